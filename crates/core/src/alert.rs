@@ -1,0 +1,450 @@
+//! The one alert model every detector raises into, and its lifecycle.
+//!
+//! An alert is about typed subjects (a person, a credential, a container, a vessel …), carries
+//! the evidence that made a detector fire, belongs to one organisation and is marked with TLP.
+//! Its lifecycle is open → acknowledged → assigned → closed with an outcome; the transition
+//! function here is the only place that says which moves are legal, so the API, the UI and
+//! the store cannot disagree about it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{OrgId, UserId};
+use crate::tlp::Tlp;
+use crate::validate::{self, FieldError};
+
+/// Upper bounds on what one alert may carry, so a misbehaving detector cannot flood storage.
+pub const MAX_SUBJECTS: usize = 32;
+pub const MAX_EVIDENCE_BYTES: usize = 64 * 1024;
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// A number that sorts like the severity (for ordering queues in SQL).
+    pub fn rank(self) -> i64 {
+        match self {
+            Severity::Info => 0,
+            Severity::Low => 1,
+            Severity::Medium => 2,
+            Severity::High => 3,
+            Severity::Critical => 4,
+        }
+    }
+}
+
+/// What kind of thing an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Person,
+    Credential,
+    Vehicle,
+    Container,
+    Vessel,
+    Zone,
+    Organisation,
+    Site,
+    Gate,
+    Consignment,
+}
+
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 10] = [
+        SubjectKind::Person,
+        SubjectKind::Credential,
+        SubjectKind::Vehicle,
+        SubjectKind::Container,
+        SubjectKind::Vessel,
+        SubjectKind::Zone,
+        SubjectKind::Organisation,
+        SubjectKind::Site,
+        SubjectKind::Gate,
+        SubjectKind::Consignment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Person => "person",
+            SubjectKind::Credential => "credential",
+            SubjectKind::Vehicle => "vehicle",
+            SubjectKind::Container => "container",
+            SubjectKind::Vessel => "vessel",
+            SubjectKind::Zone => "zone",
+            SubjectKind::Organisation => "organisation",
+            SubjectKind::Site => "site",
+            SubjectKind::Gate => "gate",
+            SubjectKind::Consignment => "consignment",
+        }
+    }
+}
+
+/// A typed link from an alert to the thing it is about: the kind, the thing's key in its own
+/// register (a person id, an MMSI, an ISO 6346 container number …) and a label for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRef {
+    pub kind: SubjectKind,
+    pub reference: String,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Open,
+    Acknowledged,
+    Assigned,
+    Closed,
+}
+
+impl AlertState {
+    pub const ALL: [AlertState; 4] = [
+        AlertState::Open,
+        AlertState::Acknowledged,
+        AlertState::Assigned,
+        AlertState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Open => "open",
+            AlertState::Acknowledged => "acknowledged",
+            AlertState::Assigned => "assigned",
+            AlertState::Closed => "closed",
+        }
+    }
+}
+
+/// How an alert ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Real and acted upon (an incident, a seizure, a revoked badge).
+    Confirmed,
+    /// The detector was wrong.
+    FalsePositive,
+    /// Real, but harmless (a known contractor working late with permission).
+    Benign,
+    /// Another alert covers it.
+    Duplicate,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Confirmed,
+        Outcome::FalsePositive,
+        Outcome::Benign,
+        Outcome::Duplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Confirmed => "confirmed",
+            Outcome::FalsePositive => "false_positive",
+            Outcome::Benign => "benign",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+macro_rules! from_str_via_all {
+    ($($t:ty),*) => {$(
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$t>::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let names: Vec<&str> = <$t>::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("unknown value {s:?}; expected one of {}", names.join(", "))
+                })
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+from_str_via_all!(Severity, SubjectKind, AlertState, Outcome);
+
+/// What a detector (or a person, or a partner system) hands in to raise an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertDraft {
+    /// A dotted lowercase code naming the detector and pattern: `access.repeated_denials`.
+    pub kind: String,
+    pub severity: Severity,
+    pub title: String,
+    pub subjects: Vec<SubjectRef>,
+    pub evidence: serde_json::Value,
+    pub owner_org: OrgId,
+    pub tlp: Tlp,
+    /// Organisations the owner named; they see the alert whatever its marking.
+    pub shared_with: Vec<OrgId>,
+}
+
+impl AlertDraft {
+    /// Checks every field and reports all problems at once, each with its field path.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Err(e) = validate_kind(&self.kind) {
+            errors.push(e);
+        }
+        if let Err(e) = validate::text("title", &self.title, MAX_TITLE_CHARS) {
+            errors.push(e);
+        }
+        if self.subjects.len() > MAX_SUBJECTS {
+            errors.push(FieldError::new(
+                "subjects",
+                format!("at most {MAX_SUBJECTS} subjects"),
+            ));
+        }
+        for (i, s) in self.subjects.iter().enumerate() {
+            if let Err(e) = validate::text(&format!("subjects[{i}].reference"), &s.reference, 200) {
+                errors.push(e);
+            }
+            if let Some(label) = &s.label {
+                if let Err(e) = validate::text(&format!("subjects[{i}].label"), label, 200) {
+                    errors.push(e);
+                }
+            }
+        }
+        let evidence_len = serde_json::to_vec(&self.evidence)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
+        if evidence_len > MAX_EVIDENCE_BYTES {
+            errors.push(FieldError::new(
+                "evidence",
+                format!("must be at most {MAX_EVIDENCE_BYTES} bytes as JSON"),
+            ));
+        }
+        if self.shared_with.contains(&self.owner_org) {
+            errors.push(FieldError::new(
+                "shared_with",
+                "must not name the owning organisation",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// An alert kind is `area.pattern`: lowercase ASCII letters, digits and underscores in two to
+/// four dot-separated parts, at most 64 characters.
+pub fn validate_kind(kind: &str) -> Result<(), FieldError> {
+    let parts: Vec<&str> = kind.split('.').collect();
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if kind.len() > 64 || parts.len() < 2 || parts.len() > 4 || !parts.iter().all(part_ok) {
+        return Err(FieldError::new(
+            "kind",
+            "must look like area.pattern (lowercase letters, digits, underscores; 2 to 4 parts)",
+        ));
+    }
+    Ok(())
+}
+
+/// A request to move an alert along its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Acknowledge,
+    Assign { to: UserId },
+    Close { outcome: Outcome },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Acknowledge => "acknowledge",
+            Action::Assign { .. } => "assign",
+            Action::Close { .. } => "close",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an alert that is {from} cannot be {action}d")]
+pub struct TransitionError {
+    pub from: AlertState,
+    pub action: &'static str,
+}
+
+/// The lifecycle. Acknowledging is only for open alerts; assigning is allowed from open
+/// (it acknowledges on the way) and re-assigning from assigned; closing is allowed from any
+/// state but closed. A closed alert stays closed: reopening is a new alert with a link.
+pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, TransitionError> {
+    let to = match (from, action) {
+        (AlertState::Open, Action::Acknowledge) => AlertState::Acknowledged,
+        (
+            AlertState::Open | AlertState::Acknowledged | AlertState::Assigned,
+            Action::Assign { .. },
+        ) => AlertState::Assigned,
+        (
+            AlertState::Open | AlertState::Acknowledged | AlertState::Assigned,
+            Action::Close { .. },
+        ) => AlertState::Closed,
+        _ => {
+            return Err(TransitionError {
+                from,
+                action: action.name(),
+            })
+        }
+    };
+    Ok(to)
+}
+
+/// Whether an organisation may see an alert: the owner always; anyone in the installation
+/// for CLEAR and GREEN; otherwise only the organisations the owner named.
+pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], viewer: OrgId) -> bool {
+    owner == viewer || tlp.community_wide() || shared_with.contains(&viewer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Id;
+
+    #[test]
+    fn lifecycle_table() {
+        use AlertState::*;
+        let user = Id::from_random_bytes([1; 16]);
+        let cases = [
+            (Open, Action::Acknowledge, Some(Acknowledged)),
+            (Acknowledged, Action::Acknowledge, None),
+            (Assigned, Action::Acknowledge, None),
+            (Closed, Action::Acknowledge, None),
+            (Open, Action::Assign { to: user }, Some(Assigned)),
+            (Acknowledged, Action::Assign { to: user }, Some(Assigned)),
+            (Assigned, Action::Assign { to: user }, Some(Assigned)),
+            (Closed, Action::Assign { to: user }, None),
+            (
+                Open,
+                Action::Close {
+                    outcome: Outcome::Benign,
+                },
+                Some(Closed),
+            ),
+            (
+                Acknowledged,
+                Action::Close {
+                    outcome: Outcome::Confirmed,
+                },
+                Some(Closed),
+            ),
+            (
+                Assigned,
+                Action::Close {
+                    outcome: Outcome::FalsePositive,
+                },
+                Some(Closed),
+            ),
+            (
+                Closed,
+                Action::Close {
+                    outcome: Outcome::Duplicate,
+                },
+                None,
+            ),
+        ];
+        for (from, action, want) in cases {
+            assert_eq!(
+                transition(from, &action).ok(),
+                want,
+                "{from:?} + {action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn visibility_follows_tlp_and_named_organisations() {
+        let owner = Id::from_random_bytes([1; 16]);
+        let named = Id::from_random_bytes([2; 16]);
+        let other = Id::from_random_bytes([3; 16]);
+        for tlp in Tlp::ALL {
+            assert!(visible_to(owner, tlp, &[named], owner));
+            assert!(visible_to(owner, tlp, &[named], named));
+            assert_eq!(
+                visible_to(owner, tlp, &[named], other),
+                tlp.community_wide(),
+                "{tlp}"
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_must_be_dotted_codes() {
+        for ok in ["access.repeated_denials", "ais.gap", "cargo.high_risk.top2"] {
+            assert!(validate_kind(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "access",
+            "Access.denied",
+            "a..b",
+            "a.b c",
+            "a.b.c.d.e",
+            ".a",
+        ] {
+            assert!(validate_kind(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_draft_reports_every_bad_field() {
+        let owner = Id::from_random_bytes([1; 16]);
+        let draft = AlertDraft {
+            kind: "Bad".into(),
+            severity: Severity::High,
+            title: " ".into(),
+            subjects: vec![SubjectRef {
+                kind: SubjectKind::Person,
+                reference: "".into(),
+                label: None,
+            }],
+            evidence: serde_json::json!({}),
+            owner_org: owner,
+            tlp: Tlp::Amber,
+            shared_with: vec![owner],
+        };
+        let errors = draft.validate().err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["kind", "title", "subjects[0].reference", "shared_with"]
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Roles and permissions. A user has one or more roles; a role is a fixed set of permissions.
+//! Handlers ask for a permission, never for a role, so that adding a role touches this file
+//! only.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Security-centre operator, on shift around the clock.
+    Operator,
+    /// Port facility security officer.
+    Pfso,
+    /// Customs targeting officer.
+    TargetingOfficer,
+    /// Coast guard, police or port analyst.
+    Analyst,
+    /// Manages organisations, users, roles, integrations and backups.
+    Administrator,
+    /// A system of a partner or a device (gate controller, haulier's system, detector).
+    MachineClient,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the alerts one's organisation may see.
+    AlertsRead,
+    /// Acknowledge, assign and close alerts of one's own organisation.
+    AlertsTriage,
+    /// Raise an alert (detectors, partner systems, people reporting).
+    AlertsRaise,
+    /// See the port's sites and the picture.
+    SitesRead,
+    /// Read the audit log and verify the chain.
+    AuditRead,
+    /// Create organisations and users, change roles.
+    UsersManage,
+    /// Create and revoke API tokens (for oneself; administrators for anyone).
+    TokensManage,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Operator,
+        Role::Pfso,
+        Role::TargetingOfficer,
+        Role::Analyst,
+        Role::Administrator,
+        Role::MachineClient,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Pfso => "pfso",
+            Role::TargetingOfficer => "targeting_officer",
+            Role::Analyst => "analyst",
+            Role::Administrator => "administrator",
+            Role::MachineClient => "machine_client",
+        }
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Operator => &[
+                AlertsRead,
+                AlertsTriage,
+                AlertsRaise,
+                SitesRead,
+                TokensManage,
+            ],
+            Role::Pfso => &[
+                AlertsRead,
+                AlertsTriage,
+                AlertsRaise,
+                SitesRead,
+                AuditRead,
+                TokensManage,
+            ],
+            Role::TargetingOfficer => &[
+                AlertsRead,
+                AlertsTriage,
+                AlertsRaise,
+                SitesRead,
+                TokensManage,
+            ],
+            Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
+            Role::Administrator => &[AlertsRead, SitesRead, AuditRead, UsersManage, TokensManage],
+            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead],
+        }
+    }
+}
+
+/// Whether any of the roles grants the permission.
+pub fn allows(roles: &[Role], permission: Permission) -> bool {
+    roles.iter().any(|r| r.permissions().contains(&permission))
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role {s:?}; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Roles as stored: a comma-separated list in a fixed order, so equal sets store equally.
+pub fn encode_roles(roles: &[Role]) -> String {
+    let mut sorted = roles.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses the stored form; an unknown name is an error (fail closed), not silently dropped.
+pub fn decode_roles(text: &str) -> Result<Vec<Role>, String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_administrators_manage_users_and_machines_cannot_triage() {
+        for role in Role::ALL {
+            assert_eq!(
+                allows(&[role], Permission::UsersManage),
+                role == Role::Administrator
+            );
+        }
+        assert!(!allows(&[Role::MachineClient], Permission::AlertsTriage));
+        assert!(!allows(&[], Permission::AlertsRead));
+    }
+
+    #[test]
+    fn roles_round_trip_in_a_canonical_order() {
+        let text = encode_roles(&[Role::Pfso, Role::Operator, Role::Pfso]);
+        assert_eq!(text, "operator,pfso");
+        assert_eq!(decode_roles(&text), Ok(vec![Role::Operator, Role::Pfso]));
+        assert!(decode_roles("operator,root").is_err());
+        assert_eq!(decode_roles(""), Ok(vec![]));
+    }
+}

@@ -1,0 +1,412 @@
+//! The alert queue's tables: alerts, their typed subjects and the organisations they are
+//! shared with. Visibility is applied in SQL, with the same rule as
+//! [`hamnvakt_core::alert::visible_to`], so a page never holds an alert the viewer may not see.
+
+use std::collections::HashMap;
+
+use hamnvakt_core::alert::{AlertState, Outcome, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::ids::{AlertId, OrgId, UserId};
+use hamnvakt_core::Tlp;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{Arg, Sql};
+use crate::{Backend, Result, Store, StoreError, WriteTx};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRecord {
+    pub id: AlertId,
+    pub kind: String,
+    pub severity: Severity,
+    pub title: String,
+    pub state: AlertState,
+    pub owner_org: OrgId,
+    pub tlp: Tlp,
+    pub shared_with: Vec<OrgId>,
+    pub subjects: Vec<SubjectRef>,
+    pub evidence: serde_json::Value,
+    pub assignee: Option<UserId>,
+    pub outcome: Option<Outcome>,
+    pub closing_note: Option<String>,
+    pub raised_by: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// A validated alert to insert.
+#[derive(Debug, Clone)]
+pub struct NewAlert<'a> {
+    pub id: AlertId,
+    pub draft: &'a hamnvakt_core::alert::AlertDraft,
+    pub raised_by: &'a str,
+    pub created_ms: i64,
+}
+
+/// Who is looking: alerts are filtered to what this organisation may see.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub org: OrgId,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AlertSort {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Any of these states; empty means all.
+    pub states: Vec<AlertState>,
+    pub min_severity: Option<Severity>,
+    /// `ais` matches `ais.gap` and `ais.loitering`.
+    pub kind_prefix: Option<String>,
+    pub subject: Option<(SubjectKind, String)>,
+    pub owner_org: Option<OrgId>,
+    pub assignee: Option<UserId>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub sort: AlertSort,
+    /// Continue after this cursor (from a previous page).
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertPage {
+    pub alerts: Vec<AlertRecord>,
+    pub next_cursor: Option<String>,
+}
+
+const ALERT_COLUMNS: &str =
+    "id, kind, severity, title, state, owner_org, tlp, evidence, assignee, outcome, \
+                             closing_note, raised_by, created_ms, updated_ms";
+
+fn corrupt<T: std::fmt::Display>(what: &str) -> impl Fn(T) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn alert_from_row(r: &AnyRow) -> Result<AlertRecord> {
+    let evidence: String = r.try_get(7)?;
+    let assignee: Option<String> = r.try_get(8)?;
+    let outcome: Option<String> = r.try_get(9)?;
+    Ok(AlertRecord {
+        id: r
+            .try_get::<String, _>(0)?
+            .parse()
+            .map_err(corrupt("alert id"))?,
+        kind: r.try_get(1)?,
+        severity: r
+            .try_get::<String, _>(2)?
+            .parse()
+            .map_err(corrupt("severity"))?,
+        title: r.try_get(3)?,
+        state: r
+            .try_get::<String, _>(4)?
+            .parse()
+            .map_err(corrupt("state"))?,
+        owner_org: r
+            .try_get::<String, _>(5)?
+            .parse()
+            .map_err(corrupt("owner"))?,
+        tlp: r.try_get::<String, _>(6)?.parse().map_err(corrupt("tlp"))?,
+        shared_with: Vec::new(),
+        subjects: Vec::new(),
+        evidence: serde_json::from_str(&evidence).map_err(corrupt("evidence"))?,
+        assignee: assignee
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(corrupt("assignee"))?,
+        outcome: outcome
+            .map(|o| o.parse())
+            .transpose()
+            .map_err(corrupt("outcome"))?,
+        closing_note: r.try_get(10)?,
+        raised_by: r.try_get(11)?,
+        created_ms: r.try_get(12)?,
+        updated_ms: r.try_get(13)?,
+    })
+}
+
+/// The visibility condition, as SQL on `alerts`, for one viewer.
+fn push_visibility(q: &mut Sql, viewer: &Viewer) {
+    let org = viewer.org.to_string();
+    q.push(" AND (alerts.owner_org = ")
+        .arg(Arg::Text(org.clone()));
+    q.push(" OR alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')");
+    q.push(" OR EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
+    q.arg(Arg::Text(org)).push("))");
+}
+
+fn encode_cursor(a: &AlertRecord) -> String {
+    format!("{}_{}", a.created_ms, a.id)
+}
+
+fn decode_cursor(c: &str) -> Option<(i64, String)> {
+    let (ms, id) = c.split_once('_')?;
+    let ms = ms.parse().ok()?;
+    id.parse::<AlertId>().ok()?;
+    Some((ms, id.to_owned()))
+}
+
+impl WriteTx {
+    pub async fn insert_alert(&mut self, a: &NewAlert<'_>) -> Result<()> {
+        let d = a.draft;
+        sqlx::query(&format!(
+            "INSERT INTO alerts ({ALERT_COLUMNS}, severity_rank) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, $10)"
+        ))
+        .bind(a.id.to_string())
+        .bind(d.kind.clone())
+        .bind(d.severity.as_str())
+        .bind(d.title.clone())
+        .bind(d.owner_org.to_string())
+        .bind(d.tlp.as_str())
+        .bind(hamnvakt_core::chain::canonical_json(&d.evidence))
+        .bind(a.raised_by.to_owned())
+        .bind(a.created_ms)
+        .bind(d.severity.rank())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        for (i, s) in d.subjects.iter().enumerate() {
+            sqlx::query("INSERT INTO alert_subjects (alert_id, ord, kind, reference, label) VALUES ($1, $2, $3, $4, $5)")
+                .bind(a.id.to_string())
+                .bind(i as i64)
+                .bind(s.kind.as_str())
+                .bind(s.reference.clone())
+                .bind(s.label.clone())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        for org in &d.shared_with {
+            sqlx::query("INSERT INTO alert_shares (alert_id, org_id) VALUES ($1, $2)")
+                .bind(a.id.to_string())
+                .bind(org.to_string())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+
+    /// The alert's state, read inside this transaction (locked on PostgreSQL) so that a
+    /// transition is checked against the state it replaces.
+    pub async fn alert_state_for_update(
+        &mut self,
+        id: AlertId,
+    ) -> Result<Option<(AlertState, OrgId)>> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT state, owner_org FROM alerts WHERE id = $1",
+            Backend::Postgres => "SELECT state, owner_org FROM alerts WHERE id = $1 FOR UPDATE",
+        };
+        let row = sqlx::query(sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get::<String, _>(0)?
+                    .parse()
+                    .map_err(corrupt("state"))?,
+                r.try_get::<String, _>(1)?
+                    .parse()
+                    .map_err(corrupt("owner"))?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Moves an alert from `from` to `to`; fails with a conflict if another writer moved it
+    /// first.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_alert_state(
+        &mut self,
+        id: AlertId,
+        from: AlertState,
+        to: AlertState,
+        assignee: Option<UserId>,
+        outcome: Option<Outcome>,
+        note: Option<&str>,
+        at_ms: i64,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE alerts SET state = $1, assignee = COALESCE($2, assignee), outcome = COALESCE($3, outcome), \
+             closing_note = COALESCE($4, closing_note), updated_ms = $5 WHERE id = $6 AND state = $7",
+        )
+        .bind(to.as_str())
+        .bind(assignee.map(|u| u.to_string()))
+        .bind(outcome.map(|o| o.as_str().to_owned()))
+        .bind(note.map(str::to_owned))
+        .bind(at_ms)
+        .bind(id.to_string())
+        .bind(from.as_str())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "alert {id} changed state concurrently"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// One alert, if the viewer may see it.
+    pub async fn alert(&self, id: AlertId, viewer: &Viewer) -> Result<Option<AlertRecord>> {
+        let mut q = Sql::new(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = "));
+        q.arg(Arg::Text(id.to_string()));
+        push_visibility(&mut q, viewer);
+        let Some(row) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let mut alerts = vec![alert_from_row(&row)?];
+        self.attach_links(&mut alerts).await?;
+        Ok(alerts.pop())
+    }
+
+    fn filtered(&self, viewer: &Viewer, f: &AlertFilter, select: &str) -> Sql {
+        let mut q = Sql::new(&format!("SELECT {select} FROM alerts WHERE 1 = 1"));
+        push_visibility(&mut q, viewer);
+        if !f.states.is_empty() {
+            q.push(" AND alerts.state IN (");
+            for (i, s) in f.states.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(Arg::Text(s.as_str().to_owned()));
+            }
+            q.push(")");
+        }
+        if let Some(s) = f.min_severity {
+            q.push(" AND alerts.severity_rank >= ")
+                .arg(Arg::I64(s.rank()));
+        }
+        if let Some(k) = f.kind_prefix.as_deref().filter(|k| !k.is_empty()) {
+            q.push(" AND (alerts.kind = ")
+                .arg(Arg::Text(k.to_owned()))
+                .push(" OR alerts.kind LIKE ");
+            q.arg(Arg::Text(format!("{}.%", crate::events::escape_like(k))))
+                .push(" ESCAPE '\\')");
+        }
+        if let Some((kind, reference)) = &f.subject {
+            q.push(" AND EXISTS (SELECT 1 FROM alert_subjects s WHERE s.alert_id = alerts.id AND s.kind = ");
+            q.arg(Arg::Text(kind.as_str().to_owned()))
+                .push(" AND s.reference = ");
+            q.arg(Arg::Text(reference.clone())).push(")");
+        }
+        if let Some(o) = f.owner_org {
+            q.push(" AND alerts.owner_org = ")
+                .arg(Arg::Text(o.to_string()));
+        }
+        if let Some(u) = f.assignee {
+            q.push(" AND alerts.assignee = ")
+                .arg(Arg::Text(u.to_string()));
+        }
+        if let Some(s) = f.since_ms {
+            q.push(" AND alerts.created_ms >= ").arg(Arg::I64(s));
+        }
+        if let Some(u) = f.until_ms {
+            q.push(" AND alerts.created_ms < ").arg(Arg::I64(u));
+        }
+        q
+    }
+
+    /// A page of the alerts the viewer may see that match the filter.
+    pub async fn list_alerts(&self, viewer: &Viewer, f: &AlertFilter) -> Result<AlertPage> {
+        let limit = f.limit.clamp(1, 500);
+        let mut q = self.filtered(viewer, f, ALERT_COLUMNS);
+        let (cmp, order) = match f.sort {
+            AlertSort::Newest => ("<", "DESC"),
+            AlertSort::Oldest => (">", "ASC"),
+        };
+        if let Some((ms, id)) = f.cursor.as_deref().and_then(decode_cursor) {
+            q.push(&format!(" AND (alerts.created_ms {cmp} "))
+                .arg(Arg::I64(ms));
+            q.push(" OR (alerts.created_ms = ").arg(Arg::I64(ms));
+            q.push(&format!(" AND alerts.id {cmp} "))
+                .arg(Arg::Text(id))
+                .push("))");
+        }
+        q.push(&format!(
+            " ORDER BY alerts.created_ms {order}, alerts.id {order} LIMIT "
+        ))
+        .arg(Arg::I64(limit + 1));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut alerts = rows
+            .iter()
+            .map(alert_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = if alerts.len() as i64 > limit {
+            alerts.truncate(limit as usize);
+            alerts.last().map(encode_cursor)
+        } else {
+            None
+        };
+        self.attach_links(&mut alerts).await?;
+        Ok(AlertPage {
+            alerts,
+            next_cursor,
+        })
+    }
+
+    /// How many alerts the viewer may see match the filter (cursor and limit ignored).
+    pub async fn count_alerts(&self, viewer: &Viewer, f: &AlertFilter) -> Result<i64> {
+        let q = self.filtered(viewer, f, "COUNT(*)");
+        Ok(q.query().fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    /// Fills in subjects and shares for a page of alerts with two queries.
+    async fn attach_links(&self, alerts: &mut [AlertRecord]) -> Result<()> {
+        if alerts.is_empty() {
+            return Ok(());
+        }
+        let mut subj = Sql::new(
+            "SELECT alert_id, kind, reference, label FROM alert_subjects WHERE alert_id IN (",
+        );
+        let mut shares = Sql::new("SELECT alert_id, org_id FROM alert_shares WHERE alert_id IN (");
+        for (i, a) in alerts.iter().enumerate() {
+            if i > 0 {
+                subj.push(", ");
+                shares.push(", ");
+            }
+            subj.arg(Arg::Text(a.id.to_string()));
+            shares.arg(Arg::Text(a.id.to_string()));
+        }
+        subj.push(") ORDER BY alert_id, ord");
+        shares.push(") ORDER BY alert_id, org_id");
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, a) in alerts.iter().enumerate() {
+            index.insert(a.id.to_string(), i);
+        }
+        for r in subj.query().fetch_all(&self.pool).await? {
+            let id: String = r.try_get(0)?;
+            let kind: String = r.try_get(1)?;
+            let s = SubjectRef {
+                kind: kind.parse().map_err(corrupt("subject kind"))?,
+                reference: r.try_get(2)?,
+                label: r.try_get(3)?,
+            };
+            if let Some(a) = index.get(&id).and_then(|&i| alerts.get_mut(i)) {
+                a.subjects.push(s);
+            }
+        }
+        for r in shares.query().fetch_all(&self.pool).await? {
+            let id: String = r.try_get(0)?;
+            let org: OrgId = r
+                .try_get::<String, _>(1)?
+                .parse()
+                .map_err(corrupt("share org"))?;
+            if let Some(a) = index.get(&id).and_then(|&i| alerts.get_mut(i)) {
+                a.shared_with.push(org);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,213 @@
+//! Reading the event log and verifying its chain.
+
+use hamnvakt_core::chain::{self, EventFields, GENESIS_HASH};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{Arg, Sql};
+use crate::{Result, Store, StoreError};
+
+/// One stored event, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub kind: String,
+    pub actor: String,
+    pub org: Option<String>,
+    pub subject: Option<String>,
+    pub request_id: Option<String>,
+    /// Canonical JSON text, exactly as hashed.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl EventRecord {
+    fn from_row(r: &AnyRow) -> Result<EventRecord> {
+        Ok(EventRecord {
+            seq: r.try_get(0)?,
+            at_ms: r.try_get(1)?,
+            kind: r.try_get(2)?,
+            actor: r.try_get(3)?,
+            org: r.try_get(4)?,
+            subject: r.try_get(5)?,
+            request_id: r.try_get(6)?,
+            payload: r.try_get(7)?,
+            prev_hash: r.try_get(8)?,
+            hash: r.try_get(9)?,
+        })
+    }
+
+    /// The hash this event should have, recomputed from its fields.
+    pub fn recompute_hash(&self) -> String {
+        chain::event_hash(
+            &self.prev_hash,
+            &EventFields {
+                seq: self.seq,
+                at_ms: self.at_ms,
+                kind: &self.kind,
+                actor: &self.actor,
+                org: self.org.as_deref(),
+                subject: self.subject.as_deref(),
+                request_id: self.request_id.as_deref(),
+                payload: &self.payload,
+            },
+        )
+    }
+}
+
+const EVENT_COLUMNS: &str =
+    "seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash";
+
+/// A page of events, newest first; `next_before` continues the listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventPage {
+    pub events: Vec<EventRecord>,
+    pub next_before: Option<i64>,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events_checked: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub status: ChainStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChainStatus {
+    Intact,
+    /// The first event that does not match, and why.
+    Broken {
+        seq: i64,
+        reason: String,
+    },
+}
+
+impl Store {
+    /// Events, newest first, optionally only those whose kind starts with `kind_prefix`.
+    pub async fn list_events(
+        &self,
+        kind_prefix: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<EventPage> {
+        let limit = limit.clamp(1, 500);
+        let mut q = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
+        if let Some(p) = kind_prefix.filter(|p| !p.is_empty()) {
+            q.push(" AND (kind = ")
+                .arg(Arg::Text(p.to_owned()))
+                .push(" OR kind LIKE ");
+            q.arg(Arg::Text(format!("{}.%", escape_like(p))))
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(b) = before {
+            q.push(" AND seq < ").arg(Arg::I64(b));
+        }
+        q.push(" ORDER BY seq DESC LIMIT ").arg(Arg::I64(limit + 1));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut events = rows
+            .iter()
+            .map(EventRecord::from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let next_before = if events.len() as i64 > limit {
+            events.truncate(limit as usize);
+            events.last().map(|e| e.seq)
+        } else {
+            None
+        };
+        Ok(EventPage {
+            events,
+            next_before,
+        })
+    }
+
+    /// Events with a sequence number after `after`, oldest first (for export and tests).
+    pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(EventRecord::from_row).collect()
+    }
+
+    /// Walks the whole chain from the first event: sequence numbers must run 1, 2, 3 … with
+    /// no gap, each event must name its predecessor's hash, each stored hash must equal the
+    /// hash recomputed from the event's fields, and the head must point at the last event.
+    /// Reports the first event that fails.
+    pub async fn verify_chain(&self) -> Result<ChainReport> {
+        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        let head_seq: i64 = head.try_get(0)?;
+        let head_hash: String = head.try_get(1)?;
+        let mut expected_seq = 1_i64;
+        let mut prev_hash = GENESIS_HASH.to_owned();
+        let broken = |seq: i64, reason: String, checked: i64| ChainReport {
+            events_checked: checked,
+            head_seq,
+            head_hash: head_hash.clone(),
+            status: ChainStatus::Broken { seq, reason },
+        };
+        loop {
+            let batch = self.events_after(expected_seq - 1, 2000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for e in &batch {
+                let checked = expected_seq - 1;
+                if e.seq != expected_seq {
+                    return Ok(broken(
+                        expected_seq,
+                        format!("event {expected_seq} is missing (next stored is {})", e.seq),
+                        checked,
+                    ));
+                }
+                if e.prev_hash != prev_hash {
+                    return Ok(broken(
+                        e.seq,
+                        "does not name its predecessor's hash".into(),
+                        checked,
+                    ));
+                }
+                if e.recompute_hash() != e.hash {
+                    return Ok(broken(
+                        e.seq,
+                        "its contents do not match its hash".into(),
+                        checked,
+                    ));
+                }
+                prev_hash = e.hash.clone();
+                expected_seq += 1;
+            }
+        }
+        let last = expected_seq - 1;
+        if last != head_seq || prev_hash != head_hash {
+            return Ok(broken(
+                last + 1,
+                format!("the chain head names event {head_seq} but the log ends at event {last}"),
+                last,
+            ));
+        }
+        Ok(ChainReport {
+            events_checked: last,
+            head_seq,
+            head_hash,
+            status: ChainStatus::Intact,
+        })
+    }
+}
+
+pub(crate) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

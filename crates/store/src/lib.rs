@@ -1,0 +1,265 @@
+//! Hamnvakt's storage: an append-only, hash-chained event log plus the query tables that
+//! serve reads, on embedded SQLite (default) or PostgreSQL (several instances).
+//!
+//! Every change goes through a [`WriteTx`]: the caller appends the event that records the
+//! change and updates the query tables in the same transaction, then commits. Commit returns
+//! only once the database says the transaction is durable (SQLite in WAL mode with
+//! `synchronous=FULL`; PostgreSQL with its default `synchronous_commit=on`), so nothing is
+//! acknowledged before it would survive a crash.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver: parameters are written `$1`,
+//! `$2` … (which SQLite accepts too), values are `i64`, `f64` and text. Only the schema files
+//! and a few locking statements differ, and the conformance suite in `tests/` runs against
+//! both.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod alerts;
+mod events;
+mod identity;
+mod migrate;
+mod sites;
+mod sql;
+mod tx;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
+pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
+pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
+pub use migrate::Migration;
+pub use sites::{NewSite, Site};
+pub use tx::{AppendedEvent, NewEvent, WriteTx};
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A uniqueness or reference constraint refused the write (a duplicate username, say).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A stored row could not be read back into its type: someone wrote to the database
+    /// behind Hamnvakt's back, or a migration is missing.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error("invalid database url: {0}")]
+    InvalidUrl(String),
+}
+
+impl StoreError {
+    /// Maps constraint violations to [`StoreError::Conflict`] and leaves the rest alone.
+    pub(crate) fn from_write(e: sqlx::Error) -> StoreError {
+        if let Some(db) = e.as_database_error() {
+            if db.is_unique_violation() || db.is_foreign_key_violation() {
+                return StoreError::Conflict(db.message().to_owned());
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Connections for readers (and, on PostgreSQL, for writers too).
+    pub max_connections: u32,
+    /// How long a caller waits for a connection or, on SQLite, for a lock.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    /// Readers.
+    pool: AnyPool,
+    /// Writers. On SQLite a single connection, so that writers queue in-process instead of
+    /// fighting over the file lock; on PostgreSQL the same pool as readers, and the chain head
+    /// row lock orders appends across instances.
+    writer: AnyPool,
+}
+
+/// The SQLite URL for a database file.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+impl Store {
+    /// Opens (creating, for SQLite) the database at `url` (`sqlite://PATH` or
+    /// `postgres://…`). Does not migrate: call [`Store::migrate`].
+    pub async fn open(url: &str, opts: &OpenOptions) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::InvalidUrl(format!(
+                "{}: expected sqlite://PATH or postgres://…",
+                redact_url(url)
+            )));
+        };
+        match backend {
+            Backend::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                let full = format!("sqlite://{path}?mode=rwc");
+                let connect = AnyConnectOptions::from_str(&full)
+                    .map_err(|e| StoreError::InvalidUrl(format!("{}: {e}", redact_url(url))))?
+                    .disable_statement_logging();
+                let busy_ms = opts.acquire_timeout.as_millis();
+                let writer = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(opts.acquire_timeout)
+                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms))
+                    .connect_with(connect.clone())
+                    .await?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .acquire_timeout(opts.acquire_timeout)
+                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms))
+                    .connect_with(connect)
+                    .await?;
+                Ok(Store {
+                    backend,
+                    pool,
+                    writer,
+                })
+            }
+            Backend::Postgres => {
+                let connect = AnyConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::InvalidUrl(format!("{}: {e}", redact_url(url))))?
+                    .disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(opts.acquire_timeout)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Store {
+                    backend,
+                    writer: pool.clone(),
+                    pool,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begins a write transaction.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let tx = self.writer.begin().await?;
+        Ok(WriteTx::new(tx, self.backend))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Copies the whole embedded database, consistently and while it is in use, into a new
+    /// file that `serve` can start from (SQLite's `VACUUM INTO`). PostgreSQL deployments back
+    /// up with the server's own tools (`pg_dump`, base backups).
+    pub async fn backup_to(&self, dest: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "backup copies the embedded SQLite database; back up PostgreSQL with pg_dump or pg_basebackup".into(),
+            ));
+        }
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists",
+                dest.display()
+            )));
+        }
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError::Unsupported("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the pools, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+}
+
+type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
+
+/// Settings for every SQLite connection: WAL so readers never block the writer, FULL sync so
+/// a commit is on disk when it returns, foreign keys on, and a busy timeout instead of
+/// immediate lock errors.
+fn sqlite_init(
+    conn: &mut sqlx::AnyConnection,
+    busy_ms: u128,
+) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    let pragmas = format!(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms};"
+    );
+    Box::pin(async move {
+        conn.execute(sqlx::raw_sql(&pragmas)).await?;
+        Ok(())
+    })
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,119 @@
+//! Schema migrations: numbered SQL files per backend, embedded in the binary, applied in order
+//! inside one transaction each and recorded in `schema_migrations`.
+
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Result, Store, StoreError};
+
+/// A migration: its number, its name and the SQL for each backend.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../schema/sqlite/0001_init.sql"),
+    postgres: include_str!("../schema/postgres/0001_init.sql"),
+}];
+
+/// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
+const MIGRATION_LOCK: i64 = 0x4841_4d4e_5641_4b54; // "HAMNVAKT"
+
+impl Store {
+    /// Applies the migrations not yet applied; returns the ones it applied.
+    pub async fn migrate(&self, now_ms: i64) -> Result<Vec<Migration>> {
+        let mut conn = self.writer.acquire().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let result = async {
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations \
+                 (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+            )
+            .await?;
+            let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?;
+            if let Some(newest) = applied.last() {
+                let known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+                if *newest > known {
+                    return Err(StoreError::Unsupported(format!(
+                        "the database has schema version {newest}, newer than this binary knows ({known}); \
+                         run a newer hamnvakt"
+                    )));
+                }
+            }
+            let mut done = Vec::new();
+            for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+                let sql = match self.backend {
+                    Backend::Sqlite => m.sqlite,
+                    Backend::Postgres => m.postgres,
+                };
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                tx.execute(sqlx::raw_sql(sql)).await?;
+                sqlx::query("INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)")
+                    .bind(m.version)
+                    .bind(m.name)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                tracing::info!(version = m.version, name = m.name, "applied migration");
+                done.push(*m);
+            }
+            Ok(done)
+        }
+        .await;
+        if self.backend == Backend::Postgres {
+            // Unlocking can only fail if the connection broke, which also releases the lock.
+            let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await;
+        }
+        result
+    }
+
+    /// The newest schema version applied, or 0 for an empty database.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get::<i64, _>(0)?
+            }
+            Backend::Postgres => {
+                sqlx::query("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get::<i64, _>(0)?
+            }
+        };
+        if exists == 0 {
+            return Ok(0);
+        }
+        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// The schema version this binary brings.
+    pub fn latest_schema_version() -> i64 {
+        MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+    }
+}

@@ -1,0 +1,724 @@
+//! The storage conformance suite: every case runs against a fresh SQLite file and a fresh
+//! PostgreSQL database, so the two backends cannot drift apart in behaviour.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hamnvakt_core::alert::{
+    Action, AlertDraft, AlertState, Outcome, Severity, SubjectKind, SubjectRef,
+};
+use hamnvakt_core::ids::{AlertId, Id, OrgId, UserId};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_core::Tlp;
+use hamnvakt_identity::Role;
+use hamnvakt_store::*;
+use hamnvakt_testkit::{Kind, TestDb};
+use serde_json::json;
+use sqlx::Executor;
+
+const T0: i64 = 1_795_000_000_000;
+
+async fn open(kind: Kind) -> (TestDb, Store) {
+    let db = TestDb::new(kind).await;
+    let store = Store::open(&db.url, &OpenOptions::default())
+        .await
+        .expect("open");
+    store.migrate(T0).await.expect("migrate");
+    (db, store)
+}
+
+fn id<T>(n: u8) -> Id<T> {
+    Id::from_random_bytes([n; 16])
+}
+
+async fn append(store: &Store, kind: &str, payload: serde_json::Value) -> AppendedEvent {
+    let mut tx = store.begin().await.unwrap();
+    let e = tx
+        .append(NewEvent {
+            at_ms: T0,
+            kind,
+            actor: "system",
+            org: None,
+            subject: None,
+            request_id: None,
+            payload,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    e
+}
+
+async fn seed_orgs(store: &Store) -> (OrgId, OrgId, OrgId) {
+    let (port, customs, haulier) = (id(1), id(2), id(3));
+    let mut tx = store.begin().await.unwrap();
+    for (oid, name, kind) in [
+        (port, "Stockholms Hamnar", OrgKind::PortAuthority),
+        (customs, "Tullverket", OrgKind::Customs),
+        (haulier, "Baltic Haulage", OrgKind::Haulier),
+    ] {
+        tx.insert_org(&Organisation {
+            id: oid,
+            name: name.into(),
+            kind,
+            created_ms: T0,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    (port, customs, haulier)
+}
+
+fn draft(owner: OrgId, tlp: Tlp, shared: Vec<OrgId>, kind: &str) -> AlertDraft {
+    AlertDraft {
+        kind: kind.into(),
+        severity: Severity::High,
+        title: "Badge denied twice".into(),
+        subjects: vec![
+            SubjectRef {
+                kind: SubjectKind::Credential,
+                reference: "C-1001".into(),
+                label: None,
+            },
+            SubjectRef {
+                kind: SubjectKind::Person,
+                reference: "P-7".into(),
+                label: Some("A. Berg".into()),
+            },
+        ],
+        evidence: json!({"denials": [{"gate": "V-Q1", "at": "03:10"}]}),
+        owner_org: owner,
+        tlp,
+        shared_with: shared,
+    }
+}
+
+async fn raise(store: &Store, d: &AlertDraft, aid: AlertId, at: i64) {
+    let mut tx = store.begin().await.unwrap();
+    tx.append(NewEvent {
+        at_ms: at,
+        kind: "alert.raised",
+        actor: "system",
+        org: None,
+        subject: None,
+        request_id: None,
+        payload: json!({"id": aid.to_string()}),
+    })
+    .await
+    .unwrap();
+    tx.insert_alert(&NewAlert {
+        id: aid,
+        draft: d,
+        raised_by: "system",
+        created_ms: at,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn migrate_is_idempotent(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        Store::latest_schema_version()
+    );
+    assert!(store.migrate(T0).await.unwrap().is_empty());
+}
+
+async fn appends_form_a_verifiable_chain(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let empty = store.verify_chain().await.unwrap();
+    assert_eq!(
+        (empty.events_checked, empty.status),
+        (0, ChainStatus::Intact)
+    );
+    let a = append(&store, "test.one", json!({"b": 1, "a": "x"})).await;
+    let b = append(&store, "test.two", json!({})).await;
+    assert_eq!((a.seq, b.seq), (1, 2));
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(report.status, ChainStatus::Intact);
+    assert_eq!(
+        (report.events_checked, report.head_seq, report.head_hash),
+        (2, 2, b.hash.clone())
+    );
+    let events = store.events_after(0, 10).await.unwrap();
+    assert_eq!(
+        events[0].payload, r#"{"a":"x","b":1}"#,
+        "payload kept in canonical form"
+    );
+    assert_eq!(events[1].prev_hash, a.hash);
+    let page = store.list_events(Some("test"), None, 1).await.unwrap();
+    assert_eq!(page.events[0].seq, 2);
+    let next = store
+        .list_events(Some("test"), page.next_before, 10)
+        .await
+        .unwrap();
+    assert_eq!(next.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1]);
+    assert!(
+        store
+            .list_events(Some("tes"), None, 10)
+            .await
+            .unwrap()
+            .events
+            .is_empty(),
+        "prefix is by dotted part"
+    );
+}
+
+async fn rolled_back_appends_leave_no_trace(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    append(&store, "test.kept", json!({})).await;
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.append(NewEvent {
+            at_ms: T0,
+            kind: "test.lost",
+            actor: "x",
+            org: None,
+            subject: None,
+            request_id: None,
+            payload: json!({}),
+        })
+        .await
+        .unwrap();
+        // dropped without commit
+    }
+    let c = append(&store, "test.after", json!({})).await;
+    assert_eq!(c.seq, 2);
+    assert_eq!(
+        store.verify_chain().await.unwrap().status,
+        ChainStatus::Intact
+    );
+}
+
+async fn events_are_append_only(kind: Kind) {
+    let (db, store) = open(kind).await;
+    append(&store, "test.one", json!({})).await;
+    let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    assert!(raw
+        .execute("UPDATE events SET payload = '{}' WHERE seq = 1")
+        .await
+        .is_err());
+    assert!(raw.execute("DELETE FROM events").await.is_err());
+    raw.close().await;
+}
+
+async fn tampering_names_the_first_bad_event(kind: Kind) {
+    let (db, store) = open(kind).await;
+    for i in 0..5 {
+        append(&store, "test.n", json!({ "i": i })).await;
+    }
+    let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let disable = match kind {
+        Kind::Sqlite => "DROP TRIGGER events_append_only_update",
+        Kind::Postgres => "ALTER TABLE events DISABLE TRIGGER USER",
+    };
+    raw.execute(disable).await.unwrap();
+    raw.execute(r#"UPDATE events SET payload = '{"i":99}' WHERE seq = 3"#)
+        .await
+        .unwrap();
+    raw.close().await;
+    let report = store.verify_chain().await.unwrap();
+    match report.status {
+        ChainStatus::Broken { seq, reason } => {
+            assert_eq!(seq, 3);
+            assert!(reason.contains("do not match"), "{reason}");
+        }
+        other => panic!("tampering not found: {other:?}"),
+    }
+}
+
+async fn truncating_the_tail_is_found(kind: Kind) {
+    let (db, store) = open(kind).await;
+    for _ in 0..3 {
+        append(&store, "test.n", json!({})).await;
+    }
+    let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let disable = match kind {
+        Kind::Sqlite => "DROP TRIGGER events_append_only_delete",
+        Kind::Postgres => "ALTER TABLE events DISABLE TRIGGER USER",
+    };
+    raw.execute(disable).await.unwrap();
+    raw.execute("DELETE FROM events WHERE seq = 3")
+        .await
+        .unwrap();
+    raw.close().await;
+    let report = store.verify_chain().await.unwrap();
+    assert!(
+        matches!(report.status, ChainStatus::Broken { seq: 3, .. }),
+        "{report:?}"
+    );
+}
+
+async fn concurrent_appends_stay_linear(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20 {
+                append(&store, "test.concurrent", json!({"w": w, "i": i})).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(
+        (report.events_checked, report.status),
+        (120, ChainStatus::Intact)
+    );
+}
+
+async fn users_roles_and_conflicts(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, _) = seed_orgs(&store).await;
+    let uid: UserId = id(10);
+    let mut tx = store.begin().await.unwrap();
+    let nu = NewUser {
+        id: uid,
+        org_id: port,
+        username: "anna",
+        display_name: "Anna Lind",
+        password_hash: Some("$argon2id$x"),
+        roles: &[Role::Pfso, Role::Operator],
+        locale: "sv",
+    };
+    tx.insert_user(&nu, T0).await.unwrap();
+    tx.commit().await.unwrap();
+    let u = store.user_by_username("anna").await.unwrap().unwrap();
+    assert_eq!(
+        (u.id, u.org_id, u.roles.clone(), u.disabled),
+        (uid, port, vec![Role::Operator, Role::Pfso], false)
+    );
+    let mut tx = store.begin().await.unwrap();
+    let dup = NewUser {
+        id: id(11),
+        ..nu.clone()
+    };
+    assert!(matches!(
+        tx.insert_user(&dup, T0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let bad_org = NewUser {
+        id: id(12),
+        username: "other",
+        org_id: id(99),
+        ..nu.clone()
+    };
+    assert!(
+        matches!(
+            tx.insert_user(&bad_org, T0).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "foreign keys are enforced"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.set_user_roles(uid, &[Role::Analyst]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.user(uid).await.unwrap().unwrap().roles,
+        vec![Role::Analyst]
+    );
+    assert_eq!(store.list_users(Some(port)).await.unwrap().len(), 1);
+    assert_eq!(store.list_orgs().await.unwrap().len(), 3);
+}
+
+async fn sessions_tokens_and_login_failures(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, _) = seed_orgs(&store).await;
+    let uid: UserId = id(10);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_user(
+        &NewUser {
+            id: uid,
+            org_id: port,
+            username: "op",
+            display_name: "Op",
+            password_hash: None,
+            roles: &[Role::Operator],
+            locale: "en",
+        },
+        T0,
+    )
+    .await
+    .unwrap();
+    tx.insert_session(
+        "d1",
+        &SessionRecord {
+            user_id: uid,
+            csrf: "c".into(),
+            address: "127.0.0.1".into(),
+            created_ms: T0,
+            expires_ms: T0 + 1000,
+        },
+    )
+    .await
+    .unwrap();
+    let tid = id(20);
+    tx.insert_token(&NewToken {
+        id: tid,
+        digest: "t1",
+        user_id: uid,
+        name: "gate",
+        roles: &[Role::MachineClient],
+        created_ms: T0,
+        expires_ms: T0 + 5000,
+    })
+    .await
+    .unwrap();
+    tx.insert_login_failure("op", "10.0.0.1", T0).await.unwrap();
+    tx.insert_login_failure("op", "10.0.0.2", T0 + 10)
+        .await
+        .unwrap();
+    tx.insert_login_failure("other", "10.0.0.1", T0 + 20)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert!(store.session("d1", T0 + 999).await.unwrap().is_some());
+    assert!(
+        store.session("d1", T0 + 1000).await.unwrap().is_none(),
+        "expired sessions are not returned"
+    );
+    let t = store.token_by_digest("t1").await.unwrap().unwrap();
+    assert_eq!(
+        (t.id, t.roles.clone(), t.revoked_ms),
+        (tid, vec![Role::MachineClient], None)
+    );
+    let ((n_user, oldest_user), (n_addr, _)) =
+        store.login_failures("op", "10.0.0.1", T0).await.unwrap();
+    assert_eq!((n_user, oldest_user, n_addr), (2, Some(T0), 2));
+    let ((n_user, _), _) = store
+        .login_failures("op", "10.0.0.1", T0 + 5)
+        .await
+        .unwrap();
+    assert_eq!(n_user, 1, "the window excludes older failures");
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.revoke_token(tid, T0 + 1).await.unwrap());
+    assert!(
+        !tx.revoke_token(tid, T0 + 2).await.unwrap(),
+        "revoking twice reports false"
+    );
+    assert!(tx.delete_session("d1").await.unwrap());
+    tx.clear_login_failures("op").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.token(tid).await.unwrap().unwrap().revoked_ms,
+        Some(T0 + 1)
+    );
+    assert!(store.session("d1", T0).await.unwrap().is_none());
+    assert_eq!(store.login_failures("op", "x", 0).await.unwrap().0 .0, 0);
+}
+
+async fn alerts_visibility_filters_and_paging(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, customs, haulier) = seed_orgs(&store).await;
+    let amber_shared = draft(port, Tlp::Amber, vec![customs], "access.repeated_denials");
+    let red_private = draft(port, Tlp::Red, vec![], "access.impossible_travel");
+    let green = draft(customs, Tlp::Green, vec![], "cargo.high_risk");
+    let (a1, a2, a3) = (id(31), id(32), id(33));
+    raise(&store, &amber_shared, a1, T0 + 1).await;
+    raise(&store, &red_private, a2, T0 + 2).await;
+    raise(&store, &green, a3, T0 + 3).await;
+
+    let ids = |p: &AlertPage| p.alerts.iter().map(|a| a.id).collect::<Vec<_>>();
+    let all = AlertFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: port }, &all)
+            .await
+            .unwrap()),
+        [a3, a2, a1]
+    );
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: customs }, &all)
+            .await
+            .unwrap()),
+        [a3, a1]
+    );
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: haulier }, &all)
+            .await
+            .unwrap()),
+        [a3]
+    );
+    assert!(store
+        .alert(a2, &Viewer { org: customs })
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .count_alerts(&Viewer { org: port }, &all)
+            .await
+            .unwrap(),
+        3
+    );
+
+    let a = store
+        .alert(a1, &Viewer { org: customs })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.subjects, amber_shared.subjects);
+    assert_eq!(a.shared_with, vec![customs]);
+    assert_eq!(a.evidence, amber_shared.evidence);
+    assert_eq!(
+        (a.state, a.tlp, a.severity),
+        (AlertState::Open, Tlp::Amber, Severity::High)
+    );
+
+    let by_kind = AlertFilter {
+        kind_prefix: Some("access".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: port }, &by_kind)
+            .await
+            .unwrap()),
+        [a2, a1]
+    );
+    let by_subject = AlertFilter {
+        subject: Some((SubjectKind::Person, "P-7".into())),
+        owner_org: Some(customs),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: port }, &by_subject)
+            .await
+            .unwrap()),
+        [a3]
+    );
+    let since = AlertFilter {
+        since_ms: Some(T0 + 2),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .count_alerts(&Viewer { org: port }, &since)
+            .await
+            .unwrap(),
+        2
+    );
+
+    // Paging: one at a time, newest first, through all three and no further.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_alerts(
+                &Viewer { org: port },
+                &AlertFilter {
+                    limit: 1,
+                    cursor: cursor.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        seen.extend(ids(&page));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, [a3, a2, a1]);
+    let oldest = AlertFilter {
+        sort: AlertSort::Oldest,
+        limit: 2,
+        ..Default::default()
+    };
+    let page = store
+        .list_alerts(&Viewer { org: port }, &oldest)
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), [a1, a2]);
+
+    // Transitions are checked against the state they replace.
+    let assignee: UserId = id(40);
+    let mut tx = store.begin().await.unwrap();
+    let (state, owner) = tx.alert_state_for_update(a1).await.unwrap().unwrap();
+    assert_eq!((state, owner), (AlertState::Open, port));
+    tx.update_alert_state(
+        a1,
+        AlertState::Open,
+        AlertState::Acknowledged,
+        None,
+        None,
+        None,
+        T0 + 10,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let stale = tx
+        .update_alert_state(
+            a1,
+            AlertState::Open,
+            AlertState::Closed,
+            None,
+            Some(Outcome::Benign),
+            None,
+            T0 + 11,
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let assign = hamnvakt_core::alert::transition(
+        AlertState::Acknowledged,
+        &Action::Assign { to: assignee },
+    )
+    .unwrap();
+    assert!(
+        matches!(
+            tx.update_alert_state(
+                a1,
+                AlertState::Acknowledged,
+                assign,
+                Some(assignee),
+                None,
+                None,
+                T0 + 12
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "assignee must be a user"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_alert_state(
+        a1,
+        AlertState::Acknowledged,
+        AlertState::Closed,
+        None,
+        Some(Outcome::FalsePositive),
+        Some("known contractor"),
+        T0 + 13,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let closed = store
+        .alert(a1, &Viewer { org: port })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            closed.state,
+            closed.outcome,
+            closed.closing_note.as_deref(),
+            closed.updated_ms
+        ),
+        (
+            AlertState::Closed,
+            Some(Outcome::FalsePositive),
+            Some("known contractor"),
+            T0 + 13
+        )
+    );
+    let open_only = AlertFilter {
+        states: vec![AlertState::Open, AlertState::Acknowledged],
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store
+            .list_alerts(&Viewer { org: port }, &open_only)
+            .await
+            .unwrap()),
+        [a3, a2]
+    );
+}
+
+async fn sites_round_trip(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let s = Site {
+        id: id(50),
+        code: "NORVIK".into(),
+        name: "Stockholm Norvik".into(),
+        description: "container and ro-ro terminal".into(),
+        locode: "SENYN".into(),
+        lat: 58.9376,
+        lon: 17.9745,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_site(&s, T0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.list_sites().await.unwrap(), vec![s]);
+}
+
+async fn backup_copies_a_consistent_database(kind: Kind) {
+    let (db, store) = open(kind).await;
+    append(&store, "test.one", json!({})).await;
+    let dest = db.path("backup.db");
+    match kind {
+        Kind::Sqlite => {
+            store.backup_to(&dest).await.unwrap();
+            let copy = Store::open(&sqlite_url(&dest), &OpenOptions::default())
+                .await
+                .unwrap();
+            let report = copy.verify_chain().await.unwrap();
+            assert_eq!(
+                (report.events_checked, report.status),
+                (1, ChainStatus::Intact)
+            );
+            assert!(
+                matches!(store.backup_to(&dest).await, Err(StoreError::Conflict(_))),
+                "never overwrites"
+            );
+        }
+        Kind::Postgres => assert!(matches!(
+            store.backup_to(&dest).await,
+            Err(StoreError::Unsupported(_))
+        )),
+    }
+}
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(hamnvakt_testkit::Kind::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(hamnvakt_testkit::Kind::Postgres).await })*
+        }
+    };
+}
+
+conformance!(
+    migrate_is_idempotent,
+    appends_form_a_verifiable_chain,
+    rolled_back_appends_leave_no_trace,
+    events_are_append_only,
+    tampering_names_the_first_bad_event,
+    truncating_the_tail_is_found,
+    concurrent_appends_stay_linear,
+    users_roles_and_conflicts,
+    sessions_tokens_and_login_failures,
+    alerts_visibility_filters_and_paging,
+    sites_round_trip,
+    backup_copies_a_consistent_database,
+);
