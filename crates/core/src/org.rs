@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an organisation is to the port. The kind decides nothing by itself (roles do), but
 /// it is how the demo, the UI and sharing rules talk about "the agencies" or "the hauliers".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ThrottlePolicy {
     /// Failed attempts on one account inside the window before further attempts are refused.
     pub account_max_failures: u32,

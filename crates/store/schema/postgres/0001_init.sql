@@ -22,6 +22,7 @@ CREATE TABLE events (
     hash TEXT NOT NULL
 );
 CREATE INDEX events_by_kind ON events (kind, seq);
+CREATE INDEX events_by_subject ON events (subject, seq);
 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'events are append-only';

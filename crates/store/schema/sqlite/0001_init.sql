@@ -22,6 +22,7 @@ CREATE TABLE events (
     hash TEXT NOT NULL
 );
 CREATE INDEX events_by_kind ON events (kind, seq);
+CREATE INDEX events_by_subject ON events (subject, seq);
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events

@@ -1,0 +1,261 @@
+//! A day's alerts in the queue: the patterns of PRODUCT.md's stories, planted at fixed hours,
+//! and routine alarms of a 24/7 port (doors held open, fence sensors, refused cards) spread
+//! over the day by the seeded generator. Some have already been handled by the day shift.
+//!
+//! Until the detectors of later capabilities exist, these stand in for what they will raise;
+//! each carries the evidence such a detector would attach.
+
+use hamnvakt_core::alert::{AlertDraft, Outcome, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::Tlp;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::json;
+
+use crate::{DemoAlert, DemoStep, DemoWorld};
+
+const HOUR: i64 = 3_600_000;
+const MINUTE: i64 = 60_000;
+
+fn subject(kind: SubjectKind, reference: &str, label: Option<&str>) -> SubjectRef {
+    SubjectRef { kind, reference: reference.to_owned(), label: label.map(str::to_owned) }
+}
+
+struct Ctx<'a> {
+    w: &'a DemoWorld,
+}
+
+impl Ctx<'_> {
+    fn org(&self, key: &str) -> OrgId {
+        // Every key used here is one `orgs::organisations` defines; the test of the generator
+        // checks that every alert's owner exists.
+        self.w.org(key).map(|o| o.id).unwrap_or_else(|| hamnvakt_core::Id::from_random_bytes([0; 16]))
+    }
+
+    fn user(&self, username: &str) -> Option<hamnvakt_core::ids::UserId> {
+        self.w.user(username).map(|u| u.id)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alert(
+    kind: &str,
+    severity: Severity,
+    title: &str,
+    subjects: Vec<SubjectRef>,
+    evidence: serde_json::Value,
+    owner: OrgId,
+    tlp: Tlp,
+    shared_with: Vec<OrgId>,
+) -> AlertDraft {
+    AlertDraft { kind: kind.into(), severity, title: title.into(), subjects, evidence, owner_org: owner, tlp, shared_with }
+}
+
+pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
+    let c = Ctx { w };
+    let now = w.now_ms;
+    let (port, customs, police, coastguard) = (c.org("port"), c.org("customs"), c.org("police"), c.org("coastguard"));
+    let mut out = Vec::new();
+    let jitter = |rng: &mut ChaCha20Rng| rng.gen_range(0..20) * MINUTE;
+
+    // Story 1: a contractor's badge at Värtahamnen's quay gates in the night, twice refused.
+    out.push(DemoAlert {
+        draft: alert(
+            "access.repeated_denials",
+            Severity::High,
+            "Card refused twice within 20 minutes at Värtahamnen quay gates",
+            vec![
+                subject(SubjectKind::Credential, "SH-204117", Some("contractor card SH-204117")),
+                subject(SubjectKind::Person, "person:kajservice-0042", Some("Contractor, Kajservice Entreprenad AB")),
+                subject(SubjectKind::Organisation, "Kajservice Entreprenad AB", None),
+                subject(SubjectKind::Gate, "VHA-G3", Some("Värtahamnen quay gate 3")),
+                subject(SubjectKind::Gate, "VHA-G5", Some("Värtahamnen quay gate 5")),
+            ],
+            json!({
+                "denials": [
+                    {"gate": "VHA-G3", "local_time": "03:10", "reason": "outside_permit_schedule", "permit_schedule_ends": "22:00"},
+                    {"gate": "VHA-G5", "local_time": "03:27", "reason": "outside_permit_schedule", "permit_schedule_ends": "22:00"}
+                ],
+                "threshold": {"denials": 2, "within_minutes": 20}
+            }),
+            port,
+            Tlp::Amber,
+            vec![police],
+        ),
+        raised_at_ms: now - 2 * HOUR - 33 * MINUTE,
+        raised_by: "detector:access",
+        steps: vec![],
+    });
+
+    // Story 2: the banana reefer from Guayaquil at Norvik, and a driver who is not the one
+    // assigned.
+    out.push(DemoAlert {
+        draft: alert(
+            "cargo.high_risk",
+            Severity::High,
+            "Reefer from Guayaquil in today's top 2 % at Norvik",
+            vec![
+                subject(SubjectKind::Container, "MSKU4839211", Some("40' reefer, bananas")),
+                subject(SubjectKind::Consignment, "SE-IMP-2026-118734", None),
+                subject(SubjectKind::Site, "NVK", Some("Stockholm Norvik")),
+            ],
+            json!({
+                "score": 0.93, "rank_percent": 1.4,
+                "reasons": ["origin EC (Guayaquil)", "transhipped via a high-risk port", "first import by this consignee", "HS 0803 bananas in a reefer"]
+            }),
+            customs,
+            Tlp::Amber,
+            vec![police],
+        ),
+        raised_at_ms: now - 7 * HOUR - jitter(rng),
+        raised_by: "detector:targeting",
+        steps: vec![],
+    });
+    out.push(DemoAlert {
+        draft: alert(
+            "release.driver_mismatch",
+            Severity::Critical,
+            "Driver does not match the assigned driver for MSKU4839211 at the Norvik gate",
+            vec![
+                subject(SubjectKind::Container, "MSKU4839211", None),
+                subject(SubjectKind::Person, "driver:presented-7781", Some("Presented driver (not assigned)")),
+                subject(SubjectKind::Organisation, "Baltic Road Cargo UAB", Some("haulier")),
+                subject(SubjectKind::Vehicle, "LT-KRM 418", Some("truck LT KRM 418")),
+                subject(SubjectKind::Gate, "NVK-IN2", Some("Norvik in-gate lane 2")),
+            ],
+            json!({"assigned_driver": "driver:baltic-0193", "presented_driver": "driver:presented-7781", "decision": "refused", "release_state": "scan_selected"}),
+            port,
+            Tlp::Amber,
+            vec![customs, police],
+        ),
+        raised_at_ms: now - 45 * MINUTE,
+        raised_by: "detector:release",
+        steps: vec![],
+    });
+
+    // Story 3: a dark approach to Kapellskär and a low-speed meeting.
+    out.push(DemoAlert {
+        draft: alert(
+            "ais.gap",
+            Severity::High,
+            "AIS silent for 3 h 05 min in the approaches to Kapellskär",
+            vec![subject(SubjectKind::Vessel, "MMSI 276009110", Some("ro-ro cargo, bound for Kapellskär"))],
+            json!({"last_seen": {"lat": 59.62, "lon": 19.35}, "reappeared": {"lat": 59.69, "lon": 19.18}, "gap_minutes": 185, "coverage": "receivers up"}),
+            coastguard,
+            Tlp::Amber,
+            vec![port, police],
+        ),
+        raised_at_ms: now - 5 * HOUR - jitter(rng),
+        raised_by: "detector:maritime",
+        steps: vec![],
+    });
+    out.push(DemoAlert {
+        draft: alert(
+            "ais.encounter",
+            Severity::High,
+            "Low-speed meeting of two vessels near Söderarm",
+            vec![
+                subject(SubjectKind::Vessel, "MMSI 276009110", None),
+                subject(SubjectKind::Vessel, "MMSI 265812340", Some("pleasure craft")),
+            ],
+            json!({"duration_minutes": 38, "max_distance_m": 120, "median_speed_knots": 1.4}),
+            coastguard,
+            Tlp::Amber,
+            vec![port, police],
+        ),
+        raised_at_ms: now - 4 * HOUR - jitter(rng),
+        raised_by: "detector:maritime",
+        steps: vec![],
+    });
+
+    // Handled during the day.
+    let op = c.user("operator2");
+    let pfso = c.user("pfso");
+    let mut handled = |draft: AlertDraft, at: i64, by: &'static str, steps: Vec<DemoStep>| {
+        out.push(DemoAlert { draft, raised_at_ms: at, raised_by: by, steps });
+    };
+    if let (Some(op), Some(pfso)) = (op, pfso) {
+        handled(
+            alert(
+                "access.lost_credential_used",
+                Severity::High,
+                "Card reported lost was presented at the Kapellskär freight gate",
+                vec![subject(SubjectKind::Credential, "SH-118730", Some("reported lost 2 days ago")), subject(SubjectKind::Gate, "KPS-F1", None)],
+                json!({"credential_state": "reported_lost", "decision": "refused"}),
+                port,
+                Tlp::Amber,
+                vec![],
+            ),
+            now - 11 * HOUR,
+            "detector:access",
+            vec![DemoStep::Acknowledge { by: op }, DemoStep::Assign { by: op, to: pfso }],
+        );
+        handled(
+            alert(
+                "access.impossible_travel",
+                Severity::Medium,
+                "Same card at Frihamnen and Nynäshamn 14 minutes apart",
+                vec![subject(SubjectKind::Credential, "SH-300552", None)],
+                json!({"gates": ["FRI-P1", "NYN-G2"], "minutes_apart": 14, "distance_km": 52}),
+                port,
+                Tlp::Amber,
+                vec![],
+            ),
+            now - 15 * HOUR,
+            "detector:access",
+            vec![DemoStep::Acknowledge { by: op }, DemoStep::Close { by: op, outcome: Outcome::FalsePositive, note: "Card cloned in the test reader at Nynäshamn; reader fixed" }],
+        );
+        handled(
+            alert(
+                "perimeter.fence_alarm",
+                Severity::Low,
+                "Fence sensor alarm, Nynäshamn east section",
+                vec![subject(SubjectKind::Zone, "NYN-PERIM-E", None)],
+                json!({"sensor": "NYN-F-17", "camera_checked": true}),
+                port,
+                Tlp::Green,
+                vec![],
+            ),
+            now - 19 * HOUR,
+            "detector:perimeter",
+            vec![DemoStep::Close { by: op, outcome: Outcome::Benign, note: "Deer on camera" }],
+        );
+    }
+
+    // Routine alarms through the day.
+    let routine: [(&str, Severity, &str, &str, SubjectKind); 8] = [
+        ("access.door_held_open", Severity::Low, "Door held open over 60 s", "Frihamnen terminal staff door", SubjectKind::Zone),
+        ("access.unknown_credential", Severity::Low, "Unknown card presented", "Stadsgården pedestrian gate", SubjectKind::Gate),
+        ("access.unusual_hours", Severity::Medium, "Entry far outside the person's usual hours", "Norvik container yard", SubjectKind::Zone),
+        ("perimeter.fence_alarm", Severity::Low, "Fence sensor alarm", "Kapellskär south fence", SubjectKind::Zone),
+        ("access.tailgating", Severity::Medium, "Two people passed on one badge", "Värtahamnen passenger bridge", SubjectKind::Gate),
+        ("ais.identity_change", Severity::Low, "Vessel changed its name in AIS", "MMSI 230987650", SubjectKind::Vessel),
+        ("access.first_sensitive_zone", Severity::Medium, "First entry into a sensitive zone", "Norvik reefer stack", SubjectKind::Zone),
+        ("perimeter.vehicle_waiting", Severity::Info, "Truck waiting over 2 h at the gate", "Kapellskär lane 4", SubjectKind::Gate),
+    ];
+    let sites = ["VHA", "FRI", "SVI", "KPS", "NYN", "NVK"];
+    for i in 0..16 {
+        let Some(&(kind, severity, title, place, sk)) = routine.choose(rng) else { continue };
+        let at = now - rng.gen_range(10..(23 * 60)) * MINUTE;
+        let site = sites.choose(rng).copied().unwrap_or("VHA");
+        let draft = alert(
+            kind,
+            severity,
+            &format!("{title} — {place}"),
+            vec![subject(sk, place, None), subject(SubjectKind::Site, site, None)],
+            json!({"sequence": i, "site": site}),
+            port,
+            if severity == Severity::Info { Tlp::Clear } else { Tlp::Green },
+            vec![],
+        );
+        let steps = match (op, rng.gen_range(0..3)) {
+            (Some(op), 0) if at < now - 6 * HOUR => vec![DemoStep::Close { by: op, outcome: Outcome::Benign, note: "Checked on camera" }],
+            (Some(op), 1) => vec![DemoStep::Acknowledge { by: op }],
+            _ => vec![],
+        };
+        out.push(DemoAlert { draft, raised_at_ms: at, raised_by: "detector:routine", steps });
+    }
+    out.sort_by_key(|a| a.raised_at_ms);
+    out
+}

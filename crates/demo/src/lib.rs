@@ -1,0 +1,162 @@
+//! The demo generator: from a seed and the current time, a [`DemoWorld`] describing a
+//! realistic starting state of the Ports of Stockholm — its organisations and partner
+//! agencies, the sites at their real coordinates, users for every role, and a day's alerts.
+//!
+//! The generator is pure: it returns a description, and the server applies it through the
+//! same use cases the API uses, so everything it creates is in the audit chain. Each part of
+//! the port lives in its own module; later capabilities add a module and a field to
+//! [`DemoWorld`] (gates and people, vessels and AIS, cargo) and read the parts they build on.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod alerts;
+mod orgs;
+mod sites;
+
+use hamnvakt_core::alert::{AlertDraft, Outcome};
+use hamnvakt_core::ids::{OrgId, SiteId, UserId};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_core::Id;
+use hamnvakt_identity::Role;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+pub use orgs::DEMO_PASSWORD;
+
+/// The seed `hamnvakt demo` uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 20_240_124; // the day the European Ports Alliance was launched
+
+#[derive(Debug, Clone)]
+pub struct DemoWorld {
+    pub seed: u64,
+    pub now_ms: i64,
+    pub orgs: Vec<DemoOrg>,
+    pub users: Vec<DemoUser>,
+    pub sites: Vec<DemoSite>,
+    pub alerts: Vec<DemoAlert>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoOrg {
+    /// A short key other parts of the generator refer to (`port`, `customs`).
+    pub key: &'static str,
+    pub id: OrgId,
+    pub name: &'static str,
+    pub kind: OrgKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    pub id: UserId,
+    pub org: OrgId,
+    pub username: &'static str,
+    pub display_name: &'static str,
+    /// None for machine accounts.
+    pub password: Option<&'static str>,
+    pub roles: Vec<Role>,
+    pub locale: &'static str,
+    /// What the README and the demo banner say this account is for.
+    pub purpose: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoSite {
+    pub id: SiteId,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub locode: &'static str,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// An alert as a detector would have raised it, and what the security centre has done with
+/// it since.
+#[derive(Debug, Clone)]
+pub struct DemoAlert {
+    pub draft: AlertDraft,
+    pub raised_at_ms: i64,
+    /// Who raised it, as the audit chain will name them (`detector:access`).
+    pub raised_by: &'static str,
+    pub steps: Vec<DemoStep>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DemoStep {
+    Acknowledge { by: UserId },
+    Assign { by: UserId, to: UserId },
+    Close { by: UserId, outcome: Outcome, note: &'static str },
+}
+
+impl DemoWorld {
+    pub fn org(&self, key: &str) -> Option<&DemoOrg> {
+        self.orgs.iter().find(|o| o.key == key)
+    }
+
+    pub fn user(&self, username: &str) -> Option<&DemoUser> {
+        self.users.iter().find(|u| u.username == username)
+    }
+}
+
+/// Ids drawn from the seeded generator, so the same seed gives the same world.
+pub(crate) fn next_id<T>(rng: &mut ChaCha20Rng) -> Id<T> {
+    Id::from_random_bytes(rng.gen())
+}
+
+/// Builds the demo world for `seed` as of `now_ms`.
+pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let orgs = orgs::organisations(&mut rng);
+    let users = orgs::users(&mut rng, &orgs);
+    let sites = sites::sites(&mut rng);
+    let mut world = DemoWorld { seed, now_ms, orgs, users, sites, alerts: Vec::new() };
+    world.alerts = alerts::alerts(&mut rng, &world);
+    world
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_000_000_000;
+
+    #[test]
+    fn the_same_seed_gives_the_same_world() {
+        let a = generate(7, NOW);
+        let b = generate(7, NOW);
+        assert_eq!(a.orgs.iter().map(|o| o.id).collect::<Vec<_>>(), b.orgs.iter().map(|o| o.id).collect::<Vec<_>>());
+        assert_eq!(a.alerts.len(), b.alerts.len());
+        for (x, y) in a.alerts.iter().zip(&b.alerts) {
+            assert_eq!((&x.draft, x.raised_at_ms), (&y.draft, y.raised_at_ms));
+        }
+        let c = generate(8, NOW);
+        assert_ne!(a.alerts.first().map(|x| x.raised_at_ms), c.alerts.first().map(|x| x.raised_at_ms));
+    }
+
+    #[test]
+    fn every_role_has_a_user_and_every_alert_is_valid_and_recent() {
+        let w = generate(DEFAULT_SEED, NOW);
+        for role in Role::ALL {
+            assert!(w.users.iter().any(|u| u.roles.contains(&role)), "no user with {role}");
+        }
+        for kind in [OrgKind::PortAuthority, OrgKind::Customs, OrgKind::Police, OrgKind::CoastGuard, OrgKind::MaritimeAdministration, OrgKind::Haulier, OrgKind::Forwarder, OrgKind::ShippingLine, OrgKind::OtherPort] {
+            assert!(w.orgs.iter().any(|o| o.kind == kind), "no organisation of kind {kind}");
+        }
+        assert!(w.alerts.len() >= 20);
+        for a in &w.alerts {
+            assert_eq!(a.draft.validate(), Ok(()), "{}", a.draft.title);
+            assert!(a.raised_at_ms <= NOW && a.raised_at_ms > NOW - 24 * 3_600_000, "{}", a.draft.title);
+            assert!(w.orgs.iter().any(|o| o.id == a.draft.owner_org));
+        }
+        let codes: Vec<&str> = w.sites.iter().map(|s| s.code).collect();
+        assert_eq!(codes, ["VHA", "FRI", "SVI", "KPS", "NYN", "NVK"]);
+    }
+
+    #[test]
+    fn story_one_is_planted() {
+        let w = generate(DEFAULT_SEED, NOW);
+        let a = w.alerts.iter().find(|a| a.draft.kind == "access.repeated_denials");
+        let a = a.map(|a| a.draft.clone());
+        assert!(a.is_some_and(|d| d.title.contains("Värtahamnen")));
+    }
+}

@@ -1,0 +1,309 @@
+//! `/api/v1/alerts`: list, filter and page the queue; raise; acknowledge, assign, close.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hamnvakt_core::alert::{Action, AlertDraft, AlertState, Outcome, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::ids::{AlertId, OrgId, UserId};
+use hamnvakt_core::Tlp;
+use hamnvakt_identity::Permission;
+use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort, Viewer};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{parse_time, rfc3339};
+use crate::auth::Principal;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::service;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AlertId,
+    /// Detector and pattern, `area.pattern`.
+    pub kind: String,
+    pub severity: Severity,
+    pub title: String,
+    pub state: AlertState,
+    #[schema(value_type = String, format = Uuid)]
+    pub owner_org: OrgId,
+    pub tlp: Tlp,
+    #[schema(value_type = Vec<String>)]
+    pub shared_with: Vec<OrgId>,
+    pub subjects: Vec<SubjectRef>,
+    pub evidence: serde_json::Value,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub assignee: Option<UserId>,
+    pub outcome: Option<Outcome>,
+    pub closing_note: Option<String>,
+    /// Who raised it (`user:…`, `token:…`, `system`).
+    pub raised_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<AlertRecord> for AlertView {
+    fn from(a: AlertRecord) -> Self {
+        AlertView {
+            id: a.id,
+            kind: a.kind,
+            severity: a.severity,
+            title: a.title,
+            state: a.state,
+            owner_org: a.owner_org,
+            tlp: a.tlp,
+            shared_with: a.shared_with,
+            subjects: a.subjects,
+            evidence: a.evidence,
+            assignee: a.assignee,
+            outcome: a.outcome,
+            closing_note: a.closing_note,
+            raised_by: a.raised_by,
+            created_at: rfc3339(a.created_ms),
+            updated_at: rfc3339(a.updated_ms),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertPageView {
+    pub alerts: Vec<AlertView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many alerts match the filter in all.
+    pub total: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Comma-separated states (`open,acknowledged,assigned,closed`); default all.
+    pub state: Option<String>,
+    /// Lowest severity to include.
+    pub min_severity: Option<Severity>,
+    /// Kind or kind prefix: `access` matches `access.repeated_denials`.
+    pub kind: Option<String>,
+    /// With `subject_ref`: only alerts about this subject.
+    pub subject_kind: Option<SubjectKind>,
+    pub subject_ref: Option<String>,
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub owner_org: Option<OrgId>,
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub assignee: Option<UserId>,
+    /// RFC 3339; raised at or after.
+    pub since: Option<String>,
+    /// RFC 3339; raised before.
+    pub until: Option<String>,
+    /// `newest` (default) or `oldest`.
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn to_filter(&self) -> Result<AlertFilter, ApiError> {
+        let states = match self.state.as_deref().filter(|s| !s.is_empty()) {
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().parse::<AlertState>().map_err(|e| ApiError::field("state", e)))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let subject = match (&self.subject_kind, &self.subject_ref) {
+            (Some(k), Some(r)) => Some((*k, r.clone())),
+            (None, None) => None,
+            _ => return Err(ApiError::field("subject_ref", "give subject_kind and subject_ref together")),
+        };
+        let sort = match self.sort.as_deref() {
+            None | Some("newest") => AlertSort::Newest,
+            Some("oldest") => AlertSort::Oldest,
+            Some(_) => return Err(ApiError::field("sort", "must be newest or oldest")),
+        };
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=500).contains(&limit) {
+            return Err(ApiError::field("limit", "must be between 1 and 500"));
+        }
+        Ok(AlertFilter {
+            states,
+            min_severity: self.min_severity,
+            kind_prefix: self.kind.clone(),
+            subject,
+            owner_org: self.owner_org,
+            assignee: self.assignee,
+            since_ms: self.since.as_deref().map(|s| parse_time("since", s)).transpose()?,
+            until_ms: self.until.as_deref().map(|s| parse_time("until", s)).transpose()?,
+            sort,
+            cursor: self.cursor.clone(),
+            limit,
+        })
+    }
+}
+
+/// The alerts your organisation may see, newest first, filtered and paged.
+#[utoipa::path(get, path = "/alerts", tag = "alerts", params(ListQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertPageView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AlertPageView>, ApiError> {
+    principal.require(Permission::AlertsRead)?;
+    let filter = q.to_filter()?;
+    let viewer = Viewer { org: principal.org() };
+    let page = state.store.list_alerts(&viewer, &filter).await?;
+    let total = state.store.count_alerts(&viewer, &filter).await?;
+    Ok(Json(AlertPageView { alerts: page.alerts.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor, total }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseAlert {
+    /// `area.pattern`, lowercase: `access.repeated_denials`.
+    pub kind: String,
+    pub severity: Severity,
+    pub title: String,
+    #[serde(default)]
+    pub subjects: Vec<SubjectRef>,
+    /// Whatever made the detector fire; at most 64 KiB of JSON.
+    #[serde(default)]
+    pub evidence: serde_json::Value,
+    pub tlp: Tlp,
+    /// Organisations to share with by name (beyond what the TLP marking allows).
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub shared_with: Vec<OrgId>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AlertId,
+}
+
+/// Raises an alert owned by your organisation. Answered only after it is durably stored.
+#[utoipa::path(post, path = "/alerts", tag = "alerts", request_body = RaiseAlert,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 413, body = Problem),
+               (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn raise(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<RaiseAlert>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    principal.require(Permission::AlertsRaise)?;
+    let draft = AlertDraft {
+        kind: body.kind,
+        severity: body.severity,
+        title: body.title,
+        subjects: body.subjects,
+        evidence: body.evidence,
+        owner_org: principal.org(),
+        tlp: body.tlp,
+        shared_with: body.shared_with,
+    };
+    let id = service::alerts::raise(&state, &principal.actor(), &draft, None).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
+    s.parse().map_err(|_| ApiError::NotFound(format!("alert {s}")))
+}
+
+/// One alert, if your organisation may see it.
+#[utoipa::path(get, path = "/alerts/{id}", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem)))]
+pub async fn get_one(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<Json<AlertView>, ApiError> {
+    principal.require(Permission::AlertsRead)?;
+    let id = parse_alert_id(&id)?;
+    let a = state.store.alert(id, &Viewer { org: principal.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    Ok(Json(a.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    pub details: serde_json::Value,
+}
+
+/// The alert's timeline, from the audit chain.
+#[utoipa::path(get, path = "/alerts/{id}/history", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
+pub async fn history(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    principal.require(Permission::AlertsRead)?;
+    let id = parse_alert_id(&id)?;
+    state.store.alert(id, &Viewer { org: principal.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let events = state.store.events_for_subject(&format!("alert:{id}"), 500).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| HistoryEntry {
+                seq: e.seq,
+                at: rfc3339(e.at_ms),
+                kind: e.kind,
+                actor: e.actor,
+                details: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    #[schema(value_type = String, format = Uuid)]
+    pub assignee: UserId,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    pub outcome: Outcome,
+    pub note: Option<String>,
+}
+
+async fn act(state: &AppState, p: &Principal, id: &str, action: Action, note: Option<&str>) -> Result<Json<AlertView>, ApiError> {
+    p.require(Permission::AlertsTriage)?;
+    let id = parse_alert_id(id)?;
+    Ok(Json(service::alerts::act(state, &p.actor(), id, action, note).await?.into()))
+}
+
+/// Acknowledges an open alert.
+#[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    request_body = NoteBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn acknowledge(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<NoteBody>) -> Result<Json<AlertView>, ApiError> {
+    act(&state, &p, &id, Action::Acknowledge, b.note.as_deref()).await
+}
+
+/// Assigns an alert to a user who may triage it.
+#[utoipa::path(post, path = "/alerts/{id}/assign", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    request_body = AssignBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<AssignBody>) -> Result<Json<AlertView>, ApiError> {
+    act(&state, &p, &id, Action::Assign { to: b.assignee }, b.note.as_deref()).await
+}
+
+/// Closes an alert with its outcome.
+#[utoipa::path(post, path = "/alerts/{id}/close", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    request_body = CloseBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn close(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<CloseBody>) -> Result<Json<AlertView>, ApiError> {
+    act(&state, &p, &id, Action::Close { outcome: b.outcome }, b.note.as_deref()).await
+}

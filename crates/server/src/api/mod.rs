@@ -1,0 +1,106 @@
+//! The HTTP API under `/api/v1`: JSON in and out, problem documents for errors, and an
+//! OpenAPI 3.1 document generated from the handlers' annotations.
+
+pub mod admin;
+pub mod alerts;
+pub mod audit;
+pub mod session;
+pub mod sites;
+
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/me", get(session::me))
+        .route("/alerts", get(alerts::list).post(alerts::raise))
+        .route("/alerts/{id}", get(alerts::get_one))
+        .route("/alerts/{id}/history", get(alerts::history))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/assign", post(alerts::assign))
+        .route("/alerts/{id}/close", post(alerts::close))
+        .route("/organisations", get(admin::list_orgs).post(admin::create_org))
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}/roles", put(admin::set_roles))
+        .route("/users/{id}/disable", post(admin::disable_user))
+        .route("/users/{id}/enable", post(admin::enable_user))
+        .route("/tokens", get(admin::list_tokens).post(admin::create_token))
+        .route("/tokens/{id}", delete(admin::revoke_token))
+        .route("/audit/events", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        .route("/sites", get(sites::list))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hamnvakt API",
+        description = "Security platform for seaports: alerts, sign-in, organisations and the audit chain. \
+                       Errors are RFC 9457 problem documents with a stable `code` and a `request_id`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/api/v1")),
+    paths(
+        session::login, session::logout, session::me,
+        alerts::list, alerts::raise, alerts::get_one, alerts::history,
+        alerts::acknowledge, alerts::assign, alerts::close,
+        admin::list_orgs, admin::create_org, admin::list_users, admin::create_user,
+        admin::set_roles, admin::disable_user, admin::enable_user,
+        admin::list_tokens, admin::create_token, admin::revoke_token,
+        audit::list, audit::verify,
+        sites::list,
+    ),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "alerts", description = "The one alert queue"),
+        (name = "admin", description = "Organisations, users, roles and API tokens"),
+        (name = "audit", description = "The append-only, hash-chained event log"),
+        (name = "sites", description = "The port's sites"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("hvt_…").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "browser session; state-changing requests also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Milliseconds since the epoch as RFC 3339 text.
+pub fn rfc3339(ms: i64) -> String {
+    hamnvakt_core::clock::from_millis(ms).to_string()
+}
+
+/// RFC 3339 text to milliseconds, naming the field on failure.
+pub fn parse_time(field: &str, s: &str) -> Result<i64, crate::error::ApiError> {
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| crate::error::ApiError::field(field, "must be an RFC 3339 time such as 2026-11-28T03:10:00Z"))
+}

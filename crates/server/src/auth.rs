@@ -1,0 +1,259 @@
+//! Who is calling: a browser session (cookie) or a machine (bearer API token).
+//!
+//! The API extractor [`Principal`] accepts either; for session-authenticated requests that
+//! change state it requires the session's CSRF token in `X-CSRF-Token`. The console's forms
+//! use [`UiForm`], which requires the same token as the `csrf` form field. Bearer requests
+//! carry no ambient authority, so they need no CSRF token.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use axum::response::{IntoResponse, Redirect, Response};
+use hamnvakt_core::ids::{OrgId, TokenId};
+use hamnvakt_identity::secret::{self, SESSION_PREFIX};
+use hamnvakt_identity::{roles, Permission, Role};
+use hamnvakt_store::User;
+use serde::de::DeserializeOwned;
+
+use crate::error::{request_id, ApiError};
+use crate::extract::FormBody;
+use crate::service::auth::{check_token, TokenCheck};
+use crate::service::Actor;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "hv_session";
+pub const LOGIN_CSRF_COOKIE: &str = "hv_login_csrf";
+pub const LANG_COOKIE: &str = "hv_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { digest: String, csrf: String },
+    Token { id: TokenId },
+}
+
+/// An authenticated caller with the roles in force for this request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub roles: Vec<Role>,
+    pub via: Via,
+}
+
+impl Principal {
+    pub fn org(&self) -> OrgId {
+        self.user.org_id
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        roles::allows(&self.roles, p)
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("your roles do not allow {}", permission_name(p))))
+        }
+    }
+
+    /// The actor the audit chain records for this caller.
+    pub fn actor(&self) -> Actor {
+        let id = match &self.via {
+            Via::Session { .. } => format!("user:{}", self.user.id),
+            Via::Token { id } => format!("token:{id}"),
+        };
+        Actor { id, org: Some(self.user.org_id), request_id: Some(request_id()) }
+    }
+
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+}
+
+fn permission_name(p: Permission) -> &'static str {
+    match p {
+        Permission::AlertsRead => "reading alerts",
+        Permission::AlertsTriage => "triaging alerts",
+        Permission::AlertsRaise => "raising alerts",
+        Permission::SitesRead => "reading sites",
+        Permission::AuditRead => "reading the audit log",
+        Permission::UsersManage => "managing users",
+        Permission::TokensManage => "managing API tokens",
+    }
+}
+
+/// The value of one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value with Hamnvakt's attributes: HttpOnly, SameSite=Strict, Path=/ and,
+/// when the console is served over TLS, Secure.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_seconds: i64, http_only: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Strict; Max-Age={max_age_seconds}");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when configured
+/// to trust a proxy.
+pub fn client_address(state: &AppState, parts: &Parts) -> String {
+    if state.config.trust_forwarded_for {
+        if let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 64)
+        {
+            return first.to_owned();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The client's address as an extractor.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(state, parts)))
+    }
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The session behind the cookie, if it is live and its user enabled.
+pub async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    let Some(secret_text) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    if !secret::well_formed(SESSION_PREFIX, &secret_text) {
+        return Ok(None);
+    }
+    let digest = secret::digest(&secret_text);
+    let Some(session) = state.store.session(&digest, state.now_ms()).await? else { return Ok(None) };
+    let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
+    if user.disabled {
+        return Ok(None);
+    }
+    let roles = user.roles.clone();
+    Ok(Some(Principal { user, roles, via: Via::Session { digest, csrf: session.csrf } }))
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let value = auth.to_str().map_err(|_| ApiError::Unauthenticated)?;
+            let token = value.strip_prefix("Bearer ").ok_or(ApiError::Unauthenticated)?.trim();
+            let address = client_address(state, parts);
+            let path = parts.uri.path().chars().take(200).collect::<String>();
+            return match check_token(state, token, parts.method.as_str(), &path, &address, Some(request_id())).await? {
+                TokenCheck::Valid { token, user, roles } => Ok(Principal { user, roles, via: Via::Token { id: token.id } }),
+                TokenCheck::Refused => Err(ApiError::Unauthenticated),
+            };
+        }
+        let principal = session_principal(state, &parts.headers).await?.ok_or(ApiError::Unauthenticated)?;
+        if is_unsafe(&parts.method) {
+            let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !secret::equal(presented, principal.csrf()) {
+                return Err(ApiError::Csrf);
+            }
+        }
+        Ok(principal)
+    }
+}
+
+/// A signed-in console user; anyone else is sent to the sign-in page.
+#[derive(Debug)]
+pub struct UiUser(pub Principal);
+
+/// Where the console sends someone who is not signed in.
+#[derive(Debug)]
+pub struct ToLogin(String);
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to(&self.0).into_response()
+    }
+}
+
+fn login_redirect(parts: &Parts) -> ToLogin {
+    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    ToLogin(format!("/login?next={encoded}"))
+}
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match session_principal(state, &parts.headers).await {
+            Ok(Some(p)) => Ok(UiUser(p)),
+            Ok(None) => Err(login_redirect(parts).into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A console form post: a signed-in session, a form body parsed into `T`, and the session's
+/// CSRF token in the `csrf` field (checked, then removed before `T` is parsed).
+#[derive(Debug)]
+pub struct UiForm<T>(pub Principal, pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for UiForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let principal = match session_principal(state, &parts.headers).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return Err(login_redirect(&parts).into_response()),
+            Err(e) => return Err(e.into_response()),
+        };
+        let req = Request::from_parts(parts.clone(), body);
+        let FormBody(pairs): FormBody<Vec<(String, String)>> =
+            FormBody::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let presented = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+        if !secret::equal(presented, principal.csrf()) {
+            return Err(ApiError::Csrf.into_response());
+        }
+        let rest: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(k, _)| k != "csrf"))
+            .finish();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(rest.as_bytes()));
+        let value = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            ApiError::field(&path, e.into_inner().to_string()).into_response()
+        })?;
+        Ok(UiForm(principal, value))
+    }
+}

@@ -1,0 +1,317 @@
+//! The command line: `serve`, `demo`, `check-config`, `migrate`, `backup`, `audit verify` and
+//! `bootstrap`. Errors reach the user as one clear sentence and a non-zero exit code.
+
+#![allow(clippy::print_stdout)] // a command line prints its answers
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_identity::Role;
+use hamnvakt_store::{ChainStatus, OpenOptions, Store};
+
+use crate::config::Config;
+use crate::service::Actor;
+use crate::state::{AppState, SystemClock};
+
+#[derive(Debug, Parser)]
+#[command(name = "hamnvakt", version, about = "Hamnvakt: the security platform for seaports", long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML). `HAMNVAKT_*` environment variables override its keys.
+    #[arg(long, global = true, env = "HAMNVAKT_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (API, console, metrics) with the configured database.
+    Serve,
+    /// Generate a realistic day at the Ports of Stockholm into a fresh data directory and serve it.
+    Demo(DemoArgs),
+    /// Validate the configuration without starting anything.
+    CheckConfig,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Copy the embedded database, consistently and while it is in use, to a new file.
+    Backup {
+        /// The file to write; it must not exist. `serve` can start from it as `data_dir/hamnvakt.db`.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Work with the audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Create the first organisation and administrator in an empty database.
+    Bootstrap {
+        /// Name of the port authority (or other organisation) that runs this installation.
+        #[arg(long)]
+        org_name: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole chain; exit 0 if intact, 1 naming the first event that does not match.
+    Verify,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Where to put the demo database; regenerated if it holds an earlier demo.
+    #[arg(long, default_value = "hamnvakt-demo")]
+    pub data_dir: PathBuf,
+    /// Address to listen on (overrides the configuration).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Seed of the generator; the same seed gives the same port.
+    #[arg(long, default_value_t = hamnvakt_demo::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Generate the data and exit instead of serving it.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    Config::load(path, std::env::vars()).map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HAMNVAKT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if config.log_json { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.is_sqlite() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    }
+    let opts = OpenOptions {
+        max_connections: config.db_max_connections,
+        acquire_timeout: std::time::Duration::from_secs(u64::from(config.db_acquire_timeout_seconds)),
+    };
+    Store::open(&config.database_url, &opts)
+        .await
+        .with_context(|| format!("cannot open the database {}", hamnvakt_store::redact_url(&config.database_url)))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::CheckConfig => {
+            let c = load_config(cli.config.as_deref())?;
+            println!(
+                "configuration is valid: listen {} · database {} · data_dir {}",
+                c.listen_address,
+                hamnvakt_store::redact_url(&c.database_url),
+                c.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve => {
+            let config = load_config(cli.config.as_deref())?;
+            init_logging(&config);
+            let store = open_store(&config).await?;
+            migrate(&store).await?;
+            serve(store, config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => {
+            let mut config = load_config(cli.config.as_deref())?;
+            init_logging(&config);
+            if let Some(l) = &args.listen {
+                config.listen_address = l.parse().with_context(|| format!("--listen {l:?} is not an address:port"))?;
+            }
+            prepare_demo_dir(&args.data_dir)?;
+            config.data_dir = args.data_dir.clone();
+            config.database_url = hamnvakt_store::sqlite_url(&args.data_dir.join("hamnvakt.db"));
+            let store = open_store(&config).await?;
+            migrate(&store).await?;
+            let state = AppState::new(store.clone(), config.clone(), Arc::new(SystemClock));
+            let summary = crate::demo::seed(&state, args.seed).await?;
+            println!("{}", summary.banner(&args.data_dir));
+            if args.no_serve {
+                store.close().await;
+                return Ok(ExitCode::SUCCESS);
+            }
+            serve(store, config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let config = load_config(cli.config.as_deref())?;
+            let store = open_store(&config).await?;
+            let applied = migrate(&store).await?;
+            println!("schema version {} ({} migration(s) applied)", Store::latest_schema_version(), applied);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { output } => {
+            let config = load_config(cli.config.as_deref())?;
+            let store = open_store(&config).await?;
+            store.backup_to(&output).await.with_context(|| format!("backup to {} failed", output.display()))?;
+            let copy = Store::open(&hamnvakt_store::sqlite_url(&output), &OpenOptions::default()).await?;
+            let report = copy.verify_chain().await?;
+            copy.close().await;
+            if report.status != ChainStatus::Intact {
+                bail!("the backup at {} does not verify: {:?}", output.display(), report.status);
+            }
+            println!("backup written to {} ({} events, chain intact)", output.display(), report.events_checked);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let config = load_config(cli.config.as_deref())?;
+            let store = open_store(&config).await?;
+            let report = store.verify_chain().await.context("cannot read the event log")?;
+            match report.status {
+                ChainStatus::Intact => {
+                    println!("audit chain intact: {} events, head {} {}", report.events_checked, report.head_seq, report.head_hash);
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainStatus::Broken { seq, reason } => {
+                    println!("audit chain BROKEN at event {seq}: {reason} ({} events before it verified)", report.events_checked);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Bootstrap { org_name, username, display_name } => {
+            let config = load_config(cli.config.as_deref())?;
+            let store = open_store(&config).await?;
+            migrate(&store).await?;
+            if !store.list_users(None).await?.is_empty() {
+                bail!("the database already has users; add more through the API or the console");
+            }
+            let password = match std::env::var("HAMNVAKT_BOOTSTRAP_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut p = String::new();
+                    std::io::stdin().read_to_string(&mut p).context("reading the password from standard input")?;
+                    p.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let state = AppState::new(store, config, Arc::new(SystemClock));
+            let actor = Actor::system("cli");
+            let org = crate::service::admin::create_org(&state, &actor, &org_name, OrgKind::PortAuthority, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let spec = crate::service::admin::UserSpec {
+                id: None,
+                org_id: org.id,
+                username,
+                display_name,
+                password: Some(password),
+                roles: vec![Role::Administrator],
+                locale: "sv".into(),
+            };
+            let user = crate::service::admin::create_user(&state, &actor, spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created organisation {} and administrator {}", org.name, user.username);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn migrate(store: &Store) -> anyhow::Result<usize> {
+    let now = hamnvakt_core::Clock::now(&SystemClock).as_millisecond();
+    let applied = store.migrate(now).await.context("migrating the database")?;
+    Ok(applied.len())
+}
+
+/// A demo directory is ours to regenerate when it holds our marker; an empty or missing one is
+/// fine; anything else is left alone.
+fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
+    const MARKER: &str = ".hamnvakt-demo";
+    if dir.exists() {
+        let is_empty = std::fs::read_dir(dir)?.next().is_none();
+        if dir.join(MARKER).exists() {
+            std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear the old demo in {}", dir.display()))?;
+        } else if !is_empty {
+            bail!("{} exists and is not a Hamnvakt demo directory; pass another --data-dir", dir.display());
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join(MARKER), "generated by hamnvakt demo; deleted and regenerated by the next run\n")?;
+    Ok(())
+}
+
+async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen_address)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen_address))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store.clone(), config, Arc::new(SystemClock));
+    tokio::spawn(housekeeping(state.clone()));
+    println!("Hamnvakt listening on http://{addr}");
+    tracing::info!(%addr, backend = store.backend().as_str(), "serving");
+    crate::app::serve(state, listener, shutdown_signal()).await.context("server failed")?;
+    store.close().await;
+    Ok(())
+}
+
+/// Removes expired sessions and old failed-login records every ten minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.now_ms();
+        let keep_failures_ms = i64::from(state.config.login_throttle.window_seconds) * 1000 * 2;
+        let result = async {
+            let mut tx = state.store.begin().await?;
+            let n = tx.prune(now, now - keep_failures_ms).await?;
+            tx.commit().await?;
+            Ok::<_, hamnvakt_store::StoreError>(n)
+        }
+        .await;
+        match result {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "pruned expired sessions and old login failures"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

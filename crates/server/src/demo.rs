@@ -1,0 +1,110 @@
+//! Applies the demo generator's world through the same use cases the API calls, so the demo
+//! database is indistinguishable from one filled by hand: every organisation, user, site,
+//! alert and alert action is in the audit chain.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use hamnvakt_core::alert::Action;
+use hamnvakt_demo::{DemoStep, DemoWorld};
+use hamnvakt_identity::Role;
+
+use crate::error::ApiError;
+use crate::service::admin::{self, UserSpec};
+use crate::service::{alerts, Actor};
+use crate::state::AppState;
+
+/// What was created, for the banner.
+#[derive(Debug)]
+pub struct DemoSummary {
+    pub world: DemoWorld,
+    /// Token of the gate-controller machine account, for trying the API.
+    pub machine_token: Option<String>,
+}
+
+fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
+    move |e| anyhow::anyhow!("seeding the demo ({what}): {e}")
+}
+
+pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
+    let world = hamnvakt_demo::generate(seed, state.now_ms());
+    let demo = Actor::system("demo");
+    for o in &world.orgs {
+        admin::create_org(state, &demo, o.name, o.kind, Some(o.id)).await.map_err(fail("organisations"))?;
+    }
+    for u in &world.users {
+        let spec = UserSpec {
+            id: Some(u.id),
+            org_id: u.org,
+            username: u.username.to_owned(),
+            display_name: u.display_name.to_owned(),
+            password: u.password.map(str::to_owned),
+            roles: u.roles.clone(),
+            locale: u.locale.to_owned(),
+        };
+        admin::create_user(state, &demo, spec).await.map_err(fail("users"))?;
+    }
+    for s in &world.sites {
+        let site = hamnvakt_store::Site {
+            id: s.id,
+            code: s.code.to_owned(),
+            name: s.name.to_owned(),
+            description: s.description.to_owned(),
+            locode: s.locode.to_owned(),
+            lat: s.lat,
+            lon: s.lon,
+        };
+        admin::create_site(state, &demo, &site).await.map_err(fail("sites"))?;
+    }
+    for a in &world.alerts {
+        let raiser = Actor { id: a.raised_by.to_owned(), org: Some(a.draft.owner_org), request_id: None };
+        let id = alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms)).await.map_err(fail("alerts"))?;
+        for step in &a.steps {
+            let (by, action, note) = match step {
+                DemoStep::Acknowledge { by } => (*by, Action::Acknowledge, None),
+                DemoStep::Assign { by, to } => (*by, Action::Assign { to: *to }, None),
+                DemoStep::Close { by, outcome, note } => (*by, Action::Close { outcome: *outcome }, Some(*note)),
+            };
+            let org = world.users.iter().find(|u| u.id == by).map(|u| u.org);
+            let actor = Actor { id: format!("user:{by}"), org, request_id: None };
+            alerts::act(state, &actor, id, action, note).await.map_err(fail("alert handling"))?;
+        }
+    }
+    let machine_token = match world.user("gate-controller") {
+        Some(u) => {
+            let owner = state.store.user(u.id).await?.ok_or_else(|| anyhow::anyhow!("the demo machine account is missing"))?;
+            let (_, secret) = admin::create_token(state, &demo, &owner, "demo gate controllers", vec![Role::MachineClient], 30)
+                .await
+                .map_err(fail("token"))?;
+            Some(secret)
+        }
+        None => None,
+    };
+    Ok(DemoSummary { world, machine_token })
+}
+
+impl DemoSummary {
+    /// The text `hamnvakt demo` prints before it starts serving.
+    pub fn banner(&self, dir: &Path) -> String {
+        let w = &self.world;
+        let mut s = String::new();
+        let _ = writeln!(s, "Hamnvakt demo: the Ports of Stockholm, seed {}, in {}", w.seed, dir.display());
+        let _ = writeln!(
+            s,
+            "  {} organisations, {} users, {} sites, {} alerts",
+            w.orgs.len(),
+            w.users.len(),
+            w.sites.len(),
+            w.alerts.len()
+        );
+        let _ = writeln!(s, "Sign in with (password {:?} for all):", hamnvakt_demo::DEMO_PASSWORD);
+        for u in w.users.iter().filter(|u| u.password.is_some()) {
+            let org = w.orgs.iter().find(|o| o.id == u.org).map(|o| o.name).unwrap_or("");
+            let _ = writeln!(s, "  {:<18} {} ({})", u.username, u.purpose, org);
+        }
+        if let Some(t) = &self.machine_token {
+            let _ = writeln!(s, "API token of the gate-controller machine account (30 days):\n  {t}");
+        }
+        s
+    }
+}

@@ -1,0 +1,84 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format. Label values are
+//! bounded: routes are the matched route templates, event kinds are Hamnvakt's own.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    pub result: String,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: Family<HttpLabels, Counter>,
+    pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    pub events_appended: Family<KindLabels, Counter>,
+    pub logins: Family<ResultLabels, Counter>,
+    pub commit_duration: Histogram,
+    pub chain_head: Gauge,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("hamnvakt");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let events_appended = Family::<KindLabels, Counter>::default();
+        let logins = Family::<ResultLabels, Counter>::default();
+        let commit_duration = latency_histogram();
+        let chain_head = Gauge::default();
+        registry.register("http_requests", "HTTP requests served", http_requests.clone());
+        registry.register("http_request_duration_seconds", "Time to serve an HTTP request", http_duration.clone());
+        registry.register("events_appended", "Events appended to the audit chain", events_appended.clone());
+        registry.register("logins", "Sign-in attempts by result", logins.clone());
+        registry.register("event_commit_duration_seconds", "Time to commit a write transaction durably", commit_duration.clone());
+        registry.register("audit_chain_head_seq", "Sequence number of the newest event this instance wrote", chain_head.clone());
+        Metrics { registry, http_requests, http_duration, events_appended, logins, commit_duration, chain_head }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+
+    pub fn event(&self, kind: &str, seq: i64) {
+        self.events_appended.get_or_create(&KindLabels { kind: kind.to_owned() }).inc();
+        self.chain_head.set(seq);
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}

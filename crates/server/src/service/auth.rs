@@ -1,0 +1,187 @@
+//! Signing in and out, and checking API tokens. Every attempt, successful or not, is in the
+//! audit chain before the caller gets an answer.
+
+use hamnvakt_core::ids::TokenId;
+use hamnvakt_identity::secret::{self, SESSION_PREFIX};
+use hamnvakt_identity::throttle::{Failures, Verdict};
+use hamnvakt_identity::{password, Role};
+use hamnvakt_store::{ApiTokenRecord, SessionRecord, User};
+use serde_json::json;
+
+use super::{Actor, Change};
+use crate::error::ApiError;
+use crate::metrics::ResultLabels;
+use crate::state::AppState;
+
+/// A new browser session: the secret goes into the cookie, the CSRF token into forms.
+#[derive(Debug)]
+pub struct NewSession {
+    pub user: User,
+    pub secret: String,
+    pub csrf: String,
+    pub expires_ms: i64,
+}
+
+fn count(state: &AppState, result: &str) {
+    state.metrics.logins.get_or_create(&ResultLabels { result: result.to_owned() }).inc();
+}
+
+/// Checks a username and password from `address`, with throttling per account and address.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password_text: &str,
+    address: &str,
+    request_id: Option<String>,
+) -> Result<NewSession, ApiError> {
+    let username = username.trim();
+    let anonymous = Actor { id: "anonymous".into(), org: None, request_id: request_id.clone() };
+    let now = state.now();
+    let policy = &state.config.login_throttle;
+    let since = policy.window_start(now).as_millisecond();
+    let ((n_user, oldest_user), (n_addr, oldest_addr)) = state.store.login_failures(username, address, since).await?;
+    let failures = Failures {
+        account_count: u32::try_from(n_user).unwrap_or(u32::MAX),
+        account_oldest: oldest_user.map(hamnvakt_core::clock::from_millis),
+        address_count: u32::try_from(n_addr).unwrap_or(u32::MAX),
+        address_oldest: oldest_addr.map(hamnvakt_core::clock::from_millis),
+    };
+    if let Verdict::Throttled { retry_after_seconds, by } = policy.decide(&failures, now) {
+        // Audited, but not counted as a further failure: counting it would let an attacker
+        // keep an account locked for ever by trying once per window.
+        let mut change = Change::begin(state, &anonymous).await?;
+        change
+            .record(
+                "auth.login_throttled",
+                None,
+                json!({"username": username, "address": address, "by": format!("{by:?}").to_lowercase(), "retry_after_seconds": retry_after_seconds}),
+            )
+            .await?;
+        change.commit().await?;
+        count(state, "throttled");
+        return Err(ApiError::Throttled { retry_after_seconds });
+    }
+
+    let user = if username.is_empty() || username.len() > 200 { None } else { state.store.user_by_username(username).await? };
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.to_owned());
+    let candidate = password_text.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await?;
+    let reason = match &user {
+        None => Some("unknown_user"),
+        Some(_) if !matches => Some("wrong_password"),
+        Some(u) if u.disabled => Some("disabled"),
+        Some(u) if u.roles.is_empty() || u.roles == [Role::MachineClient] => Some("no_console_role"),
+        Some(_) => None,
+    };
+    if let Some(reason) = reason {
+        let actor = match &user {
+            Some(u) => Actor { id: format!("user:{}", u.id), org: Some(u.org_id), request_id: request_id.clone() },
+            None => anonymous.clone(),
+        };
+        let mut change = Change::begin(state, &actor).await?;
+        change.record("auth.login_failed", None, json!({"username": username, "address": address, "reason": reason})).await?;
+        let at = change.at_ms();
+        change.tx().insert_login_failure(username, address, at).await?;
+        change.commit().await?;
+        count(state, "failed");
+        return Err(ApiError::BadCredentials);
+    }
+    let Some(user) = user else { return Err(ApiError::Internal("login without a user".into())) };
+
+    let (secret_text, csrf) = {
+        let mut rng = rand::rngs::OsRng;
+        (secret::generate(SESSION_PREFIX, &mut rng), secret::generate("", &mut rng))
+    };
+    let digest = secret::digest(&secret_text);
+    let actor = Actor { id: format!("user:{}", user.id), org: Some(user.org_id), request_id };
+    let mut change = Change::begin(state, &actor).await?;
+    let created_ms = change.at_ms();
+    let expires_ms = created_ms + i64::from(state.config.session_timeout_seconds) * 1000;
+    change
+        .record(
+            "auth.login",
+            Some(&format!("user:{}", user.id)),
+            json!({"username": user.username, "address": address, "session": digest.get(..16).unwrap_or(""), "expires_ms": expires_ms}),
+        )
+        .await?;
+    change
+        .tx()
+        .insert_session(&digest, &SessionRecord { user_id: user.id, csrf: csrf.clone(), address: address.to_owned(), created_ms, expires_ms })
+        .await?;
+    change.tx().clear_login_failures(username).await?;
+    change.commit().await?;
+    count(state, "ok");
+    Ok(NewSession { user, secret: secret_text, csrf, expires_ms })
+}
+
+/// Ends a session.
+pub async fn logout(state: &AppState, actor: &Actor, session_digest: &str) -> Result<(), ApiError> {
+    let mut change = Change::begin(state, actor).await?;
+    change.record("auth.logout", None, json!({"session": session_digest.get(..16).unwrap_or("")})).await?;
+    change.tx().delete_session(session_digest).await?;
+    change.commit().await
+}
+
+/// What a presented API token turned out to be.
+#[derive(Debug)]
+pub enum TokenCheck {
+    Valid { token: ApiTokenRecord, user: User, roles: Vec<Role> },
+    Refused,
+}
+
+/// Checks a bearer token and records its use (or the refusal of a known token) in the chain.
+/// Unknown tokens are logged and counted but not chained: they name nobody, and chaining them
+/// would let anyone on the network grow the log at will.
+pub async fn check_token(
+    state: &AppState,
+    presented: &str,
+    method: &str,
+    path: &str,
+    address: &str,
+    request_id: Option<String>,
+) -> Result<TokenCheck, ApiError> {
+    if !secret::well_formed(secret::TOKEN_PREFIX, presented) {
+        tracing::warn!(address, "malformed bearer token refused");
+        return Ok(TokenCheck::Refused);
+    }
+    let Some(token) = state.store.token_by_digest(&secret::digest(presented)).await? else {
+        tracing::warn!(address, "unknown bearer token refused");
+        count(state, "token_unknown");
+        return Ok(TokenCheck::Refused);
+    };
+    let user = state.store.user(token.user_id).await?;
+    let now_ms = state.now_ms();
+    let refusal = match &user {
+        _ if token.revoked_ms.is_some() => Some("revoked"),
+        _ if token.expires_ms <= now_ms => Some("expired"),
+        None => Some("owner_missing"),
+        Some(u) if u.disabled => Some("owner_disabled"),
+        Some(_) => None,
+    };
+    let actor = Actor { id: format!("token:{}", token.id), org: user.as_ref().map(|u| u.org_id), request_id };
+    let mut change = Change::begin(state, &actor).await?;
+    let subject = format!("token:{}", token.id);
+    match refusal {
+        Some(reason) => {
+            change
+                .record("auth.token_refused", Some(&subject), json!({"reason": reason, "method": method, "path": path, "address": address}))
+                .await?;
+            change.commit().await?;
+            count(state, "token_refused");
+            Ok(TokenCheck::Refused)
+        }
+        None => {
+            change.record("auth.token_used", Some(&subject), json!({"method": method, "path": path, "address": address})).await?;
+            change.commit().await?;
+            let Some(user) = user else { return Ok(TokenCheck::Refused) };
+            // A token never grants more than its owner has now.
+            let roles: Vec<Role> = token.roles.iter().copied().filter(|r| user.roles.contains(r)).collect();
+            Ok(TokenCheck::Valid { token, user, roles })
+        }
+    }
+}
+
+/// The id of a token from its path segment, or a 404.
+pub fn parse_token_id(s: &str) -> Result<TokenId, ApiError> {
+    s.parse().map_err(|_| ApiError::NotFound(format!("token {s}")))
+}

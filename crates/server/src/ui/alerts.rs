@@ -1,0 +1,310 @@
+//! The alert queue and the alert page: triage by the security centre.
+
+use std::collections::HashMap;
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hamnvakt_core::alert::{Action, AlertState, Outcome, Severity};
+use hamnvakt_core::ids::{OrgId, UserId};
+use hamnvakt_identity::{roles, Permission};
+use hamnvakt_store::{AlertFilter, AlertRecord, Viewer};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::i18n::{self, Lang, Msg};
+use super::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
+use crate::api::alerts::parse_alert_id;
+use crate::auth::{Principal, UiForm, UiUser};
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::service;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct QueueQuery {
+    state: Option<String>,
+    min_severity: Option<String>,
+    kind: Option<String>,
+    cursor: Option<String>,
+}
+
+fn severity_badge(lang: Lang, s: Severity) -> Markup {
+    html! { span class={ "sev sev-" (s.as_str()) } { (t(lang, i18n::severity(s))) } }
+}
+
+fn state_badge(lang: Lang, s: AlertState) -> Markup {
+    html! { span class={ "state state-" (s.as_str()) } { (t(lang, i18n::state(s))) } }
+}
+
+fn tlp_badge(tlp: hamnvakt_core::Tlp) -> Markup {
+    let class = tlp.as_str().trim_start_matches("TLP:").replace('+', "-").to_lowercase();
+    html! { span class={ "tlp tlp-" (class) } { (tlp.as_str()) } }
+}
+
+fn may_act(p: &Principal, a: &AlertRecord) -> bool {
+    p.can(Permission::AlertsTriage) && (a.owner_org == p.org() || a.shared_with.contains(&p.org()))
+}
+
+async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, UiError> {
+    Ok(state.store.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::AlertsRead)?;
+    let state_sel = q.state.clone().unwrap_or_else(|| "active".into());
+    let states = match state_sel.as_str() {
+        "active" => service::alerts::ACTIVE.to_vec(),
+        "all" => Vec::new(),
+        other => vec![other.parse::<AlertState>().map_err(|e| ApiError::field("state", e))?],
+    };
+    let min_severity = match q.min_severity.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(s.parse::<Severity>().map_err(|e| ApiError::field("min_severity", e))?),
+        None => None,
+    };
+    let filter = AlertFilter {
+        states,
+        min_severity,
+        kind_prefix: q.kind.clone().filter(|k| !k.is_empty()),
+        cursor: q.cursor.clone(),
+        limit: 50,
+        ..Default::default()
+    };
+    let viewer = Viewer { org: p.org() };
+    let page = state.store.list_alerts(&viewer, &filter).await?;
+    let total = state.store.count_alerts(&viewer, &filter).await?;
+    let orgs = org_names(&state).await?;
+    let path = current_path(&uri);
+    let next_link = page.next_cursor.as_ref().map(|c| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("state", &state_sel);
+        if let Some(m) = &q.min_severity {
+            s.append_pair("min_severity", m);
+        }
+        if let Some(k) = &q.kind {
+            s.append_pair("kind", k);
+        }
+        s.append_pair("cursor", c);
+        format!("/alerts?{}", s.finish())
+    });
+    let body = html! {
+        div.pagehead {
+            h1 { (t(lang, Msg::AlertQueue)) }
+            p.count { strong #alert-count { (total) } " " (t(lang, Msg::AlertsShown)) }
+        }
+        form.filters method="get" action="/alerts" {
+            label { (t(lang, Msg::StateFilter))
+                select name="state" {
+                    option value="active" selected[state_sel == "active"] { (t(lang, Msg::ActiveStates)) }
+                    @for s in AlertState::ALL {
+                        option value=(s.as_str()) selected[state_sel == s.as_str()] { (t(lang, i18n::state(s))) }
+                    }
+                    option value="all" selected[state_sel == "all"] { (t(lang, Msg::AllStates)) }
+                }
+            }
+            label { (t(lang, Msg::MinSeverity))
+                select name="min_severity" {
+                    option value="" { (t(lang, Msg::AnySeverity)) }
+                    @for s in Severity::ALL {
+                        option value=(s.as_str()) selected[q.min_severity.as_deref() == Some(s.as_str())] { (t(lang, i18n::severity(s))) }
+                    }
+                }
+            }
+            label { (t(lang, Msg::KindFilter)) input name="kind" value=(q.kind.clone().unwrap_or_default()) placeholder="access"; }
+            button type="submit" { (t(lang, Msg::Filter)) }
+        }
+        @if page.alerts.is_empty() {
+            p.empty { (t(lang, Msg::NoAlerts)) }
+        } @else {
+            table.queue #alert-queue {
+                thead { tr {
+                    th { (t(lang, Msg::Severity)) } th { (t(lang, Msg::Title)) } th { (t(lang, Msg::Subjects)) }
+                    th { (t(lang, Msg::Owner)) } th { (t(lang, Msg::Marking)) } th { (t(lang, Msg::StateCol)) }
+                    th { (t(lang, Msg::Raised)) } th { (t(lang, Msg::Actions)) }
+                } }
+                tbody {
+                    @for a in &page.alerts {
+                        tr data-alert-id=(a.id) data-state=(a.state.as_str()) {
+                            td { (severity_badge(lang, a.severity)) }
+                            td { a href={ "/alerts/" (a.id) } { (a.title) } br; small.kind { (a.kind) } }
+                            td { @for s in &a.subjects {
+                                span.subject title=(t(lang, i18n::subject_kind(s.kind))) {
+                                    (t(lang, i18n::subject_kind(s.kind))) ": " (s.label.clone().unwrap_or_else(|| s.reference.clone()))
+                                }
+                            } }
+                            td { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }
+                            td { (tlp_badge(a.tlp)) }
+                            td { (state_badge(lang, a.state)) }
+                            td { time { (local_time(a.created_ms)) } }
+                            td {
+                                @if a.state == AlertState::Open && may_act(&p, a) {
+                                    form.inline method="post" action={ "/alerts/" (a.id) "/acknowledge" } {
+                                        input type="hidden" name="csrf" value=(p.csrf());
+                                        input type="hidden" name="back" value=(path);
+                                        button.ack type="submit" { (t(lang, Msg::Acknowledge)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        nav.pager {
+            @if q.cursor.is_some() { a href={ "/alerts?state=" (state_sel) } { (t(lang, Msg::FirstPage)) } }
+            @if let Some(n) = next_link { a href=(n) { (t(lang, Msg::NextPage)) } }
+        }
+    };
+    let title = t(lang, Msg::AlertQueue);
+    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title, nav: Some(Msg::NavAlerts) }, body))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::AlertsRead)?;
+    let id = parse_alert_id(&id)?;
+    let a = state.store.alert(id, &Viewer { org: p.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let orgs = org_names(&state).await?;
+    let users = state.store.list_users(Some(p.org())).await?;
+    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.display_name.clone())).collect();
+    let assignable: Vec<_> = users.iter().filter(|u| !u.disabled && roles::allows(&u.roles, Permission::AlertsTriage)).collect();
+    let history = state.store.events_for_subject(&format!("alert:{id}"), 200).await?;
+    let path = current_path(&uri);
+    let acts = may_act(&p, &a);
+    let evidence = serde_json::to_string_pretty(&a.evidence).unwrap_or_default();
+    let body = html! {
+        p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
+        article.alert #alert-detail data-state=(a.state.as_str()) {
+            h1 { (severity_badge(lang, a.severity)) " " (a.title) }
+            dl.facts {
+                dt { (t(lang, Msg::KindFilter)) } dd { code { (a.kind) } }
+                dt { (t(lang, Msg::StateCol)) } dd { (state_badge(lang, a.state))
+                    @if let Some(o) = a.outcome { " — " (t(lang, i18n::outcome(o))) } }
+                dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }
+                dt { (t(lang, Msg::Marking)) } dd { (tlp_badge(a.tlp)) }
+                dt { (t(lang, Msg::SharedWith)) } dd {
+                    @if a.shared_with.is_empty() { "—" }
+                    @for o in &a.shared_with { span.chip { (orgs.get(o).cloned().unwrap_or_else(|| o.to_string())) } }
+                }
+                dt { (t(lang, Msg::Assignee)) } dd {
+                    @match a.assignee { Some(u) => (names.get(&u).cloned().unwrap_or_else(|| u.to_string())), None => (t(lang, Msg::Nobody)) }
+                }
+                dt { (t(lang, Msg::Raised)) } dd { (local_time(a.created_ms)) }
+                dt { (t(lang, Msg::RaisedBy)) } dd { code { (a.raised_by) } }
+                @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
+            }
+            h2 { (t(lang, Msg::Subjects)) }
+            ul.subjects { @for s in &a.subjects {
+                li { strong { (t(lang, i18n::subject_kind(s.kind))) } " " code { (s.reference) }
+                    @if let Some(l) = &s.label { " — " (l) } }
+            } }
+            h2 { (t(lang, Msg::Evidence)) }
+            pre.evidence { (evidence) }
+            @if a.state != AlertState::Closed {
+                h2 { (t(lang, Msg::Actions)) }
+                @if acts {
+                    div.actions {
+                        @if a.state == AlertState::Open {
+                            form method="post" action={ "/alerts/" (a.id) "/acknowledge" } {
+                                input type="hidden" name="csrf" value=(p.csrf());
+                                input type="hidden" name="back" value=(path);
+                                button.ack type="submit" { (t(lang, Msg::Acknowledge)) }
+                            }
+                        }
+                        form method="post" action={ "/alerts/" (a.id) "/assign" } {
+                            input type="hidden" name="csrf" value=(p.csrf());
+                            input type="hidden" name="back" value=(path);
+                            label { (t(lang, Msg::AssignTo))
+                                select name="assignee" {
+                                    @for u in &assignable { option value=(u.id) selected[a.assignee == Some(u.id)] { (u.display_name) } }
+                                }
+                            }
+                            button type="submit" { (t(lang, Msg::Assign)) }
+                        }
+                        form method="post" action={ "/alerts/" (a.id) "/close" } {
+                            input type="hidden" name="csrf" value=(p.csrf());
+                            input type="hidden" name="back" value=(path);
+                            label { (t(lang, Msg::OutcomeLabel))
+                                select name="outcome" {
+                                    @for o in Outcome::ALL { option value=(o.as_str()) { (t(lang, i18n::outcome(o))) } }
+                                }
+                            }
+                            label { (t(lang, Msg::Note)) input name="note" maxlength="2000"; }
+                            button type="submit" { (t(lang, Msg::Close)) }
+                        }
+                    }
+                } @else {
+                    p.muted { (t(lang, Msg::NotAllowedToAct)) }
+                }
+            }
+            h2 { (t(lang, Msg::History)) }
+            ol.history { @for e in &history {
+                li { time { (local_time(e.at_ms)) } " " code { (e.kind) } " — " (e.actor) }
+            } }
+        }
+    };
+    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title: &a.title, nav: Some(Msg::NavAlerts) }, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AckForm {
+    back: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    back: Option<String>,
+    assignee: String,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {
+    back: Option<String>,
+    outcome: String,
+    note: Option<String>,
+}
+
+async fn run(state: &AppState, p: &Principal, id: &str, action: Action, note: Option<String>, back: Option<String>) -> Response {
+    let result = async {
+        p.require(Permission::AlertsTriage)?;
+        let id = parse_alert_id(id)?;
+        let note = note.filter(|n| !n.trim().is_empty());
+        service::alerts::act(state, &p.actor(), id, action, note.as_deref()).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&safe_back(back.as_deref(), &format!("/alerts/{id}"))).into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+pub async fn acknowledge(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<AckForm>) -> Response {
+    run(&state, &p, &id, Action::Acknowledge, f.note, f.back).await
+}
+
+pub async fn assign(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<AssignForm>) -> Response {
+    match f.assignee.parse::<UserId>() {
+        Ok(to) => run(&state, &p, &id, Action::Assign { to }, f.note, f.back).await,
+        Err(_) => UiError(ApiError::field("assignee", "not a user id")).into_response(),
+    }
+}
+
+pub async fn close(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<CloseForm>) -> Response {
+    match f.outcome.parse::<Outcome>() {
+        Ok(outcome) => run(&state, &p, &id, Action::Close { outcome }, f.note, f.back).await,
+        Err(e) => UiError(ApiError::field("outcome", e)).into_response(),
+    }
+}

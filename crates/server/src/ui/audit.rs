@@ -1,0 +1,68 @@
+//! The audit log page: the chain, newest first, and a button that verifies it.
+
+use axum::extract::{OriginalUri, State};
+use axum::response::Html;
+use hamnvakt_identity::Permission;
+use hamnvakt_store::ChainStatus;
+use maud::html;
+use serde::Deserialize;
+
+use super::i18n::Msg;
+use super::{current_path, layout, local_time, t, Page, UiError, UiLang};
+use crate::auth::UiUser;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+    kind: Option<String>,
+    verify: Option<String>,
+}
+
+pub async fn log(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::AuditRead)?;
+    let page = state.store.list_events(q.kind.as_deref().filter(|k| !k.is_empty()), q.before, 100).await?;
+    let report = if q.verify.is_some() { Some(state.store.verify_chain().await?) } else { None };
+    let path = current_path(&uri);
+    let body = html! {
+        div.pagehead {
+            h1 { (t(lang, Msg::AuditLog)) }
+            form.inline method="get" action="/audit" {
+                input type="hidden" name="verify" value="1";
+                button type="submit" #verify-chain { (t(lang, Msg::VerifyChain)) }
+            }
+        }
+        p.muted { (t(lang, Msg::AuditIntro)) }
+        @if let Some(r) = &report {
+            @match &r.status {
+                ChainStatus::Intact => p.banner.ok #chain-status { (t(lang, Msg::ChainIntact)) ": " (r.events_checked) " " (t(lang, Msg::EventsChecked)) " · " code { (r.head_hash.get(..16).unwrap_or("")) } },
+                ChainStatus::Broken { seq, reason } => p.banner.bad #chain-status { (t(lang, Msg::ChainBroken)) " " (seq) ": " (reason) },
+            }
+        }
+        form.filters method="get" action="/audit" {
+            label { (t(lang, Msg::KindFilter)) input name="kind" value=(q.kind.clone().unwrap_or_default()) placeholder="auth"; }
+            button type="submit" { (t(lang, Msg::Filter)) }
+        }
+        table.audit #audit-log {
+            thead { tr { th { (t(lang, Msg::Seq)) } th { (t(lang, Msg::Time)) } th { (t(lang, Msg::EventKind)) } th { (t(lang, Msg::Actor)) } th { (t(lang, Msg::Subject)) } th { (t(lang, Msg::Hash)) } } }
+            tbody { @for e in &page.events {
+                tr {
+                    td { (e.seq) } td { (local_time(e.at_ms)) } td { code { (e.kind) } } td { code { (e.actor) } }
+                    td { code { (e.subject.clone().unwrap_or_default()) } } td { code title=(e.hash) { (e.hash.get(..12).unwrap_or("")) } }
+                }
+            } }
+        }
+        nav.pager {
+            @if q.before.is_some() { a href="/audit" { (t(lang, Msg::Newest)) } }
+            @if let Some(b) = page.next_before { a href={ "/audit?before=" (b) } { (t(lang, Msg::Older)) } }
+        }
+    };
+    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title: t(lang, Msg::AuditLog), nav: Some(Msg::NavAudit) }, body))
+}

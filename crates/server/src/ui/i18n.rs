@@ -1,0 +1,285 @@
+//! The console's words in Swedish and English. Every message is declared with both texts in
+//! one place, so a missing translation does not compile; a test lists the few that are
+//! deliberately the same in both languages.
+
+use hamnvakt_core::alert::{AlertState, Outcome, Severity, SubjectKind};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_identity::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first of sv/en in an `Accept-Language` header; Swedish when neither is named.
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.starts_with("sv") {
+                return Lang::Sv;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Sv
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $sv:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Sv) => $sv,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "Hamnvakt", "Hamnvakt";
+    Tagline => "Port security centre", "Hamnens säkerhetscentral";
+    SignIn => "Sign in", "Logga in";
+    SignOut => "Sign out", "Logga ut";
+    Username => "Username", "Användarnamn";
+    Password => "Password", "Lösenord";
+    BadCredentials => "Wrong username or password.", "Fel användarnamn eller lösenord.";
+    Throttled => "Too many failed attempts. Try again in a few minutes.", "För många misslyckade försök. Försök igen om några minuter.";
+    SessionExpired => "Your form had expired. Please try again.", "Formuläret hade gått ut. Försök igen.";
+    ProtectedNotice => "Protected object: authorised users only. Every sign-in is logged.", "Skyddsobjekt: endast behöriga användare. Varje inloggning loggas.";
+    NavAlerts => "Alert queue", "Larmkö";
+    NavSites => "Sites", "Platser";
+    NavAudit => "Audit log", "Granskningslogg";
+    Language => "Language", "Språk";
+    SignedInAs => "Signed in as", "Inloggad som";
+    AlertQueue => "Alert queue", "Larmkö";
+    AlertsShown => "alerts match", "larm matchar";
+    NoAlerts => "No alerts match the filter.", "Inga larm matchar filtret.";
+    Filter => "Filter", "Filtrera";
+    StateFilter => "State", "Status";
+    ActiveStates => "Active (not closed)", "Aktiva (ej stängda)";
+    AllStates => "All", "Alla";
+    MinSeverity => "Lowest severity", "Lägsta allvarlighet";
+    AnySeverity => "Any", "Alla";
+    KindFilter => "Kind", "Typ";
+    Severity => "Severity", "Allvarlighet";
+    Title => "Title", "Rubrik";
+    Subjects => "Concerns", "Gäller";
+    Owner => "Owner", "Ägare";
+    Marking => "Marking", "Märkning";
+    StateCol => "State", "Status";
+    Raised => "Raised", "Larmat";
+    Actions => "Actions", "Åtgärder";
+    Acknowledge => "Acknowledge", "Kvittera";
+    Assign => "Assign", "Tilldela";
+    AssignTo => "Assign to", "Tilldela till";
+    Close => "Close", "Stäng";
+    OutcomeLabel => "Outcome", "Utfall";
+    Note => "Note", "Anteckning";
+    NextPage => "Next page", "Nästa sida";
+    FirstPage => "First page", "Första sidan";
+    Evidence => "Evidence", "Underlag";
+    History => "History", "Händelseförlopp";
+    SharedWith => "Shared with", "Delas med";
+    Assignee => "Assignee", "Handläggare";
+    Nobody => "Nobody", "Ingen";
+    RaisedBy => "Raised by", "Larmat av";
+    BackToQueue => "Back to the queue", "Tillbaka till kön";
+    NotAllowedToAct => "Your organisation may see this alert but not act on it.", "Din organisation får se larmet men inte hantera det.";
+    AuditLog => "Audit log", "Granskningslogg";
+    AuditIntro => "Every security-relevant action, in order, each event sealed with the hash of the one before.", "Varje säkerhetsrelevant åtgärd i ordning, varje händelse förseglad med föregående händelses hash.";
+    VerifyChain => "Verify the chain", "Verifiera kedjan";
+    ChainIntact => "The chain is intact", "Kedjan är obruten";
+    ChainBroken => "The chain is broken at event", "Kedjan är bruten vid händelse";
+    EventsChecked => "events checked", "händelser kontrollerade";
+    Seq => "No.", "Nr";
+    Time => "Time", "Tid";
+    EventKind => "Event", "Händelse";
+    Actor => "Actor", "Aktör";
+    Subject => "Subject", "Objekt";
+    Hash => "Hash", "Hash";
+    Older => "Older events", "Äldre händelser";
+    Newest => "Newest events", "Senaste händelserna";
+    Sites => "Sites", "Platser";
+    SiteName => "Name", "Namn";
+    SiteCode => "Code", "Kod";
+    Locode => "UN/LOCODE", "UN/LOCODE";
+    Position => "Position (WGS84)", "Position (WGS84)";
+    NotFound => "Page not found", "Sidan finns inte";
+    NotFoundText => "There is nothing at this address.", "Det finns inget på den här adressen.";
+    Forbidden => "Not allowed", "Inte tillåtet";
+    ForbiddenText => "Your roles do not allow this page.", "Dina roller ger inte åtkomst till sidan.";
+    ErrorTitle => "Something went wrong", "Något gick fel";
+    ErrorText => "The request could not be completed. Quote this request id when you report it:", "Begäran kunde inte genomföras. Ange detta id när du rapporterar felet:";
+    Done => "Done.", "Klart.";
+    SevInfo => "Info", "Info";
+    SevLow => "Low", "Låg";
+    SevMedium => "Medium", "Medel";
+    SevHigh => "High", "Hög";
+    SevCritical => "Critical", "Kritisk";
+    StOpen => "Open", "Öppet";
+    StAcknowledged => "Acknowledged", "Kvitterat";
+    StAssigned => "Assigned", "Tilldelat";
+    StClosed => "Closed", "Stängt";
+    OutConfirmed => "Confirmed", "Bekräftat";
+    OutFalsePositive => "False alarm", "Falsklarm";
+    OutBenign => "Harmless", "Ofarligt";
+    OutDuplicate => "Duplicate", "Dubblett";
+    RoleOperator => "Security-centre operator", "Operatör, säkerhetscentralen";
+    RolePfso => "Port facility security officer", "Hamnanläggningens skyddschef (PFSO)";
+    RoleTargeting => "Targeting officer", "Urvalshandläggare";
+    RoleAnalyst => "Analyst", "Analytiker";
+    RoleAdministrator => "Administrator", "Administratör";
+    RoleMachine => "Machine client", "Maskinklient";
+    SkPerson => "Person", "Person";
+    SkCredential => "Credential", "Behörighetskort";
+    SkVehicle => "Vehicle", "Fordon";
+    SkContainer => "Container", "Container";
+    SkVessel => "Vessel", "Fartyg";
+    SkZone => "Zone", "Zon";
+    SkOrganisation => "Organisation", "Organisation";
+    SkSite => "Site", "Plats";
+    SkGate => "Gate", "Grind";
+    SkConsignment => "Consignment", "Sändning";
+    OkPortAuthority => "Port authority", "Hamnförvaltning";
+    OkTerminal => "Terminal operator", "Terminaloperatör";
+    OkCustoms => "Customs", "Tull";
+    OkPolice => "Police", "Polis";
+    OkCoastGuard => "Coast guard", "Kustbevakning";
+    OkMaritime => "Maritime administration", "Sjöfartsverk";
+    OkHaulier => "Haulier", "Åkeri";
+    OkForwarder => "Forwarder", "Speditör";
+    OkShippingLine => "Shipping line", "Rederi";
+    OkContractor => "Contractor", "Entreprenör";
+    OkOtherPort => "Alliance port", "Alliansens hamn";
+}
+
+/// Messages that are rightly the same in both languages (names, codes, loanwords).
+pub const SAME_IN_BOTH: &[Msg] = &[
+    Msg::AppName,
+    Msg::Hash,
+    Msg::Locode,
+    Msg::Position,
+    Msg::SevInfo,
+    Msg::SkPerson,
+    Msg::SkContainer,
+    Msg::SkOrganisation,
+];
+
+pub fn severity(s: Severity) -> Msg {
+    match s {
+        Severity::Info => Msg::SevInfo,
+        Severity::Low => Msg::SevLow,
+        Severity::Medium => Msg::SevMedium,
+        Severity::High => Msg::SevHigh,
+        Severity::Critical => Msg::SevCritical,
+    }
+}
+
+pub fn state(s: AlertState) -> Msg {
+    match s {
+        AlertState::Open => Msg::StOpen,
+        AlertState::Acknowledged => Msg::StAcknowledged,
+        AlertState::Assigned => Msg::StAssigned,
+        AlertState::Closed => Msg::StClosed,
+    }
+}
+
+pub fn outcome(o: Outcome) -> Msg {
+    match o {
+        Outcome::Confirmed => Msg::OutConfirmed,
+        Outcome::FalsePositive => Msg::OutFalsePositive,
+        Outcome::Benign => Msg::OutBenign,
+        Outcome::Duplicate => Msg::OutDuplicate,
+    }
+}
+
+pub fn role(r: Role) -> Msg {
+    match r {
+        Role::Operator => Msg::RoleOperator,
+        Role::Pfso => Msg::RolePfso,
+        Role::TargetingOfficer => Msg::RoleTargeting,
+        Role::Analyst => Msg::RoleAnalyst,
+        Role::Administrator => Msg::RoleAdministrator,
+        Role::MachineClient => Msg::RoleMachine,
+    }
+}
+
+pub fn subject_kind(k: SubjectKind) -> Msg {
+    match k {
+        SubjectKind::Person => Msg::SkPerson,
+        SubjectKind::Credential => Msg::SkCredential,
+        SubjectKind::Vehicle => Msg::SkVehicle,
+        SubjectKind::Container => Msg::SkContainer,
+        SubjectKind::Vessel => Msg::SkVessel,
+        SubjectKind::Zone => Msg::SkZone,
+        SubjectKind::Organisation => Msg::SkOrganisation,
+        SubjectKind::Site => Msg::SkSite,
+        SubjectKind::Gate => Msg::SkGate,
+        SubjectKind::Consignment => Msg::SkConsignment,
+    }
+}
+
+pub fn org_kind(k: OrgKind) -> Msg {
+    match k {
+        OrgKind::PortAuthority => Msg::OkPortAuthority,
+        OrgKind::TerminalOperator => Msg::OkTerminal,
+        OrgKind::Customs => Msg::OkCustoms,
+        OrgKind::Police => Msg::OkPolice,
+        OrgKind::CoastGuard => Msg::OkCoastGuard,
+        OrgKind::MaritimeAdministration => Msg::OkMaritime,
+        OrgKind::Haulier => Msg::OkHaulier,
+        OrgKind::Forwarder => Msg::OkForwarder,
+        OrgKind::ShippingLine => Msg::OkShippingLine,
+        OrgKind::Contractor => Msg::OkContractor,
+        OrgKind::OtherPort => Msg::OkOtherPort,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_translated() {
+        for m in Msg::ALL {
+            let (en, sv) = (m.text(Lang::En), m.text(Lang::Sv));
+            assert!(!en.trim().is_empty() && !sv.trim().is_empty(), "{m:?} is empty");
+            assert!(en != sv || SAME_IN_BOTH.contains(m), "{m:?} has the same text in both languages: {en:?}");
+        }
+        for m in SAME_IN_BOTH {
+            assert_eq!(m.text(Lang::En), m.text(Lang::Sv), "{m:?} is listed as the same but differs");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_known() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,sv;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de, sv-SE;q=0.5"), Lang::Sv);
+        assert_eq!(Lang::from_accept_language(""), Lang::Sv);
+    }
+}

@@ -1,0 +1,226 @@
+//! The operations console: server-rendered pages in Swedish and English, plain HTML forms with
+//! CSRF tokens, one stylesheet, no scripts from elsewhere.
+
+mod alerts;
+mod audit;
+pub mod i18n;
+mod login;
+mod sites;
+
+use axum::extract::{FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use hamnvakt_identity::Permission;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::{cookie, Principal, LANG_COOKIE};
+use crate::error::{request_id, ApiError};
+use crate::state::AppState;
+use i18n::{Lang, Msg};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/alerts") }))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{code}", get(switch_language))
+        .route("/alerts", get(alerts::queue))
+        .route("/alerts/{id}", get(alerts::detail))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/assign", post(alerts::assign))
+        .route("/alerts/{id}/close", post(alerts::close))
+        .route("/audit", get(audit::log))
+        .route("/sites", get(sites::list))
+        .route("/static/style.css", get(stylesheet))
+}
+
+/// The language of the page: the cookie the switch sets, else the browser's preference.
+#[derive(Debug, Clone, Copy)]
+pub struct UiLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for UiLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(UiLang(lang_of(&parts.headers)))
+    }
+}
+
+fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::parse) {
+        return l;
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Lang::from_accept_language(accept)
+}
+
+/// A local path to return to after an action; anything else becomes `fallback`.
+pub fn safe_back(back: Option<&str>, fallback: &str) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && b.len() < 2000 => b.to_owned(),
+        _ => fallback.to_owned(),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct BackQuery {
+    back: Option<String>,
+}
+
+async fn switch_language(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Path(code): Path<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<BackQuery>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::Sv);
+    let back = safe_back(q.back.as_deref(), "/alerts");
+    let cookie = crate::auth::set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 86_400, false);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/style.css"),
+    )
+        .into_response()
+}
+
+/// What the layout needs to know about the page.
+pub struct Page<'a> {
+    pub lang: Lang,
+    pub principal: Option<&'a Principal>,
+    /// The current path with query, for the language switch to come back to.
+    pub path: &'a str,
+    pub title: &'a str,
+    pub nav: Option<Msg>,
+}
+
+pub fn t(lang: Lang, m: Msg) -> &'static str {
+    m.text(lang)
+}
+
+/// The frame every page shares: header with navigation, language switch and sign-out.
+pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
+    let lang = p.lang;
+    let back: String = form_urlencoded::byte_serialize(p.path.as_bytes()).collect();
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (p.title) " · " (t(lang, Msg::AppName)) }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/alerts" {
+                        span.mark { "⚓" }
+                        span { (t(lang, Msg::AppName)) }
+                        small { (t(lang, Msg::Tagline)) }
+                    }
+                    @if let Some(pr) = p.principal {
+                        nav.main {
+                            a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
+                            a href="/sites" class=[(p.nav == Some(Msg::NavSites)).then_some("active")] { (t(lang, Msg::NavSites)) }
+                            @if pr.can(Permission::AuditRead) {
+                                a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
+                            }
+                        }
+                    }
+                    div.session {
+                        span.langs aria-label=(t(lang, Msg::Language)) {
+                            a href={ "/lang/sv?back=" (back) } class=[(lang == Lang::Sv).then_some("active")] lang="sv" { "SV" }
+                            " | "
+                            a href={ "/lang/en?back=" (back) } class=[(lang == Lang::En).then_some("active")] lang="en" { "EN" }
+                        }
+                        @if let Some(pr) = p.principal {
+                            span.who title=(t(lang, Msg::SignedInAs)) { (pr.user.display_name) }
+                            form.inline method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(pr.csrf());
+                                button.link type="submit" { (t(lang, Msg::SignOut)) }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+/// Errors on console pages: the status and a bilingual explanation, never the cause.
+#[derive(Debug)]
+pub struct UiError(pub ApiError);
+
+impl From<ApiError> for UiError {
+    fn from(e: ApiError) -> Self {
+        UiError(e)
+    }
+}
+
+impl From<hamnvakt_store::StoreError> for UiError {
+    fn from(e: hamnvakt_store::StoreError) -> Self {
+        UiError(e.into())
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let ApiError::Internal(cause) = &self.0 {
+            tracing::error!(request_id = %request_id(), error = %cause, "page failed");
+        }
+        let (title_sv, title_en) = match status {
+            StatusCode::NOT_FOUND => (Msg::NotFound.text(Lang::Sv), Msg::NotFound.text(Lang::En)),
+            StatusCode::FORBIDDEN => (Msg::Forbidden.text(Lang::Sv), Msg::Forbidden.text(Lang::En)),
+            _ => (Msg::ErrorTitle.text(Lang::Sv), Msg::ErrorTitle.text(Lang::En)),
+        };
+        let detail = match &self.0 {
+            ApiError::Internal(_) => String::new(),
+            other => other.to_string(),
+        };
+        let markup = html! {
+            (DOCTYPE)
+            html lang="sv" {
+                head { meta charset="utf-8"; title { (title_sv) } link rel="stylesheet" href="/static/style.css"; }
+                body.error-page {
+                    main {
+                        h1 { (title_sv) " / " span lang="en" { (title_en) } }
+                        @if !detail.is_empty() { p.detail { (detail) } }
+                        p { (Msg::ErrorText.text(Lang::Sv)) " " code { (request_id()) } }
+                        p lang="en" { (Msg::ErrorText.text(Lang::En)) " " code { (request_id()) } }
+                        p { a href="/alerts" { (Msg::BackToQueue.text(Lang::Sv)) } }
+                    }
+                }
+            }
+        };
+        (status, Html(markup.into_string())).into_response()
+    }
+}
+
+pub fn not_found_page(req: &Request) -> Html<String> {
+    let lang = lang_of(req.headers());
+    layout(
+        &Page { lang, principal: None, path: "/", title: t(lang, Msg::NotFound), nav: None },
+        html! { h1 { (t(lang, Msg::NotFound)) } p { (t(lang, Msg::NotFoundText)) } p { a href="/alerts" { (t(lang, Msg::BackToQueue)) } } },
+    )
+}
+
+/// Milliseconds since the epoch as local time in Stockholm, `2026-11-28 03:10`.
+pub fn local_time(ms: i64) -> String {
+    let ts = hamnvakt_core::clock::from_millis(ms);
+    match jiff::tz::TimeZone::get("Europe/Stockholm") {
+        Ok(tz) => ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// The path and query of a request, for links back to it.
+pub fn current_path(uri: &axum::http::Uri) -> String {
+    uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
+}
