@@ -19,7 +19,11 @@ const HOUR: i64 = 3_600_000;
 const MINUTE: i64 = 60_000;
 
 fn subject(kind: SubjectKind, reference: &str, label: Option<&str>) -> SubjectRef {
-    SubjectRef { kind, reference: reference.to_owned(), label: label.map(str::to_owned) }
+    SubjectRef {
+        kind,
+        reference: reference.to_owned(),
+        label: label.map(str::to_owned),
+    }
 }
 
 struct Ctx<'a> {
@@ -30,7 +34,10 @@ impl Ctx<'_> {
     fn org(&self, key: &str) -> OrgId {
         // Every key used here is one `orgs::organisations` defines; the test of the generator
         // checks that every alert's owner exists.
-        self.w.org(key).map(|o| o.id).unwrap_or_else(|| hamnvakt_core::Id::from_random_bytes([0; 16]))
+        self.w
+            .org(key)
+            .map(|o| o.id)
+            .unwrap_or_else(|| hamnvakt_core::Id::from_random_bytes([0; 16]))
     }
 
     fn user(&self, username: &str) -> Option<hamnvakt_core::ids::UserId> {
@@ -49,13 +56,27 @@ fn alert(
     tlp: Tlp,
     shared_with: Vec<OrgId>,
 ) -> AlertDraft {
-    AlertDraft { kind: kind.into(), severity, title: title.into(), subjects, evidence, owner_org: owner, tlp, shared_with }
+    AlertDraft {
+        kind: kind.into(),
+        severity,
+        title: title.into(),
+        subjects,
+        evidence,
+        owner_org: owner,
+        tlp,
+        shared_with,
+    }
 }
 
 pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     let c = Ctx { w };
     let now = w.now_ms;
-    let (port, customs, police, coastguard) = (c.org("port"), c.org("customs"), c.org("police"), c.org("coastguard"));
+    let (port, customs, police, coastguard) = (
+        c.org("port"),
+        c.org("customs"),
+        c.org("police"),
+        c.org("coastguard"),
+    );
     let mut out = Vec::new();
     let jitter = |rng: &mut ChaCha20Rng| rng.gen_range(0..20) * MINUTE;
 
@@ -157,7 +178,11 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             "Low-speed meeting of two vessels near Söderarm",
             vec![
                 subject(SubjectKind::Vessel, "MMSI 276009110", None),
-                subject(SubjectKind::Vessel, "MMSI 265812340", Some("pleasure craft")),
+                subject(
+                    SubjectKind::Vessel,
+                    "MMSI 265812340",
+                    Some("pleasure craft"),
+                ),
             ],
             json!({"duration_minutes": 38, "max_distance_m": 120, "median_speed_knots": 1.4}),
             coastguard,
@@ -173,7 +198,12 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     let op = c.user("operator2");
     let pfso = c.user("pfso");
     let mut handled = |draft: AlertDraft, at: i64, by: &'static str, steps: Vec<DemoStep>| {
-        out.push(DemoAlert { draft, raised_at_ms: at, raised_by: by, steps });
+        out.push(DemoAlert {
+            draft,
+            raised_at_ms: at,
+            raised_by: by,
+            steps,
+        });
     };
     if let (Some(op), Some(pfso)) = (op, pfso) {
         handled(
@@ -181,7 +211,14 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
                 "access.lost_credential_used",
                 Severity::High,
                 "Card reported lost was presented at the Kapellskär freight gate",
-                vec![subject(SubjectKind::Credential, "SH-118730", Some("reported lost 2 days ago")), subject(SubjectKind::Gate, "KPS-F1", None)],
+                vec![
+                    subject(
+                        SubjectKind::Credential,
+                        "SH-118730",
+                        Some("reported lost 2 days ago"),
+                    ),
+                    subject(SubjectKind::Gate, "KPS-F1", None),
+                ],
                 json!({"credential_state": "reported_lost", "decision": "refused"}),
                 port,
                 Tlp::Amber,
@@ -189,7 +226,10 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             ),
             now - 11 * HOUR,
             "detector:access",
-            vec![DemoStep::Acknowledge { by: op }, DemoStep::Assign { by: op, to: pfso }],
+            vec![
+                DemoStep::Acknowledge { by: op },
+                DemoStep::Assign { by: op, to: pfso },
+            ],
         );
         handled(
             alert(
@@ -204,7 +244,14 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             ),
             now - 15 * HOUR,
             "detector:access",
-            vec![DemoStep::Acknowledge { by: op }, DemoStep::Close { by: op, outcome: Outcome::FalsePositive, note: "Card cloned in the test reader at Nynäshamn; reader fixed" }],
+            vec![
+                DemoStep::Acknowledge { by: op },
+                DemoStep::Close {
+                    by: op,
+                    outcome: Outcome::FalsePositive,
+                    note: "Card cloned in the test reader at Nynäshamn; reader fixed",
+                },
+            ],
         );
         handled(
             alert(
@@ -219,42 +266,112 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             ),
             now - 19 * HOUR,
             "detector:perimeter",
-            vec![DemoStep::Close { by: op, outcome: Outcome::Benign, note: "Deer on camera" }],
+            vec![DemoStep::Close {
+                by: op,
+                outcome: Outcome::Benign,
+                note: "Deer on camera",
+            }],
         );
     }
 
     // Routine alarms through the day.
     let routine: [(&str, Severity, &str, &str, SubjectKind); 8] = [
-        ("access.door_held_open", Severity::Low, "Door held open over 60 s", "Frihamnen terminal staff door", SubjectKind::Zone),
-        ("access.unknown_credential", Severity::Low, "Unknown card presented", "Stadsgården pedestrian gate", SubjectKind::Gate),
-        ("access.unusual_hours", Severity::Medium, "Entry far outside the person's usual hours", "Norvik container yard", SubjectKind::Zone),
-        ("perimeter.fence_alarm", Severity::Low, "Fence sensor alarm", "Kapellskär south fence", SubjectKind::Zone),
-        ("access.tailgating", Severity::Medium, "Two people passed on one badge", "Värtahamnen passenger bridge", SubjectKind::Gate),
-        ("ais.identity_change", Severity::Low, "Vessel changed its name in AIS", "MMSI 230987650", SubjectKind::Vessel),
-        ("access.first_sensitive_zone", Severity::Medium, "First entry into a sensitive zone", "Norvik reefer stack", SubjectKind::Zone),
-        ("perimeter.vehicle_waiting", Severity::Info, "Truck waiting over 2 h at the gate", "Kapellskär lane 4", SubjectKind::Gate),
+        (
+            "access.door_held_open",
+            Severity::Low,
+            "Door held open over 60 s",
+            "Frihamnen terminal staff door",
+            SubjectKind::Zone,
+        ),
+        (
+            "access.unknown_credential",
+            Severity::Low,
+            "Unknown card presented",
+            "Stadsgården pedestrian gate",
+            SubjectKind::Gate,
+        ),
+        (
+            "access.unusual_hours",
+            Severity::Medium,
+            "Entry far outside the person's usual hours",
+            "Norvik container yard",
+            SubjectKind::Zone,
+        ),
+        (
+            "perimeter.fence_alarm",
+            Severity::Low,
+            "Fence sensor alarm",
+            "Kapellskär south fence",
+            SubjectKind::Zone,
+        ),
+        (
+            "access.tailgating",
+            Severity::Medium,
+            "Two people passed on one badge",
+            "Värtahamnen passenger bridge",
+            SubjectKind::Gate,
+        ),
+        (
+            "ais.identity_change",
+            Severity::Low,
+            "Vessel changed its name in AIS",
+            "MMSI 230987650",
+            SubjectKind::Vessel,
+        ),
+        (
+            "access.first_sensitive_zone",
+            Severity::Medium,
+            "First entry into a sensitive zone",
+            "Norvik reefer stack",
+            SubjectKind::Zone,
+        ),
+        (
+            "perimeter.vehicle_waiting",
+            Severity::Info,
+            "Truck waiting over 2 h at the gate",
+            "Kapellskär lane 4",
+            SubjectKind::Gate,
+        ),
     ];
     let sites = ["VHA", "FRI", "SVI", "KPS", "NYN", "NVK"];
     for i in 0..16 {
-        let Some(&(kind, severity, title, place, sk)) = routine.choose(rng) else { continue };
+        let Some(&(kind, severity, title, place, sk)) = routine.choose(rng) else {
+            continue;
+        };
         let at = now - rng.gen_range(10..(23 * 60)) * MINUTE;
         let site = sites.choose(rng).copied().unwrap_or("VHA");
         let draft = alert(
             kind,
             severity,
             &format!("{title} — {place}"),
-            vec![subject(sk, place, None), subject(SubjectKind::Site, site, None)],
+            vec![
+                subject(sk, place, None),
+                subject(SubjectKind::Site, site, None),
+            ],
             json!({"sequence": i, "site": site}),
             port,
-            if severity == Severity::Info { Tlp::Clear } else { Tlp::Green },
+            if severity == Severity::Info {
+                Tlp::Clear
+            } else {
+                Tlp::Green
+            },
             vec![],
         );
         let steps = match (op, rng.gen_range(0..3)) {
-            (Some(op), 0) if at < now - 6 * HOUR => vec![DemoStep::Close { by: op, outcome: Outcome::Benign, note: "Checked on camera" }],
+            (Some(op), 0) if at < now - 6 * HOUR => vec![DemoStep::Close {
+                by: op,
+                outcome: Outcome::Benign,
+                note: "Checked on camera",
+            }],
             (Some(op), 1) => vec![DemoStep::Acknowledge { by: op }],
             _ => vec![],
         };
-        out.push(DemoAlert { draft, raised_at_ms: at, raised_by: "detector:routine", steps });
+        out.push(DemoAlert {
+            draft,
+            raised_at_ms: at,
+            raised_by: "detector:routine",
+            steps,
+        });
     }
     out.sort_by_key(|a| a.raised_at_ms);
     out

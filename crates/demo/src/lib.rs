@@ -7,7 +7,12 @@
 //! the port lives in its own module; later capabilities add a module and a field to
 //! [`DemoWorld`] (gates and people, vessels and AIS, cargo) and read the parts they build on.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod alerts;
 mod orgs;
@@ -83,9 +88,18 @@ pub struct DemoAlert {
 
 #[derive(Debug, Clone)]
 pub enum DemoStep {
-    Acknowledge { by: UserId },
-    Assign { by: UserId, to: UserId },
-    Close { by: UserId, outcome: Outcome, note: &'static str },
+    Acknowledge {
+        by: UserId,
+    },
+    Assign {
+        by: UserId,
+        to: UserId,
+    },
+    Close {
+        by: UserId,
+        outcome: Outcome,
+        note: &'static str,
+    },
 }
 
 impl DemoWorld {
@@ -109,7 +123,14 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
     let orgs = orgs::organisations(&mut rng);
     let users = orgs::users(&mut rng, &orgs);
     let sites = sites::sites(&mut rng);
-    let mut world = DemoWorld { seed, now_ms, orgs, users, sites, alerts: Vec::new() };
+    let mut world = DemoWorld {
+        seed,
+        now_ms,
+        orgs,
+        users,
+        sites,
+        alerts: Vec::new(),
+    };
     world.alerts = alerts::alerts(&mut rng, &world);
     world
 }
@@ -124,28 +145,54 @@ mod tests {
     fn the_same_seed_gives_the_same_world() {
         let a = generate(7, NOW);
         let b = generate(7, NOW);
-        assert_eq!(a.orgs.iter().map(|o| o.id).collect::<Vec<_>>(), b.orgs.iter().map(|o| o.id).collect::<Vec<_>>());
+        assert_eq!(
+            a.orgs.iter().map(|o| o.id).collect::<Vec<_>>(),
+            b.orgs.iter().map(|o| o.id).collect::<Vec<_>>()
+        );
         assert_eq!(a.alerts.len(), b.alerts.len());
         for (x, y) in a.alerts.iter().zip(&b.alerts) {
             assert_eq!((&x.draft, x.raised_at_ms), (&y.draft, y.raised_at_ms));
         }
         let c = generate(8, NOW);
-        assert_ne!(a.alerts.first().map(|x| x.raised_at_ms), c.alerts.first().map(|x| x.raised_at_ms));
+        assert_ne!(
+            a.alerts.first().map(|x| x.raised_at_ms),
+            c.alerts.first().map(|x| x.raised_at_ms)
+        );
     }
 
     #[test]
     fn every_role_has_a_user_and_every_alert_is_valid_and_recent() {
         let w = generate(DEFAULT_SEED, NOW);
         for role in Role::ALL {
-            assert!(w.users.iter().any(|u| u.roles.contains(&role)), "no user with {role}");
+            assert!(
+                w.users.iter().any(|u| u.roles.contains(&role)),
+                "no user with {role}"
+            );
         }
-        for kind in [OrgKind::PortAuthority, OrgKind::Customs, OrgKind::Police, OrgKind::CoastGuard, OrgKind::MaritimeAdministration, OrgKind::Haulier, OrgKind::Forwarder, OrgKind::ShippingLine, OrgKind::OtherPort] {
-            assert!(w.orgs.iter().any(|o| o.kind == kind), "no organisation of kind {kind}");
+        for kind in [
+            OrgKind::PortAuthority,
+            OrgKind::Customs,
+            OrgKind::Police,
+            OrgKind::CoastGuard,
+            OrgKind::MaritimeAdministration,
+            OrgKind::Haulier,
+            OrgKind::Forwarder,
+            OrgKind::ShippingLine,
+            OrgKind::OtherPort,
+        ] {
+            assert!(
+                w.orgs.iter().any(|o| o.kind == kind),
+                "no organisation of kind {kind}"
+            );
         }
         assert!(w.alerts.len() >= 20);
         for a in &w.alerts {
             assert_eq!(a.draft.validate(), Ok(()), "{}", a.draft.title);
-            assert!(a.raised_at_ms <= NOW && a.raised_at_ms > NOW - 24 * 3_600_000, "{}", a.draft.title);
+            assert!(
+                a.raised_at_ms <= NOW && a.raised_at_ms > NOW - 24 * 3_600_000,
+                "{}",
+                a.draft.title
+            );
             assert!(w.orgs.iter().any(|o| o.id == a.draft.owner_org));
         }
         let codes: Vec<&str> = w.sites.iter().map(|s| s.code).collect();
@@ -155,7 +202,10 @@ mod tests {
     #[test]
     fn story_one_is_planted() {
         let w = generate(DEFAULT_SEED, NOW);
-        let a = w.alerts.iter().find(|a| a.draft.kind == "access.repeated_denials");
+        let a = w
+            .alerts
+            .iter()
+            .find(|a| a.draft.kind == "access.repeated_denials");
         let a = a.map(|a| a.draft.clone());
         assert!(a.is_some_and(|d| d.title.contains("Värtahamnen")));
     }

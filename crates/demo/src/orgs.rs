@@ -13,50 +13,179 @@ pub const DEMO_PASSWORD: &str = "hamnvakt-demo";
 pub(crate) fn organisations(rng: &mut ChaCha20Rng) -> Vec<DemoOrg> {
     let list: [(&'static str, &'static str, OrgKind); 14] = [
         ("port", "Stockholms Hamnar", OrgKind::PortAuthority),
-        ("terminal", "Hutchison Ports Stockholm (Norvik)", OrgKind::TerminalOperator),
+        (
+            "terminal",
+            "Hutchison Ports Stockholm (Norvik)",
+            OrgKind::TerminalOperator,
+        ),
         ("customs", "Tullverket", OrgKind::Customs),
         ("police", "Polisen", OrgKind::Police),
         ("coastguard", "Kustbevakningen", OrgKind::CoastGuard),
-        ("maritime", "Sjöfartsverket", OrgKind::MaritimeAdministration),
+        (
+            "maritime",
+            "Sjöfartsverket",
+            OrgKind::MaritimeAdministration,
+        ),
         ("haulier_se", "Roslagens Åkeri AB", OrgKind::Haulier),
         ("haulier_lt", "Baltic Road Cargo UAB", OrgKind::Haulier),
         ("haulier_nl", "Maasvlakte Transport B.V.", OrgKind::Haulier),
-        ("forwarder", "Norvik Freight Forwarding AB", OrgKind::Forwarder),
-        ("line_ferry", "Baltic Ferry Line (demo)", OrgKind::ShippingLine),
-        ("line_feeder", "North Sea Feeder Services (demo)", OrgKind::ShippingLine),
-        ("contractor", "Kajservice Entreprenad AB", OrgKind::Contractor),
+        (
+            "forwarder",
+            "Norvik Freight Forwarding AB",
+            OrgKind::Forwarder,
+        ),
+        (
+            "line_ferry",
+            "Baltic Ferry Line (demo)",
+            OrgKind::ShippingLine,
+        ),
+        (
+            "line_feeder",
+            "North Sea Feeder Services (demo)",
+            OrgKind::ShippingLine,
+        ),
+        (
+            "contractor",
+            "Kajservice Entreprenad AB",
+            OrgKind::Contractor,
+        ),
         ("helsinki", "Port of Helsinki", OrgKind::OtherPort),
     ];
-    list.into_iter().map(|(key, name, kind)| DemoOrg { key, id: next_id(rng), name, kind }).collect()
+    list.into_iter()
+        .map(|(key, name, kind)| DemoOrg {
+            key,
+            id: next_id(rng),
+            name,
+            kind,
+        })
+        .collect()
 }
 
 pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
     let org = |key: &str| orgs.iter().find(|o| o.key == key).map(|o| o.id);
-    let list: [(&str, &'static str, &'static str, Option<&'static str>, &[Role], &'static str, &'static str); 11] = [
-        ("port", "operator", "Anna Lindqvist", Some(DEMO_PASSWORD), &[Role::Operator], "sv", "security-centre operator on the night shift"),
-        ("port", "operator2", "Erik Holm", Some(DEMO_PASSWORD), &[Role::Operator], "sv", "security-centre operator, day shift"),
-        ("port", "pfso", "Maria Sandberg", Some(DEMO_PASSWORD), &[Role::Pfso], "sv", "port facility security officer"),
-        ("port", "admin", "Jonas Ek", Some(DEMO_PASSWORD), &[Role::Administrator], "en", "administrator"),
-        ("customs", "targeting", "Johan Berg", Some(DEMO_PASSWORD), &[Role::TargetingOfficer], "sv", "Tullverket targeting officer"),
-        ("customs", "customs.analyst", "Leila Karimi", Some(DEMO_PASSWORD), &[Role::Analyst], "sv", "Tullverket intelligence analyst"),
-        ("coastguard", "kbv.analyst", "Sara Nyström", Some(DEMO_PASSWORD), &[Role::Analyst], "sv", "Kustbevakningen analyst"),
-        ("police", "police.analyst", "Lars Öberg", Some(DEMO_PASSWORD), &[Role::Analyst], "sv", "Polisen analyst, maritime police"),
-        ("haulier_se", "roslagen.dispatch", "Pia Roos", Some(DEMO_PASSWORD), &[Role::Operator], "sv", "haulier's dispatcher (sees only what is shared)"),
-        ("port", "gate-controller", "Gate controllers", None, &[Role::MachineClient], "en", "machine account for gate controllers (API tokens only)"),
-        ("forwarder", "forwarder-system", "Forwarder integration", None, &[Role::MachineClient], "en", "machine account for the forwarder's system"),
+    let list: [(
+        &str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &[Role],
+        &'static str,
+        &'static str,
+    ); 11] = [
+        (
+            "port",
+            "operator",
+            "Anna Lindqvist",
+            Some(DEMO_PASSWORD),
+            &[Role::Operator],
+            "sv",
+            "security-centre operator on the night shift",
+        ),
+        (
+            "port",
+            "operator2",
+            "Erik Holm",
+            Some(DEMO_PASSWORD),
+            &[Role::Operator],
+            "sv",
+            "security-centre operator, day shift",
+        ),
+        (
+            "port",
+            "pfso",
+            "Maria Sandberg",
+            Some(DEMO_PASSWORD),
+            &[Role::Pfso],
+            "sv",
+            "port facility security officer",
+        ),
+        (
+            "port",
+            "admin",
+            "Jonas Ek",
+            Some(DEMO_PASSWORD),
+            &[Role::Administrator],
+            "en",
+            "administrator",
+        ),
+        (
+            "customs",
+            "targeting",
+            "Johan Berg",
+            Some(DEMO_PASSWORD),
+            &[Role::TargetingOfficer],
+            "sv",
+            "Tullverket targeting officer",
+        ),
+        (
+            "customs",
+            "customs.analyst",
+            "Leila Karimi",
+            Some(DEMO_PASSWORD),
+            &[Role::Analyst],
+            "sv",
+            "Tullverket intelligence analyst",
+        ),
+        (
+            "coastguard",
+            "kbv.analyst",
+            "Sara Nyström",
+            Some(DEMO_PASSWORD),
+            &[Role::Analyst],
+            "sv",
+            "Kustbevakningen analyst",
+        ),
+        (
+            "police",
+            "police.analyst",
+            "Lars Öberg",
+            Some(DEMO_PASSWORD),
+            &[Role::Analyst],
+            "sv",
+            "Polisen analyst, maritime police",
+        ),
+        (
+            "haulier_se",
+            "roslagen.dispatch",
+            "Pia Roos",
+            Some(DEMO_PASSWORD),
+            &[Role::Operator],
+            "sv",
+            "haulier's dispatcher (sees only what is shared)",
+        ),
+        (
+            "port",
+            "gate-controller",
+            "Gate controllers",
+            None,
+            &[Role::MachineClient],
+            "en",
+            "machine account for gate controllers (API tokens only)",
+        ),
+        (
+            "forwarder",
+            "forwarder-system",
+            "Forwarder integration",
+            None,
+            &[Role::MachineClient],
+            "en",
+            "machine account for the forwarder's system",
+        ),
     ];
     list.into_iter()
-        .filter_map(|(org_key, username, display_name, password, roles, locale, purpose)| {
-            Some(DemoUser {
-                id: next_id(rng),
-                org: org(org_key)?,
-                username,
-                display_name,
-                password,
-                roles: roles.to_vec(),
-                locale,
-                purpose,
-            })
-        })
+        .filter_map(
+            |(org_key, username, display_name, password, roles, locale, purpose)| {
+                Some(DemoUser {
+                    id: next_id(rng),
+                    org: org(org_key)?,
+                    username,
+                    display_name,
+                    password,
+                    roles: roles.to_vec(),
+                    locale,
+                    purpose,
+                })
+            },
+        )
         .collect()
 }

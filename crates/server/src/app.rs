@@ -31,7 +31,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked; answered 500");
             ApiError::Internal("handler panicked".into()).into_response()
@@ -48,22 +51,31 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Sets the request id for everything below, counts and times the request, and turns bare
 /// error statuses into problem documents.
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = req.headers().get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let id = req
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
     let method = req.method().as_str().to_owned();
     let is_api = req.uri().path().starts_with("/api/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
     let fut = REQUEST_ID.scope(id.clone(), async move {
         let resp = next.run(req).await;
-        let bare = resp.status().as_u16() >= 400 && resp.headers().get(header::CONTENT_TYPE).is_none();
+        let bare =
+            resp.status().as_u16() >= 400 && resp.headers().get(header::CONTENT_TYPE).is_none();
         if bare && is_api {
             problem_for_status(resp.status()).into_response()
         } else {
@@ -72,9 +84,25 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     });
     let resp = tracing::Instrument::instrument(fut, span).await;
     let status = resp.status().as_u16();
-    let route = resp.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    state.metrics.http_requests.get_or_create(&HttpLabels { method: method.clone(), route: route.clone(), status }).inc();
-    state.metrics.http_duration.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    let route = resp
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    state
+        .metrics
+        .http_requests
+        .get_or_create(&HttpLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    state
+        .metrics
+        .http_duration
+        .get_or_create(&RouteLabels { method, route })
+        .observe(started.elapsed().as_secs_f64());
     if status >= 500 {
         tracing::warn!(request_id = %id, status, "request failed");
     }
@@ -99,7 +127,8 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        h.entry(HeaderName::from_static(name)).or_insert(HeaderValue::from_static(value));
+        h.entry(HeaderName::from_static(name))
+            .or_insert(HeaderValue::from_static(value));
     };
     set(
         h,
@@ -110,14 +139,22 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "no-referrer");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
     if !is_static {
         set(h, "cache-control", "no-store");
     }
     if state.config.secure_cookies {
-        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
     }
     resp
 }
@@ -133,14 +170,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
     match state.store.schema_version().await {
         Ok(v) if v == hamnvakt_store::Store::latest_schema_version() => "ready\n".into_response(),
-        Ok(v) => ApiError::Unavailable(format!("schema version {v}; run hamnvakt migrate")).into_response(),
+        Ok(v) => ApiError::Unavailable(format!("schema version {v}; run hamnvakt migrate"))
+            .into_response(),
         Err(e) => ApiError::Unavailable(format!("database: {e}")).into_response(),
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.encode(),
     )
         .into_response()
@@ -148,7 +189,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn fallback(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
-        ApiError::NotFound(format!("route {}", req.uri().path().chars().take(100).collect::<String>())).into_response()
+        ApiError::NotFound(format!(
+            "route {}",
+            req.uri().path().chars().take(100).collect::<String>()
+        ))
+        .into_response()
     } else {
         (StatusCode::NOT_FOUND, crate::ui::not_found_page(&req)).into_response()
     }

@@ -56,7 +56,10 @@ impl Principal {
         if self.can(p) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("your roles do not allow {}", permission_name(p))))
+            Err(ApiError::Forbidden(format!(
+                "your roles do not allow {}",
+                permission_name(p)
+            )))
         }
     }
 
@@ -66,7 +69,11 @@ impl Principal {
             Via::Session { .. } => format!("user:{}", self.user.id),
             Via::Token { id } => format!("token:{id}"),
         };
-        Actor { id, org: Some(self.user.org_id), request_id: Some(request_id()) }
+        Actor {
+            id,
+            org: Some(self.user.org_id),
+            request_id: Some(request_id()),
+        }
     }
 
     pub fn csrf(&self) -> &str {
@@ -103,7 +110,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value with Hamnvakt's attributes: HttpOnly, SameSite=Strict, Path=/ and,
 /// when the console is served over TLS, Secure.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_seconds: i64, http_only: bool) -> String {
+pub fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_seconds: i64,
+    http_only: bool,
+) -> String {
     let mut c = format!("{name}={value}; Path=/; SameSite=Strict; Max-Age={max_age_seconds}");
     if http_only {
         c.push_str("; HttpOnly");
@@ -142,7 +155,10 @@ pub struct ClientAddress(pub String);
 
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientAddress(client_address(state, parts)))
     }
 }
@@ -152,38 +168,79 @@ fn is_unsafe(m: &Method) -> bool {
 }
 
 /// The session behind the cookie, if it is live and its user enabled.
-pub async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
-    let Some(secret_text) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+pub async fn session_principal(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
+    let Some(secret_text) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     if !secret::well_formed(SESSION_PREFIX, &secret_text) {
         return Ok(None);
     }
     let digest = secret::digest(&secret_text);
-    let Some(session) = state.store.session(&digest, state.now_ms()).await? else { return Ok(None) };
-    let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
+    let Some(session) = state.store.session(&digest, state.now_ms()).await? else {
+        return Ok(None);
+    };
+    let Some(user) = state.store.user(session.user_id).await? else {
+        return Ok(None);
+    };
     if user.disabled {
         return Ok(None);
     }
     let roles = user.roles.clone();
-    Ok(Some(Principal { user, roles, via: Via::Session { digest, csrf: session.csrf } }))
+    Ok(Some(Principal {
+        user,
+        roles,
+        via: Via::Session {
+            digest,
+            csrf: session.csrf,
+        },
+    }))
 }
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let value = auth.to_str().map_err(|_| ApiError::Unauthenticated)?;
-            let token = value.strip_prefix("Bearer ").ok_or(ApiError::Unauthenticated)?.trim();
+            let token = value
+                .strip_prefix("Bearer ")
+                .ok_or(ApiError::Unauthenticated)?
+                .trim();
             let address = client_address(state, parts);
             let path = parts.uri.path().chars().take(200).collect::<String>();
-            return match check_token(state, token, parts.method.as_str(), &path, &address, Some(request_id())).await? {
-                TokenCheck::Valid { token, user, roles } => Ok(Principal { user, roles, via: Via::Token { id: token.id } }),
+            return match check_token(
+                state,
+                token,
+                parts.method.as_str(),
+                &path,
+                &address,
+                Some(request_id()),
+            )
+            .await?
+            {
+                TokenCheck::Valid { token, user, roles } => Ok(Principal {
+                    user,
+                    roles,
+                    via: Via::Token { id: token.id },
+                }),
                 TokenCheck::Refused => Err(ApiError::Unauthenticated),
             };
         }
-        let principal = session_principal(state, &parts.headers).await?.ok_or(ApiError::Unauthenticated)?;
+        let principal = session_principal(state, &parts.headers)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         if is_unsafe(&parts.method) {
-            let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !secret::equal(presented, principal.csrf()) {
                 return Err(ApiError::Csrf);
             }
@@ -207,7 +264,11 @@ impl IntoResponse for ToLogin {
 }
 
 fn login_redirect(parts: &Parts) -> ToLogin {
-    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     ToLogin(format!("/login?next={encoded}"))
 }
@@ -215,7 +276,10 @@ fn login_redirect(parts: &Parts) -> ToLogin {
 impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match session_principal(state, &parts.headers).await {
             Ok(Some(p)) => Ok(UiUser(p)),
             Ok(None) => Err(login_redirect(parts).into_response()),
@@ -240,9 +304,14 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for UiForm<T> {
             Err(e) => return Err(e.into_response()),
         };
         let req = Request::from_parts(parts.clone(), body);
-        let FormBody(pairs): FormBody<Vec<(String, String)>> =
-            FormBody::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-        let presented = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+        let FormBody(pairs): FormBody<Vec<(String, String)>> = FormBody::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let presented = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         if !secret::equal(presented, principal.csrf()) {
             return Err(ApiError::Csrf.into_response());
         }

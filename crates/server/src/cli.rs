@@ -85,7 +85,10 @@ pub struct DemoArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -108,22 +111,39 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HAMNVAKT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if config.log_json { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
     }
     let opts = OpenOptions {
         max_connections: config.db_max_connections,
-        acquire_timeout: std::time::Duration::from_secs(u64::from(config.db_acquire_timeout_seconds)),
+        acquire_timeout: std::time::Duration::from_secs(u64::from(
+            config.db_acquire_timeout_seconds,
+        )),
     };
     Store::open(&config.database_url, &opts)
         .await
-        .with_context(|| format!("cannot open the database {}", hamnvakt_store::redact_url(&config.database_url)))
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                hamnvakt_store::redact_url(&config.database_url)
+            )
+        })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -150,7 +170,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut config = load_config(cli.config.as_deref())?;
             init_logging(&config);
             if let Some(l) = &args.listen {
-                config.listen_address = l.parse().with_context(|| format!("--listen {l:?} is not an address:port"))?;
+                config.listen_address = l
+                    .parse()
+                    .with_context(|| format!("--listen {l:?} is not an address:port"))?;
             }
             prepare_demo_dir(&args.data_dir)?;
             config.data_dir = args.data_dir.clone();
@@ -171,29 +193,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
             let applied = migrate(&store).await?;
-            println!("schema version {} ({} migration(s) applied)", Store::latest_schema_version(), applied);
+            println!(
+                "schema version {} ({} migration(s) applied)",
+                Store::latest_schema_version(),
+                applied
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { output } => {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
-            store.backup_to(&output).await.with_context(|| format!("backup to {} failed", output.display()))?;
-            let copy = Store::open(&hamnvakt_store::sqlite_url(&output), &OpenOptions::default()).await?;
+            store
+                .backup_to(&output)
+                .await
+                .with_context(|| format!("backup to {} failed", output.display()))?;
+            let copy = Store::open(
+                &hamnvakt_store::sqlite_url(&output),
+                &OpenOptions::default(),
+            )
+            .await?;
             let report = copy.verify_chain().await?;
             copy.close().await;
             if report.status != ChainStatus::Intact {
-                bail!("the backup at {} does not verify: {:?}", output.display(), report.status);
+                bail!(
+                    "the backup at {} does not verify: {:?}",
+                    output.display(),
+                    report.status
+                );
             }
-            println!("backup written to {} ({} events, chain intact)", output.display(), report.events_checked);
+            println!(
+                "backup written to {} ({} events, chain intact)",
+                output.display(),
+                report.events_checked
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
-            let report = store.verify_chain().await.context("cannot read the event log")?;
+            let report = store
+                .verify_chain()
+                .await
+                .context("cannot read the event log")?;
             match report.status {
                 ChainStatus::Intact => {
-                    println!("audit chain intact: {} events, head {} {}", report.events_checked, report.head_seq, report.head_hash);
+                    println!(
+                        "audit chain intact: {} events, head {} {}",
+                        report.events_checked, report.head_seq, report.head_hash
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 ChainStatus::Broken { seq, reason } => {
@@ -202,7 +251,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Bootstrap { org_name, username, display_name } => {
+        Command::Bootstrap {
+            org_name,
+            username,
+            display_name,
+        } => {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
             migrate(&store).await?;
@@ -213,15 +266,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(p) => p,
                 Err(_) => {
                     let mut p = String::new();
-                    std::io::stdin().read_to_string(&mut p).context("reading the password from standard input")?;
+                    std::io::stdin()
+                        .read_to_string(&mut p)
+                        .context("reading the password from standard input")?;
                     p.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
             let state = AppState::new(store, config, Arc::new(SystemClock));
             let actor = Actor::system("cli");
-            let org = crate::service::admin::create_org(&state, &actor, &org_name, OrgKind::PortAuthority, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let org = crate::service::admin::create_org(
+                &state,
+                &actor,
+                &org_name,
+                OrgKind::PortAuthority,
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             let spec = crate::service::admin::UserSpec {
                 id: None,
                 org_id: org.id,
@@ -231,8 +292,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 roles: vec![Role::Administrator],
                 locale: "sv".into(),
             };
-            let user = crate::service::admin::create_user(&state, &actor, spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created organisation {} and administrator {}", org.name, user.username);
+            let user = crate::service::admin::create_user(&state, &actor, spec)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created organisation {} and administrator {}",
+                org.name, user.username
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -251,13 +317,20 @@ fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         let is_empty = std::fs::read_dir(dir)?.next().is_none();
         if dir.join(MARKER).exists() {
-            std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear the old demo in {}", dir.display()))?;
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("cannot clear the old demo in {}", dir.display()))?;
         } else if !is_empty {
-            bail!("{} exists and is not a Hamnvakt demo directory; pass another --data-dir", dir.display());
+            bail!(
+                "{} exists and is not a Hamnvakt demo directory; pass another --data-dir",
+                dir.display()
+            );
         }
     }
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join(MARKER), "generated by hamnvakt demo; deleted and regenerated by the next run\n")?;
+    std::fs::write(
+        dir.join(MARKER),
+        "generated by hamnvakt demo; deleted and regenerated by the next run\n",
+    )?;
     Ok(())
 }
 
@@ -270,7 +343,9 @@ async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
     tokio::spawn(housekeeping(state.clone()));
     println!("Hamnvakt listening on http://{addr}");
     tracing::info!(%addr, backend = store.backend().as_str(), "serving");
-    crate::app::serve(state, listener, shutdown_signal()).await.context("server failed")?;
+    crate::app::serve(state, listener, shutdown_signal())
+        .await
+        .context("server failed")?;
     store.close().await;
     Ok(())
 }
@@ -290,7 +365,10 @@ async fn housekeeping(state: AppState) {
         }
         .await;
         match result {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "pruned expired sessions and old login failures"),
+            Ok(n) if n > 0 => tracing::info!(
+                removed = n,
+                "pruned expired sessions and old login failures"
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }

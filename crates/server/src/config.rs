@@ -4,7 +4,8 @@
 //! Environment names are the key in upper case with `__` between table and key:
 //! `HAMNVAKT_LISTEN_ADDRESS`, `HAMNVAKT_LOGIN_THROTTLE__WINDOW_SECONDS`. Values are read as
 //! TOML scalars when they parse as one (numbers, booleans) and as strings otherwise.
-//! `HAMNVAKT_CONFIG`, `HAMNVAKT_LOG` and `HAMNVAKT_TEST_*` are not configuration keys.
+//! `HAMNVAKT_CONFIG`, `HAMNVAKT_LOG`, `HAMNVAKT_BOOTSTRAP_PASSWORD` and `HAMNVAKT_TEST_*` are
+//! not configuration keys.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -70,30 +71,49 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{origin}: {message}")]
     Parse { origin: String, message: String },
     #[error("{key}: {message}")]
     Invalid { key: String, message: String },
 }
 
-const NOT_CONFIG: &[&str] = &["HAMNVAKT_CONFIG", "HAMNVAKT_LOG"];
+const NOT_CONFIG: &[&str] = &[
+    "HAMNVAKT_CONFIG",
+    "HAMNVAKT_LOG",
+    "HAMNVAKT_BOOTSTRAP_PASSWORD",
+];
 
 impl Config {
     /// Reads the file (if any), overlays the environment and validates.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let mut table = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-                text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
-                    origin: path.display().to_string(),
-                    message: e.message().to_owned() + &location(&text, e.span()),
-                })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Parse {
+                        origin: path.display().to_string(),
+                        message: e.message().to_owned() + &location(&text, e.span()),
+                    })?
             }
             None => toml::Table::new(),
         };
-        let origin = file.map(|p| p.display().to_string()).unwrap_or_else(|| "configuration".into());
-        let mut env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("HAMNVAKT_")).collect();
+        let origin = file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "configuration".into());
+        let mut env: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("HAMNVAKT_"))
+            .collect();
         env.sort();
         for (name, value) in env {
             if NOT_CONFIG.contains(&name.as_str()) || name.starts_with("HAMNVAKT_TEST_") {
@@ -101,26 +121,49 @@ impl Config {
             }
             overlay(&mut table, &name, &value)?;
         }
-        let raw: ServerConfig = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-            let path = e.path().to_string();
-            ConfigError::Parse { origin: origin.clone(), message: describe(&path, &e.into_inner().to_string()) }
-        })?;
+        let raw: ServerConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ConfigError::Parse {
+                    origin: origin.clone(),
+                    message: describe(&path, &e.into_inner().to_string()),
+                }
+            })?;
         Config::validate(raw)
     }
 
     fn validate(raw: ServerConfig) -> Result<Config, ConfigError> {
-        let invalid = |key: &str, message: String| ConfigError::Invalid { key: key.into(), message };
-        let listen = raw.listen_address.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen_address = listen
-            .parse()
-            .map_err(|_| invalid("listen_address", format!("{listen:?} is not an address:port such as 127.0.0.1:8080")))?;
-        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("hamnvakt-data"));
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            key: key.into(),
+            message,
+        };
+        let listen = raw
+            .listen_address
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen_address = listen.parse().map_err(|_| {
+            invalid(
+                "listen_address",
+                format!("{listen:?} is not an address:port such as 127.0.0.1:8080"),
+            )
+        })?;
+        let data_dir = raw
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("hamnvakt-data"));
         let database_url = match raw.database_url {
-            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") || u.starts_with("sqlite:") => u,
+            Some(u)
+                if u.starts_with("postgres://")
+                    || u.starts_with("postgresql://")
+                    || u.starts_with("sqlite:") =>
+            {
+                u
+            }
             Some(u) => {
                 return Err(invalid(
                     "database_url",
-                    format!("{} must start with postgres:// or sqlite://", hamnvakt_store::redact_url(&u)),
+                    format!(
+                        "{} must start with postgres:// or sqlite://",
+                        hamnvakt_store::redact_url(&u)
+                    ),
                 ))
             }
             None => hamnvakt_store::sqlite_url(&data_dir.join("hamnvakt.db")),
@@ -128,31 +171,56 @@ impl Config {
         let public_url = raw.public_url;
         if let Some(u) = &public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(invalid("public_url", format!("{u:?} must start with http:// or https://")));
+                return Err(invalid(
+                    "public_url",
+                    format!("{u:?} must start with http:// or https://"),
+                ));
             }
         }
-        let secure_cookies = public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        let secure_cookies = public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
         let session_timeout_seconds = raw.session_timeout_seconds.unwrap_or(12 * 3600);
         if !(60..=7 * 24 * 3600).contains(&session_timeout_seconds) {
-            return Err(invalid("session_timeout_seconds", "must be between 60 and 604800".into()));
+            return Err(invalid(
+                "session_timeout_seconds",
+                "must be between 60 and 604800".into(),
+            ));
         }
         let max_request_body_bytes = raw.max_request_body_bytes.unwrap_or(1024 * 1024);
         if !(1024..=64 * 1024 * 1024).contains(&max_request_body_bytes) {
-            return Err(invalid("max_request_body_bytes", "must be between 1024 and 67108864".into()));
+            return Err(invalid(
+                "max_request_body_bytes",
+                "must be between 1024 and 67108864".into(),
+            ));
         }
         let log_json = match raw.log_format.as_deref().unwrap_or("text") {
             "text" => false,
             "json" => true,
-            other => return Err(invalid("log_format", format!("{other:?} is not one of text, json"))),
+            other => {
+                return Err(invalid(
+                    "log_format",
+                    format!("{other:?} is not one of text, json"),
+                ))
+            }
         };
         let db = raw.database.unwrap_or_default();
         let db_max_connections = db.max_connections.unwrap_or(8);
         if !(1..=200).contains(&db_max_connections) {
-            return Err(invalid("database.max_connections", "must be between 1 and 200".into()));
+            return Err(invalid(
+                "database.max_connections",
+                "must be between 1 and 200".into(),
+            ));
         }
         let login_throttle = raw.login_throttle.unwrap_or_default();
-        if login_throttle.account_max_failures == 0 || login_throttle.address_max_failures == 0 || login_throttle.window_seconds == 0 {
-            return Err(invalid("login_throttle", "limits and window must be greater than zero".into()));
+        if login_throttle.account_max_failures == 0
+            || login_throttle.address_max_failures == 0
+            || login_throttle.window_seconds == 0
+        {
+            return Err(invalid(
+                "login_throttle",
+                "limits and window must be greater than zero".into(),
+            ));
         }
         Ok(Config {
             listen_address,
@@ -167,7 +235,11 @@ impl Config {
             db_max_connections,
             db_acquire_timeout_seconds: db.acquire_timeout_seconds.unwrap_or(10).clamp(1, 300),
             login_throttle,
-            token_max_lifetime_days: raw.api_tokens.and_then(|t| t.max_lifetime_days).unwrap_or(365).clamp(1, 3650),
+            token_max_lifetime_days: raw
+                .api_tokens
+                .and_then(|t| t.max_lifetime_days)
+                .unwrap_or(365)
+                .clamp(1, 3650),
         })
     }
 
@@ -187,9 +259,13 @@ fn overlay(table: &mut toml::Table, name: &str, value: &str) -> Result<(), Confi
         .filter(|v| !v.is_table() && !v.is_array())
         .unwrap_or_else(|| toml::Value::String(value.to_owned()));
     let mut cur = table;
-    let Some((last, parents)) = parts.split_last() else { return Ok(()) };
+    let Some((last, parents)) = parts.split_last() else {
+        return Ok(());
+    };
     for p in parents {
-        let entry = cur.entry((*p).to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = cur
+            .entry((*p).to_owned())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         cur = match entry {
             toml::Value::Table(t) => t,
             _ => {
@@ -213,7 +289,11 @@ fn describe(path: &str, message: &str) -> String {
         } else {
             format!("{path}.{field}")
         };
-        let full = if full.is_empty() { field.to_owned() } else { full };
+        let full = if full.is_empty() {
+            field.to_owned()
+        } else {
+            full
+        };
         return format!("unknown key `{full}` ({message})");
     }
     if path.is_empty() || path == "." {
@@ -224,10 +304,16 @@ fn describe(path: &str, message: &str) -> String {
 }
 
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else { return String::new() };
+    let Some(span) = span else {
+        return String::new();
+    };
     let before = text.get(..span.start).unwrap_or("");
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count() + 1).unwrap_or(1);
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() + 1)
+        .unwrap_or(1);
     format!(" (line {line}, column {col})")
 }
 
@@ -236,10 +322,19 @@ mod tests {
     use super::*;
 
     fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let dir = tempfile::tempdir().map_err(|e| ConfigError::Read { path: "tmp".into(), source: e })?;
+        let dir = tempfile::tempdir().map_err(|e| ConfigError::Read {
+            path: "tmp".into(),
+            source: e,
+        })?;
         let p = dir.path().join("hamnvakt.toml");
-        std::fs::write(&p, text).map_err(|e| ConfigError::Read { path: p.clone(), source: e })?;
-        Config::load(Some(&p), env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+        std::fs::write(&p, text).map_err(|e| ConfigError::Read {
+            path: p.clone(),
+            source: e,
+        })?;
+        Config::load(
+            Some(&p),
+            env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
     }
 
     #[test]
@@ -253,11 +348,23 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let e = load("listen_adress = \"x\"\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("listen_adress = \"x\"\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("unknown key `listen_adress`"), "{e}");
-        let e = load("[login_throttle]\nwindow_secs = 3\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.contains("unknown key `login_throttle.window_secs`"), "{e}");
-        let e = load("", &[("HAMNVAKT_LISTEN_PORT", "1")]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("[login_throttle]\nwindow_secs = 3\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("unknown key `login_throttle.window_secs`"),
+            "{e}"
+        );
+        let e = load("", &[("HAMNVAKT_LISTEN_PORT", "1")])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("unknown key `listen_port`"), "{e}");
     }
 
@@ -282,13 +389,25 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let e = load("session_timeout_seconds = \"soon\"\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("session_timeout_seconds = \"soon\"\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("session_timeout_seconds"), "{e}");
-        let e = load("listen_address = \"nowhere\"\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("listen_address = \"nowhere\"\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with("listen_address:"), "{e}");
-        let e = load("database_url = \"mysql://x\"\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("database_url = \"mysql://x\"\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with("database_url:"), "{e}");
-        let e = load("listen_address = \n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load("listen_address = \n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("line 1"), "{e}");
     }
 }

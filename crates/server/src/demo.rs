@@ -30,7 +30,9 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
     let world = hamnvakt_demo::generate(seed, state.now_ms());
     let demo = Actor::system("demo");
     for o in &world.orgs {
-        admin::create_org(state, &demo, o.name, o.kind, Some(o.id)).await.map_err(fail("organisations"))?;
+        admin::create_org(state, &demo, o.name, o.kind, Some(o.id))
+            .await
+            .map_err(fail("organisations"))?;
     }
     for u in &world.users {
         let spec = UserSpec {
@@ -42,7 +44,9 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
             roles: u.roles.clone(),
             locale: u.locale.to_owned(),
         };
-        admin::create_user(state, &demo, spec).await.map_err(fail("users"))?;
+        admin::create_user(state, &demo, spec)
+            .await
+            .map_err(fail("users"))?;
     }
     for s in &world.sites {
         let site = hamnvakt_store::Site {
@@ -54,33 +58,63 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
             lat: s.lat,
             lon: s.lon,
         };
-        admin::create_site(state, &demo, &site).await.map_err(fail("sites"))?;
+        admin::create_site(state, &demo, &site)
+            .await
+            .map_err(fail("sites"))?;
     }
     for a in &world.alerts {
-        let raiser = Actor { id: a.raised_by.to_owned(), org: Some(a.draft.owner_org), request_id: None };
-        let id = alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms)).await.map_err(fail("alerts"))?;
+        let raiser = Actor {
+            id: a.raised_by.to_owned(),
+            org: Some(a.draft.owner_org),
+            request_id: None,
+        };
+        let id = alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms))
+            .await
+            .map_err(fail("alerts"))?;
         for step in &a.steps {
             let (by, action, note) = match step {
                 DemoStep::Acknowledge { by } => (*by, Action::Acknowledge, None),
                 DemoStep::Assign { by, to } => (*by, Action::Assign { to: *to }, None),
-                DemoStep::Close { by, outcome, note } => (*by, Action::Close { outcome: *outcome }, Some(*note)),
+                DemoStep::Close { by, outcome, note } => {
+                    (*by, Action::Close { outcome: *outcome }, Some(*note))
+                }
             };
             let org = world.users.iter().find(|u| u.id == by).map(|u| u.org);
-            let actor = Actor { id: format!("user:{by}"), org, request_id: None };
-            alerts::act(state, &actor, id, action, note).await.map_err(fail("alert handling"))?;
+            let actor = Actor {
+                id: format!("user:{by}"),
+                org,
+                request_id: None,
+            };
+            alerts::act(state, &actor, id, action, note)
+                .await
+                .map_err(fail("alert handling"))?;
         }
     }
     let machine_token = match world.user("gate-controller") {
         Some(u) => {
-            let owner = state.store.user(u.id).await?.ok_or_else(|| anyhow::anyhow!("the demo machine account is missing"))?;
-            let (_, secret) = admin::create_token(state, &demo, &owner, "demo gate controllers", vec![Role::MachineClient], 30)
-                .await
-                .map_err(fail("token"))?;
+            let owner = state
+                .store
+                .user(u.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the demo machine account is missing"))?;
+            let (_, secret) = admin::create_token(
+                state,
+                &demo,
+                &owner,
+                "demo gate controllers",
+                vec![Role::MachineClient],
+                30,
+            )
+            .await
+            .map_err(fail("token"))?;
             Some(secret)
         }
         None => None,
     };
-    Ok(DemoSummary { world, machine_token })
+    Ok(DemoSummary {
+        world,
+        machine_token,
+    })
 }
 
 impl DemoSummary {
@@ -88,7 +122,12 @@ impl DemoSummary {
     pub fn banner(&self, dir: &Path) -> String {
         let w = &self.world;
         let mut s = String::new();
-        let _ = writeln!(s, "Hamnvakt demo: the Ports of Stockholm, seed {}, in {}", w.seed, dir.display());
+        let _ = writeln!(
+            s,
+            "Hamnvakt demo: the Ports of Stockholm, seed {}, in {}",
+            w.seed,
+            dir.display()
+        );
         let _ = writeln!(
             s,
             "  {} organisations, {} users, {} sites, {} alerts",
@@ -97,13 +136,25 @@ impl DemoSummary {
             w.sites.len(),
             w.alerts.len()
         );
-        let _ = writeln!(s, "Sign in with (password {:?} for all):", hamnvakt_demo::DEMO_PASSWORD);
+        let _ = writeln!(
+            s,
+            "Sign in with (password {:?} for all):",
+            hamnvakt_demo::DEMO_PASSWORD
+        );
         for u in w.users.iter().filter(|u| u.password.is_some()) {
-            let org = w.orgs.iter().find(|o| o.id == u.org).map(|o| o.name).unwrap_or("");
+            let org = w
+                .orgs
+                .iter()
+                .find(|o| o.id == u.org)
+                .map(|o| o.name)
+                .unwrap_or("");
             let _ = writeln!(s, "  {:<18} {} ({})", u.username, u.purpose, org);
         }
         if let Some(t) = &self.machine_token {
-            let _ = writeln!(s, "API token of the gate-controller machine account (30 days):\n  {t}");
+            let _ = writeln!(
+                s,
+                "API token of the gate-controller machine account (30 days):\n  {t}"
+            );
         }
         s
     }

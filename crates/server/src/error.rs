@@ -17,7 +17,9 @@ tokio::task_local! {
 
 /// The current request's id, or `-` outside a request.
 pub fn request_id() -> String {
-    REQUEST_ID.try_with(|r| r.clone()).unwrap_or_else(|_| "-".to_owned())
+    REQUEST_ID
+        .try_with(|r| r.clone())
+        .unwrap_or_else(|_| "-".to_owned())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,16 +131,24 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let errors = match self {
-            ApiError::InvalidFields(list) => {
-                list.iter().map(|f| ProblemField { field: f.field.clone(), reason: f.reason.clone() }).collect()
-            }
+            ApiError::InvalidFields(list) => list
+                .iter()
+                .map(|f| ProblemField {
+                    field: f.field.clone(),
+                    reason: f.reason.clone(),
+                })
+                .collect(),
             _ => Vec::new(),
         };
         let detail = match self {
-            ApiError::InvalidFields(list) => {
-                list.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+            ApiError::InvalidFields(list) => list
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+            ApiError::Internal(_) => {
+                "internal error; the server log has the cause under this request id".into()
             }
-            ApiError::Internal(_) => "internal error; the server log has the cause under this request id".into(),
             other => other.to_string(),
         };
         Problem {
@@ -161,14 +171,23 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut resp = (self.status(), body).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let ApiError::Throttled { retry_after_seconds } = self {
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let ApiError::Throttled {
+            retry_after_seconds,
+        } = self
+        {
             if let Ok(v) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }
         if matches!(self, ApiError::Unauthenticated) {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"hamnvakt\""));
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"hamnvakt\""),
+            );
         }
         resp
     }
@@ -198,7 +217,9 @@ pub fn problem_for_status(status: StatusCode) -> ApiError {
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(0),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("application/json"),
-        s if s.is_client_error() => ApiError::BadRequest(s.canonical_reason().unwrap_or("bad request").into()),
+        s if s.is_client_error() => {
+            ApiError::BadRequest(s.canonical_reason().unwrap_or("bad request").into())
+        }
         _ => ApiError::Internal(format!("bare {status} from a layer")),
     }
 }

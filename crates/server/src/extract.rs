@@ -24,36 +24,50 @@ pub struct FormBody<T>(pub T);
 pub struct ApiQuery<T>(pub T);
 
 async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
-    if let Some(len) = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(len) = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         if len > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
     }
-    axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(limit))
 }
 
 fn content_type_is(req: &Request, want: &str) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .is_some_and(|ct| ct == want || (want == "application/json" && ct.starts_with("application/") && ct.ends_with("+json")))
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|ct| {
+            ct == want
+                || (want == "application/json"
+                    && ct.starts_with("application/")
+                    && ct.ends_with("+json"))
+        })
 }
 
-/// Parses JSON, reporting syntax errors with line and column and data errors with the path.
+/// Parses JSON in two steps, so that a body that is not JSON at all is reported as such
+/// (400, with line and column) before any field is looked at, and a well-formed body with a
+/// bad field is reported with the field's path (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::MalformedJson(inner.to_string())
-        } else {
-            ApiError::field(&field_path(&path), clean_message(&inner.to_string()))
-        }
-    })?;
-    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    Ok(value)
+        ApiError::field(&field_path(&path), e.into_inner().to_string())
+    })
 }
 
 /// serde_path_to_error writes `.` for the root; say `body` instead.
@@ -62,14 +76,6 @@ fn field_path(path: &str) -> String {
         "body".to_owned()
     } else {
         path.to_owned()
-    }
-}
-
-/// Drops serde_json's trailing " at line 1 column 9" from data errors: the path says where.
-fn clean_message(m: &str) -> String {
-    match m.rfind(" at line ") {
-        Some(i) => m.get(..i).unwrap_or(m).to_owned(),
-        None => m.to_owned(),
     }
 }
 
@@ -96,7 +102,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for FormBody<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         if !content_type_is(&req, "application/x-www-form-urlencoded") {
-            return Err(ApiError::UnsupportedMediaType("application/x-www-form-urlencoded"));
+            return Err(ApiError::UnsupportedMediaType(
+                "application/x-www-form-urlencoded",
+            ));
         }
         let bytes = read_body(req, state.config.max_request_body_bytes).await?;
         parse_urlencoded(&bytes).map(FormBody)
@@ -132,21 +140,36 @@ mod tests {
 
     fn field_of(r: Result<Body, ApiError>) -> (String, String) {
         match r {
-            Err(ApiError::InvalidFields(f)) => f.first().map(|f| (f.field.clone(), f.reason.clone())).unwrap_or_default(),
+            Err(ApiError::InvalidFields(f)) => f
+                .first()
+                .map(|f| (f.field.clone(), f.reason.clone()))
+                .unwrap_or_default(),
             other => (format!("{other:?}"), String::new()),
         }
     }
 
     #[test]
     fn errors_name_the_field() {
-        assert_eq!(field_of(parse_json(br#"{"name":"a","inner":{"count":"x"}}"#)).0, "inner.count");
-        assert_eq!(field_of(parse_json(br#"{"name":"a","inner":{"count":300}}"#)).0, "inner.count");
+        assert_eq!(
+            field_of(parse_json(br#"{"name":"a","inner":{"count":"x"}}"#)).0,
+            "inner.count"
+        );
+        assert_eq!(
+            field_of(parse_json(br#"{"name":"a","inner":{"count":300}}"#)).0,
+            "inner.count"
+        );
         let (f, r) = field_of(parse_json(br#"{"name":"a","inner":{"count":1},"extra":1}"#));
         assert!(f == "extra" || r.contains("extra"), "{f} {r}");
         let (f, r) = field_of(parse_json(br#"{"name":"a"}"#));
         assert_eq!(f, "body");
         assert!(r.contains("missing field `inner`"), "{r}");
-        assert!(matches!(parse_json::<Body>(b"{\"name\":"), Err(ApiError::MalformedJson(_))));
-        assert!(matches!(parse_json::<Body>(br#"{"name":"a","inner":{"count":1}} x"#), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(
+            parse_json::<Body>(b"{\"name\":"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name":"a","inner":{"count":1}} x"#),
+            Err(ApiError::MalformedJson(_))
+        ));
     }
 }

@@ -6,7 +6,12 @@
 //! - [`service`]: the use cases both of them call, each one transaction with its event.
 //! - [`cli`]: the `hamnvakt` subcommands; [`demo`] applies the demo generator.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod api;
 pub mod app;

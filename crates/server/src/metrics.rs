@@ -49,18 +49,49 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("hamnvakt");
         let http_requests = Family::<HttpLabels, Counter>::default();
-        let http_duration = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let http_duration =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
         let events_appended = Family::<KindLabels, Counter>::default();
         let logins = Family::<ResultLabels, Counter>::default();
         let commit_duration = latency_histogram();
         let chain_head = Gauge::default();
-        registry.register("http_requests", "HTTP requests served", http_requests.clone());
-        registry.register("http_request_duration_seconds", "Time to serve an HTTP request", http_duration.clone());
-        registry.register("events_appended", "Events appended to the audit chain", events_appended.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests served",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to serve an HTTP request",
+            http_duration.clone(),
+        );
+        registry.register(
+            "events_appended",
+            "Events appended to the audit chain",
+            events_appended.clone(),
+        );
         registry.register("logins", "Sign-in attempts by result", logins.clone());
-        registry.register("event_commit_duration_seconds", "Time to commit a write transaction durably", commit_duration.clone());
-        registry.register("audit_chain_head_seq", "Sequence number of the newest event this instance wrote", chain_head.clone());
-        Metrics { registry, http_requests, http_duration, events_appended, logins, commit_duration, chain_head }
+        registry.register(
+            "event_commit_duration_seconds",
+            "Time to commit a write transaction durably",
+            commit_duration.clone(),
+        );
+        registry.register(
+            "audit_chain_head_seq",
+            "Sequence number of the newest event this instance wrote",
+            chain_head.clone(),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            events_appended,
+            logins,
+            commit_duration,
+            chain_head,
+        }
     }
 
     pub fn encode(&self) -> String {
@@ -72,7 +103,11 @@ impl Metrics {
     }
 
     pub fn event(&self, kind: &str, seq: i64) {
-        self.events_appended.get_or_create(&KindLabels { kind: kind.to_owned() }).inc();
+        self.events_appended
+            .get_or_create(&KindLabels {
+                kind: kind.to_owned(),
+            })
+            .inc();
         self.chain_head.set(seq);
     }
 }

@@ -23,7 +23,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        AppState { store, config: Arc::new(config), clock, metrics: Arc::new(Metrics::new()) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            clock,
+            metrics: Arc::new(Metrics::new()),
+        }
     }
 
     pub fn now(&self) -> Timestamp {

@@ -128,11 +128,13 @@ impl Store {
 
     /// The events about one subject (`alert:<id>`), oldest first.
     pub async fn events_for_subject(&self, subject: &str, limit: i64) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE subject = $1 ORDER BY seq LIMIT $2"))
-            .bind(subject.to_owned())
-            .bind(limit.clamp(1, 1000))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE subject = $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(subject.to_owned())
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(EventRecord::from_row).collect()
     }
 

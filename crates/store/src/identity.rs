@@ -382,22 +382,23 @@ impl Store {
     }
 
     pub async fn list_tokens(&self, user: Option<UserId>) -> Result<Vec<ApiTokenRecord>> {
-        let rows =
-            match user {
-                Some(u) => sqlx::query(&format!(
+        let rows = match user {
+            Some(u) => {
+                sqlx::query(&format!(
                     "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_ms"
                 ))
                 .bind(u.to_string())
                 .fetch_all(&self.pool)
-                .await?,
-                None => {
-                    sqlx::query(&format!(
-                        "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_ms"
-                    ))
-                    .fetch_all(&self.pool)
-                    .await?
-                }
-            };
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_ms"
+                ))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         rows.iter().map(token_from_row).collect()
     }
 

@@ -28,15 +28,30 @@ pub struct OrgView {
 
 impl From<Organisation> for OrgView {
     fn from(o: Organisation) -> Self {
-        OrgView { id: o.id, name: o.name, kind: o.kind }
+        OrgView {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+        }
     }
 }
 
 /// All organisations connected to this installation (names are not secret inside it).
 #[utoipa::path(get, path = "/organisations", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<OrgView>), (status = 401, body = Problem)))]
-pub async fn list_orgs(State(state): State<AppState>, _p: Principal) -> Result<Json<Vec<OrgView>>, ApiError> {
-    Ok(Json(state.store.list_orgs().await?.into_iter().map(Into::into).collect()))
+pub async fn list_orgs(
+    State(state): State<AppState>,
+    _p: Principal,
+) -> Result<Json<Vec<OrgView>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,7 +65,11 @@ pub struct CreateOrg {
 #[utoipa::path(post, path = "/organisations", tag = "admin", request_body = CreateOrg,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = OrgView), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn create_org(State(state): State<AppState>, p: Principal, ApiJson(b): ApiJson<CreateOrg>) -> Result<(StatusCode, Json<OrgView>), ApiError> {
+pub async fn create_org(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<CreateOrg>,
+) -> Result<(StatusCode, Json<OrgView>), ApiError> {
     p.require(Permission::UsersManage)?;
     let org = admin::create_org(&state, &p.actor(), &b.name, b.kind, None).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
@@ -59,9 +78,24 @@ pub async fn create_org(State(state): State<AppState>, p: Principal, ApiJson(b):
 /// Users: administrators see everyone, others the people of their own organisation.
 #[utoipa::path(get, path = "/users", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem)))]
-pub async fn list_users(State(state): State<AppState>, p: Principal) -> Result<Json<Vec<UserView>>, ApiError> {
-    let scope = if p.can(Permission::UsersManage) { None } else { Some(p.org()) };
-    Ok(Json(state.store.list_users(scope).await?.iter().map(Into::into).collect()))
+pub async fn list_users(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    let scope = if p.can(Permission::UsersManage) {
+        None
+    } else {
+        Some(p.org())
+    };
+    Ok(Json(
+        state
+            .store
+            .list_users(scope)
+            .await?
+            .iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,7 +117,11 @@ pub struct CreateUser {
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = CreateUser,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_user(State(state): State<AppState>, p: Principal, ApiJson(b): ApiJson<CreateUser>) -> Result<(StatusCode, Json<UserView>), ApiError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<CreateUser>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
     p.require(Permission::UsersManage)?;
     let spec = UserSpec {
         id: None,
@@ -99,7 +137,8 @@ pub async fn create_user(State(state): State<AppState>, p: Principal, ApiJson(b)
 }
 
 fn parse_user_id(s: &str) -> Result<UserId, ApiError> {
-    s.parse().map_err(|_| ApiError::NotFound(format!("user {s}")))
+    s.parse()
+        .map_err(|_| ApiError::NotFound(format!("user {s}")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -113,36 +152,57 @@ pub struct SetRoles {
 #[utoipa::path(put, path = "/users/{id}/roles", tag = "admin", params(("id" = String, Path, format = Uuid)),
     request_body = SetRoles, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn set_roles(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<SetRoles>) -> Result<Json<UserView>, ApiError> {
+pub async fn set_roles(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SetRoles>,
+) -> Result<Json<UserView>, ApiError> {
     p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
     if id == p.user.id && !b.roles.contains(&Role::Administrator) {
-        return Err(ApiError::Conflict("you cannot remove your own administrator role".into()));
+        return Err(ApiError::Conflict(
+            "you cannot remove your own administrator role".into(),
+        ));
     }
-    Ok(Json((&admin::set_roles(&state, &p.actor(), id, b.roles).await?).into()))
+    Ok(Json(
+        (&admin::set_roles(&state, &p.actor(), id, b.roles).await?).into(),
+    ))
 }
 
 /// Disables a user and ends their sessions.
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn disable_user(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<UserView>, ApiError> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, ApiError> {
     p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
     if id == p.user.id {
         return Err(ApiError::Conflict("you cannot disable yourself".into()));
     }
-    Ok(Json((&admin::set_disabled(&state, &p.actor(), id, true).await?).into()))
+    Ok(Json(
+        (&admin::set_disabled(&state, &p.actor(), id, true).await?).into(),
+    ))
 }
 
 /// Enables a user again.
 #[utoipa::path(post, path = "/users/{id}/enable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn enable_user(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<UserView>, ApiError> {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, ApiError> {
     p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
-    Ok(Json((&admin::set_disabled(&state, &p.actor(), id, false).await?).into()))
+    Ok(Json(
+        (&admin::set_disabled(&state, &p.actor(), id, false).await?).into(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -176,10 +236,25 @@ impl From<ApiTokenRecord> for TokenView {
 /// Your tokens (administrators: everyone's).
 #[utoipa::path(get, path = "/tokens", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
-pub async fn list_tokens(State(state): State<AppState>, p: Principal) -> Result<Json<Vec<TokenView>>, ApiError> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
     p.require(Permission::TokensManage)?;
-    let scope = if p.can(Permission::UsersManage) { None } else { Some(p.user.id) };
-    Ok(Json(state.store.list_tokens(scope).await?.into_iter().map(Into::into).collect()))
+    let scope = if p.can(Permission::UsersManage) {
+        None
+    } else {
+        Some(p.user.id)
+    };
+    Ok(Json(
+        state
+            .store
+            .list_tokens(scope)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -207,27 +282,57 @@ pub struct CreatedToken {
 #[utoipa::path(post, path = "/tokens", tag = "admin", request_body = CreateToken,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = CreatedToken), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_token(State(state): State<AppState>, p: Principal, ApiJson(b): ApiJson<CreateToken>) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<CreateToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     p.require(Permission::TokensManage)?;
     let owner = match b.user_id {
         Some(id) if id != p.user.id => {
             p.require(Permission::UsersManage)?;
-            state.store.user(id).await?.ok_or_else(|| ApiError::field("user_id", format!("no user {id}")))?
+            state
+                .store
+                .user(id)
+                .await?
+                .ok_or_else(|| ApiError::field("user_id", format!("no user {id}")))?
         }
         _ => p.user.clone(),
     };
-    let (record, secret) = admin::create_token(&state, &p.actor(), &owner, &b.name, b.roles, b.lifetime_days.unwrap_or(90)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { token: record.into(), secret })))
+    let (record, secret) = admin::create_token(
+        &state,
+        &p.actor(),
+        &owner,
+        &b.name,
+        b.roles,
+        b.lifetime_days.unwrap_or(90),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            token: record.into(),
+            secret,
+        }),
+    ))
 }
 
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke_token(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     p.require(Permission::TokensManage)?;
     let id = crate::service::auth::parse_token_id(&id)?;
-    let token = state.store.token(id).await?.ok_or_else(|| ApiError::NotFound(format!("token {id}")))?;
+    let token = state
+        .store
+        .token(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("token {id}")))?;
     if token.user_id != p.user.id && !p.can(Permission::UsersManage) {
         return Err(ApiError::NotFound(format!("token {id}")));
     }

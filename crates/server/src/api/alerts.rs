@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hamnvakt_core::alert::{Action, AlertDraft, AlertState, Outcome, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::alert::{
+    Action, AlertDraft, AlertState, Outcome, Severity, SubjectKind, SubjectRef,
+};
 use hamnvakt_core::ids::{AlertId, OrgId, UserId};
 use hamnvakt_core::Tlp;
 use hamnvakt_identity::Permission;
@@ -109,14 +111,23 @@ impl ListQuery {
         let states = match self.state.as_deref().filter(|s| !s.is_empty()) {
             Some(list) => list
                 .split(',')
-                .map(|s| s.trim().parse::<AlertState>().map_err(|e| ApiError::field("state", e)))
+                .map(|s| {
+                    s.trim()
+                        .parse::<AlertState>()
+                        .map_err(|e| ApiError::field("state", e))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
         let subject = match (&self.subject_kind, &self.subject_ref) {
             (Some(k), Some(r)) => Some((*k, r.clone())),
             (None, None) => None,
-            _ => return Err(ApiError::field("subject_ref", "give subject_kind and subject_ref together")),
+            _ => {
+                return Err(ApiError::field(
+                    "subject_ref",
+                    "give subject_kind and subject_ref together",
+                ))
+            }
         };
         let sort = match self.sort.as_deref() {
             None | Some("newest") => AlertSort::Newest,
@@ -134,8 +145,16 @@ impl ListQuery {
             subject,
             owner_org: self.owner_org,
             assignee: self.assignee,
-            since_ms: self.since.as_deref().map(|s| parse_time("since", s)).transpose()?,
-            until_ms: self.until.as_deref().map(|s| parse_time("until", s)).transpose()?,
+            since_ms: self
+                .since
+                .as_deref()
+                .map(|s| parse_time("since", s))
+                .transpose()?,
+            until_ms: self
+                .until
+                .as_deref()
+                .map(|s| parse_time("until", s))
+                .transpose()?,
             sort,
             cursor: self.cursor.clone(),
             limit,
@@ -154,10 +173,16 @@ pub async fn list(
 ) -> Result<Json<AlertPageView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let filter = q.to_filter()?;
-    let viewer = Viewer { org: principal.org() };
+    let viewer = Viewer {
+        org: principal.org(),
+    };
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
-    Ok(Json(AlertPageView { alerts: page.alerts.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor, total }))
+    Ok(Json(AlertPageView {
+        alerts: page.alerts.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+        total,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -211,17 +236,31 @@ pub async fn raise(
 }
 
 pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
-    s.parse().map_err(|_| ApiError::NotFound(format!("alert {s}")))
+    s.parse()
+        .map_err(|_| ApiError::NotFound(format!("alert {s}")))
 }
 
 /// One alert, if your organisation may see it.
 #[utoipa::path(get, path = "/alerts/{id}", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = AlertView), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<Json<AlertView>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<AlertView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
-    let a = state.store.alert(id, &Viewer { org: principal.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let a = state
+        .store
+        .alert(
+            id,
+            &Viewer {
+                org: principal.org(),
+            },
+        )
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     Ok(Json(a.into()))
 }
 
@@ -238,11 +277,27 @@ pub struct HistoryEntry {
 #[utoipa::path(get, path = "/alerts/{id}/history", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
-pub async fn history(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+pub async fn history(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
-    state.store.alert(id, &Viewer { org: principal.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
-    let events = state.store.events_for_subject(&format!("alert:{id}"), 500).await?;
+    state
+        .store
+        .alert(
+            id,
+            &Viewer {
+                org: principal.org(),
+            },
+        )
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let events = state
+        .store
+        .events_for_subject(&format!("alert:{id}"), 500)
+        .await?;
     Ok(Json(
         events
             .into_iter()
@@ -278,17 +333,32 @@ pub struct CloseBody {
     pub note: Option<String>,
 }
 
-async fn act(state: &AppState, p: &Principal, id: &str, action: Action, note: Option<&str>) -> Result<Json<AlertView>, ApiError> {
+async fn act(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    action: Action,
+    note: Option<&str>,
+) -> Result<Json<AlertView>, ApiError> {
     p.require(Permission::AlertsTriage)?;
     let id = parse_alert_id(id)?;
-    Ok(Json(service::alerts::act(state, &p.actor(), id, action, note).await?.into()))
+    Ok(Json(
+        service::alerts::act(state, &p.actor(), id, action, note)
+            .await?
+            .into(),
+    ))
 }
 
 /// Acknowledges an open alert.
 #[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = NoteBody, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn acknowledge(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<NoteBody>) -> Result<Json<AlertView>, ApiError> {
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> Result<Json<AlertView>, ApiError> {
     act(&state, &p, &id, Action::Acknowledge, b.note.as_deref()).await
 }
 
@@ -296,14 +366,38 @@ pub async fn acknowledge(State(state): State<AppState>, p: Principal, Path(id): 
 #[utoipa::path(post, path = "/alerts/{id}/assign", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = AssignBody, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn assign(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<AssignBody>) -> Result<Json<AlertView>, ApiError> {
-    act(&state, &p, &id, Action::Assign { to: b.assignee }, b.note.as_deref()).await
+pub async fn assign(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AssignBody>,
+) -> Result<Json<AlertView>, ApiError> {
+    act(
+        &state,
+        &p,
+        &id,
+        Action::Assign { to: b.assignee },
+        b.note.as_deref(),
+    )
+    .await
 }
 
 /// Closes an alert with its outcome.
 #[utoipa::path(post, path = "/alerts/{id}/close", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = CloseBody, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn close(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(b): ApiJson<CloseBody>) -> Result<Json<AlertView>, ApiError> {
-    act(&state, &p, &id, Action::Close { outcome: b.outcome }, b.note.as_deref()).await
+pub async fn close(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CloseBody>,
+) -> Result<Json<AlertView>, ApiError> {
+    act(
+        &state,
+        &p,
+        &id,
+        Action::Close { outcome: b.outcome },
+        b.note.as_deref(),
+    )
+    .await
 }

@@ -67,14 +67,24 @@ pub struct EventQuery {
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(EventQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = EventPageView), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<EventQuery>) -> Result<Json<EventPageView>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> Result<Json<EventPageView>, ApiError> {
     p.require(Permission::AuditRead)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
-    let page = state.store.list_events(q.kind.as_deref(), q.before, limit).await?;
-    Ok(Json(EventPageView { events: page.events.into_iter().map(Into::into).collect(), next_before: page.next_before }))
+    let page = state
+        .store
+        .list_events(q.kind.as_deref(), q.before, limit)
+        .await?;
+    Ok(Json(EventPageView {
+        events: page.events.into_iter().map(Into::into).collect(),
+        next_before: page.next_before,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,13 +102,22 @@ pub struct VerifyView {
 /// Walks the whole chain and reports whether it is intact.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = VerifyView), (status = 403, body = Problem)))]
-pub async fn verify(State(state): State<AppState>, p: Principal) -> Result<Json<VerifyView>, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<VerifyView>, ApiError> {
     p.require(Permission::AuditRead)?;
     let r = state.store.verify_chain().await?;
     let (status, broken_at, reason) = match r.status {
         ChainStatus::Intact => ("intact", None, None),
         ChainStatus::Broken { seq, reason } => ("broken", Some(seq), Some(reason)),
     };
-    Ok(Json(VerifyView { status: status.into(), events_checked: r.events_checked, head_seq: r.head_seq, head_hash: r.head_hash, broken_at, reason }))
+    Ok(Json(VerifyView {
+        status: status.into(),
+        events_checked: r.events_checked,
+        head_seq: r.head_seq,
+        head_hash: r.head_hash,
+        broken_at,
+        reason,
+    }))
 }
-

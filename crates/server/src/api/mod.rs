@@ -25,7 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/alerts/{id}/assign", post(alerts::assign))
         .route("/alerts/{id}/close", post(alerts::close))
-        .route("/organisations", get(admin::list_orgs).post(admin::create_org))
+        .route(
+            "/organisations",
+            get(admin::list_orgs).post(admin::create_org),
+        )
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/roles", put(admin::set_roles))
         .route("/users/{id}/disable", post(admin::disable_user))
@@ -75,7 +78,12 @@ impl Modify for SecurityAddon {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("hvt_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("hvt_…")
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "session",
@@ -102,5 +110,10 @@ pub fn rfc3339(ms: i64) -> String {
 pub fn parse_time(field: &str, s: &str) -> Result<i64, crate::error::ApiError> {
     s.parse::<jiff::Timestamp>()
         .map(|t| t.as_millisecond())
-        .map_err(|_| crate::error::ApiError::field(field, "must be an RFC 3339 time such as 2026-11-28T03:10:00Z"))
+        .map_err(|_| {
+            crate::error::ApiError::field(
+                field,
+                "must be an RFC 3339 time such as 2026-11-28T03:10:00Z",
+            )
+        })
 }

@@ -68,18 +68,40 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let s = service::auth::login(&state, &b.username, &b.password, &address, Some(request_id())).await?;
-    let cookie = set_cookie(&state, SESSION_COOKIE, &s.secret, i64::from(state.config.session_timeout_seconds), true);
-    let view = SessionView { user: (&s.user).into(), csrf_token: s.csrf, expires_at: rfc3339(s.expires_ms) };
+    let s = service::auth::login(
+        &state,
+        &b.username,
+        &b.password,
+        &address,
+        Some(request_id()),
+    )
+    .await?;
+    let cookie = set_cookie(
+        &state,
+        SESSION_COOKIE,
+        &s.secret,
+        i64::from(state.config.session_timeout_seconds),
+        true,
+    );
+    let view = SessionView {
+        user: (&s.user).into(),
+        csrf_token: s.csrf,
+        expires_at: rfc3339(s.expires_ms),
+    };
     Ok(([(header::SET_COOKIE, cookie)], Json(view)).into_response())
 }
 
 /// Signs out of the current browser session.
 #[utoipa::path(delete, path = "/session", tag = "session", security(("session" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, principal: Principal) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Response, ApiError> {
     let Via::Session { digest, .. } = &principal.via else {
-        return Err(ApiError::BadRequest("API tokens have no session; revoke the token instead".into()));
+        return Err(ApiError::BadRequest(
+            "API tokens have no session; revoke the token instead".into(),
+        ));
     };
     service::auth::logout(&state, &principal.actor(), digest).await?;
     let cookie = set_cookie(&state, SESSION_COOKIE, "", 0, true);
@@ -102,7 +124,11 @@ pub struct MeView {
 #[utoipa::path(get, path = "/me", tag = "session", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = MeView), (status = 401, body = Problem)))]
 pub async fn me(principal: Principal) -> Json<MeView> {
-    let mut permissions: Vec<Permission> = principal.roles.iter().flat_map(|r| r.permissions().iter().copied()).collect();
+    let mut permissions: Vec<Permission> = principal
+        .roles
+        .iter()
+        .flat_map(|r| r.permissions().iter().copied())
+        .collect();
     permissions.sort();
     permissions.dedup();
     Json(MeView {

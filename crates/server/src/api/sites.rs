@@ -29,13 +29,24 @@ pub struct SiteView {
 /// The port's sites.
 #[utoipa::path(get, path = "/sites", tag = "sites", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<SiteView>), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, p: Principal) -> Result<Json<Vec<SiteView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<SiteView>>, ApiError> {
     p.require(Permission::SitesRead)?;
     let sites = state.store.list_sites().await?;
     Ok(Json(
         sites
             .into_iter()
-            .map(|s| SiteView { id: s.id, code: s.code, name: s.name, description: s.description, locode: s.locode, lat: s.lat, lon: s.lon })
+            .map(|s| SiteView {
+                id: s.id,
+                code: s.code,
+                name: s.name,
+                description: s.description,
+                locode: s.locode,
+                lat: s.lat,
+                lon: s.lon,
+            })
             .collect(),
     ))
 }

@@ -13,12 +13,27 @@ use super::{Actor, Change};
 use crate::error::ApiError;
 use crate::state::{new_id, AppState};
 
-pub async fn create_org(state: &AppState, actor: &Actor, name: &str, kind: OrgKind, id: Option<OrgId>) -> Result<Organisation, ApiError> {
+pub async fn create_org(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    kind: OrgKind,
+    id: Option<OrgId>,
+) -> Result<Organisation, ApiError> {
     validate::text("name", name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     let mut change = Change::begin(state, actor).await?;
-    let org = Organisation { id: id.unwrap_or_else(new_id), name: name.trim().to_owned(), kind, created_ms: change.at_ms() };
+    let org = Organisation {
+        id: id.unwrap_or_else(new_id),
+        name: name.trim().to_owned(),
+        kind,
+        created_ms: change.at_ms(),
+    };
     change
-        .record("org.created", Some(&format!("org:{}", org.id)), json!({"name": org.name, "kind": org.kind}))
+        .record(
+            "org.created",
+            Some(&format!("org:{}", org.id)),
+            json!({"name": org.name, "kind": org.kind}),
+        )
         .await?;
     change.tx().insert_org(&org).await?;
     change.commit().await?;
@@ -40,22 +55,35 @@ pub struct UserSpec {
 
 fn check_username(u: &str) -> Result<(), ApiError> {
     let ok = (2..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'));
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
     if ok {
         Ok(())
     } else {
-        Err(ApiError::field("username", "2 to 64 characters: lowercase letters, digits, '.', '-', '_'"))
+        Err(ApiError::field(
+            "username",
+            "2 to 64 characters: lowercase letters, digits, '.', '-', '_'",
+        ))
     }
 }
 
-pub async fn create_user(state: &AppState, actor: &Actor, spec: UserSpec) -> Result<User, ApiError> {
+pub async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    spec: UserSpec,
+) -> Result<User, ApiError> {
     check_username(&spec.username)?;
-    validate::text("display_name", &spec.display_name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    validate::text("display_name", &spec.display_name, 200)
+        .map_err(|e| ApiError::InvalidFields(vec![e]))?;
     if !matches!(spec.locale.as_str(), "sv" | "en") {
         return Err(ApiError::field("locale", "must be sv or en"));
     }
     if state.store.org(spec.org_id).await?.is_none() {
-        return Err(ApiError::field("org_id", format!("no organisation {}", spec.org_id)));
+        return Err(ApiError::field(
+            "org_id",
+            format!("no organisation {}", spec.org_id),
+        ));
     }
     let hash = match spec.password.clone() {
         Some(p) => Some(
@@ -91,28 +119,68 @@ pub async fn create_user(state: &AppState, actor: &Actor, spec: UserSpec) -> Res
         )
         .await?;
     change.commit().await?;
-    state.store.user(id).await?.ok_or_else(|| ApiError::Internal("user vanished after insert".into()))
+    state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("user vanished after insert".into()))
 }
 
-pub async fn set_roles(state: &AppState, actor: &Actor, user: UserId, roles: Vec<Role>) -> Result<User, ApiError> {
-    let before = state.store.user(user).await?.ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
+pub async fn set_roles(
+    state: &AppState,
+    actor: &Actor,
+    user: UserId,
+    roles: Vec<Role>,
+) -> Result<User, ApiError> {
+    let before = state
+        .store
+        .user(user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
     let mut change = Change::begin(state, actor).await?;
     change
-        .record("user.roles_changed", Some(&format!("user:{user}")), json!({"before": before.roles, "after": roles}))
+        .record(
+            "user.roles_changed",
+            Some(&format!("user:{user}")),
+            json!({"before": before.roles, "after": roles}),
+        )
         .await?;
     change.tx().set_user_roles(user, &roles).await?;
     change.commit().await?;
-    state.store.user(user).await?.ok_or_else(|| ApiError::NotFound(format!("user {user}")))
+    state
+        .store
+        .user(user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))
 }
 
-pub async fn set_disabled(state: &AppState, actor: &Actor, user: UserId, disabled: bool) -> Result<User, ApiError> {
-    state.store.user(user).await?.ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
+pub async fn set_disabled(
+    state: &AppState,
+    actor: &Actor,
+    user: UserId,
+    disabled: bool,
+) -> Result<User, ApiError> {
+    state
+        .store
+        .user(user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
     let mut change = Change::begin(state, actor).await?;
-    let kind = if disabled { "user.disabled" } else { "user.enabled" };
-    change.record(kind, Some(&format!("user:{user}")), json!({})).await?;
+    let kind = if disabled {
+        "user.disabled"
+    } else {
+        "user.enabled"
+    };
+    change
+        .record(kind, Some(&format!("user:{user}")), json!({}))
+        .await?;
     change.tx().set_user_disabled(user, disabled).await?;
     change.commit().await?;
-    state.store.user(user).await?.ok_or_else(|| ApiError::NotFound(format!("user {user}")))
+    state
+        .store
+        .user(user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))
 }
 
 /// Creates an API token for `owner` with `roles` (which the owner must hold). Returns the
@@ -130,12 +198,18 @@ pub async fn create_token(
         return Err(ApiError::field("roles", "name at least one role"));
     }
     if let Some(r) = roles.iter().find(|r| !owner.roles.contains(r)) {
-        return Err(ApiError::field("roles", format!("the owner does not hold the role {r}")));
+        return Err(ApiError::field(
+            "roles",
+            format!("the owner does not hold the role {r}"),
+        ));
     }
     if lifetime_days == 0 || lifetime_days > state.config.token_max_lifetime_days {
         return Err(ApiError::field(
             "lifetime_days",
-            format!("must be between 1 and {}", state.config.token_max_lifetime_days),
+            format!(
+                "must be between 1 and {}",
+                state.config.token_max_lifetime_days
+            ),
         ));
     }
     let secret_text = secret::generate(TOKEN_PREFIX, &mut rand::rngs::OsRng);
@@ -153,16 +227,30 @@ pub async fn create_token(
         .await?;
     change
         .tx()
-        .insert_token(&NewToken { id, digest: &digest, user_id: owner.id, name, roles: &roles, created_ms, expires_ms })
+        .insert_token(&NewToken {
+            id,
+            digest: &digest,
+            user_id: owner.id,
+            name,
+            roles: &roles,
+            created_ms,
+            expires_ms,
+        })
         .await?;
     change.commit().await?;
-    let record = state.store.token(id).await?.ok_or_else(|| ApiError::Internal("token vanished after insert".into()))?;
+    let record = state
+        .store
+        .token(id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("token vanished after insert".into()))?;
     Ok((record, secret_text))
 }
 
 pub async fn revoke_token(state: &AppState, actor: &Actor, id: TokenId) -> Result<(), ApiError> {
     let mut change = Change::begin(state, actor).await?;
-    change.record("token.revoked", Some(&format!("token:{id}")), json!({})).await?;
+    change
+        .record("token.revoked", Some(&format!("token:{id}")), json!({}))
+        .await?;
     let at = change.at_ms();
     if !change.tx().revoke_token(id, at).await? {
         return Err(ApiError::NotFound(format!("active token {id}")));
@@ -171,7 +259,11 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: TokenId) -> Resul
 }
 
 /// Adds a site.
-pub async fn create_site(state: &AppState, actor: &Actor, site: &hamnvakt_store::Site) -> Result<(), ApiError> {
+pub async fn create_site(
+    state: &AppState,
+    actor: &Actor,
+    site: &hamnvakt_store::Site,
+) -> Result<(), ApiError> {
     validate::text("name", &site.name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     if !(-90.0..=90.0).contains(&site.lat) || !(-180.0..=180.0).contains(&site.lon) {
         return Err(ApiError::field("lat", "coordinates must be WGS84 degrees"));

@@ -11,11 +11,19 @@ use crate::error::ApiError;
 use crate::state::{new_id, AppState};
 
 /// Validates and stores a new alert, recording `alert.raised` with the whole draft.
-pub async fn raise(state: &AppState, actor: &Actor, draft: &AlertDraft, at_ms: Option<i64>) -> Result<AlertId, ApiError> {
+pub async fn raise(
+    state: &AppState,
+    actor: &Actor,
+    draft: &AlertDraft,
+    at_ms: Option<i64>,
+) -> Result<AlertId, ApiError> {
     draft.validate().map_err(ApiError::InvalidFields)?;
     for (i, org) in draft.shared_with.iter().enumerate() {
         if state.store.org(*org).await?.is_none() {
-            return Err(ApiError::field(&format!("shared_with[{i}]"), format!("no organisation {org}")));
+            return Err(ApiError::field(
+                &format!("shared_with[{i}]"),
+                format!("no organisation {org}"),
+            ));
         }
     }
     let id: AlertId = new_id();
@@ -39,7 +47,15 @@ pub async fn raise(state: &AppState, actor: &Actor, draft: &AlertDraft, at_ms: O
             }),
         )
         .await?;
-    change.tx().insert_alert(&NewAlert { id, draft, raised_by: &actor.id, created_ms }).await?;
+    change
+        .tx()
+        .insert_alert(&NewAlert {
+            id,
+            draft,
+            raised_by: &actor.id,
+            created_ms,
+        })
+        .await?;
     change.commit().await?;
     Ok(id)
 }
@@ -53,20 +69,33 @@ pub async fn act(
     action: Action,
     note: Option<&str>,
 ) -> Result<AlertRecord, ApiError> {
-    let org = actor.org.ok_or_else(|| ApiError::forbidden("acting on alerts needs an organisation"))?;
+    let org = actor
+        .org
+        .ok_or_else(|| ApiError::forbidden("acting on alerts needs an organisation"))?;
     let viewer = Viewer { org };
-    let current = state.store.alert(id, &viewer).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let current = state
+        .store
+        .alert(id, &viewer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     if current.owner_org != org && !current.shared_with.contains(&org) {
-        return Err(ApiError::forbidden("only the owning organisation and those it named may act on this alert"));
+        return Err(ApiError::forbidden(
+            "only the owning organisation and those it named may act on this alert",
+        ));
     }
     if let Some(n) = note {
-        hamnvakt_core::validate::text("note", n, alert::MAX_NOTE_CHARS).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+        hamnvakt_core::validate::text("note", n, alert::MAX_NOTE_CHARS)
+            .map_err(|e| ApiError::InvalidFields(vec![e]))?;
     }
     if let Action::Assign { to } = &action {
         check_assignee(state, &current, *to).await?;
     }
     let mut change = Change::begin(state, actor).await?;
-    let (from, _) = change.tx().alert_state_for_update(id).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let (from, _) = change
+        .tx()
+        .alert_state_for_update(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     let to = alert::transition(from, &action).map_err(|e| ApiError::Conflict(e.to_string()))?;
     let (assignee, outcome) = match &action {
         Action::Assign { to } => (Some(*to), None),
@@ -86,26 +115,47 @@ pub async fn act(
         )
         .await?;
     let at = change.at_ms();
-    change.tx().update_alert_state(id, from, to, assignee, outcome, note, at).await?;
+    change
+        .tx()
+        .update_alert_state(id, from, to, assignee, outcome, note, at)
+        .await?;
     change.commit().await?;
-    state.store.alert(id, &viewer).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))
+    state
+        .store
+        .alert(id, &viewer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))
 }
 
 /// An assignee must exist, be enabled, may triage alerts, and belong to the owner or a named
 /// organisation.
 async fn check_assignee(state: &AppState, alert: &AlertRecord, to: UserId) -> Result<(), ApiError> {
-    let user = state.store.user(to).await?.ok_or_else(|| ApiError::field("assignee", format!("no user {to}")))?;
+    let user = state
+        .store
+        .user(to)
+        .await?
+        .ok_or_else(|| ApiError::field("assignee", format!("no user {to}")))?;
     if user.disabled {
         return Err(ApiError::field("assignee", "the user is disabled"));
     }
     if !roles::allows(&user.roles, Permission::AlertsTriage) {
-        return Err(ApiError::field("assignee", "the user has no role that triages alerts"));
+        return Err(ApiError::field(
+            "assignee",
+            "the user has no role that triages alerts",
+        ));
     }
     if user.org_id != alert.owner_org && !alert.shared_with.contains(&user.org_id) {
-        return Err(ApiError::field("assignee", "the user's organisation may not act on this alert"));
+        return Err(ApiError::field(
+            "assignee",
+            "the user's organisation may not act on this alert",
+        ));
     }
     Ok(())
 }
 
 /// States an operator's queue shows by default.
-pub const ACTIVE: [AlertState; 3] = [AlertState::Open, AlertState::Acknowledged, AlertState::Assigned];
+pub const ACTIVE: [AlertState; 3] = [
+    AlertState::Open,
+    AlertState::Acknowledged,
+    AlertState::Assigned,
+];

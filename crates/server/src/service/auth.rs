@@ -23,7 +23,13 @@ pub struct NewSession {
 }
 
 fn count(state: &AppState, result: &str) {
-    state.metrics.logins.get_or_create(&ResultLabels { result: result.to_owned() }).inc();
+    state
+        .metrics
+        .logins
+        .get_or_create(&ResultLabels {
+            result: result.to_owned(),
+        })
+        .inc();
 }
 
 /// Checks a username and password from `address`, with throttling per account and address.
@@ -35,18 +41,27 @@ pub async fn login(
     request_id: Option<String>,
 ) -> Result<NewSession, ApiError> {
     let username = username.trim();
-    let anonymous = Actor { id: "anonymous".into(), org: None, request_id: request_id.clone() };
+    let anonymous = Actor {
+        id: "anonymous".into(),
+        org: None,
+        request_id: request_id.clone(),
+    };
     let now = state.now();
     let policy = &state.config.login_throttle;
     let since = policy.window_start(now).as_millisecond();
-    let ((n_user, oldest_user), (n_addr, oldest_addr)) = state.store.login_failures(username, address, since).await?;
+    let ((n_user, oldest_user), (n_addr, oldest_addr)) =
+        state.store.login_failures(username, address, since).await?;
     let failures = Failures {
         account_count: u32::try_from(n_user).unwrap_or(u32::MAX),
         account_oldest: oldest_user.map(hamnvakt_core::clock::from_millis),
         address_count: u32::try_from(n_addr).unwrap_or(u32::MAX),
         address_oldest: oldest_addr.map(hamnvakt_core::clock::from_millis),
     };
-    if let Verdict::Throttled { retry_after_seconds, by } = policy.decide(&failures, now) {
+    if let Verdict::Throttled {
+        retry_after_seconds,
+        by,
+    } = policy.decide(&failures, now)
+    {
         // Audited, but not counted as a further failure: counting it would let an attacker
         // keep an account locked for ever by trying once per window.
         let mut change = Change::begin(state, &anonymous).await?;
@@ -59,41 +74,75 @@ pub async fn login(
             .await?;
         change.commit().await?;
         count(state, "throttled");
-        return Err(ApiError::Throttled { retry_after_seconds });
+        return Err(ApiError::Throttled {
+            retry_after_seconds,
+        });
     }
 
-    let user = if username.is_empty() || username.len() > 200 { None } else { state.store.user_by_username(username).await? };
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.to_owned());
+    let user = if username.is_empty() || username.len() > 200 {
+        None
+    } else {
+        state.store.user_by_username(username).await?
+    };
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::DUMMY_HASH.to_owned());
     let candidate = password_text.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await?;
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await?;
     let reason = match &user {
         None => Some("unknown_user"),
         Some(_) if !matches => Some("wrong_password"),
         Some(u) if u.disabled => Some("disabled"),
-        Some(u) if u.roles.is_empty() || u.roles == [Role::MachineClient] => Some("no_console_role"),
+        Some(u) if u.roles.is_empty() || u.roles == [Role::MachineClient] => {
+            Some("no_console_role")
+        }
         Some(_) => None,
     };
     if let Some(reason) = reason {
         let actor = match &user {
-            Some(u) => Actor { id: format!("user:{}", u.id), org: Some(u.org_id), request_id: request_id.clone() },
+            Some(u) => Actor {
+                id: format!("user:{}", u.id),
+                org: Some(u.org_id),
+                request_id: request_id.clone(),
+            },
             None => anonymous.clone(),
         };
         let mut change = Change::begin(state, &actor).await?;
-        change.record("auth.login_failed", None, json!({"username": username, "address": address, "reason": reason})).await?;
+        change
+            .record(
+                "auth.login_failed",
+                None,
+                json!({"username": username, "address": address, "reason": reason}),
+            )
+            .await?;
         let at = change.at_ms();
-        change.tx().insert_login_failure(username, address, at).await?;
+        change
+            .tx()
+            .insert_login_failure(username, address, at)
+            .await?;
         change.commit().await?;
         count(state, "failed");
         return Err(ApiError::BadCredentials);
     }
-    let Some(user) = user else { return Err(ApiError::Internal("login without a user".into())) };
+    let Some(user) = user else {
+        return Err(ApiError::Internal("login without a user".into()));
+    };
 
     let (secret_text, csrf) = {
         let mut rng = rand::rngs::OsRng;
-        (secret::generate(SESSION_PREFIX, &mut rng), secret::generate("", &mut rng))
+        (
+            secret::generate(SESSION_PREFIX, &mut rng),
+            secret::generate("", &mut rng),
+        )
     };
     let digest = secret::digest(&secret_text);
-    let actor = Actor { id: format!("user:{}", user.id), org: Some(user.org_id), request_id };
+    let actor = Actor {
+        id: format!("user:{}", user.id),
+        org: Some(user.org_id),
+        request_id,
+    };
     let mut change = Change::begin(state, &actor).await?;
     let created_ms = change.at_ms();
     let expires_ms = created_ms + i64::from(state.config.session_timeout_seconds) * 1000;
@@ -106,18 +155,38 @@ pub async fn login(
         .await?;
     change
         .tx()
-        .insert_session(&digest, &SessionRecord { user_id: user.id, csrf: csrf.clone(), address: address.to_owned(), created_ms, expires_ms })
+        .insert_session(
+            &digest,
+            &SessionRecord {
+                user_id: user.id,
+                csrf: csrf.clone(),
+                address: address.to_owned(),
+                created_ms,
+                expires_ms,
+            },
+        )
         .await?;
     change.tx().clear_login_failures(username).await?;
     change.commit().await?;
     count(state, "ok");
-    Ok(NewSession { user, secret: secret_text, csrf, expires_ms })
+    Ok(NewSession {
+        user,
+        secret: secret_text,
+        csrf,
+        expires_ms,
+    })
 }
 
 /// Ends a session.
 pub async fn logout(state: &AppState, actor: &Actor, session_digest: &str) -> Result<(), ApiError> {
     let mut change = Change::begin(state, actor).await?;
-    change.record("auth.logout", None, json!({"session": session_digest.get(..16).unwrap_or("")})).await?;
+    change
+        .record(
+            "auth.logout",
+            None,
+            json!({"session": session_digest.get(..16).unwrap_or("")}),
+        )
+        .await?;
     change.tx().delete_session(session_digest).await?;
     change.commit().await
 }
@@ -125,7 +194,11 @@ pub async fn logout(state: &AppState, actor: &Actor, session_digest: &str) -> Re
 /// What a presented API token turned out to be.
 #[derive(Debug)]
 pub enum TokenCheck {
-    Valid { token: ApiTokenRecord, user: User, roles: Vec<Role> },
+    Valid {
+        token: ApiTokenRecord,
+        user: User,
+        roles: Vec<Role>,
+    },
     Refused,
 }
 
@@ -144,7 +217,11 @@ pub async fn check_token(
         tracing::warn!(address, "malformed bearer token refused");
         return Ok(TokenCheck::Refused);
     }
-    let Some(token) = state.store.token_by_digest(&secret::digest(presented)).await? else {
+    let Some(token) = state
+        .store
+        .token_by_digest(&secret::digest(presented))
+        .await?
+    else {
         tracing::warn!(address, "unknown bearer token refused");
         count(state, "token_unknown");
         return Ok(TokenCheck::Refused);
@@ -158,24 +235,45 @@ pub async fn check_token(
         Some(u) if u.disabled => Some("owner_disabled"),
         Some(_) => None,
     };
-    let actor = Actor { id: format!("token:{}", token.id), org: user.as_ref().map(|u| u.org_id), request_id };
+    let actor = Actor {
+        id: format!("token:{}", token.id),
+        org: user.as_ref().map(|u| u.org_id),
+        request_id,
+    };
     let mut change = Change::begin(state, &actor).await?;
     let subject = format!("token:{}", token.id);
     match refusal {
         Some(reason) => {
             change
-                .record("auth.token_refused", Some(&subject), json!({"reason": reason, "method": method, "path": path, "address": address}))
+                .record(
+                    "auth.token_refused",
+                    Some(&subject),
+                    json!({"reason": reason, "method": method, "path": path, "address": address}),
+                )
                 .await?;
             change.commit().await?;
             count(state, "token_refused");
             Ok(TokenCheck::Refused)
         }
         None => {
-            change.record("auth.token_used", Some(&subject), json!({"method": method, "path": path, "address": address})).await?;
+            change
+                .record(
+                    "auth.token_used",
+                    Some(&subject),
+                    json!({"method": method, "path": path, "address": address}),
+                )
+                .await?;
             change.commit().await?;
-            let Some(user) = user else { return Ok(TokenCheck::Refused) };
+            let Some(user) = user else {
+                return Ok(TokenCheck::Refused);
+            };
             // A token never grants more than its owner has now.
-            let roles: Vec<Role> = token.roles.iter().copied().filter(|r| user.roles.contains(r)).collect();
+            let roles: Vec<Role> = token
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| user.roles.contains(r))
+                .collect();
             Ok(TokenCheck::Valid { token, user, roles })
         }
     }
@@ -183,5 +281,6 @@ pub async fn check_token(
 
 /// The id of a token from its path segment, or a 404.
 pub fn parse_token_id(s: &str) -> Result<TokenId, ApiError> {
-    s.parse().map_err(|_| ApiError::NotFound(format!("token {s}")))
+    s.parse()
+        .map_err(|_| ApiError::NotFound(format!("token {s}")))
 }

@@ -28,7 +28,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Actor {
-        Actor { id: name.to_owned(), org: None, request_id: None }
+        Actor {
+            id: name.to_owned(),
+            org: None,
+            request_id: None,
+        }
     }
 }
 
@@ -91,7 +95,10 @@ impl<'s> Change<'s> {
     pub async fn commit(self) -> Result<(), ApiError> {
         let started = Instant::now();
         self.tx.commit().await?;
-        self.state.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
+        self.state
+            .metrics
+            .commit_duration
+            .observe(started.elapsed().as_secs_f64());
         for (kind, seq) in self.appended {
             self.state.metrics.event(kind, seq);
         }

@@ -37,7 +37,11 @@ fn state_badge(lang: Lang, s: AlertState) -> Markup {
 }
 
 fn tlp_badge(tlp: hamnvakt_core::Tlp) -> Markup {
-    let class = tlp.as_str().trim_start_matches("TLP:").replace('+', "-").to_lowercase();
+    let class = tlp
+        .as_str()
+        .trim_start_matches("TLP:")
+        .replace('+', "-")
+        .to_lowercase();
     html! { span class={ "tlp tlp-" (class) } { (tlp.as_str()) } }
 }
 
@@ -46,7 +50,13 @@ fn may_act(p: &Principal, a: &AlertRecord) -> bool {
 }
 
 async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, UiError> {
-    Ok(state.store.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect())
+    Ok(state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
 }
 
 pub async fn queue(
@@ -61,10 +71,15 @@ pub async fn queue(
     let states = match state_sel.as_str() {
         "active" => service::alerts::ACTIVE.to_vec(),
         "all" => Vec::new(),
-        other => vec![other.parse::<AlertState>().map_err(|e| ApiError::field("state", e))?],
+        other => vec![other
+            .parse::<AlertState>()
+            .map_err(|e| ApiError::field("state", e))?],
     };
     let min_severity = match q.min_severity.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s.parse::<Severity>().map_err(|e| ApiError::field("min_severity", e))?),
+        Some(s) => Some(
+            s.parse::<Severity>()
+                .map_err(|e| ApiError::field("min_severity", e))?,
+        ),
         None => None,
     };
     let filter = AlertFilter {
@@ -161,7 +176,16 @@ pub async fn queue(
         }
     };
     let title = t(lang, Msg::AlertQueue);
-    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title, nav: Some(Msg::NavAlerts) }, body))
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: &path,
+            title,
+            nav: Some(Msg::NavAlerts),
+        },
+        body,
+    ))
 }
 
 pub async fn detail(
@@ -173,12 +197,25 @@ pub async fn detail(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
-    let a = state.store.alert(id, &Viewer { org: p.org() }).await?.ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let a = state
+        .store
+        .alert(id, &Viewer { org: p.org() })
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     let orgs = org_names(&state).await?;
     let users = state.store.list_users(Some(p.org())).await?;
-    let names: HashMap<UserId, String> = users.iter().map(|u| (u.id, u.display_name.clone())).collect();
-    let assignable: Vec<_> = users.iter().filter(|u| !u.disabled && roles::allows(&u.roles, Permission::AlertsTriage)).collect();
-    let history = state.store.events_for_subject(&format!("alert:{id}"), 200).await?;
+    let names: HashMap<UserId, String> = users
+        .iter()
+        .map(|u| (u.id, u.display_name.clone()))
+        .collect();
+    let assignable: Vec<_> = users
+        .iter()
+        .filter(|u| !u.disabled && roles::allows(&u.roles, Permission::AlertsTriage))
+        .collect();
+    let history = state
+        .store
+        .events_for_subject(&format!("alert:{id}"), 200)
+        .await?;
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
     let evidence = serde_json::to_string_pretty(&a.evidence).unwrap_or_default();
@@ -253,7 +290,16 @@ pub async fn detail(
             } }
         }
     };
-    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title: &a.title, nav: Some(Msg::NavAlerts) }, body))
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: &path,
+            title: &a.title,
+            nav: Some(Msg::NavAlerts),
+        },
+        body,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,7 +322,14 @@ pub struct CloseForm {
     note: Option<String>,
 }
 
-async fn run(state: &AppState, p: &Principal, id: &str, action: Action, note: Option<String>, back: Option<String>) -> Response {
+async fn run(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    action: Action,
+    note: Option<String>,
+    back: Option<String>,
+) -> Response {
     let result = async {
         p.require(Permission::AlertsTriage)?;
         let id = parse_alert_id(id)?;
@@ -286,23 +339,37 @@ async fn run(state: &AppState, p: &Principal, id: &str, action: Action, note: Op
     }
     .await;
     match result {
-        Ok(id) => Redirect::to(&safe_back(back.as_deref(), &format!("/alerts/{id}"))).into_response(),
+        Ok(id) => {
+            Redirect::to(&safe_back(back.as_deref(), &format!("/alerts/{id}"))).into_response()
+        }
         Err(e) => UiError(e).into_response(),
     }
 }
 
-pub async fn acknowledge(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<AckForm>) -> Response {
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<AckForm>,
+) -> Response {
     run(&state, &p, &id, Action::Acknowledge, f.note, f.back).await
 }
 
-pub async fn assign(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<AssignForm>) -> Response {
+pub async fn assign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<AssignForm>,
+) -> Response {
     match f.assignee.parse::<UserId>() {
         Ok(to) => run(&state, &p, &id, Action::Assign { to }, f.note, f.back).await,
         Err(_) => UiError(ApiError::field("assignee", "not a user id")).into_response(),
     }
 }
 
-pub async fn close(State(state): State<AppState>, Path(id): Path<String>, UiForm(p, f): UiForm<CloseForm>) -> Response {
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<CloseForm>,
+) -> Response {
     match f.outcome.parse::<Outcome>() {
         Ok(outcome) => run(&state, &p, &id, Action::Close { outcome }, f.note, f.back).await,
         Err(e) => UiError(ApiError::field("outcome", e)).into_response(),

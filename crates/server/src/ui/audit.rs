@@ -28,8 +28,15 @@ pub async fn log(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AuditRead)?;
-    let page = state.store.list_events(q.kind.as_deref().filter(|k| !k.is_empty()), q.before, 100).await?;
-    let report = if q.verify.is_some() { Some(state.store.verify_chain().await?) } else { None };
+    let page = state
+        .store
+        .list_events(q.kind.as_deref().filter(|k| !k.is_empty()), q.before, 100)
+        .await?;
+    let report = if q.verify.is_some() {
+        Some(state.store.verify_chain().await?)
+    } else {
+        None
+    };
     let path = current_path(&uri);
     let body = html! {
         div.pagehead {
@@ -64,5 +71,14 @@ pub async fn log(
             @if let Some(b) = page.next_before { a href={ "/audit?before=" (b) } { (t(lang, Msg::Older)) } }
         }
     };
-    Ok(layout(&Page { lang, principal: Some(&p), path: &path, title: t(lang, Msg::AuditLog), nav: Some(Msg::NavAudit) }, body))
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: &path,
+            title: t(lang, Msg::AuditLog),
+            nav: Some(Msg::NavAudit),
+        },
+        body,
+    ))
 }

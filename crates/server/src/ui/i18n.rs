@@ -31,7 +31,12 @@ impl Lang {
     /// The first of sv/en in an `Accept-Language` header; Swedish when neither is named.
     pub fn from_accept_language(header: &str) -> Lang {
         for part in header.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("sv") {
                 return Lang::Sv;
             }
@@ -268,17 +273,30 @@ mod tests {
     fn every_message_is_translated() {
         for m in Msg::ALL {
             let (en, sv) = (m.text(Lang::En), m.text(Lang::Sv));
-            assert!(!en.trim().is_empty() && !sv.trim().is_empty(), "{m:?} is empty");
-            assert!(en != sv || SAME_IN_BOTH.contains(m), "{m:?} has the same text in both languages: {en:?}");
+            assert!(
+                !en.trim().is_empty() && !sv.trim().is_empty(),
+                "{m:?} is empty"
+            );
+            assert!(
+                en != sv || SAME_IN_BOTH.contains(m),
+                "{m:?} has the same text in both languages: {en:?}"
+            );
         }
         for m in SAME_IN_BOTH {
-            assert_eq!(m.text(Lang::En), m.text(Lang::Sv), "{m:?} is listed as the same but differs");
+            assert_eq!(
+                m.text(Lang::En),
+                m.text(Lang::Sv),
+                "{m:?} is listed as the same but differs"
+            );
         }
     }
 
     #[test]
     fn accept_language_picks_the_first_known() {
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,sv;q=0.8"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,sv;q=0.8"),
+            Lang::En
+        );
         assert_eq!(Lang::from_accept_language("de, sv-SE;q=0.5"), Lang::Sv);
         assert_eq!(Lang::from_accept_language(""), Lang::Sv);
     }

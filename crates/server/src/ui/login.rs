@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::i18n::{Lang, Msg};
 use super::{layout, safe_back, t, Page, UiLang};
-use crate::auth::{cookie, set_cookie, ClientAddress, UiForm, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    cookie, set_cookie, ClientAddress, UiForm, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::error::{request_id, ApiError};
 use crate::extract::{ApiQuery, FormBody};
 use crate::service;
@@ -29,9 +31,21 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn render(state: &AppState, lang: Lang, next: &str, error: Option<Msg>, status: StatusCode) -> Response {
+fn render(
+    state: &AppState,
+    lang: Lang,
+    next: &str,
+    error: Option<Msg>,
+    status: StatusCode,
+) -> Response {
     let token = secret::generate("", &mut rand::rngs::OsRng);
-    let page = Page { lang, principal: None, path: "/login", title: t(lang, Msg::SignIn), nav: None };
+    let page = Page {
+        lang,
+        principal: None,
+        path: "/login",
+        title: t(lang, Msg::SignIn),
+        nav: None,
+    };
     let body = html! {
         section.login {
             h1 { (t(lang, Msg::SignIn)) }
@@ -50,7 +64,11 @@ fn render(state: &AppState, lang: Lang, next: &str, error: Option<Msg>, status: 
     (status, [(header::SET_COOKIE, c)], layout(&page, body)).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, UiLang(lang): UiLang, ApiQuery(q): ApiQuery<LoginQuery>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    ApiQuery(q): ApiQuery<LoginQuery>,
+) -> Response {
     let next = safe_back(q.next.as_deref(), "/alerts");
     render(&state, lang, &next, None, StatusCode::OK)
 }
@@ -65,19 +83,61 @@ pub async fn submit(
     let next = safe_back(f.next.as_deref(), "/alerts");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !secret::equal(&expected, &f.csrf) {
-        return render(&state, lang, &next, Some(Msg::SessionExpired), StatusCode::FORBIDDEN);
+        return render(
+            &state,
+            lang,
+            &next,
+            Some(Msg::SessionExpired),
+            StatusCode::FORBIDDEN,
+        );
     }
-    match service::auth::login(&state, &f.username, &f.password, &address, Some(request_id())).await {
+    match service::auth::login(
+        &state,
+        &f.username,
+        &f.password,
+        &address,
+        Some(request_id()),
+    )
+    .await
+    {
         Ok(s) => {
-            let session = set_cookie(&state, SESSION_COOKIE, &s.secret, i64::from(state.config.session_timeout_seconds), true);
+            let session = set_cookie(
+                &state,
+                SESSION_COOKIE,
+                &s.secret,
+                i64::from(state.config.session_timeout_seconds),
+                true,
+            );
             let clear = set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0, true);
             let mut resp = Redirect::to(&next).into_response();
-            resp.headers_mut().append(header::SET_COOKIE, session.parse().unwrap_or(header::HeaderValue::from_static("")));
-            resp.headers_mut().append(header::SET_COOKIE, clear.parse().unwrap_or(header::HeaderValue::from_static("")));
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                session
+                    .parse()
+                    .unwrap_or(header::HeaderValue::from_static("")),
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                clear
+                    .parse()
+                    .unwrap_or(header::HeaderValue::from_static("")),
+            );
             resp
         }
-        Err(ApiError::Throttled { .. }) => render(&state, lang, &next, Some(Msg::Throttled), StatusCode::TOO_MANY_REQUESTS),
-        Err(ApiError::BadCredentials) => render(&state, lang, &next, Some(Msg::BadCredentials), StatusCode::UNAUTHORIZED),
+        Err(ApiError::Throttled { .. }) => render(
+            &state,
+            lang,
+            &next,
+            Some(Msg::Throttled),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(ApiError::BadCredentials) => render(
+            &state,
+            lang,
+            &next,
+            Some(Msg::BadCredentials),
+            StatusCode::UNAUTHORIZED,
+        ),
         Err(e) => super::UiError(e).into_response(),
     }
 }
@@ -85,7 +145,10 @@ pub async fn submit(
 #[derive(Debug, Deserialize)]
 pub struct LogoutForm {}
 
-pub async fn logout(State(state): State<AppState>, UiForm(principal, _f): UiForm<LogoutForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    UiForm(principal, _f): UiForm<LogoutForm>,
+) -> Response {
     if let Via::Session { digest, .. } = &principal.via {
         if let Err(e) = service::auth::logout(&state, &principal.actor(), digest).await {
             return super::UiError(e).into_response();

@@ -49,17 +49,30 @@ impl<S: Send + Sync> FromRequestParts<S> for UiLang {
 }
 
 fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
-    if let Some(l) = cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::parse) {
+    if let Some(l) = cookie(headers, LANG_COOKIE)
+        .as_deref()
+        .and_then(Lang::parse)
+    {
         return l;
     }
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     Lang::from_accept_language(accept)
 }
 
 /// A local path to return to after an action; anything else becomes `fallback`.
 pub fn safe_back(back: Option<&str>, fallback: &str) -> String {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && b.len() < 2000 => b.to_owned(),
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && b.len() < 2000 =>
+        {
+            b.to_owned()
+        }
         _ => fallback.to_owned(),
     }
 }
@@ -82,7 +95,10 @@ async fn switch_language(
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../assets/style.css"),
     )
         .into_response()
@@ -178,7 +194,10 @@ impl IntoResponse for UiError {
         let (title_sv, title_en) = match status {
             StatusCode::NOT_FOUND => (Msg::NotFound.text(Lang::Sv), Msg::NotFound.text(Lang::En)),
             StatusCode::FORBIDDEN => (Msg::Forbidden.text(Lang::Sv), Msg::Forbidden.text(Lang::En)),
-            _ => (Msg::ErrorTitle.text(Lang::Sv), Msg::ErrorTitle.text(Lang::En)),
+            _ => (
+                Msg::ErrorTitle.text(Lang::Sv),
+                Msg::ErrorTitle.text(Lang::En),
+            ),
         };
         let detail = match &self.0 {
             ApiError::Internal(_) => String::new(),
@@ -206,7 +225,13 @@ impl IntoResponse for UiError {
 pub fn not_found_page(req: &Request) -> Html<String> {
     let lang = lang_of(req.headers());
     layout(
-        &Page { lang, principal: None, path: "/", title: t(lang, Msg::NotFound), nav: None },
+        &Page {
+            lang,
+            principal: None,
+            path: "/",
+            title: t(lang, Msg::NotFound),
+            nav: None,
+        },
         html! { h1 { (t(lang, Msg::NotFound)) } p { (t(lang, Msg::NotFoundText)) } p { a href="/alerts" { (t(lang, Msg::BackToQueue)) } } },
     )
 }
@@ -222,5 +247,7 @@ pub fn local_time(ms: i64) -> String {
 
 /// The path and query of a request, for links back to it.
 pub fn current_path(uri: &axum::http::Uri) -> String {
-    uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
+    uri.path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into())
 }

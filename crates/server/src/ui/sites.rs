@@ -10,7 +10,11 @@ use super::{layout, t, Page, UiError, UiLang};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
-pub async fn list(State(state): State<AppState>, UiUser(p): UiUser, UiLang(lang): UiLang) -> Result<Html<String>, UiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
     p.require(Permission::SitesRead)?;
     let sites = state.store.list_sites().await?;
     let body = html! {
@@ -22,5 +26,14 @@ pub async fn list(State(state): State<AppState>, UiUser(p): UiUser, UiLang(lang)
             } }
         }
     };
-    Ok(layout(&Page { lang, principal: Some(&p), path: "/sites", title: t(lang, Msg::Sites), nav: Some(Msg::NavSites) }, body))
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: "/sites",
+            title: t(lang, Msg::Sites),
+            nav: Some(Msg::NavSites),
+        },
+        body,
+    ))
 }

@@ -1,0 +1,303 @@
+//! The `hamnvakt` binary as an operator runs it: help on every command, strict configuration,
+//! migrate, bootstrap, backup that serve can start from, and `audit verify`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use hamnvakt_testkit::{Kind, TestDb};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hamnvakt");
+
+/// Runs `hamnvakt` with a clean `HAMNVAKT_*` environment.
+pub fn hamnvakt(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).stdin(Stdio::null());
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("HAMNVAKT_")) {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes a configuration file for a database.
+pub fn write_config(db: &TestDb) -> PathBuf {
+    let path = db.path("hamnvakt.toml");
+    let text = format!(
+        "listen_address = \"127.0.0.1:0\"\ndata_dir = {:?}\ndatabase_url = {:?}\n[login_throttle]\naccount_max_failures = 50\naddress_max_failures = 500\n",
+        db.dir.path().display().to_string(),
+        db.url
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A `hamnvakt serve` process.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start(config: &Path, log: &Path) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--config", config.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(log).unwrap());
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("HAMNVAKT_")) {
+            cmd.env_remove(k);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let out = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(out).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(u) = line.strip_prefix("Hamnvakt listening on ") {
+                        break u.trim().to_owned();
+                    }
+                }
+                _ => panic!(
+                    "the server exited before listening; log: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                ),
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url }
+    }
+
+    /// SIGKILL: no shutdown, no flushing, nothing.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    pub fn stop(self) {
+        self.kill();
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["check-config", "--help"],
+        vec!["migrate", "--help"],
+        vec!["backup", "--help"],
+        vec!["audit", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["bootstrap", "--help"],
+    ] {
+        let o = hamnvakt(&args, &[]);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn check_config_names_an_unknown_key_and_accepts_a_good_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "listen_address = \"127.0.0.1:8080\"\n[login_throttle]\nwindow_minutes = 5\n",
+    )
+    .unwrap();
+    let o = hamnvakt(&["check-config", "--config", bad.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown key `login_throttle.window_minutes`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "listen_address = \"127.0.0.1:8080\"\nsession_timeout_seconds = 3600\n",
+    )
+    .unwrap();
+    let o = hamnvakt(&["check-config", "--config", good.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("configuration is valid"));
+
+    let o = hamnvakt(
+        &["check-config", "--config", good.to_str().unwrap()],
+        &[("HAMNVAKT_SESION_TIMEOUT_SECONDS", "5")],
+    );
+    assert!(
+        stderr(&o).contains("unknown key `sesion_timeout_seconds`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = hamnvakt(
+        &["check-config", "--config", good.to_str().unwrap()],
+        &[("HAMNVAKT_LISTEN_ADDRESS", "nowhere")],
+    );
+    assert!(stderr(&o).contains("listen_address"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_backup_and_serve_from_the_backup() {
+    let db = TestDb::new(Kind::Sqlite).await;
+    let config = write_config(&db);
+    let cfg = config.to_str().unwrap();
+    let o = hamnvakt(&["migrate", "--config", cfg], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = hamnvakt(
+        &[
+            "bootstrap",
+            "--config",
+            cfg,
+            "--org-name",
+            "Stockholms Hamnar",
+            "--username",
+            "admin",
+            "--display-name",
+            "Admin",
+        ],
+        &[("HAMNVAKT_BOOTSTRAP_PASSWORD", "a long admin password")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let again = hamnvakt(
+        &[
+            "bootstrap",
+            "--config",
+            cfg,
+            "--org-name",
+            "X",
+            "--username",
+            "admin2",
+            "--display-name",
+            "A",
+        ],
+        &[("HAMNVAKT_BOOTSTRAP_PASSWORD", "a long admin password")],
+    );
+    assert!(
+        !again.status.success(),
+        "bootstrap runs only on an empty database"
+    );
+
+    // Back up while the server runs and writes.
+    let server = Server::start(&config, &db.path("serve.log"));
+    let mut c = crate::helpers::Client::new(&server.url);
+    let r = c
+        .post_json(
+            "/api/v1/session",
+            &serde_json::json!({"username": "admin", "password": "a long admin password"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let backup = db.path("backup.db");
+    let o = hamnvakt(
+        &[
+            "backup",
+            "--config",
+            cfg,
+            "--output",
+            backup.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("chain intact"), "{}", stdout(&o));
+    server.stop();
+
+    // `serve` starts from the backup as its database.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&backup, restored.path().join("hamnvakt.db")).unwrap();
+    let rcfg = restored.path().join("hamnvakt.toml");
+    std::fs::write(
+        &rcfg,
+        format!(
+            "listen_address = \"127.0.0.1:0\"\ndata_dir = {:?}\n",
+            restored.path().display().to_string()
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&rcfg, &restored.path().join("serve.log"));
+    let mut c = crate::helpers::Client::new(&server.url);
+    let r = c
+        .post_json(
+            "/api/v1/session",
+            &serde_json::json!({"username": "admin", "password": "a long admin password"}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "the restored database has the admin: {}",
+        r.body
+    );
+    server.stop();
+    let o = hamnvakt(
+        &["audit", "verify", "--config", rcfg.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        o.status.success() && stdout(&o).contains("intact"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn demo_generates_a_day_and_prints_the_sign_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let o = hamnvakt(
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for expected in [
+        "Ports of Stockholm",
+        "operator",
+        "pfso",
+        "targeting",
+        "admin",
+        "hamnvakt-demo",
+        "hvt_",
+    ] {
+        assert!(out.contains(expected), "{expected} missing from:\n{out}");
+    }
+    // Running it again regenerates the same demo directory.
+    let o = hamnvakt(
+        &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("data_dir = {:?}\n", data.display().to_string()),
+    )
+    .unwrap();
+    let o = hamnvakt(&["audit", "verify", "--config", cfg.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    // A directory that is not a demo is left alone.
+    let other = dir.path().join("precious");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("keep.txt"), "x").unwrap();
+    let o = hamnvakt(
+        &["demo", "--data-dir", other.to_str().unwrap(), "--no-serve"],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(other.join("keep.txt").exists());
+}

@@ -1,0 +1,170 @@
+//! The architecture invariants of ARCHITECTURE.md that a machine can check.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if !matches!(name.as_str(), "target" | "node_modules" | ".git") {
+                rust_files(&path, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn all_rust_files() -> Vec<PathBuf> {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    for dir in ["crates", "benches", "fuzz"] {
+        if root.join(dir).is_dir() {
+            rust_files(&root.join(dir), &mut files);
+        }
+    }
+    files
+}
+
+/// The packages a crate depends on for its normal (non-dev, non-build) use.
+fn normal_dependencies(package: &str) -> Vec<String> {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "-p",
+            package,
+        ])
+        .current_dir(workspace_root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn every_rust_file_says_why_it_exists() {
+    let missing: Vec<_> = all_rust_files()
+        .into_iter()
+        .filter(|f| {
+            !std::fs::read_to_string(f)
+                .unwrap()
+                .trim_start()
+                .starts_with("//!")
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a //! module comment: {missing:?}"
+    );
+}
+
+#[test]
+fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
+    let forbidden = [
+        "tokio",
+        "sqlx",
+        "axum",
+        "hyper",
+        "reqwest",
+        "tower",
+        "hamnvakt-store",
+        "hamnvakt-server",
+    ];
+    for package in ["hamnvakt-core", "hamnvakt-identity", "hamnvakt-demo"] {
+        let deps = normal_dependencies(package);
+        let bad: Vec<_> = deps
+            .iter()
+            .filter(|d| forbidden.contains(&d.as_str()))
+            .collect();
+        assert!(bad.is_empty(), "{package} depends on {bad:?}");
+    }
+}
+
+#[test]
+fn storage_knows_nothing_of_http_and_nothing_depends_on_the_server() {
+    let deps = normal_dependencies("hamnvakt-store");
+    for forbidden in ["axum", "hyper", "tower", "hamnvakt-server", "hamnvakt-demo"] {
+        assert!(
+            !deps.iter().any(|d| d == forbidden),
+            "hamnvakt-store depends on {forbidden}"
+        );
+    }
+    for package in [
+        "hamnvakt-core",
+        "hamnvakt-identity",
+        "hamnvakt-store",
+        "hamnvakt-demo",
+        "hamnvakt-testkit",
+    ] {
+        assert!(
+            !normal_dependencies(package)
+                .iter()
+                .any(|d| d == "hamnvakt-server"),
+            "{package} depends on the server"
+        );
+    }
+}
+
+#[test]
+fn only_the_server_clock_reads_the_system_time() {
+    let allowed = workspace_root().join("crates/server/src/state.rs");
+    let patterns = [
+        "SystemTime::now",
+        "Timestamp::now",
+        "Utc::now",
+        "Instant::now()",
+    ];
+    let mut offenders = Vec::new();
+    for f in all_rust_files() {
+        if f == allowed
+            || f.components()
+                .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for p in patterns {
+            // Instant is for measuring durations (metrics), not for telling the time.
+            if p == "Instant::now()" {
+                continue;
+            }
+            if text.contains(p) {
+                offenders.push(format!("{}: {p}", f.display()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+#[test]
+fn no_test_is_ignored() {
+    let marker = ["#[", "ignore]"].concat();
+    let offenders: Vec<_> = all_rust_files()
+        .into_iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains(&marker))
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:?}");
+}

@@ -1,0 +1,18 @@
+//! The server's integration tests, in one binary (each extra test binary is another slow
+//! link): the API on a real server on port 0, the `hamnvakt` binary killed mid-burst, bad
+//! input, configuration, and the workspace's architecture invariants.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout
+)]
+
+mod api;
+mod bad_input;
+mod binary;
+mod durability;
+mod helpers;
+mod invariants;
