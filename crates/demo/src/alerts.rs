@@ -68,6 +68,27 @@ fn alert(
     }
 }
 
+/// The most recent moment at or before `now_ms` when Stockholm's clocks showed `hour:minute`.
+fn last_local(now_ms: i64, hour: i8, minute: i8) -> i64 {
+    let fallback = now_ms - 2 * HOUR;
+    let Ok(tz) = jiff::tz::TimeZone::get("Europe/Stockholm") else {
+        return fallback;
+    };
+    let Ok(now) = jiff::Timestamp::from_millisecond(now_ms) else {
+        return fallback;
+    };
+    let today = now.to_zoned(tz.clone()).date();
+    for date in [Some(today), today.yesterday().ok()].into_iter().flatten() {
+        if let Ok(z) = date.at(hour, minute, 0, 0).to_zoned(tz.clone()) {
+            let ms = z.timestamp().as_millisecond();
+            if ms <= now_ms {
+                return ms;
+            }
+        }
+    }
+    fallback
+}
+
 pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     let c = Ctx { w };
     let now = w.now_ms;
@@ -104,7 +125,7 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             Tlp::Amber,
             vec![police],
         ),
-        raised_at_ms: now - 2 * HOUR - 33 * MINUTE,
+        raised_at_ms: last_local(now, 3, 27),
         raised_by: "detector:access",
         steps: vec![],
     });

@@ -207,6 +207,18 @@ mod tests {
             .iter()
             .find(|a| a.draft.kind == "access.repeated_denials");
         let a = a.map(|a| a.draft.clone());
-        assert!(a.is_some_and(|d| d.title.contains("Värtahamnen")));
+        assert!(a.as_ref().is_some_and(|d| d.title.contains("Värtahamnen")));
+        // Raised at 03:27 Stockholm time, after the second refusal.
+        let at = w
+            .alerts
+            .iter()
+            .find(|a| a.draft.kind == "access.repeated_denials")
+            .map(|a| a.raised_at_ms)
+            .unwrap_or(0);
+        let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+        let local = jiff::Timestamp::from_millisecond(at)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(tz);
+        assert_eq!((local.hour(), local.minute()), (3, 27));
     }
 }

@@ -61,17 +61,20 @@ pub(crate) fn organisations(rng: &mut ChaCha20Rng) -> Vec<DemoOrg> {
         .collect()
 }
 
+/// Organisation key, username, display name, password, roles, locale, purpose.
+type UserRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [Role],
+    &'static str,
+    &'static str,
+);
+
 pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
     let org = |key: &str| orgs.iter().find(|o| o.key == key).map(|o| o.id);
-    let list: [(
-        &str,
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-        &[Role],
-        &'static str,
-        &'static str,
-    ); 11] = [
+    let list: [UserRow; 11] = [
         (
             "port",
             "operator",

@@ -212,6 +212,10 @@ pub async fn detail(
         .iter()
         .filter(|u| !u.disabled && roles::allows(&u.roles, Permission::AlertsTriage))
         .collect();
+    let names_by_actor: HashMap<String, String> = users
+        .iter()
+        .map(|u| (format!("user:{}", u.id), u.display_name.clone()))
+        .collect();
     let history = state
         .store
         .events_for_subject(&format!("alert:{id}"), 200)
@@ -286,7 +290,7 @@ pub async fn detail(
             }
             h2 { (t(lang, Msg::History)) }
             ol.history { @for e in &history {
-                li { time { (local_time(e.at_ms)) } " " code { (e.kind) } " — " (e.actor) }
+                li { time { (local_time(e.at_ms)) } " " code { (e.kind) } " — " (names_by_actor.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone())) }
             } }
         }
     };

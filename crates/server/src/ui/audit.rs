@@ -32,6 +32,15 @@ pub async fn log(
         .store
         .list_events(q.kind.as_deref().filter(|k| !k.is_empty()), q.before, 100)
         .await?;
+    // Show people by name: `user:<id>` actors become display names.
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .list_users(None)
+        .await?
+        .into_iter()
+        .map(|u| (format!("user:{}", u.id), u.display_name))
+        .collect();
+    let actor = |a: &str| names.get(a).cloned().unwrap_or_else(|| a.to_owned());
     let report = if q.verify.is_some() {
         Some(state.store.verify_chain().await?)
     } else {
@@ -61,7 +70,7 @@ pub async fn log(
             thead { tr { th { (t(lang, Msg::Seq)) } th { (t(lang, Msg::Time)) } th { (t(lang, Msg::EventKind)) } th { (t(lang, Msg::Actor)) } th { (t(lang, Msg::Subject)) } th { (t(lang, Msg::Hash)) } } }
             tbody { @for e in &page.events {
                 tr {
-                    td { (e.seq) } td { (local_time(e.at_ms)) } td { code { (e.kind) } } td { code { (e.actor) } }
+                    td { (e.seq) } td { (local_time(e.at_ms)) } td { code { (e.kind) } } td title=(e.actor) { (actor(&e.actor)) }
                     td { code { (e.subject.clone().unwrap_or_default()) } } td { code title=(e.hash) { (e.hash.get(..12).unwrap_or("")) } }
                 }
             } }

@@ -21,7 +21,9 @@ async fn each_kind_of_bad_body_is_refused_with_the_field_and_stores_nothing() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let token = app.machine_token().await;
     let mut m = app.client().with_bearer(&token);
-    let cases: Vec<(Vec<u8>, &str, u16, &str, Option<&str>)> = vec![
+    // body, content type, status, code, field
+    type Case<'a> = (Vec<u8>, &'a str, u16, &'a str, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (b"{\"kind\": ".to_vec(), "application/json", 400, "malformed_json", None),
         (b"[1,2".to_vec(), "application/json", 400, "malformed_json", None),
         (b"{} trailing".to_vec(), "application/json", 400, "malformed_json", None),

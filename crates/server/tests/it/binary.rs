@@ -301,3 +301,10 @@ fn demo_generates_a_day_and_prints_the_sign_ins() {
     assert!(!o.status.success());
     assert!(other.join("keep.txt").exists());
 }
+
+#[test]
+fn the_documented_example_configuration_is_valid() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/hamnvakt.example.toml");
+    let o = hamnvakt(&["check-config", "--config", example.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

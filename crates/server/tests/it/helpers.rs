@@ -93,8 +93,7 @@ impl TestApp {
             user(port, "operator", vec![Role::Operator], true),
         )
         .await
-        .unwrap()
-        .id;
+        .unwrap();
         let admin_id = admin::create_user(
             &state,
             &seed,

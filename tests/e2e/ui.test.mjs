@@ -1,0 +1,90 @@
+// The console in a real browser: sign in, see the queue, acknowledge an alert, switch
+// language, and read and verify the audit log as an administrator.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startDemo, launchBrowser, signIn, artifacts } from './harness.mjs';
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.stop();
+});
+
+test('an operator signs in, sees the queue and acknowledges an alert', async () => {
+  const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'operator');
+  await page.waitForSelector('#alert-queue');
+  assert.equal(await page.textContent('h1'), 'Larmkö');
+  const rows = await page.$$('#alert-queue tbody tr');
+  assert.ok(rows.length >= 10, `expected a day's alerts in the queue, saw ${rows.length}`);
+  const count = Number(await page.textContent('#alert-count'));
+
+  // The night's story-1 alert is there.
+  assert.ok((await page.textContent('#alert-queue')).includes('Värtahamnen'));
+
+  // Acknowledge the first open alert the operator's organisation may act on.
+  const row = page.locator('#alert-queue tbody tr[data-state="open"]', { has: page.locator('button.ack') }).first();
+  const id = await row.getAttribute('data-alert-id');
+  await page.screenshot({ path: path.join(artifacts, 'alert-queue.png'), fullPage: false });
+  await Promise.all([page.waitForURL(/\/alerts/), row.locator('button.ack').click()]);
+  const after = page.locator(`#alert-queue tbody tr[data-alert-id="${id}"]`);
+  assert.equal(await after.getAttribute('data-state'), 'acknowledged');
+  assert.equal(await after.locator('.state').textContent(), 'Kvitterat');
+  assert.equal(Number(await page.textContent('#alert-count')), count, 'acknowledged alerts stay in the active queue');
+
+  // The alert page shows the acknowledgement in its history.
+  await page.goto(`${demo.url}/alerts/${id}`);
+  assert.ok((await page.textContent('ol.history')).includes('alert.acknowledged'));
+
+  // English, every label switched.
+  await page.click('a[lang=en]');
+  await page.waitForSelector('#alert-detail');
+  await page.goto(`${demo.url}/alerts`);
+  assert.equal(await page.textContent('h1'), 'Alert queue');
+  const english = await page.textContent('body');
+  for (const swedish of ['Larmkö', 'Kvittera', 'Allvarlighet', 'Logga ut']) {
+    assert.ok(!english.includes(swedish), `"${swedish}" left untranslated`);
+  }
+  await page.screenshot({ path: path.join(artifacts, 'alert-queue-en.png'), fullPage: false });
+  await context.close();
+});
+
+test('an administrator reads the audit log and verifies the chain', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'admin');
+  await page.click('nav.main a[href="/audit"]');
+  await page.waitForSelector('#audit-log');
+  const text = await page.textContent('#audit-log');
+  for (const kind of ['auth.login', 'alert.acknowledged', 'alert.raised']) {
+    assert.ok(text.includes(kind), `${kind} missing from the audit log`);
+  }
+  await Promise.all([page.waitForURL(/verify=1/), page.click('#verify-chain')]);
+  assert.match(await page.textContent('#chain-status'), /The chain is intact/);
+  await page.screenshot({ path: path.join(artifacts, 'audit-log.png'), fullPage: false });
+  await context.close();
+});
+
+test('an operator has no audit log and a wrong password is refused', async () => {
+  const context = await browser.newContext({ locale: 'sv-SE' });
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/login`);
+  await page.fill('input[name=username]', 'operator');
+  await page.fill('input[name=password]', 'wrong password');
+  await page.click('form[action="/login"] button[type=submit]');
+  assert.match(await page.textContent('.error'), /Fel användarnamn eller lösenord/);
+  await signIn(page, demo.url, 'operator');
+  assert.equal(await page.locator('nav.main a[href="/audit"]').count(), 0);
+  const resp = await page.goto(`${demo.url}/audit`);
+  assert.equal(resp.status(), 403);
+  await context.close();
+});
