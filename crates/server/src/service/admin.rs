@@ -13,6 +13,15 @@ use super::{Actor, Change};
 use crate::error::ApiError;
 use crate::state::{new_id, AppState};
 
+/// The user with this id, or a 404 naming it.
+async fn existing_user(state: &AppState, id: UserId) -> Result<User, ApiError> {
+    state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("user {id}")))
+}
+
 pub async fn create_org(
     state: &AppState,
     actor: &Actor,
@@ -132,11 +141,7 @@ pub async fn set_roles(
     user: UserId,
     roles: Vec<Role>,
 ) -> Result<User, ApiError> {
-    let before = state
-        .store
-        .user(user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
+    let before = existing_user(state, user).await?;
     let mut change = Change::begin(state, actor).await?;
     change
         .record(
@@ -147,11 +152,7 @@ pub async fn set_roles(
         .await?;
     change.tx().set_user_roles(user, &roles).await?;
     change.commit().await?;
-    state
-        .store
-        .user(user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))
+    existing_user(state, user).await
 }
 
 pub async fn set_disabled(
@@ -160,11 +161,7 @@ pub async fn set_disabled(
     user: UserId,
     disabled: bool,
 ) -> Result<User, ApiError> {
-    state
-        .store
-        .user(user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))?;
+    existing_user(state, user).await?;
     let mut change = Change::begin(state, actor).await?;
     let kind = if disabled {
         "user.disabled"
@@ -176,11 +173,7 @@ pub async fn set_disabled(
         .await?;
     change.tx().set_user_disabled(user, disabled).await?;
     change.commit().await?;
-    state
-        .store
-        .user(user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user {user}")))
+    existing_user(state, user).await
 }
 
 /// Creates an API token for `owner` with `roles` (which the owner must hold). Returns the

@@ -30,6 +30,27 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+pub const ADMIN_PASSWORD: &str = "a long admin password";
+
+/// Creates the port authority and its administrator (`admin`, [`ADMIN_PASSWORD`]).
+pub fn bootstrap(cfg: &str) {
+    let o = hamnvakt(
+        &[
+            "bootstrap",
+            "--config",
+            cfg,
+            "--org-name",
+            "Stockholms Hamnar",
+            "--username",
+            "admin",
+            "--display-name",
+            "Admin",
+        ],
+        &[("HAMNVAKT_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// Writes a configuration file for a database.
 pub fn write_config(db: &TestDb) -> PathBuf {
     let path = db.path("hamnvakt.toml");
@@ -159,21 +180,7 @@ async fn bootstrap_backup_and_serve_from_the_backup() {
     let cfg = config.to_str().unwrap();
     let o = hamnvakt(&["migrate", "--config", cfg], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = hamnvakt(
-        &[
-            "bootstrap",
-            "--config",
-            cfg,
-            "--org-name",
-            "Stockholms Hamnar",
-            "--username",
-            "admin",
-            "--display-name",
-            "Admin",
-        ],
-        &[("HAMNVAKT_BOOTSTRAP_PASSWORD", "a long admin password")],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    bootstrap(cfg);
     let again = hamnvakt(
         &[
             "bootstrap",
@@ -304,7 +311,11 @@ fn demo_generates_a_day_and_prints_the_sign_ins() {
 
 #[test]
 fn the_documented_example_configuration_is_valid() {
-    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/hamnvakt.example.toml");
-    let o = hamnvakt(&["check-config", "--config", example.to_str().unwrap()], &[]);
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/hamnvakt.example.toml");
+    let o = hamnvakt(
+        &["check-config", "--config", example.to_str().unwrap()],
+        &[],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 }

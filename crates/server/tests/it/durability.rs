@@ -9,28 +9,8 @@ use hamnvakt_testkit::{Kind, TestDb};
 use serde_json::json;
 use sqlx::Executor;
 
-use crate::binary::{hamnvakt, stderr, stdout, write_config, Server};
+use crate::binary::{bootstrap, hamnvakt, stderr, stdout, write_config, Server, ADMIN_PASSWORD};
 use crate::helpers::{alert_body, Client};
-
-const ADMIN_PASSWORD: &str = "a long admin password";
-
-fn bootstrap(cfg: &str) {
-    let o = hamnvakt(
-        &[
-            "bootstrap",
-            "--config",
-            cfg,
-            "--org-name",
-            "Stockholms Hamnar",
-            "--username",
-            "admin",
-            "--display-name",
-            "Admin",
-        ],
-        &[("HAMNVAKT_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD)],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-}
 
 /// A machine token with the right to raise alerts, made through the API.
 async fn machine_token(url: &str) -> String {
