@@ -107,6 +107,26 @@ pub mod kind {
     pub enum ApiToken {}
     #[derive(Debug)]
     pub enum Site {}
+    #[derive(Debug)]
+    pub enum Facility {}
+    #[derive(Debug)]
+    pub enum Zone {}
+    #[derive(Debug)]
+    pub enum Gate {}
+    #[derive(Debug)]
+    pub enum Person {}
+    #[derive(Debug)]
+    pub enum Credential {}
+    #[derive(Debug)]
+    pub enum Vehicle {}
+    #[derive(Debug)]
+    pub enum Permit {}
+    #[derive(Debug)]
+    pub enum Visit {}
+    #[derive(Debug)]
+    pub enum Ban {}
+    #[derive(Debug)]
+    pub enum Decision {}
 }
 
 pub type OrgId = Id<kind::Organisation>;
@@ -114,6 +134,16 @@ pub type UserId = Id<kind::User>;
 pub type AlertId = Id<kind::Alert>;
 pub type TokenId = Id<kind::ApiToken>;
 pub type SiteId = Id<kind::Site>;
+pub type FacilityId = Id<kind::Facility>;
+pub type ZoneId = Id<kind::Zone>;
+pub type GateId = Id<kind::Gate>;
+pub type PersonId = Id<kind::Person>;
+pub type CredentialId = Id<kind::Credential>;
+pub type VehicleId = Id<kind::Vehicle>;
+pub type PermitId = Id<kind::Permit>;
+pub type VisitId = Id<kind::Visit>;
+pub type BanId = Id<kind::Ban>;
+pub type DecisionId = Id<kind::Decision>;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,154 @@
+//! Who is inside where, and who passed a gate a moment ago.
+//!
+//! Occupancy follows granted decisions: passing a gate inwards puts the person in the gate's
+//! inner zone, outwards in its outer zone (or outside the facility). The same memory answers
+//! the rules that look back a few seconds — is the visitor's host right ahead of them, has a
+//! second person presented a valid card for this two-person zone — and anti-passback.
+
+use std::collections::HashMap;
+
+use hamnvakt_core::ids::{FacilityId, GateId, PersonId, ZoneId};
+use serde::Serialize;
+
+/// Where a person is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inside {
+    pub person: PersonId,
+    pub facility: FacilityId,
+    pub zone: ZoneId,
+    pub since_ms: i64,
+    pub gate: GateId,
+}
+
+/// The last few seconds at each gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passage {
+    pub person: PersonId,
+    pub at_ms: i64,
+    pub granted: bool,
+    /// A presentation that satisfied everything but the two-person rule.
+    pub awaiting_second: bool,
+}
+
+/// How long the look-back memory keeps a passage.
+const MEMORY_MS: i64 = 10 * 60 * 1000;
+
+#[derive(Debug, Default, Clone)]
+pub struct Presence {
+    inside: HashMap<PersonId, Inside>,
+    recent: HashMap<GateId, Vec<Passage>>,
+}
+
+impl Presence {
+    pub fn inside(&self, person: PersonId) -> Option<&Inside> {
+        self.inside.get(&person)
+    }
+
+    /// Everyone inside a facility (the muster list), longest inside first.
+    pub fn muster(&self, facility: FacilityId) -> Vec<&Inside> {
+        let mut list: Vec<&Inside> = self
+            .inside
+            .values()
+            .filter(|i| i.facility == facility)
+            .collect();
+        list.sort_by_key(|i| (i.since_ms, i.person));
+        list
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Inside> {
+        self.inside.values()
+    }
+
+    /// Restores a stored occupancy row (at start-up).
+    pub fn restore(&mut self, i: Inside) {
+        self.inside.insert(i.person, i);
+    }
+
+    /// Records that a person is now in `zone` (or outside the facility when `None`).
+    pub fn set_location(
+        &mut self,
+        person: PersonId,
+        facility: FacilityId,
+        zone: Option<ZoneId>,
+        gate: GateId,
+        at_ms: i64,
+    ) {
+        match zone {
+            Some(zone) => {
+                self.inside.insert(
+                    person,
+                    Inside {
+                        person,
+                        facility,
+                        zone,
+                        since_ms: at_ms,
+                        gate,
+                    },
+                );
+            }
+            None => {
+                self.inside.remove(&person);
+            }
+        }
+    }
+
+    /// Remembers a presentation at a gate for the look-back rules.
+    pub fn remember(&mut self, gate: GateId, p: Passage) {
+        let list = self.recent.entry(gate).or_default();
+        list.retain(|x| p.at_ms - x.at_ms <= MEMORY_MS);
+        list.push(p);
+    }
+
+    /// A granted passage by `person` at `gate` within `window_ms` before `at_ms`.
+    pub fn granted_recently(
+        &self,
+        gate: GateId,
+        person: PersonId,
+        at_ms: i64,
+        window_ms: i64,
+    ) -> bool {
+        self.recent.get(&gate).is_some_and(|l| {
+            l.iter().any(|x| {
+                x.person == person && x.granted && x.at_ms <= at_ms && at_ms - x.at_ms <= window_ms
+            })
+        })
+    }
+
+    /// Another person whose valid presentation at `gate` is waiting for a second one.
+    pub fn awaiting_partner(
+        &self,
+        gate: GateId,
+        not: PersonId,
+        at_ms: i64,
+        window_ms: i64,
+    ) -> Option<PersonId> {
+        self.recent.get(&gate).and_then(|l| {
+            l.iter()
+                .rev()
+                .find(|x| {
+                    x.person != not
+                        && x.awaiting_second
+                        && x.at_ms <= at_ms
+                        && at_ms - x.at_ms <= window_ms
+                })
+                .map(|x| x.person)
+        })
+    }
+
+    /// Marks a person's waiting two-person presentations at a gate as used.
+    pub fn consume_awaiting(&mut self, gate: GateId, person: PersonId) {
+        if let Some(l) = self.recent.get_mut(&gate) {
+            for x in l.iter_mut().filter(|x| x.person == person) {
+                x.awaiting_second = false;
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inside.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inside.is_empty()
+    }
+}
