@@ -19,6 +19,7 @@
     clippy::indexing_slicing
 )]
 
+mod access;
 mod alerts;
 mod events;
 mod identity;
@@ -34,6 +35,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};

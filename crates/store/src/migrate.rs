@@ -14,12 +14,20 @@ pub struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../schema/sqlite/0001_init.sql"),
-    postgres: include_str!("../schema/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../schema/sqlite/0001_init.sql"),
+        postgres: include_str!("../schema/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "access",
+        sqlite: include_str!("../schema/sqlite/0002_access.sql"),
+        postgres: include_str!("../schema/postgres/0002_access.sql"),
+    },
+];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
 const MIGRATION_LOCK: i64 = 0x4841_4d4e_5641_4b54; // "HAMNVAKT"

@@ -695,6 +695,134 @@ async fn backup_copies_a_consistent_database(kind: Kind) {
     }
 }
 
+async fn access_register_decisions_and_occupancy(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let v0 = store.access_version().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.put_access_record("credential", "c1", &["SH-1".into()], r#"{"n":1}"#, T0)
+        .await
+        .unwrap();
+    tx.put_access_record("credential", "c2", &["SH-2".into()], r#"{"n":2}"#, T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        store.access_version().await.unwrap() > v0,
+        "register changes bump the version"
+    );
+    let mut tx = store.begin().await.unwrap();
+    let clash = tx
+        .put_access_record("credential", "c2", &["SH-1".into()], r#"{"n":3}"#, T0)
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict(ref m)) if m.contains("SH-1")),
+        "{clash:?}"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    // Renumbering releases the old key.
+    tx.put_access_record("credential", "c1", &["SH-9".into()], r#"{"n":9}"#, T0)
+        .await
+        .unwrap();
+    tx.put_access_record("credential", "c2", &["SH-1".into()], r#"{"n":21}"#, T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let all = store.access_records("credential").await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            ("c1".into(), r#"{"n":9}"#.into()),
+            ("c2".into(), r#"{"n":21}"#.into())
+        ]
+    );
+    assert_eq!(
+        store
+            .access_record("credential", "c2")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(r#"{"n":21}"#)
+    );
+    assert!(store.access_records("gate").await.unwrap().is_empty());
+
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_access_policy(&PolicyRow {
+        version: 1,
+        text: "permit(principal, action, resource);".into(),
+        comment: "first".into(),
+        created_by: "cli".into(),
+        created_ms: T0,
+    })
+    .await
+    .unwrap();
+    for i in 0..3 {
+        let row = DecisionRow {
+            id: format!("d{i}"),
+            event_seq: i,
+            at_ms: T0 + i,
+            gate_id: Some("g1".into()),
+            facility_id: Some("f1".into()),
+            person_id: Some("p1".into()),
+            credential_number: Some("SH-1".into()),
+            plate: None,
+            direction: "in".into(),
+            outcome: if i == 1 {
+                "deny".into()
+            } else {
+                "grant".into()
+            },
+            reasons: "[]".into(),
+            policy_version: 1,
+            security_level: 1,
+            data: "{}".into(),
+        };
+        tx.insert_decision(&row).await.unwrap();
+    }
+    let occ = OccupancyRow {
+        person_id: "p1".into(),
+        facility_id: "f1".into(),
+        zone_id: "z1".into(),
+        gate_id: "g1".into(),
+        since_ms: T0,
+    };
+    tx.set_occupancy("p1", Some(&occ)).await.unwrap();
+    tx.set_occupancy(
+        "p2",
+        Some(&OccupancyRow {
+            person_id: "p2".into(),
+            ..occ.clone()
+        }),
+    )
+    .await
+    .unwrap();
+    tx.set_occupancy("p2", None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.access_policies().await.unwrap().len(), 1);
+    let feed = store
+        .list_decisions(&DecisionFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        feed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["d2", "d1", "d0"]
+    );
+    let denies = store
+        .list_decisions(&DecisionFilter {
+            outcome: Some("deny".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denies.len(), 1);
+    assert_eq!(store.decisions_since(T0 + 1, 10).await.unwrap().len(), 2);
+    assert_eq!(store.occupancy().await.unwrap(), vec![occ]);
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -721,4 +849,5 @@ conformance!(
     alerts_visibility_filters_and_paging,
     sites_round_trip,
     backup_copies_a_consistent_database,
+    access_register_decisions_and_occupancy,
 );
