@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::schedule::WeeklySchedule;
 
 /// ISPS security level 1 (normal), 2 (heightened) or 3 (exceptional).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8, description = "ISPS security level 1, 2 or 3"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
 pub struct SecurityLevel(u8);
@@ -43,7 +44,9 @@ impl From<SecurityLevel> for u8 {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Facility {
     pub id: FacilityId,
     pub site_id: SiteId,
@@ -55,6 +58,7 @@ pub struct Facility {
     pub org_id: OrgId,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sensitivity {
@@ -66,6 +70,7 @@ pub enum Sensitivity {
     Sensitive,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AntiPassback {
@@ -76,7 +81,9 @@ pub enum AntiPassback {
     Hard,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Zone {
     pub id: ZoneId,
     pub facility_id: FacilityId,
@@ -90,6 +97,7 @@ pub struct Zone {
     pub anti_passback: AntiPassback,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GateKind {
@@ -97,7 +105,9 @@ pub enum GateKind {
     Vehicle,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Gate {
     pub id: GateId,
     pub facility_id: FacilityId,
@@ -115,6 +125,7 @@ pub struct Gate {
     pub lon: f64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonKind {
@@ -124,7 +135,9 @@ pub enum PersonKind {
     Visitor,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Person {
     pub id: PersonId,
     pub org_id: OrgId,
@@ -134,6 +147,7 @@ pub struct Person {
     pub responder: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialState {
@@ -154,7 +168,9 @@ impl CredentialState {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Credential {
     pub id: CredentialId,
     /// The card or port ID number as the reader reports it.
@@ -169,7 +185,9 @@ pub struct Credential {
     pub valid_until_ms: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vehicle {
     pub id: VehicleId,
     /// Normalised: upper case, no spaces or dashes.
@@ -187,7 +205,9 @@ pub fn normalise_plate(p: &str) -> String {
         .collect()
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Permit {
     pub id: PermitId,
     pub holder: PersonId,
@@ -196,6 +216,7 @@ pub struct Permit {
     pub zones: Vec<ZoneId>,
     pub valid_from_ms: i64,
     pub valid_until_ms: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Mon-Fri 06:00-22:00"))]
     pub schedule: WeeklySchedule,
     pub issued_by_org: OrgId,
     pub issued_by_user: Option<UserId>,
@@ -208,7 +229,9 @@ pub struct Permit {
     pub suspended: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Visit {
     pub id: VisitId,
     pub visitor: PersonId,
@@ -218,7 +241,9 @@ pub struct Visit {
     pub valid_until_ms: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ban {
     pub id: BanId,
     pub person: Option<PersonId>,

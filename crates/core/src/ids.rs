@@ -95,6 +95,20 @@ impl<'de, T> Deserialize<'de> for Id<T> {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl<T> utoipa::PartialSchema for Id<T> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<T> utoipa::ToSchema for Id<T> {}
+
 /// Marker types for the ids of each entity.
 pub mod kind {
     #[derive(Debug)]

@@ -41,6 +41,14 @@ pub enum Permission {
     UsersManage,
     /// Create and revoke API tokens (for oneself; administrators for anyone).
     TokensManage,
+    /// Ask for gate decisions (gate controllers).
+    AccessDecide,
+    /// See the access register, decisions, occupancy and muster lists.
+    AccessRead,
+    /// Change the access register and the access policies.
+    AccessManage,
+    /// Set a facility's ISPS security level.
+    SecurityLevelSet,
 }
 
 impl Role {
@@ -73,6 +81,7 @@ impl Role {
                 AlertsRaise,
                 SitesRead,
                 TokensManage,
+                AccessRead,
             ],
             Role::Pfso => &[
                 AlertsRead,
@@ -81,6 +90,9 @@ impl Role {
                 SitesRead,
                 AuditRead,
                 TokensManage,
+                AccessRead,
+                AccessManage,
+                SecurityLevelSet,
             ],
             Role::TargetingOfficer => &[
                 AlertsRead,
@@ -90,8 +102,15 @@ impl Role {
                 TokensManage,
             ],
             Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
-            Role::Administrator => &[AlertsRead, SitesRead, AuditRead, UsersManage, TokensManage],
-            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead],
+            Role::Administrator => &[
+                AlertsRead,
+                SitesRead,
+                AuditRead,
+                UsersManage,
+                TokensManage,
+                AccessRead,
+            ],
+            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, AccessDecide],
         }
     }
 }

@@ -93,6 +93,10 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::AuditRead => "reading the audit log",
         Permission::UsersManage => "managing users",
         Permission::TokensManage => "managing API tokens",
+        Permission::AccessDecide => "asking for gate decisions",
+        Permission::AccessRead => "reading the access register",
+        Permission::AccessManage => "changing the access register",
+        Permission::SecurityLevelSet => "setting security levels",
     }
 }
 

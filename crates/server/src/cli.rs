@@ -163,7 +163,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(&config);
             let store = open_store(&config).await?;
             migrate(&store).await?;
-            serve(store, config).await?;
+            let state = AppState::new(store, config, Arc::new(SystemClock));
+            state
+                .start()
+                .await
+                .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
+            serve(state).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
@@ -180,13 +185,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&config).await?;
             migrate(&store).await?;
             let state = AppState::new(store.clone(), config.clone(), Arc::new(SystemClock));
+            state
+                .start()
+                .await
+                .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
             let summary = crate::demo::seed(&state, args.seed).await?;
             println!("{}", summary.banner(&args.data_dir));
             if args.no_serve {
                 store.close().await;
                 return Ok(ExitCode::SUCCESS);
             }
-            serve(store, config).await?;
+            serve(state).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -334,12 +343,13 @@ fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(store: Store, config: Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen_address)
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listen = state.config.listen_address;
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("cannot listen on {}", config.listen_address))?;
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), config, Arc::new(SystemClock));
+    let store = state.store.clone();
     tokio::spawn(housekeeping(state.clone()));
     println!("Hamnvakt listening on http://{addr}");
     tracing::info!(%addr, backend = store.backend().as_str(), "serving");

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub database: Option<DatabaseConfig>,
     pub login_throttle: Option<ThrottlePolicy>,
     pub api_tokens: Option<TokenConfig>,
+    /// Timings of the gate rules (two-person, escort, anti-passback forgiveness).
+    pub access: Option<hamnvakt_access::decide::Settings>,
+    /// Thresholds of the insider-behaviour detectors.
+    pub access_detectors: Option<hamnvakt_access::detect::DetectorSettings>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -66,6 +70,8 @@ pub struct Config {
     pub db_acquire_timeout_seconds: u32,
     pub login_throttle: ThrottlePolicy,
     pub token_max_lifetime_days: u32,
+    pub access: hamnvakt_access::decide::Settings,
+    pub detectors: hamnvakt_access::detect::DetectorSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -240,6 +246,8 @@ impl Config {
                 .and_then(|t| t.max_lifetime_days)
                 .unwrap_or(365)
                 .clamp(1, 3650),
+            access: raw.access.unwrap_or_default(),
+            detectors: raw.access_detectors.unwrap_or_default(),
         })
     }
 

@@ -13,6 +13,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod auth;

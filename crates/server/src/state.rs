@@ -10,7 +10,9 @@ use hamnvakt_store::Store;
 use jiff::Timestamp;
 use rand::RngCore;
 
+use crate::access::Engine;
 use crate::config::Config;
+use crate::error::ApiError;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -19,16 +21,26 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    /// Gate decisions and the access register in memory.
+    pub access: Arc<Engine>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
+        let access = Arc::new(Engine::new(config.access, config.detectors));
         AppState {
             store,
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::new()),
+            access,
         }
+    }
+
+    /// Loads what the server keeps in memory and starts its background writers. Call once,
+    /// after migrating and before serving.
+    pub async fn start(&self) -> Result<(), ApiError> {
+        Engine::start(self).await
     }
 
     pub fn now(&self) -> Timestamp {

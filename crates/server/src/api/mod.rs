@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`: JSON in and out, problem documents for errors, and an
 //! OpenAPI 3.1 document generated from the handlers' annotations.
 
+pub mod access;
 pub mod admin;
 pub mod alerts;
 pub mod audit;
@@ -38,6 +39,89 @@ pub fn router() -> Router<AppState> {
         .route("/audit/events", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .route("/sites", get(sites::list))
+        .route(
+            "/access/facilities",
+            get(access::facilities::list).post(access::facilities::create),
+        )
+        .route(
+            "/access/facilities/{id}",
+            get(access::facilities::get_one).put(access::facilities::update),
+        )
+        .route(
+            "/access/zones",
+            get(access::zones::list).post(access::zones::create),
+        )
+        .route(
+            "/access/zones/{id}",
+            get(access::zones::get_one).put(access::zones::update),
+        )
+        .route(
+            "/access/gates",
+            get(access::gates::list).post(access::gates::create),
+        )
+        .route(
+            "/access/gates/{id}",
+            get(access::gates::get_one).put(access::gates::update),
+        )
+        .route(
+            "/access/people",
+            get(access::people::list).post(access::people::create),
+        )
+        .route(
+            "/access/people/{id}",
+            get(access::people::get_one).put(access::people::update),
+        )
+        .route(
+            "/access/credentials",
+            get(access::credentials::list).post(access::credentials::create),
+        )
+        .route(
+            "/access/credentials/{id}",
+            get(access::credentials::get_one).put(access::credentials::update),
+        )
+        .route(
+            "/access/vehicles",
+            get(access::vehicles::list).post(access::vehicles::create),
+        )
+        .route(
+            "/access/vehicles/{id}",
+            get(access::vehicles::get_one).put(access::vehicles::update),
+        )
+        .route(
+            "/access/permits",
+            get(access::permits::list).post(access::permits::create),
+        )
+        .route(
+            "/access/permits/{id}",
+            get(access::permits::get_one).put(access::permits::update),
+        )
+        .route(
+            "/access/visits",
+            get(access::visits::list).post(access::visits::create),
+        )
+        .route(
+            "/access/visits/{id}",
+            get(access::visits::get_one).put(access::visits::update),
+        )
+        .route(
+            "/access/bans",
+            get(access::bans::list).post(access::bans::create),
+        )
+        .route(
+            "/access/bans/{id}",
+            get(access::bans::get_one).put(access::bans::update),
+        )
+        .route("/access/decisions", get(access::feed).post(access::decide))
+        .route(
+            "/access/facilities/{id}/security-level",
+            post(access::set_level),
+        )
+        .route("/access/facilities/{id}/muster", get(access::muster))
+        .route("/access/occupancy", get(access::occupancy))
+        .route(
+            "/access/policies",
+            get(access::policies).put(access::set_policies),
+        )
 }
 
 #[derive(OpenApi)]
@@ -58,6 +142,17 @@ pub fn router() -> Router<AppState> {
         admin::list_tokens, admin::create_token, admin::revoke_token,
         audit::list, audit::verify,
         sites::list,
+        access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
+        access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
+        access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,
+        access::people::list, access::people::get_one, access::people::create, access::people::update,
+        access::credentials::list, access::credentials::get_one, access::credentials::create, access::credentials::update,
+        access::vehicles::list, access::vehicles::get_one, access::vehicles::create, access::vehicles::update,
+        access::permits::list, access::permits::get_one, access::permits::create, access::permits::update,
+        access::visits::list, access::visits::get_one, access::visits::create, access::visits::update,
+        access::bans::list, access::bans::get_one, access::bans::create, access::bans::update,
+        access::decide, access::feed, access::set_level, access::muster, access::occupancy,
+        access::policies, access::set_policies,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&SecurityAddon),
@@ -67,6 +162,7 @@ pub fn router() -> Router<AppState> {
         (name = "admin", description = "Organisations, users, roles and API tokens"),
         (name = "audit", description = "The append-only, hash-chained event log"),
         (name = "sites", description = "The port's sites"),
+        (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
     )
 )]
 pub struct ApiDoc;

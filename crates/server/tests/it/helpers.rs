@@ -59,6 +59,7 @@ impl TestApp {
             jiff::Timestamp::from_millisecond(T0_MS).unwrap(),
         ));
         let state = AppState::new(store, config, clock.clone());
+        state.start().await.unwrap();
         let seed = Actor::system("test");
         let port = admin::create_org(
             &state,
@@ -102,6 +103,9 @@ impl TestApp {
         .await
         .unwrap()
         .id;
+        admin::create_user(&state, &seed, user(port, "pfso", vec![Role::Pfso], true))
+            .await
+            .unwrap();
         admin::create_user(
             &state,
             &seed,

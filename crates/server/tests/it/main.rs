@@ -10,6 +10,7 @@
     clippy::print_stdout
 )]
 
+mod access;
 mod api;
 mod bad_input;
 mod binary;

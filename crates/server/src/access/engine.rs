@@ -1,0 +1,619 @@
+//! The access engine.
+//!
+//! Decisions are made one at a time under a lock, against the in-memory register and presence
+//! (a few microseconds each), and handed in order to a committer task that writes them to the
+//! audit chain in groups: one transaction, one durable commit, for every decision that arrived
+//! while the previous group was being written. Only after that commit does each caller get its
+//! answer. If a commit fails, the callers are answered with a deny and the presence memory is
+//! reloaded from what the database holds.
+//!
+//! Register changes go through [`Engine::save`]: event and stored record in one transaction,
+//! then the index, so the change applies to the very next decision.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hamnvakt_access::decide::{
+    self, Decision, DecisionRequest, Direction, Outcome, Reason, Settings,
+};
+use hamnvakt_access::detect::{DetectorSettings, Detectors, Finding};
+use hamnvakt_access::model::{
+    Ban, Credential, Facility, Gate, Permit, Person, SecurityLevel, Vehicle, Visit, Zone,
+};
+use hamnvakt_access::presence::Inside;
+use hamnvakt_access::{AccessIndex, PolicySet, Presence};
+use hamnvakt_core::alert::AlertDraft;
+use hamnvakt_core::ids::{DecisionId, FacilityId, GateId};
+use hamnvakt_core::Tlp;
+use hamnvakt_store::{DecisionRow, NewEvent, OccupancyRow, PolicyRow, Store};
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use super::register::Record;
+use crate::error::ApiError;
+use crate::service::{Actor, Change};
+use crate::state::{new_id, AppState};
+
+/// Most decisions written in one transaction.
+const MAX_BATCH: usize = 512;
+/// Decisions waiting for the committer before new ones are refused as busy.
+const QUEUE: usize = 8192;
+
+pub struct Inner {
+    pub index: AccessIndex,
+    pub presence: Presence,
+    pub policies: PolicySet,
+    pub detectors: Detectors,
+    /// The store's register version this index reflects (PostgreSQL: reload when it moves).
+    pub version: i64,
+}
+
+struct Pending {
+    id: DecisionId,
+    decision: Decision,
+    credential: Option<String>,
+    plate: Option<String>,
+    actor: Actor,
+    reply: oneshot::Sender<Result<i64, ApiError>>,
+}
+
+pub struct Engine {
+    inner: Mutex<Inner>,
+    queue: mpsc::Sender<Pending>,
+    receiver: Mutex<Option<mpsc::Receiver<Pending>>>,
+    pub settings: Settings,
+}
+
+/// A gate named by its code (as controllers know it) or its id.
+#[derive(Debug, Clone)]
+pub enum GateRef {
+    Code(String),
+    Id(GateId),
+}
+
+#[derive(Debug, Clone)]
+pub struct DecisionInput {
+    pub gate: GateRef,
+    pub credential: Option<String>,
+    pub plate: Option<String>,
+    pub direction: Direction,
+    pub at_ms: i64,
+}
+
+fn corrupt(kind: &str, id: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(format!("stored {kind} record {id} does not parse: {e}"))
+}
+
+impl Engine {
+    pub fn new(settings: Settings, detector_settings: DetectorSettings) -> Engine {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        Engine {
+            inner: Mutex::new(Inner {
+                index: AccessIndex::default(),
+                presence: Presence::default(),
+                policies: PolicySet::default_set(),
+                detectors: Detectors::new(detector_settings),
+                version: -1,
+            }),
+            queue: tx,
+            receiver: Mutex::new(Some(rx)),
+            settings,
+        }
+    }
+
+    /// The locked state. A panic while holding the lock cannot leave a half-made decision
+    /// behind (decisions are made then applied), so a poisoned lock is taken over.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Loads the register, the policies, the presence and the detectors' history, and starts
+    /// the committer. Call once, before serving.
+    pub async fn start(state: &AppState) -> Result<(), ApiError> {
+        let engine = state.access.clone();
+        engine.reload_register(&state.store).await?;
+        let mut policies = state.store.access_policies().await?;
+        if policies.is_empty() {
+            let default = PolicySet::default_set();
+            set_policy_rows(
+                state,
+                &Actor::system("system"),
+                &default.text,
+                "default policy",
+                1,
+            )
+            .await?;
+            policies = state.store.access_policies().await?;
+        }
+        if let Some(p) = policies.last() {
+            let set = PolicySet::parse(p.version, &p.text)
+                .map_err(|e| ApiError::Internal(format!("stored policy {}: {e}", p.version)))?;
+            engine.lock().policies = set;
+        }
+        engine.reload_presence(&state.store).await?;
+        let since = state.now_ms() - 30 * 86_400_000;
+        let history = state.store.decisions_since(since, 500_000).await?;
+        {
+            let mut inner = engine.lock();
+            let Inner {
+                index, detectors, ..
+            } = &mut *inner;
+            for row in history {
+                if let Ok(d) = serde_json::from_str::<Decision>(&row.data) {
+                    detectors.learn(&*index, &d);
+                }
+            }
+        }
+        let rx = engine
+            .receiver
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(rx) = rx {
+            tokio::spawn(committer(state.clone(), rx));
+        }
+        Ok(())
+    }
+
+    async fn reload_register(&self, store: &Store) -> Result<(), ApiError> {
+        let version = store.access_version().await?;
+        let mut ix = AccessIndex::default();
+        macro_rules! load {
+            ($t:ty) => {
+                for (id, data) in store.access_records(<$t>::KIND).await? {
+                    let r: $t =
+                        serde_json::from_str(&data).map_err(|e| corrupt(<$t>::KIND, &id, e))?;
+                    r.put(&mut ix);
+                }
+            };
+        }
+        load!(Facility);
+        load!(Zone);
+        load!(Gate);
+        load!(Person);
+        load!(Credential);
+        load!(Vehicle);
+        load!(Permit);
+        load!(Visit);
+        load!(Ban);
+        let mut inner = self.lock();
+        inner.index = ix;
+        inner.version = version;
+        Ok(())
+    }
+
+    async fn reload_presence(&self, store: &Store) -> Result<(), ApiError> {
+        let rows = store.occupancy().await?;
+        let mut presence = Presence::default();
+        for r in rows {
+            if let (Ok(person), Ok(facility), Ok(zone), Ok(gate)) = (
+                r.person_id.parse(),
+                r.facility_id.parse(),
+                r.zone_id.parse(),
+                r.gate_id.parse(),
+            ) {
+                presence.restore(Inside {
+                    person,
+                    facility,
+                    zone,
+                    gate,
+                    since_ms: r.since_ms,
+                });
+            }
+        }
+        self.lock().presence = presence;
+        Ok(())
+    }
+
+    /// On PostgreSQL, other instances may have changed the register: reload when its version
+    /// moved. (On SQLite this instance is the only writer.)
+    async fn refresh_if_stale(&self, store: &Store) -> Result<(), ApiError> {
+        if !store.is_postgres() {
+            return Ok(());
+        }
+        let version = store.access_version().await?;
+        if version != self.lock().version {
+            self.reload_register(store).await?;
+        }
+        Ok(())
+    }
+
+    /// Decides one presentation, records it durably, and returns it. Never an error for a
+    /// controller to mistake for an open gate: failures come back as a deny.
+    pub async fn decide(
+        &self,
+        state: &AppState,
+        actor: Actor,
+        input: DecisionInput,
+    ) -> (DecisionId, Decision) {
+        let id: DecisionId = new_id();
+        let fail = |req_dir: Direction, at_ms: i64, why: &str| {
+            let mut d = decide::decide(
+                &AccessIndex::default(),
+                &Presence::default(),
+                &PolicySet::default_set(),
+                &Settings::default(),
+                &DecisionRequest {
+                    gate: new_id(),
+                    credential: None,
+                    plate: None,
+                    direction: req_dir,
+                    at_ms,
+                },
+            );
+            d.reasons = vec![Reason {
+                code: "internal_error".into(),
+                text: format!("{why}; refused"),
+            }];
+            d
+        };
+        if let Err(e) = self.refresh_if_stale(&state.store).await {
+            tracing::error!(error = %e, "cannot refresh the access register");
+            return (
+                id,
+                fail(
+                    input.direction,
+                    input.at_ms,
+                    "the register could not be read",
+                ),
+            );
+        }
+        let (tx, rx) = oneshot::channel();
+        let decision = {
+            let mut inner = self.lock();
+            let gate = match &input.gate {
+                GateRef::Id(g) => *g,
+                // An unknown code becomes an id no gate has: the decision says unknown gate.
+                GateRef::Code(code) => inner
+                    .index
+                    .gate_by_code(code)
+                    .map(|g| g.id)
+                    .unwrap_or_else(new_id),
+            };
+            let req = DecisionRequest {
+                gate,
+                credential: input.credential.clone(),
+                plate: input.plate.clone(),
+                direction: input.direction,
+                at_ms: input.at_ms,
+            };
+            let d = decide::decide(
+                &inner.index,
+                &inner.presence,
+                &inner.policies,
+                &self.settings,
+                &req,
+            );
+            let pending = Pending {
+                id,
+                decision: d.clone(),
+                credential: input.credential,
+                plate: input.plate,
+                actor,
+                reply: tx,
+            };
+            if self.queue.try_send(pending).is_err() {
+                drop(inner);
+                return (
+                    id,
+                    fail(input.direction, input.at_ms, "the decision queue is full"),
+                );
+            }
+            let Inner {
+                index, presence, ..
+            } = &mut *inner;
+            decide::apply(index, presence, &d);
+            d
+        };
+        match rx.await {
+            Ok(Ok(_seq)) => (id, decision),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "a gate decision could not be recorded");
+                (
+                    id,
+                    fail(
+                        decision.direction,
+                        decision.at_ms,
+                        "the decision could not be recorded",
+                    ),
+                )
+            }
+            Err(_) => (
+                id,
+                fail(
+                    decision.direction,
+                    decision.at_ms,
+                    "the decision writer stopped",
+                ),
+            ),
+        }
+    }
+
+    /// Saves a register record: checked against the register, recorded with its event, stored,
+    /// then applied to the index.
+    pub async fn save<R: Record>(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        record: R,
+        created: bool,
+    ) -> Result<R, ApiError> {
+        let errors = record.check(&self.lock().index);
+        if !errors.is_empty() {
+            return Err(ApiError::InvalidFields(errors));
+        }
+        let id = record.id_text();
+        let data = serde_json::to_string(&record).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut change = Change::begin(state, actor).await?;
+        change
+            .record(
+                R::EVENT,
+                Some(&format!("{}:{id}", R::KIND)),
+                json!({"record": record, "created": created}),
+            )
+            .await?;
+        let at = change.at_ms();
+        change
+            .tx()
+            .put_access_record(R::KIND, &id, &record.keys(), &data, at)
+            .await?;
+        change.commit().await?;
+        let version = state.store.access_version().await?;
+        let mut inner = self.lock();
+        record.clone().put(&mut inner.index);
+        inner.version = version;
+        Ok(record)
+    }
+
+    /// Sets a facility's ISPS security level. Audited with the reason; applies to the next
+    /// decision.
+    pub async fn set_level(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        facility: FacilityId,
+        level: SecurityLevel,
+        reason: &str,
+    ) -> Result<Facility, ApiError> {
+        hamnvakt_core::validate::text("reason", reason, 500)
+            .map_err(|e| ApiError::InvalidFields(vec![e]))?;
+        let mut f = self
+            .lock()
+            .index
+            .facilities
+            .get(&facility)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("facility {facility}")))?;
+        let from = f.security_level;
+        f.security_level = level;
+        let data = serde_json::to_string(&f).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut change = Change::begin(state, actor).await?;
+        change
+            .record(
+                "access.security_level_set",
+                Some(&format!("facilities:{facility}")),
+                json!({"facility": facility, "name": f.name, "from": from, "to": level, "reason": reason}),
+            )
+            .await?;
+        let at = change.at_ms();
+        change
+            .tx()
+            .put_access_record(Facility::KIND, &facility.to_string(), &f.keys(), &data, at)
+            .await?;
+        change.commit().await?;
+        let version = state.store.access_version().await?;
+        let mut inner = self.lock();
+        inner.index.put_facility(f.clone());
+        inner.version = version;
+        Ok(f)
+    }
+
+    /// Replaces the policy set with a new version after checking that it parses.
+    pub async fn set_policy(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        text: &str,
+        comment: &str,
+    ) -> Result<PolicySet, ApiError> {
+        hamnvakt_core::validate::text("comment", comment, 500)
+            .map_err(|e| ApiError::InvalidFields(vec![e]))?;
+        let next = state
+            .store
+            .access_policies()
+            .await?
+            .last()
+            .map(|p| p.version + 1)
+            .unwrap_or(1);
+        let set =
+            PolicySet::parse(next, text).map_err(|e| ApiError::field("text", e.to_string()))?;
+        set_policy_rows(state, actor, text, comment, next).await?;
+        self.lock().policies = set.clone();
+        Ok(set)
+    }
+}
+
+async fn set_policy_rows(
+    state: &AppState,
+    actor: &Actor,
+    text: &str,
+    comment: &str,
+    version: i64,
+) -> Result<(), ApiError> {
+    let mut change = Change::begin(state, actor).await?;
+    change
+        .record("access.policy_changed", Some(&format!("policy:{version}")), json!({"version": version, "sha256": hamnvakt_identity::secret::digest(text), "comment": comment, "text": text}))
+        .await?;
+    let at = change.at_ms();
+    change
+        .tx()
+        .insert_access_policy(&PolicyRow {
+            version,
+            text: text.to_owned(),
+            comment: comment.to_owned(),
+            created_by: actor.id.clone(),
+            created_ms: at,
+        })
+        .await?;
+    change.commit().await
+}
+
+fn row_for(p: &Pending, seq: i64) -> DecisionRow {
+    let d = &p.decision;
+    DecisionRow {
+        id: p.id.to_string(),
+        event_seq: seq,
+        at_ms: d.at_ms,
+        gate_id: d.gate.map(|g| g.to_string()),
+        facility_id: d.facility.map(|f| f.to_string()),
+        person_id: d.person.map(|x| x.to_string()),
+        credential_number: p.credential.clone(),
+        plate: p.plate.clone(),
+        direction: match d.direction {
+            Direction::In => "in".into(),
+            Direction::Out => "out".into(),
+        },
+        outcome: d.outcome.as_str().into(),
+        reasons: serde_json::to_string(&d.reasons).unwrap_or_else(|_| "[]".into()),
+        policy_version: d.policy_version,
+        security_level: i64::from(d.security_level),
+        data: serde_json::to_string(d).unwrap_or_else(|_| "{}".into()),
+    }
+}
+
+/// Writes one group of decisions in one transaction; returns their event sequence numbers.
+async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
+    let started = std::time::Instant::now();
+    let mut tx = state.store.begin().await?;
+    let mut seqs = Vec::with_capacity(batch.len());
+    for p in batch {
+        let d = &p.decision;
+        let org = p.actor.org.map(|o| o.to_string());
+        let e = tx
+            .append(NewEvent {
+                at_ms: state.now_ms(),
+                kind: "access.decision",
+                actor: &p.actor.id,
+                org: org.as_deref(),
+                subject: Some(&format!("decision:{}", p.id)),
+                request_id: p.actor.request_id.as_deref(),
+                payload: json!({
+                    "id": p.id, "credential": p.credential, "plate": p.plate, "decision": d,
+                }),
+            })
+            .await?;
+        tx.insert_decision(&row_for(p, e.seq)).await?;
+        if d.outcome == Outcome::Grant {
+            if let (Some(person), Some(facility), Some(gate)) = (d.person, d.facility, d.gate) {
+                for who in std::iter::once(person).chain(d.partner) {
+                    let row = d.to_zone.map(|zone| OccupancyRow {
+                        person_id: who.to_string(),
+                        facility_id: facility.to_string(),
+                        zone_id: zone.to_string(),
+                        gate_id: gate.to_string(),
+                        since_ms: d.at_ms,
+                    });
+                    tx.set_occupancy(&who.to_string(), row.as_ref()).await?;
+                }
+            }
+        }
+        seqs.push(e.seq);
+    }
+    tx.commit().await?;
+    state
+        .metrics
+        .commit_duration
+        .observe(started.elapsed().as_secs_f64());
+    for seq in &seqs {
+        state.metrics.event("access.decision", *seq);
+    }
+    Ok(seqs)
+}
+
+async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        match write_batch(&state, &batch).await {
+            Ok(seqs) => {
+                let findings: Vec<(Finding, Option<FacilityId>)> = {
+                    let mut inner = state.access.lock();
+                    let Inner {
+                        index, detectors, ..
+                    } = &mut *inner;
+                    batch
+                        .iter()
+                        .flat_map(|p| {
+                            detectors
+                                .observe(&*index, &p.decision)
+                                .into_iter()
+                                .map(|f| (f, p.decision.facility))
+                        })
+                        .collect()
+                };
+                for (p, seq) in batch.into_iter().zip(seqs) {
+                    let _ = p.reply.send(Ok(seq));
+                }
+                if !findings.is_empty() {
+                    tokio::spawn(raise_findings(state.clone(), findings));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, decisions = batch.len(), "writing gate decisions failed; answering deny and reloading presence");
+                for p in batch {
+                    let _ = p
+                        .reply
+                        .send(Err(ApiError::Internal("decision not recorded".into())));
+                }
+                if let Err(e) = state.access.reload_presence(&state.store).await {
+                    tracing::error!(error = %e, "reloading presence failed");
+                }
+            }
+        }
+    }
+}
+
+/// Raises the detectors' findings as alerts owned by the facility's organisation.
+async fn raise_findings(state: AppState, findings: Vec<(Finding, Option<FacilityId>)>) {
+    for (f, facility) in findings {
+        let owner = facility.and_then(|id| {
+            state
+                .access
+                .lock()
+                .index
+                .facilities
+                .get(&id)
+                .map(|f| f.org_id)
+        });
+        let Some(owner) = owner else { continue };
+        let draft = AlertDraft {
+            kind: f.kind.to_owned(),
+            severity: f.severity,
+            title: f.title.chars().take(200).collect(),
+            subjects: f
+                .subjects
+                .into_iter()
+                .take(hamnvakt_core::alert::MAX_SUBJECTS)
+                .collect(),
+            evidence: f.evidence,
+            owner_org: owner,
+            tlp: Tlp::Amber,
+            shared_with: Vec::new(),
+        };
+        let actor = Actor {
+            id: "detector:access".into(),
+            org: Some(owner),
+            request_id: None,
+        };
+        if let Err(e) = crate::service::alerts::raise(&state, &actor, &draft, None).await {
+            tracing::error!(error = %e, kind = f.kind, "raising an access alert failed");
+        }
+    }
+}
+
+/// The engine as the state holds it.
+pub type SharedEngine = Arc<Engine>;

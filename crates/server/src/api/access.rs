@@ -1,0 +1,703 @@
+//! `/api/v1/access`: the access register (facilities, zones, gates, people, credentials,
+//! vehicles, permits, visits, bans), gate decisions, security levels, occupancy, muster lists
+//! and the access policies.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hamnvakt_access::decide::{Direction, Outcome, Reason};
+use hamnvakt_access::model::{
+    Ban, Credential, Facility, Gate, Permit, Person, SecurityLevel, Vehicle, Visit, Zone,
+};
+use hamnvakt_core::ids::{CredentialId, DecisionId, FacilityId, GateId, PersonId, ZoneId};
+use hamnvakt_identity::Permission;
+use hamnvakt_store::DecisionFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{parse_time, rfc3339};
+use crate::access::register::Record;
+use crate::access::{DecisionInput, GateRef};
+use crate::auth::Principal;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words to find (name, number, code, plate, purpose), case-insensitive.
+    pub q: Option<String>,
+    /// 1 to 1000, default 100.
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+fn search<R: Record>(state: &AppState, q: &SearchQuery) -> Result<Vec<R>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 1000"));
+    }
+    let words: Vec<String> =
+        q.q.as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+    let inner = state.access.lock();
+    let ix = &inner.index;
+    Ok(R::all(ix)
+        .into_iter()
+        .filter(|r| {
+            if words.is_empty() {
+                return true;
+            }
+            let t = r.search_text(ix);
+            words.iter().all(|w| t.contains(w.as_str()))
+        })
+        .skip(q.offset.unwrap_or(0))
+        .take(limit)
+        .collect())
+}
+
+/// A create body is the record without its id; the server assigns one.
+fn with_id<R: Record>(mut body: serde_json::Value, id: &str) -> Result<R, ApiError> {
+    match body.as_object_mut() {
+        Some(o) => {
+            o.insert("id".into(), serde_json::Value::String(id.to_owned()));
+        }
+        None => return Err(ApiError::field("body", "must be a JSON object")),
+    }
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::field(
+            if path == "." { "body" } else { &path },
+            e.into_inner().to_string(),
+        )
+    })
+}
+
+async fn create_record<R: Record>(
+    state: &AppState,
+    p: &Principal,
+    body: serde_json::Value,
+) -> Result<(StatusCode, Json<R>), ApiError> {
+    p.require(Permission::AccessManage)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let record: R = with_id(body, &id)?;
+    let saved = state.access.save(state, &p.actor(), record, true).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+async fn update_record<R: Record>(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    body: serde_json::Value,
+) -> Result<Json<R>, ApiError> {
+    p.require(Permission::AccessManage)?;
+    if R::find(&state.access.lock().index, id).is_none() {
+        return Err(ApiError::NotFound(format!("{} {id}", R::KIND)));
+    }
+    let record: R = with_id(body, id)?;
+    Ok(Json(
+        state.access.save(state, &p.actor(), record, false).await?,
+    ))
+}
+
+fn get_record<R: Record>(state: &AppState, p: &Principal, id: &str) -> Result<Json<R>, ApiError> {
+    p.require(Permission::AccessRead)?;
+    R::find(&state.access.lock().index, id)
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("{} {id}", R::KIND)))
+}
+
+macro_rules! register_api {
+    ($module:ident, $t:ty, $list:literal, $one:literal, $what:literal) => {
+        pub mod $module {
+            use super::*;
+
+            #[doc = concat!("Lists ", $what, ", with search.")]
+            #[utoipa::path(get, path = $list, tag = "access", params(SearchQuery), security(("bearer" = []), ("session" = [])),
+                responses((status = 200, body = Vec<$t>), (status = 403, body = Problem)))]
+            pub async fn list(State(state): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
+                p.require(Permission::AccessRead)?;
+                Ok(Json(search::<$t>(&state, &q)?))
+            }
+
+            #[doc = concat!("One of the ", $what, ".")]
+            #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
+                responses((status = 200, body = $t), (status = 404, body = Problem)))]
+            pub async fn get_one(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
+                get_record::<$t>(&state, &p, &id)
+            }
+
+            #[doc = concat!("Adds to the ", $what, " (the id is assigned). Audited; applies to the next decision.")]
+            #[utoipa::path(post, path = $list, tag = "access", request_body = $t, security(("bearer" = []), ("session" = [])),
+                responses((status = 201, body = $t), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+            pub async fn create(State(state): State<AppState>, p: Principal, ApiJson(body): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<$t>), ApiError> {
+                create_record::<$t>(&state, &p, body).await
+            }
+
+            #[doc = concat!("Replaces one of the ", $what, " (suspend, revoke, edit). Audited; applies to the next decision.")]
+            #[utoipa::path(put, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), request_body = $t,
+                security(("bearer" = []), ("session" = [])),
+                responses((status = 200, body = $t), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+            pub async fn update(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
+                update_record::<$t>(&state, &p, &id, body).await
+            }
+        }
+    };
+}
+
+register_api!(
+    facilities,
+    Facility,
+    "/access/facilities",
+    "/access/facilities/{id}",
+    "port facilities"
+);
+register_api!(zones, Zone, "/access/zones", "/access/zones/{id}", "zones");
+register_api!(gates, Gate, "/access/gates", "/access/gates/{id}", "gates");
+register_api!(
+    people,
+    Person,
+    "/access/people",
+    "/access/people/{id}",
+    "people"
+);
+register_api!(
+    credentials,
+    Credential,
+    "/access/credentials",
+    "/access/credentials/{id}",
+    "credentials"
+);
+register_api!(
+    vehicles,
+    Vehicle,
+    "/access/vehicles",
+    "/access/vehicles/{id}",
+    "vehicles"
+);
+register_api!(
+    permits,
+    Permit,
+    "/access/permits",
+    "/access/permits/{id}",
+    "permits"
+);
+register_api!(
+    visits,
+    Visit,
+    "/access/visits",
+    "/access/visits/{id}",
+    "visits"
+);
+register_api!(bans, Ban, "/access/bans", "/access/bans/{id}", "port bans");
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// The gate's code (`VHA-G3`) or id.
+    pub gate: String,
+    /// The card or port ID number the reader read.
+    pub credential: Option<String>,
+    /// The plate the camera read.
+    pub plate: Option<String>,
+    pub direction: Direction,
+    /// When it happened (RFC 3339), for controllers that buffer; default now.
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: PersonId,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub id: DecisionId,
+    /// `grant`, `deny` or `refer` (to a guard).
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+    pub gate: Option<GateId>,
+    pub facility: Option<FacilityId>,
+    pub person: Option<PersonRef>,
+    pub credential: Option<CredentialId>,
+    pub from_zone: Option<ZoneId>,
+    pub to_zone: Option<ZoneId>,
+    pub direction: Direction,
+    pub security_level: u8,
+    pub policy_version: i64,
+    /// The two-person partner who passes with this grant.
+    pub partner: Option<PersonId>,
+    pub at: String,
+}
+
+/// Decides one presentation at a gate: grant, deny or refer to a guard, with reasons.
+/// The decision is in the audit chain before this answer is sent. An unknown gate or
+/// credential, or any internal failure, is a deny with a reason.
+#[utoipa::path(post, path = "/access/decisions", tag = "access", request_body = DecisionBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = DecisionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<DecisionBody>,
+) -> Result<Json<DecisionView>, ApiError> {
+    p.require(Permission::AccessDecide)?;
+    if b.credential.is_none() && b.plate.is_none() {
+        return Err(ApiError::field(
+            "credential",
+            "present a credential, a plate or both",
+        ));
+    }
+    for (field, v) in [("credential", &b.credential), ("plate", &b.plate)] {
+        if v.as_ref().is_some_and(|v| v.is_empty() || v.len() > 64) {
+            return Err(ApiError::field(field, "must be 1 to 64 characters"));
+        }
+    }
+    let at_ms = match &b.at {
+        Some(t) => parse_time("at", t)?,
+        None => state.now_ms(),
+    };
+    let gate = match b.gate.parse::<GateId>() {
+        Ok(id) => GateRef::Id(id),
+        Err(_) => GateRef::Code(b.gate.clone()),
+    };
+    let input = DecisionInput {
+        gate,
+        credential: b.credential,
+        plate: b.plate,
+        direction: b.direction,
+        at_ms,
+    };
+    let (id, d) = state.access.decide(&state, p.actor(), input).await;
+    let person = d.person.and_then(|pid| {
+        state
+            .access
+            .lock()
+            .index
+            .people
+            .get(&pid)
+            .map(|x| PersonRef {
+                id: x.id,
+                name: x.name.clone(),
+            })
+    });
+    Ok(Json(DecisionView {
+        id,
+        outcome: d.outcome,
+        reasons: d.reasons,
+        gate: d.gate,
+        facility: d.facility,
+        person,
+        credential: d.credential,
+        from_zone: d.from_zone,
+        to_zone: d.to_zone,
+        direction: d.direction,
+        security_level: d.security_level,
+        policy_version: d.policy_version,
+        partner: d.partner,
+        at: rfc3339(d.at_ms),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    pub facility: Option<FacilityId>,
+    pub person: Option<PersonId>,
+    pub gate: Option<GateId>,
+    /// `grant`, `deny` or `refer`.
+    pub outcome: Option<Outcome>,
+    /// RFC 3339.
+    pub since: Option<String>,
+    /// RFC 3339; only decisions before it (for paging back).
+    pub before: Option<String>,
+    /// 1 to 1000, default 100.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedEntry {
+    pub id: String,
+    pub at: String,
+    pub gate: Option<String>,
+    pub gate_code: Option<String>,
+    pub facility: Option<String>,
+    pub person: Option<String>,
+    pub person_name: Option<String>,
+    pub credential: Option<String>,
+    pub plate: Option<String>,
+    pub direction: String,
+    pub outcome: String,
+    pub reasons: Vec<Reason>,
+    pub security_level: i64,
+    pub policy_version: i64,
+    /// The decision's event in the audit chain.
+    pub event_seq: i64,
+}
+
+/// The live feed of decisions, newest first.
+#[utoipa::path(get, path = "/access/decisions", tag = "access", params(FeedQuery), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem)))]
+pub async fn feed(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<FeedQuery>,
+) -> Result<Json<Vec<FeedEntry>>, ApiError> {
+    p.require(Permission::AccessRead)?;
+    Ok(Json(feed_entries(&state, &q).await?))
+}
+
+pub async fn feed_entries(state: &AppState, q: &FeedQuery) -> Result<Vec<FeedEntry>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 1000"));
+    }
+    let filter = DecisionFilter {
+        facility_id: q.facility.map(|x| x.to_string()),
+        person_id: q.person.map(|x| x.to_string()),
+        gate_id: q.gate.map(|x| x.to_string()),
+        outcome: q.outcome.map(|o| o.as_str().to_owned()),
+        since_ms: q
+            .since
+            .as_deref()
+            .map(|s| parse_time("since", s))
+            .transpose()?,
+        before_ms: q
+            .before
+            .as_deref()
+            .map(|s| parse_time("before", s))
+            .transpose()?,
+        limit,
+    };
+    let rows = state.store.list_decisions(&filter).await?;
+    let inner = state.access.lock();
+    let ix = &inner.index;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let gate = r
+                .gate_id
+                .as_deref()
+                .and_then(|g| g.parse::<GateId>().ok())
+                .and_then(|g| ix.gates.get(&g));
+            let person = r
+                .person_id
+                .as_deref()
+                .and_then(|x| x.parse::<PersonId>().ok())
+                .and_then(|x| ix.people.get(&x));
+            FeedEntry {
+                at: rfc3339(r.at_ms),
+                gate_code: gate.map(|g| g.code.clone()),
+                person_name: person.map(|x| x.name.clone()),
+                reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
+                id: r.id,
+                gate: r.gate_id,
+                facility: r.facility_id,
+                person: r.person_id,
+                credential: r.credential_number,
+                plate: r.plate,
+                direction: r.direction,
+                outcome: r.outcome,
+                security_level: r.security_level,
+                policy_version: r.policy_version,
+                event_seq: r.event_seq,
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelBody {
+    /// 1, 2 or 3.
+    #[schema(value_type = u8)]
+    pub level: SecurityLevel,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LevelView {
+    pub facility: Facility,
+    /// Gates of the facility that stay open at this level.
+    pub open_gates: usize,
+    pub total_gates: usize,
+}
+
+pub fn level_view(state: &AppState, f: Facility) -> LevelView {
+    let inner = state.access.lock();
+    let gates: Vec<&Gate> = inner
+        .index
+        .gates
+        .values()
+        .filter(|g| g.facility_id == f.id)
+        .collect();
+    let open = gates
+        .iter()
+        .filter(|g| f.security_level.get() < 2 || !g.closed_at_level2)
+        .count();
+    LevelView {
+        open_gates: open,
+        total_gates: gates.len(),
+        facility: f,
+    }
+}
+
+/// Sets a facility's ISPS security level, with the reason. Audited; the very next decision
+/// uses it.
+#[utoipa::path(post, path = "/access/facilities/{id}/security-level", tag = "access", params(("id" = String, Path, format = Uuid)),
+    request_body = LevelBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = LevelView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn set_level(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<LevelBody>,
+) -> Result<Json<LevelView>, ApiError> {
+    p.require(Permission::SecurityLevelSet)?;
+    let id: FacilityId = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("facility {id}")))?;
+    let f = state
+        .access
+        .set_level(&state, &p.actor(), id, b.level, &b.reason)
+        .await?;
+    Ok(Json(level_view(&state, f)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Occupant {
+    pub person: PersonId,
+    pub name: String,
+    pub kind: String,
+    pub organisation: String,
+    pub facility: FacilityId,
+    pub zone: ZoneId,
+    pub zone_name: String,
+    pub gate: GateId,
+    pub gate_code: String,
+    pub since: String,
+}
+
+pub async fn occupants(
+    state: &AppState,
+    facility: Option<FacilityId>,
+) -> Result<Vec<Occupant>, ApiError> {
+    let orgs: std::collections::HashMap<_, _> = state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let inner = state.access.lock();
+    let ix = &inner.index;
+    let mut list: Vec<Occupant> = inner
+        .presence
+        .all()
+        .filter(|i| facility.is_none_or(|f| i.facility == f))
+        .map(|i| {
+            let person = ix.people.get(&i.person);
+            Occupant {
+                person: i.person,
+                name: person.map(|p| p.name.clone()).unwrap_or_default(),
+                kind: person
+                    .map(|p| format!("{:?}", p.kind).to_lowercase())
+                    .unwrap_or_default(),
+                organisation: person
+                    .and_then(|p| orgs.get(&p.org_id).cloned())
+                    .unwrap_or_default(),
+                facility: i.facility,
+                zone: i.zone,
+                zone_name: ix
+                    .zones
+                    .get(&i.zone)
+                    .map(|z| z.name.clone())
+                    .unwrap_or_default(),
+                gate: i.gate,
+                gate_code: ix
+                    .gates
+                    .get(&i.gate)
+                    .map(|g| g.code.clone())
+                    .unwrap_or_default(),
+                since: rfc3339(i.since_ms),
+            }
+        })
+        .collect();
+    list.sort_by(|a, b| (&a.zone_name, &a.name).cmp(&(&b.zone_name, &b.name)));
+    Ok(list)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OccupancyQuery {
+    pub facility: Option<FacilityId>,
+}
+
+/// Who is inside now, derived from the decisions.
+#[utoipa::path(get, path = "/access/occupancy", tag = "access", params(OccupancyQuery), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem)))]
+pub async fn occupancy(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<OccupancyQuery>,
+) -> Result<Json<Vec<Occupant>>, ApiError> {
+    p.require(Permission::AccessRead)?;
+    Ok(Json(occupants(&state, q.facility).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MusterQuery {
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// A CSV field, quoted when it needs to be, with formula characters neutralised for
+/// spreadsheets.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub fn muster_csv(list: &[Occupant]) -> String {
+    let mut out = String::from("name,organisation,kind,zone,gate,since\r\n");
+    for o in list {
+        let row = [
+            &o.name,
+            &o.organisation,
+            &o.kind,
+            &o.zone_name,
+            &o.gate_code,
+            &o.since,
+        ]
+        .map(|s| csv_field(s))
+        .join(",");
+        out.push_str(&row);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The muster list of a facility: everyone inside now, as JSON or CSV.
+#[utoipa::path(get, path = "/access/facilities/{id}/muster", tag = "access", params(("id" = String, Path, format = Uuid), MusterQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem)))]
+pub async fn muster(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<MusterQuery>,
+) -> Result<Response, ApiError> {
+    p.require(Permission::AccessRead)?;
+    let id: FacilityId = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("facility {id}")))?;
+    if !state.access.lock().index.facilities.contains_key(&id) {
+        return Err(ApiError::NotFound(format!("facility {id}")));
+    }
+    let list = occupants(&state, Some(id)).await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(list).into_response()),
+        Some("csv") => Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            muster_csv(&list),
+        )
+            .into_response()),
+        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersion {
+    pub version: i64,
+    pub comment: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyView {
+    pub version: i64,
+    /// The Cedar text in force.
+    pub text: String,
+    /// The `@id`s of its rules, in order.
+    pub rules: Vec<String>,
+    pub history: Vec<PolicyVersion>,
+}
+
+async fn policy_view(state: &AppState) -> Result<PolicyView, ApiError> {
+    let rows = state.store.access_policies().await?;
+    let current = state.access.lock().policies.clone();
+    Ok(PolicyView {
+        version: current.version,
+        rules: current.ids(),
+        text: current.text,
+        history: rows
+            .into_iter()
+            .map(|r| PolicyVersion {
+                version: r.version,
+                comment: r.comment,
+                created_by: r.created_by,
+                created_at: rfc3339(r.created_ms),
+            })
+            .collect(),
+    })
+}
+
+/// The access policies in force, as Cedar text, and their history.
+#[utoipa::path(get, path = "/access/policies", tag = "access", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem)))]
+pub async fn policies(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<PolicyView>, ApiError> {
+    p.require(Permission::AccessRead)?;
+    Ok(Json(policy_view(&state).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyBody {
+    /// Cedar policy text; must parse and keep a `valid_permit` rule.
+    pub text: String,
+    /// Why it changed, for the reviewers.
+    pub comment: String,
+}
+
+/// Replaces the access policies with a new, audited version.
+#[utoipa::path(put, path = "/access/policies", tag = "access", request_body = PolicyBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_policies(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<PolicyBody>,
+) -> Result<Json<PolicyView>, ApiError> {
+    p.require(Permission::AccessManage)?;
+    if b.text.len() > 256 * 1024 {
+        return Err(ApiError::field("text", "at most 256 KiB"));
+    }
+    state
+        .access
+        .set_policy(&state, &p.actor(), &b.text, &b.comment)
+        .await?;
+    Ok(Json(policy_view(&state).await?))
+}

@@ -1,0 +1,380 @@
+//! Access control through the documented API: build a facility, decide at its gates, and see
+//! the decisions in the audit chain, the occupancy, the muster list and the alert queue.
+
+use hamnvakt_testkit::Kind;
+use serde_json::{json, Value};
+
+use crate::helpers::{Client, TestApp};
+
+/// Stockholm local time to the fixed clock.
+fn local_ms(t: &str) -> i64 {
+    let dt: jiff::civil::DateTime = t.parse().unwrap();
+    dt.to_zoned(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap())
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
+}
+
+fn set_clock(app: &TestApp, t: &str) {
+    app.clock
+        .set(jiff::Timestamp::from_millisecond(local_ms(t)).unwrap());
+}
+
+async fn create(c: &mut Client, kind: &str, body: Value) -> String {
+    let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
+    assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
+    r.json["id"].as_str().unwrap().to_owned()
+}
+
+struct Site {
+    facility: String,
+    quay: String,
+    permit: String,
+    person: String,
+}
+
+const FROM: i64 = 1_767_225_600_000; // 2026-01-01
+const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
+
+async fn build(app: &TestApp, pfso: &mut Client) -> Site {
+    let facility = create(
+        pfso,
+        "facilities",
+        json!({"site_id": "00000000-0000-4000-8000-000000000001", "name": "Värtahamnen",
+        "isps_number": "SESTO-0010", "security_level": 1, "org_id": app.port}),
+    )
+    .await;
+    let out = create(
+        pfso,
+        "zones",
+        json!({"facility_id": facility, "code": "VHA-OUT", "name": "Värtahamnen terminal area",
+        "sensitivity": "normal", "two_person": false, "anti_passback": "off"}),
+    )
+    .await;
+    let quay = create(
+        pfso,
+        "zones",
+        json!({"facility_id": facility, "parent": out, "code": "VHA-QUAY", "name": "Quay",
+        "sensitivity": "restricted", "two_person": false, "anti_passback": "soft"}),
+    )
+    .await;
+    for (code, closed, lat) in [("VHA-G3", false, 59.3520), ("VHA-G5", true, 59.3525)] {
+        create(pfso, "gates", json!({"facility_id": facility, "code": code, "name": code, "kind": "pedestrian",
+            "outer_zone": out, "inner_zone": quay, "closed_at_level2": closed, "lat": lat, "lon": 18.113})).await;
+    }
+    create(
+        pfso,
+        "gates",
+        json!({"facility_id": facility, "code": "VHA-MAIN", "name": "Main gate", "kind": "vehicle",
+        "inner_zone": out, "closed_at_level2": false, "lat": 59.3515, "lon": 18.1127}),
+    )
+    .await;
+    let person = create(pfso, "people", json!({"org_id": app.haulier, "name": "Karl Kontraktor", "kind": "contractor", "responder": false})).await;
+    create(
+        pfso,
+        "credentials",
+        json!({"number": "SH-204117", "holder": person, "generic": false, "state": "active",
+        "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
+    )
+    .await;
+    let permit = create(pfso, "permits", json!({"holder": person, "purpose": "Quay maintenance", "zones": [out],
+        "valid_from_ms": FROM, "valid_until_ms": UNTIL, "schedule": "Mon-Fri 06:00-22:00", "issued_by_org": app.port,
+        "escort_required": false, "visitor": false, "suspended": false})).await;
+    let pool = create(
+        pfso,
+        "people",
+        json!({"org_id": app.port, "name": "Day pass 17", "kind": "visitor", "responder": false}),
+    )
+    .await;
+    create(
+        pfso,
+        "credentials",
+        json!({"number": "DAY-17", "holder": pool, "generic": true, "state": "active",
+        "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
+    )
+    .await;
+    create(pfso, "permits", json!({"holder": pool, "purpose": "day pass", "zones": [out], "valid_from_ms": FROM, "valid_until_ms": UNTIL,
+        "schedule": "always", "issued_by_org": app.port, "escort_required": false, "visitor": false, "suspended": false})).await;
+    Site {
+        facility,
+        quay,
+        permit,
+        person,
+    }
+}
+
+async fn decide(m: &mut Client, gate: &str, credential: &str, direction: &str) -> Value {
+    let r = m
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": gate, "credential": credential, "direction": direction}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_one_night_at_vartahamnen() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    set_clock(&app, "2026-11-26T03:00");
+    let mut pfso = app.login("pfso").await;
+    let site = build(&app, &mut pfso).await;
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+
+    set_clock(&app, "2026-11-26T03:10");
+    let d = decide(&mut gate, "VHA-G3", "SH-204117", "in").await;
+    assert_eq!(d["outcome"], "deny");
+    assert_eq!(d["reasons"][0]["code"], "outside_schedule", "{d}");
+    assert!(d["reasons"][0]["text"].as_str().unwrap().contains("03:10"));
+    // The decision is in the audit chain before the answer.
+    let events = app.events("access.decision").await;
+    assert!(events
+        .iter()
+        .any(|e| e.subject.as_deref() == Some(&format!("decision:{}", d["id"].as_str().unwrap()))));
+
+    set_clock(&app, "2026-11-26T03:27");
+    let d = decide(&mut gate, "VHA-G5", "SH-204117", "in").await;
+    assert_eq!(d["outcome"], "deny");
+    // The insider detector raises an alert into the shared queue.
+    let mut op = app.login("operator").await;
+    let mut found = Value::Null;
+    for _ in 0..50 {
+        let r = op.get("/api/v1/alerts?kind=access.repeated_denials").await;
+        if r.json["total"].as_i64().unwrap_or(0) > 0 {
+            found = r.json["alerts"][0].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(found["severity"], "high", "no repeated-denials alert");
+    assert_eq!(found["evidence"]["denials"].as_array().unwrap().len(), 2);
+    assert!(found["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["reference"] == "SH-204117"));
+
+    // The PFSO extends the permit; the very next decision changes.
+    let mut permit = pfso
+        .get(&format!("/api/v1/access/permits/{}", site.permit))
+        .await
+        .json;
+    permit["schedule"] = json!("always");
+    let r = pfso
+        .put_json(&format!("/api/v1/access/permits/{}", site.permit), &permit)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = decide(&mut gate, "VHA-G3", "SH-204117", "in").await;
+    assert_eq!(d["outcome"], "grant", "{d}");
+    assert_eq!(d["person"]["name"], "Karl Kontraktor");
+    assert_eq!(app.events("access.permit_saved").await.len(), 3);
+
+    // Occupancy and the muster list, JSON and CSV.
+    let muster = pfso
+        .get(&format!(
+            "/api/v1/access/facilities/{}/muster",
+            site.facility
+        ))
+        .await;
+    assert_eq!(muster.json.as_array().unwrap().len(), 1);
+    assert_eq!(muster.json[0]["zone"].as_str().unwrap(), site.quay);
+    let csv = pfso
+        .get(&format!(
+            "/api/v1/access/facilities/{}/muster?format=csv",
+            site.facility
+        ))
+        .await;
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(csv.body.starts_with("name,organisation,kind,zone,gate,since\r\nKarl Kontraktor,Roslagens Åkeri,contractor,Quay,VHA-G3,"), "{}", csv.body);
+
+    // The feed shows all three, newest first.
+    let feed = op
+        .get(&format!("/api/v1/access/decisions?person={}", site.person))
+        .await;
+    let outcomes: Vec<&str> = feed
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["grant", "deny", "deny"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_level_two_closes_gates_and_generic_cards() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    set_clock(&app, "2026-11-26T09:00");
+    let mut pfso = app.login("pfso").await;
+    let site = build(&app, &mut pfso).await;
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+    set_clock(&app, "2026-11-26T10:00");
+    assert_eq!(
+        decide(&mut gate, "VHA-MAIN", "DAY-17", "in").await["outcome"],
+        "grant"
+    );
+    let mut op = app.login("operator").await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/access/facilities/{}/security-level", site.facility),
+            &json!({"level": 2, "reason": "drill"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "operators do not set levels");
+    let r = pfso
+        .post_json(
+            &format!("/api/v1/access/facilities/{}/security-level", site.facility),
+            &json!({"level": 2, "reason": "threat report from Polisen"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (
+            r.json["open_gates"].as_u64(),
+            r.json["total_gates"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    let ev = app.events("access.security_level_set").await;
+    assert!(ev[0].payload.contains("\"from\":1") && ev[0].payload.contains("threat report"));
+    let d = decide(&mut gate, "VHA-G3", "DAY-17", "in").await;
+    assert_eq!(
+        (d["outcome"].as_str(), d["reasons"][0]["code"].as_str()),
+        (Some("deny"), Some("level2_generic_card"))
+    );
+    let d = decide(&mut gate, "VHA-G5", "SH-204117", "in").await;
+    assert!(
+        d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["code"] == "level2_gate_closed"),
+        "{d}"
+    );
+    assert_eq!(d["security_level"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controllers_always_get_a_decision_and_the_register_is_checked() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut pfso = app.login("pfso").await;
+    let site = build(&app, &mut pfso).await;
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+    let d = decide(&mut gate, "NO-SUCH-GATE", "SH-204117", "in").await;
+    assert_eq!(
+        (d["outcome"].as_str(), d["reasons"][0]["code"].as_str()),
+        (Some("deny"), Some("unknown_gate"))
+    );
+    let d = decide(&mut gate, "VHA-G3", "SH-000000", "in").await;
+    assert_eq!(
+        (d["outcome"].as_str(), d["reasons"][0]["code"].as_str()),
+        (Some("deny"), Some("unknown_credential"))
+    );
+    let r = gate
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "VHA-G3", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("credential"))
+    );
+    // People may not ask for decisions; machines may not change the register.
+    assert_eq!(
+        pfso.post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "VHA-G3", "credential": "x", "direction": "in"})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        gate.post_json(
+            "/api/v1/access/people",
+            &json!({"org_id": app.port, "name": "x", "kind": "staff", "responder": false})
+        )
+        .await
+        .status,
+        403
+    );
+    // Referential checks and unique keys.
+    let r = pfso
+        .post_json(
+            "/api/v1/access/credentials",
+            &json!({"number": "SH-204117", "holder": site.person, "generic": false,
+        "state": "active", "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = pfso.post_json("/api/v1/access/permits", &json!({"holder": site.person, "purpose": "x", "zones": ["00000000-0000-4000-8000-000000000009"],
+        "valid_from_ms": UNTIL, "valid_until_ms": FROM, "schedule": "Mon-Fri 06:00-22:00", "issued_by_org": app.port,
+        "escort_required": false, "visitor": false, "suspended": false})).await;
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (r.status, fields),
+        (422, vec!["zones[0]", "valid_until_ms"])
+    );
+    let r = pfso.post_json("/api/v1/access/permits", &json!({"holder": site.person, "purpose": "x", "zones": [site.quay],
+        "valid_from_ms": FROM, "valid_until_ms": UNTIL, "schedule": "Someday 06:00-22:00", "issued_by_org": app.port,
+        "escort_required": false, "visitor": false, "suspended": false})).await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("schedule"))
+    );
+    // Search.
+    let r = pfso.get("/api/v1/access/people?q=karl").await;
+    assert_eq!(r.json.as_array().unwrap().len(), 1);
+    // Policies are readable and a broken text is refused.
+    let p = pfso.get("/api/v1/access/policies").await;
+    assert_eq!(p.json["version"], 1);
+    assert!(p.json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "level2_generic_card"));
+    let bad = pfso
+        .put_json(
+            "/api/v1/access/policies",
+            &json!({"text": "permit (principal", "comment": "oops"}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json["errors"][0]["field"].as_str()),
+        (422, Some("text"))
+    );
+    let text = p.json["text"].as_str().unwrap().replace(
+        "@id(\"level2_generic_card\")\nforbid",
+        "@id(\"level2_generic_card\")\n// relaxed for the drill\nforbid",
+    );
+    let ok = pfso
+        .put_json(
+            "/api/v1/access/policies",
+            &json!({"text": text, "comment": "annotate"}),
+        )
+        .await;
+    assert_eq!(
+        (ok.status, ok.json["version"].as_i64()),
+        (200, Some(2)),
+        "{}",
+        ok.body
+    );
+    let d = decide(&mut gate, "VHA-G3", "SH-204117", "out").await;
+    assert_eq!(
+        d["policy_version"], 2,
+        "decisions record the policy version they used"
+    );
+}
