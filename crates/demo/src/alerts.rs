@@ -68,6 +68,11 @@ fn alert(
     }
 }
 
+/// Local midnight (Stockholm) at the start of the day that contains `now_ms`.
+pub(crate) fn last_local_midnight(now_ms: i64) -> i64 {
+    last_local(now_ms, 0, 0)
+}
+
 /// The most recent moment at or before `now_ms` when Stockholm's clocks showed `hour:minute`.
 fn last_local(now_ms: i64, hour: i8, minute: i8) -> i64 {
     let fallback = now_ms - 2 * HOUR;
@@ -101,34 +106,8 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     let mut out = Vec::new();
     let jitter = |rng: &mut ChaCha20Rng| rng.gen_range(0..20) * MINUTE;
 
-    // Story 1: a contractor's badge at Värtahamnen's quay gates in the night, twice refused.
-    out.push(DemoAlert {
-        draft: alert(
-            "access.repeated_denials",
-            Severity::High,
-            "Card refused twice within 20 minutes at Värtahamnen quay gates",
-            vec![
-                subject(SubjectKind::Credential, "SH-204117", Some("contractor card SH-204117")),
-                subject(SubjectKind::Person, "person:kajservice-0042", Some("Contractor, Kajservice Entreprenad AB")),
-                subject(SubjectKind::Organisation, "Kajservice Entreprenad AB", None),
-                subject(SubjectKind::Gate, "VHA-G3", Some("Värtahamnen quay gate 3")),
-                subject(SubjectKind::Gate, "VHA-G5", Some("Värtahamnen quay gate 5")),
-            ],
-            json!({
-                "denials": [
-                    {"gate": "VHA-G3", "local_time": "03:10", "reason": "outside_permit_schedule", "permit_schedule_ends": "22:00"},
-                    {"gate": "VHA-G5", "local_time": "03:27", "reason": "outside_permit_schedule", "permit_schedule_ends": "22:00"}
-                ],
-                "threshold": {"denials": 2, "within_minutes": 20}
-            }),
-            port,
-            Tlp::Amber,
-            vec![police],
-        ),
-        raised_at_ms: last_local(now, 3, 27),
-        raised_by: "detector:access",
-        steps: vec![],
-    });
+    // Story 1 is not planted as an alert: the demo replays its gate traffic through the
+    // decision API and the access detectors raise it (see `access.rs`).
 
     // Story 2: the banana reefer from Guayaquil at Norvik, and a driver who is not the one
     // assigned.

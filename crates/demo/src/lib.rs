@@ -14,6 +14,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod access;
 mod alerts;
 mod orgs;
 mod sites;
@@ -39,6 +40,8 @@ pub struct DemoWorld {
     pub users: Vec<DemoUser>,
     pub sites: Vec<DemoSite>,
     pub alerts: Vec<DemoAlert>,
+    /// Facilities, zones, gates, people, cards, permits and the day's gate traffic.
+    pub access: access::DemoAccess,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +126,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
     let orgs = orgs::organisations(&mut rng);
     let users = orgs::users(&mut rng, &orgs);
     let sites = sites::sites(&mut rng);
+    let access = access::generate(&mut rng, now_ms, &orgs, &sites);
     let mut world = DemoWorld {
         seed,
         now_ms,
@@ -130,6 +134,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         users,
         sites,
         alerts: Vec::new(),
+        access,
     };
     world.alerts = alerts::alerts(&mut rng, &world);
     world
@@ -200,25 +205,63 @@ mod tests {
     }
 
     #[test]
-    fn story_one_is_planted() {
+    fn story_one_is_planted_in_the_gate_traffic() {
         let w = generate(DEFAULT_SEED, NOW);
-        let a = w
-            .alerts
-            .iter()
-            .find(|a| a.draft.kind == "access.repeated_denials");
-        let a = a.map(|a| a.draft.clone());
-        assert!(a.as_ref().is_some_and(|d| d.title.contains("Värtahamnen")));
-        // Raised at 03:27 Stockholm time, after the second refusal.
-        let at = w
-            .alerts
-            .iter()
-            .find(|a| a.draft.kind == "access.repeated_denials")
-            .map(|a| a.raised_at_ms)
-            .unwrap_or(0);
         let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
-        let local = jiff::Timestamp::from_millisecond(at)
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_zoned(tz);
-        assert_eq!((local.hour(), local.minute()), (3, 27));
+        let local = |ms: i64| {
+            let z = jiff::Timestamp::from_millisecond(ms)
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+                .to_zoned(tz.clone());
+            (z.hour(), z.minute())
+        };
+        let story: Vec<_> = w
+            .access
+            .traffic
+            .iter()
+            .filter(|p| p.credential.as_deref() == Some("SH-204117"))
+            .collect();
+        assert_eq!(
+            story
+                .iter()
+                .map(|p| (p.gate.as_str(), local(p.at_ms)))
+                .collect::<Vec<_>>(),
+            [("VHA-G3", (3, 10)), ("VHA-G5", (3, 27))]
+        );
+        assert!(
+            w.alerts
+                .iter()
+                .all(|a| a.draft.kind != "access.repeated_denials"),
+            "raised by the detector, not planted"
+        );
+    }
+
+    #[test]
+    fn the_access_day_has_the_promised_size() {
+        let w = generate(DEFAULT_SEED, NOW);
+        let a = &w.access;
+        assert_eq!(a.facilities.len(), 6);
+        assert!(a.people.len() >= 500, "{} people", a.people.len());
+        let trucks = a
+            .traffic
+            .iter()
+            .filter(|p| p.plate.is_some() && p.direction == hamnvakt_access::decide::Direction::In)
+            .count();
+        assert!((1300..=1500).contains(&trucks), "{trucks} trucks");
+        assert!(
+            a.traffic
+                .windows(2)
+                .all(|w| matches!(w, [x, y] if x.at_ms <= y.at_ms)),
+            "in time order"
+        );
+        assert!(a
+            .traffic
+            .iter()
+            .all(|p| p.at_ms <= NOW && p.at_ms > NOW - 86_400_000));
+        let codes: std::collections::HashSet<&str> =
+            a.gates.iter().map(|g| g.code.as_str()).collect();
+        assert!(
+            a.traffic.iter().all(|p| codes.contains(p.gate.as_str())),
+            "every presentation at a registered gate"
+        );
     }
 }

@@ -20,6 +20,8 @@ pub struct DemoSummary {
     pub world: DemoWorld,
     /// Token of the gate-controller machine account, for trying the API.
     pub machine_token: Option<String>,
+    /// Gate decisions replayed through the API.
+    pub decisions: usize,
 }
 
 fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
@@ -90,6 +92,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
                 .map_err(fail("alert handling"))?;
         }
     }
+    seed_access(state, &demo, &world).await?;
     let machine_token = match world.user("gate-controller") {
         Some(u) => {
             let owner = state
@@ -111,10 +114,77 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
         }
         None => None,
     };
+    let decisions = match &machine_token {
+        Some(token) => replay_gate_traffic(state, token, &world).await?,
+        None => 0,
+    };
     Ok(DemoSummary {
         world,
         machine_token,
+        decisions,
     })
+}
+
+/// Saves the access register through the engine (each record an audited change).
+async fn seed_access(state: &AppState, demo: &Actor, world: &DemoWorld) -> anyhow::Result<()> {
+    let a = &world.access;
+    let engine = state.access.clone();
+    macro_rules! save_all {
+        ($list:expr) => {
+            for r in $list.iter().cloned() {
+                engine
+                    .save(state, demo, r, true)
+                    .await
+                    .map_err(fail("access register"))?;
+            }
+        };
+    }
+    save_all!(a.facilities);
+    save_all!(a.zones);
+    save_all!(a.gates);
+    save_all!(a.people);
+    save_all!(a.credentials);
+    save_all!(a.vehicles);
+    save_all!(a.permits);
+    save_all!(a.visits);
+    save_all!(a.bans);
+    Ok(())
+}
+
+/// Replays the day's gate traffic through the decision API — the same router, extractors,
+/// token check, engine and audit chain a gate controller uses — in time order.
+async fn replay_gate_traffic(
+    state: &AppState,
+    token: &str,
+    world: &DemoWorld,
+) -> anyhow::Result<usize> {
+    use tower::ServiceExt;
+    let router = crate::app::router(state.clone());
+    let mut n = 0;
+    for p in &world.access.traffic {
+        let body = serde_json::json!({
+            "gate": p.gate,
+            "credential": p.credential,
+            "plate": p.plate,
+            "direction": p.direction,
+            "at": hamnvakt_core::clock::from_millis(p.at_ms).to_string(),
+        });
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/access/decisions")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(serde_json::to_vec(&body)?))?;
+        let response = router.clone().oneshot(request).await?;
+        if !response.status().is_success() {
+            anyhow::bail!(
+                "replaying a gate decision failed with {}",
+                response.status()
+            );
+        }
+        n += 1;
+    }
+    Ok(n)
 }
 
 impl DemoSummary {
@@ -135,6 +205,15 @@ impl DemoSummary {
             w.users.len(),
             w.sites.len(),
             w.alerts.len()
+        );
+        let _ = writeln!(
+            s,
+            "  {} facilities, {} gates, {} people with {} cards, {} gate decisions replayed through the API",
+            w.access.facilities.len(),
+            w.access.gates.len(),
+            w.access.people.len(),
+            w.access.credentials.len(),
+            self.decisions
         );
         let _ = writeln!(
             s,
