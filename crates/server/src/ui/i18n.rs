@@ -50,6 +50,8 @@ impl Lang {
 
 macro_rules! messages {
     ($($key:ident => $en:literal, $sv:literal;)*) => {
+        // Field and value labels are named after the JSON keys they translate (`F_valid_from_ms`).
+        #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Msg { $($key),* }
 
@@ -181,6 +183,104 @@ messages! {
     OkShippingLine => "Shipping line", "Rederi";
     OkContractor => "Contractor", "Entreprenör";
     OkOtherPort => "Alliance port", "Alliansens hamn";
+    NavAccess => "Access control", "Passerkontroll";
+    NavFeed => "Gate events", "Passagehändelser";
+    NavOnSite => "On site now", "På området nu";
+    AccessTitle => "Access control", "Passerkontroll";
+    Facilities => "Facilities", "Anläggningar";
+    KFacilities => "Facilities", "Anläggningar";
+    KZones => "Zones", "Zoner";
+    KGates => "Gates", "Grindar";
+    KPeople => "People", "Personer";
+    KCredentials => "Credentials", "Behörighetskort";
+    KVehicles => "Vehicles", "Fordon";
+    KPermits => "Permits", "Tillstånd";
+    KVisits => "Visitors", "Besök";
+    KBans => "Port bans", "Hamnförbud";
+    SecurityLevel => "Security level", "Skyddsnivå";
+    SetLevel => "Set level", "Ändra nivå";
+    Reason => "Reason", "Orsak";
+    OpenGates => "open gates", "öppna grindar";
+    Muster => "Muster list", "Uppställningslista";
+    DownloadCsv => "Download CSV", "Ladda ner CSV";
+    Search => "Search", "Sök";
+    New => "New", "Ny";
+    Save => "Save", "Spara";
+    Edit => "Edit", "Redigera";
+    Saved => "Saved.", "Sparat.";
+    Outcome => "Decision", "Beslut";
+    Direction => "Direction", "Riktning";
+    DirIn => "In", "In";
+    DirOut => "Out", "Ut";
+    Grant => "Granted", "Beviljad";
+    Deny => "Denied", "Nekad";
+    Refer => "Refer to guard", "Till vakt";
+    Gate => "Gate", "Grind";
+    Person => "Person", "Person";
+    Zone => "Zone", "Zon";
+    Since => "Since", "Sedan";
+    Inside => "inside", "inne";
+    NoOneInside => "Nobody is inside.", "Ingen är inne.";
+    NoDecisions => "No gate events yet.", "Inga passagehändelser än.";
+    AutoRefresh => "Refreshes every 10 seconds.", "Uppdateras var tionde sekund.";
+    FixErrors => "Correct these fields:", "Rätta dessa fält:";
+    Policies => "Access policies", "Passerregler";
+    PolicyVersion => "Version", "Version";
+    Organisation => "Organisation", "Organisation";
+    None_ => "(none)", "(ingen)";
+    F_name => "Name", "Namn";
+    F_site_id => "Site", "Plats";
+    F_isps_number => "ISPS facility number", "ISPS-anläggningsnummer";
+    F_security_level => "Security level", "Skyddsnivå";
+    F_org_id => "Organisation", "Organisation";
+    F_facility_id => "Facility", "Anläggning";
+    F_parent => "Inside zone", "Ligger i zon";
+    F_code => "Code", "Kod";
+    F_sensitivity => "Sensitivity", "Känslighet";
+    F_two_person => "Two-person zone", "Tvåpersonszon";
+    F_anti_passback => "Anti-passback", "Återinpasseringsspärr";
+    F_kind => "Kind", "Typ";
+    F_outer_zone => "Outer zone", "Yttre zon";
+    F_inner_zone => "Inner zone", "Inre zon";
+    F_closed_at_level2 => "Closed at level 2", "Stängd vid nivå 2";
+    F_lat => "Latitude", "Latitud";
+    F_lon => "Longitude", "Longitud";
+    F_responder => "Responder (level 3)", "Insatspersonal (nivå 3)";
+    F_number => "Card number", "Kortnummer";
+    F_holder => "Holder", "Innehavare";
+    F_generic => "Generic card", "Generellt kort";
+    F_state => "State", "Status";
+    F_valid_from_ms => "Valid from", "Giltigt från";
+    F_valid_until_ms => "Valid until", "Giltigt till";
+    F_plate => "Plate", "Registreringsnummer";
+    F_country => "Country", "Land";
+    F_purpose => "Purpose", "Syfte";
+    F_zones => "Zones", "Zoner";
+    F_schedule => "Weekly schedule", "Veckoschema";
+    F_issued_by_org => "Issued by", "Utfärdat av";
+    F_escort_required => "Escort required", "Kräver eskort";
+    F_visitor => "Visitor permit", "Besökstillstånd";
+    F_vehicle => "Vehicle", "Fordon";
+    F_suspended => "Suspended", "Spärrat";
+    F_host => "Host", "Värd";
+    F_person => "Person", "Person";
+    F_reason => "Reason", "Orsak";
+    V_normal => "Normal", "Normal";
+    V_restricted => "Restricted area", "Begränsat område";
+    V_sensitive => "Sensitive", "Känsligt";
+    V_off => "Off", "Av";
+    V_soft => "Soft (alert)", "Mjuk (larm)";
+    V_hard => "Hard (deny)", "Hård (neka)";
+    V_pedestrian => "Pedestrian", "Gående";
+    V_vehicle => "Vehicle lane", "Fordonsfil";
+    V_staff => "Staff", "Personal";
+    V_contractor => "Contractor", "Entreprenör";
+    V_driver => "Driver", "Förare";
+    V_visitor => "Visitor", "Besökare";
+    V_active => "Active", "Aktivt";
+    V_suspended => "Suspended", "Spärrat";
+    V_reported_lost => "Reported lost", "Anmält förlorat";
+    V_revoked => "Revoked", "Återkallat";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
@@ -193,6 +293,13 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::SkPerson,
     Msg::SkContainer,
     Msg::SkOrganisation,
+    Msg::DirIn,
+    Msg::Person,
+    Msg::Organisation,
+    Msg::PolicyVersion,
+    Msg::F_person,
+    Msg::F_org_id,
+    Msg::V_normal,
 ];
 
 pub fn severity(s: Severity) -> Msg {

@@ -1,6 +1,7 @@
 //! The operations console: server-rendered pages in Swedish and English, plain HTML forms with
 //! CSRF tokens, one stylesheet, no scripts from elsewhere.
 
+mod access;
 mod alerts;
 mod audit;
 pub mod i18n;
@@ -34,6 +35,17 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/close", post(alerts::close))
         .route("/audit", get(audit::log))
         .route("/sites", get(sites::list))
+        .route("/access", get(access::overview))
+        .route("/access/level/{id}", post(access::set_level))
+        .route("/access/feed", get(access::feed))
+        .route("/access/onsite", get(access::onsite))
+        .route("/access/muster/{id}", get(access::muster))
+        .route("/access/policies", get(access::policies))
+        .route("/access/r/{kind}", get(access::list))
+        .route(
+            "/access/r/{kind}/{id}",
+            get(access::edit).post(access::save),
+        )
         .route("/static/style.css", get(stylesheet))
 }
 
@@ -142,6 +154,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                         nav.main {
                             a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
                             a href="/sites" class=[(p.nav == Some(Msg::NavSites)).then_some("active")] { (t(lang, Msg::NavSites)) }
+                            @if pr.can(Permission::AccessRead) {
+                                a href="/access" class=[(p.nav == Some(Msg::NavAccess)).then_some("active")] { (t(lang, Msg::NavAccess)) }
+                            }
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
                             }
