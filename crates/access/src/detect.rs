@@ -34,6 +34,9 @@ pub struct DetectorSettings {
     pub first_sensitive_min_history: u32,
     /// Faster than this between two gates is impossible (road travel inside the port region).
     pub max_travel_speed_kmh: f64,
+    /// After a detector fires for a credential, it stays quiet for that credential this long:
+    /// one alert per pattern and person, not a flood.
+    pub cooldown_minutes: u32,
 }
 
 impl Default for DetectorSettings {
@@ -45,6 +48,7 @@ impl Default for DetectorSettings {
             unusual_hours_max_share: 0.02,
             first_sensitive_min_history: 10,
             max_travel_speed_kmh: 120.0,
+            cooldown_minutes: 30,
         }
     }
 }
@@ -67,6 +71,7 @@ pub struct Detectors {
     hours: HashMap<PersonId, [u32; 24]>,
     zones_used: HashMap<PersonId, HashSet<ZoneId>>,
     last_seen: HashMap<CredentialId, (i64, GateId)>,
+    last_fired: HashMap<(&'static str, CredentialId), i64>,
 }
 
 fn subject(kind: SubjectKind, reference: String, label: Option<String>) -> SubjectRef {
@@ -105,7 +110,25 @@ impl Detectors {
 
     /// Observes a new decision; returns what fired.
     pub fn observe(&mut self, index: &AccessIndex, d: &Decision) -> Vec<Finding> {
-        self.observe_inner(index, d, true)
+        let findings = self.observe_inner(index, d, true);
+        let Some(credential) = d.credential else {
+            return findings;
+        };
+        let cooldown = i64::from(self.settings.cooldown_minutes) * 60_000;
+        findings
+            .into_iter()
+            .filter(|f| {
+                let key = (f.kind, credential);
+                let quiet = self
+                    .last_fired
+                    .get(&key)
+                    .is_some_and(|t| d.at_ms - t < cooldown);
+                if !quiet {
+                    self.last_fired.insert(key, d.at_ms);
+                }
+                !quiet
+            })
+            .collect()
     }
 
     fn observe_inner(&mut self, index: &AccessIndex, d: &Decision, report: bool) -> Vec<Finding> {

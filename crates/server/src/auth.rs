@@ -210,6 +210,33 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, true).await
+    }
+}
+
+/// A caller whose handler records its own audit event naming the caller as the actor (gate
+/// decisions), so a bearer token's use is not written a second time as `auth.token_used`.
+/// Everything else is as [`Principal`].
+#[derive(Debug, Clone)]
+pub struct SelfAuditing(pub Principal);
+
+impl FromRequestParts<AppState> for SelfAuditing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, false).await.map(SelfAuditing)
+    }
+}
+
+async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+    record_token_use: bool,
+) -> Result<Principal, ApiError> {
+    {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let value = auth.to_str().map_err(|_| ApiError::Unauthenticated)?;
             let token = value
@@ -225,6 +252,7 @@ impl FromRequestParts<AppState> for Principal {
                 &path,
                 &address,
                 Some(request_id()),
+                record_token_use,
             )
             .await?
             {

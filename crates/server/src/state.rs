@@ -23,6 +23,58 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Gate decisions and the access register in memory.
     pub access: Arc<Engine>,
+    /// Recently verified API tokens (see [`TokenCache`]).
+    pub tokens: Arc<TokenCache>,
+}
+
+/// API tokens and their owners as recently read, so that a gate controller's every request does
+/// not cost two reads. Entries live [`TokenCache::TTL_MS`]; this instance clears the cache on
+/// every token, role or account change, so revocation here is immediate; other instances (on
+/// PostgreSQL) see it within the lifetime of an entry.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            (hamnvakt_store::ApiTokenRecord, hamnvakt_store::User, i64),
+        >,
+    >,
+}
+
+impl TokenCache {
+    pub const TTL_MS: i64 = 10_000;
+
+    pub fn get(
+        &self,
+        digest: &str,
+        now_ms: i64,
+    ) -> Option<(hamnvakt_store::ApiTokenRecord, hamnvakt_store::User)> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(digest)
+            .filter(|(_, _, at)| now_ms - at < Self::TTL_MS)
+            .map(|(t, u, _)| (t.clone(), u.clone()))
+    }
+
+    pub fn put(
+        &self,
+        digest: String,
+        token: hamnvakt_store::ApiTokenRecord,
+        user: hamnvakt_store::User,
+        now_ms: i64,
+    ) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(digest, (token, user, now_ms));
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
 }
 
 impl AppState {
@@ -34,6 +86,7 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::new()),
             access,
+            tokens: Arc::default(),
         }
     }
 

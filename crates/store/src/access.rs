@@ -185,12 +185,19 @@ impl WriteTx {
         person_id: &str,
         at: Option<&OccupancyRow>,
     ) -> Result<()> {
-        sqlx::query("DELETE FROM occupancy WHERE person_id = $1")
-            .bind(person_id.to_owned())
-            .execute(&mut *self.tx)
-            .await?;
-        if let Some(o) = at {
-            sqlx::query("INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ($1, $2, $3, $4, $5)")
+        let Some(o) = at else {
+            sqlx::query("DELETE FROM occupancy WHERE person_id = $1")
+                .bind(person_id.to_owned())
+                .execute(&mut *self.tx)
+                .await?;
+            return Ok(());
+        };
+        {
+            sqlx::query(
+                "INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (person_id) DO UPDATE SET facility_id = excluded.facility_id, zone_id = excluded.zone_id, \
+                 gate_id = excluded.gate_id, since_ms = excluded.since_ms",
+            )
                 .bind(o.person_id.clone())
                 .bind(o.facility_id.clone())
                 .bind(o.zone_id.clone())

@@ -150,10 +150,10 @@ impl Store {
         rows.iter().map(EventRecord::from_row).collect()
     }
 
-    /// Walks the whole chain from the first event: sequence numbers must run 1, 2, 3 … with
-    /// no gap, each event must name its predecessor's hash, each stored hash must equal the
-    /// hash recomputed from the event's fields, and the head must point at the last event.
-    /// Reports the first event that fails.
+    /// Walks the whole chain from the first event up to the head: sequence numbers must run
+    /// 1, 2, 3 … with no gap, each event must name its predecessor's hash, each stored hash must
+    /// equal the hash recomputed from the event's fields, and the head must name the last event
+    /// and its hash. Safe while the server writes. Reports the first event that fails.
     pub async fn verify_chain(&self) -> Result<ChainReport> {
         let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
             .fetch_optional(&self.pool)
@@ -169,12 +169,14 @@ impl Store {
             head_hash: head_hash.clone(),
             status: ChainStatus::Broken { seq, reason },
         };
-        loop {
+        // The walk stops at the head as read above: an event appended after that moment was
+        // committed together with a newer head, so it belongs to a later verification.
+        while expected_seq <= head_seq {
             let batch = self.events_after(expected_seq - 1, 2000).await?;
             if batch.is_empty() {
                 break;
             }
-            for e in &batch {
+            for e in batch.iter().take_while(|e| e.seq <= head_seq) {
                 let checked = expected_seq - 1;
                 if e.seq != expected_seq {
                     return Ok(broken(

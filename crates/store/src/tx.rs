@@ -41,6 +41,8 @@ pub struct WriteTx {
     pub(crate) backend: Backend,
     /// The chain head as this transaction has moved it, once read.
     head: Option<(i64, String)>,
+    /// Whether appends moved the head (written once, at commit).
+    head_moved: bool,
 }
 
 impl WriteTx {
@@ -49,6 +51,7 @@ impl WriteTx {
             tx,
             backend,
             head: None,
+            head_moved: false,
         }
     }
 
@@ -99,17 +102,21 @@ impl WriteTx {
         .bind(hash.clone())
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(hash.clone())
-            .execute(&mut *self.tx)
-            .await?;
         self.head = Some((seq, hash.clone()));
+        self.head_moved = true;
         Ok(AppendedEvent { seq, hash })
     }
 
-    /// Makes the transaction durable. Returns only after the database has it on disk.
-    pub async fn commit(self) -> Result<()> {
+    /// Makes the transaction durable. Returns only after the database has it on disk. The
+    /// chain head is written once here, after all of the transaction's appends.
+    pub async fn commit(mut self) -> Result<()> {
+        if let (true, Some((seq, hash))) = (self.head_moved, self.head.take()) {
+            sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(hash)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{parse_time, rfc3339};
 use crate::access::register::Record;
 use crate::access::{DecisionInput, GateRef};
-use crate::auth::Principal;
+use crate::auth::{Principal, SelfAuditing};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -246,7 +246,7 @@ pub struct DecisionView {
     responses((status = 200, body = DecisionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
     State(state): State<AppState>,
-    p: Principal,
+    SelfAuditing(p): SelfAuditing,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<DecisionView>, ApiError> {
     p.require(Permission::AccessDecide)?;

@@ -152,6 +152,7 @@ pub async fn set_roles(
         .await?;
     change.tx().set_user_roles(user, &roles).await?;
     change.commit().await?;
+    state.tokens.clear();
     existing_user(state, user).await
 }
 
@@ -173,6 +174,7 @@ pub async fn set_disabled(
         .await?;
     change.tx().set_user_disabled(user, disabled).await?;
     change.commit().await?;
+    state.tokens.clear();
     existing_user(state, user).await
 }
 
@@ -248,7 +250,9 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: TokenId) -> Resul
     if !change.tx().revoke_token(id, at).await? {
         return Err(ApiError::NotFound(format!("active token {id}")));
     }
-    change.commit().await
+    change.commit().await?;
+    state.tokens.clear();
+    Ok(())
 }
 
 /// Adds a site.

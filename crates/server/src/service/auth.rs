@@ -214,22 +214,29 @@ pub async fn check_token(
     path: &str,
     address: &str,
     request_id: Option<String>,
+    record_use: bool,
 ) -> Result<TokenCheck, ApiError> {
     if !secret::well_formed(secret::TOKEN_PREFIX, presented) {
         tracing::warn!(address, "malformed bearer token refused");
         return Ok(TokenCheck::Refused);
     }
-    let Some(token) = state
-        .store
-        .token_by_digest(&secret::digest(presented))
-        .await?
-    else {
-        tracing::warn!(address, "unknown bearer token refused");
-        count(state, "token_unknown");
-        return Ok(TokenCheck::Refused);
-    };
-    let user = state.store.user(token.user_id).await?;
+    let digest = secret::digest(presented);
     let now_ms = state.now_ms();
+    let (token, user) = match state.tokens.get(&digest, now_ms) {
+        Some((t, u)) => (t, Some(u)),
+        None => {
+            let Some(token) = state.store.token_by_digest(&digest).await? else {
+                tracing::warn!(address, "unknown bearer token refused");
+                count(state, "token_unknown");
+                return Ok(TokenCheck::Refused);
+            };
+            let user = state.store.user(token.user_id).await?;
+            if let Some(u) = &user {
+                state.tokens.put(digest, token.clone(), u.clone(), now_ms);
+            }
+            (token, user)
+        }
+    };
     let refusal = match &user {
         _ if token.revoked_ms.is_some() => Some("revoked"),
         _ if token.expires_ms <= now_ms => Some("expired"),
@@ -242,10 +249,10 @@ pub async fn check_token(
         org: user.as_ref().map(|u| u.org_id),
         request_id,
     };
-    let mut change = Change::begin(state, &actor).await?;
     let subject = format!("token:{}", token.id);
     match refusal {
         Some(reason) => {
+            let mut change = Change::begin(state, &actor).await?;
             change
                 .record(
                     "auth.token_refused",
@@ -258,14 +265,19 @@ pub async fn check_token(
             Ok(TokenCheck::Refused)
         }
         None => {
-            change
-                .record(
-                    "auth.token_used",
-                    Some(&subject),
-                    json!({"method": method, "path": path, "address": address}),
-                )
-                .await?;
-            change.commit().await?;
+            // Handlers that record their own event with the token as its actor (gate
+            // decisions) ask not to write a second one: the use is in the chain either way.
+            if record_use {
+                let mut change = Change::begin(state, &actor).await?;
+                change
+                    .record(
+                        "auth.token_used",
+                        Some(&subject),
+                        json!({"method": method, "path": path, "address": address}),
+                    )
+                    .await?;
+                change.commit().await?;
+            }
             let Some(user) = user else {
                 return Ok(TokenCheck::Refused);
             };

@@ -1,0 +1,112 @@
+//! Gate decisions over HTTP with the durable audit write: an open-loop load generator sends
+//! decisions at a fixed rate to a real server (on loopback, SQLite or PostgreSQL) filled with
+//! the demo port, and reports the latency of each answer measured from its scheduled send
+//! time (so queueing is counted, not hidden) and the throughput achieved.
+//!
+//! `cargo bench -p hamnvakt-server --bench gate_load -- [--rate 2000] [--seconds 15] [--postgres]`
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::indexing_slicing
+)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hamnvakt_server::state::{AppState, SystemClock};
+use hamnvakt_store::{OpenOptions, Store};
+use hamnvakt_testkit::{Kind, TestDb};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let rate: u64 = arg("--rate", 2000);
+    let seconds: u64 = arg("--seconds", 15);
+    let kind = if std::env::args().any(|a| a == "--postgres") {
+        Kind::Postgres
+    } else {
+        Kind::Sqlite
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let db = TestDb::new(kind).await;
+        let mut config = hamnvakt_server::config::Config::load(None, Vec::new()).unwrap();
+        config.database_url = db.url.clone();
+        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+        store.migrate(0).await.unwrap();
+        let state = AppState::new(store, config, Arc::new(SystemClock));
+        state.start().await.unwrap();
+        let t = Instant::now();
+        let summary = hamnvakt_server::demo::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
+        println!("seeded the demo port in {:.1} s ({} decisions replayed)", t.elapsed().as_secs_f64(), summary.decisions);
+        let token = summary.machine_token.clone().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap());
+        let serve_state = state.clone();
+        tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
+
+        // The demo day's own presentations (card, plate, gate, direction), replayed at the
+        // offered rate with the time of sending: realistic mixes of grants and denials.
+        let traffic = summary.world.access.traffic.clone();
+        let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+        let latencies = Arc::new(Mutex::new(Vec::with_capacity((rate * seconds) as usize)));
+        let errors = Arc::new(Mutex::new(0u64));
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let total = rate * seconds;
+        let interval = Duration::from_secs_f64(1.0 / rate as f64);
+        let start = Instant::now();
+        let mut tasks = Vec::with_capacity(total as usize);
+        for i in 0..total {
+            let due = start + interval * i as u32;
+            tokio::time::sleep_until(due.into()).await;
+            let p = traffic.choose(&mut rng).unwrap();
+            let body = serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction});
+            let (client, url, token, latencies, errors) = (client.clone(), url.clone(), token.clone(), latencies.clone(), errors.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = client.post(&url).bearer_auth(&token).json(&body).send().await;
+                match r {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        latencies.lock().unwrap().push(due.elapsed());
+                    }
+                    _ => *errors.lock().unwrap() += 1,
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        let elapsed = start.elapsed();
+        let mut lat = latencies.lock().unwrap().clone();
+        lat.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let p = |q: f64| lat[(((lat.len() - 1) as f64) * q).round() as usize];
+        println!("| backend | offered | achieved | answered | errors | p50 | p99 | max |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {kind:?} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms |",
+            lat.len() as f64 / elapsed.as_secs_f64(),
+            lat.len(),
+            errors.lock().unwrap(),
+            ms(p(0.5)),
+            ms(p(0.99)),
+            ms(lat[lat.len() - 1])
+        );
+        let report = state.store.verify_chain().await.unwrap();
+        println!("audit chain: {:?}, {} events", report.status, report.events_checked);
+    });
+}
