@@ -687,7 +687,9 @@ pub async fn feed(
                         td { code { (e.credential.clone().unwrap_or_default()) } }
                         td { code { (e.plate.clone().unwrap_or_default()) } }
                         td { (outcome_badge(lang, &e.outcome)) }
-                        td { @for r in &e.reasons { small title=(r.code) { (r.text) } br; } }
+                        td { @for r in &e.reasons {
+                            small title=(r.text) { (super::i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } br;
+                        } }
                     }
                 } }
             }
@@ -782,6 +784,39 @@ pub async fn policies(
         h1 { (t(lang, Msg::Policies)) " · " (t(lang, Msg::PolicyVersion)) " " (current.version) }
         (subnav(lang, &p))
         pre.policy #policy-text { (current.text) }
+        @if p.can(Permission::AccessManage) {
+            h2 { (t(lang, Msg::EditPolicy)) }
+            form.policy method="post" action="/access/policies" {
+                input type="hidden" name="csrf" value=(p.csrf());
+                textarea name="text" rows="24" spellcheck="false" { (current.text) }
+                label { (t(lang, Msg::Comment)) input name="comment" required maxlength="500"; }
+                button type="submit" { (t(lang, Msg::Save)) }
+            }
+        }
     };
     Ok(layout(&page(lang, &p, &path, t(lang, Msg::Policies)), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyForm {
+    text: String,
+    comment: String,
+}
+
+pub async fn save_policies(
+    State(state): State<AppState>,
+    UiForm(p, f): UiForm<PolicyForm>,
+) -> Response {
+    let result = async {
+        p.require(Permission::AccessManage)?;
+        state
+            .access
+            .set_policy(&state, &p.actor(), &f.text, &f.comment)
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/access/policies").into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
 }

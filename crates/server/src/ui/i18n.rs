@@ -281,6 +281,33 @@ messages! {
     V_suspended => "Suspended", "Spärrat";
     V_reported_lost => "Reported lost", "Anmält förlorat";
     V_revoked => "Revoked", "Återkallat";
+    R_valid_permit => "Valid permit", "Giltigt tillstånd";
+    R_exit => "Leaving", "Utpassering";
+    R_outside_schedule => "Outside the permit's schedule", "Utanför tillståndets schema";
+    R_no_permit => "No permit", "Inget tillstånd";
+    R_zone_not_permitted => "Zone not covered by any permit", "Zonen omfattas inte av något tillstånd";
+    R_permit_not_yet_valid => "Permit not valid yet", "Tillståndet gäller inte än";
+    R_permit_expired => "Permit expired", "Tillståndet har gått ut";
+    R_permit_suspended => "Permit suspended", "Tillståndet är spärrat";
+    R_port_ban => "Port ban", "Hamnförbud";
+    R_credential_not_active => "Card not active", "Kortet är inte aktivt";
+    R_level2_visitor_permit => "Visitor permits stop at level 2", "Besökstillstånd gäller inte på nivå 2";
+    R_level2_generic_card => "Generic cards stop at level 2", "Generella kort gäller inte på nivå 2";
+    R_level2_gate_closed => "Gate closed at level 2", "Grinden är stängd på nivå 2";
+    R_level3_responders_only => "Level 3: responders only", "Nivå 3: endast insatspersonal";
+    R_escort_required => "Host not right ahead", "Värden passerade inte strax före";
+    R_two_person_rule => "Waiting for a second card", "Väntar på ett andra kort";
+    R_anti_passback => "Anti-passback", "Återinpasseringsspärr";
+    R_anti_passback_soft => "Anti-passback (alert)", "Återinpasseringsspärr (larm)";
+    R_unknown_gate => "Unknown gate", "Okänd grind";
+    R_unknown_credential => "Unknown card", "Okänt kort";
+    R_unknown_vehicle => "Unknown vehicle", "Okänt fordon";
+    R_driver_not_identified => "Guard must identify the driver", "Vakten måste identifiera föraren";
+    R_plate_mismatch => "Plate does not match the permit", "Registreringsnumret stämmer inte med tillståndet";
+    R_internal_error => "Refused: internal error", "Nekad: internt fel";
+    R_policy_error => "Refused: policy error", "Nekad: regelfel";
+    EditPolicy => "Change the policy", "Ändra reglerna";
+    Comment => "Why it changes", "Varför den ändras";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
@@ -372,6 +399,38 @@ pub fn org_kind(k: OrgKind) -> Msg {
     }
 }
 
+/// The console's words for a gate decision's reason code; unknown codes are shown as they are.
+pub fn reason(code: &str) -> Option<Msg> {
+    Some(match code {
+        "valid_permit" => Msg::R_valid_permit,
+        "exit" => Msg::R_exit,
+        "outside_schedule" => Msg::R_outside_schedule,
+        "no_permit" => Msg::R_no_permit,
+        "zone_not_permitted" => Msg::R_zone_not_permitted,
+        "permit_not_yet_valid" => Msg::R_permit_not_yet_valid,
+        "permit_expired" => Msg::R_permit_expired,
+        "permit_suspended" => Msg::R_permit_suspended,
+        "port_ban" => Msg::R_port_ban,
+        "credential_not_active" => Msg::R_credential_not_active,
+        "level2_visitor_permit" => Msg::R_level2_visitor_permit,
+        "level2_generic_card" => Msg::R_level2_generic_card,
+        "level2_gate_closed" => Msg::R_level2_gate_closed,
+        "level3_responders_only" => Msg::R_level3_responders_only,
+        "escort_required" => Msg::R_escort_required,
+        "two_person_rule" => Msg::R_two_person_rule,
+        "anti_passback" => Msg::R_anti_passback,
+        "anti_passback_soft" => Msg::R_anti_passback_soft,
+        "unknown_gate" => Msg::R_unknown_gate,
+        "unknown_credential" => Msg::R_unknown_credential,
+        "unknown_vehicle" => Msg::R_unknown_vehicle,
+        "driver_not_identified" => Msg::R_driver_not_identified,
+        "plate_mismatch" => Msg::R_plate_mismatch,
+        "internal_error" => Msg::R_internal_error,
+        "policy_error" => Msg::R_policy_error,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +454,30 @@ mod tests {
                 m.text(Lang::Sv),
                 "{m:?} is listed as the same but differs"
             );
+        }
+    }
+
+    #[test]
+    fn every_gate_decision_reason_has_words() {
+        // The codes the decision can produce: `reason("…"` in decide.rs, `@id("…")` in the
+        // default policy (except the exit and permit rules that name themselves).
+        let decide = include_str!("../../../access/src/decide.rs");
+        let policy = include_str!("../../../access/policies/default.cedar");
+        let mut codes: Vec<&str> = decide
+            .split("reason(")
+            .skip(1)
+            .filter_map(|s| s.trim_start().strip_prefix('"'))
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        codes.extend(
+            policy
+                .split("@id(\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next()),
+        );
+        assert!(codes.len() > 20, "{codes:?}");
+        for code in codes {
+            assert!(reason(code).is_some(), "no words for reason code {code}");
         }
     }
 

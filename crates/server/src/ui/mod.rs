@@ -40,7 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/access/feed", get(access::feed))
         .route("/access/onsite", get(access::onsite))
         .route("/access/muster/{id}", get(access::muster))
-        .route("/access/policies", get(access::policies))
+        .route(
+            "/access/policies",
+            get(access::policies).post(access::save_policies),
+        )
         .route("/access/r/{kind}", get(access::list))
         .route(
             "/access/r/{kind}/{id}",
