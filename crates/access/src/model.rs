@@ -48,6 +48,8 @@ impl From<SecurityLevel> for u8 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Facility {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: FacilityId,
     pub site_id: SiteId,
     pub name: String,
@@ -85,6 +87,8 @@ pub enum AntiPassback {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Zone {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: ZoneId,
     pub facility_id: FacilityId,
     /// The zone this one lies inside; `None` for a facility's outermost zone.
@@ -109,6 +113,8 @@ pub enum GateKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gate {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: GateId,
     pub facility_id: FacilityId,
     pub code: String,
@@ -139,6 +145,8 @@ pub enum PersonKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: PersonId,
     pub org_id: OrgId,
     pub name: String,
@@ -172,6 +180,8 @@ impl CredentialState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: CredentialId,
     /// The card or port ID number as the reader reports it.
     pub number: String,
@@ -189,6 +199,8 @@ pub struct Credential {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vehicle {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: VehicleId,
     /// Normalised: upper case, no spaces or dashes.
     pub plate: String,
@@ -209,6 +221,8 @@ pub fn normalise_plate(p: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Permit {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: PermitId,
     pub holder: PersonId,
     pub purpose: String,
@@ -233,6 +247,8 @@ pub struct Permit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: VisitId,
     pub visitor: PersonId,
     pub host: PersonId,
@@ -245,6 +261,8 @@ pub struct Visit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ban {
+    /// Assigned by the server when a record is created; ignored in request bodies.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid, read_only))]
     pub id: BanId,
     pub person: Option<PersonId>,
     /// Normalised plate, for banned vehicles.

@@ -519,6 +519,16 @@ async fn the_openapi_document_describes_every_route() {
         ("/audit/events", "get"),
         ("/audit/verify", "get"),
         ("/sites", "get"),
+        ("/access/decisions", "post"),
+        ("/access/decisions", "get"),
+        ("/access/permits", "post"),
+        ("/access/permits/{id}", "put"),
+        ("/access/credentials", "get"),
+        ("/access/bans", "post"),
+        ("/access/facilities/{id}/security-level", "post"),
+        ("/access/facilities/{id}/muster", "get"),
+        ("/access/occupancy", "get"),
+        ("/access/policies", "put"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -526,6 +536,12 @@ async fn the_openapi_document_describes_every_route() {
         );
     }
     assert!(doc.json["components"]["schemas"]["Problem"].is_object());
+    let permit = &doc.json["components"]["schemas"]["Permit"];
+    assert_eq!(
+        permit["properties"]["id"]["readOnly"], true,
+        "ids are assigned by the server: {permit}"
+    );
+    assert_eq!(permit["properties"]["schedule"]["type"], "string");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
