@@ -54,6 +54,29 @@ pub struct Facts {
     pub anti_passback: &'static str,
 }
 
+impl Facts {
+    /// An ordinary entry: level 1, an active personal card, a valid permit, nothing else in
+    /// play. The starting point for tests and benchmarks that change one fact at a time.
+    pub fn entering_with_permit() -> Facts {
+        Facts {
+            entering: true,
+            security_level: 1,
+            person_banned: false,
+            person_responder: false,
+            credential_state: "active",
+            credential_generic: false,
+            permit_valid: true,
+            permit_visitor: false,
+            permit_escort_required: false,
+            escort_present: false,
+            zone_two_person: false,
+            second_person_present: false,
+            gate_closed_at_level2: false,
+            anti_passback: "ok",
+        }
+    }
+}
+
 /// Cedar's answer: allowed or not, and the ids of the policies that decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -202,22 +225,7 @@ mod tests {
     use super::*;
 
     fn ok_facts() -> Facts {
-        Facts {
-            entering: true,
-            security_level: 1,
-            person_banned: false,
-            person_responder: false,
-            credential_state: "active",
-            credential_generic: false,
-            permit_valid: true,
-            permit_visitor: false,
-            permit_escort_required: false,
-            escort_present: false,
-            zone_two_person: false,
-            second_person_present: false,
-            gate_closed_at_level2: false,
-            anti_passback: "ok",
-        }
+        Facts::entering_with_permit()
     }
 
     #[test]
