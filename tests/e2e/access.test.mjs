@@ -36,6 +36,13 @@ async function saveForm(page) {
 }
 
 test('issuing a permit in the console changes the next gate decision', async () => {
+  // The operator watches the live feed while the PFSO works.
+  const op = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } });
+  const opPage = await op.newPage();
+  await signIn(opPage, demo.url, 'operator');
+  await opPage.goto(`${demo.url}/access/feed`);
+  await opPage.waitForSelector('#decision-feed');
+
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   await signIn(page, demo.url, 'pfso');
@@ -74,14 +81,13 @@ test('issuing a permit in the console changes the next gate decision', async () 
   assert.match(await page.textContent('.banner.bad'), /schedule/);
   await context.close();
 
-  // The operator sees the grant in the live feed.
-  const op = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } });
-  const opPage = await op.newPage();
-  await signIn(opPage, demo.url, 'operator');
-  await opPage.goto(`${demo.url}/access/feed`);
-  const row = opPage.locator('#decision-feed tbody tr', { hasText: 'E2E-1001' }).first();
+  // The operator's feed received both decisions as they happened, without a reload.
+  const live = opPage.locator('#decision-feed tbody tr.live', { hasText: 'E2E-1001' });
+  await live.nth(1).waitFor({ timeout: 10_000 });
+  const row = live.first();
   assert.equal(await row.getAttribute('data-outcome'), 'grant');
   assert.match(await row.textContent(), /Beviljad/);
+  assert.match(await live.nth(1).textContent(), /Nekad.*Inget tillstånd/s);
   await opPage.screenshot({ path: path.join(artifacts, 'access-feed.png') });
   await op.close();
 });

@@ -61,6 +61,8 @@ pub struct Engine {
     queue: mpsc::Sender<Pending>,
     receiver: Mutex<Option<mpsc::Receiver<Pending>>>,
     pub settings: Settings,
+    /// Every recorded decision, as the live feed shows it, for subscribers (server push).
+    pub feed: tokio::sync::broadcast::Sender<serde_json::Value>,
 }
 
 /// A gate named by its code (as controllers know it) or its id.
@@ -97,6 +99,7 @@ impl Engine {
             queue: tx,
             receiver: Mutex::new(Some(rx)),
             settings,
+            feed: tokio::sync::broadcast::channel(1024).0,
         }
     }
 
@@ -555,8 +558,21 @@ async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
                         })
                         .collect()
                 };
+                let live: Vec<serde_json::Value> = if state.access.feed.receiver_count() > 0 {
+                    let inner = state.access.lock();
+                    batch
+                        .iter()
+                        .zip(&seqs)
+                        .map(|(p, seq)| feed_item(&inner.index, p, *seq))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 for (p, seq) in batch.into_iter().zip(seqs) {
                     let _ = p.reply.send(Ok(seq));
+                }
+                for item in live {
+                    let _ = state.access.feed.send(item);
                 }
                 if !findings.is_empty() {
                     tokio::spawn(raise_findings(state.clone(), findings));
@@ -575,6 +591,23 @@ async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
             }
         }
     }
+}
+
+/// A decision as the live feed shows it (the same fields as the feed API's entries).
+fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> serde_json::Value {
+    let d = &p.decision;
+    json!({
+        "id": p.id,
+        "at": hamnvakt_core::clock::from_millis(d.at_ms).to_string(),
+        "gate_code": d.gate.and_then(|g| ix.gates.get(&g)).map(|g| g.code.clone()),
+        "person_name": d.person.and_then(|x| ix.people.get(&x)).map(|x| x.name.clone()),
+        "credential": p.credential,
+        "plate": p.plate,
+        "direction": d.direction,
+        "outcome": d.outcome,
+        "reasons": d.reasons,
+        "event_seq": seq,
+    })
 }
 
 /// Raises the detectors' findings as alerts owned by the facility's organisation.

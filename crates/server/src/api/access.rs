@@ -701,3 +701,32 @@ pub async fn set_policies(
         .await?;
     Ok(Json(policy_view(&state).await?))
 }
+
+/// The live feed of decisions as server-sent events (`text/event-stream`), one `decision`
+/// event per recorded decision, each carrying the same fields as a feed entry.
+#[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem)))]
+pub async fn stream(State(state): State<AppState>, p: Principal) -> Result<Response, ApiError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    p.require(Permission::AccessRead)?;
+    let rx = state.access.feed.subscribe();
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(item) => {
+                    let event = Event::default()
+                        .event("decision")
+                        .json_data(item)
+                        .unwrap_or_else(|_| Event::default().comment("unencodable"));
+                    return Some((Ok::<_, std::convert::Infallible>(event), rx));
+                }
+                // A slow reader skips what it missed; the feed page can reload for history.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}

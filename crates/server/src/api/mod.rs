@@ -112,6 +112,7 @@ pub fn router() -> Router<AppState> {
             get(access::bans::get_one).put(access::bans::update),
         )
         .route("/access/decisions", get(access::feed).post(access::decide))
+        .route("/access/decisions/stream", get(access::stream))
         .route(
             "/access/facilities/{id}/security-level",
             post(access::set_level),
@@ -151,7 +152,7 @@ pub fn router() -> Router<AppState> {
         access::permits::list, access::permits::get_one, access::permits::create, access::permits::update,
         access::visits::list, access::visits::get_one, access::visits::create, access::visits::update,
         access::bans::list, access::bans::get_one, access::bans::create, access::bans::update,
-        access::decide, access::feed, access::set_level, access::muster, access::occupancy,
+        access::decide, access::feed, access::stream, access::set_level, access::muster, access::occupancy,
         access::policies, access::set_policies,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),

@@ -668,32 +668,36 @@ pub async fn feed(
     };
     let entries = feed_entries(&state, &q).await?;
     let path = current_path(&uri);
+    let labels = serde_json::json!({
+        "outcome": {"grant": t(lang, Msg::Grant), "deny": t(lang, Msg::Deny), "refer": t(lang, Msg::Refer)},
+        "direction": {"in": t(lang, Msg::DirIn), "out": t(lang, Msg::DirOut)},
+        "reasons": super::i18n::REASON_CODES.iter().filter_map(|c| super::i18n::reason(c).map(|m| (c.to_string(), Value::String(t(lang, m).to_owned())))).collect::<serde_json::Map<_, _>>(),
+    });
     let body = html! {
-        meta http-equiv="refresh" content="10";
+        noscript { meta http-equiv="refresh" content="10"; }
         h1 { (t(lang, Msg::NavFeed)) }
         (subnav(lang, &p))
         p.muted { (t(lang, Msg::AutoRefresh)) }
-        @if entries.is_empty() { p.empty { (t(lang, Msg::NoDecisions)) } }
-        @else {
-            table #decision-feed {
-                thead { tr { th { (t(lang, Msg::Time)) } th { (t(lang, Msg::Gate)) } th { (t(lang, Msg::Direction)) } th { (t(lang, Msg::Person)) }
-                    th { (t(lang, Msg::F_number)) } th { (t(lang, Msg::F_plate)) } th { (t(lang, Msg::Outcome)) } th { (t(lang, Msg::Reason)) } } }
-                tbody { @for e in &entries {
-                    tr data-outcome=(e.outcome) {
-                        td { time { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_default()) } }
-                        td { code { (e.gate_code.clone().unwrap_or_default()) } }
-                        td { (t(lang, if e.direction == "in" { Msg::DirIn } else { Msg::DirOut })) }
-                        td { (e.person_name.clone().unwrap_or_default()) }
-                        td { code { (e.credential.clone().unwrap_or_default()) } }
-                        td { code { (e.plate.clone().unwrap_or_default()) } }
-                        td { (outcome_badge(lang, &e.outcome)) }
-                        td { @for r in &e.reasons {
-                            small title=(r.text) { (super::i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } br;
-                        } }
-                    }
-                } }
-            }
+        @if entries.is_empty() { p.empty #feed-empty { (t(lang, Msg::NoDecisions)) } }
+        table #decision-feed data-labels=(labels.to_string()) {
+            thead { tr { th { (t(lang, Msg::Time)) } th { (t(lang, Msg::Gate)) } th { (t(lang, Msg::Direction)) } th { (t(lang, Msg::Person)) }
+                th { (t(lang, Msg::F_number)) } th { (t(lang, Msg::F_plate)) } th { (t(lang, Msg::Outcome)) } th { (t(lang, Msg::Reason)) } } }
+            tbody { @for e in &entries {
+                tr data-outcome=(e.outcome) {
+                    td { time { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_default()) } }
+                    td { code { (e.gate_code.clone().unwrap_or_default()) } }
+                    td { (t(lang, if e.direction == "in" { Msg::DirIn } else { Msg::DirOut })) }
+                    td { (e.person_name.clone().unwrap_or_default()) }
+                    td { code { (e.credential.clone().unwrap_or_default()) } }
+                    td { code { (e.plate.clone().unwrap_or_default()) } }
+                    td { (outcome_badge(lang, &e.outcome)) }
+                    td { @for r in &e.reasons {
+                        small title=(r.text) { (super::i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } br;
+                    } }
+                }
+            } }
         }
+        script src="/static/feed.js" defer {}
     };
     Ok(layout(&page(lang, &p, &path, t(lang, Msg::NavFeed)), body))
 }

@@ -222,7 +222,7 @@ messages! {
     Inside => "inside", "inne";
     NoOneInside => "Nobody is inside.", "Ingen är inne.";
     NoDecisions => "No gate events yet.", "Inga passagehändelser än.";
-    AutoRefresh => "Refreshes every 10 seconds.", "Uppdateras var tionde sekund.";
+    AutoRefresh => "New gate events appear as they happen.", "Nya passagehändelser visas när de sker.";
     FixErrors => "Correct these fields:", "Rätta dessa fält:";
     Policies => "Access policies", "Passerregler";
     PolicyVersion => "Version", "Version";
@@ -399,6 +399,35 @@ pub fn org_kind(k: OrgKind) -> Msg {
     }
 }
 
+/// Every reason code the console has words for.
+pub const REASON_CODES: &[&str] = &[
+    "valid_permit",
+    "exit",
+    "outside_schedule",
+    "no_permit",
+    "zone_not_permitted",
+    "permit_not_yet_valid",
+    "permit_expired",
+    "permit_suspended",
+    "port_ban",
+    "credential_not_active",
+    "level2_visitor_permit",
+    "level2_generic_card",
+    "level2_gate_closed",
+    "level3_responders_only",
+    "escort_required",
+    "two_person_rule",
+    "anti_passback",
+    "anti_passback_soft",
+    "unknown_gate",
+    "unknown_credential",
+    "unknown_vehicle",
+    "driver_not_identified",
+    "plate_mismatch",
+    "internal_error",
+    "policy_error",
+];
+
 /// The console's words for a gate decision's reason code; unknown codes are shown as they are.
 pub fn reason(code: &str) -> Option<Msg> {
     Some(match code {
@@ -478,6 +507,10 @@ mod tests {
         assert!(codes.len() > 20, "{codes:?}");
         for code in codes {
             assert!(reason(code).is_some(), "no words for reason code {code}");
+            assert!(
+                REASON_CODES.contains(&code),
+                "{code} missing from REASON_CODES (the live feed's labels)"
+            );
         }
     }
 

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
             get(access::edit).post(access::save),
         )
         .route("/static/style.css", get(stylesheet))
+        .route("/static/feed.js", get(feed_script))
 }
 
 /// The language of the page: the cookie the switch sets, else the browser's preference.
@@ -115,6 +116,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/style.css"),
+    )
+        .into_response()
+}
+
+async fn feed_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/feed.js"),
     )
         .into_response()
 }
