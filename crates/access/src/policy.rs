@@ -17,12 +17,17 @@ use cedar_policy::{
 /// The policy text Hamnvakt starts with.
 pub const DEFAULT_POLICY: &str = include_str!("../policies/default.cedar");
 
+/// What the policies may read (Cedar schema syntax).
+pub const SCHEMA: &str = include_str!("../policies/schema.cedarschema");
+
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("the policy text does not parse: {0}")]
     Parse(String),
     #[error("the policy set has no `valid_permit` permit policy; nobody could ever enter")]
     NoPermit,
+    #[error("the policy does not match what a decision provides: {0}")]
+    Invalid(String),
 }
 
 /// A parsed, versioned policy set.
@@ -103,6 +108,14 @@ impl PolicySet {
             .any(|p| p.annotation("id") == Some("valid_permit"));
         if !has_permit {
             return Err(PolicyError::NoPermit);
+        }
+        let (schema, _) = cedar_policy::Schema::from_cedarschema_str(SCHEMA)
+            .map_err(|e| PolicyError::Invalid(format!("schema: {e}")))?;
+        let result = cedar_policy::Validator::new(schema)
+            .validate(&set, cedar_policy::ValidationMode::default());
+        if !result.validation_passed() {
+            let errors: Vec<String> = result.validation_errors().map(|e| e.to_string()).collect();
+            return Err(PolicyError::Invalid(errors.join("; ")));
         }
         Ok(PolicySet {
             version,
@@ -238,6 +251,19 @@ mod tests {
             "no permit policy"
         );
         assert!(PolicySet::parse(2, "permit (principal").is_err());
+        let typo = DEFAULT_POLICY.replace("context.person.banned", "context.person.baned");
+        assert!(
+            matches!(PolicySet::parse(2, &typo), Err(PolicyError::Invalid(_))),
+            "a misspelt fact is refused"
+        );
+        let wrong_type = DEFAULT_POLICY.replace(
+            "context.security_level >= 3",
+            "context.security_level == \"3\"",
+        );
+        assert!(matches!(
+            PolicySet::parse(2, &wrong_type),
+            Err(PolicyError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -356,6 +356,21 @@ async fn controllers_always_get_a_decision_and_the_register_is_checked() {
         (bad.status, bad.json["errors"][0]["field"].as_str()),
         (422, Some("text"))
     );
+    let typo = p.json["text"]
+        .as_str()
+        .unwrap()
+        .replace("context.person.banned", "context.person.baned");
+    let bad = pfso
+        .put_json(
+            "/api/v1/access/policies",
+            &json!({"text": typo, "comment": "typo"}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json["errors"][0]["field"].as_str()),
+        (422, Some("text")),
+        "validated against the schema"
+    );
     let text = p.json["text"].as_str().unwrap().replace(
         "@id(\"level2_generic_card\")\nforbid",
         "@id(\"level2_generic_card\")\n// relaxed for the drill\nforbid",
