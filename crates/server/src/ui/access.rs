@@ -453,18 +453,20 @@ pub struct ListQuery {
     q: Option<String>,
 }
 
+/// Calls `f::<T>(args)` for the register kind named `kind` (with `.await` when given), or
+/// answers not found: the one place that maps kind names to types.
 macro_rules! dispatch {
-    ($kind:expr, $f:ident ( $($arg:expr),* )) => {
+    ($kind:expr, $f:ident ( $($arg:expr),* ) $(. $await:ident)?) => {
         match $kind {
-            "facilities" => $f::<Facility>($($arg),*),
-            "zones" => $f::<Zone>($($arg),*),
-            "gates" => $f::<Gate>($($arg),*),
-            "people" => $f::<Person>($($arg),*),
-            "credentials" => $f::<Credential>($($arg),*),
-            "vehicles" => $f::<Vehicle>($($arg),*),
-            "permits" => $f::<Permit>($($arg),*),
-            "visits" => $f::<Visit>($($arg),*),
-            "bans" => $f::<Ban>($($arg),*),
+            "facilities" => $f::<Facility>($($arg),*)$(.$await)?,
+            "zones" => $f::<Zone>($($arg),*)$(.$await)?,
+            "gates" => $f::<Gate>($($arg),*)$(.$await)?,
+            "people" => $f::<Person>($($arg),*)$(.$await)?,
+            "credentials" => $f::<Credential>($($arg),*)$(.$await)?,
+            "vehicles" => $f::<Vehicle>($($arg),*)$(.$await)?,
+            "permits" => $f::<Permit>($($arg),*)$(.$await)?,
+            "visits" => $f::<Visit>($($arg),*)$(.$await)?,
+            "bans" => $f::<Ban>($($arg),*)$(.$await)?,
             other => Err(ApiError::NotFound(format!("register {other}"))),
         }
     };
@@ -571,27 +573,6 @@ async fn save_json<R: Record>(
     Ok(id)
 }
 
-fn dispatch_save<'a>(
-    kind: &'a str,
-    state: &'a AppState,
-    p: &'a Principal,
-    id: &'a str,
-    json: Value,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ApiError>> + Send + 'a>> {
-    match kind {
-        "facilities" => Box::pin(save_json::<Facility>(state, p, id, json)),
-        "zones" => Box::pin(save_json::<Zone>(state, p, id, json)),
-        "gates" => Box::pin(save_json::<Gate>(state, p, id, json)),
-        "people" => Box::pin(save_json::<Person>(state, p, id, json)),
-        "credentials" => Box::pin(save_json::<Credential>(state, p, id, json)),
-        "vehicles" => Box::pin(save_json::<Vehicle>(state, p, id, json)),
-        "permits" => Box::pin(save_json::<Permit>(state, p, id, json)),
-        "visits" => Box::pin(save_json::<Visit>(state, p, id, json)),
-        "bans" => Box::pin(save_json::<Ban>(state, p, id, json)),
-        other => Box::pin(async move { Err(ApiError::NotFound(format!("register {other}"))) }),
-    }
-}
-
 pub async fn save(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
@@ -606,7 +587,10 @@ pub async fn save(
             dispatch!(kind.as_str(), record_json(&state, &id))?
         };
         let json = from_form(&kind, &template, &pairs);
-        match dispatch_save(&kind, &state, &p, &id, json.clone()).await {
+        match dispatch!(
+            kind.as_str(),
+            save_json(&state, &p, &id, json.clone()).await
+        ) {
             Ok(saved) => Ok(Ok(saved)),
             Err(ApiError::InvalidFields(errors)) => Ok(Err((
                 json,
