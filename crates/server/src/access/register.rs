@@ -22,7 +22,8 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// Checks against the register; every problem with its field.
     fn check(&self, ix: &AccessIndex) -> Vec<FieldError>;
     fn put(self, ix: &mut AccessIndex);
-    fn all(ix: &AccessIndex) -> Vec<Self>;
+    /// Every record of the kind, borrowed, in the kind's order.
+    fn all(ix: &AccessIndex) -> Vec<&Self>;
     fn find(ix: &AccessIndex, id: &str) -> Option<Self>;
     /// Text a search matches against (lower case).
     fn search_text(&self, ix: &AccessIndex) -> String;
@@ -43,7 +44,26 @@ fn window(errors: &mut Vec<FieldError>, from: i64, until: i64) {
     }
 }
 
-fn sorted<T: Clone, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
+/// The records of a kind whose search text holds every word of `q` (all when `q` is empty), in
+/// the kind's order; only the page asked for is cloned.
+pub fn search<R: Record>(ix: &AccessIndex, q: &str, offset: usize, limit: usize) -> Vec<R> {
+    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+    R::all(ix)
+        .into_iter()
+        .filter(|r| {
+            if words.is_empty() {
+                return true;
+            }
+            let text = r.search_text(ix);
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .collect()
+}
+
+fn sorted<T, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
     let mut v: Vec<T> = items.collect();
     v.sort_by_key(key);
     v
@@ -72,8 +92,8 @@ impl Record for Facility {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_facility(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.facilities.values().cloned(), |f| f.name.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.facilities.values(), |f| f.name.clone())
     }
     fn search_text(&self, _: &AccessIndex) -> String {
         format!("{} {}", self.name, self.isps_number).to_lowercase()
@@ -116,8 +136,8 @@ impl Record for Zone {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_zone(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.zones.values().cloned(), |z| z.code.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.zones.values(), |z| z.code.clone())
     }
     fn search_text(&self, _: &AccessIndex) -> String {
         format!("{} {}", self.code, self.name).to_lowercase()
@@ -166,8 +186,8 @@ impl Record for Gate {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_gate(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.gates.values().cloned(), |g| g.code.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.gates.values(), |g| g.code.clone())
     }
     fn search_text(&self, _: &AccessIndex) -> String {
         format!("{} {}", self.code, self.name).to_lowercase()
@@ -191,8 +211,8 @@ impl Record for Person {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_person(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.people.values().cloned(), |p| p.name.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.people.values(), |p| p.name.clone())
     }
     fn search_text(&self, _: &AccessIndex) -> String {
         self.name.to_lowercase()
@@ -225,8 +245,8 @@ impl Record for Credential {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_credential(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.credentials.values().cloned(), |c| c.number.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.credentials.values(), |c| c.number.clone())
     }
     fn search_text(&self, ix: &AccessIndex) -> String {
         let holder = ix
@@ -270,8 +290,8 @@ impl Record for Vehicle {
         self.plate = normalise_plate(&self.plate);
         ix.put_vehicle(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.vehicles.values().cloned(), |v| v.plate.clone())
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.vehicles.values(), |v| v.plate.clone())
     }
     fn search_text(&self, _: &AccessIndex) -> String {
         format!("{} {}", self.plate, self.country).to_lowercase()
@@ -318,10 +338,8 @@ impl Record for Permit {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_permit(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.permits.values().cloned(), |p| {
-            (p.holder, p.valid_from_ms)
-        })
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.permits.values(), |p| (p.holder, p.valid_from_ms))
     }
     fn search_text(&self, ix: &AccessIndex) -> String {
         let holder = ix
@@ -357,8 +375,8 @@ impl Record for Visit {
     fn put(self, ix: &mut AccessIndex) {
         ix.put_visit(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.visits.values().cloned(), |v| v.valid_from_ms)
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.visits.values(), |v| v.valid_from_ms)
     }
     fn search_text(&self, ix: &AccessIndex) -> String {
         let name = |p| {
@@ -405,8 +423,8 @@ impl Record for Ban {
         self.plate = self.plate.map(|p| normalise_plate(&p));
         ix.put_ban(self)
     }
-    fn all(ix: &AccessIndex) -> Vec<Self> {
-        sorted(ix.bans.iter().cloned(), |b| b.valid_from_ms)
+    fn all(ix: &AccessIndex) -> Vec<&Self> {
+        sorted(ix.bans.iter(), |b| b.valid_from_ms)
     }
     fn search_text(&self, ix: &AccessIndex) -> String {
         let who = self

@@ -40,26 +40,13 @@ fn search<R: Record>(state: &AppState, q: &SearchQuery) -> Result<Vec<R>, ApiErr
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
-    let words: Vec<String> =
-        q.q.as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
     let inner = state.access.lock();
-    let ix = &inner.index;
-    Ok(R::all(ix)
-        .into_iter()
-        .filter(|r| {
-            if words.is_empty() {
-                return true;
-            }
-            let t = r.search_text(ix);
-            words.iter().all(|w| t.contains(w.as_str()))
-        })
-        .skip(q.offset.unwrap_or(0))
-        .take(limit)
-        .collect())
+    Ok(crate::access::register::search(
+        &inner.index,
+        q.q.as_deref().unwrap_or(""),
+        q.offset.unwrap_or(0),
+        limit,
+    ))
 }
 
 /// A create body is the record without its id; the server assigns one.

@@ -78,7 +78,10 @@ pub async fn overview(
     OriginalUri(uri): OriginalUri,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
-    let facilities = Facility::all(&state.access.lock().index);
+    let facilities: Vec<Facility> = Facility::all(&state.access.lock().index)
+        .into_iter()
+        .cloned()
+        .collect();
     let counts: HashMap<FacilityId, usize> =
         occupants(&state, None)
             .await?
@@ -474,16 +477,10 @@ macro_rules! dispatch {
 
 /// (id, summary) rows for a kind, filtered by the search words.
 fn rows<R: Record>(state: &AppState, q: &str) -> Result<Vec<(String, String)>, ApiError> {
-    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     let inner = state.access.lock();
     let ix = &inner.index;
-    Ok(R::all(ix)
-        .into_iter()
-        .filter(|r| {
-            let t = r.search_text(ix);
-            words.iter().all(|w| t.contains(w.as_str()))
-        })
-        .take(200)
+    Ok(crate::access::register::search::<R>(ix, q, 0, 200)
+        .iter()
         .map(|r| (r.id_text(), r.search_text(ix)))
         .collect())
 }
@@ -696,7 +693,7 @@ pub async fn onsite(
     let list = occupants(&state, None).await?;
     let facilities: HashMap<FacilityId, String> = Facility::all(&state.access.lock().index)
         .into_iter()
-        .map(|f| (f.id, f.name))
+        .map(|f| (f.id, f.name.clone()))
         .collect();
     let path = current_path(&uri);
     let mut per: Vec<(FacilityId, usize)> = list
