@@ -28,6 +28,14 @@ impl<T> Id<T> {
         Id::from_uuid(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 
+    /// A time-ordered id (UUID version 7): the millisecond time first, then 74 random bits.
+    /// Ids made later sort later, as text too, so rows keyed by them are appended at the end
+    /// of their indexes instead of landing on a random page (gate decisions, thousands a day).
+    pub fn from_time_and_random(at_ms: i64, random: [u8; 10]) -> Self {
+        let ms = u64::try_from(at_ms).unwrap_or(0);
+        Id::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid())
+    }
+
     pub fn uuid(&self) -> Uuid {
         self.uuid
     }
@@ -171,5 +179,13 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap_or_default();
         assert_eq!(json, format!("\"{text}\""));
         assert!("not-a-uuid".parse::<AlertId>().is_err());
+    }
+
+    #[test]
+    fn time_ordered_ids_sort_by_time_as_text() {
+        let a: AlertId = Id::from_time_and_random(1_795_000_000_000, [0xff; 10]);
+        let b: AlertId = Id::from_time_and_random(1_795_000_000_001, [0; 10]);
+        assert!(a.to_string() < b.to_string());
+        assert_eq!(b.uuid().get_version_num(), 7);
     }
 }

@@ -42,6 +42,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = client_rt.handle().clone();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
         let mut config = hamnvakt_server::config::Config::load(None, Vec::new()).unwrap();
@@ -60,33 +66,44 @@ fn main() {
         tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
 
         // The demo day's own presentations (card, plate, gate, direction), replayed at the
-        // offered rate with the time of sending: realistic mixes of grants and denials.
+        // offered rate: realistic mixes of grants and denials. The generator runs apart from
+        // the server: a scheduler thread that sleeps precisely until each request's due time
+        // (tokio's timer ticks in whole milliseconds, which would itself add up to 1 ms), and
+        // a one-thread runtime of its own that sends the requests and times the answers.
         let traffic = summary.world.access.traffic.clone();
         let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
         let latencies = Arc::new(Mutex::new(Vec::with_capacity((rate * seconds) as usize)));
         let errors = Arc::new(Mutex::new(0u64));
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let total = rate * seconds;
         let interval = Duration::from_secs_f64(1.0 / rate as f64);
-        let start = Instant::now();
-        let mut tasks = Vec::with_capacity(total as usize);
-        for i in 0..total {
-            let due = start + interval * i as u32;
-            tokio::time::sleep_until(due.into()).await;
-            let p = traffic.choose(&mut rng).unwrap();
-            let body = serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction});
-            let (client, url, token, latencies, errors) = (client.clone(), url.clone(), token.clone(), latencies.clone(), errors.clone());
-            tasks.push(tokio::spawn(async move {
-                let r = client.post(&url).bearer_auth(&token).json(&body).send().await;
-                match r {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        latencies.lock().unwrap().push(due.elapsed());
-                    }
-                    _ => *errors.lock().unwrap() += 1,
+        let (lat2, err2, url2, token2) = (latencies.clone(), errors.clone(), url.clone(), token.clone());
+        let (start, tasks) = tokio::task::spawn_blocking(move || {
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+            let start = Instant::now();
+            let mut tasks = Vec::with_capacity(total as usize);
+            for i in 0..total {
+                let due = start + interval * i as u32;
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
                 }
-            }));
-        }
+                let p = traffic.choose(&mut rng).unwrap();
+                let body = serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction});
+                let (client, url, token, latencies, errors) = (client.clone(), url2.clone(), token2.clone(), lat2.clone(), err2.clone());
+                tasks.push(handle.spawn(async move {
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await;
+                    match r {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            latencies.lock().unwrap().push(due.elapsed());
+                        }
+                        _ => *errors.lock().unwrap() += 1,
+                    }
+                }));
+            }
+            (start, tasks)
+        })
+        .await
+        .unwrap();
         for t in tasks {
             let _ = t.await;
         }
@@ -106,6 +123,12 @@ fn main() {
             ms(p(0.99)),
             ms(lat[lat.len() - 1])
         );
+        if std::env::var_os("GATE_LOAD_METRICS").is_some() {
+            let m = reqwest::get(url.replace("/api/v1/access/decisions", "/metrics")).await.unwrap().text().await.unwrap();
+            for line in m.lines().filter(|l| l.contains("events_appended_total{") || l.contains("commit_duration_seconds_sum") || l.contains("commit_duration_seconds_count") || (l.contains("http_request_duration_seconds_sum") && l.contains("decisions"))) {
+                println!("{line}");
+            }
+        }
         let report = state.store.verify_chain().await.unwrap();
         println!("audit chain: {:?}, {} events", report.status, report.events_checked);
     });

@@ -93,7 +93,24 @@ impl AppState {
     /// Loads what the server keeps in memory and starts its background writers. Call once,
     /// after migrating and before serving.
     pub async fn start(&self) -> Result<(), ApiError> {
-        Engine::start(self).await
+        Engine::start(self).await?;
+        if self.store.backend() == hamnvakt_store::Backend::Sqlite {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    every.tick().await;
+                    if store.is_closed() {
+                        break;
+                    }
+                    if let Err(e) = store.checkpoint().await {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; trying again in a second");
+                    }
+                }
+            });
+        }
+        Ok(())
     }
 
     pub fn now(&self) -> Timestamp {
@@ -110,6 +127,13 @@ pub fn new_id<T>() -> Id<T> {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     Id::from_random_bytes(bytes)
+}
+
+/// A fresh time-ordered id (UUID version 7) for records written at a high rate.
+pub fn new_time_id<T>(at_ms: i64) -> Id<T> {
+    let mut bytes = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Id::from_time_and_random(at_ms, bytes)
 }
 
 /// The operating system's clock.

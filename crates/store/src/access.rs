@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::sql::{Arg, Sql};
+use crate::sql::{chunks, Arg, Sql};
 use crate::{Backend, Result, Store, StoreError, WriteTx};
 
 /// A gate decision as stored for the feed, history and detectors.
@@ -156,26 +156,97 @@ impl WriteTx {
     }
 
     pub async fn insert_decision(&mut self, d: &DecisionRow) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        ))
-        .bind(d.id.clone())
-        .bind(d.event_seq)
-        .bind(d.at_ms)
-        .bind(d.gate_id.clone())
-        .bind(d.facility_id.clone())
-        .bind(d.person_id.clone())
-        .bind(d.credential_number.clone())
-        .bind(d.plate.clone())
-        .bind(d.direction.clone())
-        .bind(d.outcome.clone())
-        .bind(d.reasons.clone())
-        .bind(d.policy_version)
-        .bind(d.security_level)
-        .bind(d.data.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(StoreError::from_write)?;
+        self.insert_decisions(std::slice::from_ref(d)).await
+    }
+
+    /// Inserts a group of decisions with multi-row statements.
+    pub async fn insert_decisions(&mut self, rows: &[DecisionRow]) -> Result<()> {
+        let mut it = rows.iter();
+        for (_, len) in chunks(rows.len()) {
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES "
+            ));
+            for (i, d) in it.by_ref().take(len).enumerate() {
+                sql.row(
+                    i == 0,
+                    [
+                        Arg::Text(d.id.clone()),
+                        Arg::I64(d.event_seq),
+                        Arg::I64(d.at_ms),
+                        Arg::OptText(d.gate_id.clone()),
+                        Arg::OptText(d.facility_id.clone()),
+                        Arg::OptText(d.person_id.clone()),
+                        Arg::OptText(d.credential_number.clone()),
+                        Arg::OptText(d.plate.clone()),
+                        Arg::Text(d.direction.clone()),
+                        Arg::Text(d.outcome.clone()),
+                        Arg::Text(d.reasons.clone()),
+                        Arg::I64(d.policy_version),
+                        Arg::I64(d.security_level),
+                        Arg::Text(d.data.clone()),
+                    ],
+                );
+            }
+            sql.query()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+
+    /// Applies a group of occupancy changes in order (`None`: the person left): the last
+    /// change per person wins, written with one delete and multi-row upserts.
+    pub async fn set_occupancies(
+        &mut self,
+        changes: &[(String, Option<OccupancyRow>)],
+    ) -> Result<()> {
+        let mut last: std::collections::HashMap<&str, Option<&OccupancyRow>> = Default::default();
+        let mut order = Vec::new();
+        for (person, row) in changes {
+            if last.insert(person.as_str(), row.as_ref()).is_none() {
+                order.push(person.as_str());
+            }
+        }
+        let gone: Vec<&str> = order
+            .iter()
+            .copied()
+            .filter(|p| matches!(last.get(p), Some(None)))
+            .collect();
+        let here: Vec<&OccupancyRow> = order
+            .iter()
+            .filter_map(|p| last.get(p).copied().flatten())
+            .collect();
+        let mut it = gone.iter();
+        for (_, len) in chunks(gone.len()) {
+            let mut sql = Sql::new("DELETE FROM occupancy WHERE person_id IN ");
+            sql.row(
+                true,
+                it.by_ref().take(len).map(|p| Arg::Text((*p).to_owned())),
+            );
+            sql.query().execute(&mut *self.tx).await?;
+        }
+        let mut it = here.iter();
+        for (_, len) in chunks(here.len()) {
+            let mut sql = Sql::new("INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ");
+            for (i, o) in it.by_ref().take(len).enumerate() {
+                sql.row(
+                    i == 0,
+                    [
+                        Arg::Text(o.person_id.clone()),
+                        Arg::Text(o.facility_id.clone()),
+                        Arg::Text(o.zone_id.clone()),
+                        Arg::Text(o.gate_id.clone()),
+                        Arg::I64(o.since_ms),
+                    ],
+                );
+            }
+            sql.push(
+                " ON CONFLICT (person_id) DO UPDATE SET facility_id = excluded.facility_id, zone_id = excluded.zone_id, \
+                 gate_id = excluded.gate_id, since_ms = excluded.since_ms",
+            );
+            sql.query().execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 
@@ -185,28 +256,8 @@ impl WriteTx {
         person_id: &str,
         at: Option<&OccupancyRow>,
     ) -> Result<()> {
-        let Some(o) = at else {
-            sqlx::query("DELETE FROM occupancy WHERE person_id = $1")
-                .bind(person_id.to_owned())
-                .execute(&mut *self.tx)
-                .await?;
-            return Ok(());
-        };
-        {
-            sqlx::query(
-                "INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (person_id) DO UPDATE SET facility_id = excluded.facility_id, zone_id = excluded.zone_id, \
-                 gate_id = excluded.gate_id, since_ms = excluded.since_ms",
-            )
-                .bind(o.person_id.clone())
-                .bind(o.facility_id.clone())
-                .bind(o.zone_id.clone())
-                .bind(o.gate_id.clone())
-                .bind(o.since_ms)
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+        self.set_occupancies(&[(person_id.to_owned(), at.cloned())])
+            .await
     }
 }
 

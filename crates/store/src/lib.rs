@@ -33,7 +33,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
@@ -156,13 +156,13 @@ impl Store {
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(opts.acquire_timeout)
-                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms))
+                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms, true))
                     .connect_with(connect.clone())
                     .await?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
                     .acquire_timeout(opts.acquire_timeout)
-                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms))
+                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms, false))
                     .connect_with(connect)
                     .await?;
                 Ok(Store {
@@ -230,6 +230,26 @@ impl Store {
         Ok(())
     }
 
+    /// Copies the SQLite write-ahead log back into the database file without blocking the
+    /// writer (a passive checkpoint, from a reader connection); the server runs it every
+    /// second. Returns the WAL frames still to copy. A no-op on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<i64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&self.pool)
+            .await?;
+        let log: i64 = row.try_get(1)?;
+        let done: i64 = row.try_get(2)?;
+        Ok((log - done).max(0))
+    }
+
+    /// Whether [`Store::close`] has been called.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         self.writer.close().await;
@@ -241,14 +261,21 @@ type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 
 /// Settings for every SQLite connection: WAL so readers never block the writer, FULL sync so
 /// a commit is on disk when it returns, foreign keys on, and a busy timeout instead of
-/// immediate lock errors.
+/// immediate lock errors. The writer does not checkpoint the WAL itself (a checkpoint inside a
+/// commit stalls every gate decision waiting behind it for tens of milliseconds):
+/// [`Store::checkpoint`] does it from another connection, beside the writes.
 fn sqlite_init(
     conn: &mut sqlx::AnyConnection,
     busy_ms: u128,
+    writer: bool,
 ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
-    let pragmas = format!(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms};"
+    let mut pragmas = format!(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms}; \
+         PRAGMA journal_size_limit=67108864;"
     );
+    if writer {
+        pragmas.push_str(" PRAGMA wal_autocheckpoint=0;");
+    }
     Box::pin(async move {
         conn.execute(sqlx::raw_sql(&pragmas)).await?;
         Ok(())

@@ -9,6 +9,7 @@ use sqlx::Any;
 pub(crate) enum Arg {
     I64(i64),
     Text(String),
+    OptText(Option<String>),
 }
 
 #[derive(Debug, Default)]
@@ -38,14 +39,65 @@ impl Sql {
         self
     }
 
+    /// Appends one parenthesised row of placeholders, `($n, $n+1, …)`, for a multi-row
+    /// `VALUES` list; a comma goes before every row but the first.
+    pub fn row(&mut self, first: bool, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.push(if first { "(" } else { ", (" });
+        for (i, a) in args.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.arg(a);
+        }
+        self.push(")")
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
             q = match a {
                 Arg::I64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
+                Arg::OptText(v) => q.bind(v.clone()),
             };
         }
         q
+    }
+}
+
+/// Splits `n` rows into chunks for multi-row statements: the binary decomposition of `n` in
+/// chunks of at most 64 rows, so a statement has few shapes (64, 32, …, 1 rows) and the
+/// prepared-statement cache stays small whatever the group sizes. Yields `(start, len)`.
+pub(crate) fn chunks(n: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut size = 64;
+    while start < n {
+        while size > n - start {
+            size /= 2;
+        }
+        out.push((start, size));
+        start += size;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunks;
+
+    #[test]
+    fn chunks_cover_every_row_once_in_few_shapes() {
+        for n in 0..300 {
+            let c = chunks(n);
+            let mut next = 0;
+            for (start, len) in &c {
+                assert_eq!(*start, next);
+                assert!(len.is_power_of_two() && *len <= 64);
+                next += len;
+            }
+            assert_eq!(next, n);
+        }
+        assert_eq!(chunks(200).len(), 4); // 64 ×3, then 8
     }
 }

@@ -823,6 +823,96 @@ async fn access_register_decisions_and_occupancy(kind: Kind) {
     assert_eq!(store.occupancy().await.unwrap(), vec![occ]);
 }
 
+/// A group written with multi-row statements (crossing the 64-row chunk boundary) lands in
+/// order, links into the chain like single appends, and applies occupancy changes in order
+/// with the last change per person winning.
+async fn group_writes_cross_chunk_boundaries(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let first = append(&store, "test.before", json!({})).await;
+    let payloads: Vec<serde_json::Value> = (0..131).map(|i| json!({ "i": i })).collect();
+    let subjects: Vec<String> = (0..131).map(|i| format!("decision:d{i}")).collect();
+    let events: Vec<NewEvent<'_>> = payloads
+        .iter()
+        .zip(&subjects)
+        .map(|(p, s)| NewEvent {
+            at_ms: T0,
+            kind: "access.decision",
+            actor: "token:t",
+            org: None,
+            subject: Some(s),
+            request_id: if s.ends_with('7') { Some("r7") } else { None },
+            payload: p.clone(),
+        })
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    let appended = tx.append_many(&events).await.unwrap();
+    assert_eq!(appended.len(), 131);
+    assert_eq!(appended[0].seq, first.seq + 1);
+    let rows: Vec<DecisionRow> = appended
+        .iter()
+        .enumerate()
+        .map(|(i, e)| DecisionRow {
+            id: format!("d{i}"),
+            event_seq: e.seq,
+            at_ms: T0 + i as i64,
+            gate_id: Some("g1".into()),
+            facility_id: None,
+            person_id: Some(format!("p{}", i % 5)),
+            credential_number: None,
+            plate: Some("ABC123".into()),
+            direction: "in".into(),
+            outcome: "grant".into(),
+            reasons: "[]".into(),
+            policy_version: 1,
+            security_level: 1,
+            data: "{}".into(),
+        })
+        .collect();
+    tx.insert_decisions(&rows).await.unwrap();
+    let at = |p: &str, zone: &str, since: i64| OccupancyRow {
+        person_id: p.into(),
+        facility_id: "f1".into(),
+        zone_id: zone.into(),
+        gate_id: "g1".into(),
+        since_ms: since,
+    };
+    let mut changes: Vec<(String, Option<OccupancyRow>)> = Vec::new();
+    for i in 0..100 {
+        let p = format!("p{}", i % 70);
+        changes.push((p.clone(), Some(at(&p, "z1", i))));
+    }
+    changes.push(("p3".into(), None)); // p3 leaves after entering
+    changes.push(("p4".into(), Some(at("p4", "z2", 500)))); // p4 moves on
+    tx.set_occupancies(&changes).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(report.status, ChainStatus::Intact);
+    assert_eq!(report.events_checked, 132);
+    let events = store.events_after(first.seq, 200).await.unwrap();
+    assert_eq!(events.len(), 131);
+    assert_eq!(events[37].payload, r#"{"i":37}"#);
+    assert_eq!(events[7].request_id.as_deref(), Some("r7"));
+    assert_eq!(events[8].request_id, None);
+    let feed = store
+        .list_decisions(&DecisionFilter {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(feed.len(), 131);
+    assert!(feed
+        .iter()
+        .all(|d| d.facility_id.is_none() && d.plate.as_deref() == Some("ABC123")));
+    let occ = store.occupancy().await.unwrap();
+    assert_eq!(occ.len(), 69, "70 people entered, p3 left");
+    let p4 = occ.iter().find(|o| o.person_id == "p4").unwrap();
+    assert_eq!((p4.zone_id.as_str(), p4.since_ms), ("z2", 500));
+    let p10 = occ.iter().find(|o| o.person_id == "p10").unwrap();
+    assert_eq!(p10.since_ms, 80, "the later of p10's two entries");
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -850,4 +940,5 @@ conformance!(
     sites_round_trip,
     backup_copies_a_consistent_database,
     access_register_decisions_and_occupancy,
+    group_writes_cross_chunk_boundaries,
 );

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::register::Record;
 use crate::error::ApiError;
 use crate::service::{Actor, Change};
-use crate::state::{new_id, AppState};
+use crate::state::{new_id, new_time_id, AppState};
 
 /// Most decisions written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -228,7 +228,7 @@ impl Engine {
         actor: Actor,
         input: DecisionInput,
     ) -> (DecisionId, Decision) {
-        let id: DecisionId = new_id();
+        let id: DecisionId = new_time_id(state.now_ms());
         let fail = |req_dir: Direction, at_ms: i64, why: &str| {
             let mut d = decide::decide(
                 &AccessIndex::default(),
@@ -484,48 +484,65 @@ fn row_for(p: &Pending, seq: i64) -> DecisionRow {
 }
 
 /// Writes one group of decisions in one transaction; returns their event sequence numbers.
+/// Events, decision rows and occupancy each go in multi-row statements.
 async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
     let started = std::time::Instant::now();
-    let mut tx = state.store.begin().await?;
-    let mut seqs = Vec::with_capacity(batch.len());
+    let now = state.now_ms();
+    let orgs: Vec<Option<String>> = batch
+        .iter()
+        .map(|p| p.actor.org.map(|o| o.to_string()))
+        .collect();
+    let subjects: Vec<String> = batch.iter().map(|p| format!("decision:{}", p.id)).collect();
+    let events: Vec<NewEvent<'_>> = batch
+        .iter()
+        .zip(&orgs)
+        .zip(&subjects)
+        .map(|((p, org), subject)| NewEvent {
+            at_ms: now,
+            kind: "access.decision",
+            actor: &p.actor.id,
+            org: org.as_deref(),
+            subject: Some(subject),
+            request_id: p.actor.request_id.as_deref(),
+            payload: json!({
+                "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
+            }),
+        })
+        .collect();
+    let mut occupancy = Vec::new();
     for p in batch {
         let d = &p.decision;
-        let org = p.actor.org.map(|o| o.to_string());
-        let e = tx
-            .append(NewEvent {
-                at_ms: state.now_ms(),
-                kind: "access.decision",
-                actor: &p.actor.id,
-                org: org.as_deref(),
-                subject: Some(&format!("decision:{}", p.id)),
-                request_id: p.actor.request_id.as_deref(),
-                payload: json!({
-                    "id": p.id, "credential": p.credential, "plate": p.plate, "decision": d,
-                }),
-            })
-            .await?;
-        tx.insert_decision(&row_for(p, e.seq)).await?;
-        if d.outcome == Outcome::Grant {
-            if let (Some(person), Some(facility), Some(gate)) = (d.person, d.facility, d.gate) {
-                for who in std::iter::once(person).chain(d.partner) {
-                    let row = d.to_zone.map(|zone| OccupancyRow {
-                        person_id: who.to_string(),
-                        facility_id: facility.to_string(),
-                        zone_id: zone.to_string(),
-                        gate_id: gate.to_string(),
-                        since_ms: d.at_ms,
-                    });
-                    tx.set_occupancy(&who.to_string(), row.as_ref()).await?;
-                }
+        if d.outcome != Outcome::Grant {
+            continue;
+        }
+        if let (Some(person), Some(facility), Some(gate)) = (d.person, d.facility, d.gate) {
+            for who in std::iter::once(person).chain(d.partner) {
+                let row = d.to_zone.map(|zone| OccupancyRow {
+                    person_id: who.to_string(),
+                    facility_id: facility.to_string(),
+                    zone_id: zone.to_string(),
+                    gate_id: gate.to_string(),
+                    since_ms: d.at_ms,
+                });
+                occupancy.push((who.to_string(), row));
             }
         }
-        seqs.push(e.seq);
     }
+    let mut tx = state.store.begin().await?;
+    let appended = tx.append_many(&events).await?;
+    let rows: Vec<DecisionRow> = batch
+        .iter()
+        .zip(&appended)
+        .map(|(p, e)| row_for(p, e.seq))
+        .collect();
+    tx.insert_decisions(&rows).await?;
+    tx.set_occupancies(&occupancy).await?;
     tx.commit().await?;
     state
         .metrics
         .commit_duration
         .observe(started.elapsed().as_secs_f64());
+    let seqs: Vec<i64> = appended.into_iter().map(|e| e.seq).collect();
     for seq in &seqs {
         state.metrics.event("access.decision", *seq);
     }
