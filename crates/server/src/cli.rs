@@ -49,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// AIS tools.
+    Ais {
+        #[command(subcommand)]
+        command: AisCommand,
+    },
     /// Create the first organisation and administrator in an empty database.
     Bootstrap {
         /// Name of the port authority (or other organisation) that runs this installation.
@@ -59,6 +64,24 @@ pub enum Command {
         #[arg(long)]
         display_name: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AisCommand {
+    /// Decode NMEA (AIVDM/AIVDO, tag blocks, Gatehouse headers) from standard input: one line
+    /// per message, in the format of gpsd's `gpsdecode -u -c` or as JSON.
+    Decode {
+        #[arg(long, value_enum, default_value_t = AisFormat::Csv)]
+        format: AisFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum AisFormat {
+    /// gpsd's unscaled CSV (`gpsdecode -u -c`).
+    Csv,
+    /// One JSON object per message, with receive metadata when the feed gives it.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +108,18 @@ pub struct DemoArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Ais {
+        command: AisCommand::Decode { format },
+    } = &cli.command
+    {
+        return match ais_decode(*format) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -260,6 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Ais { .. } => Ok(ExitCode::SUCCESS), // handled in `main`, without a runtime
         Command::Bootstrap {
             org_name,
             username,
@@ -402,4 +438,86 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// `hamnvakt ais decode`: standard input to standard output, a line per message. Lines that
+/// are not AIS are skipped; malformed ones are counted and summarised on standard error.
+fn ais_decode(format: AisFormat) -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+
+    #[derive(serde::Serialize)]
+    struct JsonLine<'a> {
+        #[serde(flatten)]
+        message: &'a hamnvakt_ais::Message,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        received: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        station: Option<u32>,
+    }
+
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut decoder = hamnvakt_ais::Decoder::new();
+    let mut csv = hamnvakt_ais::gpsd::Csv::new();
+    let mut line = Vec::with_capacity(256);
+    let mut text = String::with_capacity(512);
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("reading standard input")?
+            == 0
+        {
+            break;
+        }
+        let hamnvakt_ais::Feed::Message(m, meta) = decoder.feed(&line) else {
+            continue;
+        };
+        text.clear();
+        match format {
+            AisFormat::Csv => {
+                if !csv.line(&m, &mut text) {
+                    continue;
+                }
+            }
+            AisFormat::Json => {
+                let j = JsonLine {
+                    message: &m,
+                    received: meta
+                        .time_ms
+                        .map(|t| hamnvakt_core::clock::from_millis(t).to_string()),
+                    source: (!meta.source.is_empty()).then(|| meta.source.as_str()),
+                    station: meta.station,
+                };
+                text = serde_json::to_string(&j).context("encoding JSON")?;
+            }
+        }
+        text.push('\n');
+        match out.write_all(text.as_bytes()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(e).context("writing standard output"),
+        }
+    }
+    let _ = out.flush();
+    let s = decoder.stats;
+    if s.malformed > 0 {
+        eprintln!(
+            "{} lines, {} sentences, {} messages; not decoded: {} (checksum {}, syntax {}, \
+             type or length {}, lost fragments {})",
+            s.lines,
+            s.sentences,
+            s.messages,
+            s.malformed,
+            s.checksum,
+            s.syntax,
+            s.undecodable,
+            s.fragments
+        );
+    }
+    Ok(())
 }

@@ -111,6 +111,45 @@ impl Server {
     }
 }
 
+/// `hamnvakt ais decode` reproduces gpsd's expected `gpsdecode -u -c` output for the shared
+/// half of gpsd's regression sample, byte for byte, from standard input; `--format json` gives
+/// one JSON object per message.
+#[test]
+fn ais_decode_reproduces_gpsds_regression_output() {
+    use std::io::Write;
+    let dir = hamnvakt_testkit::shared_data_dir().join("ais/gpsd");
+    let input = std::fs::read(dir.join("sample-shared.aivdm")).unwrap();
+    let expected = std::fs::read_to_string(dir.join("sample-shared.aivdm.chk")).unwrap();
+    let run = |args: &[&str]| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run(&["ais", "decode"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    let o = run(&["ais", "decode", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        57,
+        "type 24 parts are separate messages in JSON"
+    );
+    assert_eq!(lines[0]["mmsi"], 371798000);
+    assert_eq!(lines[0]["lat"], 29028980);
+    assert_eq!(lines[3]["shipname"], "EVER DIADEM");
+}
+
 #[test]
 fn every_command_has_help() {
     for args in [
@@ -123,6 +162,8 @@ fn every_command_has_help() {
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["bootstrap", "--help"],
+        vec!["ais", "--help"],
+        vec!["ais", "decode", "--help"],
     ] {
         let o = hamnvakt(&args, &[]);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));

@@ -93,7 +93,13 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
         "hamnvakt-store",
         "hamnvakt-server",
     ];
-    for package in ["hamnvakt-core", "hamnvakt-identity", "hamnvakt-demo"] {
+    for package in [
+        "hamnvakt-core",
+        "hamnvakt-identity",
+        "hamnvakt-access",
+        "hamnvakt-ais",
+        "hamnvakt-demo",
+    ] {
         let deps = normal_dependencies(package);
         let bad: Vec<_> = deps
             .iter()
