@@ -49,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Cargo risk targeting: train a model on inspection outcomes, score and evaluate.
+    Targeting {
+        #[command(subcommand)]
+        command: TargetingCommand,
+    },
     /// AIS tools.
     Ais {
         #[command(subcommand)]
@@ -63,6 +68,54 @@ pub enum Command {
         username: String,
         #[arg(long)]
         display_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TargetingCommand {
+    /// Train a model on labelled declarations and write the model file.
+    Train {
+        /// Column mapping: `kcs` (built in) or a JSON mapping file.
+        #[arg(long, default_value = "kcs")]
+        mapping: String,
+        /// Labelled declarations to learn from (CSV with a header).
+        #[arg(long)]
+        train: PathBuf,
+        /// A later labelled period: reported on, then (by default) learnt from too.
+        #[arg(long)]
+        valid: Option<PathBuf>,
+        /// Where to write the model.
+        #[arg(long)]
+        model: PathBuf,
+        /// Keep the model trained on `--train` alone instead of refitting with `--valid`.
+        #[arg(long)]
+        no_refit: bool,
+        /// Training settings as JSON (trees, leaves, learning_rate, min_data_in_leaf,
+        /// row_sample, col_sample, max_bins, seed); the defaults are the tested ones.
+        #[arg(long)]
+        params: Option<String>,
+    },
+    /// Score declarations: a CSV with a header and two columns, the declaration id and the
+    /// score, one line per input row (label columns in the input are ignored).
+    Score {
+        #[arg(long, default_value = "kcs")]
+        mapping: String,
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Precision, recall and value caught at 1, 2, 5 and 10 % (exact top-k) and AUC, for a
+    /// labelled file.
+    Evaluate {
+        #[arg(long, default_value = "kcs")]
+        mapping: String,
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
     },
 }
 
@@ -108,6 +161,15 @@ pub struct DemoArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Targeting { command } = &cli.command {
+        return match targeting(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Command::Ais {
         command: AisCommand::Decode { format },
     } = &cli.command
@@ -295,7 +357,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Ais { .. } => Ok(ExitCode::SUCCESS), // handled in `main`, without a runtime
+        // handled in `main`, without a runtime
+        Command::Ais { .. } | Command::Targeting { .. } => Ok(ExitCode::SUCCESS),
         Command::Bootstrap {
             org_name,
             username,
@@ -518,6 +581,155 @@ fn ais_decode(format: AisFormat) -> anyhow::Result<()> {
             s.undecodable,
             s.fragments
         );
+    }
+    Ok(())
+}
+
+/// Reads a declaration file, reporting bad rows (with row, column and reason) on standard
+/// error and keeping the good ones.
+fn read_declarations(
+    path: &Path,
+    mapping: &hamnvakt_targeting::mapping::Mapping,
+) -> anyhow::Result<Vec<hamnvakt_targeting::mapping::Record>> {
+    let loaded = hamnvakt_targeting::mapping::read_csv(path, mapping)?;
+    for e in loaded.errors.iter().take(20) {
+        eprintln!("skipped: {e}");
+    }
+    if loaded.errors.len() > 20 {
+        eprintln!("skipped: … and {} more bad rows", loaded.errors.len() - 20);
+    }
+    eprintln!(
+        "{}: {} rows read, {} skipped",
+        path.display(),
+        loaded.records.len(),
+        loaded.errors.len()
+    );
+    Ok(loaded.records)
+}
+
+fn print_report(r: &hamnvakt_targeting::metrics::Report) {
+    println!(
+        "rows {}  irregular {} ({:.2} %)",
+        r.rows,
+        r.positives,
+        100.0 * r.positives as f64 / r.rows.max(1) as f64
+    );
+    println!("top      k  precision  recall  value caught");
+    for a in &r.at {
+        println!(
+            "{:>3} % {:>6}  {:>9.4}  {:>6.4}  {:>12.4}",
+            a.percent, a.k, a.precision, a.recall, a.value
+        );
+    }
+    println!("AUC {:.4}", r.auc);
+}
+
+/// `hamnvakt targeting …`
+fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
+    use hamnvakt_targeting::mapping::Mapping;
+    use hamnvakt_targeting::{TrainOptions, TrainedModel};
+    match command {
+        TargetingCommand::Train {
+            mapping,
+            train,
+            valid,
+            model,
+            no_refit,
+            params,
+        } => {
+            let m = Mapping::named(mapping)?;
+            let params = match params {
+                Some(p) => {
+                    serde_json::from_str(p).context("--params is not valid JSON settings")?
+                }
+                None => Default::default(),
+            };
+            let tr = read_declarations(train, &m)?;
+            if !tr.iter().any(|r| r.label.is_some()) {
+                bail!(
+                    "{}: no labelled rows to learn from (column {:?})",
+                    train.display(),
+                    m.label
+                );
+            }
+            let va = match valid {
+                Some(v) => Some(read_declarations(v, &m)?),
+                None => None,
+            };
+            let options = TrainOptions {
+                params,
+                refit_with_valid: !no_refit,
+            };
+            let started = std::time::Instant::now();
+            let trained = TrainedModel::train(&m, &tr, va.as_deref(), &options);
+            eprintln!(
+                "trained {} trees on {} rows in {:.1} s",
+                trained.model.trees(),
+                trained.trained_rows,
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(r) = &trained.validation {
+                println!("validation (model trained on --train alone):");
+                print_report(r);
+            }
+            trained
+                .save(model)
+                .with_context(|| format!("writing {}", model.display()))?;
+            eprintln!("model written to {}", model.display());
+        }
+        TargetingCommand::Score {
+            mapping,
+            model,
+            input,
+            output,
+        } => {
+            let m = Mapping::named(mapping)?;
+            let trained = TrainedModel::load(model).map_err(anyhow::Error::msg)?;
+            let mut m2 = m.clone();
+            m2.label = None; // labels in the input are ignored when scoring
+            let loaded = hamnvakt_targeting::mapping::read_csv_as(input, &m2, false)?;
+            for e in loaded.errors.iter().take(20) {
+                eprintln!("warning: {e}");
+            }
+            let scores = trained.scores(&loaded.records);
+            let mut w = csv::Writer::from_path(output)
+                .with_context(|| format!("writing {}", output.display()))?;
+            w.write_record(["declaration_id", "score"])?;
+            for (r, s) in loaded.records.iter().zip(&scores) {
+                w.write_record([r.id.as_str(), &format!("{s:.9}")])?;
+            }
+            w.flush()?;
+            eprintln!(
+                "{} rows scored into {} ({} problems reported)",
+                scores.len(),
+                output.display(),
+                loaded.errors.len()
+            );
+        }
+        TargetingCommand::Evaluate {
+            mapping,
+            model,
+            input,
+        } => {
+            let m = Mapping::named(mapping)?;
+            let trained = TrainedModel::load(model).map_err(anyhow::Error::msg)?;
+            let records: Vec<_> = read_declarations(input, &m)?
+                .into_iter()
+                .filter(|r| r.label.is_some())
+                .collect();
+            if records.is_empty() {
+                bail!("{}: no labelled rows to evaluate on", input.display());
+            }
+            let scores = trained.scores(&records);
+            let labels: Vec<bool> = records.iter().map(|r| r.label.unwrap_or(false)).collect();
+            let values: Vec<f64> = records.iter().map(|r| r.value).collect();
+            print_report(&hamnvakt_targeting::metrics::evaluate(
+                &scores,
+                &labels,
+                &values,
+                &[1.0, 2.0, 5.0, 10.0],
+            ));
+        }
     }
     Ok(())
 }

@@ -150,6 +150,123 @@ fn ais_decode_reproduces_gpsds_regression_output() {
     assert_eq!(lines[3]["shipname"], "EVER DIADEM");
 }
 
+/// `hamnvakt targeting train | score | evaluate` on KCS declarations: a model file, a score per
+/// input row under a header, and the ranking metrics.
+#[test]
+fn targeting_trains_scores_and_evaluates_from_the_command_line() {
+    let kcs = hamnvakt_testkit::shared_data_dir().join("customs/kcs-synthetic/v2022-hs10");
+    let dir = tempfile::tempdir().unwrap();
+    let cut = |file: &str, skip: usize, take: usize, out: &str| {
+        let text = std::fs::read_to_string(kcs.join(file)).unwrap();
+        let mut lines = text.lines();
+        let mut s = format!("{}\n", lines.next().unwrap());
+        for l in lines.skip(skip).take(take) {
+            s.push_str(l);
+            s.push('\n');
+        }
+        let path = dir.path().join(out);
+        std::fs::write(&path, s).unwrap();
+        path
+    };
+    let train = cut("df_syn_train_eng.csv", 0, 8000, "train.csv");
+    let valid = cut("df_syn_valid_eng.csv", 0, 2000, "valid.csv");
+    let input = cut("df_syn_valid_eng.csv", 2000, 1500, "input.csv");
+    let model = dir.path().join("model.json");
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "train",
+            "--mapping",
+            "kcs",
+            "--train",
+            &s(&train),
+            "--valid",
+            &s(&valid),
+            "--model",
+            &s(&model),
+            "--params",
+            r#"{"trees":20,"leaves":31,"learning_rate":0.2}"#,
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("precision"), "{}", stdout(&o));
+    let scores = dir.path().join("scores.csv");
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "score",
+            "--mapping",
+            "kcs",
+            "--model",
+            &s(&model),
+            "--input",
+            &s(&input),
+            "--output",
+            &s(&scores),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&scores).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "declaration_id,score");
+    assert_eq!(lines.len(), 1 + 1500, "one line per input row");
+    let input_ids: Vec<String> = std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    for (line, id) in lines[1..].iter().zip(&input_ids) {
+        let (got, score) = line.split_once(',').unwrap();
+        assert_eq!(got, id);
+        let v: f64 = score.parse().unwrap();
+        assert!((0.0..=1.0).contains(&v));
+    }
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "evaluate",
+            "--mapping",
+            "kcs",
+            "--model",
+            &s(&model),
+            "--input",
+            &s(&input),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for want in ["  1 %", "  2 %", "  5 %", " 10 %", "AUC"] {
+        assert!(out.contains(want), "{out}");
+    }
+    // A wrong mapping name is a clear error, not a crash.
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "score",
+            "--mapping",
+            "nope",
+            "--model",
+            &s(&model),
+            "--input",
+            &s(&input),
+            "--output",
+            &s(&scores),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a built-in mapping"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn every_command_has_help() {
     for args in [
@@ -164,6 +281,9 @@ fn every_command_has_help() {
         vec!["bootstrap", "--help"],
         vec!["ais", "--help"],
         vec!["ais", "decode", "--help"],
+        vec!["targeting", "train", "--help"],
+        vec!["targeting", "score", "--help"],
+        vec!["targeting", "evaluate", "--help"],
     ] {
         let o = hamnvakt(&args, &[]);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));

@@ -1,0 +1,19 @@
+//! Cargo risk targeting: what customs uses to choose the few percent of consignments it can
+//! open.
+//!
+//! - [`mapping`]: which columns of a declaration file are the id, the label, categories and
+//!   numbers (the KCS declaration format is built in; others come from a JSON file), and the
+//!   reading of such files with row-and-column errors.
+//! - [`features`]: consignment records into a numeric matrix, with the category codes kept in
+//!   the model so that scoring encodes exactly as training did.
+//! - [`gbdt`]: our gradient-boosted decision trees (histogram, leaf-wise), behind the
+//!   [`RiskModel`] trait so the library can change.
+//! - [`metrics`]: precision, recall and value caught at the top n %, with exact top-k, and AUC.
+
+pub mod features;
+pub mod gbdt;
+pub mod mapping;
+pub mod metrics;
+pub mod model;
+
+pub use model::{RiskModel, TrainOptions, TrainedModel};

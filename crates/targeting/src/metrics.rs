@@ -1,0 +1,115 @@
+//! Ranking quality as customs measures it: of the top n % by score (exactly ⌊N·n/100⌋ items,
+//! ties broken by input order), the share that were irregular (precision), the share of all
+//! irregular items caught (recall) and the share of the irregular items' value caught; and the
+//! area under the ROC curve.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AtK {
+    pub percent: f64,
+    pub k: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub rows: usize,
+    pub positives: usize,
+    pub at: Vec<AtK>,
+    pub auc: f64,
+}
+
+/// Metrics for scores against labels; `value` is each item's value (caught only if irregular).
+pub fn evaluate(scores: &[f64], labels: &[bool], value: &[f64], percents: &[f64]) -> Report {
+    let n = scores.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let positives = labels.iter().filter(|b| **b).count();
+    let total_value: f64 = (0..n)
+        .filter(|&i| labels[i])
+        .map(|i| value.get(i).copied().unwrap_or(0.0))
+        .sum();
+    let at = percents
+        .iter()
+        .map(|&p| {
+            let k = ((n as f64) * p / 100.0).floor() as usize;
+            let top = &order[..k.min(n)];
+            let hits = top.iter().filter(|&&i| labels[i]).count();
+            let v: f64 = top
+                .iter()
+                .filter(|&&i| labels[i])
+                .map(|&i| value.get(i).copied().unwrap_or(0.0))
+                .sum();
+            AtK {
+                percent: p,
+                k,
+                precision: if k > 0 { hits as f64 / k as f64 } else { 0.0 },
+                recall: if positives > 0 {
+                    hits as f64 / positives as f64
+                } else {
+                    0.0
+                },
+                value: if total_value > 0.0 {
+                    v / total_value
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    Report {
+        rows: n,
+        positives,
+        at,
+        auc: auc(scores, labels),
+    }
+}
+
+/// Area under the ROC curve by ranks (ties share their average rank).
+pub fn auc(scores: &[f64], labels: &[bool]) -> f64 {
+    let n = scores.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut rank_sum_pos = 0.0;
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            if labels[k] {
+                rank_sum_pos += avg;
+            }
+        }
+        i = j + 1;
+    }
+    let p = labels.iter().filter(|b| **b).count() as f64;
+    let q = n as f64 - p;
+    if p == 0.0 || q == 0.0 {
+        return 0.5;
+    }
+    (rank_sum_pos - p * (p + 1.0) / 2.0) / (p * q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_top_k_and_auc() {
+        let s = [0.9, 0.8, 0.7, 0.1];
+        let y = [true, false, true, false];
+        let r = evaluate(&s, &y, &[10.0, 1.0, 30.0, 1.0], &[50.0]);
+        assert_eq!(r.at[0].k, 2);
+        assert_eq!(r.at[0].precision, 0.5);
+        assert_eq!(r.at[0].recall, 0.5);
+        assert_eq!(r.at[0].value, 0.25);
+        assert_eq!(auc(&s, &y), 0.75);
+        assert_eq!(auc(&[0.5, 0.5], &[true, false]), 0.5);
+    }
+}
