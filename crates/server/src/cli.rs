@@ -107,6 +107,27 @@ pub enum TargetingCommand {
         #[arg(long)]
         output: PathBuf,
     },
+    /// Weekly batches where only inspected declarations reveal their label: exploit-only
+    /// against exploration shares and random selection.
+    Simulate {
+        #[arg(long, default_value = "kcs")]
+        mapping: String,
+        /// Labelled, dated declarations (several files are read in order).
+        #[arg(long, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// Share of each week inspected, per cent.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// Exploration shares to compare, comma-separated (0 exploit only, 1 random).
+        #[arg(long, default_value = "0,0.1,0.2,1", value_delimiter = ',')]
+        explore: Vec<f64>,
+        /// Days at the start that are fully labelled.
+        #[arg(long, default_value_t = 31)]
+        warmup_days: i64,
+        /// Weekly model settings as JSON (default: 100 trees, 63 leaves).
+        #[arg(long)]
+        params: Option<String>,
+    },
     /// Precision, recall and value caught at 1, 2, 5 and 10 % (exact top-k) and AUC, for a
     /// labelled file.
     Evaluate {
@@ -696,7 +717,7 @@ fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("writing {}", output.display()))?;
             w.write_record(["declaration_id", "score"])?;
             for (r, s) in loaded.records.iter().zip(&scores) {
-                w.write_record([r.id.as_str(), &format!("{s:.9}")])?;
+                w.write_record([r.id.as_str(), &format!("{s}")])?;
             }
             w.flush()?;
             eprintln!(
@@ -705,6 +726,52 @@ fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
                 output.display(),
                 loaded.errors.len()
             );
+        }
+        TargetingCommand::Simulate {
+            mapping,
+            input,
+            rate,
+            explore,
+            warmup_days,
+            params,
+        } => {
+            let m = Mapping::named(mapping)?;
+            if !(0.0..=100.0).contains(rate) || explore.iter().any(|e| !(0.0..=1.0).contains(e)) {
+                bail!("--rate is a per cent (0-100) and --explore shares are 0-1");
+            }
+            let mut records = Vec::new();
+            for f in input {
+                records.extend(read_declarations(f, &m)?);
+            }
+            let mut o = hamnvakt_targeting::simulate::SimOptions {
+                rate_percent: *rate,
+                explore: explore.clone(),
+                warmup_days: *warmup_days,
+                ..Default::default()
+            };
+            if let Some(p) = params {
+                o.params =
+                    serde_json::from_str(p).context("--params is not valid JSON settings")?;
+            }
+            let results = hamnvakt_targeting::simulate::simulate(&m, &records, &o)
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "inspection {rate} % per week; only inspected declarations reveal their label"
+            );
+            println!(
+                "policy              weeks  inspected  precision  last 13 weeks  recall  value"
+            );
+            for r in results {
+                let name = match r.explore {
+                    e if e == 0.0 => "exploit only".to_owned(),
+                    e if e >= 1.0 => "random".to_owned(),
+                    e => format!("{:.0} % exploration", e * 100.0),
+                };
+                println!(
+                    "{name:<18} {:>6} {:>10} {:>10.4} {:>14.4} {:>7.4} {:>6.4}",
+                    r.weeks, r.inspected, r.precision, r.precision_last_13_weeks, r.recall, r.value
+                );
+            }
         }
         TargetingCommand::Evaluate {
             mapping,

@@ -15,5 +15,6 @@ pub mod gbdt;
 pub mod mapping;
 pub mod metrics;
 pub mod model;
+pub mod simulate;
 
 pub use model::{RiskModel, TrainOptions, TrainedModel};

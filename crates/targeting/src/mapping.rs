@@ -57,6 +57,9 @@ pub struct Mapping {
     pub value: Vec<String>,
     #[serde(default = "one")]
     pub value_divisor: f64,
+    /// The declaration date (`YYYY-MM-DD…`), for weekly simulation.
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 fn one() -> f64 {
@@ -91,6 +94,7 @@ impl Mapping {
             numeric_codes: s(&["HS10 Code", "Tax Rate"]),
             value: s(&["Item Price", "Tax Rate"]),
             value_divisor: 100.0,
+            date: Some("Date".into()),
         }
     }
 
@@ -120,6 +124,8 @@ fn toml_like(text: &str) -> Result<Mapping, String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub id: String,
+    /// Days since 1970-01-01, when the mapping names a date column and it parses.
+    pub day: Option<i64>,
     pub label: Option<bool>,
     pub categorical: Vec<String>,
     pub numeric: Vec<f64>,
@@ -131,6 +137,23 @@ pub struct Record {
 pub struct Loaded {
     pub records: Vec<Record>,
     pub errors: Vec<ReadError>,
+}
+
+/// `YYYY-MM-DD` (anything after is ignored) as days since 1970-01-01.
+pub fn days(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (y, rest) = s.split_once('-')?;
+    let (m, rest) = rest.split_once('-')?;
+    let d = rest.get(..2).unwrap_or(rest);
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    Some(era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468)
 }
 
 fn number(s: &str) -> Option<f64> {
@@ -210,6 +233,10 @@ pub fn read_from(
         .iter()
         .map(|c| col(c))
         .collect::<Result<Vec<_>, _>>()?;
+    let date = match &m.date {
+        Some(d) => index.get(d.as_str()).copied(),
+        None => None,
+    };
     let mut out = Loaded::default();
     for (i, row) in rd.records().enumerate() {
         let rowno = i + 2; // 1-based, after the header
@@ -278,6 +305,7 @@ pub fn read_from(
         }
         out.records.push(Record {
             id: idv.to_owned(),
+            day: date.and_then(|k| days(get(k))),
             label: lab,
             categorical: cats.iter().map(|&k| get(k).trim().to_owned()).collect(),
             numeric,

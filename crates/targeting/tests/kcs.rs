@@ -107,3 +107,50 @@ fn bad_rows_are_reported_with_row_column_and_reason_and_good_rows_kept() {
     .unwrap_err();
     assert!(e.to_string().contains("Office ID"), "{e}");
 }
+
+#[test]
+fn weekly_simulation_reveals_only_inspected_labels_and_exploitation_beats_random() {
+    use hamnvakt_targeting::simulate::{simulate, SimOptions};
+    let m = Mapping::kcs();
+    let train = read_csv(&kcs("df_syn_train_eng.csv"), &m).unwrap();
+    // The first four months: a month fully labelled, then weekly batches.
+    let first: Vec<_> = train
+        .records
+        .iter()
+        .filter(|r| {
+            r.day
+                .is_some_and(|d| d < hamnvakt_targeting::mapping::days("2020-05-01").unwrap())
+        })
+        .cloned()
+        .collect();
+    assert!(first.len() > 5000);
+    let o = SimOptions {
+        rate_percent: 10.0,
+        explore: vec![0.0, 1.0],
+        params: Params {
+            trees: 20,
+            leaves: 15,
+            learning_rate: 0.2,
+            ..Params::default()
+        },
+        ..SimOptions::default()
+    };
+    let r = simulate(&m, &first, &o).unwrap();
+    assert_eq!(r.len(), 2);
+    assert!(r[0].weeks >= 12, "{r:?}");
+    assert_eq!(
+        r[0].inspected, r[1].inspected,
+        "the same capacity for every policy"
+    );
+    assert!(r[0].precision > r[1].precision + 0.1, "{r:?}");
+    // Undated rows cannot be simulated: a clear refusal.
+    let undated: Vec<_> = first
+        .iter()
+        .cloned()
+        .map(|mut x| {
+            x.day = None;
+            x
+        })
+        .collect();
+    assert!(simulate(&m, &undated, &o).unwrap_err().contains("dated"));
+}

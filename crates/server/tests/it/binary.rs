@@ -284,6 +284,7 @@ fn every_command_has_help() {
         vec!["targeting", "train", "--help"],
         vec!["targeting", "score", "--help"],
         vec!["targeting", "evaluate", "--help"],
+        vec!["targeting", "simulate", "--help"],
     ] {
         let o = hamnvakt(&args, &[]);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
