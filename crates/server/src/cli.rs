@@ -762,10 +762,12 @@ fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
                 "policy              weeks  inspected  precision  last 13 weeks  recall  value"
             );
             for r in results {
-                let name = match r.explore {
-                    e if e == 0.0 => "exploit only".to_owned(),
-                    e if e >= 1.0 => "random".to_owned(),
-                    e => format!("{:.0} % exploration", e * 100.0),
+                let name = if r.explore <= 0.0 {
+                    "exploit only".to_owned()
+                } else if r.explore >= 1.0 {
+                    "random".to_owned()
+                } else {
+                    format!("{:.0} % exploration", r.explore * 100.0)
                 };
                 println!(
                     "{name:<18} {:>6} {:>10} {:>10.4} {:>14.4} {:>7.4} {:>6.4}",
