@@ -91,6 +91,17 @@ impl Bits {
         Ok(())
     }
 
+    /// A 64-bit FNV-1a hash of the message's bits (to recognise one transmission heard by
+    /// several stations).
+    pub fn hash(&self) -> u64 {
+        let bytes = self.buf.get(..self.len.div_ceil(8)).unwrap_or(&[]);
+        let mut h = (0xcbf2_9ce4_8422_2325u64 ^ self.len as u64).wrapping_mul(0x0100_0000_01b3);
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+
     /// Bits in the message.
     pub fn len(&self) -> usize {
         self.len

@@ -23,6 +23,8 @@ pub struct Meta {
     pub talker: [u8; 2],
     /// From a `VDO` sentence: the receiver's own ship.
     pub own: bool,
+    /// A hash of the message's bits: the same transmission heard twice has the same hash.
+    pub bits_hash: u64,
 }
 
 /// Why a line gave no message.
@@ -145,6 +147,7 @@ impl Decoder {
             channel: s.channel,
             talker: s.talker,
             own: s.own,
+            bits_hash: 0,
         };
         if let Some(name) = s.tag.source {
             meta.source = Text::new();
@@ -164,6 +167,7 @@ impl Decoder {
             if let Err(e) = self.scratch.push_armored(s.payload, s.fill) {
                 return self.fail(FeedError::Armor(e));
             }
+            meta.bits_hash = self.scratch.hash();
             decode(&self.scratch)
         } else {
             match self
@@ -171,7 +175,10 @@ impl Decoder {
                 .push(&s, hash(meta.source.as_str()), s.tag.source.is_some())
             {
                 Fragment::Complete(slot) => match self.assembler.bits(slot) {
-                    Some(b) => decode(b),
+                    Some(b) => {
+                        meta.bits_hash = b.hash();
+                        decode(b)
+                    }
                     None => return Feed::Pending,
                 },
                 Fragment::Pending => return Feed::Pending,

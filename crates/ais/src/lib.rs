@@ -24,6 +24,7 @@ pub mod gpsd;
 pub mod message;
 pub mod sentence;
 pub mod text;
+pub mod vessel;
 
 pub use decoder::{Decoder, Feed, FeedError, Meta};
 pub use message::{Body, Message};

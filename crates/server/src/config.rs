@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub access: Option<hamnvakt_access::decide::Settings>,
     /// Thresholds of the insider-behaviour detectors.
     pub access_detectors: Option<hamnvakt_access::detect::DetectorSettings>,
+    /// AIS sources and ingest settings.
+    pub ais: Option<crate::ais::AisConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -72,6 +74,7 @@ pub struct Config {
     pub token_max_lifetime_days: u32,
     pub access: hamnvakt_access::decide::Settings,
     pub detectors: hamnvakt_access::detect::DetectorSettings,
+    pub ais: crate::ais::AisConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +251,7 @@ impl Config {
                 .clamp(1, 3650),
             access: raw.access.unwrap_or_default(),
             detectors: raw.access_detectors.unwrap_or_default(),
+            ais: raw.ais.unwrap_or_default(),
         })
     }
 

@@ -14,6 +14,7 @@
 )]
 
 pub mod access;
+pub mod ais;
 pub mod api;
 pub mod app;
 pub mod auth;

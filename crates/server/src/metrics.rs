@@ -35,8 +35,19 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
 }
 
+/// AIS ingest counters.
+#[derive(Debug, Default)]
+pub struct AisCounters {
+    pub lines: Counter,
+    pub messages: Counter,
+    pub malformed: Counter,
+    pub duplicates: Counter,
+    pub dropped: Counter,
+}
+
 pub struct Metrics {
     registry: Registry,
+    pub ais: AisCounters,
     pub http_requests: Family<HttpLabels, Counter>,
     pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pub events_appended: Family<KindLabels, Counter>,
@@ -83,8 +94,27 @@ impl Metrics {
             "Sequence number of the newest event this instance wrote",
             chain_head.clone(),
         );
+        let ais = AisCounters::default();
+        registry.register("ais_lines", "AIS input lines read", ais.lines.clone());
+        registry.register("ais_messages", "AIS messages decoded", ais.messages.clone());
+        registry.register(
+            "ais_malformed",
+            "AIS lines or messages that could not be decoded",
+            ais.malformed.clone(),
+        );
+        registry.register(
+            "ais_duplicates",
+            "AIS messages dropped as the same transmission heard again",
+            ais.duplicates.clone(),
+        );
+        registry.register(
+            "ais_dropped",
+            "AIS messages dropped because the ingest queue was full",
+            ais.dropped.clone(),
+        );
         Metrics {
             registry,
+            ais,
             http_requests,
             http_duration,
             events_appended,

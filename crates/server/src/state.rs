@@ -25,6 +25,8 @@ pub struct AppState {
     pub access: Arc<Engine>,
     /// Recently verified API tokens (see [`TokenCache`]).
     pub tokens: Arc<TokenCache>,
+    /// AIS ingest and the vessel picture.
+    pub ais: Arc<crate::ais::Ingest>,
 }
 
 /// API tokens and their owners as recently read, so that a gate controller's every request does
@@ -80,7 +82,9 @@ impl TokenCache {
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
         let access = Arc::new(Engine::new(config.access, config.detectors));
+        let ais = Arc::new(crate::ais::Ingest::new(&config.ais));
         AppState {
+            ais,
             store,
             config: Arc::new(config),
             clock,
@@ -94,6 +98,9 @@ impl AppState {
     /// after migrating and before serving.
     pub async fn start(&self) -> Result<(), ApiError> {
         Engine::start(self).await?;
+        crate::ais::start(self)
+            .await
+            .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
         if self.store.backend() == hamnvakt_store::Backend::Sqlite {
             let store = self.store.clone();
             tokio::spawn(async move {

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod session;
 pub mod sites;
+pub mod vessels;
 
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit/events", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .route("/sites", get(sites::list))
+        .route("/vessels", get(vessels::list))
+        .route("/vessels/{mmsi}", get(vessels::get_one))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -143,6 +146,7 @@ pub fn router() -> Router<AppState> {
         admin::list_tokens, admin::create_token, admin::revoke_token,
         audit::list, audit::verify,
         sites::list,
+        vessels::list, vessels::get_one,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,
@@ -163,6 +167,7 @@ pub fn router() -> Router<AppState> {
         (name = "admin", description = "Organisations, users, roles and API tokens"),
         (name = "audit", description = "The append-only, hash-chained event log"),
         (name = "sites", description = "The port's sites"),
+        (name = "vessels", description = "The AIS vessel picture"),
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
     )
 )]

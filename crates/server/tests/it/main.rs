@@ -11,6 +11,7 @@
 )]
 
 mod access;
+mod ais;
 mod api;
 mod bad_input;
 mod binary;
