@@ -292,10 +292,12 @@ fn sentence<'a>(inner: &'a [u8], tag: TagBlock<'a>) -> Result<Sentence<'a>, Line
     let ch = f.next().ok_or(LineError::Field("channel"))?;
     let channel = ch.first().copied().unwrap_or(0);
     let payload = f.next().ok_or(LineError::Field("payload"))?;
-    let fill_field = f.next().ok_or(LineError::Field("fill bits"))?;
-    let fill = match fill_field {
-        [d @ b'0'..=b'5'] => d - b'0',
-        _ => return Err(LineError::Field("fill bits")),
+    // Fill bits: the field's first digit, or 0 when it is empty or not a digit — read as
+    // tolerantly as gpsd reads it (a message left too short by a large count is then refused
+    // by its type's length check).
+    let fill = match f.next().and_then(|x| x.first()) {
+        Some(d @ b'0'..=b'9') => d - b'0',
+        _ => 0,
     };
     Ok(Sentence {
         talker,
