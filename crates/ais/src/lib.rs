@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assemble;
+pub mod behaviour;
 pub mod bits;
 pub mod decoder;
 pub mod gpsd;

@@ -1,0 +1,121 @@
+//! The behaviour detectors on built tracks: a vessel going dark under way (and a receiver
+//! outage that must not be blamed on it), an impossible jump, and identity changes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use hamnvakt_ais::behaviour::{Behaviour, BehaviourSettings};
+use hamnvakt_ais::{Decoder, Feed, Message};
+
+fn position(mmsi: u32, lat: f64, lon: f64, speed_kn: f64) -> Message {
+    let w = BitWriter::default()
+        .u(1, 6)
+        .u(0, 2)
+        .u(u64::from(mmsi), 30)
+        .u(0, 4)
+        .i(0, 8)
+        .u((speed_kn * 10.0) as u64, 10)
+        .u(1, 1)
+        .i((lon * 600_000.0).round() as i64, 28)
+        .i((lat * 600_000.0).round() as i64, 27)
+        .u(900, 12)
+        .u(90, 9)
+        .u(0, 6)
+        .u(0, 2)
+        .u(0, 3)
+        .u(0, 1)
+        .u(0, 19);
+    decode(&w.sentence(false))
+}
+
+fn static_voyage(mmsi: u32, imo: u32, name: &str) -> Message {
+    let mut w = BitWriter::default()
+        .u(5, 6)
+        .u(0, 2)
+        .u(u64::from(mmsi), 30)
+        .u(0, 2)
+        .u(u64::from(imo), 30)
+        .u(0, 42);
+    for k in 0..20 {
+        let c = name.as_bytes().get(k).copied().unwrap_or(b'@');
+        w = w.u(u64::from(if c == b' ' { 32 } else { c - 64 }), 6);
+    }
+    decode(&w.truncate(424).sentence(false))
+}
+
+fn decode(line: &str) -> Message {
+    let mut d = Decoder::new();
+    match d.feed(line.as_bytes()) {
+        Feed::Message(m, _) => m,
+        other => panic!("{other:?}"),
+    }
+}
+
+const MIN: i64 = 60_000;
+
+#[test]
+fn going_dark_under_way_is_found_but_a_receiver_outage_is_not() {
+    let mut b = Behaviour::new(BehaviourSettings::default());
+    assert!(b
+        .observe(&position(265_000_001, 59.30, 18.90, 12.0), 0)
+        .is_empty());
+    // Two hours of silence while others are heard: a gap.
+    for k in 0..50 {
+        b.observe(
+            &position(265_000_100 + k, 59.0, 19.0, 5.0),
+            (k as i64 + 1) * MIN,
+        );
+    }
+    let f = b.observe(&position(265_000_001, 59.40, 19.20, 12.0), 120 * MIN);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].kind, "ais.gap");
+    assert_eq!(f[0].evidence["other_messages_heard_meanwhile"], 50);
+
+    // Another two hours with nobody heard at all: the receivers were down, not the ship.
+    let f = b.observe(&position(265_000_001, 59.50, 19.40, 12.0), 240 * MIN);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn an_impossible_jump_is_found_and_ordinary_sailing_is_not() {
+    let mut b = Behaviour::new(BehaviourSettings::default());
+    b.observe(&position(265_000_002, 59.30, 18.90, 15.0), 0);
+    assert!(b
+        .observe(&position(265_000_002, 59.32, 18.92, 15.0), 10 * MIN)
+        .is_empty());
+    let f = b.observe(&position(265_000_002, 60.20, 19.90, 15.0), 20 * MIN);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].kind, "ais.impossible_jump");
+    assert!(f[0].evidence["implied_speed_kn"].as_f64().unwrap() > 300.0);
+}
+
+#[test]
+fn identity_changes_are_found() {
+    let mut b = Behaviour::new(BehaviourSettings::default());
+    assert!(b
+        .observe(&static_voyage(265_000_003, 9_134_270, "SEA SPIRIT"), 0)
+        .is_empty());
+    assert!(b
+        .observe(&static_voyage(265_000_003, 9_134_270, "SEA SPIRIT"), MIN)
+        .is_empty());
+    let f = b.observe(
+        &static_voyage(265_000_003, 9_074_729, "OCEAN STAR"),
+        2 * MIN,
+    );
+    let fields: Vec<&str> = f
+        .iter()
+        .map(|x| x.evidence["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "imo"], "{f:?}");
+    let f = b.observe(
+        &static_voyage(636_000_004, 9_074_729, "OCEAN STAR"),
+        3 * MIN,
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0].evidence["mmsis"],
+        serde_json::json!([265_000_003, 636_000_004])
+    );
+}
