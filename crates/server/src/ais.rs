@@ -9,8 +9,12 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use hamnvakt_ais::behaviour::{Behaviour, Finding};
 use hamnvakt_ais::vessel::{Dedup, Picture};
 use hamnvakt_ais::{Decoder, Feed, Message, Meta};
+use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_core::Tlp;
 use serde::Deserialize;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
@@ -45,6 +49,8 @@ pub struct AisConfig {
     pub queue: usize,
     /// The same transmission heard again within this many milliseconds is a duplicate.
     pub dedup_window_ms: i64,
+    /// Thresholds of the behaviour detectors.
+    pub behaviour: hamnvakt_ais::behaviour::BehaviourSettings,
 }
 
 impl Default for AisConfig {
@@ -53,6 +59,7 @@ impl Default for AisConfig {
             sources: Vec::new(),
             queue: 10_000,
             dedup_window_ms: 2_000,
+            behaviour: Default::default(),
         }
     }
 }
@@ -106,12 +113,71 @@ pub async fn start(state: &AppState) -> std::io::Result<()> {
 
 async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
     let mut dedup = Dedup::new(8192, state.ais.dedup_window_ms);
+    let mut behaviour = Behaviour::new(state.config.ais.behaviour.clone());
     while let Some(r) = rx.recv().await {
         if dedup.seen(r.meta.bits_hash, r.at_ms) {
             state.metrics.ais.duplicates.inc();
             continue;
         }
         state.ais.picture().update(&r.message, &r.meta, r.at_ms);
+        let findings = behaviour.observe(&r.message, r.at_ms);
+        if !findings.is_empty() {
+            tokio::spawn(raise(state.clone(), findings));
+        }
+    }
+}
+
+/// Raises behaviour findings as alerts: owned by the port authority running this
+/// installation, shared (TLP:AMBER) with the coast guard organisations it knows.
+async fn raise(state: AppState, findings: Vec<Finding>) {
+    let orgs = match state.store.list_orgs().await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read organisations for AIS alerts");
+            return;
+        }
+    };
+    let Some(owner) = orgs
+        .iter()
+        .find(|o| o.kind == OrgKind::PortAuthority)
+        .or(orgs.first())
+        .map(|o| o.id)
+    else {
+        return;
+    };
+    let shared_with: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::CoastGuard && o.id != owner)
+        .map(|o| o.id)
+        .collect();
+    for f in findings {
+        let name = state.ais.picture().get(f.mmsi).and_then(|v| v.name.clone());
+        let draft = AlertDraft {
+            kind: f.kind.to_owned(),
+            severity: if f.kind == "ais.gap" {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            title: f.title.chars().take(200).collect(),
+            subjects: vec![SubjectRef {
+                kind: SubjectKind::Vessel,
+                reference: format!("mmsi:{}", f.mmsi),
+                label: name,
+            }],
+            evidence: f.evidence,
+            owner_org: owner,
+            tlp: Tlp::Amber,
+            shared_with: shared_with.clone(),
+        };
+        let actor = crate::service::Actor {
+            id: "detector:ais".into(),
+            org: Some(owner),
+            request_id: None,
+        };
+        if let Err(e) = crate::service::alerts::raise(&state, &actor, &draft, Some(f.at_ms)).await {
+            tracing::error!(error = %e, kind = f.kind, "raising an AIS alert failed");
+        }
     }
 }
 

@@ -140,3 +140,92 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
     assert!(metric(&metrics, "hamnvakt_ais_messages_total") >= 56 + 80);
     assert_eq!(metric(&metrics, "hamnvakt_ais_dropped_total"), 0);
 }
+
+/// One type 1 sentence with a tag block giving its receive time (Unix seconds).
+fn type1(mmsi: u32, lat: f64, lon: f64, speed_kn: f64, at_s: i64) -> String {
+    let mut bits: Vec<bool> = Vec::new();
+    let mut put = |v: i64, n: usize| {
+        for i in (0..n).rev() {
+            bits.push((v >> i) & 1 == 1);
+        }
+    };
+    put(1, 6);
+    put(0, 2);
+    put(i64::from(mmsi), 30);
+    put(0, 4);
+    put(0, 8);
+    put((speed_kn * 10.0) as i64, 10);
+    put(1, 1);
+    put((lon * 600_000.0).round() as i64 & ((1 << 28) - 1), 28);
+    put((lat * 600_000.0).round() as i64 & ((1 << 27) - 1), 27);
+    put(900, 12);
+    put(90, 9);
+    put(0, 6);
+    put(0, 2);
+    put(0, 3);
+    put(0, 1);
+    put(0, 19);
+    let payload: String = bits
+        .chunks(6)
+        .map(|c| {
+            let v = c.iter().fold(0u8, |a, &b| (a << 1) | u8::from(b)) + 48;
+            char::from(if v > 87 { v + 8 } else { v })
+        })
+        .collect();
+    let body = format!("AIVDM,1,1,,A,{payload},0");
+    let sum = body.bytes().fold(0u8, |a, b| a ^ b);
+    let tag = format!("c:{at_s}");
+    let tsum = tag.bytes().fold(0u8, |a, b| a ^ b);
+    format!("\\{tag}*{tsum:02X}\\!{body}*{sum:02X}")
+}
+
+/// A vessel that goes dark under way while the receivers keep hearing others raises an
+/// `ais.gap` alert with its evidence, owned by the port authority.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_dark_in_the_approaches_raises_an_alert() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let t0 = 1_795_000_000;
+    let mut lines = vec![type1(265_123_456, 59.75, 19.20, 14.0, t0)];
+    for k in 0..40 {
+        lines.push(type1(
+            230_000_000 + k,
+            59.70,
+            19.10,
+            8.0,
+            t0 + 60 * (k as i64 + 1),
+        ));
+    }
+    lines.push(type1(265_123_456, 59.76, 19.00, 3.0, t0 + 3 * 3600));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dark.nmea");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    spawn_source(
+        &app.state,
+        SourceConfig::File {
+            path: file,
+            speed: 0.0,
+        },
+    )
+    .await
+    .unwrap();
+    let mut op = app.login("operator").await;
+    let mut found = serde_json::Value::Null;
+    for _ in 0..100 {
+        let r = op.get("/api/v1/alerts?kind=ais.gap").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        if let Some(a) = r.json["alerts"].as_array().and_then(|a| a.first()) {
+            found = a.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found["kind"], "ais.gap", "no gap alert");
+    assert_eq!(found["subjects"][0]["reference"], "mmsi:265123456");
+    let id = found["id"].as_str().unwrap();
+    let full = op.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(
+        full.json["evidence"]["other_messages_heard_meanwhile"], 40,
+        "{}",
+        full.body
+    );
+}
