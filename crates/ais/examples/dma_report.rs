@@ -8,6 +8,27 @@
 use hamnvakt_ais::behaviour::{Behaviour, BehaviourSettings};
 use hamnvakt_ais::{Decoder, Feed};
 
+/// Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+fn iso(ms: i64) -> String {
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
 fn main() {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/ais/real/dma-aisabnormal");
@@ -41,8 +62,16 @@ fn main() {
             findings.len()
         );
         for f in findings {
-            let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(f.at_ms as u64);
-            println!("  {:?} {} {}", at, f.kind, f.title);
+            let detected = f.evidence["now"]["at_ms"]
+                .as_i64()
+                .or(f.evidence["slow"]["at_ms"].as_i64());
+            println!(
+                "  {} {} (event from {}, detected {})",
+                f.kind,
+                f.title,
+                iso(f.at_ms),
+                detected.map(iso).unwrap_or_default()
+            );
         }
     }
 }

@@ -25,6 +25,18 @@ pub struct BehaviourSettings {
     pub jump_max_speed_kn: f64,
     /// Jumps shorter than this are position noise.
     pub jump_min_distance_km: f64,
+    /// Drift (the Danish Maritime Authority's definition): speed between these bounds…
+    pub drift_min_speed_kn: f64,
+    pub drift_max_speed_kn: f64,
+    /// …course over ground at least this far from the heading…
+    pub drift_min_course_heading_deg: f64,
+    /// …for at least this long, covering at least this distance.
+    pub drift_minutes: i64,
+    pub drift_min_distance_m: f64,
+    /// Sudden speed change: from above the first speed to below the second within the time.
+    pub stop_from_speed_kn: f64,
+    pub stop_to_speed_kn: f64,
+    pub stop_within_seconds: i64,
 }
 
 impl Default for BehaviourSettings {
@@ -35,6 +47,14 @@ impl Default for BehaviourSettings {
             gap_min_other_messages: 20,
             jump_max_speed_kn: 60.0,
             jump_min_distance_km: 2.0,
+            drift_min_speed_kn: 1.0,
+            drift_max_speed_kn: 5.0,
+            drift_min_course_heading_deg: 45.0,
+            drift_minutes: 10,
+            drift_min_distance_m: 500.0,
+            stop_from_speed_kn: 7.0,
+            stop_to_speed_kn: 1.0,
+            stop_within_seconds: 30,
         }
     }
 }
@@ -61,6 +81,11 @@ struct Fix {
 
 #[derive(Debug, Default)]
 struct Known {
+    /// Start of the current run of drift-like reports, and whether it was reported.
+    drift_since: Option<Fix>,
+    drift_reported: bool,
+    /// Last report above the sudden-stop "from" speed.
+    fast_at: Option<Fix>,
     last: Option<Fix>,
     name: Option<String>,
     imo: Option<u32>,
@@ -136,6 +161,60 @@ impl Behaviour {
                                          "seen_again": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "other_messages_heard_meanwhile": others, "distance_km": km}),
                     });
+                }
+            }
+            // Drift: slow, and the bow pointing well away from where the ship goes.
+            let drifting = match (m.speed_kn(), m.course_deg(), m.heading_deg()) {
+                (Some(sp), Some(cog), Some(hdg)) => {
+                    let diff = (cog - f64::from(hdg)).rem_euclid(360.0);
+                    let diff = diff.min(360.0 - diff);
+                    (s.drift_min_speed_kn..=s.drift_max_speed_kn).contains(&sp)
+                        && diff >= s.drift_min_course_heading_deg
+                }
+                _ => false,
+            };
+            if drifting {
+                let since = *v.drift_since.get_or_insert(fix);
+                let metres = distance_km(since.lat, since.lon, lat, lon) * 1000.0;
+                if !v.drift_reported
+                    && at_ms - since.at_ms >= s.drift_minutes * 60_000
+                    && metres >= s.drift_min_distance_m
+                {
+                    v.drift_reported = true;
+                    out.push(Finding {
+                        kind: "ais.drift",
+                        mmsi: m.mmsi,
+                        at_ms: since.at_ms,
+                        title: format!("MMSI {} drifting for {} min", m.mmsi, (at_ms - since.at_ms) / 60_000),
+                        evidence: json!({"since": {"at_ms": since.at_ms, "lat": since.lat, "lon": since.lon},
+                                         "now": {"at_ms": at_ms, "lat": lat, "lon": lon, "speed_kn": m.speed_kn(),
+                                                 "course_deg": m.course_deg(), "heading_deg": m.heading_deg()},
+                                         "distance_m": metres}),
+                    });
+                }
+            } else if m.speed_kn().is_some() {
+                v.drift_since = None;
+                v.drift_reported = false;
+            }
+            // Sudden stop: fast, then nearly stopped within seconds.
+            if let Some(sp) = m.speed_kn() {
+                if sp > s.stop_from_speed_kn {
+                    v.fast_at = Some(fix);
+                } else if sp < s.stop_to_speed_kn {
+                    if let Some(fast) = v.fast_at.take() {
+                        if at_ms - fast.at_ms <= s.stop_within_seconds * 1000 {
+                            out.push(Finding {
+                                kind: "ais.sudden_speed_change",
+                                mmsi: m.mmsi,
+                                // The event starts at the last fast report, as DMA times it.
+                                at_ms: fast.at_ms,
+                                title: format!("MMSI {} went from {:.1} kn to {sp:.1} kn in {} s", m.mmsi,
+                                    fast.speed.unwrap_or(0.0), (at_ms - fast.at_ms) / 1000),
+                                evidence: json!({"fast": {"at_ms": fast.at_ms, "speed_kn": fast.speed, "lat": fast.lat, "lon": fast.lon},
+                                                 "slow": {"at_ms": at_ms, "speed_kn": sp, "lat": lat, "lon": lon}}),
+                            });
+                        }
+                    }
                 }
             }
             v.last = Some(fix);

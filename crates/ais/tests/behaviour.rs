@@ -119,3 +119,51 @@ fn identity_changes_are_found() {
         serde_json::json!([265_000_003, 636_000_004])
     );
 }
+
+/// The Danish Maritime Authority's three labelled tracks: drift found on FRIO near the
+/// authority's event time and not on STOC MARCIA, LOTUS's sudden speed change found at the
+/// authority's time. (`cargo run -p hamnvakt-ais --example dma_report` prints the report.)
+#[test]
+fn the_authoritys_labelled_tracks() {
+    let dir = ais_data().join("real/dma-aisabnormal");
+    let run = |file: &str| {
+        let text = read(&dir.join(file));
+        let mut d = Decoder::new();
+        let mut b = Behaviour::new(BehaviourSettings::default());
+        let mut found = Vec::new();
+        for line in text.split(|&c| c == b'\n') {
+            if let Feed::Message(m, meta) = d.feed(line) {
+                if let Some(t) = meta.time_ms {
+                    found.extend(b.observe(&m, t));
+                }
+            }
+        }
+        found
+    };
+    let frio = run("538004030_drift_1.ais");
+    let drift: Vec<_> = frio.iter().filter(|f| f.kind == "ais.drift").collect();
+    assert_eq!(drift.len(), 1, "{frio:?}");
+    let detected = drift[0].evidence["now"]["at_ms"].as_i64().unwrap();
+    let dma = 1_411_923_004_556; // 2014-09-28T16:50:04.556Z
+    assert!(
+        (detected - dma).abs() <= 5 * MIN,
+        "detected {detected}, DMA {dma}"
+    );
+
+    assert!(run("212123000_drift_1.ais")
+        .iter()
+        .all(|f| f.kind != "ais.drift"));
+
+    let lotus = run("219165000_ssc_1.ais");
+    let ssc: Vec<_> = lotus
+        .iter()
+        .filter(|f| f.kind == "ais.sudden_speed_change")
+        .collect();
+    assert_eq!(ssc.len(), 1, "{lotus:?}");
+    let dma = 1_412_525_411_424; // 2014-10-05T16:10:11.424Z
+    assert!(
+        (ssc[0].at_ms - dma).abs() <= 1_000,
+        "{} vs {dma}",
+        ssc[0].at_ms
+    );
+}
