@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::decoder::Meta;
 use crate::message::{Body, DimOrMother, Message, StaticDataB};
 
 /// Whether a number is a valid IMO ship number: seven digits whose last is the sum of the
@@ -114,12 +113,11 @@ impl Picture {
     }
 
     /// Takes in one message received at `at_ms`.
-    pub fn update(&mut self, m: &Message, meta: &Meta, at_ms: i64) {
+    pub fn update(&mut self, m: &Message, at_ms: i64) {
         let v = self.vessels.entry(m.mmsi).or_insert_with(|| Vessel {
             mmsi: m.mmsi,
             ..Vessel::default()
         });
-        let _ = meta;
         v.last_ms = v.last_ms.max(at_ms);
         v.messages += 1;
         if let Some((lat, lon)) = m.position() {

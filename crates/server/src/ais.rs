@@ -119,7 +119,7 @@ async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
             state.metrics.ais.duplicates.inc();
             continue;
         }
-        state.ais.picture().update(&r.message, &r.meta, r.at_ms);
+        state.ais.picture().update(&r.message, r.at_ms);
         let findings = behaviour.observe(&r.message, r.at_ms);
         if !findings.is_empty() {
             tokio::spawn(raise(state.clone(), findings));

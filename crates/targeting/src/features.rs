@@ -23,13 +23,7 @@ pub struct Encoder {
 impl Encoder {
     /// Learns the category codes from training records.
     pub fn fit(mapping: &Mapping, records: &[Record]) -> Encoder {
-        let mut codes: Vec<HashMap<String, u32>> = vec![HashMap::new(); mapping.categorical.len()];
-        for r in records {
-            for (map, v) in codes.iter_mut().zip(&r.categorical) {
-                let next = map.len() as u32;
-                map.entry(v.clone()).or_insert(next);
-            }
-        }
+        let codes: Vec<HashMap<String, u32>> = vec![HashMap::new(); mapping.categorical.len()];
         let numeric_codes = mapping
             .numeric_codes
             .iter()
@@ -48,12 +42,14 @@ impl Encoder {
             (Some(p), Some(m)) => Some((p, m)),
             _ => None,
         };
-        Encoder {
+        let mut e = Encoder {
             mapping: mapping.clone(),
             codes,
             numeric_codes,
             per_kg,
-        }
+        };
+        e.extend(records);
+        e
     }
 
     /// Learns codes for values first seen in more records (training on train, then valid).

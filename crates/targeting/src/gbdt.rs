@@ -53,6 +53,10 @@ struct Node {
     feature: u32,
     /// Go left when the value is ≤ this (or missing).
     threshold: f64,
+    /// The same test on binned training data: left when the bin is ≤ this. Only used while
+    /// training (not stored).
+    #[serde(skip)]
+    bin: u8,
     left: u32,
     right: u32,
     /// This node's output (a leaf's is what it adds to the score).
@@ -236,7 +240,7 @@ impl Gbdt {
             );
             // Update every row's score (sampled or not) through the binned values.
             for (i, s) in score.iter_mut().enumerate() {
-                *s += tree_binned(&tree, &bins, &bounds, i);
+                *s += tree_binned(&tree, &bins, i);
             }
             trees.push(tree);
         }
@@ -268,7 +272,7 @@ impl Gbdt {
 }
 
 /// The tree's output for training row `i`, walking with bins (the same as raw thresholds).
-fn tree_binned(tree: &Tree, bins: &[Vec<u8>], bounds: &[Vec<f64>], i: usize) -> f64 {
+fn tree_binned(tree: &Tree, bins: &[Vec<u8>], i: usize) -> f64 {
     let mut k = 0usize;
     loop {
         let Some(n) = tree.nodes.get(k) else {
@@ -277,11 +281,8 @@ fn tree_binned(tree: &Tree, bins: &[Vec<u8>], bounds: &[Vec<f64>], i: usize) -> 
         if n.feature == u32::MAX {
             return n.value;
         }
-        let fj = n.feature as usize;
-        let b = bins[fj][i] as usize;
-        // Left when the bin's upper bound is ≤ threshold, i.e. the bin index ≤ the split bin.
-        let split_bin = bounds[fj].partition_point(|x| *x < n.threshold);
-        k = if b <= split_bin { n.left } else { n.right } as usize;
+        let b = bins[n.feature as usize][i];
+        k = if b <= n.bin { n.left } else { n.right } as usize;
     }
 }
 
@@ -375,6 +376,7 @@ fn grow(
     let mut nodes = vec![Node {
         feature: u32::MAX,
         threshold: 0.0,
+        bin: 0,
         left: 0,
         right: 0,
         value: node_value(g, h, params),
@@ -432,6 +434,7 @@ fn grow(
         nodes.push(Node {
             feature: u32::MAX,
             threshold: 0.0,
+            bin: 0,
             left: 0,
             right: 0,
             value: node_value(gl, hl, params),
@@ -439,6 +442,7 @@ fn grow(
         nodes.push(Node {
             feature: u32::MAX,
             threshold: 0.0,
+            bin: 0,
             left: 0,
             right: 0,
             value: node_value(gr, hr, params),
@@ -446,6 +450,7 @@ fn grow(
         if let Some(parent) = nodes.get_mut(leaf.node) {
             parent.feature = split.feature as u32;
             parent.threshold = bounds[split.feature][split.bin];
+            parent.bin = split.bin as u8;
             parent.left = li_node as u32;
             parent.right = li_node as u32 + 1;
         }
