@@ -1,8 +1,16 @@
-//! Behaviour detectors over the decoded stream (pure; the server will raise their findings as
-//! alerts). So far: AIS gaps with a reception-coverage guard, impossible jumps, and identity
-//! changes (an MMSI with a new name or IMO number, one IMO number on two MMSIs). Thresholds are
-//! settings; the defaults scale Global Fishing Watch's open-sea gap (12 h) down to
-//! archipelago approaches, where a vessel is rarely out of coverage for long.
+//! Behaviour detectors over the decoded stream (pure; the server raises their findings as
+//! alerts): AIS gaps with a reception-coverage guard, impossible jumps, identity changes (an
+//! MMSI with a new name or IMO number, one IMO number on two MMSIs), drift and sudden speed
+//! changes (the Danish Maritime Authority's definitions), loitering and encounters (Global
+//! Fishing Watch's), and MMSIs whose MID is unallocated. Thresholds are settings; the defaults
+//! scale GFW's open-sea values down to archipelago approaches, where a vessel is rarely out of
+//! coverage for long and every meeting place is within a few kilometres of a port:
+//!
+//! | detector | GFW | here |
+//! |---|---|---|
+//! | gap | 12 h, ≥ 50 nm from shore | 60 min under way, others heard meanwhile |
+//! | loitering | < 2 kn mean, ≥ 4 h, ≥ 20 nm from shore | < 2 kn mean, ≥ 2 h, ≥ 3 km from a port |
+//! | encounter | ≤ 500 m, ≥ 2 h, median < 2 kn, ≥ 10 km from an anchorage | ≤ 500 m, ≥ 30 min, median < 2 kn, ≥ 3 km from a port |
 
 use std::collections::HashMap;
 
@@ -37,6 +45,22 @@ pub struct BehaviourSettings {
     pub stop_from_speed_kn: f64,
     pub stop_to_speed_kn: f64,
     pub stop_within_seconds: i64,
+    /// Loitering (GFW): mean speed below this…
+    pub loiter_max_speed_kn: f64,
+    /// …for at least this long…
+    pub loiter_min_minutes: i64,
+    /// Encounters (GFW): two vessels at most this far apart…
+    pub encounter_max_distance_m: f64,
+    /// …with a median speed below this…
+    pub encounter_max_speed_kn: f64,
+    /// …for at least this long, with no silence longer than the next setting in between.
+    pub encounter_min_minutes: i64,
+    pub encounter_max_gap_minutes: i64,
+    /// Loitering and encounters count only this far from any port's geofence centre (plus
+    /// its exit radius); a ship waiting for its berth is not suspicious.
+    pub min_port_distance_km: f64,
+    /// Raise a finding for an MMSI whose MID no administration holds.
+    pub check_mid: bool,
 }
 
 impl Default for BehaviourSettings {
@@ -55,6 +79,14 @@ impl Default for BehaviourSettings {
             stop_from_speed_kn: 7.0,
             stop_to_speed_kn: 1.0,
             stop_within_seconds: 30,
+            loiter_max_speed_kn: 2.0,
+            loiter_min_minutes: 120,
+            encounter_max_distance_m: 500.0,
+            encounter_max_speed_kn: 2.0,
+            encounter_min_minutes: 30,
+            encounter_max_gap_minutes: 60,
+            min_port_distance_km: 3.0,
+            check_mid: true,
         }
     }
 }
@@ -67,6 +99,66 @@ pub struct Finding {
     pub at_ms: i64,
     pub title: String,
     pub evidence: serde_json::Value,
+    /// The other vessel, for findings about two (encounters, one IMO on two MMSIs).
+    pub related: Option<u32>,
+}
+
+/// A bounded sample of a track piece for evidence: every point until full, then every other.
+#[derive(Debug, Clone, Default)]
+struct Piece {
+    points: Vec<(i64, f64, f64, Option<f64>)>,
+    stride: usize,
+    seen: usize,
+}
+
+impl Piece {
+    const MAX: usize = 24;
+
+    fn push(&mut self, at_ms: i64, lat: f64, lon: f64, speed: Option<f64>) {
+        self.seen += 1;
+        if self.stride == 0 {
+            self.stride = 1;
+        }
+        if !(self.seen - 1).is_multiple_of(self.stride) {
+            return;
+        }
+        self.points.push((at_ms, lat, lon, speed));
+        if self.points.len() >= Self::MAX {
+            let mut k = 0;
+            self.points.retain(|_| {
+                k += 1;
+                k % 2 == 1
+            });
+            self.stride *= 2;
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        self.points
+            .iter()
+            .map(|&(t, lat, lon, sp)| json!({"at_ms": t, "lat": lat, "lon": lon, "speed_kn": sp}))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Loiter {
+    start: Fix,
+    last: Fix,
+    metres: f64,
+    piece: Piece,
+    reported: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Pair {
+    start_ms: i64,
+    last_ms: i64,
+    distances: Vec<f32>,
+    speeds: Vec<f32>,
+    a: Piece,
+    b: Piece,
+    reported: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +181,10 @@ struct Known {
     last: Option<Fix>,
     name: Option<String>,
     imo: Option<u32>,
+    loiter: Option<Loiter>,
+    /// The encounter grid cell the vessel is in while slow and away from ports.
+    cell: Option<(i32, i32)>,
+    mid_checked: bool,
 }
 
 #[derive(Debug, Default)]
@@ -97,6 +193,23 @@ pub struct Behaviour {
     vessels: HashMap<u32, Known>,
     imo_owner: HashMap<u32, u32>,
     heard: u64,
+    /// Port centres with the radius within which loitering and encounters do not count.
+    ports: Vec<(f64, f64, f64)>,
+    /// Slow vessels away from ports by grid cell (0.01° latitude × 0.02° longitude).
+    cells: HashMap<(i32, i32), Vec<u32>>,
+    pairs: HashMap<(u32, u32), Pair>,
+}
+
+fn cell_of(lat: f64, lon: f64) -> (i32, i32) {
+    ((lat / 0.01).floor() as i32, (lon / 0.02).floor() as i32)
+}
+
+fn median(v: &mut [f32]) -> f32 {
+    if v.is_empty() {
+        return f32::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
 }
 
 /// Great-circle distance in kilometres.
@@ -116,13 +229,56 @@ impl Behaviour {
         }
     }
 
+    /// Detectors that need to know where ports are (loitering, encounters) ignore vessels
+    /// near these.
+    pub fn with_ports(mut self, ports: &[crate::ports::Port]) -> Behaviour {
+        let margin = self.settings.min_port_distance_km;
+        self.ports = ports
+            .iter()
+            .map(|p| (p.lat, p.lon, p.exit_km.max(margin)))
+            .collect();
+        self
+    }
+
+    fn near_port(&self, lat: f64, lon: f64) -> bool {
+        self.ports.iter().any(|&(plat, plon, r)| {
+            (plat - lat).abs() * 111.0 <= r && distance_km(lat, lon, plat, plon) <= r
+        })
+    }
+
+    /// Vessels tracked (for memory accounting).
+    pub fn len(&self) -> usize {
+        self.vessels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vessels.is_empty()
+    }
+
     /// Takes in one message received at `at_ms`; returns what it revealed.
     pub fn observe(&mut self, m: &Message, at_ms: i64) -> Vec<Finding> {
         self.heard += 1;
         let mut out = Vec::new();
         let s = self.settings.clone();
         let heard = self.heard;
+        let away = m
+            .position()
+            .is_some_and(|(lat, lon)| !self.near_port(lat, lon));
+        let mut this_fix = None;
         let v = self.vessels.entry(m.mmsi).or_default();
+        if s.check_mid && !v.mid_checked {
+            v.mid_checked = true;
+            if let crate::mid::MidCheck::Unallocated { mid } = crate::mid::check(m.mmsi, None) {
+                out.push(Finding {
+                    kind: "ais.mid_unallocated",
+                    mmsi: m.mmsi,
+                    at_ms,
+                    title: format!("MMSI {} carries MID {mid}, which no country holds", m.mmsi),
+                    evidence: json!({"mid": mid, "message_type": m.msg_type}),
+                    related: None,
+                });
+            }
+        }
         if let Some((lat, lon)) = m.position() {
             let fix = Fix {
                 at_ms,
@@ -144,6 +300,7 @@ impl Behaviour {
                         evidence: json!({"from": {"at_ms": prev.at_ms, "lat": prev.lat, "lon": prev.lon},
                                          "to": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "distance_km": km, "implied_speed_kn": implied_kn}),
+                        related: None,
                     });
                 }
                 let others = heard.saturating_sub(prev.heard + 1);
@@ -160,6 +317,7 @@ impl Behaviour {
                         evidence: json!({"last_seen": {"at_ms": prev.at_ms, "lat": prev.lat, "lon": prev.lon, "speed_kn": prev.speed},
                                          "seen_again": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "other_messages_heard_meanwhile": others, "distance_km": km}),
+                        related: None,
                     });
                 }
             }
@@ -190,6 +348,7 @@ impl Behaviour {
                                          "now": {"at_ms": at_ms, "lat": lat, "lon": lon, "speed_kn": m.speed_kn(),
                                                  "course_deg": m.course_deg(), "heading_deg": m.heading_deg()},
                                          "distance_m": metres}),
+                        related: None,
                     });
                 }
             } else if m.speed_kn().is_some() {
@@ -212,13 +371,68 @@ impl Behaviour {
                                     fast.speed.unwrap_or(0.0), (at_ms - fast.at_ms) / 1000),
                                 evidence: json!({"fast": {"at_ms": fast.at_ms, "speed_kn": fast.speed, "lat": fast.lat, "lon": fast.lon},
                                                  "slow": {"at_ms": at_ms, "speed_kn": sp, "lat": lat, "lon": lon}}),
+                                related: None,
                             });
                         }
                     }
                 }
             }
+            // Loitering: slow on average, for long, away from ports, without long silences.
+            let slow_now = m.speed_kn().map(|sp| sp < s.loiter_max_speed_kn);
+            let max_gap_ms = s.encounter_max_gap_minutes * 60_000;
+            if !away || slow_now == Some(false) {
+                v.loiter = None;
+            } else if let Some(l) = v
+                .loiter
+                .as_mut()
+                .filter(|l| at_ms - l.last.at_ms <= max_gap_ms)
+            {
+                if at_ms > l.last.at_ms {
+                    l.metres += distance_km(l.last.lat, l.last.lon, lat, lon) * 1000.0;
+                    l.last = fix;
+                    l.piece.push(at_ms, lat, lon, fix.speed);
+                }
+                let hours = (at_ms - l.start.at_ms) as f64 / 3_600_000.0;
+                let mean_kn = if hours > 0.0 {
+                    l.metres / 1852.0 / hours
+                } else {
+                    0.0
+                };
+                // Judged on the mean over at least half an hour, as GFW judges hours.
+                if hours >= 0.5 && mean_kn >= s.loiter_max_speed_kn {
+                    v.loiter = None;
+                } else if !l.reported && at_ms - l.start.at_ms >= s.loiter_min_minutes * 60_000 {
+                    l.reported = true;
+                    out.push(Finding {
+                        kind: "ais.loitering",
+                        mmsi: m.mmsi,
+                        at_ms: l.start.at_ms,
+                        title: format!("MMSI {} loitering for {:.1} h away from port, mean {mean_kn:.1} kn", m.mmsi, hours),
+                        evidence: json!({"since": {"at_ms": l.start.at_ms, "lat": l.start.lat, "lon": l.start.lon},
+                                         "now": {"at_ms": at_ms, "lat": lat, "lon": lon},
+                                         "hours": hours, "mean_speed_kn": mean_kn, "distance_m": l.metres,
+                                         "track": l.piece.json()}),
+                        related: None,
+                    });
+                }
+            } else if slow_now == Some(true) {
+                let mut piece = Piece::default();
+                piece.push(at_ms, lat, lon, fix.speed);
+                v.loiter = Some(Loiter {
+                    start: fix,
+                    last: fix,
+                    metres: 0.0,
+                    piece,
+                    reported: false,
+                });
+            }
             v.last = Some(fix);
+            this_fix = Some(fix);
         }
+        if let Some(fix) = this_fix {
+            self.encounters(m.mmsi, fix, away, &mut out);
+        }
+        let v = self.vessels.entry(m.mmsi).or_default();
         let identity = match &m.body {
             Body::StaticVoyage(sv) => Some((
                 sv.shipname.as_str().trim().to_owned(),
@@ -235,6 +449,7 @@ impl Behaviour {
                         at_ms,
                         title: format!("MMSI {} changed its name from {old} to {name}", m.mmsi),
                         evidence: json!({"field": "name", "from": old, "to": name}),
+                        related: None,
                     });
                 }
             }
@@ -249,6 +464,7 @@ impl Behaviour {
                             m.mmsi
                         ),
                         evidence: json!({"field": "imo", "from": old, "to": new}),
+                        related: None,
                     });
                 }
             }
@@ -268,10 +484,161 @@ impl Behaviour {
                             m.mmsi
                         ),
                         evidence: json!({"field": "imo", "imo": imo, "mmsis": [owner, m.mmsi]}),
+                        related: Some(owner),
                     });
                 }
             }
         }
         out
+    }
+
+    /// Checks a flag a vessel declares (from a pre-arrival notification or a registry)
+    /// against its MMSI's MID.
+    pub fn declare_flag(&mut self, mmsi: u32, flag: &str, at_ms: i64) -> Option<Finding> {
+        match crate::mid::check(mmsi, Some(flag)) {
+            crate::mid::MidCheck::FlagMismatch { mid, country, flag } => Some(Finding {
+                kind: "ais.mid_flag_mismatch",
+                mmsi,
+                at_ms,
+                title: format!("MMSI {mmsi} is {country}'s (MID {mid}) but the vessel declares the flag {flag}"),
+                evidence: json!({"mid": mid, "mid_country": country, "declared_flag": flag}),
+                related: None,
+            }),
+            crate::mid::MidCheck::Unallocated { mid } => Some(Finding {
+                kind: "ais.mid_unallocated",
+                mmsi,
+                at_ms,
+                title: format!("MMSI {mmsi} carries MID {mid}, which no country holds (declared flag {flag})"),
+                evidence: json!({"mid": mid, "declared_flag": flag}),
+                related: None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Encounters: keeps slow vessels away from ports in a grid and follows every pair that
+    /// stays within the distance.
+    fn encounters(&mut self, mmsi: u32, fix: Fix, away: bool, out: &mut Vec<Finding>) {
+        let s = &self.settings;
+        let max_gap_ms = s.encounter_max_gap_minutes * 60_000;
+        // Membership is looser than the median test, which decides.
+        let slow = fix
+            .speed
+            .is_some_and(|sp| sp < 2.0 * s.encounter_max_speed_kn);
+        let new_cell = (slow && away).then(|| cell_of(fix.lat, fix.lon));
+        let old_cell = self.vessels.get(&mmsi).and_then(|k| k.cell);
+        if old_cell != new_cell {
+            if let Some(c) = old_cell {
+                if let Some(list) = self.cells.get_mut(&c) {
+                    list.retain(|&x| x != mmsi);
+                    if list.is_empty() {
+                        self.cells.remove(&c);
+                    }
+                }
+            }
+            if let Some(c) = new_cell {
+                self.cells.entry(c).or_default().push(mmsi);
+            }
+            if let Some(k) = self.vessels.get_mut(&mmsi) {
+                k.cell = new_cell;
+            }
+        }
+        if self.heard.is_multiple_of(4096) {
+            let now = fix.at_ms;
+            self.pairs.retain(|_, p| now - p.last_ms <= max_gap_ms);
+        }
+        let Some((cy, cx)) = new_cell else {
+            return;
+        };
+        let mut near: Vec<(u32, f64, Option<f64>)> = Vec::new();
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                let Some(list) = self.cells.get(&(cy + dy, cx + dx)) else {
+                    continue;
+                };
+                for &other in list {
+                    if other == mmsi {
+                        continue;
+                    }
+                    let Some(o) = self.vessels.get(&other).and_then(|k| k.last) else {
+                        continue;
+                    };
+                    if (fix.at_ms - o.at_ms).abs() > max_gap_ms.min(10 * 60_000) {
+                        continue;
+                    }
+                    let d = distance_km(fix.lat, fix.lon, o.lat, o.lon) * 1000.0;
+                    if d <= s.encounter_max_distance_m {
+                        near.push((other, d, o.speed));
+                    }
+                }
+            }
+        }
+        for (other, d, other_speed) in near {
+            let key = (mmsi.min(other), mmsi.max(other));
+            let p = self.pairs.entry(key).or_insert_with(|| Pair {
+                start_ms: fix.at_ms,
+                last_ms: fix.at_ms,
+                distances: Vec::new(),
+                speeds: Vec::new(),
+                a: Piece::default(),
+                b: Piece::default(),
+                reported: false,
+            });
+            if fix.at_ms - p.last_ms > max_gap_ms {
+                *p = Pair {
+                    start_ms: fix.at_ms,
+                    last_ms: fix.at_ms,
+                    distances: Vec::new(),
+                    speeds: Vec::new(),
+                    a: Piece::default(),
+                    b: Piece::default(),
+                    reported: false,
+                };
+            }
+            p.last_ms = p.last_ms.max(fix.at_ms);
+            if p.distances.len() >= 512 {
+                let mut k = 0;
+                p.distances.retain(|_| {
+                    k += 1;
+                    k % 2 == 0
+                });
+                let mut k = 0;
+                p.speeds.retain(|_| {
+                    k += 1;
+                    k % 2 == 0
+                });
+            }
+            p.distances.push(d as f32);
+            p.speeds.extend(
+                [fix.speed, other_speed]
+                    .into_iter()
+                    .flatten()
+                    .map(|x| x as f32),
+            );
+            let piece = if mmsi == key.0 { &mut p.a } else { &mut p.b };
+            piece.push(fix.at_ms, fix.lat, fix.lon, fix.speed);
+            let minutes = (p.last_ms - p.start_ms) / 60_000;
+            if !p.reported && minutes >= s.encounter_min_minutes {
+                let med_speed = median(&mut p.speeds.clone());
+                if f64::from(med_speed) < s.encounter_max_speed_kn {
+                    p.reported = true;
+                    let med_dist = median(&mut p.distances.clone());
+                    out.push(Finding {
+                        kind: "ais.encounter",
+                        mmsi: key.0,
+                        at_ms: p.start_ms,
+                        title: format!(
+                            "MMSI {} and MMSI {} met for {minutes} min, {med_dist:.0} m apart at {med_speed:.1} kn",
+                            key.0, key.1
+                        ),
+                        evidence: json!({"vessels": [key.0, key.1], "start_ms": p.start_ms, "last_ms": p.last_ms,
+                                         "minutes": minutes, "median_distance_m": med_dist, "median_speed_kn": med_speed,
+                                         "at": {"lat": fix.lat, "lon": fix.lon},
+                                         "tracks": {key.0.to_string(): p.a.json(), key.1.to_string(): p.b.json()}}),
+                        related: Some(key.1),
+                    });
+                }
+            }
+        }
     }
 }

@@ -9,6 +9,9 @@
 //!   "not available" as `None` through the accessors).
 //! - [`decoder`]: the three together over a feed, with counters.
 //! - [`gpsd`]: output in the format of `gpsdecode -u -c`, gpsd's regression format.
+//! - [`vessel`], [`ports`], [`behaviour`], [`mid`]: the vessel picture, port visits, behaviour
+//!   detectors and the MID check built on the decoded stream.
+//! - [`encode`]: type 1, 5 and 18 messages back into NMEA, for simulators and tests.
 //!
 //! The hot path — a line in, a message out — does not allocate (a test proves it with a
 //! counting allocator). Why we wrote our own rather than use a crate is measured in
@@ -21,8 +24,11 @@ pub mod assemble;
 pub mod behaviour;
 pub mod bits;
 pub mod decoder;
+pub mod encode;
 pub mod gpsd;
 pub mod message;
+pub mod mid;
+pub mod ports;
 pub mod sentence;
 pub mod text;
 pub mod vessel;
