@@ -29,6 +29,10 @@ pub struct BehaviourSettings {
     /// Messages from other vessels the receivers must have heard during the silence; fewer
     /// means the receivers were down, not the ship.
     pub gap_min_other_messages: u64,
+    /// Only silences starting within this distance of one of the installation's own ports
+    /// count: that is where the receivers cover the sea. A ship that sails out of range is
+    /// not dark. 0 counts silences anywhere.
+    pub gap_area_km: f64,
     /// Implied speed between two reports above which the track jumped.
     pub jump_max_speed_kn: f64,
     /// Jumps shorter than this are position noise.
@@ -61,6 +65,9 @@ pub struct BehaviourSettings {
     pub min_port_distance_km: f64,
     /// Raise a finding for an MMSI whose MID no administration holds.
     pub check_mid: bool,
+    /// A Class A vessel reporting "moored" is at a quay, even one not in the port list (a
+    /// marina, a shipyard), and is not loitering.
+    pub loiter_ignore_moored: bool,
 }
 
 impl Default for BehaviourSettings {
@@ -69,6 +76,7 @@ impl Default for BehaviourSettings {
             gap_minutes: 60,
             gap_min_speed_kn: 2.0,
             gap_min_other_messages: 20,
+            gap_area_km: 80.0,
             jump_max_speed_kn: 60.0,
             jump_min_distance_km: 2.0,
             drift_min_speed_kn: 1.0,
@@ -87,6 +95,7 @@ impl Default for BehaviourSettings {
             encounter_max_gap_minutes: 60,
             min_port_distance_km: 3.0,
             check_mid: true,
+            loiter_ignore_moored: true,
         }
     }
 }
@@ -195,6 +204,8 @@ pub struct Behaviour {
     heard: u64,
     /// Port centres with the radius within which loitering and encounters do not count.
     ports: Vec<(f64, f64, f64)>,
+    /// The installation's own ports, around which the receivers cover the sea.
+    own: Vec<(f64, f64)>,
     /// Slow vessels away from ports by grid cell (0.01° latitude × 0.02° longitude).
     cells: HashMap<(i32, i32), Vec<u32>>,
     pairs: HashMap<(u32, u32), Pair>,
@@ -237,7 +248,24 @@ impl Behaviour {
             .iter()
             .map(|p| (p.lat, p.lon, p.exit_km.max(margin)))
             .collect();
+        self.own = ports
+            .iter()
+            .filter(|p| p.ours)
+            .map(|p| (p.lat, p.lon))
+            .collect();
         self
+    }
+
+    /// Whether a position is in the area the receivers cover (everywhere if no own ports are
+    /// known or the area is 0).
+    fn covered(&self, lat: f64, lon: f64) -> bool {
+        let r = self.settings.gap_area_km;
+        r <= 0.0
+            || self.own.is_empty()
+            || self
+                .own
+                .iter()
+                .any(|&(plat, plon)| distance_km(lat, lon, plat, plon) <= r)
     }
 
     fn near_port(&self, lat: f64, lon: f64) -> bool {
@@ -264,6 +292,11 @@ impl Behaviour {
         let away = m
             .position()
             .is_some_and(|(lat, lon)| !self.near_port(lat, lon));
+        let last_covered = self
+            .vessels
+            .get(&m.mmsi)
+            .and_then(|v| v.last)
+            .is_none_or(|l| self.covered(l.lat, l.lon));
         let mut this_fix = None;
         let v = self.vessels.entry(m.mmsi).or_default();
         if s.check_mid && !v.mid_checked {
@@ -306,6 +339,7 @@ impl Behaviour {
                 let others = heard.saturating_sub(prev.heard + 1);
                 let moving = prev.speed.is_some_and(|sp| sp >= s.gap_min_speed_kn);
                 if moving
+                    && last_covered
                     && at_ms - prev.at_ms >= s.gap_minutes * 60_000
                     && others >= s.gap_min_other_messages
                 {
@@ -380,7 +414,9 @@ impl Behaviour {
             // Loitering: slow on average, for long, away from ports, without long silences.
             let slow_now = m.speed_kn().map(|sp| sp < s.loiter_max_speed_kn);
             let max_gap_ms = s.encounter_max_gap_minutes * 60_000;
-            if !away || slow_now == Some(false) {
+            let moored =
+                s.loiter_ignore_moored && matches!(&m.body, Body::PositionA(p) if p.status == 5);
+            if !away || moored || slow_now == Some(false) {
                 v.loiter = None;
             } else if let Some(l) = v
                 .loiter

@@ -214,8 +214,8 @@ pub struct Framing<'a> {
 }
 
 /// The `!AIVDM` sentences carrying `bits`, each ending in `\n`, appended to `out`. Messages
-/// longer than one sentence (60 six-bit characters here) are split into fragments; the tag
-/// block goes on the first.
+/// longer than one sentence (60 six-bit characters here) are split into fragments, each with
+/// the tag block, as receivers that stamp every sentence write them.
 pub fn sentences(bits: &BitWriter, f: &Framing<'_>, out: &mut String) {
     let (payload, fill) = bits.armour();
     let chunks: Vec<&str> = payload
@@ -226,7 +226,7 @@ pub fn sentences(bits: &BitWriter, f: &Framing<'_>, out: &mut String) {
     let total = chunks.len().max(1);
     let channel = if f.channel == '\0' { 'A' } else { f.channel };
     for (i, chunk) in chunks.iter().enumerate() {
-        if i == 0 && (f.time_ms.is_some() || f.source.is_some()) {
+        if f.time_ms.is_some() || f.source.is_some() {
             let mut tag = String::new();
             if let Some(s) = f.source {
                 let _ = write!(tag, "s:{s}");

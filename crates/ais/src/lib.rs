@@ -29,6 +29,7 @@ pub mod gpsd;
 pub mod message;
 pub mod mid;
 pub mod ports;
+pub mod risk;
 pub mod sentence;
 pub mod text;
 pub mod vessel;

@@ -141,3 +141,28 @@ fn unallocated_mids_and_flag_mismatches_are_found() {
     assert_eq!(f.evidence["mid_country"], "EE");
     assert!(b.declare_flag(276_001_000, "ee", 0).is_none());
 }
+
+#[test]
+fn a_ship_that_sails_out_of_the_receivers_range_has_not_gone_dark() {
+    let mut b = behaviour();
+    // Last heard south of Gotland, 200 km from the nearest of our terminals, at 15 kn.
+    b.observe(&pos(219_000_001, 57.00, 17.60, 15.0), 0);
+    for k in 0..40 {
+        b.observe(
+            &pos(265_000_200 + k, SEA.0, SEA.1, 10.0),
+            (k as i64 + 1) * MIN,
+        );
+    }
+    let f = b.observe(&pos(219_000_001, 57.50, 17.80, 15.0), 180 * MIN);
+    assert!(!kinds(&f).contains(&"ais.gap"), "{f:?}");
+    // The same silence in Kapellskär's approaches is a gap.
+    b.observe(&pos(219_000_002, 59.80, 19.45, 12.0), 200 * MIN);
+    for k in 0..40 {
+        b.observe(
+            &pos(265_000_300 + k, SEA.0, SEA.1, 10.0),
+            (200 + k as i64 + 1) * MIN,
+        );
+    }
+    let f = b.observe(&pos(219_000_002, 59.75, 19.20, 12.0), 380 * MIN);
+    assert_eq!(kinds(&f), ["ais.gap"]);
+}

@@ -97,12 +97,7 @@ fn last_local(now_ms: i64, hour: i8, minute: i8) -> i64 {
 pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     let c = Ctx { w };
     let now = w.now_ms;
-    let (port, customs, police, coastguard) = (
-        c.org("port"),
-        c.org("customs"),
-        c.org("police"),
-        c.org("coastguard"),
-    );
+    let (port, customs, police) = (c.org("port"), c.org("customs"), c.org("police"));
     let mut out = Vec::new();
     let jitter = |rng: &mut ChaCha20Rng| rng.gen_range(0..20) * MINUTE;
 
@@ -155,44 +150,8 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
         steps: vec![],
     });
 
-    // Story 3: a dark approach to Kapellskär and a low-speed meeting.
-    out.push(DemoAlert {
-        draft: alert(
-            "ais.gap",
-            Severity::High,
-            "AIS silent for 3 h 05 min in the approaches to Kapellskär",
-            vec![subject(SubjectKind::Vessel, "MMSI 276009110", Some("ro-ro cargo, bound for Kapellskär"))],
-            json!({"last_seen": {"lat": 59.62, "lon": 19.35}, "reappeared": {"lat": 59.69, "lon": 19.18}, "gap_minutes": 185, "coverage": "receivers up"}),
-            coastguard,
-            Tlp::Amber,
-            vec![port, police],
-        ),
-        raised_at_ms: now - 5 * HOUR - jitter(rng),
-        raised_by: "detector:maritime",
-        steps: vec![],
-    });
-    out.push(DemoAlert {
-        draft: alert(
-            "ais.encounter",
-            Severity::High,
-            "Low-speed meeting of two vessels near Söderarm",
-            vec![
-                subject(SubjectKind::Vessel, "MMSI 276009110", None),
-                subject(
-                    SubjectKind::Vessel,
-                    "MMSI 265812340",
-                    Some("pleasure craft"),
-                ),
-            ],
-            json!({"duration_minutes": 38, "max_distance_m": 120, "median_speed_knots": 1.4}),
-            coastguard,
-            Tlp::Amber,
-            vec![port, police],
-        ),
-        raised_at_ms: now - 4 * HOUR - jitter(rng),
-        raised_by: "detector:maritime",
-        steps: vec![],
-    });
+    // Story 3 (a dark approach to Kapellskär and a low-speed meeting) is not planted here:
+    // the AIS detectors raise it from the demo's AIS traffic (see `maritime`).
 
     // Handled during the day.
     let op = c.user("operator2");

@@ -16,6 +16,7 @@
 
 pub mod access;
 mod alerts;
+pub mod maritime;
 mod orgs;
 mod sites;
 
@@ -42,6 +43,8 @@ pub struct DemoWorld {
     pub alerts: Vec<DemoAlert>,
     /// Facilities, zones, gates, people, cards, permits and the day's gate traffic.
     pub access: access::DemoAccess,
+    /// AIS traffic around the ports, 24 hours either side of `now_ms`, as NMEA.
+    pub maritime: maritime::DemoMaritime,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +130,8 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
     let users = orgs::users(&mut rng, &orgs);
     let sites = sites::sites(&mut rng);
     let access = access::generate(&mut rng, now_ms, &orgs, &sites);
+    // Its own stream, so the AIS traffic does not shift what the other parts draw.
+    let maritime = maritime::generate(&mut ChaCha20Rng::seed_from_u64(seed ^ 0x4149_5321), now_ms);
     let mut world = DemoWorld {
         seed,
         now_ms,
@@ -135,6 +140,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         sites,
         alerts: Vec::new(),
         access,
+        maritime,
     };
     world.alerts = alerts::alerts(&mut rng, &world);
     world

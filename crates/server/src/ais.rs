@@ -1,20 +1,26 @@
 //! AIS ingest: sources (a TCP client for raw NMEA feeds with reconnect and backoff, TCP and UDP
 //! listeners for receivers that push, and file replay at real or accelerated speed honouring
 //! the receive times) → decoding per source → a bounded queue → de-duplication of one
-//! transmission heard by several stations → the vessel picture. Lines, messages, malformed,
-//! duplicate and dropped counts are in `/metrics`.
+//! transmission heard by several stations → the vessel picture, the behaviour detectors, port
+//! visits and the downsampled track, which a writer task stores in batches and prunes after
+//! the retention period. Lines, messages, malformed, duplicate and dropped counts are in
+//! `/metrics`. Network sources never wait: when the queue is full they drop (counted). File
+//! replay waits instead, so a replayed day is never thinned by the speed of the store.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hamnvakt_ais::behaviour::{Behaviour, Finding};
+use hamnvakt_ais::ports::{Port, PortCalls, PortVisit, VisitChange, VisitSettings};
 use hamnvakt_ais::vessel::{Dedup, Picture};
 use hamnvakt_ais::{Decoder, Feed, Message, Meta};
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
+use hamnvakt_store::{PortCallRow, TrackPoint};
 use serde::Deserialize;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
@@ -51,6 +57,44 @@ pub struct AisConfig {
     pub dedup_window_ms: i64,
     /// Thresholds of the behaviour detectors.
     pub behaviour: hamnvakt_ais::behaviour::BehaviourSettings,
+    /// How tracks are downsampled and how long they are kept.
+    pub track: TrackConfig,
+    /// The ports and terminals with their geofences; the built-in list (the Ports of
+    /// Stockholm, their routes' counterparts and the high-risk ports) when not given.
+    pub ports: Option<Vec<Port>>,
+    /// Thresholds of the port-visit logic.
+    pub visits: VisitSettings,
+    /// The vessel risk score's weights and high-risk ports.
+    pub risk: hamnvakt_ais::risk::RiskSettings,
+    /// A tile URL template for the live map's base layer (`https://tiles.example/{z}/{x}/{y}.png`);
+    /// none by default, so the map works with no internet.
+    pub map_tile_url: Option<String>,
+    pub map_attribution: Option<String>,
+}
+
+/// `[ais.track]`: a point is stored when this much time has passed since the vessel's last
+/// stored point, or it turned or changed speed by this much (but not more often than every
+/// `min_interval_s`); points older than the retention are deleted hourly.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackConfig {
+    pub interval_s: i64,
+    pub min_interval_s: i64,
+    pub turn_deg: f64,
+    pub speed_change_kn: f64,
+    pub retention_days: i64,
+}
+
+impl Default for TrackConfig {
+    fn default() -> Self {
+        TrackConfig {
+            interval_s: 60,
+            min_interval_s: 10,
+            turn_deg: 15.0,
+            speed_change_kn: 3.0,
+            retention_days: 90,
+        }
+    }
 }
 
 impl Default for AisConfig {
@@ -60,6 +104,12 @@ impl Default for AisConfig {
             queue: 10_000,
             dedup_window_ms: 2_000,
             behaviour: Default::default(),
+            track: TrackConfig::default(),
+            ports: None,
+            visits: VisitSettings::default(),
+            risk: Default::default(),
+            map_tile_url: None,
+            map_attribution: None,
         }
     }
 }
@@ -70,9 +120,28 @@ struct Received {
     at_ms: i64,
 }
 
+/// A vessel's position as the live map receives it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LivePosition {
+    pub mmsi: u32,
+    pub name: Option<String>,
+    pub ship_type: Option<u8>,
+    pub lat: f64,
+    pub lon: f64,
+    pub speed_kn: Option<f64>,
+    pub course_deg: Option<f64>,
+    pub heading_deg: Option<u16>,
+    pub at_ms: i64,
+}
+
 /// The ingest state the server holds.
 pub struct Ingest {
     pub picture: Mutex<Picture>,
+    pub ports: Vec<Port>,
+    /// Positions that changed, pushed to live maps about twice a second.
+    pub live: tokio::sync::broadcast::Sender<Arc<Vec<LivePosition>>>,
+    /// Flags declared this run, for the flag/MID detector (the store keeps them durably).
+    declared: Mutex<Vec<(u32, String, i64)>>,
     queue: mpsc::Sender<Received>,
     receiver: Mutex<Option<mpsc::Receiver<Received>>>,
     dedup_window_ms: i64,
@@ -83,10 +152,25 @@ impl Ingest {
         let (tx, rx) = mpsc::channel(config.queue.max(1));
         Ingest {
             picture: Mutex::new(Picture::default()),
+            ports: config
+                .ports
+                .clone()
+                .unwrap_or_else(hamnvakt_ais::ports::builtin),
+            live: tokio::sync::broadcast::channel(64).0,
+            declared: Mutex::new(Vec::new()),
             queue: tx,
             receiver: Mutex::new(Some(rx)),
             dedup_window_ms: config.dedup_window_ms,
         }
+    }
+
+    /// Queues a declared flag for the MID check (done by the picture task, which owns the
+    /// detectors).
+    pub fn declare_flag(&self, mmsi: u32, flag: &str, at_ms: i64) {
+        self.declared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((mmsi, flag.to_owned(), at_ms));
     }
 
     pub fn picture(&self) -> std::sync::MutexGuard<'_, Picture> {
@@ -111,18 +195,195 @@ pub async fn start(state: &AppState) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What the picture task hands the writer: track points and port-visit states.
+#[derive(Debug, Default)]
+struct Batch {
+    points: Vec<TrackPoint>,
+    calls: Vec<PortCallRow>,
+}
+
+/// Keeps a track point when enough time passed or the vessel turned or changed speed.
+struct Sampler {
+    config: TrackConfig,
+    last: HashMap<u32, TrackPoint>,
+}
+
+impl Sampler {
+    fn keep(&mut self, p: TrackPoint) -> bool {
+        let c = &self.config;
+        let keep = match self.last.get(&p.mmsi) {
+            None => true,
+            Some(l) => {
+                let dt = p.at_ms - l.at_ms;
+                let turned = match (l.course_deg, p.course_deg) {
+                    (Some(a), Some(b)) => {
+                        let d = (a - b).rem_euclid(360.0);
+                        d.min(360.0 - d) >= c.turn_deg
+                    }
+                    _ => false,
+                };
+                let sped = match (l.speed_kn, p.speed_kn) {
+                    (Some(a), Some(b)) => (a - b).abs() >= c.speed_change_kn,
+                    _ => false,
+                };
+                dt >= c.interval_s * 1000 || (dt >= c.min_interval_s * 1000 && (turned || sped))
+            }
+        };
+        if keep {
+            self.last.insert(p.mmsi, p);
+        }
+        keep
+    }
+}
+
+fn call_row(v: &PortVisit) -> PortCallRow {
+    PortCallRow {
+        mmsi: v.mmsi,
+        port: v.port.clone(),
+        port_name: v.port_name.clone(),
+        start_ms: v.start_ms,
+        end_ms: v.end_ms,
+        entered: v.entered,
+        exited: v.exited,
+        stop_ms: v.stop_ms,
+        gap: v.gap,
+        confidence: v.confidence,
+    }
+}
+
 async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
+    let config = state.config.ais.clone();
     let mut dedup = Dedup::new(8192, state.ais.dedup_window_ms);
-    let mut behaviour = Behaviour::new(state.config.ais.behaviour.clone());
-    while let Some(r) = rx.recv().await {
+    let mut behaviour = Behaviour::new(config.behaviour.clone()).with_ports(&state.ais.ports);
+    let mut visits = PortCalls::new(state.ais.ports.clone(), config.visits.clone());
+    let mut sampler = Sampler {
+        config: config.track.clone(),
+        last: HashMap::new(),
+    };
+    let mut batch = Batch::default();
+    let mut changed: HashMap<u32, LivePosition> = HashMap::new();
+    let (writer, writes) = mpsc::channel::<Batch>(8);
+    tokio::spawn(writer_task(state.clone(), writes));
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let r = tokio::select! {
+            r = rx.recv() => match r {
+                Some(r) => r,
+                None => break,
+            },
+            _ = tick.tick() => {
+                let declared: Vec<_> = std::mem::take(&mut *state.ais.declared.lock().unwrap_or_else(|p| p.into_inner()));
+                let findings: Vec<Finding> = declared
+                    .iter()
+                    .filter_map(|(mmsi, flag, at)| behaviour.declare_flag(*mmsi, flag, *at))
+                    .collect();
+                if !findings.is_empty() {
+                    tokio::spawn(raise(state.clone(), findings));
+                }
+                if !changed.is_empty() {
+                    let list: Vec<LivePosition> = std::mem::take(&mut changed).into_values().collect();
+                    let _ = state.ais.live.send(Arc::new(list));
+                }
+                if !batch.points.is_empty() || !batch.calls.is_empty() {
+                    let _ = writer.send(std::mem::take(&mut batch)).await;
+                }
+                continue;
+            }
+        };
         if dedup.seen(r.meta.bits_hash, r.at_ms) {
             state.metrics.ais.duplicates.inc();
             continue;
         }
-        state.ais.picture().update(&r.message, r.at_ms);
-        let findings = behaviour.observe(&r.message, r.at_ms);
+        let m = &r.message;
+        let name = {
+            let mut picture = state.ais.picture();
+            picture.update(m, r.at_ms);
+            picture.get(m.mmsi).and_then(|v| v.name.clone())
+        };
+        let findings = behaviour.observe(m, r.at_ms);
         if !findings.is_empty() {
             tokio::spawn(raise(state.clone(), findings));
+        }
+        if let Some((lat, lon)) = m.position() {
+            let point = TrackPoint {
+                mmsi: m.mmsi,
+                at_ms: r.at_ms,
+                lat,
+                lon,
+                speed_kn: m.speed_kn(),
+                course_deg: m.course_deg(),
+            };
+            if sampler.keep(point) {
+                batch.points.push(point);
+            }
+            for change in visits.observe(m.mmsi, r.at_ms, lat, lon, m.speed_kn()) {
+                let (VisitChange::Started(v) | VisitChange::Updated(v) | VisitChange::Closed(v)) =
+                    change;
+                batch.calls.push(call_row(&v));
+            }
+            changed.insert(
+                m.mmsi,
+                LivePosition {
+                    mmsi: m.mmsi,
+                    name,
+                    ship_type: state.ais.picture().get(m.mmsi).and_then(|v| v.ship_type),
+                    lat,
+                    lon,
+                    speed_kn: m.speed_kn(),
+                    course_deg: m.course_deg(),
+                    heading_deg: m.heading_deg(),
+                    at_ms: r.at_ms,
+                },
+            );
+            if batch.points.len() >= 4096 {
+                let _ = writer.send(std::mem::take(&mut batch)).await;
+            }
+        }
+    }
+}
+
+/// Writes track points and port visits in one transaction per batch; prunes points older
+/// than the retention every hour.
+async fn writer_task(state: AppState, mut rx: mpsc::Receiver<Batch>) {
+    let retention_ms = state.config.ais.track.retention_days.max(1) * 86_400_000;
+    let mut pruned_at: Option<tokio::time::Instant> = None;
+    while let Some(b) = rx.recv().await {
+        let result = async {
+            let mut tx = state.store.begin().await?;
+            tx.insert_track_points(&b.points).await?;
+            for c in &b.calls {
+                tx.upsert_port_call(c).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                state.metrics.ais.track_points.inc_by(b.points.len() as u64);
+            }
+            Err(e) => {
+                state.metrics.ais.track_write_errors.inc();
+                tracing::warn!(error = %e, points = b.points.len(), "storing AIS tracks failed");
+            }
+        }
+        if pruned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+            pruned_at = Some(tokio::time::Instant::now());
+            let before = state.now_ms() - retention_ms;
+            let pruned = async {
+                let mut tx = state.store.begin().await?;
+                let n = tx.prune_track(before).await?;
+                tx.commit().await?;
+                Ok::<_, hamnvakt_store::StoreError>(n)
+            }
+            .await;
+            match pruned {
+                Ok(n) if n > 0 => {
+                    tracing::info!(deleted = n, "pruned AIS track points past retention")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning AIS tracks failed"),
+            }
         }
     }
 }
@@ -151,20 +412,27 @@ async fn raise(state: AppState, findings: Vec<Finding>) {
         .map(|o| o.id)
         .collect();
     for f in findings {
-        let name = state.ais.picture().get(f.mmsi).and_then(|v| v.name.clone());
+        let label = |mmsi: u32| state.ais.picture().get(mmsi).and_then(|v| v.name.clone());
+        let mut subjects = vec![SubjectRef {
+            kind: SubjectKind::Vessel,
+            reference: format!("mmsi:{}", f.mmsi),
+            label: label(f.mmsi),
+        }];
+        if let Some(other) = f.related {
+            subjects.push(SubjectRef {
+                kind: SubjectKind::Vessel,
+                reference: format!("mmsi:{other}"),
+                label: label(other),
+            });
+        }
         let draft = AlertDraft {
             kind: f.kind.to_owned(),
-            severity: if f.kind == "ais.gap" {
-                Severity::High
-            } else {
-                Severity::Medium
+            severity: match f.kind {
+                "ais.gap" | "ais.encounter" | "ais.mid_flag_mismatch" => Severity::High,
+                _ => Severity::Medium,
             },
             title: f.title.chars().take(200).collect(),
-            subjects: vec![SubjectRef {
-                kind: SubjectKind::Vessel,
-                reference: format!("mmsi:{}", f.mmsi),
-                label: name,
-            }],
+            subjects,
             evidence: f.evidence,
             owner_org: owner,
             tlp: Tlp::Amber,
@@ -230,7 +498,7 @@ pub async fn spawn_source(
         }
         SourceConfig::File { path, speed } => {
             let text = tokio::fs::read(&path).await?;
-            tokio::spawn(replay(state.clone(), text, speed));
+            tokio::spawn(replay(state.clone(), text, Pace::Speed(speed)));
             Ok(None)
         }
     }
@@ -308,9 +576,32 @@ async fn tcp_client(state: AppState, address: String) {
     }
 }
 
-/// Replays a file, sleeping between messages so that their receive times keep their spacing
-/// (divided by `speed`; 0 means no waiting).
-async fn replay(state: AppState, text: Vec<u8>, speed: f64) {
+/// How a recording is replayed.
+#[derive(Debug, Clone, Copy)]
+pub enum Pace {
+    /// Keep the receive times' spacing divided by the speed (0: no waiting at all).
+    Speed(f64),
+    /// Everything received up to this time at once, later messages at the wall-clock time
+    /// they carry (the demo: the past day, then the day going on live).
+    LiveAfter(i64),
+}
+
+/// Replays a recording, sleeping between messages as the pace says. A replay waits for room
+/// in the queue rather than dropping.
+pub async fn replay(state: AppState, text: Vec<u8>, pace: Pace) {
+    replay_until_live(state, text, pace, None).await
+}
+
+/// [`replay`], telling `caught_up` how many messages it queued once it has nothing left to
+/// play without waiting (at the first message it must wait for, or at the end).
+pub async fn replay_until_live(
+    state: AppState,
+    text: Vec<u8>,
+    pace: Pace,
+    caught_up: Option<tokio::sync::oneshot::Sender<u64>>,
+) {
+    let mut caught_up = caught_up;
+    let mut queued = 0u64;
     let mut d = Decoder::new();
     let started = tokio::time::Instant::now();
     let mut first: Option<i64> = None;
@@ -318,11 +609,38 @@ async fn replay(state: AppState, text: Vec<u8>, speed: f64) {
         let Some(r) = decode(&state, &mut d, line) else {
             continue;
         };
-        if let (Some(t), true) = (r.meta.time_ms, speed > 0.0) {
-            let t0 = *first.get_or_insert(t);
-            let due = Duration::from_secs_f64(((t - t0).max(0) as f64 / 1000.0) / speed);
-            tokio::time::sleep_until(started + due).await;
+        if let Some(t) = r.meta.time_ms {
+            let wait_ms = match pace {
+                Pace::Speed(speed) if speed > 0.0 => {
+                    let t0 = *first.get_or_insert(t);
+                    Some((t - t0).max(0) as f64 / speed)
+                }
+                Pace::Speed(_) => None,
+                Pace::LiveAfter(live) => (t > live).then(|| (t - live) as f64),
+            };
+            if let Some(ms) = wait_ms {
+                let due = started + Duration::from_secs_f64(ms / 1000.0);
+                if due > tokio::time::Instant::now() {
+                    if let Some(tx) = caught_up.take() {
+                        let _ = tx.send(queued);
+                    }
+                }
+                tokio::time::sleep_until(due).await;
+            }
         }
-        publish(&state, r);
+        if state.ais.queue.send(r).await.is_err() {
+            return;
+        }
+        queued += 1;
+    }
+    if let Some(tx) = caught_up.take() {
+        let _ = tx.send(queued);
+    }
+}
+
+impl Ingest {
+    /// Whether the queue is empty (everything received has reached the picture task).
+    pub fn queue_empty(&self) -> bool {
+        self.queue.capacity() == self.queue.max_capacity()
     }
 }

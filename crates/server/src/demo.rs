@@ -22,6 +22,8 @@ pub struct DemoSummary {
     pub machine_token: Option<String>,
     /// Gate decisions replayed through the API.
     pub decisions: usize,
+    /// AIS messages of the past day played through ingest before serving.
+    pub ais_messages: u64,
 }
 
 fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
@@ -118,10 +120,15 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
         Some(token) => replay_gate_traffic(state, token, &world).await?,
         None => 0,
     };
+    if let Some(token) = &machine_token {
+        declare_flags(state, token, &world).await?;
+    }
+    let ais_messages = replay_ais(state, &world).await?;
     Ok(DemoSummary {
         world,
         machine_token,
         decisions,
+        ais_messages,
     })
 }
 
@@ -149,6 +156,54 @@ async fn seed_access(state: &AppState, demo: &Actor, world: &DemoWorld) -> anyho
     save_all!(a.visits);
     save_all!(a.bans);
     Ok(())
+}
+
+/// Declares the flags the vessels' agents give, through the API (the MID check runs on them).
+async fn declare_flags(state: &AppState, token: &str, world: &DemoWorld) -> anyhow::Result<()> {
+    use tower::ServiceExt;
+    let router = crate::app::router(state.clone());
+    for (mmsi, flag) in &world.maritime.declared_flags {
+        let request = axum::http::Request::builder()
+            .method("PUT")
+            .uri(format!("/api/v1/vessels/{mmsi}/flag"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(serde_json::to_vec(
+                &serde_json::json!({ "flag": flag }),
+            )?))?;
+        let response = router.clone().oneshot(request).await?;
+        if !response.status().is_success() {
+            anyhow::bail!(
+                "declaring a vessel's flag failed with {}",
+                response.status()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Plays the demo's AIS recording through the ingest path: the past day at once, then the
+/// coming day in real time. Returns once the past day has reached the vessel picture.
+async fn replay_ais(state: &AppState, world: &DemoWorld) -> anyhow::Result<u64> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let text = world.maritime.nmea.clone().into_bytes();
+    tokio::spawn(crate::ais::replay_until_live(
+        state.clone(),
+        text,
+        crate::ais::Pace::LiveAfter(world.now_ms),
+        Some(tx),
+    ));
+    let queued = tokio::time::timeout(std::time::Duration::from_secs(300), rx)
+        .await
+        .map_err(|_| anyhow::anyhow!("replaying the demo's AIS day took more than five minutes"))?
+        .unwrap_or(0);
+    for _ in 0..600 {
+        if state.ais.queue_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(queued)
 }
 
 /// Replays the day's gate traffic through the decision API — the same router, extractors,
@@ -214,6 +269,12 @@ impl DemoSummary {
             w.access.people.len(),
             w.access.credentials.len(),
             self.decisions
+        );
+        let _ = writeln!(
+            s,
+            "  {} vessels; {} AIS messages of the past day played through ingest, the next day live",
+            w.maritime.vessels.len(),
+            self.ais_messages
         );
         let _ = writeln!(
             s,

@@ -43,6 +43,8 @@ pub struct AisCounters {
     pub malformed: Counter,
     pub duplicates: Counter,
     pub dropped: Counter,
+    pub track_points: Counter,
+    pub track_write_errors: Counter,
 }
 
 pub struct Metrics {
@@ -111,6 +113,16 @@ impl Metrics {
             "ais_dropped",
             "AIS messages dropped because the ingest queue was full",
             ais.dropped.clone(),
+        );
+        registry.register(
+            "ais_track_points",
+            "Downsampled track points written to the store",
+            ais.track_points.clone(),
+        );
+        registry.register(
+            "ais_track_write_errors",
+            "Track or port-call batches the store refused",
+            ais.track_write_errors.clone(),
         );
         Metrics {
             registry,

@@ -27,6 +27,7 @@ mod migrate;
 mod sites;
 mod sql;
 mod tx;
+mod vessels;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -42,6 +43,7 @@ pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecor
 pub use migrate::Migration;
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
+pub use vessels::{PortCallRow, TrackPoint, VesselFlag};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,6 +27,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0002_access.sql"),
         postgres: include_str!("../schema/postgres/0002_access.sql"),
     },
+    Migration {
+        version: 3,
+        name: "vessels",
+        sqlite: include_str!("../schema/sqlite/0003_vessels.sql"),
+        postgres: include_str!("../schema/postgres/0003_vessels.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -10,6 +10,8 @@ pub(crate) enum Arg {
     I64(i64),
     Text(String),
     OptText(Option<String>),
+    F64(f64),
+    OptF64(Option<f64>),
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +61,8 @@ impl Sql {
                 Arg::I64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
                 Arg::OptText(v) => q.bind(v.clone()),
+                Arg::F64(v) => q.bind(*v),
+                Arg::OptF64(v) => q.bind(*v),
             };
         }
         q

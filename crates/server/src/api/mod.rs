@@ -41,7 +41,13 @@ pub fn router() -> Router<AppState> {
         .route("/audit/verify", get(audit::verify))
         .route("/sites", get(sites::list))
         .route("/vessels", get(vessels::list))
+        .route("/vessels/stream", get(vessels::stream))
         .route("/vessels/{mmsi}", get(vessels::get_one))
+        .route("/vessels/{mmsi}/track", get(vessels::track))
+        .route("/vessels/{mmsi}/port-calls", get(vessels::port_calls))
+        .route("/vessels/{mmsi}/risk", get(vessels::risk))
+        .route("/vessels/{mmsi}/flag", put(vessels::declare_flag))
+        .route("/ports", get(vessels::ports))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -146,7 +152,8 @@ pub fn router() -> Router<AppState> {
         admin::list_tokens, admin::create_token, admin::revoke_token,
         audit::list, audit::verify,
         sites::list,
-        vessels::list, vessels::get_one,
+        vessels::list, vessels::get_one, vessels::track, vessels::port_calls, vessels::risk,
+        vessels::declare_flag, vessels::ports, vessels::stream,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

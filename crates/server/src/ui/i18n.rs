@@ -308,6 +308,15 @@ messages! {
     R_policy_error => "Refused: policy error", "Nekad: regelfel";
     EditPolicy => "Change the policy", "Ändra reglerna";
     Comment => "Why it changes", "Varför den ändras";
+    NavMaritime => "Maritime picture", "Sjölägesbild";
+    MapNoLibrary => "The map library was not bundled into this build (npm was unavailable when it was built); the vessel table below still updates live.", "Kartbiblioteket saknas i den här versionen (npm fanns inte när den byggdes); fartygstabellen nedan uppdateras ändå direkt.";
+    MapHelp => "Vessels move as their AIS reports arrive. Circles are port geofences (ours in blue, high-risk ports in red). Select a vessel for its track, port calls, risk and alerts.", "Fartygen rör sig när deras AIS-rapporter kommer in. Cirklarna är hamnarnas geostaket (våra i blått, högriskhamnar i rött). Välj ett fartyg för spår, hamnanlöp, risk och larm.";
+    Vessels => "Vessels", "Fartyg";
+    VesselName => "Name", "Namn";
+    Speed => "Speed (kn)", "Fart (knop)";
+    Course => "Course", "Kurs";
+    LastHeard => "Last heard", "Senast hörd";
+    SelectVessel => "Select a vessel on the map or in the table.", "Välj ett fartyg på kartan eller i tabellen.";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).

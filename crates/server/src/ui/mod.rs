@@ -6,6 +6,7 @@ mod alerts;
 mod audit;
 pub mod i18n;
 mod login;
+mod maritime;
 mod sites;
 
 use axum::extract::{FromRequestParts, Path, Request};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/close", post(alerts::close))
         .route("/audit", get(audit::log))
         .route("/sites", get(sites::list))
+        .route("/map", get(maritime::map))
         .route("/access", get(access::overview))
         .route("/access/level/{id}", post(access::set_level))
         .route("/access/feed", get(access::feed))
@@ -51,6 +53,33 @@ pub fn router() -> Router<AppState> {
         )
         .route("/static/style.css", get(stylesheet))
         .route("/static/feed.js", get(feed_script))
+        .route(
+            "/static/map.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/map.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/leaflet.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!(concat!(env!("OUT_DIR"), "/leaflet.js")),
+                )
+            }),
+        )
+        .route(
+            "/static/leaflet.css",
+            get(|| {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!(concat!(env!("OUT_DIR"), "/leaflet.css")),
+                )
+            }),
+        )
 }
 
 /// The language of the page: the cookie the switch sets, else the browser's preference.
@@ -120,6 +149,17 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn feed_script() -> Response {
     (
         [
@@ -169,6 +209,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                         nav.main {
                             a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
                             a href="/sites" class=[(p.nav == Some(Msg::NavSites)).then_some("active")] { (t(lang, Msg::NavSites)) }
+                            @if pr.can(Permission::SitesRead) {
+                                a href="/map" class=[(p.nav == Some(Msg::NavMaritime)).then_some("active")] { (t(lang, Msg::NavMaritime)) }
+                            }
                             @if pr.can(Permission::AccessRead) {
                                 a href="/access" class=[(p.nav == Some(Msg::NavAccess)).then_some("active")] { (t(lang, Msg::NavAccess)) }
                             }

@@ -1,0 +1,51 @@
+#![allow(clippy::print_stdout, clippy::expect_used)]
+
+//! Bundles the console's front-end libraries (Leaflet, for the live map) into the binary. They
+//! come from the npm registry, pinned by `web/package-lock.json`: when `web/node_modules` is
+//! missing, `npm ci` fetches them once. Without npm (or offline) the build still succeeds:
+//! the map page then says the library is missing and shows the vessel table alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let web = manifest.join("web");
+    println!("cargo:rerun-if-changed=web/package-lock.json");
+    println!("cargo:rerun-if-changed=web/node_modules/leaflet/package.json");
+    let dist = web.join("node_modules/leaflet/dist");
+    if !dist.join("leaflet.js").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&web)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => println!(
+                "cargo:warning=npm ci in {} failed ({s}); the live map will lack Leaflet",
+                web.display()
+            ),
+            Err(e) => {
+                println!("cargo:warning=npm is not available ({e}); the live map will lack Leaflet")
+            }
+        }
+    }
+    copy_or_stub(
+        &dist.join("leaflet.js"),
+        &out.join("leaflet.js"),
+        "window.L = undefined;\n",
+    );
+    copy_or_stub(
+        &dist.join("leaflet.css"),
+        &out.join("leaflet.css"),
+        "/* Leaflet was not bundled */\n",
+    );
+}
+
+fn copy_or_stub(from: &Path, to: &Path, stub: &str) {
+    if std::fs::copy(from, to).is_err() {
+        std::fs::write(to, stub).expect("OUT_DIR is writable");
+    }
+}
