@@ -37,8 +37,9 @@
       .then((ports) => {
         for (const p of ports) {
           const colour = p.high_risk ? '#b42318' : p.ours ? '#1f5fa8' : '#667085';
+          // With no base layer, the ports' names are what tells the coast: label them all.
           L.circle([p.lat, p.lon], { radius: p.entry_km * 1000, color: colour, weight: 1, fillOpacity: 0.08 })
-            .bindTooltip(`${p.name} (${p.code})`)
+            .bindTooltip(`${p.name} (${p.code})`, { permanent: true, direction: 'right', className: 'port-label', offset: [6, 0] })
             .addTo(map);
           if (p.ours) {
             L.circle([p.lat, p.lon], { radius: p.exit_km * 1000, color: colour, weight: 1, dashArray: '4 4', fill: false })

@@ -229,3 +229,217 @@ async fn going_dark_in_the_approaches_raises_an_alert() {
         full.body
     );
 }
+
+/// Writes NMEA lines for position reports (and tag-block times) with the crate's encoder.
+fn track_lines(mmsi: u32, points: &[(i64, f64, f64, f64)]) -> Vec<(i64, String)> {
+    use hamnvakt_ais::encode::{position_a, sentences, Framing, PositionReport};
+    points
+        .iter()
+        .map(|&(at_ms, lat, lon, speed_kn)| {
+            let mut s = String::new();
+            let p = PositionReport {
+                mmsi,
+                status: if speed_kn < 0.1 { 5 } else { 0 },
+                lat,
+                lon,
+                speed_kn,
+                course_deg: 270.0,
+                heading_deg: Some(270),
+                second: 0,
+            };
+            sentences(
+                &position_a(&p),
+                &Framing {
+                    time_ms: Some(at_ms),
+                    ..Framing::default()
+                },
+                &mut s,
+            );
+            (at_ms, s)
+        })
+        .collect()
+}
+
+async fn wait_for(
+    op: &mut crate::helpers::Client,
+    path: &str,
+    ok: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..150 {
+        let r = op.get(path).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        if ok(&r.json) {
+            return r.json;
+        }
+        last = r.json;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never became what was expected: {last}");
+}
+
+/// A ferry's day through the ingest path: its track is stored downsampled (and what is past
+/// the retention is pruned), its call at Kapellskär becomes a confidence-4 port visit, a
+/// flag its agent declares is checked against its MMSI, and live maps are pushed its moves.
+async fn tracks_port_calls_flags_and_live_positions(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let t0 = crate::helpers::T0_MS - 6 * 3_600_000;
+    let kps = (59.7227, 19.0612);
+    let mut points = Vec::new();
+    // Two hundred days ago, somewhere in the Baltic: past the 90-day retention.
+    points.push((t0 - 200 * 86_400_000, 58.0, 20.0, 12.0));
+    // Approach from the east at 12 kn, a report every 10 s for half an hour …
+    for k in 0..180 {
+        let lon = kps.1 + 0.09 - f64::from(k) * 0.0005;
+        points.push((t0 + i64::from(k) * 10_000, kps.0, lon, 12.0));
+    }
+    // … moored for two hours (a report every three minutes) …
+    for k in 0..40 {
+        points.push((t0 + 1_800_000 + i64::from(k) * 180_000, kps.0, kps.1, 0.0));
+    }
+    // … and out again.
+    for k in 0..60 {
+        let lon = kps.1 + f64::from(k) * 0.0015;
+        points.push((t0 + 9_000_000 + i64::from(k) * 10_000, kps.0, lon, 12.0));
+    }
+    let lines: Vec<String> = track_lines(276_000_123, &points)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ferry.nmea");
+    std::fs::write(&file, lines.concat()).unwrap();
+
+    // A live map listening before the replay starts.
+    let mut live = reqwest::Client::new()
+        .get(format!("{}/api/v1/vessels/stream", app.url))
+        .bearer_auth(app.machine_token().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let first = live.chunk().await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&first).contains("event: snapshot"),
+        "{first:?}"
+    );
+
+    spawn_source(
+        &app.state,
+        SourceConfig::File {
+            path: file,
+            speed: 0.0,
+        },
+    )
+    .await
+    .unwrap();
+    let mut pushed = String::new();
+    while !pushed.contains("276000123") {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), live.chunk())
+            .await
+            .expect("a position event within 10 s")
+            .unwrap()
+            .unwrap();
+        pushed.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(pushed.contains("event: positions"), "{pushed}");
+
+    let mut op = app.login("operator").await;
+    let calls = wait_for(&mut op, "/api/v1/vessels/276000123/port-calls", |j| {
+        j.as_array()
+            .and_then(|a| a.first())
+            .is_some_and(|c| !c["end"].is_null())
+    })
+    .await;
+    let call = &calls[0];
+    assert_eq!(call["port"], "SEKPS");
+    assert_eq!(call["confidence"], 4, "{call}");
+    assert_eq!(
+        (call["entered"].as_bool(), call["exited"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert!(call["stopped_at"].is_string());
+    assert_eq!(call["high_risk"], false);
+
+    // Downsampled: one point a minute under way (or on a turn), not one per report; the
+    // point from two hundred days ago is gone.
+    let track = op
+        .get(&format!(
+            "/api/v1/vessels/276000123/track?since={}&until={}",
+            hamnvakt_core::clock::from_millis(t0 - 300 * 86_400_000),
+            hamnvakt_core::clock::from_millis(t0 + 86_400_000)
+        ))
+        .await;
+    assert_eq!(track.status, 200, "{}", track.body);
+    let n = track.json.as_array().unwrap().len();
+    assert!(
+        (40..=130).contains(&n),
+        "{n} points stored of {}",
+        points.len()
+    );
+    assert!(
+        track.json[0]["at_ms"].as_i64().unwrap() >= t0,
+        "the old point was pruned"
+    );
+    assert_eq!(
+        op.get("/api/v1/vessels/276000123/track?limit=0")
+            .await
+            .status,
+        422
+    );
+
+    // The agent declares Panama; the MMSI is Estonian.
+    let r = op
+        .put_json(
+            "/api/v1/vessels/276000123/flag",
+            &serde_json::json!({"flag": "pa"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["mid"]["result"], "flag_mismatch");
+    assert_eq!(r.json["mid"]["country"], "EE");
+    assert!(r.json["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "mid_flag_mismatch"));
+    assert_eq!(
+        op.put_json(
+            "/api/v1/vessels/276000123/flag",
+            &serde_json::json!({"flag": "Panama"})
+        )
+        .await
+        .status,
+        422
+    );
+    assert_eq!(app.events("vessel.flag_declared").await.len(), 1);
+    let alerts = wait_for(&mut op, "/api/v1/alerts?kind=ais.mid_flag_mismatch", |j| {
+        j["alerts"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(
+        alerts["alerts"][0]["subjects"][0]["reference"],
+        "mmsi:276000123"
+    );
+    let ports = op.get("/api/v1/ports").await;
+    assert!(ports
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["code"] == "ECGYE" && p["high_risk"] == true));
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tracks_port_calls_flags_and_live_positions() {
+        super::tracks_port_calls_flags_and_live_positions(hamnvakt_testkit::Kind::Sqlite).await
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tracks_port_calls_flags_and_live_positions() {
+        super::tracks_port_calls_flags_and_live_positions(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
