@@ -1,9 +1,9 @@
-#![allow(clippy::print_stdout, clippy::expect_used)]
-
 //! Bundles the console's front-end libraries (Leaflet, for the live map) into the binary. They
 //! come from the npm registry, pinned by `web/package-lock.json`: when `web/node_modules` is
 //! missing, `npm ci` fetches them once. Without npm (or offline) the build still succeeds:
 //! the map page then says the library is missing and shows the vessel table alone.
+
+#![allow(clippy::print_stdout, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

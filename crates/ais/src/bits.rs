@@ -94,12 +94,24 @@ impl Bits {
     /// A 64-bit FNV-1a hash of the message's bits (to recognise one transmission heard by
     /// several stations).
     pub fn hash(&self) -> u64 {
+        // Eight bytes at a time, each word mixed in with a multiply and a rotation.
         let bytes = self.buf.get(..self.len.div_ceil(8)).unwrap_or(&[]);
-        let mut h = (0xcbf2_9ce4_8422_2325u64 ^ self.len as u64).wrapping_mul(0x0100_0000_01b3);
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut h = 0xcbf2_9ce4_8422_2325u64 ^ (self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut words = bytes.chunks_exact(8);
+        for w in words.by_ref() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(a))
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(29);
         }
-        h
+        let mut a = [0u8; 8];
+        let rest = words.remainder();
+        if let Some(dst) = a.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 32)
     }
 
     /// Bits in the message.

@@ -109,8 +109,30 @@ fn checked(s: &[u8]) -> Result<(&[u8], u8, &[u8]), LineError> {
     Ok((body, sum, rest.get(3..).unwrap_or(&[])))
 }
 
-fn num<T: std::str::FromStr>(b: &[u8]) -> Option<T> {
-    std::str::from_utf8(b).ok()?.trim().parse().ok()
+/// An unsigned decimal field (surrounding spaces allowed), read without going through `str`:
+/// every sentence has several, so this is on the hot path.
+fn num<T: TryFrom<u64>>(b: &[u8]) -> Option<T> {
+    let mut s = b;
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    if let [b'+', rest @ ..] = s {
+        s = rest;
+    }
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    T::try_from(v).ok()
 }
 
 fn tag_block(inner: &[u8]) -> TagBlock<'_> {

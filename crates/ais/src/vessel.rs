@@ -25,18 +25,22 @@ pub fn imo_valid(imo: u32) -> bool {
 }
 
 /// Remembers recent transmissions (by a hash of their bits) to drop the same one heard again
-/// by another station within `window_ms`. Fixed size: the oldest entries are overwritten.
+/// by another station within `window_ms`. Fixed size: the oldest entries are overwritten
+/// (a ring gives the order, a map the lookup, so a check costs the same at any size).
 #[derive(Debug)]
 pub struct Dedup {
     ring: Vec<(u64, i64)>,
+    index: HashMap<u64, i64>,
     next: usize,
     window_ms: i64,
 }
 
 impl Dedup {
     pub fn new(capacity: usize, window_ms: i64) -> Dedup {
+        let capacity = capacity.max(1);
         Dedup {
-            ring: vec![(0, i64::MIN); capacity.max(1)],
+            ring: vec![(0, i64::MIN); capacity],
+            index: HashMap::with_capacity(capacity),
             next: 0,
             window_ms,
         }
@@ -44,18 +48,22 @@ impl Dedup {
 
     /// True when the same bits were seen within the window before `at_ms`; remembers them.
     pub fn seen(&mut self, hash: u64, at_ms: i64) -> bool {
-        let dup = self
-            .ring
-            .iter()
-            .any(|&(h, t)| h == hash && t != i64::MIN && (at_ms - t).abs() <= self.window_ms);
-        if !dup {
-            let len = self.ring.len();
-            if let Some(slot) = self.ring.get_mut(self.next % len) {
-                *slot = (hash, at_ms);
+        if let Some(&t) = self.index.get(&hash) {
+            if (at_ms - t).abs() <= self.window_ms {
+                return true;
             }
-            self.next = (self.next + 1) % len;
         }
-        dup
+        let len = self.ring.len();
+        if let Some(slot) = self.ring.get_mut(self.next % len) {
+            let (old, old_t) = *slot;
+            if old_t != i64::MIN && self.index.get(&old) == Some(&old_t) {
+                self.index.remove(&old);
+            }
+            *slot = (hash, at_ms);
+        }
+        self.index.insert(hash, at_ms);
+        self.next = (self.next + 1) % len;
+        false
     }
 }
 

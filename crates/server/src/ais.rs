@@ -296,10 +296,13 @@ async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
             continue;
         }
         let m = &r.message;
-        let name = {
+        let (name, ship_type) = {
             let mut picture = state.ais.picture();
             picture.update(m, r.at_ms);
-            picture.get(m.mmsi).and_then(|v| v.name.clone())
+            picture
+                .get(m.mmsi)
+                .map(|v| (v.name.clone(), v.ship_type))
+                .unwrap_or_default()
         };
         let findings = behaviour.observe(m, r.at_ms);
         if !findings.is_empty() {
@@ -327,7 +330,7 @@ async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
                 LivePosition {
                     mmsi: m.mmsi,
                     name,
-                    ship_type: state.ais.picture().get(m.mmsi).and_then(|v| v.ship_type),
+                    ship_type,
                     lat,
                     lon,
                     speed_kn: m.speed_kn(),
