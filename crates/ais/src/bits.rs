@@ -73,20 +73,43 @@ impl Bits {
         if (self.armored + payload.len() * 6).div_ceil(8) > CAPACITY {
             return Err(ArmorError::TooLong);
         }
+        // Six bits at a time into an accumulator that gives out whole bytes; the bits already
+        // in a partly written last byte are taken in first. Bytes past `armored` are zero.
+        let mut index = self.armored / 8;
+        let mut held = (self.armored % 8) as u32;
+        let mut acc: u32 = match (held, self.buf.get(index)) {
+            (0, _) | (_, None) => 0,
+            (_, Some(&b)) => u32::from(b) >> (8 - held),
+        };
+        let mut result = Ok(());
+        let mut done = 0;
         for &c in payload {
-            let v = dearmor(c)?;
-            // Six bits into the 16-bit window at the write position.
-            let at = self.armored;
-            let w = u16::from(v) << (10 - at % 8);
-            let [hi, lo] = w.to_be_bytes();
-            if let Some(b) = self.buf.get_mut(at / 8) {
-                *b |= hi;
+            let v = match dearmor(c) {
+                Ok(v) => v,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            acc = (acc << 6) | u32::from(v);
+            held += 6;
+            done += 1;
+            if held >= 8 {
+                held -= 8;
+                if let Some(b) = self.buf.get_mut(index) {
+                    *b = (acc >> held) as u8;
+                }
+                index += 1;
+                acc &= (1 << held) - 1;
             }
-            if let Some(b) = self.buf.get_mut(at / 8 + 1) {
-                *b |= lo;
-            }
-            self.armored += 6;
         }
+        if held > 0 {
+            if let Some(b) = self.buf.get_mut(index) {
+                *b = (acc << (8 - held)) as u8;
+            }
+        }
+        self.armored += done * 6;
+        result?;
         self.len = self.armored.saturating_sub(usize::from(fill));
         Ok(())
     }
@@ -96,7 +119,8 @@ impl Bits {
     pub fn hash(&self) -> u64 {
         // Eight bytes at a time, each word mixed in with a multiply and a rotation.
         let bytes = self.buf.get(..self.len.div_ceil(8)).unwrap_or(&[]);
-        let mut h = 0xcbf2_9ce4_8422_2325u64 ^ (self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut h =
+            0xcbf2_9ce4_8422_2325u64 ^ (self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mut words = bytes.chunks_exact(8);
         for w in words.by_ref() {
             let mut a = [0u8; 8];

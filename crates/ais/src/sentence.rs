@@ -83,8 +83,20 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// The NMEA checksum of `bytes`: eight bytes at a time, then folded.
 fn xor(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0, |a, b| a ^ b)
+    let mut words = bytes.chunks_exact(8);
+    let mut acc = 0u64;
+    for w in words.by_ref() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        acc ^= u64::from_le_bytes(a);
+    }
+    let mut x = words.remainder().iter().fold(0u8, |a, b| a ^ b);
+    for b in acc.to_le_bytes() {
+        x ^= b;
+    }
+    x
 }
 
 /// Splits `body*hh…` into the body and its checksum if it verifies. Returns the rest after the
@@ -259,18 +271,30 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
 }
 
 fn sentence<'a>(inner: &'a [u8], tag: TagBlock<'a>) -> Result<Sentence<'a>, LineError> {
-    // The checksum is the first `*` after the sixth comma (the payload cannot hold one).
-    let mut commas = 0;
-    let mut star = None;
+    // The checksum is the first `*` after the sixth comma (the payload cannot hold one). The
+    // first six commas are found once and give the fields without another pass.
+    let mut commas = [0usize; 6];
+    let mut found = 0;
     for (i, &b) in inner.iter().enumerate() {
         if b == b',' {
-            commas += 1;
-        } else if b == b'*' && commas >= 6 {
-            star = Some(i);
-            break;
+            if let Some(c) = commas.get_mut(found) {
+                *c = i;
+            }
+            found += 1;
+            if found == 6 {
+                break;
+            }
         }
     }
-    let star = star.ok_or(LineError::Checksum)?;
+    if found < 6 {
+        return Err(LineError::Checksum);
+    }
+    let [c1, c2, c3, c4, c5, c6] = commas;
+    let star = inner
+        .get(c6..)
+        .and_then(|t| t.iter().position(|&b| b == b'*'))
+        .map(|p| p + c6)
+        .ok_or(LineError::Checksum)?;
     let (body, rest) = inner.split_at(star);
     let sum = match (
         rest.get(1).copied().and_then(hex),
@@ -288,36 +312,34 @@ fn sentence<'a>(inner: &'a [u8], tag: TagBlock<'a>) -> Result<Sentence<'a>, Line
         .and_then(num::<i64>)
         .filter(|t| (946_684_800..4_102_444_800).contains(t))
         .map(|t| t * 1000);
-    let mut f = body.split(|&b| b == b',');
-    let head = f.next().ok_or(LineError::Field("talker"))?;
+    let field = |a: usize, b: usize| body.get(a..b).unwrap_or(&[]);
+    let head = field(0, c1);
     let talker = [
         head.first().copied().unwrap_or(b'?'),
         head.get(1).copied().unwrap_or(b'?'),
     ];
     let own = head.get(2..5) == Some(b"VDO");
-    let total: u8 = f
-        .next()
-        .and_then(num)
+    let total: u8 = num(field(c1 + 1, c2))
         .filter(|n| (1..=9).contains(n))
         .ok_or(LineError::Field("fragment count"))?;
-    let number: u8 = f
-        .next()
-        .and_then(num)
+    let number: u8 = num(field(c2 + 1, c3))
         .filter(|n| (1..=total).contains(n))
         .ok_or(LineError::Field("fragment number"))?;
-    let seq_field = f.next().ok_or(LineError::Field("sequential message id"))?;
+    let seq_field = field(c3 + 1, c4);
     let seq = if seq_field.is_empty() {
         None
     } else {
         Some(num::<u8>(seq_field).ok_or(LineError::Field("sequential message id"))?)
     };
-    let ch = f.next().ok_or(LineError::Field("channel"))?;
-    let channel = ch.first().copied().unwrap_or(0);
-    let payload = f.next().ok_or(LineError::Field("payload"))?;
+    let channel = field(c4 + 1, c5).first().copied().unwrap_or(0);
+    let payload = field(c5 + 1, c6);
+    // The fill field ends at the next comma (some writers add fields) or the checksum.
+    let rest_fields = field(c6 + 1, body.len());
+    let fill_field = rest_fields.split(|&b| b == b',').next();
     // Fill bits: the field's first digit, or 0 when it is empty or not a digit — read as
     // tolerantly as gpsd reads it (a message left too short by a large count is then refused
     // by its type's length check).
-    let fill = match f.next().and_then(|x| x.first()) {
+    let fill = match fill_field.and_then(|x| x.first()) {
         Some(d @ b'0'..=b'9') => d - b'0',
         _ => 0,
     };
