@@ -189,15 +189,38 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 fn gatehouse(body: &[u8]) -> Option<Gatehouse> {
     // PGHP,1,yyyy,m,d,H,M,S,ms,MID,region,station,?,checksum
-    let mut f = body.split(|&b| b == b',');
-    let _ = f.next()?; // PGHP
-    if f.next()? != b"1" {
-        return None;
-    }
+    let rest = body.strip_prefix(b"PGHP,1,")?;
+    // The seven numbers of the time in one pass: digits (spaces around them allowed) up to
+    // each comma; anything else, or a missing or empty one, and the header is not used.
     let mut v = [0i64; 7];
+    let mut at = 0;
     for x in v.iter_mut() {
-        *x = num(f.next()?)?;
+        let mut seen = false;
+        let mut n: i64 = 0;
+        loop {
+            match rest.get(at) {
+                Some(&c @ b'0'..=b'9') => {
+                    if n > 1_000_000_000 {
+                        return None;
+                    }
+                    n = n * 10 + i64::from(c - b'0');
+                    seen = true;
+                }
+                Some(b' ' | b'\t') => {}
+                Some(b',') => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+            at += 1;
+        }
+        if !seen {
+            return None;
+        }
+        *x = n;
     }
+    let mut f = rest.get(at..)?.split(|&b| b == b',');
     let [y, mo, d, h, mi, s, ms] = v;
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
