@@ -47,6 +47,22 @@ impl Default for Bits {
 }
 
 /// The six-bit value of one armour character.
+/// The six-bit value of each armour character, 0xFF for the rest.
+const ARMOR: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b >= b'0' && b <= b'W' {
+            t[c] = b - b'0';
+        } else if b >= b'`' && b <= b'w' {
+            t[c] = b - b'0' - 8;
+        }
+        c += 1;
+    }
+    t
+};
+
 #[inline]
 pub fn dearmor(c: u8) -> Result<u8, ArmorError> {
     match c {
@@ -72,6 +88,38 @@ impl Bits {
     pub fn push_armored(&mut self, payload: &[u8], fill: u8) -> Result<(), ArmorError> {
         if (self.armored + payload.len() * 6).div_ceil(8) > CAPACITY {
             return Err(ArmorError::TooLong);
+        }
+        // Byte-aligned (every single-sentence message): four characters make three bytes,
+        // looked up in a table and checked together.
+        let mut payload = payload;
+        if self.armored.is_multiple_of(8) {
+            let mut index = self.armored / 8;
+            let mut chunks = payload.chunks_exact(4);
+            let mut taken = 0;
+            for c in chunks.by_ref() {
+                let v = |k: usize| {
+                    c.get(k)
+                        .and_then(|&ch| ARMOR.get(usize::from(ch)))
+                        .copied()
+                        .unwrap_or(0xFF)
+                };
+                let (a, b, cc, d) = (v(0), v(1), v(2), v(3));
+                if (a | b | cc | d) & 0xC0 != 0 {
+                    break; // a bad character: the exact one is found below
+                }
+                let w = (u32::from(a) << 18)
+                    | (u32::from(b) << 12)
+                    | (u32::from(cc) << 6)
+                    | u32::from(d);
+                let [_, x, y, z] = w.to_be_bytes();
+                if let Some(dst) = self.buf.get_mut(index..index + 3) {
+                    dst.copy_from_slice(&[x, y, z]);
+                }
+                index += 3;
+                taken += 4;
+            }
+            self.armored += taken * 6;
+            payload = payload.get(taken..).unwrap_or(&[]);
         }
         // Six bits at a time into an accumulator that gives out whole bytes; the bits already
         // in a partly written last byte are taken in first. Bytes past `armored` are zero.

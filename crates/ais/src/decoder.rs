@@ -96,6 +96,10 @@ pub struct Decoder {
     assembler: Assembler,
     scratch: Bits,
     source: Text<32>,
+    /// The last DMA source line as read (`\\si:AISD*3F\\`): the same line again, as in every
+    /// message of such a feed, changes nothing and is not parsed again.
+    source_line: [u8; 32],
+    source_line_len: usize,
     gatehouse: Option<Gatehouse>,
     pub stats: Stats,
 }
@@ -120,11 +124,26 @@ impl Decoder {
     /// Reads one line.
     pub fn feed(&mut self, line: &[u8]) -> Feed {
         self.stats.lines += 1;
+        // Comments, blank lines and anything that cannot start a sentence or a header: what
+        // `parse_line` would say, without asking it (recordings are often mostly comments).
+        if !matches!(line.first(), Some(b'!' | b'\\' | b'$' | b' ' | b'\t')) {
+            return Feed::Skipped;
+        }
+        if self.source_line_len > 0 && self.source_line.get(..self.source_line_len) == Some(line) {
+            return Feed::Pending;
+        }
         let s = match parse_line(line) {
             Ok(Line::Sentence(s)) => s,
             Ok(Line::Source(name)) => {
                 self.source = Text::new();
                 self.source.extend(name);
+                match self.source_line.get_mut(..line.len()) {
+                    Some(dst) => {
+                        dst.copy_from_slice(line);
+                        self.source_line_len = line.len();
+                    }
+                    None => self.source_line_len = 0,
+                }
                 return Feed::Pending;
             }
             Ok(Line::Gatehouse(g)) => {
