@@ -49,6 +49,10 @@ pub enum Permission {
     AccessManage,
     /// Set a facility's ISPS security level.
     SecurityLevelSet,
+    /// See consignments and the targeting worklist.
+    CargoRead,
+    /// Bring consignments in (declarations, manifests).
+    CargoWrite,
 }
 
 impl Role {
@@ -100,6 +104,8 @@ impl Role {
                 AlertsRaise,
                 SitesRead,
                 TokensManage,
+                CargoRead,
+                CargoWrite,
             ],
             Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
             Role::Administrator => &[
@@ -110,7 +116,7 @@ impl Role {
                 TokensManage,
                 AccessRead,
             ],
-            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, AccessDecide],
+            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, AccessDecide, CargoWrite],
         }
     }
 }

@@ -97,6 +97,8 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::AccessRead => "reading the access register",
         Permission::AccessManage => "changing the access register",
         Permission::SecurityLevelSet => "setting security levels",
+        Permission::CargoRead => "seeing consignments",
+        Permission::CargoWrite => "bringing consignments in",
     }
 }
 

@@ -73,6 +73,15 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TargetingCommand {
+    /// Bring consignments into the database from CSV through a column mapping, showing
+    /// progress; bad rows are listed (row, column, reason) and the good ones kept.
+    Import {
+        /// `kcs`, `hamnvakt` (our field names as headers) or a JSON mapping file.
+        #[arg(long, default_value = "kcs")]
+        mapping: String,
+        #[arg(long)]
+        input: PathBuf,
+    },
     /// Train a model on labelled declarations and write the model file.
     Train {
         /// Column mapping: `kcs` (built in) or a JSON mapping file.
@@ -183,13 +192,17 @@ pub struct DemoArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Targeting { command } = &cli.command {
-        return match targeting(command) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
+        if matches!(command, TargetingCommand::Import { .. }) {
+            // needs the database: run below, with a runtime
+        } else {
+            return match targeting(command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     }
     if let Command::Ais {
         command: AisCommand::Decode { format },
@@ -377,6 +390,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Targeting {
+            command: TargetingCommand::Import { mapping, input },
+        } => {
+            let config = load_config(cli.config.as_deref())?;
+            let store = open_store(&config).await?;
+            migrate(&store).await?;
+            let state = AppState::new(store.clone(), config, Arc::new(SystemClock));
+            let report = import_consignments(&state, &mapping, &input).await;
+            store.close().await;
+            report
         }
         // handled in `main`, without a runtime
         Command::Ais { .. } | Command::Targeting { .. } => Ok(ExitCode::SUCCESS),
@@ -646,10 +670,74 @@ fn print_report(r: &hamnvakt_targeting::metrics::Report) {
 }
 
 /// `hamnvakt targeting …`
+/// `hamnvakt targeting import`: reads the file with progress on standard error, stores the
+/// good rows in batches (each batch one audited transaction), lists the bad ones.
+async fn import_consignments(
+    state: &AppState,
+    mapping: &str,
+    input: &Path,
+) -> anyhow::Result<ExitCode> {
+    use hamnvakt_targeting::consignment::{read_consignments, ConsignmentMapping};
+    let m = ConsignmentMapping::load(mapping).map_err(|e| anyhow::anyhow!(e))?;
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+    let started = std::time::Instant::now();
+    let imported = read_consignments(std::io::BufReader::new(file), &m, |rows| {
+        eprint!("\rread {rows} rows");
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    eprintln!();
+    let actor = crate::service::Actor::system("cli");
+    let total = imported.consignments.len();
+    let mut stored = 0;
+    for batch in imported.consignments.chunks(5000) {
+        stored += crate::service::cargo::store_consignments(
+            state,
+            &actor,
+            batch,
+            &format!("import:{}", m.name),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("storing consignments: {e}"))?;
+        eprint!("\rstored {stored} of {total}");
+    }
+    eprintln!();
+    for e in imported.errors.iter().take(50) {
+        eprintln!(
+            "{}:{}: {}{}",
+            input.display(),
+            e.row,
+            e.column
+                .as_deref()
+                .map(|c| format!("column {c:?}: "))
+                .unwrap_or_default(),
+            e.reason
+        );
+    }
+    if imported.errors.len() > 50 {
+        eprintln!("… and {} more", imported.errors.len() - 50);
+    }
+    let mut bad_rows: Vec<u64> = imported.errors.iter().map(|e| e.row).collect();
+    bad_rows.dedup();
+    println!(
+        "{} rows read, {stored} consignments stored, {} rows refused, in {:.1} s",
+        imported.rows,
+        bad_rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if bad_rows.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
     use hamnvakt_targeting::mapping::Mapping;
     use hamnvakt_targeting::{TrainOptions, TrainedModel};
     match command {
+        // run in `run`, which opens the database
+        TargetingCommand::Import { .. } => {}
         TargetingCommand::Train {
             mapping,
             train,

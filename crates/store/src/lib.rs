@@ -21,6 +21,7 @@
 
 mod access;
 mod alerts;
+mod consignments;
 mod events;
 mod identity;
 mod migrate;
@@ -38,6 +39,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
+pub use consignments::ConsignmentRow;
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use migrate::Migration;

@@ -33,6 +33,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0003_vessels.sql"),
         postgres: include_str!("../schema/postgres/0003_vessels.sql"),
     },
+    Migration {
+        version: 4,
+        name: "consignments",
+        sqlite: include_str!("../schema/sqlite/0004_consignments.sql"),
+        postgres: include_str!("../schema/postgres/0004_consignments.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -10,6 +10,7 @@ pub(crate) enum Arg {
     I64(i64),
     Text(String),
     OptText(Option<String>),
+    OptI64(Option<i64>),
     F64(f64),
     OptF64(Option<f64>),
 }
@@ -61,6 +62,7 @@ impl Sql {
                 Arg::I64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
                 Arg::OptText(v) => q.bind(v.clone()),
+                Arg::OptI64(v) => q.bind(*v),
                 Arg::F64(v) => q.bind(*v),
                 Arg::OptF64(v) => q.bind(*v),
             };

@@ -10,6 +10,7 @@
 //!   [`RiskModel`] trait so the library can change.
 //! - [`metrics`]: precision, recall and value caught at the top n %, with exact top-k, and AUC.
 
+pub mod consignment;
 pub mod features;
 pub mod gbdt;
 pub mod mapping;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod admin;
 pub mod alerts;
 pub mod audit;
+pub mod consignments;
 pub mod session;
 pub mod sites;
 pub mod vessels;
@@ -48,6 +49,12 @@ pub fn router() -> Router<AppState> {
         .route("/vessels/{mmsi}/risk", get(vessels::risk))
         .route("/vessels/{mmsi}/flag", put(vessels::declare_flag))
         .route("/ports", get(vessels::ports))
+        .route(
+            "/consignments",
+            get(consignments::list).post(consignments::create),
+        )
+        .route("/consignments/import", post(consignments::import))
+        .route("/consignments/{id}", get(consignments::get_one))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -154,6 +161,7 @@ pub fn router() -> Router<AppState> {
         sites::list,
         vessels::list, vessels::get_one, vessels::track, vessels::port_calls, vessels::risk,
         vessels::declare_flag, vessels::ports, vessels::stream,
+        consignments::create, consignments::import, consignments::list, consignments::get_one,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,
@@ -175,6 +183,7 @@ pub fn router() -> Router<AppState> {
         (name = "audit", description = "The append-only, hash-chained event log"),
         (name = "sites", description = "The port's sites"),
         (name = "vessels", description = "The AIS vessel picture"),
+        (name = "cargo", description = "Consignments for cargo risk targeting"),
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
     )
 )]

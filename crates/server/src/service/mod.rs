@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod auth;
+pub mod cargo;
 
 use std::time::Instant;
 

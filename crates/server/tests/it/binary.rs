@@ -481,3 +481,80 @@ fn the_documented_example_configuration_is_valid() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// `hamnvakt targeting import` brings a KCS quarter into the database with progress, and a file
+/// with bad rows has them listed by row and column while the good ones are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targeting_import_keeps_good_rows_and_names_bad_ones() {
+    let db = TestDb::new(Kind::Sqlite).await;
+    let config = write_config(&db);
+    let cfg = config.to_str().unwrap();
+    let valid = hamnvakt_testkit::shared_data_dir()
+        .join("customs/kcs-synthetic/v2022-hs10/df_syn_valid_eng.csv");
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "import",
+            "--config",
+            cfg,
+            "--mapping",
+            "kcs",
+            "--input",
+            valid.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("read 8134 rows"),
+        "progress: {}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("8134 rows read, 8134 consignments stored, 0 rows refused"),
+        "{}",
+        stdout(&o)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("manifest.csv");
+    std::fs::write(
+        &bad,
+        "declaration_id,date,container,hs_code,origin_country,route_ports,mass_kg,value\n\
+         NVK-1,2026-11-28,CSQU3054383,0803901000,EC,ECGYE;NLRTM;SENYN,18000,21000\n\
+         NVK-2,2026-11-28,CSQU3054384,0803901000,EC,,18000,21000\n",
+    )
+    .unwrap();
+    let o = hamnvakt(
+        &[
+            "targeting",
+            "import",
+            "--config",
+            cfg,
+            "--mapping",
+            "hamnvakt",
+            "--input",
+            bad.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            ":3: column \"container\": container: \"CSQU3054384\": the check digit should be 3"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("2 rows read, 1 consignments stored, 1 rows refused"),
+        "{}",
+        stdout(&o)
+    );
+    let store = hamnvakt_store::Store::open(&db.url, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(store.count_consignments().await.unwrap(), 8135);
+    let c = store.consignment("NVK-1").await.unwrap().unwrap();
+    assert_eq!(c.container.as_deref(), Some("CSQU3054383"));
+}

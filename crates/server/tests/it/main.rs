@@ -15,6 +15,7 @@ mod ais;
 mod api;
 mod bad_input;
 mod binary;
+mod cargo;
 mod durability;
 mod helpers;
 mod invariants;

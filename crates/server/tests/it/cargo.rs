@@ -1,0 +1,137 @@
+//! Consignments through the API on both backends: one as JSON (its container's ISO 6346 check
+//! digit verified), a bulk CSV import through the KCS mapping with bad rows named by row and
+//! column while the good ones are kept, and the lists the targeting officer reads.
+
+use hamnvakt_testkit::Kind;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+async fn consignments_in_and_out(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut t = app.login("targeting").await;
+
+    let good = json!({
+        "declaration_id": "NVK-2026-0001", "date": "2026-11-28", "container": "csqu 305438-3",
+        "vessel_call": "IMO 9473180 SENYN 2026-11-28",
+        "importer": {"name": "Frukt & Grönt AB", "eori": "SE5560000001"},
+        "hs_code": "0803.90.10", "origin_country": "ec", "departure_country": "EC",
+        "route_ports": ["ECGYE", "NLRTM", "SENYN"], "mass_kg": 21000.0, "value": 18500.0
+    });
+    let r = t.post_json("/api/v1/consignments", &good).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json["consignment"]["container"], "CSQU3054383");
+    assert_eq!(r.json["consignment"]["hs_code"], "08039010");
+    assert_eq!(r.json["source"], "api");
+
+    let mut bad = good.clone();
+    bad["declaration_id"] = json!("NVK-2026-0002");
+    bad["container"] = json!("CSQU3054384");
+    bad["route_ports"] = json!(["Rotterdam"]);
+    let r = t.post_json("/api/v1/consignments", &bad).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"container") && fields.contains(&"route_ports"),
+        "{}",
+        r.body
+    );
+    let r = t
+        .post_json(
+            "/api/v1/consignments",
+            &json!({"declaration_id": "X", "hs_code": "0803", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "unknown fields are refused: {}", r.body);
+
+    // Bulk: 300 KCS declarations, two of them broken.
+    let kcs = std::fs::read_to_string(
+        hamnvakt_testkit::shared_data_dir()
+            .join("customs/kcs-synthetic/v2022-hs10/df_syn_valid_eng.csv"),
+    )
+    .unwrap();
+    let mut lines: Vec<String> = kcs.lines().take(301).map(str::to_owned).collect();
+    lines[10] = lines[10].replacen(",2021-", ",20X1-", 1);
+    let cols: Vec<&str> = lines[20].split(',').collect();
+    let mut cols: Vec<String> = cols.iter().map(|s| (*s).to_owned()).collect();
+    cols[18] = "lots".into(); // Net Mass
+    lines[20] = cols.join(",");
+    let body = format!("{}\n", lines.join("\n"));
+    let r = t
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("text/csv", body.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["rows"], 300);
+    assert_eq!(r.json["stored"], 298);
+    assert_eq!(r.json["rejected_rows"], 2);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["row"] == 11 && e["column"] == "Date"),
+        "{}",
+        r.body
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["row"] == 21 && e["column"] == "Net Mass"),
+        "{}",
+        r.body
+    );
+    let r = t
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("text/csv", b"a,b\n1,2\n".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        t.send(
+            reqwest::Method::POST,
+            "/api/v1/consignments/import?mapping=nope",
+            Some(("text/csv", b"x\n".to_vec()))
+        )
+        .await
+        .status,
+        422
+    );
+
+    let day = t.get("/api/v1/consignments?date=2026-11-28").await;
+    assert_eq!(day.status, 200, "{}", day.body);
+    assert_eq!(day.json.as_array().unwrap().len(), 1);
+    let page = t.get("/api/v1/consignments?limit=1000").await;
+    assert_eq!(page.json.as_array().unwrap().len(), 299);
+    let one = t.get("/api/v1/consignments/NVK-2026-0001").await;
+    assert_eq!(one.json["consignment"]["importer"]["eori"], "SE5560000001");
+    assert_eq!(t.get("/api/v1/consignments/none").await.status, 404);
+    assert_eq!(app.events("consignments.imported").await.len(), 2);
+
+    // Need to know: the port's operator does not see customs declarations.
+    let mut op = app.login("operator").await;
+    assert_eq!(op.get("/api/v1/consignments").await.status, 403);
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn consignments_in_and_out() {
+        super::consignments_in_and_out(hamnvakt_testkit::Kind::Sqlite).await
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn consignments_in_and_out() {
+        super::consignments_in_and_out(hamnvakt_testkit::Kind::Postgres).await
+    }
+}

@@ -1,0 +1,121 @@
+//! Consignments for cargo targeting: one row per declaration, the worklist's filter fields as
+//! columns and the whole consignment as JSON (the store does not know the targeting crate's
+//! types).
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::sql::{chunks, Arg, Sql};
+use crate::{Result, Store, StoreError, WriteTx};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsignmentRow {
+    pub declaration_id: String,
+    /// Days since 1970-01-01 of its date, when it has one.
+    pub day: Option<i64>,
+    pub hs_code: String,
+    pub importer: Option<String>,
+    pub container: Option<String>,
+    pub origin_country: Option<String>,
+    /// The consignment as JSON.
+    pub data: String,
+    /// Where it came from (`api`, `import:kcs`).
+    pub source: String,
+    pub updated_ms: i64,
+}
+
+const COLUMNS: &str =
+    "declaration_id, day, hs_code, importer, container, origin_country, data, source, updated_ms";
+
+fn from_row(r: &AnyRow) -> Result<ConsignmentRow> {
+    Ok(ConsignmentRow {
+        declaration_id: r.try_get(0)?,
+        day: r.try_get(1)?,
+        hs_code: r.try_get(2)?,
+        importer: r.try_get(3)?,
+        container: r.try_get(4)?,
+        origin_country: r.try_get(5)?,
+        data: r.try_get(6)?,
+        source: r.try_get(7)?,
+        updated_ms: r.try_get(8)?,
+    })
+}
+
+impl WriteTx {
+    /// Stores consignments; one with a declaration id already stored replaces it.
+    pub async fn upsert_consignments(&mut self, rows: &[ConsignmentRow]) -> Result<()> {
+        let mut it = rows.iter();
+        for (_, len) in chunks(rows.len()) {
+            let mut sql = Sql::new(&format!("INSERT INTO consignments ({COLUMNS}) VALUES "));
+            for (i, c) in it.by_ref().take(len).enumerate() {
+                sql.row(
+                    i == 0,
+                    [
+                        Arg::Text(c.declaration_id.clone()),
+                        Arg::OptI64(c.day),
+                        Arg::Text(c.hs_code.clone()),
+                        Arg::OptText(c.importer.clone()),
+                        Arg::OptText(c.container.clone()),
+                        Arg::OptText(c.origin_country.clone()),
+                        Arg::Text(c.data.clone()),
+                        Arg::Text(c.source.clone()),
+                        Arg::I64(c.updated_ms),
+                    ],
+                );
+            }
+            sql.push(
+                " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, hs_code = excluded.hs_code, \
+                 importer = excluded.importer, container = excluded.container, \
+                 origin_country = excluded.origin_country, data = excluded.data, \
+                 source = excluded.source, updated_ms = excluded.updated_ms",
+            );
+            sql.query()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Consignments of one day (or all), in declaration id order after `after`, at most
+    /// `limit`.
+    pub async fn list_consignments(
+        &self,
+        day: Option<i64>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ConsignmentRow>> {
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM consignments WHERE 1 = 1"));
+        if let Some(d) = day {
+            sql.push(" AND day = ").arg(Arg::I64(d));
+        }
+        if let Some(a) = after {
+            sql.push(" AND declaration_id > ")
+                .arg(Arg::Text(a.to_owned()));
+        }
+        sql.push(" ORDER BY declaration_id LIMIT ")
+            .arg(Arg::I64(limit));
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn consignment(&self, declaration_id: &str) -> Result<Option<ConsignmentRow>> {
+        let r = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM consignments WHERE declaration_id = $1"
+        ))
+        .bind(declaration_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn count_consignments(&self) -> Result<i64> {
+        let r = sqlx::query("SELECT COUNT(*) FROM consignments")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get(0)?)
+    }
+}
