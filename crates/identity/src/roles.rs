@@ -53,6 +53,8 @@ pub enum Permission {
     CargoRead,
     /// Bring consignments in (declarations, manifests).
     CargoWrite,
+    /// Write and version risk profiles.
+    ProfilesManage,
 }
 
 impl Role {
@@ -106,6 +108,7 @@ impl Role {
                 TokensManage,
                 CargoRead,
                 CargoWrite,
+                ProfilesManage,
             ],
             Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
             Role::Administrator => &[

@@ -99,6 +99,7 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::SecurityLevelSet => "setting security levels",
         Permission::CargoRead => "seeing consignments",
         Permission::CargoWrite => "bringing consignments in",
+        Permission::ProfilesManage => "managing risk profiles",
     }
 }
 

@@ -119,3 +119,67 @@ impl Store {
         Ok(r.try_get(0)?)
     }
 }
+
+/// One version of a risk profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileRow {
+    pub id: String,
+    pub version: i64,
+    /// The profile as JSON.
+    pub data: String,
+    pub author: String,
+    pub created_ms: i64,
+}
+
+fn profile_from_row(r: &AnyRow) -> Result<ProfileRow> {
+    Ok(ProfileRow {
+        id: r.try_get(0)?,
+        version: r.try_get(1)?,
+        data: r.try_get(2)?,
+        author: r.try_get(3)?,
+        created_ms: r.try_get(4)?,
+    })
+}
+
+impl WriteTx {
+    /// Adds a version of a profile (versions are never changed or deleted).
+    pub async fn insert_profile_version(&mut self, p: &ProfileRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO risk_profiles (id, version, data, author, created_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(p.id.clone())
+        .bind(p.version)
+        .bind(p.data.clone())
+        .bind(p.author.clone())
+        .bind(p.created_ms)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The latest version of every profile.
+    pub async fn latest_profiles(&self) -> Result<Vec<ProfileRow>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.version, p.data, p.author, p.created_ms FROM risk_profiles p \
+             JOIN (SELECT id, MAX(version) AS v FROM risk_profiles GROUP BY id) l \
+             ON l.id = p.id AND l.v = p.version ORDER BY p.created_ms, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile_from_row).collect()
+    }
+
+    /// Every version of one profile, oldest first.
+    pub async fn profile_versions(&self, id: &str) -> Result<Vec<ProfileRow>> {
+        let rows = sqlx::query(
+            "SELECT id, version, data, author, created_ms FROM risk_profiles WHERE id = $1 ORDER BY version",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile_from_row).collect()
+    }
+}

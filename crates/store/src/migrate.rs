@@ -39,6 +39,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0004_consignments.sql"),
         postgres: include_str!("../schema/postgres/0004_consignments.sql"),
     },
+    Migration {
+        version: 5,
+        name: "risk_profiles",
+        sqlite: include_str!("../schema/sqlite/0005_risk_profiles.sql"),
+        postgres: include_str!("../schema/postgres/0005_risk_profiles.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -16,6 +16,7 @@ pub mod gbdt;
 pub mod mapping;
 pub mod metrics;
 pub mod model;
+pub mod profile;
 pub mod simulate;
 
 pub use model::{RiskModel, TrainOptions, TrainedModel};

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod alerts;
 pub mod audit;
 pub mod consignments;
+pub mod profiles;
 pub mod session;
 pub mod sites;
 pub mod vessels;
@@ -55,6 +56,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/consignments/import", post(consignments::import))
         .route("/consignments/{id}", get(consignments::get_one))
+        .route(
+            "/targeting/profiles",
+            get(profiles::list).post(profiles::create),
+        )
+        .route("/targeting/profiles/{id}", put(profiles::update))
+        .route("/targeting/profiles/{id}/versions", get(profiles::versions))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -162,6 +169,7 @@ pub fn router() -> Router<AppState> {
         vessels::list, vessels::get_one, vessels::track, vessels::port_calls, vessels::risk,
         vessels::declare_flag, vessels::ports, vessels::stream,
         consignments::create, consignments::import, consignments::list, consignments::get_one,
+        profiles::list, profiles::create, profiles::update, profiles::versions,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

@@ -57,3 +57,104 @@ pub async fn store_consignments(
     change.commit().await?;
     Ok(rows.len())
 }
+
+/// Saves a profile as a new version (1 for a new profile), audited.
+pub async fn save_profile(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<&str>,
+    profile: &hamnvakt_targeting::profile::Profile,
+) -> Result<hamnvakt_store::ProfileRow, ApiError> {
+    let errors = profile.validate();
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidFields(
+            errors
+                .into_iter()
+                .map(|e| hamnvakt_core::validate::FieldError::new(&e.field, e.reason))
+                .collect(),
+        ));
+    }
+    let (id, version) = match id {
+        Some(id) => {
+            let versions = state.store.profile_versions(id).await?;
+            let last = versions
+                .last()
+                .ok_or_else(|| ApiError::NotFound(format!("risk profile {id}")))?;
+            (id.to_owned(), last.version + 1)
+        }
+        None => (crate::state::new_id::<()>().to_string(), 1),
+    };
+    let mut change = Change::begin(state, actor).await?;
+    let data = serde_json::to_string(profile)
+        .map_err(|e| ApiError::Internal(format!("encoding a profile: {e}")))?;
+    change
+        .record(
+            if version == 1 {
+                "profile.created"
+            } else {
+                "profile.changed"
+            },
+            Some(&format!("profile:{id}")),
+            json!({"version": version, "profile": profile}),
+        )
+        .await?;
+    let row = hamnvakt_store::ProfileRow {
+        id,
+        version,
+        data,
+        author: actor.id.clone(),
+        created_ms: change.at_ms(),
+    };
+    change.tx().insert_profile_version(&row).await?;
+    change.commit().await?;
+    Ok(row)
+}
+
+/// How often each profile hits the stored consignments: each consignment is judged against
+/// the ones before it (by date, then id), so "first-time importer" means first in the store;
+/// value-per-kg norms come from them all.
+pub async fn profile_hits(
+    state: &AppState,
+    profiles: &[hamnvakt_targeting::profile::Profile],
+) -> Result<(usize, Vec<usize>), ApiError> {
+    use hamnvakt_targeting::profile::Context;
+    let mut all: Vec<(Option<i64>, Consignment)> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .list_consignments(None, after.as_deref(), 1000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.declaration_id.clone());
+        for r in &page {
+            if let Ok(c) = serde_json::from_str::<Consignment>(&r.data) {
+                all.push((r.day, c));
+            }
+        }
+        if page.len() < 1000 || all.len() >= 500_000 {
+            break;
+        }
+    }
+    all.sort_by(|a, b| (a.0, &a.1.declaration_id).cmp(&(b.0, &b.1.declaration_id)));
+    let mut ctx = Context::learn(all.iter().map(|(_, c)| c));
+    ctx.known_importers.clear();
+    let mut hits = vec![0; profiles.len()];
+    for (_, c) in &all {
+        for (h, p) in hits.iter_mut().zip(profiles) {
+            if p.hits(c, &ctx).is_some() {
+                *h += 1;
+            }
+        }
+        if let Some(i) = c
+            .importer
+            .eori
+            .as_ref()
+            .or(c.importer.id.as_ref())
+            .or(c.importer.name.as_ref())
+        {
+            ctx.known_importers.insert(i.clone());
+        }
+    }
+    Ok((all.len(), hits))
+}

@@ -117,9 +117,72 @@ async fn consignments_in_and_out(kind: Kind) {
     assert_eq!(t.get("/api/v1/consignments/none").await.status, 404);
     assert_eq!(app.events("consignments.imported").await.len(), 2);
 
-    // Need to know: the port's operator does not see customs declarations.
+    // Risk profiles: written, versioned, audited, with their hits on the stored consignments.
+    let fruit = json!({
+        "name": "Fruit via cocaine ports", "owner": "Tullverket targeting, Stockholm",
+        "conditions": [{"kind": "hs_prefix", "prefixes": ["0803"]},
+                       {"kind": "route_via", "ports": ["ECGYE", "COCTG", "BRSSZ"]},
+                       {"kind": "first_time_importer"}],
+        "weight": 0.7, "lane": "red", "valid_from": "2026-01-01"
+    });
+    let r = t.post_json("/api/v1/targeting/profiles", &fruit).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json["version"], 1);
+    let list = t.get("/api/v1/targeting/profiles").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.json[0]["hits"], 1, "{}", list.body);
+    assert_eq!(list.json[0]["checked"], 299);
+    assert!(list.json[0]["precision"].is_null());
+    let mut wider = fruit.clone();
+    wider["conditions"] = json!([{"kind": "origin_in", "countries": ["CN", "EC"]}]);
+    wider["lane"] = json!("yellow");
+    // The KCS declarations are from 2021: open the window, or they are out of it.
+    wider["valid_from"] = json!("2021-01-01");
+    let r = t
+        .put_json(&format!("/api/v1/targeting/profiles/{id}"), &wider)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["version"], 2);
+    let versions = t
+        .get(&format!("/api/v1/targeting/profiles/{id}/versions"))
+        .await;
+    assert_eq!(versions.json.as_array().unwrap().len(), 2);
+    assert_eq!(versions.json[0]["profile"]["lane"], "red");
+    let list = t.get("/api/v1/targeting/profiles").await;
+    assert_eq!(list.json.as_array().unwrap().len(), 1);
+    let cn_or_ec = lines[1..]
+        .iter()
+        .enumerate()
+        .filter(|(k, l)| *k != 9 && *k != 19 && matches!(l.split(',').nth(14), Some("CN" | "EC")))
+        .count()
+        + 1;
+    assert_eq!(list.json[0]["hits"], cn_or_ec, "{}", list.body);
+    let mut bad = fruit.clone();
+    bad["weight"] = json!(3);
+    assert_eq!(
+        t.post_json("/api/v1/targeting/profiles", &bad).await.status,
+        422
+    );
+    assert_eq!(
+        t.put_json("/api/v1/targeting/profiles/nope", &fruit)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.events("profile.created").await.len(), 1);
+    assert_eq!(app.events("profile.changed").await.len(), 1);
+
+    // Need to know: the port's operator does not see customs declarations or profiles.
     let mut op = app.login("operator").await;
     assert_eq!(op.get("/api/v1/consignments").await.status, 403);
+    assert_eq!(op.get("/api/v1/targeting/profiles").await.status, 403);
+    assert_eq!(
+        op.post_json("/api/v1/targeting/profiles", &fruit)
+            .await
+            .status,
+        403
+    );
 }
 
 mod sqlite {
