@@ -183,3 +183,69 @@ impl Store {
         rows.iter().map(profile_from_row).collect()
     }
 }
+
+/// What an inspection of a consignment found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeRow {
+    pub declaration_id: String,
+    /// `nothing_found`, `irregularity` or `seizure`.
+    pub result: String,
+    /// The outcome as JSON (goods, quantity, note …).
+    pub data: String,
+    pub recorded_by: String,
+    pub recorded_ms: i64,
+}
+
+impl WriteTx {
+    /// Records an inspection's outcome; a later record for the same consignment replaces it
+    /// (the audit chain keeps every one).
+    pub async fn upsert_outcome(&mut self, o: &OutcomeRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO inspection_outcomes (declaration_id, result, data, recorded_by, recorded_ms) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (declaration_id) DO UPDATE SET \
+             result = excluded.result, data = excluded.data, recorded_by = excluded.recorded_by, \
+             recorded_ms = excluded.recorded_ms",
+        )
+        .bind(o.declaration_id.clone())
+        .bind(o.result.clone())
+        .bind(o.data.clone())
+        .bind(o.recorded_by.clone())
+        .bind(o.recorded_ms)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every recorded outcome (declaration id → result).
+    pub async fn outcome_results(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT declaration_id, result FROM inspection_outcomes")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub async fn outcome(&self, declaration_id: &str) -> Result<Option<OutcomeRow>> {
+        let r = sqlx::query(
+            "SELECT declaration_id, result, data, recorded_by, recorded_ms FROM inspection_outcomes \
+             WHERE declaration_id = $1",
+        )
+        .bind(declaration_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(OutcomeRow {
+                declaration_id: r.try_get(0)?,
+                result: r.try_get(1)?,
+                data: r.try_get(2)?,
+                recorded_by: r.try_get(3)?,
+                recorded_ms: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+}

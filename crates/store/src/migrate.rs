@@ -45,6 +45,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0005_risk_profiles.sql"),
         postgres: include_str!("../schema/postgres/0005_risk_profiles.sql"),
     },
+    Migration {
+        version: 6,
+        name: "inspection_outcomes",
+        sqlite: include_str!("../schema/sqlite/0006_inspection_outcomes.sql"),
+        postgres: include_str!("../schema/postgres/0006_inspection_outcomes.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

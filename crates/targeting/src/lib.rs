@@ -16,6 +16,7 @@ pub mod gbdt;
 pub mod mapping;
 pub mod metrics;
 pub mod model;
+pub mod outcome;
 pub mod profile;
 pub mod simulate;
 

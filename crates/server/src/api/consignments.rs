@@ -188,3 +188,60 @@ pub async fn get_one(
         .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
     Ok(Json(view(row)?))
 }
+
+/// An inspection outcome as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeView {
+    pub declaration_id: String,
+    #[schema(value_type = Object)]
+    pub outcome: hamnvakt_targeting::outcome::Outcome,
+    pub recorded_by: String,
+    /// RFC 3339.
+    pub recorded_at: String,
+}
+
+fn outcome_view(r: hamnvakt_store::OutcomeRow) -> Result<OutcomeView, ApiError> {
+    Ok(OutcomeView {
+        outcome: serde_json::from_str(&r.data)
+            .map_err(|e| ApiError::Internal(format!("stored outcome {}: {e}", r.declaration_id)))?,
+        declaration_id: r.declaration_id,
+        recorded_by: r.recorded_by,
+        recorded_at: hamnvakt_core::clock::from_millis(r.recorded_ms).to_string(),
+    })
+}
+
+/// Records what the inspection of a consignment found (a later record replaces the stored
+/// one; the audit chain keeps both). It counts in the profiles' precision at once.
+#[utoipa::path(put, path = "/consignments/{id}/outcome", tag = "cargo",
+    params(("id" = String, Path, description = "Declaration id")),
+    request_body(content = Object, description = "result (nothing_found, irregularity, seizure), goods, quantity, unit, note"),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(o): crate::extract::ApiJson<hamnvakt_targeting::outcome::Outcome>,
+) -> Result<Json<OutcomeView>, ApiError> {
+    p.require(Permission::CargoWrite)?;
+    let row = crate::service::cargo::record_outcome(&state, &p.actor(), &id, &o).await?;
+    Ok(Json(outcome_view(row)?))
+}
+
+/// The recorded outcome of a consignment's inspection.
+#[utoipa::path(get, path = "/consignments/{id}/outcome", tag = "cargo",
+    params(("id" = String, Path, description = "Declaration id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<OutcomeView>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    let row =
+        state.store.outcome(&id).await?.ok_or_else(|| {
+            ApiError::NotFound(format!("no outcome recorded for consignment {id}"))
+        })?;
+    Ok(Json(outcome_view(row)?))
+}

@@ -57,6 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/consignments/import", post(consignments::import))
         .route("/consignments/{id}", get(consignments::get_one))
         .route(
+            "/consignments/{id}/outcome",
+            get(consignments::outcome).put(consignments::record_outcome),
+        )
+        .route(
             "/targeting/profiles",
             get(profiles::list).post(profiles::create),
         )
@@ -169,6 +173,7 @@ pub fn router() -> Router<AppState> {
         vessels::list, vessels::get_one, vessels::track, vessels::port_calls, vessels::risk,
         vessels::declare_flag, vessels::ports, vessels::stream,
         consignments::create, consignments::import, consignments::list, consignments::get_one,
+        consignments::record_outcome, consignments::outcome,
         profiles::list, profiles::create, profiles::update, profiles::versions,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,

@@ -48,8 +48,9 @@ pub struct ProfileStats {
     pub hits: usize,
     /// Consignments checked.
     pub checked: usize,
-    /// Share of its hits that inspection found irregular; `null` until outcomes are recorded
-    /// (recording outcomes is not built yet).
+    /// Hits whose inspection outcome is recorded.
+    pub inspected: usize,
+    /// Share of those found irregular or seized; `null` until one is recorded.
     pub precision: Option<f64>,
 }
 
@@ -70,11 +71,12 @@ pub async fn list(
         views
             .into_iter()
             .zip(hits)
-            .map(|(current, hits)| ProfileStats {
+            .map(|(current, r)| ProfileStats {
                 current,
-                hits,
+                hits: r.hits,
                 checked,
-                precision: None,
+                inspected: r.inspected,
+                precision: (r.inspected > 0).then(|| r.positive as f64 / r.inspected as f64),
             })
             .collect(),
     ))

@@ -113,10 +113,31 @@ pub async fn save_profile(
 /// How often each profile hits the stored consignments: each consignment is judged against
 /// the ones before it (by date, then id), so "first-time importer" means first in the store;
 /// value-per-kg norms come from them all.
+/// A profile's record on the stored consignments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileRecord {
+    pub hits: usize,
+    /// Hits with a recorded outcome…
+    pub inspected: usize,
+    /// …of which irregular or seized.
+    pub positive: usize,
+}
+
 pub async fn profile_hits(
     state: &AppState,
     profiles: &[hamnvakt_targeting::profile::Profile],
-) -> Result<(usize, Vec<usize>), ApiError> {
+) -> Result<(usize, Vec<ProfileRecord>), ApiError> {
+    let outcomes: std::collections::HashMap<String, bool> = state
+        .store
+        .outcome_results()
+        .await?
+        .into_iter()
+        .map(|(id, r)| {
+            let positive =
+                hamnvakt_targeting::outcome::Result::parse(&r).is_some_and(|r| r.positive());
+            (id, positive)
+        })
+        .collect();
     use hamnvakt_targeting::profile::Context;
     let mut all: Vec<(Option<i64>, Consignment)> = Vec::new();
     let mut after: Option<String> = None;
@@ -139,11 +160,15 @@ pub async fn profile_hits(
     all.sort_by(|a, b| (a.0, &a.1.declaration_id).cmp(&(b.0, &b.1.declaration_id)));
     let mut ctx = Context::learn(all.iter().map(|(_, c)| c));
     ctx.known_importers.clear();
-    let mut hits = vec![0; profiles.len()];
+    let mut hits = vec![ProfileRecord::default(); profiles.len()];
     for (_, c) in &all {
         for (h, p) in hits.iter_mut().zip(profiles) {
             if p.hits(c, &ctx).is_some() {
-                *h += 1;
+                h.hits += 1;
+                if let Some(&positive) = outcomes.get(&c.declaration_id) {
+                    h.inspected += 1;
+                    h.positive += usize::from(positive);
+                }
             }
         }
         if let Some(i) = c
@@ -157,4 +182,44 @@ pub async fn profile_hits(
         }
     }
     Ok((all.len(), hits))
+}
+
+/// Records what an inspection of a consignment found, audited before it is stored.
+pub async fn record_outcome(
+    state: &AppState,
+    actor: &Actor,
+    declaration_id: &str,
+    outcome: &hamnvakt_targeting::outcome::Outcome,
+) -> Result<hamnvakt_store::OutcomeRow, ApiError> {
+    let errors = outcome.validate();
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidFields(
+            errors
+                .into_iter()
+                .map(|e| hamnvakt_core::validate::FieldError::new(&e.field, e.reason))
+                .collect(),
+        ));
+    }
+    if state.store.consignment(declaration_id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("consignment {declaration_id}")));
+    }
+    let mut change = Change::begin(state, actor).await?;
+    change
+        .record(
+            "inspection.outcome_recorded",
+            Some(&format!("consignment:{declaration_id}")),
+            json!(outcome),
+        )
+        .await?;
+    let row = hamnvakt_store::OutcomeRow {
+        declaration_id: declaration_id.to_owned(),
+        result: outcome.result.as_str().to_owned(),
+        data: serde_json::to_string(outcome)
+            .map_err(|e| ApiError::Internal(format!("encoding an outcome: {e}")))?,
+        recorded_by: actor.id.clone(),
+        recorded_ms: change.at_ms(),
+    };
+    change.tx().upsert_outcome(&row).await?;
+    change.commit().await?;
+    Ok(row)
 }

@@ -158,6 +158,67 @@ async fn consignments_in_and_out(kind: Kind) {
         .count()
         + 1;
     assert_eq!(list.json[0]["hits"], cn_or_ec, "{}", list.body);
+    // Outcomes: two of the profile's hits inspected, one seizure: precision 0.5.
+    let ec_or_cn: Vec<String> = page
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            matches!(
+                c["consignment"]["origin_country"].as_str(),
+                Some("CN" | "EC")
+            )
+        })
+        .map(|c| {
+            c["consignment"]["declaration_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .take(2)
+        .collect();
+    let r = t
+        .put_json(
+            &format!("/api/v1/consignments/{}/outcome", ec_or_cn[0]),
+            &json!({"result": "seizure", "goods": "cocaine", "quantity": 48.5, "unit": "kg",
+                    "note": "in the reefer's cooling unit"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["outcome"]["result"], "seizure");
+    let r = t
+        .put_json(
+            &format!("/api/v1/consignments/{}/outcome", ec_or_cn[1]),
+            &json!({"result": "nothing_found"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .put_json(
+            &format!("/api/v1/consignments/{}/outcome", ec_or_cn[1]),
+            &json!({"result": "seizure"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a seizure names its goods: {}", r.body);
+    assert_eq!(
+        t.put_json(
+            "/api/v1/consignments/none/outcome",
+            &json!({"result": "nothing_found"})
+        )
+        .await
+        .status,
+        404
+    );
+    let got = t
+        .get(&format!("/api/v1/consignments/{}/outcome", ec_or_cn[0]))
+        .await;
+    assert_eq!(got.json["outcome"]["goods"], "cocaine");
+    let list = t.get("/api/v1/targeting/profiles").await;
+    assert_eq!(list.json[0]["inspected"], 2, "{}", list.body);
+    assert_eq!(list.json[0]["precision"], 0.5, "{}", list.body);
+    assert_eq!(app.events("inspection.outcome_recorded").await.len(), 2);
+
     let mut bad = fruit.clone();
     bad["weight"] = json!(3);
     assert_eq!(
