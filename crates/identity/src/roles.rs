@@ -55,6 +55,8 @@ pub enum Permission {
     CargoWrite,
     /// Write and version risk profiles.
     ProfilesManage,
+    /// Run the day's selection and re-route consignments between lanes.
+    CargoSelect,
 }
 
 impl Role {
@@ -109,6 +111,7 @@ impl Role {
                 CargoRead,
                 CargoWrite,
                 ProfilesManage,
+                CargoSelect,
             ],
             Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
             Role::Administrator => &[

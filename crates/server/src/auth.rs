@@ -100,6 +100,7 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::CargoRead => "seeing consignments",
         Permission::CargoWrite => "bringing consignments in",
         Permission::ProfilesManage => "managing risk profiles",
+        Permission::CargoSelect => "selecting consignments for inspection",
     }
 }
 

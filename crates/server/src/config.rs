@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub access_detectors: Option<hamnvakt_access::detect::DetectorSettings>,
     /// AIS sources and ingest settings.
     pub ais: Option<crate::ais::AisConfig>,
+    /// Cargo targeting: lane capacities and the random and exploration shares.
+    pub targeting: Option<hamnvakt_targeting::select::SelectionSettings>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -75,6 +77,7 @@ pub struct Config {
     pub access: hamnvakt_access::decide::Settings,
     pub detectors: hamnvakt_access::detect::DetectorSettings,
     pub ais: crate::ais::AisConfig,
+    pub targeting: hamnvakt_targeting::select::SelectionSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +255,7 @@ impl Config {
             access: raw.access.unwrap_or_default(),
             detectors: raw.access_detectors.unwrap_or_default(),
             ais: raw.ais.unwrap_or_default(),
+            targeting: raw.targeting.unwrap_or_default(),
         })
     }
 

@@ -249,3 +249,85 @@ impl Store {
         .transpose()
     }
 }
+
+/// The lane a consignment is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SelectionRow {
+    pub declaration_id: String,
+    pub day: i64,
+    /// `red`, `yellow`, `blue`, `green`.
+    pub lane: String,
+    /// `risk`, `random`, `exploration`, `released`, `rerouted`.
+    pub why: String,
+    pub risk: f64,
+    /// The profile hits as JSON, or the re-route's reason.
+    pub reasons: String,
+    pub decided_by: String,
+    pub decided_ms: i64,
+}
+
+const SELECTION_COLUMNS: &str =
+    "declaration_id, day, lane, why, risk, reasons, decided_by, decided_ms";
+
+impl WriteTx {
+    /// Records lanes; a consignment already in a lane is moved.
+    pub async fn upsert_selections(&mut self, rows: &[SelectionRow]) -> Result<()> {
+        let mut it = rows.iter();
+        for (_, len) in chunks(rows.len()) {
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO selections ({SELECTION_COLUMNS}) VALUES "
+            ));
+            for (i, s) in it.by_ref().take(len).enumerate() {
+                sql.row(
+                    i == 0,
+                    [
+                        Arg::Text(s.declaration_id.clone()),
+                        Arg::I64(s.day),
+                        Arg::Text(s.lane.clone()),
+                        Arg::Text(s.why.clone()),
+                        Arg::F64(s.risk),
+                        Arg::Text(s.reasons.clone()),
+                        Arg::Text(s.decided_by.clone()),
+                        Arg::I64(s.decided_ms),
+                    ],
+                );
+            }
+            sql.push(
+                " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, lane = excluded.lane, \
+                 why = excluded.why, risk = excluded.risk, reasons = excluded.reasons, \
+                 decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
+            );
+            sql.query()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// A day's lanes, riskiest first.
+    pub async fn selections_of_day(&self, day: i64) -> Result<Vec<SelectionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SELECTION_COLUMNS} FROM selections WHERE day = $1 ORDER BY risk DESC, declaration_id"
+        ))
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SelectionRow {
+                    declaration_id: r.try_get(0)?,
+                    day: r.try_get(1)?,
+                    lane: r.try_get(2)?,
+                    why: r.try_get(3)?,
+                    risk: r.try_get(4)?,
+                    reasons: r.try_get(5)?,
+                    decided_by: r.try_get(6)?,
+                    decided_ms: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0006_inspection_outcomes.sql"),
         postgres: include_str!("../schema/postgres/0006_inspection_outcomes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "selections",
+        sqlite: include_str!("../schema/sqlite/0007_selections.sql"),
+        postgres: include_str!("../schema/postgres/0007_selections.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -66,6 +66,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/targeting/profiles/{id}", put(profiles::update))
         .route("/targeting/profiles/{id}/versions", get(profiles::versions))
+        .route("/targeting/selections", post(profiles::run_selection))
+        .route("/targeting/worklist", get(profiles::worklist))
+        .route("/consignments/{id}/reroute", post(profiles::reroute))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -175,6 +178,7 @@ pub fn router() -> Router<AppState> {
         consignments::create, consignments::import, consignments::list, consignments::get_one,
         consignments::record_outcome, consignments::outcome,
         profiles::list, profiles::create, profiles::update, profiles::versions,
+        profiles::run_selection, profiles::worklist, profiles::reroute,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

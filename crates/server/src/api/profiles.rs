@@ -131,3 +131,179 @@ pub async fn versions(
     }
     Ok(Json(rows.into_iter().map(view).collect::<Result<_, _>>()?))
 }
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayBody {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+fn day_of(date: &str) -> Result<i64, ApiError> {
+    hamnvakt_targeting::mapping::days(date)
+        .filter(|_| date.trim().len() == 10)
+        .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))
+}
+
+/// A lane decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaneView {
+    pub declaration_id: String,
+    /// `red`, `yellow`, `blue` or `green`.
+    pub lane: String,
+    /// `risk`, `random`, `exploration`, `released` or `rerouted`.
+    pub why: String,
+    pub risk: f64,
+    pub decided_by: String,
+    /// RFC 3339.
+    pub decided_at: String,
+}
+
+fn lane_view(s: hamnvakt_store::SelectionRow) -> LaneView {
+    LaneView {
+        declaration_id: s.declaration_id,
+        lane: s.lane,
+        why: s.why,
+        risk: s.risk,
+        decided_by: s.decided_by,
+        decided_at: hamnvakt_core::clock::from_millis(s.decided_ms).to_string(),
+    }
+}
+
+/// Runs the day's selection for the consignments that have no lane yet, within what is left
+/// of the day's capacities (`[targeting]`). Each red or yellow selection is an audit event.
+#[utoipa::path(post, path = "/targeting/selections", tag = "cargo", request_body = DayBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<LaneView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn run_selection(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<DayBody>,
+) -> Result<Json<Vec<LaneView>>, ApiError> {
+    p.require(Permission::CargoSelect)?;
+    let day = day_of(&b.date)?;
+    let rows = crate::service::cargo::run_selection(&state, &p.actor(), day).await?;
+    Ok(Json(rows.into_iter().map(lane_view).collect()))
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RerouteBody {
+    #[schema(value_type = String)]
+    pub lane: hamnvakt_targeting::profile::Lane,
+    /// Why the officer moves it (required).
+    pub reason: String,
+}
+
+/// Moves a consignment to another lane, with a reason; audited.
+#[utoipa::path(post, path = "/consignments/{id}/reroute", tag = "cargo",
+    params(("id" = String, Path, description = "Declaration id")), request_body = RerouteBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = LaneView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reroute(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RerouteBody>,
+) -> Result<Json<LaneView>, ApiError> {
+    p.require(Permission::CargoSelect)?;
+    let row = crate::service::cargo::reroute(&state, &p.actor(), &id, b.lane, &b.reason).await?;
+    Ok(Json(lane_view(row)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WorklistQuery {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// One line of the worklist.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItem {
+    pub declaration_id: String,
+    pub risk: f64,
+    /// Profile hits: name, weight, lane asked for and reasons.
+    #[schema(value_type = Vec<Object>)]
+    pub hits: Vec<serde_json::Value>,
+    /// The lane it is in, once selected.
+    pub lane: Option<String>,
+    pub why: Option<String>,
+    #[schema(value_type = Object)]
+    pub consignment: hamnvakt_targeting::consignment::Consignment,
+}
+
+/// Use of one lane's daily capacity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Capacity {
+    pub lane: String,
+    pub capacity: usize,
+    pub used: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Worklist {
+    pub date: String,
+    pub capacity: Vec<Capacity>,
+    /// Riskiest first.
+    pub items: Vec<WorkItem>,
+}
+
+/// The day's consignments ranked by risk, with their reasons, lanes and the lanes' capacity.
+#[utoipa::path(get, path = "/targeting/worklist", tag = "cargo", params(WorklistQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Worklist), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn worklist(
+    State(state): State<AppState>,
+    p: Principal,
+    axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
+) -> Result<Json<Worklist>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    let day = day_of(&q.date)?;
+    let mut scored = crate::service::cargo::score_day(&state, day).await?;
+    scored.sort_by(|a, b| {
+        b.risk.total_cmp(&a.risk).then_with(|| {
+            a.consignment
+                .declaration_id
+                .cmp(&b.consignment.declaration_id)
+        })
+    });
+    let lanes: std::collections::HashMap<String, hamnvakt_store::SelectionRow> = state
+        .store
+        .selections_of_day(day)
+        .await?
+        .into_iter()
+        .map(|s| (s.declaration_id.clone(), s))
+        .collect();
+    let used = |lane: &str| lanes.values().filter(|s| s.lane == lane).count();
+    let t = &state.config.targeting;
+    Ok(Json(Worklist {
+        date: q.date.trim().to_owned(),
+        capacity: vec![
+            Capacity {
+                lane: "red".into(),
+                capacity: t.red_capacity,
+                used: used("red"),
+            },
+            Capacity {
+                lane: "yellow".into(),
+                capacity: t.yellow_capacity,
+                used: used("yellow"),
+            },
+        ],
+        items: scored
+            .into_iter()
+            .map(|s| {
+                let sel = lanes.get(&s.consignment.declaration_id);
+                WorkItem {
+                    declaration_id: s.consignment.declaration_id.clone(),
+                    risk: s.risk,
+                    hits: s.hits,
+                    lane: sel.map(|x| x.lane.clone()),
+                    why: sel.map(|x| x.why.clone()),
+                    consignment: s.consignment,
+                }
+            })
+            .collect(),
+    }))
+}

@@ -223,3 +223,234 @@ pub async fn record_outcome(
     change.commit().await?;
     Ok(row)
 }
+
+/// One consignment's place in the day's worklist.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Scored {
+    pub consignment: Consignment,
+    pub risk: f64,
+    /// Each profile hit: its name, weight, lane and reasons.
+    pub hits: Vec<serde_json::Value>,
+    pub lane: Option<hamnvakt_targeting::profile::Lane>,
+}
+
+/// Scores a day's consignments with the current profiles (context: every earlier
+/// consignment).
+pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiError> {
+    use hamnvakt_targeting::profile::{Context, Profile};
+    let profiles: Vec<(String, Profile)> = state
+        .store
+        .latest_profiles()
+        .await?
+        .into_iter()
+        .filter_map(|r| serde_json::from_str(&r.data).ok().map(|p| (r.id, p)))
+        .collect();
+    let mut earlier = Vec::new();
+    let mut today = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .list_consignments(None, after.as_deref(), 1000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.declaration_id.clone());
+        for r in &page {
+            if let Ok(c) = serde_json::from_str::<Consignment>(&r.data) {
+                match r.day {
+                    Some(d) if d == day => today.push(c),
+                    Some(d) if d < day => earlier.push(c),
+                    _ => {}
+                }
+            }
+        }
+        if page.len() < 1000 {
+            break;
+        }
+    }
+    let ctx = Context::learn(&earlier);
+    Ok(today
+        .into_iter()
+        .map(|c| {
+            let mut hits = Vec::new();
+            let mut weights = Vec::new();
+            let mut lane = None;
+            for (id, p) in &profiles {
+                if let Some(reasons) = p.hits(&c, &ctx) {
+                    weights.push(p.weight);
+                    lane = Some(lane.map_or(p.lane, |l: hamnvakt_targeting::profile::Lane| l.min(p.lane)));
+                    hits.push(json!({"profile": id, "name": p.name, "weight": p.weight, "lane": p.lane, "reasons": reasons}));
+                }
+            }
+            Scored {
+                risk: hamnvakt_targeting::select::combine(weights),
+                consignment: c,
+                hits,
+                lane,
+            }
+        })
+        .collect())
+}
+
+fn lane_str(l: hamnvakt_targeting::profile::Lane) -> &'static str {
+    use hamnvakt_targeting::profile::Lane;
+    match l {
+        Lane::Red => "red",
+        Lane::Yellow => "yellow",
+        Lane::Blue => "blue",
+        Lane::Green => "green",
+    }
+}
+
+fn why_str(w: hamnvakt_targeting::select::Why) -> &'static str {
+    use hamnvakt_targeting::select::Why;
+    match w {
+        Why::Risk => "risk",
+        Why::Random => "random",
+        Why::Exploration => "exploration",
+        Why::Released => "released",
+        Why::Rerouted => "rerouted",
+    }
+}
+
+/// Puts a day's consignments that have no lane yet into lanes, within what is left of the
+/// day's capacities. Every red or yellow selection is its own audit event, written in the same
+/// transaction as the lanes; the released ones are counted in one event.
+pub async fn run_selection(
+    state: &AppState,
+    actor: &Actor,
+    day: i64,
+) -> Result<Vec<hamnvakt_store::SelectionRow>, ApiError> {
+    use hamnvakt_targeting::select::{select, Candidate, SelectionSettings};
+    let scored = score_day(state, day).await?;
+    let existing = state.store.selections_of_day(day).await?;
+    let used = |lane: &str| existing.iter().filter(|s| s.lane == lane).count();
+    let s = &state.config.targeting;
+    let settings = SelectionSettings {
+        red_capacity: s.red_capacity.saturating_sub(used("red")),
+        yellow_capacity: s.yellow_capacity.saturating_sub(used("yellow")),
+        ..s.clone()
+    };
+    let have: std::collections::HashSet<&str> =
+        existing.iter().map(|s| s.declaration_id.as_str()).collect();
+    let fresh: Vec<&Scored> = scored
+        .iter()
+        .filter(|x| !have.contains(x.consignment.declaration_id.as_str()))
+        .collect();
+    let candidates: Vec<Candidate> = fresh
+        .iter()
+        .map(|x| Candidate {
+            id: x.consignment.declaration_id.clone(),
+            risk: x.risk,
+            lane: x.lane,
+        })
+        .collect();
+    let picked = select(&settings, &candidates, day as u64 ^ existing.len() as u64);
+    let hits: std::collections::HashMap<&str, &Vec<serde_json::Value>> = fresh
+        .iter()
+        .map(|x| (x.consignment.declaration_id.as_str(), &x.hits))
+        .collect();
+    let mut change = Change::begin(state, actor).await?;
+    let at = change.at_ms();
+    let mut rows = Vec::new();
+    let mut released = 0;
+    for p in &picked {
+        let reasons = hits
+            .get(p.id.as_str())
+            .map(|h| json!(h))
+            .unwrap_or(json!([]));
+        let lane = lane_str(p.lane);
+        if matches!(lane, "red" | "yellow") {
+            change
+                .record(
+                    "selection.made",
+                    Some(&format!("consignment:{}", p.id)),
+                    json!({"lane": lane, "why": why_str(p.why), "risk": p.risk, "hits": reasons}),
+                )
+                .await?;
+        } else {
+            released += 1;
+        }
+        rows.push(hamnvakt_store::SelectionRow {
+            declaration_id: p.id.clone(),
+            day,
+            lane: lane.to_owned(),
+            why: why_str(p.why).to_owned(),
+            risk: p.risk,
+            reasons: reasons.to_string(),
+            decided_by: actor.id.clone(),
+            decided_ms: at,
+        });
+    }
+    if released > 0 {
+        change
+            .record(
+                "selection.released",
+                None,
+                json!({"day": day, "released": released}),
+            )
+            .await?;
+    }
+    change.tx().upsert_selections(&rows).await?;
+    change.commit().await?;
+    Ok(rows)
+}
+
+/// Moves a consignment to another lane, with the officer's reason; audited first.
+pub async fn reroute(
+    state: &AppState,
+    actor: &Actor,
+    declaration_id: &str,
+    lane: hamnvakt_targeting::profile::Lane,
+    reason: &str,
+) -> Result<hamnvakt_store::SelectionRow, ApiError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > 1000 {
+        return Err(ApiError::field(
+            "reason",
+            "say why, in at most 1000 characters",
+        ));
+    }
+    let c = state
+        .store
+        .consignment(declaration_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("consignment {declaration_id}")))?;
+    let day = c.day.ok_or_else(|| {
+        ApiError::field(
+            "declaration_id",
+            "the consignment has no date to select it on",
+        )
+    })?;
+    let before = state
+        .store
+        .selections_of_day(day)
+        .await?
+        .into_iter()
+        .find(|s| s.declaration_id == declaration_id);
+    let mut change = Change::begin(state, actor).await?;
+    change
+        .record(
+            "selection.rerouted",
+            Some(&format!("consignment:{declaration_id}")),
+            json!({"from": before.as_ref().map(|b| b.lane.clone()), "to": lane_str(lane), "reason": reason}),
+        )
+        .await?;
+    let row = hamnvakt_store::SelectionRow {
+        declaration_id: declaration_id.to_owned(),
+        day,
+        lane: lane_str(lane).to_owned(),
+        why: "rerouted".into(),
+        risk: before.as_ref().map_or(0.0, |b| b.risk),
+        reasons: json!({"reason": reason, "before": before.as_ref().map(|b| &b.reasons)})
+            .to_string(),
+        decided_by: actor.id.clone(),
+        decided_ms: change.at_ms(),
+    };
+    change
+        .tx()
+        .upsert_selections(std::slice::from_ref(&row))
+        .await?;
+    change.commit().await?;
+    Ok(row)
+}

@@ -259,3 +259,169 @@ mod postgres {
         super::consignments_in_and_out(hamnvakt_testkit::Kind::Postgres).await
     }
 }
+
+/// A day at Norvik: 300 consignments, 30 of them bananas routed via Guayaquil (a red profile)
+/// and 60 from China (a yellow one). The selection fills red and yellow to their daily
+/// capacity with the riskiest first and keeps random and exploration places; every selection
+/// is an audit event; an officer re-routes one with a reason.
+async fn selection_under_capacity(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut t = app.login("targeting").await;
+    let mut csv = String::from(
+        "declaration_id,date,importer.id,hs_code,origin_country,route_ports,mass_kg,value\n",
+    );
+    for k in 0..300 {
+        let (hs, origin, route) = match k {
+            k if k % 10 == 0 => ("0803901000", "EC", "ECGYE;NLRTM;SENYN"),
+            k if k % 5 == 1 => ("8471300000", "CN", "CNSHA;SENYN"),
+            _ => ("9403600000", "DE", "DEHAM;SENYN"),
+        };
+        csv.push_str(&format!(
+            "NVK-{k:04},2026-11-28,IMP{},{hs},{origin},{route},1000,{}\n",
+            k % 37,
+            1000 + k
+        ));
+    }
+    let r = t
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/consignments/import?mapping=hamnvakt",
+            Some(("text/csv", csv.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.json["stored"], 300, "{}", r.body);
+    for (name, conds, lane, weight) in [
+        (
+            "Bananas via Guayaquil",
+            json!([{"kind": "hs_prefix", "prefixes": ["0803"]}, {"kind": "route_via", "ports": ["ECGYE"]}]),
+            "red",
+            0.7,
+        ),
+        (
+            "Electronics from China",
+            json!([{"kind": "origin_in", "countries": ["CN"]}]),
+            "yellow",
+            0.3,
+        ),
+    ] {
+        let r = t
+            .post_json("/api/v1/targeting/profiles", &json!({"name": name, "owner": "Tullverket", "conditions": conds, "lane": lane, "weight": weight}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+
+    let r = t
+        .post_json(
+            "/api/v1/targeting/selections",
+            &json!({"date": "2026-11-28"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let lanes = r.json.as_array().unwrap();
+    assert_eq!(lanes.len(), 300);
+    let count = |lane: &str, why: Option<&str>| {
+        lanes
+            .iter()
+            .filter(|l| l["lane"] == lane && why.is_none_or(|w| l["why"] == w))
+            .count()
+    };
+    assert_eq!(count("red", None), 40, "the default red capacity");
+    assert_eq!(count("yellow", None), 120);
+    assert_eq!(count("red", Some("random")), 2);
+    assert_eq!(count("red", Some("risk")), 30, "every banana by risk");
+    assert!(lanes
+        .iter()
+        .filter(|l| l["declaration_id"].as_str().unwrap().ends_with('0'))
+        .all(|l| l["lane"] == "red" && l["why"] == "risk"));
+    assert_eq!(app.events("selection.made").await.len(), 160);
+    assert_eq!(app.events("selection.released").await.len(), 1);
+
+    let w = t.get("/api/v1/targeting/worklist?date=2026-11-28").await;
+    assert_eq!(w.status, 200, "{}", w.body);
+    assert_eq!(w.json["items"][0]["lane"], "red");
+    assert_eq!(
+        w.json["items"][0]["hits"][0]["name"],
+        "Bananas via Guayaquil"
+    );
+    assert!(w.json["items"][0]["hits"][0]["reasons"][1]
+        .as_str()
+        .unwrap()
+        .contains("ECGYE"));
+    assert_eq!(w.json["capacity"][0]["used"], 40);
+
+    // Nothing new: a second run selects nothing.
+    let again = t
+        .post_json(
+            "/api/v1/targeting/selections",
+            &json!({"date": "2026-11-28"}),
+        )
+        .await;
+    assert_eq!(again.json.as_array().unwrap().len(), 0);
+
+    // The officer moves a released consignment to red, saying why.
+    let green = lanes.iter().find(|l| l["lane"] == "green").unwrap()["declaration_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = t
+        .post_json(
+            &format!("/api/v1/consignments/{green}/reroute"),
+            &json!({"lane": "red", "reason": "tip from the police"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.json["lane"].as_str(), r.json["why"].as_str()),
+        (Some("red"), Some("rerouted"))
+    );
+    let events = app.events("selection.rerouted").await;
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0].payload.contains("tip from the police"),
+        "{}",
+        events[0].payload
+    );
+    assert_eq!(
+        t.post_json(
+            &format!("/api/v1/consignments/{green}/reroute"),
+            &json!({"lane": "red", "reason": " "})
+        )
+        .await
+        .status,
+        422
+    );
+    assert_eq!(
+        t.post_json("/api/v1/targeting/selections", &json!({"date": "28/11"}))
+            .await
+            .status,
+        422
+    );
+    let mut op = app.login("operator").await;
+    assert_eq!(
+        op.post_json(
+            "/api/v1/targeting/selections",
+            &json!({"date": "2026-11-28"})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        op.get("/api/v1/targeting/worklist?date=2026-11-28")
+            .await
+            .status,
+        403
+    );
+}
+
+mod selection {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::selection_under_capacity(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::selection_under_capacity(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
