@@ -224,6 +224,18 @@ impl Config {
                 "must be between 1 and 200".into(),
             ));
         }
+        if let Some(t) = &raw.targeting {
+            let share = |x: f64| (0.0..=1.0).contains(&x);
+            if !share(t.random_share)
+                || !share(t.exploration_share)
+                || t.random_share + t.exploration_share > 1.0
+            {
+                return Err(invalid(
+                    "targeting",
+                    "random_share and exploration_share are shares between 0 and 1 that add up to at most 1".into(),
+                ));
+            }
+        }
         let login_throttle = raw.login_throttle.unwrap_or_default();
         if login_throttle.account_max_failures == 0
             || login_throttle.address_max_failures == 0
