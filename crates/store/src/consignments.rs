@@ -331,3 +331,32 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Every lane decision from `from_day` on, with the inspection result where one is
+    /// recorded: `(day, lane, why, risk, result)`.
+    pub async fn selections_with_outcomes(
+        &self,
+        from_day: i64,
+    ) -> Result<Vec<(i64, String, String, f64, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT s.day, s.lane, s.why, s.risk, o.result FROM selections s \
+             LEFT JOIN inspection_outcomes o ON o.declaration_id = s.declaration_id \
+             WHERE s.day >= $1 ORDER BY s.day",
+        )
+        .bind(from_day)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ))
+            })
+            .collect()
+    }
+}

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod outcome;
 pub mod profile;
+pub mod report;
 pub mod select;
 pub mod simulate;
 

@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/targeting/profiles/{id}/versions", get(profiles::versions))
         .route("/targeting/selections", post(profiles::run_selection))
         .route("/targeting/worklist", get(profiles::worklist))
+        .route("/targeting/report", get(profiles::report))
         .route("/consignments/{id}/reroute", post(profiles::reroute))
         .route(
             "/access/facilities",
@@ -178,7 +179,7 @@ pub fn router() -> Router<AppState> {
         consignments::create, consignments::import, consignments::list, consignments::get_one,
         consignments::record_outcome, consignments::outcome,
         profiles::list, profiles::create, profiles::update, profiles::versions,
-        profiles::run_selection, profiles::worklist, profiles::reroute,
+        profiles::run_selection, profiles::worklist, profiles::reroute, profiles::report,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

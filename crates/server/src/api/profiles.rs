@@ -307,3 +307,59 @@ pub async fn worklist(
             .collect(),
     }))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The last `YYYY-MM-DD` to cover (default today).
+    pub until: Option<String>,
+    /// How many weeks back (1–52, default 8).
+    pub weeks: Option<i64>,
+}
+
+/// Weekly precision and estimated recall of the targeted checks beside the random baseline,
+/// with a drift indicator on the risk scores.
+#[utoipa::path(get, path = "/targeting/report", tag = "cargo", params(ReportQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    p: Principal,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> Result<Json<Vec<hamnvakt_targeting::report::Week>>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    let weeks = q.weeks.unwrap_or(8);
+    if !(1..=52).contains(&weeks) {
+        return Err(ApiError::field("weeks", "must be between 1 and 52"));
+    }
+    let until = match &q.until {
+        Some(d) => day_of(d)?,
+        None => state.now_ms().div_euclid(86_400_000),
+    };
+    // Four more weeks than shown, for the drift baseline of the first one shown.
+    let from = until - 7 * (weeks + 4);
+    let rows = state.store.selections_with_outcomes(from).await?;
+    let decisions: Vec<hamnvakt_targeting::report::Decision> = rows
+        .into_iter()
+        .filter(|r| r.0 <= until)
+        .map(
+            |(day, lane, why, risk, result)| hamnvakt_targeting::report::Decision {
+                day,
+                why,
+                checked: matches!(lane.as_str(), "red" | "yellow"),
+                risk,
+                positive: result
+                    .as_deref()
+                    .and_then(hamnvakt_targeting::outcome::Result::parse)
+                    .map(|r| r.positive()),
+            },
+        )
+        .collect();
+    let shown_from = until - 7 * weeks;
+    Ok(Json(
+        hamnvakt_targeting::report::weekly(&decisions)
+            .into_iter()
+            .filter(|w| w.monday + 6 >= shown_from)
+            .collect(),
+    ))
+}

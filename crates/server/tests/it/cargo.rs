@@ -396,6 +396,49 @@ async fn selection_under_capacity(kind: Kind) {
             .status,
         422
     );
+    // Outcomes of the red lane: the bananas selected by risk found 12 times, the first of the
+    // two random checks once. The week's report sets them side by side.
+    let red: Vec<&serde_json::Value> = lanes.iter().filter(|l| l["lane"] == "red").collect();
+    let first_random = red
+        .iter()
+        .filter(|x| x["why"] == "random")
+        .map(|x| x["declaration_id"].as_str().unwrap())
+        .min()
+        .unwrap()
+        .to_owned();
+    let mut found = 0;
+    for l in &red {
+        let id = l["declaration_id"].as_str().unwrap();
+        let positive = match l["why"].as_str() {
+            Some("risk") => {
+                found += 1;
+                found <= 12
+            }
+            Some("random") => id == first_random,
+            _ => false,
+        };
+        let body = if positive {
+            json!({"result": "seizure", "goods": "cocaine", "quantity": 30, "unit": "kg"})
+        } else {
+            json!({"result": "nothing_found"})
+        };
+        let r = t
+            .put_json(&format!("/api/v1/consignments/{id}/outcome"), &body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let rep = t
+        .get("/api/v1/targeting/report?until=2026-11-29&weeks=2")
+        .await;
+    assert_eq!(rep.status, 200, "{}", rep.body);
+    let week = rep.json.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(week["consignments"], 300, "{week}");
+    assert_eq!(week["random_with_outcome"], 2, "{week}");
+    assert_eq!(week["baseline_precision"], 0.5, "{week}");
+    assert_eq!(week["targeted_positive"], 12, "{week}");
+    assert!(week["precision"].as_f64().unwrap() > 0.3, "{week}");
+    assert_eq!(t.get("/api/v1/targeting/report?weeks=99").await.status, 422);
+
     let mut op = app.login("operator").await;
     assert_eq!(
         op.post_json(
