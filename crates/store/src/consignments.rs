@@ -360,3 +360,83 @@ impl Store {
             .collect()
     }
 }
+
+/// A stored model version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelRow {
+    pub version: i64,
+    /// The model file's JSON (empty in listings).
+    pub data: String,
+    /// What it was trained on and how it validated, as JSON.
+    pub summary: String,
+    pub author: String,
+    pub created_ms: i64,
+}
+
+impl WriteTx {
+    /// Stores a model as the next version; returns it.
+    pub async fn insert_model(
+        &mut self,
+        data: &str,
+        summary: &str,
+        author: &str,
+        at_ms: i64,
+    ) -> Result<i64> {
+        let r = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM risk_models")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let version: i64 = r.try_get::<i64, _>(0)? + 1;
+        sqlx::query(
+            "INSERT INTO risk_models (version, data, summary, author, created_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(version)
+        .bind(data.to_owned())
+        .bind(summary.to_owned())
+        .bind(author.to_owned())
+        .bind(at_ms)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(version)
+    }
+}
+
+impl Store {
+    pub async fn latest_model(&self) -> Result<Option<ModelRow>> {
+        let r = sqlx::query(
+            "SELECT version, data, summary, author, created_ms FROM risk_models ORDER BY version DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(ModelRow {
+                version: r.try_get(0)?,
+                data: r.try_get(1)?,
+                summary: r.try_get(2)?,
+                author: r.try_get(3)?,
+                created_ms: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every model version, newest first, without the model itself.
+    pub async fn list_models(&self) -> Result<Vec<ModelRow>> {
+        let rows = sqlx::query(
+            "SELECT version, summary, author, created_ms FROM risk_models ORDER BY version DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ModelRow {
+                    version: r.try_get(0)?,
+                    data: String::new(),
+                    summary: r.try_get(1)?,
+                    author: r.try_get(2)?,
+                    created_ms: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -39,7 +39,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
-pub use consignments::{ConsignmentRow, OutcomeRow, ProfileRow, SelectionRow};
+pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use migrate::Migration;

@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0007_selections.sql"),
         postgres: include_str!("../schema/postgres/0007_selections.sql"),
     },
+    Migration {
+        version: 8,
+        name: "risk_models",
+        sqlite: include_str!("../schema/sqlite/0008_risk_models.sql"),
+        postgres: include_str!("../schema/postgres/0008_risk_models.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -561,3 +561,80 @@ mod tests {
         assert!(e.contains("Declaration ID"), "{e}");
     }
 }
+
+/// The model's view of a consignment: which fields are categories and which numbers. A model
+/// trained on stored consignments and their outcomes uses it.
+pub fn model_mapping() -> crate::mapping::Mapping {
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    crate::mapping::Mapping {
+        name: "consignment".into(),
+        id: "declaration_id".into(),
+        label: Some("outcome".into()),
+        categorical: s(&[
+            "importer",
+            "declarant",
+            "seller",
+            "carrier",
+            "origin_country",
+            "departure_country",
+            "hs_code",
+            "hs4",
+            "first_port",
+            "last_foreign_port",
+            "transport",
+        ]),
+        numeric: s(&["mass", "value", "route_length"]),
+        numeric_codes: s(&["hs_code"]),
+        value: s(&["value"]),
+        value_divisor: 1.0,
+        date: Some("date".into()),
+    }
+}
+
+impl Consignment {
+    /// As a record for the model (fields in [`model_mapping`]'s order).
+    pub fn record(&self, label: Option<bool>) -> crate::mapping::Record {
+        let party = |p: &Party| {
+            p.eori
+                .clone()
+                .or_else(|| p.id.clone())
+                .or_else(|| p.name.clone())
+                .unwrap_or_default()
+        };
+        let transport = if self.container.is_some() {
+            "container"
+        } else if self.roro_unit.is_some() {
+            "roro"
+        } else {
+            ""
+        };
+        let n = self.route_ports.len();
+        crate::mapping::Record {
+            id: self.declaration_id.clone(),
+            day: self.date.as_deref().and_then(crate::mapping::days),
+            label,
+            categorical: vec![
+                party(&self.importer),
+                party(&self.declarant),
+                party(&self.seller),
+                party(&self.carrier),
+                self.origin_country.clone().unwrap_or_default(),
+                self.departure_country.clone().unwrap_or_default(),
+                self.hs_code.clone(),
+                self.hs_code.chars().take(4).collect(),
+                self.route_ports.first().cloned().unwrap_or_default(),
+                self.route_ports
+                    .get(n.saturating_sub(2))
+                    .cloned()
+                    .unwrap_or_default(),
+                transport.to_owned(),
+            ],
+            numeric: vec![
+                self.mass_kg.unwrap_or(f64::NAN),
+                self.value.unwrap_or(f64::NAN),
+                n as f64,
+            ],
+            value: self.value.unwrap_or(0.0),
+        }
+    }
+}

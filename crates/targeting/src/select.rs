@@ -28,6 +28,10 @@ pub struct SelectionSettings {
     pub random_share: f64,
     /// Share of each lane's places drawn from hits below the cut.
     pub exploration_share: f64,
+    /// A learned-model probability at least this asks for red…
+    pub model_red_threshold: f64,
+    /// …and at least this for yellow.
+    pub model_yellow_threshold: f64,
 }
 
 impl Default for SelectionSettings {
@@ -37,6 +41,8 @@ impl Default for SelectionSettings {
             yellow_capacity: 120,
             random_share: 0.05,
             exploration_share: 0.10,
+            model_red_threshold: 0.5,
+            model_yellow_threshold: 0.2,
         }
     }
 }
@@ -205,6 +211,7 @@ mod tests {
             yellow_capacity: 40,
             random_share: 0.05,
             exploration_share: 0.10,
+            ..SelectionSettings::default()
         };
         let c = day(1000);
         let out = select(&s, &c, 7);
@@ -242,6 +249,7 @@ mod tests {
             yellow_capacity: 0,
             random_share: 0.1,
             exploration_share: 0.1,
+            ..SelectionSettings::default()
         };
         let mut c = day(50);
         for k in &mut c {

@@ -69,6 +69,10 @@ pub fn router() -> Router<AppState> {
         .route("/targeting/selections", post(profiles::run_selection))
         .route("/targeting/worklist", get(profiles::worklist))
         .route("/targeting/report", get(profiles::report))
+        .route(
+            "/targeting/models",
+            get(profiles::models).post(profiles::train),
+        )
         .route("/consignments/{id}/reroute", post(profiles::reroute))
         .route(
             "/access/facilities",
@@ -180,6 +184,7 @@ pub fn router() -> Router<AppState> {
         consignments::record_outcome, consignments::outcome,
         profiles::list, profiles::create, profiles::update, profiles::versions,
         profiles::run_selection, profiles::worklist, profiles::reroute, profiles::report,
+        profiles::train, profiles::models,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

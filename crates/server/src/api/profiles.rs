@@ -226,6 +226,9 @@ pub struct WorkItem {
     /// Profile hits: name, weight, lane asked for and reasons.
     #[schema(value_type = Vec<Object>)]
     pub hits: Vec<serde_json::Value>,
+    /// The learned model's probability and its strongest features, when a model is trained.
+    #[schema(value_type = Option<Object>)]
+    pub model: Option<serde_json::Value>,
     /// The lane it is in, once selected.
     pub lane: Option<String>,
     pub why: Option<String>,
@@ -299,6 +302,7 @@ pub async fn worklist(
                     declaration_id: s.consignment.declaration_id.clone(),
                     risk: s.risk,
                     hits: s.hits,
+                    model: s.model,
                     lane: sel.map(|x| x.lane.clone()),
                     why: sel.map(|x| x.why.clone()),
                     consignment: s.consignment,
@@ -360,6 +364,61 @@ pub async fn report(
         hamnvakt_targeting::report::weekly(&decisions)
             .into_iter()
             .filter(|w| w.monday + 6 >= shown_from)
+            .collect(),
+    ))
+}
+
+/// A stored model version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelView {
+    pub version: i64,
+    /// What it learnt from and how the held-out fifth scored.
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+    pub author: String,
+    /// RFC 3339.
+    pub trained_at: String,
+}
+
+fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
+    ModelView {
+        version: m.version,
+        summary: serde_json::from_str(&m.summary).unwrap_or(serde_json::Value::Null),
+        author: m.author,
+        trained_at: hamnvakt_core::clock::from_millis(m.created_ms).to_string(),
+    }
+}
+
+/// Trains a new model version on the recorded inspection outcomes; the worklist uses the
+/// latest. Audited.
+#[utoipa::path(post, path = "/targeting/models", tag = "cargo",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = ModelView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn train(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<(StatusCode, Json<ModelView>), ApiError> {
+    p.require(Permission::ProfilesManage)?;
+    let m = crate::service::cargo::train_model(&state, &p.actor()).await?;
+    Ok((StatusCode::CREATED, Json(model_view(m))))
+}
+
+/// Every model version, newest first.
+#[utoipa::path(get, path = "/targeting/models", tag = "cargo",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<ModelView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn models(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<ModelView>>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    Ok(Json(
+        state
+            .store
+            .list_models()
+            .await?
+            .into_iter()
+            .map(model_view)
             .collect(),
     ))
 }

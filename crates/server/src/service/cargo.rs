@@ -232,6 +232,8 @@ pub struct Scored {
     /// Each profile hit: its name, weight, lane and reasons.
     pub hits: Vec<serde_json::Value>,
     pub lane: Option<hamnvakt_targeting::profile::Lane>,
+    /// The latest learned model's probability and the features that pushed it most.
+    pub model: Option<serde_json::Value>,
 }
 
 /// Scores a day's consignments with the current profiles (context: every earlier
@@ -269,6 +271,15 @@ pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiErr
         }
     }
     let ctx = Context::learn(&earlier);
+    let model = match state.store.latest_model().await? {
+        Some(m) => Some((
+            m.version,
+            serde_json::from_str::<hamnvakt_targeting::TrainedModel>(&m.data)
+                .map_err(|e| ApiError::Internal(format!("stored model {}: {e}", m.version)))?,
+        )),
+        None => None,
+    };
+    let settings = &state.config.targeting;
     Ok(today
         .into_iter()
         .map(|c| {
@@ -282,11 +293,34 @@ pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiErr
                     hits.push(json!({"profile": id, "name": p.name, "weight": p.weight, "lane": p.lane, "reasons": reasons}));
                 }
             }
+            let mut model_view = None;
+            if let Some((version, m)) = &model {
+                let record = c.record(None);
+                let p = m.scores(std::slice::from_ref(&record)).first().copied().unwrap_or(0.0);
+                let reasons: Vec<serde_json::Value> = m
+                    .reasons(&record, 3)
+                    .into_iter()
+                    .map(|(f, w)| json!({"feature": f, "log_odds": w}))
+                    .collect();
+                weights.push(p);
+                let wanted = if p >= settings.model_red_threshold {
+                    Some(hamnvakt_targeting::profile::Lane::Red)
+                } else if p >= settings.model_yellow_threshold {
+                    Some(hamnvakt_targeting::profile::Lane::Yellow)
+                } else {
+                    None
+                };
+                if let Some(w) = wanted {
+                    lane = Some(lane.map_or(w, |l: hamnvakt_targeting::profile::Lane| l.min(w)));
+                }
+                model_view = Some(json!({"version": version, "probability": p, "reasons": reasons}));
+            }
             Scored {
                 risk: hamnvakt_targeting::select::combine(weights),
                 consignment: c,
                 hits,
                 lane,
+                model: model_view,
             }
         })
         .collect())
@@ -453,4 +487,103 @@ pub async fn reroute(
         .await?;
     change.commit().await?;
     Ok(row)
+}
+
+/// Every stored consignment, parsed.
+async fn all_consignments(state: &AppState) -> Result<Vec<Consignment>, ApiError> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .list_consignments(None, after.as_deref(), 1000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.declaration_id.clone());
+        out.extend(
+            page.iter()
+                .filter_map(|r| serde_json::from_str::<Consignment>(&r.data).ok()),
+        );
+        if page.len() < 1000 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The settings a model trained in the server uses: smaller than the command line's defaults
+/// (tuned for KCS's 30,000 rows), because recorded outcomes are hundreds, not tens of
+/// thousands; seeded, so the same outcomes give the same model.
+pub fn outcome_training_options() -> hamnvakt_targeting::TrainOptions {
+    hamnvakt_targeting::TrainOptions {
+        params: hamnvakt_targeting::gbdt::Params {
+            trees: 150,
+            leaves: 15,
+            learning_rate: 0.05,
+            min_data_in_leaf: 3,
+            ..Default::default()
+        },
+        refit_with_valid: true,
+    }
+}
+
+/// Trains a model on every consignment with a recorded outcome (the latest fifth by date held
+/// out to report on, then learnt from too), stores it as the next version, audited.
+pub async fn train_model(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<hamnvakt_store::ModelRow, ApiError> {
+    let outcomes: std::collections::HashMap<String, bool> = state
+        .store
+        .outcome_results()
+        .await?
+        .into_iter()
+        .filter_map(|(id, r)| {
+            hamnvakt_targeting::outcome::Result::parse(&r).map(|r| (id, r.positive()))
+        })
+        .collect();
+    let mut labelled: Vec<hamnvakt_targeting::mapping::Record> = all_consignments(state)
+        .await?
+        .iter()
+        .filter_map(|c| outcomes.get(&c.declaration_id).map(|&y| c.record(Some(y))))
+        .collect();
+    let positives = labelled.iter().filter(|r| r.label == Some(true)).count();
+    if labelled.len() < 20 || positives < 2 || positives == labelled.len() {
+        return Err(ApiError::field(
+            "outcomes",
+            format!(
+                "a model needs at least 20 recorded outcomes with both findings and clean inspections; there are {} ({positives} found something)",
+                labelled.len()
+            ),
+        ));
+    }
+    labelled.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    let cut = labelled.len() * 4 / 5;
+    let (train, valid) = labelled.split_at(cut);
+    let mapping = hamnvakt_targeting::consignment::model_mapping();
+    let options = outcome_training_options();
+    let trained = tokio::task::block_in_place(|| {
+        hamnvakt_targeting::TrainedModel::train(&mapping, train, Some(valid), &options)
+    });
+    let data = serde_json::to_string(&trained)
+        .map_err(|e| ApiError::Internal(format!("encoding a model: {e}")))?;
+    let summary = json!({"rows": labelled.len(), "positives": positives, "held_out": valid.len(),
+                         "validation": trained.validation, "features": trained.feature_names});
+    let mut change = Change::begin(state, actor).await?;
+    let at = change.at_ms();
+    change
+        .record("model.trained", None, summary.clone())
+        .await?;
+    let version = change
+        .tx()
+        .insert_model(&data, &summary.to_string(), &actor.id, at)
+        .await?;
+    change.commit().await?;
+    Ok(hamnvakt_store::ModelRow {
+        version,
+        data: String::new(),
+        summary: summary.to_string(),
+        author: actor.id.clone(),
+        created_ms: at,
+    })
 }

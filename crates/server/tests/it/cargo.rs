@@ -439,6 +439,33 @@ async fn selection_under_capacity(kind: Kind) {
     assert!(week["precision"].as_f64().unwrap() > 0.3, "{week}");
     assert_eq!(t.get("/api/v1/targeting/report?weeks=99").await.status, 422);
 
+    // The outcomes feed a learned model: versioned, reproducible, and in the worklist.
+    let m1 = t.post_json("/api/v1/targeting/models", &json!({})).await;
+    assert_eq!(m1.status, 201, "{}", m1.body);
+    assert_eq!(m1.json["version"], 1);
+    assert_eq!(m1.json["summary"]["rows"], 40);
+    let m2 = t.post_json("/api/v1/targeting/models", &json!({})).await;
+    assert_eq!(m2.json["version"], 2);
+    assert_eq!(
+        m1.json["summary"], m2.json["summary"],
+        "same outcomes, same model"
+    );
+    assert_eq!(
+        t.get("/api/v1/targeting/models")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(app.events("model.trained").await.len(), 2);
+    let w = t.get("/api/v1/targeting/worklist?date=2026-11-28").await;
+    let first = &w.json["items"][0];
+    assert_eq!(first["model"]["version"], 2, "{first}");
+    assert!(first["model"]["probability"].as_f64().is_some());
+    assert_eq!(first["model"]["reasons"].as_array().unwrap().len(), 3);
+
     let mut op = app.login("operator").await;
     assert_eq!(
         op.post_json(
