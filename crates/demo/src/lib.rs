@@ -16,6 +16,7 @@
 
 pub mod access;
 mod alerts;
+pub mod cargo;
 pub mod maritime;
 mod orgs;
 mod sites;
@@ -45,6 +46,8 @@ pub struct DemoWorld {
     pub access: access::DemoAccess,
     /// AIS traffic around the ports, 24 hours either side of `now_ms`, as NMEA.
     pub maritime: maritime::DemoMaritime,
+    /// Eight weeks of manifests with past inspection outcomes, profiles, and today's.
+    pub cargo: cargo::DemoCargo,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +135,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
     let access = access::generate(&mut rng, now_ms, &orgs, &sites);
     // Its own stream, so the AIS traffic does not shift what the other parts draw.
     let maritime = maritime::generate(&mut ChaCha20Rng::seed_from_u64(seed ^ 0x4149_5321), now_ms);
+    let cargo = cargo::generate(&mut ChaCha20Rng::seed_from_u64(seed ^ 0x4341_5247), now_ms);
     let mut world = DemoWorld {
         seed,
         now_ms,
@@ -141,6 +145,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         alerts: Vec::new(),
         access,
         maritime,
+        cargo,
     };
     world.alerts = alerts::alerts(&mut rng, &world);
     world

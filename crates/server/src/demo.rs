@@ -124,6 +124,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
         declare_flags(state, token, &world).await?;
     }
     let ais_messages = replay_ais(state, &world).await?;
+    seed_cargo(state, &world).await?;
     Ok(DemoSummary {
         world,
         machine_token,
@@ -155,6 +156,46 @@ async fn seed_access(state: &AppState, demo: &Actor, world: &DemoWorld) -> anyho
     save_all!(a.permits);
     save_all!(a.visits);
     save_all!(a.bans);
+    Ok(())
+}
+
+/// The targeting officer's day: eight weeks of consignments with the outcomes of the
+/// inspections made then, the team's profiles, a model trained on those outcomes, and today's
+/// selection — all through the same use cases the API runs, so all of it is audited.
+async fn seed_cargo(state: &AppState, world: &DemoWorld) -> anyhow::Result<()> {
+    use crate::service::cargo;
+    let c = &world.cargo;
+    let officer = world
+        .user("targeting")
+        .map(|u| Actor {
+            id: format!("user:{}", u.id),
+            org: Some(u.org),
+            request_id: None,
+        })
+        .unwrap_or_else(|| Actor::system("demo"));
+    for batch in c.consignments.chunks(5000) {
+        cargo::store_consignments(state, &Actor::system("demo"), batch, "import:demo")
+            .await
+            .map_err(fail("consignments"))?;
+    }
+    for p in &c.profiles {
+        cargo::save_profile(state, &officer, None, p)
+            .await
+            .map_err(fail("risk profiles"))?;
+    }
+    for (id, o) in &c.outcomes {
+        cargo::record_outcome(state, &officer, id, o)
+            .await
+            .map_err(fail("inspection outcomes"))?;
+    }
+    cargo::train_model(state, &officer)
+        .await
+        .map_err(fail("the risk model"))?;
+    let today = hamnvakt_targeting::mapping::days(&c.today)
+        .ok_or_else(|| anyhow::anyhow!("the demo's day {} is not a date", c.today))?;
+    cargo::run_selection(state, &officer, today)
+        .await
+        .map_err(fail("today's selection"))?;
     Ok(())
 }
 

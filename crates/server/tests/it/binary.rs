@@ -424,8 +424,8 @@ async fn bootstrap_backup_and_serve_from_the_backup() {
     );
 }
 
-#[test]
-fn demo_generates_a_day_and_prints_the_sign_ins() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_generates_a_day_and_prints_the_sign_ins() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
     let o = hamnvakt(
@@ -445,6 +445,53 @@ fn demo_generates_a_day_and_prints_the_sign_ins() {
     ] {
         assert!(out.contains(expected), "{expected} missing from:\n{out}");
     }
+    // Story 2: today's reefer from Guayaquil for a new consignee ranks in the day's top 2 %,
+    // selected red by risk.
+    let store = hamnvakt_store::Store::open(
+        &hamnvakt_store::sqlite_url(&data.join("hamnvakt.db")),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let mut day = None;
+    let mut after: Option<String> = None;
+    let mut story = None;
+    loop {
+        let page = store
+            .list_consignments(None, after.as_deref(), 1000)
+            .await
+            .unwrap();
+        let Some(l) = page.last() else { break };
+        after = Some(l.declaration_id.clone());
+        if let Some(s) = page.iter().find(|c| c.declaration_id.ends_with("-7781")) {
+            day = s.day;
+            story = Some(s.clone());
+        }
+    }
+    let story = story.expect("story 2's consignment");
+    assert_eq!(story.container.as_deref(), Some("MSKU4839210"));
+    let lanes = store.selections_of_day(day.unwrap()).await.unwrap();
+    let rank = lanes
+        .iter()
+        .position(|s| s.declaration_id == story.declaration_id)
+        .unwrap();
+    assert!(
+        (rank as f64) < 0.02 * lanes.len() as f64,
+        "rank {rank} of {}",
+        lanes.len()
+    );
+    assert_eq!(
+        (lanes[rank].lane.as_str(), lanes[rank].why.as_str()),
+        ("red", "risk")
+    );
+    assert!(
+        lanes[rank]
+            .reasons
+            .contains("first consignment of importer"),
+        "{}",
+        lanes[rank].reasons
+    );
+    store.close().await;
     // Running it again regenerates the same demo directory.
     let o = hamnvakt(
         &["demo", "--data-dir", data.to_str().unwrap(), "--no-serve"],

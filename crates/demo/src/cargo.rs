@@ -1,0 +1,417 @@
+//! Cargo for the demo: eight weeks of container and ro-ro manifests at Norvik and the ferry
+//! terminals — fruit from Ecuador and Colombia, trucks from the Baltic states and the
+//! Netherlands, ordinary trade from Germany and China — with the outcomes of the inspections
+//! made then (so the model has something to learn), the profiles the targeting team runs, and
+//! today's manifests with story 2 of the product brief: a reefer of bananas from Guayaquil for
+//! a consignee never seen before, which must rank in the day's top 2 % with its reasons.
+//!
+//! All synthetic: importers are invented, EORI numbers are made up, container numbers carry
+//! valid ISO 6346 check digits.
+
+use hamnvakt_targeting::consignment::{Consignment, Party};
+use hamnvakt_targeting::outcome::{Outcome, Result as Found};
+use hamnvakt_targeting::profile::{Condition, Lane, Profile};
+use rand::Rng;
+use rand_chacha::ChaCha20Rng;
+
+/// What the demo's cargo is.
+#[derive(Debug, Clone)]
+pub struct DemoCargo {
+    /// Oldest first; today's last.
+    pub consignments: Vec<Consignment>,
+    /// Inspections made in the past weeks and what they found.
+    pub outcomes: Vec<(String, Outcome)>,
+    pub profiles: Vec<Profile>,
+    /// Today, `YYYY-MM-DD`.
+    pub today: String,
+    /// Story 2's declaration and container.
+    pub story_declaration: String,
+    pub story_container: String,
+}
+
+/// An ISO 6346 number from owner code and serial, with its check digit.
+pub fn container(owner: &str, serial: u32) -> String {
+    let body = format!("{owner}U{serial:06}");
+    let value = |c: u8| -> u32 {
+        if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            let mut v = 10;
+            let mut l = b'A';
+            while l < c {
+                v += 1;
+                if v % 11 == 0 {
+                    v += 1;
+                }
+                l += 1;
+            }
+            v
+        }
+    };
+    let sum: u32 = body.bytes().enumerate().map(|(i, c)| value(c) << i).sum();
+    format!("{body}{}", sum % 11 % 10)
+}
+
+fn date(days: i64) -> String {
+    // Days since 1970-01-01 to YYYY-MM-DD (civil calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn pick<T: Copy + Default>(rng: &mut ChaCha20Rng, items: &[T]) -> T {
+    items
+        .get(rng.gen_range(0..items.len().max(1)))
+        .copied()
+        .unwrap_or_default()
+}
+
+fn party(eori: &str, name: &str) -> Party {
+    Party {
+        id: None,
+        name: Some(name.into()),
+        eori: Some(eori.into()),
+    }
+}
+
+const FRUIT_IMPORTERS: [(&str, &str); 4] = [
+    ("SE5565012341", "Nordfrukt AB"),
+    ("SE5563320987", "Banan-Kompaniet Stockholm AB"),
+    ("SE5567788112", "Grönsakshallen Sorunda AB"),
+    ("NL812345671", "Fresh Line Rotterdam BV"),
+];
+const TRADERS: [(&str, &str); 6] = [
+    ("SE5561112223", "Möbelhuset Haninge AB"),
+    ("SE5569876543", "Datorgrossisten Norden AB"),
+    ("SE5564441118", "Livsmedelsimport Södertälje AB"),
+    ("DE123456789", "Hansa Maschinen GmbH"),
+    ("LT100001234", "Baltic Road Cargo UAB"),
+    ("LV40003123456", "Rīgas Tirdzniecība SIA"),
+];
+
+/// Generates the cargo for `now_ms`'s day and the eight weeks before it.
+pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
+    let today = now_ms.div_euclid(86_400_000);
+    let mut consignments = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut serial = 100_000u32;
+    for day in (today - 56)..=today {
+        let n = if day == today {
+            140
+        } else {
+            60 + rng.gen_range(0..20)
+        };
+        for k in 0..n {
+            serial += 1;
+            let id = format!("SE{}-{k:04}", date(day).replace('-', ""));
+            let kind = rng.gen_range(0..100);
+            let mut c = Consignment {
+                declaration_id: id.clone(),
+                date: Some(date(day)),
+                ..Consignment::default()
+            };
+            // What makes a consignment truly irregular in this synthetic world, for the
+            // outcomes of past inspections.
+            let mut p_irregular = 0.02;
+            if kind < 25 {
+                // Fruit in reefers from South America, via Rotterdam or Antwerp, to Norvik.
+                let (eori, name) = pick(rng, &FRUIT_IMPORTERS);
+                // New consignees in the history (where the model learns from them); today the
+                // story's is the only one.
+                let new_consignee = rng.gen_ratio(1, 25) && day < today;
+                c.importer = if new_consignee {
+                    party(
+                        &format!("SE55690{:05}", rng.gen_range(0..99_999)),
+                        "Nyetablerad Frukt AB",
+                    )
+                } else {
+                    party(eori, name)
+                };
+                let (origin, port) = pick(
+                    rng,
+                    &[
+                        ("EC", "ECGYE"),
+                        ("EC", "ECPSJ"),
+                        ("CO", "COTRB"),
+                        ("CR", "CRMOB"),
+                    ],
+                );
+                c.origin_country = Some(origin.into());
+                c.departure_country = Some(origin.into());
+                c.hs_code = if rng.gen_ratio(4, 5) {
+                    "0803901000".into()
+                } else {
+                    "0804300000".into()
+                };
+                c.route_ports = vec![
+                    port.into(),
+                    if rng.gen_bool(0.5) { "NLRTM" } else { "BEANR" }.into(),
+                    "SENYN".into(),
+                ];
+                c.container = Some(container(pick(rng, &["MSK", "CMA", "HLX"]), serial));
+                c.mass_kg = Some(f64::from(rng.gen_range(18_000..22_000)));
+                c.value = Some(c.mass_kg.unwrap_or(0.0) * rng.gen_range(0.9..1.3));
+                c.vessel_call = Some(format!("UNIFEEDER SENYN {}", date(day)));
+                if new_consignee && port != "CRMOB" {
+                    p_irregular = 0.45;
+                } else if port == "ECGYE" || port == "COTRB" {
+                    p_irregular = 0.04;
+                }
+            } else if kind < 60 {
+                // Trucks and trailers on the ferries from the Baltic states and the Netherlands.
+                let (from, plate_prefix, terminal) = pick(
+                    rng,
+                    &[
+                        ("LT", "LT", "SEKPS"),
+                        ("LV", "LV", "SENYN"),
+                        ("EE", "EE", "SEKPS"),
+                        ("NL", "NL", "SESTO"),
+                    ],
+                );
+                let (eori, name) = pick(rng, &TRADERS);
+                c.importer = party(eori, name);
+                c.departure_country = Some(from.into());
+                c.origin_country = Some(if rng.gen_ratio(1, 3) { "PL" } else { from }.into());
+                c.roro_unit = Some(format!(
+                    "{plate_prefix}-{}{:03}",
+                    pick(rng, &["KRM", "AB", "TTX", "ZZ"]),
+                    rng.gen_range(0..999)
+                ));
+                let tobacco = rng.gen_ratio(1, 12);
+                c.hs_code = if tobacco {
+                    "2402200000".into()
+                } else {
+                    pick(
+                        rng,
+                        &["9403600000", "2106909800", "8471300000", "3926909790"],
+                    )
+                    .into()
+                };
+                c.route_ports = vec![
+                    match from {
+                        "LT" => "LTKLJ",
+                        "LV" => "LVVNT",
+                        "EE" => "EEPLA",
+                        _ => "NLRTM",
+                    }
+                    .into(),
+                    terminal.into(),
+                ];
+                c.mass_kg = Some(f64::from(rng.gen_range(4_000..24_000)));
+                let per_kg = if tobacco {
+                    40.0
+                } else {
+                    rng.gen_range(2.0..30.0)
+                };
+                let undervalued = tobacco && rng.gen_ratio(1, 3);
+                c.value = Some(
+                    c.mass_kg.unwrap_or(0.0) * if undervalued { per_kg / 8.0 } else { per_kg },
+                );
+                if undervalued {
+                    p_irregular = 0.6;
+                } else if tobacco {
+                    p_irregular = 0.1;
+                }
+            } else {
+                // Ordinary container trade.
+                let (eori, name) = pick(rng, TRADERS.get(..4).unwrap_or(&TRADERS));
+                c.importer = party(eori, name);
+                let (origin, port) = pick(
+                    rng,
+                    &[
+                        ("CN", "CNSHA"),
+                        ("DE", "DEHAM"),
+                        ("US", "USNYC"),
+                        ("CN", "CNNGB"),
+                    ],
+                );
+                c.origin_country = Some(origin.into());
+                c.departure_country = Some(origin.into());
+                c.hs_code = pick(
+                    rng,
+                    &[
+                        "8471300000",
+                        "9403600000",
+                        "8517130000",
+                        "6403990000",
+                        "3926909790",
+                    ],
+                )
+                .into();
+                c.route_ports = vec![port.into(), "DEHAM".into(), "SENYN".into()];
+                c.container = Some(container(pick(rng, &["TGH", "MSC", "CMA"]), serial));
+                c.mass_kg = Some(f64::from(rng.gen_range(2_000..26_000)));
+                c.value = Some(c.mass_kg.unwrap_or(0.0) * rng.gen_range(3.0..60.0));
+            }
+            c.vessel_call
+                .get_or_insert_with(|| format!("SENYN {}", date(day)));
+            // The past: about one in twelve was inspected, what it found drawn from its risk.
+            if day < today && rng.gen_ratio(1, 12) {
+                let found = rng.gen_bool(p_irregular);
+                let outcome = match (
+                    found,
+                    c.hs_code.starts_with("0803") || c.hs_code.starts_with("0804"),
+                ) {
+                    (true, true) => Outcome {
+                        result: Found::Seizure,
+                        goods: Some("cocaine".into()),
+                        quantity: Some(f64::from(rng.gen_range(20..400))),
+                        unit: Some("kg".into()),
+                        note: "in the reefer's cooling unit".into(),
+                    },
+                    (true, false) if c.hs_code.starts_with("2402") => Outcome {
+                        result: Found::Seizure,
+                        goods: Some("undeclared cigarettes".into()),
+                        quantity: Some(f64::from(rng.gen_range(50..800) * 1000)),
+                        unit: Some("pieces".into()),
+                        note: String::new(),
+                    },
+                    (true, false) => Outcome {
+                        result: Found::Irregularity,
+                        goods: None,
+                        quantity: None,
+                        unit: None,
+                        note: "value or origin misdeclared".into(),
+                    },
+                    (false, _) => Outcome {
+                        result: Found::NothingFound,
+                        goods: None,
+                        quantity: None,
+                        unit: None,
+                        note: String::new(),
+                    },
+                };
+                outcomes.push((id, outcome));
+            }
+            consignments.push(c);
+        }
+    }
+    // Story 2: today's reefer from Guayaquil for a consignee never seen before.
+    let story_container = container("MSK", 483_921);
+    let story_declaration = format!("SE{}-7781", date(today).replace('-', ""));
+    consignments.push(Consignment {
+        declaration_id: story_declaration.clone(),
+        date: Some(date(today)),
+        container: Some(story_container.clone()),
+        vessel_call: Some(format!("UNIFEEDER SENYN {}", date(today))),
+        importer: party("SE5569904417", "Polarfrukt Import AB"),
+        declarant: party("SE5562220001", "Norvik Tullombud AB"),
+        seller: Party {
+            name: Some("Exportadora Bananera del Pacífico S.A.".into()),
+            ..Party::default()
+        },
+        carrier: Party {
+            name: Some("Unifeeder A/S".into()),
+            eori: Some("DK25731891".into()),
+            ..Party::default()
+        },
+        hs_code: "0803901000".into(),
+        origin_country: Some("EC".into()),
+        departure_country: Some("EC".into()),
+        route_ports: vec!["ECGYE".into(), "NLRTM".into(), "SENYN".into()],
+        mass_kg: Some(20_400.0),
+        value: Some(9_800.0),
+        ..Consignment::default()
+    });
+    let profile = |name: &str, conditions, lane, weight| Profile {
+        name: name.into(),
+        description: String::new(),
+        conditions,
+        weight,
+        lane,
+        owner: "Tullverket, riskanalys Stockholm".into(),
+        valid_from: None,
+        valid_to: None,
+        enabled: true,
+    };
+    let profiles = vec![
+        profile(
+            "Fruit via cocaine ports for a new consignee",
+            vec![
+                Condition::HsPrefix {
+                    prefixes: vec!["0803".into(), "0804".into()],
+                },
+                Condition::RouteVia {
+                    ports: vec![
+                        "ECGYE".into(),
+                        "ECPSJ".into(),
+                        "COTRB".into(),
+                        "COCTG".into(),
+                        "COBUN".into(),
+                        "BRSSZ".into(),
+                    ],
+                },
+                Condition::FirstTimeImporter,
+            ],
+            Lane::Red,
+            0.6,
+        ),
+        profile(
+            "Cigarettes on Baltic trucks",
+            vec![
+                Condition::HsPrefix {
+                    prefixes: vec!["2402".into()],
+                },
+                Condition::DepartureIn {
+                    countries: vec!["LT".into(), "LV".into(), "EE".into()],
+                },
+            ],
+            Lane::Yellow,
+            0.3,
+        ),
+        profile(
+            "Value per kg far below the norm",
+            vec![Condition::ValuePerKgOutlier { factor: 4.0 }],
+            Lane::Yellow,
+            0.25,
+        ),
+    ];
+    DemoCargo {
+        consignments,
+        outcomes,
+        profiles,
+        today: date(today),
+        story_declaration,
+        story_container,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn containers_and_dates_hold() {
+        assert_eq!(container("CSQ", 305_438), "CSQU3054383");
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(20_780), "2026-11-23");
+        let c = generate(&mut ChaCha20Rng::seed_from_u64(1), 1_795_000_000_000);
+        assert!(
+            c.consignments.iter().all(|k| k.validate().is_empty()),
+            "{:?}",
+            c.consignments
+                .iter()
+                .find(|k| !k.validate().is_empty())
+                .map(|k| (k, k.validate()))
+        );
+        assert!(c.consignments.len() > 3_000);
+        assert!(c.outcomes.len() > 200);
+        assert!(
+            c.outcomes
+                .iter()
+                .filter(|(_, o)| o.result.positive())
+                .count()
+                >= 10
+        );
+        assert_eq!(c.story_container, "MSKU4839210");
+        assert!(c.profiles.iter().all(|p| p.validate().is_empty()));
+    }
+}
