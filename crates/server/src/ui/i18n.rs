@@ -317,6 +317,40 @@ messages! {
     Course => "Course", "Kurs";
     LastHeard => "Last heard", "Senast hörd";
     SelectVessel => "Select a vessel on the map or in the table.", "Välj ett fartyg på kartan eller i tabellen.";
+    NavTargeting => "Targeting", "Riskurval";
+    Worklist => "Worklist", "Arbetslista";
+    Day => "Day", "Dag";
+    Show => "Show", "Visa";
+    RunSelection => "Run the day's selection", "Gör dagens urval";
+    Risk => "Risk score", "Riskvärde";
+    Reasons => "Reasons", "Skäl";
+    Lane => "Lane", "Kanal";
+    LaneRed => "Red: inspection or scan", "Röd: undersökning eller skanning";
+    LaneYellow => "Yellow: documents", "Gul: dokumentkontroll";
+    LaneBlue => "Blue: release, audit later", "Blå: frigörs, efterkontroll";
+    LaneGreen => "Green: release", "Grön: frigörs";
+    NotSelected => "not selected yet", "inte utvald ännu";
+    Consignment => "Consignment", "Sändning";
+    Reroute => "Re-route", "Byt kanal";
+    RecordOutcome => "Record the outcome", "Registrera utfallet";
+    ResultNothing => "Nothing found", "Inget funnet";
+    ResultIrregularity => "Irregularity", "Oegentlighet";
+    ResultSeizure => "Seizure", "Beslag";
+    Goods => "Goods", "Varor";
+    Quantity => "Quantity", "Mängd";
+    Unit => "Unit", "Enhet";
+    Profiles => "Risk profiles", "Riskprofiler";
+    Hits => "Hits", "Träffar";
+    Inspected => "Inspected", "Kontrollerade";
+    Precision => "Precision", "Träffsäkerhet";
+    NewProfile => "New profile (JSON)", "Ny profil (JSON)";
+    SaveProfile => "Save", "Spara";
+    WeeklyPrecision => "Weekly precision: targeted checks beside random checks", "Träffsäkerhet per vecka: riktade kontroller bredvid slumpkontroller";
+    Targeted => "Targeted", "Riktade";
+    RandomChecks => "Random", "Slumpvisa";
+    Used => "used", "använda";
+    ModelSays => "Model", "Modell";
+    InspectionOutcome => "Outcome", "Utfall";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).

@@ -8,6 +8,7 @@ pub mod i18n;
 mod login;
 mod maritime;
 mod sites;
+mod targeting;
 
 use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
@@ -37,6 +38,15 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::log))
         .route("/sites", get(sites::list))
         .route("/map", get(maritime::map))
+        .route("/targeting", get(targeting::worklist))
+        .route("/targeting/select", post(targeting::select))
+        .route("/targeting/c/{id}", get(targeting::consignment))
+        .route("/targeting/c/{id}/reroute", post(targeting::reroute))
+        .route("/targeting/c/{id}/outcome", post(targeting::outcome))
+        .route(
+            "/targeting/profiles",
+            get(targeting::profiles).post(targeting::create_profile),
+        )
         .route("/access", get(access::overview))
         .route("/access/level/{id}", post(access::set_level))
         .route("/access/feed", get(access::feed))
@@ -214,6 +224,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             }
                             @if pr.can(Permission::AccessRead) {
                                 a href="/access" class=[(p.nav == Some(Msg::NavAccess)).then_some("active")] { (t(lang, Msg::NavAccess)) }
+                            }
+                            @if pr.can(Permission::CargoRead) {
+                                a href="/targeting" class=[(p.nav == Some(Msg::NavTargeting)).then_some("active")] { (t(lang, Msg::NavTargeting)) }
                             }
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }

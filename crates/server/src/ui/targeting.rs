@@ -1,0 +1,442 @@
+//! The targeting officer's console: the day's worklist ranked by risk with its reasons, lanes
+//! and a capacity bar per lane; running the selection; a consignment's page to re-route it or
+//! record what its inspection found; the risk profiles with their hit rates and precision; and
+//! a chart of weekly precision beside the random checks'.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hamnvakt_identity::Permission;
+use hamnvakt_targeting::profile::Lane;
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+use super::i18n::{Lang, Msg};
+use super::{layout, t, Page, UiError, UiLang};
+use crate::auth::{Principal, UiForm, UiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page<'a> {
+    Page {
+        lang,
+        principal: Some(p),
+        path,
+        title,
+        nav: Some(Msg::NavTargeting),
+    }
+}
+
+/// Today as targeting counts days (UTC, as declarations are dated).
+fn today(state: &AppState) -> String {
+    hamnvakt_core::clock::from_millis(state.now_ms())
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
+
+fn lane_msg(l: &str) -> Msg {
+    match l {
+        "red" => Msg::LaneRed,
+        "yellow" => Msg::LaneYellow,
+        "blue" => Msg::LaneBlue,
+        _ => Msg::LaneGreen,
+    }
+}
+
+fn subnav(lang: Lang) -> Markup {
+    html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) } } }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DayQuery {
+    date: Option<String>,
+}
+
+pub async fn worklist(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    Query(q): Query<DayQuery>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::CargoRead)?;
+    let date = q.date.clone().unwrap_or_else(|| today(&state));
+    let day = hamnvakt_targeting::mapping::days(&date)
+        .filter(|_| date.len() == 10)
+        .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))?;
+    let mut scored = crate::service::cargo::score_day(&state, day).await?;
+    scored.sort_by(|a, b| {
+        b.risk.total_cmp(&a.risk).then_with(|| {
+            a.consignment
+                .declaration_id
+                .cmp(&b.consignment.declaration_id)
+        })
+    });
+    let lanes: std::collections::HashMap<String, hamnvakt_store::SelectionRow> = state
+        .store
+        .selections_of_day(day)
+        .await?
+        .into_iter()
+        .map(|s| (s.declaration_id.clone(), s))
+        .collect();
+    let used = |lane: &str| lanes.values().filter(|s| s.lane == lane).count();
+    let cap = &state.config.targeting;
+    let weeks = weekly(&state, day).await?;
+    let path = format!("/targeting?date={date}");
+    let body = html! {
+        h1 { (t(lang, Msg::Worklist)) " " (date) }
+        (subnav(lang))
+        form.inline method="get" action="/targeting" {
+            label { (t(lang, Msg::Day)) " " input type="date" name="date" value=(date); }
+            button type="submit" { (t(lang, Msg::Show)) }
+        }
+        div.capacity {
+            @for (lane, capacity) in [("red", cap.red_capacity), ("yellow", cap.yellow_capacity)] {
+                @let u = used(lane);
+                div class={ "bar lane-" (lane) } data-lane=(lane) {
+                    span { (t(lang, lane_msg(lane))) ": " (u) " / " (capacity) " " (t(lang, Msg::Used)) }
+                    meter min="0" max=(capacity) value=(u) {}
+                }
+            }
+        }
+        @if p.can(Permission::CargoSelect) {
+            form.inline method="post" action="/targeting/select" {
+                input type="hidden" name="csrf" value=(p.csrf());
+                input type="hidden" name="date" value=(date);
+                button #run-selection type="submit" { (t(lang, Msg::RunSelection)) }
+            }
+        }
+        table #worklist {
+            thead { tr { th { "#" } th { (t(lang, Msg::Consignment)) } th { "HS" } th { (t(lang, Msg::Risk)) } th { (t(lang, Msg::Reasons)) } th { (t(lang, Msg::Lane)) } } }
+            tbody { @for (i, s) in scored.iter().take(300).enumerate() {
+                @let c = &s.consignment;
+                @let sel = lanes.get(&c.declaration_id);
+                tr data-id=(c.declaration_id) data-lane=[sel.map(|x| x.lane.as_str())] {
+                    td { (i + 1) }
+                    td {
+                        a href={ "/targeting/c/" (c.declaration_id) } { code { (c.declaration_id) } }
+                        br; small { (c.container.clone().or(c.roro_unit.clone()).unwrap_or_default()) " · "
+                            (c.importer.name.clone().or(c.importer.eori.clone()).unwrap_or_default()) " · "
+                            (c.origin_country.clone().unwrap_or_default()) " · " (c.route_ports.join("→")) }
+                    }
+                    td { code { (c.hs_code) } }
+                    td.nowrap { (format!("{:.0} %", s.risk * 100.0)) }
+                    td.reasons {
+                        @for h in &s.hits {
+                            div.hit { strong { (h["name"].as_str().unwrap_or("")) } ": "
+                                (h["reasons"].as_array().map(|r| r.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; ")).unwrap_or_default()) }
+                        }
+                        @if let Some(m) = &s.model {
+                            div.model { (t(lang, Msg::ModelSays)) " " (format!("{:.1} %", m["probability"].as_f64().unwrap_or(0.0) * 100.0)) ": "
+                                (m["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["feature"].as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                        }
+                    }
+                    td { @match sel {
+                        Some(x) => { span class={ "lane lane-" (x.lane) } title=(t(lang, lane_msg(&x.lane))) { (x.lane) } " " small { (x.why) } }
+                        None => { small.muted { (t(lang, Msg::NotSelected)) } }
+                    } }
+                }
+            } }
+        }
+        h2 { (t(lang, Msg::WeeklyPrecision)) }
+        (chart(lang, &weeks))
+    };
+    Ok(layout(&page(lang, &p, &path, t(lang, Msg::Worklist)), body))
+}
+
+async fn weekly(
+    state: &AppState,
+    day: i64,
+) -> Result<Vec<hamnvakt_targeting::report::Week>, ApiError> {
+    let rows = state.store.selections_with_outcomes(day - 7 * 12).await?;
+    let decisions: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.0 <= day)
+        .map(
+            |(d, lane, why, risk, result)| hamnvakt_targeting::report::Decision {
+                day: d,
+                why,
+                checked: matches!(lane.as_str(), "red" | "yellow"),
+                risk,
+                positive: result
+                    .as_deref()
+                    .and_then(hamnvakt_targeting::outcome::Result::parse)
+                    .map(|r| r.positive()),
+            },
+        )
+        .collect();
+    let mut w = hamnvakt_targeting::report::weekly(&decisions);
+    let keep = w.len().saturating_sub(8);
+    Ok(w.split_off(keep))
+}
+
+/// Weekly precision as paired bars, drawn as SVG on the server (no script needed).
+fn chart(lang: Lang, weeks: &[hamnvakt_targeting::report::Week]) -> Markup {
+    let (w, h, pad) = (640.0, 200.0, 30.0);
+    let n = weeks.len().max(1) as f64;
+    let slot = (w - pad) / n;
+    let bar = |x: f64, v: Option<f64>, class: &str| -> String {
+        match v {
+            Some(v) => {
+                let bh = (h - pad) * v.clamp(0.0, 1.0);
+                format!(
+                    r#"<rect class="{class}" x="{x:.1}" y="{:.1}" width="{:.1}" height="{bh:.1}"><title>{:.0} %</title></rect>"#,
+                    h - pad - bh,
+                    slot * 0.35,
+                    v * 100.0
+                )
+            }
+            None => String::new(),
+        }
+    };
+    let mut svg = format!(
+        r#"<svg id="precision-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#,
+        t(lang, Msg::WeeklyPrecision)
+    );
+    for (i, wk) in weeks.iter().enumerate() {
+        let x = pad + slot * i as f64;
+        svg.push_str(&bar(x, wk.precision, "targeted"));
+        svg.push_str(&bar(x + slot * 0.38, wk.baseline_precision, "random"));
+        let monday = hamnvakt_core::clock::from_millis(wk.monday * 86_400_000)
+            .strftime("%m-%d")
+            .to_string();
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}">{monday}</text>"#,
+            x,
+            h - 10.0
+        ));
+    }
+    svg.push_str(&format!(
+        r#"<line x1="{pad}" y1="{:.1}" x2="{w}" y2="{:.1}" class="axis"/></svg>"#,
+        h - pad,
+        h - pad
+    ));
+    html! {
+        figure.chart {
+            (PreEscaped(svg))
+            figcaption { span.key.targeted {} " " (t(lang, Msg::Targeted)) "  " span.key.random {} " " (t(lang, Msg::RandomChecks)) }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SelectForm {
+    date: String,
+}
+
+pub async fn select(State(state): State<AppState>, UiForm(p, f): UiForm<SelectForm>) -> Response {
+    let result = async {
+        p.require(Permission::CargoSelect)?;
+        let day = hamnvakt_targeting::mapping::days(&f.date)
+            .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))?;
+        crate::service::cargo::run_selection(&state, &p.actor(), day).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/targeting?date={}", f.date)).into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+pub async fn consignment(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    Path(id): Path<String>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::CargoRead)?;
+    let row = state
+        .store
+        .consignment(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let c: hamnvakt_targeting::consignment::Consignment = serde_json::from_str(&row.data)
+        .map_err(|e| ApiError::Internal(format!("stored consignment {id}: {e}")))?;
+    let sel = match row.day {
+        Some(d) => state
+            .store
+            .selections_of_day(d)
+            .await?
+            .into_iter()
+            .find(|s| s.declaration_id == id),
+        None => None,
+    };
+    let outcome = state.store.outcome(&id).await?;
+    let path = format!("/targeting/c/{id}");
+    let pretty = serde_json::to_string_pretty(&c).unwrap_or_default();
+    let body = html! {
+        h1 { (t(lang, Msg::Consignment)) " " code { (id) } }
+        (subnav(lang))
+        p { a href={ "/targeting?date=" (c.date.clone().unwrap_or_default()) } { "← " (t(lang, Msg::Worklist)) } }
+        p #lane { (t(lang, Msg::Lane)) ": " @match &sel {
+            Some(x) => { span class={ "lane lane-" (x.lane) } { (t(lang, lane_msg(&x.lane))) } " (" (x.why) ")" }
+            None => { (t(lang, Msg::NotSelected)) }
+        } }
+        @if let Some(o) = &outcome { p #outcome { (t(lang, Msg::InspectionOutcome)) ": " strong { (o.result) } " " small { (o.data) } } }
+        pre.policy { (pretty) }
+        @if p.can(Permission::CargoSelect) {
+            form.record #reroute method="post" action={ "/targeting/c/" (id) "/reroute" } {
+                input type="hidden" name="csrf" value=(p.csrf());
+                label { (t(lang, Msg::Lane)) select name="lane" {
+                    @for l in ["red", "yellow", "blue", "green"] { option value=(l) { (t(lang, lane_msg(l))) } }
+                } }
+                label { (t(lang, Msg::Reason)) input name="reason" required maxlength="1000"; }
+                button type="submit" { (t(lang, Msg::Reroute)) }
+            }
+        }
+        @if p.can(Permission::CargoWrite) {
+            form.record #record-outcome method="post" action={ "/targeting/c/" (id) "/outcome" } {
+                input type="hidden" name="csrf" value=(p.csrf());
+                label { (t(lang, Msg::InspectionOutcome)) select name="result" {
+                    option value="nothing_found" { (t(lang, Msg::ResultNothing)) }
+                    option value="irregularity" { (t(lang, Msg::ResultIrregularity)) }
+                    option value="seizure" { (t(lang, Msg::ResultSeizure)) }
+                } }
+                label { (t(lang, Msg::Goods)) input name="goods" maxlength="200"; }
+                label { (t(lang, Msg::Quantity)) input name="quantity" inputmode="decimal"; }
+                label { (t(lang, Msg::Unit)) input name="unit" maxlength="20"; }
+                label { (t(lang, Msg::Note)) input name="note" maxlength="2000"; }
+                button type="submit" { (t(lang, Msg::RecordOutcome)) }
+            }
+        }
+    };
+    Ok(layout(
+        &page(lang, &p, &path, t(lang, Msg::Consignment)),
+        body,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RerouteForm {
+    lane: Lane,
+    reason: String,
+}
+
+pub async fn reroute(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<RerouteForm>,
+) -> Response {
+    let result = async {
+        p.require(Permission::CargoSelect)?;
+        crate::service::cargo::reroute(&state, &p.actor(), &id, f.lane, &f.reason).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/targeting/c/{id}")).into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OutcomeForm {
+    result: hamnvakt_targeting::outcome::Result,
+    #[serde(default)]
+    goods: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<OutcomeForm>,
+) -> Response {
+    let result = async {
+        p.require(Permission::CargoWrite)?;
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|x| !x.is_empty());
+        let quantity = match some(&f.quantity) {
+            Some(q) => Some(
+                q.replace(',', ".")
+                    .parse::<f64>()
+                    .map_err(|_| ApiError::field("quantity", "must be a number"))?,
+            ),
+            None => None,
+        };
+        let o = hamnvakt_targeting::outcome::Outcome {
+            result: f.result,
+            goods: some(&f.goods),
+            quantity,
+            unit: some(&f.unit),
+            note: f.note.trim().to_owned(),
+        };
+        crate::service::cargo::record_outcome(&state, &p.actor(), &id, &o).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/targeting/c/{id}")).into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}
+
+pub async fn profiles(
+    State(state): State<AppState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::CargoRead)?;
+    let rows = state.store.latest_profiles().await?;
+    let list: Vec<(
+        hamnvakt_store::ProfileRow,
+        hamnvakt_targeting::profile::Profile,
+    )> = rows
+        .into_iter()
+        .filter_map(|r| serde_json::from_str(&r.data).ok().map(|x| (r, x)))
+        .collect();
+    let profiles: Vec<_> = list.iter().map(|(_, x)| x.clone()).collect();
+    let (checked, records) = crate::service::cargo::profile_hits(&state, &profiles).await?;
+    let example = serde_json::json!({"name": "…", "owner": "…", "lane": "red", "weight": 0.5,
+        "conditions": [{"kind": "hs_prefix", "prefixes": ["0803"]}, {"kind": "route_via", "ports": ["ECGYE"]}]});
+    let body = html! {
+        h1 { (t(lang, Msg::Profiles)) }
+        (subnav(lang))
+        table #profiles {
+            thead { tr { th { (t(lang, Msg::F_name)) } th { (t(lang, Msg::Lane)) } th { "v" } th { (t(lang, Msg::Hits)) } th { (t(lang, Msg::Inspected)) } th { (t(lang, Msg::Precision)) } } }
+            tbody { @for ((row, prof), r) in list.iter().zip(records.iter()) {
+                tr data-id=(row.id) {
+                    td { strong { (prof.name) } br; small { (prof.owner) } }
+                    td { span class={ "lane lane-" (format!("{:?}", prof.lane).to_lowercase()) } { (format!("{:?}", prof.lane).to_lowercase()) } " " (prof.weight) }
+                    td { (row.version) }
+                    td.hits { (r.hits) " / " (checked) }
+                    td { (r.inspected) }
+                    td.precision { @if r.inspected > 0 { (format!("{:.0} %", 100.0 * r.positive as f64 / r.inspected as f64)) } @else { "–" } }
+                }
+            } }
+        }
+        @if p.can(Permission::ProfilesManage) {
+            form.policy #new-profile method="post" action="/targeting/profiles" {
+                input type="hidden" name="csrf" value=(p.csrf());
+                label { (t(lang, Msg::NewProfile)) textarea name="json" rows="8" required { (serde_json::to_string_pretty(&example).unwrap_or_default()) } }
+                button type="submit" { (t(lang, Msg::SaveProfile)) }
+            }
+        }
+    };
+    Ok(layout(
+        &page(lang, &p, "/targeting/profiles", t(lang, Msg::Profiles)),
+        body,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    json: String,
+}
+
+pub async fn create_profile(
+    State(state): State<AppState>,
+    UiForm(p, f): UiForm<ProfileForm>,
+) -> Response {
+    let result = async {
+        p.require(Permission::ProfilesManage)?;
+        let prof: hamnvakt_targeting::profile::Profile = serde_json::from_str(&f.json)
+            .map_err(|e| ApiError::field("json", format!("not a profile: {e}")))?;
+        crate::service::cargo::save_profile(&state, &p.actor(), None, &prof).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/targeting/profiles").into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}

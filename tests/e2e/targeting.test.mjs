@@ -1,0 +1,64 @@
+// The targeting officer's day in a real browser: story 2's reefer tops the worklist with its
+// reasons and a red lane; the officer records what the scan found and re-routes it; the
+// profiles show their hit rates; the weekly precision chart is drawn.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startDemo, launchBrowser, signIn, artifacts } from './harness.mjs';
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.stop();
+});
+
+test('story 2 tops the worklist, and its outcome and re-route are recorded', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'targeting');
+  await page.click('nav.main a[href="/targeting"]');
+  await page.waitForSelector('#worklist tbody tr');
+  const first = page.locator('#worklist tbody tr').first();
+  assert.match(await first.getAttribute('data-id'), /-7781$/);
+  assert.equal(await first.getAttribute('data-lane'), 'red');
+  const reasons = await first.locator('td.reasons').textContent();
+  assert.match(reasons, /Fruit via cocaine ports/);
+  assert.match(reasons, /routed via ECGYE/);
+  assert.match(reasons, /first consignment of importer/);
+  assert.match(reasons, /Model/);
+  assert.equal(await page.locator('.capacity meter').count(), 2);
+  assert.match(await page.textContent('.capacity'), /40 \/ 40/);
+  assert.equal(await page.locator('#precision-chart').count(), 1);
+  await page.screenshot({ path: path.join(artifacts, 'worklist.png'), fullPage: false });
+
+  await Promise.all([page.waitForURL(/\/targeting\/c\//), first.locator('a').first().click()]);
+  assert.match(await page.textContent('#lane'), /Red/);
+  await page.selectOption('#record-outcome select[name=result]', 'seizure');
+  await page.fill('#record-outcome input[name=goods]', 'cocaine');
+  await page.fill('#record-outcome input[name=quantity]', '48,5');
+  await page.fill('#record-outcome input[name=unit]', 'kg');
+  await Promise.all([page.waitForLoadState('load'), page.click('#record-outcome button[type=submit]')]);
+  await page.waitForSelector('#outcome');
+  assert.match(await page.textContent('#outcome'), /seizure/);
+  assert.match(await page.textContent('#outcome'), /48\.5/);
+
+  await page.selectOption('#reroute select[name=lane]', 'yellow');
+  await page.fill('#reroute input[name=reason]', 'scanned at the terminal already');
+  await Promise.all([page.waitForLoadState('load'), page.click('#reroute button[type=submit]')]);
+  await page.waitForFunction(() => /Yellow/.test(document.querySelector('#lane').textContent));
+  assert.match(await page.textContent('#lane'), /rerouted/);
+
+  await page.goto(`${demo.url}/targeting/profiles`);
+  const rows = page.locator('#profiles tbody tr');
+  assert.equal(await rows.count(), 3);
+  assert.match(await rows.first().locator('td.hits').textContent(), /^\s*[1-9]\d* \/ \d+/);
+  assert.match(await rows.first().locator('td.precision').textContent(), /%/);
+  await context.close();
+});
