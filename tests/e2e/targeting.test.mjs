@@ -56,9 +56,20 @@ test('story 2 tops the worklist, and its outcome and re-route are recorded', asy
   assert.match(await page.textContent('#lane'), /rerouted/);
 
   await page.goto(`${demo.url}/targeting/profiles`);
-  const rows = page.locator('#profiles tbody tr');
+  const rows = page.locator('#profiles tbody tr[data-id]');
   assert.equal(await rows.count(), 3);
   assert.match(await rows.first().locator('td.hits').textContent(), /^\s*[1-9]\d* \/ \d+/);
   assert.match(await rows.first().locator('td.precision').textContent(), /%/);
+
+  // Disabling a profile is a new version of it.
+  const edit = page.locator('#profiles tr.edit').first();
+  await edit.locator('summary').click();
+  const json = JSON.parse(await edit.locator('textarea').inputValue());
+  json.enabled = false;
+  await edit.locator('textarea').fill(JSON.stringify(json));
+  await Promise.all([page.waitForLoadState('load'), edit.locator('button[type=submit]').click()]);
+  await page.waitForSelector('#profiles tbody tr[data-id]');
+  const versions = await page.$$eval('#profiles tbody tr[data-id] td:nth-child(3)', (tds) => tds.map((td) => td.textContent.trim()));
+  assert.ok(versions.includes('2'), `a second version: ${versions}`);
   await context.close();
 });

@@ -509,59 +509,6 @@ pub fn read_consignments(
     Ok(out)
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso6346_check_digits() {
-        // Published examples: CSQU 305438 3, MSKU 483921 1 is made up and checked here.
-        assert_eq!(iso6346("CSQU3054383"), Ok(()));
-        assert!(iso6346("CSQU3054384").unwrap_err().contains("should be 3"));
-        assert_eq!(iso6346("CSQU 305438-3"), Ok(()));
-        assert!(iso6346("CSQX3054383").is_err(), "category letter");
-        assert!(iso6346("CSQU305438").is_err(), "length");
-        assert!(iso6346("csqu3054383").is_err(), "case");
-    }
-
-    #[test]
-    fn the_hamnvakt_mapping_reads_every_field_and_reports_bad_rows() {
-        let csv = "declaration_id,date,container,importer.eori,hs_code,origin_country,route_ports,mass_kg,value\n\
-                   D1,2026-11-28,CSQU3054383,SE5560000001,0803901000,EC,ECGYE;NLRTM;SENYN,18000,21000\n\
-                   D2,2026-11-28,CSQU3054384,,0803901000,EC,,18000,21000\n\
-                   D3,2026-11-28,,,08,E1,,heavy,1\n";
-        let imp =
-            read_consignments(csv.as_bytes(), &ConsignmentMapping::hamnvakt(), |_| {}).unwrap();
-        assert_eq!(imp.rows, 3);
-        assert_eq!(imp.consignments.len(), 1);
-        let c = &imp.consignments[0];
-        assert_eq!(c.route_ports, ["ECGYE", "NLRTM", "SENYN"]);
-        assert_eq!(c.importer.eori.as_deref(), Some("SE5560000001"));
-        assert_eq!(c.mass_kg, Some(18000.0));
-        let rows: Vec<(u64, Option<&str>)> = imp
-            .errors
-            .iter()
-            .map(|e| (e.row, e.column.as_deref()))
-            .collect();
-        assert!(rows.contains(&(3, Some("container"))), "{:?}", imp.errors);
-        assert!(rows.contains(&(4, Some("mass_kg"))), "{:?}", imp.errors);
-        assert!(rows.contains(&(4, Some("hs_code"))), "{:?}", imp.errors);
-        assert!(
-            rows.contains(&(4, Some("origin_country"))),
-            "{:?}",
-            imp.errors
-        );
-    }
-
-    #[test]
-    fn a_file_without_the_id_column_is_refused() {
-        let e = read_consignments("a,b\n1,2\n".as_bytes(), &ConsignmentMapping::kcs(), |_| {})
-            .unwrap_err();
-        assert!(e.contains("Declaration ID"), "{e}");
-    }
-}
-
 /// The model's view of a consignment: which fields are categories and which numbers. A model
 /// trained on stored consignments and their outcomes uses it.
 pub fn model_mapping() -> crate::mapping::Mapping {
@@ -636,5 +583,58 @@ impl Consignment {
             ],
             value: self.value.unwrap_or(0.0),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso6346_check_digits() {
+        // Published examples: CSQU 305438 3, MSKU 483921 1 is made up and checked here.
+        assert_eq!(iso6346("CSQU3054383"), Ok(()));
+        assert!(iso6346("CSQU3054384").unwrap_err().contains("should be 3"));
+        assert_eq!(iso6346("CSQU 305438-3"), Ok(()));
+        assert!(iso6346("CSQX3054383").is_err(), "category letter");
+        assert!(iso6346("CSQU305438").is_err(), "length");
+        assert!(iso6346("csqu3054383").is_err(), "case");
+    }
+
+    #[test]
+    fn the_hamnvakt_mapping_reads_every_field_and_reports_bad_rows() {
+        let csv = "declaration_id,date,container,importer.eori,hs_code,origin_country,route_ports,mass_kg,value\n\
+                   D1,2026-11-28,CSQU3054383,SE5560000001,0803901000,EC,ECGYE;NLRTM;SENYN,18000,21000\n\
+                   D2,2026-11-28,CSQU3054384,,0803901000,EC,,18000,21000\n\
+                   D3,2026-11-28,,,08,E1,,heavy,1\n";
+        let imp =
+            read_consignments(csv.as_bytes(), &ConsignmentMapping::hamnvakt(), |_| {}).unwrap();
+        assert_eq!(imp.rows, 3);
+        assert_eq!(imp.consignments.len(), 1);
+        let c = &imp.consignments[0];
+        assert_eq!(c.route_ports, ["ECGYE", "NLRTM", "SENYN"]);
+        assert_eq!(c.importer.eori.as_deref(), Some("SE5560000001"));
+        assert_eq!(c.mass_kg, Some(18000.0));
+        let rows: Vec<(u64, Option<&str>)> = imp
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_deref()))
+            .collect();
+        assert!(rows.contains(&(3, Some("container"))), "{:?}", imp.errors);
+        assert!(rows.contains(&(4, Some("mass_kg"))), "{:?}", imp.errors);
+        assert!(rows.contains(&(4, Some("hs_code"))), "{:?}", imp.errors);
+        assert!(
+            rows.contains(&(4, Some("origin_country"))),
+            "{:?}",
+            imp.errors
+        );
+    }
+
+    #[test]
+    fn a_file_without_the_id_column_is_refused() {
+        let e = read_consignments("a,b\n1,2\n".as_bytes(), &ConsignmentMapping::kcs(), |_| {})
+            .unwrap_err();
+        assert!(e.contains("Declaration ID"), "{e}");
     }
 }

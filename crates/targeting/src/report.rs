@@ -121,7 +121,7 @@ pub fn weekly(decisions: &[Decision]) -> Vec<Week> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -74,6 +74,7 @@ pub fn router() -> Router<AppState> {
             get(profiles::models).post(profiles::train),
         )
         .route("/consignments/{id}/reroute", post(profiles::reroute))
+        .route("/consignments/{id}/score", get(profiles::score))
         .route(
             "/access/facilities",
             get(access::facilities::list).post(access::facilities::create),
@@ -184,7 +185,7 @@ pub fn router() -> Router<AppState> {
         consignments::record_outcome, consignments::outcome,
         profiles::list, profiles::create, profiles::update, profiles::versions,
         profiles::run_selection, profiles::worklist, profiles::reroute, profiles::report,
-        profiles::train, profiles::models,
+        profiles::train, profiles::models, profiles::score,
         access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
         access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
         access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,

@@ -422,3 +422,43 @@ pub async fn models(
             .collect(),
     ))
 }
+
+/// One consignment's risk now: its profile hits and the latest model's probability with its
+/// strongest features, judged against the consignments before its day.
+#[utoipa::path(get, path = "/consignments/{id}/score", tag = "cargo",
+    params(("id" = String, Path, description = "Declaration id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = WorkItem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn score(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<WorkItem>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    let row = state
+        .store
+        .consignment(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let day = row
+        .day
+        .ok_or_else(|| ApiError::field("date", "the consignment has no date to judge it on"))?;
+    let s = crate::service::cargo::score_one(&state, &id, day)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let sel = state
+        .store
+        .selections_of_day(day)
+        .await?
+        .into_iter()
+        .find(|x| x.declaration_id == id);
+    Ok(Json(WorkItem {
+        declaration_id: id,
+        risk: s.risk,
+        hits: s.hits,
+        model: s.model,
+        lane: sel.as_ref().map(|x| x.lane.clone()),
+        why: sel.map(|x| x.why),
+        consignment: s.consignment,
+    }))
+}

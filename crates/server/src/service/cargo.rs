@@ -236,9 +236,18 @@ pub struct Scored {
     pub model: Option<serde_json::Value>,
 }
 
+/// Scores one consignment of `day` (context: every consignment before that day).
+pub async fn score_one(state: &AppState, id: &str, day: i64) -> Result<Option<Scored>, ApiError> {
+    Ok(score(state, day, Some(id)).await?.into_iter().next())
+}
+
 /// Scores a day's consignments with the current profiles (context: every earlier
 /// consignment).
 pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiError> {
+    score(state, day, None).await
+}
+
+async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Scored>, ApiError> {
     use hamnvakt_targeting::profile::{Context, Profile};
     let profiles: Vec<(String, Profile)> = state
         .store
@@ -260,7 +269,9 @@ pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiErr
         for r in &page {
             if let Ok(c) = serde_json::from_str::<Consignment>(&r.data) {
                 match r.day {
-                    Some(d) if d == day => today.push(c),
+                    Some(d) if d == day && only.is_none_or(|o| o == c.declaration_id) => {
+                        today.push(c)
+                    }
                     Some(d) if d < day => earlier.push(c),
                     _ => {}
                 }

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/targeting/profiles",
             get(targeting::profiles).post(targeting::create_profile),
         )
+        .route("/targeting/profiles/{id}", post(targeting::update_profile))
         .route("/access", get(access::overview))
         .route("/access/level/{id}", post(access::set_level))
         .route("/access/feed", get(access::feed))

@@ -403,6 +403,18 @@ pub async fn profiles(
                     td { (r.inspected) }
                     td.precision { @if r.inspected > 0 { (format!("{:.0} %", 100.0 * r.positive as f64 / r.inspected as f64)) } @else { "–" } }
                 }
+                @if p.can(Permission::ProfilesManage) {
+                    tr.edit { td colspan="6" {
+                        details {
+                            summary { (t(lang, Msg::SaveProfile)) " v" (row.version + 1) }
+                            form.policy.edit-profile method="post" action={ "/targeting/profiles/" (row.id) } {
+                                input type="hidden" name="csrf" value=(p.csrf());
+                                textarea name="json" rows="10" required { (serde_json::to_string_pretty(prof).unwrap_or_default()) }
+                                button type="submit" { (t(lang, Msg::SaveProfile)) }
+                            }
+                        }
+                    } }
+                }
             } }
         }
         @if p.can(Permission::ProfilesManage) {
@@ -428,11 +440,29 @@ pub async fn create_profile(
     State(state): State<AppState>,
     UiForm(p, f): UiForm<ProfileForm>,
 ) -> Response {
+    save_profile(state, p, None, f).await
+}
+
+/// A new version of a profile (disabling one is a version with `"enabled": false`).
+pub async fn update_profile(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<ProfileForm>,
+) -> Response {
+    save_profile(state, p, Some(id), f).await
+}
+
+async fn save_profile(
+    state: AppState,
+    p: Principal,
+    id: Option<String>,
+    f: ProfileForm,
+) -> Response {
     let result = async {
         p.require(Permission::ProfilesManage)?;
         let prof: hamnvakt_targeting::profile::Profile = serde_json::from_str(&f.json)
             .map_err(|e| ApiError::field("json", format!("not a profile: {e}")))?;
-        crate::service::cargo::save_profile(&state, &p.actor(), None, &prof).await
+        crate::service::cargo::save_profile(&state, &p.actor(), id.as_deref(), &prof).await
     }
     .await;
     match result {

@@ -460,6 +460,12 @@ async fn selection_under_capacity(kind: Kind) {
         2
     );
     assert_eq!(app.events("model.trained").await.len(), 2);
+    let one = t.get("/api/v1/consignments/NVK-0000/score").await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.json["hits"][0]["name"], "Bananas via Guayaquil");
+    assert_eq!(one.json["lane"], "red");
+    assert!(one.json["risk"].as_f64().unwrap() >= 0.7);
+    assert_eq!(t.get("/api/v1/consignments/none/score").await.status, 404);
     let w = t.get("/api/v1/targeting/worklist?date=2026-11-28").await;
     let first = &w.json["items"][0];
     assert_eq!(first["model"]["version"], 2, "{first}");
