@@ -112,7 +112,7 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
             Severity::High,
             "Reefer from Guayaquil in today's top 2 % at Norvik",
             vec![
-                subject(SubjectKind::Container, "MSKU4839211", Some("40' reefer, bananas")),
+                subject(SubjectKind::Container, "MSKU4839210", Some("40' reefer, bananas")),
                 subject(SubjectKind::Consignment, "SE-IMP-2026-118734", None),
                 subject(SubjectKind::Site, "NVK", Some("Stockholm Norvik")),
             ],
@@ -132,9 +132,9 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
         draft: alert(
             "release.driver_mismatch",
             Severity::Critical,
-            "Driver does not match the assigned driver for MSKU4839211 at the Norvik gate",
+            "Driver does not match the assigned driver for MSKU4839210 at the Norvik gate",
             vec![
-                subject(SubjectKind::Container, "MSKU4839211", None),
+                subject(SubjectKind::Container, "MSKU4839210", None),
                 subject(SubjectKind::Person, "driver:presented-7781", Some("Presented driver (not assigned)")),
                 subject(SubjectKind::Organisation, "Baltic Road Cargo UAB", Some("haulier")),
                 subject(SubjectKind::Vehicle, "LT-KRM 418", Some("truck LT KRM 418")),

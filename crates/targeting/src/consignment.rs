@@ -39,7 +39,7 @@ pub struct Consignment {
     /// Arrival or declaration date, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// ISO 6346 container number (`MSKU4839211`), check digit verified.
+    /// ISO 6346 container number (`MSKU4839210`), check digit verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// Ro-ro unit: a trailer or truck registration.
