@@ -139,24 +139,7 @@ pub async fn profile_hits(
         })
         .collect();
     use hamnvakt_targeting::profile::Context;
-    let mut all: Vec<(Option<i64>, Consignment)> = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = state
-            .store
-            .list_consignments(None, after.as_deref(), 1000)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.declaration_id.clone());
-        for r in &page {
-            if let Ok(c) = serde_json::from_str::<Consignment>(&r.data) {
-                all.push((r.day, c));
-            }
-        }
-        if page.len() < 1000 || all.len() >= 500_000 {
-            break;
-        }
-    }
+    let mut all = all_consignments(state).await?;
     all.sort_by(|a, b| (a.0, &a.1.declaration_id).cmp(&(b.0, &b.1.declaration_id)));
     let mut ctx = Context::learn(all.iter().map(|(_, c)| c));
     ctx.known_importers.clear();
@@ -236,6 +219,35 @@ pub struct Scored {
     pub model: Option<serde_json::Value>,
 }
 
+/// The day's worklist: its consignments riskiest first, and the lanes already decided.
+pub async fn worklist(
+    state: &AppState,
+    day: i64,
+) -> Result<
+    (
+        Vec<Scored>,
+        std::collections::HashMap<String, hamnvakt_store::SelectionRow>,
+    ),
+    ApiError,
+> {
+    let mut scored = score_day(state, day).await?;
+    scored.sort_by(|a, b| {
+        b.risk.total_cmp(&a.risk).then_with(|| {
+            a.consignment
+                .declaration_id
+                .cmp(&b.consignment.declaration_id)
+        })
+    });
+    let lanes = state
+        .store
+        .selections_of_day(day)
+        .await?
+        .into_iter()
+        .map(|s| (s.declaration_id.clone(), s))
+        .collect();
+    Ok((scored, lanes))
+}
+
 /// Scores one consignment of `day` (context: every consignment before that day).
 pub async fn score_one(state: &AppState, id: &str, day: i64) -> Result<Option<Scored>, ApiError> {
     Ok(score(state, day, Some(id)).await?.into_iter().next())
@@ -258,27 +270,11 @@ async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Sco
         .collect();
     let mut earlier = Vec::new();
     let mut today = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = state
-            .store
-            .list_consignments(None, after.as_deref(), 1000)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.declaration_id.clone());
-        for r in &page {
-            if let Ok(c) = serde_json::from_str::<Consignment>(&r.data) {
-                match r.day {
-                    Some(d) if d == day && only.is_none_or(|o| o == c.declaration_id) => {
-                        today.push(c)
-                    }
-                    Some(d) if d < day => earlier.push(c),
-                    _ => {}
-                }
-            }
-        }
-        if page.len() < 1000 {
-            break;
+    for (d, c) in all_consignments(state).await? {
+        match d {
+            Some(d) if d == day && only.is_none_or(|o| o == c.declaration_id) => today.push(c),
+            Some(d) if d < day => earlier.push(c),
+            _ => {}
         }
     }
     let ctx = Context::learn(&earlier);
@@ -500,8 +496,8 @@ pub async fn reroute(
     Ok(row)
 }
 
-/// Every stored consignment, parsed.
-async fn all_consignments(state: &AppState) -> Result<Vec<Consignment>, ApiError> {
+/// Every stored consignment (at most half a million), parsed, with its day.
+async fn all_consignments(state: &AppState) -> Result<Vec<(Option<i64>, Consignment)>, ApiError> {
     let mut out = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -511,11 +507,12 @@ async fn all_consignments(state: &AppState) -> Result<Vec<Consignment>, ApiError
             .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.declaration_id.clone());
-        out.extend(
-            page.iter()
-                .filter_map(|r| serde_json::from_str::<Consignment>(&r.data).ok()),
-        );
-        if page.len() < 1000 {
+        out.extend(page.iter().filter_map(|r| {
+            serde_json::from_str::<Consignment>(&r.data)
+                .ok()
+                .map(|c| (r.day, c))
+        }));
+        if page.len() < 1000 || out.len() >= 500_000 {
             break;
         }
     }
@@ -556,7 +553,7 @@ pub async fn train_model(
     let mut labelled: Vec<hamnvakt_targeting::mapping::Record> = all_consignments(state)
         .await?
         .iter()
-        .filter_map(|c| outcomes.get(&c.declaration_id).map(|&y| c.record(Some(y))))
+        .filter_map(|(_, c)| outcomes.get(&c.declaration_id).map(|&y| c.record(Some(y))))
         .collect();
     let positives = labelled.iter().filter(|r| r.label == Some(true)).count();
     if labelled.len() < 20 || positives < 2 || positives == labelled.len() {

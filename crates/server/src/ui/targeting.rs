@@ -62,21 +62,7 @@ pub async fn worklist(
     let day = hamnvakt_targeting::mapping::days(&date)
         .filter(|_| date.len() == 10)
         .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))?;
-    let mut scored = crate::service::cargo::score_day(&state, day).await?;
-    scored.sort_by(|a, b| {
-        b.risk.total_cmp(&a.risk).then_with(|| {
-            a.consignment
-                .declaration_id
-                .cmp(&b.consignment.declaration_id)
-        })
-    });
-    let lanes: std::collections::HashMap<String, hamnvakt_store::SelectionRow> = state
-        .store
-        .selections_of_day(day)
-        .await?
-        .into_iter()
-        .map(|s| (s.declaration_id.clone(), s))
-        .collect();
+    let (scored, lanes) = crate::service::cargo::worklist(&state, day).await?;
     let used = |lane: &str| lanes.values().filter(|s| s.lane == lane).count();
     let cap = &state.config.targeting;
     let weeks = weekly(&state, day).await?;
