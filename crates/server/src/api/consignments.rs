@@ -181,11 +181,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<ConsignmentView>, ApiError> {
     p.require(Permission::CargoRead)?;
-    let row = state
-        .store
-        .consignment(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let row = crate::service::cargo::consignment(&state, &id).await?;
     Ok(Json(view(row)?))
 }
 

@@ -421,11 +421,7 @@ pub async fn score(
     Path(id): Path<String>,
 ) -> Result<Json<WorkItem>, ApiError> {
     p.require(Permission::CargoRead)?;
-    let row = state
-        .store
-        .consignment(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let row = crate::service::cargo::consignment(&state, &id).await?;
     let day = row
         .day
         .ok_or_else(|| ApiError::field("date", "the consignment has no date to judge it on"))?;

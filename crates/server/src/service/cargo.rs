@@ -9,6 +9,18 @@ use super::{Actor, Change};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// A stored consignment by declaration id, or a 404.
+pub async fn consignment(
+    state: &AppState,
+    id: &str,
+) -> Result<hamnvakt_store::ConsignmentRow, ApiError> {
+    state
+        .store
+        .consignment(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))
+}
+
 /// Stores consignments that passed validation; returns how many were stored.
 pub async fn store_consignments(
     state: &AppState,
@@ -183,9 +195,7 @@ pub async fn record_outcome(
                 .collect(),
         ));
     }
-    if state.store.consignment(declaration_id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("consignment {declaration_id}")));
-    }
+    consignment(state, declaration_id).await?;
     let mut change = Change::begin(state, actor).await?;
     change
         .record(
@@ -452,11 +462,7 @@ pub async fn reroute(
             "say why, in at most 1000 characters",
         ));
     }
-    let c = state
-        .store
-        .consignment(declaration_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("consignment {declaration_id}")))?;
+    let c = consignment(state, declaration_id).await?;
     let day = c.day.ok_or_else(|| {
         ApiError::field(
             "declaration_id",

@@ -229,11 +229,7 @@ pub async fn consignment(
     Path(id): Path<String>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::CargoRead)?;
-    let row = state
-        .store
-        .consignment(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
+    let row = crate::service::cargo::consignment(&state, &id).await?;
     let c: hamnvakt_targeting::consignment::Consignment = serde_json::from_str(&row.data)
         .map_err(|e| ApiError::Internal(format!("stored consignment {id}: {e}")))?;
     let sel = match row.day {
