@@ -163,9 +163,10 @@ impl WriteTx {
     pub async fn insert_decisions(&mut self, rows: &[DecisionRow]) -> Result<()> {
         let mut it = rows.iter();
         for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES "
-            ));
+            let mut sql = Sql::on(
+                self.backend,
+                &format!("INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES "),
+            );
             for (i, d) in it.by_ref().take(len).enumerate() {
                 sql.row(
                     i == 0,
@@ -219,7 +220,7 @@ impl WriteTx {
             .collect();
         let mut it = gone.iter();
         for (_, len) in chunks(gone.len()) {
-            let mut sql = Sql::new("DELETE FROM occupancy WHERE person_id IN ");
+            let mut sql = Sql::on(self.backend, "DELETE FROM occupancy WHERE person_id IN ");
             sql.row(
                 true,
                 it.by_ref().take(len).map(|p| Arg::Text((*p).to_owned())),
@@ -228,7 +229,7 @@ impl WriteTx {
         }
         let mut it = here.iter();
         for (_, len) in chunks(here.len()) {
-            let mut sql = Sql::new("INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ");
+            let mut sql = Sql::on(self.backend, "INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ");
             for (i, o) in it.by_ref().take(len).enumerate() {
                 sql.row(
                     i == 0,
@@ -314,9 +315,10 @@ impl Store {
 
     /// Decisions, newest first.
     pub async fn list_decisions(&self, f: &DecisionFilter) -> Result<Vec<DecisionRow>> {
-        let mut q = Sql::new(&format!(
-            "SELECT {DECISION_COLUMNS} FROM gate_decisions WHERE 1 = 1"
-        ));
+        let mut q = Sql::on(
+            self.backend,
+            &format!("SELECT {DECISION_COLUMNS} FROM gate_decisions WHERE 1 = 1"),
+        );
         for (col, v) in [
             ("facility_id", &f.facility_id),
             ("person_id", &f.person_id),

@@ -260,7 +260,10 @@ impl WriteTx {
 impl Store {
     /// One alert, if the viewer may see it.
     pub async fn alert(&self, id: AlertId, viewer: &Viewer) -> Result<Option<AlertRecord>> {
-        let mut q = Sql::new(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = "));
+        let mut q = Sql::on(
+            self.backend,
+            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = "),
+        );
         q.arg(Arg::Text(id.to_string()));
         push_visibility(&mut q, viewer);
         let Some(row) = q.query().fetch_optional(&self.pool).await? else {
@@ -272,7 +275,10 @@ impl Store {
     }
 
     fn filtered(&self, viewer: &Viewer, f: &AlertFilter, select: &str) -> Sql {
-        let mut q = Sql::new(&format!("SELECT {select} FROM alerts WHERE 1 = 1"));
+        let mut q = Sql::on(
+            self.backend,
+            &format!("SELECT {select} FROM alerts WHERE 1 = 1"),
+        );
         push_visibility(&mut q, viewer);
         if !f.states.is_empty() {
             q.push(" AND alerts.state IN (");
@@ -367,10 +373,14 @@ impl Store {
         if alerts.is_empty() {
             return Ok(());
         }
-        let mut subj = Sql::new(
+        let mut subj = Sql::on(
+            self.backend,
             "SELECT alert_id, kind, reference, label FROM alert_subjects WHERE alert_id IN (",
         );
-        let mut shares = Sql::new("SELECT alert_id, org_id FROM alert_shares WHERE alert_id IN (");
+        let mut shares = Sql::on(
+            self.backend,
+            "SELECT alert_id, org_id FROM alert_shares WHERE alert_id IN (",
+        );
         for (i, a) in alerts.iter().enumerate() {
             if i > 0 {
                 subj.push(", ");

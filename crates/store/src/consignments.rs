@@ -47,7 +47,10 @@ impl WriteTx {
     pub async fn upsert_consignments(&mut self, rows: &[ConsignmentRow]) -> Result<()> {
         let mut it = rows.iter();
         for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::new(&format!("INSERT INTO consignments ({COLUMNS}) VALUES "));
+            let mut sql = Sql::on(
+                self.backend,
+                &format!("INSERT INTO consignments ({COLUMNS}) VALUES "),
+            );
             for (i, c) in it.by_ref().take(len).enumerate() {
                 sql.row(
                     i == 0,
@@ -88,7 +91,10 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ConsignmentRow>> {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM consignments WHERE 1 = 1"));
+        let mut sql = Sql::on(
+            self.backend,
+            &format!("SELECT {COLUMNS} FROM consignments WHERE 1 = 1"),
+        );
         if let Some(d) = day {
             sql.push(" AND day = ").arg(Arg::I64(d));
         }
@@ -274,9 +280,10 @@ impl WriteTx {
     pub async fn upsert_selections(&mut self, rows: &[SelectionRow]) -> Result<()> {
         let mut it = rows.iter();
         for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO selections ({SELECTION_COLUMNS}) VALUES "
-            ));
+            let mut sql = Sql::on(
+                self.backend,
+                &format!("INSERT INTO selections ({SELECTION_COLUMNS}) VALUES "),
+            );
             for (i, s) in it.by_ref().take(len).enumerate() {
                 sql.row(
                     i == 0,

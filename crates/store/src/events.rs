@@ -97,7 +97,10 @@ impl Store {
         limit: i64,
     ) -> Result<EventPage> {
         let limit = limit.clamp(1, 500);
-        let mut q = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"));
+        let mut q = Sql::on(
+            self.backend,
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1"),
+        );
         if let Some(p) = kind_prefix.filter(|p| !p.is_empty()) {
             q.push(" AND (kind = ")
                 .arg(Arg::Text(p.to_owned()))

@@ -121,7 +121,7 @@ impl WriteTx {
         }
         let mut rows = rows.into_iter();
         for (_, len) in chunks(events.len()) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::on(self.backend,
                 "INSERT INTO events (seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash) VALUES ",
             );
             for (i, row) in rows.by_ref().take(len).enumerate() {

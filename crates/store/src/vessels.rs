@@ -84,7 +84,7 @@ impl WriteTx {
     pub async fn insert_track_points(&mut self, points: &[TrackPoint]) -> Result<()> {
         let mut it = points.iter();
         for (_, len) in chunks(points.len()) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::on(self.backend,
                 "INSERT INTO vessel_positions (mmsi, at_ms, lat, lon, speed_kn, course_deg) VALUES ",
             );
             for (i, p) in it.by_ref().take(len).enumerate() {
