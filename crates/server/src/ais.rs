@@ -352,8 +352,11 @@ async fn writer_task(state: AppState, mut rx: mpsc::Receiver<Batch>) {
     let retention_ms = state.config.ais.track.retention_days.max(1) * 86_400_000;
     let mut pruned_at: Option<tokio::time::Instant> = None;
     while let Some(b) = rx.recv().await {
+        // Track points and port calls are telemetry: a deferred commit (no wait for the disk;
+        // the next durable commit carries it) that goes between gate-decision groups.
+        state.access.idle_writer().await;
         let result = async {
-            let mut tx = state.store.begin().await?;
+            let mut tx = state.store.begin_deferred().await?;
             tx.insert_track_points(&b.points).await?;
             for c in &b.calls {
                 tx.upsert_port_call(c).await?;

@@ -15,6 +15,10 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 
+/// Frames (4 KiB pages) in SQLite's write-ahead log above which the checkpoint finishes on
+/// the writer connection so that the log can rewind (see [`Store::checkpoint_on_writer`]).
+const WAL_REWIND_FRAMES: i64 = 4096;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -102,8 +106,9 @@ impl AppState {
             .await
             .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
         if self.store.backend() == hamnvakt_store::Backend::Sqlite {
-            let store = self.store.clone();
+            let state = self.clone();
             tokio::spawn(async move {
+                let store = &state.store;
                 let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
                 every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
@@ -111,7 +116,19 @@ impl AppState {
                     if store.is_closed() {
                         break;
                     }
-                    if let Err(e) = store.checkpoint().await {
+                    // The copying beside the writes; when commits never pause long enough
+                    // for that to catch up and the log has grown past 16 MiB, the last few
+                    // frames from the writer itself, between two gate-decision groups, so
+                    // that the log rewinds.
+                    let done = async {
+                        if store.checkpoint().await? > WAL_REWIND_FRAMES {
+                            state.access.idle_writer().await;
+                            store.checkpoint_on_writer().await?;
+                        }
+                        Ok::<_, hamnvakt_store::StoreError>(())
+                    }
+                    .await;
+                    if let Err(e) = done {
                         tracing::warn!(error = %e, "WAL checkpoint failed; trying again in a second");
                     }
                 }

@@ -63,6 +63,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0008_risk_models.sql"),
         postgres: include_str!("../schema/postgres/0008_risk_models.sql"),
     },
+    Migration {
+        version: 9,
+        name: "projections",
+        sqlite: include_str!("../schema/sqlite/0009_projections.sql"),
+        postgres: include_str!("../schema/postgres/0009_projections.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

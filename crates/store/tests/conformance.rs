@@ -913,6 +913,88 @@ async fn group_writes_cross_chunk_boundaries(kind: Kind) {
     assert_eq!(p10.since_ms, 80, "the later of p10's two entries");
 }
 
+/// A projection reads the events of its kind after its mark, and moving the mark is a
+/// compare-and-set: a second projector starting from the same mark changes nothing. A
+/// deferred transaction commits like any other (it only skips waiting for the disk).
+async fn projection_marks_move_once(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let head = {
+        let mut tx = store.begin().await.unwrap();
+        let mut last = 0;
+        for (i, k) in ["access.decision", "alert.raised", "access.decision"]
+            .iter()
+            .enumerate()
+        {
+            last = tx
+                .append(NewEvent {
+                    at_ms: T0 + i as i64,
+                    kind: k,
+                    actor: "system",
+                    org: None,
+                    subject: None,
+                    request_id: None,
+                    payload: serde_json::json!({ "n": i }),
+                })
+                .await
+                .unwrap()
+                .seq;
+        }
+        tx.commit().await.unwrap();
+        last
+    };
+    // A new database starts its decision projection at the head it was created with.
+    let mark = store.projection_mark("access.decisions").await.unwrap();
+    assert!(mark < head - 2);
+    let events = store
+        .events_of_kind_after("access.decision", mark, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        events.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [head - 2, head]
+    );
+    assert_eq!(events[1].1, r#"{"n":2}"#);
+    let mut tx = store.begin_deferred().await.unwrap();
+    assert!(tx
+        .advance_projection("access.decisions", mark, head)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let mut late = store.begin_deferred().await.unwrap();
+    assert!(!late
+        .advance_projection("access.decisions", mark, head - 2)
+        .await
+        .unwrap());
+    drop(late);
+    assert_eq!(
+        store.projection_mark("access.decisions").await.unwrap(),
+        head
+    );
+    assert!(store
+        .events_of_kind_after("access.decision", head, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // A durable transaction after a deferred one is itself durable as usual.
+    let mut tx = store.begin().await.unwrap();
+    tx.append(NewEvent {
+        at_ms: T0 + 9,
+        kind: "test.after_deferred",
+        actor: "system",
+        org: None,
+        subject: None,
+        request_id: None,
+        payload: serde_json::json!({}),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.verify_chain().await.unwrap().status,
+        ChainStatus::Intact
+    );
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -941,4 +1023,5 @@ conformance!(
     backup_copies_a_consistent_database,
     access_register_decisions_and_occupancy,
     group_writes_cross_chunk_boundaries,
+    projection_marks_move_once,
 );

@@ -5,16 +5,15 @@
 //! audit chain in groups: one transaction, one durable commit, for every decision that arrived
 //! while the previous group was being written. Only after that commit does each caller get its
 //! answer. If a commit fails, the callers are answered with a deny and the presence memory is
-//! reloaded from what the database holds.
+//! reloaded from what the database holds. The decision list and stored occupancy are derived
+//! from those events afterwards, in larger groups ([`super::projector`]).
 //!
 //! Register changes go through [`Engine::save`]: event and stored record in one transaction,
 //! then the index, so the change applies to the very next decision.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hamnvakt_access::decide::{
-    self, Decision, DecisionRequest, Direction, Outcome, Reason, Settings,
-};
+use hamnvakt_access::decide::{self, Decision, DecisionRequest, Direction, Reason, Settings};
 use hamnvakt_access::detect::{DetectorSettings, Detectors, Finding};
 use hamnvakt_access::model::{
     Ban, Credential, Facility, Gate, Permit, Person, SecurityLevel, Vehicle, Visit, Zone,
@@ -24,10 +23,11 @@ use hamnvakt_access::{AccessIndex, PolicySet, Presence};
 use hamnvakt_core::alert::AlertDraft;
 use hamnvakt_core::ids::{DecisionId, FacilityId, GateId};
 use hamnvakt_core::Tlp;
-use hamnvakt_store::{DecisionRow, NewEvent, OccupancyRow, PolicyRow, Store};
+use hamnvakt_store::{NewEvent, PolicyRow, Store};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
+use super::projector::Projector;
 use super::register::Record;
 use crate::error::ApiError;
 use crate::service::{Actor, Change};
@@ -63,6 +63,10 @@ pub struct Engine {
     pub settings: Settings,
     /// Every recorded decision, as the live feed shows it, for subscribers (server push).
     pub feed: tokio::sync::broadcast::Sender<serde_json::Value>,
+    /// Writes the decision and occupancy tables from the committed decision events.
+    pub projector: Projector,
+    /// Whether the committer is writing a group now.
+    writing: std::sync::atomic::AtomicBool,
 }
 
 /// A gate named by its code (as controllers know it) or its id.
@@ -100,6 +104,24 @@ impl Engine {
             receiver: Mutex::new(Some(rx)),
             settings,
             feed: tokio::sync::broadcast::channel(1024).0,
+            projector: Projector::default(),
+            writing: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Waits (up to 20 ms) for a moment when no decision is being written or waiting, so that
+    /// other work on the single SQLite writer goes between decision groups, not ahead of them.
+    pub async fn idle_writer(&self) {
+        use std::sync::atomic::Ordering;
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(20);
+        loop {
+            let queued = self.queue.max_capacity() - self.queue.capacity();
+            if (queued == 0 && !self.writing.load(Ordering::Acquire))
+                || std::time::Instant::now() >= until
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_micros(200)).await;
         }
     }
 
@@ -132,6 +154,7 @@ impl Engine {
                 .map_err(|e| ApiError::Internal(format!("stored policy {}: {e}", p.version)))?;
             engine.lock().policies = set;
         }
+        engine.projector.run(state).await?;
         engine.reload_presence(&state.store).await?;
         let since = state.now_ms() - 30 * 86_400_000;
         let history = state.store.decisions_since(since, 500_000).await?;
@@ -153,6 +176,7 @@ impl Engine {
             .take();
         if let Some(rx) = rx {
             tokio::spawn(committer(state.clone(), rx));
+            tokio::spawn(Projector::background(state.clone()));
         }
         Ok(())
     }
@@ -460,31 +484,8 @@ async fn set_policy_rows(
     change.commit().await
 }
 
-fn row_for(p: &Pending, seq: i64) -> DecisionRow {
-    let d = &p.decision;
-    DecisionRow {
-        id: p.id.to_string(),
-        event_seq: seq,
-        at_ms: d.at_ms,
-        gate_id: d.gate.map(|g| g.to_string()),
-        facility_id: d.facility.map(|f| f.to_string()),
-        person_id: d.person.map(|x| x.to_string()),
-        credential_number: p.credential.clone(),
-        plate: p.plate.clone(),
-        direction: match d.direction {
-            Direction::In => "in".into(),
-            Direction::Out => "out".into(),
-        },
-        outcome: d.outcome.as_str().into(),
-        reasons: serde_json::to_string(&d.reasons).unwrap_or_else(|_| "[]".into()),
-        policy_version: d.policy_version,
-        security_level: i64::from(d.security_level),
-        data: serde_json::to_string(d).unwrap_or_else(|_| "{}".into()),
-    }
-}
-
-/// Writes one group of decisions in one transaction; returns their event sequence numbers.
-/// Events, decision rows and occupancy each go in multi-row statements.
+/// Writes one group of decisions in one transaction, as events only (the query rows follow
+/// from them, see [`super::projector`]); returns their event sequence numbers.
 async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
     let started = std::time::Instant::now();
     let now = state.now_ms();
@@ -509,34 +510,8 @@ async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, Ap
             }),
         })
         .collect();
-    let mut occupancy = Vec::new();
-    for p in batch {
-        let d = &p.decision;
-        if d.outcome != Outcome::Grant {
-            continue;
-        }
-        if let (Some(person), Some(facility), Some(gate)) = (d.person, d.facility, d.gate) {
-            for who in std::iter::once(person).chain(d.partner) {
-                let row = d.to_zone.map(|zone| OccupancyRow {
-                    person_id: who.to_string(),
-                    facility_id: facility.to_string(),
-                    zone_id: zone.to_string(),
-                    gate_id: gate.to_string(),
-                    since_ms: d.at_ms,
-                });
-                occupancy.push((who.to_string(), row));
-            }
-        }
-    }
     let mut tx = state.store.begin().await?;
     let appended = tx.append_many(&events).await?;
-    let rows: Vec<DecisionRow> = batch
-        .iter()
-        .zip(&appended)
-        .map(|(p, e)| row_for(p, e.seq))
-        .collect();
-    tx.insert_decisions(&rows).await?;
-    tx.set_occupancies(&occupancy).await?;
     tx.commit().await?;
     state
         .metrics
@@ -545,6 +520,9 @@ async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, Ap
     let seqs: Vec<i64> = appended.into_iter().map(|e| e.seq).collect();
     for seq in &seqs {
         state.metrics.event("access.decision", *seq);
+    }
+    if let Some(last) = seqs.last() {
+        state.access.projector.committed(*last);
     }
     Ok(seqs)
 }
@@ -558,7 +536,16 @@ async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        match write_batch(&state, &batch).await {
+        state
+            .access
+            .writing
+            .store(true, std::sync::atomic::Ordering::Release);
+        let written = write_batch(&state, &batch).await;
+        state
+            .access
+            .writing
+            .store(false, std::sync::atomic::Ordering::Release);
+        match written {
             Ok(seqs) => {
                 let findings: Vec<(Finding, Option<FacilityId>)> = {
                     let mut inner = state.access.lock();
@@ -602,7 +589,11 @@ async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
                         .reply
                         .send(Err(ApiError::Internal("decision not recorded".into())));
                 }
-                if let Err(e) = state.access.reload_presence(&state.store).await {
+                let reloaded = match state.access.projector.run(&state).await {
+                    Ok(()) => state.access.reload_presence(&state.store).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = reloaded {
                     tracing::error!(error = %e, "reloading presence failed");
                 }
             }

@@ -3,6 +3,7 @@
 //! use cases that change the register, the security levels and the policies.
 
 pub mod engine;
+pub mod projector;
 pub mod register;
 
 pub use engine::{DecisionInput, Engine, GateRef};

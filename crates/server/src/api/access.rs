@@ -365,6 +365,7 @@ pub async fn feed_entries(state: &AppState, q: &FeedQuery) -> Result<Vec<FeedEnt
             .transpose()?,
         limit,
     };
+    state.access.projector.catch_up(state).await?;
     let rows = state.store.list_decisions(&filter).await?;
     let inner = state.access.lock();
     let ix = &inner.index;

@@ -4,7 +4,13 @@
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{Client, TestApp};
+use std::sync::Arc;
+
+use hamnvakt_core::FixedClock;
+use hamnvakt_server::state::AppState;
+use hamnvakt_store::{DecisionFilter, OpenOptions, Store};
+
+use crate::helpers::{test_config, Client, TestApp};
 
 /// Stockholm local time to the fixed clock.
 fn local_ms(t: &str) -> i64 {
@@ -392,4 +398,116 @@ async fn controllers_always_get_a_decision_and_the_register_is_checked() {
         d["policy_version"], 2,
         "decisions record the policy version they used"
     );
+}
+
+/// A decision is durable as its event; the decision list and the stored occupancy are derived
+/// from the events afterwards. A reader sees its own decisions at once, and rows lost between
+/// the event's commit and their own (a crash) come back from the chain when the server starts.
+async fn decision_rows_follow_from_the_chain(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    set_clock(&app, "2026-11-26T10:00");
+    let mut pfso = app.login("pfso").await;
+    let site = build(&app, &mut pfso).await;
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+    let granted = decide(&mut gate, "VHA-G3", "SH-204117", "in").await;
+    assert_eq!(granted["outcome"], "grant", "{granted}");
+    let denied = decide(&mut gate, "VHA-G3", "SH-000000", "in").await;
+    assert_eq!(denied["outcome"], "deny", "{denied}");
+
+    // Read-your-writes: listed as soon as answered.
+    let mut op = app.login("operator").await;
+    let feed = op.get("/api/v1/access/decisions?limit=10").await;
+    let ids: Vec<&str> = feed
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            denied["id"].as_str().unwrap(),
+            granted["id"].as_str().unwrap()
+        ]
+    );
+
+    // The server stops after the commit and before the rows: remove them, rewind the mark.
+    let pool = sqlx::AnyPool::connect(&app._db.url).await.unwrap();
+    for sql in [
+        "DELETE FROM gate_decisions",
+        "DELETE FROM occupancy",
+        "UPDATE projections SET seq = 0",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    assert!(app
+        .state
+        .store
+        .list_decisions(&DecisionFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A new server on the same database rebuilds them from the chain before it serves.
+    let store = Store::open(&app._db.url, &OpenOptions::default())
+        .await
+        .unwrap();
+    let again = AppState::new(
+        store,
+        test_config(&app._db),
+        Arc::new(FixedClock::new(app.state.now())),
+    );
+    again.start().await.unwrap();
+    let rows = again
+        .store
+        .list_decisions(&DecisionFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].id, denied["id"].as_str().unwrap());
+    assert_eq!(rows[1].outcome, "grant");
+    assert_eq!(rows[1].person_id.as_deref(), Some(site.person.as_str()));
+    let occupancy = again.store.occupancy().await.unwrap();
+    assert_eq!(occupancy.len(), 1);
+    assert_eq!(occupancy[0].person_id, site.person);
+    let last = app
+        .events("access.decision")
+        .await
+        .iter()
+        .map(|e| e.seq)
+        .max()
+        .unwrap();
+    assert_eq!(
+        again
+            .store
+            .projection_mark("access.decisions")
+            .await
+            .unwrap(),
+        last
+    );
+    // … and the engine's presence came back from it: the muster list names the holder.
+    let muster =
+        hamnvakt_server::api::access::occupants(&again, Some(site.facility.parse().unwrap()))
+            .await
+            .unwrap();
+    assert_eq!(muster.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decision_rows_follow_from_the_chain_sqlite() {
+    decision_rows_follow_from_the_chain(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decision_rows_follow_from_the_chain_postgres() {
+    decision_rows_follow_from_the_chain(Kind::Postgres).await;
 }

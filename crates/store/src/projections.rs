@@ -1,0 +1,59 @@
+//! Projections of the event log: tables derived from events after the events are durable,
+//! each with a mark naming the last event it reflects (the row is created by the migration
+//! that introduces the projection). A projector reads the events of its kind after its mark,
+//! then, in one transaction, moves the mark and writes what those events imply, so a crash
+//! between an event and its projection loses nothing: the next run starts at the mark.
+
+use sqlx::Row;
+
+use crate::{Result, Store, WriteTx};
+
+impl Store {
+    /// The last event a projection reflects (0 if it has none).
+    pub async fn projection_mark(&self, name: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM projections WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        })
+    }
+
+    /// Sequence numbers and payloads of the events of one kind after `after`, oldest first.
+    pub async fn events_of_kind_after(
+        &self,
+        kind: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT seq, payload FROM events WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(kind.to_owned())
+        .bind(after)
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+}
+
+impl WriteTx {
+    /// Moves a projection's mark from `from` to `to`. Returns false, changing nothing, when
+    /// the mark is no longer at `from` (another projector got there first: read again). On
+    /// PostgreSQL the row stays locked until this transaction ends, so two instances never
+    /// write the same events' rows.
+    pub async fn advance_projection(&mut self, name: &str, from: i64, to: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE projections SET seq = $1 WHERE name = $2 AND seq = $3")
+            .bind(to)
+            .bind(name.to_owned())
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
