@@ -56,6 +56,9 @@ pub struct Metrics {
     pub logins: Family<ResultLabels, Counter>,
     pub commit_duration: Histogram,
     pub chain_head: Gauge,
+    /// The newest decision event the decision list and stored occupancy reflect.
+    pub decisions_projected: Gauge,
+    pub projection_errors: Counter,
 }
 
 impl Metrics {
@@ -70,6 +73,8 @@ impl Metrics {
         let logins = Family::<ResultLabels, Counter>::default();
         let commit_duration = latency_histogram();
         let chain_head = Gauge::default();
+        let decisions_projected = Gauge::default();
+        let projection_errors = Counter::default();
         registry.register(
             "http_requests",
             "HTTP requests served",
@@ -95,6 +100,16 @@ impl Metrics {
             "audit_chain_head_seq",
             "Sequence number of the newest event this instance wrote",
             chain_head.clone(),
+        );
+        registry.register(
+            "access_decisions_projected_seq",
+            "Sequence number of the newest gate-decision event the decision list reflects (compare with audit_chain_head_seq)",
+            decisions_projected.clone(),
+        );
+        registry.register(
+            "access_projection_errors",
+            "Failed attempts to write gate-decision rows from the chain (retried)",
+            projection_errors.clone(),
         );
         let ais = AisCounters::default();
         registry.register("ais_lines", "AIS input lines read", ais.lines.clone());
@@ -133,6 +148,8 @@ impl Metrics {
             logins,
             commit_duration,
             chain_head,
+            decisions_projected,
+            projection_errors,
         }
     }
 

@@ -87,6 +87,7 @@ impl Projector {
             me.wake.notified().await;
             tokio::time::sleep(EVERY).await;
             if let Err(e) = me.run(&state).await {
+                state.metrics.projection_errors.inc();
                 tracing::error!(error = %e, "projecting gate decisions failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 me.wake.notify_one();
@@ -103,7 +104,8 @@ async fn project_group(me: &Projector, state: &AppState) -> Result<i64, ApiError
     let mark = state.store.projection_mark(NAME).await?;
     let events = state.store.events_of_kind_after(KIND, mark, GROUP).await?;
     let Some(last) = events.last().map(|(seq, _)| *seq) else {
-        me.projected.fetch_max(mark, Ordering::AcqRel);
+        let seen = me.projected.fetch_max(mark, Ordering::AcqRel).max(mark);
+        state.metrics.decisions_projected.set(seen);
         return Ok(0);
     };
     let mut rows = Vec::with_capacity(events.len());
@@ -129,7 +131,8 @@ async fn project_group(me: &Projector, state: &AppState) -> Result<i64, ApiError
     tx.insert_decisions(&rows).await?;
     tx.set_occupancies(&occupancy).await?;
     tx.commit().await?;
-    me.projected.fetch_max(last, Ordering::AcqRel);
+    let seen = me.projected.fetch_max(last, Ordering::AcqRel).max(last);
+    state.metrics.decisions_projected.set(seen);
     Ok(events.len() as i64)
 }
 

@@ -433,6 +433,21 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
         ]
     );
 
+    let newest = app
+        .events("access.decision")
+        .await
+        .iter()
+        .map(|e| e.seq)
+        .max()
+        .unwrap();
+    let metrics = app.client().get("/metrics").await.body;
+    assert!(
+        metrics.contains(&format!(
+            "hamnvakt_access_decisions_projected_seq {newest}\n"
+        )),
+        "{metrics}"
+    );
+
     // The server stops after the commit and before the rows: remove them, rewind the mark.
     let pool = sqlx::AnyPool::connect(&app._db.url).await.unwrap();
     for sql in [
@@ -479,20 +494,13 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
     let occupancy = again.store.occupancy().await.unwrap();
     assert_eq!(occupancy.len(), 1);
     assert_eq!(occupancy[0].person_id, site.person);
-    let last = app
-        .events("access.decision")
-        .await
-        .iter()
-        .map(|e| e.seq)
-        .max()
-        .unwrap();
     assert_eq!(
         again
             .store
             .projection_mark("access.decisions")
             .await
             .unwrap(),
-        last
+        newest
     );
     // … and the engine's presence came back from it: the muster list names the holder.
     let muster =
