@@ -161,38 +161,33 @@ impl WriteTx {
 
     /// Inserts a group of decisions with multi-row statements.
     pub async fn insert_decisions(&mut self, rows: &[DecisionRow]) -> Result<()> {
-        let mut it = rows.iter();
-        for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::on(
-                self.backend,
-                &format!("INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES "),
-            );
-            for (i, d) in it.by_ref().take(len).enumerate() {
-                sql.row(
-                    i == 0,
-                    [
-                        Arg::Text(d.id.clone()),
-                        Arg::I64(d.event_seq),
-                        Arg::I64(d.at_ms),
-                        Arg::OptText(d.gate_id.clone()),
-                        Arg::OptText(d.facility_id.clone()),
-                        Arg::OptText(d.person_id.clone()),
-                        Arg::OptText(d.credential_number.clone()),
-                        Arg::OptText(d.plate.clone()),
-                        Arg::Text(d.direction.clone()),
-                        Arg::Text(d.outcome.clone()),
-                        Arg::Text(d.reasons.clone()),
-                        Arg::I64(d.policy_version),
-                        Arg::I64(d.security_level),
-                        Arg::Text(d.data.clone()),
-                    ],
-                );
-            }
-            sql.query()
-                .execute(&mut *self.tx)
-                .await
-                .map_err(StoreError::from_write)?;
-        }
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|d| {
+                [
+                    Arg::Text(d.id.clone()),
+                    Arg::I64(d.event_seq),
+                    Arg::I64(d.at_ms),
+                    Arg::OptText(d.gate_id.clone()),
+                    Arg::OptText(d.facility_id.clone()),
+                    Arg::OptText(d.person_id.clone()),
+                    Arg::OptText(d.credential_number.clone()),
+                    Arg::OptText(d.plate.clone()),
+                    Arg::Text(d.direction.clone()),
+                    Arg::Text(d.outcome.clone()),
+                    Arg::Text(d.reasons.clone()),
+                    Arg::I64(d.policy_version),
+                    Arg::I64(d.security_level),
+                    Arg::Text(d.data.clone()),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            &format!("INSERT INTO gate_decisions ({DECISION_COLUMNS}) VALUES "),
+            "",
+            rows,
+        )
+        .await?;
         Ok(())
     }
 
@@ -227,27 +222,25 @@ impl WriteTx {
             );
             sql.query().execute(&mut *self.tx).await?;
         }
-        let mut it = here.iter();
-        for (_, len) in chunks(here.len()) {
-            let mut sql = Sql::on(self.backend, "INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ");
-            for (i, o) in it.by_ref().take(len).enumerate() {
-                sql.row(
-                    i == 0,
-                    [
-                        Arg::Text(o.person_id.clone()),
-                        Arg::Text(o.facility_id.clone()),
-                        Arg::Text(o.zone_id.clone()),
-                        Arg::Text(o.gate_id.clone()),
-                        Arg::I64(o.since_ms),
-                    ],
-                );
-            }
-            sql.push(
-                " ON CONFLICT (person_id) DO UPDATE SET facility_id = excluded.facility_id, zone_id = excluded.zone_id, \
-                 gate_id = excluded.gate_id, since_ms = excluded.since_ms",
-            );
-            sql.query().execute(&mut *self.tx).await?;
-        }
+        let rows: Vec<_> = here
+            .iter()
+            .map(|o| {
+                [
+                    Arg::Text(o.person_id.clone()),
+                    Arg::Text(o.facility_id.clone()),
+                    Arg::Text(o.zone_id.clone()),
+                    Arg::Text(o.gate_id.clone()),
+                    Arg::I64(o.since_ms),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO occupancy (person_id, facility_id, zone_id, gate_id, since_ms) VALUES ",
+            " ON CONFLICT (person_id) DO UPDATE SET facility_id = excluded.facility_id, zone_id = excluded.zone_id, \
+             gate_id = excluded.gate_id, since_ms = excluded.since_ms",
+            rows,
+        )
+        .await?;
         Ok(())
     }
 

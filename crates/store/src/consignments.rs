@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{chunks, Arg, Sql};
+use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,39 +45,31 @@ fn from_row(r: &AnyRow) -> Result<ConsignmentRow> {
 impl WriteTx {
     /// Stores consignments; one with a declaration id already stored replaces it.
     pub async fn upsert_consignments(&mut self, rows: &[ConsignmentRow]) -> Result<()> {
-        let mut it = rows.iter();
-        for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::on(
-                self.backend,
-                &format!("INSERT INTO consignments ({COLUMNS}) VALUES "),
-            );
-            for (i, c) in it.by_ref().take(len).enumerate() {
-                sql.row(
-                    i == 0,
-                    [
-                        Arg::Text(c.declaration_id.clone()),
-                        Arg::OptI64(c.day),
-                        Arg::Text(c.hs_code.clone()),
-                        Arg::OptText(c.importer.clone()),
-                        Arg::OptText(c.container.clone()),
-                        Arg::OptText(c.origin_country.clone()),
-                        Arg::Text(c.data.clone()),
-                        Arg::Text(c.source.clone()),
-                        Arg::I64(c.updated_ms),
-                    ],
-                );
-            }
-            sql.push(
-                " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, hs_code = excluded.hs_code, \
-                 importer = excluded.importer, container = excluded.container, \
-                 origin_country = excluded.origin_country, data = excluded.data, \
-                 source = excluded.source, updated_ms = excluded.updated_ms",
-            );
-            sql.query()
-                .execute(&mut *self.tx)
-                .await
-                .map_err(StoreError::from_write)?;
-        }
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                [
+                    Arg::Text(r.declaration_id.clone()),
+                    Arg::OptI64(r.day),
+                    Arg::Text(r.hs_code.clone()),
+                    Arg::OptText(r.importer.clone()),
+                    Arg::OptText(r.container.clone()),
+                    Arg::OptText(r.origin_country.clone()),
+                    Arg::Text(r.data.clone()),
+                    Arg::Text(r.source.clone()),
+                    Arg::I64(r.updated_ms),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            &format!("INSERT INTO consignments ({COLUMNS}) VALUES "),
+            " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, hs_code = excluded.hs_code, \
+             importer = excluded.importer, container = excluded.container, \
+             origin_country = excluded.origin_country, data = excluded.data, \
+             source = excluded.source, updated_ms = excluded.updated_ms",
+            rows,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -278,37 +270,29 @@ const SELECTION_COLUMNS: &str =
 impl WriteTx {
     /// Records lanes; a consignment already in a lane is moved.
     pub async fn upsert_selections(&mut self, rows: &[SelectionRow]) -> Result<()> {
-        let mut it = rows.iter();
-        for (_, len) in chunks(rows.len()) {
-            let mut sql = Sql::on(
-                self.backend,
-                &format!("INSERT INTO selections ({SELECTION_COLUMNS}) VALUES "),
-            );
-            for (i, s) in it.by_ref().take(len).enumerate() {
-                sql.row(
-                    i == 0,
-                    [
-                        Arg::Text(s.declaration_id.clone()),
-                        Arg::I64(s.day),
-                        Arg::Text(s.lane.clone()),
-                        Arg::Text(s.why.clone()),
-                        Arg::F64(s.risk),
-                        Arg::Text(s.reasons.clone()),
-                        Arg::Text(s.decided_by.clone()),
-                        Arg::I64(s.decided_ms),
-                    ],
-                );
-            }
-            sql.push(
-                " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, lane = excluded.lane, \
-                 why = excluded.why, risk = excluded.risk, reasons = excluded.reasons, \
-                 decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
-            );
-            sql.query()
-                .execute(&mut *self.tx)
-                .await
-                .map_err(StoreError::from_write)?;
-        }
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                [
+                    Arg::Text(r.declaration_id.clone()),
+                    Arg::I64(r.day),
+                    Arg::Text(r.lane.clone()),
+                    Arg::Text(r.why.clone()),
+                    Arg::F64(r.risk),
+                    Arg::Text(r.reasons.clone()),
+                    Arg::Text(r.decided_by.clone()),
+                    Arg::I64(r.decided_ms),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            &format!("INSERT INTO selections ({SELECTION_COLUMNS}) VALUES "),
+            " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, lane = excluded.lane, \
+             why = excluded.why, risk = excluded.risk, reasons = excluded.reasons, \
+             decided_by = excluded.decided_by, decided_ms = excluded.decided_ms",
+            rows,
+        )
+        .await?;
         Ok(())
     }
 }

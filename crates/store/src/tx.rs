@@ -134,6 +134,30 @@ impl WriteTx {
         Ok(appended)
     }
 
+    /// Writes `rows` with multi-row statements, `head (…), (…) tail`, chunked as
+    /// [`chunks`] says; constraint violations come back as [`StoreError::Conflict`].
+    pub(crate) async fn insert_rows<R: IntoIterator<Item = Arg>>(
+        &mut self,
+        head: &str,
+        tail: &str,
+        rows: Vec<R>,
+    ) -> Result<()> {
+        let n = rows.len();
+        let mut it = rows.into_iter();
+        for (_, len) in chunks(n) {
+            let mut sql = Sql::on(self.backend, head);
+            for (i, row) in it.by_ref().take(len).enumerate() {
+                sql.row(i == 0, row);
+            }
+            sql.push(tail);
+            sql.query()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+
     /// Makes the transaction durable. Returns only after the database has it on disk. The
     /// chain head is written once here, after all of the transaction's appends.
     pub async fn commit(mut self) -> Result<()> {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::{chunks, Arg, Sql};
+use crate::sql::Arg;
 use crate::{Result, Store, StoreError, WriteTx};
 
 /// One stored track point.
@@ -82,30 +82,25 @@ fn call_from_row(r: &AnyRow) -> Result<PortCallRow> {
 impl WriteTx {
     /// Stores track points; a point already stored for the same vessel and time is kept.
     pub async fn insert_track_points(&mut self, points: &[TrackPoint]) -> Result<()> {
-        let mut it = points.iter();
-        for (_, len) in chunks(points.len()) {
-            let mut sql = Sql::on(self.backend,
-                "INSERT INTO vessel_positions (mmsi, at_ms, lat, lon, speed_kn, course_deg) VALUES ",
-            );
-            for (i, p) in it.by_ref().take(len).enumerate() {
-                sql.row(
-                    i == 0,
-                    [
-                        Arg::I64(i64::from(p.mmsi)),
-                        Arg::I64(p.at_ms),
-                        Arg::F64(p.lat),
-                        Arg::F64(p.lon),
-                        Arg::OptF64(p.speed_kn),
-                        Arg::OptF64(p.course_deg),
-                    ],
-                );
-            }
-            sql.push(" ON CONFLICT (mmsi, at_ms) DO NOTHING");
-            sql.query()
-                .execute(&mut *self.tx)
-                .await
-                .map_err(StoreError::from_write)?;
-        }
+        let rows: Vec<_> = points
+            .iter()
+            .map(|r| {
+                [
+                    Arg::I64(i64::from(r.mmsi)),
+                    Arg::I64(r.at_ms),
+                    Arg::F64(r.lat),
+                    Arg::F64(r.lon),
+                    Arg::OptF64(r.speed_kn),
+                    Arg::OptF64(r.course_deg),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO vessel_positions (mmsi, at_ms, lat, lon, speed_kn, course_deg) VALUES ",
+            " ON CONFLICT (mmsi, at_ms) DO NOTHING",
+            rows,
+        )
+        .await?;
         Ok(())
     }
 
