@@ -193,6 +193,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// A targeting record's validation: its field errors as one 422, or nothing when it holds.
+    pub fn check_fields(
+        errors: Vec<hamnvakt_targeting::consignment::FieldError>,
+    ) -> Result<(), ApiError> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::InvalidFields(
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(&e.field, e.reason))
+                .collect(),
+        ))
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {

@@ -51,15 +51,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ConsignmentView>), ApiError> {
     p.require(Permission::CargoWrite)?;
     c.normalise();
-    let errors = c.validate();
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidFields(
-            errors
-                .into_iter()
-                .map(|e| hamnvakt_core::validate::FieldError::new(&e.field, e.reason))
-                .collect(),
-        ));
-    }
+    ApiError::check_fields(c.validate())?;
     crate::service::cargo::store_consignments(&state, &p.actor(), std::slice::from_ref(&c), "api")
         .await?;
     let row = state

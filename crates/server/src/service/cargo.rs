@@ -77,15 +77,7 @@ pub async fn save_profile(
     id: Option<&str>,
     profile: &hamnvakt_targeting::profile::Profile,
 ) -> Result<hamnvakt_store::ProfileRow, ApiError> {
-    let errors = profile.validate();
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidFields(
-            errors
-                .into_iter()
-                .map(|e| hamnvakt_core::validate::FieldError::new(&e.field, e.reason))
-                .collect(),
-        ));
-    }
+    ApiError::check_fields(profile.validate())?;
     let (id, version) = match id {
         Some(id) => {
             let versions = state.store.profile_versions(id).await?;
@@ -186,15 +178,7 @@ pub async fn record_outcome(
     declaration_id: &str,
     outcome: &hamnvakt_targeting::outcome::Outcome,
 ) -> Result<hamnvakt_store::OutcomeRow, ApiError> {
-    let errors = outcome.validate();
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidFields(
-            errors
-                .into_iter()
-                .map(|e| hamnvakt_core::validate::FieldError::new(&e.field, e.reason))
-                .collect(),
-        ));
-    }
+    ApiError::check_fields(outcome.validate())?;
     consignment(state, declaration_id).await?;
     let mut change = Change::begin(state, actor).await?;
     change
