@@ -36,6 +36,9 @@ pub struct PolicySet {
     pub version: i64,
     pub text: String,
     set: cedar_policy::PolicySet,
+    /// Each policy's `@id` annotation, read once here: `Policy::annotation` parses its key
+    /// with Cedar's full grammar on every call, which cost more than the evaluation itself.
+    names: std::collections::HashMap<cedar_policy::PolicyId, String>,
 }
 
 /// The facts about one presentation that the policies read.
@@ -117,10 +120,15 @@ impl PolicySet {
             let errors: Vec<String> = result.validation_errors().map(|e| e.to_string()).collect();
             return Err(PolicyError::Invalid(errors.join("; ")));
         }
+        let names = set
+            .policies()
+            .filter_map(|p| Some((p.id().clone(), p.annotation("id")?.to_owned())))
+            .collect();
         Ok(PolicySet {
             version,
             text: text.to_owned(),
             set,
+            names,
         })
     }
 
@@ -132,6 +140,7 @@ impl PolicySet {
                 version: 1,
                 text: String::new(),
                 set: cedar_policy::PolicySet::new(),
+                names: Default::default(),
             },
         }
     }
@@ -213,9 +222,9 @@ impl PolicySet {
             .diagnostics()
             .reason()
             .map(|id| {
-                self.set
-                    .policy(id)
-                    .and_then(|p| p.annotation("id"))
+                self.names
+                    .get(id)
+                    .map(String::as_str)
                     .unwrap_or(id.as_ref())
                     .to_owned()
             })
