@@ -354,6 +354,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await?;
             let report = copy.verify_chain().await?;
             copy.close().await;
+            // Opening the copy made an empty derived file beside it; the backup is the one
+            // file (a restored database rebuilds its derived tables from the chain).
+            let derived = hamnvakt_store::derived_path(&output.display().to_string());
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{derived}{suffix}"));
+            }
             if report.status != ChainStatus::Intact {
                 bail!(
                     "the backup at {} does not verify: {:?}",

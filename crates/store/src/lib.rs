@@ -7,6 +7,13 @@
 //! `synchronous=FULL`; PostgreSQL with its default `synchronous_commit=on`), so nothing is
 //! acknowledged before it would survive a crash.
 //!
+//! Tables that are a pure function of the event log (the gate-decision list, occupancy, and
+//! the marks of the projectors that write them) are written through
+//! [`Store::begin_derived`]. On SQLite they live in a second file, `<database>.derived`, with
+//! its own single writer, so projecting never holds the writer that audit appends queue for;
+//! every connection attaches it, so they are read by their plain names. That file is
+//! disposable: lost, or found beside another chain, it is rebuilt from the events.
+//!
 //! Both backends run the same SQL through sqlx's `Any` driver: parameters are written `$1`,
 //! `$2` … (which SQLite accepts too), values are `i64`, `f64` and text. Only the schema files
 //! and a few locking statements differ, and the conformance suite in `tests/` runs against
@@ -125,6 +132,19 @@ pub struct Store {
     /// fighting over the file lock; on PostgreSQL the same pool as readers, and the chain head
     /// row lock orders appends across instances.
     writer: AnyPool,
+    /// Writer of the tables derived from the event log (projections). On SQLite the single
+    /// connection to the second file, `<database>.derived` (see [`derived_path`]), which every
+    /// other connection attaches; on PostgreSQL the same pool as the rest.
+    derived: AnyPool,
+}
+
+/// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
+const DERIVED_VERSION: i64 = 1;
+
+/// Where the embedded database at `main` keeps its derived tables: the decision list,
+/// occupancy and the projection marks (rebuilt from the chain when missing).
+pub fn derived_path(main: &str) -> String {
+    format!("{main}.derived")
 }
 
 /// The SQLite URL for a database file.
@@ -153,27 +173,47 @@ impl Store {
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
-                let full = format!("sqlite://{path}?mode=rwc");
-                let connect = AnyConnectOptions::from_str(&full)
-                    .map_err(|e| StoreError::InvalidUrl(format!("{}: {e}", redact_url(url))))?
-                    .disable_statement_logging();
+                let options = |file: &str| {
+                    AnyConnectOptions::from_str(&format!("sqlite://{file}?mode=rwc"))
+                        .map(|o| o.disable_statement_logging())
+                        .map_err(|e| StoreError::InvalidUrl(format!("{}: {e}", redact_url(url))))
+                };
                 let busy_ms = opts.acquire_timeout.as_millis();
+                let derived_file = derived_path(path);
+                let derived = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(opts.acquire_timeout)
+                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms, Role::Derived))
+                    .connect_with(options(&derived_file)?)
+                    .await?;
+                prepare_derived(&derived).await?;
+                let attach: std::sync::Arc<str> = format!(
+                    "ATTACH DATABASE '{}' AS derived;",
+                    derived_file.replace('\'', "''")
+                )
+                .into();
+                let a = attach.clone();
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(opts.acquire_timeout)
-                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms, true))
-                    .connect_with(connect.clone())
+                    .after_connect(move |conn, _| {
+                        sqlite_init(conn, busy_ms, Role::Writer(a.clone()))
+                    })
+                    .connect_with(options(path)?)
                     .await?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
                     .acquire_timeout(opts.acquire_timeout)
-                    .after_connect(move |conn, _| sqlite_init(conn, busy_ms, false))
-                    .connect_with(connect)
+                    .after_connect(move |conn, _| {
+                        sqlite_init(conn, busy_ms, Role::Reader(attach.clone()))
+                    })
+                    .connect_with(options(path)?)
                     .await?;
                 Ok(Store {
                     backend,
                     pool,
                     writer,
+                    derived,
                 })
             }
             Backend::Postgres => {
@@ -188,6 +228,7 @@ impl Store {
                 Ok(Store {
                     backend,
                     writer: pool.clone(),
+                    derived: pool.clone(),
                     pool,
                 })
             }
@@ -237,6 +278,17 @@ impl Store {
         Ok(WriteTx::new(tx, self.backend))
     }
 
+    /// Begins a transaction on the tables derived from the event log (the projections), with
+    /// a commit that does not wait for the disk (they are rebuilt from the chain, see
+    /// [`Store::begin_deferred`]). On SQLite it runs on the derived file's own writer, so it
+    /// never holds up an append to the chain; on PostgreSQL it is a deferred transaction.
+    pub async fn begin_derived(&self) -> Result<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => Ok(WriteTx::new(self.derived.begin().await?, self.backend)),
+            Backend::Postgres => self.begin_deferred().await,
+        }
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -275,7 +327,7 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Ok(0);
         }
-        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let row = sqlx::query("PRAGMA main.wal_checkpoint(PASSIVE)")
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get::<i64, _>(1)?.max(0))
@@ -292,7 +344,7 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Ok(0);
         }
-        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let row = sqlx::query("PRAGMA main.wal_checkpoint(PASSIVE)")
             .fetch_one(&self.writer)
             .await?;
         let log: i64 = row.try_get(1)?;
@@ -309,32 +361,88 @@ impl Store {
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;
+        self.derived.close().await;
     }
 }
 
 type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
+/// Which connection of an embedded database is being set up.
+enum Role {
+    /// The main file's single writer; with the statement that attaches the derived file.
+    Writer(std::sync::Arc<str>),
+    /// A reader of the main file; with the statement that attaches the derived file.
+    Reader(std::sync::Arc<str>),
+    /// The derived file's single writer.
+    Derived,
+}
+
 /// Settings for every SQLite connection: WAL so readers never block the writer, FULL sync so
 /// a commit is on disk when it returns, foreign keys on, and a busy timeout instead of
-/// immediate lock errors. The writer does not checkpoint the WAL itself (a checkpoint inside a
-/// commit stalls every gate decision waiting behind it for tens of milliseconds):
-/// [`Store::checkpoint`] does it from another connection, beside the writes.
+/// immediate lock errors. The main writer does not checkpoint the WAL itself (a checkpoint
+/// inside a commit stalls every gate decision waiting behind it for tens of milliseconds):
+/// [`Store::checkpoint`] does it from another connection, beside the writes. The derived
+/// file's writer commits with NORMAL sync (its tables are rebuilt from the chain) and
+/// checkpoints itself, since nothing waits for it. Main-file connections attach the derived
+/// file as `derived`, so its tables are read (and, in tests, written) by their plain names.
 fn sqlite_init(
     conn: &mut sqlx::AnyConnection,
     busy_ms: u128,
-    writer: bool,
+    role: Role,
 ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    let sync = match role {
+        Role::Derived => "NORMAL",
+        _ => "FULL",
+    };
     let mut pragmas = format!(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms}; \
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms}; \
          PRAGMA journal_size_limit=67108864;"
     );
-    if writer {
-        pragmas.push_str(" PRAGMA wal_autocheckpoint=0;");
+    match role {
+        Role::Writer(attach) => {
+            pragmas.push_str(" PRAGMA wal_autocheckpoint=0; ");
+            pragmas.push_str(&attach);
+        }
+        Role::Reader(attach) => pragmas.push_str(&attach),
+        Role::Derived => {}
     }
     Box::pin(async move {
         conn.execute(sqlx::raw_sql(&pragmas)).await?;
         Ok(())
     })
+}
+
+/// Creates the derived file's tables, or empties it when it was made by another version of
+/// `derived.sql` (everything in it is rebuilt from the chain).
+async fn prepare_derived(derived: &AnyPool) -> Result<()> {
+    let version: i64 = sqlx::query("PRAGMA user_version")
+        .fetch_one(derived)
+        .await?
+        .try_get(0)?;
+    if version != DERIVED_VERSION {
+        let mut conn = derived.acquire().await?;
+        let tables: Vec<String> = sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        for t in tables {
+            conn.execute(sqlx::raw_sql(&format!("DROP TABLE \"{t}\"")))
+                .await?;
+        }
+    }
+    derived
+        .execute(sqlx::raw_sql(include_str!("../schema/sqlite/derived.sql")))
+        .await?;
+    derived
+        .execute(sqlx::raw_sql(&format!(
+            "PRAGMA user_version = {DERIVED_VERSION}"
+        )))
+        .await?;
+    Ok(())
 }
 
 /// A database URL with any password replaced, for messages and logs.

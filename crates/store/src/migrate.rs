@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0009_projections.sql"),
         postgres: include_str!("../schema/postgres/0009_projections.sql"),
     },
+    Migration {
+        version: 10,
+        name: "derived_file",
+        sqlite: include_str!("../schema/sqlite/0010_derived_file.sql"),
+        postgres: include_str!("../schema/postgres/0010_derived_file.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
@@ -133,7 +139,9 @@ impl Store {
                 .execute(&mut *conn)
                 .await;
         }
-        result
+        let done = result?;
+        self.reconcile_derived().await?;
+        Ok(done)
     }
 
     /// The newest schema version applied, or 0 for an empty database.

@@ -6,9 +6,62 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store, WriteTx};
+use crate::{Backend, Result, Store, WriteTx};
 
 impl Store {
+    /// On SQLite, checks that the derived file belongs to this database's chain: it must name
+    /// the same first event, and no mark may be past the chain head. Otherwise (the database was
+    /// replaced or restored from a backup beside a newer derived file) it is emptied, and the
+    /// projectors rebuild it from the chain. Run by [`Store::migrate`].
+    pub(crate) async fn reconcile_derived(&self) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let first: Option<String> = sqlx::query("SELECT hash FROM main.events WHERE seq = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let head: i64 = sqlx::query("SELECT seq FROM main.chain_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let from: Option<String> = sqlx::query("SELECT first_hash FROM derived_from WHERE id = 1")
+            .fetch_optional(&self.derived)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let mark: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM projections")
+            .fetch_one(&self.derived)
+            .await?
+            .try_get(0)?;
+        let stale = mark > head || (from.is_some() && from != first);
+        let mut tx = self.derived.begin().await?;
+        if stale {
+            tracing::warn!(
+                mark,
+                head,
+                "the derived tables do not belong to this database's audit chain; rebuilding them from it"
+            );
+            for sql in [
+                "DELETE FROM gate_decisions",
+                "DELETE FROM occupancy",
+                "UPDATE projections SET seq = 0",
+                "DELETE FROM derived_from",
+            ] {
+                sqlx::query(sql).execute(&mut *tx).await?;
+            }
+        }
+        if let (Some(first), true) = (first, stale || from.is_none()) {
+            sqlx::query("INSERT INTO derived_from (id, first_hash) VALUES (1, $1)")
+                .bind(first)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The last event a projection reflects (0 if it has none).
     pub async fn projection_mark(&self, name: &str) -> Result<i64> {
         let row = sqlx::query("SELECT seq FROM projections WHERE name = $1")

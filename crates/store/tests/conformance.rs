@@ -756,6 +756,9 @@ async fn access_register_decisions_and_occupancy(kind: Kind) {
     })
     .await
     .unwrap();
+    tx.commit().await.unwrap();
+    // Decision rows and occupancy are derived tables, written on their own writer.
+    let mut tx = store.begin_derived().await.unwrap();
     for i in 0..3 {
         let row = DecisionRow {
             id: format!("d{i}"),
@@ -868,6 +871,8 @@ async fn group_writes_cross_chunk_boundaries(kind: Kind) {
             data: "{}".into(),
         })
         .collect();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_derived().await.unwrap();
     tx.insert_decisions(&rows).await.unwrap();
     let at = |p: &str, zone: &str, since: i64| OccupancyRow {
         person_id: p.into(),
@@ -942,7 +947,8 @@ async fn projection_marks_move_once(kind: Kind) {
         tx.commit().await.unwrap();
         last
     };
-    // A new database starts its decision projection at the head it was created with.
+    // A new database starts its decision projection at or before the head it was created
+    // with (PostgreSQL: at it; SQLite's derived file: at 0).
     let mark = store.projection_mark("access.decisions").await.unwrap();
     assert!(mark < head - 2);
     let events = store
@@ -954,13 +960,13 @@ async fn projection_marks_move_once(kind: Kind) {
         [head - 2, head]
     );
     assert_eq!(events[1].1, r#"{"n":2}"#);
-    let mut tx = store.begin_deferred().await.unwrap();
+    let mut tx = store.begin_derived().await.unwrap();
     assert!(tx
         .advance_projection("access.decisions", mark, head)
         .await
         .unwrap());
     tx.commit().await.unwrap();
-    let mut late = store.begin_deferred().await.unwrap();
+    let mut late = store.begin_derived().await.unwrap();
     assert!(!late
         .advance_projection("access.decisions", mark, head - 2)
         .await
@@ -993,6 +999,91 @@ async fn projection_marks_move_once(kind: Kind) {
         store.verify_chain().await.unwrap().status,
         ChainStatus::Intact
     );
+}
+
+/// One projected decision: its event on the chain, then its row and the mark on the derived
+/// tables. Returns the event's sequence number.
+async fn project_one(store: &Store, id: &str) -> i64 {
+    let seq = append(store, "access.decision", json!({ "id": id }))
+        .await
+        .seq;
+    let mark = store.projection_mark("access.decisions").await.unwrap();
+    let mut tx = store.begin_derived().await.unwrap();
+    assert!(tx
+        .advance_projection("access.decisions", mark, seq)
+        .await
+        .unwrap());
+    tx.insert_decision(&DecisionRow {
+        id: id.into(),
+        event_seq: seq,
+        at_ms: T0,
+        gate_id: None,
+        facility_id: None,
+        person_id: Some("p1".into()),
+        credential_number: None,
+        plate: None,
+        direction: "in".into(),
+        outcome: "grant".into(),
+        reasons: "[]".into(),
+        policy_version: 1,
+        security_level: 1,
+        data: "{}".into(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    seq
+}
+
+/// SQLite keeps the derived tables in a second file. It survives a restart; when it is lost
+/// it comes back empty with its mark at 0; and one found beside a different database (a
+/// restored backup, a replaced file) is emptied rather than trusted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_derived_file_follows_its_chain() {
+    let (db, store) = open(Kind::Sqlite).await;
+    let main = db.path("hamnvakt.db");
+    let derived = derived_path(&main.display().to_string());
+    assert!(std::path::Path::new(&derived).exists());
+    let seq = project_one(&store, "d1").await;
+    let rows = |s: Store| async move {
+        let list = s
+            .list_decisions(&DecisionFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mark = s.projection_mark("access.decisions").await.unwrap();
+        s.close().await;
+        (list.len(), mark)
+    };
+    store.close().await;
+    let reopen = |url: String| async move {
+        let s = Store::open(&url, &OpenOptions::default()).await.unwrap();
+        s.migrate(T0).await.unwrap();
+        s
+    };
+    // A restart keeps the rows and the mark.
+    assert_eq!(rows(reopen(db.url.clone()).await).await, (1, seq));
+
+    // Another database with its own chain, then this derived file copied beside it.
+    let other = db.path("other.db");
+    let other_url = sqlite_url(&other);
+    let s = reopen(other_url.clone()).await;
+    append(&s, "test.different", json!({ "chain": 2 })).await;
+    append(&s, "test.different", json!({ "chain": 2 })).await;
+    s.close().await;
+    let other_derived = derived_path(&other.display().to_string());
+    std::fs::copy(&derived, &other_derived).unwrap();
+    assert_eq!(rows(reopen(other_url).await).await, (0, 0));
+
+    // The derived file lost: it comes back empty, at mark 0, and the chain is untouched.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{derived}{suffix}"));
+    }
+    let s = reopen(db.url.clone()).await;
+    assert_eq!(s.verify_chain().await.unwrap().status, ChainStatus::Intact);
+    assert_eq!(rows(s).await, (0, 0));
 }
 
 macro_rules! conformance {

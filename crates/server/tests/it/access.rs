@@ -452,7 +452,15 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
     // (First let the running server's background projector finish the round its last
     // decision woke it for; with no new decision it does not run again.)
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let pool = sqlx::AnyPool::connect(&app._db.url).await.unwrap();
+    // (On SQLite those tables are in the derived file beside the database.)
+    let url = match kind {
+        Kind::Sqlite => {
+            let main = app._db.url.trim_start_matches("sqlite://");
+            format!("sqlite://{}", hamnvakt_store::derived_path(main))
+        }
+        Kind::Postgres => app._db.url.clone(),
+    };
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     for sql in [
         "DELETE FROM gate_decisions",
         "DELETE FROM occupancy",

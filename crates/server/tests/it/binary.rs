@@ -385,6 +385,10 @@ async fn bootstrap_backup_and_serve_from_the_backup() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("chain intact"), "{}", stdout(&o));
+    assert!(
+        !db.path("backup.db.derived").exists(),
+        "the backup is one file; verifying it leaves no derived file beside it"
+    );
     server.stop();
 
     // `serve` starts from the backup as its database.
