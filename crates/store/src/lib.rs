@@ -179,10 +179,14 @@ impl Store {
                         .map_err(|e| StoreError::InvalidUrl(format!("{}: {e}", redact_url(url))))
                 };
                 let busy_ms = opts.acquire_timeout.as_millis();
+                // No ping before each use: an embedded connection does not drop like a network
+                // one, and sqlx's ping is a round trip to the connection's worker thread,
+                // paid by every decision group before its BEGIN.
                 let derived_file = derived_path(path);
                 let derived = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(opts.acquire_timeout)
+                    .test_before_acquire(false)
                     .after_connect(move |conn, _| sqlite_init(conn, busy_ms, Role::Derived))
                     .connect_with(options(&derived_file)?)
                     .await?;
@@ -196,6 +200,7 @@ impl Store {
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(opts.acquire_timeout)
+                    .test_before_acquire(false)
                     .after_connect(move |conn, _| {
                         sqlite_init(conn, busy_ms, Role::Writer(a.clone()))
                     })
@@ -204,6 +209,7 @@ impl Store {
                 let pool = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
                     .acquire_timeout(opts.acquire_timeout)
+                    .test_before_acquire(false)
                     .after_connect(move |conn, _| {
                         sqlite_init(conn, busy_ms, Role::Reader(attach.clone()))
                     })
