@@ -761,24 +761,16 @@ async fn access_register_decisions_and_occupancy(kind: Kind) {
     let mut tx = store.begin_derived().await.unwrap();
     for i in 0..3 {
         let row = DecisionRow {
-            id: format!("d{i}"),
-            event_seq: i,
             at_ms: T0 + i,
             gate_id: Some("g1".into()),
             facility_id: Some("f1".into()),
-            person_id: Some("p1".into()),
             credential_number: Some("SH-1".into()),
-            plate: None,
-            direction: "in".into(),
             outcome: if i == 1 {
                 "deny".into()
             } else {
                 "grant".into()
             },
-            reasons: "[]".into(),
-            policy_version: 1,
-            security_level: 1,
-            data: "{}".into(),
+            ..decision_row(&format!("d{i}"), i)
         };
         tx.insert_decision(&row).await.unwrap();
     }
@@ -855,20 +847,11 @@ async fn group_writes_cross_chunk_boundaries(kind: Kind) {
         .iter()
         .enumerate()
         .map(|(i, e)| DecisionRow {
-            id: format!("d{i}"),
-            event_seq: e.seq,
             at_ms: T0 + i as i64,
             gate_id: Some("g1".into()),
-            facility_id: None,
             person_id: Some(format!("p{}", i % 5)),
-            credential_number: None,
             plate: Some("ABC123".into()),
-            direction: "in".into(),
-            outcome: "grant".into(),
-            reasons: "[]".into(),
-            policy_version: 1,
-            security_level: 1,
-            data: "{}".into(),
+            ..decision_row(&format!("d{i}"), e.seq)
         })
         .collect();
     tx.commit().await.unwrap();
@@ -1001,21 +984,11 @@ async fn projection_marks_move_once(kind: Kind) {
     );
 }
 
-/// One projected decision: its event on the chain, then its row and the mark on the derived
-/// tables. Returns the event's sequence number.
-async fn project_one(store: &Store, id: &str) -> i64 {
-    let seq = append(store, "access.decision", json!({ "id": id }))
-        .await
-        .seq;
-    let mark = store.projection_mark("access.decisions").await.unwrap();
-    let mut tx = store.begin_derived().await.unwrap();
-    assert!(tx
-        .advance_projection("access.decisions", mark, seq)
-        .await
-        .unwrap());
-    tx.insert_decision(&DecisionRow {
+/// A granted entry by person p1 at T0, for the decision tables; tests override what they vary.
+fn decision_row(id: &str, event_seq: i64) -> DecisionRow {
+    DecisionRow {
         id: id.into(),
-        event_seq: seq,
+        event_seq,
         at_ms: T0,
         gate_id: None,
         facility_id: None,
@@ -1028,9 +1001,22 @@ async fn project_one(store: &Store, id: &str) -> i64 {
         policy_version: 1,
         security_level: 1,
         data: "{}".into(),
-    })
-    .await
-    .unwrap();
+    }
+}
+
+/// One projected decision: its event on the chain, then its row and the mark on the derived
+/// tables. Returns the event's sequence number.
+async fn project_one(store: &Store, id: &str) -> i64 {
+    let seq = append(store, "access.decision", json!({ "id": id }))
+        .await
+        .seq;
+    let mark = store.projection_mark("access.decisions").await.unwrap();
+    let mut tx = store.begin_derived().await.unwrap();
+    assert!(tx
+        .advance_projection("access.decisions", mark, seq)
+        .await
+        .unwrap());
+    tx.insert_decision(&decision_row(id, seq)).await.unwrap();
     tx.commit().await.unwrap();
     seq
 }
