@@ -4,6 +4,15 @@
 //! the head, all inside the caller's transaction. On PostgreSQL the head row is read
 //! `FOR UPDATE`, so appends from several instances take turns and the chain stays linear; on
 //! SQLite the single writer connection already orders them.
+//!
+//! [`crate::Store::append_durably`] is the hot path of gate decisions on SQLite: it appends a
+//! group in one round trip to the writer (`BEGIN; INSERT …; UPDATE chain_head …; COMMIT`),
+//! hashing onto the head this process last committed. That head is only a hint: every
+//! statement of the group is conditional on the stored head still being it, so a hint made
+//! stale by another process (a CLI command on the same file) commits nothing, and the group
+//! goes the ordinary way, which reads the head in the transaction.
+
+use std::sync::{Arc, Mutex};
 
 use hamnvakt_core::chain::{self, EventFields};
 use sqlx::{Any, Row, Transaction};
@@ -34,6 +43,17 @@ pub struct AppendedEvent {
     pub hash: String,
 }
 
+pub(crate) const INSERT_EVENTS: &str =
+    "INSERT INTO events (seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash) ";
+
+/// The chain head (sequence number and hash) as this process last committed it: a hint for
+/// [`crate::Store::append_durably`], never trusted without a check inside the transaction.
+pub(crate) type HeadHint = Arc<Mutex<Option<(i64, String)>>>;
+
+pub(crate) fn set_hint(hint: &HeadHint, head: Option<(i64, String)>) {
+    *hint.lock().unwrap_or_else(|p| p.into_inner()) = head;
+}
+
 /// A transaction on the writer connection. Dropping it without [`WriteTx::commit`] rolls
 /// everything back, events included.
 #[derive(Debug)]
@@ -44,15 +64,22 @@ pub struct WriteTx {
     head: Option<(i64, String)>,
     /// Whether appends moved the head (written once, at commit).
     head_moved: bool,
+    /// Where a commit that moved the head leaves it for the next group append.
+    hint: Option<HeadHint>,
 }
 
 impl WriteTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, backend: Backend) -> WriteTx {
+    pub(crate) fn new(
+        tx: Transaction<'static, Any>,
+        backend: Backend,
+        hint: Option<HeadHint>,
+    ) -> WriteTx {
         WriteTx {
             tx,
             backend,
             head: None,
             head_moved: false,
+            hint,
         }
     }
 
@@ -69,7 +96,7 @@ impl WriteTx {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let (mut seq, mut prev_hash) = match self.head.take() {
+        let (seq, prev_hash) = match self.head.take() {
             Some(h) => h,
             None => {
                 let sql = match self.backend {
@@ -83,53 +110,17 @@ impl WriteTx {
                 (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)
             }
         };
-        let mut rows = Vec::with_capacity(events.len());
-        let mut appended = Vec::with_capacity(events.len());
-        for e in events {
-            seq += 1;
-            let payload = chain::canonical_json(&e.payload);
-            let hash = chain::event_hash(
-                &prev_hash,
-                &EventFields {
-                    seq,
-                    at_ms: e.at_ms,
-                    kind: e.kind,
-                    actor: e.actor,
-                    org: e.org,
-                    subject: e.subject,
-                    request_id: e.request_id,
-                    payload: &payload,
-                },
-            );
-            let prev = std::mem::replace(&mut prev_hash, hash.clone());
-            appended.push(AppendedEvent {
-                seq,
-                hash: hash.clone(),
-            });
-            rows.push([
-                Arg::I64(seq),
-                Arg::I64(e.at_ms),
-                Arg::Text(e.kind.to_owned()),
-                Arg::Text(e.actor.to_owned()),
-                Arg::OptText(e.org.map(str::to_owned)),
-                Arg::OptText(e.subject.map(str::to_owned)),
-                Arg::OptText(e.request_id.map(str::to_owned)),
-                Arg::Text(payload),
-                Arg::Text(prev),
-                Arg::Text(hash),
-            ]);
-        }
+        let (rows, appended, head) = chain_rows(seq, prev_hash, events);
         let mut rows = rows.into_iter();
         for (_, len) in chunks(events.len()) {
-            let mut sql = Sql::on(self.backend,
-                "INSERT INTO events (seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash) VALUES ",
-            );
+            let mut sql = Sql::on(self.backend, INSERT_EVENTS);
+            sql.push("VALUES ");
             for (i, row) in rows.by_ref().take(len).enumerate() {
                 sql.row(i == 0, row);
             }
             sql.query().execute(&mut *self.tx).await?;
         }
-        self.head = Some((seq, prev_hash));
+        self.head = Some(head);
         self.head_moved = true;
         Ok(appended)
     }
@@ -161,14 +152,177 @@ impl WriteTx {
     /// Makes the transaction durable. Returns only after the database has it on disk. The
     /// chain head is written once here, after all of the transaction's appends.
     pub async fn commit(mut self) -> Result<()> {
-        if let (true, Some((seq, hash))) = (self.head_moved, self.head.take()) {
-            sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(seq)
-                .bind(hash)
-                .execute(&mut *self.tx)
-                .await?;
+        let moved = match (self.head_moved, self.head.take()) {
+            (true, Some((seq, hash))) => {
+                sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(seq)
+                    .bind(hash.clone())
+                    .execute(&mut *self.tx)
+                    .await?;
+                Some((seq, hash))
+            }
+            _ => None,
+        };
+        match (self.tx.commit().await, &self.hint, moved) {
+            (Ok(()), Some(hint), Some(head)) => set_hint(hint, Some(head)),
+            (Ok(()), _, _) => {}
+            (Err(e), hint, _) => {
+                if let Some(hint) = hint {
+                    set_hint(hint, None);
+                }
+                return Err(e.into());
+            }
         }
-        self.tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Hashes `events` onto the head `(seq, prev_hash)`: their rows for `events`, where each
+/// landed, and the new head.
+#[allow(clippy::type_complexity)]
+pub(crate) fn chain_rows(
+    mut seq: i64,
+    mut prev_hash: String,
+    events: &[NewEvent<'_>],
+) -> (Vec<[Arg; 10]>, Vec<AppendedEvent>, (i64, String)) {
+    let mut rows = Vec::with_capacity(events.len());
+    let mut appended = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let payload = chain::canonical_json(&e.payload);
+        let hash = chain::event_hash(
+            &prev_hash,
+            &EventFields {
+                seq,
+                at_ms: e.at_ms,
+                kind: e.kind,
+                actor: e.actor,
+                org: e.org,
+                subject: e.subject,
+                request_id: e.request_id,
+                payload: &payload,
+            },
+        );
+        let prev = std::mem::replace(&mut prev_hash, hash.clone());
+        appended.push(AppendedEvent {
+            seq,
+            hash: hash.clone(),
+        });
+        rows.push([
+            Arg::I64(seq),
+            Arg::I64(e.at_ms),
+            Arg::Text(e.kind.to_owned()),
+            Arg::Text(e.actor.to_owned()),
+            Arg::OptText(e.org.map(str::to_owned)),
+            Arg::OptText(e.subject.map(str::to_owned)),
+            Arg::OptText(e.request_id.map(str::to_owned)),
+            Arg::Text(payload),
+            Arg::Text(prev),
+            Arg::Text(hash),
+        ]);
+    }
+    (rows, appended, (seq, prev_hash))
+}
+
+impl crate::Store {
+    /// Appends `events` to the chain in a transaction of their own and returns once it is on
+    /// disk. On SQLite, when this process knows the head, that is one round trip to the writer
+    /// connection instead of five (begin, read the head, insert, move the head, commit): the
+    /// statements go together, each conditional on the stored head being the one hashed onto.
+    /// If it is not (another process appended meanwhile) nothing is written, and the group is
+    /// appended the ordinary way.
+    pub async fn append_durably(&self, events: &[NewEvent<'_>]) -> Result<Vec<AppendedEvent>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hint = match self.backend {
+            Backend::Sqlite => self
+                .head_hint
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            Backend::Postgres => None,
+        };
+        if let Some((seq, hash)) = hint {
+            if let Some(appended) = self.append_on_head(events, seq, hash).await? {
+                return Ok(appended);
+            }
+        }
+        let mut tx = self.begin().await?;
+        let appended = tx.append_many(events).await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    /// The one-round-trip append onto `(seq, hash)`; `None` when the stored head is another.
+    async fn append_on_head(
+        &self,
+        events: &[NewEvent<'_>],
+        seq: i64,
+        hash: String,
+    ) -> Result<Option<Vec<AppendedEvent>>> {
+        let (rows, appended, head) = chain_rows(seq, hash.clone(), events);
+        let mut sql = Sql::on(self.backend, "PRAGMA synchronous=FULL; BEGIN; ");
+        let mut rows = rows.into_iter();
+        let is_head = |sql: &mut Sql| {
+            sql.push(" WHERE EXISTS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ")
+                .arg(Arg::I64(seq))
+                .push(" AND hash = ")
+                .arg(Arg::Text(hash.clone()))
+                .push(")");
+        };
+        for (_, len) in chunks(events.len()) {
+            sql.push(INSERT_EVENTS).push("SELECT * FROM (VALUES ");
+            for (i, row) in rows.by_ref().take(len).enumerate() {
+                sql.row(i == 0, row);
+            }
+            sql.push(")");
+            is_head(&mut sql);
+            sql.push("; ");
+        }
+        sql.push("UPDATE chain_head SET seq = ")
+            .arg(Arg::I64(head.0))
+            .push(", hash = ")
+            .arg(Arg::Text(head.1.clone()))
+            .push(" WHERE id = 1 AND seq = ")
+            .arg(Arg::I64(seq))
+            .push(" AND hash = ")
+            .arg(Arg::Text(hash.clone()))
+            .push("; SELECT changes(); COMMIT;");
+        // (`changes()` right after the UPDATE: the driver's own count of changed rows is not
+        // reliable across several statements.)
+        let mut conn = self.writer.acquire().await?;
+        let done = sql.query().fetch_all(&mut *conn).await;
+        let moved = |rows: &[sqlx::any::AnyRow]| match rows {
+            [row] => row.try_get::<i64, _>(0).ok(),
+            _ => None,
+        };
+        match done {
+            Ok(rows) if moved(&rows) == Some(1) => {
+                set_hint(&self.head_hint, Some(head));
+                Ok(Some(appended))
+            }
+            // The stored head is another: every statement was conditional on it, so the
+            // transaction wrote nothing.
+            Ok(rows) if moved(&rows) == Some(0) => {
+                set_hint(&self.head_hint, None);
+                Ok(None)
+            }
+            Ok(rows) => {
+                set_hint(&self.head_hint, None);
+                Err(StoreError::Corrupt(format!(
+                    "a group append answered {} rows where one count was expected",
+                    rows.len()
+                )))
+            }
+            Err(e) => {
+                // A statement failed before COMMIT: undo the rest, and start the next writer
+                // on a fresh connection rather than trust this one's state.
+                set_hint(&self.head_hint, None);
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                let _ = conn.close().await;
+                Err(e.into())
+            }
+        }
     }
 }

@@ -272,6 +272,68 @@ async fn concurrent_appends_stay_linear(kind: Kind) {
     );
 }
 
+/// `Store::append_durably` hashes onto the head its process last committed; another handle
+/// on the same database (another process: a CLI command beside the server) moves the head
+/// under it. Every group must still land after the true head, whole, in order, exactly once.
+async fn durable_group_appends_follow_other_writers(kind: Kind) {
+    let (db, a) = open(kind).await;
+    let b = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+    let group = |tag: &'static str, n: usize| {
+        (0..n)
+            .map(|i| NewEvent {
+                at_ms: T0,
+                kind: "test.group",
+                actor: "system",
+                org: None,
+                subject: Some(tag),
+                request_id: None,
+                payload: json!({ "i": i }),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(a.append_durably(&[]).await.unwrap().is_empty());
+    let start = a.verify_chain().await.unwrap().head_seq;
+    let mut seqs = Vec::new();
+    // Sizes across the multi-row chunk boundaries, alternating handles, so that each one's
+    // knowledge of the head is stale as often as not.
+    for (round, n) in [3usize, 1, 64, 65, 150, 2, 7].into_iter().enumerate() {
+        let (first, second) = if round % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        for store in [first, second, second] {
+            let got = store.append_durably(&group("g", n)).await.unwrap();
+            assert_eq!(got.len(), n);
+            seqs.extend(got.iter().map(|e| e.seq));
+        }
+        // An ordinary transaction in between moves the head too.
+        append(first, "test.between", json!({ "round": round })).await;
+        seqs.push(first.verify_chain().await.unwrap().head_seq);
+    }
+    // Both handles at once.
+    let mut tasks = Vec::new();
+    for store in [a.clone(), b.clone()] {
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            for n in [5usize, 1, 33, 70, 2] {
+                let got = store.append_durably(&group("c", n)).await.unwrap();
+                mine.extend(got.into_iter().map(|e| e.seq));
+            }
+            mine
+        }));
+    }
+    for t in tasks {
+        seqs.extend(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    let want: Vec<i64> = (start + 1..=start + seqs.len() as i64).collect();
+    assert_eq!(
+        seqs, want,
+        "every appended event has its own place after the start"
+    );
+    let report = a.verify_chain().await.unwrap();
+    assert_eq!(report.status, ChainStatus::Intact);
+    assert_eq!(report.head_seq, start + seqs.len() as i64);
+    b.close().await;
+}
+
 async fn users_roles_and_conflicts(kind: Kind) {
     let (_db, store) = open(kind).await;
     let (port, _, _) = seed_orgs(&store).await;
@@ -1093,6 +1155,7 @@ conformance!(
     tampering_names_the_first_bad_event,
     truncating_the_tail_is_found,
     concurrent_appends_stay_linear,
+    durable_group_appends_follow_other_writers,
     users_roles_and_conflicts,
     sessions_tokens_and_login_failures,
     alerts_visibility_filters_and_paging,

@@ -510,9 +510,7 @@ async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, Ap
             }),
         })
         .collect();
-    let mut tx = state.store.begin().await?;
-    let appended = tx.append_many(&events).await?;
-    tx.commit().await?;
+    let appended = state.store.append_durably(&events).await?;
     state
         .metrics
         .commit_duration
