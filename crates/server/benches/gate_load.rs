@@ -94,7 +94,7 @@ fn main() {
                     match r {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes().await;
-                            latencies.lock().unwrap().push(due.elapsed());
+                            latencies.lock().unwrap().push((due - start, due.elapsed()));
                         }
                         _ => *errors.lock().unwrap() += 1,
                     }
@@ -108,24 +108,40 @@ fn main() {
             let _ = t.await;
         }
         let elapsed = start.elapsed();
-        let mut lat = latencies.lock().unwrap().clone();
+        let sent = latencies.lock().unwrap().clone();
+        let mut lat: Vec<Duration> = sent.iter().map(|(_, l)| *l).collect();
         lat.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let p = |q: f64| lat[(((lat.len() - 1) as f64) * q).round() as usize];
-        println!("| backend | offered | achieved | answered | errors | p50 | p99 | max |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| backend | offered | achieved | answered | errors | p50 | p90 | p99 | p99.9 | max |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         println!(
-            "| {kind:?} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms |",
+            "| {kind:?} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
             lat.len() as f64 / elapsed.as_secs_f64(),
             lat.len(),
             errors.lock().unwrap(),
             ms(p(0.5)),
+            ms(p(0.9)),
             ms(p(0.99)),
+            ms(p(0.999)),
             ms(lat[lat.len() - 1])
         );
+        // Where the slow answers fell: per 100 ms of the run, how many took over 5 ms (shows
+        // whether the tail is a few stalls that catch many requests at once, or spread out).
+        if std::env::var_os("GATE_LOAD_TAIL").is_some() {
+            let mut slots = std::collections::BTreeMap::<u64, (u32, Duration)>::new();
+            for (at, l) in sent.iter().filter(|(_, l)| *l > Duration::from_millis(5)) {
+                let e = slots.entry(at.as_millis() as u64 / 100).or_default();
+                e.0 += 1;
+                e.1 = e.1.max(*l);
+            }
+            for (slot, (n, worst)) in slots {
+                println!("tail at {:.1} s: {n} answers over 5 ms, worst {:.1} ms", slot as f64 / 10.0, ms(worst));
+            }
+        }
         if std::env::var_os("GATE_LOAD_METRICS").is_some() {
             let m = reqwest::get(url.replace("/api/v1/access/decisions", "/metrics")).await.unwrap().text().await.unwrap();
-            for line in m.lines().filter(|l| l.contains("events_appended_total{") || l.contains("commit_duration_seconds") || l.contains("commit_duration_seconds_count") || (l.contains("http_request_duration_seconds_sum") && l.contains("decisions"))) {
+            for line in m.lines().filter(|l| l.contains("events_appended_total{") || l.contains("commit_duration_seconds") || l.contains("commit_duration_seconds_count") || (l.contains("http_request_duration_seconds") && l.contains("decisions"))) {
                 println!("{line}");
             }
         }
