@@ -253,11 +253,20 @@ impl Store {
     pub async fn begin(&self) -> Result<WriteTx> {
         let tx = match self.backend {
             // Every SQLite transaction states its sync level, since the writer connection is
-            // shared with deferred ones (the level cannot change inside a transaction).
+            // shared with deferred ones (the level cannot change inside a transaction). Its
+            // first statement takes the main file's write lock (not `BEGIN IMMEDIATE`, which
+            // would lock the attached derived file too): a transaction that read first and
+            // then wrote after another process's commit would fail at once with "database is
+            // locked" instead of waiting its turn.
             Backend::Sqlite => {
-                self.writer
+                let mut tx = self
+                    .writer
                     .begin_with("PRAGMA synchronous=FULL; BEGIN")
-                    .await?
+                    .await?;
+                sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
             }
             Backend::Postgres => self.writer.begin().await?,
         };
