@@ -235,16 +235,17 @@ impl crate::Store {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let hint = match self.backend {
-            Backend::Sqlite => self
-                .head_hint
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
-            Backend::Postgres => None,
-        };
+        let hint = self
+            .head_hint
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some((seq, hash)) = hint {
-            if let Some(appended) = self.append_on_head(events, seq, hash).await? {
+            let done = match self.backend {
+                Backend::Sqlite => self.append_on_head(events, seq, hash).await?,
+                Backend::Postgres => self.append_on_head_pg(events, seq, hash).await?,
+            };
+            if let Some(appended) = done {
                 return Ok(appended);
             }
         }
@@ -321,6 +322,61 @@ impl crate::Store {
                 set_hint(&self.head_hint, None);
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
                 let _ = conn.close().await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// PostgreSQL's one-round-trip append: one statement, so its own transaction, that locks
+    /// the head row only if it is still `(seq, hash)`, inserts the group and moves the head
+    /// only when it got that lock. `None` when the head is another (another instance
+    /// appended): nothing was written.
+    async fn append_on_head_pg(
+        &self,
+        events: &[NewEvent<'_>],
+        seq: i64,
+        hash: String,
+    ) -> Result<Option<Vec<AppendedEvent>>> {
+        let (rows, appended, head) = chain_rows(seq, hash.clone(), events);
+        let mut sql = Sql::on(
+            self.backend,
+            "WITH h AS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ",
+        );
+        sql.arg(Arg::I64(seq))
+            .push(" AND hash = ")
+            .arg(Arg::Text(hash))
+            .push(" FOR UPDATE)");
+        let mut rows = rows.into_iter();
+        for (k, (_, len)) in chunks(events.len()).into_iter().enumerate() {
+            sql.push(&format!(", i{k} AS ("))
+                .push(INSERT_EVENTS)
+                .push("SELECT * FROM (VALUES ");
+            for (i, row) in rows.by_ref().take(len).enumerate() {
+                sql.row(i == 0, row);
+            }
+            sql.push(") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING 1)");
+        }
+        sql.push(", u AS (UPDATE chain_head SET seq = ")
+            .arg(Arg::I64(head.0))
+            .push(", hash = ")
+            .arg(Arg::Text(head.1.clone()))
+            .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
+        let moved: std::result::Result<i64, sqlx::Error> = sql
+            .query()
+            .fetch_one(&self.writer)
+            .await
+            .and_then(|r| r.try_get::<i64, _>(0));
+        match moved {
+            Ok(1) => {
+                set_hint(&self.head_hint, Some(head));
+                Ok(Some(appended))
+            }
+            Ok(_) => {
+                set_hint(&self.head_hint, None);
+                Ok(None)
+            }
+            Err(e) => {
+                set_hint(&self.head_hint, None);
                 Err(e.into())
             }
         }
