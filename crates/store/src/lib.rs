@@ -138,6 +138,8 @@ pub struct Store {
     derived: AnyPool,
     /// The chain head this process last committed (SQLite; see [`Store::append_durably`]).
     head_hint: tx::HeadHint,
+    /// When that hint last turned out stale (another writer appended).
+    hint_missed: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
@@ -223,6 +225,7 @@ impl Store {
                     writer,
                     derived,
                     head_hint: tx::HeadHint::default(),
+                    hint_missed: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -240,6 +243,7 @@ impl Store {
                     derived: pool.clone(),
                     pool,
                     head_hint: tx::HeadHint::default(),
+                    hint_missed: Default::default(),
                 })
             }
         }

@@ -13,6 +13,7 @@
 //! goes the ordinary way, which reads the head in the transaction.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hamnvakt_core::chain::{self, EventFields};
 use sqlx::{Any, Row, Transaction};
@@ -42,6 +43,9 @@ pub struct AppendedEvent {
     pub seq: i64,
     pub hash: String,
 }
+
+/// How long [`crate::Store::append_durably`] goes the ordinary way after its hint was stale.
+const HINT_BACKOFF: Duration = Duration::from_millis(100);
 
 pub(crate) const INSERT_EVENTS: &str =
     "INSERT INTO events (seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash) ";
@@ -235,18 +239,27 @@ impl crate::Store {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let hint = self
-            .head_hint
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        // Where other writers append all the time (several instances on one PostgreSQL), the
+        // hint is mostly stale and each try a wasted statement: after a miss, the ordinary
+        // way for a while.
+        let missed = &self.hint_missed;
+        let lock = |m: &Mutex<Option<Instant>>| *m.lock().unwrap_or_else(|p| p.into_inner());
+        let hint = match lock(missed) {
+            Some(at) if at.elapsed() < HINT_BACKOFF => None,
+            _ => self
+                .head_hint
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        };
         if let Some((seq, hash)) = hint {
             let done = match self.backend {
                 Backend::Sqlite => self.append_on_head(events, seq, hash).await?,
                 Backend::Postgres => self.append_on_head_pg(events, seq, hash).await?,
             };
-            if let Some(appended) = done {
-                return Ok(appended);
+            match done {
+                Some(appended) => return Ok(appended),
+                None => *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now()),
             }
         }
         let mut tx = self.begin().await?;
