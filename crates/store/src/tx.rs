@@ -253,11 +253,7 @@ impl crate::Store {
                 .clone(),
         };
         if let Some((seq, hash)) = hint {
-            let done = match self.backend {
-                Backend::Sqlite => self.append_on_head(events, seq, hash).await?,
-                Backend::Postgres => self.append_on_head_pg(events, seq, hash).await?,
-            };
-            match done {
+            match self.append_on_head(events, seq, hash).await? {
                 Some(appended) => return Ok(appended),
                 None => *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now()),
             }
@@ -268,7 +264,8 @@ impl crate::Store {
         Ok(appended)
     }
 
-    /// The one-round-trip append onto `(seq, hash)`; `None` when the stored head is another.
+    /// The one-round-trip append onto `(seq, hash)`; `None` when the stored head is another
+    /// (every statement is conditional on it, so then nothing was written).
     async fn append_on_head(
         &self,
         events: &[NewEvent<'_>],
@@ -276,109 +273,36 @@ impl crate::Store {
         hash: String,
     ) -> Result<Option<Vec<AppendedEvent>>> {
         let (rows, appended, head) = chain_rows(seq, hash.clone(), events);
-        let mut sql = Sql::on(self.backend, "PRAGMA synchronous=FULL; BEGIN; ");
-        let mut rows = rows.into_iter();
-        let is_head = |sql: &mut Sql| {
-            sql.push(" WHERE EXISTS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ")
-                .arg(Arg::I64(seq))
-                .push(" AND hash = ")
-                .arg(Arg::Text(hash.clone()))
-                .push(")");
+        let on_head = (seq, hash);
+        // How many head rows the statement moved: 1, or 0 when the head was another.
+        let moved: Result<i64> = match self.backend {
+            Backend::Sqlite => {
+                let sql = sqlite_group(rows, &on_head, &head);
+                let mut conn = self.writer.acquire().await?;
+                match sql.query().fetch_all(&mut *conn).await {
+                    Ok(rows) => match rows.as_slice() {
+                        [row] => row.try_get::<i64, _>(0).map_err(StoreError::from),
+                        _ => Err(StoreError::Corrupt(format!(
+                            "a group append answered {} rows where one count was expected",
+                            rows.len()
+                        ))),
+                    },
+                    Err(e) => {
+                        // A statement failed before COMMIT: undo the rest, and start the next
+                        // writer on a fresh connection rather than trust this one's state.
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                        let _ = conn.close().await;
+                        Err(e.into())
+                    }
+                }
+            }
+            Backend::Postgres => pg_group(rows, &on_head, &head)
+                .query()
+                .fetch_one(&self.writer)
+                .await
+                .and_then(|r| r.try_get::<i64, _>(0))
+                .map_err(StoreError::from),
         };
-        for (_, len) in chunks(events.len()) {
-            sql.push(INSERT_EVENTS).push("SELECT * FROM (VALUES ");
-            for (i, row) in rows.by_ref().take(len).enumerate() {
-                sql.row(i == 0, row);
-            }
-            sql.push(")");
-            is_head(&mut sql);
-            sql.push("; ");
-        }
-        sql.push("UPDATE chain_head SET seq = ")
-            .arg(Arg::I64(head.0))
-            .push(", hash = ")
-            .arg(Arg::Text(head.1.clone()))
-            .push(" WHERE id = 1 AND seq = ")
-            .arg(Arg::I64(seq))
-            .push(" AND hash = ")
-            .arg(Arg::Text(hash.clone()))
-            .push("; SELECT changes(); COMMIT;");
-        // (`changes()` right after the UPDATE: the driver's own count of changed rows is not
-        // reliable across several statements.)
-        let mut conn = self.writer.acquire().await?;
-        let done = sql.query().fetch_all(&mut *conn).await;
-        let moved = |rows: &[sqlx::any::AnyRow]| match rows {
-            [row] => row.try_get::<i64, _>(0).ok(),
-            _ => None,
-        };
-        match done {
-            Ok(rows) if moved(&rows) == Some(1) => {
-                set_hint(&self.head_hint, Some(head));
-                Ok(Some(appended))
-            }
-            // The stored head is another: every statement was conditional on it, so the
-            // transaction wrote nothing.
-            Ok(rows) if moved(&rows) == Some(0) => {
-                set_hint(&self.head_hint, None);
-                Ok(None)
-            }
-            Ok(rows) => {
-                set_hint(&self.head_hint, None);
-                Err(StoreError::Corrupt(format!(
-                    "a group append answered {} rows where one count was expected",
-                    rows.len()
-                )))
-            }
-            Err(e) => {
-                // A statement failed before COMMIT: undo the rest, and start the next writer
-                // on a fresh connection rather than trust this one's state.
-                set_hint(&self.head_hint, None);
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                let _ = conn.close().await;
-                Err(e.into())
-            }
-        }
-    }
-
-    /// PostgreSQL's one-round-trip append: one statement, so its own transaction, that locks
-    /// the head row only if it is still `(seq, hash)`, inserts the group and moves the head
-    /// only when it got that lock. `None` when the head is another (another instance
-    /// appended): nothing was written.
-    async fn append_on_head_pg(
-        &self,
-        events: &[NewEvent<'_>],
-        seq: i64,
-        hash: String,
-    ) -> Result<Option<Vec<AppendedEvent>>> {
-        let (rows, appended, head) = chain_rows(seq, hash.clone(), events);
-        let mut sql = Sql::on(
-            self.backend,
-            "WITH h AS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ",
-        );
-        sql.arg(Arg::I64(seq))
-            .push(" AND hash = ")
-            .arg(Arg::Text(hash))
-            .push(" FOR UPDATE)");
-        let mut rows = rows.into_iter();
-        for (k, (_, len)) in chunks(events.len()).into_iter().enumerate() {
-            sql.push(&format!(", i{k} AS ("))
-                .push(INSERT_EVENTS)
-                .push("SELECT * FROM (VALUES ");
-            for (i, row) in rows.by_ref().take(len).enumerate() {
-                sql.row(i == 0, row);
-            }
-            sql.push(") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING 1)");
-        }
-        sql.push(", u AS (UPDATE chain_head SET seq = ")
-            .arg(Arg::I64(head.0))
-            .push(", hash = ")
-            .arg(Arg::Text(head.1.clone()))
-            .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
-        let moved: std::result::Result<i64, sqlx::Error> = sql
-            .query()
-            .fetch_one(&self.writer)
-            .await
-            .and_then(|r| r.try_get::<i64, _>(0));
         match moved {
             Ok(1) => {
                 set_hint(&self.head_hint, Some(head));
@@ -390,8 +314,74 @@ impl crate::Store {
             }
             Err(e) => {
                 set_hint(&self.head_hint, None);
-                Err(e.into())
+                Err(e)
             }
         }
     }
+}
+
+/// SQLite's group append onto `on`: one batch of statements, each conditional on the stored
+/// head being `on`, answering `changes()` of the head update (the driver's own count of
+/// changed rows is not reliable across several statements).
+fn sqlite_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> Sql {
+    let is_head = |sql: &mut Sql| {
+        sql.push(" WHERE EXISTS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ")
+            .arg(Arg::I64(on.0))
+            .push(" AND hash = ")
+            .arg(Arg::Text(on.1.clone()))
+            .push(")");
+    };
+    let mut sql = Sql::on(Backend::Sqlite, "PRAGMA synchronous=FULL; BEGIN; ");
+    let n = rows.len();
+    let mut rows = rows.into_iter();
+    for (_, len) in chunks(n) {
+        sql.push(INSERT_EVENTS).push("SELECT * FROM (VALUES ");
+        for (i, row) in rows.by_ref().take(len).enumerate() {
+            sql.row(i == 0, row);
+        }
+        sql.push(")");
+        is_head(&mut sql);
+        sql.push("; ");
+    }
+    sql.push("UPDATE chain_head SET seq = ")
+        .arg(Arg::I64(head.0))
+        .push(", hash = ")
+        .arg(Arg::Text(head.1.clone()))
+        .push(" WHERE id = 1 AND seq = ")
+        .arg(Arg::I64(on.0))
+        .push(" AND hash = ")
+        .arg(Arg::Text(on.1.clone()))
+        .push("; SELECT changes(); COMMIT;");
+    sql
+}
+
+/// PostgreSQL's group append onto `on`: one statement, so its own transaction, that locks the
+/// head row only if it is still `on`, and inserts the group and moves the head only when it
+/// got that lock; it answers how many head rows it moved.
+fn pg_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> Sql {
+    let mut sql = Sql::on(
+        Backend::Postgres,
+        "WITH h AS (SELECT 1 FROM chain_head WHERE id = 1 AND seq = ",
+    );
+    sql.arg(Arg::I64(on.0))
+        .push(" AND hash = ")
+        .arg(Arg::Text(on.1.clone()))
+        .push(" FOR UPDATE)");
+    let n = rows.len();
+    let mut rows = rows.into_iter();
+    for (k, (_, len)) in chunks(n).into_iter().enumerate() {
+        sql.push(&format!(", i{k} AS ("))
+            .push(INSERT_EVENTS)
+            .push("SELECT * FROM (VALUES ");
+        for (i, row) in rows.by_ref().take(len).enumerate() {
+            sql.row(i == 0, row);
+        }
+        sql.push(") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING 1)");
+    }
+    sql.push(", u AS (UPDATE chain_head SET seq = ")
+        .arg(Arg::I64(head.0))
+        .push(", hash = ")
+        .arg(Arg::Text(head.1.clone()))
+        .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
+    sql
 }
