@@ -1,200 +1,261 @@
-//! The router and its middleware: request ids, metrics, security headers, body limits, panic
-//! containment, and problem documents for errors that layers produce without a body.
+//! The HTTP API under `/api/v1`: JSON in and out, problem documents for errors, and an
+//! OpenAPI 3.1 document generated from the handlers' annotations.
 
-use std::net::SocketAddr;
-use std::time::Instant;
+pub mod access;
+pub mod admin;
+pub mod alerts;
+pub mod audit;
+pub mod consignments;
+pub mod profiles;
+pub mod session;
+pub mod sites;
+pub mod vessels;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use crate::error::{problem_for_status, ApiError, REQUEST_ID};
-use crate::metrics::{HttpLabels, RouteLabels};
 use crate::state::AppState;
 
-const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
-
-pub fn router(state: AppState) -> Router {
-    let limit = state.config.max_request_body_bytes;
+pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/api/v1", crate::api::router())
-        .merge(crate::ui::router())
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route_layer(middleware::from_fn(keep_matched_path))
-        .fallback(fallback)
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
-        .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!("a handler panicked; answered 500");
-            ApiError::Internal("handler panicked".into()).into_response()
-        }))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
-        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
-        .with_state(state)
+        .route("/openapi.json", get(openapi_json))
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/me", get(session::me))
+        .route("/alerts", get(alerts::list).post(alerts::raise))
+        .route("/alerts/{id}", get(alerts::get_one))
+        .route("/alerts/{id}/history", get(alerts::history))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/assign", post(alerts::assign))
+        .route("/alerts/{id}/close", post(alerts::close))
+        .route(
+            "/organisations",
+            get(admin::list_orgs).post(admin::create_org),
+        )
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}/roles", put(admin::set_roles))
+        .route("/users/{id}/disable", post(admin::disable_user))
+        .route("/users/{id}/enable", post(admin::enable_user))
+        .route("/tokens", get(admin::list_tokens).post(admin::create_token))
+        .route("/tokens/{id}", delete(admin::revoke_token))
+        .route("/audit/events", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        .route("/sites", get(sites::list))
+        .route("/vessels", get(vessels::list))
+        .route("/vessels/stream", get(vessels::stream))
+        .route("/vessels/{mmsi}", get(vessels::get_one))
+        .route("/vessels/{mmsi}/track", get(vessels::track))
+        .route("/vessels/{mmsi}/port-calls", get(vessels::port_calls))
+        .route("/vessels/{mmsi}/risk", get(vessels::risk))
+        .route("/vessels/{mmsi}/flag", put(vessels::declare_flag))
+        .route("/ports", get(vessels::ports))
+        .route(
+            "/consignments",
+            get(consignments::list).post(consignments::create),
+        )
+        .route("/consignments/import", post(consignments::import))
+        .route("/consignments/{id}", get(consignments::get_one))
+        .route(
+            "/consignments/{id}/outcome",
+            get(consignments::outcome).put(consignments::record_outcome),
+        )
+        .route(
+            "/targeting/profiles",
+            get(profiles::list).post(profiles::create),
+        )
+        .route("/targeting/profiles/{id}", put(profiles::update))
+        .route("/targeting/profiles/{id}/versions", get(profiles::versions))
+        .route("/targeting/selections", post(profiles::run_selection))
+        .route("/targeting/worklist", get(profiles::worklist))
+        .route("/targeting/report", get(profiles::report))
+        .route(
+            "/targeting/models",
+            get(profiles::models).post(profiles::train),
+        )
+        .route("/consignments/{id}/reroute", post(profiles::reroute))
+        .route("/consignments/{id}/score", get(profiles::score))
+        .route(
+            "/access/facilities",
+            get(access::facilities::list).post(access::facilities::create),
+        )
+        .route(
+            "/access/facilities/{id}",
+            get(access::facilities::get_one).put(access::facilities::update),
+        )
+        .route(
+            "/access/zones",
+            get(access::zones::list).post(access::zones::create),
+        )
+        .route(
+            "/access/zones/{id}",
+            get(access::zones::get_one).put(access::zones::update),
+        )
+        .route(
+            "/access/gates",
+            get(access::gates::list).post(access::gates::create),
+        )
+        .route(
+            "/access/gates/{id}",
+            get(access::gates::get_one).put(access::gates::update),
+        )
+        .route(
+            "/access/people",
+            get(access::people::list).post(access::people::create),
+        )
+        .route(
+            "/access/people/{id}",
+            get(access::people::get_one).put(access::people::update),
+        )
+        .route(
+            "/access/credentials",
+            get(access::credentials::list).post(access::credentials::create),
+        )
+        .route(
+            "/access/credentials/{id}",
+            get(access::credentials::get_one).put(access::credentials::update),
+        )
+        .route(
+            "/access/vehicles",
+            get(access::vehicles::list).post(access::vehicles::create),
+        )
+        .route(
+            "/access/vehicles/{id}",
+            get(access::vehicles::get_one).put(access::vehicles::update),
+        )
+        .route(
+            "/access/permits",
+            get(access::permits::list).post(access::permits::create),
+        )
+        .route(
+            "/access/permits/{id}",
+            get(access::permits::get_one).put(access::permits::update),
+        )
+        .route(
+            "/access/visits",
+            get(access::visits::list).post(access::visits::create),
+        )
+        .route(
+            "/access/visits/{id}",
+            get(access::visits::get_one).put(access::visits::update),
+        )
+        .route(
+            "/access/bans",
+            get(access::bans::list).post(access::bans::create),
+        )
+        .route(
+            "/access/bans/{id}",
+            get(access::bans::get_one).put(access::bans::update),
+        )
+        .route("/access/decisions", get(access::feed).post(access::decide))
+        .route("/access/decisions/stream", get(access::stream))
+        .route(
+            "/access/facilities/{id}/security-level",
+            post(access::set_level),
+        )
+        .route("/access/facilities/{id}/muster", get(access::muster))
+        .route("/access/occupancy", get(access::occupancy))
+        .route(
+            "/access/policies",
+            get(access::policies).put(access::set_policies),
+        )
 }
 
-/// Serves until `shutdown` resolves.
-pub async fn serve(
-    state: AppState,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hamnvakt API",
+        description = "Security platform for seaports: alerts, sign-in, organisations and the audit chain. \
+                       Errors are RFC 9457 problem documents with a stable `code` and a `request_id`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/api/v1")),
+    paths(
+        session::login, session::logout, session::me,
+        alerts::list, alerts::raise, alerts::get_one, alerts::history,
+        alerts::acknowledge, alerts::assign, alerts::close,
+        admin::list_orgs, admin::create_org, admin::list_users, admin::create_user,
+        admin::set_roles, admin::disable_user, admin::enable_user,
+        admin::list_tokens, admin::create_token, admin::revoke_token,
+        audit::list, audit::verify,
+        sites::list,
+        vessels::list, vessels::get_one, vessels::track, vessels::port_calls, vessels::risk,
+        vessels::declare_flag, vessels::ports, vessels::stream,
+        consignments::create, consignments::import, consignments::list, consignments::get_one,
+        consignments::record_outcome, consignments::outcome,
+        profiles::list, profiles::create, profiles::update, profiles::versions,
+        profiles::run_selection, profiles::worklist, profiles::reroute, profiles::report,
+        profiles::train, profiles::models, profiles::score,
+        access::facilities::list, access::facilities::get_one, access::facilities::create, access::facilities::update,
+        access::zones::list, access::zones::get_one, access::zones::create, access::zones::update,
+        access::gates::list, access::gates::get_one, access::gates::create, access::gates::update,
+        access::people::list, access::people::get_one, access::people::create, access::people::update,
+        access::credentials::list, access::credentials::get_one, access::credentials::create, access::credentials::update,
+        access::vehicles::list, access::vehicles::get_one, access::vehicles::create, access::vehicles::update,
+        access::permits::list, access::permits::get_one, access::permits::create, access::permits::update,
+        access::visits::list, access::visits::get_one, access::visits::create, access::visits::update,
+        access::bans::list, access::bans::get_one, access::bans::create, access::bans::update,
+        access::decide, access::feed, access::stream, access::set_level, access::muster, access::occupancy,
+        access::policies, access::set_policies,
+    ),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "alerts", description = "The one alert queue"),
+        (name = "admin", description = "Organisations, users, roles and API tokens"),
+        (name = "audit", description = "The append-only, hash-chained event log"),
+        (name = "sites", description = "The port's sites"),
+        (name = "vessels", description = "The AIS vessel picture"),
+        (name = "cargo", description = "Consignments for cargo risk targeting"),
+        (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+)]
+pub struct ApiDoc;
 
-/// Sets the request id for everything below, counts and times the request, and turns bare
-/// error statuses into problem documents.
-async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = req
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
-    let method = req.method().as_str().to_owned();
-    let is_api = req.uri().path().starts_with("/api/");
-    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
-    let fut = REQUEST_ID.scope(id.clone(), async move {
-        let resp = next.run(req).await;
-        let bare =
-            resp.status().as_u16() >= 400 && resp.headers().get(header::CONTENT_TYPE).is_none();
-        if bare && is_api {
-            problem_for_status(resp.status()).into_response()
-        } else {
-            resp
-        }
-    });
-    let resp = tracing::Instrument::instrument(fut, span).await;
-    let status = resp.status().as_u16();
-    let route = resp
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    state
-        .metrics
-        .http_requests
-        .get_or_create(&HttpLabels {
-            method: method.clone(),
-            route: route.clone(),
-            status,
-        })
-        .inc();
-    state
-        .metrics
-        .http_duration
-        .get_or_create(&RouteLabels { method, route })
-        .observe(started.elapsed().as_secs_f64());
-    if status >= 500 {
-        tracing::warn!(request_id = %id, status, "request failed");
-    }
-    resp
-}
+struct SecurityAddon;
 
-/// Copies the matched route template onto the response, where [`observe`] (which runs
-/// before routing) can read it as a bounded metrics label.
-async fn keep_matched_path(req: Request, next: Next) -> Response {
-    let matched = req.extensions().get::<MatchedPath>().cloned();
-    let mut resp = next.run(req).await;
-    if let Some(m) = matched {
-        resp.extensions_mut().insert(m);
-    }
-    resp
-}
-
-/// Headers every answer carries. The console loads nothing from elsewhere, so the content
-/// security policy allows only this origin.
-async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_static = req.uri().path().starts_with("/static/");
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        h.entry(HeaderName::from_static(name))
-            .or_insert(HeaderValue::from_static(value));
-    };
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    );
-    set(h, "x-content-type-options", "nosniff");
-    set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
-    set(
-        h,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=(), payment=()",
-    );
-    set(h, "cross-origin-opener-policy", "same-origin");
-    set(h, "cross-origin-resource-policy", "same-origin");
-    if !is_static {
-        set(h, "cache-control", "no-store");
-    }
-    if state.config.secure_cookies {
-        set(
-            h,
-            "strict-transport-security",
-            "max-age=31536000; includeSubDomains",
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("hvt_…")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "browser session; state-changing requests also need the X-CSRF-Token header",
+            ))),
         );
     }
-    resp
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// The OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }
 
-/// Ready when the database answers and has the schema this binary expects.
-async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(e) = state.store.ping().await {
-        return ApiError::Unavailable(format!("database: {e}")).into_response();
-    }
-    match state.store.schema_version().await {
-        Ok(v) if v == hamnvakt_store::Store::latest_schema_version() => "ready\n".into_response(),
-        Ok(v) => ApiError::Unavailable(format!("schema version {v}; run hamnvakt migrate"))
-            .into_response(),
-        Err(e) => ApiError::Unavailable(format!("database: {e}")).into_response(),
-    }
+/// Milliseconds since the epoch as RFC 3339 text.
+pub fn rfc3339(ms: i64) -> String {
+    hamnvakt_core::clock::from_millis(ms).to_string()
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.encode(),
-    )
-        .into_response()
-}
-
-async fn fallback(req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        ApiError::NotFound(format!(
-            "route {}",
-            req.uri().path().chars().take(100).collect::<String>()
-        ))
-        .into_response()
-    } else {
-        (StatusCode::NOT_FOUND, crate::ui::not_found_page(&req)).into_response()
-    }
+/// RFC 3339 text to milliseconds, naming the field on failure.
+pub fn parse_time(field: &str, s: &str) -> Result<i64, crate::error::ApiError> {
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| {
+            crate::error::ApiError::field(
+                field,
+                "must be an RFC 3339 time such as 2026-11-28T03:10:00Z",
+            )
+        })
 }

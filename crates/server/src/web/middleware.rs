@@ -1,0 +1,200 @@
+//! The router and its middleware: request ids, metrics, security headers, body limits, panic
+//! containment, and problem documents for errors that layers produce without a body.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+use crate::error::{problem_for_status, ApiError, REQUEST_ID};
+use crate::metrics::{HttpLabels, RouteLabels};
+use crate::state::AppState;
+
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_request_body_bytes;
+    Router::new()
+        .nest("/api/v1", crate::api::router())
+        .merge(crate::ui::router())
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn(keep_matched_path))
+        .fallback(fallback)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked; answered 500");
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Sets the request id for everything below, counts and times the request, and turns bare
+/// error statuses into problem documents.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let method = req.method().as_str().to_owned();
+    let is_api = req.uri().path().starts_with("/api/");
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
+    let fut = REQUEST_ID.scope(id.clone(), async move {
+        let resp = next.run(req).await;
+        let bare =
+            resp.status().as_u16() >= 400 && resp.headers().get(header::CONTENT_TYPE).is_none();
+        if bare && is_api {
+            problem_for_status(resp.status()).into_response()
+        } else {
+            resp
+        }
+    });
+    let resp = tracing::Instrument::instrument(fut, span).await;
+    let status = resp.status().as_u16();
+    let route = resp
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    state
+        .metrics
+        .http_requests
+        .get_or_create(&HttpLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    state
+        .metrics
+        .http_duration
+        .get_or_create(&RouteLabels { method, route })
+        .observe(started.elapsed().as_secs_f64());
+    if status >= 500 {
+        tracing::warn!(request_id = %id, status, "request failed");
+    }
+    resp
+}
+
+/// Copies the matched route template onto the response, where [`observe`] (which runs
+/// before routing) can read it as a bounded metrics label.
+async fn keep_matched_path(req: Request, next: Next) -> Response {
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let mut resp = next.run(req).await;
+    if let Some(m) = matched {
+        resp.extensions_mut().insert(m);
+    }
+    resp
+}
+
+/// Headers every answer carries. The console loads nothing from elsewhere, so the content
+/// security policy allows only this origin.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        h.entry(HeaderName::from_static(name))
+            .or_insert(HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    set(h, "cross-origin-opener-policy", "same-origin");
+    set(h, "cross-origin-resource-policy", "same-origin");
+    if !is_static {
+        set(h, "cache-control", "no-store");
+    }
+    if state.config.secure_cookies {
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    resp
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready when the database answers and has the schema this binary expects.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(e) = state.store.ping().await {
+        return ApiError::Unavailable(format!("database: {e}")).into_response();
+    }
+    match state.store.schema_version().await {
+        Ok(v) if v == hamnvakt_store::Store::latest_schema_version() => "ready\n".into_response(),
+        Ok(v) => ApiError::Unavailable(format!("schema version {v}; run hamnvakt migrate"))
+            .into_response(),
+        Err(e) => ApiError::Unavailable(format!("database: {e}")).into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response()
+}
+
+async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        ApiError::NotFound(format!(
+            "route {}",
+            req.uri().path().chars().take(100).collect::<String>()
+        ))
+        .into_response()
+    } else {
+        (StatusCode::NOT_FOUND, crate::ui::not_found_page(&req)).into_response()
+    }
+}
