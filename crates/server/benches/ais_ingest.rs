@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hamnvakt_ais::encode::{position_a, sentences, Framing, PositionReport};
-use hamnvakt_server::state::{AppState, SystemClock};
+use hamnvakt_server::app::Instance;
+use hamnvakt_server::web::state::SystemClock;
 use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use rand::{Rng, SeedableRng};
@@ -123,17 +124,17 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::config::Config::load(None, Vec::new()).unwrap();
+        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
         config.database_url = db.url.clone();
         let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
         store.migrate(0).await.unwrap();
-        let state = AppState::new(store.clone(), config, Arc::new(SystemClock));
+        let state = Instance::new(store.clone(), config, Arc::new(SystemClock));
         state.start().await.unwrap();
         let start = Instant::now();
-        hamnvakt_server::ais::replay(
-            state.clone(),
+        hamnvakt_server::maritime::replay(
+            state.maritime_state(),
             text.into_bytes(),
-            hamnvakt_server::ais::Pace::Speed(0.0),
+            hamnvakt_server::maritime::Pace::Speed(0.0),
         )
         .await;
         while !state.ais.queue_empty() {

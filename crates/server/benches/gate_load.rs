@@ -15,7 +15,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hamnvakt_server::state::{AppState, SystemClock};
+use hamnvakt_server::app::Instance;
+use hamnvakt_server::web::state::SystemClock;
 use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use rand::seq::SliceRandom;
@@ -50,14 +51,14 @@ fn main() {
     let handle = client_rt.handle().clone();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::config::Config::load(None, Vec::new()).unwrap();
+        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
         config.database_url = db.url.clone();
         let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
         store.migrate(0).await.unwrap();
-        let state = AppState::new(store, config, Arc::new(SystemClock));
+        let state = Instance::new(store, config, Arc::new(SystemClock));
         state.start().await.unwrap();
         let t = Instant::now();
-        let summary = hamnvakt_server::demo::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
+        let summary = hamnvakt_server::cli::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
         println!("seeded the demo port in {:.1} s ({} decisions replayed)", t.elapsed().as_secs_f64(), summary.decisions);
         let token = summary.machine_token.clone().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

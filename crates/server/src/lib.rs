@@ -1,10 +1,11 @@
 //! The Hamnvakt server: wires the capability crates and the store to HTTP, the console and the
 //! command line. Nothing depends on this crate; it depends on everything.
 //!
-//! - [`config`]: strict configuration with environment overrides.
-//! - [`app`]: the router and its middleware; [`api`] the JSON API; [`ui`] the console.
-//! - [`service`]: the use cases both of them call, each one transaction with its event.
-//! - [`cli`]: the `hamnvakt` subcommands; [`demo`] applies the demo generator.
+//! One folder per capability, each with its API handlers, console pages, use cases and
+//! background tasks behind one `routes()`: [`access`], [`alerts`], [`audit`], [`identity`],
+//! [`maritime`], [`sites`], [`targeting`]. Below them [`web`], the platform they share. Above
+//! them [`app`], which puts an instance together and merges their routes, and [`cli`], the
+//! `hamnvakt` subcommands.
 
 #![deny(
     clippy::unwrap_used,
@@ -14,16 +15,12 @@
 )]
 
 pub mod access;
-pub mod ais;
-pub mod api;
+pub mod alerts;
 pub mod app;
-pub mod auth;
+pub mod audit;
 pub mod cli;
-pub mod config;
-pub mod demo;
-pub mod error;
-pub mod extract;
-pub mod metrics;
-pub mod service;
-pub mod state;
-pub mod ui;
+pub mod identity;
+pub mod maritime;
+pub mod sites;
+pub mod targeting;
+pub mod web;

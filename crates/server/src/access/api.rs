@@ -16,13 +16,13 @@ use hamnvakt_store::DecisionFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{parse_time, rfc3339};
-use crate::access::register::Record;
+use super::register::Record;
+use super::AccessState;
 use crate::access::{DecisionInput, GateRef};
-use crate::auth::{Principal, SelfAuditing};
-use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::state::AppState;
+use crate::web::auth::{Principal, SelfAuditing};
+use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::time::{parse_time, rfc3339};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -35,13 +35,13 @@ pub struct SearchQuery {
     pub offset: Option<usize>,
 }
 
-fn search<R: Record>(state: &AppState, q: &SearchQuery) -> Result<Vec<R>, ApiError> {
+fn search<R: Record>(state: &AccessState, q: &SearchQuery) -> Result<Vec<R>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
     let inner = state.access.lock();
-    Ok(crate::access::register::search(
+    Ok(super::register::search(
         &inner.index,
         q.q.as_deref().unwrap_or(""),
         q.offset.unwrap_or(0),
@@ -67,7 +67,7 @@ fn with_id<R: Record>(mut body: serde_json::Value, id: &str) -> Result<R, ApiErr
 }
 
 async fn create_record<R: Record>(
-    state: &AppState,
+    state: &AccessState,
     p: &Principal,
     body: serde_json::Value,
 ) -> Result<(StatusCode, Json<R>), ApiError> {
@@ -79,7 +79,7 @@ async fn create_record<R: Record>(
 }
 
 async fn update_record<R: Record>(
-    state: &AppState,
+    state: &AccessState,
     p: &Principal,
     id: &str,
     body: serde_json::Value,
@@ -94,7 +94,11 @@ async fn update_record<R: Record>(
     ))
 }
 
-fn get_record<R: Record>(state: &AppState, p: &Principal, id: &str) -> Result<Json<R>, ApiError> {
+fn get_record<R: Record>(
+    state: &AccessState,
+    p: &Principal,
+    id: &str,
+) -> Result<Json<R>, ApiError> {
     p.require(Permission::AccessRead)?;
     R::find(&state.access.lock().index, id)
         .map(Json)
@@ -109,7 +113,7 @@ macro_rules! register_api {
             #[doc = concat!("Lists ", $what, ", with search.")]
             #[utoipa::path(get, path = $list, tag = "access", params(SearchQuery), security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = Vec<$t>), (status = 403, body = Problem)))]
-            pub async fn list(State(state): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
+            pub async fn list(State(state): State<AccessState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
                 p.require(Permission::AccessRead)?;
                 Ok(Json(search::<$t>(&state, &q)?))
             }
@@ -117,14 +121,14 @@ macro_rules! register_api {
             #[doc = concat!("One of the ", $what, ".")]
             #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = $t), (status = 404, body = Problem)))]
-            pub async fn get_one(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
+            pub async fn get_one(State(state): State<AccessState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
                 get_record::<$t>(&state, &p, &id)
             }
 
             #[doc = concat!("Adds to the ", $what, " (the id is assigned). Audited; applies to the next decision.")]
             #[utoipa::path(post, path = $list, tag = "access", request_body = $t, security(("bearer" = []), ("session" = [])),
                 responses((status = 201, body = $t), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-            pub async fn create(State(state): State<AppState>, p: Principal, ApiJson(body): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<$t>), ApiError> {
+            pub async fn create(State(state): State<AccessState>, p: Principal, ApiJson(body): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<$t>), ApiError> {
                 create_record::<$t>(&state, &p, body).await
             }
 
@@ -132,7 +136,7 @@ macro_rules! register_api {
             #[utoipa::path(put, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), request_body = $t,
                 security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = $t), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-            pub async fn update(State(state): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
+            pub async fn update(State(state): State<AccessState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
                 update_record::<$t>(&state, &p, &id, body).await
             }
         }
@@ -232,7 +236,7 @@ pub struct DecisionView {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = DecisionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     SelfAuditing(p): SelfAuditing,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<DecisionView>, ApiError> {
@@ -335,7 +339,7 @@ pub struct FeedEntry {
 #[utoipa::path(get, path = "/access/decisions", tag = "access", params(FeedQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem)))]
 pub async fn feed(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> Result<Json<Vec<FeedEntry>>, ApiError> {
@@ -343,7 +347,7 @@ pub async fn feed(
     Ok(Json(feed_entries(&state, &q).await?))
 }
 
-pub async fn feed_entries(state: &AppState, q: &FeedQuery) -> Result<Vec<FeedEntry>, ApiError> {
+pub async fn feed_entries(state: &AccessState, q: &FeedQuery) -> Result<Vec<FeedEntry>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
@@ -420,7 +424,7 @@ pub struct LevelView {
     pub total_gates: usize,
 }
 
-pub fn level_view(state: &AppState, f: Facility) -> LevelView {
+pub fn level_view(state: &AccessState, f: Facility) -> LevelView {
     let inner = state.access.lock();
     let gates: Vec<&Gate> = inner
         .index
@@ -445,7 +449,7 @@ pub fn level_view(state: &AppState, f: Facility) -> LevelView {
     request_body = LevelBody, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = LevelView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn set_level(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LevelBody>,
@@ -476,7 +480,7 @@ pub struct Occupant {
 }
 
 pub async fn occupants(
-    state: &AppState,
+    state: &AccessState,
     facility: Option<FacilityId>,
 ) -> Result<Vec<Occupant>, ApiError> {
     let orgs: std::collections::HashMap<_, _> = state
@@ -535,7 +539,7 @@ pub struct OccupancyQuery {
 #[utoipa::path(get, path = "/access/occupancy", tag = "access", params(OccupancyQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem)))]
 pub async fn occupancy(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
     ApiQuery(q): ApiQuery<OccupancyQuery>,
 ) -> Result<Json<Vec<Occupant>>, ApiError> {
@@ -590,7 +594,7 @@ pub fn muster_csv(list: &[Occupant]) -> String {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem)))]
 pub async fn muster(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<MusterQuery>,
@@ -632,7 +636,7 @@ pub struct PolicyView {
     pub history: Vec<PolicyVersion>,
 }
 
-async fn policy_view(state: &AppState) -> Result<PolicyView, ApiError> {
+async fn policy_view(state: &AccessState) -> Result<PolicyView, ApiError> {
     let rows = state.store.access_policies().await?;
     let current = state.access.lock().policies.clone();
     Ok(PolicyView {
@@ -655,7 +659,7 @@ async fn policy_view(state: &AppState) -> Result<PolicyView, ApiError> {
 #[utoipa::path(get, path = "/access/policies", tag = "access", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = PolicyView), (status = 403, body = Problem)))]
 pub async fn policies(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
 ) -> Result<Json<PolicyView>, ApiError> {
     p.require(Permission::AccessRead)?;
@@ -675,7 +679,7 @@ pub struct PolicyBody {
 #[utoipa::path(put, path = "/access/policies", tag = "access", request_body = PolicyBody, security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = PolicyView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_policies(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     p: Principal,
     ApiJson(b): ApiJson<PolicyBody>,
 ) -> Result<Json<PolicyView>, ApiError> {
@@ -694,7 +698,7 @@ pub async fn set_policies(
 /// event per recorded decision, each carrying the same fields as a feed entry.
 #[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem)))]
-pub async fn stream(State(state): State<AppState>, p: Principal) -> Result<Response, ApiError> {
+pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;
     let rx = state.access.feed.subscribe();

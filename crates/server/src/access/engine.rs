@@ -11,7 +11,7 @@
 //! Register changes go through [`Engine::save`]: event and stored record in one transaction,
 //! then the index, so the change applies to the very next decision.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use hamnvakt_access::decide::{self, Decision, DecisionRequest, Direction, Reason, Settings};
 use hamnvakt_access::detect::{DetectorSettings, Detectors, Finding};
@@ -29,9 +29,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::projector::Projector;
 use super::register::Record;
-use crate::error::ApiError;
-use crate::service::{Actor, Change};
-use crate::state::{new_id, new_time_id, AppState};
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use super::AccessState;
+use crate::web::state::{new_id, new_time_id, PriorityWriter};
 
 /// Most decisions written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -67,6 +72,41 @@ pub struct Engine {
     pub projector: Projector,
     /// Whether the committer is writing a group now.
     writing: std::sync::atomic::AtomicBool,
+    pub metrics: ProjectionMetrics,
+}
+
+/// Gate decisions go first on the single SQLite writer: background writers wait for a moment
+/// when no decision is being written or waiting.
+impl PriorityWriter for Engine {
+    fn busy(&self) -> bool {
+        let queued = self.queue.max_capacity() - self.queue.capacity();
+        queued > 0 || self.writing.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+/// How far the gate-decision projection has got, in `/metrics`.
+#[derive(Debug, Default)]
+pub struct ProjectionMetrics {
+    /// The newest decision event the decision list and stored occupancy reflect.
+    pub decisions_projected: Gauge,
+    pub projection_errors: Counter,
+}
+
+impl ProjectionMetrics {
+    fn register(registry: &mut Registry) -> ProjectionMetrics {
+        let m = ProjectionMetrics::default();
+        registry.register(
+            "access_decisions_projected_seq",
+            "Sequence number of the newest gate-decision event the decision list reflects (compare with audit_chain_head_seq)",
+            m.decisions_projected.clone(),
+        );
+        registry.register(
+            "access_projection_errors",
+            "Failed attempts to write gate-decision rows from the chain (retried)",
+            m.projection_errors.clone(),
+        );
+        m
+    }
 }
 
 /// A gate named by its code (as controllers know it) or its id.
@@ -90,7 +130,11 @@ fn corrupt(kind: &str, id: &str, e: impl std::fmt::Display) -> ApiError {
 }
 
 impl Engine {
-    pub fn new(settings: Settings, detector_settings: DetectorSettings) -> Engine {
+    pub fn new(
+        settings: Settings,
+        detector_settings: DetectorSettings,
+        registry: &mut Registry,
+    ) -> Engine {
         let (tx, rx) = mpsc::channel(QUEUE);
         Engine {
             inner: Mutex::new(Inner {
@@ -106,22 +150,7 @@ impl Engine {
             feed: tokio::sync::broadcast::channel(1024).0,
             projector: Projector::default(),
             writing: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-
-    /// Waits (up to 20 ms) for a moment when no decision is being written or waiting, so that
-    /// other work on the single SQLite writer goes between decision groups, not ahead of them.
-    pub async fn idle_writer(&self) {
-        use std::sync::atomic::Ordering;
-        let until = std::time::Instant::now() + std::time::Duration::from_millis(20);
-        loop {
-            let queued = self.queue.max_capacity() - self.queue.capacity();
-            if (queued == 0 && !self.writing.load(Ordering::Acquire))
-                || std::time::Instant::now() >= until
-            {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_micros(200)).await;
+            metrics: ProjectionMetrics::register(registry),
         }
     }
 
@@ -133,7 +162,7 @@ impl Engine {
 
     /// Loads the register, the policies, the presence and the detectors' history, and starts
     /// the committer. Call once, before serving.
-    pub async fn start(state: &AppState) -> Result<(), ApiError> {
+    pub async fn start(state: &AccessState) -> Result<(), ApiError> {
         let engine = state.access.clone();
         engine.reload_register(&state.store).await?;
         let mut policies = state.store.access_policies().await?;
@@ -248,7 +277,7 @@ impl Engine {
     /// controller to mistake for an open gate: failures come back as a deny.
     pub async fn decide(
         &self,
-        state: &AppState,
+        state: &AccessState,
         actor: Actor,
         input: DecisionInput,
     ) -> (DecisionId, Decision) {
@@ -359,7 +388,7 @@ impl Engine {
     /// then applied to the index.
     pub async fn save<R: Record>(
         &self,
-        state: &AppState,
+        state: &AccessState,
         actor: &Actor,
         record: R,
         created: bool,
@@ -395,7 +424,7 @@ impl Engine {
     /// decision.
     pub async fn set_level(
         &self,
-        state: &AppState,
+        state: &AccessState,
         actor: &Actor,
         facility: FacilityId,
         level: SecurityLevel,
@@ -437,7 +466,7 @@ impl Engine {
     /// Replaces the policy set with a new version after checking that it parses.
     pub async fn set_policy(
         &self,
-        state: &AppState,
+        state: &AccessState,
         actor: &Actor,
         text: &str,
         comment: &str,
@@ -460,7 +489,7 @@ impl Engine {
 }
 
 async fn set_policy_rows(
-    state: &AppState,
+    state: &AccessState,
     actor: &Actor,
     text: &str,
     comment: &str,
@@ -486,7 +515,7 @@ async fn set_policy_rows(
 
 /// Writes one group of decisions in one transaction, as events only (the query rows follow
 /// from them, see [`super::projector`]); returns their event sequence numbers.
-async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
+async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
     let started = std::time::Instant::now();
     let now = state.now_ms();
     let orgs: Vec<Option<String>> = batch
@@ -525,7 +554,7 @@ async fn write_batch(state: &AppState, batch: &[Pending]) -> Result<Vec<i64>, Ap
     Ok(seqs)
 }
 
-async fn committer(state: AppState, mut rx: mpsc::Receiver<Pending>) {
+async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -617,7 +646,7 @@ fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> serde_json::Value {
 }
 
 /// Raises the detectors' findings as alerts owned by the facility's organisation.
-async fn raise_findings(state: AppState, findings: Vec<(Finding, Option<FacilityId>)>) {
+async fn raise_findings(state: AccessState, findings: Vec<(Finding, Option<FacilityId>)>) {
     for (f, facility) in findings {
         let owner = facility.and_then(|id| {
             state
@@ -648,11 +677,8 @@ async fn raise_findings(state: AppState, findings: Vec<(Finding, Option<Facility
             org: Some(owner),
             request_id: None,
         };
-        if let Err(e) = crate::service::alerts::raise(&state, &actor, &draft, None).await {
+        if let Err(e) = crate::alerts::raise(&state, &actor, &draft, None).await {
             tracing::error!(error = %e, kind = f.kind, "raising an access alert failed");
         }
     }
 }
-
-/// The engine as the state holds it.
-pub type SharedEngine = Arc<Engine>;

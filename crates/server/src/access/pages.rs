@@ -18,14 +18,14 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::i18n::{Lang, Msg};
-use super::{current_path, layout, local_time, t, Page, UiError, UiLang};
-use crate::access::register::Record;
-use crate::api::access::{feed_entries, level_view, occupants, FeedQuery};
-use crate::auth::{Principal, UiForm, UiUser};
-use crate::error::ApiError;
-use crate::extract::ApiQuery;
-use crate::state::AppState;
+use super::api::{feed_entries, level_view, occupants, FeedQuery};
+use super::register::Record;
+use super::AccessState;
+use crate::web::auth::{Principal, UiForm, UiUser};
+use crate::web::error::ApiError;
+use crate::web::extract::ApiQuery;
+use crate::web::i18n::{Lang, Msg};
+use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 
 /// The register kinds the console edits, in menu order.
 pub const KINDS: [(&str, Msg); 9] = [
@@ -72,7 +72,7 @@ fn subnav(lang: Lang, p: &Principal) -> Markup {
 
 /// The facilities with their level, open gates and muster links; the PFSO sets levels here.
 pub async fn overview(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -134,7 +134,7 @@ pub struct LevelForm {
 }
 
 pub async fn set_level(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     Path(id): Path<String>,
     UiForm(p, f): UiForm<LevelForm>,
 ) -> Response {
@@ -248,7 +248,7 @@ fn spec(kind: &str, key: &str) -> (Spec, Msg) {
 }
 
 /// A new record of a kind, with sensible defaults, as JSON.
-fn template(state: &AppState, kind: &str, org: String, now_ms: i64) -> Value {
+fn template(state: &AccessState, kind: &str, org: String, now_ms: i64) -> Value {
     let year = now_ms + 365 * 86_400_000;
     let first = |k: &str| -> Value {
         let inner = state.access.lock();
@@ -306,7 +306,7 @@ fn from_local_input(s: &str) -> Option<i64> {
 }
 
 /// Options for reference fields: (id, label).
-async fn options(state: &AppState, kind: &str) -> Result<Vec<(String, String)>, UiError> {
+async fn options(state: &AccessState, kind: &str) -> Result<Vec<(String, String)>, UiError> {
     if kind == "orgs" {
         return Ok(state
             .store
@@ -346,7 +346,7 @@ async fn options(state: &AppState, kind: &str) -> Result<Vec<(String, String)>, 
 }
 
 async fn form(
-    state: &AppState,
+    state: &AccessState,
     lang: Lang,
     p: &Principal,
     kind: &str,
@@ -476,23 +476,23 @@ macro_rules! dispatch {
 }
 
 /// (id, summary) rows for a kind, filtered by the search words.
-fn rows<R: Record>(state: &AppState, q: &str) -> Result<Vec<(String, String)>, ApiError> {
+fn rows<R: Record>(state: &AccessState, q: &str) -> Result<Vec<(String, String)>, ApiError> {
     let inner = state.access.lock();
     let ix = &inner.index;
-    Ok(crate::access::register::search::<R>(ix, q, 0, 200)
+    Ok(super::register::search::<R>(ix, q, 0, 200)
         .iter()
         .map(|r| (r.id_text(), r.search_text(ix)))
         .collect())
 }
 
-fn record_json<R: Record>(state: &AppState, id: &str) -> Result<Value, ApiError> {
+fn record_json<R: Record>(state: &AccessState, id: &str) -> Result<Value, ApiError> {
     let r = R::find(&state.access.lock().index, id)
         .ok_or_else(|| ApiError::NotFound(format!("{} {id}", R::KIND)))?;
     serde_json::to_value(r).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -522,7 +522,7 @@ pub async fn list(
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -544,7 +544,7 @@ pub async fn edit(
 }
 
 async fn save_json<R: Record>(
-    state: &AppState,
+    state: &AccessState,
     p: &Principal,
     id: &str,
     json: Value,
@@ -571,7 +571,7 @@ async fn save_json<R: Record>(
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiLang(lang): UiLang,
     Path((kind, id)): Path<(String, String)>,
     UiForm(p, pairs): UiForm<Vec<(String, String)>>,
@@ -632,7 +632,7 @@ fn outcome_badge(lang: Lang, o: &str) -> Markup {
 }
 
 pub async fn feed(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -652,7 +652,7 @@ pub async fn feed(
     let labels = serde_json::json!({
         "outcome": {"grant": t(lang, Msg::Grant), "deny": t(lang, Msg::Deny), "refer": t(lang, Msg::Refer)},
         "direction": {"in": t(lang, Msg::DirIn), "out": t(lang, Msg::DirOut)},
-        "reasons": super::i18n::REASON_CODES.iter().filter_map(|c| super::i18n::reason(c).map(|m| (c.to_string(), Value::String(t(lang, m).to_owned())))).collect::<serde_json::Map<_, _>>(),
+        "reasons": crate::web::i18n::REASON_CODES.iter().filter_map(|c| crate::web::i18n::reason(c).map(|m| (c.to_string(), Value::String(t(lang, m).to_owned())))).collect::<serde_json::Map<_, _>>(),
     });
     let body = html! {
         noscript { meta http-equiv="refresh" content="10"; }
@@ -673,7 +673,7 @@ pub async fn feed(
                     td { code { (e.plate.clone().unwrap_or_default()) } }
                     td { (outcome_badge(lang, &e.outcome)) }
                     td { @for r in &e.reasons {
-                        small title=(r.text) { (super::i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } br;
+                        small title=(r.text) { (crate::web::i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } br;
                     } }
                 }
             } }
@@ -684,7 +684,7 @@ pub async fn feed(
 }
 
 pub async fn onsite(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -720,7 +720,7 @@ pub async fn onsite(
 }
 
 pub async fn muster(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -757,7 +757,7 @@ pub async fn muster(
 }
 
 pub async fn policies(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
@@ -789,7 +789,7 @@ pub struct PolicyForm {
 }
 
 pub async fn save_policies(
-    State(state): State<AppState>,
+    State(state): State<AccessState>,
     UiForm(p, f): UiForm<PolicyForm>,
 ) -> Response {
     let result = async {

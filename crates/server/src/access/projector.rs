@@ -24,8 +24,8 @@ use hamnvakt_access::decide::{Decision, Direction, Outcome};
 use hamnvakt_store::{DecisionRow, OccupancyRow};
 use serde::Deserialize;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use super::AccessState;
+use crate::web::error::ApiError;
 
 /// The projection's name in the `projections` table.
 pub const NAME: &str = "access.decisions";
@@ -64,7 +64,7 @@ impl Projector {
     }
 
     /// Returns once the tables reflect every decision this instance has committed so far.
-    pub async fn catch_up(&self, state: &AppState) -> Result<(), ApiError> {
+    pub async fn catch_up(&self, state: &AccessState) -> Result<(), ApiError> {
         let target = self.committed.load(Ordering::Acquire);
         if self.projected.load(Ordering::Acquire) >= target {
             return Ok(());
@@ -73,7 +73,7 @@ impl Projector {
     }
 
     /// Projects everything outstanding in the store (other instances' decisions too).
-    pub async fn run(&self, state: &AppState) -> Result<(), ApiError> {
+    pub async fn run(&self, state: &AccessState) -> Result<(), ApiError> {
         let _one = self.running.lock().await;
         while project_group(self, state).await? == GROUP {}
         Ok(())
@@ -82,13 +82,13 @@ impl Projector {
     /// The background loop: after decisions are committed, wait a little so they gather,
     /// then project them. Failures are logged and retried; nothing is lost, since the events
     /// stay and the mark does not move.
-    pub async fn background(state: AppState) {
+    pub async fn background(state: AccessState) {
         let me = &state.access.projector;
         loop {
             me.wake.notified().await;
             tokio::time::sleep(EVERY).await;
             if let Err(e) = me.run(&state).await {
-                state.metrics.projection_errors.inc();
+                state.access.metrics.projection_errors.inc();
                 tracing::error!(error = %e, "projecting gate decisions failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 me.wake.notify_one();
@@ -101,12 +101,12 @@ impl Projector {
 /// transaction that moves the mark and writes their rows, started between decision groups.
 /// Returns how many events it read (or [`GROUP`] when another projector moved the mark first,
 /// so the caller reads again).
-async fn project_group(me: &Projector, state: &AppState) -> Result<i64, ApiError> {
+async fn project_group(me: &Projector, state: &AccessState) -> Result<i64, ApiError> {
     let mark = state.store.projection_mark(NAME).await?;
     let events = state.store.events_of_kind_after(KIND, mark, GROUP).await?;
     let Some(last) = events.last().map(|(seq, _)| *seq) else {
         let seen = me.projected.fetch_max(mark, Ordering::AcqRel).max(mark);
-        state.metrics.decisions_projected.set(seen);
+        state.access.metrics.decisions_projected.set(seen);
         return Ok(0);
     };
     let mut rows = Vec::with_capacity(events.len());
@@ -132,7 +132,7 @@ async fn project_group(me: &Projector, state: &AppState) -> Result<i64, ApiError
     tx.set_occupancies(&occupancy).await?;
     tx.commit().await?;
     let seen = me.projected.fetch_max(last, Ordering::AcqRel).max(last);
-    state.metrics.decisions_projected.set(seen);
+    state.access.metrics.decisions_projected.set(seen);
     Ok(events.len() as i64)
 }
 

@@ -13,12 +13,12 @@ use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort, Viewer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{parse_time, rfc3339};
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::service;
-use crate::state::AppState;
+use super::service;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::state::AppState;
+use crate::web::time::{parse_time, rfc3339};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertView {
@@ -231,7 +231,7 @@ pub async fn raise(
         tlp: body.tlp,
         shared_with: body.shared_with,
     };
-    let id = service::alerts::raise(&state, &principal.actor(), &draft, None).await?;
+    let id = service::raise(&state, &principal.actor(), &draft, None).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -343,7 +343,7 @@ async fn act(
     p.require(Permission::AlertsTriage)?;
     let id = parse_alert_id(id)?;
     Ok(Json(
-        service::alerts::act(state, &p.actor(), id, action, note)
+        service::act(state, &p.actor(), id, action, note)
             .await?
             .into(),
     ))

@@ -11,14 +11,14 @@ use hamnvakt_store::{AlertFilter, AlertRecord, Viewer};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::i18n::{self, Lang, Msg};
-use super::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
-use crate::api::alerts::parse_alert_id;
-use crate::auth::{Principal, UiForm, UiUser};
-use crate::error::ApiError;
-use crate::extract::ApiQuery;
-use crate::service;
-use crate::state::AppState;
+use super::api::parse_alert_id;
+use super::service;
+use crate::web::auth::{Principal, UiForm, UiUser};
+use crate::web::error::ApiError;
+use crate::web::extract::ApiQuery;
+use crate::web::i18n::{self, Lang, Msg};
+use crate::web::layout::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct QueueQuery {
@@ -69,7 +69,7 @@ pub async fn queue(
     p.require(Permission::AlertsRead)?;
     let state_sel = q.state.clone().unwrap_or_else(|| "active".into());
     let states = match state_sel.as_str() {
-        "active" => service::alerts::ACTIVE.to_vec(),
+        "active" => service::ACTIVE.to_vec(),
         "all" => Vec::new(),
         other => vec![other
             .parse::<AlertState>()
@@ -338,7 +338,7 @@ async fn run(
         p.require(Permission::AlertsTriage)?;
         let id = parse_alert_id(id)?;
         let note = note.filter(|n| !n.trim().is_empty());
-        service::alerts::act(state, &p.actor(), id, action, note.as_deref()).await?;
+        service::act(state, &p.actor(), id, action, note.as_deref()).await?;
         Ok::<_, ApiError>(id)
     }
     .await;

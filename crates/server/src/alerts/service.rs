@@ -6,9 +6,9 @@ use hamnvakt_identity::{roles, Permission};
 use hamnvakt_store::{AlertRecord, NewAlert, Viewer};
 use serde_json::json;
 
-use super::{Actor, Change};
-use crate::error::ApiError;
-use crate::state::{new_id, AppState};
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::{new_id, AppState};
 
 /// Validates and stores a new alert, recording `alert.raised` with the whole draft.
 pub async fn raise(

@@ -7,11 +7,11 @@ use hamnvakt_store::{ChainStatus, EventRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::rfc3339;
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::extract::ApiQuery;
-use crate::state::AppState;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::extract::ApiQuery;
+use crate::web::state::AppState;
+use crate::web::time::rfc3339;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {

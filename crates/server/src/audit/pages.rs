@@ -7,11 +7,11 @@ use hamnvakt_store::ChainStatus;
 use maud::html;
 use serde::Deserialize;
 
-use super::i18n::Msg;
-use super::{current_path, layout, local_time, t, Page, UiError, UiLang};
-use crate::auth::UiUser;
-use crate::extract::ApiQuery;
-use crate::state::AppState;
+use crate::web::auth::UiUser;
+use crate::web::extract::ApiQuery;
+use crate::web::i18n::Msg;
+use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {

@@ -9,10 +9,10 @@ use hamnvakt_core::alert::Action;
 use hamnvakt_demo::{DemoStep, DemoWorld};
 use hamnvakt_identity::Role;
 
-use crate::error::ApiError;
-use crate::service::admin::{self, UserSpec};
-use crate::service::{alerts, Actor};
-use crate::state::AppState;
+use crate::app::Instance;
+use crate::identity::UserSpec;
+use crate::web::change::Actor;
+use crate::web::error::ApiError;
 
 /// What was created, for the banner.
 #[derive(Debug)]
@@ -30,11 +30,11 @@ fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
     move |e| anyhow::anyhow!("seeding the demo ({what}): {e}")
 }
 
-pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
+pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
     let world = hamnvakt_demo::generate(seed, state.now_ms());
     let demo = Actor::system("demo");
     for o in &world.orgs {
-        admin::create_org(state, &demo, o.name, o.kind, Some(o.id))
+        crate::identity::create_org(state, &demo, o.name, o.kind, Some(o.id))
             .await
             .map_err(fail("organisations"))?;
     }
@@ -48,7 +48,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
             roles: u.roles.clone(),
             locale: u.locale.to_owned(),
         };
-        admin::create_user(state, &demo, spec)
+        crate::identity::create_user(state, &demo, spec)
             .await
             .map_err(fail("users"))?;
     }
@@ -62,7 +62,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
             lat: s.lat,
             lon: s.lon,
         };
-        admin::create_site(state, &demo, &site)
+        crate::sites::create_site(state, &demo, &site)
             .await
             .map_err(fail("sites"))?;
     }
@@ -72,7 +72,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
             org: Some(a.draft.owner_org),
             request_id: None,
         };
-        let id = alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms))
+        let id = crate::alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms))
             .await
             .map_err(fail("alerts"))?;
         for step in &a.steps {
@@ -89,7 +89,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
                 org,
                 request_id: None,
             };
-            alerts::act(state, &actor, id, action, note)
+            crate::alerts::act(state, &actor, id, action, note)
                 .await
                 .map_err(fail("alert handling"))?;
         }
@@ -102,7 +102,7 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
                 .user(u.id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the demo machine account is missing"))?;
-            let (_, secret) = admin::create_token(
+            let (_, secret) = crate::identity::create_token(
                 state,
                 &demo,
                 &owner,
@@ -134,14 +134,14 @@ pub async fn seed(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
 }
 
 /// Saves the access register through the engine (each record an audited change).
-async fn seed_access(state: &AppState, demo: &Actor, world: &DemoWorld) -> anyhow::Result<()> {
+async fn seed_access(state: &Instance, demo: &Actor, world: &DemoWorld) -> anyhow::Result<()> {
     let a = &world.access;
     let engine = state.access.clone();
     macro_rules! save_all {
         ($list:expr) => {
             for r in $list.iter().cloned() {
                 engine
-                    .save(state, demo, r, true)
+                    .save(&state.access_state(), demo, r, true)
                     .await
                     .map_err(fail("access register"))?;
             }
@@ -162,8 +162,7 @@ async fn seed_access(state: &AppState, demo: &Actor, world: &DemoWorld) -> anyho
 /// The targeting officer's day: eight weeks of consignments with the outcomes of the
 /// inspections made then, the team's profiles, a model trained on those outcomes, and today's
 /// selection — all through the same use cases the API runs, so all of it is audited.
-async fn seed_cargo(state: &AppState, world: &DemoWorld) -> anyhow::Result<()> {
-    use crate::service::cargo;
+async fn seed_cargo(state: &Instance, world: &DemoWorld) -> anyhow::Result<()> {
     let c = &world.cargo;
     let officer = world
         .user("targeting")
@@ -174,35 +173,35 @@ async fn seed_cargo(state: &AppState, world: &DemoWorld) -> anyhow::Result<()> {
         })
         .unwrap_or_else(|| Actor::system("demo"));
     for batch in c.consignments.chunks(5000) {
-        cargo::store_consignments(state, &Actor::system("demo"), batch, "import:demo")
+        crate::targeting::store_consignments(state, &Actor::system("demo"), batch, "import:demo")
             .await
             .map_err(fail("consignments"))?;
     }
     for p in &c.profiles {
-        cargo::save_profile(state, &officer, None, p)
+        crate::targeting::save_profile(state, &officer, None, p)
             .await
             .map_err(fail("risk profiles"))?;
     }
     for (id, o) in &c.outcomes {
-        cargo::record_outcome(state, &officer, id, o)
+        crate::targeting::record_outcome(state, &officer, id, o)
             .await
             .map_err(fail("inspection outcomes"))?;
     }
-    cargo::train_model(state, &officer)
+    crate::targeting::train_model(state, &officer)
         .await
         .map_err(fail("the risk model"))?;
     let today = hamnvakt_targeting::mapping::days(&c.today)
         .ok_or_else(|| anyhow::anyhow!("the demo's day {} is not a date", c.today))?;
-    cargo::run_selection(state, &officer, today)
+    crate::targeting::run_selection(state, &officer, today)
         .await
         .map_err(fail("today's selection"))?;
     Ok(())
 }
 
 /// Declares the flags the vessels' agents give, through the API (the MID check runs on them).
-async fn declare_flags(state: &AppState, token: &str, world: &DemoWorld) -> anyhow::Result<()> {
+async fn declare_flags(state: &Instance, token: &str, world: &DemoWorld) -> anyhow::Result<()> {
     use tower::ServiceExt;
-    let router = crate::app::router(state.clone());
+    let router = crate::app::router(state);
     for (mmsi, flag) in &world.maritime.declared_flags {
         let request = axum::http::Request::builder()
             .method("PUT")
@@ -225,13 +224,13 @@ async fn declare_flags(state: &AppState, token: &str, world: &DemoWorld) -> anyh
 
 /// Plays the demo's AIS recording through the ingest path: the past day at once, then the
 /// coming day in real time. Returns once the past day has reached the vessel picture.
-async fn replay_ais(state: &AppState, world: &DemoWorld) -> anyhow::Result<u64> {
+async fn replay_ais(state: &Instance, world: &DemoWorld) -> anyhow::Result<u64> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let text = world.maritime.nmea.clone().into_bytes();
-    tokio::spawn(crate::ais::replay_until_live(
-        state.clone(),
+    tokio::spawn(crate::maritime::replay_until_live(
+        state.maritime_state(),
         text,
-        crate::ais::Pace::LiveAfter(world.now_ms),
+        crate::maritime::Pace::LiveAfter(world.now_ms),
         Some(tx),
     ));
     let queued = tokio::time::timeout(std::time::Duration::from_secs(300), rx)
@@ -250,12 +249,12 @@ async fn replay_ais(state: &AppState, world: &DemoWorld) -> anyhow::Result<u64> 
 /// Replays the day's gate traffic through the decision API — the same router, extractors,
 /// token check, engine and audit chain a gate controller uses — in time order.
 async fn replay_gate_traffic(
-    state: &AppState,
+    state: &Instance,
     token: &str,
     world: &DemoWorld,
 ) -> anyhow::Result<usize> {
     use tower::ServiceExt;
-    let router = crate::app::router(state.clone());
+    let router = crate::app::router(state);
     let mut n = 0;
     for p in &world.access.traffic {
         let body = serde_json::json!({

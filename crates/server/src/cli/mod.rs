@@ -3,6 +3,10 @@
 
 #![allow(clippy::print_stdout)] // a command line prints its answers
 
+mod demo;
+
+pub use demo::seed;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,9 +18,10 @@ use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_store::{ChainStatus, OpenOptions, Store};
 
-use crate::config::Config;
-use crate::service::Actor;
-use crate::state::{AppState, SystemClock};
+use crate::app::Instance;
+use crate::web::change::Actor;
+use crate::web::config::Config;
+use crate::web::state::SystemClock;
 
 #[derive(Debug, Parser)]
 #[command(name = "hamnvakt", version, about = "Hamnvakt: the security platform for seaports", long_about = None)]
@@ -294,7 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(&config);
             let store = open_store(&config).await?;
             migrate(&store).await?;
-            let state = AppState::new(store, config, Arc::new(SystemClock));
+            let state = Instance::new(store, config, Arc::new(SystemClock));
             state
                 .start()
                 .await
@@ -315,12 +320,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.database_url = hamnvakt_store::sqlite_url(&args.data_dir.join("hamnvakt.db"));
             let store = open_store(&config).await?;
             migrate(&store).await?;
-            let state = AppState::new(store.clone(), config.clone(), Arc::new(SystemClock));
+            let state = Instance::new(store.clone(), config.clone(), Arc::new(SystemClock));
             state
                 .start()
                 .await
                 .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
-            let summary = crate::demo::seed(&state, args.seed).await?;
+            let summary = demo::seed(&state, args.seed).await?;
             println!("{}", summary.banner(&args.data_dir));
             if args.no_serve {
                 store.close().await;
@@ -403,7 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
             migrate(&store).await?;
-            let state = AppState::new(store.clone(), config, Arc::new(SystemClock));
+            let state = Instance::new(store.clone(), config, Arc::new(SystemClock));
             let report = import_consignments(&state, &mapping, &input).await;
             store.close().await;
             report
@@ -431,9 +436,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     p.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            let state = AppState::new(store, config, Arc::new(SystemClock));
+            let state = Instance::new(store, config, Arc::new(SystemClock));
             let actor = Actor::system("cli");
-            let org = crate::service::admin::create_org(
+            let org = crate::identity::create_org(
                 &state,
                 &actor,
                 &org_name,
@@ -442,7 +447,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let spec = crate::service::admin::UserSpec {
+            let spec = crate::identity::UserSpec {
                 id: None,
                 org_id: org.id,
                 username,
@@ -451,7 +456,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 roles: vec![Role::Administrator],
                 locale: "sv".into(),
             };
-            let user = crate::service::admin::create_user(&state, &actor, spec)
+            let user = crate::identity::create_user(&state, &actor, spec)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -493,7 +498,7 @@ fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(state: AppState) -> anyhow::Result<()> {
+async fn serve(state: Instance) -> anyhow::Result<()> {
     let listen = state.config.listen_address;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -511,7 +516,7 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
 }
 
 /// Removes expired sessions and old failed-login records every ten minutes.
-async fn housekeeping(state: AppState) {
+async fn housekeeping(state: Instance) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
@@ -679,7 +684,7 @@ fn print_report(r: &hamnvakt_targeting::metrics::Report) {
 /// `hamnvakt targeting import`: reads the file with progress on standard error, stores the
 /// good rows in batches (each batch one audited transaction), lists the bad ones.
 async fn import_consignments(
-    state: &AppState,
+    state: &Instance,
     mapping: &str,
     input: &Path,
 ) -> anyhow::Result<ExitCode> {
@@ -693,11 +698,11 @@ async fn import_consignments(
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
     eprintln!();
-    let actor = crate::service::Actor::system("cli");
+    let actor = crate::web::change::Actor::system("cli");
     let total = imported.consignments.len();
     let mut stored = 0;
     for batch in imported.consignments.chunks(5000) {
-        stored += crate::service::cargo::store_consignments(
+        stored += crate::targeting::store_consignments(
             state,
             &actor,
             batch,

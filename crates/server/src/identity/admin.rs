@@ -9,9 +9,9 @@ use hamnvakt_identity::{password, Role};
 use hamnvakt_store::{ApiTokenRecord, NewToken, NewUser, Organisation, User};
 use serde_json::json;
 
-use super::{Actor, Change};
-use crate::error::ApiError;
-use crate::state::{new_id, AppState};
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::{new_id, AppState};
 
 /// The user with this id, or a 404 naming it.
 async fn existing_user(state: &AppState, id: UserId) -> Result<User, ApiError> {
@@ -253,27 +253,4 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: TokenId) -> Resul
     change.commit().await?;
     state.tokens.clear();
     Ok(())
-}
-
-/// Adds a site.
-pub async fn create_site(
-    state: &AppState,
-    actor: &Actor,
-    site: &hamnvakt_store::Site,
-) -> Result<(), ApiError> {
-    validate::text("name", &site.name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
-    if !(-90.0..=90.0).contains(&site.lat) || !(-180.0..=180.0).contains(&site.lon) {
-        return Err(ApiError::field("lat", "coordinates must be WGS84 degrees"));
-    }
-    let mut change = Change::begin(state, actor).await?;
-    change
-        .record(
-            "site.created",
-            Some(&format!("site:{}", site.id)),
-            json!({"code": site.code, "name": site.name, "locode": site.locode, "lat": site.lat, "lon": site.lon}),
-        )
-        .await?;
-    let at = change.at_ms();
-    change.tx().insert_site(site, at).await?;
-    change.commit().await
 }

@@ -10,13 +10,13 @@ use hamnvakt_store::{ApiTokenRecord, Organisation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::rfc3339;
-use super::session::UserView;
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::extract::ApiJson;
-use crate::service::admin::{self, UserSpec};
-use crate::state::AppState;
+use super::admin::{self, UserSpec};
+use super::session_api::UserView;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::extract::ApiJson;
+use crate::web::state::AppState;
+use crate::web::time::rfc3339;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgView {
@@ -327,7 +327,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     p.require(Permission::TokensManage)?;
-    let id = crate::service::auth::parse_token_id(&id)?;
+    let id = super::login::parse_token_id(&id)?;
     let token = state
         .store
         .token(id)

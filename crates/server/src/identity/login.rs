@@ -1,17 +1,16 @@
-//! Signing in and out, and checking API tokens. Every attempt, successful or not, is in the
+//! Signing in and out. Every attempt, successful or not, is in the
 //! audit chain before the caller gets an answer.
 
 use hamnvakt_core::ids::TokenId;
 use hamnvakt_identity::secret::{self, SESSION_PREFIX};
 use hamnvakt_identity::throttle::{Failures, Verdict};
 use hamnvakt_identity::{password, Role};
-use hamnvakt_store::{ApiTokenRecord, SessionRecord, User};
+use hamnvakt_store::{SessionRecord, User};
 use serde_json::json;
 
-use super::{Actor, Change};
-use crate::error::ApiError;
-use crate::metrics::ResultLabels;
-use crate::state::AppState;
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// A new browser session: the secret goes into the cookie, the CSRF token into forms.
 #[derive(Debug)]
@@ -20,16 +19,6 @@ pub struct NewSession {
     pub secret: String,
     pub csrf: String,
     pub expires_ms: i64,
-}
-
-fn count(state: &AppState, result: &str) {
-    state
-        .metrics
-        .logins
-        .get_or_create(&ResultLabels {
-            result: result.to_owned(),
-        })
-        .inc();
 }
 
 /// Checks a username and password from `address`, with throttling per account and address.
@@ -73,7 +62,7 @@ pub async fn login(
             )
             .await?;
         change.commit().await?;
-        count(state, "throttled");
+        state.metrics.login("throttled");
         return Err(ApiError::Throttled {
             retry_after_seconds,
         });
@@ -123,7 +112,7 @@ pub async fn login(
             .insert_login_failure(username, address, at)
             .await?;
         change.commit().await?;
-        count(state, "failed");
+        state.metrics.login("failed");
         return Err(ApiError::BadCredentials);
     }
     let Some(user) = user else {
@@ -168,7 +157,7 @@ pub async fn login(
         .await?;
     change.tx().clear_login_failures(username).await?;
     change.commit().await?;
-    count(state, "ok");
+    state.metrics.login("ok");
     Ok(NewSession {
         user,
         secret: secret_text,
@@ -189,108 +178,6 @@ pub async fn logout(state: &AppState, actor: &Actor, session_digest: &str) -> Re
         .await?;
     change.tx().delete_session(session_digest).await?;
     change.commit().await
-}
-
-/// What a presented API token turned out to be.
-// Built once per request and matched at once; boxing the large variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum TokenCheck {
-    Valid {
-        token: ApiTokenRecord,
-        user: User,
-        roles: Vec<Role>,
-    },
-    Refused,
-}
-
-/// Checks a bearer token and records its use (or the refusal of a known token) in the chain.
-/// Unknown tokens are logged and counted but not chained: they name nobody, and chaining them
-/// would let anyone on the network grow the log at will.
-pub async fn check_token(
-    state: &AppState,
-    presented: &str,
-    method: &str,
-    path: &str,
-    address: &str,
-    request_id: Option<String>,
-    record_use: bool,
-) -> Result<TokenCheck, ApiError> {
-    if !secret::well_formed(secret::TOKEN_PREFIX, presented) {
-        tracing::warn!(address, "malformed bearer token refused");
-        return Ok(TokenCheck::Refused);
-    }
-    let digest = secret::digest(presented);
-    let now_ms = state.now_ms();
-    let (token, user) = match state.tokens.get(&digest, now_ms) {
-        Some((t, u)) => (t, Some(u)),
-        None => {
-            let Some(token) = state.store.token_by_digest(&digest).await? else {
-                tracing::warn!(address, "unknown bearer token refused");
-                count(state, "token_unknown");
-                return Ok(TokenCheck::Refused);
-            };
-            let user = state.store.user(token.user_id).await?;
-            if let Some(u) = &user {
-                state.tokens.put(digest, token.clone(), u.clone(), now_ms);
-            }
-            (token, user)
-        }
-    };
-    let refusal = match &user {
-        _ if token.revoked_ms.is_some() => Some("revoked"),
-        _ if token.expires_ms <= now_ms => Some("expired"),
-        None => Some("owner_missing"),
-        Some(u) if u.disabled => Some("owner_disabled"),
-        Some(_) => None,
-    };
-    let actor = Actor {
-        id: format!("token:{}", token.id),
-        org: user.as_ref().map(|u| u.org_id),
-        request_id,
-    };
-    let subject = format!("token:{}", token.id);
-    match refusal {
-        Some(reason) => {
-            let mut change = Change::begin(state, &actor).await?;
-            change
-                .record(
-                    "auth.token_refused",
-                    Some(&subject),
-                    json!({"reason": reason, "method": method, "path": path, "address": address}),
-                )
-                .await?;
-            change.commit().await?;
-            count(state, "token_refused");
-            Ok(TokenCheck::Refused)
-        }
-        None => {
-            // Handlers that record their own event with the token as its actor (gate
-            // decisions) ask not to write a second one: the use is in the chain either way.
-            if record_use {
-                let mut change = Change::begin(state, &actor).await?;
-                change
-                    .record(
-                        "auth.token_used",
-                        Some(&subject),
-                        json!({"method": method, "path": path, "address": address}),
-                    )
-                    .await?;
-                change.commit().await?;
-            }
-            let Some(user) = user else {
-                return Ok(TokenCheck::Refused);
-            };
-            // A token never grants more than its owner has now.
-            let roles: Vec<Role> = token
-                .roles
-                .iter()
-                .copied()
-                .filter(|r| user.roles.contains(r))
-                .collect();
-            Ok(TokenCheck::Valid { token, user, roles })
-        }
-    }
 }
 
 /// The id of a token from its path segment, or a 404.

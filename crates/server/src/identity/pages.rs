@@ -8,15 +8,14 @@ use hamnvakt_identity::secret;
 use maud::html;
 use serde::Deserialize;
 
-use super::i18n::{Lang, Msg};
-use super::{layout, safe_back, t, Page, UiLang};
-use crate::auth::{
+use crate::web::auth::{
     cookie, set_cookie, ClientAddress, UiForm, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::error::{request_id, ApiError};
-use crate::extract::{ApiQuery, FormBody};
-use crate::service;
-use crate::state::AppState;
+use crate::web::error::{request_id, ApiError};
+use crate::web::extract::{ApiQuery, FormBody};
+use crate::web::i18n::{Lang, Msg};
+use crate::web::layout::{layout, safe_back, t, Page, UiLang};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -91,7 +90,7 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
         );
     }
-    match service::auth::login(
+    match super::login::login(
         &state,
         &f.username,
         &f.password,
@@ -138,7 +137,7 @@ pub async fn submit(
             Some(Msg::BadCredentials),
             StatusCode::UNAUTHORIZED,
         ),
-        Err(e) => super::UiError(e).into_response(),
+        Err(e) => crate::web::layout::UiError(e).into_response(),
     }
 }
 
@@ -150,8 +149,8 @@ pub async fn logout(
     UiForm(principal, _f): UiForm<LogoutForm>,
 ) -> Response {
     if let Via::Session { digest, .. } = &principal.via {
-        if let Err(e) = service::auth::logout(&state, &principal.actor(), digest).await {
-            return super::UiError(e).into_response();
+        if let Err(e) = super::login::logout(&state, &principal.actor(), digest).await {
+            return crate::web::layout::UiError(e).into_response();
         }
     }
     let clear = set_cookie(&state, SESSION_COOKIE, "", 0, true);

@@ -10,12 +10,11 @@ use hamnvakt_store::User;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::rfc3339;
-use crate::auth::{set_cookie, ClientAddress, Principal, Via, SESSION_COOKIE};
-use crate::error::{request_id, ApiError, Problem};
-use crate::extract::ApiJson;
-use crate::service;
-use crate::state::AppState;
+use crate::web::auth::{set_cookie, ClientAddress, Principal, Via, SESSION_COOKIE};
+use crate::web::error::{request_id, ApiError, Problem};
+use crate::web::extract::ApiJson;
+use crate::web::state::AppState;
+use crate::web::time::rfc3339;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
@@ -68,7 +67,7 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let s = service::auth::login(
+    let s = super::login::login(
         &state,
         &b.username,
         &b.password,
@@ -103,7 +102,7 @@ pub async fn logout(
             "API tokens have no session; revoke the token instead".into(),
         ));
     };
-    service::auth::logout(&state, &principal.actor(), digest).await?;
+    super::login::logout(&state, &principal.actor(), digest).await?;
     let cookie = set_cookie(&state, SESSION_COOKIE, "", 0, true);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

@@ -7,9 +7,9 @@ use hamnvakt_identity::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use super::MaritimeState;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
 
 /// One vessel as the AIS picture knows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,7 +83,7 @@ pub struct VesselQuery {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<VesselView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Query(q): Query<VesselQuery>,
 ) -> Result<Json<Vec<VesselView>>, ApiError> {
@@ -104,7 +104,7 @@ pub async fn list(
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = VesselView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_one(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Path(mmsi): Path<u32>,
 ) -> Result<Json<VesselView>, ApiError> {
@@ -144,7 +144,7 @@ fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn track(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Path(mmsi): Path<u32>,
     Query(q): Query<TrackQuery>,
@@ -210,7 +210,7 @@ pub struct PortCallView {
     pub high_risk: bool,
 }
 
-fn call_view(state: &AppState, c: hamnvakt_store::PortCallRow) -> PortCallView {
+fn call_view(state: &MaritimeState, c: hamnvakt_store::PortCallRow) -> PortCallView {
     let at = |ms: i64| hamnvakt_core::clock::from_millis(ms).to_string();
     PortCallView {
         high_risk: state.config.ais.risk.high_risk_ports.contains(&c.port),
@@ -239,7 +239,7 @@ pub struct CallsQuery {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn port_calls(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Path(mmsi): Path<u32>,
     Query(q): Query<CallsQuery>,
@@ -277,7 +277,7 @@ pub struct RiskView {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = RiskView), (status = 401, body = Problem)))]
 pub async fn risk(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Path(mmsi): Path<u32>,
 ) -> Result<Json<RiskView>, ApiError> {
@@ -340,10 +340,10 @@ pub struct FlagBody {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = RiskView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn declare_flag(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
     Path(mmsi): Path<u32>,
-    crate::extract::ApiJson(b): crate::extract::ApiJson<FlagBody>,
+    crate::web::extract::ApiJson(b): crate::web::extract::ApiJson<FlagBody>,
 ) -> Result<Json<RiskView>, ApiError> {
     p.require(Permission::AlertsRaise)?;
     let flag = b.flag.trim().to_ascii_uppercase();
@@ -357,7 +357,7 @@ pub async fn declare_flag(
         return Err(ApiError::field("mmsi", "must have at most nine digits"));
     }
     let actor = p.actor();
-    let mut change = crate::service::Change::begin(&state, &actor).await?;
+    let mut change = crate::web::change::Change::begin(&state, &actor).await?;
     change
         .record(
             "vessel.flag_declared",
@@ -400,7 +400,7 @@ pub struct PortView {
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<PortView>), (status = 401, body = Problem)))]
 pub async fn ports(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
 ) -> Result<Json<Vec<PortView>>, ApiError> {
     p.require(Permission::SitesRead)?;
@@ -429,20 +429,20 @@ pub async fn ports(
 #[utoipa::path(get, path = "/vessels/stream", tag = "vessels", security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "text/event-stream of `snapshot` and `positions` events, each a JSON array of positions"), (status = 401, body = Problem)))]
 pub async fn stream(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     p: Principal,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     use axum::response::IntoResponse;
     p.require(Permission::SitesRead)?;
     let rx = state.ais.live.subscribe();
-    let snapshot: Vec<crate::ais::LivePosition> = state
+    let snapshot: Vec<super::ingest::LivePosition> = state
         .ais
         .picture()
         .search("", 100_000)
         .into_iter()
         .filter_map(|v| {
-            Some(crate::ais::LivePosition {
+            Some(super::ingest::LivePosition {
                 mmsi: v.mmsi,
                 name: v.name,
                 ship_type: v.ship_type,

@@ -25,7 +25,9 @@ use serde::Deserialize;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
-use crate::state::AppState;
+use super::MaritimeState;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::registry::Registry;
 
 /// One configured source (`[[ais.sources]]`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -145,10 +147,57 @@ pub struct Ingest {
     queue: mpsc::Sender<Received>,
     receiver: Mutex<Option<mpsc::Receiver<Received>>>,
     dedup_window_ms: i64,
+    pub counters: AisCounters,
+}
+
+/// AIS ingest counters.
+#[derive(Debug, Default)]
+pub struct AisCounters {
+    pub lines: Counter,
+    pub messages: Counter,
+    pub malformed: Counter,
+    pub duplicates: Counter,
+    pub dropped: Counter,
+    pub track_points: Counter,
+    pub track_write_errors: Counter,
+}
+
+impl AisCounters {
+    fn register(registry: &mut Registry) -> AisCounters {
+        let c = AisCounters::default();
+        registry.register("ais_lines", "AIS input lines read", c.lines.clone());
+        registry.register("ais_messages", "AIS messages decoded", c.messages.clone());
+        registry.register(
+            "ais_malformed",
+            "AIS lines or messages that could not be decoded",
+            c.malformed.clone(),
+        );
+        registry.register(
+            "ais_duplicates",
+            "AIS messages dropped as the same transmission heard again",
+            c.duplicates.clone(),
+        );
+        registry.register(
+            "ais_dropped",
+            "AIS messages dropped because the ingest queue was full",
+            c.dropped.clone(),
+        );
+        registry.register(
+            "ais_track_points",
+            "Downsampled track points written to the store",
+            c.track_points.clone(),
+        );
+        registry.register(
+            "ais_track_write_errors",
+            "Track or port-call batches the store refused",
+            c.track_write_errors.clone(),
+        );
+        c
+    }
 }
 
 impl Ingest {
-    pub fn new(config: &AisConfig) -> Ingest {
+    pub fn new(config: &AisConfig, registry: &mut Registry) -> Ingest {
         let (tx, rx) = mpsc::channel(config.queue.max(1));
         Ingest {
             picture: Mutex::new(Picture::default()),
@@ -161,6 +210,7 @@ impl Ingest {
             queue: tx,
             receiver: Mutex::new(Some(rx)),
             dedup_window_ms: config.dedup_window_ms,
+            counters: AisCounters::register(registry),
         }
     }
 
@@ -179,7 +229,7 @@ impl Ingest {
 }
 
 /// Starts the picture task and every configured source.
-pub async fn start(state: &AppState) -> std::io::Result<()> {
+pub async fn start(state: &MaritimeState) -> std::io::Result<()> {
     let rx = state
         .ais
         .receiver
@@ -251,7 +301,7 @@ fn call_row(v: &PortVisit) -> PortCallRow {
     }
 }
 
-async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
+async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
     let config = state.config.ais.clone();
     let mut dedup = Dedup::new(8192, state.ais.dedup_window_ms);
     let mut behaviour = Behaviour::new(config.behaviour.clone()).with_ports(&state.ais.ports);
@@ -292,7 +342,7 @@ async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
             }
         };
         if dedup.seen(r.meta.bits_hash, r.at_ms) {
-            state.metrics.ais.duplicates.inc();
+            state.ais.counters.duplicates.inc();
             continue;
         }
         let m = &r.message;
@@ -348,13 +398,13 @@ async fn picture_task(state: AppState, mut rx: mpsc::Receiver<Received>) {
 
 /// Writes track points and port visits in one transaction per batch; prunes points older
 /// than the retention every hour.
-async fn writer_task(state: AppState, mut rx: mpsc::Receiver<Batch>) {
+async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
     let retention_ms = state.config.ais.track.retention_days.max(1) * 86_400_000;
     let mut pruned_at: Option<tokio::time::Instant> = None;
     while let Some(b) = rx.recv().await {
         // Track points and port calls are telemetry: a deferred commit (no wait for the disk;
         // the next durable commit carries it) that goes between gate-decision groups.
-        state.access.idle_writer().await;
+        state.idle_writer().await;
         let result = async {
             let mut tx = state.store.begin_deferred().await?;
             tx.insert_track_points(&b.points).await?;
@@ -366,10 +416,14 @@ async fn writer_task(state: AppState, mut rx: mpsc::Receiver<Batch>) {
         .await;
         match result {
             Ok(()) => {
-                state.metrics.ais.track_points.inc_by(b.points.len() as u64);
+                state
+                    .ais
+                    .counters
+                    .track_points
+                    .inc_by(b.points.len() as u64);
             }
             Err(e) => {
-                state.metrics.ais.track_write_errors.inc();
+                state.ais.counters.track_write_errors.inc();
                 tracing::warn!(error = %e, points = b.points.len(), "storing AIS tracks failed");
             }
         }
@@ -396,7 +450,7 @@ async fn writer_task(state: AppState, mut rx: mpsc::Receiver<Batch>) {
 
 /// Raises behaviour findings as alerts: owned by the port authority running this
 /// installation, shared (TLP:AMBER) with the coast guard organisations it knows.
-async fn raise(state: AppState, findings: Vec<Finding>) {
+async fn raise(state: MaritimeState, findings: Vec<Finding>) {
     let orgs = match state.store.list_orgs().await {
         Ok(o) => o,
         Err(e) => {
@@ -444,12 +498,12 @@ async fn raise(state: AppState, findings: Vec<Finding>) {
             tlp: Tlp::Amber,
             shared_with: shared_with.clone(),
         };
-        let actor = crate::service::Actor {
+        let actor = crate::web::change::Actor {
             id: "detector:ais".into(),
             org: Some(owner),
             request_id: None,
         };
-        if let Err(e) = crate::service::alerts::raise(&state, &actor, &draft, Some(f.at_ms)).await {
+        if let Err(e) = crate::alerts::raise(&state, &actor, &draft, Some(f.at_ms)).await {
             tracing::error!(error = %e, kind = f.kind, "raising an AIS alert failed");
         }
     }
@@ -457,7 +511,7 @@ async fn raise(state: AppState, findings: Vec<Finding>) {
 
 /// Starts one source; returns the address it listens on (for listeners).
 pub async fn spawn_source(
-    state: &AppState,
+    state: &MaritimeState,
     source: SourceConfig,
 ) -> std::io::Result<Option<SocketAddr>> {
     match source {
@@ -511,14 +565,14 @@ pub async fn spawn_source(
 }
 
 /// Decodes one line and queues the message; counts what happened.
-fn feed(state: &AppState, d: &mut Decoder, line: &[u8]) {
+fn feed(state: &MaritimeState, d: &mut Decoder, line: &[u8]) {
     if let Some(r) = decode(state, d, line) {
         publish(state, r);
     }
 }
 
-fn decode(state: &AppState, d: &mut Decoder, line: &[u8]) -> Option<Received> {
-    let m = &state.metrics.ais;
+fn decode(state: &MaritimeState, d: &mut Decoder, line: &[u8]) -> Option<Received> {
+    let m = &state.ais.counters;
     if line.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
@@ -542,14 +596,14 @@ fn decode(state: &AppState, d: &mut Decoder, line: &[u8]) -> Option<Received> {
 }
 
 /// Queues a message for the picture; a full queue drops it (counted), never blocks a source.
-fn publish(state: &AppState, r: Received) {
+fn publish(state: &MaritimeState, r: Received) {
     if state.ais.queue.try_send(r).is_err() {
-        state.metrics.ais.dropped.inc();
+        state.ais.counters.dropped.inc();
     }
 }
 
 async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
-    state: &AppState,
+    state: &MaritimeState,
     d: &mut Decoder,
     r: R,
 ) -> std::io::Result<()> {
@@ -560,7 +614,7 @@ async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
     Ok(())
 }
 
-async fn tcp_client(state: AppState, address: String) {
+async fn tcp_client(state: MaritimeState, address: String) {
     let mut backoff = Duration::from_millis(500);
     loop {
         match tokio::net::TcpStream::connect(&address).await {
@@ -594,14 +648,14 @@ pub enum Pace {
 
 /// Replays a recording, sleeping between messages as the pace says. A replay waits for room
 /// in the queue rather than dropping.
-pub async fn replay(state: AppState, text: Vec<u8>, pace: Pace) {
+pub async fn replay(state: MaritimeState, text: Vec<u8>, pace: Pace) {
     replay_until_live(state, text, pace, None).await
 }
 
 /// [`replay`], telling `caught_up` how many messages it queued once it has nothing left to
 /// play without waiting (at the first message it must wait for, or at the end).
 pub async fn replay_until_live(
-    state: AppState,
+    state: MaritimeState,
     text: Vec<u8>,
     pace: Pace,
     caught_up: Option<tokio::sync::oneshot::Sender<u64>>,

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use hamnvakt_identity::Permission;
 use maud::html;
 
-use super::i18n::Msg;
-use super::{layout, t, Page, UiError, UiLang};
-use crate::auth::UiUser;
-use crate::state::AppState;
+use super::MaritimeState;
+use crate::web::auth::UiUser;
+use crate::web::i18n::Msg;
+use crate::web::layout::{layout, t, Page, UiError, UiLang};
 
 pub async fn map(
-    State(state): State<AppState>,
+    State(state): State<MaritimeState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
 ) -> Result<Response, UiError> {

@@ -7,9 +7,9 @@ use hamnvakt_identity::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SiteView {

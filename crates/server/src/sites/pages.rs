@@ -5,10 +5,10 @@ use axum::response::Html;
 use hamnvakt_identity::Permission;
 use maud::html;
 
-use super::i18n::Msg;
-use super::{layout, t, Page, UiError, UiLang};
-use crate::auth::UiUser;
-use crate::state::AppState;
+use crate::web::auth::UiUser;
+use crate::web::i18n::Msg;
+use crate::web::layout::{layout, t, Page, UiError, UiLang};
+use crate::web::state::AppState;
 
 pub async fn list(
     State(state): State<AppState>,

@@ -11,9 +11,9 @@ use hamnvakt_targeting::consignment::{read_consignments, Consignment, Consignmen
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::state::AppState;
 
 /// Bad rows listed in an import answer at most (the count covers them all).
 const MAX_LISTED_ERRORS: usize = 1000;
@@ -47,13 +47,12 @@ fn view(r: hamnvakt_store::ConsignmentRow) -> Result<ConsignmentView, ApiError> 
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
-    crate::extract::ApiJson(mut c): crate::extract::ApiJson<Consignment>,
+    crate::web::extract::ApiJson(mut c): crate::web::extract::ApiJson<Consignment>,
 ) -> Result<(StatusCode, Json<ConsignmentView>), ApiError> {
     p.require(Permission::CargoWrite)?;
     c.normalise();
     ApiError::check_fields(c.validate())?;
-    crate::service::cargo::store_consignments(&state, &p.actor(), std::slice::from_ref(&c), "api")
-        .await?;
+    super::service::store_consignments(&state, &p.actor(), std::slice::from_ref(&c), "api").await?;
     let row = state
         .store
         .consignment(&c.declaration_id)
@@ -104,7 +103,7 @@ pub async fn import(
     };
     let imported =
         read_consignments(&body[..], &mapping, |_| {}).map_err(|e| ApiError::field("body", e))?;
-    let stored = crate::service::cargo::store_consignments(
+    let stored = super::service::store_consignments(
         &state,
         &p.actor(),
         &imported.consignments,
@@ -173,7 +172,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<ConsignmentView>, ApiError> {
     p.require(Permission::CargoRead)?;
-    let row = crate::service::cargo::consignment(&state, &id).await?;
+    let row = super::service::consignment(&state, &id).await?;
     Ok(Json(view(row)?))
 }
 
@@ -209,10 +208,12 @@ pub async fn record_outcome(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
-    crate::extract::ApiJson(o): crate::extract::ApiJson<hamnvakt_targeting::outcome::Outcome>,
+    crate::web::extract::ApiJson(o): crate::web::extract::ApiJson<
+        hamnvakt_targeting::outcome::Outcome,
+    >,
 ) -> Result<Json<OutcomeView>, ApiError> {
     p.require(Permission::CargoWrite)?;
-    let row = crate::service::cargo::record_outcome(&state, &p.actor(), &id, &o).await?;
+    let row = super::service::record_outcome(&state, &p.actor(), &id, &o).await?;
     Ok(Json(outcome_view(row)?))
 }
 

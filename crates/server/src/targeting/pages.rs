@@ -10,11 +10,11 @@ use hamnvakt_targeting::profile::Lane;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::i18n::{Lang, Msg};
-use super::{layout, t, Page, UiError, UiLang};
-use crate::auth::{Principal, UiForm, UiUser};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::web::auth::{Principal, UiForm, UiUser};
+use crate::web::error::ApiError;
+use crate::web::i18n::{Lang, Msg};
+use crate::web::layout::{layout, t, Page, UiError, UiLang};
+use crate::web::state::AppState;
 
 fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page<'a> {
     Page {
@@ -62,7 +62,7 @@ pub async fn worklist(
     let day = hamnvakt_targeting::mapping::days(&date)
         .filter(|_| date.len() == 10)
         .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))?;
-    let (scored, lanes) = crate::service::cargo::worklist(&state, day).await?;
+    let (scored, lanes) = super::service::worklist(&state, day).await?;
     let used = |lane: &str| lanes.values().filter(|s| s.lane == lane).count();
     let cap = &state.config.targeting;
     let weeks = weekly(&state, day).await?;
@@ -213,7 +213,7 @@ pub async fn select(State(state): State<AppState>, UiForm(p, f): UiForm<SelectFo
         p.require(Permission::CargoSelect)?;
         let day = hamnvakt_targeting::mapping::days(&f.date)
             .ok_or_else(|| ApiError::field("date", "must be YYYY-MM-DD"))?;
-        crate::service::cargo::run_selection(&state, &p.actor(), day).await
+        super::service::run_selection(&state, &p.actor(), day).await
     }
     .await;
     match result {
@@ -229,7 +229,7 @@ pub async fn consignment(
     Path(id): Path<String>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::CargoRead)?;
-    let row = crate::service::cargo::consignment(&state, &id).await?;
+    let row = super::service::consignment(&state, &id).await?;
     let c: hamnvakt_targeting::consignment::Consignment = serde_json::from_str(&row.data)
         .map_err(|e| ApiError::Internal(format!("stored consignment {id}: {e}")))?;
     let sel = match row.day {
@@ -299,7 +299,7 @@ pub async fn reroute(
 ) -> Response {
     let result = async {
         p.require(Permission::CargoSelect)?;
-        crate::service::cargo::reroute(&state, &p.actor(), &id, f.lane, &f.reason).await
+        super::service::reroute(&state, &p.actor(), &id, f.lane, &f.reason).await
     }
     .await;
     match result {
@@ -344,7 +344,7 @@ pub async fn outcome(
             unit: some(&f.unit),
             note: f.note.trim().to_owned(),
         };
-        crate::service::cargo::record_outcome(&state, &p.actor(), &id, &o).await
+        super::service::record_outcome(&state, &p.actor(), &id, &o).await
     }
     .await;
     match result {
@@ -368,7 +368,7 @@ pub async fn profiles(
         .filter_map(|r| serde_json::from_str(&r.data).ok().map(|x| (r, x)))
         .collect();
     let profiles: Vec<_> = list.iter().map(|(_, x)| x.clone()).collect();
-    let (checked, records) = crate::service::cargo::profile_hits(&state, &profiles).await?;
+    let (checked, records) = super::service::profile_hits(&state, &profiles).await?;
     let example = serde_json::json!({"name": "…", "owner": "…", "lane": "red", "weight": 0.5,
         "conditions": [{"kind": "hs_prefix", "prefixes": ["0803"]}, {"kind": "route_via", "ports": ["ECGYE"]}]});
     let body = html! {
@@ -444,7 +444,7 @@ async fn save_profile(
         p.require(Permission::ProfilesManage)?;
         let prof: hamnvakt_targeting::profile::Profile = serde_json::from_str(&f.json)
             .map_err(|e| ApiError::field("json", format!("not a profile: {e}")))?;
-        crate::service::cargo::save_profile(&state, &p.actor(), id.as_deref(), &prof).await
+        super::service::save_profile(&state, &p.actor(), id.as_deref(), &prof).await
     }
     .await;
     match result {

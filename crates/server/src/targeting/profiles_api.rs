@@ -10,10 +10,10 @@ use hamnvakt_targeting::profile::Profile;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
-use crate::extract::ApiJson;
-use crate::state::AppState;
+use crate::web::auth::Principal;
+use crate::web::error::{ApiError, Problem};
+use crate::web::extract::ApiJson;
+use crate::web::state::AppState;
 
 /// One version of a profile.
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,7 +66,7 @@ pub async fn list(
     let rows = state.store.latest_profiles().await?;
     let views: Vec<ProfileView> = rows.into_iter().map(view).collect::<Result<_, _>>()?;
     let profiles: Vec<Profile> = views.iter().map(|v| v.profile.clone()).collect();
-    let (checked, hits) = crate::service::cargo::profile_hits(&state, &profiles).await?;
+    let (checked, hits) = super::service::profile_hits(&state, &profiles).await?;
     Ok(Json(
         views
             .into_iter()
@@ -93,7 +93,7 @@ pub async fn create(
     ApiJson(profile): ApiJson<Profile>,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
     p.require(Permission::ProfilesManage)?;
-    let row = crate::service::cargo::save_profile(&state, &p.actor(), None, &profile).await?;
+    let row = super::service::save_profile(&state, &p.actor(), None, &profile).await?;
     Ok((StatusCode::CREATED, Json(view(row)?)))
 }
 
@@ -110,7 +110,7 @@ pub async fn update(
     ApiJson(profile): ApiJson<Profile>,
 ) -> Result<Json<ProfileView>, ApiError> {
     p.require(Permission::ProfilesManage)?;
-    let row = crate::service::cargo::save_profile(&state, &p.actor(), Some(&id), &profile).await?;
+    let row = super::service::save_profile(&state, &p.actor(), Some(&id), &profile).await?;
     Ok(Json(view(row)?))
 }
 
@@ -182,7 +182,7 @@ pub async fn run_selection(
 ) -> Result<Json<Vec<LaneView>>, ApiError> {
     p.require(Permission::CargoSelect)?;
     let day = day_of(&b.date)?;
-    let rows = crate::service::cargo::run_selection(&state, &p.actor(), day).await?;
+    let rows = super::service::run_selection(&state, &p.actor(), day).await?;
     Ok(Json(rows.into_iter().map(lane_view).collect()))
 }
 
@@ -207,7 +207,7 @@ pub async fn reroute(
     ApiJson(b): ApiJson<RerouteBody>,
 ) -> Result<Json<LaneView>, ApiError> {
     p.require(Permission::CargoSelect)?;
-    let row = crate::service::cargo::reroute(&state, &p.actor(), &id, b.lane, &b.reason).await?;
+    let row = super::service::reroute(&state, &p.actor(), &id, b.lane, &b.reason).await?;
     Ok(Json(lane_view(row)))
 }
 
@@ -263,7 +263,7 @@ pub async fn worklist(
 ) -> Result<Json<Worklist>, ApiError> {
     p.require(Permission::CargoRead)?;
     let day = day_of(&q.date)?;
-    let (scored, lanes) = crate::service::cargo::worklist(&state, day).await?;
+    let (scored, lanes) = super::service::worklist(&state, day).await?;
     let used = |lane: &str| lanes.values().filter(|s| s.lane == lane).count();
     let t = &state.config.targeting;
     Ok(Json(Worklist {
@@ -385,7 +385,7 @@ pub async fn train(
     p: Principal,
 ) -> Result<(StatusCode, Json<ModelView>), ApiError> {
     p.require(Permission::ProfilesManage)?;
-    let m = crate::service::cargo::train_model(&state, &p.actor()).await?;
+    let m = super::service::train_model(&state, &p.actor()).await?;
     Ok((StatusCode::CREATED, Json(model_view(m))))
 }
 
@@ -421,11 +421,11 @@ pub async fn score(
     Path(id): Path<String>,
 ) -> Result<Json<WorkItem>, ApiError> {
     p.require(Permission::CargoRead)?;
-    let row = crate::service::cargo::consignment(&state, &id).await?;
+    let row = super::service::consignment(&state, &id).await?;
     let day = row
         .day
         .ok_or_else(|| ApiError::field("date", "the consignment has no date to judge it on"))?;
-    let s = crate::service::cargo::score_one(&state, &id, day)
+    let s = super::service::score_one(&state, &id, day)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
     let sel = state

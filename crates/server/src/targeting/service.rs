@@ -5,9 +5,9 @@ use hamnvakt_store::ConsignmentRow;
 use hamnvakt_targeting::consignment::Consignment;
 use serde_json::json;
 
-use super::{Actor, Change};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// A stored consignment by declaration id, or a 404.
 pub async fn consignment(
@@ -86,7 +86,7 @@ pub async fn save_profile(
                 .ok_or_else(|| ApiError::NotFound(format!("risk profile {id}")))?;
             (id.to_owned(), last.version + 1)
         }
-        None => (crate::state::new_id::<()>().to_string(), 1),
+        None => (crate::web::state::new_id::<()>().to_string(), 1),
     };
     let mut change = Change::begin(state, actor).await?;
     let data = serde_json::to_string(profile)

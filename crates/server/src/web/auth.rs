@@ -7,21 +7,21 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use hamnvakt_core::ids::{OrgId, TokenId};
 use hamnvakt_identity::secret::{self, SESSION_PREFIX};
 use hamnvakt_identity::{roles, Permission, Role};
-use hamnvakt_store::User;
+use hamnvakt_store::{ApiTokenRecord, User};
 use serde::de::DeserializeOwned;
+use serde_json::json;
 
-use crate::error::{request_id, ApiError};
-use crate::extract::FormBody;
-use crate::service::auth::{check_token, TokenCheck};
-use crate::service::Actor;
-use crate::state::AppState;
+use crate::web::change::{Actor, Change};
+use crate::web::error::{request_id, ApiError};
+use crate::web::extract::FormBody;
+use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "hv_session";
 pub const LOGIN_CSRF_COOKIE: &str = "hv_login_csrf";
@@ -161,12 +161,14 @@ pub fn client_address(state: &AppState, parts: &Parts) -> String {
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-impl FromRequestParts<AppState> for ClientAddress {
+impl<S> FromRequestParts<S> for ClientAddress
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         Ok(ClientAddress(client_address(state, parts)))
     }
 }
@@ -207,13 +209,15 @@ pub async fn session_principal(
     }))
 }
 
-impl FromRequestParts<AppState> for Principal {
+impl<S> FromRequestParts<S> for Principal
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         authenticate(parts, state, true).await
     }
 }
@@ -224,13 +228,15 @@ impl FromRequestParts<AppState> for Principal {
 #[derive(Debug, Clone)]
 pub struct SelfAuditing(pub Principal);
 
-impl FromRequestParts<AppState> for SelfAuditing {
+impl<S> FromRequestParts<S> for SelfAuditing
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         authenticate(parts, state, false).await.map(SelfAuditing)
     }
 }
@@ -309,13 +315,15 @@ fn login_redirect(parts: &Parts) -> ToLogin {
     ToLogin(format!("/login?next={encoded}"))
 }
 
-impl FromRequestParts<AppState> for UiUser {
+impl<S> FromRequestParts<S> for UiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         match session_principal(state, &parts.headers).await {
             Ok(Some(p)) => Ok(UiUser(p)),
             Ok(None) => Err(login_redirect(parts).into_response()),
@@ -329,10 +337,15 @@ impl FromRequestParts<AppState> for UiUser {
 #[derive(Debug)]
 pub struct UiForm<T>(pub Principal, pub T);
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for UiForm<T> {
+impl<T: DeserializeOwned + Send, S> FromRequest<S> for UiForm<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         let (parts, body) = req.into_parts();
         let principal = match session_principal(state, &parts.headers).await {
             Ok(Some(p)) => p,
@@ -340,9 +353,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for UiForm<T> {
             Err(e) => return Err(e.into_response()),
         };
         let req = Request::from_parts(parts.clone(), body);
-        let FormBody(pairs): FormBody<Vec<(String, String)>> = FormBody::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let FormBody(pairs): FormBody<Vec<(String, String)>> =
+            <FormBody<Vec<(String, String)>> as FromRequest<AppState>>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
         let presented = pairs
             .iter()
             .find(|(k, _)| k == "csrf")
@@ -360,5 +374,107 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for UiForm<T> {
             ApiError::field(&path, e.into_inner().to_string()).into_response()
         })?;
         Ok(UiForm(principal, value))
+    }
+}
+
+/// What a presented API token turned out to be.
+// Built once per request and matched at once; boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum TokenCheck {
+    Valid {
+        token: ApiTokenRecord,
+        user: User,
+        roles: Vec<Role>,
+    },
+    Refused,
+}
+
+/// Checks a bearer token and records its use (or the refusal of a known token) in the chain.
+/// Unknown tokens are logged and counted but not chained: they name nobody, and chaining them
+/// would let anyone on the network grow the log at will.
+pub async fn check_token(
+    state: &AppState,
+    presented: &str,
+    method: &str,
+    path: &str,
+    address: &str,
+    request_id: Option<String>,
+    record_use: bool,
+) -> Result<TokenCheck, ApiError> {
+    if !secret::well_formed(secret::TOKEN_PREFIX, presented) {
+        tracing::warn!(address, "malformed bearer token refused");
+        return Ok(TokenCheck::Refused);
+    }
+    let digest = secret::digest(presented);
+    let now_ms = state.now_ms();
+    let (token, user) = match state.tokens.get(&digest, now_ms) {
+        Some((t, u)) => (t, Some(u)),
+        None => {
+            let Some(token) = state.store.token_by_digest(&digest).await? else {
+                tracing::warn!(address, "unknown bearer token refused");
+                state.metrics.login("token_unknown");
+                return Ok(TokenCheck::Refused);
+            };
+            let user = state.store.user(token.user_id).await?;
+            if let Some(u) = &user {
+                state.tokens.put(digest, token.clone(), u.clone(), now_ms);
+            }
+            (token, user)
+        }
+    };
+    let refusal = match &user {
+        _ if token.revoked_ms.is_some() => Some("revoked"),
+        _ if token.expires_ms <= now_ms => Some("expired"),
+        None => Some("owner_missing"),
+        Some(u) if u.disabled => Some("owner_disabled"),
+        Some(_) => None,
+    };
+    let actor = Actor {
+        id: format!("token:{}", token.id),
+        org: user.as_ref().map(|u| u.org_id),
+        request_id,
+    };
+    let subject = format!("token:{}", token.id);
+    match refusal {
+        Some(reason) => {
+            let mut change = Change::begin(state, &actor).await?;
+            change
+                .record(
+                    "auth.token_refused",
+                    Some(&subject),
+                    json!({"reason": reason, "method": method, "path": path, "address": address}),
+                )
+                .await?;
+            change.commit().await?;
+            state.metrics.login("token_refused");
+            Ok(TokenCheck::Refused)
+        }
+        None => {
+            // Handlers that record their own event with the token as its actor (gate
+            // decisions) ask not to write a second one: the use is in the chain either way.
+            if record_use {
+                let mut change = Change::begin(state, &actor).await?;
+                change
+                    .record(
+                        "auth.token_used",
+                        Some(&subject),
+                        json!({"method": method, "path": path, "address": address}),
+                    )
+                    .await?;
+                change.commit().await?;
+            }
+            let Some(user) = user else {
+                return Ok(TokenCheck::Refused);
+            };
+            // A token never grants more than its owner has now.
+            let roles: Vec<Role> = token
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| user.roles.contains(r))
+                .collect();
+            Ok(TokenCheck::Valid { token, user, roles })
+        }
     }
 }

@@ -1,22 +1,17 @@
-//! Use cases: what the API, the console and the command line do, in one place each. A use
-//! case opens a [`Change`], records the event that says what happened, updates the query
-//! tables in the same transaction and commits; only then does the caller answer.
+//! The one way to write: a use case (in its capability's folder) opens a [`Change`], records
+//! the event that says what happened, updates the query tables in the same transaction and
+//! commits; only then does the caller answer.
 //!
 //! Permission checks on *who may call* live in the handlers (they know the principal);
-//! business rules that depend on the data (who may move this alert) live here.
-
-pub mod admin;
-pub mod alerts;
-pub mod auth;
-pub mod cargo;
+//! business rules that depend on the data (who may move this alert) live in the use cases.
 
 use std::time::Instant;
 
 use hamnvakt_core::ids::OrgId;
 use hamnvakt_store::{AppendedEvent, NewEvent, WriteTx};
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// Who is acting, as the audit chain records it.
 #[derive(Debug, Clone)]

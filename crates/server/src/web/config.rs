@@ -39,7 +39,7 @@ pub struct ServerConfig {
     /// Thresholds of the insider-behaviour detectors.
     pub access_detectors: Option<hamnvakt_access::detect::DetectorSettings>,
     /// AIS sources and ingest settings.
-    pub ais: Option<crate::ais::AisConfig>,
+    pub ais: Option<crate::maritime::AisConfig>,
     /// Cargo targeting: lane capacities and the random and exploration shares.
     pub targeting: Option<hamnvakt_targeting::select::SelectionSettings>,
 }
@@ -76,7 +76,7 @@ pub struct Config {
     pub token_max_lifetime_days: u32,
     pub access: hamnvakt_access::decide::Settings,
     pub detectors: hamnvakt_access::detect::DetectorSettings,
-    pub ais: crate::ais::AisConfig,
+    pub ais: crate::maritime::AisConfig,
     pub targeting: hamnvakt_targeting::select::SelectionSettings,
 }
 

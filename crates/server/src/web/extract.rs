@@ -2,13 +2,13 @@
 //! form bodies and query strings. Bodies are read up to the configured limit and no further.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::web::error::ApiError;
+use crate::web::state::AppState;
 
 /// A JSON body parsed into `T`. Unknown fields, wrong types and missing fields are refused
 /// with the path of the field.
@@ -87,9 +87,14 @@ fn parse_urlencoded<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+impl<T: DeserializeOwned + Send, S> FromRequest<S> for ApiJson<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         if !content_type_is(&req, "application/json") {
             return Err(ApiError::UnsupportedMediaType("application/json"));
         }
@@ -98,9 +103,14 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for FormBody<T> {
+impl<T: DeserializeOwned + Send, S> FromRequest<S> for FormBody<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
         if !content_type_is(&req, "application/x-www-form-urlencoded") {
             return Err(ApiError::UnsupportedMediaType(
                 "application/x-www-form-urlencoded",

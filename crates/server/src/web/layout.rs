@@ -1,96 +1,27 @@
-//! The operations console: server-rendered pages in Swedish and English, plain HTML forms with
-//! CSRF tokens, one stylesheet, no scripts from elsewhere.
-
-mod access;
-mod alerts;
-mod audit;
-pub mod i18n;
-mod login;
-mod maritime;
-mod sites;
-mod targeting;
+//! The console's frame: the page layout with its navigation, the language of the page, error
+//! pages, local times, safe return paths and static assets. The console is server-rendered
+//! in Swedish and English, with plain HTML forms carrying CSRF tokens, one stylesheet and no
+//! scripts from elsewhere; each capability renders its own pages inside this frame.
 
 use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use hamnvakt_identity::Permission;
 use maud::{html, Markup, DOCTYPE};
 
-use crate::auth::{cookie, Principal, LANG_COOKIE};
-use crate::error::{request_id, ApiError};
-use crate::state::AppState;
-use i18n::{Lang, Msg};
+use crate::web::auth::{cookie, Principal, LANG_COOKIE};
+use crate::web::error::{request_id, ApiError};
+use crate::web::i18n::{Lang, Msg};
+use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
+/// The platform's own console routes: the language switch and the stylesheet.
+pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/alerts") }))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
         .route("/lang/{code}", get(switch_language))
-        .route("/alerts", get(alerts::queue))
-        .route("/alerts/{id}", get(alerts::detail))
-        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
-        .route("/alerts/{id}/assign", post(alerts::assign))
-        .route("/alerts/{id}/close", post(alerts::close))
-        .route("/audit", get(audit::log))
-        .route("/sites", get(sites::list))
-        .route("/map", get(maritime::map))
-        .route("/targeting", get(targeting::worklist))
-        .route("/targeting/select", post(targeting::select))
-        .route("/targeting/c/{id}", get(targeting::consignment))
-        .route("/targeting/c/{id}/reroute", post(targeting::reroute))
-        .route("/targeting/c/{id}/outcome", post(targeting::outcome))
-        .route(
-            "/targeting/profiles",
-            get(targeting::profiles).post(targeting::create_profile),
-        )
-        .route("/targeting/profiles/{id}", post(targeting::update_profile))
-        .route("/access", get(access::overview))
-        .route("/access/level/{id}", post(access::set_level))
-        .route("/access/feed", get(access::feed))
-        .route("/access/onsite", get(access::onsite))
-        .route("/access/muster/{id}", get(access::muster))
-        .route(
-            "/access/policies",
-            get(access::policies).post(access::save_policies),
-        )
-        .route("/access/r/{kind}", get(access::list))
-        .route(
-            "/access/r/{kind}/{id}",
-            get(access::edit).post(access::save),
-        )
         .route("/static/style.css", get(stylesheet))
-        .route("/static/feed.js", get(feed_script))
-        .route(
-            "/static/map.js",
-            get(|| {
-                asset(
-                    "text/javascript; charset=utf-8",
-                    include_str!("../../assets/map.js"),
-                )
-            }),
-        )
-        .route(
-            "/static/leaflet.js",
-            get(|| {
-                asset(
-                    "text/javascript; charset=utf-8",
-                    include_str!(concat!(env!("OUT_DIR"), "/leaflet.js")),
-                )
-            }),
-        )
-        .route(
-            "/static/leaflet.css",
-            get(|| {
-                asset(
-                    "text/css; charset=utf-8",
-                    include_str!(concat!(env!("OUT_DIR"), "/leaflet.css")),
-                )
-            }),
-        )
 }
 
 /// The language of the page: the cookie the switch sets, else the browser's preference.
@@ -141,11 +72,12 @@ struct BackQuery {
 async fn switch_language(
     axum::extract::State(state): axum::extract::State<AppState>,
     Path(code): Path<String>,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<BackQuery>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<BackQuery>,
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Sv);
     let back = safe_back(q.back.as_deref(), "/alerts");
-    let cookie = crate::auth::set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 86_400, false);
+    let cookie =
+        crate::web::auth::set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 86_400, false);
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 
@@ -160,24 +92,14 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-async fn asset(content_type: &'static str, body: &'static str) -> Response {
+/// A static file compiled into the binary, cached for an hour.
+pub async fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         body,
-    )
-        .into_response()
-}
-
-async fn feed_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../assets/feed.js"),
     )
         .into_response()
 }

@@ -35,30 +35,14 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
 }
 
-/// AIS ingest counters.
-#[derive(Debug, Default)]
-pub struct AisCounters {
-    pub lines: Counter,
-    pub messages: Counter,
-    pub malformed: Counter,
-    pub duplicates: Counter,
-    pub dropped: Counter,
-    pub track_points: Counter,
-    pub track_write_errors: Counter,
-}
-
 pub struct Metrics {
     registry: Registry,
-    pub ais: AisCounters,
     pub http_requests: Family<HttpLabels, Counter>,
     pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pub events_appended: Family<KindLabels, Counter>,
     pub logins: Family<ResultLabels, Counter>,
     pub commit_duration: Histogram,
     pub chain_head: Gauge,
-    /// The newest decision event the decision list and stored occupancy reflect.
-    pub decisions_projected: Gauge,
-    pub projection_errors: Counter,
 }
 
 impl Metrics {
@@ -73,8 +57,6 @@ impl Metrics {
         let logins = Family::<ResultLabels, Counter>::default();
         let commit_duration = latency_histogram();
         let chain_head = Gauge::default();
-        let decisions_projected = Gauge::default();
-        let projection_errors = Counter::default();
         registry.register(
             "http_requests",
             "HTTP requests served",
@@ -101,56 +83,21 @@ impl Metrics {
             "Sequence number of the newest event this instance wrote",
             chain_head.clone(),
         );
-        registry.register(
-            "access_decisions_projected_seq",
-            "Sequence number of the newest gate-decision event the decision list reflects (compare with audit_chain_head_seq)",
-            decisions_projected.clone(),
-        );
-        registry.register(
-            "access_projection_errors",
-            "Failed attempts to write gate-decision rows from the chain (retried)",
-            projection_errors.clone(),
-        );
-        let ais = AisCounters::default();
-        registry.register("ais_lines", "AIS input lines read", ais.lines.clone());
-        registry.register("ais_messages", "AIS messages decoded", ais.messages.clone());
-        registry.register(
-            "ais_malformed",
-            "AIS lines or messages that could not be decoded",
-            ais.malformed.clone(),
-        );
-        registry.register(
-            "ais_duplicates",
-            "AIS messages dropped as the same transmission heard again",
-            ais.duplicates.clone(),
-        );
-        registry.register(
-            "ais_dropped",
-            "AIS messages dropped because the ingest queue was full",
-            ais.dropped.clone(),
-        );
-        registry.register(
-            "ais_track_points",
-            "Downsampled track points written to the store",
-            ais.track_points.clone(),
-        );
-        registry.register(
-            "ais_track_write_errors",
-            "Track or port-call batches the store refused",
-            ais.track_write_errors.clone(),
-        );
         Metrics {
             registry,
-            ais,
             http_requests,
             http_duration,
             events_appended,
             logins,
             commit_duration,
             chain_head,
-            decisions_projected,
-            projection_errors,
         }
+    }
+
+    /// Where a capability registers its own metrics, while the instance is being put
+    /// together (before the state is shared).
+    pub fn registry(&mut self) -> &mut Registry {
+        &mut self.registry
     }
 
     pub fn encode(&self) -> String {
@@ -159,6 +106,15 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+
+    /// Counts a sign-in attempt or a bearer token's check by its result.
+    pub fn login(&self, result: &str) {
+        self.logins
+            .get_or_create(&ResultLabels {
+                result: result.to_owned(),
+            })
+            .inc();
     }
 
     pub fn event(&self, kind: &str, seq: i64) {

@@ -1,7 +1,7 @@
-//! The router and its middleware: request ids, metrics, security headers, body limits, panic
-//! containment, and problem documents for errors that layers produce without a body.
+//! The middleware every route runs under: request ids, metrics, security headers, body
+//! limits, panic containment, and problem documents for errors that layers produce without a
+//! body; with the health, readiness and metrics endpoints and the fallback for unknown paths.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -13,17 +13,17 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
-use crate::error::{problem_for_status, ApiError, REQUEST_ID};
-use crate::metrics::{HttpLabels, RouteLabels};
-use crate::state::AppState;
+use crate::web::error::{problem_for_status, ApiError, REQUEST_ID};
+use crate::web::metrics::{HttpLabels, RouteLabels};
+use crate::web::state::AppState;
 
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
+/// Wraps the merged routes of every capability in the middleware stack, adds the platform's
+/// own routes (health, readiness, metrics) and the fallback for unknown paths.
+pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
     let limit = state.config.max_request_body_bytes;
-    Router::new()
-        .nest("/api/v1", crate::api::router())
-        .merge(crate::ui::router())
+    routes
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -42,21 +42,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
         .with_state(state)
-}
-
-/// Serves until `shutdown` resolves.
-pub async fn serve(
-    state: AppState,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 /// Sets the request id for everything below, counts and times the request, and turns bare
@@ -195,6 +180,10 @@ async fn fallback(req: Request) -> Response {
         ))
         .into_response()
     } else {
-        (StatusCode::NOT_FOUND, crate::ui::not_found_page(&req)).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            crate::web::layout::not_found_page(&req),
+        )
+            .into_response()
     }
 }

@@ -1,4 +1,6 @@
-//! What every handler shares: the store, the configuration, the clock and the metrics.
+//! What every handler shares: the store, the configuration, the clock, the metrics and the
+//! cache of verified tokens. A capability that keeps state of its own in memory (the access
+//! engine, the vessel picture) holds it in a state type of its own that derefs to this one.
 //!
 //! The system clock is read here and nowhere else in the workspace; everything below takes
 //! the time as an argument.
@@ -10,10 +12,8 @@ use hamnvakt_store::Store;
 use jiff::Timestamp;
 use rand::RngCore;
 
-use crate::access::Engine;
-use crate::config::Config;
-use crate::error::ApiError;
-use crate::metrics::Metrics;
+use crate::web::config::Config;
+use crate::web::metrics::Metrics;
 
 /// Frames (4 KiB pages) in SQLite's write-ahead log above which the checkpoint finishes on
 /// the writer connection so that the log can rewind (see [`Store::checkpoint_on_writer`]).
@@ -25,12 +25,17 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
-    /// Gate decisions and the access register in memory.
-    pub access: Arc<Engine>,
     /// Recently verified API tokens (see [`TokenCache`]).
     pub tokens: Arc<TokenCache>,
-    /// AIS ingest and the vessel picture.
-    pub ais: Arc<crate::ais::Ingest>,
+    /// The writer whose commits go first (see [`AppState::idle_writer`]).
+    priority: Option<Arc<dyn PriorityWriter>>,
+}
+
+/// A writer whose commits must not queue behind background work on SQLite's one writer
+/// connection: the gate decisions' committer, whose controllers wait for each commit.
+pub trait PriorityWriter: Send + Sync {
+    /// Whether it is writing a group now or has work waiting.
+    fn busy(&self) -> bool;
 }
 
 /// API tokens and their owners as recently read, so that a gate controller's every request does
@@ -84,57 +89,70 @@ impl TokenCache {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        let access = Arc::new(Engine::new(config.access, config.detectors));
-        let ais = Arc::new(crate::ais::Ingest::new(&config.ais));
+    /// The platform state; `priority` is the writer whose commits go first on SQLite's single
+    /// writer connection (the gate decisions'), if there is one.
+    pub fn new(
+        store: Store,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        metrics: Metrics,
+        priority: Option<Arc<dyn PriorityWriter>>,
+    ) -> AppState {
         AppState {
-            ais,
             store,
             config: Arc::new(config),
             clock,
-            metrics: Arc::new(Metrics::new()),
-            access,
+            metrics: Arc::new(metrics),
             tokens: Arc::default(),
+            priority,
         }
     }
 
-    /// Loads what the server keeps in memory and starts its background writers. Call once,
-    /// after migrating and before serving.
-    pub async fn start(&self) -> Result<(), ApiError> {
-        Engine::start(self).await?;
-        crate::ais::start(self)
-            .await
-            .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
-        if self.store.backend() == hamnvakt_store::Backend::Sqlite {
-            let state = self.clone();
-            tokio::spawn(async move {
-                let store = &state.store;
-                let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
-                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    every.tick().await;
-                    if store.is_closed() {
-                        break;
-                    }
-                    // The copying beside the writes; when commits never pause long enough
-                    // for that to catch up and the log has grown past 16 MiB, the last few
-                    // frames from the writer itself, between two gate-decision groups, so
-                    // that the log rewinds.
-                    let done = async {
-                        if store.checkpoint().await? > WAL_REWIND_FRAMES {
-                            state.access.idle_writer().await;
-                            store.checkpoint_on_writer().await?;
-                        }
-                        Ok::<_, hamnvakt_store::StoreError>(())
-                    }
-                    .await;
-                    if let Err(e) = done {
-                        tracing::warn!(error = %e, "WAL checkpoint failed; trying again in a second");
-                    }
-                }
-            });
+    /// Waits (up to 20 ms) for a moment when the priority writer has nothing written or
+    /// waiting, so that background work on the single SQLite writer goes between its groups,
+    /// not ahead of them.
+    pub async fn idle_writer(&self) {
+        let Some(priority) = &self.priority else {
+            return;
+        };
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(20);
+        while priority.busy() && std::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_micros(200)).await;
         }
-        Ok(())
+    }
+
+    /// On SQLite, keeps the write-ahead log from growing without end: a passive checkpoint
+    /// four times a second beside the writes; when commits never pause long enough for that
+    /// to catch up and the log has grown past 16 MiB, the last few frames from the writer
+    /// itself, between two groups of the priority writer, so that the log rewinds. Call
+    /// once, after migrating.
+    pub fn start_checkpoints(&self) {
+        if self.store.backend() != hamnvakt_store::Backend::Sqlite {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            let store = &state.store;
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if store.is_closed() {
+                    break;
+                }
+                let done = async {
+                    if store.checkpoint().await? > WAL_REWIND_FRAMES {
+                        state.idle_writer().await;
+                        store.checkpoint_on_writer().await?;
+                    }
+                    Ok::<_, hamnvakt_store::StoreError>(())
+                }
+                .await;
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; trying again in a second");
+                }
+            }
+        });
     }
 
     pub fn now(&self) -> Timestamp {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use hamnvakt_core::FixedClock;
-use hamnvakt_server::state::AppState;
+use hamnvakt_server::app::Instance;
 use hamnvakt_store::{DecisionFilter, OpenOptions, Store};
 
 use crate::helpers::{test_config, Client, TestApp};
@@ -484,7 +484,7 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
     let store = Store::open(&app._db.url, &OpenOptions::default())
         .await
         .unwrap();
-    let again = AppState::new(
+    let again = Instance::new(
         store,
         test_config(&app._db),
         Arc::new(FixedClock::new(app.state.now())),
@@ -514,10 +514,12 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
         newest
     );
     // … and the engine's presence came back from it: the muster list names the holder.
-    let muster =
-        hamnvakt_server::api::access::occupants(&again, Some(site.facility.parse().unwrap()))
-            .await
-            .unwrap();
+    let muster = hamnvakt_server::access::occupants(
+        &again.access_state(),
+        Some(site.facility.parse().unwrap()),
+    )
+    .await
+    .unwrap();
     assert_eq!(muster.len(), 1);
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hamnvakt_server::ais::{spawn_source, SourceConfig};
+use hamnvakt_server::maritime::{spawn_source, SourceConfig};
 use hamnvakt_testkit::Kind;
 use tokio::io::AsyncWriteExt;
 
@@ -35,7 +35,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     });
     spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::Tcp {
             address: feed_addr.to_string(),
         },
@@ -45,7 +45,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
 
     // Listeners receivers push to.
     let tcp = spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::TcpListen {
             listen: "127.0.0.1:0".into(),
         },
@@ -54,7 +54,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
     .unwrap()
     .unwrap();
     let udp = spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::Udp {
             listen: "127.0.0.1:0".into(),
         },
@@ -84,7 +84,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
     let dma = std::fs::read(data.join("real/dma-aisabnormal/219165000_ssc_1.ais")).unwrap();
     std::fs::write(&file, dma).unwrap();
     spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::File {
             path: file,
             speed: 0.0,
@@ -200,7 +200,7 @@ async fn going_dark_in_the_approaches_raises_an_alert() {
     let file = dir.path().join("dark.nmea");
     std::fs::write(&file, lines.join("\n")).unwrap();
     spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::File {
             path: file,
             speed: 0.0,
@@ -325,7 +325,7 @@ async fn tracks_port_calls_flags_and_live_positions(kind: Kind) {
     );
 
     spawn_source(
-        &app.state,
+        &app.state.maritime_state(),
         SourceConfig::File {
             path: file,
             speed: 0.0,

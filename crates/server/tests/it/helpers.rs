@@ -8,10 +8,10 @@ use hamnvakt_core::ids::{OrgId, UserId};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::FixedClock;
 use hamnvakt_identity::Role;
-use hamnvakt_server::config::Config;
-use hamnvakt_server::service::admin::{self, UserSpec};
-use hamnvakt_server::service::Actor;
-use hamnvakt_server::state::AppState;
+use hamnvakt_server::app::Instance;
+use hamnvakt_server::identity::{self as admin, UserSpec};
+use hamnvakt_server::web::change::Actor;
+use hamnvakt_server::web::config::Config;
 use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ pub const T0_MS: i64 = 1_795_000_000_000; // 2026-11-17, a fixed day for the clo
 
 pub struct TestApp {
     pub url: String,
-    pub state: AppState,
+    pub state: Instance,
     pub clock: Arc<FixedClock>,
     pub port: OrgId,
     pub customs: OrgId,
@@ -58,7 +58,7 @@ impl TestApp {
         let clock = Arc::new(FixedClock::new(
             jiff::Timestamp::from_millisecond(T0_MS).unwrap(),
         ));
-        let state = AppState::new(store, config, clock.clone());
+        let state = Instance::new(store, config, clock.clone());
         state.start().await.unwrap();
         let seed = Actor::system("test");
         let port = admin::create_org(

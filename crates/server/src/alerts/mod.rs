@@ -1,0 +1,52 @@
+//! The one alert queue: every detector and rule raises into it, operators acknowledge, assign
+//! and close, and every reader sees only what the alert's TLP marking and audience allow.
+//!
+//! Public items: [`routes`] (`/api/v1/alerts…` and the console's `/alerts…`), [`openapi`],
+//! and the use cases other capabilities call: [`raise`] (validate, store, record
+//! `alert.raised`), [`act`] (a lifecycle step) and [`ACTIVE`] (the states of an open alert).
+
+mod api;
+mod pages;
+mod service;
+
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::web::state::AppState;
+
+pub use service::{act, raise, ACTIVE};
+
+pub fn routes() -> Router<AppState> {
+    let api = Router::new()
+        .route("/alerts", get(api::list).post(api::raise))
+        .route("/alerts/{id}", get(api::get_one))
+        .route("/alerts/{id}/history", get(api::history))
+        .route("/alerts/{id}/acknowledge", post(api::acknowledge))
+        .route("/alerts/{id}/assign", post(api::assign))
+        .route("/alerts/{id}/close", post(api::close));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/alerts", get(pages::queue))
+        .route("/alerts/{id}", get(pages::detail))
+        .route("/alerts/{id}/acknowledge", post(pages::acknowledge))
+        .route("/alerts/{id}/assign", post(pages::assign))
+        .route("/alerts/{id}/close", post(pages::close))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    api::list,
+    api::raise,
+    api::get_one,
+    api::history,
+    api::acknowledge,
+    api::assign,
+    api::close
+))]
+struct Doc;
+
+/// This capability's paths of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
