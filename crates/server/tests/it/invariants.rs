@@ -137,7 +137,7 @@ fn storage_knows_nothing_of_http_and_nothing_depends_on_the_server() {
 
 #[test]
 fn only_the_server_clock_reads_the_system_time() {
-    let allowed = workspace_root().join("crates/server/src/state.rs");
+    let allowed = workspace_root().join("crates/server/src/web/state.rs");
     let patterns = [
         "SystemTime::now",
         "Timestamp::now",
@@ -174,4 +174,124 @@ fn no_test_is_ignored() {
         .filter(|f| std::fs::read_to_string(f).unwrap().contains(&marker))
         .collect();
     assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+/// The server's source folder.
+fn server_src() -> PathBuf {
+    workspace_root().join("crates/server/src")
+}
+
+/// The capability folders of the server: every folder of `src/` but the platform (`web`) and
+/// the command line (`cli`), which sit below and above them.
+fn capability_folders() -> Vec<String> {
+    let mut caps: Vec<String> = std::fs::read_dir(server_src())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| n != "web" && n != "cli")
+        .collect();
+    caps.sort();
+    caps
+}
+
+/// The module names of a folder's files, other than its `mod.rs`.
+fn private_files(folder: &Path) -> Vec<String> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".rs").map(str::to_owned).or_else(|| {
+                p.is_dir().then_some(name.clone())
+            })?;
+            (stem != "mod").then_some(stem)
+        })
+        .collect()
+}
+
+/// Lines of Rust in `files` that contain `needle` outside a comment.
+fn code_lines_with(files: &[PathBuf], needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for f in files {
+        for (n, line) in std::fs::read_to_string(f).unwrap().lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains(needle) {
+                hits.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn the_server_is_laid_out_by_capability() {
+    let mut top: Vec<String> = std::fs::read_dir(server_src())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        ["app.rs", "lib.rs", "main.rs"],
+        "only app.rs, lib.rs and main.rs sit beside the capability folders, web/ and cli/"
+    );
+    for cap in capability_folders() {
+        let m = server_src().join(&cap).join("mod.rs");
+        let text = std::fs::read_to_string(&m).unwrap_or_default();
+        assert!(
+            text.trim_start().starts_with("//!") && text.contains("pub fn routes()"),
+            "{} must open with what the capability is and expose routes()",
+            m.display()
+        );
+    }
+}
+
+#[test]
+fn capabilities_talk_through_their_mod_rs() {
+    let src = server_src();
+    let mut offenders = Vec::new();
+    for cap in capability_folders() {
+        let inside = src.join(&cap);
+        let mut outside = Vec::new();
+        rust_files(&src, &mut outside);
+        for dir in ["tests", "benches"] {
+            rust_files(&workspace_root().join("crates/server").join(dir), &mut outside);
+        }
+        outside.retain(|f| !f.starts_with(&inside));
+        for file in private_files(&inside) {
+            for prefix in ["crate", "hamnvakt_server"] {
+                offenders.extend(code_lines_with(
+                    &outside,
+                    &format!("{prefix}::{cap}::{file}::"),
+                ));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "reaching into another capability's private files: {offenders:#?}"
+    );
+}
+
+#[test]
+fn imports_run_one_way_app_then_capabilities_then_web() {
+    let src = server_src();
+    let mut web = Vec::new();
+    rust_files(&src.join("web"), &mut web);
+    let mut below_app = web.clone();
+    for cap in capability_folders() {
+        rust_files(&src.join(&cap), &mut below_app);
+    }
+    let mut offenders = code_lines_with(&below_app, "crate::app");
+    offenders.extend(code_lines_with(&below_app, "crate::cli"));
+    for cap in capability_folders() {
+        offenders.extend(code_lines_with(&web, &format!("crate::{cap}")));
+    }
+    assert!(
+        offenders.is_empty(),
+        "imports must run app → capabilities → web: {offenders:#?}"
+    );
 }
