@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError, WriteTx};
+use crate::{Backend, Result, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
@@ -273,6 +273,102 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Serialises this transaction with every other that locks one of `keys`, until it ends.
+    /// On SQLite a write transaction already holds the one write lock; on PostgreSQL this
+    /// takes a transaction-scoped advisory lock per key (in a fixed order, so two
+    /// transactions locking the same keys cannot deadlock).
+    pub async fn lock_keys(&mut self, keys: &[&str]) -> Result<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut ids: Vec<i64> = keys.iter().map(|k| advisory_key(k)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::login_failures`] inside this transaction (after [`WriteTx::lock_keys`], a count
+    /// no concurrent attempt can change before this transaction ends).
+    pub async fn login_failures(
+        &mut self,
+        username: &str,
+        address: &str,
+        since_ms: i64,
+    ) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
+        let by_user = sqlx::query(
+            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE username = $1 AND at_ms >= $2",
+        )
+        .bind(username.to_owned())
+        .bind(since_ms)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let by_addr = sqlx::query(
+            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE address = $1 AND at_ms >= $2",
+        )
+        .bind(address.to_owned())
+        .bind(since_ms)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok((
+            (by_user.try_get(0)?, by_user.try_get(1)?),
+            (by_addr.try_get(0)?, by_addr.try_get(1)?),
+        ))
+    }
+
+    /// The open throttling window of `key`: when its first refusal was recorded, and how many
+    /// refusals it has counted.
+    pub async fn throttle_window(&mut self, key: &str) -> Result<Option<(i64, i64)>> {
+        let row =
+            sqlx::query("SELECT started_ms, attempts FROM login_throttle_windows WHERE key = $1")
+                .bind(key.to_owned())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+
+    /// Opens `key`'s window at `at_ms` with one refusal, replacing an ended one.
+    pub async fn open_throttle_window(&mut self, key: &str, at_ms: i64) -> Result<()> {
+        sqlx::query("DELETE FROM login_throttle_windows WHERE key = $1")
+            .bind(key.to_owned())
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO login_throttle_windows (key, started_ms, attempts) VALUES ($1, $2, 1)",
+        )
+        .bind(key.to_owned())
+        .bind(at_ms)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts one more refusal in `key`'s open window.
+    pub async fn count_throttled(&mut self, key: &str) -> Result<()> {
+        sqlx::query("UPDATE login_throttle_windows SET attempts = attempts + 1 WHERE key = $1")
+            .bind(key.to_owned())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes `key`'s window if it is still the one that started at `started_ms`; false when
+    /// another instance closed or reopened it first.
+    pub async fn close_throttle_window(&mut self, key: &str, started_ms: i64) -> Result<bool> {
+        let n =
+            sqlx::query("DELETE FROM login_throttle_windows WHERE key = $1 AND started_ms = $2")
+                .bind(key.to_owned())
+                .bind(started_ms)
+                .execute(&mut *self.tx)
+                .await?;
+        Ok(n.rows_affected() == 1)
+    }
+
     pub async fn clear_login_failures(&mut self, username: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username.to_owned())
@@ -402,6 +498,24 @@ impl Store {
         rows.iter().map(token_from_row).collect()
     }
 
+    /// Throttling windows whose first refusal is older than `started_before_ms`: key, start and
+    /// the refusals counted, oldest first.
+    pub async fn ended_throttle_windows(
+        &self,
+        started_before_ms: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT key, started_ms, attempts FROM login_throttle_windows \
+             WHERE started_ms < $1 ORDER BY started_ms",
+        )
+        .bind(started_before_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
     /// Failed logins since `since_ms` for the account and for the address: counts and the
     /// oldest time of each.
     pub async fn login_failures(
@@ -429,4 +543,16 @@ impl Store {
             (by_addr.try_get(0)?, by_addr.try_get(1)?),
         ))
     }
+}
+
+/// A stable 64-bit advisory-lock id for a key: FNV-1a over the key under a prefix of our own,
+/// so that Hamnvakt's locks are the same from every instance and build, and unlikely to meet
+/// another application's.
+fn advisory_key(key: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in "hamnvakt-lock:".bytes().chain(key.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
 }

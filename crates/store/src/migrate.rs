@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0010_derived_file.sql"),
         postgres: include_str!("../schema/postgres/0010_derived_file.sql"),
     },
+    Migration {
+        version: 11,
+        name: "login_throttle",
+        sqlite: include_str!("../schema/sqlite/0011_login_throttle.sql"),
+        postgres: include_str!("../schema/postgres/0011_login_throttle.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -337,15 +337,14 @@ async fn run(
     let result = async {
         p.require(Permission::AlertsTriage)?;
         let id = parse_alert_id(id)?;
+        let back = safe_back("back", back.as_deref(), &format!("/alerts/{id}"))?;
         let note = note.filter(|n| !n.trim().is_empty());
         service::act(state, &p.actor(), id, action, note.as_deref()).await?;
-        Ok::<_, ApiError>(id)
+        Ok::<_, ApiError>(back)
     }
     .await;
     match result {
-        Ok(id) => {
-            Redirect::to(&safe_back(back.as_deref(), &format!("/alerts/{id}"))).into_response()
-        }
+        Ok(back) => Redirect::to(&back).into_response(),
         Err(e) => UiError(e).into_response(),
     }
 }

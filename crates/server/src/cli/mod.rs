@@ -537,6 +537,9 @@ async fn housekeeping(state: Instance) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
+        if let Err(e) = crate::identity::close_throttle_windows(&state).await {
+            tracing::warn!(error = %e, "closing ended sign-in throttling windows failed");
+        }
     }
 }
 

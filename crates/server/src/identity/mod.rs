@@ -5,7 +5,7 @@
 //!
 //! Public items: [`routes`], [`openapi`], and the use cases the command line and the demo
 //! call: [`create_org`], [`create_user`] with [`UserSpec`], [`create_token`], [`set_roles`],
-//! [`set_disabled`], [`revoke_token`].
+//! [`set_disabled`], [`revoke_token`], and [`close_throttle_windows`] for housekeeping.
 
 mod admin;
 mod admin_api;
@@ -22,6 +22,7 @@ use crate::web::state::AppState;
 pub use admin::{
     create_org, create_token, create_user, revoke_token, set_disabled, set_roles, UserSpec,
 };
+pub use login::close_throttle_windows;
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()

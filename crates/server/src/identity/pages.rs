@@ -68,8 +68,10 @@ pub async fn form(
     UiLang(lang): UiLang,
     ApiQuery(q): ApiQuery<LoginQuery>,
 ) -> Response {
-    let next = safe_back(q.next.as_deref(), "/alerts");
-    render(&state, lang, &next, None, StatusCode::OK)
+    match safe_back("next", q.next.as_deref(), "/alerts") {
+        Ok(next) => render(&state, lang, &next, None, StatusCode::OK),
+        Err(e) => crate::web::layout::UiError(e).into_response(),
+    }
 }
 
 pub async fn submit(
@@ -79,7 +81,10 @@ pub async fn submit(
     headers: HeaderMap,
     FormBody(f): FormBody<LoginForm>,
 ) -> Response {
-    let next = safe_back(f.next.as_deref(), "/alerts");
+    let next = match safe_back("next", f.next.as_deref(), "/alerts") {
+        Ok(next) => next,
+        Err(e) => return crate::web::layout::UiError(e).into_response(),
+    };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !secret::equal(&expected, &f.csrf) {
         return render(

@@ -49,18 +49,26 @@ fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     Lang::from_accept_language(accept)
 }
 
-/// A local path to return to after an action; anything else becomes `fallback`.
-pub fn safe_back(back: Option<&str>, fallback: &str) -> String {
-    match back {
-        Some(b)
-            if b.starts_with('/')
-                && !b.starts_with("//")
-                && !b.contains('\\')
-                && b.len() < 2000 =>
-        {
-            b.to_owned()
-        }
-        _ => fallback.to_owned(),
+/// A path on this site to return to after an action (`fallback` when none is given). Only a
+/// same-origin path is taken: it starts with one `/`, holds no backslash (browsers read `\`
+/// as `/`, so `/\host` is another origin) and only visible ASCII — no space, tab or line
+/// break, which browsers strip, so that `/\t/host` would become `//host`, and no character
+/// that cannot stand in a `Location` header. Anything else is refused with a 400 naming
+/// `field`, rather than quietly replaced, so that a crafted link fails visibly.
+pub fn safe_back(field: &str, back: Option<&str>, fallback: &str) -> Result<String, ApiError> {
+    let Some(b) = back else {
+        return Ok(fallback.to_owned());
+    };
+    let visible = b.bytes().all(|c| c.is_ascii_graphic());
+    let one_slash = b.starts_with('/') && !b.starts_with("//");
+    if visible && one_slash && !b.contains('\\') && b.len() < 2000 {
+        Ok(b.to_owned())
+    } else {
+        Err(ApiError::field(
+            field,
+            "must be a path on this site, such as /alerts (one leading slash, no backslash, \
+             no spaces or control characters)",
+        ))
     }
 }
 
@@ -73,12 +81,12 @@ async fn switch_language(
     axum::extract::State(state): axum::extract::State<AppState>,
     Path(code): Path<String>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<BackQuery>,
-) -> Response {
+) -> Result<Response, UiError> {
     let lang = Lang::parse(&code).unwrap_or(Lang::Sv);
-    let back = safe_back(q.back.as_deref(), "/alerts");
+    let back = safe_back("back", q.back.as_deref(), "/alerts")?;
     let cookie =
         crate::web::auth::set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 86_400, false);
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response())
 }
 
 async fn stylesheet() -> Response {

@@ -41,7 +41,35 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .layer(middleware::from_fn(sanitize_request_id))
         .with_state(state)
+}
+
+/// The longest client-chosen request id kept.
+const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// A client may name its request (to find it in our logs and the audit chain), but the name
+/// goes into every event the request writes: one that is longer than
+/// [`MAX_REQUEST_ID_LEN`] or holds anything but letters, digits and `-_.:` is dropped, and the
+/// request gets an id of our own, so that nobody can grow the chain with a request header.
+async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
+    let acceptable = |v: &HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= MAX_REQUEST_ID_LEN
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+    };
+    let headers = req.headers_mut();
+    let values: Vec<HeaderValue> = headers
+        .get_all(&REQUEST_ID_HEADER)
+        .iter()
+        .cloned()
+        .collect();
+    if values.len() > 1 || values.first().is_some_and(|v| !acceptable(v)) {
+        headers.remove(&REQUEST_ID_HEADER);
+    }
+    next.run(req).await
 }
 
 /// Sets the request id for everything below, counts and times the request, and turns bare

@@ -202,9 +202,10 @@ fn private_files(folder: &Path) -> Vec<String> {
         .map(|e| e.unwrap().path())
         .filter_map(|p| {
             let name = p.file_name()?.to_string_lossy().into_owned();
-            let stem = name.strip_suffix(".rs").map(str::to_owned).or_else(|| {
-                p.is_dir().then_some(name.clone())
-            })?;
+            let stem = name
+                .strip_suffix(".rs")
+                .map(str::to_owned)
+                .or_else(|| p.is_dir().then_some(name.clone()))?;
             (stem != "mod").then_some(stem)
         })
         .collect()
@@ -258,7 +259,10 @@ fn capabilities_talk_through_their_mod_rs() {
         let mut outside = Vec::new();
         rust_files(&src, &mut outside);
         for dir in ["tests", "benches"] {
-            rust_files(&workspace_root().join("crates/server").join(dir), &mut outside);
+            rust_files(
+                &workspace_root().join("crates/server").join(dir),
+                &mut outside,
+            );
         }
         outside.retain(|f| !f.starts_with(&inside));
         for file in private_files(&inside) {

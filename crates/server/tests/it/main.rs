@@ -19,3 +19,4 @@ mod cargo;
 mod durability;
 mod helpers;
 mod invariants;
+mod security;
