@@ -72,9 +72,34 @@ impl Instance {
         }
     }
 
-    /// Loads what the instance keeps in memory and starts its background tasks. Call once,
-    /// after migrating and before serving.
+    /// Checks the end of the audit chain, loads what the instance keeps in memory and starts
+    /// its background tasks. Call once, after migrating and before serving.
+    ///
+    /// A chain whose end does not verify (an event stored past the head, a broken link in
+    /// the last [`TAIL_CHECKED`] events) would make every later append fail: every sign-in
+    /// would answer 500 and every gate deny. So the instance refuses to start, saying where
+    /// the chain breaks, unless it was started read-only to investigate: then the store
+    /// refuses every write, and the register is loaded for reading but no gate decided, no
+    /// feed ingested and no background writer started.
     pub async fn start(&self) -> Result<(), ApiError> {
+        let tail = self.store.verify_tail(TAIL_CHECKED).await?;
+        let (head_seq, head_hash) = (tail.head_seq, tail.head_hash.clone());
+        self.metrics.set_chain_head(head_seq, &head_hash);
+        if self.config.read_only {
+            self.store.set_read_only();
+            if let hamnvakt_store::ChainStatus::Broken { seq, reason } = &tail.status {
+                tracing::error!(seq, reason = %reason, "the audit chain is broken; serving read-only");
+            }
+            self.access.reload_register(&self.store).await?;
+            return Ok(());
+        }
+        if let hamnvakt_store::ChainStatus::Broken { seq, reason } = tail.status {
+            return Err(ApiError::Internal(format!(
+                "the audit chain is broken at event {seq}: {reason}. Refusing to serve: every \
+                 write would fail. `hamnvakt audit verify` checks the whole chain; \
+                 `hamnvakt serve --read-only` serves it for investigation without writing"
+            )));
+        }
         access::start(&self.access_state()).await?;
         maritime::start(&self.maritime_state())
             .await
@@ -83,6 +108,9 @@ impl Instance {
         Ok(())
     }
 }
+
+/// How many of the newest events [`Instance::start`] verifies before serving.
+pub const TAIL_CHECKED: i64 = 10_000;
 
 /// Every route of every capability, under the middleware.
 pub fn router(instance: &Instance) -> Router {

@@ -153,6 +153,112 @@ impl Store {
         rows.iter().map(EventRecord::from_row).collect()
     }
 
+    /// The stored chain head: the newest event's sequence number and hash (0 and the genesis
+    /// hash for an empty chain).
+    pub async fn chain_head(&self) -> Result<(i64, String)> {
+        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        Ok((head.try_get(0)?, head.try_get(1)?))
+    }
+
+    /// Checks the end of the chain before an instance serves: no event is stored past the
+    /// head (an append forged by someone with file access, which would make every later
+    /// append collide), and the last `tail` events up to the head are contiguous, linked and
+    /// match their hashes. Cheap whatever the chain's length; `verify_chain` walks it all.
+    pub async fn verify_tail(&self, tail: i64) -> Result<ChainReport> {
+        // One statement, so the head and the last stored event are read in one snapshot even
+        // while another instance appends.
+        let row = sqlx::query(
+            "SELECT h.seq, h.hash, (SELECT MAX(seq) FROM events) FROM chain_head h WHERE h.id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        let head_seq: i64 = row.try_get(0)?;
+        let head_hash: String = row.try_get(1)?;
+        let last_stored: Option<i64> = row.try_get(2)?;
+        let broken = |seq: i64, reason: String, checked: i64| ChainReport {
+            events_checked: checked,
+            head_seq,
+            head_hash: head_hash.clone(),
+            status: ChainStatus::Broken { seq, reason },
+        };
+        if let Some(last) = last_stored.filter(|l| *l > head_seq) {
+            return Ok(broken(
+                head_seq + 1,
+                format!("event {last} is stored past the chain head (event {head_seq}): an append that did not go through the chain"),
+                0,
+            ));
+        }
+        let first = (head_seq - tail.max(1) + 1).max(1);
+        let mut prev_hash = if first == 1 {
+            GENESIS_HASH.to_owned()
+        } else {
+            match self.events_after(first - 2, 1).await?.first() {
+                Some(e) if e.seq == first - 1 => e.hash.clone(),
+                _ => {
+                    return Ok(broken(
+                        first - 1,
+                        format!("event {} is missing", first - 1),
+                        0,
+                    ));
+                }
+            }
+        };
+        let mut expected = first;
+        let mut checked = 0;
+        while expected <= head_seq {
+            let batch = self.events_after(expected - 1, 2000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for e in batch.iter().take_while(|e| e.seq <= head_seq) {
+                if e.seq != expected {
+                    return Ok(broken(
+                        expected,
+                        format!("event {expected} is missing"),
+                        checked,
+                    ));
+                }
+                if e.prev_hash != prev_hash {
+                    return Ok(broken(
+                        e.seq,
+                        "does not name its predecessor's hash".into(),
+                        checked,
+                    ));
+                }
+                if e.recompute_hash() != e.hash {
+                    return Ok(broken(
+                        e.seq,
+                        "its contents do not match its hash".into(),
+                        checked,
+                    ));
+                }
+                prev_hash = e.hash.clone();
+                expected += 1;
+                checked += 1;
+            }
+        }
+        if expected - 1 != head_seq || prev_hash != head_hash {
+            return Ok(broken(
+                expected,
+                format!(
+                    "the chain head names event {head_seq} but the log ends at event {}",
+                    expected - 1
+                ),
+                checked,
+            ));
+        }
+        Ok(ChainReport {
+            events_checked: checked,
+            head_seq,
+            head_hash,
+            status: ChainStatus::Intact,
+        })
+    }
+
     /// Walks the whole chain from the first event up to the head: sequence numbers must run
     /// 1, 2, 3 … with no gap, each event must name its predecessor's hash, each stored hash must
     /// equal the hash recomputed from the event's fields, and the head must name the last event

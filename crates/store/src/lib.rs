@@ -88,6 +88,9 @@ pub enum StoreError {
     Unsupported(String),
     #[error("invalid database url: {0}")]
     InvalidUrl(String),
+    /// The store was opened read-only (to investigate a broken chain) and refuses writes.
+    #[error("the store is read-only: this instance was started to investigate, not to write")]
+    ReadOnly,
 }
 
 impl StoreError {
@@ -140,6 +143,8 @@ pub struct Store {
     head_hint: tx::HeadHint,
     /// When that hint last turned out stale (another writer appended).
     hint_missed: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// Set for an instance started to investigate a broken chain: every write is refused.
+    read_only: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
@@ -226,6 +231,7 @@ impl Store {
                     derived,
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
+                    read_only: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -244,6 +250,7 @@ impl Store {
                     pool,
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
+                    read_only: Default::default(),
                 })
             }
         }
@@ -254,7 +261,27 @@ impl Store {
     }
 
     /// Begins a write transaction whose commit returns only once the database has it on disk.
+    /// Refuses every write from now on (transactions and appends fail with
+    /// [`StoreError::ReadOnly`]), for an instance started to investigate a broken chain.
+    pub fn set_read_only(&self) {
+        self.read_only
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn writable(&self) -> Result<()> {
+        if self.is_read_only() {
+            Err(StoreError::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
     pub async fn begin(&self) -> Result<WriteTx> {
+        self.writable()?;
         let tx = match self.backend {
             // Every SQLite transaction states its sync level, since the writer connection is
             // shared with deferred ones (the level cannot change inside a transaction). Its
@@ -284,6 +311,7 @@ impl Store {
     /// lose it, a crash of the process does not. Only for what can be rebuilt from durable
     /// data, such as a projection of events that moves its mark in the same transaction.
     pub async fn begin_deferred(&self) -> Result<WriteTx> {
+        self.writable()?;
         let tx = match self.backend {
             Backend::Sqlite => {
                 self.writer
@@ -306,6 +334,7 @@ impl Store {
     /// [`Store::begin_deferred`]). On SQLite it runs on the derived file's own writer, so it
     /// never holds up an append to the chain; on PostgreSQL it is a deferred transaction.
     pub async fn begin_derived(&self) -> Result<WriteTx> {
+        self.writable()?;
         match self.backend {
             Backend::Sqlite => Ok(WriteTx::new(
                 self.derived.begin().await?,

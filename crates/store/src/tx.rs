@@ -236,6 +236,7 @@ impl crate::Store {
     /// If it is not (another process appended meanwhile) nothing is written, and the group is
     /// appended the ordinary way.
     pub async fn append_durably(&self, events: &[NewEvent<'_>]) -> Result<Vec<AppendedEvent>> {
+        self.writable()?;
         if events.is_empty() {
             return Ok(Vec::new());
         }

@@ -210,7 +210,8 @@ impl Engine {
         Ok(())
     }
 
-    async fn reload_register(&self, store: &Store) -> Result<(), ApiError> {
+    /// Loads the register from the store into memory (also the read-only start).
+    pub async fn reload_register(&self, store: &Store) -> Result<(), ApiError> {
         let version = store.access_version().await?;
         let mut ix = AccessIndex::default();
         macro_rules! load {

@@ -36,7 +36,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (API, console, metrics) with the configured database.
-    Serve,
+    Serve {
+        /// Serve without writing anything, to investigate a database whose audit chain failed
+        /// the start-up check: reads work with existing API tokens, every write is refused
+        /// (503), no gate is decided and no feed ingested.
+        #[arg(long)]
+        read_only: bool,
+    },
     /// Generate a realistic day at the Ports of Stockholm into a fresh data directory and serve it.
     Demo(DemoArgs),
     /// Validate the configuration without starting anything.
@@ -294,16 +300,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve => {
-            let config = load_config(cli.config.as_deref())?;
+        Command::Serve { read_only } => {
+            let mut config = load_config(cli.config.as_deref())?;
+            config.read_only = read_only;
             init_logging(&config);
             let store = open_store(&config).await?;
             migrate(&store).await?;
             let state = Instance::new(store, config, Arc::new(SystemClock));
-            state
-                .start()
-                .await
-                .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
+            state.start().await.map_err(start_error)?;
             serve(state).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -321,10 +325,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&config).await?;
             migrate(&store).await?;
             let state = Instance::new(store.clone(), config.clone(), Arc::new(SystemClock));
-            state
-                .start()
-                .await
-                .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
+            state.start().await.map_err(start_error)?;
             let summary = demo::seed(&state, args.seed).await?;
             println!("{}", summary.banner(&args.data_dir));
             if args.no_serve {
@@ -540,6 +541,18 @@ async fn housekeeping(state: Instance) {
         if let Err(e) = crate::identity::close_throttle_windows(&state).await {
             tracing::warn!(error = %e, "closing ended sign-in throttling windows failed");
         }
+    }
+}
+
+/// A failure to start, with its cause: an operator needs to read why (an internal error's
+/// cause is kept from API callers, not from the person starting the server).
+fn start_error(e: crate::web::error::ApiError) -> anyhow::Error {
+    use crate::web::error::ApiError;
+    match e {
+        ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
+            anyhow::anyhow!("starting: {cause}")
+        }
+        other => anyhow::anyhow!("starting: {other}"),
     }
 }
 

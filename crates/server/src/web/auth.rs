@@ -437,6 +437,12 @@ pub async fn check_token(
     };
     let subject = format!("token:{}", token.id);
     match refusal {
+        // A read-only instance (started to investigate a broken chain) cannot record uses
+        // or refusals; it serves reads to existing tokens all the same.
+        Some(_) if state.store.is_read_only() => {
+            state.metrics.login("token_refused");
+            Ok(TokenCheck::Refused)
+        }
         Some(reason) => {
             let mut change = Change::begin(state, &actor).await?;
             change
@@ -453,7 +459,7 @@ pub async fn check_token(
         None => {
             // Handlers that record their own event with the token as its actor (gate
             // decisions) ask not to write a second one: the use is in the chain either way.
-            if record_use {
+            if record_use && !state.store.is_read_only() {
                 let mut change = Change::begin(state, &actor).await?;
                 change
                     .record(

@@ -69,6 +69,9 @@ pub struct Config {
     pub session_timeout_seconds: u32,
     pub max_request_body_bytes: usize,
     pub trust_forwarded_for: bool,
+    /// Serve without writing anything (`hamnvakt serve --read-only`), to investigate a chain
+    /// that failed its start-up check; not a file key.
+    pub read_only: bool,
     pub log_json: bool,
     pub db_max_connections: u32,
     pub db_acquire_timeout_seconds: u32,
@@ -255,6 +258,7 @@ impl Config {
             session_timeout_seconds,
             max_request_body_bytes: max_request_body_bytes as usize,
             trust_forwarded_for: raw.trust_forwarded_for.unwrap_or(false),
+            read_only: false,
             log_json,
             db_max_connections,
             db_acquire_timeout_seconds: db.acquire_timeout_seconds.unwrap_or(10).clamp(1, 300),

@@ -215,6 +215,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::NotFound(m) => ApiError::NotFound(m),
+            StoreError::ReadOnly => ApiError::Unavailable(StoreError::ReadOnly.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

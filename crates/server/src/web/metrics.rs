@@ -9,6 +9,11 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HashLabels {
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
     pub method: String,
     pub route: String,
@@ -43,6 +48,8 @@ pub struct Metrics {
     pub logins: Family<ResultLabels, Counter>,
     pub commit_duration: Histogram,
     pub chain_head: Gauge,
+    /// The stored head's hash, as the one label of a gauge that is always 1.
+    chain_head_hash: Family<HashLabels, Gauge>,
 }
 
 impl Metrics {
@@ -57,6 +64,7 @@ impl Metrics {
         let logins = Family::<ResultLabels, Counter>::default();
         let commit_duration = latency_histogram();
         let chain_head = Gauge::default();
+        let chain_head_hash = Family::<HashLabels, Gauge>::default();
         registry.register(
             "http_requests",
             "HTTP requests served",
@@ -80,8 +88,13 @@ impl Metrics {
         );
         registry.register(
             "audit_chain_head_seq",
-            "Sequence number of the newest event this instance wrote",
+            "Sequence number of the stored chain head (read at every scrape)",
             chain_head.clone(),
+        );
+        registry.register(
+            "audit_chain_head",
+            "The stored chain head's hash, as a label (the value is always 1): anchor it elsewhere to detect a rewritten history",
+            chain_head_hash.clone(),
         );
         Metrics {
             registry,
@@ -91,6 +104,7 @@ impl Metrics {
             logins,
             commit_duration,
             chain_head,
+            chain_head_hash,
         }
     }
 
@@ -106,6 +120,17 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+
+    /// The stored chain head, as read from the store.
+    pub fn set_chain_head(&self, seq: i64, hash: &str) {
+        self.chain_head.set(seq);
+        self.chain_head_hash.clear();
+        self.chain_head_hash
+            .get_or_create(&HashLabels {
+                hash: hash.to_owned(),
+            })
+            .set(1);
     }
 
     /// Counts a sign-in attempt or a bearer token's check by its result.

@@ -190,6 +190,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
+    // The head as stored, not as this instance last wrote it: right after a start, and with
+    // other instances appending to the same PostgreSQL chain.
+    match state.store.chain_head().await {
+        Ok((seq, hash)) => state.metrics.set_chain_head(seq, &hash),
+        Err(e) => tracing::warn!(error = %e, "cannot read the chain head for /metrics"),
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -151,3 +151,98 @@ async fn unauthenticated_callers_cannot_grow_the_chain() {
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "gate-7:2026-11-28.001");
 }
+
+/// An event appended behind the chain's back (a row past the head, by someone with file
+/// access) used to let the server start and then answer 500 to every sign-in and deny every
+/// gate. Now `serve` refuses to start and says where the chain breaks; `--read-only` serves
+/// it for investigation and refuses writes. `/metrics` reports the stored head from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_is_checked_at_start_up() {
+    use crate::binary::{bootstrap, hamnvakt, stderr, write_config, Server, ADMIN_PASSWORD, BIN};
+    use sqlx::Executor;
+    use std::io::BufRead;
+
+    let db = hamnvakt_testkit::TestDb::new(Kind::Sqlite).await;
+    let config = write_config(&db);
+    let cfg = config.to_str().unwrap().to_owned();
+    bootstrap(&cfg);
+
+    // The head survives a restart in /metrics.
+    let server = Server::start(&config, &db.path("serve.log"));
+    let metrics = reqwest::get(format!("{}/metrics", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    server.stop();
+    let store = hamnvakt_store::Store::open(&db.url, &hamnvakt_store::OpenOptions::default())
+        .await
+        .unwrap();
+    let (seq, hash) = store.chain_head().await.unwrap();
+    store.close().await;
+    assert!(seq > 0);
+    assert!(
+        metrics.contains(&format!("hamnvakt_audit_chain_head_seq {seq}")),
+        "{metrics}"
+    );
+    assert!(metrics.contains(&format!("hash=\"{hash}\"")), "{metrics}");
+
+    // A forged append past the head.
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    pool.execute(
+        format!(
+            "INSERT INTO events (seq, at_ms, kind, actor, org_id, subject, request_id, payload, prev_hash, hash) \
+             VALUES ({}, 0, 'user.created', 'cli', NULL, NULL, NULL, '{{}}', '{hash}', '{hash}')",
+            seq + 1
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let o = hamnvakt(&["serve", "--config", &cfg], &[]);
+    assert!(!o.status.success(), "serve started on a broken chain");
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("broken at event {}", seq + 1)) && err.contains("--read-only"),
+        "{err}"
+    );
+
+    // Read-only: it serves reads, refuses writes.
+    let mut child = std::process::Command::new(BIN)
+        .args(["serve", "--read-only", "--config", &cfg])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(db.path("ro.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(u) = l.strip_prefix("Hamnvakt listening on ") {
+                    break u.trim().to_owned();
+                }
+            }
+            _ => panic!(
+                "read-only serve exited: {}",
+                std::fs::read_to_string(db.path("ro.log")).unwrap_or_default()
+            ),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let mut c = crate::helpers::Client::new(&url);
+    assert_eq!(c.get("/healthz").await.status, 200);
+    let r = c
+        .post_json(
+            "/api/v1/session",
+            &json!({"username": "admin", "password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.json["code"], "unavailable");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
