@@ -107,9 +107,9 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
             "admin",
             "Jonas Ek",
             Some(DEMO_PASSWORD),
-            &[Role::Administrator],
+            &[Role::Administrator, Role::PlatformAdministrator],
             "en",
-            "administrator",
+            "administrator of the port and of the installation's organisations",
         ),
         (
             "customs",
@@ -161,7 +161,7 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
             "gate-controller",
             "Gate controllers",
             None,
-            &[Role::MachineClient],
+            &[Role::GateController],
             "en",
             "machine account for gate controllers (API tokens only)",
         ),
@@ -175,7 +175,32 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
             "machine account for the forwarder's system",
         ),
     ];
-    list.into_iter()
+    // Machine accounts added later take their ids from a stream of their own, so that the
+    // rest of the world (and the stories planted in it) stays as it was for every seed.
+    let systems: [UserRow; 2] = [
+        (
+            "maritime",
+            "single-window",
+            "Single window (vessel declarations)",
+            None,
+            &[Role::PortCallSystem],
+            "en",
+            "machine account for the agents' declarations through the single window",
+        ),
+        (
+            "customs",
+            "customs-system",
+            "Tullverket declarations",
+            None,
+            &[Role::CustomsSystem],
+            "en",
+            "machine account for customs' declaration system (consignments, outcomes)",
+        ),
+    ];
+    let mut later = rng.clone();
+    later.set_stream(1);
+    let mut users: Vec<DemoUser> = list
+        .into_iter()
         .filter_map(
             |(org_key, username, display_name, password, roles, locale, purpose)| {
                 Some(DemoUser {
@@ -190,5 +215,20 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
                 })
             },
         )
-        .collect()
+        .collect();
+    users.extend(systems.into_iter().filter_map(
+        |(org_key, username, display_name, password, roles, locale, purpose)| {
+            Some(DemoUser {
+                id: next_id(&mut later),
+                org: org(org_key)?,
+                username,
+                display_name,
+                password,
+                roles: roles.to_vec(),
+                locale,
+                purpose,
+            })
+        },
+    ));
+    users
 }

@@ -18,10 +18,21 @@ pub enum Role {
     TargetingOfficer,
     /// Coast guard, police or port analyst.
     Analyst,
-    /// Manages organisations, users, roles, integrations and backups.
+    /// Manages its own organisation's users, roles and tokens, integrations and backups.
     Administrator,
-    /// A system of a partner or a device (gate controller, haulier's system, detector).
+    /// Creates organisations and manages users and tokens of every organisation of the
+    /// installation: held apart from `administrator`, so that cross-organisation
+    /// administration is a separate, visible grant (every use is audited like any other).
+    PlatformAdministrator,
+    /// A partner's system or a detector: raises and reads alerts.
     MachineClient,
+    /// A gate controller: asks for gate decisions, nothing else.
+    GateController,
+    /// Customs' declaration system: brings consignments in and records inspection outcomes.
+    CustomsSystem,
+    /// The port-call system (the agents' single window): declares what the vessels' agents
+    /// declare, such as a vessel's flag.
+    PortCallSystem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -37,8 +48,10 @@ pub enum Permission {
     SitesRead,
     /// Read the audit log and verify the chain.
     AuditRead,
-    /// Create organisations and users, change roles.
+    /// Create users of one's own organisation and change their roles.
     UsersManage,
+    /// Create organisations; manage users and tokens of every organisation.
+    OrganisationsManage,
     /// Create and revoke API tokens (for oneself; administrators for anyone).
     TokensManage,
     /// Ask for gate decisions (gate controllers).
@@ -51,8 +64,11 @@ pub enum Permission {
     SecurityLevelSet,
     /// See consignments and the targeting worklist.
     CargoRead,
-    /// Bring consignments in (declarations, manifests).
+    /// Bring consignments in (declarations, manifests) and record inspection outcomes:
+    /// customs' own data, and the targeting model's training labels.
     CargoWrite,
+    /// Record what a vessel's agent declares (its flag).
+    VesselsDeclare,
     /// Write and version risk profiles.
     ProfilesManage,
     /// Run the day's selection and re-route consignments between lanes.
@@ -60,14 +76,32 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 10] = [
         Role::Operator,
         Role::Pfso,
         Role::TargetingOfficer,
         Role::Analyst,
         Role::Administrator,
+        Role::PlatformAdministrator,
         Role::MachineClient,
+        Role::GateController,
+        Role::CustomsSystem,
+        Role::PortCallSystem,
     ];
+
+    /// Roles of systems, not people: they sign in with API tokens only.
+    pub fn is_machine(self) -> bool {
+        matches!(
+            self,
+            Role::MachineClient | Role::GateController | Role::CustomsSystem | Role::PortCallSystem
+        )
+    }
+
+    /// Roles that only a customs organisation's accounts may hold: consignments and
+    /// inspection outcomes are customs' data.
+    pub fn is_customs(self) -> bool {
+        matches!(self, Role::TargetingOfficer | Role::CustomsSystem)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -76,7 +110,11 @@ impl Role {
             Role::TargetingOfficer => "targeting_officer",
             Role::Analyst => "analyst",
             Role::Administrator => "administrator",
+            Role::PlatformAdministrator => "platform_administrator",
             Role::MachineClient => "machine_client",
+            Role::GateController => "gate_controller",
+            Role::CustomsSystem => "customs_system",
+            Role::PortCallSystem => "port_call_system",
         }
     }
 
@@ -90,6 +128,7 @@ impl Role {
                 SitesRead,
                 TokensManage,
                 AccessRead,
+                VesselsDeclare,
             ],
             Role::Pfso => &[
                 AlertsRead,
@@ -122,7 +161,11 @@ impl Role {
                 TokensManage,
                 AccessRead,
             ],
-            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, AccessDecide, CargoWrite],
+            Role::PlatformAdministrator => &[OrganisationsManage],
+            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead],
+            Role::GateController => &[AccessDecide],
+            Role::CustomsSystem => &[CargoWrite, CargoRead],
+            Role::PortCallSystem => &[VesselsDeclare, SitesRead],
         }
     }
 }
@@ -185,6 +228,42 @@ mod tests {
         }
         assert!(!allows(&[Role::MachineClient], Permission::AlertsTriage));
         assert!(!allows(&[], Permission::AlertsRead));
+    }
+
+    #[test]
+    fn machine_roles_are_narrow_and_customs_data_is_customs_only() {
+        for role in Role::ALL {
+            let p = role.permissions();
+            // Consignments and outcomes: customs roles only.
+            assert_eq!(
+                p.contains(&Permission::CargoWrite),
+                role.is_customs(),
+                "{role}"
+            );
+            // Cross-organisation administration is its own role.
+            assert_eq!(
+                p.contains(&Permission::OrganisationsManage),
+                role == Role::PlatformAdministrator
+            );
+        }
+        // The gate controller decides gates and nothing else.
+        assert_eq!(
+            Role::GateController.permissions(),
+            &[Permission::AccessDecide]
+        );
+        for machine in Role::ALL.into_iter().filter(|r| r.is_machine()) {
+            for p in [
+                Permission::UsersManage,
+                Permission::AccessManage,
+                Permission::AuditRead,
+                Permission::AlertsTriage,
+                Permission::TokensManage,
+            ] {
+                assert!(!allows(&[machine], p), "{machine} may {p:?}");
+            }
+        }
+        assert!(!allows(&[Role::GateController], Permission::CargoWrite));
+        assert!(!allows(&[Role::GateController], Permission::VesselsDeclare));
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
                 &demo,
                 &owner,
                 "demo gate controllers",
-                vec![Role::MachineClient],
+                vec![Role::GateController],
                 30,
             )
             .await
@@ -120,8 +120,23 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         Some(token) => replay_gate_traffic(state, token, &world).await?,
         None => 0,
     };
-    if let Some(token) = &machine_token {
-        declare_flags(state, token, &world).await?;
+    if let Some(u) = world.user("single-window") {
+        let owner = state
+            .store
+            .user(u.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo single-window account is missing"))?;
+        let (_, token) = crate::identity::create_token(
+            state,
+            &demo,
+            &owner,
+            "demo single window",
+            vec![Role::PortCallSystem],
+            30,
+        )
+        .await
+        .map_err(fail("token"))?;
+        declare_flags(state, &token, &world).await?;
     }
     let ais_messages = replay_ais(state, &world).await?;
     seed_cargo(state, &world).await?;

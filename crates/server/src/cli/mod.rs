@@ -454,7 +454,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 username,
                 display_name,
                 password: Some(password),
-                roles: vec![Role::Administrator],
+                // The first administrator also creates the partner organisations.
+                roles: vec![Role::Administrator, Role::PlatformAdministrator],
                 locale: "sv".into(),
             };
             let user = crate::identity::create_user(&state, &actor, spec)

@@ -77,6 +77,23 @@ fn check_username(u: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Customs roles (the targeting officer, customs' system) write consignments and inspection
+/// outcomes, customs' own data: only accounts of a customs organisation may hold them.
+fn check_roles_fit(org: &Organisation, roles: &[Role]) -> Result<(), ApiError> {
+    if org.kind != OrgKind::Customs {
+        if let Some(r) = roles.iter().find(|r| r.is_customs()) {
+            return Err(ApiError::field(
+                "roles",
+                format!(
+                    "{r} is a customs role; {} is not a customs organisation",
+                    org.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn create_user(
     state: &AppState,
     actor: &Actor,
@@ -88,12 +105,13 @@ pub async fn create_user(
     if !matches!(spec.locale.as_str(), "sv" | "en") {
         return Err(ApiError::field("locale", "must be sv or en"));
     }
-    if state.store.org(spec.org_id).await?.is_none() {
+    let Some(org) = state.store.org(spec.org_id).await? else {
         return Err(ApiError::field(
             "org_id",
             format!("no organisation {}", spec.org_id),
         ));
-    }
+    };
+    check_roles_fit(&org, &spec.roles)?;
     let hash = match spec.password.clone() {
         Some(p) => Some(
             tokio::task::spawn_blocking(move || password::hash(&p, &mut rand::rngs::OsRng))
@@ -142,6 +160,12 @@ pub async fn set_roles(
     roles: Vec<Role>,
 ) -> Result<User, ApiError> {
     let before = existing_user(state, user).await?;
+    let org = state
+        .store
+        .org(before.org_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("user {user} has no organisation")))?;
+    check_roles_fit(&org, &roles)?;
     let mut change = Change::begin(state, actor).await?;
     change
         .record(

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::admin::{self, UserSpec};
 use super::session_api::UserView;
-use crate::web::auth::Principal;
+use crate::web::auth::{Principal, Via};
 use crate::web::error::{ApiError, Problem};
 use crate::web::extract::ApiJson;
 use crate::web::state::AppState;
@@ -70,19 +70,19 @@ pub async fn create_org(
     p: Principal,
     ApiJson(b): ApiJson<CreateOrg>,
 ) -> Result<(StatusCode, Json<OrgView>), ApiError> {
-    p.require(Permission::UsersManage)?;
+    p.require(Permission::OrganisationsManage)?;
     let org = admin::create_org(&state, &p.actor(), &b.name, b.kind, None).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
-/// Users: administrators see everyone, others the people of their own organisation.
+/// Users: the people of one's own organisation; a platform administrator sees everyone.
 #[utoipa::path(get, path = "/users", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    let scope = if p.can(Permission::UsersManage) {
+    let scope = if p.can(Permission::OrganisationsManage) {
         None
     } else {
         Some(p.org())
@@ -122,7 +122,8 @@ pub async fn create_user(
     p: Principal,
     ApiJson(b): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    p.require(Permission::UsersManage)?;
+    require_admin_of(&p, b.org_id)?;
+    may_grant(&p, &b.roles)?;
     let spec = UserSpec {
         id: None,
         org_id: b.org_id,
@@ -139,6 +140,47 @@ pub async fn create_user(
 fn parse_user_id(s: &str) -> Result<UserId, ApiError> {
     s.parse()
         .map_err(|_| ApiError::NotFound(format!("user {s}")))
+}
+
+/// An administrator administers the accounts of their own organisation; another
+/// organisation's only with the platform administrator's role.
+fn require_admin_of(p: &Principal, org: OrgId) -> Result<(), ApiError> {
+    p.require(Permission::UsersManage)?;
+    if org == p.org() || p.can(Permission::OrganisationsManage) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "you administer the accounts of your own organisation; another organisation's \
+             need the platform_administrator role"
+                .into(),
+        ))
+    }
+}
+
+/// Only a platform administrator makes another.
+fn may_grant(p: &Principal, roles: &[Role]) -> Result<(), ApiError> {
+    if roles.contains(&Role::PlatformAdministrator) && !p.can(Permission::OrganisationsManage) {
+        return Err(ApiError::Forbidden(
+            "only a platform administrator grants platform_administrator".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The user `id` if `p` may administer their account; a 404 for a user `p` may not see.
+async fn administered_user(
+    state: &AppState,
+    p: &Principal,
+    id: UserId,
+) -> Result<hamnvakt_store::User, ApiError> {
+    p.require(Permission::UsersManage)?;
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .filter(|u| u.org_id == p.org() || p.can(Permission::OrganisationsManage))
+        .ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
+    Ok(user)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -158,8 +200,9 @@ pub async fn set_roles(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SetRoles>,
 ) -> Result<Json<UserView>, ApiError> {
-    p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
+    administered_user(&state, &p, id).await?;
+    may_grant(&p, &b.roles)?;
     if id == p.user.id && !b.roles.contains(&Role::Administrator) {
         return Err(ApiError::Conflict(
             "you cannot remove your own administrator role".into(),
@@ -179,8 +222,8 @@ pub async fn disable_user(
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, ApiError> {
-    p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
+    administered_user(&state, &p, id).await?;
     if id == p.user.id {
         return Err(ApiError::Conflict("you cannot disable yourself".into()));
     }
@@ -198,8 +241,8 @@ pub async fn enable_user(
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, ApiError> {
-    p.require(Permission::UsersManage)?;
     let id = parse_user_id(&id)?;
+    administered_user(&state, &p, id).await?;
     Ok(Json(
         (&admin::set_disabled(&state, &p.actor(), id, false).await?).into(),
     ))
@@ -233,7 +276,8 @@ impl From<ApiTokenRecord> for TokenView {
     }
 }
 
-/// Your tokens (administrators: everyone's).
+/// Your tokens; an administrator's: those of their organisation's accounts; a platform
+/// administrator's: everyone's.
 #[utoipa::path(get, path = "/tokens", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
 pub async fn list_tokens(
@@ -241,32 +285,37 @@ pub async fn list_tokens(
     p: Principal,
 ) -> Result<Json<Vec<TokenView>>, ApiError> {
     p.require(Permission::TokensManage)?;
-    let scope = if p.can(Permission::UsersManage) {
-        None
-    } else {
-        Some(p.user.id)
-    };
-    Ok(Json(
-        state
+    let tokens = if p.can(Permission::OrganisationsManage) {
+        state.store.list_tokens(None).await?
+    } else if p.can(Permission::UsersManage) {
+        let members: std::collections::HashSet<UserId> = state
             .store
-            .list_tokens(scope)
+            .list_users(Some(p.org()))
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+            .iter()
+            .map(|u| u.id)
+            .collect();
+        let mut all = state.store.list_tokens(None).await?;
+        all.retain(|t| members.contains(&t.user_id));
+        all
+    } else {
+        state.store.list_tokens(Some(p.user.id)).await?
+    };
+    Ok(Json(tokens.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
     pub name: String,
-    /// Roles the token carries; the owner must hold each.
+    /// Roles the token carries; the owner must hold each, and a token created with a token
+    /// carries none that the token in use lacks.
     #[schema(value_type = Vec<String>)]
     pub roles: Vec<Role>,
     /// Default 90, at most the configured maximum.
     pub lifetime_days: Option<u32>,
-    /// Administrators may create tokens for machine accounts; default yourself.
+    /// Administrators may create tokens for their organisation's accounts (a platform
+    /// administrator for any); default yourself.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub user_id: Option<UserId>,
 }
@@ -295,10 +344,22 @@ pub async fn create_token(
                 .store
                 .user(id)
                 .await?
+                .filter(|u| u.org_id == p.org() || p.can(Permission::OrganisationsManage))
                 .ok_or_else(|| ApiError::field("user_id", format!("no user {id}")))?
         }
         _ => p.user.clone(),
     };
+    // A token never mints a broader one: created with a bearer token, the new token is
+    // bounded by the roles in force for that token (its own, as its owner still holds them),
+    // not by everything its owner holds.
+    if let Via::Token { .. } = p.via {
+        if let Some(r) = b.roles.iter().find(|r| !p.roles.contains(r)) {
+            return Err(ApiError::field(
+                "roles",
+                format!("the token in use does not carry the role {r}, so it cannot grant it"),
+            ));
+        }
+    }
     let (record, secret) = admin::create_token(
         &state,
         &p.actor(),
@@ -333,8 +394,10 @@ pub async fn revoke_token(
         .token(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("token {id}")))?;
-    if token.user_id != p.user.id && !p.can(Permission::UsersManage) {
-        return Err(ApiError::NotFound(format!("token {id}")));
+    if token.user_id != p.user.id {
+        administered_user(&state, &p, token.user_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("token {id}")))?;
     }
     admin::revoke_token(&state, &p.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)

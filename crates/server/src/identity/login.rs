@@ -2,9 +2,9 @@
 //! audit chain before the caller gets an answer.
 
 use hamnvakt_core::ids::TokenId;
+use hamnvakt_identity::password;
 use hamnvakt_identity::secret::{self, SESSION_PREFIX};
 use hamnvakt_identity::throttle::{Failures, ThrottledBy, Verdict};
-use hamnvakt_identity::{password, Role};
 use hamnvakt_store::{SessionRecord, User};
 use serde_json::json;
 
@@ -70,9 +70,7 @@ pub async fn login(
         None => Some("unknown_user"),
         Some(_) if !matches => Some("wrong_password"),
         Some(u) if u.disabled => Some("disabled"),
-        Some(u) if u.roles.is_empty() || u.roles == [Role::MachineClient] => {
-            Some("no_console_role")
-        }
+        Some(u) if u.roles.iter().all(|r| r.is_machine()) => Some("no_console_role"),
         Some(_) => None,
     };
     if let Some(reason) = reason {

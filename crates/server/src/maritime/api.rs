@@ -345,7 +345,7 @@ pub async fn declare_flag(
     Path(mmsi): Path<u32>,
     crate::web::extract::ApiJson(b): crate::web::extract::ApiJson<FlagBody>,
 ) -> Result<Json<RiskView>, ApiError> {
-    p.require(Permission::AlertsRaise)?;
+    p.require(Permission::VesselsDeclare)?;
     let flag = b.flag.trim().to_ascii_uppercase();
     if flag.len() != 2 || !flag.bytes().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::field(

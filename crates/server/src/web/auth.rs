@@ -92,6 +92,8 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::SitesRead => "reading sites",
         Permission::AuditRead => "reading the audit log",
         Permission::UsersManage => "managing users",
+        Permission::OrganisationsManage => "managing organisations and other organisations' users",
+        Permission::VesselsDeclare => "declaring a vessel's details",
         Permission::TokensManage => "managing API tokens",
         Permission::AccessDecide => "asking for gate decisions",
         Permission::AccessRead => "reading the access register",

@@ -162,6 +162,10 @@ messages! {
     RoleAnalyst => "Analyst", "Analytiker";
     RoleAdministrator => "Administrator", "Administratör";
     RoleMachine => "Machine client", "Maskinklient";
+    RolePlatformAdministrator => "Platform administrator", "Plattformsadministratör";
+    RoleGateController => "Gate controller", "Grindstyrning";
+    RoleCustomsSystem => "Customs system", "Tullens system";
+    RolePortCallSystem => "Port-call system", "Anlöpssystem";
     SkPerson => "Person", "Person";
     SkCredential => "Credential", "Behörighetskort";
     SkVehicle => "Vehicle", "Fordon";
@@ -407,7 +411,11 @@ pub fn role(r: Role) -> Msg {
         Role::TargetingOfficer => Msg::RoleTargeting,
         Role::Analyst => Msg::RoleAnalyst,
         Role::Administrator => Msg::RoleAdministrator,
+        Role::PlatformAdministrator => Msg::RolePlatformAdministrator,
         Role::MachineClient => Msg::RoleMachine,
+        Role::GateController => Msg::RoleGateController,
+        Role::CustomsSystem => Msg::RoleCustomsSystem,
+        Role::PortCallSystem => Msg::RolePortCallSystem,
     }
 }
 

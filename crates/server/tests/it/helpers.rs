@@ -98,7 +98,12 @@ impl TestApp {
         let admin_id = admin::create_user(
             &state,
             &seed,
-            user(port, "admin", vec![Role::Administrator], true),
+            user(
+                port,
+                "admin",
+                vec![Role::Administrator, Role::PlatformAdministrator],
+                true,
+            ),
         )
         .await
         .unwrap()
@@ -130,7 +135,16 @@ impl TestApp {
         let machine = admin::create_user(
             &state,
             &seed,
-            user(port, "detector", vec![Role::MachineClient], false),
+            user(
+                port,
+                "detector",
+                vec![
+                    Role::MachineClient,
+                    Role::GateController,
+                    Role::PortCallSystem,
+                ],
+                false,
+            ),
         )
         .await
         .unwrap()
@@ -178,7 +192,8 @@ impl TestApp {
         c
     }
 
-    /// A bearer token for the machine account, created through the service.
+    /// A bearer token for the machine account (a detector, a gate controller and the
+    /// port-call system in one), created through the service.
     pub async fn machine_token(&self) -> String {
         let owner = self.state.store.user(self.machine).await.unwrap().unwrap();
         let (_, secret) = admin::create_token(
@@ -186,7 +201,11 @@ impl TestApp {
             &Actor::system("test"),
             &owner,
             "detector",
-            vec![Role::MachineClient],
+            vec![
+                Role::MachineClient,
+                Role::GateController,
+                Role::PortCallSystem,
+            ],
             30,
         )
         .await

@@ -246,3 +246,234 @@ async fn the_chain_is_checked_at_start_up() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Creates a user through the API as `admin` and returns its id.
+async fn create_user(
+    admin: &mut crate::helpers::Client,
+    org: hamnvakt_core::ids::OrgId,
+    username: &str,
+    roles: &[&str],
+    password: bool,
+) -> String {
+    let mut body =
+        json!({"org_id": org, "username": username, "display_name": username, "roles": roles});
+    if password {
+        body["password"] = json!(crate::helpers::PASSWORD);
+    }
+    let r = admin.post_json("/api/v1/users", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_never_mints_a_broader_one() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut admin = app.login("admin").await;
+    create_user(
+        &mut admin,
+        app.port,
+        "duty.officer",
+        &["operator", "pfso"],
+        true,
+    )
+    .await;
+    let mut officer = app.login("duty.officer").await;
+    let narrow = officer
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "feed", "roles": ["operator"]}),
+        )
+        .await;
+    assert_eq!(narrow.status, 201, "{}", narrow.body);
+    let mut with_token = app
+        .client()
+        .with_bearer(narrow.json["secret"].as_str().unwrap());
+    // The owner holds pfso, the token in use does not: refused.
+    let broader = with_token
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "more", "roles": ["pfso"]}),
+        )
+        .await;
+    assert_eq!(
+        (broader.status, broader.json["errors"][0]["field"].as_str()),
+        (422, Some("roles")),
+        "{}",
+        broader.body
+    );
+    let same = with_token
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "same", "roles": ["operator"]}),
+        )
+        .await;
+    assert_eq!(same.status, 201, "{}", same.body);
+    assert!(app.events("token.created").await.len() >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisations_administrator_manages_only_its_own() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut platform = app.login("admin").await;
+    create_user(
+        &mut platform,
+        app.customs,
+        "customs.admin",
+        &["administrator"],
+        true,
+    )
+    .await;
+    let port_user = create_user(&mut platform, app.port, "port.clerk", &["operator"], true).await;
+    let mut customs = app.login("customs.admin").await;
+
+    // Its own organisation: yes.
+    create_user(
+        &mut customs,
+        app.customs,
+        "customs.clerk",
+        &["analyst"],
+        true,
+    )
+    .await;
+    // Another organisation's accounts: no, in every way.
+    let r = customs
+        .post_json("/api/v1/users", &json!({"org_id": app.port, "username": "sneaky", "display_name": "S", "password": crate::helpers::PASSWORD, "roles": ["pfso"]}))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = customs
+        .put_json(
+            &format!("/api/v1/users/{port_user}/roles"),
+            &json!({"roles": ["pfso"]}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = customs
+        .post_json(&format!("/api/v1/users/{port_user}/disable"), &json!({}))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = customs
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "x", "roles": ["operator"], "user_id": port_user}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let users = customs.get("/api/v1/users").await;
+    assert!(users
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["org_id"] == app.customs.to_string()));
+    // Organisations and the platform role are the platform administrator's.
+    let r = customs
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Fake AB", "kind": "haulier"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = customs
+        .post_json("/api/v1/users", &json!({"org_id": app.customs, "username": "root", "display_name": "R", "password": crate::helpers::PASSWORD, "roles": ["administrator", "platform_administrator"]}))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // The platform administrator does all of it, audited as ever.
+    let r = platform
+        .put_json(
+            &format!("/api/v1/users/{port_user}/roles"),
+            &json!({"roles": ["analyst"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!app.events("user.roles_changed").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn machine_accounts_have_narrow_roles_and_customs_data_is_customs_only() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut admin = app.login("admin").await;
+    let gate = create_user(
+        &mut admin,
+        app.port,
+        "gate.ctl",
+        &["gate_controller"],
+        false,
+    )
+    .await;
+    let t = admin
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "gates", "roles": ["gate_controller"], "user_id": gate}),
+        )
+        .await;
+    assert_eq!(t.status, 201, "{}", t.body);
+    let mut g = app.client().with_bearer(t.json["secret"].as_str().unwrap());
+    let consignment = json!({"declaration_id": "D-1", "container": "MSKU4839210", "hs_code": "080390", "origin_country": "EC"});
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/v1/consignments".to_owned(),
+            consignment.clone(),
+        ),
+        (
+            "PUT",
+            "/api/v1/consignments/D-1/outcome".to_owned(),
+            json!({"result": "nothing_found"}),
+        ),
+        (
+            "PUT",
+            "/api/v1/vessels/265547250/flag".to_owned(),
+            json!({"flag": "SE"}),
+        ),
+        (
+            "POST",
+            "/api/v1/alerts".to_owned(),
+            crate::helpers::alert_body("x", "TLP:AMBER", &[]),
+        ),
+        ("GET", "/api/v1/access/people".to_owned(), json!(null)),
+    ] {
+        let r = match method {
+            "POST" => g.post_json(&path, &body).await,
+            "PUT" => g.put_json(&path, &body).await,
+            _ => g.get(&path).await,
+        };
+        assert_eq!(r.status, 403, "{method} {path}: {}", r.body);
+    }
+    // What it is for: a decision (an unknown gate is a deny, but an answer).
+    let d = g
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "NOPE", "credential": "X", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    assert_eq!(d.json["outcome"], "deny");
+    // A customs role cannot be given to a haulier's account.
+    let r = admin
+        .post_json("/api/v1/users", &json!({"org_id": app.haulier, "username": "fake.customs", "display_name": "F", "roles": ["customs_system"]}))
+        .await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("roles")),
+        "{}",
+        r.body
+    );
+    // Customs' own system may bring consignments in.
+    let cs = create_user(
+        &mut admin,
+        app.customs,
+        "tulldata",
+        &["customs_system"],
+        false,
+    )
+    .await;
+    let t = admin
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "decl", "roles": ["customs_system"], "user_id": cs}),
+        )
+        .await;
+    let mut c = app.client().with_bearer(t.json["secret"].as_str().unwrap());
+    let r = c.post_json("/api/v1/consignments", &consignment).await;
+    assert_ne!(r.status, 403, "{}", r.body);
+}
