@@ -1,0 +1,20 @@
+//! The maritime picture Hamnvakt builds on top of decoded AIS ([`hamnvakt_ais`] turns lines
+//! into messages; this crate decides what the messages mean for a port):
+//!
+//! - [`vessel`]: the latest identity, voyage and position per MMSI, de-duplication of one
+//!   transmission heard by several stations, and the IMO number's check digit.
+//! - [`ports`]: ports and terminals with their geofences, and port visits in Global Fishing
+//!   Watch's manner (entry/exit hysteresis, stops, gaps, a confidence).
+//! - [`behaviour`]: detectors of AIS gaps, impossible jumps, identity changes, drift, sudden
+//!   speed changes, loitering, encounters and unallocated MIDs.
+//! - [`mid`]: the ITU's table of Maritime Identification Digits and the flag check.
+//! - [`risk`]: a vessel's risk score for targeting, every point with its reason.
+//!
+//! Pure: no I/O and no async; every receive time arrives as an argument, so a feed replayed
+//! from a file gives the same findings as the live one.
+
+pub mod behaviour;
+pub mod mid;
+pub mod ports;
+pub mod risk;
+pub mod vessel;
