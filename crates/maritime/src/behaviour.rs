@@ -19,6 +19,9 @@ use serde_json::json;
 
 use hamnvakt_ais::message::{Body, Message};
 
+use crate::geo::distance_km;
+use crate::ports::Port;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BehaviourSettings {
@@ -223,15 +226,6 @@ fn median(v: &mut [f32]) -> f32 {
     v[v.len() / 2]
 }
 
-/// Great-circle distance in kilometres.
-pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0088 * a.sqrt().asin()
-}
-
 impl Behaviour {
     pub fn new(settings: BehaviourSettings) -> Behaviour {
         Behaviour {
@@ -242,7 +236,7 @@ impl Behaviour {
 
     /// Detectors that need to know where ports are (loitering, encounters) ignore vessels
     /// near these.
-    pub fn with_ports(mut self, ports: &[crate::ports::Port]) -> Behaviour {
+    pub fn with_ports(mut self, ports: &[Port]) -> Behaviour {
         let margin = self.settings.min_port_distance_km;
         self.ports = ports
             .iter()

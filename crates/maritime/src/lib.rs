@@ -9,11 +9,17 @@
 //!   speed changes, loitering, encounters and unallocated MIDs.
 //! - [`mid`]: the ITU's table of Maritime Identification Digits and the flag check.
 //! - [`risk`]: a vessel's risk score for targeting, every point with its reason.
+//! - [`geo`]: the great-circle distance the geofences and the detectors measure with.
 //!
 //! Pure: no I/O and no async; every receive time arrives as an argument, so a feed replayed
 //! from a file gives the same findings as the live one.
+//!
+//! Modules depend one way: `behaviour` reads `ports` (the geofences) and `mid`, `risk` reads
+//! `ports` (the high-risk list) and `mid`, and `ports` and `behaviour` both measure with `geo`,
+//! which depends on nothing here.
 
 pub mod behaviour;
+pub mod geo;
 pub mod mid;
 pub mod ports;
 pub mod risk;
