@@ -22,6 +22,12 @@
 //! metadata, and some grew without bound on fragments that never complete.
 
 #![forbid(unsafe_code)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod assemble;
 pub mod bits;
