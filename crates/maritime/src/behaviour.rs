@@ -218,12 +218,10 @@ fn cell_of(lat: f64, lon: f64) -> (i32, i32) {
     ((lat / 0.01).floor() as i32, (lon / 0.02).floor() as i32)
 }
 
+/// The upper median; NaN for no values.
 fn median(v: &mut [f32]) -> f32 {
-    if v.is_empty() {
-        return f32::NAN;
-    }
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
 impl Behaviour {

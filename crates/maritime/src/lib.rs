@@ -18,6 +18,13 @@
 //! `ports` (the high-risk list) and `mid`, and `ports` and `behaviour` both measure with `geo`,
 //! which depends on nothing here.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod behaviour;
 pub mod geo;
 pub mod mid;

@@ -334,6 +334,7 @@ impl PortCalls {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -1,7 +1,12 @@
 //! The behaviour detectors on built tracks: a vessel going dark under way (and a receiver
 //! outage that must not be blamed on it), an impossible jump, and identity changes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 

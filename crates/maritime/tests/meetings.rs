@@ -1,7 +1,12 @@
 //! Loitering, encounters and MID checks on tracks written with hamnvakt-ais's encoder and read
 //! back through its decoder, as a receiver would hear them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use hamnvakt_ais::encode::{position_a, sentences, Framing, PositionReport};
 use hamnvakt_ais::{Decoder, Feed, Message};
