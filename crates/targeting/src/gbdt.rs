@@ -117,13 +117,38 @@ impl Tree {
     }
 }
 
-/// A trained ensemble.
+/// A trained ensemble. Reading a stored one checks its trees (see [`Gbdt::check`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredGbdt")]
 pub struct Gbdt {
     pub params: Params,
     base: f64,
     trees: Vec<Tree>,
     features: usize,
+}
+
+/// An ensemble as stored, before its trees are checked.
+#[derive(Deserialize)]
+struct StoredGbdt {
+    params: Params,
+    base: f64,
+    trees: Vec<Tree>,
+    features: usize,
+}
+
+impl TryFrom<StoredGbdt> for Gbdt {
+    type Error = String;
+
+    fn try_from(s: StoredGbdt) -> Result<Gbdt, String> {
+        let g = Gbdt {
+            params: s.params,
+            base: s.base,
+            trees: s.trees,
+            features: s.features,
+        };
+        g.check()?;
+        Ok(g)
+    }
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -268,6 +293,43 @@ impl Gbdt {
 
     pub fn trees(&self) -> usize {
         self.trees.len()
+    }
+
+    /// Features the ensemble was trained on (the width of a row it scores).
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// Whether every tree is one that training could have grown: each split tests one of the
+    /// ensemble's features and leads to two nodes stored after it (so every walk from the root
+    /// reaches a leaf in fewer steps than the tree has nodes).
+    pub fn check(&self) -> Result<(), String> {
+        for (t, tree) in self.trees.iter().enumerate() {
+            if tree.nodes.is_empty() {
+                return Err(format!("tree {t} has no nodes"));
+            }
+            let len = tree.nodes.len();
+            for (i, n) in tree.nodes.iter().enumerate() {
+                if n.feature == u32::MAX {
+                    continue;
+                }
+                if n.feature as usize >= self.features {
+                    return Err(format!(
+                        "tree {t} node {i} tests feature {}, but the model has {}",
+                        n.feature, self.features
+                    ));
+                }
+                let ahead = |c: u32| (c as usize) > i && (c as usize) < len;
+                if !ahead(n.left) || !ahead(n.right) {
+                    return Err(format!(
+                        "tree {t} node {i} leads to nodes {} and {}; a split's two nodes come \
+                         after it, among the tree's {len}",
+                        n.left, n.right
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
