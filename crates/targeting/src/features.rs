@@ -116,7 +116,10 @@ impl Encoder {
     pub fn names(&self) -> Vec<String> {
         let mut n: Vec<String> = self.mapping.categorical.clone();
         for &i in &self.numeric_codes {
-            n.push(format!("{} (as number)", self.mapping.categorical[i]));
+            n.push(match self.mapping.categorical.get(i) {
+                Some(c) => format!("{c} (as number)"),
+                None => format!("categorical column {i} (as number)"),
+            });
         }
         n.extend(self.mapping.numeric.iter().cloned());
         if self.per_kg.is_some() {
