@@ -46,19 +46,20 @@ impl Default for Bits {
     }
 }
 
-/// The six-bit value of one armour character.
 /// The six-bit value of each armour character, 0xFF for the rest.
 const ARMOR: [u8; 256] = {
     let mut t = [0xFFu8; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
+    // Walked slot by slot rather than indexed, so no index can be out of range.
+    let mut rest: &mut [u8] = &mut t;
+    let mut b: u8 = 0;
+    while let Some((slot, tail)) = rest.split_first_mut() {
         if b >= b'0' && b <= b'W' {
-            t[c] = b - b'0';
+            *slot = b - b'0';
         } else if b >= b'`' && b <= b'w' {
-            t[c] = b - b'0' - 8;
+            *slot = b - b'0' - 8;
         }
-        c += 1;
+        rest = tail;
+        b = b.wrapping_add(1);
     }
     t
 };
@@ -266,7 +267,9 @@ impl Bits {
     pub fn text<const N: usize>(&self, start: usize, chars: usize) -> Text<N> {
         let mut t = Text::new();
         for k in 0..chars.min(N) {
-            t.push(crate::text::SIXBIT[self.raw(start + 6 * k, 6) as usize & 63]);
+            // A six-bit value always has its character; `@` (empty) is the table's first.
+            let c = crate::text::SIXBIT.get(self.raw(start + 6 * k, 6) as usize & 63);
+            t.push(c.copied().unwrap_or(b'@'));
         }
         t
     }

@@ -259,6 +259,7 @@ pub fn sentences(bits: &BitWriter, f: &Framing<'_>, out: &mut String) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::{Body, Decoder, Feed};

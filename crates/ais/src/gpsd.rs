@@ -198,7 +198,8 @@ impl Csv {
                         let d = &p.data.bytes;
                         let word = |at: usize| {
                             d.get(at..at + 4)
-                                .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+                                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                                .map(u32::from_le_bytes)
                                 .unwrap_or(0)
                         };
                         let byte = |at: usize| d.get(at).copied().unwrap_or(0);

@@ -382,6 +382,7 @@ fn sentence<'a>(inner: &'a [u8], tag: TagBlock<'a>) -> Result<Sentence<'a>, Line
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,7 @@
 //! allocation at all. Counted with a counting global allocator (this file's own process).
 
 #![allow(unsafe_code)] // a global allocator is an `unsafe impl`; it only counts and delegates
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

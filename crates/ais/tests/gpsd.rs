@@ -3,7 +3,12 @@
 //! `gpsd-clients`, installed by `scripts/test`) on every AIS corpus in `shared/data/ais` and on
 //! thousands of random messages of every type and length.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 

@@ -2,7 +2,12 @@
 //! built from random fields decode back to the same fields; fragments split anywhere and
 //! interleaved with another station's reassemble to the same message.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 

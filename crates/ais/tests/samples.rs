@@ -1,7 +1,12 @@
 //! Real samples from other decoders' test suites: libais's one-message-per-type examples
 //! against their expected values, and pyais's real-traffic samples decoding without errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 

@@ -886,7 +886,7 @@ mod tests {
     #[test]
     fn imo_numbers_are_valid() {
         for six in [871_512, 935_468, 947_318] {
-            assert!(hamnvakt_ais::vessel::imo_valid(imo(six)));
+            assert!(hamnvakt_maritime::vessel::imo_valid(imo(six)));
         }
     }
 

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::mapping::{Mapping, Record};
 
+/// Reading a stored encoder checks that its parts agree (see [`Encoder::check`]), so a model
+/// file that was edited or damaged is refused when it is read rather than misread later.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredEncoder")]
 pub struct Encoder {
     pub mapping: Mapping,
     /// Per categorical column: value → code.
@@ -18,6 +21,30 @@ pub struct Encoder {
     numeric_codes: Vec<usize>,
     /// Index of the price and mass columns in `mapping.numeric`, for the value per kg.
     per_kg: Option<(usize, usize)>,
+}
+
+/// An encoder as stored, before its parts are checked against each other.
+#[derive(Deserialize)]
+struct StoredEncoder {
+    mapping: Mapping,
+    codes: Vec<HashMap<String, u32>>,
+    numeric_codes: Vec<usize>,
+    per_kg: Option<(usize, usize)>,
+}
+
+impl TryFrom<StoredEncoder> for Encoder {
+    type Error = String;
+
+    fn try_from(s: StoredEncoder) -> Result<Encoder, String> {
+        let e = Encoder {
+            mapping: s.mapping,
+            codes: s.codes,
+            numeric_codes: s.numeric_codes,
+            per_kg: s.per_kg,
+        };
+        e.check()?;
+        Ok(e)
+    }
 }
 
 impl Encoder {
@@ -62,11 +89,37 @@ impl Encoder {
         }
     }
 
+    /// Whether the parts agree: one category table per categorical column, and the columns
+    /// read as numbers and for the value per kg among the mapping's.
+    pub fn check(&self) -> Result<(), String> {
+        let (categorical, numeric) = (self.mapping.categorical.len(), self.mapping.numeric.len());
+        if self.codes.len() != categorical {
+            return Err(format!(
+                "the encoder has {} category tables for {categorical} categorical columns",
+                self.codes.len()
+            ));
+        }
+        if let Some(i) = self.numeric_codes.iter().find(|&&i| i >= categorical) {
+            return Err(format!(
+                "the encoder reads categorical column {i} as a number, but there are {categorical}"
+            ));
+        }
+        if let Some((p, m)) = self.per_kg.filter(|&(p, m)| p >= numeric || m >= numeric) {
+            return Err(format!(
+                "the encoder's value per kg uses numeric columns {p} and {m}, but there are {numeric}"
+            ));
+        }
+        Ok(())
+    }
+
     /// Feature names, in the order of [`Encoder::row`].
     pub fn names(&self) -> Vec<String> {
         let mut n: Vec<String> = self.mapping.categorical.clone();
         for &i in &self.numeric_codes {
-            n.push(format!("{} (as number)", self.mapping.categorical[i]));
+            n.push(match self.mapping.categorical.get(i) {
+                Some(c) => format!("{c} (as number)"),
+                None => format!("categorical column {i} (as number)"),
+            });
         }
         n.extend(self.mapping.numeric.iter().cloned());
         if self.per_kg.is_some() {

@@ -117,13 +117,38 @@ impl Tree {
     }
 }
 
-/// A trained ensemble.
+/// A trained ensemble. Reading a stored one checks its trees (see [`Gbdt::check`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredGbdt")]
 pub struct Gbdt {
     pub params: Params,
     base: f64,
     trees: Vec<Tree>,
     features: usize,
+}
+
+/// An ensemble as stored, before its trees are checked.
+#[derive(Deserialize)]
+struct StoredGbdt {
+    params: Params,
+    base: f64,
+    trees: Vec<Tree>,
+    features: usize,
+}
+
+impl TryFrom<StoredGbdt> for Gbdt {
+    type Error = String;
+
+    fn try_from(s: StoredGbdt) -> Result<Gbdt, String> {
+        let g = Gbdt {
+            params: s.params,
+            base: s.base,
+            trees: s.trees,
+            features: s.features,
+        };
+        g.check()?;
+        Ok(g)
+    }
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -145,17 +170,19 @@ fn bin_bounds(col: &[f64], max_bins: usize) -> Vec<f64> {
     if uniq.len() <= 1 {
         return Vec::new();
     }
+    // Each distinct value beside the next.
+    let pairs = || uniq.iter().zip(uniq.iter().skip(1));
     if uniq.len() <= max_bins {
-        return uniq.windows(2).map(|w| (w[0].0 + w[1].0) / 2.0).collect();
+        return pairs().map(|(a, b)| (a.0 + b.0) / 2.0).collect();
     }
     // Quantile cuts: walk the distinct values, closing a bin when it holds its share.
     let per_bin = v.len() as f64 / max_bins as f64;
     let mut bounds = Vec::new();
     let mut in_bin = 0usize;
-    for w in uniq.windows(2) {
-        in_bin += w[0].1;
+    for (a, b) in pairs() {
+        in_bin += a.1;
         if in_bin as f64 >= per_bin && bounds.len() + 1 < max_bins {
-            bounds.push((w[0].0 + w[1].0) / 2.0);
+            bounds.push((a.0 + b.0) / 2.0);
             in_bin = 0;
         }
     }
@@ -189,8 +216,11 @@ struct Leaf {
 const BINS: usize = 256;
 
 impl Gbdt {
-    /// Trains on row-major features `x` and labels `y`.
+    /// Trains on row-major features `x` and labels `y` (rows without a label, or labels
+    /// without a row, are left out).
     pub fn fit(x: &[Vec<f64>], y: &[bool], params: &Params) -> Gbdt {
+        let x = x.get(..y.len()).unwrap_or(x);
+        let y = y.get(..x.len()).unwrap_or(y);
         let n = x.len();
         let f = x.first().map(Vec::len).unwrap_or(0);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(params.seed);
@@ -203,10 +233,12 @@ impl Gbdt {
                 bin_bounds(&col, params.max_bins.clamp(2, 255))
             })
             .collect();
-        let bins: Vec<Vec<u8>> = (0..f)
-            .map(|j| {
+        let bins: Vec<Vec<u8>> = bounds
+            .iter()
+            .enumerate()
+            .map(|(j, bounds)| {
                 x.iter()
-                    .map(|r| bin_of(&bounds[j], r.get(j).copied().unwrap_or(f64::NAN)))
+                    .map(|r| bin_of(bounds, r.get(j).copied().unwrap_or(f64::NAN)))
                     .collect()
             })
             .collect();
@@ -219,10 +251,10 @@ impl Gbdt {
         let mut trees = Vec::with_capacity(params.trees);
         let mut pool: Vec<Vec<[f64; 3]>> = Vec::new();
         for _ in 0..params.trees {
-            for i in 0..n {
-                let p = sigmoid(score[i]);
-                grad[i] = p - if y[i] { 1.0 } else { 0.0 };
-                hess[i] = (p * (1.0 - p)).max(1e-16);
+            for (((&s, g), h), &label) in score.iter().zip(&mut grad).zip(&mut hess).zip(y) {
+                let p = sigmoid(s);
+                *g = p - if label { 1.0 } else { 0.0 };
+                *h = (p * (1.0 - p)).max(1e-16);
             }
             let rows: Vec<u32> = (0..n as u32)
                 .filter(|_| params.row_sample >= 1.0 || rng.gen::<f64>() < params.row_sample)
@@ -269,6 +301,43 @@ impl Gbdt {
     pub fn trees(&self) -> usize {
         self.trees.len()
     }
+
+    /// Features the ensemble was trained on (the width of a row it scores).
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// Whether every tree is one that training could have grown: each split tests one of the
+    /// ensemble's features and leads to two nodes stored after it (so every walk from the root
+    /// reaches a leaf in fewer steps than the tree has nodes).
+    pub fn check(&self) -> Result<(), String> {
+        for (t, tree) in self.trees.iter().enumerate() {
+            if tree.nodes.is_empty() {
+                return Err(format!("tree {t} has no nodes"));
+            }
+            let len = tree.nodes.len();
+            for (i, n) in tree.nodes.iter().enumerate() {
+                if n.feature == u32::MAX {
+                    continue;
+                }
+                if n.feature as usize >= self.features {
+                    return Err(format!(
+                        "tree {t} node {i} tests feature {}, but the model has {}",
+                        n.feature, self.features
+                    ));
+                }
+                let ahead = |c: u32| (c as usize) > i && (c as usize) < len;
+                if !ahead(n.left) || !ahead(n.right) {
+                    return Err(format!(
+                        "tree {t} node {i} leads to nodes {} and {}; a split's two nodes come \
+                         after it, among the tree's {len}",
+                        n.left, n.right
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The tree's output for training row `i`, walking with bins (the same as raw thresholds).
@@ -281,7 +350,11 @@ fn tree_binned(tree: &Tree, bins: &[Vec<u8>], i: usize) -> f64 {
         if n.feature == u32::MAX {
             return n.value;
         }
-        let b = bins[n.feature as usize][i];
+        let b = bins
+            .get(n.feature as usize)
+            .and_then(|col| col.get(i))
+            .copied()
+            .unwrap_or(0);
         k = if b <= n.bin { n.left } else { n.right } as usize;
     }
 }
@@ -304,17 +377,20 @@ fn build_hist(
         .pop()
         .unwrap_or_else(|| vec![[0.0; 3]; bins.len() * BINS]);
     for &j in feats {
-        hist[j * BINS..(j + 1) * BINS].fill([0.0; 3]);
-    }
-    for &j in feats {
-        let col = &bins[j];
-        let hj = &mut hist[j * BINS..(j + 1) * BINS];
+        let (Some(col), Some(hj)) = (bins.get(j), hist.get_mut(j * BINS..(j + 1) * BINS)) else {
+            continue;
+        };
+        hj.fill([0.0; 3]);
         for &r in rows {
             let r = r as usize;
-            let cell = &mut hj[col[r] as usize];
-            cell[0] += grad[r];
-            cell[1] += hess[r];
-            cell[2] += 1.0;
+            let (Some(&b), Some(&g), Some(&h)) = (col.get(r), grad.get(r), hess.get(r)) else {
+                continue;
+            };
+            if let Some(cell) = hj.get_mut(usize::from(b)) {
+                cell[0] += g;
+                cell[1] += h;
+                cell[2] += 1.0;
+            }
         }
     }
     hist
@@ -333,10 +409,12 @@ fn best_split(
     let min = params.min_data_in_leaf as f64;
     let mut best: Option<Split> = None;
     for &j in feats {
-        let nb = bounds[j].len(); // bins 0..=nb; split after bin b for b < nb
+        let nb = bounds.get(j).map_or(0, Vec::len); // bins 0..=nb; split after bin b for b < nb
+        let Some(hj) = hist.get(j * BINS..(j + 1) * BINS) else {
+            continue;
+        };
         let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0.0);
-        for b in 0..nb {
-            let cell = hist[j * BINS + b];
+        for (b, cell) in hj.iter().take(nb).enumerate() {
             gl += cell[0];
             hl += cell[1];
             cl += cell[2];
@@ -371,8 +449,8 @@ fn grow(
     params: &Params,
     pool: &mut Vec<Vec<[f64; 3]>>,
 ) -> Tree {
-    let g: f64 = rows.iter().map(|&r| grad[r as usize]).sum();
-    let h: f64 = rows.iter().map(|&r| hess[r as usize]).sum();
+    let sum = |rows: &[u32], v: &[f64]| rows.iter().filter_map(|&r| v.get(r as usize)).sum::<f64>();
+    let (g, h) = (sum(&rows, grad), sum(&rows, hess));
     let mut nodes = vec![Node {
         feature: u32::MAX,
         threshold: 0.0,
@@ -400,13 +478,22 @@ fn grow(
         else {
             break;
         };
-        let leaf = leaves.swap_remove(li);
+        let mut leaf = leaves.swap_remove(li);
         let Some(split) = leaf.best else { break };
-        let col = &bins[split.feature];
-        let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = leaf
-            .rows
-            .iter()
-            .partition(|&&r| (col[r as usize] as usize) <= split.bin);
+        let threshold = bounds
+            .get(split.feature)
+            .and_then(|b| b.get(split.bin))
+            .copied();
+        let (Some(col), Some(threshold)) = (bins.get(split.feature), threshold) else {
+            // Not a split of these columns (cannot happen: best_split reads the same ones).
+            leaf.best = None;
+            leaves.push(leaf);
+            continue;
+        };
+        let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = leaf.rows.iter().partition(|&&r| {
+            col.get(r as usize)
+                .is_some_and(|&b| usize::from(b) <= split.bin)
+        });
         let (small, small_is_left) = if left_rows.len() <= right_rows.len() {
             (&left_rows, true)
         } else {
@@ -415,10 +502,15 @@ fn grow(
         let small_hist = build_hist(bins, grad, hess, small, feats, pool);
         let mut big_hist = leaf.hist;
         for &j in feats {
-            for b in 0..BINS {
-                let k = j * BINS + b;
-                for c in 0..3 {
-                    big_hist[k][c] -= small_hist[k][c];
+            let range = j * BINS..(j + 1) * BINS;
+            let (Some(big_cells), Some(small_cells)) =
+                (big_hist.get_mut(range.clone()), small_hist.get(range))
+            else {
+                continue;
+            };
+            for (big, small) in big_cells.iter_mut().zip(small_cells) {
+                for (b, s) in big.iter_mut().zip(small) {
+                    *b -= s;
                 }
             }
         }
@@ -427,7 +519,6 @@ fn grow(
         } else {
             (big_hist, small_hist)
         };
-        let sum = |rows: &[u32], v: &[f64]| rows.iter().map(|&r| v[r as usize]).sum::<f64>();
         let (gl, hl) = (sum(&left_rows, grad), sum(&left_rows, hess));
         let (gr, hr) = (leaf.g - gl, leaf.h - hl);
         let li_node = nodes.len();
@@ -449,7 +540,7 @@ fn grow(
         });
         if let Some(parent) = nodes.get_mut(leaf.node) {
             parent.feature = split.feature as u32;
-            parent.threshold = bounds[split.feature][split.bin];
+            parent.threshold = threshold;
             parent.bin = split.bin as u8;
             parent.left = li_node as u32;
             parent.right = li_node as u32 + 1;

@@ -10,6 +10,13 @@
 //!   [`RiskModel`] trait so the library can change.
 //! - [`metrics`]: precision, recall and value caught at the top n %, with exact top-k, and AUC.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod consignment;
 pub mod features;
 pub mod gbdt;

@@ -23,26 +23,29 @@ pub struct Report {
 }
 
 /// Metrics for scores against labels; `value` is each item's value (caught only if irregular).
+/// Items are the scores; a missing label is "not irregular", a missing value 0.
 pub fn evaluate(scores: &[f64], labels: &[bool], value: &[f64], percents: &[f64]) -> Report {
     let n = scores.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let positives = labels.iter().filter(|b| **b).count();
-    let total_value: f64 = (0..n)
-        .filter(|&i| labels[i])
-        .map(|i| value.get(i).copied().unwrap_or(0.0))
-        .sum();
+    // (score, irregular, value) per item; sorted below, best score first (a stable sort: ties
+    // keep their input order).
+    let mut order: Vec<(f64, bool, f64)> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let label = labels.get(i).copied().unwrap_or(false);
+            (s, label, value.get(i).copied().unwrap_or(0.0))
+        })
+        .collect();
+    let positives = order.iter().filter(|x| x.1).count();
+    let total_value: f64 = order.iter().filter(|x| x.1).map(|x| x.2).sum();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let at = percents
         .iter()
         .map(|&p| {
             let k = ((n as f64) * p / 100.0).floor() as usize;
-            let top = &order[..k.min(n)];
-            let hits = top.iter().filter(|&&i| labels[i]).count();
-            let v: f64 = top
-                .iter()
-                .filter(|&&i| labels[i])
-                .map(|&i| value.get(i).copied().unwrap_or(0.0))
-                .sum();
+            let top = || order.iter().take(k).filter(|x| x.1);
+            let hits = top().count();
+            let v: f64 = top().map(|x| x.2).sum();
             AtK {
                 percent: p,
                 k,
@@ -68,28 +71,29 @@ pub fn evaluate(scores: &[f64], labels: &[bool], value: &[f64], percents: &[f64]
     }
 }
 
-/// Area under the ROC curve by ranks (ties share their average rank).
+/// Area under the ROC curve by ranks (ties share their average rank). Items are the scores; a
+/// missing label is "not irregular".
 pub fn auc(scores: &[f64], labels: &[bool]) -> f64 {
-    let n = scores.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut order: Vec<(f64, bool)> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, labels.get(i).copied().unwrap_or(false)))
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum_pos = 0.0;
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && scores[order[j + 1]] == scores[order[i]] {
-            j += 1;
+    // 0-based rank of the first item of each run of equal scores.
+    let mut first = 0usize;
+    for tied in order.chunk_by(|a, b| a.0 == b.0) {
+        let next = first + tied.len();
+        // The mean of the 1-based ranks first + 1 ..= next.
+        let avg = (first + next + 1) as f64 / 2.0;
+        for _ in tied.iter().filter(|x| x.1) {
+            rank_sum_pos += avg;
         }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            if labels[k] {
-                rank_sum_pos += avg;
-            }
-        }
-        i = j + 1;
+        first = next;
     }
-    let p = labels.iter().filter(|b| **b).count() as f64;
-    let q = n as f64 - p;
+    let p = order.iter().filter(|x| x.1).count() as f64;
+    let q = order.len() as f64 - p;
     if p == 0.0 || q == 0.0 {
         return 0.5;
     }
@@ -97,6 +101,7 @@ pub fn auc(scores: &[f64], labels: &[bool]) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -33,7 +33,11 @@ pub struct TrainOptions {
     pub refit_with_valid: bool,
 }
 
+/// Reading a stored model checks that its encoder, feature names and trees agree (see
+/// [`TrainedModel::check`]): a file edited or damaged so that they do not is refused when it is
+/// read, wherever it is read from (a file, the store), rather than scored wrongly.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredModel")]
 pub struct TrainedModel {
     pub format: String,
     pub encoder: Encoder,
@@ -43,6 +47,36 @@ pub struct TrainedModel {
     /// Metrics on the validation file, from the model trained on the training file alone.
     pub validation: Option<Report>,
     pub model: Gbdt,
+}
+
+/// A model as stored, before its parts are checked against each other.
+#[derive(Deserialize)]
+struct StoredModel {
+    format: String,
+    encoder: Encoder,
+    feature_names: Vec<String>,
+    options: TrainOptions,
+    trained_rows: usize,
+    validation: Option<Report>,
+    model: Gbdt,
+}
+
+impl TryFrom<StoredModel> for TrainedModel {
+    type Error = String;
+
+    fn try_from(s: StoredModel) -> Result<TrainedModel, String> {
+        let m = TrainedModel {
+            format: s.format,
+            encoder: s.encoder,
+            feature_names: s.feature_names,
+            options: s.options,
+            trained_rows: s.trained_rows,
+            validation: s.validation,
+            model: s.model,
+        };
+        m.check()?;
+        Ok(m)
+    }
 }
 
 pub const FORMAT: &str = "hamnvakt-targeting-gbdt/1";
@@ -99,6 +133,28 @@ impl TrainedModel {
             }
         }
         out
+    }
+
+    /// Whether the parts agree: the encoder with itself, and the encoder's rows, the feature
+    /// names and the trees all of one width. (Each part's own check runs when it is read.)
+    pub fn check(&self) -> Result<(), String> {
+        self.encoder.check()?;
+        self.model.check()?;
+        let width = self.encoder.width();
+        // 0 is a model trained on no rows: it has no splits (its check saw to that).
+        if self.model.features() != width && self.model.features() != 0 {
+            return Err(format!(
+                "the trees read {} features, but the encoder makes rows of {width}",
+                self.model.features()
+            ));
+        }
+        if self.feature_names.len() != width {
+            return Err(format!(
+                "{} feature names for rows of {width} features",
+                self.feature_names.len()
+            ));
+        }
+        Ok(())
     }
 
     pub fn scores(&self, records: &[Record]) -> Vec<f64> {

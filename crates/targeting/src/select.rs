@@ -92,15 +92,43 @@ fn places(capacity: usize, share: f64) -> usize {
     }
 }
 
+/// One candidate during selection.
+struct Slot<'a> {
+    /// Its position in the input (random draws are made in input order).
+    input: usize,
+    c: &'a Candidate,
+    taken: bool,
+}
+
+impl Slot<'_> {
+    fn take(&mut self, lane: Lane, why: Why) -> Selected {
+        self.taken = true;
+        Selected {
+            id: self.c.id.clone(),
+            lane,
+            why,
+            risk: self.c.risk,
+        }
+    }
+}
+
 /// Puts the day's candidates in lanes; `seed` makes the draws reproducible.
 pub fn select(settings: &SelectionSettings, candidates: &[Candidate], seed: u64) -> Vec<Selected> {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&candidates[a], &candidates[b]);
+    // Riskiest first (a stable sort: equal risk and id keep their input order).
+    let mut order: Vec<Slot> = candidates
+        .iter()
+        .enumerate()
+        .map(|(input, c)| Slot {
+            input,
+            c,
+            taken: false,
+        })
+        .collect();
+    order.sort_by(|x, y| {
+        let (x, y) = (x.c, y.c);
         y.risk.total_cmp(&x.risk).then_with(|| x.id.cmp(&y.id))
     });
-    let mut taken = vec![false; candidates.len()];
     let mut out = Vec::new();
     for (lane, capacity) in [
         (Lane::Red, settings.red_capacity),
@@ -111,68 +139,43 @@ pub fn select(settings: &SelectionSettings, candidates: &[Candidate], seed: u64)
         let by_risk = capacity - random - explore;
         let wants = |c: &Candidate| c.lane.is_some_and(|l| l <= lane);
         let mut n = 0;
-        for &i in &order {
+        for slot in order.iter_mut() {
             if n == by_risk {
                 break;
             }
-            if !taken[i] && wants(&candidates[i]) {
-                taken[i] = true;
+            if !slot.taken && wants(slot.c) {
                 n += 1;
-                out.push(Selected {
-                    id: candidates[i].id.clone(),
-                    lane,
-                    why: Why::Risk,
-                    risk: candidates[i].risk,
-                });
+                out.push(slot.take(lane, Why::Risk));
             }
         }
         // Unused risk places go to exploration.
         let explore = explore + (by_risk - n);
-        let mut below: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&i| !taken[i] && candidates[i].lane.is_some())
+        let mut below: Vec<&mut Slot> = order
+            .iter_mut()
+            .filter(|s| !s.taken && s.c.lane.is_some())
             .collect();
         below.shuffle(&mut rng);
         let mut explored = 0;
-        for i in below.into_iter().take(explore) {
-            taken[i] = true;
+        for slot in below.into_iter().take(explore) {
             explored += 1;
-            out.push(Selected {
-                id: candidates[i].id.clone(),
-                lane,
-                why: Why::Exploration,
-                risk: candidates[i].risk,
-            });
+            out.push(slot.take(lane, Why::Exploration));
         }
         // Places nothing else could use are random checks: the capacity is there.
         let random = random + (explore - explored);
-        let mut rest: Vec<usize> = (0..candidates.len()).filter(|&i| !taken[i]).collect();
+        let mut rest: Vec<&mut Slot> = order.iter_mut().filter(|s| !s.taken).collect();
+        rest.sort_by_key(|s| s.input);
         rest.shuffle(&mut rng);
-        for i in rest.into_iter().take(random) {
-            taken[i] = true;
-            out.push(Selected {
-                id: candidates[i].id.clone(),
-                lane,
-                why: Why::Random,
-                risk: candidates[i].risk,
-            });
+        for slot in rest.into_iter().take(random) {
+            out.push(slot.take(lane, Why::Random));
         }
     }
-    for &i in &order {
-        if !taken[i] {
-            let lane = if candidates[i].lane.is_some() {
-                Lane::Blue
-            } else {
-                Lane::Green
-            };
-            out.push(Selected {
-                id: candidates[i].id.clone(),
-                lane,
-                why: Why::Released,
-                risk: candidates[i].risk,
-            });
-        }
+    for slot in order.iter_mut().filter(|s| !s.taken) {
+        let lane = if slot.c.lane.is_some() {
+            Lane::Blue
+        } else {
+            Lane::Green
+        };
+        out.push(slot.take(lane, Why::Released));
     }
     out
 }

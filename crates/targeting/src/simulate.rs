@@ -53,12 +53,24 @@ pub struct PolicyResult {
     pub value: f64,
 }
 
-/// Runs every policy over the records (they need a date and a label).
+/// Runs every policy over the records (they need a date and a label). The rate must be a per
+/// cent (0–100) and each exploration share a fraction (0–1); anything else is refused.
 pub fn simulate(
     mapping: &Mapping,
     records: &[Record],
     o: &SimOptions,
 ) -> Result<Vec<PolicyResult>, String> {
+    if !(0.0..=100.0).contains(&o.rate_percent) {
+        return Err(format!(
+            "an inspection rate of {} % is not a share of the declarations (0-100)",
+            o.rate_percent
+        ));
+    }
+    if let Some(e) = o.explore.iter().find(|e| !(0.0..=1.0).contains(*e)) {
+        return Err(format!(
+            "an exploration share of {e} is not a share of the inspections (0-1)"
+        ));
+    }
     let mut rows: Vec<&Record> = records
         .iter()
         .filter(|r| r.day.is_some() && r.label.is_some())
@@ -71,9 +83,21 @@ pub fn simulate(
     }
     rows.sort_by_key(|r| r.day);
     let first = rows.first().and_then(|r| r.day).unwrap_or(0);
-    let start = first + o.warmup_days;
-    let week_of = |r: &Record| r.day.map(|d| (d - start).div_euclid(7)).unwrap_or(-1);
+    let start = first.saturating_add(o.warmup_days);
+    let week_of = |r: &Record| {
+        r.day
+            .map(|d| d.saturating_sub(start).div_euclid(7))
+            .unwrap_or(-1)
+    };
     let last_week = rows.last().map(|r| week_of(r)).unwrap_or(0);
+    // The weeks after the warm-up, in order (rows are sorted by day, so each week is a run).
+    let batches: Vec<(i64, &[&Record])> = rows
+        .chunk_by(|a, b| week_of(a) == week_of(b))
+        .filter_map(|batch| {
+            let w = batch.first().map(|r| week_of(r))?;
+            (w >= 0).then_some((w, batch))
+        })
+        .collect();
     let mut out = Vec::new();
     for &explore in &o.explore {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed);
@@ -86,15 +110,13 @@ pub fn simulate(
         let (mut caught_value, mut total_value) = (0.0, 0.0);
         let (mut late_inspected, mut late_hits) = (0usize, 0usize);
         let mut weeks = 0;
-        for w in 0..=last_week {
-            let batch: Vec<&Record> = rows.iter().copied().filter(|r| week_of(r) == w).collect();
-            if batch.is_empty() {
-                continue;
-            }
+        for &(w, batch) in &batches {
             weeks += 1;
-            let k = ((batch.len() as f64) * o.rate_percent / 100.0).round() as usize;
-            let n_random = ((k as f64) * explore).round() as usize;
-            let mut order: Vec<usize> = (0..batch.len()).collect();
+            // Both within range: the options were checked above.
+            let k =
+                (((batch.len() as f64) * o.rate_percent / 100.0).round() as usize).min(batch.len());
+            let n_random = (((k as f64) * explore).round() as usize).min(k);
+            let mut order: Vec<&Record> = batch.to_vec();
             if n_random < k {
                 let opts = TrainOptions {
                     params: o.params.clone(),
@@ -102,35 +124,32 @@ pub fn simulate(
                 };
                 let model = TrainedModel::train(mapping, &known, None, &opts);
                 let owned: Vec<Record> = batch.iter().map(|r| (*r).clone()).collect();
-                let s = model.scores(&owned);
-                order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+                let mut scored: Vec<(f64, &Record)> =
+                    model.scores(&owned).into_iter().zip(order).collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                order = scored.into_iter().map(|(_, r)| r).collect();
             }
-            let mut chosen: Vec<usize> = order[..k - n_random].to_vec();
-            let mut rest: Vec<usize> = order[k - n_random..].to_vec();
+            let mut ranked = order.into_iter();
+            let mut chosen: Vec<&Record> = ranked.by_ref().take(k - n_random).collect();
+            let mut rest: Vec<&Record> = ranked.collect();
             rest.shuffle(&mut rng);
             chosen.extend(rest.into_iter().take(n_random));
-            for r in &batch {
+            for r in batch {
                 if r.label == Some(true) {
                     positives += 1;
                     total_value += r.value;
                 }
             }
-            let week_hits = chosen
-                .iter()
-                .filter(|&&i| batch[i].label == Some(true))
-                .count();
-            caught_value += chosen
-                .iter()
-                .filter(|&&i| batch[i].label == Some(true))
-                .map(|&i| batch[i].value)
-                .sum::<f64>();
+            let caught = || chosen.iter().filter(|r| r.label == Some(true));
+            let week_hits = caught().count();
+            caught_value += caught().map(|r| r.value).sum::<f64>();
             inspected += chosen.len();
             hits += week_hits;
-            if w > last_week - 13 {
+            if w > last_week.saturating_sub(13) {
                 late_inspected += chosen.len();
                 late_hits += week_hits;
             }
-            known.extend(chosen.iter().map(|&i| batch[i].clone()));
+            known.extend(chosen.iter().map(|r| (*r).clone()));
         }
         let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
         out.push(PolicyResult {

@@ -43,7 +43,7 @@ pub struct VesselView {
     pub messages: u64,
 }
 
-fn view(v: hamnvakt_ais::vessel::Vessel) -> VesselView {
+fn view(v: hamnvakt_maritime::vessel::Vessel) -> VesselView {
     let at = |ms: i64| hamnvakt_core::clock::from_millis(ms).to_string();
     VesselView {
         mmsi: v.mmsi,
@@ -263,10 +263,10 @@ pub struct RiskView {
     pub score: u32,
     /// Each reason with its points, largest first.
     #[schema(value_type = Vec<Object>)]
-    pub factors: Vec<hamnvakt_ais::risk::RiskFactor>,
+    pub factors: Vec<hamnvakt_maritime::risk::RiskFactor>,
     /// The MMSI's MID check against the declared flag.
     #[schema(value_type = Object)]
-    pub mid: hamnvakt_ais::mid::MidCheck,
+    pub mid: hamnvakt_maritime::mid::MidCheck,
     pub declared_flag: Option<String>,
     pub imo_valid: Option<bool>,
 }
@@ -312,9 +312,9 @@ pub async fn risk(
     }
     let events: Vec<(&str, i64)> = events.iter().map(|(k, t)| (k.as_str(), *t)).collect();
     let flag = state.store.vessel_flag(mmsi).await?.map(|f| f.flag);
-    let mid = hamnvakt_ais::mid::check(mmsi, flag.as_deref());
+    let mid = hamnvakt_maritime::mid::check(mmsi, flag.as_deref());
     let imo_valid = state.ais.picture().get(mmsi).and_then(|v| v.imo_valid);
-    let r = hamnvakt_ais::risk::score(settings, now, &calls, &events, &mid, imo_valid);
+    let r = hamnvakt_maritime::risk::score(settings, now, &calls, &events, &mid, imo_valid);
     Ok(Json(RiskView {
         mmsi,
         score: r.score,

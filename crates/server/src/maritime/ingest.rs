@@ -13,13 +13,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hamnvakt_ais::behaviour::{Behaviour, Finding};
-use hamnvakt_ais::ports::{Port, PortCalls, PortVisit, VisitChange, VisitSettings};
-use hamnvakt_ais::vessel::{Dedup, Picture};
 use hamnvakt_ais::{Decoder, Feed, Message, Meta};
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
+use hamnvakt_maritime::behaviour::{Behaviour, Finding};
+use hamnvakt_maritime::ports::{Port, PortCalls, PortVisit, VisitChange, VisitSettings};
+use hamnvakt_maritime::vessel::{Dedup, Picture};
 use hamnvakt_store::{PortCallRow, TrackPoint};
 use serde::Deserialize;
 use tokio::io::AsyncBufReadExt;
@@ -58,7 +58,7 @@ pub struct AisConfig {
     /// The same transmission heard again within this many milliseconds is a duplicate.
     pub dedup_window_ms: i64,
     /// Thresholds of the behaviour detectors.
-    pub behaviour: hamnvakt_ais::behaviour::BehaviourSettings,
+    pub behaviour: hamnvakt_maritime::behaviour::BehaviourSettings,
     /// How tracks are downsampled and how long they are kept.
     pub track: TrackConfig,
     /// The ports and terminals with their geofences; the built-in list (the Ports of
@@ -67,7 +67,7 @@ pub struct AisConfig {
     /// Thresholds of the port-visit logic.
     pub visits: VisitSettings,
     /// The vessel risk score's weights and high-risk ports.
-    pub risk: hamnvakt_ais::risk::RiskSettings,
+    pub risk: hamnvakt_maritime::risk::RiskSettings,
     /// A tile URL template for the live map's base layer (`https://tiles.example/{z}/{x}/{y}.png`);
     /// none by default, so the map works with no internet.
     pub map_tile_url: Option<String>,
@@ -204,7 +204,7 @@ impl Ingest {
             ports: config
                 .ports
                 .clone()
-                .unwrap_or_else(hamnvakt_ais::ports::builtin),
+                .unwrap_or_else(hamnvakt_maritime::ports::builtin),
             live: tokio::sync::broadcast::channel(64).0,
             declared: Mutex::new(Vec::new()),
             queue: tx,

@@ -98,6 +98,7 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
         "hamnvakt-identity",
         "hamnvakt-access",
         "hamnvakt-ais",
+        "hamnvakt-maritime",
         "hamnvakt-targeting",
         "hamnvakt-demo",
     ] {

@@ -367,6 +367,7 @@ pub fn check(mmsi: u32, flag: Option<&str>) -> MidCheck {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::behaviour::distance_km;
+use crate::geo::distance_km;
 
 /// A port or terminal with its geofence: a circle around `lat`/`lon`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -334,6 +334,7 @@ impl PortCalls {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

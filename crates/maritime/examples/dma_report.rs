@@ -1,12 +1,12 @@
 //! Runs the behaviour detectors over the Danish Maritime Authority's three labelled tracks and
 //! prints what fired and when, beside the authority's own event times.
 //!
-//! `cargo run --release -p hamnvakt-ais --example dma_report`
+//! `cargo run --release -p hamnvakt-maritime --example dma_report`
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use hamnvakt_ais::behaviour::{Behaviour, BehaviourSettings};
 use hamnvakt_ais::{Decoder, Feed};
+use hamnvakt_maritime::behaviour::{Behaviour, BehaviourSettings};
 
 /// Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 fn iso(ms: i64) -> String {

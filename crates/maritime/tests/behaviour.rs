@@ -1,13 +1,18 @@
 //! The behaviour detectors on built tracks: a vessel going dark under way (and a receiver
 //! outage that must not be blamed on it), an impossible jump, and identity changes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
 use common::*;
-use hamnvakt_ais::behaviour::{Behaviour, BehaviourSettings};
 use hamnvakt_ais::{Decoder, Feed, Message};
+use hamnvakt_maritime::behaviour::{Behaviour, BehaviourSettings};
 
 fn position(mmsi: u32, lat: f64, lon: f64, speed_kn: f64) -> Message {
     let w = BitWriter::default()
@@ -122,7 +127,7 @@ fn identity_changes_are_found() {
 
 /// The Danish Maritime Authority's three labelled tracks: drift found on FRIO near the
 /// authority's event time and not on STOC MARCIA, LOTUS's sudden speed change found at the
-/// authority's time. (`cargo run -p hamnvakt-ais --example dma_report` prints the report.)
+/// authority's time. (`cargo run -p hamnvakt-maritime --example dma_report` prints the report.)
 #[test]
 fn the_authoritys_labelled_tracks() {
     let dir = ais_data().join("real/dma-aisabnormal");

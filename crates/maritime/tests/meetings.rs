@@ -1,11 +1,17 @@
-//! Loitering, encounters and MID checks on tracks written with the crate's encoder and read
-//! back through the decoder, as a receiver would hear them.
+//! Loitering, encounters and MID checks on tracks written with hamnvakt-ais's encoder and read
+//! back through its decoder, as a receiver would hear them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
-use hamnvakt_ais::behaviour::{Behaviour, BehaviourSettings, Finding};
 use hamnvakt_ais::encode::{position_a, sentences, Framing, PositionReport};
-use hamnvakt_ais::{ports, Decoder, Feed, Message};
+use hamnvakt_ais::{Decoder, Feed, Message};
+use hamnvakt_maritime::behaviour::{Behaviour, BehaviourSettings, Finding};
+use hamnvakt_maritime::ports;
 
 const MIN: i64 = 60_000;
 

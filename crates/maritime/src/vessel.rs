@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::message::{Body, DimOrMother, Message, StaticDataB};
+use hamnvakt_ais::message::{Body, DimOrMother, Message, StaticDataB};
 
 /// Whether a number is a valid IMO ship number: seven digits whose last is the sum of the
 /// first six weighted 7, 6, 5, 4, 3, 2, modulo 10.

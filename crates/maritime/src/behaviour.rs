@@ -17,7 +17,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::message::{Body, Message};
+use hamnvakt_ais::message::{Body, Message};
+
+use crate::geo::distance_km;
+use crate::ports::Port;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -215,21 +218,10 @@ fn cell_of(lat: f64, lon: f64) -> (i32, i32) {
     ((lat / 0.01).floor() as i32, (lon / 0.02).floor() as i32)
 }
 
+/// The upper median; NaN for no values.
 fn median(v: &mut [f32]) -> f32 {
-    if v.is_empty() {
-        return f32::NAN;
-    }
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// Great-circle distance in kilometres.
-pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0088 * a.sqrt().asin()
+    v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
 }
 
 impl Behaviour {
@@ -242,7 +234,7 @@ impl Behaviour {
 
     /// Detectors that need to know where ports are (loitering, encounters) ignore vessels
     /// near these.
-    pub fn with_ports(mut self, ports: &[crate::ports::Port]) -> Behaviour {
+    pub fn with_ports(mut self, ports: &[Port]) -> Behaviour {
         let margin = self.settings.min_port_distance_km;
         self.ports = ports
             .iter()
