@@ -10,6 +10,7 @@
 //! - [`mid`]: the ITU's table of Maritime Identification Digits and the flag check.
 //! - [`risk`]: a vessel's risk score for targeting, every point with its reason.
 //! - [`geo`]: the great-circle distance the geofences and the detectors measure with.
+//! - [`settings`]: the `[ais]` configuration section the server reads.
 //!
 //! Pure: no I/O and no async; every receive time arrives as an argument, so a feed replayed
 //! from a file gives the same findings as the live one.
@@ -30,4 +31,5 @@ pub mod geo;
 pub mod mid;
 pub mod ports;
 pub mod risk;
+pub mod settings;
 pub mod vessel;

@@ -9,7 +9,7 @@
 //!
 //! Public items: [`MaritimeState`] (what its handlers are given), [`routes`], [`openapi`],
 //! [`start`], the [`Ingest`] with its configuration ([`AisConfig`], [`SourceConfig`],
-//! [`TrackConfig`]) and [`LivePosition`], and file replay ([`replay`], [`replay_until_live`],
+//! [`TrackConfig`], defined in the domain crate) and [`LivePosition`], and file replay ([`replay`], [`replay_until_live`],
 //! [`Pace`]).
 
 mod api;
@@ -26,10 +26,8 @@ use utoipa::OpenApi;
 use crate::web::layout::asset;
 use crate::web::state::AppState;
 
-pub use ingest::{
-    replay, replay_until_live, spawn_source, start, AisConfig, Ingest, LivePosition, Pace,
-    SourceConfig, TrackConfig,
-};
+pub use hamnvakt_maritime::settings::{AisConfig, SourceConfig, TrackConfig};
+pub use ingest::{replay, replay_until_live, spawn_source, start, Ingest, LivePosition, Pace};
 
 /// The platform state with the AIS ingest and the vessel picture: what this capability's
 /// handlers are given. Derefs to [`AppState`].

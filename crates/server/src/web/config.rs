@@ -39,7 +39,7 @@ pub struct ServerConfig {
     /// Thresholds of the insider-behaviour detectors.
     pub access_detectors: Option<hamnvakt_access::detect::DetectorSettings>,
     /// AIS sources and ingest settings.
-    pub ais: Option<crate::maritime::AisConfig>,
+    pub ais: Option<hamnvakt_maritime::settings::AisConfig>,
     /// Cargo targeting: lane capacities and the random and exploration shares.
     pub targeting: Option<hamnvakt_targeting::select::SelectionSettings>,
 }
@@ -79,7 +79,7 @@ pub struct Config {
     pub token_max_lifetime_days: u32,
     pub access: hamnvakt_access::decide::Settings,
     pub detectors: hamnvakt_access::detect::DetectorSettings,
-    pub ais: crate::maritime::AisConfig,
+    pub ais: hamnvakt_maritime::settings::AisConfig,
     pub targeting: hamnvakt_targeting::select::SelectionSettings,
 }
 
