@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::register::Record;
+use super::scope::Scope;
 use super::AccessState;
 use crate::access::{DecisionInput, GateRef};
 use crate::web::auth::{Principal, SelfAuditing};
@@ -35,14 +36,20 @@ pub struct SearchQuery {
     pub offset: Option<usize>,
 }
 
-fn search<R: Record>(state: &AccessState, q: &SearchQuery) -> Result<Vec<R>, ApiError> {
+async fn search<R: Record>(
+    state: &AccessState,
+    p: &Principal,
+    q: &SearchQuery,
+) -> Result<Vec<R>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
+    let scope = Scope::of(state, p).await?;
     let inner = state.access.lock();
     Ok(super::register::search(
         &inner.index,
+        scope,
         q.q.as_deref().unwrap_or(""),
         q.offset.unwrap_or(0),
         limit,
@@ -71,7 +78,7 @@ async fn create_record<R: Record>(
     p: &Principal,
     body: serde_json::Value,
 ) -> Result<(StatusCode, Json<R>), ApiError> {
-    p.require(Permission::AccessManage)?;
+    Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let record: R = with_id(body, &id)?;
     let saved = state.access.save(state, &p.actor(), record, true).await?;
@@ -84,7 +91,7 @@ async fn update_record<R: Record>(
     id: &str,
     body: serde_json::Value,
 ) -> Result<Json<R>, ApiError> {
-    p.require(Permission::AccessManage)?;
+    Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
     if R::find(&state.access.lock().index, id).is_none() {
         return Err(ApiError::NotFound(format!("{} {id}", R::KIND)));
     }
@@ -94,13 +101,16 @@ async fn update_record<R: Record>(
     ))
 }
 
-fn get_record<R: Record>(
+async fn get_record<R: Record>(
     state: &AccessState,
     p: &Principal,
     id: &str,
 ) -> Result<Json<R>, ApiError> {
     p.require(Permission::AccessRead)?;
-    R::find(&state.access.lock().index, id)
+    let scope = Scope::of(state, p).await?;
+    let inner = state.access.lock();
+    R::find(&inner.index, id)
+        .filter(|r| scope.record(&inner.index, r))
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("{} {id}", R::KIND)))
 }
@@ -115,14 +125,14 @@ macro_rules! register_api {
                 responses((status = 200, body = Vec<$t>), (status = 403, body = Problem)))]
             pub async fn list(State(state): State<AccessState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
                 p.require(Permission::AccessRead)?;
-                Ok(Json(search::<$t>(&state, &q)?))
+                Ok(Json(search::<$t>(&state, &p, &q).await?))
             }
 
             #[doc = concat!("One of the ", $what, ".")]
             #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = $t), (status = 404, body = Problem)))]
             pub async fn get_one(State(state): State<AccessState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
-                get_record::<$t>(&state, &p, &id)
+                get_record::<$t>(&state, &p, &id).await
             }
 
             #[doc = concat!("Adds to the ", $what, " (the id is assigned). Audited; applies to the next decision.")]
@@ -344,10 +354,17 @@ pub async fn feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> Result<Json<Vec<FeedEntry>>, ApiError> {
     p.require(Permission::AccessRead)?;
-    Ok(Json(feed_entries(&state, &q).await?))
+    let scope = Scope::of(&state, &p).await?;
+    Ok(Json(feed_entries(&state, scope, &q).await?))
 }
 
-pub async fn feed_entries(state: &AccessState, q: &FeedQuery) -> Result<Vec<FeedEntry>, ApiError> {
+/// The decisions `scope` may see, newest first: for a reader scoped to an organisation, those
+/// of its people (a page may then hold fewer than `limit`).
+pub async fn feed_entries(
+    state: &AccessState,
+    scope: Scope,
+    q: &FeedQuery,
+) -> Result<Vec<FeedEntry>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
@@ -375,6 +392,13 @@ pub async fn feed_entries(state: &AccessState, q: &FeedQuery) -> Result<Vec<Feed
     let ix = &inner.index;
     Ok(rows
         .into_iter()
+        .filter(|r| {
+            scope == Scope::Whole
+                || r.person_id
+                    .as_deref()
+                    .and_then(|x| x.parse::<PersonId>().ok())
+                    .is_some_and(|x| scope.person(ix, x))
+        })
         .map(|r| {
             let gate = r
                 .gate_id
@@ -454,7 +478,7 @@ pub async fn set_level(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LevelBody>,
 ) -> Result<Json<LevelView>, ApiError> {
-    p.require(Permission::SecurityLevelSet)?;
+    Scope::require_port_staff(&state, &p, Permission::SecurityLevelSet).await?;
     let id: FacilityId = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("facility {id}")))?;
@@ -479,8 +503,10 @@ pub struct Occupant {
     pub since: String,
 }
 
+/// Who is inside now (in `facility`, or anywhere), as far as `scope` may see.
 pub async fn occupants(
     state: &AccessState,
+    scope: Scope,
     facility: Option<FacilityId>,
 ) -> Result<Vec<Occupant>, ApiError> {
     let orgs: std::collections::HashMap<_, _> = state
@@ -496,6 +522,7 @@ pub async fn occupants(
         .presence
         .all()
         .filter(|i| facility.is_none_or(|f| i.facility == f))
+        .filter(|i| scope.person(ix, i.person))
         .map(|i| {
             let person = ix.people.get(&i.person);
             Occupant {
@@ -544,7 +571,8 @@ pub async fn occupancy(
     ApiQuery(q): ApiQuery<OccupancyQuery>,
 ) -> Result<Json<Vec<Occupant>>, ApiError> {
     p.require(Permission::AccessRead)?;
-    Ok(Json(occupants(&state, q.facility).await?))
+    let scope = Scope::of(&state, &p).await?;
+    Ok(Json(occupants(&state, scope, q.facility).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -606,7 +634,8 @@ pub async fn muster(
     if !state.access.lock().index.facilities.contains_key(&id) {
         return Err(ApiError::NotFound(format!("facility {id}")));
     }
-    let list = occupants(&state, Some(id)).await?;
+    let scope = Scope::of(&state, &p).await?;
+    let list = occupants(&state, scope, Some(id)).await?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(list).into_response()),
         Some("csv") => Ok((
@@ -683,7 +712,7 @@ pub async fn set_policies(
     p: Principal,
     ApiJson(b): ApiJson<PolicyBody>,
 ) -> Result<Json<PolicyView>, ApiError> {
-    p.require(Permission::AccessManage)?;
+    Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
     if b.text.len() > 256 * 1024 {
         return Err(ApiError::field("text", "at most 256 KiB"));
     }
@@ -701,16 +730,27 @@ pub async fn set_policies(
 pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;
+    let scope = Scope::of(&state, &p).await?;
     let rx = state.access.feed.subscribe();
-    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+    let engine = state.access.clone();
+    let events = futures_util::stream::unfold((rx, engine), move |(mut rx, engine)| async move {
         loop {
             match rx.recv().await {
                 Ok(item) => {
+                    // Only decisions about people the reader may see.
+                    let visible = scope == Scope::Whole
+                        || item["person"]
+                            .as_str()
+                            .and_then(|x| x.parse::<PersonId>().ok())
+                            .is_some_and(|x| scope.person(&engine.lock().index, x));
+                    if !visible {
+                        continue;
+                    }
                     let event = Event::default()
                         .event("decision")
                         .json_data(item)
                         .unwrap_or_else(|_| Event::default().comment("unencodable"));
-                    return Some((Ok::<_, std::convert::Infallible>(event), rx));
+                    return Some((Ok::<_, std::convert::Infallible>(event), (rx, engine)));
                 }
                 // A slow reader skips what it missed; the feed page can reload for history.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,

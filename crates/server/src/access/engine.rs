@@ -636,6 +636,7 @@ fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> serde_json::Value {
         "id": p.id,
         "at": hamnvakt_core::clock::from_millis(d.at_ms).to_string(),
         "gate_code": d.gate.and_then(|g| ix.gates.get(&g)).map(|g| g.code.clone()),
+        "person": d.person,
         "person_name": d.person.and_then(|x| ix.people.get(&x)).map(|x| x.name.clone()),
         "credential": p.credential,
         "plate": p.plate,

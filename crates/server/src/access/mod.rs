@@ -6,18 +6,20 @@
 //!
 //! Files: `engine.rs` (decisions under one lock, group commit, register and policy changes),
 //! `projector.rs` (the decision list and occupancy derived from the chain), `register.rs`
-//! (one generic path for the nine register kinds), `api.rs` (`/api/v1/access/…`), `pages.rs`
+//! (one generic path for the nine register kinds), `scope.rs` (whose register data a reader
+//! sees), `api.rs` (`/api/v1/access/…`), `pages.rs`
 //! (the console's `/access…`).
 //!
 //! Public items: [`AccessState`] (what its handlers are given), [`routes`], [`openapi`],
-//! [`start`], the [`Engine`] with [`DecisionInput`] and [`GateRef`], and [`occupants`] (who is
-//! inside a facility now).
+//! [`start`], the [`Engine`] with [`DecisionInput`] and [`GateRef`], [`occupants`] (who is
+//! inside a facility now) and [`Scope`] (whose register data a reader sees).
 
 mod api;
 mod engine;
 mod pages;
 mod projector;
 mod register;
+mod scope;
 
 use std::sync::Arc;
 
@@ -31,6 +33,7 @@ use crate::web::state::AppState;
 
 pub use api::occupants;
 pub use engine::{DecisionInput, Engine, GateRef};
+pub use scope::Scope;
 
 /// The platform state with the access engine: what this capability's handlers are given.
 /// Derefs to [`AppState`], so `state.store` and `&state` as an `&AppState` work as anywhere.

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::api::{feed_entries, level_view, occupants, FeedQuery};
 use super::register::Record;
+use super::scope::Scope;
 use super::AccessState;
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
@@ -82,14 +83,14 @@ pub async fn overview(
         .into_iter()
         .cloned()
         .collect();
-    let counts: HashMap<FacilityId, usize> =
-        occupants(&state, None)
-            .await?
-            .into_iter()
-            .fold(HashMap::new(), |mut m, o| {
-                *m.entry(o.facility).or_default() += 1;
-                m
-            });
+    let scope = Scope::of(&state, &p).await?;
+    let counts: HashMap<FacilityId, usize> = occupants(&state, scope, None)
+        .await?
+        .into_iter()
+        .fold(HashMap::new(), |mut m, o| {
+            *m.entry(o.facility).or_default() += 1;
+            m
+        });
     let path = current_path(&uri);
     let body = html! {
         h1 { (t(lang, Msg::AccessTitle)) }
@@ -139,7 +140,7 @@ pub async fn set_level(
     UiForm(p, f): UiForm<LevelForm>,
 ) -> Response {
     let result = async {
-        p.require(Permission::SecurityLevelSet)?;
+        Scope::require_port_staff(&state, &p, Permission::SecurityLevelSet).await?;
         let id: FacilityId = id
             .parse()
             .map_err(|_| ApiError::NotFound("facility".into()))?;
@@ -306,7 +307,12 @@ fn from_local_input(s: &str) -> Option<i64> {
 }
 
 /// Options for reference fields: (id, label).
-async fn options(state: &AccessState, kind: &str) -> Result<Vec<(String, String)>, UiError> {
+/// The choices of a reference field, as far as the reader's scope goes.
+async fn options(
+    state: &AccessState,
+    scope: Scope,
+    kind: &str,
+) -> Result<Vec<(String, String)>, UiError> {
     if kind == "orgs" {
         return Ok(state
             .store
@@ -332,11 +338,13 @@ async fn options(state: &AccessState, kind: &str) -> Result<Vec<(String, String)
         "people" => ix
             .people
             .values()
+            .filter(|p| scope.record(ix, *p))
             .map(|p| (p.id.to_string(), p.name.clone()))
             .collect(),
         "vehicles" => ix
             .vehicles
             .values()
+            .filter(|x| scope.record(ix, *x))
             .map(|x| (x.id.to_string(), x.plate.clone()))
             .collect(),
         _ => Vec::new(),
@@ -354,6 +362,7 @@ async fn form(
     action: &str,
     errors: &[(String, String)],
 ) -> Result<Markup, UiError> {
+    let scope = Scope::of(state, p).await?;
     let Some(obj) = record.as_object() else {
         return Err(UiError(ApiError::Internal(
             "record is not an object".into(),
@@ -363,7 +372,7 @@ async fn form(
     for key in obj.keys() {
         if let (Spec::Ref(k, _) | Spec::RefMany(k), _) = spec(kind, key) {
             if !refs.contains_key(k) {
-                refs.insert(k, options(state, k).await?);
+                refs.insert(k, options(state, scope, k).await?);
             }
         }
     }
@@ -476,17 +485,23 @@ macro_rules! dispatch {
 }
 
 /// (id, summary) rows for a kind, filtered by the search words.
-fn rows<R: Record>(state: &AccessState, q: &str) -> Result<Vec<(String, String)>, ApiError> {
+fn rows<R: Record>(
+    state: &AccessState,
+    scope: Scope,
+    q: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
     let inner = state.access.lock();
     let ix = &inner.index;
-    Ok(super::register::search::<R>(ix, q, 0, 200)
+    Ok(super::register::search::<R>(ix, scope, q, 0, 200)
         .iter()
         .map(|r| (r.id_text(), r.search_text(ix)))
         .collect())
 }
 
-fn record_json<R: Record>(state: &AccessState, id: &str) -> Result<Value, ApiError> {
-    let r = R::find(&state.access.lock().index, id)
+fn record_json<R: Record>(state: &AccessState, scope: Scope, id: &str) -> Result<Value, ApiError> {
+    let inner = state.access.lock();
+    let r = R::find(&inner.index, id)
+        .filter(|r| scope.record(&inner.index, r))
         .ok_or_else(|| ApiError::NotFound(format!("{} {id}", R::KIND)))?;
     serde_json::to_value(r).map_err(|e| ApiError::Internal(e.to_string()))
 }
@@ -501,7 +516,8 @@ pub async fn list(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
     let query = q.q.clone().unwrap_or_default();
-    let found = dispatch!(kind.as_str(), rows(&state, &query))?;
+    let scope = Scope::of(&state, &p).await?;
+    let found = dispatch!(kind.as_str(), rows(&state, scope, &query))?;
     let path = current_path(&uri);
     let title = t(lang, kind_msg(&kind));
     let body = html! {
@@ -530,10 +546,11 @@ pub async fn edit(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
     let record = if id == "new" {
-        p.require(Permission::AccessManage)?;
+        Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
         template(&state, &kind, p.org().to_string(), state.now_ms())
     } else {
-        dispatch!(kind.as_str(), record_json(&state, &id))?
+        let scope = Scope::of(&state, &p).await?;
+        dispatch!(kind.as_str(), record_json(&state, scope, &id))?
     };
     let path = current_path(&uri);
     let title = t(lang, kind_msg(&kind));
@@ -577,11 +594,12 @@ pub async fn save(
     UiForm(p, pairs): UiForm<Vec<(String, String)>>,
 ) -> Response {
     let result = async {
-        p.require(Permission::AccessManage)?;
+        Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
         let template = if id == "new" {
             template(&state, &kind, p.org().to_string(), state.now_ms())
         } else {
-            dispatch!(kind.as_str(), record_json(&state, &id))?
+            // A manager of the register is the port's staff and sees all of it.
+            dispatch!(kind.as_str(), record_json(&state, Scope::Whole, &id))?
         };
         let json = from_form(&kind, &template, &pairs);
         match dispatch!(
@@ -647,7 +665,8 @@ pub async fn feed(
         before: None,
         limit: Some(100),
     };
-    let entries = feed_entries(&state, &q).await?;
+    let scope = Scope::of(&state, &p).await?;
+    let entries = feed_entries(&state, scope, &q).await?;
     let path = current_path(&uri);
     let labels = serde_json::json!({
         "outcome": {"grant": t(lang, Msg::Grant), "deny": t(lang, Msg::Deny), "refer": t(lang, Msg::Refer)},
@@ -690,7 +709,8 @@ pub async fn onsite(
     OriginalUri(uri): OriginalUri,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
-    let list = occupants(&state, None).await?;
+    let scope = Scope::of(&state, &p).await?;
+    let list = occupants(&state, scope, None).await?;
     let facilities: HashMap<FacilityId, String> = Facility::all(&state.access.lock().index)
         .into_iter()
         .map(|f| (f.id, f.name.clone()))
@@ -738,7 +758,8 @@ pub async fn muster(
         .get(&fid)
         .map(|f| f.name.clone())
         .ok_or_else(|| ApiError::NotFound("facility".into()))?;
-    let list = occupants(&state, Some(fid)).await?;
+    let scope = Scope::of(&state, &p).await?;
+    let list = occupants(&state, scope, Some(fid)).await?;
     let path = current_path(&uri);
     let title = format!("{} — {}", t(lang, Msg::Muster), name);
     let body = html! {
@@ -793,7 +814,7 @@ pub async fn save_policies(
     UiForm(p, f): UiForm<PolicyForm>,
 ) -> Response {
     let result = async {
-        p.require(Permission::AccessManage)?;
+        Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
         state
             .access
             .set_policy(&state, &p.actor(), &f.text, &f.comment)

@@ -9,7 +9,9 @@ use hamnvakt_core::validate::{self, FieldError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+pub trait Record:
+    Serialize + DeserializeOwned + Clone + Send + Sync + super::scope::Scoped + 'static
+{
     /// Stored kind and path segment (`permits`).
     const KIND: &'static str;
     /// The audit event recorded when a record of this kind is saved.
@@ -44,12 +46,19 @@ fn window(errors: &mut Vec<FieldError>, from: i64, until: i64) {
     }
 }
 
-/// The records of a kind whose search text holds every word of `q` (all when `q` is empty), in
-/// the kind's order; only the page asked for is cloned.
-pub fn search<R: Record>(ix: &AccessIndex, q: &str, offset: usize, limit: usize) -> Vec<R> {
+/// The records of a kind that `scope` may see and whose search text holds every word of `q`
+/// (all when `q` is empty), in the kind's order; only the page asked for is cloned.
+pub fn search<R: Record>(
+    ix: &AccessIndex,
+    scope: super::scope::Scope,
+    q: &str,
+    offset: usize,
+    limit: usize,
+) -> Vec<R> {
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     R::all(ix)
         .into_iter()
+        .filter(|r| scope.record(ix, *r))
         .filter(|r| {
             if words.is_empty() {
                 return true;

@@ -63,7 +63,8 @@ pub struct EventQuery {
     pub limit: Option<i64>,
 }
 
-/// The audit log, newest first.
+/// The audit log, newest first: the events the caller's organisation may see (an alert's
+/// events as the alert's marking allows; otherwise its own organisation's).
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(EventQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = EventPageView), (status = 403, body = Problem)))]
@@ -77,10 +78,10 @@ pub async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
-    let page = state
-        .store
-        .list_events(q.kind.as_deref(), q.before, limit)
-        .await?;
+    let reader = super::visibility::reader(&state, &p).await?;
+    let page =
+        super::visibility::visible_events(&state, &reader, q.kind.as_deref(), q.before, limit)
+            .await?;
     Ok(Json(EventPageView {
         events: page.events.into_iter().map(Into::into).collect(),
         next_before: page.next_before,

@@ -1,10 +1,12 @@
 //! The audit chain as its readers see it: the append-only, hash-chained event log listed and
-//! filtered, and its verification.
+//! filtered through need-to-know (`visibility.rs`: an alert's events as its marking allows,
+//! other events by organisation), and its verification.
 //!
 //! Public items: [`routes`] (`/api/v1/audit/…` and the console's `/audit`) and [`openapi`].
 
 mod api;
 mod pages;
+mod visibility;
 
 use axum::routing::get;
 use axum::Router;

@@ -28,10 +28,15 @@ pub async fn log(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AuditRead)?;
-    let page = state
-        .store
-        .list_events(q.kind.as_deref().filter(|k| !k.is_empty()), q.before, 100)
-        .await?;
+    let reader = super::visibility::reader(&state, &p).await?;
+    let page = super::visibility::visible_events(
+        &state,
+        &reader,
+        q.kind.as_deref().filter(|k| !k.is_empty()),
+        q.before,
+        100,
+    )
+    .await?;
     // Show people by name: `user:<id>` actors become display names.
     let names: std::collections::HashMap<String, String> = state
         .store

@@ -516,6 +516,7 @@ async fn decision_rows_follow_from_the_chain(kind: Kind) {
     // … and the engine's presence came back from it: the muster list names the holder.
     let muster = hamnvakt_server::access::occupants(
         &again.access_state(),
+        hamnvakt_server::access::Scope::Whole,
         Some(site.facility.parse().unwrap()),
     )
     .await
@@ -531,4 +532,119 @@ async fn decision_rows_follow_from_the_chain_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decision_rows_follow_from_the_chain_postgres() {
     decision_rows_follow_from_the_chain(Kind::Postgres).await;
+}
+
+/// A haulier's dispatcher reads the register of its own organisation only: its people, their
+/// cards, their decisions, who of them is inside; never another organisation's staff or the
+/// bans. The port's staff read it all; only they change it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_reads_are_scoped_by_organisation() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    set_clock(&app, "2026-11-26T10:00");
+    let mut pfso = app.login("pfso").await;
+    let site = build(&app, &mut pfso).await;
+    let port_person = pfso.get("/api/v1/access/people?q=day").await.json[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = app.machine_token().await;
+    let mut m = app.client().with_bearer(&token);
+    decide(&mut m, "VHA-MAIN", "SH-204117", "in").await;
+    decide(&mut m, "VHA-MAIN", "DAY-17", "in").await;
+    create(
+        &mut pfso,
+        "bans",
+        json!({"person": port_person, "reason": "lost pass", "valid_from_ms": FROM}),
+    )
+    .await;
+
+    let mut dispatch = app.login("dispatch").await;
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&dispatch.get("/api/v1/access/people").await.json),
+        ["Karl Kontraktor"]
+    );
+    assert_eq!(
+        dispatch
+            .get(&format!("/api/v1/access/people/{port_person}"))
+            .await
+            .status,
+        404
+    );
+    let cards = dispatch.get("/api/v1/access/credentials").await.json;
+    assert_eq!(cards.as_array().unwrap().len(), 1);
+    assert_eq!(cards[0]["number"], "SH-204117");
+    assert_eq!(
+        dispatch.get("/api/v1/access/bans").await.json,
+        json!([]),
+        "bans are the port's"
+    );
+    let feed = dispatch.get("/api/v1/access/decisions").await.json;
+    assert_eq!(feed.as_array().unwrap().len(), 1, "{feed}");
+    assert_eq!(feed[0]["credential"], "SH-204117");
+    assert_eq!(
+        names(&dispatch.get("/api/v1/access/occupancy").await.json),
+        ["Karl Kontraktor"]
+    );
+    let csv = dispatch
+        .get(&format!(
+            "/api/v1/access/facilities/{}/muster?format=csv",
+            site.facility
+        ))
+        .await
+        .body;
+    assert!(
+        csv.contains("Karl Kontraktor") && !csv.contains("Day pass"),
+        "{csv}"
+    );
+    // The console's pages say the same.
+    let page = dispatch.get("/access/r/people").await.body;
+    assert!(
+        page.contains("karl kontraktor") && !page.contains("day pass"),
+        "{page}"
+    );
+    let onsite = dispatch.get("/access/onsite").await.body;
+    assert!(!onsite.contains("Day pass"), "{onsite}");
+
+    // The port's staff see everyone.
+    assert_eq!(
+        pfso.get("/api/v1/access/occupancy")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        pfso.get("/api/v1/access/bans")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A register manager's role given to another organisation's account changes nothing.
+    let mut admin = app.login("admin").await;
+    let r = admin
+        .post_json("/api/v1/users", &json!({"org_id": app.haulier, "username": "haulier.pfso", "display_name": "H", "password": crate::helpers::PASSWORD, "roles": ["pfso"]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut other = app.login("haulier.pfso").await;
+    let r = other
+        .post_json(
+            "/api/v1/access/people",
+            &json!({"org_id": app.haulier, "name": "Ghost", "kind": "contractor", "responder": false}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let _ = site.quay;
 }
