@@ -78,7 +78,7 @@ async fn create_record<R: Record>(
     p: &Principal,
     body: serde_json::Value,
 ) -> Result<(StatusCode, Json<R>), ApiError> {
-    Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
+    Scope::require_port_staff(state, p, Permission::AccessManage).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let record: R = with_id(body, &id)?;
     let saved = state.access.save(state, &p.actor(), record, true).await?;
@@ -91,7 +91,7 @@ async fn update_record<R: Record>(
     id: &str,
     body: serde_json::Value,
 ) -> Result<Json<R>, ApiError> {
-    Scope::require_port_staff(&state, &p, Permission::AccessManage).await?;
+    Scope::require_port_staff(state, p, Permission::AccessManage).await?;
     if R::find(&state.access.lock().index, id).is_none() {
         return Err(ApiError::NotFound(format!("{} {id}", R::KIND)));
     }
