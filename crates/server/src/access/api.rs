@@ -739,8 +739,9 @@ pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Re
                 Ok(item) => {
                     // Only decisions about people the reader may see.
                     let visible = scope == Scope::Whole
-                        || item["person"]
-                            .as_str()
+                        || item
+                            .get("person")
+                            .and_then(|v| v.as_str())
                             .and_then(|x| x.parse::<PersonId>().ok())
                             .is_some_and(|x| scope.person(&engine.lock().index, x));
                     if !visible {
