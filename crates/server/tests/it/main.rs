@@ -19,4 +19,5 @@ mod cargo;
 mod durability;
 mod helpers;
 mod invariants;
+mod need_to_know;
 mod security;

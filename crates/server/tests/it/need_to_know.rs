@@ -1,0 +1,326 @@
+//! One property over every read path: whatever the organisations, roles, TLP markings and
+//! audiences, no reader is ever given an object their organisation may not see. Random alerts
+//! (owner, marking, named recipients) and register records (whose organisation) are created,
+//! then every reader of every organisation reads every path that shows them — the alert list
+//! with its paging, each alert and its history, the audit log's every page, the console's queue,
+//! alert and audit pages, the register's lists and records, occupancy and muster CSV — and each
+//! answer is checked against the one rule (`hamnvakt_core::alert::visible_to` for alerts; own
+//! organisation unless the port authority's staff for the register). The alerts' titles and the
+//! people's names are unique tokens, so a leak anywhere in a body is found by its text.
+
+use std::collections::HashSet;
+
+use hamnvakt_core::alert::visible_to;
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::Tlp;
+use hamnvakt_testkit::Kind;
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+use serde_json::json;
+
+use crate::helpers::{Client, TestApp, PASSWORD};
+
+const TLPS: [&str; 5] = [
+    "TLP:CLEAR",
+    "TLP:GREEN",
+    "TLP:AMBER",
+    "TLP:AMBER+STRICT",
+    "TLP:RED",
+];
+
+/// A reader: which organisation (index into the world's), whether they may read the audit log
+/// and the register, and a signed-in client.
+struct Reader {
+    org: usize,
+    name: &'static str,
+    audit: bool,
+    register: bool,
+    client: Client,
+}
+
+struct World {
+    orgs: Vec<OrgId>,
+    /// The index of the port authority in `orgs`.
+    port: usize,
+    readers: Vec<Reader>,
+    alerts: Vec<(String, String, OrgId, Tlp, Vec<OrgId>)>,
+    people: Vec<(String, String, OrgId)>,
+    facility: String,
+}
+
+async fn setup(app: &TestApp) -> World {
+    let mut admin = app.login("admin").await;
+    let police = admin
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Polisen", "kind": "police"}),
+        )
+        .await;
+    assert_eq!(police.status, 201, "{}", police.body);
+    let police: OrgId = police.json["id"].as_str().unwrap().parse().unwrap();
+    let orgs = vec![app.port, app.customs, app.haulier, police];
+    for (org, username, roles) in [
+        (app.customs, "customs.admin", json!(["administrator"])),
+        (app.haulier, "haulier.admin", json!(["administrator"])),
+        (police, "police.admin", json!(["administrator"])),
+        (police, "police.analyst", json!(["analyst"])),
+    ] {
+        let r = admin
+            .post_json("/api/v1/users", &json!({"org_id": org, "username": username, "display_name": username, "password": PASSWORD, "roles": roles}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let mut readers = Vec::new();
+    for (org, name, audit, register) in [
+        (0, "admin", true, true),
+        (0, "pfso", true, true),
+        (0, "operator", false, true),
+        (1, "targeting", false, false),
+        (1, "customs.admin", true, true),
+        (2, "dispatch", false, true),
+        (2, "haulier.admin", true, true),
+        (3, "police.admin", true, true),
+        (3, "police.analyst", false, false),
+    ] {
+        readers.push(Reader {
+            org,
+            name,
+            audit,
+            register,
+            client: app.login(name).await,
+        });
+    }
+    let mut pfso = app.login("pfso").await;
+    let f = pfso
+        .post_json(
+            "/api/v1/access/facilities",
+            &json!({"site_id": "00000000-0000-4000-8000-000000000001", "name": "Norvik",
+            "isps_number": "SENYN-0001", "security_level": 1, "org_id": app.port}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    World {
+        orgs,
+        port: 0,
+        readers,
+        alerts: Vec::new(),
+        people: Vec::new(),
+        facility: f.json["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Reads every page of a paged JSON list, joining the bodies' text.
+async fn all_alert_pages(c: &mut Client) -> (Vec<String>, String) {
+    let mut ids = Vec::new();
+    let mut text = String::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/alerts?limit=7&cursor={c}"),
+            None => "/api/v1/alerts?limit=7".to_owned(),
+        };
+        let r = c.get(&path).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        text.push_str(&r.body);
+        for a in r.json["alerts"].as_array().unwrap() {
+            ids.push(a["id"].as_str().unwrap().to_owned());
+        }
+        match r.json["next_cursor"].as_str() {
+            Some(n) => cursor = Some(n.to_owned()),
+            None => return (ids, text),
+        }
+    }
+}
+
+async fn all_audit_pages(c: &mut Client) -> String {
+    let mut text = String::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let path = match before {
+            Some(b) => format!("/api/v1/audit/events?limit=500&before={b}"),
+            None => "/api/v1/audit/events?limit=500".to_owned(),
+        };
+        let r = c.get(&path).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        text.push_str(&r.body);
+        match r.json["next_before"].as_i64() {
+            Some(b) => before = Some(b),
+            None => return text,
+        }
+    }
+}
+
+/// Every reader reads every path; returns the first leak or miss found.
+async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
+    let orgs = w.orgs.clone();
+    let port = w.port;
+    for reader in &mut w.readers {
+        let me = orgs[reader.org];
+        let who = reader.name;
+        let c = &mut reader.client;
+        let may_see = |owner: OrgId, tlp: Tlp, shared: &[OrgId]| visible_to(owner, tlp, shared, me);
+        // The list, page by page: exactly the visible alerts.
+        let (listed, list_text) = all_alert_pages(c).await;
+        let listed: HashSet<String> = listed.into_iter().collect();
+        // The console's queue and the audit log, as far as the reader has them.
+        let queue = c
+            .get("/alerts?state=open,acknowledged,assigned,closed")
+            .await
+            .body;
+        let audit = if reader.audit {
+            let api = all_audit_pages(c).await;
+            let page = c.get("/audit").await.body;
+            Some(api + &page)
+        } else {
+            None
+        };
+        for (id, title, owner, tlp, shared) in &w.alerts {
+            let visible = may_see(*owner, *tlp, shared);
+            if listed.contains(id) != visible {
+                return Err(format!("{who}: alert list {id} {tlp} owner {owner} shared {shared:?}: listed {} visible {visible}", listed.contains(id)));
+            }
+            if !visible && (list_text.contains(title.as_str()) || queue.contains(title.as_str())) {
+                return Err(format!(
+                    "{who}: the title of invisible alert {id} leaked in a list"
+                ));
+            }
+            let detail = c.get(&format!("/api/v1/alerts/{id}")).await;
+            let history = c.get(&format!("/api/v1/alerts/{id}/history")).await;
+            let page = c.get(&format!("/alerts/{id}")).await;
+            for (path, status, body) in [
+                ("detail", detail.status, &detail.body),
+                ("history", history.status, &history.body),
+                ("page", page.status, &page.body),
+            ] {
+                if visible != (status == 200) {
+                    return Err(format!(
+                        "{who}: {path} of {id} ({tlp}) answered {status}, visible {visible}"
+                    ));
+                }
+                if !visible && body.contains(title.as_str()) {
+                    return Err(format!("{who}: {path} of {id} leaked its title"));
+                }
+            }
+            if let Some(audit) = &audit {
+                if !visible && (audit.contains(title.as_str()) || audit.contains(id.as_str())) {
+                    return Err(format!(
+                        "{who}: the audit log shows invisible alert {id} ({tlp}, owner {owner})"
+                    ));
+                }
+            }
+        }
+        if reader.register {
+            let people = c.get("/api/v1/access/people?limit=1000").await;
+            let onsite = c
+                .get(&format!(
+                    "/api/v1/access/facilities/{}/muster?format=csv",
+                    w.facility
+                ))
+                .await;
+            let console = c.get("/access/r/people").await.body.to_lowercase();
+            for (id, name, org) in &w.people {
+                let visible = reader.org == port || *org == me;
+                if people.body.contains(name.as_str()) != visible {
+                    return Err(format!(
+                        "{who}: register list shows {name} of {org}: {}, visible {visible}",
+                        !visible
+                    ));
+                }
+                if !visible
+                    && (console.contains(&name.to_lowercase())
+                        || onsite.body.contains(name.as_str()))
+                {
+                    return Err(format!(
+                        "{who}: {name} of {org} leaked in the console or the muster list"
+                    ));
+                }
+                let one = c.get(&format!("/api/v1/access/people/{id}")).await;
+                if visible != (one.status == 200) {
+                    return Err(format!("{who}: person {name} answered {}", one.status));
+                }
+            }
+        }
+    }
+    let _ = app;
+    Ok(())
+}
+
+#[test]
+fn no_read_path_returns_what_its_reader_may_not_see() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = rt.block_on(TestApp::spawn(Kind::Sqlite));
+    let world = std::cell::RefCell::new(rt.block_on(setup(&app)));
+    let pfso = std::cell::RefCell::new(rt.block_on(app.login("pfso")));
+    let config = ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let alerts = prop::collection::vec((0..4usize, 0..5usize, 0..16u8), 1..5);
+    let people = prop::collection::vec(0..4usize, 0..3);
+    let case = std::cell::Cell::new(0);
+    runner
+        .run(&(alerts, people), |(alerts, people)| {
+            case.set(case.get() + 1);
+            let case = case.get();
+            let result = rt.block_on(async {
+                let mut world = world.borrow_mut();
+                let mut pfso = pfso.borrow_mut();
+                for (i, (owner, tlp, audience)) in alerts.iter().enumerate() {
+                    let owner_org = world.orgs[*owner];
+                    let shared: Vec<OrgId> = (0..4)
+                        .filter(|b| audience & (1 << b) != 0)
+                        .map(|b| world.orgs[b])
+                        .filter(|o| *o != owner_org)
+                        .collect();
+                    let title = format!("needle-{case}-{i}-{}", rand_token());
+                    let draft = hamnvakt_core::alert::AlertDraft {
+                        kind: "test.visibility".into(),
+                        severity: hamnvakt_core::alert::Severity::Medium,
+                        title: title.clone(),
+                        subjects: vec![],
+                        evidence: json!({"title_again": title}),
+                        owner_org,
+                        tlp: TLPS[*tlp].parse().unwrap(),
+                        shared_with: shared.clone(),
+                    };
+                    let actor = hamnvakt_server::web::change::Actor {
+                        id: "test".into(),
+                        org: Some(owner_org),
+                        request_id: None,
+                    };
+                    let id = hamnvakt_server::alerts::raise(&app.state, &actor, &draft, None)
+                        .await
+                        .unwrap();
+                    world.alerts.push((id.to_string(), title, owner_org, draft.tlp, shared));
+                }
+                for (i, org) in people.iter().enumerate() {
+                    let name = format!("Person-{case}-{i}-{}", rand_token());
+                    let r = pfso
+                        .post_json("/api/v1/access/people", &json!({"org_id": world.orgs[*org], "name": name, "kind": "staff", "responder": false}))
+                        .await;
+                    assert_eq!(r.status, 201, "{}", r.body);
+                    let org = world.orgs[*org];
+                    world.people.push((r.json["id"].as_str().unwrap().to_owned(), name, org));
+                }
+                check(&app, &mut world).await
+            });
+            prop_assert!(result.is_ok(), "{}", result.unwrap_err());
+            Ok(())
+        })
+        .unwrap();
+    // The world held every kind of case.
+    let kinds: HashSet<Tlp> = world.borrow().alerts.iter().map(|a| a.3).collect();
+    assert!(kinds.len() >= 3, "{kinds:?}");
+}
+
+fn rand_token() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{n:016x}")
+}
