@@ -253,8 +253,8 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
         .build()
         .unwrap();
     let app = rt.block_on(TestApp::spawn(Kind::Sqlite));
-    let world = std::cell::RefCell::new(rt.block_on(setup(&app)));
-    let pfso = std::cell::RefCell::new(rt.block_on(app.login("pfso")));
+    let world = tokio::sync::Mutex::new(rt.block_on(setup(&app)));
+    let pfso = tokio::sync::Mutex::new(rt.block_on(app.login("pfso")));
     let config = ProptestConfig {
         cases: 12,
         failure_persistence: None,
@@ -269,8 +269,8 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
             case.set(case.get() + 1);
             let case = case.get();
             let result = rt.block_on(async {
-                let mut world = world.borrow_mut();
-                let mut pfso = pfso.borrow_mut();
+                let mut world = world.lock().await;
+                let mut pfso = pfso.lock().await;
                 for (i, (owner, tlp, audience)) in alerts.iter().enumerate() {
                     let owner_org = world.orgs[*owner];
                     let shared: Vec<OrgId> = (0..4)
@@ -315,7 +315,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
         })
         .unwrap();
     // The world held every kind of case.
-    let kinds: HashSet<Tlp> = world.borrow().alerts.iter().map(|a| a.3).collect();
+    let kinds: HashSet<Tlp> = world.blocking_lock().alerts.iter().map(|a| a.3).collect();
     assert!(kinds.len() >= 3, "{kinds:?}");
 }
 
