@@ -549,8 +549,30 @@ async fn register_reads_are_scoped_by_organisation() {
         .to_owned();
     let token = app.machine_token().await;
     let mut m = app.client().with_bearer(&token);
-    decide(&mut m, "VHA-MAIN", "SH-204117", "in").await;
+    // The dispatcher's live feed, open while the decisions are made.
+    let dispatch_cookie = app.login("dispatch").await.cookie.unwrap();
+    let mut live = reqwest::Client::new()
+        .get(format!("{}/api/v1/access/decisions/stream", app.url))
+        .header("cookie", dispatch_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
     decide(&mut m, "VHA-MAIN", "DAY-17", "in").await;
+    decide(&mut m, "VHA-MAIN", "SH-204117", "in").await;
+    let mut pushed = String::new();
+    while !pushed.contains("SH-204117") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), live.chunk())
+            .await
+            .expect("the feed pushes the dispatcher's own decision")
+            .unwrap()
+            .unwrap();
+        pushed.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        !pushed.contains("DAY-17"),
+        "another organisation's decision was pushed: {pushed}"
+    );
     create(
         &mut pfso,
         "bans",
