@@ -105,6 +105,7 @@ impl Instance {
             .await
             .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
         self.state.start_checkpoints();
+        tokio::spawn(identity::housekeeping(self.state.clone()));
         Ok(())
     }
 }

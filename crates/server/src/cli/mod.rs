@@ -507,7 +507,6 @@ async fn serve(state: Instance) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let store = state.store.clone();
-    tokio::spawn(housekeeping(state.clone()));
     println!("Hamnvakt listening on http://{addr}");
     tracing::info!(%addr, backend = store.backend().as_str(), "serving");
     crate::app::serve(state, listener, shutdown_signal())
@@ -515,34 +514,6 @@ async fn serve(state: Instance) -> anyhow::Result<()> {
         .context("server failed")?;
     store.close().await;
     Ok(())
-}
-
-/// Removes expired sessions and old failed-login records every ten minutes.
-async fn housekeeping(state: Instance) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        let now = state.now_ms();
-        let keep_failures_ms = i64::from(state.config.login_throttle.window_seconds) * 1000 * 2;
-        let result = async {
-            let mut tx = state.store.begin().await?;
-            let n = tx.prune(now, now - keep_failures_ms).await?;
-            tx.commit().await?;
-            Ok::<_, hamnvakt_store::StoreError>(n)
-        }
-        .await;
-        match result {
-            Ok(n) if n > 0 => tracing::info!(
-                removed = n,
-                "pruned expired sessions and old login failures"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-        }
-        if let Err(e) = crate::identity::close_throttle_windows(&state).await {
-            tracing::warn!(error = %e, "closing ended sign-in throttling windows failed");
-        }
-    }
 }
 
 /// A failure to start, with its cause: an operator needs to read why (an internal error's

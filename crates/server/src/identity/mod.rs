@@ -5,10 +5,12 @@
 //!
 //! Public items: [`routes`], [`openapi`], and the use cases the command line and the demo
 //! call: [`create_org`], [`create_user`] with [`UserSpec`], [`create_token`], [`set_roles`],
-//! [`set_disabled`], [`revoke_token`], and [`close_throttle_windows`] for housekeeping.
+//! [`set_disabled`], [`revoke_token`]; the background task [`housekeeping`] and its
+//! [`close_throttle_windows`].
 
 mod admin;
 mod admin_api;
+mod housekeeping;
 mod login;
 mod pages;
 mod session_api;
@@ -22,6 +24,7 @@ use crate::web::state::AppState;
 pub use admin::{
     create_org, create_token, create_user, revoke_token, set_disabled, set_roles, UserSpec,
 };
+pub use housekeeping::housekeeping;
 pub use login::close_throttle_windows;
 
 pub fn routes() -> Router<AppState> {
