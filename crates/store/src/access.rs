@@ -83,7 +83,9 @@ fn decision_from_row(r: &sqlx::any::AnyRow) -> Result<DecisionRow> {
 
 impl WriteTx {
     /// Inserts or replaces a register record and claims its unique keys (releasing the keys it
-    /// held before). A key another record holds is a conflict.
+    /// held before). A key another record holds is a conflict. Returns the register's new
+    /// version: one more than the version the caller last saw, unless another writer changed
+    /// the register in between.
     pub async fn put_access_record(
         &mut self,
         kind: &str,
@@ -91,7 +93,7 @@ impl WriteTx {
         keys: &[String],
         data: &str,
         at_ms: i64,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         sqlx::query("DELETE FROM access_keys WHERE kind = $1 AND id = $2")
             .bind(kind.to_owned())
             .bind(id.to_owned())
@@ -133,13 +135,25 @@ impl WriteTx {
             .await
             .map_err(StoreError::from_write)?;
         }
+        self.bump_access_version().await
+    }
+
+    /// Moves the register's version on and returns the new one. The row stays locked (on
+    /// PostgreSQL) until this transaction ends, so the version returned is this change's.
+    async fn bump_access_version(&mut self) -> Result<i64> {
         sqlx::query("UPDATE access_version SET version = version + 1 WHERE id = 1")
             .execute(&mut *self.tx)
             .await?;
-        Ok(())
+        Ok(
+            sqlx::query("SELECT version FROM access_version WHERE id = 1")
+                .fetch_one(&mut *self.tx)
+                .await?
+                .try_get(0)?,
+        )
     }
 
-    pub async fn insert_access_policy(&mut self, p: &PolicyRow) -> Result<()> {
+    /// Stores a new version of the access policies; returns the register's new version.
+    pub async fn insert_access_policy(&mut self, p: &PolicyRow) -> Result<i64> {
         sqlx::query("INSERT INTO access_policies (version, text, comment, created_by, created_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(p.version)
             .bind(p.text.clone())
@@ -149,10 +163,7 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await
             .map_err(StoreError::from_write)?;
-        sqlx::query("UPDATE access_version SET version = version + 1 WHERE id = 1")
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
+        self.bump_access_version().await
     }
 
     pub async fn insert_decision(&mut self, d: &DecisionRow) -> Result<()> {

@@ -232,10 +232,36 @@ impl Engine {
         load!(Permit);
         load!(Visit);
         load!(Ban);
+        // Policy versions move the register's version too: another instance's edit arrives
+        // with the same reload.
+        let policies = match store.access_policies().await?.last() {
+            Some(p) => Some(
+                PolicySet::parse(p.version, &p.text)
+                    .map_err(|e| ApiError::Internal(format!("stored policy {}: {e}", p.version)))?,
+            ),
+            None => None,
+        };
         let mut inner = self.lock();
         inner.index = ix;
         inner.version = version;
+        if let Some(p) = policies {
+            inner.policies = p;
+        }
         Ok(())
+    }
+
+    /// Applies this instance's own change to the index when it is the very next version of
+    /// the register; false when another instance changed it in between, and the whole
+    /// register must be read again (marking the index up to date after applying only our own
+    /// change would skip theirs).
+    fn apply_own(&self, version: i64, apply: impl FnOnce(&mut AccessIndex)) -> bool {
+        let mut inner = self.lock();
+        if inner.version + 1 != version {
+            return false;
+        }
+        apply(&mut inner.index);
+        inner.version = version;
+        true
     }
 
     async fn reload_presence(&self, store: &Store) -> Result<(), ApiError> {
@@ -409,15 +435,14 @@ impl Engine {
             )
             .await?;
         let at = change.at_ms();
-        change
+        let version = change
             .tx()
             .put_access_record(R::KIND, &id, &record.keys(), &data, at)
             .await?;
         change.commit().await?;
-        let version = state.store.access_version().await?;
-        let mut inner = self.lock();
-        record.clone().put(&mut inner.index);
-        inner.version = version;
+        if !self.apply_own(version, |ix| record.clone().put(ix)) {
+            self.reload_register(&state.store).await?;
+        }
         Ok(record)
     }
 
@@ -452,15 +477,14 @@ impl Engine {
             )
             .await?;
         let at = change.at_ms();
-        change
+        let version = change
             .tx()
             .put_access_record(Facility::KIND, &facility.to_string(), &f.keys(), &data, at)
             .await?;
         change.commit().await?;
-        let version = state.store.access_version().await?;
-        let mut inner = self.lock();
-        inner.index.put_facility(f.clone());
-        inner.version = version;
+        if !self.apply_own(version, |ix| ix.put_facility(f.clone())) {
+            self.reload_register(&state.store).await?;
+        }
         Ok(f)
     }
 
@@ -483,8 +507,19 @@ impl Engine {
             .unwrap_or(1);
         let set =
             PolicySet::parse(next, text).map_err(|e| ApiError::field("text", e.to_string()))?;
-        set_policy_rows(state, actor, text, comment, next).await?;
-        self.lock().policies = set.clone();
+        let version = set_policy_rows(state, actor, text, comment, next).await?;
+        let own = {
+            let mut inner = self.lock();
+            let own = inner.version + 1 == version;
+            inner.policies = set.clone();
+            if own {
+                inner.version = version;
+            }
+            own
+        };
+        if !own {
+            self.reload_register(&state.store).await?;
+        }
         Ok(set)
     }
 }
@@ -495,13 +530,13 @@ async fn set_policy_rows(
     text: &str,
     comment: &str,
     version: i64,
-) -> Result<(), ApiError> {
+) -> Result<i64, ApiError> {
     let mut change = Change::begin(state, actor).await?;
     change
         .record("access.policy_changed", Some(&format!("policy:{version}")), json!({"version": version, "sha256": hamnvakt_identity::secret::digest(text), "comment": comment, "text": text}))
         .await?;
     let at = change.at_ms();
-    change
+    let register_version = change
         .tx()
         .insert_access_policy(&PolicyRow {
             version,
@@ -511,7 +546,8 @@ async fn set_policy_rows(
             created_ms: at,
         })
         .await?;
-    change.commit().await
+    change.commit().await?;
+    Ok(register_version)
 }
 
 /// Writes one group of decisions in one transaction, as events only (the query rows follow

@@ -670,3 +670,85 @@ async fn register_reads_are_scoped_by_organisation() {
     assert_eq!(r.status, 403, "{}", r.body);
     let _ = site.quay;
 }
+
+/// Two instances on one PostgreSQL database: a card revoked through A is refused at B even
+/// after B made a register change of its own (B used to mark itself up to date without A's
+/// change), and a policy edit through A is what B decides with next (B used to keep its own
+/// until restarted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_and_policy_changes_reach_the_other_instance() {
+    let a = TestApp::spawn(Kind::Postgres).await;
+    set_clock(&a, "2026-11-26T10:00");
+    let mut pfso_a = a.login("pfso").await;
+    build(&a, &mut pfso_a).await;
+    // B: a second server on the same database.
+    let store = Store::open(&a._db.url, &OpenOptions::default())
+        .await
+        .unwrap();
+    let b = Instance::new(store, test_config(&a._db), a.clock.clone());
+    b.start().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_url = format!("http://{}", listener.local_addr().unwrap());
+    let serving = b.clone();
+    tokio::spawn(async move {
+        let _ = hamnvakt_server::app::serve(serving, listener, std::future::pending()).await;
+    });
+    let token = a.machine_token().await;
+    let mut gate_b = Client::new(&b_url).with_bearer(&token);
+    assert_eq!(
+        decide(&mut gate_b, "VHA-MAIN", "SH-204117", "in").await["outcome"],
+        "grant"
+    );
+    decide(&mut gate_b, "VHA-MAIN", "SH-204117", "out").await;
+
+    // Revoked through A …
+    let card = pfso_a
+        .get("/api/v1/access/credentials?q=SH-204117")
+        .await
+        .json[0]
+        .clone();
+    let mut revoked = card.clone();
+    revoked["state"] = json!("revoked");
+    let id = card["id"].as_str().unwrap();
+    let r = pfso_a
+        .put_json(&format!("/api/v1/access/credentials/{id}"), &revoked)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // … then B changes the register itself …
+    let mut pfso_b = Client::new(&b_url);
+    let r = pfso_b
+        .post_json(
+            "/api/v1/session",
+            &json!({"username": "pfso", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    pfso_b.csrf = r.json["csrf_token"].as_str().map(str::to_owned);
+    create(
+        &mut pfso_b,
+        "people",
+        json!({"org_id": a.haulier, "name": "New Driver", "kind": "driver", "responder": false}),
+    )
+    .await;
+    // … and still refuses the card.
+    let d = decide(&mut gate_b, "VHA-MAIN", "SH-204117", "in").await;
+    assert_eq!(d["outcome"], "deny", "{d}");
+    // B's reads are current too.
+    let seen = pfso_b
+        .get(&format!("/api/v1/access/credentials/{id}"))
+        .await;
+    assert_eq!(seen.json["state"], "revoked");
+
+    // A policy edit through A is what B decides with.
+    let p = pfso_a.get("/api/v1/access/policies").await;
+    let text = p.json["text"].as_str().unwrap().to_owned() + "\n// edited through A\n";
+    let ok = pfso_a
+        .put_json(
+            "/api/v1/access/policies",
+            &json!({"text": text, "comment": "through A"}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let v = ok.json["version"].as_i64().unwrap();
+    let d = decide(&mut gate_b, "VHA-G3", "DAY-17", "in").await;
+    assert_eq!(d["policy_version"], v, "{d}");
+}
