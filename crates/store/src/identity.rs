@@ -273,6 +273,14 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Moves the accounts' authority version on (see [`Store::auth_version`]).
+    pub async fn bump_auth_version(&mut self) -> Result<()> {
+        sqlx::query("UPDATE auth_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Serialises this transaction with every other that locks one of `keys`, until it ends.
     /// On SQLite a write transaction already holds the one write lock; on PostgreSQL this
     /// takes a transaction-scoped advisory lock per key (in a fixed order, so two
@@ -496,6 +504,15 @@ impl Store {
             }
         };
         rows.iter().map(token_from_row).collect()
+    }
+
+    /// The accounts' authority version: moved by every token revocation, role change and
+    /// account disabling, so a cache of verified tokens can tell it is stale.
+    pub async fn auth_version(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT version FROM auth_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     /// Throttling windows whose first refusal is older than `started_before_ms`: key, start and

@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0011_login_throttle.sql"),
         postgres: include_str!("../schema/postgres/0011_login_throttle.sql"),
     },
+    Migration {
+        version: 12,
+        name: "auth_version",
+        sqlite: include_str!("../schema/sqlite/0012_auth_version.sql"),
+        postgres: include_str!("../schema/postgres/0012_auth_version.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

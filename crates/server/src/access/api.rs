@@ -46,6 +46,7 @@ async fn search<R: Record>(
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
     let scope = Scope::of(state, p).await?;
+    state.access.refresh_if_stale(&state.store).await?;
     let inner = state.access.lock();
     Ok(super::register::search(
         &inner.index,
@@ -108,6 +109,7 @@ async fn get_record<R: Record>(
 ) -> Result<Json<R>, ApiError> {
     p.require(Permission::AccessRead)?;
     let scope = Scope::of(state, p).await?;
+    state.access.refresh_if_stale(&state.store).await?;
     let inner = state.access.lock();
     R::find(&inner.index, id)
         .filter(|r| scope.record(&inner.index, r))

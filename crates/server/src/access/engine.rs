@@ -288,8 +288,9 @@ impl Engine {
     }
 
     /// On PostgreSQL, other instances may have changed the register: reload when its version
-    /// moved. (On SQLite this instance is the only writer.)
-    async fn refresh_if_stale(&self, store: &Store) -> Result<(), ApiError> {
+    /// moved. (On SQLite this instance is the only writer.) Called before every decision and
+    /// every read of the register.
+    pub async fn refresh_if_stale(&self, store: &Store) -> Result<(), ApiError> {
         if !store.is_postgres() {
             return Ok(());
         }

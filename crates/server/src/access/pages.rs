@@ -517,6 +517,7 @@ pub async fn list(
     p.require(Permission::AccessRead)?;
     let query = q.q.clone().unwrap_or_default();
     let scope = Scope::of(&state, &p).await?;
+    state.access.refresh_if_stale(&state.store).await?;
     let found = dispatch!(kind.as_str(), rows(&state, scope, &query))?;
     let path = current_path(&uri);
     let title = t(lang, kind_msg(&kind));
@@ -550,6 +551,7 @@ pub async fn edit(
         template(&state, &kind, p.org().to_string(), state.now_ms())
     } else {
         let scope = Scope::of(&state, &p).await?;
+        state.access.refresh_if_stale(&state.store).await?;
         dispatch!(kind.as_str(), record_json(&state, scope, &id))?
     };
     let path = current_path(&uri);

@@ -175,6 +175,7 @@ pub async fn set_roles(
         )
         .await?;
     change.tx().set_user_roles(user, &roles).await?;
+    change.tx().bump_auth_version().await?;
     change.commit().await?;
     state.tokens.clear();
     existing_user(state, user).await
@@ -197,6 +198,7 @@ pub async fn set_disabled(
         .record(kind, Some(&format!("user:{user}")), json!({}))
         .await?;
     change.tx().set_user_disabled(user, disabled).await?;
+    change.tx().bump_auth_version().await?;
     change.commit().await?;
     state.tokens.clear();
     existing_user(state, user).await
@@ -274,6 +276,7 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: TokenId) -> Resul
     if !change.tx().revoke_token(id, at).await? {
         return Err(ApiError::NotFound(format!("active token {id}")));
     }
+    change.tx().bump_auth_version().await?;
     change.commit().await?;
     state.tokens.clear();
     Ok(())

@@ -410,6 +410,13 @@ pub async fn check_token(
     }
     let digest = secret::digest(presented);
     let now_ms = state.now_ms();
+    // Other instances may have revoked a token or changed a role since the cache was filled.
+    // (On SQLite this instance is the only writer, and clears the cache itself.)
+    if state.store.is_postgres() {
+        state
+            .tokens
+            .check_version(state.store.auth_version().await?);
+    }
     let (token, user) = match state.tokens.get(&digest, now_ms) {
         Some((t, u)) => (t, Some(u)),
         None => {

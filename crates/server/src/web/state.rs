@@ -40,10 +40,14 @@ pub trait PriorityWriter: Send + Sync {
 
 /// API tokens and their owners as recently read, so that a gate controller's every request does
 /// not cost two reads. Entries live [`TokenCache::TTL_MS`]; this instance clears the cache on
-/// every token, role or account change, so revocation here is immediate; other instances (on
-/// PostgreSQL) see it within the lifetime of an entry.
+/// every token, role or account change; and where other instances share the database
+/// (PostgreSQL), the cache is cleared whenever the stored authority version
+/// ([`Store::auth_version`], moved by every revocation, role change and disabling) differs from
+/// the one it was filled under, so another instance's revocation applies at the next request.
 #[derive(Debug, Default)]
 pub struct TokenCache {
+    /// The authority version the entries were read under.
+    version: std::sync::atomic::AtomicI64,
     entries: std::sync::Mutex<
         std::collections::HashMap<
             String,
@@ -78,6 +82,15 @@ impl TokenCache {
             map.clear();
         }
         map.insert(digest, (token, user, now_ms));
+    }
+
+    /// Clears the cache when `version` (the stored authority version, read now) is not the one
+    /// its entries were read under.
+    pub fn check_version(&self, version: i64) {
+        use std::sync::atomic::Ordering;
+        if self.version.swap(version, Ordering::AcqRel) != version {
+            self.clear();
+        }
     }
 
     pub fn clear(&self) {

@@ -751,4 +751,46 @@ async fn register_and_policy_changes_reach_the_other_instance() {
     let v = ok.json["version"].as_i64().unwrap();
     let d = decide(&mut gate_b, "VHA-G3", "DAY-17", "in").await;
     assert_eq!(d["policy_version"], v, "{d}");
+
+    // A record created through A is readable at B at once, before B decides anything.
+    let new_person = create(
+        &mut pfso_a,
+        "people",
+        json!({"org_id": a.haulier, "name": "Fresh Face", "kind": "driver", "responder": false}),
+    )
+    .await;
+    assert_eq!(
+        pfso_b
+            .get(&format!("/api/v1/access/people/{new_person}"))
+            .await
+            .status,
+        200
+    );
+
+    // A token revoked through A is refused at B at the very next request (B had it cached).
+    let mut admin_a = a.login("admin").await;
+    let t = admin_a
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "short", "roles": ["gate_controller"], "user_id": a.machine}),
+        )
+        .await;
+    assert_eq!(t.status, 201, "{}", t.body);
+    let mut short = Client::new(&b_url).with_bearer(t.json["secret"].as_str().unwrap());
+    decide(&mut short, "VHA-MAIN", "DAY-17", "out").await;
+    let tid = t.json["token"]["id"].as_str().unwrap();
+    assert_eq!(
+        admin_a
+            .delete(&format!("/api/v1/tokens/{tid}"))
+            .await
+            .status,
+        204
+    );
+    let r = short
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "VHA-MAIN", "credential": "DAY-17", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
 }
