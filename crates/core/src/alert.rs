@@ -251,6 +251,12 @@ impl AlertDraft {
                 format!("must be at most {MAX_EVIDENCE_BYTES} bytes as JSON"),
             ));
         }
+        if self.tlp == Tlp::AmberStrict && !self.shared_with.is_empty() {
+            errors.push(FieldError::new(
+                "shared_with",
+                "TLP:AMBER+STRICT is for the owner's organisation only: name no recipients, or mark it TLP:AMBER",
+            ));
+        }
         if self.shared_with.contains(&self.owner_org) {
             errors.push(FieldError::new(
                 "shared_with",
@@ -332,10 +338,14 @@ pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, Trans
     Ok(to)
 }
 
-/// Whether an organisation may see an alert: the owner always; anyone in the installation
-/// for CLEAR and GREEN; otherwise only the organisations the owner named.
+/// Whether an organisation may see an alert, by TLP 2.0: the owner always; anyone in the
+/// installation for CLEAR and GREEN; for AMBER and RED the organisations the owner named; for
+/// AMBER+STRICT nobody else (a draft naming recipients under it is refused, see
+/// [`AlertDraft::validate`], and the rule holds whatever was stored).
 pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], viewer: OrgId) -> bool {
-    owner == viewer || tlp.community_wide() || shared_with.contains(&viewer)
+    owner == viewer
+        || tlp.community_wide()
+        || (tlp != Tlp::AmberStrict && shared_with.contains(&viewer))
 }
 
 #[cfg(test)]
@@ -401,7 +411,12 @@ mod tests {
         let other = Id::from_random_bytes([3; 16]);
         for tlp in Tlp::ALL {
             assert!(visible_to(owner, tlp, &[named], owner));
-            assert!(visible_to(owner, tlp, &[named], named));
+            // TLP 2.0: AMBER+STRICT is the organisation only, named recipients or not.
+            assert_eq!(
+                visible_to(owner, tlp, &[named], named),
+                tlp != Tlp::AmberStrict,
+                "{tlp}"
+            );
             assert_eq!(
                 visible_to(owner, tlp, &[named], other),
                 tlp.community_wide(),

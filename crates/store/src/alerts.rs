@@ -136,7 +136,8 @@ fn push_visibility(q: &mut Sql, viewer: &Viewer) {
     q.push(" AND (alerts.owner_org = ")
         .arg(Arg::Text(org.clone()));
     q.push(" OR alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')");
-    q.push(" OR EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
+    // TLP:AMBER+STRICT is the owner's organisation only, whoever was named.
+    q.push(" OR alerts.tlp <> 'TLP:AMBER+STRICT' AND EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
     q.arg(Arg::Text(org)).push("))");
 }
 

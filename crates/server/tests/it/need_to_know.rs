@@ -91,6 +91,20 @@ async fn setup(app: &TestApp) -> World {
         });
     }
     let mut pfso = app.login("pfso").await;
+    // The audience is decided at creation: AMBER+STRICT with named recipients is refused, not
+    // stored and narrowed later.
+    let strict = pfso
+        .post_json(
+            "/api/v1/alerts",
+            &crate::helpers::alert_body("strict", "TLP:AMBER+STRICT", &[app.customs]),
+        )
+        .await;
+    assert_eq!(
+        (strict.status, strict.json["errors"][0]["field"].as_str()),
+        (422, Some("shared_with")),
+        "{}",
+        strict.body
+    );
     let f = pfso
         .post_json(
             "/api/v1/access/facilities",
@@ -277,6 +291,8 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         .filter(|b| audience & (1 << b) != 0)
                         .map(|b| world.orgs[b])
                         .filter(|o| *o != owner_org)
+                        // TLP:AMBER+STRICT names no recipients (such a draft is refused).
+                        .filter(|_| TLPS[*tlp] != "TLP:AMBER+STRICT")
                         .collect();
                     let title = format!("needle-{case}-{i}-{}", rand_token());
                     let draft = hamnvakt_core::alert::AlertDraft {
