@@ -518,6 +518,7 @@ pub async fn occupants(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
+    state.access.follow_others(&state.store).await?;
     let inner = state.access.lock();
     let ix = &inner.index;
     let mut list: Vec<Occupant> = inner

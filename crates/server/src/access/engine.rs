@@ -72,6 +72,14 @@ pub struct Engine {
     pub projector: Projector,
     /// Whether the committer is writing a group now.
     writing: std::sync::atomic::AtomicBool,
+    /// Names this instance in its decision events, so that it can tell other instances'
+    /// decisions from its own when it follows the chain (see [`Engine::follow_others`]).
+    instance: String,
+    /// The newest decision event followed (PostgreSQL: presence and the feed include every
+    /// instance's decisions up to it).
+    followed: std::sync::atomic::AtomicI64,
+    /// Serialises following within this instance.
+    following: tokio::sync::Mutex<()>,
     pub metrics: ProjectionMetrics,
 }
 
@@ -150,6 +158,9 @@ impl Engine {
             feed: tokio::sync::broadcast::channel(1024).0,
             projector: Projector::default(),
             writing: std::sync::atomic::AtomicBool::new(false),
+            instance: uuid::Uuid::new_v4().to_string(),
+            followed: std::sync::atomic::AtomicI64::new(0),
+            following: tokio::sync::Mutex::new(()),
             metrics: ProjectionMetrics::register(registry),
         }
     }
@@ -184,6 +195,12 @@ impl Engine {
             engine.lock().policies = set;
         }
         engine.projector.run(state).await?;
+        // Presence comes from the projected occupancy; other instances' decisions after the
+        // mark are followed from the chain (applying one twice changes nothing).
+        let mark = state.store.projection_mark(super::projector::NAME).await?;
+        engine
+            .followed
+            .store(mark, std::sync::atomic::Ordering::Release);
         engine.reload_presence(&state.store).await?;
         let since = state.now_ms() - 30 * 86_400_000;
         let history = state.store.decisions_since(since, 500_000).await?;
@@ -206,8 +223,68 @@ impl Engine {
         if let Some(rx) = rx {
             tokio::spawn(committer(state.clone(), rx));
             tokio::spawn(Projector::background(state.clone()));
+            if state.store.is_postgres() {
+                tokio::spawn(follower(state.clone()));
+            }
         }
         Ok(())
+    }
+
+    /// On PostgreSQL, applies the decisions other instances recorded since the last call to
+    /// this instance's presence, and pushes them to its live feed, so that anti-passback,
+    /// two-person rules, occupancy and muster lists are decided and shown against every
+    /// instance's passages. Called before every decision and every read of presence, and by a
+    /// background task four times a second. (Two presentations of one card at two instances
+    /// within the same few milliseconds are not serialised against each other.)
+    pub async fn follow_others(&self, store: &Store) -> Result<(), ApiError> {
+        use std::sync::atomic::Ordering;
+        if !store.is_postgres() {
+            return Ok(());
+        }
+        let _one = self.following.lock().await;
+        loop {
+            let after = self.followed.load(Ordering::Acquire);
+            let events = store
+                .events_of_kind_after("access.decision", after, FOLLOW_BATCH)
+                .await?;
+            let n = events.len() as i64;
+            let mut live = Vec::new();
+            {
+                let mut inner = self.lock();
+                for (seq, payload) in &events {
+                    let Ok(e) = serde_json::from_str::<Followed>(payload) else {
+                        tracing::warn!(seq, "a decision event does not parse; not followed");
+                        continue;
+                    };
+                    if e.instance.as_deref() == Some(self.instance.as_str()) {
+                        continue;
+                    }
+                    let Inner {
+                        index, presence, ..
+                    } = &mut *inner;
+                    decide::apply(index, presence, &e.decision);
+                    if self.feed.receiver_count() > 0 {
+                        live.push(feed_json(
+                            index,
+                            &e.id,
+                            &e.decision,
+                            &e.credential,
+                            &e.plate,
+                            *seq,
+                        ));
+                    }
+                }
+            }
+            if let Some((last, _)) = events.last() {
+                self.followed.fetch_max(*last, Ordering::AcqRel);
+            }
+            for item in live {
+                let _ = self.feed.send(item);
+            }
+            if n < FOLLOW_BATCH {
+                return Ok(());
+            }
+        }
     }
 
     /// Loads the register from the store into memory (also the read-only start).
@@ -330,7 +407,11 @@ impl Engine {
             }];
             d
         };
-        if let Err(e) = self.refresh_if_stale(&state.store).await {
+        let fresh = match self.refresh_if_stale(&state.store).await {
+            Ok(()) => self.follow_others(&state.store).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = fresh {
             tracing::error!(error = %e, "cannot refresh the access register");
             return (
                 id,
@@ -574,6 +655,7 @@ async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>,
             request_id: p.actor.request_id.as_deref(),
             payload: json!({
                 "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
+                "instance": state.access.instance,
             }),
         })
         .collect();
@@ -668,15 +750,33 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
 
 /// A decision as the live feed shows it (the same fields as the feed API's entries).
 fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> serde_json::Value {
-    let d = &p.decision;
+    feed_json(
+        ix,
+        &p.id.to_string(),
+        &p.decision,
+        &p.credential,
+        &p.plate,
+        seq,
+    )
+}
+
+/// A decision as the live feed pushes it.
+fn feed_json(
+    ix: &AccessIndex,
+    id: &str,
+    d: &Decision,
+    credential: &Option<String>,
+    plate: &Option<String>,
+    seq: i64,
+) -> serde_json::Value {
     json!({
-        "id": p.id,
+        "id": id,
         "at": hamnvakt_core::clock::from_millis(d.at_ms).to_string(),
         "gate_code": d.gate.and_then(|g| ix.gates.get(&g)).map(|g| g.code.clone()),
         "person": d.person,
         "person_name": d.person.and_then(|x| ix.people.get(&x)).map(|x| x.name.clone()),
-        "credential": p.credential,
-        "plate": p.plate,
+        "credential": credential,
+        "plate": plate,
         "direction": d.direction,
         "outcome": d.outcome,
         "reasons": d.reasons,
@@ -718,6 +818,35 @@ async fn raise_findings(state: AccessState, findings: Vec<(Finding, Option<Facil
         };
         if let Err(e) = crate::alerts::raise(&state, &actor, &draft, None).await {
             tracing::error!(error = %e, kind = f.kind, "raising an access alert failed");
+        }
+    }
+}
+
+/// Most decision events read in one round of following other instances.
+const FOLLOW_BATCH: i64 = 500;
+
+/// What following needs of an `access.decision` event's payload.
+#[derive(serde::Deserialize)]
+struct Followed {
+    id: String,
+    credential: Option<String>,
+    plate: Option<String>,
+    decision: Decision,
+    /// Absent in events written before instances named themselves.
+    instance: Option<String>,
+}
+
+/// Follows other instances' decisions while nobody asks for one (PostgreSQL).
+async fn follower(state: AccessState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if state.store.is_closed() {
+            break;
+        }
+        if let Err(e) = state.access.follow_others(&state.store).await {
+            tracing::warn!(error = %e, "following other instances' decisions failed; trying again");
         }
     }
 }

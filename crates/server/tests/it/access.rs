@@ -752,6 +752,59 @@ async fn register_and_policy_changes_reach_the_other_instance() {
     let d = decide(&mut gate_b, "VHA-G3", "DAY-17", "in").await;
     assert_eq!(d["policy_version"], v, "{d}");
 
+    // Presence is one: in through A, B's occupancy has the holder; out through B, A's no longer.
+    let mut gate_a = a.client().with_bearer(&token);
+    let dispatch_b = {
+        let mut c = Client::new(&b_url);
+        let r = c
+            .post_json(
+                "/api/v1/session",
+                &json!({"username": "pfso", "password": crate::helpers::PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        c.cookie.unwrap()
+    };
+    let mut live_b = reqwest::Client::new()
+        .get(format!("{b_url}/api/v1/access/decisions/stream"))
+        .header("cookie", dispatch_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        decide(&mut gate_a, "VHA-MAIN", "DAY-17", "in").await["outcome"],
+        "grant"
+    );
+    let inside_b = pfso_b.get("/api/v1/access/occupancy").await.json;
+    assert!(
+        inside_b
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "Day pass 17"),
+        "B's occupancy has who entered through A: {inside_b}"
+    );
+    // B's live feed carried A's decision.
+    let mut pushed = String::new();
+    while !pushed.contains("DAY-17") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), live_b.chunk())
+            .await
+            .expect("B pushes A's decision")
+            .unwrap()
+            .unwrap();
+        pushed.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    decide(&mut gate_b, "VHA-MAIN", "DAY-17", "out").await;
+    let inside_a = pfso_a.get("/api/v1/access/occupancy").await.json;
+    assert!(
+        !inside_a
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "Day pass 17"),
+        "A's occupancy knows who left through B: {inside_a}"
+    );
+
     // A record created through A is readable at B at once, before B decides anything.
     let new_person = create(
         &mut pfso_a,
