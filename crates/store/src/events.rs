@@ -193,7 +193,7 @@ impl Store {
             ));
         }
         let first = (head_seq - tail.max(1) + 1).max(1);
-        let mut prev_hash = if first == 1 {
+        let prev_hash = if first == 1 {
             GENESIS_HASH.to_owned()
         } else {
             match self.events_after(first - 2, 1).await?.first() {
@@ -207,56 +207,8 @@ impl Store {
                 }
             }
         };
-        let mut expected = first;
-        let mut checked = 0;
-        while expected <= head_seq {
-            let batch = self.events_after(expected - 1, 2000).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for e in batch.iter().take_while(|e| e.seq <= head_seq) {
-                if e.seq != expected {
-                    return Ok(broken(
-                        expected,
-                        format!("event {expected} is missing"),
-                        checked,
-                    ));
-                }
-                if e.prev_hash != prev_hash {
-                    return Ok(broken(
-                        e.seq,
-                        "does not name its predecessor's hash".into(),
-                        checked,
-                    ));
-                }
-                if e.recompute_hash() != e.hash {
-                    return Ok(broken(
-                        e.seq,
-                        "its contents do not match its hash".into(),
-                        checked,
-                    ));
-                }
-                prev_hash = e.hash.clone();
-                expected += 1;
-                checked += 1;
-            }
-        }
-        if expected - 1 != head_seq || prev_hash != head_hash {
-            return Ok(broken(
-                expected,
-                format!(
-                    "the chain head names event {head_seq} but the log ends at event {}",
-                    expected - 1
-                ),
-                checked,
-            ));
-        }
-        Ok(ChainReport {
-            events_checked: checked,
-            head_seq,
-            head_hash,
-            status: ChainStatus::Intact,
-        })
+        self.walk(first, prev_hash, head_seq, head_hash.clone())
+            .await
     }
 
     /// Walks the whole chain from the first event up to the head: sequence numbers must run
@@ -264,29 +216,36 @@ impl Store {
     /// equal the hash recomputed from the event's fields, and the head must name the last event
     /// and its hash. Safe while the server writes. Reports the first event that fails.
     pub async fn verify_chain(&self) -> Result<ChainReport> {
-        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
-        let head_seq: i64 = head.try_get(0)?;
-        let head_hash: String = head.try_get(1)?;
-        let mut expected_seq = 1_i64;
-        let mut prev_hash = GENESIS_HASH.to_owned();
+        let (head_seq, head_hash) = self.chain_head().await?;
+        self.walk(1, GENESIS_HASH.to_owned(), head_seq, head_hash)
+            .await
+    }
+
+    /// Checks events `first` up to the head as [`Store::verify_chain`] does, `prev_hash` being
+    /// the hash event `first` must name. The walk stops at the head as read by the caller: an
+    /// event appended after that moment was committed together with a newer head, so it
+    /// belongs to a later verification.
+    async fn walk(
+        &self,
+        first: i64,
+        mut prev_hash: String,
+        head_seq: i64,
+        head_hash: String,
+    ) -> Result<ChainReport> {
+        let mut expected_seq = first;
         let broken = |seq: i64, reason: String, checked: i64| ChainReport {
             events_checked: checked,
             head_seq,
             head_hash: head_hash.clone(),
             status: ChainStatus::Broken { seq, reason },
         };
-        // The walk stops at the head as read above: an event appended after that moment was
-        // committed together with a newer head, so it belongs to a later verification.
         while expected_seq <= head_seq {
             let batch = self.events_after(expected_seq - 1, 2000).await?;
             if batch.is_empty() {
                 break;
             }
             for e in batch.iter().take_while(|e| e.seq <= head_seq) {
-                let checked = expected_seq - 1;
+                let checked = expected_seq - first;
                 if e.seq != expected_seq {
                     return Ok(broken(
                         expected_seq,
@@ -317,11 +276,11 @@ impl Store {
             return Ok(broken(
                 last + 1,
                 format!("the chain head names event {head_seq} but the log ends at event {last}"),
-                last,
+                last + 1 - first,
             ));
         }
         Ok(ChainReport {
-            events_checked: last,
+            events_checked: last + 1 - first,
             head_seq,
             head_hash,
             status: ChainStatus::Intact,

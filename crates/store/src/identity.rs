@@ -309,24 +309,7 @@ impl WriteTx {
         address: &str,
         since_ms: i64,
     ) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
-        let by_user = sqlx::query(
-            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE username = $1 AND at_ms >= $2",
-        )
-        .bind(username.to_owned())
-        .bind(since_ms)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let by_addr = sqlx::query(
-            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE address = $1 AND at_ms >= $2",
-        )
-        .bind(address.to_owned())
-        .bind(since_ms)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        Ok((
-            (by_user.try_get(0)?, by_user.try_get(1)?),
-            (by_addr.try_get(0)?, by_addr.try_get(1)?),
-        ))
+        count_login_failures(&mut self.tx, username, address, since_ms).await
     }
 
     /// The open throttling window of `key`: when its first refusal was recorded, and how many
@@ -541,24 +524,8 @@ impl Store {
         address: &str,
         since_ms: i64,
     ) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
-        let by_user = sqlx::query(
-            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE username = $1 AND at_ms >= $2",
-        )
-        .bind(username.to_owned())
-        .bind(since_ms)
-        .fetch_one(&self.pool)
-        .await?;
-        let by_addr = sqlx::query(
-            "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE address = $1 AND at_ms >= $2",
-        )
-        .bind(address.to_owned())
-        .bind(since_ms)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((
-            (by_user.try_get(0)?, by_user.try_get(1)?),
-            (by_addr.try_get(0)?, by_addr.try_get(1)?),
-        ))
+        let mut conn = self.pool.acquire().await?;
+        count_login_failures(&mut conn, username, address, since_ms).await
     }
 }
 
@@ -572,4 +539,32 @@ fn advisory_key(key: &str) -> i64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     i64::from_ne_bytes(h.to_ne_bytes())
+}
+
+/// Failed logins since `since_ms` for the account and for the address: counts and the oldest
+/// time of each, on one connection (a reader's, or a write transaction's).
+async fn count_login_failures(
+    conn: &mut sqlx::AnyConnection,
+    username: &str,
+    address: &str,
+    since_ms: i64,
+) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
+    let by_user = sqlx::query(
+        "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE username = $1 AND at_ms >= $2",
+    )
+    .bind(username.to_owned())
+    .bind(since_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    let by_addr = sqlx::query(
+        "SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE address = $1 AND at_ms >= $2",
+    )
+    .bind(address.to_owned())
+    .bind(since_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        (by_user.try_get(0)?, by_user.try_get(1)?),
+        (by_addr.try_get(0)?, by_addr.try_get(1)?),
+    ))
 }
