@@ -542,6 +542,22 @@ async fn the_openapi_document_describes_every_route() {
         "ids are assigned by the server: {permit}"
     );
     assert_eq!(permit["properties"]["schedule"]["type"], "string");
+    // An alert's outcome and a gate decision's are two schemas, each with all its values
+    // (when both were named `Outcome`, the merge kept one and `benign` fell out of the enum).
+    let schemas = &doc.json["components"]["schemas"];
+    assert_eq!(
+        schemas["AlertOutcome"]["enum"],
+        json!(["confirmed", "false_positive", "benign", "duplicate"])
+    );
+    assert_eq!(
+        schemas["DecisionOutcome"]["enum"],
+        json!(["grant", "deny", "refer"])
+    );
+    assert!(schemas.get("Outcome").is_none());
+    assert_eq!(
+        schemas["AlertView"]["properties"]["outcome"]["oneOf"][1]["$ref"],
+        "#/components/schemas/AlertOutcome"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
