@@ -2,7 +2,7 @@
 //! vehicles, permits, visits, bans), gate decisions, security levels, occupancy, muster lists
 //! and the access policies.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -21,7 +21,7 @@ use super::AccessState;
 use crate::access::{DecisionInput, GateRef};
 use crate::web::auth::{Principal, SelfAuditing};
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::time::{parse_time, rfc3339};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -121,7 +121,7 @@ macro_rules! register_api {
             #[doc = concat!("One of the ", $what, ".")]
             #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = $t), (status = 404, body = Problem)))]
-            pub async fn get_one(State(state): State<AccessState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
+            pub async fn get_one(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>) -> Result<Json<$t>, ApiError> {
                 get_record::<$t>(&state, &p, &id)
             }
 
@@ -136,7 +136,7 @@ macro_rules! register_api {
             #[utoipa::path(put, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), request_body = $t,
                 security(("bearer" = []), ("session" = [])),
                 responses((status = 200, body = $t), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-            pub async fn update(State(state): State<AccessState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
+            pub async fn update(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
                 update_record::<$t>(&state, &p, &id, body).await
             }
         }
@@ -451,7 +451,7 @@ pub fn level_view(state: &AccessState, f: Facility) -> LevelView {
 pub async fn set_level(
     State(state): State<AccessState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<LevelBody>,
 ) -> Result<Json<LevelView>, ApiError> {
     p.require(Permission::SecurityLevelSet)?;
@@ -596,7 +596,7 @@ pub fn muster_csv(list: &[Occupant]) -> String {
 pub async fn muster(
     State(state): State<AccessState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<MusterQuery>,
 ) -> Result<Response, ApiError> {
     p.require(Permission::AccessRead)?;

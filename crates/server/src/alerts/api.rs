@@ -1,6 +1,6 @@
 //! `/api/v1/alerts`: list, filter and page the queue; raise; acknowledge, assign, close.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_core::alert::{
@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::service;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::state::AppState;
 use crate::web::time::{parse_time, rfc3339};
 
@@ -247,7 +247,7 @@ pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
 pub async fn get_one(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AlertView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
@@ -280,7 +280,7 @@ pub struct HistoryEntry {
 pub async fn history(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
@@ -356,7 +356,7 @@ async fn act(
 pub async fn acknowledge(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<NoteBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(&state, &p, &id, Action::Acknowledge, b.note.as_deref()).await
@@ -369,7 +369,7 @@ pub async fn acknowledge(
 pub async fn assign(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<AssignBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(
@@ -389,7 +389,7 @@ pub async fn assign(
 pub async fn close(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<CloseBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(

@@ -1,6 +1,6 @@
 //! `/api/v1/organisations`, `/users`, `/tokens`: administration. Every change is audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_core::ids::{OrgId, TokenId, UserId};
@@ -14,7 +14,7 @@ use super::admin::{self, UserSpec};
 use super::session_api::UserView;
 use crate::web::auth::{Principal, Via};
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
@@ -197,7 +197,7 @@ pub struct SetRoles {
 pub async fn set_roles(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<SetRoles>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
@@ -220,7 +220,7 @@ pub async fn set_roles(
 pub async fn disable_user(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
     administered_user(&state, &p, id).await?;
@@ -239,7 +239,7 @@ pub async fn disable_user(
 pub async fn enable_user(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
     administered_user(&state, &p, id).await?;
@@ -385,7 +385,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     p.require(Permission::TokensManage)?;
     let id = super::login::parse_token_id(&id)?;

@@ -1,7 +1,7 @@
 //! `/api/v1/vessels`: the AIS vessel picture — latest static, voyage and position data per
 //! MMSI, searchable by name, call sign, MMSI or IMO number.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use hamnvakt_identity::Permission;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::MaritimeState;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 
 /// One vessel as the AIS picture knows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,7 +86,7 @@ pub struct VesselQuery {
 pub async fn list(
     State(state): State<MaritimeState>,
     p: Principal,
-    Query(q): Query<VesselQuery>,
+    ApiQuery(q): ApiQuery<VesselQuery>,
 ) -> Result<Json<Vec<VesselView>>, ApiError> {
     p.require(Permission::SitesRead)?;
     let limit = q.limit.unwrap_or(100);
@@ -106,7 +107,7 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
+    ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<VesselView>, ApiError> {
     p.require(Permission::SitesRead)?;
     let v = state
@@ -146,8 +147,8 @@ fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
 pub async fn track(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    Query(q): Query<TrackQuery>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Json<Vec<TrackPointView>>, ApiError> {
     p.require(Permission::SitesRead)?;
     let until = time_param("until", q.until.as_deref())?.unwrap_or_else(|| state.now_ms());
@@ -241,8 +242,8 @@ pub struct CallsQuery {
 pub async fn port_calls(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    Query(q): Query<CallsQuery>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiQuery(q): ApiQuery<CallsQuery>,
 ) -> Result<Json<Vec<PortCallView>>, ApiError> {
     p.require(Permission::SitesRead)?;
     let limit = q.limit.unwrap_or(50);
@@ -279,7 +280,7 @@ pub struct RiskView {
 pub async fn risk(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
+    ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<RiskView>, ApiError> {
     p.require(Permission::SitesRead)?;
     let settings = &state.config.ais.risk;
@@ -342,8 +343,8 @@ pub struct FlagBody {
 pub async fn declare_flag(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    crate::web::extract::ApiJson(b): crate::web::extract::ApiJson<FlagBody>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiJson(b): ApiJson<FlagBody>,
 ) -> Result<Json<RiskView>, ApiError> {
     p.require(Permission::VesselsDeclare)?;
     let flag = b.flag.trim().to_ascii_uppercase();
@@ -377,7 +378,7 @@ pub async fn declare_flag(
         .await?;
     change.commit().await?;
     state.ais.declare_flag(mmsi, &flag, at);
-    risk(State(state), p, Path(mmsi)).await
+    risk(State(state), p, ApiPath(mmsi)).await
 }
 
 /// A port or terminal with its geofence.

@@ -2,8 +2,7 @@
 //! column mapping (`kcs` or `hamnvakt`) with every bad row reported by row, column and reason
 //! while the good rows are kept — and out, by day.
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_identity::Permission;
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CsvBody};
 use crate::web::state::AppState;
 
 /// Bad rows listed in an import answer at most (the count covers them all).
@@ -47,7 +47,7 @@ fn view(r: hamnvakt_store::ConsignmentRow) -> Result<ConsignmentView, ApiError> 
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
-    crate::web::extract::ApiJson(mut c): crate::web::extract::ApiJson<Consignment>,
+    ApiJson(mut c): ApiJson<Consignment>,
 ) -> Result<(StatusCode, Json<ConsignmentView>), ApiError> {
     p.require(Permission::CargoWrite)?;
     c.normalise();
@@ -92,8 +92,8 @@ pub struct ImportReport {
 pub async fn import(
     State(state): State<AppState>,
     p: Principal,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    CsvBody(body): CsvBody,
 ) -> Result<Json<ImportReport>, ApiError> {
     p.require(Permission::CargoWrite)?;
     let mapping = match q.mapping.as_str() {
@@ -140,7 +140,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ConsignmentView>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let limit = q.limit.unwrap_or(100);
@@ -169,7 +169,7 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConsignmentView>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row = super::service::consignment(&state, &id).await?;
@@ -207,8 +207,8 @@ fn outcome_view(r: hamnvakt_store::OutcomeRow) -> Result<OutcomeView, ApiError> 
 pub async fn record_outcome(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
-    crate::web::extract::ApiJson(o): crate::web::extract::ApiJson<
+    ApiPath(id): ApiPath<String>,
+    ApiJson(o): ApiJson<
         hamnvakt_targeting::outcome::Outcome,
     >,
 ) -> Result<Json<OutcomeView>, ApiError> {
@@ -225,7 +225,7 @@ pub async fn record_outcome(
 pub async fn outcome(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row =

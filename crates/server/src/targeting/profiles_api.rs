@@ -2,7 +2,7 @@
 //! new version (the old ones stay readable) and an audit event; the list shows how often each
 //! profile hits the stored consignments.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_identity::Permission;
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::state::AppState;
 
 /// One version of a profile.
@@ -106,7 +106,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(profile): ApiJson<Profile>,
 ) -> Result<Json<ProfileView>, ApiError> {
     p.require(Permission::ProfilesManage)?;
@@ -122,7 +122,7 @@ pub async fn update(
 pub async fn versions(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<ProfileView>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let rows = state.store.profile_versions(&id).await?;
@@ -203,7 +203,7 @@ pub struct RerouteBody {
 pub async fn reroute(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<RerouteBody>,
 ) -> Result<Json<LaneView>, ApiError> {
     p.require(Permission::CargoSelect)?;
@@ -259,7 +259,7 @@ pub struct Worklist {
 pub async fn worklist(
     State(state): State<AppState>,
     p: Principal,
-    axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
+    ApiQuery(q): ApiQuery<WorklistQuery>,
 ) -> Result<Json<Worklist>, ApiError> {
     p.require(Permission::CargoRead)?;
     let day = day_of(&q.date)?;
@@ -315,7 +315,7 @@ pub struct ReportQuery {
 pub async fn report(
     State(state): State<AppState>,
     p: Principal,
-    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Vec<hamnvakt_targeting::report::Week>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let weeks = q.weeks.unwrap_or(8);
@@ -418,7 +418,7 @@ pub async fn models(
 pub async fn score(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<WorkItem>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row = super::service::consignment(&state, &id).await?;
