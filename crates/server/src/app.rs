@@ -184,6 +184,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
+    crate::web::openapi::declare_platform_answers(&mut doc);
     doc
 }
 

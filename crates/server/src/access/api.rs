@@ -112,7 +112,7 @@ macro_rules! register_api {
 
             #[doc = concat!("Lists ", $what, ", with search.")]
             #[utoipa::path(get, path = $list, tag = "access", params(SearchQuery), security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = Vec<$t>), (status = 403, body = Problem)))]
+                responses((status = 200, body = Vec<$t>), (status = 403, body = Problem, content_type = "application/problem+json")))]
             pub async fn list(State(state): State<AccessState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
                 p.require(Permission::AccessRead)?;
                 Ok(Json(search::<$t>(&state, &q)?))
@@ -120,14 +120,14 @@ macro_rules! register_api {
 
             #[doc = concat!("One of the ", $what, ".")]
             #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = $t), (status = 404, body = Problem)))]
+                responses((status = 200, body = $t), (status = 404, body = Problem, content_type = "application/problem+json")))]
             pub async fn get_one(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>) -> Result<Json<$t>, ApiError> {
                 get_record::<$t>(&state, &p, &id)
             }
 
             #[doc = concat!("Adds to the ", $what, " (the id is assigned). Audited; applies to the next decision.")]
             #[utoipa::path(post, path = $list, tag = "access", request_body = $t, security(("bearer" = []), ("session" = [])),
-                responses((status = 201, body = $t), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+                responses((status = 201, body = $t), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
             pub async fn create(State(state): State<AccessState>, p: Principal, ApiJson(body): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<$t>), ApiError> {
                 create_record::<$t>(&state, &p, body).await
             }
@@ -135,7 +135,7 @@ macro_rules! register_api {
             #[doc = concat!("Replaces one of the ", $what, " (suspend, revoke, edit). Audited; applies to the next decision.")]
             #[utoipa::path(put, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), request_body = $t,
                 security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = $t), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+                responses((status = 200, body = $t), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
             pub async fn update(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
                 update_record::<$t>(&state, &p, &id, body).await
             }
@@ -234,7 +234,7 @@ pub struct DecisionView {
 /// credential, or any internal failure, is a deny with a reason.
 #[utoipa::path(post, path = "/access/decisions", tag = "access", request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = DecisionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DecisionView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn decide(
     State(state): State<AccessState>,
     SelfAuditing(p): SelfAuditing,
@@ -337,7 +337,7 @@ pub struct FeedEntry {
 
 /// The live feed of decisions, newest first.
 #[utoipa::path(get, path = "/access/decisions", tag = "access", params(FeedQuery), security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn feed(
     State(state): State<AccessState>,
     p: Principal,
@@ -447,7 +447,7 @@ pub fn level_view(state: &AccessState, f: Facility) -> LevelView {
 /// uses it.
 #[utoipa::path(post, path = "/access/facilities/{id}/security-level", tag = "access", params(("id" = String, Path, format = Uuid)),
     request_body = LevelBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = LevelView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = LevelView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_level(
     State(state): State<AccessState>,
     p: Principal,
@@ -537,7 +537,7 @@ pub struct OccupancyQuery {
 
 /// Who is inside now, derived from the decisions.
 #[utoipa::path(get, path = "/access/occupancy", tag = "access", params(OccupancyQuery), security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn occupancy(
     State(state): State<AccessState>,
     p: Principal,
@@ -592,7 +592,7 @@ pub fn muster_csv(list: &[Occupant]) -> String {
 /// The muster list of a facility: everyone inside now, as JSON or CSV.
 #[utoipa::path(get, path = "/access/facilities/{id}/muster", tag = "access", params(("id" = String, Path, format = Uuid), MusterQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn muster(
     State(state): State<AccessState>,
     p: Principal,
@@ -657,7 +657,7 @@ async fn policy_view(state: &AccessState) -> Result<PolicyView, ApiError> {
 
 /// The access policies in force, as Cedar text, and their history.
 #[utoipa::path(get, path = "/access/policies", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = PolicyView), (status = 403, body = Problem)))]
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn policies(
     State(state): State<AccessState>,
     p: Principal,
@@ -677,7 +677,7 @@ pub struct PolicyBody {
 
 /// Replaces the access policies with a new, audited version.
 #[utoipa::path(put, path = "/access/policies", tag = "access", request_body = PolicyBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = PolicyView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_policies(
     State(state): State<AccessState>,
     p: Principal,
@@ -697,7 +697,7 @@ pub async fn set_policies(
 /// The live feed of decisions as server-sent events (`text/event-stream`), one `decision`
 /// event per recorded decision, each carrying the same fields as a feed entry.
 #[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem)))]
+    responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;

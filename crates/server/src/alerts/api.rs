@@ -165,7 +165,7 @@ impl ListQuery {
 /// The alerts your organisation may see, newest first, filtered and paged.
 #[utoipa::path(get, path = "/alerts", tag = "alerts", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertPageView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AlertPageView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -213,8 +213,8 @@ pub struct Created {
 /// Raises an alert owned by your organisation. Answered only after it is durably stored.
 #[utoipa::path(post, path = "/alerts", tag = "alerts", request_body = RaiseAlert,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 413, body = Problem),
-               (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
+               (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn raise(
     State(state): State<AppState>,
     principal: Principal,
@@ -243,7 +243,7 @@ pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
 /// One alert, if your organisation may see it.
 #[utoipa::path(get, path = "/alerts/{id}", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
     principal: Principal,
@@ -276,7 +276,7 @@ pub struct HistoryEntry {
 /// The alert's timeline, from the audit chain.
 #[utoipa::path(get, path = "/alerts/{id}/history", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(
     State(state): State<AppState>,
     principal: Principal,
@@ -352,7 +352,7 @@ async fn act(
 /// Acknowledges an open alert.
 #[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = NoteBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     p: Principal,
@@ -365,7 +365,7 @@ pub async fn acknowledge(
 /// Assigns an alert to a user who may triage it.
 #[utoipa::path(post, path = "/alerts/{id}/assign", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = AssignBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn assign(
     State(state): State<AppState>,
     p: Principal,
@@ -385,7 +385,7 @@ pub async fn assign(
 /// Closes an alert with its outcome.
 #[utoipa::path(post, path = "/alerts/{id}/close", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = CloseBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn close(
     State(state): State<AppState>,
     p: Principal,

@@ -66,7 +66,7 @@ pub struct EventQuery {
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(EventQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = EventPageView), (status = 403, body = Problem)))]
+    responses((status = 200, body = EventPageView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
@@ -101,7 +101,7 @@ pub struct VerifyView {
 
 /// Walks the whole chain and reports whether it is intact.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = VerifyView), (status = 403, body = Problem)))]
+    responses((status = 200, body = VerifyView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     State(state): State<AppState>,
     p: Principal,

@@ -38,7 +38,7 @@ impl From<Organisation> for OrgView {
 
 /// All organisations connected to this installation (names are not secret inside it).
 #[utoipa::path(get, path = "/organisations", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<OrgView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<OrgView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orgs(
     State(state): State<AppState>,
     _p: Principal,
@@ -64,7 +64,7 @@ pub struct CreateOrg {
 /// Adds an organisation.
 #[utoipa::path(post, path = "/organisations", tag = "admin", request_body = CreateOrg,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = OrgView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = OrgView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_org(
     State(state): State<AppState>,
     p: Principal,
@@ -77,7 +77,7 @@ pub async fn create_org(
 
 /// Users: the people of one's own organisation; a platform administrator sees everyone.
 #[utoipa::path(get, path = "/users", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     State(state): State<AppState>,
     p: Principal,
@@ -116,7 +116,7 @@ pub struct CreateUser {
 /// Adds a user.
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = CreateUser,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     State(state): State<AppState>,
     p: Principal,
@@ -193,7 +193,7 @@ pub struct SetRoles {
 /// Replaces a user's roles.
 #[utoipa::path(put, path = "/users/{id}/roles", tag = "admin", params(("id" = String, Path, format = Uuid)),
     request_body = SetRoles, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_roles(
     State(state): State<AppState>,
     p: Principal,
@@ -216,7 +216,7 @@ pub async fn set_roles(
 /// Disables a user and ends their sessions.
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn disable_user(
     State(state): State<AppState>,
     p: Principal,
@@ -235,7 +235,7 @@ pub async fn disable_user(
 /// Enables a user again.
 #[utoipa::path(post, path = "/users/{id}/enable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn enable_user(
     State(state): State<AppState>,
     p: Principal,
@@ -279,7 +279,7 @@ impl From<ApiTokenRecord> for TokenView {
 /// Your tokens; an administrator's: those of their organisation's accounts; a platform
 /// administrator's: everyone's.
 #[utoipa::path(get, path = "/tokens", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     p: Principal,
@@ -330,7 +330,7 @@ pub struct CreatedToken {
 /// Creates an API token; the secret is in the answer and nowhere else.
 #[utoipa::path(post, path = "/tokens", tag = "admin", request_body = CreateToken,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = CreatedToken), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedToken), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(state): State<AppState>,
     p: Principal,
@@ -381,7 +381,7 @@ pub async fn create_token(
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     p: Principal,

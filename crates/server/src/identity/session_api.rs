@@ -61,7 +61,7 @@ pub struct SessionView {
 
 /// Signs in; sets the session cookie. Throttled per account and per address.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = LoginBody,
-    responses((status = 200, body = SessionView), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -92,7 +92,7 @@ pub async fn login(
 
 /// Signs out of the current browser session.
 #[utoipa::path(delete, path = "/session", tag = "session", security(("session" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn logout(
     State(state): State<AppState>,
     principal: Principal,
@@ -121,7 +121,7 @@ pub struct MeView {
 
 /// Who you are, and what you may do.
 #[utoipa::path(get, path = "/me", tag = "session", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(principal: Principal) -> Json<MeView> {
     let mut permissions: Vec<Permission> = principal
         .roles

@@ -82,7 +82,7 @@ pub struct VesselQuery {
 /// Vessels in the AIS picture.
 #[utoipa::path(get, path = "/vessels", tag = "vessels", params(VesselQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<VesselView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<VesselView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -103,7 +103,7 @@ pub async fn list(
 /// One vessel by MMSI.
 #[utoipa::path(get, path = "/vessels/{mmsi}", tag = "vessels", params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = VesselView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = VesselView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -143,7 +143,7 @@ fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
 #[utoipa::path(get, path = "/vessels/{mmsi}/track", tag = "vessels",
     params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), TrackQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn track(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -238,7 +238,7 @@ pub struct CallsQuery {
 #[utoipa::path(get, path = "/vessels/{mmsi}/port-calls", tag = "vessels",
     params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), CallsQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn port_calls(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -276,7 +276,7 @@ pub struct RiskView {
 #[utoipa::path(get, path = "/vessels/{mmsi}/risk", tag = "vessels",
     params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = RiskView), (status = 401, body = Problem)))]
+    responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn risk(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -339,7 +339,7 @@ pub struct FlagBody {
     params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
     request_body = FlagBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = RiskView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn declare_flag(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -399,7 +399,7 @@ pub struct PortView {
 /// The ports the port-visit logic knows, with their geofences.
 #[utoipa::path(get, path = "/ports", tag = "vessels",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<PortView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<PortView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn ports(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -428,7 +428,7 @@ pub async fn ports(
 /// Live vessel positions as server-sent events: first a `snapshot` event with every vessel
 /// that has a position, then `positions` events (about twice a second) with those that moved.
 #[utoipa::path(get, path = "/vessels/stream", tag = "vessels", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `snapshot` and `positions` events, each a JSON array of positions"), (status = 401, body = Problem)))]
+    responses((status = 200, description = "text/event-stream of `snapshot` and `positions` events, each a JSON array of positions"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(
     State(state): State<MaritimeState>,
     p: Principal,

@@ -43,7 +43,7 @@ fn view(r: hamnvakt_store::ConsignmentRow) -> Result<ConsignmentView, ApiError> 
 #[utoipa::path(post, path = "/consignments", tag = "cargo",
     request_body(content = Object, description = "A consignment: declaration_id, hs_code, and any of date, container (ISO 6346), roro_unit, vessel_call, importer/declarant/seller/carrier {id, name, eori}, origin_country, departure_country, route_ports, mass_kg, value, extra"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ConsignmentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ConsignmentView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
@@ -88,7 +88,7 @@ pub struct ImportReport {
 #[utoipa::path(post, path = "/consignments/import", tag = "cargo", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ImportReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportReport), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
     p: Principal,
@@ -136,7 +136,7 @@ pub struct ListQuery {
 /// Consignments in declaration id order, optionally of one day.
 #[utoipa::path(get, path = "/consignments", tag = "cargo", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ConsignmentView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<ConsignmentView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
@@ -165,7 +165,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/consignments/{id}", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ConsignmentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ConsignmentView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
     p: Principal,
@@ -203,7 +203,7 @@ fn outcome_view(r: hamnvakt_store::OutcomeRow) -> Result<OutcomeView, ApiError> 
     params(("id" = String, Path, description = "Declaration id")),
     request_body(content = Object, description = "result (nothing_found, irregularity, seizure), goods, quantity, unit, note"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_outcome(
     State(state): State<AppState>,
     p: Principal,
@@ -221,7 +221,7 @@ pub async fn record_outcome(
 #[utoipa::path(get, path = "/consignments/{id}/outcome", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn outcome(
     State(state): State<AppState>,
     p: Principal,

@@ -57,7 +57,7 @@ pub struct ProfileStats {
 /// Every profile's latest version with its hit count.
 #[utoipa::path(get, path = "/targeting/profiles", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ProfileStats>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<ProfileStats>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
@@ -86,7 +86,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/targeting/profiles", tag = "cargo",
     request_body(content = Object, description = "name, description, conditions (origin_in, departure_in, hs_prefix, first_time_importer, route_via, value_per_kg_outlier), weight 0–1, lane (red, yellow, blue, green), owner, valid_from, valid_to, enabled"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ProfileView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
@@ -102,7 +102,7 @@ pub async fn create(
     params(("id" = String, Path, description = "Profile id")),
     request_body(content = Object, description = "The whole profile, as for POST"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ProfileView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
     p: Principal,
@@ -118,7 +118,7 @@ pub async fn update(
 #[utoipa::path(get, path = "/targeting/profiles/{id}/versions", tag = "cargo",
     params(("id" = String, Path, description = "Profile id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ProfileView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<ProfileView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn versions(
     State(state): State<AppState>,
     p: Principal,
@@ -174,7 +174,7 @@ fn lane_view(s: hamnvakt_store::SelectionRow) -> LaneView {
 /// of the day's capacities (`[targeting]`). Each red or yellow selection is an audit event.
 #[utoipa::path(post, path = "/targeting/selections", tag = "cargo", request_body = DayBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<LaneView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<LaneView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn run_selection(
     State(state): State<AppState>,
     p: Principal,
@@ -199,7 +199,7 @@ pub struct RerouteBody {
 #[utoipa::path(post, path = "/consignments/{id}/reroute", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")), request_body = RerouteBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = LaneView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = LaneView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reroute(
     State(state): State<AppState>,
     p: Principal,
@@ -255,7 +255,7 @@ pub struct Worklist {
 /// The day's consignments ranked by risk, with their reasons, lanes and the lanes' capacity.
 #[utoipa::path(get, path = "/targeting/worklist", tag = "cargo", params(WorklistQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Worklist), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Worklist), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn worklist(
     State(state): State<AppState>,
     p: Principal,
@@ -311,7 +311,7 @@ pub struct ReportQuery {
 /// with a drift indicator on the risk scores.
 #[utoipa::path(get, path = "/targeting/report", tag = "cargo", params(ReportQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
     p: Principal,
@@ -379,7 +379,7 @@ fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
 /// latest. Audited.
 #[utoipa::path(post, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ModelView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ModelView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     p: Principal,
@@ -392,7 +392,7 @@ pub async fn train(
 /// Every model version, newest first.
 #[utoipa::path(get, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ModelView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<ModelView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn models(
     State(state): State<AppState>,
     p: Principal,
@@ -414,7 +414,7 @@ pub async fn models(
 #[utoipa::path(get, path = "/consignments/{id}/score", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = WorkItem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = WorkItem), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn score(
     State(state): State<AppState>,
     p: Principal,
