@@ -31,7 +31,10 @@ pub struct SearchQuery {
     /// Words to find (name, number, code, plate, purpose), case-insensitive.
     pub q: Option<String>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    /// How many matches to skip.
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
 }
 
@@ -194,12 +197,15 @@ register_api!(bans, Ban, "/access/bans", "/access/bans/{id}", "port bans");
 pub struct DecisionBody {
     /// The gate's code (`VHA-G3`) or id.
     pub gate: String,
-    /// The card or port ID number the reader read.
+    /// The card or port ID number the reader read (a credential, a plate or both).
+    #[schema(min_length = 1, max_length = 64)]
     pub credential: Option<String>,
     /// The plate the camera read.
+    #[schema(min_length = 1, max_length = 64)]
     pub plate: Option<String>,
     pub direction: Direction,
     /// When it happened (RFC 3339), for controllers that buffer; default now.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -308,10 +314,13 @@ pub struct FeedQuery {
     /// `grant`, `deny` or `refer`.
     pub outcome: Option<Outcome>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; only decisions before it (for paging back).
+    #[param(format = DateTime)]
     pub before: Option<String>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -411,8 +420,14 @@ pub async fn feed_entries(state: &AccessState, q: &FeedQuery) -> Result<Vec<Feed
 #[serde(deny_unknown_fields)]
 pub struct LevelBody {
     /// 1, 2 or 3.
-    #[schema(value_type = u8)]
+    #[schema(value_type = u8, minimum = 1, maximum = 3)]
     pub level: SecurityLevel,
+    /// Why, for the audit chain: free text, at most 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -552,6 +567,7 @@ pub async fn occupancy(
 #[into_params(parameter_in = Query)]
 pub struct MusterQuery {
     /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 
@@ -607,7 +623,7 @@ pub async fn muster(
         return Err(ApiError::NotFound(format!("facility {id}")));
     }
     let list = occupants(&state, Some(id)).await?;
-    match q.format.as_deref() {
+    match q.format.as_deref().map(str::trim) {
         None | Some("json") => Ok(Json(list).into_response()),
         Some("csv") => Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],

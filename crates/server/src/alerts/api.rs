@@ -83,6 +83,9 @@ pub struct AlertPageView {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Comma-separated states (`open,acknowledged,assigned,closed`); default all.
+    #[param(
+        pattern = r"^((open|acknowledged|assigned|closed)(,(open|acknowledged|assigned|closed))*)?$"
+    )]
     pub state: Option<String>,
     /// Lowest severity to include.
     pub min_severity: Option<Severity>,
@@ -96,13 +99,18 @@ pub struct ListQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     pub assignee: Option<UserId>,
     /// RFC 3339; raised at or after.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; raised before.
+    #[param(format = DateTime)]
     pub until: Option<String>,
     /// `newest` (default) or `oldest`.
+    #[param(pattern = "^(newest|oldest)$")]
     pub sort: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -129,7 +137,7 @@ impl ListQuery {
                 ))
             }
         };
-        let sort = match self.sort.as_deref() {
+        let sort = match self.sort.as_deref().map(str::trim) {
             None | Some("newest") => AlertSort::Newest,
             Some("oldest") => AlertSort::Oldest,
             Some(_) => return Err(ApiError::field("sort", "must be newest or oldest")),
@@ -188,11 +196,19 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseAlert {
-    /// `area.pattern`, lowercase: `access.repeated_denials`.
+    /// `area.pattern`, lowercase: `access.repeated_denials` (2 to 4 parts, at most 64
+    /// characters).
+    #[schema(max_length = 64, pattern = r"^[a-z0-9_]+(\.[a-z0-9_]+){1,3}$")]
     pub kind: String,
     pub severity: Severity,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub subjects: Vec<SubjectRef>,
     /// Whatever made the detector fire; at most 64 KiB of JSON.
     #[serde(default)]
@@ -315,6 +331,11 @@ pub async fn history(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -323,6 +344,11 @@ pub struct NoteBody {
 pub struct AssignBody {
     #[schema(value_type = String, format = Uuid)]
     pub assignee: UserId,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -330,6 +356,11 @@ pub struct AssignBody {
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
     pub outcome: Outcome,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 

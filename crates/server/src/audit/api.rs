@@ -60,6 +60,7 @@ pub struct EventQuery {
     /// Only events before this sequence number.
     pub before: Option<i64>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::admin::{self, UserSpec};
-use super::session_api::UserView;
+use super::session_api::{RoleName, UserView};
 use crate::web::auth::{Principal, Via};
 use crate::web::error::{ApiError, Problem};
 use crate::web::extract::{ApiJson, ApiPath};
@@ -57,6 +57,12 @@ pub async fn list_orgs(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrg {
+    /// Free text, at most 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     pub kind: OrgKind,
 }
@@ -103,13 +109,23 @@ pub async fn list_users(
 pub struct CreateUser {
     #[schema(value_type = String, format = Uuid)]
     pub org_id: OrgId,
+    /// 2 to 64 of lowercase letters, digits, `.`, `-` and `_`.
+    #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9._-]{2,64}$")]
     pub username: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub display_name: String,
     /// At least 10 characters; omit for machine accounts that only use tokens.
+    #[schema(min_length = 10)]
     pub password: Option<String>,
-    #[schema(value_type = Vec<String>)]
+    /// Customs roles (`targeting_officer`, `customs_system`) only in a customs organisation.
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     /// `sv` (default) or `en`.
+    #[schema(pattern = "^(sv|en)$")]
     pub locale: Option<String>,
 }
 
@@ -186,7 +202,7 @@ async fn administered_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
 }
 
@@ -255,7 +271,7 @@ pub struct TokenView {
     #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
     pub name: String,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     pub created_at: String,
     pub expires_at: String,
@@ -307,12 +323,18 @@ pub async fn list_tokens(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// Roles the token carries; the owner must hold each, and a token created with a token
     /// carries none that the token in use lacks.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>, min_items = 1)]
     pub roles: Vec<Role>,
-    /// Default 90, at most the configured maximum.
+    /// Default 90, at most the configured maximum (`token_max_lifetime_days`).
+    #[schema(minimum = 1)]
     pub lifetime_days: Option<u32>,
     /// Administrators may create tokens for their organisation's accounts (a platform
     /// administrator for any); default yourself.

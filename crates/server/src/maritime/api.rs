@@ -44,6 +44,15 @@ pub struct VesselView {
     pub messages: u64,
 }
 
+/// An MMSI from the path: at most nine digits, never 0.
+fn check_mmsi(v: u32) -> Result<u32, ApiError> {
+    if (1..=999_999_999).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::field("mmsi", "must be 1 to 999999999"))
+    }
+}
+
 fn view(v: hamnvakt_maritime::vessel::Vessel) -> VesselView {
     let at = |ms: i64| hamnvakt_core::clock::from_millis(ms).to_string();
     VesselView {
@@ -76,6 +85,7 @@ pub struct VesselQuery {
     /// Part of a name, call sign, MMSI or IMO number; empty lists all.
     pub q: Option<String>,
     /// At most this many (1–1000, default 100), most recently heard first.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -101,7 +111,7 @@ pub async fn list(
 }
 
 /// One vessel by MMSI.
-#[utoipa::path(get, path = "/vessels/{mmsi}", tag = "vessels", params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+#[utoipa::path(get, path = "/vessels/{mmsi}", tag = "vessels", params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = VesselView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
@@ -109,6 +119,7 @@ pub async fn get_one(
     p: Principal,
     ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<VesselView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let v = state
         .ais
@@ -122,11 +133,14 @@ pub async fn get_one(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TrackQuery {
-    /// RFC 3339; default 24 hours before `until`.
+    /// RFC 3339, not after `until`; default 24 hours before `until`.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; default now.
+    #[param(format = DateTime)]
     pub until: Option<String>,
     /// At most this many points (1–10000, default 2000), the newest when there are more.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 
@@ -141,7 +155,7 @@ fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
 
 /// The vessel's stored track (downsampled; see `[ais.track]`), oldest first.
 #[utoipa::path(get, path = "/vessels/{mmsi}/track", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), TrackQuery),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most"), TrackQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn track(
@@ -150,6 +164,7 @@ pub async fn track(
     ApiPath(mmsi): ApiPath<u32>,
     ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Json<Vec<TrackPointView>>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let until = time_param("until", q.until.as_deref())?.unwrap_or_else(|| state.now_ms());
     let since = time_param("since", q.since.as_deref())?.unwrap_or(until - 86_400_000);
@@ -231,12 +246,13 @@ fn call_view(state: &MaritimeState, c: hamnvakt_store::PortCallRow) -> PortCallV
 #[into_params(parameter_in = Query)]
 pub struct CallsQuery {
     /// At most this many (1–500, default 50), newest first.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
 /// The vessel's port calls, newest first.
 #[utoipa::path(get, path = "/vessels/{mmsi}/port-calls", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), CallsQuery),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most"), CallsQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn port_calls(
@@ -245,6 +261,7 @@ pub async fn port_calls(
     ApiPath(mmsi): ApiPath<u32>,
     ApiQuery(q): ApiQuery<CallsQuery>,
 ) -> Result<Json<Vec<PortCallView>>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -274,7 +291,7 @@ pub struct RiskView {
 
 /// The vessel's risk score: high-risk port calls, behaviour alerts, MID and IMO checks.
 #[utoipa::path(get, path = "/vessels/{mmsi}/risk", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn risk(
@@ -282,6 +299,7 @@ pub async fn risk(
     p: Principal,
     ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<RiskView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let settings = &state.config.ais.risk;
     let now = state.now_ms();
@@ -330,13 +348,14 @@ pub async fn risk(
 #[serde(deny_unknown_fields)]
 pub struct FlagBody {
     /// ISO 3166-1 alpha-2 code of the flag state the vessel declares.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub flag: String,
 }
 
 /// Records the flag a vessel declares (from its pre-arrival notification or a registry); the
 /// MMSI's MID is checked against it and a mismatch raises an alert. Audited.
 #[utoipa::path(put, path = "/vessels/{mmsi}/flag", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     request_body = FlagBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -346,6 +365,7 @@ pub async fn declare_flag(
     ApiPath(mmsi): ApiPath<u32>,
     ApiJson(b): ApiJson<FlagBody>,
 ) -> Result<Json<RiskView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::VesselsDeclare)?;
     let flag = b.flag.trim().to_ascii_uppercase();
     if flag.len() != 2 || !flag.bytes().all(|c| c.is_ascii_uppercase()) {
@@ -353,9 +373,6 @@ pub async fn declare_flag(
             "flag",
             "must be a two-letter ISO 3166-1 country code",
         ));
-    }
-    if !(1..=999_999_999).contains(&mmsi) {
-        return Err(ApiError::field("mmsi", "must have at most nine digits"));
     }
     let actor = p.actor();
     let mut change = crate::web::change::Change::begin(&state, &actor).await?;

@@ -65,6 +65,7 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Column mapping: `kcs` (the KCS declaration format) or `hamnvakt` (our field names).
+    #[param(pattern = "^(kcs|hamnvakt)$")]
     pub mapping: String,
 }
 
@@ -96,7 +97,7 @@ pub async fn import(
     CsvBody(body): CsvBody,
 ) -> Result<Json<ImportReport>, ApiError> {
     p.require(Permission::CargoWrite)?;
-    let mapping = match q.mapping.as_str() {
+    let mapping = match q.mapping.trim() {
         "kcs" => ConsignmentMapping::kcs(),
         "hamnvakt" => ConsignmentMapping::hamnvakt(),
         _ => return Err(ApiError::field("mapping", "must be kcs or hamnvakt")),
@@ -126,10 +127,12 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this day's (`YYYY-MM-DD`).
+    #[param(format = Date)]
     pub date: Option<String>,
     /// Continue after this declaration id.
     pub after: Option<String>,
     /// 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -208,9 +211,7 @@ pub async fn record_outcome(
     State(state): State<AppState>,
     p: Principal,
     ApiPath(id): ApiPath<String>,
-    ApiJson(o): ApiJson<
-        hamnvakt_targeting::outcome::Outcome,
-    >,
+    ApiJson(o): ApiJson<hamnvakt_targeting::outcome::Outcome>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     p.require(Permission::CargoWrite)?;
     let row = super::service::record_outcome(&state, &p.actor(), &id, &o).await?;

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_identity::Permission;
-use hamnvakt_targeting::profile::Profile;
+use hamnvakt_targeting::profile::{Lane, Profile};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -136,6 +136,7 @@ pub async fn versions(
 #[serde(deny_unknown_fields)]
 pub struct DayBody {
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
 }
 
@@ -186,12 +187,41 @@ pub async fn run_selection(
     Ok(Json(rows.into_iter().map(lane_view).collect()))
 }
 
+/// A lane's name in the document.
+pub struct LaneName;
+
+/// Every lane; the match makes a new lane fail to compile until it is listed.
+const LANES: [Lane; 4] = [Lane::Red, Lane::Yellow, Lane::Blue, Lane::Green];
+const _: fn(Lane) = |l| match l {
+    Lane::Red | Lane::Yellow | Lane::Blue | Lane::Green => {}
+};
+
+impl utoipa::PartialSchema for LaneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::string_enum(
+            LANES.iter().filter_map(|l| {
+                serde_json::to_value(l)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            }),
+            "A control lane: red (inspect), yellow (documents), blue (release, audit later), green (release)",
+        )
+    }
+}
+
+impl ToSchema for LaneName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Lane".into()
+    }
+}
+
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RerouteBody {
-    #[schema(value_type = String)]
+    #[schema(value_type = LaneName)]
     pub lane: hamnvakt_targeting::profile::Lane,
-    /// Why the officer moves it (required).
+    /// Why the officer moves it (required; at most 1000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -215,6 +245,7 @@ pub async fn reroute(
 #[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     /// `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub date: String,
 }
 
@@ -302,8 +333,10 @@ pub async fn worklist(
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The last `YYYY-MM-DD` to cover (default today).
+    #[param(format = Date)]
     pub until: Option<String>,
     /// How many weeks back (1–52, default 8).
+    #[param(minimum = 1, maximum = 52)]
     pub weeks: Option<i64>,
 }
 
@@ -379,7 +412,7 @@ fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
 /// latest. Audited.
 #[utoipa::path(post, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ModelView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ModelView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, description = "Too few recorded outcomes to learn from", body = Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     p: Principal,

@@ -117,9 +117,7 @@ fn declare(op: &mut Operation, writes: bool) {
 /// A declared error whose body is the problem document: its content type is
 /// `application/problem+json`, not the `application/json` utoipa assumes.
 fn as_problem_json(response: &mut Response) {
-    let is_problem = |c: &Content| {
-        matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
-    };
+    let is_problem = |c: &Content| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
     if let Some(content) = response.content.get("application/json") {
         if is_problem(content) {
             let content = content.clone();
@@ -139,4 +137,17 @@ fn problem(description: &str) -> Response {
                 .build(),
         )
         .build()
+}
+
+/// The schema of a string that is one of `values`: for enums of domain crates that derive no
+/// schema, listed from the enum itself so that the document cannot miss a value.
+pub fn string_enum<I: IntoIterator<Item = String>>(
+    values: I,
+    description: &str,
+) -> RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .into()
 }

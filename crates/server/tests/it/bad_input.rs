@@ -274,24 +274,130 @@ async fn framework_rejections_are_problem_documents_naming_the_parameter() {
     let get = reqwest::Method::GET;
     let post = reqwest::Method::POST;
     let cases: Vec<Case> = vec![
-        (get.clone(), "/api/v1/vessels/abc", None, 422, "invalid_fields", Some("mmsi")),
-        (get.clone(), "/api/v1/vessels/99999999999/track", None, 422, "invalid_fields", Some("mmsi")),
-        (get.clone(), "/api/v1/vessels/-1/risk", None, 422, "invalid_fields", Some("mmsi")),
-        (get.clone(), "/api/v1/vessels?limit=many", None, 422, "invalid_fields", Some("limit")),
-        (get.clone(), "/api/v1/vessels/265547250/port-calls?limit=1.5", None, 422, "invalid_fields", Some("limit")),
-        (get.clone(), "/api/v1/consignments?limit=x", None, 422, "invalid_fields", Some("limit")),
-        (get.clone(), "/api/v1/targeting/worklist", None, 422, "invalid_fields", Some("body")),
-        (get.clone(), "/api/v1/targeting/report?weeks=%FF", None, 422, "invalid_fields", Some("weeks")),
-        (get.clone(), "/api/v1/consignments/%FF%FE", None, 422, "invalid_fields", Some("id")),
-        (get.clone(), "/api/v1/alerts/%C0", None, 422, "invalid_fields", Some("id")),
-        (post.clone(), "/api/v1/consignments/import?mapping=kcs", Some(("text/csv", vec![b'a'; 70 * 1024])), 413, "payload_too_large", None),
-        (post.clone(), "/api/v1/consignments/import?mapping=kcs", Some(("application/json", b"{}".to_vec())), 415, "unsupported_media_type", None),
-        (post.clone(), "/api/v1/consignments/import", Some(("text/csv", b"a,b\n".to_vec())), 422, "invalid_fields", Some("body")),
-        (reqwest::Method::PATCH, "/api/v1/alerts", None, 405, "method_not_allowed", None),
-        (reqwest::Method::DELETE, "/api/v1/vessels/265547250", None, 405, "method_not_allowed", None),
+        (
+            get.clone(),
+            "/api/v1/vessels/abc",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/99999999999/track",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/-1/risk",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels?limit=many",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/265547250/port-calls?limit=1.5",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/consignments?limit=x",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/targeting/worklist",
+            None,
+            422,
+            "invalid_fields",
+            Some("body"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/targeting/report?weeks=%FF",
+            None,
+            422,
+            "invalid_fields",
+            Some("weeks"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/consignments/%FF%FE",
+            None,
+            422,
+            "invalid_fields",
+            Some("id"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/alerts/%C0",
+            None,
+            422,
+            "invalid_fields",
+            Some("id"),
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("text/csv", vec![b'a'; 70 * 1024])),
+            413,
+            "payload_too_large",
+            None,
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("application/json", b"{}".to_vec())),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import",
+            Some(("text/csv", b"a,b\n".to_vec())),
+            422,
+            "invalid_fields",
+            Some("body"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/alerts",
+            None,
+            405,
+            "method_not_allowed",
+            None,
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/vessels/265547250",
+            None,
+            405,
+            "method_not_allowed",
+            None,
+        ),
     ];
     for (method, path, body, status, code, field) in cases {
-        let c = if path.starts_with("/api/v1/consignments") || path.starts_with("/api/v1/targeting") {
+        let c = if path.starts_with("/api/v1/consignments") || path.starts_with("/api/v1/targeting")
+        {
             &mut t
         } else {
             &mut a
@@ -304,7 +410,12 @@ async fn framework_rejections_are_problem_documents_naming_the_parameter() {
             "{method} {path}: {}",
             r.body
         );
-        assert_eq!(r.json["code"].as_str(), Some(code), "{method} {path}: {}", r.body);
+        assert_eq!(
+            r.json["code"].as_str(),
+            Some(code),
+            "{method} {path}: {}",
+            r.body
+        );
         assert!(r.json["request_id"].is_string(), "{}", r.body);
         if let Some(f) = field {
             assert_eq!(
@@ -315,7 +426,10 @@ async fn framework_rejections_are_problem_documents_naming_the_parameter() {
             );
         }
         if status == 405 {
-            let allow = r.headers.get("allow").map(|v| v.to_str().unwrap().to_owned());
+            let allow = r
+                .headers
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned());
             assert!(
                 allow.as_deref().is_some_and(|a| a.contains("GET")),
                 "{method} {path}: a 405 names the methods there are: {allow:?}"
