@@ -608,7 +608,8 @@ pub fn muster_csv(list: &[Occupant]) -> String {
 /// The muster list of a facility: everyone inside now, as JSON or CSV.
 #[utoipa::path(get, path = "/access/facilities/{id}/muster", tag = "access", params(("id" = String, Path, format = Uuid), MusterQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Everyone inside: JSON, or with `format=csv` a CSV file (name, organisation, kind, zone, gate, since)",
+        content((Vec<Occupant> = "application/json"), (String = "text/csv"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn muster(
     State(state): State<AccessState>,
     p: Principal,
@@ -713,7 +714,7 @@ pub async fn set_policies(
 /// The live feed of decisions as server-sent events (`text/event-stream`), one `decision`
 /// event per recorded decision, each carrying the same fields as a feed entry.
 #[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Server-sent events: one `decision` event per decision, its data a FeedEntry as JSON", body = String, content_type = "text/event-stream"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;

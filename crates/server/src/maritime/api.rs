@@ -445,7 +445,7 @@ pub async fn ports(
 /// Live vessel positions as server-sent events: first a `snapshot` event with every vessel
 /// that has a position, then `positions` events (about twice a second) with those that moved.
 #[utoipa::path(get, path = "/vessels/stream", tag = "vessels", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `snapshot` and `positions` events, each a JSON array of positions"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Server-sent events: `snapshot` and `positions`, each's data a JSON array of positions", body = String, content_type = "text/event-stream"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(
     State(state): State<MaritimeState>,
     p: Principal,

@@ -602,6 +602,19 @@ async fn the_openapi_document_declares_every_error_as_a_problem_document() {
         }
     }
     assert!(operations >= 90, "{operations}");
+    // What is not JSON says so.
+    let ok = |path: &str| {
+        let content = doc["paths"][path]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+        content.keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ok("/access/facilities/{id}/muster"),
+        ["application/json", "text/csv"]
+    );
+    assert_eq!(ok("/access/decisions/stream"), ["text/event-stream"]);
+    assert_eq!(ok("/vessels/stream"), ["text/event-stream"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
