@@ -456,6 +456,10 @@ fn malformed(schema: &Value) -> Option<&'static str> {
     }
 }
 
+/// One request of the walker: method, path and query, body with its content type, and what
+/// is wrong with it.
+type Case<'a> = (reqwest::Method, String, Option<(&'a str, Vec<u8>)>, &'a str);
+
 /// Every path of the document with every operation: a malformed path parameter (a word for a
 /// number, bytes that are not UTF-8 for text), a malformed value for each query parameter
 /// that has a form, a body that is not JSON, one over the size limit and one of another
@@ -492,7 +496,7 @@ async fn every_route_answers_malformed_input_with_a_problem_document() {
                 "x".into()
             }
         });
-        let mut cases: Vec<(reqwest::Method, String, Option<(&str, Vec<u8>)>, &str)> = Vec::new();
+        let mut cases: Vec<Case> = Vec::new();
         for (method, op) in item {
             if !methods.contains(&method.as_str()) {
                 continue;
