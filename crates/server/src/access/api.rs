@@ -711,10 +711,21 @@ pub async fn set_policies(
     Ok(Json(policy_view(&state).await?))
 }
 
+/// An event of the live decision feed.
+pub struct DecisionEvent;
+
+impl utoipa::PartialSchema for DecisionEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::server_sent_event(&["decision"], "A FeedEntry as JSON")
+    }
+}
+
+impl ToSchema for DecisionEvent {}
+
 /// The live feed of decisions as server-sent events (`text/event-stream`), one `decision`
 /// event per recorded decision, each carrying the same fields as a feed entry.
 #[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "Server-sent events: one `decision` event per decision, its data a FeedEntry as JSON", body = String, content_type = "text/event-stream"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Server-sent events: one `decision` event per decision, its data a FeedEntry as JSON", body = DecisionEvent, content_type = "text/event-stream"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;

@@ -442,10 +442,24 @@ pub async fn ports(
     ))
 }
 
+/// An event of the live position feed.
+pub struct PositionEvent;
+
+impl utoipa::PartialSchema for PositionEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::server_sent_event(
+            &["snapshot", "positions"],
+            "A JSON array of positions (mmsi, name, ship_type, lat, lon, speed_kn, course_deg, heading_deg, at_ms)",
+        )
+    }
+}
+
+impl ToSchema for PositionEvent {}
+
 /// Live vessel positions as server-sent events: first a `snapshot` event with every vessel
 /// that has a position, then `positions` events (about twice a second) with those that moved.
 #[utoipa::path(get, path = "/vessels/stream", tag = "vessels", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "Server-sent events: `snapshot` and `positions`, each's data a JSON array of positions", body = String, content_type = "text/event-stream"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Server-sent events: `snapshot` and `positions`, each's data a JSON array of positions", body = PositionEvent, content_type = "text/event-stream"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(
     State(state): State<MaritimeState>,
     p: Principal,

@@ -151,3 +151,29 @@ pub fn string_enum<I: IntoIterator<Item = String>>(
         .description(Some(description))
         .into()
 }
+
+/// The schema of one event of a `text/event-stream` answer (before OpenAPI 3.2, a stream's
+/// schema describes each event): its name, one of `names`, and its data, a JSON document
+/// as text.
+pub fn server_sent_event(names: &[&str], data: &str) -> RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .property(
+            "event",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names.iter().copied())),
+        )
+        .property(
+            "data",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(data)),
+        )
+        .property("id", ObjectBuilder::new().schema_type(Type::String))
+        .property("retry", ObjectBuilder::new().schema_type(Type::Integer))
+        .required("event")
+        .required("data")
+        .description(Some("One server-sent event"))
+        .into()
+}

@@ -1,5 +1,5 @@
 //! The OpenAPI document against the server that serves it. Two walkers: schemathesis (from
-//! PyPI, which `scripts/test` installs and names in `HAMNVAKT_SCHEMATHESIS`) generates valid
+//! PyPI, which `scripts/test` installs and names in `HAMNVAKT_TEST_SCHEMATHESIS`) generates valid
 //! and invalid requests for every operation and checks every answer against the document; and
 //! a walker of our own that sends every path a malformed path parameter, a malformed query
 //! string, a malformed and an oversized body, and a wrong method, and wants a 4xx problem
@@ -360,13 +360,13 @@ fn schemathesis_config(t: &Tokens) -> String {
 /// the document calls valid that is refused, or one it calls invalid that is accepted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_nothing_the_document_does_not_say() {
-    let Some(bin) = std::env::var_os("HAMNVAKT_SCHEMATHESIS") else {
+    let Some(bin) = std::env::var_os("HAMNVAKT_TEST_SCHEMATHESIS") else {
         panic!(
-            "HAMNVAKT_SCHEMATHESIS is not set: it names the schemathesis binary this test runs \
+            "HAMNVAKT_TEST_SCHEMATHESIS is not set: it names the schemathesis binary this test runs \
              against the OpenAPI document. scripts/test installs schemathesis into a virtual \
              environment and sets it; to run this test alone: \
              python3 -m venv ~/.cache/hamnvakt/venv && ~/.cache/hamnvakt/venv/bin/pip install \
-             schemathesis && HAMNVAKT_SCHEMATHESIS=~/.cache/hamnvakt/venv/bin/schemathesis cargo test"
+             schemathesis && HAMNVAKT_TEST_SCHEMATHESIS=~/.cache/hamnvakt/venv/bin/schemathesis cargo test"
         )
     };
     let app = TestApp::spawn(Kind::Sqlite).await;
@@ -382,8 +382,8 @@ async fn schemathesis_finds_nothing_the_document_does_not_say() {
     let config_path = dir.path().join("schemathesis.toml");
     std::fs::write(&config_path, schemathesis_config(&t)).unwrap();
     // Where the requests and answers are kept (NDJSON): the temporary folder, or for a look
-    // afterwards the folder HAMNVAKT_SCHEMATHESIS_REPORT names.
-    let report: PathBuf = std::env::var_os("HAMNVAKT_SCHEMATHESIS_REPORT")
+    // afterwards the folder HAMNVAKT_TEST_SCHEMATHESIS_REPORT names.
+    let report: PathBuf = std::env::var_os("HAMNVAKT_TEST_SCHEMATHESIS_REPORT")
         .map(PathBuf::from)
         .unwrap_or_else(|| dir.path().join("report"));
 
