@@ -21,7 +21,7 @@ const MAX_LISTED_ERRORS: usize = 1000;
 /// One consignment as stored: the consignment and where it came from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsignmentView {
-    #[schema(value_type = Object)]
+    #[schema(value_type = Consignment)]
     pub consignment: serde_json::Value,
     /// `api` or `import:<mapping>`.
     pub source: String,
@@ -41,7 +41,7 @@ fn view(r: hamnvakt_store::ConsignmentRow) -> Result<ConsignmentView, ApiError> 
 
 /// Brings in one consignment (a re-sent declaration id replaces the stored one).
 #[utoipa::path(post, path = "/consignments", tag = "cargo",
-    request_body(content = Object, description = "A consignment: declaration_id, hs_code, and any of date, container (ISO 6346), roro_unit, vessel_call, importer/declarant/seller/carrier {id, name, eori}, origin_country, departure_country, route_ports, mass_kg, value, extra"),
+    request_body(content = Consignment, description = "A consignment: declaration_id (at most 100 bytes), hs_code (6 to 10 digits once dots and spaces are dropped), and any of date, container (ISO 6346, its check digit verified), roro_unit, vessel_call, importer/declarant/seller/carrier {id, name, eori}, origin_country and departure_country (ISO 3166-1 alpha-2), route_ports (UN/LOCODEs), mass_kg, value (zero or more), extra"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = ConsignmentView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -183,7 +183,6 @@ pub async fn get_one(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeView {
     pub declaration_id: String,
-    #[schema(value_type = Object)]
     pub outcome: hamnvakt_targeting::outcome::Outcome,
     pub recorded_by: String,
     /// RFC 3339.
@@ -204,7 +203,7 @@ fn outcome_view(r: hamnvakt_store::OutcomeRow) -> Result<OutcomeView, ApiError> 
 /// one; the audit chain keeps both). It counts in the profiles' precision at once.
 #[utoipa::path(put, path = "/consignments/{id}/outcome", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
-    request_body(content = Object, description = "result (nothing_found, irregularity, seizure), goods, quantity, unit, note"),
+    request_body(content = hamnvakt_targeting::outcome::Outcome, description = "What the inspection found; a seizure names the goods, a quantity its unit"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = OutcomeView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_outcome(

@@ -20,7 +20,6 @@ use crate::web::state::AppState;
 pub struct ProfileView {
     pub id: String,
     pub version: i64,
-    #[schema(value_type = Object)]
     pub profile: Profile,
     /// Who saved this version.
     pub author: String,
@@ -84,7 +83,7 @@ pub async fn list(
 
 /// Writes a new profile (version 1).
 #[utoipa::path(post, path = "/targeting/profiles", tag = "cargo",
-    request_body(content = Object, description = "name, description, conditions (origin_in, departure_in, hs_prefix, first_time_importer, route_via, value_per_kg_outlier), weight 0–1, lane (red, yellow, blue, green), owner, valid_from, valid_to, enabled"),
+    request_body = Profile,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -100,7 +99,7 @@ pub async fn create(
 /// Saves a new version of a profile.
 #[utoipa::path(put, path = "/targeting/profiles/{id}", tag = "cargo",
     params(("id" = String, Path, description = "Profile id")),
-    request_body(content = Object, description = "The whole profile, as for POST"),
+    request_body(content = Profile, description = "The whole profile, as for POST"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
@@ -187,39 +186,10 @@ pub async fn run_selection(
     Ok(Json(rows.into_iter().map(lane_view).collect()))
 }
 
-/// A lane's name in the document.
-pub struct LaneName;
-
-/// Every lane; the match makes a new lane fail to compile until it is listed.
-const LANES: [Lane; 4] = [Lane::Red, Lane::Yellow, Lane::Blue, Lane::Green];
-const _: fn(Lane) = |l| match l {
-    Lane::Red | Lane::Yellow | Lane::Blue | Lane::Green => {}
-};
-
-impl utoipa::PartialSchema for LaneName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::web::openapi::string_enum(
-            LANES.iter().filter_map(|l| {
-                serde_json::to_value(l)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-            }),
-            "A control lane: red (inspect), yellow (documents), blue (release, audit later), green (release)",
-        )
-    }
-}
-
-impl ToSchema for LaneName {
-    fn name() -> std::borrow::Cow<'static, str> {
-        "Lane".into()
-    }
-}
-
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RerouteBody {
-    #[schema(value_type = LaneName)]
-    pub lane: hamnvakt_targeting::profile::Lane,
+    pub lane: Lane,
     /// Why the officer moves it (required; at most 1000 characters).
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
@@ -263,7 +233,6 @@ pub struct WorkItem {
     /// The lane it is in, once selected.
     pub lane: Option<String>,
     pub why: Option<String>,
-    #[schema(value_type = Object)]
     pub consignment: hamnvakt_targeting::consignment::Consignment,
 }
 

@@ -297,13 +297,10 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
         "/consignments/import",
         "the CSV file must have the columns its mapping reads",
     ),
-    ("POST", "/consignments", CARGO),
-    ("PUT", "/consignments/{id}/outcome", CARGO),
-    ("POST", "/targeting/profiles", CARGO),
-    ("PUT", "/targeting/profiles/{id}", CARGO),
+    ("POST", "/consignments", "a container's ISO 6346 check digit must hold; an EORI, an HS code, a UN/LOCODE are checked once normalised"),
+    ("PUT", "/consignments/{id}/outcome", "a seizure names the goods seized, and a quantity its unit"),
 ];
 
-const CARGO: &str = "the body is documented as an object and described in words";
 const REFERS: &str =
     "a register record names others (facility, zone, person, organisation) that must exist";
 
