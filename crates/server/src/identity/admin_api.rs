@@ -209,7 +209,7 @@ pub struct SetRoles {
 /// Replaces a user's roles.
 #[utoipa::path(put, path = "/users/{id}/roles", tag = "admin", params(("id" = String, Path, format = Uuid)),
     request_body = SetRoles, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "You cannot remove your own administrator role", body = Problem, content_type = "application/problem+json")))]
 pub async fn set_roles(
     State(state): State<AppState>,
     p: Principal,
@@ -232,7 +232,7 @@ pub async fn set_roles(
 /// Disables a user and ends their sessions.
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "You cannot disable yourself", body = Problem, content_type = "application/problem+json")))]
 pub async fn disable_user(
     State(state): State<AppState>,
     p: Principal,
