@@ -23,7 +23,8 @@ pub enum Direction {
     Out,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// What a gate decision came to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DecisionOutcome))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

@@ -174,9 +174,6 @@ struct ApiFrame;
 /// The OpenAPI 3.1 document: the frame with every capability's paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiFrame::openapi();
-    // Two schemas are named `Outcome` (a gate decision's and an alert's); the first merged
-    // keeps the name, and access goes first so that the document is the one served before
-    // the capabilities were split into folders. The security issue gives them distinct names.
     for part in [
         access::openapi(),
         identity::openapi(),
@@ -188,6 +185,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
+    crate::web::openapi::declare_platform_answers(&mut doc);
     doc
 }
 

@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// A party to a consignment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
@@ -32,12 +33,15 @@ impl Party {
 }
 
 /// One consignment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consignment {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub declaration_id: String,
     /// Arrival or declaration date, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub date: Option<String>,
     /// ISO 6346 container number (`MSKU4839210`), check digit verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What an inspection found.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InspectionResult))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Result {
@@ -37,6 +39,7 @@ impl Result {
 }
 
 /// An inspection's outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InspectionOutcome))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
@@ -45,11 +48,14 @@ pub struct Outcome {
     #[serde(default)]
     pub goods: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0))]
     pub quantity: Option<f64>,
     /// `kg`, `pieces`, `l` …
     #[serde(default)]
     pub unit: Option<String>,
+    /// At most 2000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: String,
 }
 
@@ -73,7 +79,7 @@ impl Outcome {
         if self.quantity.is_some() && self.unit.is_none() {
             e("unit", "a quantity needs its unit");
         }
-        if self.note.len() > 2000 {
+        if self.note.chars().count() > 2000 {
             e("note", "at most 2000 characters");
         }
         out

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::consignment::Consignment;
 
 /// Control lanes, from the strictest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lane {
@@ -25,43 +26,70 @@ pub enum Lane {
 }
 
 /// One condition of a profile.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// Country of origin in the list (ISO alpha-2).
-    OriginIn { countries: Vec<String> },
+    OriginIn {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+        countries: Vec<String>,
+    },
     /// Country of departure in the list.
-    DepartureIn { countries: Vec<String> },
+    DepartureIn {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+        countries: Vec<String>,
+    },
     /// HS code starting with one of the prefixes (`0803` bananas, `2401` tobacco).
-    HsPrefix { prefixes: Vec<String> },
+    HsPrefix {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+        prefixes: Vec<String>,
+    },
     /// An importer not seen in earlier consignments.
     FirstTimeImporter,
     /// Routed via one of the ports (UN/LOCODE).
-    RouteVia { ports: Vec<String> },
+    RouteVia {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+        ports: Vec<String>,
+    },
     /// Value per kilogram more than `factor` times above or below the median of its HS
     /// heading (first four digits) among the consignments known.
-    ValuePerKgOutlier { factor: f64 },
+    ValuePerKgOutlier {
+        #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 1.0))]
+        factor: f64,
+    },
 }
 
 /// A risk profile (one version of it).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// 1 to 200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     pub description: String,
     /// All must hold.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub conditions: Vec<Condition>,
     /// How much a hit adds to the consignment's risk, 0–1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 1.0))]
     pub weight: f64,
     /// The lane a hit asks for.
     pub lane: Lane,
     /// Who answers for it.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
     pub owner: String,
     /// Validity window, `YYYY-MM-DD`, both ends included.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub valid_from: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub valid_to: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -189,7 +217,7 @@ impl Profile {
                 reason: reason.into(),
             })
         };
-        if self.name.trim().is_empty() || self.name.len() > 200 {
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
             e("name", "must be 1–200 characters");
         }
         if self.conditions.is_empty() {
@@ -327,5 +355,15 @@ mod tests {
         p.valid_to = Some("soon".into());
         let fields: Vec<String> = p.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["conditions", "weight", "valid_to"]);
+    }
+
+    #[test]
+    fn a_name_is_counted_in_characters() {
+        let mut p = profile(vec![Condition::FirstTimeImporter]);
+        p.name = "ö".repeat(200);
+        assert!(p.validate().is_empty(), "{:?}", p.validate());
+        p.name.push('ö');
+        let fields: Vec<String> = p.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name"]);
     }
 }

@@ -2,7 +2,7 @@
 //! vehicles, permits, visits, bans), gate decisions, security levels, occupancy, muster lists
 //! and the access policies.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,7 +22,7 @@ use super::AccessState;
 use crate::access::{DecisionInput, GateRef};
 use crate::web::auth::{Principal, SelfAuditing};
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::time::{parse_time, rfc3339};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,7 +32,10 @@ pub struct SearchQuery {
     /// Words to find (name, number, code, plate, purpose), case-insensitive.
     pub q: Option<String>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
+    /// How many matches to skip.
+    #[param(minimum = 0)]
     pub offset: Option<usize>,
 }
 
@@ -124,7 +127,7 @@ macro_rules! register_api {
 
             #[doc = concat!("Lists ", $what, ", with search.")]
             #[utoipa::path(get, path = $list, tag = "access", params(SearchQuery), security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = Vec<$t>), (status = 403, body = Problem)))]
+                responses((status = 200, body = Vec<$t>), (status = 403, body = Problem, content_type = "application/problem+json")))]
             pub async fn list(State(state): State<AccessState>, p: Principal, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Vec<$t>>, ApiError> {
                 p.require(Permission::AccessRead)?;
                 Ok(Json(search::<$t>(&state, &p, &q).await?))
@@ -132,14 +135,14 @@ macro_rules! register_api {
 
             #[doc = concat!("One of the ", $what, ".")]
             #[utoipa::path(get, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = $t), (status = 404, body = Problem)))]
-            pub async fn get_one(State(state): State<AccessState>, p: Principal, Path(id): Path<String>) -> Result<Json<$t>, ApiError> {
+                responses((status = 200, body = $t), (status = 404, body = Problem, content_type = "application/problem+json")))]
+            pub async fn get_one(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>) -> Result<Json<$t>, ApiError> {
                 get_record::<$t>(&state, &p, &id).await
             }
 
             #[doc = concat!("Adds to the ", $what, " (the id is assigned). Audited; applies to the next decision.")]
             #[utoipa::path(post, path = $list, tag = "access", request_body = $t, security(("bearer" = []), ("session" = [])),
-                responses((status = 201, body = $t), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+                responses((status = 201, body = $t), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
             pub async fn create(State(state): State<AccessState>, p: Principal, ApiJson(body): ApiJson<serde_json::Value>) -> Result<(StatusCode, Json<$t>), ApiError> {
                 create_record::<$t>(&state, &p, body).await
             }
@@ -147,8 +150,8 @@ macro_rules! register_api {
             #[doc = concat!("Replaces one of the ", $what, " (suspend, revoke, edit). Audited; applies to the next decision.")]
             #[utoipa::path(put, path = $one, tag = "access", params(("id" = String, Path, format = Uuid)), request_body = $t,
                 security(("bearer" = []), ("session" = [])),
-                responses((status = 200, body = $t), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-            pub async fn update(State(state): State<AccessState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
+                responses((status = 200, body = $t), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+            pub async fn update(State(state): State<AccessState>, p: Principal, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<$t>, ApiError> {
                 update_record::<$t>(&state, &p, &id, body).await
             }
         }
@@ -206,12 +209,15 @@ register_api!(bans, Ban, "/access/bans", "/access/bans/{id}", "port bans");
 pub struct DecisionBody {
     /// The gate's code (`VHA-G3`) or id.
     pub gate: String,
-    /// The card or port ID number the reader read.
+    /// The card or port ID number the reader read (a credential, a plate or both).
+    #[schema(min_length = 1, max_length = 64)]
     pub credential: Option<String>,
     /// The plate the camera read.
+    #[schema(min_length = 1, max_length = 64)]
     pub plate: Option<String>,
     pub direction: Direction,
     /// When it happened (RFC 3339), for controllers that buffer; default now.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -246,7 +252,7 @@ pub struct DecisionView {
 /// credential, or any internal failure, is a deny with a reason.
 #[utoipa::path(post, path = "/access/decisions", tag = "access", request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = DecisionView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DecisionView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn decide(
     State(state): State<AccessState>,
     SelfAuditing(p): SelfAuditing,
@@ -320,10 +326,13 @@ pub struct FeedQuery {
     /// `grant`, `deny` or `refer`.
     pub outcome: Option<Outcome>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; only decisions before it (for paging back).
+    #[param(format = DateTime)]
     pub before: Option<String>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -349,7 +358,7 @@ pub struct FeedEntry {
 
 /// The live feed of decisions, newest first.
 #[utoipa::path(get, path = "/access/decisions", tag = "access", params(FeedQuery), security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<FeedEntry>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn feed(
     State(state): State<AccessState>,
     p: Principal,
@@ -437,8 +446,14 @@ pub async fn feed_entries(
 #[serde(deny_unknown_fields)]
 pub struct LevelBody {
     /// 1, 2 or 3.
-    #[schema(value_type = u8)]
+    #[schema(value_type = u8, minimum = 1, maximum = 3)]
     pub level: SecurityLevel,
+    /// Why, for the audit chain: free text, at most 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -473,11 +488,11 @@ pub fn level_view(state: &AccessState, f: Facility) -> LevelView {
 /// uses it.
 #[utoipa::path(post, path = "/access/facilities/{id}/security-level", tag = "access", params(("id" = String, Path, format = Uuid)),
     request_body = LevelBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = LevelView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = LevelView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_level(
     State(state): State<AccessState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<LevelBody>,
 ) -> Result<Json<LevelView>, ApiError> {
     Scope::require_port_staff(&state, &p, Permission::SecurityLevelSet).await?;
@@ -567,7 +582,7 @@ pub struct OccupancyQuery {
 
 /// Who is inside now, derived from the decisions.
 #[utoipa::path(get, path = "/access/occupancy", tag = "access", params(OccupancyQuery), security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<Occupant>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn occupancy(
     State(state): State<AccessState>,
     p: Principal,
@@ -583,6 +598,7 @@ pub async fn occupancy(
 #[into_params(parameter_in = Query)]
 pub struct MusterQuery {
     /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 
@@ -623,11 +639,12 @@ pub fn muster_csv(list: &[Occupant]) -> String {
 /// The muster list of a facility: everyone inside now, as JSON or CSV.
 #[utoipa::path(get, path = "/access/facilities/{id}/muster", tag = "access", params(("id" = String, Path, format = Uuid), MusterQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Occupant>, description = "JSON, or text/csv with format=csv"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "Everyone inside: JSON, or with `format=csv` a CSV file (name, organisation, kind, zone, gate, since)",
+        content((Vec<Occupant> = "application/json"), (String = "text/csv"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn muster(
     State(state): State<AccessState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<MusterQuery>,
 ) -> Result<Response, ApiError> {
     p.require(Permission::AccessRead)?;
@@ -639,7 +656,7 @@ pub async fn muster(
     }
     let scope = Scope::of(&state, &p).await?;
     let list = occupants(&state, scope, Some(id)).await?;
-    match q.format.as_deref() {
+    match q.format.as_deref().map(str::trim) {
         None | Some("json") => Ok(Json(list).into_response()),
         Some("csv") => Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -689,7 +706,7 @@ async fn policy_view(state: &AccessState) -> Result<PolicyView, ApiError> {
 
 /// The access policies in force, as Cedar text, and their history.
 #[utoipa::path(get, path = "/access/policies", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = PolicyView), (status = 403, body = Problem)))]
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn policies(
     State(state): State<AccessState>,
     p: Principal,
@@ -709,7 +726,7 @@ pub struct PolicyBody {
 
 /// Replaces the access policies with a new, audited version.
 #[utoipa::path(put, path = "/access/policies", tag = "access", request_body = PolicyBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = PolicyView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_policies(
     State(state): State<AccessState>,
     p: Principal,
@@ -726,10 +743,21 @@ pub async fn set_policies(
     Ok(Json(policy_view(&state).await?))
 }
 
+/// An event of the live decision feed.
+pub struct DecisionEvent;
+
+impl utoipa::PartialSchema for DecisionEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::server_sent_event(&["decision"], "A FeedEntry as JSON")
+    }
+}
+
+impl ToSchema for DecisionEvent {}
+
 /// The live feed of decisions as server-sent events (`text/event-stream`), one `decision`
 /// event per recorded decision, each carrying the same fields as a feed entry.
 #[utoipa::path(get, path = "/access/decisions/stream", tag = "access", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `decision` events, each a FeedEntry as JSON"), (status = 403, body = Problem)))]
+    responses((status = 200, description = "Server-sent events: one `decision` event per decision, its data a FeedEntry as JSON", body = DecisionEvent, content_type = "text/event-stream"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AccessRead)?;

@@ -1,6 +1,6 @@
 //! `/api/v1/alerts`: list, filter and page the queue; raise; acknowledge, assign, close.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_core::alert::{
@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::service;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::state::AppState;
 use crate::web::time::{parse_time, rfc3339};
 
@@ -83,6 +83,9 @@ pub struct AlertPageView {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Comma-separated states (`open,acknowledged,assigned,closed`); default all.
+    #[param(
+        pattern = r"^((open|acknowledged|assigned|closed)(,(open|acknowledged|assigned|closed))*)?$"
+    )]
     pub state: Option<String>,
     /// Lowest severity to include.
     pub min_severity: Option<Severity>,
@@ -96,13 +99,18 @@ pub struct ListQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     pub assignee: Option<UserId>,
     /// RFC 3339; raised at or after.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; raised before.
+    #[param(format = DateTime)]
     pub until: Option<String>,
     /// `newest` (default) or `oldest`.
+    #[param(pattern = "^(newest|oldest)$")]
     pub sort: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -129,7 +137,7 @@ impl ListQuery {
                 ))
             }
         };
-        let sort = match self.sort.as_deref() {
+        let sort = match self.sort.as_deref().map(str::trim) {
             None | Some("newest") => AlertSort::Newest,
             Some("oldest") => AlertSort::Oldest,
             Some(_) => return Err(ApiError::field("sort", "must be newest or oldest")),
@@ -165,7 +173,7 @@ impl ListQuery {
 /// The alerts your organisation may see, newest first, filtered and paged.
 #[utoipa::path(get, path = "/alerts", tag = "alerts", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertPageView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AlertPageView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -188,11 +196,19 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseAlert {
-    /// `area.pattern`, lowercase: `access.repeated_denials`.
+    /// `area.pattern`, lowercase: `access.repeated_denials` (2 to 4 parts, at most 64
+    /// characters).
+    #[schema(max_length = 64, pattern = r"^[a-z0-9_]+(\.[a-z0-9_]+){1,3}$")]
     pub kind: String,
     pub severity: Severity,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_items = 32)]
     pub subjects: Vec<SubjectRef>,
     /// Whatever made the detector fire; at most 64 KiB of JSON.
     #[serde(default)]
@@ -213,8 +229,8 @@ pub struct Created {
 /// Raises an alert owned by your organisation. Answered only after it is durably stored.
 #[utoipa::path(post, path = "/alerts", tag = "alerts", request_body = RaiseAlert,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 413, body = Problem),
-               (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"),
+               (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn raise(
     State(state): State<AppState>,
     principal: Principal,
@@ -243,11 +259,11 @@ pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
 /// One alert, if your organisation may see it.
 #[utoipa::path(get, path = "/alerts/{id}", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AlertView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
@@ -276,11 +292,11 @@ pub struct HistoryEntry {
 /// The alert's timeline, from the audit chain.
 #[utoipa::path(get, path = "/alerts/{id}/history", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let id = parse_alert_id(&id)?;
@@ -315,6 +331,11 @@ pub async fn history(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -323,6 +344,11 @@ pub struct NoteBody {
 pub struct AssignBody {
     #[schema(value_type = String, format = Uuid)]
     pub assignee: UserId,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -330,6 +356,11 @@ pub struct AssignBody {
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
     pub outcome: Outcome,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -352,11 +383,11 @@ async fn act(
 /// Acknowledges an open alert.
 #[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = NoteBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<NoteBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(&state, &p, &id, Action::Acknowledge, b.note.as_deref()).await
@@ -365,11 +396,11 @@ pub async fn acknowledge(
 /// Assigns an alert to a user who may triage it.
 #[utoipa::path(post, path = "/alerts/{id}/assign", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = AssignBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn assign(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<AssignBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(
@@ -385,11 +416,11 @@ pub async fn assign(
 /// Closes an alert with its outcome.
 #[utoipa::path(post, path = "/alerts/{id}/close", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     request_body = CloseBody, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn close(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<CloseBody>,
 ) -> Result<Json<AlertView>, ApiError> {
     act(

@@ -60,6 +60,7 @@ pub struct EventQuery {
     /// Only events before this sequence number.
     pub before: Option<i64>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -67,7 +68,7 @@ pub struct EventQuery {
 /// events as the alert's marking allows; otherwise its own organisation's).
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(EventQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = EventPageView), (status = 403, body = Problem)))]
+    responses((status = 200, body = EventPageView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
@@ -102,7 +103,7 @@ pub struct VerifyView {
 
 /// Walks the whole chain and reports whether it is intact.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = VerifyView), (status = 403, body = Problem)))]
+    responses((status = 200, body = VerifyView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     State(state): State<AppState>,
     p: Principal,

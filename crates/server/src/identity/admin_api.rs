@@ -1,6 +1,6 @@
 //! `/api/v1/organisations`, `/users`, `/tokens`: administration. Every change is audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_core::ids::{OrgId, TokenId, UserId};
@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::admin::{self, UserSpec};
-use super::session_api::UserView;
+use super::session_api::{RoleName, UserView};
 use crate::web::auth::{Principal, Via};
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
@@ -38,7 +38,7 @@ impl From<Organisation> for OrgView {
 
 /// All organisations connected to this installation (names are not secret inside it).
 #[utoipa::path(get, path = "/organisations", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<OrgView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<OrgView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orgs(
     State(state): State<AppState>,
     _p: Principal,
@@ -57,6 +57,12 @@ pub async fn list_orgs(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrg {
+    /// Free text, at most 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     pub kind: OrgKind,
 }
@@ -64,7 +70,7 @@ pub struct CreateOrg {
 /// Adds an organisation.
 #[utoipa::path(post, path = "/organisations", tag = "admin", request_body = CreateOrg,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = OrgView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = OrgView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_org(
     State(state): State<AppState>,
     p: Principal,
@@ -77,7 +83,7 @@ pub async fn create_org(
 
 /// Users: the people of one's own organisation; a platform administrator sees everyone.
 #[utoipa::path(get, path = "/users", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<UserView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     State(state): State<AppState>,
     p: Principal,
@@ -103,20 +109,30 @@ pub async fn list_users(
 pub struct CreateUser {
     #[schema(value_type = String, format = Uuid)]
     pub org_id: OrgId,
+    /// 2 to 64 of lowercase letters, digits, `.`, `-` and `_`.
+    #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9._-]{2,64}$")]
     pub username: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub display_name: String,
     /// At least 10 characters; omit for machine accounts that only use tokens.
+    #[schema(min_length = 10)]
     pub password: Option<String>,
-    #[schema(value_type = Vec<String>)]
+    /// Customs roles (`targeting_officer`, `customs_system`) only in a customs organisation.
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     /// `sv` (default) or `en`.
+    #[schema(pattern = "^(sv|en)$")]
     pub locale: Option<String>,
 }
 
 /// Adds a user.
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = CreateUser,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     State(state): State<AppState>,
     p: Principal,
@@ -186,18 +202,18 @@ async fn administered_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
 }
 
 /// Replaces a user's roles.
 #[utoipa::path(put, path = "/users/{id}/roles", tag = "admin", params(("id" = String, Path, format = Uuid)),
     request_body = SetRoles, security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "You cannot remove your own administrator role", body = Problem, content_type = "application/problem+json")))]
 pub async fn set_roles(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<SetRoles>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
@@ -216,11 +232,11 @@ pub async fn set_roles(
 /// Disables a user and ends their sessions.
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "You cannot disable yourself", body = Problem, content_type = "application/problem+json")))]
 pub async fn disable_user(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
     administered_user(&state, &p, id).await?;
@@ -235,11 +251,11 @@ pub async fn disable_user(
 /// Enables a user again.
 #[utoipa::path(post, path = "/users/{id}/enable", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn enable_user(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
     administered_user(&state, &p, id).await?;
@@ -255,7 +271,7 @@ pub struct TokenView {
     #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
     pub name: String,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     pub created_at: String,
     pub expires_at: String,
@@ -279,7 +295,7 @@ impl From<ApiTokenRecord> for TokenView {
 /// Your tokens; an administrator's: those of their organisation's accounts; a platform
 /// administrator's: everyone's.
 #[utoipa::path(get, path = "/tokens", tag = "admin", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     p: Principal,
@@ -307,12 +323,18 @@ pub async fn list_tokens(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// Roles the token carries; the owner must hold each, and a token created with a token
     /// carries none that the token in use lacks.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>, min_items = 1)]
     pub roles: Vec<Role>,
-    /// Default 90, at most the configured maximum.
+    /// Default 90, at most the configured maximum (`token_max_lifetime_days`).
+    #[schema(minimum = 1)]
     pub lifetime_days: Option<u32>,
     /// Administrators may create tokens for their organisation's accounts (a platform
     /// administrator for any); default yourself.
@@ -330,7 +352,7 @@ pub struct CreatedToken {
 /// Creates an API token; the secret is in the answer and nowhere else.
 #[utoipa::path(post, path = "/tokens", tag = "admin", request_body = CreateToken,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = CreatedToken), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedToken), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(state): State<AppState>,
     p: Principal,
@@ -381,11 +403,11 @@ pub async fn create_token(
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "admin", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     p.require(Permission::TokensManage)?;
     let id = super::login::parse_token_id(&id)?;

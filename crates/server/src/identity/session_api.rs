@@ -16,6 +16,24 @@ use crate::web::extract::ApiJson;
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
+/// A role's name in the document: one of [`Role::ALL`].
+pub struct RoleName;
+
+impl utoipa::PartialSchema for RoleName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::string_enum(
+            Role::ALL.iter().map(|r| r.as_str().to_owned()),
+            "A role: what its holder may do",
+        )
+    }
+}
+
+impl ToSchema for RoleName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Role".into()
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     #[schema(value_type = String, format = Uuid)]
@@ -24,7 +42,7 @@ pub struct UserView {
     pub org_id: OrgId,
     pub username: String,
     pub display_name: String,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     pub locale: String,
     pub disabled: bool,
@@ -61,7 +79,7 @@ pub struct SessionView {
 
 /// Signs in; sets the session cookie. Throttled per account and per address.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = LoginBody,
-    responses((status = 200, body = SessionView), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -92,7 +110,7 @@ pub async fn login(
 
 /// Signs out of the current browser session.
 #[utoipa::path(delete, path = "/session", tag = "session", security(("session" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 204), (status = 400, description = "The request carries an API token, which has no session to end", body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn logout(
     State(state): State<AppState>,
     principal: Principal,
@@ -111,7 +129,7 @@ pub async fn logout(
 pub struct MeView {
     pub user: UserView,
     /// The roles in force for this request (a token's may be fewer than its owner's).
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
     #[schema(value_type = Vec<String>)]
     pub permissions: Vec<Permission>,
@@ -121,7 +139,7 @@ pub struct MeView {
 
 /// Who you are, and what you may do.
 #[utoipa::path(get, path = "/me", tag = "session", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(principal: Principal) -> Json<MeView> {
     let mut permissions: Vec<Permission> = principal
         .roles

@@ -1,7 +1,7 @@
 //! `/api/v1/vessels`: the AIS vessel picture — latest static, voyage and position data per
 //! MMSI, searchable by name, call sign, MMSI or IMO number.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use hamnvakt_identity::Permission;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::MaritimeState;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 
 /// One vessel as the AIS picture knows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,6 +42,15 @@ pub struct VesselView {
     /// Receive time of the latest message (RFC 3339).
     pub last_heard: String,
     pub messages: u64,
+}
+
+/// An MMSI from the path: at most nine digits, never 0.
+fn check_mmsi(v: u32) -> Result<u32, ApiError> {
+    if (1..=999_999_999).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::field("mmsi", "must be 1 to 999999999"))
+    }
 }
 
 fn view(v: hamnvakt_maritime::vessel::Vessel) -> VesselView {
@@ -75,17 +85,18 @@ pub struct VesselQuery {
     /// Part of a name, call sign, MMSI or IMO number; empty lists all.
     pub q: Option<String>,
     /// At most this many (1–1000, default 100), most recently heard first.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
 /// Vessels in the AIS picture.
 #[utoipa::path(get, path = "/vessels", tag = "vessels", params(VesselQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<VesselView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<VesselView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<MaritimeState>,
     p: Principal,
-    Query(q): Query<VesselQuery>,
+    ApiQuery(q): ApiQuery<VesselQuery>,
 ) -> Result<Json<Vec<VesselView>>, ApiError> {
     p.require(Permission::SitesRead)?;
     let limit = q.limit.unwrap_or(100);
@@ -100,14 +111,15 @@ pub async fn list(
 }
 
 /// One vessel by MMSI.
-#[utoipa::path(get, path = "/vessels/{mmsi}", tag = "vessels", params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+#[utoipa::path(get, path = "/vessels/{mmsi}", tag = "vessels", params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = VesselView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = VesselView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
+    ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<VesselView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let v = state
         .ais
@@ -121,11 +133,14 @@ pub async fn get_one(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TrackQuery {
-    /// RFC 3339; default 24 hours before `until`.
+    /// RFC 3339, not after `until`; default 24 hours before `until`.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339; default now.
+    #[param(format = DateTime)]
     pub until: Option<String>,
     /// At most this many points (1–10000, default 2000), the newest when there are more.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 
@@ -140,15 +155,16 @@ fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
 
 /// The vessel's stored track (downsampled; see `[ais.track]`), oldest first.
 #[utoipa::path(get, path = "/vessels/{mmsi}/track", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), TrackQuery),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most"), TrackQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<TrackPointView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn track(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    Query(q): Query<TrackQuery>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Json<Vec<TrackPointView>>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let until = time_param("until", q.until.as_deref())?.unwrap_or_else(|| state.now_ms());
     let since = time_param("since", q.since.as_deref())?.unwrap_or(until - 86_400_000);
@@ -230,20 +246,22 @@ fn call_view(state: &MaritimeState, c: hamnvakt_store::PortCallRow) -> PortCallV
 #[into_params(parameter_in = Query)]
 pub struct CallsQuery {
     /// At most this many (1–500, default 50), newest first.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
 /// The vessel's port calls, newest first.
 #[utoipa::path(get, path = "/vessels/{mmsi}/port-calls", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity"), CallsQuery),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most"), CallsQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<PortCallView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn port_calls(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    Query(q): Query<CallsQuery>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiQuery(q): ApiQuery<CallsQuery>,
 ) -> Result<Json<Vec<PortCallView>>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -273,14 +291,15 @@ pub struct RiskView {
 
 /// The vessel's risk score: high-risk port calls, behaviour alerts, MID and IMO checks.
 #[utoipa::path(get, path = "/vessels/{mmsi}/risk", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = RiskView), (status = 401, body = Problem)))]
+    responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn risk(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
+    ApiPath(mmsi): ApiPath<u32>,
 ) -> Result<Json<RiskView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::SitesRead)?;
     let settings = &state.config.ais.risk;
     let now = state.now_ms();
@@ -329,22 +348,24 @@ pub async fn risk(
 #[serde(deny_unknown_fields)]
 pub struct FlagBody {
     /// ISO 3166-1 alpha-2 code of the flag state the vessel declares.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub flag: String,
 }
 
 /// Records the flag a vessel declares (from its pre-arrival notification or a registry); the
 /// MMSI's MID is checked against it and a mismatch raises an alert. Audited.
 #[utoipa::path(put, path = "/vessels/{mmsi}/flag", tag = "vessels",
-    params(("mmsi" = u32, Path, description = "Maritime Mobile Service Identity")),
+    params(("mmsi" = u32, Path, minimum = 1, maximum = 999_999_999, description = "Maritime Mobile Service Identity: nine digits at most")),
     request_body = FlagBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = RiskView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn declare_flag(
     State(state): State<MaritimeState>,
     p: Principal,
-    Path(mmsi): Path<u32>,
-    crate::web::extract::ApiJson(b): crate::web::extract::ApiJson<FlagBody>,
+    ApiPath(mmsi): ApiPath<u32>,
+    ApiJson(b): ApiJson<FlagBody>,
 ) -> Result<Json<RiskView>, ApiError> {
+    let mmsi = check_mmsi(mmsi)?;
     p.require(Permission::VesselsDeclare)?;
     let flag = b.flag.trim().to_ascii_uppercase();
     if flag.len() != 2 || !flag.bytes().all(|c| c.is_ascii_uppercase()) {
@@ -352,9 +373,6 @@ pub async fn declare_flag(
             "flag",
             "must be a two-letter ISO 3166-1 country code",
         ));
-    }
-    if !(1..=999_999_999).contains(&mmsi) {
-        return Err(ApiError::field("mmsi", "must have at most nine digits"));
     }
     let actor = p.actor();
     let mut change = crate::web::change::Change::begin(&state, &actor).await?;
@@ -377,7 +395,7 @@ pub async fn declare_flag(
         .await?;
     change.commit().await?;
     state.ais.declare_flag(mmsi, &flag, at);
-    risk(State(state), p, Path(mmsi)).await
+    risk(State(state), p, ApiPath(mmsi)).await
 }
 
 /// A port or terminal with its geofence.
@@ -398,7 +416,7 @@ pub struct PortView {
 /// The ports the port-visit logic knows, with their geofences.
 #[utoipa::path(get, path = "/ports", tag = "vessels",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<PortView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<PortView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn ports(
     State(state): State<MaritimeState>,
     p: Principal,
@@ -424,10 +442,24 @@ pub async fn ports(
     ))
 }
 
+/// An event of the live position feed.
+pub struct PositionEvent;
+
+impl utoipa::PartialSchema for PositionEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::web::openapi::server_sent_event(
+            &["snapshot", "positions"],
+            "A JSON array of positions (mmsi, name, ship_type, lat, lon, speed_kn, course_deg, heading_deg, at_ms)",
+        )
+    }
+}
+
+impl ToSchema for PositionEvent {}
+
 /// Live vessel positions as server-sent events: first a `snapshot` event with every vessel
 /// that has a position, then `positions` events (about twice a second) with those that moved.
 #[utoipa::path(get, path = "/vessels/stream", tag = "vessels", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "text/event-stream of `snapshot` and `positions` events, each a JSON array of positions"), (status = 401, body = Problem)))]
+    responses((status = 200, description = "Server-sent events: `snapshot` and `positions`, each's data a JSON array of positions", body = PositionEvent, content_type = "text/event-stream"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn stream(
     State(state): State<MaritimeState>,
     p: Principal,

@@ -28,7 +28,7 @@ pub struct SiteView {
 
 /// The port's sites.
 #[utoipa::path(get, path = "/sites", tag = "sites", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<SiteView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<SiteView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,

@@ -2,8 +2,7 @@
 //! column mapping (`kcs` or `hamnvakt`) with every bad row reported by row, column and reason
 //! while the good rows are kept — and out, by day.
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_identity::Permission;
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CsvBody};
 use crate::web::state::AppState;
 
 /// Bad rows listed in an import answer at most (the count covers them all).
@@ -21,7 +21,7 @@ const MAX_LISTED_ERRORS: usize = 1000;
 /// One consignment as stored: the consignment and where it came from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsignmentView {
-    #[schema(value_type = Object)]
+    #[schema(value_type = Consignment)]
     pub consignment: serde_json::Value,
     /// `api` or `import:<mapping>`.
     pub source: String,
@@ -41,13 +41,13 @@ fn view(r: hamnvakt_store::ConsignmentRow) -> Result<ConsignmentView, ApiError> 
 
 /// Brings in one consignment (a re-sent declaration id replaces the stored one).
 #[utoipa::path(post, path = "/consignments", tag = "cargo",
-    request_body(content = Object, description = "A consignment: declaration_id, hs_code, and any of date, container (ISO 6346), roro_unit, vessel_call, importer/declarant/seller/carrier {id, name, eori}, origin_country, departure_country, route_ports, mass_kg, value, extra"),
+    request_body(content = Consignment, description = "A consignment: declaration_id (at most 100 bytes), hs_code (6 to 10 digits once dots and spaces are dropped), and any of date, container (ISO 6346, its check digit verified), roro_unit, vessel_call, importer/declarant/seller/carrier {id, name, eori}, origin_country and departure_country (ISO 3166-1 alpha-2), route_ports (UN/LOCODEs), mass_kg, value (zero or more), extra"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ConsignmentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ConsignmentView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
-    crate::web::extract::ApiJson(mut c): crate::web::extract::ApiJson<Consignment>,
+    ApiJson(mut c): ApiJson<Consignment>,
 ) -> Result<(StatusCode, Json<ConsignmentView>), ApiError> {
     p.require(Permission::CargoWrite)?;
     c.normalise();
@@ -65,6 +65,7 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Column mapping: `kcs` (the KCS declaration format) or `hamnvakt` (our field names).
+    #[param(pattern = "^(kcs|hamnvakt)$")]
     pub mapping: String,
 }
 
@@ -88,15 +89,15 @@ pub struct ImportReport {
 #[utoipa::path(post, path = "/consignments/import", tag = "cargo", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ImportReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportReport), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
     p: Principal,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    CsvBody(body): CsvBody,
 ) -> Result<Json<ImportReport>, ApiError> {
     p.require(Permission::CargoWrite)?;
-    let mapping = match q.mapping.as_str() {
+    let mapping = match q.mapping.trim() {
         "kcs" => ConsignmentMapping::kcs(),
         "hamnvakt" => ConsignmentMapping::hamnvakt(),
         _ => return Err(ApiError::field("mapping", "must be kcs or hamnvakt")),
@@ -126,21 +127,23 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this day's (`YYYY-MM-DD`).
+    #[param(format = Date)]
     pub date: Option<String>,
     /// Continue after this declaration id.
     pub after: Option<String>,
     /// 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 /// Consignments in declaration id order, optionally of one day.
 #[utoipa::path(get, path = "/consignments", tag = "cargo", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ConsignmentView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<ConsignmentView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ConsignmentView>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let limit = q.limit.unwrap_or(100);
@@ -165,11 +168,11 @@ pub async fn list(
 #[utoipa::path(get, path = "/consignments/{id}", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ConsignmentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ConsignmentView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConsignmentView>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row = super::service::consignment(&state, &id).await?;
@@ -180,7 +183,6 @@ pub async fn get_one(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeView {
     pub declaration_id: String,
-    #[schema(value_type = Object)]
     pub outcome: hamnvakt_targeting::outcome::Outcome,
     pub recorded_by: String,
     /// RFC 3339.
@@ -201,16 +203,14 @@ fn outcome_view(r: hamnvakt_store::OutcomeRow) -> Result<OutcomeView, ApiError> 
 /// one; the audit chain keeps both). It counts in the profiles' precision at once.
 #[utoipa::path(put, path = "/consignments/{id}/outcome", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
-    request_body(content = Object, description = "result (nothing_found, irregularity, seizure), goods, quantity, unit, note"),
+    request_body(content = hamnvakt_targeting::outcome::Outcome, description = "What the inspection found; a seizure names the goods, a quantity its unit"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_outcome(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
-    crate::web::extract::ApiJson(o): crate::web::extract::ApiJson<
-        hamnvakt_targeting::outcome::Outcome,
-    >,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(o): ApiJson<hamnvakt_targeting::outcome::Outcome>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     p.require(Permission::CargoWrite)?;
     let row = super::service::record_outcome(&state, &p.actor(), &id, &o).await?;
@@ -221,11 +221,11 @@ pub async fn record_outcome(
 #[utoipa::path(get, path = "/consignments/{id}/outcome", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = OutcomeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = OutcomeView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn outcome(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row =

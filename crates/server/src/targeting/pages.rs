@@ -3,7 +3,7 @@
 //! record what its inspection found; the risk profiles with their hit rates and precision; and
 //! a chart of weekly precision beside the random checks'.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hamnvakt_identity::Permission;
 use hamnvakt_targeting::profile::Lane;
@@ -55,7 +55,7 @@ pub async fn worklist(
     State(state): State<AppState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
-    Query(q): Query<DayQuery>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<DayQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::CargoRead)?;
     let date = q.date.clone().unwrap_or_else(|| today(&state));

@@ -2,17 +2,17 @@
 //! new version (the old ones stay readable) and an audit event; the list shows how often each
 //! profile hits the stored consignments.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_identity::Permission;
-use hamnvakt_targeting::profile::Profile;
+use hamnvakt_targeting::profile::{Lane, Profile};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::state::AppState;
 
 /// One version of a profile.
@@ -20,7 +20,6 @@ use crate::web::state::AppState;
 pub struct ProfileView {
     pub id: String,
     pub version: i64,
-    #[schema(value_type = Object)]
     pub profile: Profile,
     /// Who saved this version.
     pub author: String,
@@ -57,7 +56,7 @@ pub struct ProfileStats {
 /// Every profile's latest version with its hit count.
 #[utoipa::path(get, path = "/targeting/profiles", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ProfileStats>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<ProfileStats>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     p: Principal,
@@ -84,9 +83,9 @@ pub async fn list(
 
 /// Writes a new profile (version 1).
 #[utoipa::path(post, path = "/targeting/profiles", tag = "cargo",
-    request_body(content = Object, description = "name, description, conditions (origin_in, departure_in, hs_prefix, first_time_importer, route_via, value_per_kg_outlier), weight 0–1, lane (red, yellow, blue, green), owner, valid_from, valid_to, enabled"),
+    request_body = Profile,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ProfileView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     p: Principal,
@@ -100,13 +99,13 @@ pub async fn create(
 /// Saves a new version of a profile.
 #[utoipa::path(put, path = "/targeting/profiles/{id}", tag = "cargo",
     params(("id" = String, Path, description = "Profile id")),
-    request_body(content = Object, description = "The whole profile, as for POST"),
+    request_body(content = Profile, description = "The whole profile, as for POST"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ProfileView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ProfileView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(profile): ApiJson<Profile>,
 ) -> Result<Json<ProfileView>, ApiError> {
     p.require(Permission::ProfilesManage)?;
@@ -118,11 +117,11 @@ pub async fn update(
 #[utoipa::path(get, path = "/targeting/profiles/{id}/versions", tag = "cargo",
     params(("id" = String, Path, description = "Profile id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ProfileView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<ProfileView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn versions(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<ProfileView>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let rows = state.store.profile_versions(&id).await?;
@@ -136,6 +135,7 @@ pub async fn versions(
 #[serde(deny_unknown_fields)]
 pub struct DayBody {
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
 }
 
@@ -174,7 +174,7 @@ fn lane_view(s: hamnvakt_store::SelectionRow) -> LaneView {
 /// of the day's capacities (`[targeting]`). Each red or yellow selection is an audit event.
 #[utoipa::path(post, path = "/targeting/selections", tag = "cargo", request_body = DayBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<LaneView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<LaneView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn run_selection(
     State(state): State<AppState>,
     p: Principal,
@@ -189,9 +189,9 @@ pub async fn run_selection(
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RerouteBody {
-    #[schema(value_type = String)]
-    pub lane: hamnvakt_targeting::profile::Lane,
-    /// Why the officer moves it (required).
+    pub lane: Lane,
+    /// Why the officer moves it (required; at most 1000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -199,11 +199,11 @@ pub struct RerouteBody {
 #[utoipa::path(post, path = "/consignments/{id}/reroute", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")), request_body = RerouteBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = LaneView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = LaneView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reroute(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<RerouteBody>,
 ) -> Result<Json<LaneView>, ApiError> {
     p.require(Permission::CargoSelect)?;
@@ -215,6 +215,7 @@ pub async fn reroute(
 #[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     /// `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub date: String,
 }
 
@@ -232,7 +233,6 @@ pub struct WorkItem {
     /// The lane it is in, once selected.
     pub lane: Option<String>,
     pub why: Option<String>,
-    #[schema(value_type = Object)]
     pub consignment: hamnvakt_targeting::consignment::Consignment,
 }
 
@@ -255,11 +255,11 @@ pub struct Worklist {
 /// The day's consignments ranked by risk, with their reasons, lanes and the lanes' capacity.
 #[utoipa::path(get, path = "/targeting/worklist", tag = "cargo", params(WorklistQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Worklist), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Worklist), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn worklist(
     State(state): State<AppState>,
     p: Principal,
-    axum::extract::Query(q): axum::extract::Query<WorklistQuery>,
+    ApiQuery(q): ApiQuery<WorklistQuery>,
 ) -> Result<Json<Worklist>, ApiError> {
     p.require(Permission::CargoRead)?;
     let day = day_of(&q.date)?;
@@ -302,8 +302,10 @@ pub async fn worklist(
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The last `YYYY-MM-DD` to cover (default today).
+    #[param(format = Date)]
     pub until: Option<String>,
     /// How many weeks back (1–52, default 8).
+    #[param(minimum = 1, maximum = 52)]
     pub weeks: Option<i64>,
 }
 
@@ -311,11 +313,11 @@ pub struct ReportQuery {
 /// with a drift indicator on the risk scores.
 #[utoipa::path(get, path = "/targeting/report", tag = "cargo", params(ReportQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
     p: Principal,
-    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Vec<hamnvakt_targeting::report::Week>>, ApiError> {
     p.require(Permission::CargoRead)?;
     let weeks = q.weeks.unwrap_or(8);
@@ -379,7 +381,7 @@ fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
 /// latest. Audited.
 #[utoipa::path(post, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ModelView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ModelView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, description = "Too few recorded outcomes to learn from", body = Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     p: Principal,
@@ -392,7 +394,7 @@ pub async fn train(
 /// Every model version, newest first.
 #[utoipa::path(get, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<ModelView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<ModelView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn models(
     State(state): State<AppState>,
     p: Principal,
@@ -414,11 +416,11 @@ pub async fn models(
 #[utoipa::path(get, path = "/consignments/{id}/score", tag = "cargo",
     params(("id" = String, Path, description = "Declaration id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = WorkItem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = WorkItem), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn score(
     State(state): State<AppState>,
     p: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<WorkItem>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row = super::service::consignment(&state, &id).await?;

@@ -440,7 +440,7 @@ pub async fn reroute(
     reason: &str,
 ) -> Result<hamnvakt_store::SelectionRow, ApiError> {
     let reason = reason.trim();
-    if reason.is_empty() || reason.len() > 1000 {
+    if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(ApiError::field(
             "reason",
             "say why, in at most 1000 characters",
@@ -547,8 +547,7 @@ pub async fn train_model(
         .collect();
     let positives = labelled.iter().filter(|r| r.label == Some(true)).count();
     if labelled.len() < 20 || positives < 2 || positives == labelled.len() {
-        return Err(ApiError::field(
-            "outcomes",
+        return Err(ApiError::Conflict(
             format!(
                 "a model needs at least 20 recorded outcomes with both findings and clean inspections; there are {} ({positives} found something)",
                 labelled.len()

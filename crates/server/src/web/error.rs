@@ -52,6 +52,9 @@ pub enum ApiError {
     Throttled { retry_after_seconds: u32 },
     #[error("the service is not ready: {0}")]
     Unavailable(String),
+    /// A client error the HTTP layer answered with a status of its own (408, 431 …).
+    #[error("{detail}")]
+    OtherClientError { status: StatusCode, detail: String },
     #[error("internal error")]
     Internal(String),
 }
@@ -95,6 +98,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::OtherClientError { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +120,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Throttled { .. } => "too_many_attempts",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::OtherClientError { .. } => "client_error",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -227,17 +232,30 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-/// A problem for a bare status that a layer produced without a body (an unknown route, a
-/// wrong method, a panic).
-pub fn problem_for_status(status: StatusCode) -> ApiError {
+/// A problem for an error that a layer or the framework produced without one: a bare status
+/// (an unknown route, a wrong method, a panic) or a `text/plain` message (a body over the
+/// limit, a request the HTTP layer could not read). `detail` is that message, if any;
+/// `body_limit` the configured limit on request bodies.
+pub fn problem_for_status(status: StatusCode, detail: &str, body_limit: usize) -> ApiError {
+    let detail: String = detail.trim().chars().take(300).collect();
+    let or = |fallback: &str| {
+        if detail.is_empty() {
+            fallback.to_owned()
+        } else {
+            detail.clone()
+        }
+    };
     match status {
+        StatusCode::BAD_REQUEST => ApiError::BadRequest(or("the request cannot be read")),
         StatusCode::NOT_FOUND => ApiError::NotFound("route".into()),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(0),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(body_limit),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("application/json"),
-        s if s.is_client_error() => {
-            ApiError::BadRequest(s.canonical_reason().unwrap_or("bad request").into())
-        }
-        _ => ApiError::Internal(format!("bare {status} from a layer")),
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::field("body", or("cannot be read")),
+        s if s.is_client_error() => ApiError::OtherClientError {
+            status: s,
+            detail: or(s.canonical_reason().unwrap_or("the request was refused")),
+        },
+        _ => ApiError::Internal(format!("{status} from a layer: {detail}")),
     }
 }

@@ -1,8 +1,12 @@
 //! Extractors for outside input that fail as problem documents naming the field: JSON bodies,
-//! form bodies and query strings. Bodies are read up to the configured limit and no further.
+//! form bodies, CSV bodies, query strings and path parameters. Bodies are read up to the
+//! configured limit and no further. Handlers use these, never axum's own `Path`, `Query`,
+//! `Json` or `Bytes`, whose rejections are `text/plain`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -23,20 +27,50 @@ pub struct FormBody<T>(pub T);
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
+/// The route's path parameters parsed into `T` (one value, or a tuple in route order). A
+/// segment that does not parse — `abc` for an MMSI, bytes that are not UTF-8 once
+/// percent-decoded — is a 422 naming the parameter.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+/// A `text/csv` body, read whole up to the configured limit.
+#[derive(Debug)]
+pub struct CsvBody(pub Bytes);
+
+/// Reads a body of at most `limit` bytes. A larger one is refused with 413, but read on (and
+/// thrown away) up to four times the limit first, so that the client, still sending, reads
+/// the answer rather than a reset connection; one that says it is larger than that is
+/// refused at once.
 async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let linger = limit.saturating_mul(4);
     if let Some(len) = req
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
     {
-        if len > limit {
+        if len > linger {
             return Err(ApiError::PayloadTooLarge(limit));
         }
     }
-    axum::body::to_bytes(req.into_body(), limit)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge(limit))
+    let mut stream = req.into_body().into_data_stream();
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body broke off: {e}")))?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > linger {
+            break;
+        }
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(Bytes::from(bytes))
 }
 
 fn content_type_is(req: &Request, want: &str) -> bool {
@@ -118,6 +152,82 @@ where
         }
         let bytes = read_body(req, state.config.max_request_body_bytes).await?;
         parse_urlencoded(&bytes).map(FormBody)
+    }
+}
+
+impl<S> FromRequest<S> for CsvBody
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
+        if !content_type_is(&req, "text/csv") {
+            return Err(ApiError::UnsupportedMediaType("text/csv"));
+        }
+        read_body(req, state.config.max_request_body_bytes)
+            .await
+            .map(CsvBody)
+    }
+}
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rejection) => {
+                // The names of the route's parameters, for errors that do not carry one.
+                let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
+                    .unwrap_or_default();
+                Err(path_error(rejection, &names))
+            }
+        }
+    }
+}
+
+/// A path rejection as a problem naming the parameter.
+fn path_error(rejection: PathRejection, names: &[String]) -> ApiError {
+    let PathRejection::FailedToDeserializePathParams(e) = rejection else {
+        // No parameters where the handler expects some: the route table is wrong.
+        return ApiError::Internal(format!("path parameters: {}", rejection.body_text()));
+    };
+    let only = || names.first().cloned().unwrap_or_else(|| "path".to_owned());
+    let reason = |expected: &str| format!("must be {}", expected_name(expected));
+    match e.kind() {
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => ApiError::field(key, reason(expected_type)),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            expected_type,
+            ..
+        } => ApiError::field(
+            &names.get(*index).cloned().unwrap_or_else(only),
+            reason(expected_type),
+        ),
+        ErrorKind::ParseError { expected_type, .. } => {
+            ApiError::field(&only(), reason(expected_type))
+        }
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            ApiError::field(key, "must be UTF-8 once percent-decoded")
+        }
+        ErrorKind::DeserializeError { key, message, .. } => ApiError::field(key, message.clone()),
+        _ => ApiError::field(&only(), e.body_text()),
+    }
+}
+
+/// What a path parameter of this Rust type must look like, in words.
+fn expected_name(rust_type: &str) -> &'static str {
+    match rust_type {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "bool" => "true or false",
+        _ => "well-formed",
     }
 }
 

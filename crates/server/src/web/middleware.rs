@@ -85,12 +85,11 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     let method = req.method().as_str().to_owned();
     let is_api = req.uri().path().starts_with("/api/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
+    let limit = state.config.max_request_body_bytes;
     let fut = REQUEST_ID.scope(id.clone(), async move {
         let resp = next.run(req).await;
-        let bare =
-            resp.status().as_u16() >= 400 && resp.headers().get(header::CONTENT_TYPE).is_none();
-        if bare && is_api {
-            problem_for_status(resp.status()).into_response()
+        if is_api && resp.status().as_u16() >= 400 && !is_problem(&resp) {
+            as_problem(resp, limit).await
         } else {
             resp
         }
@@ -120,6 +119,34 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         tracing::warn!(request_id = %id, status, "request failed");
     }
     resp
+}
+
+fn is_problem(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
+/// An error answer of the framework (axum's rejections and layers answer `text/plain` or a
+/// bare status) rebuilt as a problem document with its message as the detail, keeping the
+/// headers that say what to do next (`Allow` on a 405, `Retry-After`, `WWW-Authenticate`).
+async fn as_problem(resp: Response, body_limit: usize) -> Response {
+    let (parts, body) = resp.into_parts();
+    let text = match axum::body::to_bytes(body, 4096).await {
+        Ok(bytes) if parts.headers.get(header::CONTENT_TYPE).is_some() => {
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        _ => String::new(),
+    };
+    let mut out = problem_for_status(parts.status, &text, body_limit).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out.extensions_mut().extend(parts.extensions);
+    out
 }
 
 /// Copies the matched route template onto the response, where [`observe`] (which runs

@@ -542,6 +542,79 @@ async fn the_openapi_document_describes_every_route() {
         "ids are assigned by the server: {permit}"
     );
     assert_eq!(permit["properties"]["schedule"]["type"], "string");
+    // An alert's outcome and a gate decision's are two schemas, each with all its values
+    // (when both were named `Outcome`, the merge kept one and `benign` fell out of the enum).
+    let schemas = &doc.json["components"]["schemas"];
+    assert_eq!(
+        schemas["AlertOutcome"]["enum"],
+        json!(["confirmed", "false_positive", "benign", "duplicate"])
+    );
+    assert_eq!(
+        schemas["DecisionOutcome"]["enum"],
+        json!(["grant", "deny", "refer"])
+    );
+    assert!(schemas.get("Outcome").is_none());
+    assert_eq!(
+        schemas["AlertView"]["properties"]["outcome"]["oneOf"][1]["$ref"],
+        "#/components/schemas/AlertOutcome"
+    );
+}
+
+/// Every error an operation declares is a problem document with its media type, and every
+/// operation declares what the platform beneath it answers: 401 and 403 where it
+/// authenticates, 400, 413 and 415 where it reads a body, 422 where it reads input, 503 where
+/// it writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_declares_every_error_as_a_problem_document() {
+    let doc = serde_json::to_value(hamnvakt_server::app::openapi()).unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            let has = |s: &str| responses.contains_key(s);
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = r["content"].as_object().unwrap();
+                    assert_eq!(
+                        content.keys().collect::<Vec<_>>(),
+                        ["application/problem+json"],
+                        "{method} {path} {status}"
+                    );
+                    assert_eq!(
+                        content["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/Problem"
+                    );
+                }
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if secured {
+                assert!(has("401") && has("403"), "{method} {path}");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415", "422"] {
+                    assert!(has(s), "{method} {path} {s}");
+                }
+            }
+            if method != "get" {
+                assert!(has("503"), "{method} {path}");
+            }
+        }
+    }
+    assert!(operations >= 90, "{operations}");
+    // What is not JSON says so.
+    let ok = |path: &str| {
+        let content = doc["paths"][path]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+        content.keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ok("/access/facilities/{id}/muster"),
+        ["application/json", "text/csv"]
+    );
+    assert_eq!(ok("/access/decisions/stream"), ["text/event-stream"]);
+    assert_eq!(ok("/vessels/stream"), ["text/event-stream"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

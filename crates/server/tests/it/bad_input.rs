@@ -253,3 +253,187 @@ fn random_bodies_never_cause_a_server_error() {
     let report = rt.block_on(app.state.store.verify_chain()).unwrap();
     assert_eq!(report.status, hamnvakt_store::ChainStatus::Intact);
 }
+
+/// What axum's own extractors and layers refuse (a path segment or a query value that does not
+/// parse, a body over the limit, a wrong content type, a wrong method) is a problem document
+/// naming the parameter, not axum's `text/plain`; a 405 says which methods there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_rejections_are_problem_documents_naming_the_parameter() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut t = app.login("targeting").await;
+    let mut a = app.login("admin").await;
+    // method, path, body, status, code, field
+    type Case<'a> = (
+        reqwest::Method,
+        &'a str,
+        Option<(&'a str, Vec<u8>)>,
+        u16,
+        &'a str,
+        Option<&'a str>,
+    );
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    let cases: Vec<Case> = vec![
+        (
+            get.clone(),
+            "/api/v1/vessels/abc",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/99999999999/track",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/-1/risk",
+            None,
+            422,
+            "invalid_fields",
+            Some("mmsi"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels?limit=many",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/vessels/265547250/port-calls?limit=1.5",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/consignments?limit=x",
+            None,
+            422,
+            "invalid_fields",
+            Some("limit"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/targeting/worklist",
+            None,
+            422,
+            "invalid_fields",
+            Some("body"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/targeting/report?weeks=%FF",
+            None,
+            422,
+            "invalid_fields",
+            Some("weeks"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/consignments/%FF%FE",
+            None,
+            422,
+            "invalid_fields",
+            Some("id"),
+        ),
+        (
+            get.clone(),
+            "/api/v1/alerts/%C0",
+            None,
+            422,
+            "invalid_fields",
+            Some("id"),
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("text/csv", vec![b'a'; 70 * 1024])),
+            413,
+            "payload_too_large",
+            None,
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import?mapping=kcs",
+            Some(("application/json", b"{}".to_vec())),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            post.clone(),
+            "/api/v1/consignments/import",
+            Some(("text/csv", b"a,b\n".to_vec())),
+            422,
+            "invalid_fields",
+            Some("body"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/alerts",
+            None,
+            405,
+            "method_not_allowed",
+            None,
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/vessels/265547250",
+            None,
+            405,
+            "method_not_allowed",
+            None,
+        ),
+    ];
+    for (method, path, body, status, code, field) in cases {
+        let c = if path.starts_with("/api/v1/consignments") || path.starts_with("/api/v1/targeting")
+        {
+            &mut t
+        } else {
+            &mut a
+        };
+        let r = c.send(method.clone(), path, body).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", r.body);
+        assert_eq!(
+            r.headers.get("content-type").map(|v| v.to_str().unwrap()),
+            Some("application/problem+json"),
+            "{method} {path}: {}",
+            r.body
+        );
+        assert_eq!(
+            r.json["code"].as_str(),
+            Some(code),
+            "{method} {path}: {}",
+            r.body
+        );
+        assert!(r.json["request_id"].is_string(), "{}", r.body);
+        if let Some(f) = field {
+            assert_eq!(
+                r.json["errors"][0]["field"].as_str(),
+                Some(f),
+                "{method} {path}: {}",
+                r.body
+            );
+        }
+        if status == 405 {
+            let allow = r
+                .headers
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert!(
+                allow.as_deref().is_some_and(|a| a.contains("GET")),
+                "{method} {path}: a 405 names the methods there are: {allow:?}"
+            );
+        }
+    }
+}

@@ -300,3 +300,33 @@ fn imports_run_one_way_app_then_capabilities_then_web() {
         "imports must run app → capabilities → web: {offenders:#?}"
     );
 }
+
+/// API handlers read their input through `web::extract`, never through axum's own `Path`,
+/// `Query` or `Bytes`, whose rejections are `text/plain`, not problem documents.
+#[test]
+fn api_handlers_read_input_through_our_extractors() {
+    let mut files = Vec::new();
+    rust_files(&server_src(), &mut files);
+    files.retain(|f| {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        name == "api.rs" || name.ends_with("_api.rs")
+    });
+    assert!(files.len() >= 9, "{files:?}");
+    let mut found = Vec::new();
+    for needle in [": Path<", ": Query<", ": Bytes", "axum::extract::Query<"] {
+        found.extend(code_lines_with(&files, needle));
+    }
+    let word = |line: &str, w: &str| {
+        line.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|x| x == w)
+    };
+    for line in code_lines_with(&files, "use axum::") {
+        if ["Path", "Query", "Bytes"].iter().any(|w| word(&line, w)) {
+            found.push(line);
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "use ApiPath, ApiQuery or CsvBody instead: {found:#?}"
+    );
+}

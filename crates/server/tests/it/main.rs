@@ -20,4 +20,5 @@ mod durability;
 mod helpers;
 mod invariants;
 mod need_to_know;
+mod openapi_walk;
 mod security;

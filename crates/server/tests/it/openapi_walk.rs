@@ -1,0 +1,574 @@
+//! The OpenAPI document against the server that serves it. Two walkers: schemathesis (from
+//! PyPI, which `scripts/test` installs and names in `HAMNVAKT_TEST_SCHEMATHESIS`) generates valid
+//! and invalid requests for every operation and checks every answer against the document; and
+//! a walker of our own that sends every path a malformed path parameter, a malformed query
+//! string, a malformed and an oversized body, and a wrong method, and wants a 4xx problem
+//! document each time.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use hamnvakt_identity::Role;
+use hamnvakt_server::identity::{self as admin, UserSpec};
+use hamnvakt_server::web::change::Actor;
+use hamnvakt_testkit::Kind;
+use serde_json::{json, Value};
+
+use crate::helpers::{alert_body, Client, TestApp, PASSWORD};
+
+/// A new account of `org` holding `roles`, and a bearer token for it: the account's id, the
+/// token's id and its secret.
+async fn account(
+    app: &TestApp,
+    org: hamnvakt_core::ids::OrgId,
+    username: &str,
+    roles: Vec<Role>,
+) -> (String, String, String) {
+    let actor = Actor::system("test");
+    let user = admin::create_user(
+        &app.state,
+        &actor,
+        UserSpec {
+            id: None,
+            org_id: org,
+            username: username.into(),
+            display_name: username.into(),
+            password: Some(PASSWORD.into()),
+            roles: roles.clone(),
+            locale: "en".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let (token, secret) = admin::create_token(&app.state, &actor, &user, username, roles, 30)
+        .await
+        .unwrap();
+    (user.id.to_string(), token.id.to_string(), secret)
+}
+
+/// The port authority's administrator with every role a port-authority account may hold, and
+/// a customs targeting officer: between them every operation can be exercised past its
+/// permission check. And a bystander, the one account and token whose id the operations on
+/// one account or token are given: schemathesis reuses the ids it reads in answers, and
+/// revoking the walker's own token or disabling the customs walker would leave the rest of
+/// the run answering 401.
+struct Tokens {
+    port: String,
+    customs: String,
+    bystander_user: String,
+    bystander_token: String,
+}
+
+async fn tokens(app: &TestApp) -> Tokens {
+    let (_, _, port) = account(
+        app,
+        app.port,
+        "walker",
+        vec![
+            Role::Administrator,
+            Role::PlatformAdministrator,
+            Role::Operator,
+            Role::Pfso,
+            Role::Analyst,
+            Role::MachineClient,
+            Role::GateController,
+            Role::PortCallSystem,
+        ],
+    )
+    .await;
+    let (_, _, customs) = account(
+        app,
+        app.customs,
+        "walker-customs",
+        vec![Role::TargetingOfficer, Role::CustomsSystem],
+    )
+    .await;
+    let (bystander_user, bystander_token, _) =
+        account(app, app.port, "bystander", vec![Role::Operator]).await;
+    Tokens {
+        port,
+        customs,
+        bystander_user,
+        bystander_token,
+    }
+}
+
+/// Some of everything, so that lists answer with content the response schemas are checked
+/// against: alerts in every state (one closed as benign), a facility with zones, a gate,
+/// a person with a credential and a permit, a decision, consignments and a profile.
+async fn seed(app: &TestApp, t: &Tokens) {
+    let mut port = Client::new(&app.url).with_bearer(&t.port);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let r = port
+            .post_json(
+                "/api/v1/alerts",
+                &alert_body(&format!("seeded {i}"), "TLP:AMBER", &[]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.json["id"].as_str().unwrap().to_owned());
+    }
+    let r = port
+        .post_json(
+            &format!("/api/v1/alerts/{}/acknowledge", ids[0]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for (id, outcome) in [(&ids[1], "benign"), (&ids[2], "confirmed")] {
+        let r = port
+            .post_json(
+                &format!("/api/v1/alerts/{id}/close"),
+                &json!({"outcome": outcome, "note": "seeded"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    let create = |kind: &'static str, body: Value| {
+        let url = app.url.clone();
+        let token = t.port.clone();
+        async move {
+            let mut c = Client::new(&url).with_bearer(&token);
+            let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
+            assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
+            r.json["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let facility = create(
+        "facilities",
+        json!({"site_id": "00000000-0000-4000-8000-000000000001", "name": "Värtahamnen",
+            "isps_number": "SESTO-0010", "security_level": 1, "org_id": app.port}),
+    )
+    .await;
+    let out = create(
+        "zones",
+        json!({"facility_id": facility, "code": "VHA-OUT", "name": "Terminal area",
+            "sensitivity": "normal", "two_person": false, "anti_passback": "off"}),
+    )
+    .await;
+    let quay = create(
+        "zones",
+        json!({"facility_id": facility, "parent": out, "code": "VHA-QUAY", "name": "Quay",
+            "sensitivity": "restricted", "two_person": false, "anti_passback": "soft"}),
+    )
+    .await;
+    create(
+        "gates",
+        json!({"facility_id": facility, "code": "VHA-G3", "name": "G3", "kind": "pedestrian",
+            "outer_zone": out, "inner_zone": quay, "closed_at_level2": false, "lat": 59.352, "lon": 18.113}),
+    )
+    .await;
+    let person = create(
+        "people",
+        json!({"org_id": app.haulier, "name": "Karl Kontraktor", "kind": "contractor", "responder": false}),
+    )
+    .await;
+    create(
+        "credentials",
+        json!({"number": "SH-204117", "holder": person, "generic": false, "state": "active",
+            "valid_from_ms": 1_767_225_600_000_i64, "valid_until_ms": 1_830_297_600_000_i64}),
+    )
+    .await;
+    create(
+        "permits",
+        json!({"holder": person, "purpose": "Quay maintenance", "zones": [out, quay],
+            "valid_from_ms": 1_767_225_600_000_i64, "valid_until_ms": 1_830_297_600_000_i64,
+            "schedule": "always", "issued_by_org": app.port, "escort_required": false,
+            "visitor": false, "suspended": false}),
+    )
+    .await;
+    for direction in ["in", "out"] {
+        let r = port
+            .post_json(
+                "/api/v1/access/decisions",
+                &json!({"gate": "VHA-G3", "credential": "SH-204117", "direction": direction}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    let mut customs = Client::new(&app.url).with_bearer(&t.customs);
+    for (id, day) in [
+        ("NVK-2026-0001", "2026-11-16"),
+        ("NVK-2026-0002", "2026-11-17"),
+    ] {
+        let r = customs
+            .post_json(
+                "/api/v1/consignments",
+                &json!({"declaration_id": id, "date": day, "container": "CSQU3054383",
+                    "importer": {"name": "Frukt & Grönt AB", "eori": "SE5560000001"},
+                    "hs_code": "08039010", "origin_country": "EC", "departure_country": "EC",
+                    "route_ports": ["ECGYE", "NLRTM", "SENYN"], "mass_kg": 21000.0, "value": 18500.0}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = customs
+        .post_json(
+            "/api/v1/targeting/profiles",
+            &json!({"name": "Fruit via cocaine ports", "owner": "Tullverket",
+                "conditions": [{"kind": "hs_prefix", "prefixes": ["0803"]}],
+                "weight": 0.7, "lane": "red", "valid_from": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = customs
+        .put_json(
+            "/api/v1/consignments/NVK-2026-0001/outcome",
+            &json!({"result": "seizure", "goods": "cocaine", "quantity": 12.0, "unit": "kg"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// The document as the server serves it.
+async fn document(app: &TestApp) -> Value {
+    let r = app.client().get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json
+}
+
+/// Operations that schemathesis's `positive_data_acceptance` check is not run on, each with
+/// the reason: what a valid request is there depends on more than its shape, which no schema
+/// can state. The other checks run on them as everywhere.
+const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
+    ("POST", "/access/facilities", REFERS),
+    ("PUT", "/access/facilities/{id}", REFERS),
+    ("POST", "/access/zones", REFERS),
+    ("PUT", "/access/zones/{id}", REFERS),
+    ("POST", "/access/gates", REFERS),
+    ("PUT", "/access/gates/{id}", REFERS),
+    ("POST", "/access/people", REFERS),
+    ("PUT", "/access/people/{id}", REFERS),
+    ("POST", "/access/credentials", REFERS),
+    ("PUT", "/access/credentials/{id}", REFERS),
+    ("POST", "/access/vehicles", REFERS),
+    ("PUT", "/access/vehicles/{id}", REFERS),
+    ("POST", "/access/permits", REFERS),
+    ("PUT", "/access/permits/{id}", REFERS),
+    ("POST", "/access/visits", REFERS),
+    ("PUT", "/access/visits/{id}", REFERS),
+    ("POST", "/access/bans", REFERS),
+    ("PUT", "/access/bans/{id}", REFERS),
+    (
+        "POST",
+        "/alerts",
+        "`shared_with` names organisations, which must exist",
+    ),
+    (
+        "POST",
+        "/users",
+        "`org_id` must name an organisation, and customs roles need a customs one",
+    ),
+    (
+        "POST",
+        "/tokens",
+        "the owner must hold every role the token carries; the longest lifetime is configured",
+    ),
+    (
+        "POST",
+        "/access/decisions",
+        "a presentation carries a credential, a plate or both",
+    ),
+    (
+        "PUT",
+        "/access/policies",
+        "the text must be Cedar that parses and keeps a `valid_permit` rule",
+    ),
+    (
+        "GET",
+        "/alerts",
+        "`subject_kind` and `subject_ref` come together or not at all",
+    ),
+    (
+        "GET",
+        "/vessels/{mmsi}/track",
+        "`since` must not be after `until`",
+    ),
+    (
+        "DELETE",
+        "/session",
+        "a request with an API token has no session to end (400)",
+    ),
+    (
+        "POST",
+        "/consignments/import",
+        "the CSV file must have the columns its mapping reads",
+    ),
+    ("POST", "/consignments", "a container's ISO 6346 check digit must hold; an EORI, an HS code, a UN/LOCODE are checked once normalised"),
+    ("PUT", "/consignments/{id}/outcome", "a seizure names the goods seized, and a quantity its unit"),
+];
+
+const REFERS: &str =
+    "a register record names others (facility, zone, person, organisation) that must exist";
+
+/// How long the schemathesis run may take before the test gives up on it.
+const SCHEMATHESIS_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The checks run (on the command line they would override the exceptions below).
+const CHECKS: &[&str] = &[
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+];
+
+fn schemathesis_config(t: &Tokens) -> String {
+    let mut toml = String::from("[checks]\nenabled = false\n");
+    for check in CHECKS {
+        toml.push_str(&format!("{check}.enabled = true\n"));
+    }
+    toml.push('\n');
+    toml.push_str(&format!(
+        "[headers]\nAuthorization = \"Bearer {}\"\n\n",
+        t.port
+    ));
+    // The customs data (consignments, profiles, selection, models) only customs' accounts
+    // reach; the rest with the port authority's.
+    toml.push_str(&format!(
+        "[[operations]]\ninclude-tag = \"cargo\"\nheaders = {{ Authorization = \"Bearer {}\" }}\n\n",
+        t.customs
+    ));
+    for (path, id) in [
+        ("/tokens/{id}", &t.bystander_token),
+        ("/users/{id}/roles", &t.bystander_user),
+        ("/users/{id}/disable", &t.bystander_user),
+        ("/users/{id}/enable", &t.bystander_user),
+    ] {
+        toml.push_str(&format!(
+            "[[operations]]\ninclude-path = \"{path}\"\nparameters = {{ \"path.id\" = \"{id}\" }}\n\n"
+        ));
+    }
+    for (method, path, why) in NOT_ACCEPTANCE_CHECKED {
+        toml.push_str(&format!(
+            "# {why}\n[[operations]]\ninclude-method = \"{method}\"\ninclude-path = \"{path}\"\n\
+             checks.positive_data_acceptance.enabled = false\n\n"
+        ));
+    }
+    toml
+}
+
+/// Runs schemathesis against a server on port 0 with data in it, and fails on any finding:
+/// a server error, a status, content type or body the document does not declare, a request
+/// the document calls valid that is refused, or one it calls invalid that is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_nothing_the_document_does_not_say() {
+    let Some(bin) = std::env::var_os("HAMNVAKT_TEST_SCHEMATHESIS") else {
+        panic!(
+            "HAMNVAKT_TEST_SCHEMATHESIS is not set: it names the schemathesis binary this test runs \
+             against the OpenAPI document. scripts/test installs schemathesis into a virtual \
+             environment and sets it; to run this test alone: \
+             python3 -m venv ~/.cache/hamnvakt/venv && ~/.cache/hamnvakt/venv/bin/pip install \
+             schemathesis && HAMNVAKT_TEST_SCHEMATHESIS=~/.cache/hamnvakt/venv/bin/schemathesis cargo test"
+        )
+    };
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let t = tokens(&app).await;
+    seed(&app, &t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let doc_path = dir.path().join("openapi.json");
+    std::fs::write(
+        &doc_path,
+        serde_json::to_vec(&document(&app).await).unwrap(),
+    )
+    .unwrap();
+    let config_path = dir.path().join("schemathesis.toml");
+    std::fs::write(&config_path, schemathesis_config(&t)).unwrap();
+    // Where the requests and answers are kept (NDJSON): the temporary folder, or for a look
+    // afterwards the folder HAMNVAKT_TEST_SCHEMATHESIS_REPORT names.
+    let report: PathBuf = std::env::var_os("HAMNVAKT_TEST_SCHEMATHESIS_REPORT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("report"));
+
+    // A fixed seed, so that a run is repeatable; another (HAMNVAKT_TEST_SCHEMATHESIS_SEED) to
+    // look further.
+    let seed =
+        std::env::var("HAMNVAKT_TEST_SCHEMATHESIS_SEED").unwrap_or_else(|_| "20261117".into());
+    let started = Instant::now();
+    let mut cmd = tokio::process::Command::new(&bin);
+    cmd.arg("--config-file")
+        .arg(&config_path)
+        .arg("--no-color")
+        .arg("run")
+        .arg(&doc_path)
+        .arg("--url")
+        .arg(format!("{}/api/v1", app.url))
+        .args([
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "25",
+            "--seed",
+            &seed,
+            "--workers",
+            "2",
+            // Our tokens, never ones it makes up: a run of made-up tokens from one address
+            // would be throttled, and then so would ours.
+            "--generation-with-security-parameters",
+            "false",
+            "--request-timeout",
+            "10",
+            "--continue-on-failure",
+            "--suppress-health-check",
+            "all",
+            "--report",
+            "ndjson",
+            "--report-dir",
+        ])
+        .arg(&report)
+        .current_dir(dir.path())
+        .kill_on_drop(true);
+    let out = tokio::time::timeout(SCHEMATHESIS_TIMEOUT, cmd.output())
+        .await
+        .expect("schemathesis did not finish in time")
+        .expect("cannot run schemathesis");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}\n{stderr}");
+    println!("schemathesis took {:?}", started.elapsed());
+    assert!(
+        out.status.success(),
+        "schemathesis found what the OpenAPI document does not say (its output is above)"
+    );
+}
+
+/// Whether a parameter's schema is an integer (`"integer"` or `["integer", "null"]`).
+fn is_integer(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == "integer",
+        Value::Array(ts) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    }
+}
+
+/// A value that no parameter with this schema accepts, if there is one: a word for a number,
+/// a sentence for a date, a time or a pattern; none for free text.
+fn malformed(schema: &Value) -> Option<&'static str> {
+    if is_integer(schema) {
+        Some("twelve")
+    } else if schema.get("format").is_some() || schema.get("pattern").is_some() {
+        Some("not%20this")
+    } else {
+        None
+    }
+}
+
+/// One request of the walker: method, path and query, body with its content type, and what
+/// is wrong with it.
+type Case<'a> = (reqwest::Method, String, Option<(&'a str, Vec<u8>)>, &'a str);
+
+/// Every path of the document with every operation: a malformed path parameter (a word for a
+/// number, bytes that are not UTF-8 for text), a malformed value for each query parameter
+/// that has a form, a body that is not JSON, one over the size limit and one of another
+/// content type, and a method the path does not have. Each is answered with a 4xx problem
+/// document whose `status` is the answer's, never a 5xx, and a 405 says which methods there
+/// are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_malformed_input_with_a_problem_document() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let t = tokens(&app).await;
+    let doc = document(&app).await;
+    let mut port = Client::new(&app.url).with_bearer(&t.port);
+    let mut customs = Client::new(&app.url).with_bearer(&t.customs);
+    let methods = ["get", "put", "post", "delete", "patch"];
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let item = item.as_object().unwrap();
+        let path_of = |value_for: &dyn Fn(&Value) -> String| {
+            let mut path = template.clone();
+            let params = item
+                .values()
+                .flat_map(|op| op["parameters"].as_array().cloned().unwrap_or_default())
+                .filter(|p| p["in"] == "path");
+            for p in params {
+                let name = p["name"].as_str().unwrap();
+                path = path.replace(&format!("{{{name}}}"), &value_for(&p["schema"]));
+            }
+            format!("/api/v1{path}")
+        };
+        let good_path = path_of(&|s| {
+            if is_integer(s) {
+                "265547250".into()
+            } else {
+                "x".into()
+            }
+        });
+        let mut cases: Vec<Case> = Vec::new();
+        for (method, op) in item {
+            if !methods.contains(&method.as_str()) {
+                continue;
+            }
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "path") {
+                let bad = path_of(&|s| {
+                    if is_integer(s) {
+                        "twelve".into()
+                    } else {
+                        "%FF%FE".into()
+                    }
+                });
+                cases.push((m.clone(), bad, None, "malformed path parameter"));
+            }
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                if let Some(v) = malformed(&p["schema"]) {
+                    let url = format!("{good_path}?{}={v}", p["name"].as_str().unwrap());
+                    cases.push((m.clone(), url, None, "malformed query parameter"));
+                }
+            }
+            if let Some(body) = op.get("requestBody") {
+                let types: Vec<&String> = body["content"].as_object().unwrap().keys().collect();
+                let json = types.iter().any(|t| *t == "application/json");
+                let ct = if json { "application/json" } else { "text/csv" };
+                if json {
+                    cases.push((
+                        m.clone(),
+                        good_path.clone(),
+                        Some((ct, b"{\"a\": ".to_vec())),
+                        "body that is not JSON",
+                    ));
+                }
+                cases.push((
+                    m.clone(),
+                    good_path.clone(),
+                    Some((ct, vec![b' '; 70 * 1024])),
+                    "body over the limit",
+                ));
+                cases.push((
+                    m.clone(),
+                    good_path.clone(),
+                    Some(("application/x-unknown", b"{}".to_vec())),
+                    "body of another content type",
+                ));
+            }
+        }
+        if let Some(absent) = methods.iter().find(|m| !item.contains_key(**m)) {
+            let m = reqwest::Method::from_bytes(absent.to_uppercase().as_bytes()).unwrap();
+            cases.push((m, good_path.clone(), None, "method the path does not have"));
+        }
+        let cargo = item.values().any(|op| op["tags"][0] == "cargo");
+        let client = if cargo { &mut customs } else { &mut port };
+        for (method, url, body, what) in cases {
+            let r = client.send(method.clone(), &url, body).await;
+            let shown = format!("{method} {url} ({what}): {} {}", r.status, r.body);
+            assert!((400..500).contains(&r.status), "{shown}");
+            assert_eq!(
+                r.headers.get("content-type").map(|v| v.to_str().unwrap()),
+                Some("application/problem+json"),
+                "{shown}"
+            );
+            assert_eq!(r.json["status"], r.status, "{shown}");
+            assert!(r.json["code"].is_string(), "{shown}");
+            if what == "method the path does not have" {
+                assert_eq!(r.status, 405, "{shown}");
+                assert!(r.headers.get("allow").is_some(), "{shown}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "only {checked} requests");
+}
