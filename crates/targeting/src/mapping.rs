@@ -23,10 +23,11 @@ pub enum ReadError {
         column: String,
         mapping: String,
     },
-    #[error("{path}: row {row}: {message}")]
+    /// A bad row, by the line of the file it starts on (the header is line 1).
+    #[error("{path}: line {row}: {message}")]
     Row {
         path: String,
-        row: usize,
+        row: u64,
         message: String,
     },
     #[error("mapping {0}: {1}")]
@@ -109,15 +110,13 @@ impl Mapping {
                 format!("not a built-in mapping (kcs) and not a readable file: {e}"),
             )
         })?;
-        let m: Mapping =
-            toml_like(&text).map_err(|e| ReadError::Mapping(name_or_path.into(), e))?;
-        Ok(m)
+        Mapping::from_json(&text).map_err(|e| ReadError::Mapping(name_or_path.into(), e))
     }
-}
 
-/// Mapping files are JSON, with the keys of [`Mapping`].
-fn toml_like(text: &str) -> Result<Mapping, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
+    /// A mapping file's text: JSON, with the keys of [`Mapping`].
+    pub fn from_json(text: &str) -> Result<Mapping, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
 }
 
 /// One declaration as the mapping reads it.
@@ -187,7 +186,7 @@ pub fn read_from(
     m: &Mapping,
     strict: bool,
 ) -> Result<Loaded, ReadError> {
-    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut rd = crate::csvfile::CsvFile::new(input);
     let header: Vec<String> = rd
         .headers()
         .map_err(|e| ReadError::Row {
@@ -238,8 +237,8 @@ pub fn read_from(
         None => None,
     };
     let mut out = Loaded::default();
-    for (i, row) in rd.records().enumerate() {
-        let rowno = i + 2; // 1-based, after the header
+    let width = header.len();
+    while let Some((rowno, row)) = rd.next_record() {
         let row = match row {
             Ok(r) => r,
             Err(e) => {
@@ -251,6 +250,18 @@ pub fn read_from(
                 continue;
             }
         };
+        if let Some(q) = crate::csvfile::runaway_quote(&row, rowno, width) {
+            out.errors.push(ReadError::Row {
+                path: p.into(),
+                row: q.line,
+                message: format!(
+                    "column {:?}: {}",
+                    header.get(q.column).map(String::as_str).unwrap_or(""),
+                    q.reason()
+                ),
+            });
+            continue;
+        }
         let get = |k: usize| row.get(k).unwrap_or("");
         let bad = |column: &str, why: String| ReadError::Row {
             path: p.into(),
@@ -313,4 +324,66 @@ pub fn read_from(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn small() -> Mapping {
+        Mapping {
+            name: "small".into(),
+            id: "id".into(),
+            label: Some("fraud".into()),
+            categorical: vec!["office".into()],
+            numeric: vec!["mass".into()],
+            numeric_codes: Vec::new(),
+            value: Vec::new(),
+            value_divisor: 1.0,
+            date: None,
+        }
+    }
+
+    fn lines(l: &Loaded) -> Vec<(u64, String)> {
+        l.errors
+            .iter()
+            .map(|e| match e {
+                ReadError::Row { row, message, .. } => (*row, message.clone()),
+                other => (0, other.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn errors_name_the_file_line_not_the_record_number() {
+        // Record 3 (D3) starts on line 6: a blank line and a quoted line break come before it.
+        let csv = "id,office,mass,fraud\nD1,\"Göteborg\nhamn\",1,0\n\nD2,GBG,2,0\nD3,GBG,heavy,1\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &small(), true).unwrap();
+        assert_eq!(l.records.len(), 2);
+        let e = lines(&l);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, 6, "{e:?}");
+        assert!(
+            l.errors[0].to_string().starts_with("f.csv: line 6: "),
+            "{}",
+            l.errors[0]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opened() {
+        let csv = "id,office,mass,fraud\nD1,GBG,1,0\nD2,\"GBG,2,0\nD3,GBG,3,1\nD4,GBG,4,0\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &small(), true).unwrap();
+        let ids: Vec<&str> = l.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["D1"]);
+        let e = lines(&l);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, 3, "{e:?}");
+        assert!(
+            e[0].1.contains("\"office\"") && e[0].1.contains("quote"),
+            "{e:?}"
+        );
+        assert!(e[0].1.contains("line 5"), "{e:?}");
+    }
 }
