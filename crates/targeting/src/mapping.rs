@@ -138,14 +138,27 @@ pub struct Loaded {
     pub errors: Vec<ReadError>,
 }
 
-/// `YYYY-MM-DD` (anything after is ignored) as days since 1970-01-01.
+/// `YYYY-MM-DD` (anything after is ignored) as days since 1970-01-01: a day that exists, in
+/// the years 1 to 9999.
 pub fn days(s: &str) -> Option<i64> {
     let s = s.trim();
     let (y, rest) = s.split_once('-')?;
     let (m, rest) = rest.split_once('-')?;
     let d = rest.get(..2).unwrap_or(rest);
     let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // The year is bounded before any arithmetic: a year of 19 digits overflowed the era
+    // product below (found by the consignment_csv fuzz target).
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=month_days).contains(&d) {
         return None;
     }
     let y = if m <= 2 { y - 1 } else { y };
@@ -353,6 +366,33 @@ mod tests {
                 other => (0, other.to_string()),
             })
             .collect()
+    }
+
+    #[test]
+    fn dates_are_days_that_exist() {
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2026-11-28"), Some(20_785));
+        assert_eq!(days("2024-02-29 12:00"), Some(19_782));
+        assert_eq!(days("9999-12-31"), Some(2_932_896));
+        // Found by the consignment_csv fuzz target: a year of 19 digits overflowed an i64.
+        assert_eq!(days("2022222222222222226-01-05"), None);
+        assert_eq!(days("9223372036854775807-01-01"), None);
+        assert_eq!(days("-9223372036854775808-01-01"), None);
+        for bad in ["2026-02-30", "2025-02-29", "2026-04-31", "2026-13-01", "0-01-01", "10000-01-01"] {
+            assert_eq!(days(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_declaration_dated_in_a_19_digit_year_is_read_without_a_date() {
+        // The consignment_csv fuzz target's input, reduced: reading it overflowed in `days`.
+        let csv = "Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,\
+                   Mode of Transport,HS10 Code,Country of Departure,Country of Origin,Tax Rate,\
+                   Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud\n\
+                   10000001,2022222222222222226-01-05,30,B,11\nD,G,12.5,3400,0\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &Mapping::kcs(), false).unwrap();
+        assert_eq!(l.records.len(), 2);
+        assert_eq!(l.records[0].day, None);
     }
 
     #[test]
