@@ -17,7 +17,7 @@ mod api;
 mod engine;
 mod pages;
 mod projector;
-mod register;
+pub mod register;
 
 use std::sync::Arc;
 

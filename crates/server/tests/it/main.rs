@@ -19,4 +19,5 @@ mod cargo;
 mod durability;
 mod helpers;
 mod invariants;
+mod nonsense;
 mod security;
