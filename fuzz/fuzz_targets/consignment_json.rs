@@ -36,5 +36,10 @@ fuzz_target!(|data: &[u8]| {
     let back: Consignment = serde_json::from_str(&json).expect("and reads back");
     assert_eq!(back, c);
     let r = c.record(None);
-    assert_eq!(r.categorical.len(), hamnvakt_targeting::consignment::model_mapping().categorical.len());
+    assert_eq!(
+        r.categorical.len(),
+        hamnvakt_targeting::consignment::model_mapping()
+            .categorical
+            .len()
+    );
 });

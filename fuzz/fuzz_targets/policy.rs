@@ -23,7 +23,8 @@ fuzz_target!(|data: &[u8]| {
             f.entering = flip & 1 == 0;
             f.person_banned = flip & 2 != 0;
             f.permit_visitor = flip & 4 != 0;
-            f.credential_state = ["active", "suspended", "revoked", "expired"][usize::from(flip % 4)];
+            f.credential_state =
+                ["active", "suspended", "revoked", "expired"][usize::from(flip % 4)];
             f.anti_passback = ["ok", "soft_violation", "hard_violation"][usize::from(flip % 3)];
             let _ = set.evaluate(&f);
         }

@@ -87,7 +87,11 @@ fn body<R: Record>(json: &[u8]) {
     record.put(&mut ix);
     let found: Vec<R> = search(&ix, "a", 0, 10);
     let _ = found.len();
-    assert!(R::find(&ix, ID).is_some(), "a saved {} is not found", R::KIND);
+    assert!(
+        R::find(&ix, ID).is_some(),
+        "a saved {} is not found",
+        R::KIND
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
