@@ -96,7 +96,9 @@ fn parse_hhmm(s: &str) -> Option<u16> {
     if h == 24 && m == 0 {
         return Some(0);
     }
-    (h < 24 && m < 60).then_some(h * 60 + m)
+    // `then`, not `then_some`: the product must not be computed for an hour out of range (1100
+    // hours overflow a u16; found by the schedule fuzz target).
+    (h < 24 && m < 60).then(|| h * 60 + m)
 }
 
 impl FromStr for WeeklySchedule {
@@ -220,6 +222,19 @@ mod tests {
         dt.to_zoned(stockholm().clone())
             .map(|z| z.timestamp().as_millisecond())
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn an_hour_out_of_range_is_refused_not_overflowed() {
+        // Found by the schedule fuzz target: `1100 * 60` overflowed a u16 before the range check.
+        for bad in [
+            "Sun 1100:0-06:0",
+            "Mon 65535:00-06:00",
+            "Mon 06:00-1093:59",
+            "Mon 06:65535-07:00",
+        ] {
+            assert!(bad.parse::<WeeklySchedule>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

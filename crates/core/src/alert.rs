@@ -241,7 +241,7 @@ impl AlertDraft {
         if let Err(e) = validate_kind(&self.kind) {
             errors.push(e);
         }
-        if let Err(e) = validate::text("title", &self.title, MAX_TITLE_CHARS) {
+        if let Err(e) = validate::name("title", &self.title, MAX_TITLE_CHARS) {
             errors.push(e);
         }
         if self.subjects.len() > MAX_SUBJECTS {
@@ -255,7 +255,7 @@ impl AlertDraft {
                 errors.push(e);
             }
             if let Some(label) = &s.label {
-                if let Err(e) = validate::text(&format!("subjects[{i}].label"), label, 200) {
+                if let Err(e) = validate::name(&format!("subjects[{i}].label"), label, 200) {
                     errors.push(e);
                 }
             }

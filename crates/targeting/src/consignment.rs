@@ -353,16 +353,21 @@ impl ConsignmentMapping {
                 let text = std::fs::read_to_string(Path::new(path)).map_err(|e| {
                     format!("{path}: not a built-in mapping (kcs, hamnvakt) and not a readable file: {e}")
                 })?;
-                let m: ConsignmentMapping =
-                    serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-                if let Some(bad) = m.columns.keys().find(|f| !FIELDS.contains(&f.as_str())) {
-                    return Err(format!(
-                        "{path}: {bad:?} is not a consignment field (one of {FIELDS:?})"
-                    ));
-                }
-                Ok(m)
+                Self::from_json(&text).map_err(|e| format!("{path}: {e}"))
             }
         }
+    }
+
+    /// A mapping file's text: JSON with the keys of [`ConsignmentMapping`], every column's
+    /// field one of [`FIELDS`].
+    pub fn from_json(text: &str) -> Result<ConsignmentMapping, String> {
+        let m: ConsignmentMapping = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(bad) = m.columns.keys().find(|f| !FIELDS.contains(&f.as_str())) {
+            return Err(format!(
+                "{bad:?} is not a consignment field (one of {FIELDS:?})"
+            ));
+        }
+        Ok(m)
     }
 }
 
@@ -391,11 +396,8 @@ pub fn read_consignments(
     m: &ConsignmentMapping,
     mut progress: impl FnMut(u64),
 ) -> Result<Import, String> {
-    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = rd
-        .headers()
-        .map_err(|e| format!("the header line: {e}"))?
-        .clone();
+    let mut rd = crate::csvfile::CsvFile::new(input);
+    let headers = rd.headers().map_err(|e| format!("the header line: {e}"))?;
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let mut at: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for (field, column) in &m.columns {
@@ -418,8 +420,8 @@ pub fn read_consignments(
         .filter_map(|c| col(c).map(|i| (i, c.as_str())))
         .collect();
     let mut out = Import::default();
-    for (k, rec) in rd.records().enumerate() {
-        let row = k as u64 + 2;
+    let width = headers.len();
+    while let Some((row, rec)) = rd.next_record() {
         out.rows += 1;
         if out.rows % 10_000 == 0 {
             progress(out.rows);
@@ -435,6 +437,14 @@ pub fn read_consignments(
                 continue;
             }
         };
+        if let Some(q) = crate::csvfile::runaway_quote(&rec, row, width) {
+            out.errors.push(RowError {
+                row: q.line,
+                column: headers.get(q.column).map(|h| h.trim().to_owned()),
+                reason: q.reason(),
+            });
+            continue;
+        }
         let get = |field: &str| -> Option<String> {
             at.get(field)
                 .and_then(|(i, _)| rec.get(*i))
@@ -632,6 +642,54 @@ mod tests {
             rows.contains(&(4, Some("origin_country"))),
             "{:?}",
             imp.errors
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_line_not_the_record_number() {
+        // D2 is the third record but starts on line 6, after a quoted line break and a blank
+        // line.
+        let csv = "declaration_id,hs_code,mass_kg,importer.name\n\
+                   D1,0803901000,1,\"Banan AB\nGöteborg\"\n\
+                   \n\
+                   D3,0803901000,2,Frukt AB\n\
+                   D2,0803901000,heavy,Frukt AB\n";
+        let imp =
+            read_consignments(csv.as_bytes(), &ConsignmentMapping::hamnvakt(), |_| {}).unwrap();
+        assert_eq!(imp.consignments.len(), 2);
+        assert_eq!(
+            imp.consignments[0].importer.name.as_deref(),
+            Some("Banan AB\nGöteborg")
+        );
+        let rows: Vec<(u64, Option<&str>)> = imp
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_deref()))
+            .collect();
+        assert_eq!(rows, [(6, Some("mass_kg"))], "{:?}", imp.errors);
+    }
+
+    #[test]
+    fn an_unclosed_quote_does_not_swallow_later_rows_unreported() {
+        let csv = "declaration_id,hs_code,mass_kg,importer.name\n\
+                   D1,0803901000,1,Frukt AB\n\
+                   D2,0803901000,1,\"Banan AB\n\
+                   D3,0803901000,2,Frukt AB\n\
+                   D4,0803901000,3,Frukt AB\n";
+        let imp =
+            read_consignments(csv.as_bytes(), &ConsignmentMapping::hamnvakt(), |_| {}).unwrap();
+        let kept: Vec<&str> = imp
+            .consignments
+            .iter()
+            .map(|c| c.declaration_id.as_str())
+            .collect();
+        assert_eq!(kept, ["D1"]);
+        assert_eq!(imp.errors.len(), 1, "{:?}", imp.errors);
+        let e = &imp.errors[0];
+        assert_eq!((e.row, e.column.as_deref()), (3, Some("importer.name")));
+        assert!(
+            e.reason.contains("quote") && e.reason.contains("line 5"),
+            "{e:?}"
         );
     }
 

@@ -18,6 +18,7 @@
 )]
 
 pub mod consignment;
+pub mod csvfile;
 pub mod features;
 pub mod gbdt;
 pub mod mapping;

@@ -23,10 +23,11 @@ pub enum ReadError {
         column: String,
         mapping: String,
     },
-    #[error("{path}: row {row}: {message}")]
+    /// A bad row, by the line of the file it starts on (the header is line 1).
+    #[error("{path}: line {row}: {message}")]
     Row {
         path: String,
-        row: usize,
+        row: u64,
         message: String,
     },
     #[error("mapping {0}: {1}")]
@@ -109,15 +110,13 @@ impl Mapping {
                 format!("not a built-in mapping (kcs) and not a readable file: {e}"),
             )
         })?;
-        let m: Mapping =
-            toml_like(&text).map_err(|e| ReadError::Mapping(name_or_path.into(), e))?;
-        Ok(m)
+        Mapping::from_json(&text).map_err(|e| ReadError::Mapping(name_or_path.into(), e))
     }
-}
 
-/// Mapping files are JSON, with the keys of [`Mapping`].
-fn toml_like(text: &str) -> Result<Mapping, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
+    /// A mapping file's text: JSON, with the keys of [`Mapping`].
+    pub fn from_json(text: &str) -> Result<Mapping, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
 }
 
 /// One declaration as the mapping reads it.
@@ -139,14 +138,27 @@ pub struct Loaded {
     pub errors: Vec<ReadError>,
 }
 
-/// `YYYY-MM-DD` (anything after is ignored) as days since 1970-01-01.
+/// `YYYY-MM-DD` (anything after is ignored) as days since 1970-01-01: a day that exists, in
+/// the years 1 to 9999.
 pub fn days(s: &str) -> Option<i64> {
     let s = s.trim();
     let (y, rest) = s.split_once('-')?;
     let (m, rest) = rest.split_once('-')?;
     let d = rest.get(..2).unwrap_or(rest);
     let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // The year is bounded before any arithmetic: a year of 19 digits overflowed the era
+    // product below (found by the consignment_csv fuzz target).
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=month_days).contains(&d) {
         return None;
     }
     let y = if m <= 2 { y - 1 } else { y };
@@ -187,7 +199,7 @@ pub fn read_from(
     m: &Mapping,
     strict: bool,
 ) -> Result<Loaded, ReadError> {
-    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut rd = crate::csvfile::CsvFile::new(input);
     let header: Vec<String> = rd
         .headers()
         .map_err(|e| ReadError::Row {
@@ -238,8 +250,8 @@ pub fn read_from(
         None => None,
     };
     let mut out = Loaded::default();
-    for (i, row) in rd.records().enumerate() {
-        let rowno = i + 2; // 1-based, after the header
+    let width = header.len();
+    while let Some((rowno, row)) = rd.next_record() {
         let row = match row {
             Ok(r) => r,
             Err(e) => {
@@ -251,6 +263,18 @@ pub fn read_from(
                 continue;
             }
         };
+        if let Some(q) = crate::csvfile::runaway_quote(&row, rowno, width) {
+            out.errors.push(ReadError::Row {
+                path: p.into(),
+                row: q.line,
+                message: format!(
+                    "column {:?}: {}",
+                    header.get(q.column).map(String::as_str).unwrap_or(""),
+                    q.reason()
+                ),
+            });
+            continue;
+        }
         let get = |k: usize| row.get(k).unwrap_or("");
         let bad = |column: &str, why: String| ReadError::Row {
             path: p.into(),
@@ -313,4 +337,100 @@ pub fn read_from(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn small() -> Mapping {
+        Mapping {
+            name: "small".into(),
+            id: "id".into(),
+            label: Some("fraud".into()),
+            categorical: vec!["office".into()],
+            numeric: vec!["mass".into()],
+            numeric_codes: Vec::new(),
+            value: Vec::new(),
+            value_divisor: 1.0,
+            date: None,
+        }
+    }
+
+    fn lines(l: &Loaded) -> Vec<(u64, String)> {
+        l.errors
+            .iter()
+            .map(|e| match e {
+                ReadError::Row { row, message, .. } => (*row, message.clone()),
+                other => (0, other.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dates_are_days_that_exist() {
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2026-11-28"), Some(20_785));
+        assert_eq!(days("2024-02-29 12:00"), Some(19_782));
+        assert_eq!(days("9999-12-31"), Some(2_932_896));
+        // Found by the consignment_csv fuzz target: a year of 19 digits overflowed an i64.
+        assert_eq!(days("2022222222222222226-01-05"), None);
+        assert_eq!(days("9223372036854775807-01-01"), None);
+        assert_eq!(days("-9223372036854775808-01-01"), None);
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "0-01-01",
+            "10000-01-01",
+        ] {
+            assert_eq!(days(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_declaration_dated_in_a_19_digit_year_is_read_without_a_date() {
+        // The consignment_csv fuzz target's input, reduced: reading it overflowed in `days`.
+        let csv = "Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,\
+                   Mode of Transport,HS10 Code,Country of Departure,Country of Origin,Tax Rate,\
+                   Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud\n\
+                   10000001,2022222222222222226-01-05,30,B,11\nD,G,12.5,3400,0\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &Mapping::kcs(), false).unwrap();
+        assert_eq!(l.records.len(), 2);
+        assert_eq!(l.records[0].day, None);
+    }
+
+    #[test]
+    fn errors_name_the_file_line_not_the_record_number() {
+        // Record 3 (D3) starts on line 6: a blank line and a quoted line break come before it.
+        let csv = "id,office,mass,fraud\nD1,\"Göteborg\nhamn\",1,0\n\nD2,GBG,2,0\nD3,GBG,heavy,1\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &small(), true).unwrap();
+        assert_eq!(l.records.len(), 2);
+        let e = lines(&l);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, 6, "{e:?}");
+        assert!(
+            l.errors[0].to_string().starts_with("f.csv: line 6: "),
+            "{}",
+            l.errors[0]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opened() {
+        let csv = "id,office,mass,fraud\nD1,GBG,1,0\nD2,\"GBG,2,0\nD3,GBG,3,1\nD4,GBG,4,0\n";
+        let l = read_from(csv.as_bytes(), "f.csv", &small(), true).unwrap();
+        let ids: Vec<&str> = l.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["D1"]);
+        let e = lines(&l);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, 3, "{e:?}");
+        assert!(
+            e[0].1.contains("\"office\"") && e[0].1.contains("quote"),
+            "{e:?}"
+        );
+        assert!(e[0].1.contains("line 5"), "{e:?}");
+    }
 }

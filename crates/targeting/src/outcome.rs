@@ -73,8 +73,24 @@ impl Outcome {
         {
             e("goods", "a seizure names the goods seized");
         }
+        if self.result == Result::NothingFound {
+            if self.goods.as_deref().is_some_and(|g| !g.trim().is_empty()) {
+                e(
+                    "goods",
+                    "an inspection that found nothing seized no goods; record an irregularity or a seizure",
+                );
+            }
+            if self.quantity.is_some() {
+                e(
+                    "quantity",
+                    "an inspection that found nothing has no quantity; record an irregularity or a seizure",
+                );
+            }
+        }
         if self.quantity.is_some_and(|q| !q.is_finite() || q < 0.0) {
             e("quantity", "must be a number zero or above");
+        } else if self.result == Result::Seizure && self.quantity == Some(0.0) {
+            e("quantity", "a seizure seizes more than nothing");
         }
         if self.quantity.is_some() && self.unit.is_none() {
             e("unit", "a quantity needs its unit");
@@ -83,5 +99,69 @@ impl Outcome {
             e("note", "at most 2000 characters");
         }
         out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn fields(o: &Outcome) -> Vec<String> {
+        o.validate().into_iter().map(|e| e.field).collect()
+    }
+
+    fn outcome(result: Result) -> Outcome {
+        Outcome {
+            result,
+            goods: None,
+            quantity: None,
+            unit: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn nothing_found_with_seized_goods_and_a_quantity_is_refused() {
+        let o = Outcome {
+            goods: Some("cocaine".into()),
+            quantity: Some(12.5),
+            unit: Some("kg".into()),
+            ..outcome(Result::NothingFound)
+        };
+        assert_eq!(fields(&o), ["goods", "quantity"]);
+        let only_goods = Outcome {
+            goods: Some("cigarettes".into()),
+            ..outcome(Result::NothingFound)
+        };
+        assert_eq!(fields(&only_goods), ["goods"]);
+        let only_quantity = Outcome {
+            quantity: Some(0.0),
+            unit: Some("kg".into()),
+            ..outcome(Result::NothingFound)
+        };
+        assert_eq!(fields(&only_quantity), ["quantity"]);
+        // Nothing found, with a note: fine; so is the same finding recorded as a seizure.
+        let plain = Outcome {
+            note: "opened, scanned, nothing".into(),
+            ..outcome(Result::NothingFound)
+        };
+        assert!(fields(&plain).is_empty());
+        let seizure = Outcome {
+            result: Result::Seizure,
+            ..o
+        };
+        assert!(fields(&seizure).is_empty());
+    }
+
+    #[test]
+    fn a_seizure_of_nothing_is_refused() {
+        let o = Outcome {
+            goods: Some("cocaine".into()),
+            quantity: Some(0.0),
+            unit: Some("kg".into()),
+            ..outcome(Result::Seizure)
+        };
+        assert_eq!(fields(&o), ["quantity"]);
     }
 }

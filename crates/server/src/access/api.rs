@@ -61,20 +61,8 @@ async fn search<R: Record>(
 }
 
 /// A create body is the record without its id; the server assigns one.
-fn with_id<R: Record>(mut body: serde_json::Value, id: &str) -> Result<R, ApiError> {
-    match body.as_object_mut() {
-        Some(o) => {
-            o.insert("id".into(), serde_json::Value::String(id.to_owned()));
-        }
-        None => return Err(ApiError::field("body", "must be a JSON object")),
-    }
-    serde_path_to_error::deserialize(body).map_err(|e| {
-        let path = e.path().to_string();
-        ApiError::field(
-            if path == "." { "body" } else { &path },
-            e.into_inner().to_string(),
-        )
-    })
+fn with_id<R: Record>(body: serde_json::Value, id: &str) -> Result<R, ApiError> {
+    super::register::from_body(body, id).map_err(|e| ApiError::InvalidFields(vec![e]))
 }
 
 async fn create_record<R: Record>(

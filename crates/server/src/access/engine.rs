@@ -502,7 +502,8 @@ impl Engine {
         record: R,
         created: bool,
     ) -> Result<R, ApiError> {
-        let errors = record.check(&self.lock().index);
+        let refs = super::register::Refs::load(&state.store).await?;
+        let errors = record.check(&self.lock().index, &refs);
         if !errors.is_empty() {
             return Err(ApiError::InvalidFields(errors));
         }

@@ -33,6 +33,7 @@ use crate::web::state::AppState;
 
 pub use api::occupants;
 pub use engine::{DecisionInput, Engine, GateRef};
+pub use register::{from_body, search, Record, Refs};
 pub use scope::Scope;
 
 /// The platform state with the access engine: what this capability's handlers are given.

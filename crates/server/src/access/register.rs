@@ -3,11 +3,68 @@
 //! where it goes in the in-memory index. One generic path (save, list, get, search) serves all
 //! nine kinds.
 
+use std::collections::HashSet;
+
 use hamnvakt_access::model::*;
 use hamnvakt_access::AccessIndex;
+use hamnvakt_core::ids::{OrgId, SiteId, UserId};
 use hamnvakt_core::validate::{self, FieldError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+/// What exists outside the access register that its records refer to: organisations, sites
+/// and users. A record naming one that does not exist is refused, as a field error.
+#[derive(Debug, Clone, Default)]
+pub struct Refs {
+    pub orgs: HashSet<OrgId>,
+    pub sites: HashSet<SiteId>,
+    pub users: HashSet<UserId>,
+}
+
+impl Refs {
+    /// Everything the store holds that a record may name.
+    pub async fn load(store: &hamnvakt_store::Store) -> hamnvakt_store::Result<Refs> {
+        Ok(Refs {
+            orgs: store.list_orgs().await?.into_iter().map(|o| o.id).collect(),
+            sites: store
+                .list_sites()
+                .await?
+                .into_iter()
+                .map(|s| s.id)
+                .collect(),
+            users: store
+                .list_users(None)
+                .await?
+                .into_iter()
+                .map(|u| u.id)
+                .collect(),
+        })
+    }
+
+    fn org(&self, errors: &mut Vec<FieldError>, field: &str, id: OrgId) {
+        if !self.orgs.contains(&id) {
+            errors.push(FieldError::new(field, format!("no organisation {id}")));
+        }
+    }
+}
+
+/// A request body as the API takes it: a JSON object, given the record's id (a create body has
+/// none; the server assigns it), deserialised with the path of a bad field.
+pub fn from_body<R: Record>(mut body: serde_json::Value, id: &str) -> Result<R, FieldError> {
+    match body.as_object_mut() {
+        Some(o) => {
+            o.insert("id".into(), serde_json::Value::String(id.to_owned()));
+        }
+        None => return Err(FieldError::new("body", "must be a JSON object")),
+    }
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        FieldError::new(
+            if path == "." { "body" } else { &path },
+            e.into_inner().to_string(),
+        )
+    })
+}
 
 pub trait Record:
     Serialize + DeserializeOwned + Clone + Send + Sync + super::scope::Scoped + 'static
@@ -21,8 +78,9 @@ pub trait Record:
     fn keys(&self) -> Vec<String> {
         Vec::new()
     }
-    /// Checks against the register; every problem with its field.
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError>;
+    /// Checks against the register and what it refers to outside it; every problem with its
+    /// field.
+    fn check(&self, ix: &AccessIndex, refs: &Refs) -> Vec<FieldError>;
     fn put(self, ix: &mut AccessIndex);
     /// Every record of the kind, borrowed, in the kind's order.
     fn all(ix: &AccessIndex) -> Vec<&Self>;
@@ -33,6 +91,13 @@ pub trait Record:
 
 fn text(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize) {
     if let Err(e) = validate::text(field, v, max) {
+        errors.push(e);
+    }
+}
+
+/// A name, code or number: one line, something visible, no direction overrides.
+fn name(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize) {
+    if let Err(e) = validate::name(field, v, max) {
         errors.push(e);
     }
 }
@@ -92,10 +157,17 @@ impl Record for Facility {
     fn keys(&self) -> Vec<String> {
         vec![self.isps_number.clone()]
     }
-    fn check(&self, _: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, _: &AccessIndex, refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
-        text(&mut e, "name", &self.name, 200);
-        text(&mut e, "isps_number", &self.isps_number, 40);
+        name(&mut e, "name", &self.name, 200);
+        name(&mut e, "isps_number", &self.isps_number, 40);
+        if !refs.sites.contains(&self.site_id) {
+            e.push(FieldError::new(
+                "site_id",
+                format!("no site {}", self.site_id),
+            ));
+        }
+        refs.org(&mut e, "org_id", self.org_id);
         e
     }
     fn put(self, ix: &mut AccessIndex) {
@@ -121,10 +193,10 @@ impl Record for Zone {
     fn keys(&self) -> Vec<String> {
         vec![self.code.clone()]
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, _refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
-        text(&mut e, "code", &self.code, 40);
-        text(&mut e, "name", &self.name, 200);
+        name(&mut e, "code", &self.code, 40);
+        name(&mut e, "name", &self.name, 200);
         if !ix.facilities.contains_key(&self.facility_id) {
             e.push(FieldError::new("facility_id", "no such facility"));
         }
@@ -165,10 +237,10 @@ impl Record for Gate {
     fn keys(&self) -> Vec<String> {
         vec![self.code.clone()]
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, _refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
-        text(&mut e, "code", &self.code, 40);
-        text(&mut e, "name", &self.name, 200);
+        name(&mut e, "code", &self.code, 40);
+        name(&mut e, "name", &self.name, 200);
         if !ix.facilities.contains_key(&self.facility_id) {
             e.push(FieldError::new("facility_id", "no such facility"));
         }
@@ -212,9 +284,10 @@ impl Record for Person {
     fn id_text(&self) -> String {
         self.id.to_string()
     }
-    fn check(&self, _: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, _: &AccessIndex, refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
-        text(&mut e, "name", &self.name, 200);
+        name(&mut e, "name", &self.name, 200);
+        refs.org(&mut e, "org_id", self.org_id);
         e
     }
     fn put(self, ix: &mut AccessIndex) {
@@ -242,9 +315,9 @@ impl Record for Credential {
     fn keys(&self) -> Vec<String> {
         vec![self.number.clone()]
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, _refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
-        text(&mut e, "number", &self.number, 64);
+        name(&mut e, "number", &self.number, 64);
         if !ix.people.contains_key(&self.holder) {
             e.push(FieldError::new("holder", "no such person"));
         }
@@ -279,7 +352,7 @@ impl Record for Vehicle {
     fn keys(&self) -> Vec<String> {
         vec![normalise_plate(&self.plate)]
     }
-    fn check(&self, _: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, _: &AccessIndex, refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
         if normalise_plate(&self.plate).is_empty() || self.plate.len() > 20 {
             e.push(FieldError::new(
@@ -292,6 +365,9 @@ impl Record for Vehicle {
                 "country",
                 "must be an ISO 3166 alpha-2 code such as SE",
             ));
+        }
+        if let Some(o) = self.org_id {
+            refs.org(&mut e, "org_id", o);
         }
         e
     }
@@ -316,7 +392,7 @@ impl Record for Permit {
     fn id_text(&self) -> String {
         self.id.to_string()
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
         text(&mut e, "purpose", &self.purpose, 500);
         if !ix.people.contains_key(&self.holder) {
@@ -333,6 +409,12 @@ impl Record for Permit {
         if let Some(v) = self.vehicle {
             if !ix.vehicles.contains_key(&v) {
                 e.push(FieldError::new("vehicle", "no such vehicle"));
+            }
+        }
+        refs.org(&mut e, "issued_by_org", self.issued_by_org);
+        if let Some(u) = self.issued_by_user {
+            if !refs.users.contains(&u) {
+                e.push(FieldError::new("issued_by_user", format!("no user {u}")));
             }
         }
         if self.schedule.windows.is_empty() {
@@ -369,7 +451,7 @@ impl Record for Visit {
     fn id_text(&self) -> String {
         self.id.to_string()
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, _refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
         text(&mut e, "purpose", &self.purpose, 500);
         if !ix.people.contains_key(&self.visitor) {
@@ -413,7 +495,7 @@ impl Record for Ban {
     fn id_text(&self) -> String {
         self.id.to_string()
     }
-    fn check(&self, ix: &AccessIndex) -> Vec<FieldError> {
+    fn check(&self, ix: &AccessIndex, _refs: &Refs) -> Vec<FieldError> {
         let mut e = Vec::new();
         text(&mut e, "reason", &self.reason, 500);
         match (&self.person, &self.plate) {

@@ -29,7 +29,7 @@ pub async fn create_org(
     kind: OrgKind,
     id: Option<OrgId>,
 ) -> Result<Organisation, ApiError> {
-    validate::text("name", name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    validate::name("name", name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     let mut change = Change::begin(state, actor).await?;
     let org = Organisation {
         id: id.unwrap_or_else(new_id),
@@ -100,7 +100,7 @@ pub async fn create_user(
     spec: UserSpec,
 ) -> Result<User, ApiError> {
     check_username(&spec.username)?;
-    validate::text("display_name", &spec.display_name, 200)
+    validate::name("display_name", &spec.display_name, 200)
         .map_err(|e| ApiError::InvalidFields(vec![e]))?;
     if !matches!(spec.locale.as_str(), "sv" | "en") {
         return Err(ApiError::field("locale", "must be sv or en"));
@@ -214,7 +214,7 @@ pub async fn create_token(
     roles: Vec<Role>,
     lifetime_days: u32,
 ) -> Result<(ApiTokenRecord, String), ApiError> {
-    validate::text("name", name, 100).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    validate::name("name", name, 100).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     if roles.is_empty() {
         return Err(ApiError::field("roles", "name at least one role"));
     }

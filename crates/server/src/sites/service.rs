@@ -13,7 +13,7 @@ pub async fn create_site(
     actor: &Actor,
     site: &hamnvakt_store::Site,
 ) -> Result<(), ApiError> {
-    validate::text("name", &site.name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    validate::name("name", &site.name, 200).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     if !(-90.0..=90.0).contains(&site.lat) || !(-180.0..=180.0).contains(&site.lon) {
         return Err(ApiError::field("lat", "coordinates must be WGS84 degrees"));
     }

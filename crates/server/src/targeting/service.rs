@@ -78,6 +78,8 @@ pub async fn save_profile(
     profile: &hamnvakt_targeting::profile::Profile,
 ) -> Result<hamnvakt_store::ProfileRow, ApiError> {
     ApiError::check_fields(profile.validate())?;
+    hamnvakt_core::validate::name("name", &profile.name, 200)
+        .map_err(|e| ApiError::InvalidFields(vec![e]))?;
     let (id, version) = match id {
         Some(id) => {
             let versions = state.store.profile_versions(id).await?;

@@ -108,23 +108,35 @@ impl Config {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let mut table = match file {
+        match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
                     path: path.into(),
                     source,
                 })?;
-                text.parse::<toml::Table>()
-                    .map_err(|e| ConfigError::Parse {
-                        origin: path.display().to_string(),
-                        message: e.message().to_owned() + &location(&text, e.span()),
-                    })?
+                Config::from_text(Some(&text), &path.display().to_string(), env)
             }
+            None => Config::from_text(None, "configuration", env),
+        }
+    }
+
+    /// [`Config::load`] on a file's text (`None`: no file), with `origin` naming it in errors.
+    /// The configuration fuzz target calls this.
+    pub fn from_text(
+        text: Option<&str>,
+        origin: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = match text {
+            Some(text) => text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError::Parse {
+                    origin: origin.to_owned(),
+                    message: e.message().to_owned() + &location(text, e.span()),
+                })?,
             None => toml::Table::new(),
         };
-        let origin = file
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "configuration".into());
+        let origin = origin.to_owned();
         let mut env: Vec<(String, String)> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with("HAMNVAKT_"))

@@ -46,7 +46,7 @@ async fn build(app: &TestApp, pfso: &mut Client) -> Site {
     let facility = create(
         pfso,
         "facilities",
-        json!({"site_id": "00000000-0000-4000-8000-000000000001", "name": "Värtahamnen",
+        json!({"site_id": app.site, "name": "Värtahamnen",
         "isps_number": "SESTO-0010", "security_level": 1, "org_id": app.port}),
     )
     .await;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use hamnvakt_core::ids::{OrgId, UserId};
+use hamnvakt_core::ids::{OrgId, SiteId, UserId};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::FixedClock;
 use hamnvakt_identity::Role;
@@ -26,6 +26,8 @@ pub struct TestApp {
     pub port: OrgId,
     pub customs: OrgId,
     pub haulier: OrgId,
+    /// Värtahamnen, the site the access tests' facilities belong to.
+    pub site: SiteId,
     pub admin: UserId,
     pub machine: UserId,
     pub _db: TestDb,
@@ -79,6 +81,18 @@ impl TestApp {
             .await
             .unwrap()
             .id;
+        let site = hamnvakt_store::Site {
+            id: "00000000-0000-4000-8000-000000000001".parse().unwrap(),
+            code: "VARTA".into(),
+            name: "Värtahamnen".into(),
+            description: "Ferry and ro-ro terminal".into(),
+            locode: "SESTO".into(),
+            lat: 59.3519,
+            lon: 18.1119,
+        };
+        hamnvakt_server::sites::create_site(&state, &seed, &site)
+            .await
+            .unwrap();
         let user = |org, name: &str, roles: Vec<Role>, password: bool| UserSpec {
             id: None,
             org_id: org,
@@ -167,6 +181,7 @@ impl TestApp {
             port,
             customs,
             haulier,
+            site: site.id,
             admin: admin_id,
             machine,
             _db: db,

@@ -20,5 +20,6 @@ mod durability;
 mod helpers;
 mod invariants;
 mod need_to_know;
+mod nonsense;
 mod openapi_walk;
 mod security;
