@@ -75,12 +75,12 @@ fn bad_rows_are_reported_with_row_column_and_reason_and_good_rows_kept() {
     let errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(
-        errors[0].contains("row 3")
+        errors[0].contains("line 3")
             && errors[0].contains("Net Mass")
             && errors[0].contains("not a number")
     );
-    assert!(errors[1].contains("row 4") && errors[1].contains("Fraud"));
-    assert!(errors[2].contains("row 5") && errors[2].contains("Declaration ID"));
+    assert!(errors[1].contains("line 4") && errors[1].contains("Fraud"));
+    assert!(errors[2].contains("line 5") && errors[2].contains("Declaration ID"));
     assert!(
         (loaded.records[1].value - 16.0).abs() < 1e-9,
         "price × tax rate / 100"
