@@ -150,8 +150,10 @@ fn day_of(date: &str) -> Result<i64, ApiError> {
 pub struct LaneView {
     pub declaration_id: String,
     /// `red`, `yellow`, `blue` or `green`.
+    #[schema(value_type = Lane)]
     pub lane: String,
     /// `risk`, `random`, `exploration`, `released` or `rerouted`.
+    #[schema(pattern = "^(risk|random|exploration|released|rerouted)$")]
     pub why: String,
     pub risk: f64,
     pub decided_by: String,
@@ -231,7 +233,10 @@ pub struct WorkItem {
     #[schema(value_type = Option<Object>)]
     pub model: Option<serde_json::Value>,
     /// The lane it is in, once selected.
+    #[schema(value_type = Option<Lane>)]
     pub lane: Option<String>,
+    /// Why it is in that lane.
+    #[schema(pattern = "^(risk|random|exploration|released|rerouted)$")]
     pub why: Option<String>,
     pub consignment: hamnvakt_targeting::consignment::Consignment,
 }
@@ -239,6 +244,7 @@ pub struct WorkItem {
 /// Use of one lane's daily capacity.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Capacity {
+    #[schema(value_type = Lane)]
     pub lane: String,
     pub capacity: usize,
     pub used: usize,
