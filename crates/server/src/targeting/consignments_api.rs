@@ -79,7 +79,6 @@ pub struct ImportReport {
     /// Rows refused.
     pub rejected_rows: usize,
     /// Why, row by row (the first 1000): `row` is the file's line number (the header is 1).
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<hamnvakt_targeting::consignment::RowError>,
 }
 

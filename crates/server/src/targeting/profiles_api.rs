@@ -319,7 +319,7 @@ pub struct ReportQuery {
 /// with a drift indicator on the risk scores.
 #[utoipa::path(get, path = "/targeting/report", tag = "cargo", params(ReportQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<hamnvakt_targeting::report::Week>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
     p: Principal,
