@@ -65,7 +65,7 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Column mapping: `kcs` (the KCS declaration format) or `hamnvakt` (our field names).
-    #[param(pattern = "^(kcs|hamnvakt)$")]
+    #[param(pattern = "^(kcs|hamnvakt)$", example = "kcs")]
     pub mapping: String,
 }
 

@@ -217,7 +217,7 @@ pub async fn reroute(
 #[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     /// `YYYY-MM-DD`.
-    #[param(format = Date)]
+    #[param(format = Date, example = "2026-11-17")]
     pub date: String,
 }
 
