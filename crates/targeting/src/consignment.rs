@@ -372,6 +372,7 @@ impl ConsignmentMapping {
 }
 
 /// A row that could not be kept.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     /// 1-based line of the file (the header is line 1).

@@ -20,6 +20,8 @@ pub struct Decision {
     pub positive: Option<bool>,
 }
 
+/// One week of the targeting report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Week {
     /// Monday of the week, days since 1970-01-01.

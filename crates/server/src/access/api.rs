@@ -335,7 +335,9 @@ pub struct FeedEntry {
     pub person_name: Option<String>,
     pub credential: Option<String>,
     pub plate: Option<String>,
+    #[schema(value_type = Direction)]
     pub direction: String,
+    #[schema(value_type = Outcome)]
     pub outcome: String,
     pub reasons: Vec<Reason>,
     pub security_level: i64,

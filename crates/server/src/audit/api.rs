@@ -92,6 +92,7 @@ pub async fn list(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerifyView {
     /// `intact` or `broken`.
+    #[schema(pattern = "^(intact|broken)$")]
     pub status: String,
     pub events_checked: i64,
     pub head_seq: i64,

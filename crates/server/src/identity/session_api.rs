@@ -34,6 +34,35 @@ impl ToSchema for RoleName {
     }
 }
 
+/// A permission's name in the document: every permission some role grants, which is every
+/// one a caller can have.
+pub struct PermissionName;
+
+impl utoipa::PartialSchema for PermissionName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut all: Vec<Permission> = Role::ALL
+            .iter()
+            .flat_map(|r| r.permissions().iter().copied())
+            .collect();
+        all.sort();
+        all.dedup();
+        crate::web::openapi::string_enum(
+            all.iter().filter_map(|p| {
+                serde_json::to_value(p)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            }),
+            "A permission: what a role allows",
+        )
+    }
+}
+
+impl ToSchema for PermissionName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Permission".into()
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     #[schema(value_type = String, format = Uuid)]
@@ -131,9 +160,10 @@ pub struct MeView {
     /// The roles in force for this request (a token's may be fewer than its owner's).
     #[schema(value_type = Vec<RoleName>)]
     pub roles: Vec<Role>,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<PermissionName>)]
     pub permissions: Vec<Permission>,
     /// `session` or `token`.
+    #[schema(pattern = "^(session|token)$")]
     pub via: String,
 }
 

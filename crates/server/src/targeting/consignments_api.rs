@@ -65,7 +65,7 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Column mapping: `kcs` (the KCS declaration format) or `hamnvakt` (our field names).
-    #[param(pattern = "^(kcs|hamnvakt)$")]
+    #[param(pattern = "^(kcs|hamnvakt)$", example = "kcs")]
     pub mapping: String,
 }
 
@@ -79,7 +79,6 @@ pub struct ImportReport {
     /// Rows refused.
     pub rejected_rows: usize,
     /// Why, row by row (the first 1000): `row` is the file's line number (the header is 1).
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<hamnvakt_targeting::consignment::RowError>,
 }
 

@@ -150,8 +150,10 @@ fn day_of(date: &str) -> Result<i64, ApiError> {
 pub struct LaneView {
     pub declaration_id: String,
     /// `red`, `yellow`, `blue` or `green`.
+    #[schema(value_type = Lane)]
     pub lane: String,
     /// `risk`, `random`, `exploration`, `released` or `rerouted`.
+    #[schema(pattern = "^(risk|random|exploration|released|rerouted)$")]
     pub why: String,
     pub risk: f64,
     pub decided_by: String,
@@ -215,7 +217,7 @@ pub async fn reroute(
 #[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     /// `YYYY-MM-DD`.
-    #[param(format = Date)]
+    #[param(format = Date, example = "2026-11-17")]
     pub date: String,
 }
 
@@ -231,7 +233,10 @@ pub struct WorkItem {
     #[schema(value_type = Option<Object>)]
     pub model: Option<serde_json::Value>,
     /// The lane it is in, once selected.
+    #[schema(value_type = Option<Lane>)]
     pub lane: Option<String>,
+    /// Why it is in that lane.
+    #[schema(pattern = "^(risk|random|exploration|released|rerouted)$")]
     pub why: Option<String>,
     pub consignment: hamnvakt_targeting::consignment::Consignment,
 }
@@ -239,6 +244,7 @@ pub struct WorkItem {
 /// Use of one lane's daily capacity.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Capacity {
+    #[schema(value_type = Lane)]
     pub lane: String,
     pub capacity: usize,
     pub used: usize,
@@ -313,7 +319,7 @@ pub struct ReportQuery {
 /// with a drift indicator on the risk scores.
 #[utoipa::path(get, path = "/targeting/report", tag = "cargo", params(ReportQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<hamnvakt_targeting::report::Week>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
     p: Principal,

@@ -554,6 +554,20 @@ async fn the_openapi_document_describes_every_route() {
         json!(["grant", "deny", "refer"])
     );
     assert!(schemas.get("Outcome").is_none());
+    // Enums of crates that derive no schema are listed from the code.
+    let roles: Vec<&str> = hamnvakt_identity::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(schemas["Role"]["enum"], json!(roles));
+    assert_eq!(
+        schemas["Lane"]["enum"],
+        json!(["red", "yellow", "blue", "green"])
+    );
+    assert!(schemas["Permission"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("cargo_select")));
     assert_eq!(
         schemas["AlertView"]["properties"]["outcome"]["oneOf"][1]["$ref"],
         "#/components/schemas/AlertOutcome"
