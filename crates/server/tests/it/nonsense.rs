@@ -275,3 +275,25 @@ async fn csv_errors_name_the_file_line_and_an_open_quote_is_reported() {
     );
     assert_eq!(t.get("/api/v1/consignments/D5").await.status, 404);
 }
+
+#[tokio::test]
+async fn a_policy_nested_a_thousand_deep_is_refused_and_the_server_lives() {
+    // Found while fuzzing the policy text: Cedar's parser overflowed the stack on 1,000 nested
+    // parentheses, which ends the process — every gate with it.
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut pfso = app.login("pfso").await;
+    let text = format!(
+        "@id(\"valid_permit\")\npermit (principal, action == Hamnvakt::Action::\"enter\", resource)\nwhen {{ {}context.permit.valid{} }};\n",
+        "(".repeat(1000),
+        ")".repeat(1000)
+    );
+    let r = pfso
+        .put_json(
+            "/api/v1/access/policies",
+            &json!({"text": text, "comment": "deep"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(fields(&r), ["text"], "{}", r.body);
+    assert_eq!(pfso.get("/api/v1/access/policies").await.status, 200);
+}
