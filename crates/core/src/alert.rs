@@ -12,6 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{OrgId, UserId};
+use crate::marking::{self, Marking, Reader};
 use crate::tlp::Tlp;
 use crate::validate::{self, FieldError};
 
@@ -356,14 +357,13 @@ pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, Trans
     Ok(to)
 }
 
-/// Whether an organisation may see an alert, by TLP 2.0: the owner always; anyone in the
-/// installation for CLEAR and GREEN; for AMBER and RED the organisations the owner named; for
-/// AMBER+STRICT nobody else (a draft naming recipients under it is refused, see
-/// [`AlertDraft::validate`], and the rule holds whatever was stored).
-pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], viewer: OrgId) -> bool {
-    owner == viewer
-        || tlp.community_wide()
-        || (tlp != Tlp::AmberStrict && shared_with.contains(&viewer))
+/// Whether a reader may see an alert: the one rule of [`crate::marking`], with the alert's
+/// marking as [`Marking::of_alert`] gives it — the owner always; the port community for CLEAR
+/// and GREEN; for AMBER and RED the organisations the owner named; for AMBER+STRICT nobody
+/// else (a draft naming recipients under it is refused, see [`AlertDraft::validate`], and the
+/// rule holds whatever was stored).
+pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], reader: &Reader) -> bool {
+    marking::may_see(owner, &Marking::of_alert(tlp, shared_with), reader)
 }
 
 #[cfg(test)]
@@ -427,16 +427,27 @@ mod tests {
         let owner = Id::from_random_bytes([1; 16]);
         let named = Id::from_random_bytes([2; 16]);
         let other = Id::from_random_bytes([3; 16]);
+        let reader = |org| Reader {
+            org,
+            partner: false,
+        };
+        let (owner_r, named_r, other_r) = (reader(owner), reader(named), reader(other));
+        let partner = Reader {
+            org: Id::from_random_bytes([4; 16]),
+            partner: true,
+        };
         for tlp in Tlp::ALL {
-            assert!(visible_to(owner, tlp, &[named], owner));
+            assert!(visible_to(owner, tlp, &[named], &owner_r));
+            // The port community's alerts are not the partner ports'.
+            assert!(!visible_to(owner, tlp, &[named], &partner), "{tlp}");
             // TLP 2.0: AMBER+STRICT is the organisation only, named recipients or not.
             assert_eq!(
-                visible_to(owner, tlp, &[named], named),
+                visible_to(owner, tlp, &[named], &named_r),
                 tlp != Tlp::AmberStrict,
                 "{tlp}"
             );
             assert_eq!(
-                visible_to(owner, tlp, &[named], other),
+                visible_to(owner, tlp, &[named], &other_r),
                 tlp.community_wide(),
                 "{tlp}"
             );

@@ -15,6 +15,7 @@ pub mod alert;
 pub mod chain;
 pub mod clock;
 pub mod ids;
+pub mod marking;
 pub mod need_to_know;
 pub mod org;
 pub mod tlp;

@@ -20,6 +20,18 @@ pub struct Reader {
     pub installation_operator: bool,
     /// The reader holds the platform administrator's role.
     pub platform_administrator: bool,
+    /// The reader's organisation is a federated partner port ([`crate::marking::Reader`]).
+    pub partner: bool,
+}
+
+impl Reader {
+    /// The reader as the marking rule sees them.
+    pub fn marking_reader(&self) -> crate::marking::Reader {
+        crate::marking::Reader {
+            org: self.org,
+            partner: self.partner,
+        }
+    }
 }
 
 /// Event kinds that record the administration of accounts.
@@ -50,6 +62,7 @@ mod tests {
             org: own,
             installation_operator: false,
             platform_administrator: false,
+            partner: false,
         };
         let port = Reader {
             installation_operator: true,
