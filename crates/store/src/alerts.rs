@@ -1,6 +1,6 @@
 //! The alert queue's tables: alerts, their typed subjects and the organisations they are
 //! shared with. Visibility is applied in SQL, with the same rule as
-//! [`hamnvakt_core::alert::visible_to`], so a page never holds an alert the viewer may not see.
+//! [`hamnvakt_core::alert::visible_to`] ([`hamnvakt_core::marking::check`]), so a page never holds an alert the viewer may not see.
 
 use std::collections::HashMap;
 
@@ -47,6 +47,26 @@ pub struct NewAlert<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
     pub org: OrgId,
+    /// The viewer's organisation is a federated partner port, not a member of the port
+    /// community ([`hamnvakt_core::marking::Reader::partner`]).
+    pub partner: bool,
+}
+
+impl Viewer {
+    /// A member of the port community.
+    pub fn member(org: OrgId) -> Viewer {
+        Viewer {
+            org,
+            partner: false,
+        }
+    }
+
+    pub fn reader(&self) -> hamnvakt_core::marking::Reader {
+        hamnvakt_core::marking::Reader {
+            org: self.org,
+            partner: self.partner,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -135,9 +155,13 @@ fn push_visibility(q: &mut Sql, viewer: &Viewer) {
     let org = viewer.org.to_string();
     q.push(" AND (alerts.owner_org = ")
         .arg(Arg::Text(org.clone()));
-    q.push(" OR alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')");
-    // TLP:AMBER+STRICT is the owner's organisation only, whoever was named.
-    q.push(" OR alerts.tlp <> 'TLP:AMBER+STRICT' AND EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
+    // CLEAR and GREEN alerts are the port community's, not the partner ports'.
+    if !viewer.partner {
+        q.push(" OR alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')");
+    }
+    // Named organisations count for AMBER and RED; TLP:AMBER+STRICT is the owner's
+    // organisation only, whoever was named.
+    q.push(" OR alerts.tlp IN ('TLP:AMBER', 'TLP:RED') AND EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
     q.arg(Arg::Text(org)).push("))");
 }
 

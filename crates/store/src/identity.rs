@@ -28,6 +28,9 @@ pub struct User {
     pub locale: String,
     pub disabled: bool,
     pub created_ms: i64,
+    /// The kind of the user's organisation (read with the user: sharing needs to know whether
+    /// the reader is a partner port).
+    pub org_kind: OrgKind,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +90,8 @@ fn org_from_row(r: &AnyRow) -> Result<Organisation> {
 }
 
 const USER_COLUMNS: &str =
-    "id, org_id, username, display_name, password_hash, roles, locale, disabled, created_ms";
+    "id, org_id, username, display_name, password_hash, roles, locale, disabled, created_ms, \
+     (SELECT kind FROM organisations o WHERE o.id = users.org_id)";
 
 fn user_from_row(r: &AnyRow) -> Result<User> {
     let roles: String = r.try_get(5)?;
@@ -101,6 +105,10 @@ fn user_from_row(r: &AnyRow) -> Result<User> {
         locale: r.try_get(6)?,
         disabled: r.try_get::<i64, _>(7)? != 0,
         created_ms: r.try_get(8)?,
+        org_kind: r
+            .try_get::<String, _>(9)?
+            .parse()
+            .map_err(StoreError::Corrupt)?,
     })
 }
 

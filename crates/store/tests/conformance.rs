@@ -497,40 +497,40 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     };
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: port }, &all)
+            .list_alerts(&Viewer::member(port), &all)
             .await
             .unwrap()),
         [a3, a2, a1]
     );
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: customs }, &all)
+            .list_alerts(&Viewer::member(customs), &all)
             .await
             .unwrap()),
         [a3, a1]
     );
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: haulier }, &all)
+            .list_alerts(&Viewer::member(haulier), &all)
             .await
             .unwrap()),
         [a3]
     );
     assert!(store
-        .alert(a2, &Viewer { org: customs })
+        .alert(a2, &Viewer::member(customs))
         .await
         .unwrap()
         .is_none());
     assert_eq!(
         store
-            .count_alerts(&Viewer { org: port }, &all)
+            .count_alerts(&Viewer::member(port), &all)
             .await
             .unwrap(),
         3
     );
 
     let a = store
-        .alert(a1, &Viewer { org: customs })
+        .alert(a1, &Viewer::member(customs))
         .await
         .unwrap()
         .unwrap();
@@ -549,7 +549,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     };
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: port }, &by_kind)
+            .list_alerts(&Viewer::member(port), &by_kind)
             .await
             .unwrap()),
         [a2, a1]
@@ -562,7 +562,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     };
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: port }, &by_subject)
+            .list_alerts(&Viewer::member(port), &by_subject)
             .await
             .unwrap()),
         [a3]
@@ -574,7 +574,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     };
     assert_eq!(
         store
-            .count_alerts(&Viewer { org: port }, &since)
+            .count_alerts(&Viewer::member(port), &since)
             .await
             .unwrap(),
         2
@@ -586,7 +586,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     loop {
         let page = store
             .list_alerts(
-                &Viewer { org: port },
+                &Viewer::member(port),
                 &AlertFilter {
                     limit: 1,
                     cursor: cursor.clone(),
@@ -608,7 +608,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
         ..Default::default()
     };
     let page = store
-        .list_alerts(&Viewer { org: port }, &oldest)
+        .list_alerts(&Viewer::member(port), &oldest)
         .await
         .unwrap();
     assert_eq!(ids(&page), [a1, a2]);
@@ -681,7 +681,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     .unwrap();
     tx.commit().await.unwrap();
     let closed = store
-        .alert(a1, &Viewer { org: port })
+        .alert(a1, &Viewer::member(port))
         .await
         .unwrap()
         .unwrap();
@@ -706,7 +706,7 @@ async fn alerts_visibility_filters_and_paging(kind: Kind) {
     };
     assert_eq!(
         ids(&store
-            .list_alerts(&Viewer { org: port }, &open_only)
+            .list_alerts(&Viewer::member(port), &open_only)
             .await
             .unwrap()),
         [a3, a2]
