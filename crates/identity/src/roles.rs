@@ -73,6 +73,13 @@ pub enum Permission {
     ProfilesManage,
     /// Run the day's selection and re-route consignments between lanes.
     CargoSelect,
+    /// See the shared objects (indicators, modi operandi, sightings) one's organisation may
+    /// see, in the console, the API and over TAXII.
+    SharingRead,
+    /// Share: write indicators and modi operandi, import bundles, push over TAXII.
+    SharingWrite,
+    /// Set up the partner feeds (TAXII subscriptions).
+    SharingManage,
 }
 
 impl Role {
@@ -122,6 +129,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Operator => &[
+                SharingRead,
                 AlertsRead,
                 AlertsTriage,
                 AlertsRaise,
@@ -131,6 +139,9 @@ impl Role {
                 VesselsDeclare,
             ],
             Role::Pfso => &[
+                SharingRead,
+                SharingWrite,
+                SharingManage,
                 AlertsRead,
                 AlertsTriage,
                 AlertsRaise,
@@ -142,6 +153,8 @@ impl Role {
                 SecurityLevelSet,
             ],
             Role::TargetingOfficer => &[
+                SharingRead,
+                SharingWrite,
                 AlertsRead,
                 AlertsTriage,
                 AlertsRaise,
@@ -152,8 +165,17 @@ impl Role {
                 ProfilesManage,
                 CargoSelect,
             ],
-            Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
+            Role::Analyst => &[
+                AlertsRead,
+                AlertsTriage,
+                SitesRead,
+                TokensManage,
+                SharingRead,
+                SharingWrite,
+            ],
             Role::Administrator => &[
+                SharingRead,
+                SharingManage,
                 AlertsRead,
                 SitesRead,
                 AuditRead,
@@ -162,7 +184,7 @@ impl Role {
                 AccessRead,
             ],
             Role::PlatformAdministrator => &[OrganisationsManage],
-            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead],
+            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, SharingRead, SharingWrite],
             Role::GateController => &[AccessDecide],
             Role::CustomsSystem => &[CargoWrite, CargoRead],
             Role::PortCallSystem => &[VesselsDeclare, SitesRead],

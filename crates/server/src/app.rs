@@ -19,7 +19,7 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, sites, targeting};
+use crate::{access, alerts, audit, identity, maritime, sharing, sites, targeting};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the
@@ -31,6 +31,8 @@ pub struct Instance {
     pub access: Arc<access::Engine>,
     /// AIS ingest and the vessel picture.
     pub ais: Arc<maritime::Ingest>,
+    /// The live indicators and the partner feeds' client.
+    pub sharing: Arc<sharing::Sharing>,
 }
 
 impl std::ops::Deref for Instance {
@@ -53,6 +55,15 @@ impl Instance {
             state: AppState::new(store, config, clock, metrics, Some(access.clone())),
             access,
             ais,
+            sharing: Arc::default(),
+        }
+    }
+
+    /// The sharing capability's view of this instance.
+    pub fn sharing_state(&self) -> sharing::SharingState {
+        sharing::SharingState {
+            app: self.state.clone(),
+            sharing: self.sharing.clone(),
         }
     }
 
@@ -104,6 +115,8 @@ impl Instance {
         maritime::start(&self.maritime_state())
             .await
             .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
+        let indicators = sharing::start(self.sharing_state()).await?;
+        tracing::info!(indicators, "live indicators loaded");
         self.state.start_checkpoints();
         tokio::spawn(identity::housekeeping(self.state.clone()));
         Ok(())
@@ -128,7 +141,8 @@ pub fn router(instance: &Instance) -> Router {
         .merge(sites::routes())
         .merge(targeting::routes())
         .merge(access::routes().with_state(instance.access_state()))
-        .merge(maritime::routes().with_state(instance.maritime_state()));
+        .merge(maritime::routes().with_state(instance.maritime_state()))
+        .merge(sharing::routes().with_state(instance.sharing_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
 }
 
@@ -167,6 +181,7 @@ pub async fn serve(
         (name = "vessels", description = "The AIS vessel picture"),
         (name = "cargo", description = "Consignments for cargo risk targeting"),
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
+        (name = "sharing", description = "Need-to-know sharing: indicators, modi operandi and sightings under TLP 2.0 and an audience; STIX 2.1 export and import; partner feeds over TAXII 2.1 (the TAXII server is at /taxii2/)"),
     )
 )]
 struct ApiFrame;
@@ -182,6 +197,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         sites::openapi(),
         maritime::openapi(),
         targeting::openapi(),
+        sharing::openapi(),
     ] {
         doc.merge(part);
     }

@@ -9,7 +9,7 @@ use hamnvakt_core::alert::{
 use hamnvakt_core::ids::{AlertId, OrgId, UserId};
 use hamnvakt_core::Tlp;
 use hamnvakt_identity::Permission;
-use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort, Viewer};
+use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -181,9 +181,7 @@ pub async fn list(
 ) -> Result<Json<AlertPageView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
     let filter = q.to_filter()?;
-    let viewer = Viewer {
-        org: principal.org(),
-    };
+    let viewer = principal.viewer();
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
     Ok(Json(AlertPageView {
@@ -271,9 +269,7 @@ pub async fn get_one(
         .store
         .alert(
             id,
-            &Viewer {
-                org: principal.org(),
-            },
+            &principal.viewer(),
         )
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
@@ -304,9 +300,7 @@ pub async fn history(
         .store
         .alert(
             id,
-            &Viewer {
-                org: principal.org(),
-            },
+            &principal.viewer(),
         )
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use hamnvakt_core::alert::{Action, AlertState, Outcome, Severity};
 use hamnvakt_core::ids::{OrgId, UserId};
 use hamnvakt_identity::{roles, Permission};
-use hamnvakt_store::{AlertFilter, AlertRecord, Viewer};
+use hamnvakt_store::{AlertFilter, AlertRecord};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -90,7 +90,7 @@ pub async fn queue(
         limit: 50,
         ..Default::default()
     };
-    let viewer = Viewer { org: p.org() };
+    let viewer = p.viewer();
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
     let orgs = org_names(&state).await?;
@@ -199,7 +199,7 @@ pub async fn detail(
     let id = parse_alert_id(&id)?;
     let a = state
         .store
-        .alert(id, &Viewer { org: p.org() })
+        .alert(id, &p.viewer())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     let orgs = org_names(&state).await?;

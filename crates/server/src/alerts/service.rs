@@ -72,7 +72,9 @@ pub async fn act(
     let org = actor
         .org
         .ok_or_else(|| ApiError::forbidden("acting on alerts needs an organisation"))?;
-    let viewer = Viewer { org };
+    // Moving an alert needs ownership or being named (below), which a partner port's
+    // organisation may be as well as a member.
+    let viewer = Viewer::member(org);
     let current = state
         .store
         .alert(id, &viewer)

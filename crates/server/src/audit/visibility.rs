@@ -22,6 +22,7 @@ pub async fn reader(state: &AppState, p: &Principal) -> Result<Reader, ApiError>
         org: p.org(),
         installation_operator: org.is_some_and(|o| o.kind == OrgKind::PortAuthority),
         platform_administrator: p.can(Permission::OrganisationsManage),
+        partner: p.partner(),
     })
 }
 
@@ -91,7 +92,13 @@ async fn may_read(
             }
             let seen = state
                 .store
-                .alert(id, &Viewer { org: reader.org })
+                .alert(
+                    id,
+                    &Viewer {
+                        org: reader.org,
+                        partner: reader.partner,
+                    },
+                )
                 .await?
                 .is_some();
             alerts.insert(id, seen);

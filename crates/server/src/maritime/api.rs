@@ -321,7 +321,7 @@ pub async fn risk(
             limit: 500,
             ..Default::default()
         };
-        let viewer = hamnvakt_store::Viewer { org: p.org() };
+        let viewer = p.viewer();
         let page = state.store.list_alerts(&viewer, &filter).await?;
         events = page
             .alerts

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::web::change::{Actor, Change};
 use crate::web::error::ApiError;
-use crate::web::state::AppState;
+use crate::web::state::{AppState, Observation};
 
 /// A stored consignment by declaration id, or a 404.
 pub async fn consignment(
@@ -67,7 +67,53 @@ pub async fn store_consignments(
         .collect::<Result<_, ApiError>>()?;
     change.tx().upsert_consignments(&rows).await?;
     change.commit().await?;
+    for c in last.values() {
+        state.observe(observation(c, actor, at));
+    }
     Ok(rows.len())
+}
+
+/// What a consignment shows that an indicator may watch: its container or ro-ro unit, its
+/// parties by name and EORI, its tariff code and the ports on its route.
+fn observation(c: &Consignment, actor: &Actor, at_ms: i64) -> Observation {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind as K, Observed};
+    let mut values: Vec<Observed> = Vec::new();
+    let mut add = |k: K, v: Option<&str>| {
+        if let Some(o) = v.and_then(|v| Observed::of(k, v)) {
+            values.push(o);
+        }
+    };
+    add(K::ContainerNumber, c.container.as_deref());
+    add(K::TruckPlate, c.roro_unit.as_deref());
+    add(K::HsCode, Some(&c.hs_code));
+    for p in [&c.importer, &c.declarant, &c.seller, &c.carrier] {
+        add(K::Eori, p.eori.as_deref());
+        add(K::CompanyName, p.name.as_deref());
+    }
+    for port in &c.route_ports {
+        add(K::RouteVia, Some(port));
+    }
+    let mut subjects = vec![SubjectRef {
+        kind: SubjectKind::Consignment,
+        reference: c.declaration_id.chars().take(200).collect(),
+        label: None,
+    }];
+    if let Some(container) = &c.container {
+        subjects.push(SubjectRef {
+            kind: SubjectKind::Container,
+            reference: container.chars().take(200).collect(),
+            label: None,
+        });
+    }
+    Observation {
+        what: format!("consignment {}", c.declaration_id.chars().take(100).collect::<String>()),
+        subject: format!("consignment:{}", c.declaration_id),
+        subjects,
+        org: actor.org,
+        at_ms,
+        values,
+    }
 }
 
 /// Saves a profile as a new version (1 for a new profile), audited.

@@ -48,6 +48,28 @@ impl Principal {
         self.user.org_id
     }
 
+    /// The caller's organisation is a federated partner port (kind `other_port`), not a
+    /// member of the port community.
+    pub fn partner(&self) -> bool {
+        self.user.org_kind == hamnvakt_core::org::OrgKind::OtherPort
+    }
+
+    /// The caller as the marking rule sees them.
+    pub fn reader(&self) -> hamnvakt_core::marking::Reader {
+        hamnvakt_core::marking::Reader {
+            org: self.org(),
+            partner: self.partner(),
+        }
+    }
+
+    /// The caller as the alert queries filter for.
+    pub fn viewer(&self) -> hamnvakt_store::Viewer {
+        hamnvakt_store::Viewer {
+            org: self.org(),
+            partner: self.partner(),
+        }
+    }
+
     pub fn can(&self, p: Permission) -> bool {
         roles::allows(&self.roles, p)
     }
@@ -103,6 +125,9 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::CargoWrite => "bringing consignments in",
         Permission::ProfilesManage => "managing risk profiles",
         Permission::CargoSelect => "selecting consignments for inspection",
+        Permission::SharingRead => "reading shared objects",
+        Permission::SharingWrite => "sharing objects",
+        Permission::SharingManage => "managing the partner feeds",
     }
 }
 
@@ -251,10 +276,17 @@ async fn authenticate(
     {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let value = auth.to_str().map_err(|_| ApiError::Unauthenticated)?;
-            let token = value
-                .strip_prefix("Bearer ")
-                .ok_or(ApiError::Unauthenticated)?
-                .trim();
+            let basic;
+            let token = match value.strip_prefix("Bearer ") {
+                Some(t) => t.trim(),
+                // TAXII clients that only speak HTTP Basic send the token as the password
+                // (the user name is not looked at). Only on the TAXII paths.
+                None if parts.uri.path().starts_with("/taxii2/") => {
+                    basic = basic_password(value).ok_or(ApiError::Unauthenticated)?;
+                    basic.as_str()
+                }
+                None => return Err(ApiError::Unauthenticated),
+            };
             let address = client_address(state, parts);
             let path = parts.uri.path().chars().take(200).collect::<String>();
             return match check_token(
@@ -291,6 +323,20 @@ async fn authenticate(
         }
         Ok(principal)
     }
+}
+
+/// The password of an HTTP Basic `Authorization` value.
+fn basic_password(value: &str) -> Option<String> {
+    use base64::Engine;
+    let encoded = value.strip_prefix("Basic ")?.trim();
+    if encoded.len() > 1024 {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    text.split_once(':').map(|(_, p)| p.to_owned())
 }
 
 /// A signed-in console user; anyone else is sent to the sign-in page.

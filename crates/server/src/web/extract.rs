@@ -33,6 +33,34 @@ pub struct ApiQuery<T>(pub T);
 #[derive(Debug)]
 pub struct ApiPath<T>(pub T);
 
+/// A STIX 2.1 bundle or TAXII envelope as the body (`application/stix+json`,
+/// `application/taxii+json` or `application/json`), read whole up to [`MAX_BUNDLE_BYTES`]:
+/// imports are large by nature (a 100,000-object bundle is some 60 MB), and are parsed off
+/// the async runtime by the caller.
+#[derive(Debug)]
+pub struct StixBody(pub Bytes);
+
+/// The largest bundle taken.
+pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
+
+impl<S> FromRequest<S> for StixBody
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        if !["application/stix+json", "application/taxii+json", "application/json"]
+            .iter()
+            .any(|t| content_type_is(&req, t))
+        {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/stix+json;version=2.1",
+            ));
+        }
+        read_body(req, MAX_BUNDLE_BYTES).await.map(StixBody)
+    }
+}
+
 /// A `text/csv` body, read whole up to the configured limit.
 #[derive(Debug)]
 pub struct CsvBody(pub Bytes);
@@ -41,7 +69,7 @@ pub struct CsvBody(pub Bytes);
 /// thrown away) up to four times the limit first, so that the client, still sending, reads
 /// the answer rather than a reset connection; one that says it is larger than that is
 /// refused at once.
-async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+pub async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
     use futures_util::StreamExt;
     let linger = limit.saturating_mul(4);
     if let Some(len) = req
@@ -73,7 +101,7 @@ async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
     Ok(Bytes::from(bytes))
 }
 
-fn content_type_is(req: &Request, want: &str) -> bool {
+pub fn content_type_is(req: &Request, want: &str) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -29,6 +29,34 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// The writer whose commits go first (see [`AppState::idle_writer`]).
     priority: Option<Arc<dyn PriorityWriter>>,
+    /// Who watches what the port observes (see [`AppState::observe`]).
+    observer: Arc<std::sync::OnceLock<Arc<dyn Observer>>>,
+}
+
+/// Something the port observed — a consignment's container and parties, a plate at a gate, a
+/// vessel — as values an indicator may watch.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// What was observed and where, in words (`consignment DEC-1 at Norvik`).
+    pub what: String,
+    /// The observed object, as one key (`consignment:<id>`, `gate:<id>:<plate>`,
+    /// `vessel:<mmsi>`): a match is acted on once per indicator and key.
+    pub subject: String,
+    /// The things observed, as an alert links them.
+    pub subjects: Vec<hamnvakt_core::alert::SubjectRef>,
+    /// The organisation whose observation it is (it owns what follows from it); none for the
+    /// installation's own (the port authority's).
+    pub org: Option<hamnvakt_core::ids::OrgId>,
+    pub at_ms: i64,
+    pub values: Vec<hamnvakt_sharing::Observed>,
+}
+
+/// Whoever watches the port's observations (the sharing capability's indicator matcher). A
+/// hook, so that the capabilities that observe need not know who watches.
+pub trait Observer: Send + Sync {
+    /// Takes an observation. Must not block: matching is in memory, and what follows from a
+    /// match (a sighting, an alert) is written in the background.
+    fn observe(&self, state: &AppState, observation: Observation);
 }
 
 /// A writer whose commits must not queue behind background work on SQLite's one writer
@@ -118,6 +146,22 @@ impl AppState {
             metrics: Arc::new(metrics),
             tokens: Arc::default(),
             priority,
+            observer: Arc::default(),
+        }
+    }
+
+    /// Sets who watches the observations (once; later calls change nothing).
+    pub fn set_observer(&self, observer: Arc<dyn Observer>) {
+        let _ = self.observer.set(observer);
+    }
+
+    /// Hands an observation to the watcher, if there is one.
+    pub fn observe(&self, observation: Observation) {
+        if observation.values.is_empty() {
+            return;
+        }
+        if let Some(o) = self.observer.get() {
+            o.observe(self, observation);
         }
     }
 

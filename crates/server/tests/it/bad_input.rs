@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::helpers::{alert_body, TestApp};
 
 async fn alert_count(app: &TestApp) -> i64 {
-    let viewer = hamnvakt_store::Viewer { org: app.port };
+    let viewer = hamnvakt_store::Viewer::member(app.port);
     app.state
         .store
         .count_alerts(&viewer, &Default::default())

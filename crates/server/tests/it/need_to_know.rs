@@ -28,6 +28,9 @@ const TLPS: [&str; 5] = [
     "TLP:RED",
 ];
 
+/// The index of the partner port in the world's organisations.
+const PARTNER: usize = 4;
+
 /// A reader: which organisation (index into the world's), whether they may read the audit log
 /// and the register, and a signed-in client.
 struct Reader {
@@ -58,12 +61,22 @@ async fn setup(app: &TestApp) -> World {
         .await;
     assert_eq!(police.status, 201, "{}", police.body);
     let police: OrgId = police.json["id"].as_str().unwrap().parse().unwrap();
-    let orgs = vec![app.port, app.customs, app.haulier, police];
+    // A federated partner port: a member of the alliance, not of this port community.
+    let partner = admin
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Port of Gdańsk", "kind": "other_port"}),
+        )
+        .await;
+    assert_eq!(partner.status, 201, "{}", partner.body);
+    let partner: OrgId = partner.json["id"].as_str().unwrap().parse().unwrap();
+    let orgs = vec![app.port, app.customs, app.haulier, police, partner];
     for (org, username, roles) in [
         (app.customs, "customs.admin", json!(["administrator"])),
         (app.haulier, "haulier.admin", json!(["administrator"])),
         (police, "police.admin", json!(["administrator"])),
         (police, "police.analyst", json!(["analyst"])),
+        (partner, "partner.analyst", json!(["analyst"])),
     ] {
         let r = admin
             .post_json("/api/v1/users", &json!({"org_id": org, "username": username, "display_name": username, "password": PASSWORD, "roles": roles}))
@@ -81,6 +94,7 @@ async fn setup(app: &TestApp) -> World {
         (2, "haulier.admin", true, true),
         (3, "police.admin", true, true),
         (3, "police.analyst", false, false),
+        (4, "partner.analyst", false, false),
     ] {
         readers.push(Reader {
             org,
@@ -172,7 +186,12 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
         let me = orgs[reader.org];
         let who = reader.name;
         let c = &mut reader.client;
-        let may_see = |owner: OrgId, tlp: Tlp, shared: &[OrgId]| visible_to(owner, tlp, shared, me);
+        let me_reader = hamnvakt_core::marking::Reader {
+            org: me,
+            partner: reader.org == PARTNER,
+        };
+        let may_see =
+            |owner: OrgId, tlp: Tlp, shared: &[OrgId]| visible_to(owner, tlp, shared, &me_reader);
         // The list, page by page: exactly the visible alerts.
         let (listed, list_text) = all_alert_pages(c).await;
         let listed: HashSet<String> = listed.into_iter().collect();
@@ -275,7 +294,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
         ..ProptestConfig::default()
     };
     let mut runner = TestRunner::new(config);
-    let alerts = prop::collection::vec((0..4usize, 0..5usize, 0..16u8), 1..5);
+    let alerts = prop::collection::vec((0..5usize, 0..5usize, 0..32u8), 1..5);
     let people = prop::collection::vec(0..4usize, 0..3);
     let case = std::cell::Cell::new(0);
     runner
@@ -287,7 +306,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                 let mut pfso = pfso.lock().await;
                 for (i, (owner, tlp, audience)) in alerts.iter().enumerate() {
                     let owner_org = world.orgs[*owner];
-                    let shared: Vec<OrgId> = (0..4)
+                    let shared: Vec<OrgId> = (0..5)
                         .filter(|b| audience & (1 << b) != 0)
                         .map(|b| world.orgs[b])
                         .filter(|o| *o != owner_org)

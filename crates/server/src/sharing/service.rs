@@ -1,0 +1,579 @@
+//! The sharing use cases: write an indicator or a modus operandi, file objects that arrive
+//! (an imported bundle, a TAXII POST, a partner feed), revoke, and what follows from a match —
+//! a sighting and an alert. Every write is one [`Change`]: the audit event and the objects in
+//! one transaction, the matcher updated after the commit.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+
+use hamnvakt_core::alert::{AlertDraft, Severity};
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::marking::{self, Audience, Marking, Reader};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_core::tlp::Tlp;
+use hamnvakt_sharing::objects::{self, IndicatorDraft, ModusOperandiDraft, SightingFacts};
+use hamnvakt_sharing::stix::{self, Incoming};
+use hamnvakt_sharing::{Hit, Matcher};
+use hamnvakt_store::{Filed, NewShared};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::alerts;
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::{AppState, Observation, Observer};
+
+/// The live indicators in memory, and the matches already acted on.
+pub struct Sharing {
+    matcher: RwLock<Matcher>,
+    /// (indicator, subject) pairs already sighted by this process, so a consignment imported
+    /// twice is one sighting.
+    sighted: Mutex<HashSet<(String, String)>>,
+    /// The HTTP client of the partner feeds.
+    pub http: reqwest::Client,
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing {
+            matcher: RwLock::new(Matcher::default()),
+            sighted: Mutex::new(HashSet::new()),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl Sharing {
+    /// Fills the matcher from the stored live indicators.
+    pub async fn load(&self, state: &AppState) -> Result<usize, ApiError> {
+        let rows = state.store.live_indicators().await?;
+        let m = Matcher::new(rows.iter().filter_map(|r| objects::watch_of(&r.body)));
+        let n = m.len();
+        *self.matcher.write().unwrap_or_else(|p| p.into_inner()) = m;
+        Ok(n)
+    }
+
+    /// Updates the matcher with versions just committed.
+    fn learn(&self, filed: &[(&NewShared, Filed)]) {
+        let mut m = self.matcher.write().unwrap_or_else(|p| p.into_inner());
+        for (row, f) in filed {
+            if *f != Filed::Latest || row.stix_type != "indicator" {
+                continue;
+            }
+            m.remove(&row.stix_id);
+            if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(&row.body) {
+                if let Some(w) = objects::watch_of(&body) {
+                    m.insert(w);
+                }
+            }
+        }
+    }
+
+    pub fn live_indicators(&self) -> usize {
+        self.matcher.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// The live indicators the observation matches (in memory; no I/O).
+    pub fn matches(&self, o: &Observation) -> Vec<Hit> {
+        self.matcher
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .matches(&o.values, o.at_ms)
+    }
+}
+
+/// The platform state with the sharing capability's own: what its handlers are given.
+#[derive(Clone)]
+pub struct SharingState {
+    pub app: AppState,
+    pub sharing: Arc<Sharing>,
+}
+
+impl std::ops::Deref for SharingState {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
+
+impl axum::extract::FromRef<SharingState> for AppState {
+    fn from_ref(s: &SharingState) -> AppState {
+        s.app.clone()
+    }
+}
+
+/// A fresh STIX id of a type.
+pub fn new_id(ty: &str) -> String {
+    format!("{ty}--{}", Uuid::new_v4())
+}
+
+fn new_row(body: &Map<String, Value>, owner: OrgId, marking: &Marking, source: &str) -> NewShared {
+    let get = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let modified = body
+        .get("modified")
+        .and_then(Value::as_str)
+        .and_then(stix::parse_timestamp)
+        .unwrap_or(0);
+    NewShared {
+        stix_id: get("id"),
+        modified_ms: modified,
+        stix_type: get("type"),
+        owner_org: owner,
+        marking: marking.clone(),
+        source: source.to_owned(),
+        revoked: body.get("revoked") == Some(&Value::Bool(true)),
+        ref_id: body
+            .get("sighting_of_ref")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        body: Value::Object(body.clone()).to_string(),
+    }
+}
+
+/// Recipients must be organisations of this installation.
+async fn check_recipients(state: &AppState, field: &str, m: &Marking) -> Result<(), ApiError> {
+    for (i, r) in m.recipients.iter().enumerate() {
+        if state.store.org(*r).await?.is_none() {
+            return Err(ApiError::field(
+                &format!("{field}.recipients[{i}]"),
+                format!("no organisation {r}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a write made.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    /// The STIX id of the object written.
+    pub id: String,
+    /// The STIX ids of the indicators written with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<String>,
+}
+
+/// Writes an indicator owned by `owner`.
+pub async fn create_indicator(
+    state: &SharingState,
+    actor: &Actor,
+    owner: OrgId,
+    d: &IndicatorDraft,
+) -> Result<Created, ApiError> {
+    let now = state.now_ms();
+    let checked = d.check("", owner, now).map_err(ApiError::InvalidFields)?;
+    check_recipients(state, "marking", &d.marking).await?;
+    let id = new_id("indicator");
+    let body = d.to_stix(&id, &checked, owner, now);
+    let row = new_row(&body, owner, &d.marking, "local");
+    let mut c = Change::begin(state, actor).await?;
+    c.record(
+        "sharing.indicator_created",
+        Some(&format!("stix:{id}")),
+        json!({"kind": d.kind, "value": checked.value, "tlp": d.marking.tlp, "audience": d.marking.audience, "recipients": d.marking.recipients}),
+    )
+    .await?;
+    let filed = c.tx().file_shared(std::slice::from_ref(&row), now).await?;
+    c.commit().await?;
+    state.sharing.learn(&[(&row, filed.first().copied().unwrap_or(Filed::Duplicate))]);
+    Ok(Created {
+        id,
+        indicators: vec![],
+    })
+}
+
+/// Writes a modus operandi with its new indicators, all in one change.
+pub async fn create_modus_operandi(
+    state: &SharingState,
+    actor: &Actor,
+    owner: OrgId,
+    d: &ModusOperandiDraft,
+) -> Result<Created, ApiError> {
+    let now = state.now_ms();
+    let checked = d.check(owner, now).map_err(ApiError::InvalidFields)?;
+    check_recipients(state, "marking", &d.marking).await?;
+    for (i, ind) in d.indicators.iter().enumerate() {
+        check_recipients(state, &format!("indicators[{i}].marking"), &ind.marking).await?;
+    }
+    let reader = Reader {
+        org: owner,
+        partner: false,
+    };
+    for (i, r) in d.indicator_refs.iter().enumerate() {
+        let visible = state
+            .store
+            .shared_latest(r)
+            .await?
+            .filter(|row| marking::may_see(row.owner_org, &row.marking, &reader));
+        if visible.is_none() {
+            return Err(ApiError::field(&format!("indicator_refs[{i}]"), format!("no indicator {r}")));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut ids = Vec::new();
+    for (ind, c) in d.indicators.iter().zip(&checked) {
+        let id = new_id("indicator");
+        rows.push(new_row(&ind.to_stix(&id, c, owner, now), owner, &ind.marking, "local"));
+        ids.push(id);
+    }
+    let mut refs = ids.clone();
+    refs.extend(d.indicator_refs.iter().cloned());
+    let id = new_id("report");
+    rows.push(new_row(&d.to_stix(&id, &refs, owner, now), owner, &d.marking, "local"));
+    let mut c = Change::begin(state, actor).await?;
+    c.record(
+        "sharing.modus_operandi_created",
+        Some(&format!("stix:{id}")),
+        json!({"name": d.name, "indicators": refs, "tlp": d.marking.tlp, "audience": d.marking.audience, "recipients": d.marking.recipients}),
+    )
+    .await?;
+    let filed = c.tx().file_shared(&rows, now).await?;
+    c.commit().await?;
+    let pairs: Vec<_> = rows.iter().zip(filed).collect();
+    state.sharing.learn(&pairs);
+    Ok(Created { id, indicators: ids })
+}
+
+/// Who files what arrives, and under which audience.
+#[derive(Debug, Clone)]
+pub enum Arrival {
+    /// A bundle a member imports: owned by the importer's organisation; the audience is the
+    /// one given, or the narrowest the marking allows beyond the organisation for GREEN and
+    /// CLEAR (the port community) and the organisation for the rest; unmarked objects take
+    /// `unmarked`.
+    Import {
+        owner: OrgId,
+        audience: Option<Audience>,
+        recipients: Vec<OrgId>,
+        unmarked: Tlp,
+    },
+    /// What a partner port gives us (its TAXII POST, or our pull of its collection): owned by
+    /// the organisation that stands for the partner; GREEN and CLEAR go to the port community
+    /// (never on to other partners), AMBER to the installation operator only; RED,
+    /// AMBER+STRICT and unmarked objects are refused — they should never have left.
+    Partner { partner: OrgId, operator: OrgId },
+}
+
+/// One object that was not filed, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Failure {
+    pub id: Option<String>,
+    /// Where in the bundle, `objects[3].modified`.
+    pub field: String,
+    pub message: String,
+}
+
+/// What filing a bundle did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct FileReport {
+    /// (id, modified) of the versions stored or already here.
+    #[serde(skip)]
+    pub successes: Vec<(String, String)>,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub failures: Vec<Failure>,
+}
+
+fn marking_for(arrival: &Arrival, tlp: Option<Tlp>) -> Result<(OrgId, Marking), String> {
+    match arrival {
+        Arrival::Import {
+            owner,
+            audience,
+            recipients,
+            unmarked,
+        } => {
+            let tlp = tlp.unwrap_or(*unmarked);
+            let audience = audience.unwrap_or(match tlp {
+                Tlp::Clear | Tlp::Green => Audience::Community,
+                Tlp::Red => Audience::Named,
+                _ => Audience::Organisation,
+            });
+            let m = Marking {
+                tlp,
+                audience,
+                recipients: if audience == Audience::Named {
+                    recipients.clone()
+                } else {
+                    vec![]
+                },
+            };
+            m.validate("marking", *owner)
+                .map_err(|e| e.iter().map(|e| format!("{}: {}", e.field, e.reason)).collect::<Vec<_>>().join("; "))?;
+            Ok((*owner, m))
+        }
+        Arrival::Partner { partner, operator } => match tlp {
+            Some(tlp @ (Tlp::Clear | Tlp::Green)) => Ok((
+                *partner,
+                Marking {
+                    tlp,
+                    audience: Audience::Community,
+                    recipients: vec![],
+                },
+            )),
+            Some(Tlp::Amber) => Ok((
+                *partner,
+                Marking {
+                    tlp: Tlp::Amber,
+                    audience: Audience::Named,
+                    recipients: vec![*operator],
+                },
+            )),
+            Some(t) => Err(format!("{t} objects are not taken from another installation: they may not leave their owner")),
+            None => Err("an object from another installation must carry its TLP marking".into()),
+        },
+    }
+}
+
+/// Files what arrived: each object checked, stored as a version of its id (or found already
+/// here), and sightings of our indicators raised as alerts. One audit event for the whole
+/// bundle, in the same transaction.
+pub async fn file(
+    state: &SharingState,
+    actor: &Actor,
+    arrival: &Arrival,
+    source: &str,
+    incoming: Vec<Incoming>,
+    mut report: FileReport,
+) -> Result<FileReport, ApiError> {
+    let now = state.now_ms();
+    let mut rows = Vec::with_capacity(incoming.len());
+    let mut index = Vec::with_capacity(incoming.len());
+    for (i, inc) in incoming.iter().enumerate() {
+        match marking_for(arrival, inc.tlp) {
+            Ok((owner, m)) => {
+                let mut row = new_row(&inc.body, owner, &m, source);
+                row.modified_ms = inc.modified_ms;
+                rows.push(row);
+                index.push(i);
+            }
+            Err(message) => report.failures.push(Failure {
+                id: Some(inc.id.clone()),
+                field: "object_marking_refs".into(),
+                message,
+            }),
+        }
+    }
+    let mut c = Change::begin(state, actor).await?;
+    c.record(
+        "sharing.objects_filed",
+        None,
+        json!({"source": source, "objects": rows.len(), "refused": report.failures.len()}),
+    )
+    .await?;
+    let filed = c.tx().file_shared(&rows, now).await?;
+    c.commit().await?;
+    let mut sightings = Vec::new();
+    for (row, f) in rows.iter().zip(&filed) {
+        let modified = stix::timestamp(row.modified_ms);
+        match f {
+            Filed::Latest | Filed::Older => {
+                report.stored += 1;
+                report.successes.push((row.stix_id.clone(), modified));
+                if row.stix_type == "sighting" && *f == Filed::Latest {
+                    sightings.push(row.clone());
+                }
+            }
+            Filed::Duplicate => {
+                report.duplicates += 1;
+                report.successes.push((row.stix_id.clone(), modified));
+            }
+            Filed::NotOwner => report.failures.push(Failure {
+                id: Some(row.stix_id.clone()),
+                field: "id".into(),
+                message: "another organisation's object has this id: only its creator versions it".into(),
+            }),
+            Filed::Revoked => report.failures.push(Failure {
+                id: Some(row.stix_id.clone()),
+                field: "revoked".into(),
+                message: "this object is revoked here, and revocation is final".into(),
+            }),
+        }
+    }
+    let pairs: Vec<_> = rows.iter().zip(filed).collect();
+    state.sharing.learn(&pairs);
+    for s in sightings {
+        if let Err(e) = alert_on_sighting(state, &s).await {
+            tracing::error!(error = %e, sighting = %s.stix_id, "cannot raise the alert of a sighting");
+        }
+    }
+    Ok(report)
+}
+
+/// A sighting that arrived of one of our organisations' indicators becomes an alert for it.
+async fn alert_on_sighting(state: &SharingState, s: &NewShared) -> Result<(), ApiError> {
+    let Some(of) = &s.ref_id else {
+        return Ok(());
+    };
+    let Some(indicator) = state.store.shared_latest(of).await? else {
+        return Ok(());
+    };
+    if indicator.owner_org == s.owner_org {
+        return Ok(());
+    }
+    let Some(org) = state.store.org(indicator.owner_org).await? else {
+        return Ok(());
+    };
+    if org.kind == OrgKind::OtherPort {
+        return Ok(());
+    }
+    let seen_by = state.store.org(s.owner_org).await?.map(|o| o.name).unwrap_or_default();
+    let name = indicator.body.get("name").and_then(Value::as_str).unwrap_or(of).to_owned();
+    let body: Value = serde_json::from_str(&s.body).unwrap_or(Value::Null);
+    let draft = AlertDraft {
+        kind: "sharing.indicator_sighted".into(),
+        severity: Severity::High,
+        title: format!("{seen_by} sighted «{}»", name.chars().take(120).collect::<String>()),
+        subjects: vec![],
+        evidence: json!({"indicator": of, "sighting": s.stix_id, "seen_by": seen_by, "description": body.get("description"), "first_seen": body.get("first_seen"), "count": body.get("count")}),
+        owner_org: indicator.owner_org,
+        tlp: Tlp::Amber,
+        shared_with: vec![],
+    };
+    let actor = Actor::system("sharing");
+    alerts::raise(state, &actor, &draft, None).await?;
+    Ok(())
+}
+
+/// The sighting of a match made here: owned by the observing organisation; it goes to the
+/// indicator's owner under the indicator's marking when the indicator is a partner's, and
+/// stays with us otherwise.
+async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), ApiError> {
+    let Some(indicator) = state.store.shared_latest(&hit.indicator).await? else {
+        return Ok(());
+    };
+    let operator = operator_org(state).await?;
+    let Some(owner) = o.org.or(operator) else {
+        return Ok(());
+    };
+    let now = state.now_ms();
+    let marking = if indicator.owner_org == owner {
+        Marking {
+            tlp: Tlp::AmberStrict,
+            audience: Audience::Organisation,
+            recipients: vec![],
+        }
+    } else {
+        Marking {
+            tlp: match indicator.marking.tlp {
+                Tlp::Clear | Tlp::Green => Tlp::Green,
+                _ => Tlp::Amber,
+            },
+            audience: Audience::Named,
+            recipients: vec![indicator.owner_org],
+        }
+    };
+    let id = new_id("sighting");
+    let description = format!("{} {} seen in {}", hit.kind, hit.value, o.what);
+    let body = objects::sighting(
+        &id,
+        &SightingFacts {
+            indicator: &hit.indicator,
+            seen_by: owner,
+            first_seen_ms: o.at_ms,
+            last_seen_ms: o.at_ms,
+            count: 1,
+            description: &description,
+        },
+        now,
+    );
+    let row = new_row(&body, owner, &marking, "local");
+    let name = indicator.body.get("name").and_then(Value::as_str).unwrap_or(&hit.indicator).to_owned();
+    let actor = Actor {
+        id: "system:sharing".into(),
+        org: Some(owner),
+        request_id: None,
+    };
+    let mut c = Change::begin(state, &actor).await?;
+    c.record(
+        "sharing.indicator_matched",
+        Some(&format!("stix:{id}")),
+        json!({"indicator": hit.indicator, "kind": hit.kind, "value": hit.value, "subject": o.subject, "tlp": marking.tlp, "audience": marking.audience, "recipients": marking.recipients}),
+    )
+    .await?;
+    c.tx().file_shared(std::slice::from_ref(&row), now).await?;
+    c.commit().await?;
+    let draft = AlertDraft {
+        kind: "sharing.indicator_matched".into(),
+        severity: Severity::High,
+        title: format!("Indicator «{}» matched: {} {}", name.chars().take(100).collect::<String>(), hit.kind, hit.value),
+        subjects: o.subjects.clone(),
+        evidence: json!({"indicator": hit.indicator, "value": hit.value, "kind": hit.kind, "observed": o.what, "sighting": id}),
+        owner_org: owner,
+        tlp: Tlp::Amber,
+        shared_with: vec![],
+    };
+    alerts::raise(state, &actor, &draft, Some(o.at_ms)).await?;
+    Ok(())
+}
+
+/// The organisation that runs the installation (the port authority), if there is one.
+pub async fn operator_org(state: &AppState) -> Result<Option<OrgId>, ApiError> {
+    Ok(state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .find(|o| o.kind == OrgKind::PortAuthority)
+        .map(|o| o.id))
+}
+
+/// The matcher as the platform's observer.
+pub struct Watcher(pub Arc<Sharing>);
+
+impl Observer for Watcher {
+    fn observe(&self, state: &AppState, o: Observation) {
+        let hits = self.0.matches(&o);
+        if hits.is_empty() {
+            return;
+        }
+        let fresh: Vec<Hit> = {
+            let mut seen = self.0.sighted.lock().unwrap_or_else(|p| p.into_inner());
+            hits.into_iter()
+                .filter(|h| seen.insert((h.indicator.clone(), o.subject.clone())))
+                .collect()
+        };
+        if fresh.is_empty() {
+            return;
+        }
+        let s = SharingState {
+            app: state.clone(),
+            sharing: self.0.clone(),
+        };
+        tokio::spawn(async move {
+            for hit in &fresh {
+                if let Err(e) = sight(&s, &o, hit).await {
+                    tracing::error!(error = %e, indicator = %hit.indicator, "cannot record a sighting");
+                }
+            }
+        });
+    }
+}
+
+/// Revokes an object of the caller's organisation: a new, final version.
+pub async fn revoke(state: &SharingState, actor: &Actor, org: OrgId, id: &str) -> Result<(), ApiError> {
+    let row = state
+        .store
+        .shared_latest(id)
+        .await?
+        .filter(|r| r.owner_org == org)
+        .ok_or_else(|| ApiError::NotFound(format!("object {id} of your organisation")))?;
+    if row.revoked {
+        return Err(ApiError::Conflict(format!("{id} is already revoked")));
+    }
+    let now = state.now_ms().max(row.modified_ms + 1);
+    let mut body = row.body.clone();
+    body.insert("modified".into(), json!(stix::timestamp(now)));
+    body.insert("revoked".into(), json!(true));
+    let new = new_row(&body, org, &row.marking, &row.source);
+    let mut c = Change::begin(state, actor).await?;
+    c.record("sharing.revoked", Some(&format!("stix:{id}")), json!({"tlp": row.marking.tlp}))
+        .await?;
+    let filed = c.tx().file_shared(std::slice::from_ref(&new), now).await?;
+    c.commit().await?;
+    state.sharing.learn(&[(&new, filed.first().copied().unwrap_or(Filed::Duplicate))]);
+    Ok(())
+}
