@@ -37,6 +37,7 @@ mod sites;
 mod sql;
 mod tx;
 mod vessels;
+mod witness;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -54,6 +55,7 @@ pub use migrate::Migration;
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};
+pub use witness::CheckpointRow;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

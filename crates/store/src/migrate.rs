@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0012_auth_version.sql"),
         postgres: include_str!("../schema/postgres/0012_auth_version.sql"),
     },
+    // 13 is taken by the sharing schema.
+    Migration {
+        version: 14,
+        name: "witness",
+        sqlite: include_str!("../schema/sqlite/0014_witness.sql"),
+        postgres: include_str!("../schema/postgres/0014_witness.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
