@@ -19,7 +19,7 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, sites, targeting};
+use crate::{access, alerts, audit, identity, maritime, sites, targeting, witness};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the
@@ -31,6 +31,8 @@ pub struct Instance {
     pub access: Arc<access::Engine>,
     /// AIS ingest and the vessel picture.
     pub ais: Arc<maritime::Ingest>,
+    /// Witnessing's counters.
+    pub witness: Arc<witness::WitnessMetrics>,
 }
 
 impl std::ops::Deref for Instance {
@@ -49,10 +51,12 @@ impl Instance {
             metrics.registry(),
         ));
         let ais = Arc::new(maritime::Ingest::new(&config.ais, metrics.registry()));
+        let witness = Arc::new(witness::WitnessMetrics::register(metrics.registry()));
         Instance {
             state: AppState::new(store, config, clock, metrics, Some(access.clone())),
             access,
             ais,
+            witness,
         }
     }
 
@@ -105,6 +109,7 @@ impl Instance {
             .await
             .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
         self.state.start_checkpoints();
+        witness::start(&self.state, self.witness.clone())?;
         tokio::spawn(identity::housekeeping(self.state.clone()));
         Ok(())
     }
@@ -127,6 +132,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(targeting::routes())
+        .merge(witness::routes())
         .merge(access::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
@@ -182,6 +188,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         sites::openapi(),
         maritime::openapi(),
         targeting::openapi(),
+        witness::openapi(),
     ] {
         doc.merge(part);
     }

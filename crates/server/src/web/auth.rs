@@ -103,6 +103,7 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::CargoWrite => "bringing consignments in",
         Permission::ProfilesManage => "managing risk profiles",
         Permission::CargoSelect => "selecting consignments for inspection",
+        Permission::AuditWitness => "witnessing audit-chain checkpoints",
     }
 }
 
