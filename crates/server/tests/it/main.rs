@@ -23,3 +23,4 @@ mod need_to_know;
 mod nonsense;
 mod openapi_walk;
 mod security;
+mod witness;
