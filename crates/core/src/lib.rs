@@ -20,6 +20,7 @@ pub mod need_to_know;
 pub mod org;
 pub mod tlp;
 pub mod validate;
+pub mod witness;
 
 pub use clock::{Clock, FixedClock};
 pub use ids::Id;

@@ -24,7 +24,8 @@ pub enum Role {
     /// installation: held apart from `administrator`, so that cross-organisation
     /// administration is a separate, visible grant (every use is audited like any other).
     PlatformAdministrator,
-    /// A partner's system or a detector: raises and reads alerts.
+    /// A partner's system or a detector: raises and reads alerts; a partner installation
+    /// deposits its signed audit-chain checkpoints.
     MachineClient,
     /// A gate controller: asks for gate decisions, nothing else.
     GateController,
@@ -80,6 +81,9 @@ pub enum Permission {
     SharingWrite,
     /// Set up the partner feeds (TAXII subscriptions).
     SharingManage,
+    /// Give this installation signed checkpoints of one's own installation's audit chain, and
+    /// read back the checkpoints it holds (a partner installation witnessing ours).
+    AuditWitness,
 }
 
 impl Role {
@@ -184,7 +188,14 @@ impl Role {
                 AccessRead,
             ],
             Role::PlatformAdministrator => &[OrganisationsManage],
-            Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead, SharingRead, SharingWrite],
+            Role::MachineClient => &[
+                AlertsRaise,
+                AlertsRead,
+                SitesRead,
+                SharingRead,
+                SharingWrite,
+                AuditWitness,
+            ],
             Role::GateController => &[AccessDecide],
             Role::CustomsSystem => &[CargoWrite, CargoRead],
             Role::PortCallSystem => &[VesselsDeclare, SitesRead],

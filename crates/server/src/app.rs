@@ -19,7 +19,7 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, sharing, sites, targeting};
+use crate::{access, alerts, audit, identity, maritime, sharing, sites, targeting, witness};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the
@@ -33,6 +33,8 @@ pub struct Instance {
     pub ais: Arc<maritime::Ingest>,
     /// The live indicators and the partner feeds' client.
     pub sharing: Arc<sharing::Sharing>,
+    /// Witnessing's counters.
+    pub witness: Arc<witness::WitnessMetrics>,
 }
 
 impl std::ops::Deref for Instance {
@@ -51,11 +53,13 @@ impl Instance {
             metrics.registry(),
         ));
         let ais = Arc::new(maritime::Ingest::new(&config.ais, metrics.registry()));
+        let witness = Arc::new(witness::WitnessMetrics::register(metrics.registry()));
         Instance {
             state: AppState::new(store, config, clock, metrics, Some(access.clone())),
             access,
             ais,
             sharing: Arc::default(),
+            witness,
         }
     }
 
@@ -118,6 +122,7 @@ impl Instance {
         let indicators = sharing::start(self.sharing_state()).await?;
         tracing::info!(indicators, "live indicators loaded");
         self.state.start_checkpoints();
+        witness::start(&self.state, self.witness.clone())?;
         tokio::spawn(identity::housekeeping(self.state.clone()));
         Ok(())
     }
@@ -140,6 +145,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(targeting::routes())
+        .merge(witness::routes())
         .merge(access::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()))
         .merge(sharing::routes().with_state(instance.sharing_state()));
@@ -198,6 +204,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         maritime::openapi(),
         targeting::openapi(),
         sharing::openapi(),
+        witness::openapi(),
     ] {
         doc.merge(part);
     }

@@ -3,7 +3,7 @@
 //!
 //! One folder per capability, each with its API handlers, console pages, use cases and
 //! background tasks behind one `routes()`: [`access`], [`alerts`], [`audit`], [`identity`],
-//! [`maritime`], [`sites`], [`targeting`]. Below them [`web`], the platform they share. Above
+//! [`maritime`], [`sites`], [`targeting`], [`witness`]. Below them [`web`], the platform they share. Above
 //! them [`app`], which puts an instance together and merges their routes, and [`cli`], the
 //! `hamnvakt` subcommands.
 
@@ -25,3 +25,4 @@ pub mod sharing;
 pub mod sites;
 pub mod targeting;
 pub mod web;
+pub mod witness;

@@ -38,6 +38,7 @@ mod sites;
 mod sql;
 mod tx;
 mod vessels;
+mod witness;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -56,6 +57,7 @@ pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, Shared
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};
+pub use witness::CheckpointRow;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0013_sharing.sql"),
         postgres: include_str!("../schema/postgres/0013_sharing.sql"),
     },
+    Migration {
+        version: 14,
+        name: "witness",
+        sqlite: include_str!("../schema/sqlite/0014_witness.sql"),
+        postgres: include_str!("../schema/postgres/0014_witness.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -1,5 +1,6 @@
-//! The command line: `serve`, `demo`, `check-config`, `migrate`, `backup`, `audit verify` and
-//! `bootstrap`. Errors reach the user as one clear sentence and a non-zero exit code.
+//! The command line: `serve`, `demo`, `check-config`, `migrate`, `backup`, `audit verify
+//! [--witness]`, `audit witness-key` and `bootstrap`. Errors reach the user as one clear sentence
+//! and a non-zero exit code.
 
 #![allow(clippy::print_stdout)] // a command line prints its answers
 
@@ -181,7 +182,23 @@ pub enum AisFormat {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the whole chain; exit 0 if intact, 1 naming the first event that does not match.
-    Verify,
+    Verify {
+        /// Also prove the history is the one the partners witnessed: read back the signed
+        /// checkpoints every configured partner (with a `url`) holds of this installation, and
+        /// any `--witness-file`, and check each against the local event at its sequence
+        /// number. Exit 1 on any contradiction, 2 when a partner cannot be read or no
+        /// checkpoint was compared.
+        #[arg(long)]
+        witness: bool,
+        /// A file of checkpoints a partner holds of us (its `GET /api/v1/witness/checkpoints`
+        /// answer, or a JSON list of them), for a partner that cannot be reached from here.
+        /// Implies `--witness`; may be given more than once.
+        #[arg(long, value_name = "FILE")]
+        witness_file: Vec<PathBuf>,
+    },
+    /// Print this installation's witness public key (creating the key if there is none), for
+    /// its partners' `[[witness.partners]]` configuration.
+    WitnessKey,
 }
 
 #[derive(Debug, clap::Args)]
@@ -243,6 +260,59 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The `--witness` half of `audit verify`: prints what each source showed and the verdict.
+async fn witness_verify(
+    config: &Config,
+    store: &Store,
+    head_seq: i64,
+    files: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    let key = crate::witness::load_key(&config.data_dir)
+        .context("cannot check the partners' checkpoints without this installation's key")?;
+    let sources = config
+        .witness
+        .partners
+        .iter()
+        .filter(|p| p.publish.is_some())
+        .count()
+        + files.len();
+    if sources == 0 {
+        println!("witness: no partner with a url is configured and no --witness-file was given: nothing to compare");
+        return Ok(ExitCode::from(2));
+    }
+    let report = crate::witness::verify(config, store, &key.verifying_key(), head_seq, files).await;
+    for s in &report.sources {
+        if let Some(e) = &s.unreadable {
+            println!("{}: UNREADABLE: {e}", s.source);
+        }
+        for m in &s.mismatches {
+            println!("{}: MISMATCH: {m}", s.source);
+        }
+        match &s.newest {
+            Some((seq, at)) => println!(
+                "{}: {} checkpoints match the local chain, the newest of event {seq} signed {at}",
+                s.source, s.matched
+            ),
+            None if s.unreadable.is_none() && s.mismatches.is_empty() => {
+                println!("{}: holds no checkpoint of this installation", s.source)
+            }
+            None => {}
+        }
+    }
+    if report.mismatched() {
+        println!("witness: the local history is NOT the one the partners witnessed");
+        Ok(ExitCode::from(1))
+    } else if report.incomplete() {
+        println!(
+            "witness: incomplete: no contradiction found, but not every partner could be compared"
+        );
+        Ok(ExitCode::from(2))
+    } else {
+        println!("witness: the local history is the one every partner witnessed");
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -384,7 +454,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command:
+                AuditCommand::Verify {
+                    witness,
+                    witness_file,
+                },
         } => {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
@@ -398,13 +472,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "audit chain intact: {} events, head {} {}",
                         report.events_checked, report.head_seq, report.head_hash
                     );
-                    Ok(ExitCode::SUCCESS)
                 }
                 ChainStatus::Broken { seq, reason } => {
                     println!("audit chain BROKEN at event {seq}: {reason} ({} events before it verified)", report.events_checked);
-                    Ok(ExitCode::from(1))
+                    return Ok(ExitCode::from(1));
                 }
             }
+            if !witness && witness_file.is_empty() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            witness_verify(&config, &store, report.head_seq, &witness_file).await
+        }
+        Command::Audit {
+            command: AuditCommand::WitnessKey,
+        } => {
+            let config = load_config(cli.config.as_deref())?;
+            let key = crate::witness::load_or_create_key(&config.data_dir)?;
+            println!(
+                "installation = \"{}\"\npublic_key = \"{}\"",
+                config.witness.installation,
+                hamnvakt_core::witness::public_key_hex(&key.verifying_key())
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Targeting {
             command: TargetingCommand::Import { mapping, input },

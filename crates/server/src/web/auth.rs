@@ -128,6 +128,7 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::SharingRead => "reading shared objects",
         Permission::SharingWrite => "sharing objects",
         Permission::SharingManage => "managing the partner feeds",
+        Permission::AuditWitness => "witnessing audit-chain checkpoints",
     }
 }
 

@@ -42,6 +42,180 @@ pub struct ServerConfig {
     pub ais: Option<hamnvakt_maritime::settings::AisConfig>,
     /// Cargo targeting: lane capacities and the random and exploration shares.
     pub targeting: Option<hamnvakt_targeting::select::SelectionSettings>,
+    /// Signed checkpoints of the audit chain and the partners that witness them.
+    pub witness: Option<WitnessFile>,
+}
+
+/// The `[witness]` table: this installation's name, how often it signs its chain head, and
+/// its partners (`[[witness.partners]]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessFile {
+    /// This installation's name as its partners know it (default `hamnvakt`).
+    pub installation: Option<String>,
+    /// How often the chain head is signed and published (default 300).
+    pub interval_seconds: Option<u32>,
+    pub partners: Option<Vec<PartnerFile>>,
+}
+
+/// One partner installation.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerFile {
+    /// Its name, as it signs its checkpoints.
+    pub installation: String,
+    /// Its ed25519 public key, 64 hex digits (`hamnvakt audit witness-key` prints it).
+    pub public_key: String,
+    /// Its base URL, to publish our checkpoints to and read back what it holds of us; a
+    /// partner without one only witnesses into us.
+    pub url: Option<String>,
+    /// The API token it issued us (a `machine_client` token), with `url`.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for PartnerFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartnerFile")
+            .field("installation", &self.installation)
+            .field("public_key", &self.public_key)
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Witnessing as validated.
+#[derive(Debug, Clone)]
+pub struct WitnessSettings {
+    pub installation: String,
+    pub interval_seconds: u32,
+    pub partners: Vec<Partner>,
+}
+
+/// A partner as validated.
+#[derive(Clone)]
+pub struct Partner {
+    pub installation: String,
+    pub public_key: ed25519_dalek::VerifyingKey,
+    /// Base URL without a trailing slash, and the token to use there.
+    pub publish: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Partner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partner")
+            .field("installation", &self.installation)
+            .field(
+                "public_key",
+                &hamnvakt_core::witness::public_key_hex(&self.public_key),
+            )
+            .field("url", &self.publish.as_ref().map(|(u, _)| u))
+            .finish()
+    }
+}
+
+impl WitnessSettings {
+    /// The partner named `installation`.
+    pub fn partner(&self, installation: &str) -> Option<&Partner> {
+        self.partners
+            .iter()
+            .find(|p| p.installation == installation)
+    }
+
+    fn validate(raw: WitnessFile) -> Result<WitnessSettings, ConfigError> {
+        use hamnvakt_core::witness;
+        let invalid = |key: String, message: String| ConfigError::Invalid { key, message };
+        let installation = raw.installation.unwrap_or_else(|| "hamnvakt".into());
+        if !witness::valid_installation(&installation) {
+            return Err(invalid(
+                "witness.installation".into(),
+                "must be 1 to 64 letters, digits, '.', '-' or '_'".into(),
+            ));
+        }
+        let interval_seconds = raw.interval_seconds.unwrap_or(300);
+        if !(1..=86_400).contains(&interval_seconds) {
+            return Err(invalid(
+                "witness.interval_seconds".into(),
+                "must be between 1 and 86400".into(),
+            ));
+        }
+        let mut partners: Vec<Partner> = Vec::new();
+        for (i, p) in raw.partners.unwrap_or_default().into_iter().enumerate() {
+            let key = |k: &str| format!("witness.partners[{i}].{k}");
+            if !witness::valid_installation(&p.installation) {
+                return Err(invalid(
+                    key("installation"),
+                    "must be 1 to 64 letters, digits, '.', '-' or '_'".into(),
+                ));
+            }
+            if p.installation == installation
+                || partners.iter().any(|q| q.installation == p.installation)
+            {
+                return Err(invalid(
+                    key("installation"),
+                    format!(
+                        "{:?} is this installation or another partner",
+                        p.installation
+                    ),
+                ));
+            }
+            let public_key = witness::parse_public_key(p.public_key.trim())
+                .map_err(|e| invalid(key("public_key"), e.to_string()))?;
+            let publish = match (p.url, p.token) {
+                (None, None) => None,
+                (Some(url), Some(token)) => {
+                    let url = url.trim_end_matches('/').to_owned();
+                    if !(url.starts_with("https://") || is_loopback_http(&url)) {
+                        return Err(invalid(
+                            key("url"),
+                            format!("{url:?} must be https:// (plain http only to this machine)"),
+                        ));
+                    }
+                    if token.is_empty()
+                        || token.chars().any(|c| c.is_whitespace() || c.is_control())
+                    {
+                        return Err(invalid(
+                            key("token"),
+                            "must be the token, without spaces".into(),
+                        ));
+                    }
+                    Some((url, token))
+                }
+                _ => {
+                    return Err(invalid(
+                        key("url"),
+                        "url and token go together: both or neither".into(),
+                    ))
+                }
+            };
+            partners.push(Partner {
+                installation: p.installation,
+                public_key,
+                publish,
+            });
+        }
+        Ok(WitnessSettings {
+            installation,
+            interval_seconds,
+            partners,
+        })
+    }
+}
+
+/// Whether `url` is plain http to a loopback address (tests, a local proxy).
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -81,6 +255,7 @@ pub struct Config {
     pub detectors: hamnvakt_access::detect::DetectorSettings,
     pub ais: hamnvakt_maritime::settings::AisConfig,
     pub targeting: hamnvakt_targeting::select::SelectionSettings,
+    pub witness: WitnessSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -284,6 +459,7 @@ impl Config {
             detectors: raw.access_detectors.unwrap_or_default(),
             ais: raw.ais.unwrap_or_default(),
             targeting: raw.targeting.unwrap_or_default(),
+            witness: WitnessSettings::validate(raw.witness.unwrap_or_default())?,
         })
     }
 
@@ -429,6 +605,71 @@ mod tests {
         assert_eq!(c.login_throttle.window_seconds, 120);
         assert_eq!(c.login_throttle.account_max_failures, 3);
         assert!(c.secure_cookies);
+    }
+
+    #[test]
+    fn witness_partners_are_checked_as_they_are_read() {
+        let key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let c = load(
+            &format!(
+                "[witness]\ninstallation = \"SESTO\"\ninterval_seconds = 60\n\
+                 [[witness.partners]]\ninstallation = \"SEGOT\"\npublic_key = \"{key}\"\n\
+                 url = \"https://hamnvakt.goteborg.example/\"\ntoken = \"hv_x\"\n\
+                 [[witness.partners]]\ninstallation = \"SEMMA\"\npublic_key = \"{key}\"\n"
+            ),
+            &[],
+        )
+        .map_err(|e| e.to_string());
+        let c = c.unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(c.witness.installation, "SESTO");
+        assert_eq!(c.witness.interval_seconds, 60);
+        let segot = c.witness.partner("SEGOT").map(|p| p.publish.clone());
+        assert_eq!(
+            segot,
+            Some(Some((
+                "https://hamnvakt.goteborg.example".into(),
+                "hv_x".into()
+            )))
+        );
+        assert!(c
+            .witness
+            .partner("SEMMA")
+            .is_some_and(|p| p.publish.is_none()));
+        assert!(
+            !format!("{:?}", c.witness).contains("hv_x"),
+            "tokens are not printed"
+        );
+        let partner = |extra: &str| {
+            load(
+                &format!(
+                    "[[witness.partners]]\ninstallation = \"SEGOT\"\npublic_key = \"{key}\"\n{extra}"
+                ),
+                &[],
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+        };
+        let e = partner("url = \"http://hamnvakt.goteborg.example\"\ntoken = \"t\"\n");
+        assert!(e.starts_with("witness.partners[0].url:"), "{e}");
+        assert!(partner("url = \"http://127.0.0.1:9/\"\ntoken = \"t\"\n").is_empty());
+        let e = partner("url = \"https://a.example\"\n");
+        assert!(e.contains("both or neither"), "{e}");
+        let e = partner("secret = 1\n");
+        assert!(e.contains("unknown key `witness.partners"), "{e}");
+        let e = load("[witness]\ninterval_seconds = 0\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("witness.interval_seconds:"), "{e}");
+        let e = load(
+            "[[witness.partners]]\ninstallation = \"SEGOT\"\npublic_key = \"00\"\n",
+            &[],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.starts_with("witness.partners[0].public_key:"), "{e}");
     }
 
     #[test]

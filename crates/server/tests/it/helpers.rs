@@ -53,8 +53,14 @@ pub fn test_config(db: &TestDb) -> Config {
 
 impl TestApp {
     pub async fn spawn(kind: Kind) -> TestApp {
-        let db = TestDb::new(kind).await;
-        let config = test_config(&db);
+        TestApp::spawn_on(TestDb::new(kind).await, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`] on a database made beforehand, with the configuration changed by
+    /// `configure` before the instance starts.
+    pub async fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config(&db);
+        configure(&mut config);
         let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
         store.migrate(T0_MS).await.unwrap();
         let clock = Arc::new(FixedClock::new(

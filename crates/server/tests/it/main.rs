@@ -24,3 +24,4 @@ mod nonsense;
 mod openapi_walk;
 mod security;
 mod sharing;
+mod witness;

@@ -299,6 +299,11 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/consignments", "a container's ISO 6346 check digit must hold; an EORI, an HS code, a UN/LOCODE are checked once normalised"),
     ("PUT", "/consignments/{id}/outcome", "a seizure names the goods seized, and a quantity its unit"),
+    (
+        "POST",
+        "/witness/checkpoints",
+        "the installation must be a configured partner and the signature its key's over the other fields",
+    ),
 ];
 
 const REFERS: &str =
