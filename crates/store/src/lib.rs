@@ -33,6 +33,7 @@ mod events;
 mod identity;
 mod migrate;
 mod projections;
+mod release;
 mod sites;
 mod sql;
 mod tx;
@@ -51,6 +52,7 @@ pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, Selecti
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use migrate::Migration;
+pub use release::ReleaseRow;
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};

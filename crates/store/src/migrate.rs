@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0012_auth_version.sql"),
         postgres: include_str!("../schema/postgres/0012_auth_version.sql"),
     },
+    Migration {
+        version: 15,
+        name: "release",
+        sqlite: include_str!("../schema/sqlite/0015_release.sql"),
+        postgres: include_str!("../schema/postgres/0015_release.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
