@@ -33,6 +33,11 @@ pub enum Role {
     /// The port-call system (the agents' single window): declares what the vessels' agents
     /// declare, such as a vessel's flag.
     PortCallSystem,
+    /// A shipping line's, forwarder's or haulier's dispatcher: issues, accepts, passes on and
+    /// assigns drivers to the container releases its organisation holds.
+    Dispatcher,
+    /// A shipping line's, forwarder's or haulier's system doing what a dispatcher does.
+    ReleaseSystem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -73,10 +78,16 @@ pub enum Permission {
     ProfilesManage,
     /// Run the day's selection and re-route consignments between lanes.
     CargoSelect,
+    /// Act on the container releases one's organisation holds or is offered (issue, offer,
+    /// accept, decline, revoke, assign a driver), and set the light one's organisation is
+    /// the authority for (customs, the terminal). Sees only the releases that reached it.
+    ReleaseAct,
+    /// See every release and the day's pick-ups and refusals (the security centre, customs).
+    ReleaseOversee,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 12] = [
         Role::Operator,
         Role::Pfso,
         Role::TargetingOfficer,
@@ -87,13 +98,19 @@ impl Role {
         Role::GateController,
         Role::CustomsSystem,
         Role::PortCallSystem,
+        Role::Dispatcher,
+        Role::ReleaseSystem,
     ];
 
     /// Roles of systems, not people: they sign in with API tokens only.
     pub fn is_machine(self) -> bool {
         matches!(
             self,
-            Role::MachineClient | Role::GateController | Role::CustomsSystem | Role::PortCallSystem
+            Role::MachineClient
+                | Role::GateController
+                | Role::CustomsSystem
+                | Role::PortCallSystem
+                | Role::ReleaseSystem
         )
     }
 
@@ -115,6 +132,8 @@ impl Role {
             Role::GateController => "gate_controller",
             Role::CustomsSystem => "customs_system",
             Role::PortCallSystem => "port_call_system",
+            Role::Dispatcher => "dispatcher",
+            Role::ReleaseSystem => "release_system",
         }
     }
 
@@ -129,6 +148,7 @@ impl Role {
                 TokensManage,
                 AccessRead,
                 VesselsDeclare,
+                ReleaseOversee,
             ],
             Role::Pfso => &[
                 AlertsRead,
@@ -140,6 +160,8 @@ impl Role {
                 AccessRead,
                 AccessManage,
                 SecurityLevelSet,
+                ReleaseAct,
+                ReleaseOversee,
             ],
             Role::TargetingOfficer => &[
                 AlertsRead,
@@ -151,6 +173,8 @@ impl Role {
                 CargoWrite,
                 ProfilesManage,
                 CargoSelect,
+                ReleaseAct,
+                ReleaseOversee,
             ],
             Role::Analyst => &[AlertsRead, AlertsTriage, SitesRead, TokensManage],
             Role::Administrator => &[
@@ -164,8 +188,10 @@ impl Role {
             Role::PlatformAdministrator => &[OrganisationsManage],
             Role::MachineClient => &[AlertsRaise, AlertsRead, SitesRead],
             Role::GateController => &[AccessDecide],
-            Role::CustomsSystem => &[CargoWrite, CargoRead],
+            Role::CustomsSystem => &[CargoWrite, CargoRead, ReleaseAct],
             Role::PortCallSystem => &[VesselsDeclare, SitesRead],
+            Role::Dispatcher => &[ReleaseAct, SitesRead, TokensManage],
+            Role::ReleaseSystem => &[ReleaseAct],
         }
     }
 }

@@ -103,6 +103,8 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::CargoWrite => "bringing consignments in",
         Permission::ProfilesManage => "managing risk profiles",
         Permission::CargoSelect => "selecting consignments for inspection",
+        Permission::ReleaseAct => "acting on container releases",
+        Permission::ReleaseOversee => "seeing every container release",
     }
 }
 
