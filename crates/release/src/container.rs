@@ -17,7 +17,10 @@ pub fn container_number(field: &str, number: &str) -> Result<String, FieldError>
     }
     let (letters, digits) = bytes.split_at(4);
     if !letters.iter().all(u8::is_ascii_uppercase) {
-        return Err(FieldError::new(field, "must start with four capital letters"));
+        return Err(FieldError::new(
+            field,
+            "must start with four capital letters",
+        ));
     }
     if !matches!(letters.get(3), Some(b'U' | b'J' | b'Z')) {
         return Err(FieldError::new(
@@ -115,7 +118,10 @@ mod tests {
 
     #[test]
     fn bills_of_lading() {
-        assert_eq!(bill_of_lading("b", " gye123/45 ").ok().as_deref(), Some("GYE123/45"));
+        assert_eq!(
+            bill_of_lading("b", " gye123/45 ").ok().as_deref(),
+            Some("GYE123/45")
+        );
         assert!(bill_of_lading("b", "").is_err());
         assert!(bill_of_lading("b", "a b").is_err());
         assert!(bill_of_lading("b", &"A".repeat(36)).is_err());

@@ -112,7 +112,9 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, ParseError> {
             terminator: ch(5),
         };
         let distinct = [syntax.component, syntax.element, syntax.terminator];
-        if distinct[0] == distinct[1] || distinct[1] == distinct[2] || distinct[0] == distinct[2]
+        if distinct[0] == distinct[1]
+            || distinct[1] == distinct[2]
+            || distinct[0] == distinct[2]
             || syntax.release.is_some_and(|r| distinct.contains(&r))
         {
             return Err(ParseError {
@@ -176,7 +178,11 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, ParseError> {
                 elements: all.collect(),
             });
             start = at + 1;
-        } else if (b == b'\r' || b == b'\n') && text.is_empty() && element.is_empty() && elements.is_empty() {
+        } else if (b == b'\r' || b == b'\n')
+            && text.is_empty()
+            && element.is_empty()
+            && elements.is_empty()
+        {
             // Line breaks between segments.
             start = at + 1;
         } else {
@@ -206,7 +212,14 @@ fn date(seg: &Segment) -> Result<i64, ParseError> {
         s.get(a..b).and_then(|x| x.parse().ok()).unwrap_or(0)
     };
     let (y, mo, d, h, mi, end_of_day) = match format {
-        "102" if digits(value, 8) => (num(value, 0, 4), num(value, 4, 6), num(value, 6, 8), 0, 0, true),
+        "102" if digits(value, 8) => (
+            num(value, 0, 4),
+            num(value, 4, 6),
+            num(value, 6, 8),
+            0,
+            0,
+            true,
+        ),
         "203" if digits(value, 12) => (
             num(value, 0, 4),
             num(value, 4, 6),
@@ -218,17 +231,41 @@ fn date(seg: &Segment) -> Result<i64, ParseError> {
         "102" | "203" => return Err(seg.err(format!("{value:?} does not match format {format}"))),
         other => return Err(seg.err(format!("date format {other:?} is not read (102 or 203)"))),
     };
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || !(0..=23).contains(&h) || !(0..=59).contains(&mi) {
+    if !(1970..=9999).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&mi)
+    {
         return Err(seg.err(format!("{value:?} is not a date")));
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let dim = month_days.get(usize::try_from(mo - 1).unwrap_or(0)).copied().unwrap_or(31);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let dim = month_days
+        .get(usize::try_from(mo - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or(31);
     if d < 1 || d > dim {
         return Err(seg.err(format!("{value:?} is not a date")));
     }
     // Days since the epoch (civil from days, Howard Hinnant's algorithm).
-    let (yy, mm) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let (yy, mm) = if mo <= 2 {
+        (y - 1, mo + 9)
+    } else {
+        (y, mo - 3)
+    };
     let era = yy.div_euclid(400);
     let yoe = yy - era * 400;
     let doy = (153 * mm + 2) / 5 + d - 1;
@@ -280,7 +317,9 @@ pub fn parse(input: &[u8]) -> Result<Vec<ReleaseOrder>, ParseError> {
                 if current.is_some() {
                     return Err(seg.err("UNH inside a message (UNT missing)"));
                 }
-                let r = seg.get(0, 0).ok_or_else(|| seg.err("UNH without a message reference"))?;
+                let r = seg
+                    .get(0, 0)
+                    .ok_or_else(|| seg.err("UNH without a message reference"))?;
                 let kind = seg.get(1, 0).unwrap_or("");
                 if kind != "COREOR" {
                     return Err(seg.err(format!("message type {kind:?} is not COREOR")));
@@ -333,7 +372,11 @@ fn read(m: &mut Message, seg: &Segment) -> Result<(), ParseError> {
                 "9" => Function::Original,
                 "5" => Function::Replace,
                 "1" => Function::Cancel,
-                other => return Err(seg.err(format!("message function {other:?} is not read (9, 5 or 1)"))),
+                other => {
+                    return Err(seg.err(format!(
+                        "message function {other:?} is not read (9, 5 or 1)"
+                    )))
+                }
             });
         }
         "RFF" => match (seg.get(0, 0), seg.get(0, 1)) {
@@ -360,7 +403,9 @@ fn read(m: &mut Message, seg: &Segment) -> Result<(), ParseError> {
         }
         "EQD" => {
             if seg.get(0, 0) == Some("CN") {
-                let n = seg.get(1, 0).ok_or_else(|| seg.err("EQD+CN without a container number"))?;
+                let n = seg
+                    .get(1, 0)
+                    .ok_or_else(|| seg.err("EQD+CN without a container number"))?;
                 let n = crate::container::container_number("container", n)
                     .map_err(|e| seg.err(format!("container {n:?}: {}", e.reason)))?;
                 if m.containers.len() >= 999 {
@@ -388,8 +433,7 @@ fn orders(m: Message, unt: &Segment) -> Result<Vec<ReleaseOrder>, ParseError> {
     let release_to = ["FW", "CN", "CZ"]
         .iter()
         .find_map(|q| m.parties.iter().find(|p| p.0 == *q).map(|p| p.1.clone()));
-    Ok(m
-        .containers
+    Ok(m.containers
         .into_iter()
         .map(|container| ReleaseOrder {
             message_ref: m.message_ref.clone(),
@@ -438,7 +482,11 @@ UNZ+1+4711'";
 
     #[test]
     fn release_characters_and_line_breaks() {
-        let text = GOOD.replace("RFF+BM:NSFS123456GYE'", "RFF+RE:A?+B?'C'\r\nRFF+BM:NSFS123456GYE'\n")
+        let text = GOOD
+            .replace(
+                "RFF+BM:NSFS123456GYE'",
+                "RFF+RE:A?+B?'C'\r\nRFF+BM:NSFS123456GYE'\n",
+            )
             .replace("UNT+9+1", "UNT+10+1");
         let orders = parse(text.as_bytes()).unwrap_or_default();
         assert_eq!(orders.first().map(|o| o.reference.as_str()), Some("A+B'C"));
@@ -450,7 +498,12 @@ UNZ+1+4711'";
             (GOOD.replace("MSKU4839210", "MSKU4839211"), 8, "check digit"),
             (GOOD.replace("UNT+9+1", "UNT+8+1"), 10, "counts 8"),
             (GOOD.replace("COREOR:D", "IFTMIN:D"), 2, "not COREOR"),
-            (GOOD.replace("RFF+BM:NSFS123456GYE'", "").replace("UNT+9+1", "UNT+8+1"), 9, "no bill of lading"),
+            (
+                GOOD.replace("RFF+BM:NSFS123456GYE'", "")
+                    .replace("UNT+9+1", "UNT+8+1"),
+                9,
+                "no bill of lading",
+            ),
             (GOOD.replace("20270130", "20270230"), 5, "not a date"),
             (GOOD.replace("+9'", "+7'"), 3, "message function"),
             (GOOD.trim_end_matches('\'').to_owned(), 11, "no terminator"),

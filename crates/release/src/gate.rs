@@ -69,10 +69,9 @@ pub fn pickup(release: &Release, presented: &Presented, scan_selected: bool, at_
     let mut failures = Vec::new();
     match release.state {
         ReleaseState::Active => {}
-        ReleaseState::Withdrawn => failures.push(fail(
-            "release_withdrawn",
-            "the line withdrew the release",
-        )),
+        ReleaseState::Withdrawn => {
+            failures.push(fail("release_withdrawn", "the line withdrew the release"))
+        }
         ReleaseState::Collected => failures.push(fail(
             "already_collected",
             "the container has already been collected",
@@ -82,7 +81,10 @@ pub fn pickup(release: &Release, presented: &Presented, scan_selected: bool, at_
         failures.push(fail("release_expired", "the release has expired"));
     }
     if at_ms < release.issued_ms {
-        failures.push(fail("release_not_yet_valid", "the release is not valid yet"));
+        failures.push(fail(
+            "release_not_yet_valid",
+            "the release is not valid yet",
+        ));
     }
     if let (Some(want), Some(here)) = (release.facility, presented.facility) {
         if want != here {

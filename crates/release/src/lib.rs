@@ -32,6 +32,6 @@ pub mod model;
 pub use chain::{apply, normalise_plate, Action, Authority, Hop, HopError};
 pub use gate::{pickup, Failure, Pickup, PickupVerdict, Presented};
 pub use model::{
-    Assignment, CommercialLight, CustomsLight, Issue, Link, LinkState, Release, ReleaseId, ReleaseState, Role,
-    TerminalLight, DEFAULT_VALIDITY_MS,
+    Assignment, CommercialLight, CustomsLight, Issue, Link, LinkState, Release, ReleaseId,
+    ReleaseState, Role, TerminalLight, DEFAULT_VALIDITY_MS,
 };

@@ -100,7 +100,9 @@ pub struct Assignment {
 pub enum CommercialLight {
     Released,
     /// Blocked by the line (freight unpaid, a dispute …).
-    Blocked { reason: String },
+    Blocked {
+        reason: String,
+    },
 }
 
 /// Customs' light, as Certified Pick-up shows it.
@@ -192,14 +194,18 @@ impl Release {
         let container = crate::container::container_number("container", &issue.container)
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
-        let bill_of_lading = crate::container::bill_of_lading("bill_of_lading", &issue.bill_of_lading)
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default();
+        let bill_of_lading =
+            crate::container::bill_of_lading("bill_of_lading", &issue.bill_of_lading)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default();
         let expires_ms = issue
             .expires_ms
             .unwrap_or(at_ms.saturating_add(DEFAULT_VALIDITY_MS));
         if expires_ms <= at_ms {
-            errors.push(FieldError::new("expires", "must be after the time of issue"));
+            errors.push(FieldError::new(
+                "expires",
+                "must be after the time of issue",
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);

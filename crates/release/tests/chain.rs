@@ -105,14 +105,26 @@ fn issue_checks_container_and_defaults_to_sixty_days() {
         },
         T0,
     );
-    let fields: Vec<String> = bad.err().unwrap_or_default().into_iter().map(|e| e.field).collect();
+    let fields: Vec<String> = bad
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
     assert_eq!(fields, ["container", "bill_of_lading", "expires"]);
 }
 
 /// Each row: a release, who acts, what, and the refusal expected (None: allowed).
 #[test]
 fn hop_cases_of_both_anchors() {
-    let withdrawn = ok(apply(&to_haulier(), org(LINE), Authority::Party, &Action::Withdraw, T0).map(|x| x.0));
+    let withdrawn = ok(apply(
+        &to_haulier(),
+        org(LINE),
+        Authority::Party,
+        &Action::Withdraw,
+        T0,
+    )
+    .map(|x| x.0));
     let mut collected = ready();
     collected.state = ReleaseState::Collected;
     let mut expired = to_haulier();
@@ -127,54 +139,288 @@ fn hop_cases_of_both_anchors() {
         ok(step(&r, FORWARDER, Action::Accept))
     };
     let cases: Vec<(&str, Release, u8, Action, Option<HopError>)> = vec![
-        ("line issues to its release-to party", issued(), LINE, offer(FORWARDER, Role::ReleaseTo), None),
-        ("the agent issues for the line", issued(), AGENT, offer(FORWARDER, Role::ReleaseTo), None),
-        ("line may not skip the release-to party", issued(), LINE, offer(HAULIER, Role::Haulier),
-            Some(HopError::RoleNotAllowed { from: "line", to: "haulier" })),
-        ("a bystander cannot offer (the PIN holder of old)", issued(), HAULIER, offer(HAULIER, Role::ReleaseTo),
-            Some(HopError::NotHolder)),
-        ("release-to authorises a cargo director", at_forwarder.clone(), FORWARDER, offer(DIRECTOR, Role::CargoDirector), None),
-        ("release-to nominates the haulier", at_forwarder.clone(), FORWARDER, offer(HAULIER, Role::Haulier), None),
-        ("release-to cannot name a subcontractor directly", at_forwarder.clone(), FORWARDER, offer(SUB, Role::Subcontractor),
-            Some(HopError::RoleNotAllowed { from: "release_to", to: "subcontractor" })),
-        ("the line cannot act once it gave the right", at_forwarder.clone(), LINE, offer(HAULIER, Role::Haulier),
-            Some(HopError::NotHolder)),
-        ("no offer to oneself", at_forwarder.clone(), FORWARDER, offer(FORWARDER, Role::Haulier), Some(HopError::SelfOffer)),
-        ("no offer back to the line", at_forwarder.clone(), FORWARDER, offer(LINE, Role::Haulier), Some(HopError::AlreadyInChain)),
-        ("one offer at a time", offered_to_haulier.clone(), FORWARDER, offer(OTHER_HAULIER, Role::Haulier), Some(HopError::OfferPending)),
-        ("only the offeree accepts", offered_to_haulier.clone(), OTHER_HAULIER, Action::Accept, Some(HopError::NoOfferForYou)),
-        ("the offeree declines", offered_to_haulier.clone(), HAULIER, Action::Decline, None),
-        ("the giver revokes a pending offer", offered_to_haulier.clone(), FORWARDER, Action::Revoke, None),
-        ("the offeree cannot act before accepting", offered_to_haulier.clone(), HAULIER, assign(1, HAULIER), Some(HopError::NotHolder)),
-        ("haulier re-nominates another haulier", to_haulier(), HAULIER, offer(OTHER_HAULIER, Role::Haulier), None),
-        ("haulier names its executing subcontractor", to_haulier(), HAULIER, offer(SUB, Role::Subcontractor), None),
-        ("haulier cannot make a cargo director", to_haulier(), HAULIER, offer(DIRECTOR, Role::CargoDirector),
-            Some(HopError::RoleNotAllowed { from: "haulier", to: "cargo_director" })),
-        ("the forwarder revokes what it gave on", to_haulier(), FORWARDER, Action::Revoke, None),
-        ("a party that gave nothing cannot revoke", to_haulier(), HAULIER, Action::Revoke, Some(HopError::NothingToRevoke)),
-        ("haulier assigns its own driver", to_haulier(), HAULIER, assign(1, HAULIER), None),
-        ("the forwarder cannot assign a driver", at_forwarder.clone(), FORWARDER, assign(1, FORWARDER), Some(HopError::NotInlandOperator)),
-        ("another company's driver cannot be assigned", to_haulier(), HAULIER, assign(2, OTHER_HAULIER), Some(HopError::DriverOfOtherOrg)),
-        ("a driver without a port card cannot be assigned", to_haulier(), HAULIER,
-            Action::Assign { driver: person(1), driver_org: org(HAULIER), driver_has_card: false, plate: "ABC123".into() },
-            Some(HopError::DriverWithoutCard)),
-        ("a plate must be a plate", to_haulier(), HAULIER,
-            Action::Assign { driver: person(1), driver_org: org(HAULIER), driver_has_card: true, plate: "-".into() },
-            Some(HopError::BadPlate)),
-        ("no passing on with a driver assigned", ready(), HAULIER, offer(SUB, Role::Subcontractor), Some(HopError::DriverAssigned)),
-        ("a withdrawn release stops the chain", withdrawn.clone(), HAULIER, assign(1, HAULIER), Some(HopError::Withdrawn)),
-        ("only the line re-issues", withdrawn.clone(), FORWARDER, Action::Reissue { expires_ms: T0 + 10_000 }, Some(HopError::NotLine)),
-        ("the line re-issues", withdrawn.clone(), LINE, Action::Reissue { expires_ms: T0 + 10_000 }, None),
-        ("only the line withdraws", to_haulier(), FORWARDER, Action::Withdraw, Some(HopError::NotLine)),
-        ("an expired release: pre-notification refused", expired, HAULIER, assign(1, HAULIER), Some(HopError::Expired)),
-        ("a collected release is final", collected.clone(), HAULIER, Action::Unassign, Some(HopError::Collected)),
-        ("a collected release cannot be revoked", collected, FORWARDER, Action::Revoke, Some(HopError::Collected)),
-        ("a party cannot set customs' light", to_haulier(), HAULIER, Action::Customs(CustomsLight::Green),
-            Some(HopError::NotLightAuthority("customs"))),
-        ("a party cannot confirm discharge", to_haulier(), HAULIER, Action::Terminal(TerminalLight::Discharged),
-            Some(HopError::NotLightAuthority("the terminal"))),
-        ("a party cannot mark it collected", ready(), HAULIER, Action::Collect, Some(HopError::NotGate)),
-        ("nothing to unassign", to_haulier(), HAULIER, Action::Unassign, Some(HopError::NotAssigned)),
+        (
+            "line issues to its release-to party",
+            issued(),
+            LINE,
+            offer(FORWARDER, Role::ReleaseTo),
+            None,
+        ),
+        (
+            "the agent issues for the line",
+            issued(),
+            AGENT,
+            offer(FORWARDER, Role::ReleaseTo),
+            None,
+        ),
+        (
+            "line may not skip the release-to party",
+            issued(),
+            LINE,
+            offer(HAULIER, Role::Haulier),
+            Some(HopError::RoleNotAllowed {
+                from: "line",
+                to: "haulier",
+            }),
+        ),
+        (
+            "a bystander cannot offer (the PIN holder of old)",
+            issued(),
+            HAULIER,
+            offer(HAULIER, Role::ReleaseTo),
+            Some(HopError::NotHolder),
+        ),
+        (
+            "release-to authorises a cargo director",
+            at_forwarder.clone(),
+            FORWARDER,
+            offer(DIRECTOR, Role::CargoDirector),
+            None,
+        ),
+        (
+            "release-to nominates the haulier",
+            at_forwarder.clone(),
+            FORWARDER,
+            offer(HAULIER, Role::Haulier),
+            None,
+        ),
+        (
+            "release-to cannot name a subcontractor directly",
+            at_forwarder.clone(),
+            FORWARDER,
+            offer(SUB, Role::Subcontractor),
+            Some(HopError::RoleNotAllowed {
+                from: "release_to",
+                to: "subcontractor",
+            }),
+        ),
+        (
+            "the line cannot act once it gave the right",
+            at_forwarder.clone(),
+            LINE,
+            offer(HAULIER, Role::Haulier),
+            Some(HopError::NotHolder),
+        ),
+        (
+            "no offer to oneself",
+            at_forwarder.clone(),
+            FORWARDER,
+            offer(FORWARDER, Role::Haulier),
+            Some(HopError::SelfOffer),
+        ),
+        (
+            "no offer back to the line",
+            at_forwarder.clone(),
+            FORWARDER,
+            offer(LINE, Role::Haulier),
+            Some(HopError::AlreadyInChain),
+        ),
+        (
+            "one offer at a time",
+            offered_to_haulier.clone(),
+            FORWARDER,
+            offer(OTHER_HAULIER, Role::Haulier),
+            Some(HopError::OfferPending),
+        ),
+        (
+            "only the offeree accepts",
+            offered_to_haulier.clone(),
+            OTHER_HAULIER,
+            Action::Accept,
+            Some(HopError::NoOfferForYou),
+        ),
+        (
+            "the offeree declines",
+            offered_to_haulier.clone(),
+            HAULIER,
+            Action::Decline,
+            None,
+        ),
+        (
+            "the giver revokes a pending offer",
+            offered_to_haulier.clone(),
+            FORWARDER,
+            Action::Revoke,
+            None,
+        ),
+        (
+            "the offeree cannot act before accepting",
+            offered_to_haulier.clone(),
+            HAULIER,
+            assign(1, HAULIER),
+            Some(HopError::NotHolder),
+        ),
+        (
+            "haulier re-nominates another haulier",
+            to_haulier(),
+            HAULIER,
+            offer(OTHER_HAULIER, Role::Haulier),
+            None,
+        ),
+        (
+            "haulier names its executing subcontractor",
+            to_haulier(),
+            HAULIER,
+            offer(SUB, Role::Subcontractor),
+            None,
+        ),
+        (
+            "haulier cannot make a cargo director",
+            to_haulier(),
+            HAULIER,
+            offer(DIRECTOR, Role::CargoDirector),
+            Some(HopError::RoleNotAllowed {
+                from: "haulier",
+                to: "cargo_director",
+            }),
+        ),
+        (
+            "the forwarder revokes what it gave on",
+            to_haulier(),
+            FORWARDER,
+            Action::Revoke,
+            None,
+        ),
+        (
+            "a party that gave nothing cannot revoke",
+            to_haulier(),
+            HAULIER,
+            Action::Revoke,
+            Some(HopError::NothingToRevoke),
+        ),
+        (
+            "haulier assigns its own driver",
+            to_haulier(),
+            HAULIER,
+            assign(1, HAULIER),
+            None,
+        ),
+        (
+            "the forwarder cannot assign a driver",
+            at_forwarder.clone(),
+            FORWARDER,
+            assign(1, FORWARDER),
+            Some(HopError::NotInlandOperator),
+        ),
+        (
+            "another company's driver cannot be assigned",
+            to_haulier(),
+            HAULIER,
+            assign(2, OTHER_HAULIER),
+            Some(HopError::DriverOfOtherOrg),
+        ),
+        (
+            "a driver without a port card cannot be assigned",
+            to_haulier(),
+            HAULIER,
+            Action::Assign {
+                driver: person(1),
+                driver_org: org(HAULIER),
+                driver_has_card: false,
+                plate: "ABC123".into(),
+            },
+            Some(HopError::DriverWithoutCard),
+        ),
+        (
+            "a plate must be a plate",
+            to_haulier(),
+            HAULIER,
+            Action::Assign {
+                driver: person(1),
+                driver_org: org(HAULIER),
+                driver_has_card: true,
+                plate: "-".into(),
+            },
+            Some(HopError::BadPlate),
+        ),
+        (
+            "no passing on with a driver assigned",
+            ready(),
+            HAULIER,
+            offer(SUB, Role::Subcontractor),
+            Some(HopError::DriverAssigned),
+        ),
+        (
+            "a withdrawn release stops the chain",
+            withdrawn.clone(),
+            HAULIER,
+            assign(1, HAULIER),
+            Some(HopError::Withdrawn),
+        ),
+        (
+            "only the line re-issues",
+            withdrawn.clone(),
+            FORWARDER,
+            Action::Reissue {
+                expires_ms: T0 + 10_000,
+            },
+            Some(HopError::NotLine),
+        ),
+        (
+            "the line re-issues",
+            withdrawn.clone(),
+            LINE,
+            Action::Reissue {
+                expires_ms: T0 + 10_000,
+            },
+            None,
+        ),
+        (
+            "only the line withdraws",
+            to_haulier(),
+            FORWARDER,
+            Action::Withdraw,
+            Some(HopError::NotLine),
+        ),
+        (
+            "an expired release: pre-notification refused",
+            expired,
+            HAULIER,
+            assign(1, HAULIER),
+            Some(HopError::Expired),
+        ),
+        (
+            "a collected release is final",
+            collected.clone(),
+            HAULIER,
+            Action::Unassign,
+            Some(HopError::Collected),
+        ),
+        (
+            "a collected release cannot be revoked",
+            collected,
+            FORWARDER,
+            Action::Revoke,
+            Some(HopError::Collected),
+        ),
+        (
+            "a party cannot set customs' light",
+            to_haulier(),
+            HAULIER,
+            Action::Customs(CustomsLight::Green),
+            Some(HopError::NotLightAuthority("customs")),
+        ),
+        (
+            "a party cannot confirm discharge",
+            to_haulier(),
+            HAULIER,
+            Action::Terminal(TerminalLight::Discharged),
+            Some(HopError::NotLightAuthority("the terminal")),
+        ),
+        (
+            "a party cannot mark it collected",
+            ready(),
+            HAULIER,
+            Action::Collect,
+            Some(HopError::NotGate),
+        ),
+        (
+            "nothing to unassign",
+            to_haulier(),
+            HAULIER,
+            Action::Unassign,
+            Some(HopError::NotAssigned),
+        ),
     ];
     for (name, r, by, action, want) in cases {
         let got = step(&r, by, action).err();
@@ -188,13 +434,30 @@ fn revoke_cuts_the_chain_back_and_reissue_restores_it() {
     assert_eq!(r.holder(), org(FORWARDER));
     assert_eq!(r.chain.len(), 1);
     assert!(r.assignment.is_none());
-    let declined = ok(step(&ok(step(&to_haulier(), HAULIER, offer(SUB, Role::Subcontractor))), SUB, Action::Decline));
+    let declined = ok(step(
+        &ok(step(
+            &to_haulier(),
+            HAULIER,
+            offer(SUB, Role::Subcontractor),
+        )),
+        SUB,
+        Action::Decline,
+    ));
     assert_eq!(declined.holder(), org(HAULIER));
     assert_eq!(declined.chain.len(), 2);
     // Withdraw and re-issue: the chain and the driver come back as they stood.
     let before = ready();
     let w = ok(apply(&before, org(LINE), Authority::Party, &Action::Withdraw, T0).map(|x| x.0));
-    let back = ok(apply(&w, org(LINE), Authority::Party, &Action::Reissue { expires_ms: T0 + 99_000 }, T0).map(|x| x.0));
+    let back = ok(apply(
+        &w,
+        org(LINE),
+        Authority::Party,
+        &Action::Reissue {
+            expires_ms: T0 + 99_000,
+        },
+        T0,
+    )
+    .map(|x| x.0));
     assert_eq!(back.chain, before.chain);
     assert_eq!(back.assignment, before.assignment);
     assert_eq!(back.state, ReleaseState::Active);
@@ -222,17 +485,26 @@ fn gate_cases_of_both_anchors() {
     let mut collected = ready();
     collected.state = ReleaseState::Collected;
     let mut red = ready();
-    red.customs = CustomsLight::Red { reason: "documentary control".into() };
+    red.customs = CustomsLight::Red {
+        reason: "documentary control".into(),
+    };
     let mut unknown = ready();
     unknown.customs = CustomsLight::Unknown;
     let mut follow_up = ready();
-    follow_up.customs = CustomsLight::Orange { reason: "follow-up declaration pending".into(), scan: false };
+    follow_up.customs = CustomsLight::Orange {
+        reason: "follow-up declaration pending".into(),
+        scan: false,
+    };
     let mut blocked = ready();
-    blocked.terminal = TerminalLight::Blocked { reason: "damaged seal".into() };
+    blocked.terminal = TerminalLight::Blocked {
+        reason: "damaged seal".into(),
+    };
     let mut aboard = ready();
     aboard.terminal = TerminalLight::NotDischarged;
     let mut unpaid = ready();
-    unpaid.commercial = CommercialLight::Blocked { reason: "freight unpaid".into() };
+    unpaid.commercial = CommercialLight::Blocked {
+        reason: "freight unpaid".into(),
+    };
     let mut pending = ready();
     pending.assignment = None;
     let pending = {
@@ -242,31 +514,173 @@ fn gate_cases_of_both_anchors() {
     };
     let mut banned = at_gate(1, "ABC123");
     banned.banned = true;
-    let elsewhere = Presented { facility: Some(Id::from_random_bytes([201; 16])), ..at_gate(1, "ABC123") };
-    let no_card = Presented { person: None, ..at_gate(1, "ABC123") };
-    let no_plate = Presented { plate: None, ..at_gate(1, "ABC123") };
+    let elsewhere = Presented {
+        facility: Some(Id::from_random_bytes([201; 16])),
+        ..at_gate(1, "ABC123")
+    };
+    let no_card = Presented {
+        person: None,
+        ..at_gate(1, "ABC123")
+    };
+    let no_plate = Presented {
+        plate: None,
+        ..at_gate(1, "ABC123")
+    };
     use PickupVerdict::*;
     let cases: Vec<(&str, Release, Presented, bool, PickupVerdict, Vec<&str>)> = vec![
-        ("the assigned driver in the assigned truck", ready(), at_gate(1, "ABC-123"), false, Grant, vec![]),
-        ("orange with a follow-up still allows pick-up", follow_up, at_gate(1, "ABC123"), false, Grant, vec![]),
-        ("a scan selection refers to the scanner lane", ready(), at_gate(1, "ABC123"), true, ReferToScanner, vec![]),
-        ("a different driver: the PIN fraud", ready(), at_gate(2, "ABC123"), false, Deny, vec!["wrong_driver"]),
-        ("a different driver even when scan selected", ready(), at_gate(2, "ABC123"), true, Deny, vec!["wrong_driver"]),
-        ("the right driver in another truck", ready(), at_gate(1, "XYZ999"), false, Deny, vec!["wrong_truck"]),
-        ("an unknown card", ready(), no_card, false, Deny, vec!["driver_not_identified"]),
-        ("no plate read", ready(), no_plate, false, Deny, vec!["truck_not_identified"]),
-        ("an expired release", expired, at_gate(1, "ABC123"), false, Deny, vec!["release_expired"]),
-        ("a withdrawn release", withdrawn, at_gate(1, "ABC123"), false, Deny, vec!["release_withdrawn"]),
-        ("collected already", collected, at_gate(1, "ABC123"), false, Deny, vec!["already_collected"]),
-        ("customs red", red, at_gate(1, "ABC123"), true, Deny, vec!["customs_red"]),
-        ("customs not yet known", unknown, at_gate(1, "ABC123"), false, Deny, vec!["customs_unknown"]),
-        ("terminal block", blocked, at_gate(1, "ABC123"), false, Deny, vec!["terminal_blocked"]),
-        ("not discharged", aboard, at_gate(1, "ABC123"), false, Deny, vec!["not_discharged"]),
-        ("commercial block", unpaid, at_gate(1, "ABC123"), false, Deny, vec!["commercial_blocked"]),
+        (
+            "the assigned driver in the assigned truck",
+            ready(),
+            at_gate(1, "ABC-123"),
+            false,
+            Grant,
+            vec![],
+        ),
+        (
+            "orange with a follow-up still allows pick-up",
+            follow_up,
+            at_gate(1, "ABC123"),
+            false,
+            Grant,
+            vec![],
+        ),
+        (
+            "a scan selection refers to the scanner lane",
+            ready(),
+            at_gate(1, "ABC123"),
+            true,
+            ReferToScanner,
+            vec![],
+        ),
+        (
+            "a different driver: the PIN fraud",
+            ready(),
+            at_gate(2, "ABC123"),
+            false,
+            Deny,
+            vec!["wrong_driver"],
+        ),
+        (
+            "a different driver even when scan selected",
+            ready(),
+            at_gate(2, "ABC123"),
+            true,
+            Deny,
+            vec!["wrong_driver"],
+        ),
+        (
+            "the right driver in another truck",
+            ready(),
+            at_gate(1, "XYZ999"),
+            false,
+            Deny,
+            vec!["wrong_truck"],
+        ),
+        (
+            "an unknown card",
+            ready(),
+            no_card,
+            false,
+            Deny,
+            vec!["driver_not_identified"],
+        ),
+        (
+            "no plate read",
+            ready(),
+            no_plate,
+            false,
+            Deny,
+            vec!["truck_not_identified"],
+        ),
+        (
+            "an expired release",
+            expired,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["release_expired"],
+        ),
+        (
+            "a withdrawn release",
+            withdrawn,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["release_withdrawn"],
+        ),
+        (
+            "collected already",
+            collected,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["already_collected"],
+        ),
+        (
+            "customs red",
+            red,
+            at_gate(1, "ABC123"),
+            true,
+            Deny,
+            vec!["customs_red"],
+        ),
+        (
+            "customs not yet known",
+            unknown,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["customs_unknown"],
+        ),
+        (
+            "terminal block",
+            blocked,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["terminal_blocked"],
+        ),
+        (
+            "not discharged",
+            aboard,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["not_discharged"],
+        ),
+        (
+            "commercial block",
+            unpaid,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["commercial_blocked"],
+        ),
         ("a port ban", ready(), banned, false, Deny, vec!["port_ban"]),
-        ("another terminal", ready(), elsewhere, false, Deny, vec!["wrong_terminal"]),
-        ("an offer still open, no driver", pending, at_gate(1, "ABC123"), false, Deny, vec!["chain_incomplete", "no_driver_assigned"]),
-        ("all at once", to_haulier(), at_gate(2, "ABC123"), false, Deny, vec!["no_driver_assigned", "not_discharged", "customs_unknown"]),
+        (
+            "another terminal",
+            ready(),
+            elsewhere,
+            false,
+            Deny,
+            vec!["wrong_terminal"],
+        ),
+        (
+            "an offer still open, no driver",
+            pending,
+            at_gate(1, "ABC123"),
+            false,
+            Deny,
+            vec!["chain_incomplete", "no_driver_assigned"],
+        ),
+        (
+            "all at once",
+            to_haulier(),
+            at_gate(2, "ABC123"),
+            false,
+            Deny,
+            vec!["no_driver_assigned", "not_discharged", "customs_unknown"],
+        ),
     ];
     for (name, r, p, scan, verdict, codes) in cases {
         let got = pickup(&r, &p, scan, t);
@@ -339,20 +753,38 @@ fn run(ops: &[Op]) -> Release {
                     driver: person(*d),
                     driver_org: org(*of),
                     driver_has_card: *card,
-                    plate: if *plate { "ABC123".into() } else { "XYZ999".into() },
+                    plate: if *plate {
+                        "ABC123".into()
+                    } else {
+                        "XYZ999".into()
+                    },
                 },
             ),
             Op::Unassign(a) => (*a, Authority::Party, Action::Unassign),
             Op::Withdraw => (LINE, Authority::Party, Action::Withdraw),
-            Op::Reissue => (LINE, Authority::Party, Action::Reissue { expires_ms: at + DEFAULT_VALIDITY_MS }),
+            Op::Reissue => (
+                LINE,
+                Authority::Party,
+                Action::Reissue {
+                    expires_ms: at + DEFAULT_VALIDITY_MS,
+                },
+            ),
             Op::Customs(c) => (
                 9,
                 Authority::Customs,
                 Action::Customs(match c {
                     0 => CustomsLight::Green,
-                    1 => CustomsLight::Orange { reason: "follow-up".into(), scan: false },
-                    2 => CustomsLight::Orange { reason: "scan".into(), scan: true },
-                    _ => CustomsLight::Red { reason: "control".into() },
+                    1 => CustomsLight::Orange {
+                        reason: "follow-up".into(),
+                        scan: false,
+                    },
+                    2 => CustomsLight::Orange {
+                        reason: "scan".into(),
+                        scan: true,
+                    },
+                    _ => CustomsLight::Red {
+                        reason: "control".into(),
+                    },
                 }),
             ),
             Op::Terminal(t) => (
@@ -361,7 +793,9 @@ fn run(ops: &[Op]) -> Release {
                 Action::Terminal(match t {
                     0 => TerminalLight::Discharged,
                     1 => TerminalLight::NotDischarged,
-                    _ => TerminalLight::Blocked { reason: "hold".into() },
+                    _ => TerminalLight::Blocked {
+                        reason: "hold".into(),
+                    },
                 }),
             ),
             Op::Commercial(b) => (
@@ -370,7 +804,9 @@ fn run(ops: &[Op]) -> Release {
                 Action::Commercial(if *b {
                     CommercialLight::Released
                 } else {
-                    CommercialLight::Blocked { reason: "unpaid".into() }
+                    CommercialLight::Blocked {
+                        reason: "unpaid".into(),
+                    }
                 }),
             ),
         };
@@ -383,7 +819,9 @@ fn run(ops: &[Op]) -> Release {
                     assert_eq!(org(by), holder_before);
                 }
                 if let Action::Offer { .. } = action {
-                    assert!(org(by) == holder_before || (holder_before == org(LINE) && by == AGENT));
+                    assert!(
+                        org(by) == holder_before || (holder_before == org(LINE) && by == AGENT)
+                    );
                 }
                 if matches!(action, Action::Accept | Action::Decline) {
                     assert_eq!(Some(org(by)), pending_to);
