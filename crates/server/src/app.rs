@@ -19,7 +19,7 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, sites, targeting};
+use crate::{access, alerts, audit, identity, maritime, release, sites, targeting};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the
@@ -128,6 +128,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(sites::routes())
         .merge(targeting::routes())
         .merge(access::routes().with_state(instance.access_state()))
+        .merge(release::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
 }
@@ -167,6 +168,7 @@ pub async fn serve(
         (name = "vessels", description = "The AIS vessel picture"),
         (name = "cargo", description = "Consignments for cargo risk targeting"),
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
+        (name = "releases", description = "Secure container release: the release right from the shipping line to one named driver and truck, and its three lights"),
     )
 )]
 struct ApiFrame;
@@ -182,6 +184,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         sites::openapi(),
         maritime::openapi(),
         targeting::openapi(),
+        release::openapi(),
     ] {
         doc.merge(part);
     }
