@@ -22,4 +22,5 @@ mod invariants;
 mod need_to_know;
 mod nonsense;
 mod openapi_walk;
+mod release;
 mod security;
