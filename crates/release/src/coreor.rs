@@ -111,12 +111,8 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, ParseError> {
             release: (ch(3) != b' ').then_some(ch(3)),
             terminator: ch(5),
         };
-        let distinct = [syntax.component, syntax.element, syntax.terminator];
-        if distinct[0] == distinct[1]
-            || distinct[1] == distinct[2]
-            || distinct[0] == distinct[2]
-            || syntax.release.is_some_and(|r| distinct.contains(&r))
-        {
+        let (c, e, t) = (syntax.component, syntax.element, syntax.terminator);
+        if c == e || e == t || c == t || syntax.release.is_some_and(|r| [c, e, t].contains(&r)) {
             return Err(ParseError {
                 segment: 1,
                 offset: 0,
