@@ -104,8 +104,7 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
     // Story 1 is not planted as an alert: the demo replays its gate traffic through the
     // decision API and the access detectors raise it (see `access.rs`).
 
-    // Story 2: the banana reefer from Guayaquil at Norvik, and a driver who is not the one
-    // assigned.
+    // Story 2: the banana reefer from Guayaquil at Norvik.
     out.push(DemoAlert {
         draft: alert(
             "cargo.high_risk",
@@ -128,27 +127,8 @@ pub(crate) fn alerts(rng: &mut ChaCha20Rng, w: &DemoWorld) -> Vec<DemoAlert> {
         raised_by: "detector:targeting",
         steps: vec![],
     });
-    out.push(DemoAlert {
-        draft: alert(
-            "release.driver_mismatch",
-            Severity::Critical,
-            "Driver does not match the assigned driver for MSKU4839210 at the Norvik gate",
-            vec![
-                subject(SubjectKind::Container, "MSKU4839210", None),
-                subject(SubjectKind::Person, "driver:presented-7781", Some("Presented driver (not assigned)")),
-                subject(SubjectKind::Organisation, "Baltic Road Cargo UAB", Some("haulier")),
-                subject(SubjectKind::Vehicle, "LT-KRM 418", Some("truck LT KRM 418")),
-                subject(SubjectKind::Gate, "NVK-IN2", Some("Norvik in-gate lane 2")),
-            ],
-            json!({"assigned_driver": "driver:baltic-0193", "presented_driver": "driver:presented-7781", "decision": "refused", "release_state": "scan_selected"}),
-            port,
-            Tlp::Amber,
-            vec![customs, police],
-        ),
-        raised_at_ms: now - 45 * MINUTE,
-        raised_by: "detector:release",
-        steps: vec![],
-    });
+    // The driver who is not the one assigned is not planted: the demo runs the release chain
+    // and the gate decision for real (`release`), and the release detector raises it.
 
     // Story 3 (a dark approach to Kapellskär and a low-speed meeting) is not planted here:
     // the AIS detectors raise it from the demo's AIS traffic (see `maritime`).

@@ -19,6 +19,7 @@ mod alerts;
 pub mod cargo;
 pub mod maritime;
 mod orgs;
+pub mod release;
 mod sites;
 
 use hamnvakt_core::alert::{AlertDraft, Outcome};
@@ -48,6 +49,8 @@ pub struct DemoWorld {
     pub maritime: maritime::DemoMaritime,
     /// Eight weeks of manifests with past inspection outcomes, profiles, and today's.
     pub cargo: cargo::DemoCargo,
+    /// Story 2's release chain and gate presentations (none if the register lacks them).
+    pub release: Option<release::DemoRelease>,
 }
 
 #[derive(Debug, Clone)]
@@ -146,7 +149,19 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         access,
         maritime,
         cargo,
+        release: None,
     };
+    // Its own stream too, so that adding the release story moved nothing else.
+    world.release = release::generate(
+        &mut ChaCha20Rng::seed_from_u64(seed ^ 0x5245_4c45),
+        now_ms,
+        &world.orgs,
+        &world.access,
+        &world.cargo.story_container,
+    );
+    if let Some(r) = &world.release {
+        world.users.extend(r.dispatchers.iter().cloned());
+    }
     world.alerts = alerts::alerts(&mut rng, &world);
     world
 }

@@ -34,6 +34,11 @@ pub enum Role {
     /// The port-call system (the agents' single window): declares what the vessels' agents
     /// declare, such as a vessel's flag.
     PortCallSystem,
+    /// A shipping line's, forwarder's or haulier's dispatcher: issues, accepts, passes on and
+    /// assigns drivers to the container releases its organisation holds.
+    Dispatcher,
+    /// A shipping line's, forwarder's or haulier's system doing what a dispatcher does.
+    ReleaseSystem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -84,10 +89,16 @@ pub enum Permission {
     /// Give this installation signed checkpoints of one's own installation's audit chain, and
     /// read back the checkpoints it holds (a partner installation witnessing ours).
     AuditWitness,
+    /// Act on the container releases one's organisation holds or is offered (issue, offer,
+    /// accept, decline, revoke, assign a driver), and set the light one's organisation is
+    /// the authority for (customs, the terminal). Sees only the releases that reached it.
+    ReleaseAct,
+    /// See every release and the day's pick-ups and refusals (the security centre, customs).
+    ReleaseOversee,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 12] = [
         Role::Operator,
         Role::Pfso,
         Role::TargetingOfficer,
@@ -98,13 +109,19 @@ impl Role {
         Role::GateController,
         Role::CustomsSystem,
         Role::PortCallSystem,
+        Role::Dispatcher,
+        Role::ReleaseSystem,
     ];
 
     /// Roles of systems, not people: they sign in with API tokens only.
     pub fn is_machine(self) -> bool {
         matches!(
             self,
-            Role::MachineClient | Role::GateController | Role::CustomsSystem | Role::PortCallSystem
+            Role::MachineClient
+                | Role::GateController
+                | Role::CustomsSystem
+                | Role::PortCallSystem
+                | Role::ReleaseSystem
         )
     }
 
@@ -126,6 +143,8 @@ impl Role {
             Role::GateController => "gate_controller",
             Role::CustomsSystem => "customs_system",
             Role::PortCallSystem => "port_call_system",
+            Role::Dispatcher => "dispatcher",
+            Role::ReleaseSystem => "release_system",
         }
     }
 
@@ -141,6 +160,7 @@ impl Role {
                 TokensManage,
                 AccessRead,
                 VesselsDeclare,
+                ReleaseOversee,
             ],
             Role::Pfso => &[
                 SharingRead,
@@ -155,6 +175,8 @@ impl Role {
                 AccessRead,
                 AccessManage,
                 SecurityLevelSet,
+                ReleaseAct,
+                ReleaseOversee,
             ],
             Role::TargetingOfficer => &[
                 SharingRead,
@@ -168,6 +190,8 @@ impl Role {
                 CargoWrite,
                 ProfilesManage,
                 CargoSelect,
+                ReleaseAct,
+                ReleaseOversee,
             ],
             Role::Analyst => &[
                 AlertsRead,
@@ -197,8 +221,10 @@ impl Role {
                 AuditWitness,
             ],
             Role::GateController => &[AccessDecide],
-            Role::CustomsSystem => &[CargoWrite, CargoRead],
+            Role::CustomsSystem => &[CargoWrite, CargoRead, ReleaseAct],
             Role::PortCallSystem => &[VesselsDeclare, SitesRead],
+            Role::Dispatcher => &[ReleaseAct, SitesRead, TokensManage],
+            Role::ReleaseSystem => &[ReleaseAct],
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, sharing, sites, targeting, witness};
+use crate::{access, alerts, audit, identity, maritime, release, sharing, sites, targeting, witness};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the
@@ -147,6 +147,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(targeting::routes())
         .merge(witness::routes())
         .merge(access::routes().with_state(instance.access_state()))
+        .merge(release::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()))
         .merge(sharing::routes().with_state(instance.sharing_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
@@ -188,6 +189,7 @@ pub async fn serve(
         (name = "cargo", description = "Consignments for cargo risk targeting"),
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
         (name = "sharing", description = "Need-to-know sharing: indicators, modi operandi and sightings under TLP 2.0 and an audience; STIX 2.1 export and import; partner feeds over TAXII 2.1 (the TAXII server is at /taxii2/)"),
+        (name = "releases", description = "Secure container release: the release right from the shipping line to one named driver and truck, and its three lights"),
     )
 )]
 struct ApiFrame;
@@ -205,6 +207,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         targeting::openapi(),
         sharing::openapi(),
         witness::openapi(),
+        release::openapi(),
     ] {
         doc.merge(part);
     }

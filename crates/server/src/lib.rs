@@ -21,6 +21,7 @@ pub mod audit;
 pub mod cli;
 pub mod identity;
 pub mod maritime;
+pub mod release;
 pub mod sharing;
 pub mod sites;
 pub mod targeting;

@@ -99,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0014_witness.sql"),
         postgres: include_str!("../schema/postgres/0014_witness.sql"),
     },
+    Migration {
+        version: 15,
+        name: "release",
+        sqlite: include_str!("../schema/sqlite/0015_release.sql"),
+        postgres: include_str!("../schema/postgres/0015_release.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

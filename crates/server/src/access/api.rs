@@ -207,6 +207,25 @@ pub struct DecisionBody {
     /// When it happened (RFC 3339), for controllers that buffer; default now.
     #[schema(format = DateTime)]
     pub at: Option<String>,
+    /// A pick-up: the container (ISO 6346) the truck comes to collect. The answer grants only
+    /// the driver and truck its release names, with every light allowing it.
+    #[schema(min_length = 11, max_length = 20)]
+    pub container: Option<String>,
+}
+
+/// The pick-up check's part of a decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PickupView {
+    pub container: String,
+    /// The release checked, if the container has one.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub release: Option<hamnvakt_release::ReleaseId>,
+    /// `grant`, `refer_to_scanner` or `deny`; absent when no release was found.
+    pub verdict: Option<hamnvakt_release::PickupVerdict>,
+    /// `scanner` when the truck goes to the scanner lane.
+    pub lane: Option<String>,
+    /// Every failed condition of the pick-up.
+    pub failures: Vec<hamnvakt_release::Failure>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -233,6 +252,9 @@ pub struct DecisionView {
     /// The two-person partner who passes with this grant.
     pub partner: Option<PersonId>,
     pub at: String,
+    /// Present when the request named a container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<PickupView>,
 }
 
 /// Decides one presentation at a gate: grant, deny or refer to a guard, with reasons.
@@ -266,14 +288,82 @@ pub async fn decide(
         Ok(id) => GateRef::Id(id),
         Err(_) => GateRef::Code(b.gate.clone()),
     };
+    // Only a pick-up reads more than the register in memory: its release and selection.
+    let pickup = match &b.container {
+        None => None,
+        Some(c) => {
+            let container = hamnvakt_release::container::container_number("container", c)
+                .map_err(|e| ApiError::InvalidFields(vec![e]))?;
+            Some(
+                match crate::release::pickup_facts(&state, &container).await {
+                    Ok(facts) => facts,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read a container's release for the gate");
+                        crate::release::PickupFacts {
+                            container,
+                            release: None,
+                            scan_selected: false,
+                            unreadable: true,
+                        }
+                    }
+                },
+            )
+        }
+    };
+    let facts = pickup.clone();
     let input = DecisionInput {
         gate,
         credential: b.credential,
         plate: b.plate,
         direction: b.direction,
         at_ms,
+        pickup,
     };
-    let (id, d) = state.access.decide(&state, p.actor(), input).await;
+    let actor = p.actor();
+    let (id, d, checked) = state
+        .access
+        .decide_pickup(&state, actor.clone(), input)
+        .await;
+    let pickup_view = facts.as_ref().map(|f| PickupView {
+        container: f.container.clone(),
+        release: f.release.as_ref().map(|r| r.id),
+        verdict: checked.as_ref().map(|c| c.verdict),
+        lane: (d.outcome == Outcome::Refer
+            && checked
+                .as_ref()
+                .is_some_and(|c| c.verdict == hamnvakt_release::PickupVerdict::ReferToScanner))
+        .then(|| "scanner".to_owned()),
+        failures: checked
+            .as_ref()
+            .map(|c| c.failures.clone())
+            .unwrap_or_default(),
+    });
+    if let (Some(release), Some(c)) = (facts.and_then(|f| f.release), &checked) {
+        let granted = d.outcome == Outcome::Grant;
+        let facility_org = d.facility.and_then(|f| {
+            state
+                .access
+                .lock()
+                .index
+                .facilities
+                .get(&f)
+                .map(|x| x.org_id)
+        });
+        if let Err(e) = crate::release::after_gate(
+            &state,
+            &release,
+            c,
+            granted,
+            d.person,
+            facility_org,
+            &id.to_string(),
+            &actor,
+        )
+        .await
+        {
+            tracing::error!(error = %e, release = %release.id, "recording a pick-up's outcome failed");
+        }
+    }
     let person = d.person.and_then(|pid| {
         state
             .access
@@ -301,6 +391,7 @@ pub async fn decide(
         policy_version: d.policy_version,
         partner: d.partner,
         at: rfc3339(d.at_ms),
+        pickup: pickup_view,
     }))
 }
 

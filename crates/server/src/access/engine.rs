@@ -57,6 +57,8 @@ struct Pending {
     decision: Decision,
     credential: Option<String>,
     plate: Option<String>,
+    /// The pick-up's container and release, recorded in the decision's event.
+    pickup: Option<serde_json::Value>,
     actor: Actor,
     reply: oneshot::Sender<Result<i64, ApiError>>,
 }
@@ -131,6 +133,9 @@ pub struct DecisionInput {
     pub plate: Option<String>,
     pub direction: Direction,
     pub at_ms: i64,
+    /// A pick-up: the container named, with its release read before the decision (only
+    /// then; an ordinary decision reads nothing more).
+    pub pickup: Option<crate::release::PickupFacts>,
 }
 
 fn corrupt(kind: &str, id: &str, e: impl std::fmt::Display) -> ApiError {
@@ -386,6 +391,18 @@ impl Engine {
         actor: Actor,
         input: DecisionInput,
     ) -> (DecisionId, Decision) {
+        let (id, d, _) = self.decide_pickup(state, actor, input).await;
+        (id, d)
+    }
+
+    /// [`Engine::decide`], with the pick-up check when the input names a container: its
+    /// failures are reasons of the decision, which is recorded as one event as any other.
+    pub async fn decide_pickup(
+        &self,
+        state: &AccessState,
+        actor: Actor,
+        input: DecisionInput,
+    ) -> (DecisionId, Decision, Option<hamnvakt_release::Pickup>) {
         let id: DecisionId = new_time_id(state.now_ms());
         let fail = |req_dir: Direction, at_ms: i64, why: &str| {
             let mut d = decide::decide(
@@ -420,6 +437,7 @@ impl Engine {
                     input.at_ms,
                     "the register could not be read",
                 ),
+                None,
             );
         }
         let (tx, rx) = oneshot::channel();
@@ -441,18 +459,29 @@ impl Engine {
                 direction: input.direction,
                 at_ms: input.at_ms,
             };
-            let d = decide::decide(
+            let mut d = decide::decide(
                 &inner.index,
                 &inner.presence,
                 &inner.policies,
                 &self.settings,
                 &req,
             );
+            let pickup = input.pickup.as_ref().and_then(|facts| {
+                crate::release::check_pickup(&inner.index, &mut d, facts, input.plate.as_deref())
+            });
+            let pickup_record = input.pickup.as_ref().map(|f| {
+                json!({
+                    "container": f.container,
+                    "release": f.release.as_ref().map(|r| r.id),
+                    "verdict": pickup.as_ref().map(|p| p.verdict),
+                })
+            });
             let pending = Pending {
                 id,
                 decision: d.clone(),
                 credential: input.credential,
                 plate: input.plate,
+                pickup: pickup_record,
                 actor,
                 reply: tx,
             };
@@ -461,16 +490,18 @@ impl Engine {
                 return (
                     id,
                     fail(input.direction, input.at_ms, "the decision queue is full"),
+                    None,
                 );
             }
             let Inner {
                 index, presence, ..
             } = &mut *inner;
             decide::apply(index, presence, &d);
-            d
+            (d, pickup)
         };
+        let (decision, pickup) = decision;
         match rx.await {
-            Ok(Ok(_seq)) => (id, decision),
+            Ok(Ok(_seq)) => (id, decision, pickup),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "a gate decision could not be recorded");
                 (
@@ -480,6 +511,7 @@ impl Engine {
                         decision.at_ms,
                         "the decision could not be recorded",
                     ),
+                    None,
                 )
             }
             Err(_) => (
@@ -489,6 +521,7 @@ impl Engine {
                     decision.at_ms,
                     "the decision writer stopped",
                 ),
+                None,
             ),
         }
     }
@@ -654,10 +687,16 @@ async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>,
             org: org.as_deref(),
             subject: Some(subject),
             request_id: p.actor.request_id.as_deref(),
-            payload: json!({
-                "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
-                "instance": state.access.instance,
-            }),
+            payload: {
+                let mut payload = json!({
+                    "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
+                    "instance": state.access.instance,
+                });
+                if let (Some(pickup), Some(map)) = (&p.pickup, payload.as_object_mut()) {
+                    map.insert("pickup".into(), pickup.clone());
+                }
+                payload
+            },
         })
         .collect();
     let appended = state.store.append_durably(&events).await?;

@@ -24,6 +24,9 @@ pub struct DemoSummary {
     pub decisions: usize,
     /// AIS messages of the past day played through ingest before serving.
     pub ais_messages: u64,
+    /// Story 2's two presentations at Norvik's in-gate, each as the gate answered it:
+    /// (who, outcome, reason codes).
+    pub pickups: Vec<(String, String, Vec<String>)>,
 }
 
 fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
@@ -140,11 +143,16 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
     }
     let ais_messages = replay_ais(state, &world).await?;
     seed_cargo(state, &world).await?;
+    let pickups = match (&world.release, &machine_token) {
+        (Some(story), Some(token)) => run_release_story(state, &world, story, token).await?,
+        _ => Vec::new(),
+    };
     Ok(DemoSummary {
         world,
         machine_token,
         decisions,
         ais_messages,
+        pickups,
     })
 }
 
@@ -211,6 +219,138 @@ async fn seed_cargo(state: &Instance, world: &DemoWorld) -> anyhow::Result<()> {
         .await
         .map_err(fail("today's selection"))?;
     Ok(())
+}
+
+/// Story 2's gate half, for real: the line issues the Guayaquil reefer's release to the
+/// forwarder, who nominates the haulier; the haulier accepts and assigns its driver and
+/// truck; customs and the terminal give their lights; then, through the gate decision API,
+/// a different driver tries to collect it (refused, and the release detector raises the
+/// alert) and the assigned driver comes (customs' scan selection from today's targeting run
+/// sends him to the scanner lane). Every step is the use case the API calls.
+async fn run_release_story(
+    state: &Instance,
+    world: &DemoWorld,
+    story: &hamnvakt_demo::release::DemoRelease,
+    token: &str,
+) -> anyhow::Result<Vec<(String, String, Vec<String>)>> {
+    use crate::release::Step;
+    use hamnvakt_release::chain::Action;
+    use hamnvakt_release::model::{CustomsLight, Role as ReleaseRole, TerminalLight};
+    let access = state.access_state();
+    let by_org = |org| {
+        world
+            .users
+            .iter()
+            .find(|u| u.org == org && u.password.is_some())
+            .map(|u| Actor {
+                id: format!("user:{}", u.id),
+                org: Some(u.org),
+                request_id: None,
+            })
+            .unwrap_or_else(|| Actor {
+                id: "demo".into(),
+                org: Some(org),
+                request_id: None,
+            })
+    };
+    let line = by_org(story.line);
+    let r = crate::release::issue(
+        state,
+        &line,
+        story.line,
+        crate::release::IssueRequest {
+            container: story.container.clone(),
+            bill_of_lading: story.bill_of_lading.clone(),
+            line: None,
+            release_to: story.forwarder,
+            facility: Some(story.facility),
+            expires_ms: None,
+        },
+    )
+    .await
+    .map_err(fail("the story's release"))?;
+    let forwarder = by_org(story.forwarder);
+    let haulier = by_org(story.haulier);
+    let customs = world
+        .org("customs")
+        .map(|o| by_org(o.id))
+        .ok_or_else(|| anyhow::anyhow!("the demo has no customs"))?;
+    let terminal = world
+        .org("terminal")
+        .map(|o| by_org(o.id))
+        .ok_or_else(|| anyhow::anyhow!("the demo has no terminal operator"))?;
+    let steps = [
+        (&forwarder, Step::Accept),
+        (
+            &forwarder,
+            Step::Offer {
+                to: story.haulier,
+                role: ReleaseRole::Haulier,
+            },
+        ),
+        (&haulier, Step::Accept),
+        (
+            &haulier,
+            Step::Assign {
+                driver: story.driver,
+                plate: story.plate.clone(),
+            },
+        ),
+        (&customs, Step::Light(Action::Customs(CustomsLight::Green))),
+        (
+            &terminal,
+            Step::Light(Action::Terminal(TerminalLight::Discharged)),
+        ),
+    ];
+    for (actor, step) in steps {
+        let org = actor
+            .org
+            .ok_or_else(|| anyhow::anyhow!("a demo actor without an organisation"))?;
+        crate::release::act(&access, actor, org, r.id, step)
+            .await
+            .map_err(fail("the story's release chain"))?;
+    }
+    use tower::ServiceExt;
+    let router = crate::app::router(state);
+    let mut out = Vec::new();
+    for (who, p) in [
+        ("a different driver", &story.impostor),
+        ("the assigned driver", &story.pickup),
+    ] {
+        let body = serde_json::json!({
+            "gate": p.gate,
+            "credential": p.credential,
+            "plate": p.plate,
+            "direction": p.direction,
+            "container": story.container,
+        });
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/access/decisions")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(serde_json::to_vec(&body)?))?;
+        let response = router.clone().oneshot(request).await?;
+        if !response.status().is_success() {
+            anyhow::bail!("the story's pick-up failed with {}", response.status());
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let reasons = v["reasons"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push((
+            who.to_owned(),
+            v["outcome"].as_str().unwrap_or("?").to_owned(),
+            reasons,
+        ));
+    }
+    Ok(out)
 }
 
 /// Declares the flags the vessels' agents give, through the API (the MID check runs on them).
@@ -325,6 +465,13 @@ impl DemoSummary {
             w.access.credentials.len(),
             self.decisions
         );
+        for (who, outcome, reasons) in &self.pickups {
+            let _ = writeln!(
+                s,
+                "  Story 2 at Norvik's in-gate: {who} collecting the Guayaquil reefer: {outcome} ({})",
+                reasons.join(", ")
+            );
+        }
         let _ = writeln!(
             s,
             "  {} vessels; {} AIS messages of the past day played through ingest, the next day live",

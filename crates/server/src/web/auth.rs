@@ -129,6 +129,8 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::SharingWrite => "sharing objects",
         Permission::SharingManage => "managing the partner feeds",
         Permission::AuditWitness => "witnessing audit-chain checkpoints",
+        Permission::ReleaseAct => "acting on container releases",
+        Permission::ReleaseOversee => "seeing every container release",
     }
 }
 

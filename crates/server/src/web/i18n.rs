@@ -166,6 +166,8 @@ messages! {
     RoleGateController => "Gate controller", "Grindstyrning";
     RoleCustomsSystem => "Customs system", "Tullens system";
     RolePortCallSystem => "Port-call system", "Anlöpssystem";
+    RoleDispatcher => "Dispatcher (releases)", "Transportledare (frisläppningar)";
+    RoleReleaseSystem => "Release system", "Frisläppningssystem";
     SkPerson => "Person", "Person";
     SkCredential => "Credential", "Behörighetskort";
     SkVehicle => "Vehicle", "Fordon";
@@ -322,6 +324,43 @@ messages! {
     LastHeard => "Last heard", "Senast hörd";
     SelectVessel => "Select a vessel on the map or in the table.", "Välj ett fartyg på kartan eller i tabellen.";
     NavTargeting => "Targeting", "Riskurval";
+    NavReleases => "Releases", "Frisläppningar";
+    RelNone => "No releases have reached your organisation.", "Inga frisläppningar har nått er organisation.";
+    RelRelease => "Release", "Frisläppning";
+    RelContainer => "Container", "Container";
+    RelBl => "Bill of lading", "Konossement";
+    RelHolder => "Holder", "Innehavare";
+    RelState => "State", "Läge";
+    RelLights => "Lights", "Klartecken";
+    RelDriver => "Driver", "Förare";
+    RelTruck => "Truck", "Lastbil";
+    RelExpires => "Valid until", "Giltig till";
+    RelChain => "Release-right chain", "Utlämningskedja";
+    RelTimeline => "Timeline", "Tidslinje";
+    RelOffered => "offered, awaiting answer", "erbjuden, inväntar svar";
+    RelAccept => "Accept", "Acceptera";
+    RelDecline => "Decline", "Avböj";
+    RelRevoke => "Revoke what we gave on", "Återkalla det vi lämnat vidare";
+    RelHandOn => "Hand on to", "Lämna vidare till";
+    RelOffer => "Offer", "Erbjud";
+    RelAssign => "Assign", "Tilldela";
+    RelCommercial => "Commercial (line)", "Kommersiellt (rederi)";
+    RelCustoms => "Customs", "Tull";
+    RelTerminal => "Terminal", "Terminal";
+    RelGreen => "green", "grönt";
+    RelOrange => "orange", "orange";
+    RelRed => "red", "rött";
+    RelUnknown => "not yet released", "ännu inte klarerad";
+    RelScan => "present for scanning", "ska till röntgen";
+    RelNotDischarged => "not discharged", "inte lossad";
+    RelActive => "active", "aktiv";
+    RelWithdrawn => "withdrawn by the line", "återkallad av rederiet";
+    RelCollected => "collected", "hämtad";
+    RelRoleLine => "shipping line", "rederi";
+    RelRoleReleaseTo => "release-to party", "mottagare";
+    RelRoleDirector => "cargo director", "speditör (vidare)";
+    RelRoleHaulier => "haulier", "åkeri";
+    RelRoleSubcontractor => "executing subcontractor", "utförande underentreprenör";
     Worklist => "Worklist", "Arbetslista";
     Day => "Day", "Dag";
     Show => "Show", "Visa";
@@ -374,6 +413,10 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::F_person,
     Msg::F_org_id,
     Msg::V_normal,
+    Msg::RelContainer,
+    Msg::RelCustoms,
+    Msg::RelTerminal,
+    Msg::RelOrange,
 ];
 
 pub fn severity(s: Severity) -> Msg {
@@ -416,6 +459,8 @@ pub fn role(r: Role) -> Msg {
         Role::GateController => Msg::RoleGateController,
         Role::CustomsSystem => Msg::RoleCustomsSystem,
         Role::PortCallSystem => Msg::RolePortCallSystem,
+        Role::Dispatcher => Msg::RoleDispatcher,
+        Role::ReleaseSystem => Msg::RoleReleaseSystem,
     }
 }
 

@@ -159,6 +159,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             @if pr.can(Permission::CargoRead) {
                                 a href="/targeting" class=[(p.nav == Some(Msg::NavTargeting)).then_some("active")] { (t(lang, Msg::NavTargeting)) }
                             }
+                            @if pr.can(Permission::ReleaseAct) || pr.can(Permission::ReleaseOversee) {
+                                a href="/releases" class=[(p.nav == Some(Msg::NavReleases)).then_some("active")] { (t(lang, Msg::NavReleases)) }
+                            }
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
                             }

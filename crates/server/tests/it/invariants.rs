@@ -100,6 +100,7 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
         "hamnvakt-ais",
         "hamnvakt-maritime",
         "hamnvakt-targeting",
+        "hamnvakt-release",
         "hamnvakt-demo",
     ] {
         let deps = normal_dependencies(package);
@@ -109,6 +110,15 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
             .collect();
         assert!(bad.is_empty(), "{package} depends on {bad:?}");
     }
+}
+
+#[test]
+fn the_release_rules_depend_on_no_hamnvakt_crate_but_core() {
+    let ours: Vec<String> = normal_dependencies("hamnvakt-release")
+        .into_iter()
+        .filter(|d| d.starts_with("hamnvakt-") && d != "hamnvakt-release")
+        .collect();
+    assert_eq!(ours, ["hamnvakt-core"]);
 }
 
 #[test]

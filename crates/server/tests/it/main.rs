@@ -22,6 +22,7 @@ mod invariants;
 mod need_to_know;
 mod nonsense;
 mod openapi_walk;
+mod release;
 mod security;
 mod sharing;
 mod witness;

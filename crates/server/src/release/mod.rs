@@ -1,0 +1,51 @@
+//! Secure container release without PIN codes: a shipping line issues the release of one
+//! container on one bill of lading; the release right passes from party to party (release-to
+//! party, cargo directors, the haulier, its executing subcontractor), each step by the party
+//! that holds it and each an audited event; the holder at the end names one driver (a person
+//! of the access register with a port card) and one truck. At the gate, a decision that names
+//! the container grants only that driver in that truck with all three lights allowing it, and
+//! a different driver raises an alert. The rules are in `hamnvakt-release`; this folder
+//! stores them, serves them and answers the gate.
+//!
+//! Files: `service.rs` (issue, the steps, what the gate reads and records, the
+//! driver-mismatch detector), `api.rs` (`/api/v1/releases…`), `pages.rs` (the console's
+//! `/releases…`: the list, a release's timeline with its lights and the dispatcher's steps).
+//!
+//! Public items: [`routes`], [`openapi`], the use cases [`issue`], [`act`] with [`Step`] and
+//! [`IssueRequest`], and for the gate [`pickup_facts`], [`PickupFacts`], [`check_pickup`], [`presented`]
+//! and [`after_gate`].
+
+mod api;
+mod pages;
+mod service;
+
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::access::AccessState;
+
+pub use service::{
+    act, after_gate, check_pickup, issue, pickup_facts, presented, IssueRequest, PickupFacts, Step,
+};
+
+pub fn routes() -> Router<AccessState> {
+    let api = Router::new()
+        .route("/releases", get(api::list).post(api::issue))
+        .route("/releases/{id}", get(api::get_one))
+        .route("/releases/{id}/steps", post(api::step));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/releases", get(pages::list))
+        .route("/releases/{id}", get(pages::detail))
+        .route("/releases/{id}/step", post(pages::step))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(api::issue, api::list, api::get_one, api::step))]
+struct Doc;
+
+/// This capability's paths of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}

@@ -1,0 +1,370 @@
+//! The console's releases: the list (what reached one's organisation, or every release for
+//! the security centre, with the day's pick-ups and refusals), and a release's page — its
+//! three lights, its chain as a timeline, the assigned driver and truck — with the steps the
+//! dispatcher of the holding organisation can take: accept or decline an offer, hand the
+//! right on, assign a driver of their own company and a truck, revoke.
+
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hamnvakt_core::ids::{OrgId, PersonId};
+use hamnvakt_identity::Permission;
+use hamnvakt_release::model::{
+    CommercialLight, CustomsLight, LinkState, Release, ReleaseId, ReleaseState, Role, TerminalLight,
+};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::api::{timeline, StepBody};
+use super::service;
+use crate::access::AccessState;
+use crate::web::auth::{Principal, UiForm, UiUser};
+use crate::web::error::ApiError;
+use crate::web::i18n::{Lang, Msg};
+use crate::web::layout::{layout, local_time, t, Page, UiError, UiLang};
+
+fn may_see(p: &Principal) -> Result<bool, ApiError> {
+    let oversee = p.can(Permission::ReleaseOversee);
+    if !oversee {
+        p.require(Permission::ReleaseAct)?;
+    }
+    Ok(oversee)
+}
+
+fn light(lang: Lang, ok: Option<bool>, text: &str) -> Markup {
+    let (class, word) = match ok {
+        Some(true) => ("light green", t(lang, Msg::RelGreen)),
+        Some(false) => ("light red", t(lang, Msg::RelRed)),
+        None => ("light orange", t(lang, Msg::RelOrange)),
+    };
+    html! { span class=(class) { (word) } @if !text.is_empty() { " " small { (text) } } }
+}
+
+fn lights(lang: Lang, r: &Release) -> Markup {
+    let commercial = match &r.commercial {
+        CommercialLight::Released => light(lang, Some(true), ""),
+        CommercialLight::Blocked { reason } => light(lang, Some(false), reason),
+    };
+    let customs = match &r.customs {
+        CustomsLight::Green => light(lang, Some(true), ""),
+        CustomsLight::Unknown => light(lang, Some(false), t(lang, Msg::RelUnknown)),
+        CustomsLight::Orange { reason, scan } => light(
+            lang,
+            None,
+            &if *scan {
+                format!("{} — {reason}", t(lang, Msg::RelScan))
+            } else {
+                reason.clone()
+            },
+        ),
+        CustomsLight::Red { reason } => light(lang, Some(false), reason),
+    };
+    let terminal = match &r.terminal {
+        TerminalLight::Discharged => light(lang, Some(true), ""),
+        TerminalLight::NotDischarged => light(lang, Some(false), t(lang, Msg::RelNotDischarged)),
+        TerminalLight::Blocked { reason } => light(lang, Some(false), reason),
+    };
+    html! {
+        dl.lights {
+            dt { (t(lang, Msg::RelCommercial)) } dd { (commercial) }
+            dt { (t(lang, Msg::RelCustoms)) } dd { (customs) }
+            dt { (t(lang, Msg::RelTerminal)) } dd { (terminal) }
+        }
+    }
+}
+
+fn role_word(lang: Lang, r: Role) -> &'static str {
+    t(
+        lang,
+        match r {
+            Role::Line => Msg::RelRoleLine,
+            Role::ReleaseTo => Msg::RelRoleReleaseTo,
+            Role::CargoDirector => Msg::RelRoleDirector,
+            Role::Haulier => Msg::RelRoleHaulier,
+            Role::Subcontractor => Msg::RelRoleSubcontractor,
+        },
+    )
+}
+
+fn state_word(lang: Lang, s: ReleaseState) -> &'static str {
+    t(
+        lang,
+        match s {
+            ReleaseState::Active => Msg::RelActive,
+            ReleaseState::Withdrawn => Msg::RelWithdrawn,
+            ReleaseState::Collected => Msg::RelCollected,
+        },
+    )
+}
+
+async fn org_names(
+    state: &AccessState,
+) -> Result<Vec<(OrgId, String, hamnvakt_core::org::OrgKind)>, ApiError> {
+    Ok(state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name, o.kind))
+        .collect())
+}
+
+fn name_of(orgs: &[(OrgId, String, hamnvakt_core::org::OrgKind)], id: OrgId) -> String {
+    orgs.iter()
+        .find(|o| o.0 == id)
+        .map(|o| o.1.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub async fn list(
+    State(state): State<AccessState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
+    let oversee = may_see(&p)?;
+    let all = service::list(&state, p.org(), oversee).await?;
+    let orgs = org_names(&state).await?;
+    let people = {
+        let inner = state.access.lock();
+        all.iter()
+            .filter_map(|r| r.assignment.as_ref())
+            .filter_map(|a| {
+                inner
+                    .index
+                    .people
+                    .get(&a.driver)
+                    .map(|x| (a.driver, x.name.clone()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let body = html! {
+        h1 { (t(lang, Msg::NavReleases)) }
+        @if all.is_empty() { p { (t(lang, Msg::RelNone)) } }
+        @else {
+            table #releases {
+                thead { tr {
+                    th { (t(lang, Msg::RelContainer)) } th { (t(lang, Msg::RelBl)) }
+                    th { (t(lang, Msg::RelHolder)) } th { (t(lang, Msg::RelState)) }
+                    th { (t(lang, Msg::RelLights)) } th { (t(lang, Msg::RelDriver)) }
+                } }
+                tbody { @for r in &all {
+                    tr {
+                        td { a href={ "/releases/" (r.id) } { code { (r.container) } } }
+                        td { (r.bill_of_lading) }
+                        td { (name_of(&orgs, r.holder())) " (" (role_word(lang, r.holder_role())) ")" }
+                        td { (state_word(lang, r.state)) }
+                        td { (lights(lang, r)) }
+                        td { @if let Some(a) = &r.assignment {
+                            (people.iter().find(|x| x.0 == a.driver).map(|x| x.1.clone()).unwrap_or_default())
+                            " · " code { (a.plate) }
+                        } }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: "/releases",
+            title: t(lang, Msg::NavReleases),
+            nav: Some(Msg::NavReleases),
+        },
+        body,
+    ))
+}
+
+pub async fn detail(
+    State(state): State<AccessState>,
+    Path(id): Path<String>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
+    let oversee = may_see(&p)?;
+    let not_found = || UiError(ApiError::NotFound("release".into()));
+    let id: ReleaseId = id.parse().map_err(|_| not_found())?;
+    if !service::visible(&state, id, p.org(), oversee).await? {
+        return Err(not_found());
+    }
+    let r = service::load(&state, id).await?.ok_or_else(not_found)?;
+    let steps = timeline(&state, id).await?;
+    let orgs = org_names(&state).await?;
+    let me = p.org();
+    let (drivers, assigned_name) = {
+        let inner = state.access.lock();
+        let mut d: Vec<(PersonId, String)> = inner
+            .index
+            .people
+            .values()
+            .filter(|x| x.org_id == me)
+            .map(|x| (x.id, x.name.clone()))
+            .collect();
+        d.sort_by(|a, b| a.1.cmp(&b.1));
+        let n = r
+            .assignment
+            .as_ref()
+            .and_then(|a| inner.index.people.get(&a.driver))
+            .map(|x| x.name.clone());
+        (d, n)
+    };
+    let can_act = p.can(Permission::ReleaseAct) && r.state == ReleaseState::Active;
+    let holds = r.holder() == me && r.pending().is_none();
+    let offered_to_me = r.pending().is_some_and(|l| l.to == me);
+    let gave = r.chain.iter().any(|l| l.from == me);
+    let next_roles: Vec<Role> = [Role::CargoDirector, Role::Haulier, Role::Subcontractor]
+        .into_iter()
+        .filter(|n| r.holder_role().may_offer(*n))
+        .collect();
+    let csrf = p.csrf().to_owned();
+    let body = html! {
+        h1 { (t(lang, Msg::RelRelease)) " " code { (r.container) } }
+        p { (t(lang, Msg::RelBl)) ": " (r.bill_of_lading) " · " (t(lang, Msg::RelState)) ": "
+            strong #release-state { (state_word(lang, r.state)) } " · " (t(lang, Msg::RelExpires)) ": " (local_time(r.expires_ms)) }
+        (lights(lang, &r))
+        h2 { (t(lang, Msg::RelChain)) }
+        ol #chain {
+            li { (name_of(&orgs, r.line)) " (" (role_word(lang, Role::Line)) ")" }
+            @for l in &r.chain {
+                li { (name_of(&orgs, l.to)) " (" (role_word(lang, l.role)) ")"
+                    @if l.state == LinkState::Offered { " — " em { (t(lang, Msg::RelOffered)) } } }
+            }
+        }
+        @if let Some(a) = &r.assignment {
+            p #assignment { (t(lang, Msg::RelDriver)) ": " strong { (assigned_name.clone().unwrap_or_else(|| a.driver.to_string())) }
+                " · " (t(lang, Msg::RelTruck)) ": " code { (a.plate) } }
+        }
+        @if can_act {
+            section #steps {
+                @if offered_to_me {
+                    form.inline method="post" action={ "/releases/" (r.id) "/step" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="accept";
+                        button #accept type="submit" { (t(lang, Msg::RelAccept)) }
+                    }
+                    form.inline method="post" action={ "/releases/" (r.id) "/step" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="decline";
+                        button #decline type="submit" { (t(lang, Msg::RelDecline)) }
+                    }
+                }
+                @if holds && r.assignment.is_none() && !next_roles.is_empty() {
+                    form #offer method="post" action={ "/releases/" (r.id) "/step" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="offer";
+                        label { (t(lang, Msg::RelHandOn)) " "
+                            select name="to" { @for o in orgs.iter().filter(|o| o.0 != me && o.0 != r.line) {
+                                option value=(o.0) { (o.1) } } } }
+                        " "
+                        select name="role" { @for n in &next_roles { option value=(n.as_str()) { (role_word(lang, *n)) } } }
+                        " " button type="submit" { (t(lang, Msg::RelOffer)) }
+                    }
+                }
+                @if holds && r.holder_role().may_assign() {
+                    form #assign method="post" action={ "/releases/" (r.id) "/step" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="assign";
+                        label { (t(lang, Msg::RelDriver)) " "
+                            select name="driver" { @for d in &drivers { option value=(d.0) { (d.1) } } } }
+                        " "
+                        label { (t(lang, Msg::RelTruck)) " " input name="plate" required maxlength="20" size="10"; }
+                        " " button type="submit" { (t(lang, Msg::RelAssign)) }
+                    }
+                }
+                @if gave {
+                    form.inline method="post" action={ "/releases/" (r.id) "/step" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="revoke";
+                        button #revoke type="submit" { (t(lang, Msg::RelRevoke)) }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, Msg::RelTimeline)) }
+        ol #timeline {
+            @for e in &steps {
+                li { time { (e.at) } " " code { (e.kind) }
+                    @if let Some(by) = e.step.get("by").and_then(|b| b.as_str()).and_then(|b| b.parse::<OrgId>().ok()) {
+                        " — " (name_of(&orgs, by))
+                    }
+                    @if let Some(other) = e.step.get("other").and_then(|b| b.as_str()).and_then(|b| b.parse::<OrgId>().ok()) {
+                        " → " (name_of(&orgs, other))
+                    }
+                }
+            }
+        }
+    };
+    let path = format!("/releases/{id}");
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: &path,
+            title: t(lang, Msg::RelRelease),
+            nav: Some(Msg::NavReleases),
+        },
+        body,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    action: String,
+    to: Option<String>,
+    role: Option<String>,
+    driver: Option<String>,
+    plate: Option<String>,
+}
+
+fn form_step(f: StepForm) -> Result<StepBody, ApiError> {
+    let role = |s: Option<&str>| match s {
+        Some("cargo_director") => Ok(Role::CargoDirector),
+        Some("haulier") => Ok(Role::Haulier),
+        Some("subcontractor") => Ok(Role::Subcontractor),
+        _ => Err(ApiError::field("role", "choose a role")),
+    };
+    Ok(match f.action.as_str() {
+        "accept" => StepBody::Accept,
+        "decline" => StepBody::Decline,
+        "revoke" => StepBody::Revoke,
+        "offer" => StepBody::Offer {
+            to: f
+                .to
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| ApiError::field("to", "choose an organisation"))?,
+            role: role(f.role.as_deref())?,
+        },
+        "assign" => StepBody::Assign {
+            driver: f
+                .driver
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| ApiError::field("driver", "choose a driver"))?,
+            plate: f.plate.unwrap_or_default(),
+        },
+        _ => return Err(ApiError::field("action", "unknown step")),
+    })
+}
+
+pub async fn step(
+    State(state): State<AccessState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<StepForm>,
+) -> Response {
+    let run = async {
+        p.require(Permission::ReleaseAct)?;
+        let id: ReleaseId = id
+            .parse()
+            .map_err(|_| ApiError::NotFound("release".into()))?;
+        if !service::visible(&state, id, p.org(), p.can(Permission::ReleaseOversee)).await? {
+            return Err(ApiError::NotFound("release".into()));
+        }
+        let step = super::api::step_of(form_step(f)?)?;
+        service::act(&state, &p.actor(), p.org(), id, step).await?;
+        Ok::<ReleaseId, ApiError>(id)
+    };
+    match run.await {
+        Ok(id) => Redirect::to(&format!("/releases/{id}")).into_response(),
+        Err(e) => UiError(e).into_response(),
+    }
+}

@@ -1,0 +1,582 @@
+//! The release use cases: issue, every step of the chain, and what the gate asks and records.
+//! Each write is a [`Change`]: the step's event on the chain, then the release's row written
+//! over the version the step was made from, then commit.
+
+use hamnvakt_access::model::CredentialState;
+use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::ids::{OrgId, PersonId};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_core::Tlp;
+use hamnvakt_release::chain::{self, Action, Authority, Hop};
+use hamnvakt_release::gate::{Pickup, Presented};
+use hamnvakt_release::model::{Issue, Release, ReleaseId, ReleaseState, Role};
+use hamnvakt_store::ReleaseRow;
+use serde_json::json;
+
+use crate::access::AccessState;
+use crate::web::change::{Actor, Change};
+use crate::web::error::ApiError;
+use crate::web::state::{new_id, AppState};
+
+/// A day in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+
+fn to_row(r: &Release, at_ms: i64) -> Result<ReleaseRow, ApiError> {
+    Ok(ReleaseRow {
+        id: r.id.to_string(),
+        container: r.container.clone(),
+        bill_of_lading: r.bill_of_lading.clone(),
+        line_org: r.line.to_string(),
+        holder_org: r.holder().to_string(),
+        state: match r.state {
+            ReleaseState::Active => "active",
+            ReleaseState::Withdrawn => "withdrawn",
+            ReleaseState::Collected => "collected",
+        }
+        .to_owned(),
+        driver: r.assignment.as_ref().map(|a| a.driver.to_string()),
+        issued_ms: r.issued_ms,
+        expires_ms: r.expires_ms,
+        updated_ms: at_ms,
+        version: r.version,
+        data: serde_json::to_string(r)
+            .map_err(|e| ApiError::Internal(format!("a release does not serialise: {e}")))?,
+    })
+}
+
+fn from_row(row: &ReleaseRow) -> Result<Release, ApiError> {
+    serde_json::from_str(&row.data)
+        .map_err(|e| ApiError::Internal(format!("stored release {} does not parse: {e}", row.id)))
+}
+
+/// The event kind of a step.
+fn event_kind(hop: &Hop) -> &'static str {
+    match hop.kind {
+        "offered" => "release.offered",
+        "accepted" => "release.accepted",
+        "declined" => "release.declined",
+        "revoked" => "release.revoked",
+        "assigned" => "release.assigned",
+        "unassigned" => "release.unassigned",
+        "withdrawn" => "release.withdrawn",
+        "reissued" => "release.reissued",
+        "light" => "release.light",
+        "collected" => "release.collected",
+        _ => "release.step",
+    }
+}
+
+fn hop_error(e: chain::HopError) -> ApiError {
+    ApiError::Conflict(format!("{}: {e}", e.code()))
+}
+
+/// What the line says when it issues a release through the API.
+#[derive(Debug, Clone)]
+pub struct IssueRequest {
+    pub container: String,
+    pub bill_of_lading: String,
+    /// The line the release is of; default the issuing organisation (an agent names it).
+    pub line: Option<OrgId>,
+    pub release_to: OrgId,
+    pub facility: Option<hamnvakt_core::ids::FacilityId>,
+    pub expires_ms: Option<i64>,
+}
+
+/// Issues a release: `release.issued`, then the offer to the release-to party
+/// (`release.offered`), in one transaction. Only a shipping line (or its agent, an
+/// organisation of the same kind) issues.
+pub async fn issue(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    req: IssueRequest,
+) -> Result<Release, ApiError> {
+    let kind = org_kind(state, org).await?;
+    if kind != Some(OrgKind::ShippingLine) {
+        return Err(ApiError::forbidden(
+            "issuing releases is for shipping lines and their agents",
+        ));
+    }
+    let line = req.line.unwrap_or(org);
+    if line != org && org_kind(state, line).await? != Some(OrgKind::ShippingLine) {
+        return Err(ApiError::field("line", "is not a shipping line"));
+    }
+    if state.store.org(req.release_to).await?.is_none() {
+        return Err(ApiError::field("release_to", "no such organisation"));
+    }
+    let id: ReleaseId = new_id();
+    let mut change = Change::begin(state, actor).await?;
+    let at_ms = change.at_ms();
+    let issued = Release::issue(
+        id,
+        Issue {
+            container: req.container,
+            bill_of_lading: req.bill_of_lading,
+            line,
+            issued_by: org,
+            facility: req.facility,
+            expires_ms: req.expires_ms,
+        },
+        at_ms,
+    )
+    .map_err(ApiError::InvalidFields)?;
+    let (r, hop) = chain::apply(
+        &issued,
+        org,
+        Authority::Party,
+        &Action::Offer {
+            to: req.release_to,
+            role: Role::ReleaseTo,
+        },
+        at_ms,
+    )
+    .map_err(|e| match e {
+        chain::HopError::SelfOffer | chain::HopError::AlreadyInChain => {
+            ApiError::field("release_to", "must be another organisation than the line")
+        }
+        other => hop_error(other),
+    })?;
+    let subject = format!("release:{id}");
+    change
+        .record(
+            "release.issued",
+            Some(&subject),
+            json!({
+                "release": id,
+                "container": issued.container,
+                "bill_of_lading": issued.bill_of_lading,
+                "line": line,
+                "issued_by": org,
+                "facility": issued.facility,
+                "expires_ms": issued.expires_ms,
+            }),
+        )
+        .await?;
+    change
+        .record(
+            event_kind(&hop),
+            Some(&subject),
+            json!({ "release": id, "container": r.container, "hop": hop }),
+        )
+        .await?;
+    let row = to_row(&r, at_ms)?;
+    change
+        .tx()
+        .insert_release(&row)
+        .await
+        .map_err(|e| match e {
+            hamnvakt_store::StoreError::Conflict(_) => ApiError::Conflict(format!(
+                "a release of container {} on bill of lading {} exists already",
+                r.container, r.bill_of_lading
+            )),
+            other => other.into(),
+        })?;
+    let parties: Vec<String> = r.parties().iter().map(|o| o.to_string()).collect();
+    change.tx().add_release_parties(&row.id, &parties).await?;
+    change.commit().await?;
+    Ok(r)
+}
+
+async fn org_kind(state: &AppState, org: OrgId) -> Result<Option<OrgKind>, ApiError> {
+    Ok(state.store.org(org).await?.map(|o| o.kind))
+}
+
+/// The stored release, if any.
+pub async fn load(state: &AppState, id: ReleaseId) -> Result<Option<Release>, ApiError> {
+    match state.store.release(&id.to_string()).await? {
+        Some(row) => Ok(Some(from_row(&row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether `org` may see the release: it reached the organisation, or the reader oversees
+/// all releases (`oversee`), or the organisation is customs or a terminal (their lights).
+pub async fn visible(
+    state: &AppState,
+    id: ReleaseId,
+    org: OrgId,
+    oversee: bool,
+) -> Result<bool, ApiError> {
+    if oversee {
+        return Ok(true);
+    }
+    if state
+        .store
+        .release_reached(&id.to_string(), &org.to_string())
+        .await?
+    {
+        return Ok(true);
+    }
+    Ok(matches!(
+        org_kind(state, org).await?,
+        Some(OrgKind::Customs | OrgKind::TerminalOperator)
+    ))
+}
+
+/// A step as the API and the console ask for it, before the register is consulted.
+#[derive(Debug, Clone)]
+pub enum Step {
+    Offer { to: OrgId, role: Role },
+    Accept,
+    Decline,
+    Revoke,
+    Assign { driver: PersonId, plate: String },
+    Unassign,
+    Withdraw,
+    Reissue { expires_ms: Option<i64> },
+    Light(Action),
+}
+
+/// One step on a release by `org`: checked by the chain's rules, recorded, stored.
+pub async fn act(
+    state: &AccessState,
+    actor: &Actor,
+    org: OrgId,
+    id: ReleaseId,
+    step: Step,
+) -> Result<Release, ApiError> {
+    let kind = org_kind(state, org).await?;
+    let authority = match kind {
+        Some(OrgKind::Customs) => Authority::Customs,
+        Some(OrgKind::TerminalOperator) => Authority::Terminal,
+        _ => Authority::Party,
+    };
+    let action = match step {
+        Step::Offer { to, role } => {
+            let target = state
+                .store
+                .org(to)
+                .await?
+                .ok_or_else(|| ApiError::field("to", "no such organisation"))?;
+            // An inland operator must be a registered haulier (Secure Chain: a haulier not
+            // registered cannot be nominated).
+            if matches!(role, Role::Haulier | Role::Subcontractor)
+                && target.kind != OrgKind::Haulier
+            {
+                return Err(ApiError::field(
+                    "to",
+                    "an inland operator must be a haulier organisation",
+                ));
+            }
+            Action::Offer { to, role }
+        }
+        Step::Accept => Action::Accept,
+        Step::Decline => Action::Decline,
+        Step::Revoke => Action::Revoke,
+        Step::Unassign => Action::Unassign,
+        Step::Withdraw => Action::Withdraw,
+        Step::Reissue { expires_ms } => Action::Reissue {
+            expires_ms: expires_ms
+                .unwrap_or_else(|| state.now_ms() + hamnvakt_release::DEFAULT_VALIDITY_MS),
+        },
+        Step::Assign { driver, plate } => {
+            let now = state.now_ms();
+            let (driver_org, has_card) = {
+                let inner = state.access.lock();
+                let person =
+                    inner.index.people.get(&driver).ok_or_else(|| {
+                        ApiError::field("driver", "no such person in the register")
+                    })?;
+                let card = inner.index.credentials.values().any(|c| {
+                    c.holder == driver
+                        && !c.generic
+                        && c.state == CredentialState::Active
+                        && c.valid_from_ms <= now
+                        && now < c.valid_until_ms
+                });
+                (person.org_id, card)
+            };
+            Action::Assign {
+                driver,
+                driver_org,
+                driver_has_card: has_card,
+                plate,
+            }
+        }
+        Step::Light(a) => a,
+    };
+    step_and_store(state, actor, org, authority, id, &action).await
+}
+
+/// Applies one action to the stored release and writes it, in one audited transaction.
+async fn step_and_store(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    authority: Authority,
+    id: ReleaseId,
+    action: &Action,
+) -> Result<Release, ApiError> {
+    let mut change = Change::begin(state, actor).await?;
+    let at_ms = change.at_ms();
+    // Read after the write transaction began: on SQLite it holds the write lock, and on
+    // PostgreSQL the row is written only over the version read (else a conflict).
+    let current = load(state, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("release {id}")))?;
+    let (next, hop) = chain::apply(&current, org, authority, action, at_ms).map_err(hop_error)?;
+    let subject = format!("release:{id}");
+    change
+        .record(
+            event_kind(&hop),
+            Some(&subject),
+            json!({ "release": id, "container": next.container, "hop": hop }),
+        )
+        .await?;
+    let row = to_row(&next, at_ms)?;
+    change.tx().update_release(&row).await?;
+    if let Some(other) = hop.other.filter(|_| hop.kind == "offered") {
+        change
+            .tx()
+            .add_release_parties(&row.id, &[other.to_string()])
+            .await?;
+    }
+    change.commit().await?;
+    Ok(next)
+}
+
+/// Releases `org` may see (all of them with `oversee`), most recently changed first.
+pub async fn list(state: &AppState, org: OrgId, oversee: bool) -> Result<Vec<Release>, ApiError> {
+    let org = org.to_string();
+    let rows = state
+        .store
+        .list_releases(if oversee { None } else { Some(&org) }, 200)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// What the gate needs to check a pick-up of a container: its newest release and whether
+/// targeting selected the container for scanning.
+#[derive(Debug, Clone)]
+pub struct PickupFacts {
+    pub container: String,
+    pub release: Option<Release>,
+    pub scan_selected: bool,
+    /// The facts could not be read: the gate denies (fails closed).
+    pub unreadable: bool,
+}
+
+/// Reads the pick-up facts of a container (normalised ISO 6346): the newest release not yet
+/// collected (else the newest), and the scan selection of its consignments since 30 days
+/// before the release was issued.
+pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFacts, ApiError> {
+    let rows = state.store.releases_of_container(container).await?;
+    let row = rows
+        .iter()
+        .find(|r| r.state != "collected")
+        .or_else(|| rows.first());
+    let release = row.map(from_row).transpose()?;
+    let scan_selected = match &release {
+        Some(r) => {
+            state
+                .store
+                .container_scan_selected(container, r.issued_ms.div_euclid(DAY_MS) - 30)
+                .await?
+        }
+        None => false,
+    };
+    Ok(PickupFacts {
+        container: container.to_owned(),
+        release,
+        scan_selected,
+        unreadable: false,
+    })
+}
+
+/// What the gate decides on a pick-up, beside the ordinary decision: checked against the
+/// facts, every failed condition added to the decision's reasons; a failure denies, a scan
+/// selection turns a grant into a referral to the scanner lane. Runs under the access
+/// engine's lock with the register it holds; reads nothing else.
+pub fn check_pickup(
+    index: &hamnvakt_access::index::AccessIndex,
+    d: &mut hamnvakt_access::decide::Decision,
+    facts: &PickupFacts,
+    plate: Option<&str>,
+) -> Option<Pickup> {
+    use hamnvakt_access::decide::{Outcome, Reason};
+    use hamnvakt_release::gate::PickupVerdict;
+    let Some(release) = facts.release.as_ref().filter(|_| !facts.unreadable) else {
+        d.outcome = Outcome::Deny;
+        d.reasons.push(if facts.unreadable {
+            Reason {
+                code: "internal_error".into(),
+                text: "the container's release could not be read; refused".into(),
+            }
+        } else {
+            Reason {
+                code: "no_release".into(),
+                text: format!("no release of container {} is known", facts.container),
+            }
+        });
+        return None;
+    };
+    let banned = index.ban_for(d.person, plate, d.at_ms).is_some();
+    let p = hamnvakt_release::gate::pickup(
+        release,
+        &presented(d.person, plate.map(str::to_owned), banned, d.facility),
+        facts.scan_selected,
+        d.at_ms,
+    );
+    for f in &p.failures {
+        d.reasons.push(Reason {
+            code: f.code.into(),
+            text: f.text.clone(),
+        });
+    }
+    match p.verdict {
+        PickupVerdict::Deny => d.outcome = Outcome::Deny,
+        PickupVerdict::ReferToScanner => {
+            if d.outcome == Outcome::Grant {
+                d.outcome = Outcome::Refer;
+                d.reasons.push(Reason {
+                    code: "scan_selected".into(),
+                    text: "customs selected the container for scanning: to the scanner lane".into(),
+                });
+            }
+        }
+        PickupVerdict::Grant => {}
+    }
+    Some(p)
+}
+
+/// The presented facts the gate resolved, for [`hamnvakt_release::gate::pickup`].
+pub fn presented(
+    person: Option<PersonId>,
+    plate: Option<String>,
+    banned: bool,
+    facility: Option<hamnvakt_core::ids::FacilityId>,
+) -> Presented {
+    Presented {
+        person,
+        plate,
+        banned,
+        facility,
+    }
+}
+
+/// After a gate decision on a pick-up is durable: a granted pick-up marks the release
+/// collected (`release.collected`); a wrong driver raises `release.driver_mismatch`, owned
+/// by the facility's organisation and shared with the haulier.
+#[allow(clippy::too_many_arguments)]
+pub async fn after_gate(
+    state: &AccessState,
+    release: &Release,
+    pickup: &Pickup,
+    granted: bool,
+    presented_person: Option<PersonId>,
+    facility_org: Option<OrgId>,
+    decision: &str,
+    gate_actor: &Actor,
+) -> Result<(), ApiError> {
+    if granted {
+        let org = facility_org.unwrap_or(release.line);
+        step_and_store(
+            state,
+            gate_actor,
+            org,
+            Authority::Gate,
+            release.id,
+            &Action::Collect,
+        )
+        .await?;
+    }
+    if pickup.wrong_driver {
+        raise_driver_mismatch(state, release, presented_person, facility_org, decision).await?;
+    }
+    Ok(())
+}
+
+async fn raise_driver_mismatch(
+    state: &AccessState,
+    release: &Release,
+    presented_person: Option<PersonId>,
+    facility_org: Option<OrgId>,
+    decision: &str,
+) -> Result<(), ApiError> {
+    let Some(assignment) = &release.assignment else {
+        return Ok(());
+    };
+    let haulier = assignment.by;
+    let (presented_name, assigned_name, presented_org) = {
+        let inner = state.access.lock();
+        let name = |p: Option<PersonId>| {
+            p.and_then(|p| inner.index.people.get(&p))
+                .map(|x| x.name.clone())
+        };
+        (
+            name(presented_person),
+            name(Some(assignment.driver)),
+            presented_person
+                .and_then(|p| inner.index.people.get(&p))
+                .map(|x| x.org_id),
+        )
+    };
+    let owner = facility_org.unwrap_or(release.line);
+    let mut subjects = vec![
+        SubjectRef {
+            kind: SubjectKind::Container,
+            reference: release.container.clone(),
+            label: Some(format!(
+                "{} ({})",
+                release.container, release.bill_of_lading
+            )),
+        },
+        SubjectRef {
+            kind: SubjectKind::Person,
+            reference: assignment.driver.to_string(),
+            label: assigned_name.clone().map(|n| format!("assigned: {n}")),
+        },
+        SubjectRef {
+            kind: SubjectKind::Organisation,
+            reference: haulier.to_string(),
+            label: Some("haulier holding the release".into()),
+        },
+    ];
+    if let Some(p) = presented_person {
+        subjects.insert(
+            1,
+            SubjectRef {
+                kind: SubjectKind::Person,
+                reference: p.to_string(),
+                label: presented_name.clone().map(|n| format!("presented: {n}")),
+            },
+        );
+    }
+    let mut shared_with = vec![haulier];
+    if release.line != owner {
+        shared_with.push(release.line);
+    }
+    shared_with.retain(|o| *o != owner);
+    let draft = AlertDraft {
+        kind: "release.driver_mismatch".into(),
+        severity: Severity::High,
+        title: format!(
+            "{}: a driver other than the assigned one tried to collect the container",
+            release.container
+        ),
+        subjects,
+        evidence: json!({
+            "release": release.id,
+            "container": release.container,
+            "bill_of_lading": release.bill_of_lading,
+            "presented_driver": presented_person,
+            "presented_driver_name": presented_name,
+            "presented_driver_org": presented_org,
+            "assigned_driver": assignment.driver,
+            "assigned_driver_name": assigned_name,
+            "assigned_plate": assignment.plate,
+            "haulier": haulier,
+            "decision": decision,
+        }),
+        owner_org: owner,
+        tlp: Tlp::Amber,
+        shared_with,
+    };
+    let actor = Actor {
+        id: "detector:release".into(),
+        org: Some(owner),
+        request_id: None,
+    };
+    crate::alerts::raise(state, &actor, &draft, None).await?;
+    Ok(())
+}

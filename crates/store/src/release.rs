@@ -1,0 +1,213 @@
+//! Secure container releases (schema 15): each release as one JSON document with its lookup
+//! fields as columns, the organisations it reached (what each party may see), and the
+//! question the gate asks of targeting: is this container selected for scanning.
+//!
+//! The store does not know the release's rules (`hamnvakt-release` does); it keeps the
+//! document and refuses a step written over a version that is no longer the stored one.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError, WriteTx};
+
+/// A stored release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseRow {
+    pub id: String,
+    pub container: String,
+    pub bill_of_lading: String,
+    pub line_org: String,
+    pub holder_org: String,
+    /// `active`, `withdrawn`, `collected`.
+    pub state: String,
+    /// The assigned driver's person id.
+    pub driver: Option<String>,
+    pub issued_ms: i64,
+    pub expires_ms: i64,
+    pub updated_ms: i64,
+    pub version: i64,
+    /// The whole release as JSON.
+    pub data: String,
+}
+
+const COLUMNS: &str = "id, container, bill_of_lading, line_org, holder_org, state, driver, \
+                       issued_ms, expires_ms, updated_ms, version, data";
+
+fn from_row(r: &AnyRow) -> Result<ReleaseRow> {
+    Ok(ReleaseRow {
+        id: r.try_get(0)?,
+        container: r.try_get(1)?,
+        bill_of_lading: r.try_get(2)?,
+        line_org: r.try_get(3)?,
+        holder_org: r.try_get(4)?,
+        state: r.try_get(5)?,
+        driver: r.try_get(6)?,
+        issued_ms: r.try_get(7)?,
+        expires_ms: r.try_get(8)?,
+        updated_ms: r.try_get(9)?,
+        version: r.try_get(10)?,
+        data: r.try_get(11)?,
+    })
+}
+
+impl WriteTx {
+    /// Stores a new release; a second release of the same container and bill of lading is
+    /// a [`StoreError::Conflict`].
+    pub async fn insert_release(&mut self, r: &ReleaseRow) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO releases ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(r.id.clone())
+        .bind(r.container.clone())
+        .bind(r.bill_of_lading.clone())
+        .bind(r.line_org.clone())
+        .bind(r.holder_org.clone())
+        .bind(r.state.clone())
+        .bind(r.driver.clone())
+        .bind(r.issued_ms)
+        .bind(r.expires_ms)
+        .bind(r.updated_ms)
+        .bind(r.version)
+        .bind(r.data.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
+    /// Writes a step over the version it was made from (`r.version - 1`); a release another
+    /// step has moved meanwhile is a [`StoreError::Conflict`] and nothing is written.
+    pub async fn update_release(&mut self, r: &ReleaseRow) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE releases SET holder_org = $1, state = $2, driver = $3, expires_ms = $4, \
+             updated_ms = $5, version = $6, data = $7 WHERE id = $8 AND version = $9",
+        )
+        .bind(r.holder_org.clone())
+        .bind(r.state.clone())
+        .bind(r.driver.clone())
+        .bind(r.expires_ms)
+        .bind(r.updated_ms)
+        .bind(r.version)
+        .bind(r.data.clone())
+        .bind(r.id.clone())
+        .bind(r.version - 1)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "release {} was changed by someone else meanwhile",
+                r.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records that the release reached these organisations (kept when they are already).
+    pub async fn add_release_parties(&mut self, release: &str, orgs: &[String]) -> Result<()> {
+        for org in orgs {
+            let known: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM release_parties WHERE release_id = $1 AND org_id = $2",
+            )
+            .bind(release.to_owned())
+            .bind(org.clone())
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+            if known == 0 {
+                sqlx::query("INSERT INTO release_parties (release_id, org_id) VALUES ($1, $2)")
+                    .bind(release.to_owned())
+                    .bind(org.clone())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(StoreError::from_write)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn release(&self, id: &str) -> Result<Option<ReleaseRow>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM releases WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The releases of a container, newest first (what the gate looks at).
+    pub async fn releases_of_container(&self, container: &str) -> Result<Vec<ReleaseRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
+        ))
+        .bind(container.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Releases, most recently changed first: those that reached `org`, or all with `None`
+    /// (the security centre, customs and terminals).
+    pub async fn list_releases(&self, org: Option<&str>, limit: i64) -> Result<Vec<ReleaseRow>> {
+        let rows = match org {
+            Some(org) => {
+                sqlx::query(&format!(
+                    "SELECT {} FROM releases r WHERE EXISTS (SELECT 1 FROM release_parties p \
+                     WHERE p.release_id = r.id AND p.org_id = $1) \
+                     ORDER BY r.updated_ms DESC, r.id LIMIT $2",
+                    COLUMNS
+                        .split(", ")
+                        .map(|c| format!("r.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .bind(org.to_owned())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {COLUMNS} FROM releases ORDER BY updated_ms DESC, id LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Whether the release reached `org`.
+    pub async fn release_reached(&self, release: &str, org: &str) -> Result<bool> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM release_parties WHERE release_id = $1 AND org_id = $2",
+        )
+        .bind(release.to_owned())
+        .bind(org.to_owned())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(n > 0)
+    }
+
+    /// Whether targeting put a consignment in this container, declared on `since_day` (days
+    /// since the epoch, UTC) or later, in the red lane (physical inspection or scan) with no
+    /// inspection outcome recorded yet: the container must present itself for scanning.
+    pub async fn container_scan_selected(&self, container: &str, since_day: i64) -> Result<bool> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM consignments c JOIN selections s \
+             ON s.declaration_id = c.declaration_id \
+             WHERE c.container = $1 AND s.lane = 'red' AND s.day >= $2 \
+             AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
+             WHERE o.declaration_id = c.declaration_id)",
+        )
+        .bind(container.to_owned())
+        .bind(since_day)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(n > 0)
+    }
+}
