@@ -86,7 +86,9 @@ impl std::str::FromStr for Audience {
             .into_iter()
             .find(|a| a.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown audience {s:?}; expected organisation, named, community or alliance")
+                format!(
+                    "unknown audience {s:?}; expected organisation, named, community or alliance"
+                )
             })
     }
 }
@@ -313,7 +315,11 @@ mod tests {
                     Tlp::Amber => matches!(audience, Audience::Organisation | Audience::Named),
                     Tlp::Green | Tlp::Clear => true,
                 };
-                assert_eq!(m.validate("marking", owner).is_ok(), want, "{tlp} {audience}");
+                assert_eq!(
+                    m.validate("marking", owner).is_ok(),
+                    want,
+                    "{tlp} {audience}"
+                );
             }
         }
     }
@@ -365,20 +371,56 @@ mod tests {
         };
         use Audience::*;
         let cases = [
-            (m(Tlp::Red, Named, vec![named]), named_reader, Ok(Why::Named)),
-            (m(Tlp::Red, Named, vec![named]), member, Err(WhyNot::NotNamed)),
-            (m(Tlp::AmberStrict, Organisation, vec![]), member, Err(WhyNot::OwnerOnly)),
-            (m(Tlp::AmberStrict, Named, vec![named]), named_reader, Err(WhyNot::MarkingForbidsAudience)),
-            (m(Tlp::Amber, Named, vec![named]), named_reader, Ok(Why::Named)),
-            (m(Tlp::Amber, Community, vec![]), member, Err(WhyNot::MarkingForbidsAudience)),
+            (
+                m(Tlp::Red, Named, vec![named]),
+                named_reader,
+                Ok(Why::Named),
+            ),
+            (
+                m(Tlp::Red, Named, vec![named]),
+                member,
+                Err(WhyNot::NotNamed),
+            ),
+            (
+                m(Tlp::AmberStrict, Organisation, vec![]),
+                member,
+                Err(WhyNot::OwnerOnly),
+            ),
+            (
+                m(Tlp::AmberStrict, Named, vec![named]),
+                named_reader,
+                Err(WhyNot::MarkingForbidsAudience),
+            ),
+            (
+                m(Tlp::Amber, Named, vec![named]),
+                named_reader,
+                Ok(Why::Named),
+            ),
+            (
+                m(Tlp::Amber, Community, vec![]),
+                member,
+                Err(WhyNot::MarkingForbidsAudience),
+            ),
             (m(Tlp::Green, Community, vec![]), member, Ok(Why::Community)),
-            (m(Tlp::Green, Community, vec![]), partner, Err(WhyNot::NotInCommunity)),
+            (
+                m(Tlp::Green, Community, vec![]),
+                partner,
+                Err(WhyNot::NotInCommunity),
+            ),
             (m(Tlp::Green, Alliance, vec![]), partner, Ok(Why::Alliance)),
-            (m(Tlp::Clear, Organisation, vec![]), partner, Err(WhyNot::OwnerOnly)),
+            (
+                m(Tlp::Clear, Organisation, vec![]),
+                partner,
+                Err(WhyNot::OwnerOnly),
+            ),
             (m(Tlp::Clear, Alliance, vec![]), member, Ok(Why::Alliance)),
         ];
         for (marking, reader, want) in cases {
-            assert_eq!(check(owner, &marking, &reader), want, "{marking:?} {reader:?}");
+            assert_eq!(
+                check(owner, &marking, &reader),
+                want,
+                "{marking:?} {reader:?}"
+            );
         }
         let owner_reader = Reader {
             org: owner,

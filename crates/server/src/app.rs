@@ -19,7 +19,9 @@ use crate::web::error::ApiError;
 use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
-use crate::{access, alerts, audit, identity, maritime, release, sharing, sites, targeting, witness};
+use crate::{
+    access, alerts, audit, identity, maritime, release, sharing, sites, targeting, witness,
+};
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
 /// and `&instance` where an `&AppState` is wanted both work), the access engine with the

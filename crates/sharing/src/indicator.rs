@@ -127,10 +127,8 @@ impl IndicatorKind {
                 format!("+{rest}")
             }
             IndicatorKind::CompanyName => {
-                let words: Vec<String> = value
-                    .split_whitespace()
-                    .map(|w| w.to_lowercase())
-                    .collect();
+                let words: Vec<String> =
+                    value.split_whitespace().map(|w| w.to_lowercase()).collect();
                 let name = words.join(" ");
                 if name.is_empty() || name.chars().count() > 200 {
                     return Err(bad("a company name of 1 to 200 characters".into()));
@@ -161,19 +159,25 @@ impl IndicatorKind {
             IndicatorKind::Imo => {
                 let n = upper.strip_prefix("IMO").unwrap_or(&upper).to_owned();
                 if n.len() != 7 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(bad(format!("{value:?} is not an IMO number (seven digits)")));
+                    return Err(bad(format!(
+                        "{value:?} is not an IMO number (seven digits)"
+                    )));
                 }
                 n
             }
             IndicatorKind::RouteVia => {
                 if upper.len() != 5 || !upper.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err(bad(format!("{value:?} is not a UN/LOCODE (five characters)")));
+                    return Err(bad(format!(
+                        "{value:?} is not a UN/LOCODE (five characters)"
+                    )));
                 }
                 upper
             }
             IndicatorKind::HsCode => {
                 let digits: String = upper.chars().filter(|c| *c != '.').collect();
-                if digits.len() < 2 || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit())
+                if digits.len() < 2
+                    || digits.len() > 10
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
                 {
                     return Err(bad(format!(
                         "{value:?} is not a tariff-code prefix (2 to 10 digits)"
@@ -248,7 +252,10 @@ impl std::str::FromStr for IndicatorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = IndicatorKind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown indicator kind {s:?}; expected one of {}", names.join(", "))
+                format!(
+                    "unknown indicator kind {s:?}; expected one of {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -266,7 +273,11 @@ mod tests {
             (TruckPlate, "abc 123", Some("ABC123")),
             (PhoneNumber, "0046 70-123 45 67", Some("+46701234567")),
             (PhoneNumber, "+46 (70) 123", None),
-            (CompanyName, "  Fruta   del Sur S.A. ", Some("fruta del sur s.a.")),
+            (
+                CompanyName,
+                "  Fruta   del Sur S.A. ",
+                Some("fruta del sur s.a."),
+            ),
             (Eori, "se 5560123456", Some("SE5560123456")),
             (Mmsi, "265 123 456", Some("265123456")),
             (Mmsi, "26512345", None),
@@ -276,7 +287,11 @@ mod tests {
             (HsCode, "8", None),
         ];
         for (kind, value, want) in cases {
-            assert_eq!(kind.normalise("value", value).ok().as_deref(), want, "{kind} {value}");
+            assert_eq!(
+                kind.normalise("value", value).ok().as_deref(),
+                want,
+                "{kind} {value}"
+            );
         }
     }
 
@@ -304,7 +319,9 @@ mod tests {
         }
         assert_eq!(IndicatorKind::from_pattern("[file:name = 'x']"), None);
         assert_eq!(
-            IndicatorKind::from_pattern("[x-hamnvakt-vessel:mmsi = '1' OR x-hamnvakt-vessel:mmsi = '2']"),
+            IndicatorKind::from_pattern(
+                "[x-hamnvakt-vessel:mmsi = '1' OR x-hamnvakt-vessel:mmsi = '2']"
+            ),
             None
         );
     }

@@ -50,9 +50,20 @@ pub struct CheckedIndicator {
 
 impl IndicatorDraft {
     /// Checks every field (paths under `field`), reporting all problems at once.
-    pub fn check(&self, field: &str, owner: OrgId, now_ms: i64) -> Result<CheckedIndicator, Vec<FieldError>> {
+    pub fn check(
+        &self,
+        field: &str,
+        owner: OrgId,
+        now_ms: i64,
+    ) -> Result<CheckedIndicator, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let p = |f: &str| if field.is_empty() { f.to_owned() } else { format!("{field}.{f}") };
+        let p = |f: &str| {
+            if field.is_empty() {
+                f.to_owned()
+            } else {
+                format!("{field}.{f}")
+            }
+        };
         let value = match self.kind.normalise(&p("value"), &self.value) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -72,7 +83,10 @@ impl IndicatorDraft {
         let from = self.valid_from_ms.unwrap_or(now_ms);
         if let Some(until) = self.valid_until_ms {
             if until <= from {
-                errors.push(FieldError::new(p("valid_until_ms"), "must be after valid_from_ms"));
+                errors.push(FieldError::new(
+                    p("valid_until_ms"),
+                    "must be after valid_from_ms",
+                ));
             }
         }
         if let Err(es) = self.marking.validate(&p("marking"), owner) {
@@ -88,7 +102,13 @@ impl IndicatorDraft {
     }
 
     /// The STIX indicator (without its marking reference, which export adds).
-    pub fn to_stix(&self, id: &str, checked: &CheckedIndicator, owner: OrgId, at_ms: i64) -> Map<String, Value> {
+    pub fn to_stix(
+        &self,
+        id: &str,
+        checked: &CheckedIndicator,
+        owner: OrgId,
+        at_ms: i64,
+    ) -> Map<String, Value> {
         let mut o = json!({
             "type": "indicator",
             "spec_version": "2.1",
@@ -119,7 +139,8 @@ impl IndicatorDraft {
 /// What the matcher watches for a stored STIX indicator, if its pattern is one Hamnvakt can
 /// observe and it is not revoked.
 pub fn watch_of(body: &Map<String, Value>) -> Option<Watch> {
-    if body.get("type")?.as_str()? != "indicator" || body.get("revoked") == Some(&Value::Bool(true)) {
+    if body.get("type")?.as_str()? != "indicator" || body.get("revoked") == Some(&Value::Bool(true))
+    {
         return None;
     }
     let (kind, value) = IndicatorKind::from_pattern(body.get("pattern")?.as_str()?)?;
@@ -157,7 +178,11 @@ pub struct ModusOperandiDraft {
 }
 
 impl ModusOperandiDraft {
-    pub fn check(&self, owner: OrgId, now_ms: i64) -> Result<Vec<CheckedIndicator>, Vec<FieldError>> {
+    pub fn check(
+        &self,
+        owner: OrgId,
+        now_ms: i64,
+    ) -> Result<Vec<CheckedIndicator>, Vec<FieldError>> {
         let mut errors = Vec::new();
         if let Err(e) = validate::name("name", &self.name, 200) {
             errors.push(e);
@@ -166,16 +191,25 @@ impl ModusOperandiDraft {
             errors.push(e);
         }
         if self.description.trim().is_empty() {
-            errors.push(FieldError::new("description", "a modus operandi needs its write-up"));
+            errors.push(FieldError::new(
+                "description",
+                "a modus operandi needs its write-up",
+            ));
         }
         if let Err(es) = self.marking.validate("marking", owner) {
             errors.extend(es);
         }
         if self.indicators.len() + self.indicator_refs.len() > MAX_MO_INDICATORS {
-            errors.push(FieldError::new("indicators", format!("at most {MAX_MO_INDICATORS} indicators")));
+            errors.push(FieldError::new(
+                "indicators",
+                format!("at most {MAX_MO_INDICATORS} indicators"),
+            ));
         }
         if self.indicators.is_empty() && self.indicator_refs.is_empty() {
-            errors.push(FieldError::new("indicators", "a modus operandi shares at least one indicator"));
+            errors.push(FieldError::new(
+                "indicators",
+                "a modus operandi shares at least one indicator",
+            ));
         }
         for (i, r) in self.indicator_refs.iter().enumerate() {
             if let Err(e) = stix::check_id(&format!("indicator_refs[{i}]"), r, Some("indicator")) {
@@ -204,7 +238,13 @@ impl ModusOperandiDraft {
     }
 
     /// The STIX report (without its marking reference).
-    pub fn to_stix(&self, id: &str, object_refs: &[String], owner: OrgId, at_ms: i64) -> Map<String, Value> {
+    pub fn to_stix(
+        &self,
+        id: &str,
+        object_refs: &[String],
+        owner: OrgId,
+        at_ms: i64,
+    ) -> Map<String, Value> {
         let o = json!({
             "type": "report",
             "spec_version": "2.1",
@@ -312,9 +352,17 @@ mod tests {
         let owner = Id::from_random_bytes([1; 16]);
         let d = draft("mscu 1234565");
         let c = d.check("", owner, 1_000).unwrap();
-        let body = d.to_stix("indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", &c, owner, 1_000);
+        let body = d.to_stix(
+            "indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            &c,
+            owner,
+            1_000,
+        );
         let w = watch_of(&body).unwrap();
-        assert_eq!((w.kind, w.value.as_str(), w.valid_from_ms), (IndicatorKind::ContainerNumber, "MSCU1234565", 1_000));
+        assert_eq!(
+            (w.kind, w.value.as_str(), w.valid_from_ms),
+            (IndicatorKind::ContainerNumber, "MSCU1234565", 1_000)
+        );
     }
 
     #[test]

@@ -89,20 +89,31 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if !s.ends_with('Z') {
         return None;
     }
-    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond())
+    s.parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_millisecond())
 }
 
 /// A STIX identifier `type--uuid`, checked.
 pub fn check_id(field: &str, id: &str, ty: Option<&str>) -> Result<(), FieldError> {
     let Some((t, u)) = id.split_once("--") else {
-        return Err(FieldError::new(field, format!("{id:?} is not a STIX id (type--uuid)")));
+        return Err(FieldError::new(
+            field,
+            format!("{id:?} is not a STIX id (type--uuid)"),
+        ));
     };
     if !valid_type(t) {
-        return Err(FieldError::new(field, format!("{t:?} is not a STIX type name")));
+        return Err(FieldError::new(
+            field,
+            format!("{t:?} is not a STIX type name"),
+        ));
     }
     if let Some(want) = ty {
         if t != want {
-            return Err(FieldError::new(field, format!("expected a {want} id, not {t}")));
+            return Err(FieldError::new(
+                field,
+                format!("expected a {want} id, not {t}"),
+            ));
         }
     }
     match Uuid::try_parse(u) {
@@ -159,7 +170,10 @@ pub fn sector_of(kind: hamnvakt_core::org::OrgKind) -> &'static str {
 
 /// A location for a port site, with its UN/LOCODE as an external reference.
 pub fn location(id_seed: &str, name: &str, locode: &str, lat: f64, lon: f64) -> Value {
-    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("hamnvakt-site:{id_seed}").as_bytes());
+    let id = Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("hamnvakt-site:{id_seed}").as_bytes(),
+    );
     json!({
         "type": "location",
         "spec_version": "2.1",
@@ -207,7 +221,10 @@ pub fn extension_objects() -> [Value; 2] {
 /// A vessel as a cyber-observable; its id is derived from its MMSI, so every export of the
 /// same vessel names it the same way.
 pub fn vessel(mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
-    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("hamnvakt-vessel:{mmsi}").as_bytes());
+    let id = Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("hamnvakt-vessel:{mmsi}").as_bytes(),
+    );
     let mut v = json!({
         "type": "x-hamnvakt-vessel",
         "spec_version": "2.1",
@@ -277,7 +294,10 @@ pub fn read_bundle(bytes: &[u8]) -> Result<ReadBundle, BundleError> {
 /// [`read_bundle`] on parsed JSON.
 pub fn read_bundle_value(v: Value) -> Result<ReadBundle, BundleError> {
     let Value::Object(mut top) = v else {
-        return Err(BundleError(FieldError::new("", "a bundle is a JSON object")));
+        return Err(BundleError(FieldError::new(
+            "",
+            "a bundle is a JSON object",
+        )));
     };
     if let Some(t) = top.get("type") {
         if t != "bundle" {
@@ -350,7 +370,11 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
         return Err(reject(Some(id), "id", e.reason));
     }
     if body.get("spec_version").and_then(Value::as_str) != Some("2.1") {
-        return Err(reject(Some(id), "spec_version", "only STIX 2.1 objects are taken".into()));
+        return Err(reject(
+            Some(id),
+            "spec_version",
+            "only STIX 2.1 objects are taken".into(),
+        ));
     }
     if ty == "marking-definition" || ty == "extension-definition" {
         return Ok(None);
@@ -359,7 +383,10 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
         return Err(reject(
             Some(id),
             "type",
-            format!("{ty} objects are not taken here (accepted: {})", ACCEPTED_TYPES.join(", ")),
+            format!(
+                "{ty} objects are not taken here (accepted: {})",
+                ACCEPTED_TYPES.join(", ")
+            ),
         ));
     }
     let ts = |body: &Map<String, Value>, f: &str| -> Result<Option<i64>, String> {
@@ -377,7 +404,11 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
     if !is_sco && (created.is_none() || modified.is_none()) {
         return Err(reject(
             Some(id),
-            if created.is_none() { "created" } else { "modified" },
+            if created.is_none() {
+                "created"
+            } else {
+                "modified"
+            },
             "required on a STIX domain object".into(),
         ));
     }
@@ -389,11 +420,19 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
     let mut tlp: Option<Tlp> = None;
     if let Some(refs) = body.remove("object_marking_refs") {
         let Value::Array(refs) = refs else {
-            return Err(reject(Some(id), "object_marking_refs", "expected an array".into()));
+            return Err(reject(
+                Some(id),
+                "object_marking_refs",
+                "expected an array".into(),
+            ));
         };
         for (i, r) in refs.iter().enumerate() {
             let Some(r) = r.as_str() else {
-                return Err(reject(Some(id), &format!("object_marking_refs[{i}]"), "not a string".into()));
+                return Err(reject(
+                    Some(id),
+                    &format!("object_marking_refs[{i}]"),
+                    "not a string".into(),
+                ));
             };
             match tlp_of_marking(r) {
                 // Several TLP markings: the most restrictive applies.
@@ -433,7 +472,11 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
     if ty == "indicator" {
         for f in ["pattern", "pattern_type", "valid_from"] {
             if !body.get(f).is_some_and(Value::is_string) {
-                return Err(reject(Some(id), f, "required on an indicator, as a string".into()));
+                return Err(reject(
+                    Some(id),
+                    f,
+                    "required on an indicator, as a string".into(),
+                ));
             }
         }
     }
@@ -444,7 +487,13 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
                     return Err(reject(Some(id), "sighting_of_ref", e.reason));
                 }
             }
-            None => return Err(reject(Some(id), "sighting_of_ref", "required on a sighting".into())),
+            None => {
+                return Err(reject(
+                    Some(id),
+                    "sighting_of_ref",
+                    "required on a sighting".into(),
+                ))
+            }
         }
     }
     Ok(Some(Incoming {
@@ -532,9 +581,24 @@ mod tests {
 
     #[test]
     fn ids_are_checked() {
-        assert!(check_id("id", "indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", Some("indicator")).is_ok());
-        assert!(check_id("id", "indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", Some("report")).is_err());
-        assert!(check_id("id", "Indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", None).is_err());
+        assert!(check_id(
+            "id",
+            "indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            Some("indicator")
+        )
+        .is_ok());
+        assert!(check_id(
+            "id",
+            "indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            Some("report")
+        )
+        .is_err());
+        assert!(check_id(
+            "id",
+            "Indicator--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            None
+        )
+        .is_err());
         assert!(check_id("id", "indicator--0f1e2d3c4b5a49688776a5b4c3d2e1f0", None).is_err());
     }
 }

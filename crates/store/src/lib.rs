@@ -54,8 +54,8 @@ pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, Selecti
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use migrate::Migration;
-pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use release::ReleaseRow;
+pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};

@@ -94,7 +94,8 @@ pub struct SharedQuery {
     pub limit: i64,
 }
 
-const COLUMNS: &str = "seq, stix_id, modified_ms, stix_type, owner_org, tlp, audience, recipients, \
+const COLUMNS: &str =
+    "seq, stix_id, modified_ms, stix_type, owner_org, tlp, audience, recipients, \
      source, revoked, latest, ref_id, added_ms, body";
 
 fn corrupt(what: &'static str) -> impl Fn(String) -> StoreError {
@@ -109,21 +110,32 @@ fn row_of(r: &AnyRow) -> Result<SharedRow> {
     let body: String = r.try_get(13)?;
     let body = match serde_json::from_str::<Value>(&body) {
         Ok(Value::Object(m)) => m,
-        _ => return Err(StoreError::Corrupt("shared object body is not a JSON object".into())),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "shared object body is not a JSON object".into(),
+            ))
+        }
     };
     Ok(SharedRow {
         seq: r.try_get(0)?,
         stix_id: r.try_get(1)?,
         modified_ms: r.try_get(2)?,
         stix_type: r.try_get(3)?,
-        owner_org: owner.parse().map_err(|_| StoreError::Corrupt(format!("owner {owner:?}")))?,
+        owner_org: owner
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("owner {owner:?}")))?,
         marking: Marking {
-            tlp: tlp.parse::<Tlp>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            tlp: tlp
+                .parse::<Tlp>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             audience: audience.parse().map_err(corrupt("audience"))?,
             recipients: recipients
                 .split(',')
                 .filter(|s| !s.is_empty())
-                .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("recipient {s:?}"))))
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("recipient {s:?}")))
+                })
                 .collect::<Result<_>>()?,
         },
         source: r.try_get(8)?,
@@ -263,7 +275,10 @@ impl WriteTx {
         for (_, len) in chunks(superseded.len()) {
             let (now, later) = rest.split_at(len.min(rest.len()));
             rest = later;
-            let mut q = Sql::on(self.backend, "UPDATE shared_objects SET latest = 0 WHERE latest = 1 AND stix_id IN ");
+            let mut q = Sql::on(
+                self.backend,
+                "UPDATE shared_objects SET latest = 0 WHERE latest = 1 AND stix_id IN ",
+            );
             q.row(true, now.iter().map(|s| Arg::Text(s.clone())));
             q.query().execute(&mut *self.tx).await?;
         }
@@ -352,15 +367,23 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn insert_taxii_status(&mut self, id: &str, owner: OrgId, at_ms: i64, body: &str) -> Result<()> {
-        sqlx::query("INSERT INTO taxii_statuses (id, owner_org, created_ms, body) VALUES ($1, $2, $3, $4)")
-            .bind(id.to_owned())
-            .bind(owner.to_string())
-            .bind(at_ms)
-            .bind(body.to_owned())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(StoreError::from_write)?;
+    pub async fn insert_taxii_status(
+        &mut self,
+        id: &str,
+        owner: OrgId,
+        at_ms: i64,
+        body: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO taxii_statuses (id, owner_org, created_ms, body) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.to_owned())
+        .bind(owner.to_string())
+        .bind(at_ms)
+        .bind(body.to_owned())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
         Ok(())
     }
 }
@@ -390,7 +413,8 @@ pub struct FeedRow {
     pub created_ms: i64,
 }
 
-const FEED_COLUMNS: &str = "id, name, partner_org, direction, objects_url, token, interval_seconds, enabled, \
+const FEED_COLUMNS: &str =
+    "id, name, partner_org, direction, objects_url, token, interval_seconds, enabled, \
      cursor, last_run_ms, last_ok_ms, last_error, objects_total, created_ms";
 
 fn feed_of(r: &AnyRow) -> Result<FeedRow> {
@@ -398,7 +422,9 @@ fn feed_of(r: &AnyRow) -> Result<FeedRow> {
     Ok(FeedRow {
         id: r.try_get(0)?,
         name: r.try_get(1)?,
-        partner_org: org.parse().map_err(|_| StoreError::Corrupt(format!("feed partner {org:?}")))?,
+        partner_org: org
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("feed partner {org:?}")))?,
         direction: r.try_get(3)?,
         objects_url: r.try_get(4)?,
         token: r.try_get(5)?,
@@ -417,10 +443,14 @@ impl Store {
     /// Shared objects as `reader` may see them, in date-added order; `limit + 1` are read so
     /// the caller knows whether there are more.
     pub async fn list_shared(&self, reader: &Reader, q: &SharedQuery) -> Result<Vec<SharedRow>> {
-        let mut sql = Sql::on(self.backend, &format!("SELECT {COLUMNS} FROM shared_objects WHERE 1 = 1"));
+        let mut sql = Sql::on(
+            self.backend,
+            &format!("SELECT {COLUMNS} FROM shared_objects WHERE 1 = 1"),
+        );
         push_visibility(&mut sql, reader, q.feed);
         if let Some(a) = q.audience {
-            sql.push(" AND audience = ").arg(Arg::Text(a.as_str().to_owned()));
+            sql.push(" AND audience = ")
+                .arg(Arg::Text(a.as_str().to_owned()));
         }
         if !q.types.is_empty() {
             sql.push(" AND stix_type IN ");
@@ -454,7 +484,8 @@ impl Store {
         if let Some(r) = &q.ref_id {
             sql.push(" AND ref_id = ").arg(Arg::Text(r.clone()));
         }
-        sql.push(" ORDER BY seq LIMIT ").arg(Arg::I64(q.limit.clamp(1, 10_001) + 1));
+        sql.push(" ORDER BY seq LIMIT ")
+            .arg(Arg::I64(q.limit.clamp(1, 10_001) + 1));
         let rows = sql.query().fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -498,7 +529,10 @@ impl Store {
 
     /// How many objects of each type the reader may see (newest versions).
     pub async fn count_shared_by_type(&self, reader: &Reader) -> Result<Vec<(String, i64)>> {
-        let mut sql = Sql::on(self.backend, "SELECT stix_type, COUNT(*) FROM shared_objects WHERE latest = 1");
+        let mut sql = Sql::on(
+            self.backend,
+            "SELECT stix_type, COUNT(*) FROM shared_objects WHERE latest = 1",
+        );
         push_visibility(&mut sql, reader, false);
         sql.push(" GROUP BY stix_type ORDER BY stix_type");
         let rows = sql.query().fetch_all(&self.pool).await?;
@@ -508,17 +542,21 @@ impl Store {
     }
 
     pub async fn list_feeds(&self) -> Result<Vec<FeedRow>> {
-        let rows = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM sharing_feeds ORDER BY name"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {FEED_COLUMNS} FROM sharing_feeds ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(feed_of).collect()
     }
 
     pub async fn feed(&self, id: &str) -> Result<Option<FeedRow>> {
-        let row = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM sharing_feeds WHERE id = $1"))
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {FEED_COLUMNS} FROM sharing_feeds WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(feed_of).transpose()
     }
 

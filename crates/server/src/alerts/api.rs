@@ -267,10 +267,7 @@ pub async fn get_one(
     let id = parse_alert_id(&id)?;
     let a = state
         .store
-        .alert(
-            id,
-            &principal.viewer(),
-        )
+        .alert(id, &principal.viewer())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     Ok(Json(a.into()))
@@ -298,10 +295,7 @@ pub async fn history(
     let id = parse_alert_id(&id)?;
     state
         .store
-        .alert(
-            id,
-            &principal.viewer(),
-        )
+        .alert(id, &principal.viewer())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
     let events = state

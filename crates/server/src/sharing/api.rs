@@ -133,7 +133,11 @@ pub async fn list(
         .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|r| r.seq) } else { None };
+    let next = if more {
+        rows.last().map(|r| r.seq)
+    } else {
+        None
+    };
     Ok(Json(ObjectPage {
         objects: rows.into_iter().map(|r| view(r, &reader, false)).collect(),
         next,
@@ -363,7 +367,10 @@ pub async fn export_bundle(state: &AppState, rows: &[SharedRow]) -> Result<Value
     if rows.iter().any(|r| r.stix_type.starts_with("x-hamnvakt-")) {
         objects.extend(stix::extension_objects());
     }
-    objects.extend(rows.iter().map(|r| stix::with_marking(&r.body, r.marking.tlp)));
+    objects.extend(
+        rows.iter()
+            .map(|r| stix::with_marking(&r.body, r.marking.tlp)),
+    );
     Ok(stix::bundle(objects, &tlps))
 }
 
@@ -400,26 +407,30 @@ pub async fn import(
             .filter(|s| !s.is_empty())
             .enumerate()
             .map(|(i, s)| {
-                s.trim()
-                    .parse::<OrgId>()
-                    .map_err(|_| ApiError::field(&format!("recipients[{i}]"), "not an organisation id"))
+                s.trim().parse::<OrgId>().map_err(|_| {
+                    ApiError::field(&format!("recipients[{i}]"), "not an organisation id")
+                })
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
     let unmarked = match &q.unmarked {
         None => Tlp::Amber,
-        Some(s) => s.parse().map_err(|e: hamnvakt_core::tlp::UnknownTlp| ApiError::field("unmarked", e.to_string()))?,
+        Some(s) => s.parse().map_err(|e: hamnvakt_core::tlp::UnknownTlp| {
+            ApiError::field("unmarked", e.to_string())
+        })?,
     };
     let read = tokio::task::spawn_blocking(move || stix::read_bundle(&body))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::InvalidFields(vec![e.0]))?;
     let mut report = FileReport::default();
-    report.failures.extend(read.rejected.into_iter().map(|r| service::Failure {
-        id: r.id,
-        field: r.error.field,
-        message: r.error.reason,
-    }));
+    report
+        .failures
+        .extend(read.rejected.into_iter().map(|r| service::Failure {
+            id: r.id,
+            field: r.error.field,
+            message: r.error.reason,
+        }));
     let arrival = if p.partner() {
         Arrival::Partner {
             partner: p.org(),
@@ -478,9 +489,20 @@ impl From<FeedRow> for FeedView {
 #[utoipa::path(get, path = "/sharing/feeds", tag = "sharing",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<FeedView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_feeds(State(state): State<SharingState>, p: Principal) -> Result<Json<Vec<FeedView>>, ApiError> {
+pub async fn list_feeds(
+    State(state): State<SharingState>,
+    p: Principal,
+) -> Result<Json<Vec<FeedView>>, ApiError> {
     p.require(Permission::SharingRead)?;
-    Ok(Json(state.store.list_feeds().await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_feeds()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/sharing/feeds", tag = "sharing", request_body = feeds::NewFeed,

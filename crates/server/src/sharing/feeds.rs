@@ -52,23 +52,44 @@ pub async fn create(state: &SharingState, actor: &Actor, f: &NewFeed) -> Result<
     }
     let direction = f.direction.clone().unwrap_or_else(|| "pull".into());
     if direction != "pull" && direction != "push" {
-        errors.push(hamnvakt_core::validate::FieldError::new("direction", "pull or push"));
+        errors.push(hamnvakt_core::validate::FieldError::new(
+            "direction",
+            "pull or push",
+        ));
     }
     match url::Url::parse(&f.objects_url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && f.objects_url.len() <= 2000 => {}
-        _ => errors.push(hamnvakt_core::validate::FieldError::new("objects_url", "an http or https URL of a collection's objects")),
+        _ => errors.push(hamnvakt_core::validate::FieldError::new(
+            "objects_url",
+            "an http or https URL of a collection's objects",
+        )),
     }
-    if f.token.is_empty() || f.token.len() > 500 || f.token.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        errors.push(hamnvakt_core::validate::FieldError::new("token", "1 to 500 characters, no spaces"));
+    if f.token.is_empty()
+        || f.token.len() > 500
+        || f.token.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        errors.push(hamnvakt_core::validate::FieldError::new(
+            "token",
+            "1 to 500 characters, no spaces",
+        ));
     }
     let interval = f.interval_seconds.unwrap_or(300);
     if !(10..=86_400).contains(&interval) {
-        errors.push(hamnvakt_core::validate::FieldError::new("interval_seconds", "10 to 86400"));
+        errors.push(hamnvakt_core::validate::FieldError::new(
+            "interval_seconds",
+            "10 to 86400",
+        ));
     }
     match state.store.org(f.partner_org).await? {
         Some(o) if o.kind == OrgKind::OtherPort => {}
-        Some(_) => errors.push(hamnvakt_core::validate::FieldError::new("partner_org", "a partner port is an organisation of kind other_port")),
-        None => errors.push(hamnvakt_core::validate::FieldError::new("partner_org", format!("no organisation {}", f.partner_org))),
+        Some(_) => errors.push(hamnvakt_core::validate::FieldError::new(
+            "partner_org",
+            "a partner port is an organisation of kind other_port",
+        )),
+        None => errors.push(hamnvakt_core::validate::FieldError::new(
+            "partner_org",
+            format!("no organisation {}", f.partner_org),
+        )),
     }
     if !errors.is_empty() {
         return Err(ApiError::InvalidFields(errors));
@@ -127,7 +148,9 @@ pub async fn pull(state: &SharingState, feed: &FeedRow) {
             json!({"direction": feed.direction, "objects": taken, "error": error}),
         )
         .await?;
-        c.tx().record_feed_run(&feed.id, now, cursor.as_deref(), taken, error.as_deref()).await?;
+        c.tx()
+            .record_feed_run(&feed.id, now, cursor.as_deref(), taken, error.as_deref())
+            .await?;
         c.commit().await
     };
     if let Err(e) = write.await {
@@ -135,7 +158,11 @@ pub async fn pull(state: &SharingState, feed: &FeedRow) {
     }
 }
 
-async fn get_page(state: &SharingState, feed: &FeedRow, query: &[(&str, String)]) -> Result<(Value, Option<String>), String> {
+async fn get_page(
+    state: &SharingState,
+    feed: &FeedRow,
+    query: &[(&str, String)],
+) -> Result<(Value, Option<String>), String> {
     let resp = state
         .sharing
         .http
@@ -152,12 +179,16 @@ async fn get_page(state: &SharingState, feed: &FeedRow, query: &[(&str, String)]
         .get("x-taxii-date-added-last")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = resp.bytes().await.map_err(|e| format!("the answer broke off: {e}"))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| format!("the answer broke off: {e}"))?;
     if !status.is_success() {
         let text: String = String::from_utf8_lossy(&body).chars().take(300).collect();
         return Err(format!("the partner answered {status}: {text}"));
     }
-    let v: Value = serde_json::from_slice(&body).map_err(|e| format!("the partner's answer is not JSON: {e}"))?;
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("the partner's answer is not JSON: {e}"))?;
     Ok((v, last))
 }
 
@@ -190,18 +221,29 @@ async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
         let (v, last) = get_page(state, feed, &q).await?;
         let more = v.get("more").and_then(Value::as_bool).unwrap_or(false);
         next = v.get("next").and_then(Value::as_str).map(str::to_owned);
-        let read = stix::read_bundle_value(json!({"objects": v.get("objects").cloned().unwrap_or(json!([]))}))
-            .map_err(|e| format!("the partner's page does not hold: {e}"))?;
+        let read = stix::read_bundle_value(
+            json!({"objects": v.get("objects").cloned().unwrap_or(json!([]))}),
+        )
+        .map_err(|e| format!("the partner's page does not hold: {e}"))?;
         let mut report = FileReport::default();
-        report.failures.extend(read.rejected.into_iter().map(|r| service::Failure {
-            id: r.id,
-            field: r.error.field,
-            message: r.error.reason,
-        }));
+        report
+            .failures
+            .extend(read.rejected.into_iter().map(|r| service::Failure {
+                id: r.id,
+                field: r.error.field,
+                message: r.error.reason,
+            }));
         let n = read.objects.len();
-        let report = service::file(state, &actor, &arrival, &format!("feed:{}", feed.id), read.objects, report)
-            .await
-            .map_err(|e| e.to_string())?;
+        let report = service::file(
+            state,
+            &actor,
+            &arrival,
+            &format!("feed:{}", feed.id),
+            read.objects,
+            report,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         taken += report.stored as i64;
         if !report.failures.is_empty() {
             tracing::warn!(feed = %feed.id, refused = report.failures.len(), first = ?report.failures.first(), "a partner feed brought objects that were refused");
@@ -267,7 +309,13 @@ async fn push_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
                 .map_err(|e| format!("cannot reach the partner: {e}"))?;
             if !resp.status().is_success() {
                 let status = resp.status();
-                let text: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+                let text: String = resp
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(300)
+                    .collect();
                 return Err(format!("the partner answered {status}: {text}"));
             }
             sent += n;
@@ -295,7 +343,9 @@ pub fn start(state: SharingState) {
             };
             let now = state.now_ms();
             for f in feeds.iter().filter(|f| f.enabled) {
-                let due = f.last_run_ms.is_none_or(|l| now - l >= f.interval_seconds * 1000);
+                let due = f
+                    .last_run_ms
+                    .is_none_or(|l| now - l >= f.interval_seconds * 1000);
                 if due {
                     pull(&state, f).await;
                 }

@@ -33,7 +33,10 @@ pub fn routes() -> Router<SharingState> {
         .route("/sharing/modi-operandi", post(api::create_modus_operandi))
         .route("/sharing/export", get(api::export))
         .route("/sharing/import", post(api::import))
-        .route("/sharing/feeds", get(api::list_feeds).post(api::create_feed))
+        .route(
+            "/sharing/feeds",
+            get(api::list_feeds).post(api::create_feed),
+        )
         .route("/sharing/feeds/{id}/pull", post(api::pull_feed));
     let taxii = Router::new()
         .route("/", get(taxii::discovery))
@@ -44,16 +47,17 @@ pub fn routes() -> Router<SharingState> {
             "/{root}/collections/{id}/objects/",
             get(taxii::get_objects).post(taxii::add_objects),
         )
-        .route("/{root}/collections/{id}/objects/{object}/", get(taxii::get_object))
+        .route(
+            "/{root}/collections/{id}/objects/{object}/",
+            get(taxii::get_object),
+        )
         .route(
             "/{root}/collections/{id}/objects/{object}/versions/",
             get(taxii::versions),
         )
         .route("/{root}/collections/{id}/manifest/", get(taxii::manifest))
         .route("/{root}/status/{id}/", get(taxii::status));
-    Router::new()
-        .nest("/api/v1", api)
-        .nest("/taxii2", taxii)
+    Router::new().nest("/api/v1", api).nest("/taxii2", taxii)
 }
 
 /// Loads the live indicators into the matcher and starts the partner feeds.

@@ -112,7 +112,12 @@ pub fn new_id(ty: &str) -> String {
 }
 
 fn new_row(body: &Map<String, Value>, owner: OrgId, marking: &Marking, source: &str) -> NewShared {
-    let get = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let get = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let modified = body
         .get("modified")
         .and_then(Value::as_str)
@@ -179,7 +184,9 @@ pub async fn create_indicator(
     .await?;
     let filed = c.tx().file_shared(std::slice::from_ref(&row), now).await?;
     c.commit().await?;
-    state.sharing.learn(&[(&row, filed.first().copied().unwrap_or(Filed::Duplicate))]);
+    state
+        .sharing
+        .learn(&[(&row, filed.first().copied().unwrap_or(Filed::Duplicate))]);
     Ok(Created {
         id,
         indicators: vec![],
@@ -210,20 +217,33 @@ pub async fn create_modus_operandi(
             .await?
             .filter(|row| marking::may_see(row.owner_org, &row.marking, &reader));
         if visible.is_none() {
-            return Err(ApiError::field(&format!("indicator_refs[{i}]"), format!("no indicator {r}")));
+            return Err(ApiError::field(
+                &format!("indicator_refs[{i}]"),
+                format!("no indicator {r}"),
+            ));
         }
     }
     let mut rows = Vec::new();
     let mut ids = Vec::new();
     for (ind, c) in d.indicators.iter().zip(&checked) {
         let id = new_id("indicator");
-        rows.push(new_row(&ind.to_stix(&id, c, owner, now), owner, &ind.marking, "local"));
+        rows.push(new_row(
+            &ind.to_stix(&id, c, owner, now),
+            owner,
+            &ind.marking,
+            "local",
+        ));
         ids.push(id);
     }
     let mut refs = ids.clone();
     refs.extend(d.indicator_refs.iter().cloned());
     let id = new_id("report");
-    rows.push(new_row(&d.to_stix(&id, &refs, owner, now), owner, &d.marking, "local"));
+    rows.push(new_row(
+        &d.to_stix(&id, &refs, owner, now),
+        owner,
+        &d.marking,
+        "local",
+    ));
     let mut c = Change::begin(state, actor).await?;
     c.record(
         "sharing.modus_operandi_created",
@@ -235,7 +255,10 @@ pub async fn create_modus_operandi(
     c.commit().await?;
     let pairs: Vec<_> = rows.iter().zip(filed).collect();
     state.sharing.learn(&pairs);
-    Ok(Created { id, indicators: ids })
+    Ok(Created {
+        id,
+        indicators: ids,
+    })
 }
 
 /// Who files what arrives, and under which audience.
@@ -384,7 +407,8 @@ pub async fn file(
             Filed::NotOwner => report.failures.push(Failure {
                 id: Some(row.stix_id.clone()),
                 field: "id".into(),
-                message: "another organisation's object has this id: only its creator versions it".into(),
+                message: "another organisation's object has this id: only its creator versions it"
+                    .into(),
             }),
             Filed::Revoked => report.failures.push(Failure {
                 id: Some(row.stix_id.clone()),
@@ -420,13 +444,26 @@ async fn alert_on_sighting(state: &SharingState, s: &NewShared) -> Result<(), Ap
     if org.kind == OrgKind::OtherPort {
         return Ok(());
     }
-    let seen_by = state.store.org(s.owner_org).await?.map(|o| o.name).unwrap_or_default();
-    let name = indicator.body.get("name").and_then(Value::as_str).unwrap_or(of).to_owned();
+    let seen_by = state
+        .store
+        .org(s.owner_org)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let name = indicator
+        .body
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(of)
+        .to_owned();
     let body: Value = serde_json::from_str(&s.body).unwrap_or(Value::Null);
     let draft = AlertDraft {
         kind: "sharing.indicator_sighted".into(),
         severity: Severity::High,
-        title: format!("{seen_by} sighted «{}»", name.chars().take(120).collect::<String>()),
+        title: format!(
+            "{seen_by} sighted «{}»",
+            name.chars().take(120).collect::<String>()
+        ),
         subjects: vec![],
         evidence: json!({"indicator": of, "sighting": s.stix_id, "seen_by": seen_by, "description": body.get("description"), "first_seen": body.get("first_seen"), "count": body.get("count")}),
         owner_org: indicator.owner_org,
@@ -481,7 +518,12 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         now,
     );
     let row = new_row(&body, owner, &marking, "local");
-    let name = indicator.body.get("name").and_then(Value::as_str).unwrap_or(&hit.indicator).to_owned();
+    let name = indicator
+        .body
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(&hit.indicator)
+        .to_owned();
     let actor = Actor {
         id: "system:sharing".into(),
         org: Some(owner),
@@ -499,7 +541,12 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
     let draft = AlertDraft {
         kind: "sharing.indicator_matched".into(),
         severity: Severity::High,
-        title: format!("Indicator «{}» matched: {} {}", name.chars().take(100).collect::<String>(), hit.kind, hit.value),
+        title: format!(
+            "Indicator «{}» matched: {} {}",
+            name.chars().take(100).collect::<String>(),
+            hit.kind,
+            hit.value
+        ),
         subjects: o.subjects.clone(),
         evidence: json!({"indicator": hit.indicator, "value": hit.value, "kind": hit.kind, "observed": o.what, "sighting": id}),
         owner_org: owner,
@@ -554,7 +601,12 @@ impl Observer for Watcher {
 }
 
 /// Revokes an object of the caller's organisation: a new, final version.
-pub async fn revoke(state: &SharingState, actor: &Actor, org: OrgId, id: &str) -> Result<(), ApiError> {
+pub async fn revoke(
+    state: &SharingState,
+    actor: &Actor,
+    org: OrgId,
+    id: &str,
+) -> Result<(), ApiError> {
     let row = state
         .store
         .shared_latest(id)
@@ -570,10 +622,16 @@ pub async fn revoke(state: &SharingState, actor: &Actor, org: OrgId, id: &str) -
     body.insert("revoked".into(), json!(true));
     let new = new_row(&body, org, &row.marking, &row.source);
     let mut c = Change::begin(state, actor).await?;
-    c.record("sharing.revoked", Some(&format!("stix:{id}")), json!({"tlp": row.marking.tlp}))
-        .await?;
+    c.record(
+        "sharing.revoked",
+        Some(&format!("stix:{id}")),
+        json!({"tlp": row.marking.tlp}),
+    )
+    .await?;
     let filed = c.tx().file_shared(std::slice::from_ref(&new), now).await?;
     c.commit().await?;
-    state.sharing.learn(&[(&new, filed.first().copied().unwrap_or(Filed::Duplicate))]);
+    state
+        .sharing
+        .learn(&[(&new, filed.first().copied().unwrap_or(Filed::Duplicate))]);
     Ok(())
 }

@@ -140,7 +140,11 @@ fn base_url(state: &SharingState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.len() < 256 && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .filter(|h| {
+            h.len() < 256
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
         .unwrap_or("localhost");
     format!("http://{host}")
 }
@@ -168,7 +172,11 @@ fn collection_json(p: &Principal, c: &Collection) -> Value {
     })
 }
 
-pub async fn discovery(State(state): State<SharingState>, p: Principal, headers: HeaderMap) -> TaxiiResult {
+pub async fn discovery(
+    State(state): State<SharingState>,
+    p: Principal,
+    headers: HeaderMap,
+) -> TaxiiResult {
     check_accept(&headers)?;
     p.require(Permission::SharingRead)?;
     let root = format!("{}/taxii2/{API_ROOT}/", base_url(&state, &headers));
@@ -268,13 +276,21 @@ fn filter(q: &[(String, String)]) -> Result<Filter, TaxiiError> {
         spec_ok: true,
         ..Filter::default()
     };
-    let list = |v: &str| -> Vec<String> { v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect() };
+    let list = |v: &str| -> Vec<String> {
+        v.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
     for (k, v) in q {
         match k.as_str() {
             "added_after" => {
-                f.added_after = Some(
-                    stix::parse_timestamp(v).ok_or_else(|| bad("added_after", format!("{v:?} is not a timestamp (RFC 3339, UTC)")))?,
-                )
+                f.added_after = Some(stix::parse_timestamp(v).ok_or_else(|| {
+                    bad(
+                        "added_after",
+                        format!("{v:?} is not a timestamp (RFC 3339, UTC)"),
+                    )
+                })?)
             }
             "limit" => {
                 let n: i64 = v.parse().map_err(|_| bad("limit", "a positive integer"))?;
@@ -283,25 +299,37 @@ fn filter(q: &[(String, String)]) -> Result<Filter, TaxiiError> {
                 }
                 f.limit = n.min(MAX_LIMIT);
             }
-            "next" => f.next = Some(v.parse().map_err(|_| bad("next", "not a next token of this server"))?),
+            "next" => {
+                f.next = Some(
+                    v.parse()
+                        .map_err(|_| bad("next", "not a next token of this server"))?,
+                )
+            }
             "match[id]" => {
                 for id in list(v) {
-                    stix::check_id("match[id]", &id, None).map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
+                    stix::check_id("match[id]", &id, None)
+                        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
                     f.ids.push(id);
                 }
             }
             "match[type]" => f.types.extend(list(v)),
             "match[version]" => {
                 let vs = list(v);
-                f.versions = match vs.as_slice() {
-                    [one] if one == "last" => Versions::Last,
-                    [one] if one == "first" => Versions::First,
-                    [one] if one == "all" => Versions::All,
-                    [one] => Versions::At(
-                        stix::parse_timestamp(one).ok_or_else(|| bad("match[version]", "last, first, all or a timestamp"))?,
-                    ),
-                    _ => return Err(bad("match[version]", "one of last, first, all or a timestamp")),
-                };
+                f.versions =
+                    match vs.as_slice() {
+                        [one] if one == "last" => Versions::Last,
+                        [one] if one == "first" => Versions::First,
+                        [one] if one == "all" => Versions::All,
+                        [one] => Versions::At(stix::parse_timestamp(one).ok_or_else(|| {
+                            bad("match[version]", "last, first, all or a timestamp")
+                        })?),
+                        _ => {
+                            return Err(bad(
+                                "match[version]",
+                                "one of last, first, all or a timestamp",
+                            ))
+                        }
+                    };
             }
             "match[spec_version]" => f.spec_ok = list(v).iter().any(|s| s == "2.1"),
             other => return Err(bad(other, "not a TAXII 2.1 filter of this server")),
@@ -347,7 +375,10 @@ async fn page(
 
 fn with_date_headers(mut r: Response, rows: &[SharedRow]) -> Response {
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
-        for (name, ms) in [("x-taxii-date-added-first", first.added_ms), ("x-taxii-date-added-last", last.added_ms)] {
+        for (name, ms) in [
+            ("x-taxii-date-added-first", first.added_ms),
+            ("x-taxii-date-added-last", last.added_ms),
+        ] {
             if let Ok(v) = HeaderValue::from_str(&stix::timestamp(ms)) {
                 r.headers_mut().insert(name, v);
             }
@@ -383,8 +414,14 @@ pub async fn get_objects(
     let c = usable(&p, &root, &id)?;
     let f = filter(&q)?;
     let (rows, more) = page(&state, &p, c, &f, f.ids.clone()).await?;
-    let objects: Vec<Value> = rows.iter().map(|r| stix::with_marking(&r.body, r.marking.tlp)).collect();
-    Ok(with_date_headers(taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")), &rows))
+    let objects: Vec<Value> = rows
+        .iter()
+        .map(|r| stix::with_marking(&r.body, r.marking.tlp))
+        .collect();
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")),
+        &rows,
+    ))
 }
 
 pub async fn get_object(
@@ -397,14 +434,23 @@ pub async fn get_object(
     check_accept(&headers)?;
     p.require(Permission::SharingRead)?;
     let c = usable(&p, &root, &id)?;
-    stix::check_id("object", &object, None).map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
+    stix::check_id("object", &object, None)
+        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
     let f = filter(&q)?;
     let (rows, more) = page(&state, &p, c, &f, vec![object.clone()]).await?;
     if rows.is_empty() && f.next.is_none() {
-        return Err(TaxiiError(ApiError::NotFound(format!("object {object} in this collection"))));
+        return Err(TaxiiError(ApiError::NotFound(format!(
+            "object {object} in this collection"
+        ))));
     }
-    let objects: Vec<Value> = rows.iter().map(|r| stix::with_marking(&r.body, r.marking.tlp)).collect();
-    Ok(with_date_headers(taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")), &rows))
+    let objects: Vec<Value> = rows
+        .iter()
+        .map(|r| stix::with_marking(&r.body, r.marking.tlp))
+        .collect();
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")),
+        &rows,
+    ))
 }
 
 pub async fn versions(
@@ -417,16 +463,33 @@ pub async fn versions(
     check_accept(&headers)?;
     p.require(Permission::SharingRead)?;
     let c = usable(&p, &root, &id)?;
-    stix::check_id("object", &object, None).map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
+    stix::check_id("object", &object, None)
+        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
     let mut f = filter(&q)?;
     f.versions = Versions::All;
     let (rows, more) = page(&state, &p, c, &f, vec![object.clone()]).await?;
     if rows.is_empty() && f.next.is_none() {
-        return Err(TaxiiError(ApiError::NotFound(format!("object {object} in this collection"))));
+        return Err(TaxiiError(ApiError::NotFound(format!(
+            "object {object} in this collection"
+        ))));
     }
-    let mut vs: Vec<String> = rows.iter().map(|r| stix::timestamp(r.modified_ms)).collect();
+    let mut vs: Vec<String> = rows
+        .iter()
+        .map(|r| stix::timestamp(r.modified_ms))
+        .collect();
     vs.sort();
-    Ok(with_date_headers(taxii_json(StatusCode::OK, envelope(&rows, more, vs.into_iter().map(Value::String).collect(), "versions")), &rows))
+    Ok(with_date_headers(
+        taxii_json(
+            StatusCode::OK,
+            envelope(
+                &rows,
+                more,
+                vs.into_iter().map(Value::String).collect(),
+                "versions",
+            ),
+        ),
+        &rows,
+    ))
 }
 
 pub async fn manifest(
@@ -452,7 +515,10 @@ pub async fn manifest(
             })
         })
         .collect();
-    Ok(with_date_headers(taxii_json(StatusCode::OK, envelope(&rows, more, items, "objects")), &rows))
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, envelope(&rows, more, items, "objects")),
+        &rows,
+    ))
 }
 
 /// A POST: an envelope of objects, filed as the caller's organisation's under the
@@ -468,7 +534,9 @@ pub async fn add_objects(
     p.require(Permission::SharingWrite)?;
     let c = usable(&p, &root, &id)?;
     if c.audience == Audience::Named {
-        return Err(TaxiiError(ApiError::forbidden("this collection is read-only")));
+        return Err(TaxiiError(ApiError::forbidden(
+            "this collection is read-only",
+        )));
     }
     if !crate::web::extract::content_type_is(&req, "application/taxii+json") {
         return Err(TaxiiError(ApiError::UnsupportedMediaType(TAXII)));
@@ -480,11 +548,13 @@ pub async fn add_objects(
         .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e.0])))?;
     let total = read.objects.len() + read.rejected.len();
     let mut report = FileReport::default();
-    report.failures.extend(read.rejected.into_iter().map(|r| service::Failure {
-        id: r.id,
-        field: r.error.field,
-        message: r.error.reason,
-    }));
+    report
+        .failures
+        .extend(read.rejected.into_iter().map(|r| service::Failure {
+            id: r.id,
+            field: r.error.field,
+            message: r.error.reason,
+        }));
     let arrival = if p.partner() {
         Arrival::Partner {
             partner: p.org(),
@@ -517,7 +587,9 @@ pub async fn add_objects(
     let mut c = crate::web::change::Change::begin(&state, &actor).await?;
     c.record("sharing.taxii_status", Some(&format!("taxii-status:{status_id}")), json!({"total": total, "success": report.successes.len(), "failure": report.failures.len()}))
         .await?;
-    c.tx().insert_taxii_status(&status_id, p.org(), now, &status.to_string()).await?;
+    c.tx()
+        .insert_taxii_status(&status_id, p.org(), now, &status.to_string())
+        .await?;
     c.commit().await?;
     Ok(taxii_json(StatusCode::ACCEPTED, status))
 }

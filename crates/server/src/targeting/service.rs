@@ -107,7 +107,10 @@ fn observation(c: &Consignment, actor: &Actor, at_ms: i64) -> Observation {
         });
     }
     Observation {
-        what: format!("consignment {}", c.declaration_id.chars().take(100).collect::<String>()),
+        what: format!(
+            "consignment {}",
+            c.declaration_id.chars().take(100).collect::<String>()
+        ),
         subject: format!("consignment:{}", c.declaration_id),
         subjects,
         org: actor.org,

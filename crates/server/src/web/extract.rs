@@ -49,9 +49,13 @@ where
 {
     type Rejection = ApiError;
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        if !["application/stix+json", "application/taxii+json", "application/json"]
-            .iter()
-            .any(|t| content_type_is(&req, t))
+        if ![
+            "application/stix+json",
+            "application/taxii+json",
+            "application/json",
+        ]
+        .iter()
+        .any(|t| content_type_is(&req, t))
         {
             return Err(ApiError::UnsupportedMediaType(
                 "application/stix+json;version=2.1",

@@ -41,7 +41,10 @@ fn validate_strict(bundle: &Value) {
         .output()
         .expect("run stix2_validator");
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "stix2-validator --strict refused the bundle:\n{report}");
+    assert!(
+        out.status.success(),
+        "stix2-validator --strict refused the bundle:\n{report}"
+    );
     assert!(report.contains("Valid"), "{report}");
 }
 
@@ -87,9 +90,16 @@ async fn partner_account(app: &TestApp, name: &str) -> (hamnvakt_core::ids::OrgI
     )
     .await
     .unwrap();
-    let (_, secret) = admin::create_token(&app.state, &actor, &user, "taxii", vec![Role::MachineClient], 30)
-        .await
-        .unwrap();
+    let (_, secret) = admin::create_token(
+        &app.state,
+        &actor,
+        &user,
+        "taxii",
+        vec![Role::MachineClient],
+        30,
+    )
+    .await
+    .unwrap();
     (org, secret)
 }
 
@@ -97,7 +107,12 @@ async fn partner_account(app: &TestApp, name: &str) -> (hamnvakt_core::ids::OrgI
 async fn exports_pass_the_oasis_validator_and_round_trip_with_stable_ids() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let mut pfso = app.login("pfso").await;
-    let r = pfso.post_json("/api/v1/sharing/modi-operandi", &modus_operandi("CSQU3054383")).await;
+    let r = pfso
+        .post_json(
+            "/api/v1/sharing/modi-operandi",
+            &modus_operandi("CSQU3054383"),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let report = r.json["id"].as_str().unwrap().to_owned();
     assert_eq!(r.json["indicators"].as_array().unwrap().len(), 4);
@@ -128,12 +143,22 @@ async fn exports_pass_the_oasis_validator_and_round_trip_with_stable_ids() {
                     "marking": {"tlp": "TLP:AMBER", "audience": "alliance"}}),
         )
         .await;
-    assert_eq!((r.status, r.json["errors"][0]["field"].as_str()), (422, Some("marking.audience")), "{}", r.body);
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("marking.audience")),
+        "{}",
+        r.body
+    );
 
     let bundle = pfso.get("/api/v1/sharing/export").await;
     assert_eq!(bundle.status, 200, "{}", bundle.body);
     validate_strict(&bundle.json);
-    let ids: Vec<&str> = bundle.json["objects"].as_array().unwrap().iter().filter_map(|o| o["id"].as_str()).collect();
+    let ids: Vec<&str> = bundle.json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
     for id in [report.as_str(), amber.as_str(), strict.as_str()] {
         assert!(ids.contains(&id), "{id} missing from the owner's export");
     }
@@ -150,43 +175,88 @@ async fn exports_pass_the_oasis_validator_and_round_trip_with_stable_ids() {
     let theirs = haulier.get("/api/v1/sharing/export").await;
     assert!(!theirs.body.contains(&amber) && !theirs.body.contains(&strict));
     // Who may see the AMBER one and why, as its owner is told.
-    let who = pfso.get(&format!("/api/v1/sharing/objects/{amber}/access")).await;
+    let who = pfso
+        .get(&format!("/api/v1/sharing/objects/{amber}/access"))
+        .await;
     assert_eq!(who.status, 200, "{}", who.body);
     let lines = who.json["organisations"].as_array().unwrap();
-    let line = |org: hamnvakt_core::ids::OrgId| lines.iter().find(|l| l["org"] == org.to_string()).unwrap().clone();
+    let line = |org: hamnvakt_core::ids::OrgId| {
+        lines
+            .iter()
+            .find(|l| l["org"] == org.to_string())
+            .unwrap()
+            .clone()
+    };
     assert_eq!(line(app.customs)["may_see"], true);
     assert_eq!(line(app.haulier)["may_see"], false);
-    assert_eq!(customs.get(&format!("/api/v1/sharing/objects/{amber}/access")).await.status, 403);
-    assert_eq!(haulier.get(&format!("/api/v1/sharing/objects/{amber}")).await.status, 404);
+    assert_eq!(
+        customs
+            .get(&format!("/api/v1/sharing/objects/{amber}/access"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        haulier
+            .get(&format!("/api/v1/sharing/objects/{amber}"))
+            .await
+            .status,
+        404
+    );
 
     // The round trip: the other instance imports the bundle and exports the same ids again.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut analyst = other.login("pfso").await;
     let exported = bundle.body.clone();
-    let r = analyst.send(reqwest::Method::POST, "/api/v1/sharing/import", Some(("application/stix+json", exported.clone().into_bytes()))).await;
+    let r = analyst
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/sharing/import",
+            Some(("application/stix+json", exported.clone().into_bytes())),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.json["failures"].as_array().unwrap().is_empty(), "{}", r.body);
+    assert!(
+        r.json["failures"].as_array().unwrap().is_empty(),
+        "{}",
+        r.body
+    );
     let again = analyst.get("/api/v1/sharing/export").await;
     validate_strict(&again.json);
     for id in [report.as_str(), amber.as_str()] {
         assert!(again.body.contains(id), "{id} lost in the round trip");
     }
     // The same bundle once more changes nothing: every version is already there.
-    let r = analyst.send(reqwest::Method::POST, "/api/v1/sharing/import", Some(("application/stix+json", exported.into_bytes()))).await;
+    let r = analyst
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/sharing/import",
+            Some(("application/stix+json", exported.into_bytes())),
+        )
+        .await;
     assert_eq!(r.json["stored"], 0, "{}", r.body);
     // A bundle that does not hold says where.
     let r = analyst
         .send(reqwest::Method::POST, "/api/v1/sharing/import", Some(("application/stix+json", br#"{"type":"bundle","objects":[{"type":"indicator","id":"indicator--x","spec_version":"2.1"}]}"#.to_vec())))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json["failures"][0]["field"], "objects[0].id", "{}", r.body);
+    assert_eq!(
+        r.json["failures"][0]["field"], "objects[0].id",
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let mut pfso = app.login("pfso").await;
-    let r = pfso.post_json("/api/v1/sharing/modi-operandi", &modus_operandi("CSQU3054383")).await;
+    let r = pfso
+        .post_json(
+            "/api/v1/sharing/modi-operandi",
+            &modus_operandi("CSQU3054383"),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let r = pfso
         .post_json(
@@ -200,7 +270,11 @@ async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
 
     // Without credentials 401; asking for another media type 406.
     let http = reqwest::Client::new();
-    let r = http.get(format!("{}/taxii2/", app.url)).send().await.unwrap();
+    let r = http
+        .get(format!("{}/taxii2/", app.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let r = http
         .get(format!("{}/taxii2/", app.url))
@@ -210,7 +284,10 @@ async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
         .await
         .unwrap();
     assert_eq!(r.status(), 406);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/taxii+json"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/taxii+json"));
 
     // The partner's own indicator, posted with the reference client.
     let post = json!({"objects": [{
@@ -230,7 +307,10 @@ async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("post.json");
     std::fs::write(&file, post.to_string()).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/peers/taxii_client.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/peers/taxii_client.py"
+    );
     let out = Command::new(peers().join("python"))
         .arg(script)
         .arg(format!("{}/taxii2/", app.url))
@@ -238,18 +318,35 @@ async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "taxii2-client failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "taxii2-client failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
     // A partner port sees the alliance and its own named collection, not the community's.
     let collections = seen["collections"].as_object().unwrap();
-    assert!(collections.contains_key("Alliance") && !collections.contains_key("Port community"), "{seen}");
+    assert!(
+        collections.contains_key("Alliance") && !collections.contains_key("Port community"),
+        "{seen}"
+    );
     assert_eq!(seen["can_write"], true);
     // TLP:RED from the partner is refused; the GREEN one is filed.
-    assert_eq!(seen["status"], json!({"status": "complete", "total": 2, "success": 1, "failure": 1}), "{seen}");
+    assert_eq!(
+        seen["status"],
+        json!({"status": "complete", "total": 2, "success": 1, "failure": 1}),
+        "{seen}"
+    );
     assert_eq!(seen["status_again"], "complete");
     // Five GREEN alliance objects (report + four indicators), paged two at a time; the
     // partner's own indicator is filed for our port community, not handed back on.
-    let ids: Vec<&str> = seen["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let ids: Vec<&str> = seen["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 5, "{seen}");
     assert_eq!(seen["pages"], json!([2, 2, 1]), "{seen}");
     assert!(!ids.contains(&strict.as_str()));
@@ -258,7 +355,9 @@ async fn the_oasis_taxii_client_reads_and_writes_our_taxii_server() {
     assert_eq!(seen["manifest"], 5);
     // The partner's GREEN indicator is here for the port community.
     let mut operator = app.login("operator").await;
-    let r = operator.get("/api/v1/sharing/objects/indicator--2f6c0a1e-9c1b-4f7e-8a3d-5b6c7d8e9f01").await;
+    let r = operator
+        .get("/api/v1/sharing/objects/indicator--2f6c0a1e-9c1b-4f7e-8a3d-5b6c7d8e9f01")
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json["marking"]["audience"], "community");
 }
@@ -284,7 +383,11 @@ async fn two_ports_federate_over_taxii() {
         (false, &gdy.url, gdy_at_sto, &token_for_sto, alliance),
         (false, &gdy.url, gdy_at_sto, &token_for_sto, named),
     ] {
-        let client = if at_gdynia { &mut gdy_pfso } else { &mut sto_pfso };
+        let client = if at_gdynia {
+            &mut gdy_pfso
+        } else {
+            &mut sto_pfso
+        };
         let r = client
             .post_json(
                 "/api/v1/sharing/feeds",
@@ -298,9 +401,19 @@ async fn two_ports_federate_over_taxii() {
     }
     // Stockholm shares: the modus operandi GREEN with the alliance; one AMBER+STRICT and one
     // RED (named to Gdynia's organisation here) indicator that must never leave.
-    let r = sto_pfso.post_json("/api/v1/sharing/modi-operandi", &modus_operandi("CSQU3054383")).await;
+    let r = sto_pfso
+        .post_json(
+            "/api/v1/sharing/modi-operandi",
+            &modus_operandi("CSQU3054383"),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let shared: Vec<String> = r.json["indicators"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    let shared: Vec<String> = r.json["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
     let r = sto_pfso
         .post_json("/api/v1/sharing/indicators", &json!({"kind": "mmsi", "value": "265123456", "name": "strict", "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"}}))
         .await;
@@ -318,22 +431,53 @@ async fn two_ports_federate_over_taxii() {
 
     // Gdynia pulls.
     for f in &feeds[..2] {
-        let r = gdy_pfso.post_json(&format!("/api/v1/sharing/feeds/{f}/pull"), &json!({})).await;
+        let r = gdy_pfso
+            .post_json(&format!("/api/v1/sharing/feeds/{f}/pull"), &json!({}))
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(r.json["last_error"].is_null(), "{}", r.body);
     }
     let mut gdy_op = gdy.login("operator").await;
     for id in &shared {
-        assert_eq!(gdy_op.get(&format!("/api/v1/sharing/objects/{id}")).await.status, 200, "{id}");
+        assert_eq!(
+            gdy_op
+                .get(&format!("/api/v1/sharing/objects/{id}"))
+                .await
+                .status,
+            200,
+            "{id}"
+        );
     }
     for id in [&strict, &red] {
-        assert_eq!(gdy_pfso.get(&format!("/api/v1/sharing/objects/{id}")).await.status, 404, "{id} left Stockholm");
+        assert_eq!(
+            gdy_pfso
+                .get(&format!("/api/v1/sharing/objects/{id}"))
+                .await
+                .status,
+            404,
+            "{id} left Stockholm"
+        );
     }
     // A second pull downloads nothing again (the cursor).
-    let r = gdy_pfso.post_json(&format!("/api/v1/sharing/feeds/{}/pull", feeds[0]), &json!({})).await;
+    let r = gdy_pfso
+        .post_json(
+            &format!("/api/v1/sharing/feeds/{}/pull", feeds[0]),
+            &json!({}),
+        )
+        .await;
     let total = r.json["objects_total"].as_i64().unwrap();
-    let r = gdy_pfso.post_json(&format!("/api/v1/sharing/feeds/{}/pull", feeds[0]), &json!({})).await;
-    assert_eq!(r.json["objects_total"].as_i64().unwrap(), total, "{}", r.body);
+    let r = gdy_pfso
+        .post_json(
+            &format!("/api/v1/sharing/feeds/{}/pull", feeds[0]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.json["objects_total"].as_i64().unwrap(),
+        total,
+        "{}",
+        r.body
+    );
 
     // Gdynia's customs imports a manifest naming the shared container: a sighting, and an
     // alert at Gdynia.
@@ -344,7 +488,9 @@ async fn two_ports_federate_over_taxii() {
     assert_eq!(r.status, 201, "{}", r.body);
     let mut sighting = None;
     for _ in 0..100 {
-        let r = gdy_customs.get("/api/v1/sharing/objects?type=sighting").await;
+        let r = gdy_customs
+            .get("/api/v1/sharing/objects?type=sighting")
+            .await;
         if let Some(s) = r.json["objects"].as_array().and_then(|a| a.first()) {
             sighting = Some(s.clone());
             break;
@@ -352,17 +498,35 @@ async fn two_ports_federate_over_taxii() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let sighting = sighting.expect("a sighting at Gdynia");
-    assert!(shared.contains(&sighting["sighting_of"].as_str().unwrap().to_owned()), "{sighting}");
+    assert!(
+        shared.contains(&sighting["sighting_of"].as_str().unwrap().to_owned()),
+        "{sighting}"
+    );
 
     // Stockholm pulls: Gdynia's own indicator and the sighting come back; the sighting raises
     // an alert for Stockholm's port authority.
     for f in &feeds[2..] {
-        let r = sto_pfso.post_json(&format!("/api/v1/sharing/feeds/{f}/pull"), &json!({})).await;
+        let r = sto_pfso
+            .post_json(&format!("/api/v1/sharing/feeds/{f}/pull"), &json!({}))
+            .await;
         assert!(r.json["last_error"].is_null(), "{}", r.body);
     }
-    assert_eq!(sto_pfso.get(&format!("/api/v1/sharing/objects/{gdy_own}")).await.status, 200);
-    let r = sto_pfso.get("/api/v1/alerts?kind=sharing.indicator_sighted").await;
+    assert_eq!(
+        sto_pfso
+            .get(&format!("/api/v1/sharing/objects/{gdy_own}"))
+            .await
+            .status,
+        200
+    );
+    let r = sto_pfso
+        .get("/api/v1/alerts?kind=sharing.indicator_sighted")
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json["alerts"].as_array().map(Vec::len), Some(1), "{}", r.body);
+    assert_eq!(
+        r.json["alerts"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
     let _ = PASSWORD;
 }
