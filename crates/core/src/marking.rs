@@ -285,6 +285,12 @@ pub fn may_see(owner: OrgId, marking: &Marking, reader: &Reader) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use crate::ids::Id;

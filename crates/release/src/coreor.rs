@@ -397,18 +397,16 @@ fn read(m: &mut Message, seg: &Segment) -> Result<(), ParseError> {
                 m.parties.push((q.to_owned(), id.to_owned()));
             }
         }
-        "EQD" => {
-            if seg.get(0, 0) == Some("CN") {
-                let n = seg
-                    .get(1, 0)
-                    .ok_or_else(|| seg.err("EQD+CN without a container number"))?;
-                let n = crate::container::container_number("container", n)
-                    .map_err(|e| seg.err(format!("container {n:?}: {}", e.reason)))?;
-                if m.containers.len() >= 999 {
-                    return Err(seg.err("more than 999 containers in one message"));
-                }
-                m.containers.push(n);
+        "EQD" if seg.get(0, 0) == Some("CN") => {
+            let n = seg
+                .get(1, 0)
+                .ok_or_else(|| seg.err("EQD+CN without a container number"))?;
+            let n = crate::container::container_number("container", n)
+                .map_err(|e| seg.err(format!("container {n:?}: {}", e.reason)))?;
+            if m.containers.len() >= 999 {
+                return Err(seg.err("more than 999 containers in one message"));
             }
+            m.containers.push(n);
         }
         _ => {}
     }

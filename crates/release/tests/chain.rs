@@ -527,6 +527,7 @@ fn gate_cases_of_both_anchors() {
         ..at_gate(1, "ABC123")
     };
     use PickupVerdict::*;
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(&str, Release, Presented, bool, PickupVerdict, Vec<&str>)> = vec![
         (
             "the assigned driver in the assigned truck",

@@ -320,6 +320,12 @@ pub fn sighting(id: &str, f: &SightingFacts<'_>, at_ms: i64) -> Map<String, Valu
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use hamnvakt_core::ids::Id;

@@ -532,6 +532,12 @@ pub fn bundle(objects: Vec<Value>, tlps: &[Tlp]) -> Value {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
