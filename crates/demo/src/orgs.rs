@@ -177,7 +177,7 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
     ];
     // Machine accounts added later take their ids from a stream of their own, so that the
     // rest of the world (and the stories planted in it) stays as it was for every seed.
-    let systems: [UserRow; 2] = [
+    let systems: [UserRow; 3] = [
         (
             "maritime",
             "single-window",
@@ -195,6 +195,15 @@ pub(crate) fn users(rng: &mut ChaCha20Rng, orgs: &[DemoOrg]) -> Vec<DemoUser> {
             &[Role::CustomsSystem],
             "en",
             "machine account for customs' declaration system (consignments, outcomes)",
+        ),
+        (
+            "helsinki",
+            "alliance-helsinki",
+            "Port of Helsinki's Hamnvakt (TAXII)",
+            None,
+            &[Role::MachineClient],
+            "en",
+            "machine account of an alliance port's installation: reads and writes the alliance collection over TAXII",
         ),
     ];
     let mut later = rng.clone();

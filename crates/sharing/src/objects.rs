@@ -74,8 +74,10 @@ impl IndicatorDraft {
         if let Err(e) = validate::name(&p("name"), &self.name, 200) {
             errors.push(e);
         }
-        if let Err(e) = validate::text(&p("description"), &self.description, 20_000) {
-            errors.push(e);
+        if !self.description.is_empty() {
+            if let Err(e) = validate::text(&p("description"), &self.description, 20_000) {
+                errors.push(e);
+            }
         }
         if self.confidence > 100 {
             errors.push(FieldError::new(p("confidence"), "0 to 100"));

@@ -89,6 +89,9 @@ fn org_from_row(r: &AnyRow) -> Result<Organisation> {
     })
 }
 
+const USER_INSERT_COLUMNS: &str =
+    "id, org_id, username, display_name, password_hash, roles, locale, disabled, created_ms";
+
 const USER_COLUMNS: &str =
     "id, org_id, username, display_name, password_hash, roles, locale, disabled, created_ms, \
      (SELECT kind FROM organisations o WHERE o.id = users.org_id)";
@@ -144,7 +147,7 @@ impl WriteTx {
 
     pub async fn insert_user(&mut self, u: &NewUser<'_>, created_ms: i64) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)"
+            "INSERT INTO users ({USER_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)"
         ))
         .bind(u.id.to_string())
         .bind(u.org_id.to_string())

@@ -316,15 +316,17 @@ impl WriteTx {
 
     pub async fn insert_feed(&mut self, f: &FeedRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sharing_feeds (id, name, partner_org, direction, objects_url, token, \
-             interval_seconds, enabled, cursor, last_run_ms, last_ok_ms, last_error, objects_total, \
-             created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO sharing_feeds (id, name, partner_org, direction, objects_url, username, \
+             token, interval_seconds, enabled, cursor, last_run_ms, last_ok_ms, last_error, \
+             objects_total, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(f.id.clone())
         .bind(f.name.clone())
         .bind(f.partner_org.to_string())
         .bind(f.direction.clone())
         .bind(f.objects_url.clone())
+        .bind(f.username.clone())
         .bind(f.token.clone())
         .bind(f.interval_seconds)
         .bind(i64::from(f.enabled))
@@ -400,7 +402,9 @@ pub struct FeedRow {
     pub direction: String,
     /// The collection's objects URL (`…/collections/{id}/objects/`).
     pub objects_url: String,
-    /// The API token the partner issued us (sent as a bearer token).
+    /// For partners that only take HTTP Basic: the user name (the token is the password).
+    pub username: Option<String>,
+    /// The API token the partner issued us (sent as a bearer token, or as the Basic password).
     pub token: String,
     pub interval_seconds: i64,
     pub enabled: bool,
@@ -414,7 +418,7 @@ pub struct FeedRow {
 }
 
 const FEED_COLUMNS: &str =
-    "id, name, partner_org, direction, objects_url, token, interval_seconds, enabled, \
+    "id, name, partner_org, direction, objects_url, username, token, interval_seconds, enabled, \
      cursor, last_run_ms, last_ok_ms, last_error, objects_total, created_ms";
 
 fn feed_of(r: &AnyRow) -> Result<FeedRow> {
@@ -427,15 +431,16 @@ fn feed_of(r: &AnyRow) -> Result<FeedRow> {
             .map_err(|_| StoreError::Corrupt(format!("feed partner {org:?}")))?,
         direction: r.try_get(3)?,
         objects_url: r.try_get(4)?,
-        token: r.try_get(5)?,
-        interval_seconds: r.try_get(6)?,
-        enabled: r.try_get::<i64, _>(7)? != 0,
-        cursor: r.try_get(8)?,
-        last_run_ms: r.try_get(9)?,
-        last_ok_ms: r.try_get(10)?,
-        last_error: r.try_get(11)?,
-        objects_total: r.try_get(12)?,
-        created_ms: r.try_get(13)?,
+        username: r.try_get(5)?,
+        token: r.try_get(6)?,
+        interval_seconds: r.try_get(7)?,
+        enabled: r.try_get::<i64, _>(8)? != 0,
+        cursor: r.try_get(9)?,
+        last_run_ms: r.try_get(10)?,
+        last_ok_ms: r.try_get(11)?,
+        last_error: r.try_get(12)?,
+        objects_total: r.try_get(13)?,
+        created_ms: r.try_get(14)?,
     })
 }
 

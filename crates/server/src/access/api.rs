@@ -311,6 +311,12 @@ pub async fn decide(
         }
     };
     let facts = pickup.clone();
+    let watched = gate_observation(
+        &b.gate,
+        b.plate.as_deref(),
+        facts.as_ref().map(|f| f.container.as_str()),
+        at_ms,
+    );
     let input = DecisionInput {
         gate,
         credential: b.credential,
@@ -324,6 +330,9 @@ pub async fn decide(
         .access
         .decide_pickup(&state, actor.clone(), input)
         .await;
+    // After the decision, never before it: matching is in memory, and what a match leads to
+    // (a sighting, an alert) is written in the background.
+    state.observe(watched);
     let pickup_view = facts.as_ref().map(|f| PickupView {
         container: f.container.clone(),
         release: f.release.as_ref().map(|r| r.id),
@@ -874,4 +883,50 @@ pub async fn stream(State(state): State<AccessState>, p: Principal) -> Result<Re
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response())
+}
+
+/// What a gate presentation shows that an indicator may watch: the truck's plate and the
+/// container it came for.
+fn gate_observation(
+    gate: &str,
+    plate: Option<&str>,
+    container: Option<&str>,
+    at_ms: i64,
+) -> crate::web::state::Observation {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let mut values = Vec::new();
+    let mut subjects = Vec::new();
+    if let Some(o) = plate.and_then(|p| Observed::of(IndicatorKind::TruckPlate, p)) {
+        subjects.push(SubjectRef {
+            kind: SubjectKind::Vehicle,
+            reference: o.value.clone(),
+            label: None,
+        });
+        values.push(o);
+    }
+    if let Some(o) = container.and_then(|c| Observed::of(IndicatorKind::ContainerNumber, c)) {
+        subjects.push(SubjectRef {
+            kind: SubjectKind::Container,
+            reference: o.value.clone(),
+            label: None,
+        });
+        values.push(o);
+    }
+    let gate: String = gate.chars().take(64).collect();
+    crate::web::state::Observation {
+        what: format!("a presentation at gate {gate}"),
+        subject: format!(
+            "gate:{gate}:{}",
+            values
+                .iter()
+                .map(|v| v.value.as_str())
+                .collect::<Vec<_>>()
+                .join(":")
+        ),
+        subjects,
+        org: None,
+        at_ms,
+        values,
+    }
 }

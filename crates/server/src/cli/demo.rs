@@ -27,6 +27,9 @@ pub struct DemoSummary {
     /// Story 2's two presentations at Norvik's in-gate, each as the gate answered it:
     /// (who, outcome, reason codes).
     pub pickups: Vec<(String, String, Vec<String>)>,
+    /// The alliance partner's TAXII discovery URL and API token, and the shared modus
+    /// operandi's id.
+    pub alliance: Option<(String, String, String)>,
 }
 
 fn fail(what: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
@@ -147,13 +150,109 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         (Some(story), Some(token)) => run_release_story(state, &world, story, token).await?,
         _ => Vec::new(),
     };
+    let alliance = share_story(state, &world).await?;
     Ok(DemoSummary {
         world,
         machine_token,
         decisions,
         ais_messages,
         pickups,
+        alliance,
     })
+}
+
+/// After story 2, the PFSO writes up the fake-driver collection as a modus operandi with its
+/// indicators and shares it TLP:GREEN with the alliance; the Port of Helsinki's machine
+/// account gets a token for the TAXII server, where it finds it in the alliance collection.
+async fn share_story(
+    state: &Instance,
+    world: &DemoWorld,
+) -> anyhow::Result<Option<(String, String, String)>> {
+    let (Some(pfso), Some(partner), Some(story)) = (
+        world.user("pfso"),
+        world.user("alliance-helsinki"),
+        world.release.as_ref(),
+    ) else {
+        return Ok(None);
+    };
+    let green = || hamnvakt_core::marking::Marking {
+        tlp: hamnvakt_core::Tlp::Green,
+        audience: hamnvakt_core::marking::Audience::Alliance,
+        recipients: vec![],
+    };
+    let indicator =
+        |kind, value: &str, name: &str, confidence| hamnvakt_sharing::objects::IndicatorDraft {
+            kind,
+            value: value.to_owned(),
+            name: name.to_owned(),
+            description: String::new(),
+            valid_from_ms: None,
+            valid_until_ms: None,
+            confidence,
+            marking: green(),
+        };
+    use hamnvakt_sharing::IndicatorKind as K;
+    let mut indicators = vec![indicator(
+        K::ContainerNumber,
+        &story.container,
+        "Reefer a fake driver tried to collect at Norvik",
+        80,
+    )];
+    if let Some(plate) = &story.impostor.plate {
+        indicators.push(indicator(
+            K::TruckPlate,
+            plate,
+            "Truck of the driver who was not the assigned one",
+            70,
+        ));
+    }
+    indicators.push(indicator(
+        K::RouteVia,
+        "ECGYE",
+        "Banana reefers routed via Guayaquil",
+        30,
+    ));
+    let mo = hamnvakt_sharing::objects::ModusOperandiDraft {
+        name: "Fake-driver collection of a reefer at Norvik".into(),
+        description: "A driver who was not the one the release chain named presented himself at Norvik's in-gate to collect a banana reefer from Guayaquil that customs had selected for scanning. The gate refused him: the release right ended at another driver and truck, and no code could have let him through. Where release still works with PIN codes, the same attempt would have succeeded. Watch the container, the truck and reefers routed via Guayaquil.".into(),
+        indicators,
+        indicator_refs: vec![],
+        marking: green(),
+    };
+    let actor = Actor {
+        id: format!("user:{}", pfso.id),
+        org: Some(pfso.org),
+        request_id: None,
+    };
+    let created =
+        crate::sharing::create_modus_operandi(&state.sharing_state(), &actor, pfso.org, &mo)
+            .await
+            .map_err(fail("the shared modus operandi"))?;
+    let owner = state
+        .store
+        .user(partner.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo alliance account is missing"))?;
+    let demo = Actor::system("demo");
+    let (_, token) = crate::identity::create_token(
+        state,
+        &demo,
+        &owner,
+        "demo alliance partner",
+        vec![Role::MachineClient],
+        30,
+    )
+    .await
+    .map_err(fail("token"))?;
+    let url = match &state.config.public_url {
+        Some(u) => format!("{}/taxii2/", u.trim_end_matches('/')),
+        // Port 0 is chosen at bind, after the banner: the address is printed below it.
+        None if state.config.listen_address.port() == 0 => {
+            "/taxii2/ on the address Hamnvakt listens on (below)".to_owned()
+        }
+        None => format!("http://{}/taxii2/", state.config.listen_address),
+    };
+    Ok(Some((url, token, created.id)))
 }
 
 /// Saves the access register through the engine (each record an audited change).
@@ -500,6 +599,12 @@ impl DemoSummary {
             let _ = writeln!(
                 s,
                 "API token of the gate-controller machine account (30 days):\n  {t}"
+            );
+        }
+        if let Some((url, token, mo)) = &self.alliance {
+            let _ = writeln!(
+                s,
+                "Alliance sharing: story 2's modus operandi ({mo}) is shared TLP:GREEN with the alliance.\n  The Port of Helsinki's TAXII 2.1 discovery URL: {url}\n  its API token (bearer, or Basic with the token as password; 30 days):\n  {token}"
             );
         }
         s

@@ -244,6 +244,7 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                     tokio::spawn(raise(state.clone(), findings));
                 }
                 if !changed.is_empty() {
+                    observe_vessels(&state, &changed, &state.ais);
                     let list: Vec<LivePosition> = std::mem::take(&mut changed).into_values().collect();
                     let _ = state.ais.live.send(Arc::new(list));
                 }
@@ -305,6 +306,47 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                 let _ = writer.send(std::mem::take(&mut batch)).await;
             }
         }
+    }
+}
+
+/// Hands the vessels that moved since the last tick to the platform's observer (indicators
+/// watch MMSIs and IMO numbers); a vessel already matched is not acted on again.
+fn observe_vessels(state: &MaritimeState, changed: &HashMap<u32, LivePosition>, ais: &Ingest) {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let picture = ais.picture();
+    let mut observations = Vec::new();
+    for p in changed.values() {
+        let imo = picture.get(p.mmsi).and_then(|v| v.imo);
+        let mut values = Vec::with_capacity(2);
+        values.extend(Observed::of(IndicatorKind::Mmsi, &format!("{:09}", p.mmsi)));
+        if let Some(imo) = imo {
+            values.extend(Observed::of(IndicatorKind::Imo, &format!("{imo:07}")));
+        }
+        let label = p.name.clone().filter(|n| !n.is_empty());
+        observations.push(crate::web::state::Observation {
+            what: format!(
+                "the AIS picture (vessel {}{})",
+                p.mmsi,
+                label
+                    .as_deref()
+                    .map(|n| format!(", {n}"))
+                    .unwrap_or_default()
+            ),
+            subject: format!("vessel:{}", p.mmsi),
+            subjects: vec![SubjectRef {
+                kind: SubjectKind::Vessel,
+                reference: p.mmsi.to_string(),
+                label,
+            }],
+            org: None,
+            at_ms: p.at_ms,
+            values,
+        });
+    }
+    drop(picture);
+    for o in observations {
+        state.observe(o);
     }
 }
 

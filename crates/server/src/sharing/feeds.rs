@@ -33,6 +33,10 @@ pub struct NewFeed {
     pub direction: Option<String>,
     /// The collection's objects URL, `https://…/taxii2/<root>/collections/<id>/objects/`.
     pub objects_url: String,
+    /// For a partner that only takes HTTP Basic (as medallion, the OASIS reference server):
+    /// the user name; the token is then the password.
+    #[serde(default)]
+    pub username: Option<String>,
     /// The API token the partner issued us.
     pub token: String,
     /// How often, 10 s to a day (default 300).
@@ -73,6 +77,14 @@ pub async fn create(state: &SharingState, actor: &Actor, f: &NewFeed) -> Result<
             "1 to 500 characters, no spaces",
         ));
     }
+    if let Some(u) = &f.username {
+        if u.is_empty() || u.len() > 100 || u.contains(':') || u.chars().any(char::is_control) {
+            errors.push(hamnvakt_core::validate::FieldError::new(
+                "username",
+                "1 to 100 characters, no colon",
+            ));
+        }
+    }
     let interval = f.interval_seconds.unwrap_or(300);
     if !(10..=86_400).contains(&interval) {
         errors.push(hamnvakt_core::validate::FieldError::new(
@@ -101,6 +113,7 @@ pub async fn create(state: &SharingState, actor: &Actor, f: &NewFeed) -> Result<
         partner_org: f.partner_org,
         direction,
         objects_url: f.objects_url.clone(),
+        username: f.username.clone(),
         token: f.token.clone(),
         interval_seconds: interval,
         enabled: true,
@@ -168,8 +181,8 @@ async fn get_page(
         .http
         .get(&feed.objects_url)
         .query(query)
-        .header("accept", TAXII)
-        .bearer_auth(&feed.token)
+        .header("accept", TAXII);
+    let resp = authorise(resp, feed)
         .send()
         .await
         .map_err(|e| format!("cannot reach the partner: {e}"))?;
@@ -190,6 +203,15 @@ async fn get_page(
     let v: Value = serde_json::from_slice(&body)
         .map_err(|e| format!("the partner's answer is not JSON: {e}"))?;
     Ok((v, last))
+}
+
+/// The feed's credentials on a request: Basic with the token as password when the feed has a
+/// user name, a bearer token otherwise.
+fn authorise(req: reqwest::RequestBuilder, feed: &FeedRow) -> reqwest::RequestBuilder {
+    match &feed.username {
+        Some(u) => req.basic_auth(u, Some(&feed.token)),
+        None => req.bearer_auth(&feed.token),
+    }
 }
 
 /// Pulls every page added since the cursor; returns the new cursor and how many objects were
@@ -300,8 +322,8 @@ async fn push_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
                 .http
                 .post(&feed.objects_url)
                 .header("accept", TAXII)
-                .header("content-type", TAXII)
-                .bearer_auth(&feed.token)
+                .header("content-type", TAXII);
+            let resp = authorise(resp, feed)
                 .body(json!({"objects": ours}).to_string())
                 .timeout(Duration::from_secs(120))
                 .send()

@@ -5,13 +5,15 @@
 //! read here (the store's queries and a check of every row), the TAXII feeds included.
 //!
 //! Files: `service.rs` (the use cases, the matcher, sightings and their alerts), `api.rs`
-//! (`/api/v1/sharing/…`), `taxii.rs` (`/taxii2/…`), `feeds.rs` (the TAXII client).
+//! (`/api/v1/sharing/…`), `taxii.rs` (`/taxii2/…`), `feeds.rs` (the TAXII client), `pages.rs`
+//! (the console's `/sharing`).
 //!
 //! Public items: [`Sharing`] and [`SharingState`], [`routes`], [`openapi`], [`start`] and
 //! [`Watcher`] (the platform observer that matches observations against indicators).
 
 mod api;
 mod feeds;
+mod pages;
 mod service;
 mod taxii;
 
@@ -21,7 +23,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
-pub use service::{Sharing, SharingState, Watcher};
+pub use service::{create_indicator, create_modus_operandi, Sharing, SharingState, Watcher};
 
 pub fn routes() -> Router<SharingState> {
     let api = Router::new()
@@ -39,7 +41,6 @@ pub fn routes() -> Router<SharingState> {
         )
         .route("/sharing/feeds/{id}/pull", post(api::pull_feed));
     let taxii = Router::new()
-        .route("/", get(taxii::discovery))
         .route("/{root}/", get(taxii::api_root))
         .route("/{root}/collections/", get(taxii::collections))
         .route("/{root}/collections/{id}/", get(taxii::one_collection))
@@ -57,7 +58,13 @@ pub fn routes() -> Router<SharingState> {
         )
         .route("/{root}/collections/{id}/manifest/", get(taxii::manifest))
         .route("/{root}/status/{id}/", get(taxii::status));
-    Router::new().nest("/api/v1", api).nest("/taxii2", taxii)
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/sharing", get(pages::overview))
+        .route("/sharing/objects/{id}", get(pages::object))
+        // Discovery is `/taxii2/`, with its slash, as TAXII 2.1 names it.
+        .route("/taxii2/", get(taxii::discovery))
+        .nest("/taxii2", taxii)
 }
 
 /// Loads the live indicators into the matcher and starts the partner feeds.

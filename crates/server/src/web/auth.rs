@@ -284,7 +284,7 @@ async fn authenticate(
                 Some(t) => t.trim(),
                 // TAXII clients that only speak HTTP Basic send the token as the password
                 // (the user name is not looked at). Only on the TAXII paths.
-                None if parts.uri.path().starts_with("/taxii2/") => {
+                None if original_path(parts).starts_with("/taxii2/") => {
                     basic = basic_password(value).ok_or(ApiError::Unauthenticated)?;
                     basic.as_str()
                 }
@@ -326,6 +326,15 @@ async fn authenticate(
         }
         Ok(principal)
     }
+}
+
+/// The request's path as the client sent it (a nested router sees it without its prefix).
+fn original_path(parts: &Parts) -> &str {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path())
+        .unwrap_or(parts.uri.path())
 }
 
 /// The password of an HTTP Basic `Authorization` value.

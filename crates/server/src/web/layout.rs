@@ -159,6 +159,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             @if pr.can(Permission::CargoRead) {
                                 a href="/targeting" class=[(p.nav == Some(Msg::NavTargeting)).then_some("active")] { (t(lang, Msg::NavTargeting)) }
                             }
+                            @if pr.can(Permission::SharingRead) {
+                                a href="/sharing" class=[(p.nav == Some(Msg::NavSharing)).then_some("active")] { (t(lang, Msg::NavSharing)) }
+                            }
                             @if pr.can(Permission::ReleaseAct) || pr.can(Permission::ReleaseOversee) {
                                 a href="/releases" class=[(p.nav == Some(Msg::NavReleases)).then_some("active")] { (t(lang, Msg::NavReleases)) }
                             }

@@ -491,8 +491,17 @@ async fn two_ports_federate_over_taxii() {
         let r = gdy_customs
             .get("/api/v1/sharing/objects?type=sighting")
             .await;
-        if let Some(s) = r.json["objects"].as_array().and_then(|a| a.first()) {
-            sighting = Some(s.clone());
+        // Both matches (the container and the tariff code) are sighted.
+        if let Some(a) = r.json["objects"].as_array().filter(|a| a.len() >= 2) {
+            sighting = a
+                .iter()
+                .find(|s| {
+                    s["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with("container_number")
+                })
+                .cloned();
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -522,11 +531,178 @@ async fn two_ports_federate_over_taxii() {
         .get("/api/v1/alerts?kind=sharing.indicator_sighted")
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        r.json["alerts"].as_array().map(Vec::len),
-        Some(1),
+    // The container and the tariff code both matched at Gdynia: two sightings, two alerts.
+    let titles: Vec<&str> = r.json["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Port of Gdynia sighted «Reefer used in the collection»"),
         "{}",
         r.body
     );
+    assert_eq!(titles.len(), 2, "{}", r.body);
     let _ = PASSWORD;
+}
+
+/// A free port on the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// medallion, the OASIS reference TAXII 2.1 server, on a free port with one empty collection;
+/// killed when dropped.
+struct Medallion {
+    child: std::process::Child,
+    objects_url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Medallion {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn medallion() -> Medallion {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let collection = "472c94ae-3113-4e3e-a4dd-a9f4ac7471d4";
+    let data = json!({
+        "/discovery": {"title": "peer", "default": format!("{base}/epa/"), "api_roots": [format!("{base}/epa/")]},
+        "epa": {
+            "information": {"title": "root", "versions": ["application/taxii+json;version=2.1"], "max_content_length": 9_765_625},
+            "status": [],
+            "collections": [{"id": collection, "title": "alliance", "can_read": true, "can_write": true,
+                             "media_types": ["application/stix+json;version=2.1"], "objects": [], "manifest": []}]
+        }
+    });
+    std::fs::write(dir.path().join("data.json"), data.to_string()).unwrap();
+    let config = json!({
+        "backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend",
+                    "filename": dir.path().join("data.json")},
+        "users": {"hamnvakt": "peer-secret"},
+        // Small pages, so our client has to page.
+        "taxii": {"max_page_size": 2}
+    });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let child = Command::new(peers().join("medallion"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg(dir.path().join("config.json"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start medallion");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/taxii2/"))
+            .basic_auth("hamnvakt", Some("peer-secret"))
+            .header("accept", "application/taxii+json;version=2.1")
+            .send()
+            .await
+            .is_ok()
+        {
+            return Medallion {
+                child,
+                objects_url: format!("{base}/epa/collections/{collection}/objects/"),
+                _dir: dir,
+            };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("medallion did not start on {base}");
+}
+
+/// Our TAXII client against the OASIS reference server: one port pushes what may leave for
+/// the alliance, another pulls it back page by page, and a second pull downloads nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_taxii_client_pushes_to_and_pulls_from_medallion() {
+    let peer = medallion().await;
+    let sto = TestApp::spawn(Kind::Sqlite).await;
+    let mut pfso = sto.login("pfso").await;
+    let r = pfso
+        .post_json(
+            "/api/v1/sharing/modi-operandi",
+            &modus_operandi("CSQU3054383"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = pfso
+        .post_json("/api/v1/sharing/indicators", &json!({"kind": "mmsi", "value": "265123456", "name": "strict", "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"}}))
+        .await;
+    let strict = r.json["id"].as_str().unwrap().to_owned();
+    let (peer_org, _) = partner_account(&sto, "Alliance hub").await;
+    let feed = |direction: &str, org: hamnvakt_core::ids::OrgId| {
+        json!({"name": format!("medallion {direction}"), "partner_org": org, "direction": direction,
+               "objects_url": peer.objects_url, "username": "hamnvakt", "token": "peer-secret",
+               "interval_seconds": 86400})
+    };
+    let r = pfso
+        .post_json("/api/v1/sharing/feeds", &feed("push", peer_org))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let push = r.json["id"].as_str().unwrap().to_owned();
+    let r = pfso
+        .post_json(&format!("/api/v1/sharing/feeds/{push}/pull"), &json!({}))
+        .await;
+    assert!(r.json["last_error"].is_null(), "{}", r.body);
+    assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    // What medallion holds now, read with the reference client's media type.
+    let held: Value = reqwest::Client::new()
+        .get(&peer.objects_url)
+        .basic_auth("hamnvakt", Some("peer-secret"))
+        .header("accept", "application/taxii+json;version=2.1")
+        .query(&[("limit", "100")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !held.to_string().contains(&strict),
+        "AMBER+STRICT left: {held}"
+    );
+
+    // The other port pulls, two objects a page, then again: nothing new.
+    let gdy = TestApp::spawn(Kind::Sqlite).await;
+    let (hub_at_gdy, _) = partner_account(&gdy, "Alliance hub").await;
+    let mut gdy_pfso = gdy.login("pfso").await;
+    let r = gdy_pfso
+        .post_json("/api/v1/sharing/feeds", &feed("pull", hub_at_gdy))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let pull = r.json["id"].as_str().unwrap().to_owned();
+    let r = gdy_pfso
+        .post_json(&format!("/api/v1/sharing/feeds/{pull}/pull"), &json!({}))
+        .await;
+    assert!(r.json["last_error"].is_null(), "{}", r.body);
+    assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    assert!(r.json["cursor"].is_string(), "{}", r.body);
+    let r = gdy_pfso
+        .post_json(&format!("/api/v1/sharing/feeds/{pull}/pull"), &json!({}))
+        .await;
+    assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    let listed = gdy_pfso.get("/api/v1/sharing/objects?type=indicator").await;
+    assert_eq!(
+        listed.json["objects"].as_array().unwrap().len(),
+        4,
+        "{}",
+        listed.body
+    );
+    // What came through the hub keeps its marking and is the port community's here.
+    assert!(listed.json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["marking"]["tlp"] == "TLP:GREEN" && o["marking"]["audience"] == "community"));
 }

@@ -38,6 +38,8 @@ CREATE TABLE sharing_feeds (
     -- pull: take the partner collection's objects; push: send ours that may leave for the partner.
     direction TEXT NOT NULL,
     objects_url TEXT NOT NULL,
+    -- With a user name, HTTP Basic (user name, token as password); without, a bearer token.
+    username TEXT,
     token TEXT NOT NULL,
     interval_seconds BIGINT NOT NULL,
     enabled INTEGER NOT NULL,

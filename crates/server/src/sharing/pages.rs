@@ -1,0 +1,247 @@
+//! The console's sharing pages: what we share with whom and under which marking, the partner
+//! feeds with their state, the indicator library with its sightings, and for any object "who
+//! can see this and why" — answered by the same rule that enforces it.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::Html;
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::marking::{self, Marking, Reader};
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_identity::Permission;
+use hamnvakt_sharing::stix;
+use hamnvakt_store::{SharedQuery, SharedRow};
+use maud::{html, Markup};
+use serde_json::Value;
+
+use super::service::SharingState;
+use crate::web::auth::UiUser;
+use crate::web::error::ApiError;
+use crate::web::i18n::{Lang, Msg};
+use crate::web::layout::{layout, local_time, t, Page, UiError, UiLang};
+
+fn tlp_badge(tlp: hamnvakt_core::Tlp) -> Markup {
+    let class = tlp
+        .as_str()
+        .trim_start_matches("TLP:")
+        .replace('+', "-")
+        .to_lowercase();
+    html! { span class={ "tlp tlp-" (class) } { (tlp.as_str()) } }
+}
+
+fn audience(m: &Marking, orgs: &HashMap<OrgId, String>) -> Markup {
+    let named: Vec<&str> = m
+        .recipients
+        .iter()
+        .map(|r| orgs.get(r).map(String::as_str).unwrap_or("?"))
+        .collect();
+    html! {
+        (m.audience.as_str())
+        @if !named.is_empty() { " — " (named.join(", ")) }
+    }
+}
+
+fn name_of(row: &SharedRow) -> String {
+    row.body
+        .get("name")
+        .or_else(|| row.body.get("description"))
+        .and_then(Value::as_str)
+        .unwrap_or(&row.stix_id)
+        .chars()
+        .take(120)
+        .collect()
+}
+
+async fn visible(
+    state: &SharingState,
+    reader: &Reader,
+    q: SharedQuery,
+) -> Result<Vec<SharedRow>, ApiError> {
+    let limit = q.limit as usize;
+    let mut rows = state.store.list_shared(reader, &q).await?;
+    rows.truncate(limit);
+    Ok(rows)
+}
+
+pub async fn overview(
+    State(state): State<SharingState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::SharingRead)?;
+    let reader = p.reader();
+    let orgs: HashMap<OrgId, String> = state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let objects = visible(
+        &state,
+        &reader,
+        SharedQuery {
+            limit: 1000,
+            ..SharedQuery::default()
+        },
+    )
+    .await?;
+    let ours: Vec<&SharedRow> = objects
+        .iter()
+        .filter(|r| r.owner_org == p.org() && r.stix_type != "sighting")
+        .collect();
+    let indicators: Vec<&SharedRow> = objects
+        .iter()
+        .filter(|r| r.stix_type == "indicator")
+        .collect();
+    let mut sightings: HashMap<&str, usize> = HashMap::new();
+    for s in objects.iter().filter(|r| r.stix_type == "sighting") {
+        if let Some(of) = &s.ref_id {
+            *sightings.entry(of.as_str()).or_default() += 1;
+        }
+    }
+    let feeds = state.store.list_feeds().await?;
+    let body = html! {
+        h1 { (t(lang, Msg::SharingTitle)) }
+        p.lead { (t(lang, Msg::SharingIntro)) }
+        h2 { (t(lang, Msg::SharingWhatWeShare)) }
+        @if ours.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
+            table #shared {
+                thead { tr { th { (t(lang, Msg::SharingType)) } th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingMarking)) } th { (t(lang, Msg::SharingAudience)) } } }
+                tbody { @for r in &ours {
+                    tr {
+                        td { (r.stix_type) }
+                        td { a href={ "/sharing/objects/" (r.stix_id) } { (name_of(r)) } @if r.revoked { " (" (t(lang, Msg::SharingRevoked)) ")" } }
+                        td { (tlp_badge(r.marking.tlp)) }
+                        td { (audience(&r.marking, &orgs)) }
+                    }
+                } }
+            }
+        }
+        h2 { (t(lang, Msg::SharingFeeds)) }
+        @if feeds.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
+            table #feeds {
+                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::SharingOrganisation)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
+                tbody { @for f in &feeds {
+                    tr {
+                        td { (f.name) }
+                        td { (f.direction) }
+                        td { (orgs.get(&f.partner_org).map(String::as_str).unwrap_or("?")) }
+                        td { (f.last_run_ms.map(local_time).unwrap_or_default()) }
+                        td { (f.objects_total) }
+                        td.error { (f.last_error.as_deref().unwrap_or("")) }
+                    }
+                } }
+            }
+        }
+        h2 { (t(lang, Msg::SharingIndicators)) }
+        @if indicators.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
+            table #indicators {
+                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingPattern)) } th { (t(lang, Msg::SharingMarking)) } th { (t(lang, Msg::SharingSource)) } th { (t(lang, Msg::SharingSightings)) } } }
+                tbody { @for r in &indicators {
+                    tr {
+                        td { a href={ "/sharing/objects/" (r.stix_id) } { (name_of(r)) } }
+                        td { code { (r.body.get("pattern").and_then(Value::as_str).unwrap_or("")) } }
+                        td { (tlp_badge(r.marking.tlp)) }
+                        td { (orgs.get(&r.owner_org).map(String::as_str).unwrap_or("?")) }
+                        td.sightings { (sightings.get(r.stix_id.as_str()).copied().unwrap_or(0)) }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: "/sharing",
+            title: t(lang, Msg::NavSharing),
+            nav: Some(Msg::NavSharing),
+        },
+        body,
+    ))
+}
+
+fn yes_no(lang: Lang, b: bool) -> &'static str {
+    t(lang, if b { Msg::SharingYes } else { Msg::SharingNo })
+}
+
+pub async fn object(
+    State(state): State<SharingState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    Path(id): Path<String>,
+) -> Result<Html<String>, UiError> {
+    p.require(Permission::SharingRead)?;
+    stix::check_id("id", &id, None).map_err(|_| ApiError::NotFound(format!("object {id}")))?;
+    let reader = p.reader();
+    let row = state
+        .store
+        .shared_latest(&id)
+        .await?
+        .filter(|r| marking::may_see(r.owner_org, &r.marking, &reader))
+        .ok_or_else(|| ApiError::NotFound(format!("object {id}")))?;
+    let all_orgs = state.store.list_orgs().await?;
+    let orgs: HashMap<OrgId, String> = all_orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let why = marking::check(row.owner_org, &row.marking, &reader)
+        .map(|w| w.to_string())
+        .unwrap_or_default();
+    let sightings = if row.stix_type == "indicator" {
+        visible(
+            &state,
+            &reader,
+            SharedQuery {
+                ref_id: Some(row.stix_id.clone()),
+                limit: 200,
+                ..SharedQuery::default()
+            },
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let json = serde_json::to_string_pretty(&stix::with_marking(&row.body, row.marking.tlp))
+        .unwrap_or_default();
+    let body = html! {
+        h1 { (name_of(&row)) }
+        p { (row.stix_type) " · " (tlp_badge(row.marking.tlp)) " · " (audience(&row.marking, &orgs)) " · " (orgs.get(&row.owner_org).map(String::as_str).unwrap_or("?")) }
+        p #why { strong { (t(lang, Msg::SharingWhyYou)) ": " } (why) }
+        h2 { (t(lang, Msg::SharingWhoCanSee)) }
+        @if row.owner_org == p.org() {
+            table #access {
+                thead { tr { th { (t(lang, Msg::SharingOrganisation)) } th { (t(lang, Msg::SharingMaySee)) } th { (t(lang, Msg::SharingOverTaxii)) } th { "" } } }
+                tbody { @for o in &all_orgs {
+                    @let r = Reader { org: o.id, partner: o.kind == OrgKind::OtherPort };
+                    @let answer = marking::check(row.owner_org, &row.marking, &r);
+                    tr class=[answer.is_ok().then_some("may-see")] {
+                        td { (o.name) }
+                        td { (yes_no(lang, answer.is_ok())) }
+                        td { (yes_no(lang, answer.is_ok() && hamnvakt_store::feed_may_carry(&row, &r))) }
+                        td { (match answer { Ok(w) => w.to_string(), Err(w) => w.to_string() }) }
+                    }
+                } }
+            }
+        } @else {
+            p { (t(lang, Msg::SharingOwnerOnly)) }
+        }
+        @if !sightings.is_empty() {
+            h2 { (t(lang, Msg::SharingSightings)) }
+            ul #sightings { @for s in &sightings {
+                li { (local_time(s.modified_ms)) " — " (orgs.get(&s.owner_org).map(String::as_str).unwrap_or("?")) ": " (s.body.get("description").and_then(Value::as_str).unwrap_or("")) }
+            } }
+        }
+        h2 { "STIX 2.1" }
+        pre.stix { (json) }
+    };
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: "/sharing",
+            title: t(lang, Msg::NavSharing),
+            nav: Some(Msg::NavSharing),
+        },
+        body,
+    ))
+}
