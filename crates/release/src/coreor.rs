@@ -387,28 +387,24 @@ fn read(m: &mut Message, seg: &Segment) -> Result<(), ParseError> {
             (Some("RE"), Some(r)) => m.release_ref = Some(r.to_owned()),
             _ => {}
         },
-        "DTM" => {
-            if matches!(seg.get(0, 0), Some("36" | "400")) {
-                m.expires_ms = Some(date(seg)?);
-            }
+        "DTM" if matches!(seg.get(0, 0), Some("36" | "400")) => {
+            m.expires_ms = Some(date(seg)?);
         }
         "NAD" => {
-            if let (Some(q), Some(id)) = (seg.get(0, 0), seg.get(1, 0)) {
-                m.parties.push((q.to_owned(), id.to_owned()));
-            }
+            let (q, id) = (seg.get(0, 0), seg.get(1, 0));
+            m.parties
+                .extend(q.zip(id).map(|(q, id)| (q.to_owned(), id.to_owned())));
         }
-        "EQD" => {
-            if seg.get(0, 0) == Some("CN") {
-                let n = seg
-                    .get(1, 0)
-                    .ok_or_else(|| seg.err("EQD+CN without a container number"))?;
-                let n = crate::container::container_number("container", n)
-                    .map_err(|e| seg.err(format!("container {n:?}: {}", e.reason)))?;
-                if m.containers.len() >= 999 {
-                    return Err(seg.err("more than 999 containers in one message"));
-                }
-                m.containers.push(n);
+        "EQD" if seg.get(0, 0) == Some("CN") => {
+            let n = seg
+                .get(1, 0)
+                .ok_or_else(|| seg.err("EQD+CN without a container number"))?;
+            let n = crate::container::container_number("container", n)
+                .map_err(|e| seg.err(format!("container {n:?}: {}", e.reason)))?;
+            if m.containers.len() >= 999 {
+                return Err(seg.err("more than 999 containers in one message"));
             }
+            m.containers.push(n);
         }
         _ => {}
     }

@@ -336,19 +336,17 @@ async fn run_release_story(
         }
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
         let v: serde_json::Value = serde_json::from_slice(&bytes)?;
-        let reasons = v["reasons"]
-            .as_array()
+        let reasons = v
+            .get("reasons")
+            .and_then(|r| r.as_array())
             .map(|a| {
                 a.iter()
-                    .filter_map(|r| r["code"].as_str().map(str::to_owned))
+                    .filter_map(|r| r.get("code").and_then(|c| c.as_str()).map(str::to_owned))
                     .collect()
             })
             .unwrap_or_default();
-        out.push((
-            who.to_owned(),
-            v["outcome"].as_str().unwrap_or("?").to_owned(),
-            reasons,
-        ));
+        let outcome = v.get("outcome").and_then(|o| o.as_str()).unwrap_or("?");
+        out.push((who.to_owned(), outcome.to_owned(), reasons));
     }
     Ok(out)
 }
