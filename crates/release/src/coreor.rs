@@ -387,15 +387,13 @@ fn read(m: &mut Message, seg: &Segment) -> Result<(), ParseError> {
             (Some("RE"), Some(r)) => m.release_ref = Some(r.to_owned()),
             _ => {}
         },
-        "DTM" => {
-            if matches!(seg.get(0, 0), Some("36" | "400")) {
-                m.expires_ms = Some(date(seg)?);
-            }
+        "DTM" if matches!(seg.get(0, 0), Some("36" | "400")) => {
+            m.expires_ms = Some(date(seg)?);
         }
         "NAD" => {
-            if let (Some(q), Some(id)) = (seg.get(0, 0), seg.get(1, 0)) {
-                m.parties.push((q.to_owned(), id.to_owned()));
-            }
+            let (q, id) = (seg.get(0, 0), seg.get(1, 0));
+            m.parties
+                .extend(q.zip(id).map(|(q, id)| (q.to_owned(), id.to_owned())));
         }
         "EQD" if seg.get(0, 0) == Some("CN") => {
             let n = seg

@@ -114,6 +114,9 @@ fn issue_checks_container_and_defaults_to_sixty_days() {
     assert_eq!(fields, ["container", "bill_of_lading", "expires"]);
 }
 
+/// A hop case: its name, the release, who acts, what, and the refusal expected.
+type HopCase = (&'static str, Release, u8, Action, Option<HopError>);
+
 /// Each row: a release, who acts, what, and the refusal expected (None: allowed).
 #[test]
 fn hop_cases_of_both_anchors() {
@@ -138,7 +141,7 @@ fn hop_cases_of_both_anchors() {
         let r = ok(step(&issued(), LINE, offer(FORWARDER, Role::ReleaseTo)));
         ok(step(&r, FORWARDER, Action::Accept))
     };
-    let cases: Vec<(&str, Release, u8, Action, Option<HopError>)> = vec![
+    let cases: Vec<HopCase> = vec![
         (
             "line issues to its release-to party",
             issued(),
@@ -473,6 +476,17 @@ fn at_gate(driver: u8, plate: &str) -> Presented {
     }
 }
 
+/// A gate case: its name, the release, what the gate saw, a scan selection, the verdict and
+/// the codes of the failed conditions.
+type GateCase = (
+    &'static str,
+    Release,
+    Presented,
+    bool,
+    PickupVerdict,
+    Vec<&'static str>,
+);
+
 /// Each row: a release, what the gate saw, a scan selection, and the codes of the failed
 /// conditions (empty: the verdict given).
 #[test]
@@ -527,8 +541,7 @@ fn gate_cases_of_both_anchors() {
         ..at_gate(1, "ABC123")
     };
     use PickupVerdict::*;
-    #[allow(clippy::type_complexity)]
-    let cases: Vec<(&str, Release, Presented, bool, PickupVerdict, Vec<&str>)> = vec![
+    let cases: Vec<GateCase> = vec![
         (
             "the assigned driver in the assigned truck",
             ready(),

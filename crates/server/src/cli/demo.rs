@@ -444,14 +444,8 @@ async fn run_release_story(
                     .collect()
             })
             .unwrap_or_default();
-        out.push((
-            who.to_owned(),
-            v.get("outcome")
-                .and_then(|o| o.as_str())
-                .unwrap_or("?")
-                .to_owned(),
-            reasons,
-        ));
+        let outcome = v.get("outcome").and_then(|o| o.as_str()).unwrap_or("?");
+        out.push((who.to_owned(), outcome.to_owned(), reasons));
     }
     Ok(out)
 }

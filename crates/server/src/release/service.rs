@@ -417,6 +417,11 @@ pub fn check_pickup(
         facts.scan_selected,
         d.at_ms,
     );
+    // A grant's reasons say why it was granted; once the pick-up turns it into a refusal or
+    // a referral they would mislead, so the pick-up's own take their place.
+    if d.outcome == Outcome::Grant && p.verdict != PickupVerdict::Grant {
+        d.reasons.clear();
+    }
     for f in &p.failures {
         d.reasons.push(Reason {
             code: f.code.into(),

@@ -441,7 +441,6 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::F_org_id,
     Msg::V_normal,
     Msg::RelContainer,
-    Msg::RelCustoms,
     Msg::RelTerminal,
     Msg::RelOrange,
 ];

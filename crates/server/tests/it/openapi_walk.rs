@@ -270,7 +270,22 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/access/decisions",
-        "a presentation carries a credential, a plate or both",
+        "a presentation carries a credential, a plate or both; a container's ISO 6346 check digit must hold",
+    ),
+    (
+        "POST",
+        "/releases",
+        "the issuer must be a shipping line, the release-to party exist, the container's check digit hold, and a container be released once per bill of lading",
+    ),
+    (
+        "POST",
+        "/releases/{id}/steps",
+        "a step must be one the chain's rules allow the acting organisation on that release (only the holder, the offeree, a giver, the line, customs or the terminal)",
+    ),
+    (
+        "GET",
+        "/releases/{id}",
+        "only a release that reached the reader's organisation is found",
     ),
     (
         "PUT",

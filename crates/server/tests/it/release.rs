@@ -486,7 +486,7 @@ async fn release_flow(kind: Kind) {
     );
 
     // Every step is an audited event on the chain, and no PIN or secret is in any of them.
-    let events = app.events("release.").await;
+    let events = app.events("release").await;
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     for k in [
         "release.issued",
