@@ -316,6 +316,46 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     ("PUT", "/consignments/{id}/outcome", "a seizure names the goods seized, and a quantity its unit"),
     (
         "POST",
+        "/sharing/indicators",
+        "the audience must be one the TLP marking allows, recipients exactly for the named audience and existing organisations, and the value of its kind's form",
+    ),
+    (
+        "POST",
+        "/sharing/modi-operandi",
+        "as an indicator's, and no indicator marked wider than the modus operandi; referred indicators must exist",
+    ),
+    (
+        "POST",
+        "/sharing/import",
+        "the body is a STIX 2.1 bundle, which the document can only call text",
+    ),
+    (
+        "POST",
+        "/sharing/feeds",
+        "the partner must be an organisation of kind other_port",
+    ),
+    (
+        "GET",
+        "/sharing/objects/{id}",
+        "only an object the reader may see is found",
+    ),
+    (
+        "GET",
+        "/sharing/objects/{id}/access",
+        "only an object the reader may see is found, and only its owner is told who else may",
+    ),
+    (
+        "POST",
+        "/sharing/objects/{id}/revoke",
+        "only an object of the caller's organisation, not yet revoked, is revoked",
+    ),
+    (
+        "POST",
+        "/sharing/feeds/{id}/pull",
+        "only a configured feed is found",
+    ),
+    (
+        "POST",
         "/witness/checkpoints",
         "the installation must be a configured partner and the signature its key's over the other fields",
     ),

@@ -594,7 +594,7 @@ async fn medallion() -> Medallion {
         "taxii": {"max_page_size": 2}
     });
     std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
-    let child = Command::new(peers().join("medallion"))
+    let mut child = Command::new(peers().join("medallion"))
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .arg(dir.path().join("config.json"))
         .stdout(std::process::Stdio::null())
@@ -619,6 +619,8 @@ async fn medallion() -> Medallion {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("medallion did not start on {base}");
 }
 
