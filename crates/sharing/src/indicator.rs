@@ -278,7 +278,7 @@ mod tests {
             (ContainerNumber, "MSCU12345", None),
             (TruckPlate, "abc 123", Some("ABC123")),
             (PhoneNumber, "0046 70-123 45 67", Some("+46701234567")),
-            (PhoneNumber, "+46 (70) 123", None),
+            (PhoneNumber, "+46 (70) 12", None),
             (
                 CompanyName,
                 "  Fruta   del Sur S.A. ",

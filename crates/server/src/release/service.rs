@@ -174,7 +174,51 @@ pub async fn issue(
     let parties: Vec<String> = r.parties().iter().map(|o| o.to_string()).collect();
     change.tx().add_release_parties(&row.id, &parties).await?;
     change.commit().await?;
+    state.observe(observation(&r, actor, r.issued_ms));
     Ok(r)
+}
+
+/// What a release shows that an indicator may watch: its container and, once assigned, the
+/// truck's plate.
+fn observation(r: &Release, actor: &Actor, at_ms: i64) -> crate::web::state::Observation {
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let mut values = Vec::new();
+    let mut subjects = Vec::new();
+    if let Some(o) = Observed::of(IndicatorKind::ContainerNumber, &r.container) {
+        subjects.push(SubjectRef {
+            kind: SubjectKind::Container,
+            reference: o.value.clone(),
+            label: None,
+        });
+        values.push(o);
+    }
+    if let Some(o) = r
+        .assignment
+        .as_ref()
+        .and_then(|a| Observed::of(IndicatorKind::TruckPlate, &a.plate))
+    {
+        subjects.push(SubjectRef {
+            kind: SubjectKind::Vehicle,
+            reference: o.value.clone(),
+            label: None,
+        });
+        values.push(o);
+    }
+    crate::web::state::Observation {
+        what: format!("the release of container {}", r.container),
+        subject: format!(
+            "release:{}:{}",
+            r.id,
+            r.assignment
+                .as_ref()
+                .map(|a| a.plate.as_str())
+                .unwrap_or("")
+        ),
+        subjects,
+        org: actor.org,
+        at_ms,
+        values,
+    }
 }
 
 async fn org_kind(state: &AppState, org: OrgId) -> Result<Option<OrgKind>, ApiError> {
@@ -332,6 +376,7 @@ async fn step_and_store(
             .await?;
     }
     change.commit().await?;
+    state.observe(observation(&next, actor, at_ms));
     Ok(next)
 }
 

@@ -122,7 +122,7 @@ pub async fn overview(
         h2 { (t(lang, Msg::SharingFeeds)) }
         @if feeds.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
             table #feeds {
-                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::SharingOrganisation)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
+                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
                 tbody { @for f in &feeds {
                     tr {
                         td { (f.name) }
@@ -210,7 +210,7 @@ pub async fn object(
         h2 { (t(lang, Msg::SharingWhoCanSee)) }
         @if row.owner_org == p.org() {
             table #access {
-                thead { tr { th { (t(lang, Msg::SharingOrganisation)) } th { (t(lang, Msg::SharingMaySee)) } th { (t(lang, Msg::SharingOverTaxii)) } th { "" } } }
+                thead { tr { th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingMaySee)) } th { (t(lang, Msg::SharingOverTaxii)) } th { "" } } }
                 tbody { @for o in &all_orgs {
                     @let r = Reader { org: o.id, partner: o.kind == OrgKind::OtherPort };
                     @let answer = marking::check(row.owner_org, &row.marking, &r);

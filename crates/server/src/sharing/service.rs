@@ -40,7 +40,8 @@ impl Default for Sharing {
             matcher: RwLock::new(Matcher::default()),
             sighted: Mutex::new(HashSet::new()),
             http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(60))
+                .timeout(std::time::Duration::from_secs(30))
+                .connect_timeout(std::time::Duration::from_secs(5))
                 .build()
                 .unwrap_or_default(),
         }

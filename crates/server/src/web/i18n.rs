@@ -100,7 +100,6 @@ messages! {
     SharingObjectsTaken => "Objects", "Objekt";
     SharingError => "Error", "Fel";
     SharingNothing => "Nothing yet.", "Inget ännu.";
-    SharingOrganisation => "Organisation", "Organisation";
     SharingMaySee => "May see", "Får se";
     SharingOverTaxii => "Over TAXII", "Via TAXII";
     SharingOwnerOnly => "Only the owner's organisation is told who else may see an object.", "Endast ägarens organisation får veta vilka andra som får se ett objekt.";

@@ -708,3 +708,64 @@ async fn our_taxii_client_pushes_to_and_pulls_from_medallion() {
         .iter()
         .all(|o| o["marking"]["tlp"] == "TLP:GREEN" && o["marking"]["audience"] == "community"));
 }
+
+/// A live indicator on a truck's plate: the gate's presentation of that plate (whatever the
+/// decision) records a sighting and raises an alert, after the decision, with the decision
+/// itself unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plate_at_the_gate_matching_an_indicator_is_sighted() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut pfso = app.login("pfso").await;
+    let r = pfso
+        .post_json(
+            "/api/v1/sharing/indicators",
+            &json!({"kind": "truck_plate", "value": "abc 123", "name": "Truck of the fake driver",
+                    "marking": {"tlp": "TLP:GREEN", "audience": "community"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let indicator = r.json["id"].as_str().unwrap().to_owned();
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+    let d = gate
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "NVK-IN1", "plate": "ABC-123", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    assert_eq!(d.json["outcome"], "deny", "{}", d.body);
+    let mut found = None;
+    for _ in 0..100 {
+        let r = pfso
+            .get(&format!("/api/v1/sharing/objects?sighting_of={indicator}"))
+            .await;
+        if let Some(s) = r.json["objects"].as_array().and_then(|a| a.first()) {
+            found = Some(s.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let s = found.expect("a sighting of the plate");
+    assert_eq!(s["marking"]["tlp"], "TLP:AMBER+STRICT", "{s}");
+    let alerts = pfso
+        .get("/api/v1/alerts?kind=sharing.indicator_matched")
+        .await;
+    assert_eq!(alerts.json["total"], 1, "{}", alerts.body);
+    assert_eq!(
+        alerts.json["alerts"][0]["subjects"][0]["reference"], "ABC123",
+        "{}",
+        alerts.body
+    );
+    // The same plate again at the same gate is the same sighting, not a second alert.
+    gate.post_json(
+        "/api/v1/access/decisions",
+        &json!({"gate": "NVK-IN1", "plate": "ABC123", "direction": "in"}),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let alerts = pfso
+        .get("/api/v1/alerts?kind=sharing.indicator_matched")
+        .await;
+    assert_eq!(alerts.json["total"], 1, "{}", alerts.body);
+}
