@@ -54,6 +54,8 @@ pub struct Hit {
 #[derive(Debug, Default, Clone)]
 pub struct Matcher {
     exact: HashMap<(IndicatorKind, String), Vec<Watch>>,
+    /// Where each indicator is filed, so that removing one is a lookup, not a scan.
+    keys: HashMap<String, (IndicatorKind, String)>,
     len: usize,
 }
 
@@ -66,26 +68,30 @@ impl Matcher {
         m
     }
 
+    /// Watches an indicator; a version of one already watched replaces it.
     pub fn insert(&mut self, w: Watch) {
-        let list = self.exact.entry((w.kind, w.value.clone())).or_default();
-        if let Some(old) = list.iter_mut().find(|o| o.id == w.id) {
-            *old = w;
-        } else {
-            list.push(w);
-            self.len += 1;
-        }
+        self.remove(&w.id);
+        self.keys.insert(w.id.clone(), (w.kind, w.value.clone()));
+        self.exact
+            .entry((w.kind, w.value.clone()))
+            .or_default()
+            .push(w);
+        self.len += 1;
     }
 
     /// Forgets an indicator (revoked, or replaced by a version that watches something else).
     pub fn remove(&mut self, id: &str) {
-        let mut removed = 0;
-        self.exact.retain(|_, list| {
+        let Some(key) = self.keys.remove(id) else {
+            return;
+        };
+        if let Some(list) = self.exact.get_mut(&key) {
             let before = list.len();
             list.retain(|w| w.id != id);
-            removed += before - list.len();
-            !list.is_empty()
-        });
-        self.len -= removed;
+            self.len -= before - list.len();
+            if list.is_empty() {
+                self.exact.remove(&key);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
