@@ -402,6 +402,38 @@ fn envelope(rows: &[SharedRow], more: bool, items: Vec<Value>, key: &str) -> Val
     v
 }
 
+/// The page of one object's versions the filter selects; 404 when the object is not in the
+/// collection for this reader.
+async fn one_object(
+    state: &SharingState,
+    p: &Principal,
+    c: &Collection,
+    f: &Filter,
+    object: &str,
+) -> Result<(Vec<SharedRow>, bool), TaxiiError> {
+    stix::check_id("object", object, None)
+        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
+    let (rows, more) = page(state, p, c, f, vec![object.to_owned()]).await?;
+    if rows.is_empty() && f.next.is_none() {
+        return Err(TaxiiError(ApiError::NotFound(format!(
+            "object {object} in this collection"
+        ))));
+    }
+    Ok((rows, more))
+}
+
+/// An envelope of objects with their markings, and the date-added headers.
+fn objects_answer(rows: &[SharedRow], more: bool) -> Response {
+    let objects: Vec<Value> = rows
+        .iter()
+        .map(|r| stix::with_marking(&r.body, r.marking.tlp))
+        .collect();
+    with_date_headers(
+        taxii_json(StatusCode::OK, envelope(rows, more, objects, "objects")),
+        rows,
+    )
+}
+
 pub async fn get_objects(
     State(state): State<SharingState>,
     p: Principal,
@@ -414,14 +446,7 @@ pub async fn get_objects(
     let c = usable(&p, &root, &id)?;
     let f = filter(&q)?;
     let (rows, more) = page(&state, &p, c, &f, f.ids.clone()).await?;
-    let objects: Vec<Value> = rows
-        .iter()
-        .map(|r| stix::with_marking(&r.body, r.marking.tlp))
-        .collect();
-    Ok(with_date_headers(
-        taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")),
-        &rows,
-    ))
+    Ok(objects_answer(&rows, more))
 }
 
 pub async fn get_object(
@@ -434,23 +459,9 @@ pub async fn get_object(
     check_accept(&headers)?;
     p.require(Permission::SharingRead)?;
     let c = usable(&p, &root, &id)?;
-    stix::check_id("object", &object, None)
-        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
     let f = filter(&q)?;
-    let (rows, more) = page(&state, &p, c, &f, vec![object.clone()]).await?;
-    if rows.is_empty() && f.next.is_none() {
-        return Err(TaxiiError(ApiError::NotFound(format!(
-            "object {object} in this collection"
-        ))));
-    }
-    let objects: Vec<Value> = rows
-        .iter()
-        .map(|r| stix::with_marking(&r.body, r.marking.tlp))
-        .collect();
-    Ok(with_date_headers(
-        taxii_json(StatusCode::OK, envelope(&rows, more, objects, "objects")),
-        &rows,
-    ))
+    let (rows, more) = one_object(&state, &p, c, &f, &object).await?;
+    Ok(objects_answer(&rows, more))
 }
 
 pub async fn versions(
@@ -463,16 +474,9 @@ pub async fn versions(
     check_accept(&headers)?;
     p.require(Permission::SharingRead)?;
     let c = usable(&p, &root, &id)?;
-    stix::check_id("object", &object, None)
-        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
     let mut f = filter(&q)?;
     f.versions = Versions::All;
-    let (rows, more) = page(&state, &p, c, &f, vec![object.clone()]).await?;
-    if rows.is_empty() && f.next.is_none() {
-        return Err(TaxiiError(ApiError::NotFound(format!(
-            "object {object} in this collection"
-        ))));
-    }
+    let (rows, more) = one_object(&state, &p, c, &f, &object).await?;
     let mut vs: Vec<String> = rows
         .iter()
         .map(|r| stix::timestamp(r.modified_ms))
