@@ -217,6 +217,7 @@ async fn share_story(
         description: "A driver who was not the one the release chain named presented himself at Norvik's in-gate to collect a banana reefer from Guayaquil that customs had selected for scanning. The gate refused him: the release right ended at another driver and truck, and no code could have let him through. Where release still works with PIN codes, the same attempt would have succeeded. Watch the container, the truck and reefers routed via Guayaquil.".into(),
         indicators,
         indicator_refs: vec![],
+        locations: vec!["SENYN".into(), "ECGYE".into()],
         marking: green(),
     };
     let actor = Actor {

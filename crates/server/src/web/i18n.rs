@@ -87,6 +87,7 @@ messages! {
     SharingFeeds => "Partner feeds (TAXII)", "Partnerflöden (TAXII)";
     SharingIndicators => "Indicator library", "Indikatorbibliotek";
     SharingSightings => "Sightings", "Observationer";
+    SharingWrittenAbout => "Notes and relationships", "Anteckningar och samband";
     SharingWhoCanSee => "Who can see this and why", "Vem kan se detta och varför";
     SharingWhyYou => "Why you see it", "Varför du ser det";
     SharingAudience => "Audience", "Mottagarkrets";

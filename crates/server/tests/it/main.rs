@@ -25,4 +25,5 @@ mod openapi_walk;
 mod release;
 mod security;
 mod sharing;
+mod sharing_analysis;
 mod witness;
