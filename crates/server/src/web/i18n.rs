@@ -421,6 +421,24 @@ messages! {
     Used => "used", "använda";
     ModelSays => "Model", "Modell";
     InspectionOutcome => "Outcome", "Utfall";
+    CgDeclaration => "Declaration", "Deklaration";
+    CgRoro => "Ro-ro unit", "Ro-ro-enhet";
+    CgVesselCall => "Vessel call", "Fartygsanlöp";
+    CgImporter => "Importer", "Importör";
+    CgDeclarant => "Declarant", "Deklarant";
+    CgSeller => "Seller", "Säljare";
+    CgCarrier => "Carrier", "Transportör";
+    CgHs => "Tariff code (HS)", "Varukod (HS)";
+    CgOrigin => "Country of origin", "Ursprungsland";
+    CgDeparture => "Country of departure", "Avsändningsland";
+    CgRoute => "Route", "Rutt";
+    CgMass => "Net mass", "Nettovikt";
+    CgValue => "Customs value", "Tullvärde";
+    CgValuePerKg => "Value per kg", "Värde per kg";
+    CgAlerts => "Alerts about its container", "Larm om dess container";
+    CgNoReasons => "No profile hits it and no model has scored it.", "Ingen profil träffar den och ingen modell har bedömt den.";
+    AllLanes => "All lanes", "Alla kanaler";
+    SelectionPlaced => "The selection placed consignments", "Urvalet placerade sändningar";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
