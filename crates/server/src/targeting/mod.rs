@@ -23,7 +23,10 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{record_outcome, run_selection, save_profile, store_consignments, train_model};
+pub use service::{
+    outcome_training_options, record_outcome, run_selection, save_profile, store_consignments,
+    train_model,
+};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
