@@ -578,17 +578,36 @@ impl DemoSummary {
         );
         let _ = writeln!(
             s,
-            "Sign in with (password {:?} for all):",
+            "  {} consignments over {} weeks with {} recorded inspection outcomes, {} risk profiles and a model trained on them; today ({}) selected",
+            w.cargo.consignments.len(),
+            8,
+            w.cargo.outcomes.len(),
+            w.cargo.profiles.len(),
+            w.cargo.today
+        );
+        let people: Vec<_> = w.users.iter().filter(|u| u.password.is_some()).collect();
+        let machines = w.users.len() - people.len();
+        let _ = writeln!(
+            s,
+            "{} people sign in (password {:?} for all), each with a page to start at; {machines} machine accounts use API tokens:",
+            people.len(),
             hamnvakt_demo::DEMO_PASSWORD
         );
-        for u in w.users.iter().filter(|u| u.password.is_some()) {
+        for u in people {
             let org = w
                 .orgs
                 .iter()
                 .find(|o| o.id == u.org)
                 .map(|o| o.name)
                 .unwrap_or("");
-            let _ = writeln!(s, "  {:<18} {} ({})", u.username, u.purpose, org);
+            let _ = writeln!(
+                s,
+                "  {:<18} {:<11} {} ({})",
+                u.username,
+                start_page(u),
+                u.purpose,
+                org
+            );
         }
         if let Some(t) = &self.machine_token {
             let _ = writeln!(
@@ -603,5 +622,26 @@ impl DemoSummary {
             );
         }
         s
+    }
+}
+
+/// Where a demo user's work starts in the console, by what their roles are for.
+fn start_page(u: &hamnvakt_demo::DemoUser) -> &'static str {
+    use hamnvakt_identity::Role;
+    let has = |r: Role| u.roles.contains(&r);
+    if has(Role::TargetingOfficer) {
+        "/targeting"
+    } else if has(Role::Dispatcher) || has(Role::ReleaseSystem) {
+        "/releases"
+    } else if has(Role::Pfso) {
+        "/access"
+    } else if has(Role::Operator) {
+        "/alerts"
+    } else if has(Role::Administrator) {
+        "/audit"
+    } else if u.username.starts_with("kbv") || u.username.starts_with("police") {
+        "/map"
+    } else {
+        "/sharing"
     }
 }

@@ -17,11 +17,18 @@ use crate::web::error::{request_id, ApiError};
 use crate::web::i18n::{Lang, Msg};
 use crate::web::state::AppState;
 
-/// The platform's own console routes: the language switch and the stylesheet.
+/// The platform's own console routes: the language switch, the stylesheet and the icon.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/lang/{code}", get(switch_language))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
+        // Browsers ask for this without a link; the same anchor answers.
+        .route("/favicon.ico", get(favicon))
+}
+
+async fn favicon() -> Response {
+    asset("image/svg+xml", include_str!("../../assets/favicon.svg")).await
 }
 
 /// The language of the page: the cookie the switch sets, else the browser's preference.
@@ -138,6 +145,7 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (p.title) " · " (t(lang, Msg::AppName)) }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="icon" type="image/svg+xml" href="/static/favicon.svg";
             }
             body {
                 header.top {
