@@ -19,6 +19,7 @@ mod engine;
 mod pages;
 mod projector;
 mod register;
+mod register_list;
 mod scope;
 
 use std::sync::Arc;

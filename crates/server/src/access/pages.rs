@@ -463,6 +463,10 @@ fn from_form(kind: &str, template: &Value, pairs: &[(String, String)]) -> Value 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
     q: Option<String>,
+    /// A column to sort by, `-` first for descending.
+    sort: Option<String>,
+    /// From 1.
+    page: Option<usize>,
 }
 
 /// Calls `f::<T>(args)` for the register kind named `kind` (with `.await` when given), or
@@ -484,18 +488,23 @@ macro_rules! dispatch {
     };
 }
 
-/// (id, summary) rows for a kind, filtered by the search words.
+/// The page of rows of a kind the reader may see, and how many match.
 fn rows<R: Record>(
     state: &AccessState,
     scope: Scope,
-    q: &str,
-) -> Result<Vec<(String, String)>, ApiError> {
+    orgs: &HashMap<hamnvakt_core::ids::OrgId, String>,
+    lang: Lang,
+    kind: &str,
+    view: &super::register_list::View,
+) -> Result<(Vec<super::register_list::Row>, usize), ApiError> {
     let inner = state.access.lock();
-    let ix = &inner.index;
-    Ok(super::register::search::<R>(ix, scope, q, 0, 200)
-        .iter()
-        .map(|r| (r.id_text(), r.search_text(ix)))
-        .collect())
+    let names = super::register_list::Names {
+        ix: &inner.index,
+        orgs,
+        lang,
+        now_ms: state.now_ms(),
+    };
+    Ok(super::register_list::rows::<R>(&names, scope, kind, view))
 }
 
 fn record_json<R: Record>(state: &AccessState, scope: Scope, id: &str) -> Result<Value, ApiError> {
@@ -518,7 +527,22 @@ pub async fn list(
     let query = q.q.clone().unwrap_or_default();
     let scope = Scope::of(&state, &p).await?;
     state.access.refresh_if_stale(&state.store).await?;
-    let found = dispatch!(kind.as_str(), rows(&state, scope, &query))?;
+    let orgs: HashMap<hamnvakt_core::ids::OrgId, String> = state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let view = super::register_list::View {
+        q: query.clone(),
+        sort: q.sort.clone().filter(|s| s.len() <= 40),
+        page: q.page.unwrap_or(1).max(1),
+    };
+    let (found, total) = dispatch!(
+        kind.as_str(),
+        rows(&state, scope, &orgs, lang, &kind, &view)
+    )?;
     let path = current_path(&uri);
     let title = t(lang, kind_msg(&kind));
     let body = html! {
@@ -529,11 +553,7 @@ pub async fn list(
             button type="submit" { (t(lang, Msg::Search)) }
             @if p.can(Permission::AccessManage) { a.button href={ "/access/r/" (kind) "/new" } { (t(lang, Msg::New)) } }
         }
-        table #register data-kind=(kind) {
-            tbody { @for (id, summary) in &found {
-                tr { td { a href={ "/access/r/" (kind) "/" (id) } { (summary) } } }
-            } }
-        }
+        (super::register_list::table(lang, &kind, &view, &found, total))
     };
     Ok(layout(&page(lang, &p, &path, title), body))
 }

@@ -439,6 +439,10 @@ messages! {
     CgNoReasons => "No profile hits it and no model has scored it.", "Ingen profil träffar den och ingen modell har bedömt den.";
     AllLanes => "All lanes", "Alla kanaler";
     SelectionPlaced => "The selection placed consignments", "Urvalet placerade sändningar";
+    InForce => "In force now", "Gäller nu";
+    OfTotal => "of", "av";
+    Previous => "Previous", "Föregående";
+    Next => "Next", "Nästa";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
