@@ -18,6 +18,7 @@ mod api;
 mod engine;
 mod pages;
 mod projector;
+mod record_links;
 mod register;
 mod register_list;
 mod scope;

@@ -210,6 +210,42 @@ async fn story_one_night_at_vartahamnen() {
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, ["grant", "deny", "deny"]);
+
+    // The console: the person's page has a singular title and shows the card, the permit, the
+    // passages and the alert about them; the gate's page its decisions; the feed filters.
+    let page = pfso
+        .get(&format!("/access/r/people/{}", site.person))
+        .await
+        .body;
+    assert!(page.contains("<h1>Person</h1>"), "{page}");
+    let linked = &page[page.find("id=\"linked\"").expect("linked section")..];
+    assert!(linked.contains("SH-204117"), "the card: {linked}");
+    assert!(
+        linked.contains("VHA-G5") && linked.contains("VHA-G3"),
+        "the passages: {linked}"
+    );
+    assert!(linked.contains("person-alerts"), "{linked}");
+    let gates = pfso.get("/api/v1/access/gates?q=VHA-G5").await.json;
+    let g5 = gates[0]["id"].as_str().unwrap().to_owned();
+    let page = pfso.get(&format!("/access/r/gates/{g5}")).await.body;
+    assert!(
+        page.contains("Karl Kontraktor"),
+        "the gate's decisions: {page}"
+    );
+    let denied = op.get("/access/feed?outcome=deny").await.body;
+    let granted = op.get("/access/feed?outcome=grant").await.body;
+    assert_eq!(
+        denied.matches("data-outcome=\"deny\"").count(),
+        2,
+        "{denied}"
+    );
+    assert_eq!(denied.matches("data-outcome=\"grant\"").count(), 0);
+    assert_eq!(granted.matches("data-outcome=\"grant\"").count(), 1);
+    let at_g5 = op.get(&format!("/access/feed?gate={g5}")).await.body;
+    assert_eq!(at_g5.matches("data-outcome=").count(), 1, "{at_g5}");
+    let later = op.get("/access/feed?since=2026-11-26T03:20").await.body;
+    assert_eq!(later.matches("data-outcome=").count(), 2, "{later}");
+    assert_eq!(op.get("/access/feed?since=yesterday").await.status, 422);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
