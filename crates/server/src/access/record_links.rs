@@ -93,7 +93,7 @@ pub async fn linked(
                             .alerts,
                     );
                 }
-                alerts.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+                alerts.sort_by_key(|a| std::cmp::Reverse(a.created_ms));
             }
             Ok(html! {
                 section #linked {
