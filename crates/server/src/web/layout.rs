@@ -176,6 +176,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
                             }
+                            @if pr.can(Permission::UsersManage) || pr.can(Permission::OrganisationsManage) {
+                                a href="/admin" class=[(p.nav == Some(Msg::NavAdmin)).then_some("active")] { (t(lang, Msg::NavAdmin)) }
+                            }
                         }
                     }
                     div.session {

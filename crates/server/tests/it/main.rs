@@ -11,6 +11,7 @@
 )]
 
 mod access;
+mod admin_console;
 mod ais;
 mod api;
 mod bad_input;
