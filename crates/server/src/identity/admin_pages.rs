@@ -215,7 +215,7 @@ pub async fn create_org(
         name: f.one("name").unwrap_or_default(),
         kind,
     };
-    admin_api::create_org(State(state), p, ApiJson(b)).await?;
+    let _done = admin_api::create_org(State(state), p, ApiJson(b)).await?;
     Ok(back())
 }
 
@@ -232,7 +232,7 @@ pub async fn create_user(
         roles: f.roles()?,
         locale: None,
     };
-    admin_api::create_user(State(state), p, ApiJson(b)).await?;
+    let _done = admin_api::create_user(State(state), p, ApiJson(b)).await?;
     Ok(back())
 }
 
@@ -244,7 +244,7 @@ pub async fn set_roles(
     let b = SetRoles {
         roles: Fields(f).roles()?,
     };
-    admin_api::set_roles(State(state), p, ApiPath(id), ApiJson(b)).await?;
+    let _done = admin_api::set_roles(State(state), p, ApiPath(id), ApiJson(b)).await?;
     Ok(back())
 }
 
@@ -253,7 +253,7 @@ pub async fn disable_user(
     Path(id): Path<String>,
     UiForm(p, _): UiForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    admin_api::disable_user(State(state), p, ApiPath(id)).await?;
+    let _done = admin_api::disable_user(State(state), p, ApiPath(id)).await?;
     Ok(back())
 }
 
@@ -262,7 +262,7 @@ pub async fn enable_user(
     Path(id): Path<String>,
     UiForm(p, _): UiForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    admin_api::enable_user(State(state), p, ApiPath(id)).await?;
+    let _done = admin_api::enable_user(State(state), p, ApiPath(id)).await?;
     Ok(back())
 }
 
@@ -298,6 +298,6 @@ pub async fn revoke_token(
     Path(id): Path<String>,
     UiForm(p, _): UiForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    admin_api::revoke_token(State(state), p, ApiPath(id)).await?;
+    let _done = admin_api::revoke_token(State(state), p, ApiPath(id)).await?;
     Ok(back())
 }
