@@ -66,3 +66,22 @@ test('an operator has no administration', async () => {
   assert.equal(r.status(), 403);
   await context.close();
 });
+
+test('the console follows a dark system setting, and the switch overrides it', async () => {
+  const context = await browser.newContext({ locale: 'sv-SE', colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'operator');
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await theme(), 'dark');
+  assert.equal(await background(), 'rgb(13, 21, 29)');
+  await page.screenshot({ path: path.join(artifacts, 'alerts-dark.png') });
+  // system → dark (the same here) → light, kept across pages.
+  await page.click('#theme-switch');
+  await page.click('#theme-switch');
+  assert.equal(await theme(), 'light');
+  await page.goto(`${demo.url}/alerts`);
+  assert.equal(await theme(), 'light');
+  assert.equal(await background(), 'rgb(244, 246, 248)');
+  await context.close();
+});

@@ -458,6 +458,7 @@ messages! {
     SelectionPlaced => "The selection placed consignments", "Urvalet placerade sändningar";
     InForce => "In force now", "Gäller nu";
     NavAdmin => "Administration", "Administration";
+    ThemeSwitch => "Light or dark: system, dark, light", "Ljust eller mörkt: system, mörkt, ljust";
     AdminOrgs => "Organisations", "Organisationer";
     AdminUsers => "Users and roles", "Användare och roller";
     AdminRoles => "Roles", "Roller";
@@ -482,6 +483,8 @@ messages! {
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
 pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::AppName,
+    Msg::NavAdmin,
+    Msg::K1Person,
     Msg::Hash,
     Msg::Locode,
     Msg::Position,

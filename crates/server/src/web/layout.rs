@@ -23,8 +23,17 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(switch_language))
         .route("/static/style.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
+        .route("/static/theme.js", get(theme_script))
         // Browsers ask for this without a link; the same anchor answers.
         .route("/favicon.ico", get(favicon))
+}
+
+async fn theme_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/theme.js"),
+    )
+    .await
 }
 
 async fn favicon() -> Response {
@@ -146,6 +155,8 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                 title { (p.title) " · " (t(lang, Msg::AppName)) }
                 link rel="stylesheet" href="/static/style.css";
                 link rel="icon" type="image/svg+xml" href="/static/favicon.svg";
+                // Not deferred: the theme is set before the page is drawn.
+                script src="/static/theme.js" {}
             }
             body {
                 header.top {
@@ -182,6 +193,7 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                         }
                     }
                     div.session {
+                        button #theme-switch type="button" title=(t(lang, Msg::ThemeSwitch)) aria-label=(t(lang, Msg::ThemeSwitch)) { "◐" }
                         span.langs aria-label=(t(lang, Msg::Language)) {
                             a href={ "/lang/sv?back=" (back) } class=[(lang == Lang::Sv).then_some("active")] lang="sv" { "SV" }
                             " | "
