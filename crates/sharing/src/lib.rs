@@ -11,6 +11,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod incident;
 pub mod indicator;
 pub mod matcher;
 pub mod objects;
