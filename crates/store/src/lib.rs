@@ -31,6 +31,7 @@ mod alerts;
 mod consignments;
 mod events;
 mod identity;
+mod incidents;
 mod migrate;
 mod projections;
 mod release;
@@ -53,6 +54,7 @@ pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewe
 pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
+pub use incidents::{HandoverRow, Marked, MarkedRow, ShiftEntryRow, TimelineRow};
 pub use migrate::Migration;
 pub use release::ReleaseRow;
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
