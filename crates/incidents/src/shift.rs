@@ -23,7 +23,8 @@ pub fn check_entry(text: &str) -> Result<(), FieldError> {
 }
 
 /// The window a handover covers: from the previous handover (or from the beginning of the
-/// log) to now.
+/// log) to now, both ends included, so nothing written in the very millisecond of a handover
+/// falls between two shifts (what the previous handover showed is left out by identity).
 pub fn window(previous_ms: Option<i64>, now_ms: i64) -> (i64, i64) {
     (previous_ms.unwrap_or(i64::MIN).min(now_ms), now_ms)
 }

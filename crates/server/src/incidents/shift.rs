@@ -114,7 +114,25 @@ pub async fn write_entry(
 /// What a handover now would show (the outgoing operator's preview).
 pub async fn summary(state: &AppState, p: &Principal) -> Result<(Summary, Option<i64>), ApiError> {
     let last = state.store.handovers(p.org(), 1).await?.into_iter().next();
-    let since_ms = last.map(|h| h.at_ms);
+    let since_ms = last.as_ref().map(|h| h.at_ms);
+    // The window includes the last handover's millisecond, so what it already showed is left
+    // out by identity, not by time: nothing falls between two shifts, nothing shows twice.
+    let shown: Option<Summary> = match &last {
+        Some(h) => Some(parse(h)?.1),
+        None => None,
+    };
+    let already_entry = |id: &str| {
+        shown
+            .as_ref()
+            .is_some_and(|s| s.entries.iter().any(|e| e.id == id))
+    };
+    let already_incident = |id: IncidentId, at: &str| {
+        shown.as_ref().is_some_and(|s| {
+            s.incidents_changed
+                .iter()
+                .any(|i| i.id == id && i.updated_at == at)
+        })
+    };
     let (from, _) = shift::window(since_ms, state.now_ms());
     let alerts = state
         .store
@@ -141,13 +159,19 @@ pub async fn summary(state: &AppState, p: &Principal) -> Result<(Summary, Option
     let mut changed = Vec::with_capacity(incidents.len());
     for r in &incidents {
         let i = service::decode(r)?;
+        let updated_at = rfc3339(i.updated_ms);
+        if already_incident(i.id, &updated_at) {
+            continue;
+        }
         changed.push(ChangedIncident {
             id: i.id,
             title: i.title,
             state: i.state,
-            updated_at: rfc3339(i.updated_ms),
+            updated_at,
         });
     }
+    let mut entries = log(state, p.org(), since_ms).await?;
+    entries.retain(|e| !already_entry(&e.id));
     Ok((
         Summary {
             since: since_ms.map(rfc3339),
@@ -161,7 +185,7 @@ pub async fn summary(state: &AppState, p: &Principal) -> Result<(Summary, Option
                 })
                 .collect(),
             incidents_changed: changed,
-            entries: log(state, p.org(), since_ms).await?,
+            entries,
         },
         since_ms,
     ))
