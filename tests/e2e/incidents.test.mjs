@@ -40,13 +40,31 @@ async function apiAs(username) {
   return { call, org: body.user.org_id };
 }
 
+test("story 2's refused driver is an incident shared with customs and police as TLP:AMBER", async () => {
+  const customs = await apiAs('targeting');
+  const police = await apiAs('police.analyst');
+  const coastguard = await apiAs('kbv.analyst');
+  const seen = await customs.call('GET', '/api/v1/incidents');
+  const story = seen.json.find((i) => i.title.startsWith('Story 2'));
+  assert.ok(story, JSON.stringify(seen.json));
+  assert.equal(story.marking.tlp, 'TLP:AMBER');
+  assert.equal(story.marking.audience, 'named');
+  assert.ok((await police.call('GET', `/api/v1/incidents/${story.id}`)).status === 200);
+  assert.equal((await coastguard.call('GET', `/api/v1/incidents/${story.id}`)).status, 404);
+});
+
 test('alert → incident → escalate to customs → shift log → handover acknowledged', async () => {
   const operator = await apiAs('operator');
   const org = operator.org;
   const open = await operator.call('GET', '/api/v1/alerts?state=open&limit=500');
   assert.equal(open.status, 200);
-  const alert = open.json.alerts.find((a) => a.owner_org === org);
-  assert.ok(alert, 'an open alert of the port authority');
+  // An open alert of the port authority that is in no incident yet (story 2's is).
+  let alert;
+  for (const a of open.json.alerts.filter((x) => x.owner_org === org)) {
+    const of = await operator.call('GET', `/api/v1/incidents?alert=${a.id}`);
+    if (of.json.length === 0) { alert = a; break; }
+  }
+  assert.ok(alert, 'an open alert of the port authority in no incident');
 
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();

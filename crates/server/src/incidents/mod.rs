@@ -6,8 +6,9 @@
 //! `hamnvakt-incidents`'; who sees what is `hamnvakt_core::marking`'s, on every read.
 //!
 //! Public items: [`routes`] (`/api/v1/incidents…`, `/api/v1/cases…`, `/api/v1/shift…` and the
-//! console's `/incidents…` and `/shift…`), [`openapi`], and [`alert_panel`], which the alert
-//! page shows (the alert's incident, opening one, merge, reopen).
+//! console's `/incidents…` and `/shift…`), [`openapi`], [`alert_panel`], which the alert
+//! page shows (the alert's incident, opening one, merge, reopen), and the use cases
+//! [`open_incident`] and [`step`] (the demo opens story 2's incident through them).
 
 mod api;
 mod cases;
@@ -25,6 +26,7 @@ use utoipa::OpenApi;
 use crate::web::state::AppState;
 
 pub use pages::alert_panel;
+pub use service::{open_incident, step, Who};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()

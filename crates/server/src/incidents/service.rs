@@ -250,7 +250,8 @@ pub async fn step(
         .ok_or_else(not_found)?;
     let current = decode(&row)?;
     let named = current.marking.recipients.contains(&who.org);
-    if current.owner_org != who.org && !(named && !owner_only(&step)) {
+    let may_work = current.owner_org == who.org || (named && !owner_only(&step));
+    if !may_work {
         return Err(ApiError::forbidden(if owner_only(&step) {
             "only the owning organisation changes the incident's state, contents and audience"
         } else {
