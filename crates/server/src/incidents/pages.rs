@@ -152,6 +152,14 @@ pub async fn detail(
         .iter()
         .filter(|o| o.kind.is_agency() && o.id != v.owner_org && !v.escalated_to.contains(&o.id))
         .collect();
+    // The timeline names who acted (the owner's staff, or a named agency's).
+    let people: HashMap<String, String> = state
+        .store
+        .list_users(None)
+        .await?
+        .into_iter()
+        .map(|u| (format!("user:{}", u.id), u.display_name))
+        .collect();
     let path = current_path(&uri);
     let owner = v.owner_org == p.org() && p.can(Permission::IncidentsWrite);
     let works =
@@ -230,7 +238,8 @@ pub async fn detail(
             h2 { (t(lang, Msg::IncTimeline)) }
             ol.history #incident-timeline { @for e in &timeline {
                 li data-entry=(e.entry.kind()) {
-                    time { (e.at) } " " strong { (t(lang, entry_msg(&e.entry))) } " — " code { (e.actor) }
+                    time { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_else(|_| e.at.clone())) }
+                    " " strong { (t(lang, entry_msg(&e.entry))) } " — " (people.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone()))
                     @match &e.entry {
                         Entry::Note { text } | Entry::Action { text } => { ": " (text) }
                         Entry::StateChanged { to, outcome, .. } => { ": " (t(lang, state_msg(*to))) @if let Some(o) = outcome { " (" (t(lang, outcome_msg(*o))) ")" } }

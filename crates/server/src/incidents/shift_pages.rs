@@ -12,7 +12,7 @@ use super::shift;
 use crate::web::auth::{UiForm, UiUser};
 use crate::web::error::ApiError;
 use crate::web::i18n::{self, Msg};
-use crate::web::layout::{current_path, layout, t, Page, UiError, UiLang};
+use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
 
 pub async fn page(
@@ -28,6 +28,24 @@ pub async fn page(
         .iter()
         .map(shift::view)
         .collect::<Result<Vec<_>, _>>()?;
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .list_users(Some(p.org()))
+        .await?
+        .into_iter()
+        .flat_map(|u| {
+            [
+                (u.id.to_string(), u.display_name.clone()),
+                (format!("user:{}", u.id), u.display_name),
+            ]
+        })
+        .collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let when = |rfc: &str| {
+        rfc.parse::<jiff::Timestamp>()
+            .map(|t| local_time(t.as_millisecond()))
+            .unwrap_or_else(|_| rfc.to_owned())
+    };
     let path = current_path(&uri);
     let csrf = p.csrf();
     let body = html! {
@@ -38,7 +56,7 @@ pub async fn page(
             button type="submit" { (t(lang, Msg::ShiftWrite)) }
         }
         section #handover-now {
-            h2 { @match &now.since { Some(s) => { (t(lang, Msg::ShiftSince)) " (" (s) ")" }, None => (t(lang, Msg::ShiftFirst)) } }
+            h2 { @match &now.since { Some(s) => { (t(lang, Msg::ShiftSince)) " (" (when(s)) ")" }, None => (t(lang, Msg::ShiftFirst)) } }
             h3 { (t(lang, Msg::ShiftOpenAlerts)) " (" (now.open_alerts.len()) ")" }
             ul #handover-alerts { @for a in &now.open_alerts {
                 li { a href={ "/alerts/" (a.id) } { (a.title) } " — " (t(lang, i18n::state(a.state))) }
@@ -48,7 +66,7 @@ pub async fn page(
                 li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, state_msg(i.state))) }
             } }
             h3 { (t(lang, Msg::ShiftEntries)) " (" (now.entries.len()) ")" }
-            ul #handover-entries { @for e in &now.entries { li { time { (e.at) } " " code { (e.author) } ": " (e.text) } } }
+            ul #handover-entries { @for e in &now.entries { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }
             form method="post" action="/shift/handovers" #hand-over {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (t(lang, Msg::ShiftHandOver)) }
@@ -57,11 +75,11 @@ pub async fn page(
         h2 { (t(lang, Msg::ShiftHandovers)) }
         ul #handovers { @for h in &handovers {
             li data-handover=(h.id) data-acknowledged=(h.acknowledged_by.is_some()) {
-                time { (h.at) } " " (t(lang, Msg::ShiftHandedOverBy)) " " code { (h.by) } " — "
+                time { (when(&h.at)) } " " (t(lang, Msg::ShiftHandedOverBy)) " " strong { (name(&h.by.to_string())) } " — "
                 (h.summary.open_alerts.len()) " / " (h.summary.incidents_changed.len()) " / " (h.summary.entries.len())
                 " — "
                 @match h.acknowledged_by {
-                    Some(u) => { (t(lang, Msg::ShiftAcknowledgedBy)) " " code { (u) } }
+                    Some(u) => { (t(lang, Msg::ShiftAcknowledgedBy)) " " strong { (name(&u.to_string())) } }
                     None => {
                         (t(lang, Msg::ShiftAwaiting)) " "
                         @if h.by != p.user.id {
