@@ -95,6 +95,12 @@ pub enum Permission {
     ReleaseAct,
     /// See every release and the day's pick-ups and refusals (the security centre, customs).
     ReleaseOversee,
+    /// See the incidents and cases one's organisation may see (their marking decides).
+    IncidentsRead,
+    /// Open incidents and cases, work them (notes, actions, state), escalate to an agency.
+    IncidentsWrite,
+    /// Write in one's organisation's shift log, hand over and acknowledge a handover.
+    ShiftLog,
 }
 
 impl Role {
@@ -161,6 +167,9 @@ impl Role {
                 AccessRead,
                 VesselsDeclare,
                 ReleaseOversee,
+                IncidentsRead,
+                IncidentsWrite,
+                ShiftLog,
             ],
             Role::Pfso => &[
                 SharingRead,
@@ -177,6 +186,9 @@ impl Role {
                 SecurityLevelSet,
                 ReleaseAct,
                 ReleaseOversee,
+                IncidentsRead,
+                IncidentsWrite,
+                ShiftLog,
             ],
             Role::TargetingOfficer => &[
                 SharingRead,
@@ -192,6 +204,8 @@ impl Role {
                 CargoSelect,
                 ReleaseAct,
                 ReleaseOversee,
+                IncidentsRead,
+                IncidentsWrite,
             ],
             Role::Analyst => &[
                 AlertsRead,
@@ -200,6 +214,8 @@ impl Role {
                 TokensManage,
                 SharingRead,
                 SharingWrite,
+                IncidentsRead,
+                IncidentsWrite,
             ],
             Role::Administrator => &[
                 SharingRead,

@@ -20,7 +20,8 @@ use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
 use crate::{
-    access, alerts, audit, identity, maritime, release, sharing, sites, targeting, witness,
+    access, alerts, audit, identity, incidents, maritime, release, sharing, sites, targeting,
+    witness,
 };
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
@@ -144,6 +145,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(crate::web::layout::routes())
         .merge(identity::routes())
         .merge(alerts::routes())
+        .merge(incidents::routes())
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(targeting::routes())
@@ -203,6 +205,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         access::openapi(),
         identity::openapi(),
         alerts::openapi(),
+        incidents::openapi(),
         audit::openapi(),
         sites::openapi(),
         maritime::openapi(),

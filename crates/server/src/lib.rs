@@ -20,6 +20,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod identity;
+pub mod incidents;
 pub mod maritime;
 pub mod release;
 pub mod sharing;

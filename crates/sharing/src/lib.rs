@@ -13,6 +13,7 @@
 )]
 
 pub mod analysis;
+pub mod incident;
 pub mod indicator;
 pub mod matcher;
 pub mod objects;

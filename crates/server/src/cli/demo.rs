@@ -2,6 +2,9 @@
 //! database is indistinguishable from one filled by hand: every organisation, user, site,
 //! alert and alert action is in the audit chain.
 
+#[path = "demo_incident.rs"]
+mod incident;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -151,6 +154,7 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         _ => Vec::new(),
     };
     let alliance = share_story(state, &world).await?;
+    incident::open_story_incident(state, &world).await?;
     Ok(DemoSummary {
         world,
         machine_token,

@@ -389,6 +389,9 @@ pub async fn export_bundle(state: &AppState, rows: &[SharedRow]) -> Result<Value
     if rows.iter().any(|r| r.stix_type.starts_with("x-hamnvakt-")) {
         objects.extend(stix::extension_objects());
     }
+    if rows.iter().any(|r| r.stix_type == "incident") {
+        objects.extend(hamnvakt_sharing::incident::extension_objects());
+    }
     objects.extend(
         rows.iter()
             .map(|r| stix::with_marking(&r.body, r.marking.tlp)),

@@ -131,6 +131,9 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::AuditWitness => "witnessing audit-chain checkpoints",
         Permission::ReleaseAct => "acting on container releases",
         Permission::ReleaseOversee => "seeing every container release",
+        Permission::IncidentsRead => "reading incidents and cases",
+        Permission::IncidentsWrite => "opening and working incidents and cases",
+        Permission::ShiftLog => "keeping the shift log and handing over",
     }
 }
 

@@ -168,6 +168,12 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                     @if let Some(pr) = p.principal {
                         nav.main {
                             a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
+                            @if pr.can(Permission::IncidentsRead) {
+                                a href="/incidents" class=[(p.nav == Some(Msg::NavIncidents)).then_some("active")] { (t(lang, Msg::NavIncidents)) }
+                            }
+                            @if pr.can(Permission::ShiftLog) {
+                                a href="/shift" class=[(p.nav == Some(Msg::NavShift)).then_some("active")] { (t(lang, Msg::NavShift)) }
+                            }
                             a href="/sites" class=[(p.nav == Some(Msg::NavSites)).then_some("active")] { (t(lang, Msg::NavSites)) }
                             @if pr.can(Permission::SitesRead) {
                                 a href="/map" class=[(p.nav == Some(Msg::NavMaritime)).then_some("active")] { (t(lang, Msg::NavMaritime)) }

@@ -19,6 +19,7 @@ mod binary;
 mod cargo;
 mod durability;
 mod helpers;
+mod incidents;
 mod invariants;
 mod need_to_know;
 mod nonsense;

@@ -12,6 +12,12 @@
 //! never reach a reader who may not see what it is about. The alerts' titles, the people's and
 //! the shared objects' names are unique tokens, so a leak anywhere in a body is found by its
 //! text.
+//!
+//! Random incidents (owner,
+//! TLP, audience, recipients, the owner's alerts in them) are read the same way — the list, the
+//! incident, its timeline, its STIX bundle, its console page and the console's list — against
+//! `hamnvakt_core::marking::may_see`, and an incident a reader may see never shows the title of
+//! one of its alerts that the reader may not.
 
 use std::collections::HashSet;
 
@@ -53,6 +59,8 @@ struct World {
     port: usize,
     readers: Vec<Reader>,
     alerts: Vec<(String, String, OrgId, Tlp, Vec<OrgId>)>,
+    /// Incidents: id, title, owner, marking, the indices of their alerts in `alerts`.
+    incidents: Vec<(String, String, OrgId, Marking, Vec<usize>)>,
     people: Vec<(String, String, OrgId)>,
     /// Shared objects: id, name token, owner, marking, and for a note what it is about.
     shared: Vec<Shared>,
@@ -140,6 +148,7 @@ async fn setup(app: &TestApp) -> World {
         port: 0,
         readers,
         alerts: Vec::new(),
+        incidents: Vec::new(),
         people: Vec::new(),
         shared: Vec::new(),
         facility: f.json["id"].as_str().unwrap().to_owned(),
@@ -314,6 +323,7 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
                 }
             }
         }
+        check_incidents(who, c, me_reader, &w.incidents, &w.alerts).await?;
         if reader.register {
             let people = c.get("/api/v1/access/people?limit=1000").await;
             let onsite = c
@@ -445,6 +455,88 @@ async fn check_shared(w: &mut World) -> Result<(), String> {
     Ok(())
 }
 
+/// Every read path of incidents, for one reader.
+async fn check_incidents(
+    who: &str,
+    c: &mut Client,
+    me: hamnvakt_core::marking::Reader,
+    incidents: &[(String, String, OrgId, Marking, Vec<usize>)],
+    alerts: &[(String, String, OrgId, Tlp, Vec<OrgId>)],
+) -> Result<(), String> {
+    let list = c.get("/api/v1/incidents?limit=500").await;
+    let console = c.get("/incidents").await.body;
+    let listed: HashSet<String> = list
+        .json
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Roles without incidents (administrators) are refused every path, which hides all.
+    let may_read = match list.status {
+        200 => true,
+        403 => false,
+        other => return Err(format!("{who}: the incident list answered {other}")),
+    };
+    for (id, title, owner, marking, linked) in incidents {
+        let visible = may_read && hamnvakt_core::marking::may_see(*owner, marking, &me);
+        if listed.contains(id) != visible {
+            return Err(format!(
+                "{who}: incident list {id} {marking:?}: listed {} visible {visible}",
+                listed.contains(id)
+            ));
+        }
+        if !visible && (list.body.contains(title.as_str()) || console.contains(title.as_str())) {
+            return Err(format!(
+                "{who}: the title of invisible incident {id} leaked in a list"
+            ));
+        }
+        for path in ["", "/timeline", "/stix"] {
+            let r = c.get(&format!("/api/v1/incidents/{id}{path}")).await;
+            if visible != (r.status == 200) {
+                return Err(format!(
+                    "{who}: incident{path} of {id} answered {}, visible {visible}",
+                    r.status
+                ));
+            }
+            if !visible && r.body.contains(title.as_str()) {
+                return Err(format!("{who}: incident{path} of {id} leaked its title"));
+            }
+        }
+        let page = c.get(&format!("/incidents/{id}")).await;
+        let by_alert: Vec<String> = linked.iter().map(|i| alerts[*i].0.clone()).collect();
+        for (body, what) in [(&page.body, "page")] {
+            if !visible && body.contains(title.as_str()) {
+                return Err(format!("{who}: incident {what} of {id} leaked its title"));
+            }
+        }
+        if visible {
+            let detail = c.get(&format!("/api/v1/incidents/{id}")).await;
+            for i in linked {
+                let (aid, atitle, aowner, atlp, ashared) = &alerts[*i];
+                let alert_visible = visible_to(*aowner, *atlp, ashared, &me);
+                if !alert_visible
+                    && (detail.body.contains(atitle.as_str())
+                        || page.body.contains(atitle.as_str()))
+                {
+                    return Err(format!(
+                        "{who}: incident {id} showed the title of invisible alert {aid}"
+                    ));
+                }
+            }
+        }
+        for aid in by_alert {
+            let r = c.get(&format!("/api/v1/incidents?alert={aid}")).await;
+            if !visible && r.body.contains(title.as_str()) {
+                return Err(format!("{who}: the incident of alert {aid} leaked"));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn no_read_path_returns_what_its_reader_may_not_see() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -467,10 +559,11 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
     // writer, TLP, audience, recipients).
     let objects = prop::collection::vec((0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..4);
     let notes = prop::collection::vec((0..16usize, 0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..4);
+    let incidents = prop::collection::vec((0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..3);
     let case = std::cell::Cell::new(0);
     let sharing = app.state.sharing_state();
     runner
-        .run(&(alerts, people, objects, notes), |(alerts, people, objects, notes)| {
+        .run(&(alerts, people, objects, notes, incidents), |(alerts, people, objects, notes, incidents)| {
             case.set(case.get() + 1);
             let case = case.get();
             let result = rt.block_on(async {
@@ -505,6 +598,51 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         .await
                         .unwrap();
                     world.alerts.push((id.to_string(), title, owner_org, draft.tlp, shared));
+                }
+                let first_new = world.alerts.len() - alerts.len();
+                for (i, (owner, tlp, audience, recipients)) in incidents.iter().enumerate() {
+                    let owner_org = world.orgs[*owner];
+                    let tlp: Tlp = TLPS[*tlp].parse().unwrap();
+                    let allowed = Audience::allowed_for(tlp);
+                    let audience = allowed[audience % allowed.len()];
+                    let mut named: Vec<OrgId> = (0..5)
+                        .filter(|b| recipients & (1 << b) != 0)
+                        .map(|b| world.orgs[b])
+                        .filter(|o| *o != owner_org)
+                        .collect();
+                    if audience == Audience::Named && named.is_empty() {
+                        named.push(world.orgs[(owner + 1) % 5]);
+                    }
+                    if audience != Audience::Named {
+                        named.clear();
+                    }
+                    let marking = Marking { tlp, audience, recipients: named };
+                    // The owner's own alerts of this case, which its writer may put in it.
+                    let linked: Vec<usize> = (first_new..world.alerts.len())
+                        .filter(|a| world.alerts[*a].2 == owner_org)
+                        .filter(|a| !world.incidents.iter().any(|inc| inc.4.contains(a)))
+                        .take(2)
+                        .collect();
+                    let title = format!("incident-needle-{case}-{i}-{}", rand_token());
+                    let writer = ["pfso", "targeting", "dispatch", "police.analyst", "partner.analyst"][*owner];
+                    let alert_ids: Vec<String> =
+                        linked.iter().map(|a| world.alerts[*a].0.clone()).collect();
+                    let client = &mut world
+                        .readers
+                        .iter_mut()
+                        .find(|r| r.name == writer)
+                        .unwrap()
+                        .client;
+                    let r = client
+                        .post_json(
+                            "/api/v1/incidents",
+                            &json!({"title": title, "severity": "medium", "marking": marking,
+                                    "alerts": alert_ids}),
+                        )
+                        .await;
+                    assert_eq!(r.status, 201, "{writer}: {}", r.body);
+                    let id = r.json["id"].as_str().unwrap().to_owned();
+                    world.incidents.push((id, title, owner_org, marking, linked));
                 }
                 for (i, org) in people.iter().enumerate() {
                     let name = format!("Person-{case}-{i}-{}", rand_token());
@@ -583,6 +721,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
     // The world held every kind of case.
     let kinds: HashSet<Tlp> = world.blocking_lock().alerts.iter().map(|a| a.3).collect();
     assert!(kinds.len() >= 3, "{kinds:?}");
+    assert!(!world.blocking_lock().incidents.is_empty());
 }
 
 fn rand_token() -> String {
