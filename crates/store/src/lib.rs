@@ -54,7 +54,7 @@ pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, Selecti
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use migrate::Migration;
-pub use release::ReleaseRow;
+pub use release::{PickupRow, ReleaseRow};
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
@@ -154,7 +154,8 @@ pub struct Store {
 }
 
 /// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
-const DERIVED_VERSION: i64 = 1;
+/// 2: `gate_pickups` (schema 17).
+const DERIVED_VERSION: i64 = 2;
 
 /// Where the embedded database at `main` keeps its derived tables: the decision list,
 /// occupancy and the projection marks (rebuilt from the chain when missing).

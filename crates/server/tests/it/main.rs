@@ -23,6 +23,7 @@ mod need_to_know;
 mod nonsense;
 mod openapi_walk;
 mod release;
+mod release_gate;
 mod security;
 mod sharing;
 mod witness;
