@@ -63,8 +63,8 @@ fn function_name(f: Function) -> &'static str {
 /// `NAD+CN` or `NAD+CZ`) is named by its Hamnvakt organisation id, the code this platform
 /// gives each party. Shipping lines and their agents only.
 #[utoipa::path(post, path = "/releases/coreor", tag = "releases",
-    request_body(content = String, content_type = "application/edifact",
-        description = "An EDIFACT interchange of COREOR messages (UNA optional; also accepted as text/plain)"),
+    request_body(content = String, content_type = "text/plain",
+        description = "An EDIFACT interchange of COREOR messages (UNA optional), as text/plain or application/edifact"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = CoreorReport),
         (status = 403, body = Problem, content_type = "application/problem+json"),
