@@ -71,8 +71,9 @@ async fn prepare(
         for _ in 0..1000.min(count - made) {
             let c = container(made);
             let mut bytes = [0u8; 16];
-            bytes[..8].copy_from_slice(&made.to_be_bytes());
-            bytes[8] = 0x5a;
+            // The counter where the UUID's version and variant bits are not.
+            bytes[8..16].copy_from_slice(&made.to_be_bytes());
+            bytes[0] = 0x5a;
             let r = Release::issue(
                 Id::from_random_bytes(bytes),
                 Issue {
