@@ -4,7 +4,9 @@
 //! Fail closed: an unknown gate, credential or holder, or anything that cannot be evaluated, is
 //! a deny with a reason — never an answer a controller could take for an open gate.
 
-use hamnvakt_core::ids::{CredentialId, FacilityId, GateId, PermitId, PersonId, VehicleId, ZoneId};
+use hamnvakt_core::ids::{
+    CredentialId, FacilityId, GateId, PermitId, PersonId, VehicleId, VisitId, ZoneId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::index::AccessIndex;
@@ -461,6 +463,46 @@ pub fn decide(
 
 /// Applies a durable decision to the presence memory: grants move people, every presentation
 /// is remembered for the look-back rules.
+/// A presentation that names its visit (the booked trip a terminal's TAR or remote check-in
+/// stands for): the visit must be in the register, be the presented person's, and be in
+/// force at the decision's time. Each failure is a reason of its own and denies; a decision
+/// that passes keeps its outcome.
+pub fn check_visit(index: &AccessIndex, d: &mut Decision, visit: VisitId) {
+    let mut failed = Vec::new();
+    match index.visits.get(&visit) {
+        None => failed.push(reason("unknown_visit", "no such visit is booked")),
+        Some(v) => {
+            match d.person {
+                None => failed.push(reason(
+                    "visit_not_this_person",
+                    "the visit cannot be checked: no known card was presented",
+                )),
+                Some(p) if p != v.visitor => failed.push(reason(
+                    "visit_not_this_person",
+                    "the visit is booked for someone else",
+                )),
+                Some(_) => {}
+            }
+            if d.at_ms < v.valid_from_ms || d.at_ms >= v.valid_until_ms {
+                failed.push(reason(
+                    "visit_not_in_force",
+                    "the visit is not valid at this time",
+                ));
+            }
+        }
+    }
+    if failed.is_empty() {
+        return;
+    }
+    // A grant's reasons say why it was granted; they would mislead beside a refusal.
+    if d.outcome == Outcome::Grant {
+        d.reasons.clear();
+    }
+    d.outcome = Outcome::Deny;
+    d.awaiting_second = false;
+    d.reasons.extend(failed);
+}
+
 pub fn apply(index: &AccessIndex, presence: &mut Presence, d: &Decision) {
     let (Some(gate), Some(person)) = (d.gate, d.person) else {
         return;

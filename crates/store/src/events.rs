@@ -153,6 +153,30 @@ impl Store {
         rows.iter().map(EventRecord::from_row).collect()
     }
 
+    /// Events of these kinds with a sequence number after `after`, oldest first (what a
+    /// stream that follows the chain reads; the `(kind, seq)` index answers it).
+    pub async fn events_of_kinds_after(
+        &self,
+        kinds: &[&str],
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 AND kind IN ({}) ORDER BY seq LIMIT $2",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(after).bind(limit.clamp(1, 10_000));
+        for k in kinds {
+            q = q.bind((*k).to_owned());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(EventRecord::from_row).collect()
+    }
+
     /// The stored chain head: the newest event's sequence number and hash (0 and the genesis
     /// hash for an empty chain).
     pub async fn chain_head(&self) -> Result<(i64, String)> {

@@ -57,7 +57,7 @@ pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use incidents::{Marked, MarkedRow, TimelineRow};
 pub use migrate::Migration;
-pub use release::ReleaseRow;
+pub use release::{PickupRow, ReleaseRow};
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use shift::{HandoverRow, ShiftEntryRow};
 pub use sites::{NewSite, Site};
@@ -158,7 +158,8 @@ pub struct Store {
 }
 
 /// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
-const DERIVED_VERSION: i64 = 1;
+/// 2: `gate_pickups` (schema 17).
+const DERIVED_VERSION: i64 = 2;
 
 /// Where the embedded database at `main` keeps its derived tables: the decision list,
 /// occupancy and the projection marks (rebuilt from the chain when missing).

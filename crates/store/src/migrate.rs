@@ -106,6 +106,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0015_release.sql"),
     },
     Migration {
+        version: 17,
+        name: "pickups",
+        sqlite: include_str!("../schema/sqlite/0017_pickups.sql"),
+        postgres: include_str!("../schema/postgres/0017_pickups.sql"),
+    },
+    Migration {
         version: 19,
         name: "incidents",
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),

@@ -45,6 +45,7 @@ impl Store {
             );
             for sql in [
                 "DELETE FROM gate_decisions",
+                "DELETE FROM gate_pickups",
                 "DELETE FROM occupancy",
                 "UPDATE projections SET seq = 0",
                 "DELETE FROM derived_from",

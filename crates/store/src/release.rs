@@ -1,6 +1,8 @@
 //! Secure container releases (schema 15): each release as one JSON document with its lookup
 //! fields as columns, the organisations it reached (what each party may see), and the
-//! question the gate asks of targeting: is this container selected for scanning.
+//! question the gate asks of targeting: is this container selected for scanning. And the
+//! gate's pick-ups (schema 17, a table derived from the decision events beside the decision
+//! list): every decision that named a container, granted, referred or refused, with why.
 //!
 //! The store does not know the release's rules (`hamnvakt-release` does); it keeps the
 //! document and refuses a step written over a version that is no longer the stored one.
@@ -8,6 +10,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::Arg;
 use crate::{Result, Store, StoreError, WriteTx};
 
 /// A stored release.
@@ -50,7 +53,63 @@ fn from_row(r: &AnyRow) -> Result<ReleaseRow> {
     })
 }
 
+/// A gate decision that named a container (a row of `gate_pickups`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickupRow {
+    pub decision_id: String,
+    pub event_seq: i64,
+    pub at_ms: i64,
+    pub facility_id: Option<String>,
+    pub gate_id: Option<String>,
+    pub container: String,
+    pub release_id: Option<String>,
+    /// The decision's outcome: `grant`, `refer` or `deny`.
+    pub outcome: String,
+    /// The pick-up check's verdict, when a release was found.
+    pub verdict: Option<String>,
+    pub person_id: Option<String>,
+    pub plate: Option<String>,
+    /// JSON array of the decision's reasons.
+    pub reasons: String,
+}
+
+const PICKUP_COLUMNS: &str = "decision_id, event_seq, at_ms, facility_id, gate_id, container, \
+                              release_id, outcome, verdict, person_id, plate, reasons";
+
 impl WriteTx {
+    /// Inserts the pick-ups of a group of projected decisions (the projector's transaction).
+    pub async fn insert_pickups(&mut self, rows: &[PickupRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                [
+                    Arg::Text(r.decision_id.clone()),
+                    Arg::I64(r.event_seq),
+                    Arg::I64(r.at_ms),
+                    Arg::OptText(r.facility_id.clone()),
+                    Arg::OptText(r.gate_id.clone()),
+                    Arg::Text(r.container.clone()),
+                    Arg::OptText(r.release_id.clone()),
+                    Arg::Text(r.outcome.clone()),
+                    Arg::OptText(r.verdict.clone()),
+                    Arg::OptText(r.person_id.clone()),
+                    Arg::OptText(r.plate.clone()),
+                    Arg::Text(r.reasons.clone()),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            &format!("INSERT INTO gate_pickups ({PICKUP_COLUMNS}) VALUES "),
+            // A projection run again over the same events writes the same rows.
+            " ON CONFLICT (decision_id) DO NOTHING",
+            rows,
+        )
+        .await
+    }
+
     /// Stores a new release; a second release of the same container and bill of lading is
     /// a [`StoreError::Conflict`].
     pub async fn insert_release(&mut self, r: &ReleaseRow) -> Result<()> {
@@ -177,6 +236,50 @@ impl Store {
             }
         };
         rows.iter().map(from_row).collect()
+    }
+
+    /// The pick-ups decided from `since_ms` on, newest first: at the facilities named, or at
+    /// every facility with `None`.
+    pub async fn pickups_since(
+        &self,
+        since_ms: i64,
+        facilities: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<PickupRow>> {
+        if facilities.is_some_and(|f| f.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!("SELECT {PICKUP_COLUMNS} FROM gate_pickups WHERE at_ms >= $1");
+        if let Some(f) = facilities {
+            let marks: Vec<String> = (0..f.len()).map(|i| format!("${}", i + 3)).collect();
+            sql.push_str(&format!(" AND facility_id IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" ORDER BY at_ms DESC, decision_id LIMIT $2");
+        let mut q = sqlx::query(&sql)
+            .bind(since_ms)
+            .bind(limit.clamp(1, 10_000));
+        for f in facilities.unwrap_or(&[]) {
+            q = q.bind(f.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PickupRow {
+                    decision_id: r.try_get(0)?,
+                    event_seq: r.try_get(1)?,
+                    at_ms: r.try_get(2)?,
+                    facility_id: r.try_get(3)?,
+                    gate_id: r.try_get(4)?,
+                    container: r.try_get(5)?,
+                    release_id: r.try_get(6)?,
+                    outcome: r.try_get(7)?,
+                    verdict: r.try_get(8)?,
+                    person_id: r.try_get(9)?,
+                    plate: r.try_get(10)?,
+                    reasons: r.try_get(11)?,
+                })
+            })
+            .collect()
     }
 
     /// Whether the release reached `org`.

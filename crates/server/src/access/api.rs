@@ -211,6 +211,10 @@ pub struct DecisionBody {
     /// the driver and truck its release names, with every light allowing it.
     #[schema(min_length = 11, max_length = 20)]
     pub container: Option<String>,
+    /// The visit (booked trip) the driver comes on, by id: the answer grants only when the
+    /// visit is the presented person's and in force.
+    #[schema(format = Uuid)]
+    pub visit: Option<String>,
 }
 
 /// The pick-up check's part of a decision.
@@ -294,42 +298,65 @@ pub async fn decide(
         Some(c) => {
             let container = hamnvakt_release::container::container_number("container", c)
                 .map_err(|e| ApiError::InvalidFields(vec![e]))?;
-            Some(
-                match crate::release::pickup_facts(&state, &container).await {
-                    Ok(facts) => facts,
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot read a container's release for the gate");
-                        crate::release::PickupFacts {
-                            container,
-                            release: None,
-                            scan_selected: false,
-                            unreadable: true,
-                        }
-                    }
-                },
-            )
+            Some(read_pickup(&state, container).await)
         }
     };
-    let facts = pickup.clone();
+    let visit = b
+        .visit
+        .as_deref()
+        .map(|v| {
+            v.parse::<hamnvakt_core::ids::VisitId>()
+                .map_err(|_| ApiError::field("visit", "must be a visit id (a UUID)"))
+        })
+        .transpose()?;
     let watched = gate_observation(
         &b.gate,
         b.plate.as_deref(),
-        facts.as_ref().map(|f| f.container.as_str()),
+        pickup.as_ref().map(|f| f.container.as_str()),
         at_ms,
     );
-    let input = DecisionInput {
+    let actor = p.actor();
+    let id: DecisionId = crate::web::state::new_time_id(state.now_ms());
+    let mut input = DecisionInput {
         gate,
         credential: b.credential,
         plate: b.plate,
         direction: b.direction,
         at_ms,
         pickup,
+        visit,
+        id: Some(id),
     };
-    let actor = p.actor();
+    let claimed = claim_for(&state, &actor, &mut input, &id.to_string()).await;
+    let facts = input.pickup.clone();
     let (id, d, checked) = state
         .access
         .decide_pickup(&state, actor.clone(), input)
         .await;
+    let facility_org = |f: Option<FacilityId>| {
+        f.and_then(|f| {
+            state
+                .access
+                .lock()
+                .index
+                .facilities
+                .get(&f)
+                .map(|x| x.org_id)
+        })
+    };
+    if let Some((before, after)) = &claimed {
+        let granted = d.outcome == Outcome::Grant
+            && checked
+                .as_ref()
+                .is_some_and(|c| c.verdict == hamnvakt_release::PickupVerdict::Grant);
+        if !granted {
+            if let Err(e) =
+                crate::release::unclaim(&state, &actor, before, after, &id.to_string()).await
+            {
+                tracing::error!(error = %e, release = %before.id, "giving back a release claimed for a pick-up that was not granted failed");
+            }
+        }
+    }
     // After the decision, never before it: matching is in memory, and what a match leads to
     // (a sighting, an alert) is written in the background.
     state.observe(watched);
@@ -348,25 +375,13 @@ pub async fn decide(
             .unwrap_or_default(),
     });
     if let (Some(release), Some(c)) = (facts.and_then(|f| f.release), &checked) {
-        let granted = d.outcome == Outcome::Grant;
-        let facility_org = d.facility.and_then(|f| {
-            state
-                .access
-                .lock()
-                .index
-                .facilities
-                .get(&f)
-                .map(|x| x.org_id)
-        });
         if let Err(e) = crate::release::after_gate(
             &state,
             &release,
             c,
-            granted,
             d.person,
-            facility_org,
+            facility_org(d.facility),
             &id.to_string(),
-            &actor,
         )
         .await
         {
@@ -402,6 +417,72 @@ pub async fn decide(
         at: rfc3339(d.at_ms),
         pickup: pickup_view,
     }))
+}
+
+/// The pick-up facts of a container; facts that cannot be read make the gate deny.
+async fn read_pickup(state: &AccessState, container: String) -> crate::release::PickupFacts {
+    match crate::release::pickup_facts(state, &container).await {
+        Ok(facts) => facts,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a container's release for the gate");
+            crate::release::PickupFacts {
+                container,
+                release: None,
+                scan_selected: false,
+                unreadable: true,
+                claimed: false,
+            }
+        }
+    }
+}
+
+/// Before a pick-up that would be granted is decided, its release is claimed (marked
+/// collected over the version the gate read, durably): so of two presentations of one
+/// container only one can be granted, at this instance or another. A claim that finds the
+/// release moved reads it again and asks once more (a collected release is then refused by
+/// the decision itself). Returns the release before and after the claim.
+async fn claim_for(
+    state: &AccessState,
+    actor: &crate::web::change::Actor,
+    input: &mut DecisionInput,
+    decision: &str,
+) -> Option<(hamnvakt_release::Release, hamnvakt_release::Release)> {
+    for _ in 0..3 {
+        let facts = input.pickup.as_ref()?;
+        let release = facts.release.clone()?;
+        let container = facts.container.clone();
+        if facts.unreadable || !state.access.would_grant(input) {
+            return None;
+        }
+        let facility_org = {
+            let inner = state.access.lock();
+            let gate = match &input.gate {
+                GateRef::Id(g) => inner.index.gates.get(g),
+                GateRef::Code(c) => inner.index.gate_by_code(c),
+            };
+            gate.and_then(|g| inner.index.facilities.get(&g.facility_id))
+                .map(|f| f.org_id)
+        };
+        match crate::release::claim(state, actor, facility_org, &release, decision).await {
+            Ok(after) => {
+                if let Some(f) = input.pickup.as_mut() {
+                    f.claimed = true;
+                }
+                return Some((release, after));
+            }
+            Err(crate::release::ClaimError::Moved) => {
+                input.pickup = Some(read_pickup(state, container).await);
+            }
+            Err(crate::release::ClaimError::Failed(e)) => {
+                tracing::error!(error = %e, release = %release.id, "claiming a release for a pick-up failed; refused");
+                if let Some(f) = input.pickup.as_mut() {
+                    f.unreadable = true;
+                }
+                return None;
+            }
+        }
+    }
+    None
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

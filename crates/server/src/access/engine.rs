@@ -59,6 +59,8 @@ struct Pending {
     plate: Option<String>,
     /// The pick-up's container and release, recorded in the decision's event.
     pickup: Option<serde_json::Value>,
+    /// The visit the presentation named.
+    visit: Option<hamnvakt_core::ids::VisitId>,
     actor: Actor,
     reply: oneshot::Sender<Result<i64, ApiError>>,
 }
@@ -136,6 +138,11 @@ pub struct DecisionInput {
     /// A pick-up: the container named, with its release read before the decision (only
     /// then; an ordinary decision reads nothing more).
     pub pickup: Option<crate::release::PickupFacts>,
+    /// The visit the presentation names (a booked trip), checked against the register.
+    pub visit: Option<hamnvakt_core::ids::VisitId>,
+    /// The decision's id, when the caller needs it before the decision (a pick-up's claim
+    /// names it); else one is made.
+    pub id: Option<DecisionId>,
 }
 
 fn corrupt(kind: &str, id: &str, e: impl std::fmt::Display) -> ApiError {
@@ -383,6 +390,65 @@ impl Engine {
         Ok(())
     }
 
+    /// The decision on `input` against the register and presence as they stand: the
+    /// ordinary decision, the visit it names and the pick-up check. Neither applied nor
+    /// recorded.
+    ///
+    /// `assume_claimed` asks what the answer would be once the release is claimed for this
+    /// pick-up (a grant is given only to a claimed release).
+    fn make(
+        &self,
+        inner: &Inner,
+        input: &DecisionInput,
+        assume_claimed: bool,
+    ) -> (Decision, Option<hamnvakt_release::Pickup>) {
+        let gate = match &input.gate {
+            GateRef::Id(g) => *g,
+            // An unknown code becomes an id no gate has: the decision says unknown gate.
+            GateRef::Code(code) => inner
+                .index
+                .gate_by_code(code)
+                .map(|g| g.id)
+                .unwrap_or_else(new_id),
+        };
+        let req = DecisionRequest {
+            gate,
+            credential: input.credential.clone(),
+            plate: input.plate.clone(),
+            direction: input.direction,
+            at_ms: input.at_ms,
+        };
+        let mut d = decide::decide(
+            &inner.index,
+            &inner.presence,
+            &inner.policies,
+            &self.settings,
+            &req,
+        );
+        if let Some(visit) = input.visit {
+            decide::check_visit(&inner.index, &mut d, visit);
+        }
+        let pickup = input.pickup.as_ref().and_then(|facts| {
+            crate::release::check_pickup(
+                &inner.index,
+                &mut d,
+                facts,
+                input.plate.as_deref(),
+                assume_claimed,
+            )
+        });
+        (d, pickup)
+    }
+
+    /// Whether `input`, a pick-up, would be granted as things stand: asked before the
+    /// release is claimed for it (see `access/api.rs`). Changes nothing.
+    pub fn would_grant(&self, input: &DecisionInput) -> bool {
+        let inner = self.lock();
+        let (d, pickup) = self.make(&inner, input, true);
+        d.outcome == decide::Outcome::Grant
+            && pickup.is_some_and(|p| p.verdict == hamnvakt_release::PickupVerdict::Grant)
+    }
+
     /// Decides one presentation, records it durably, and returns it. Never an error for a
     /// controller to mistake for an open gate: failures come back as a deny.
     pub async fn decide(
@@ -403,7 +469,7 @@ impl Engine {
         actor: Actor,
         input: DecisionInput,
     ) -> (DecisionId, Decision, Option<hamnvakt_release::Pickup>) {
-        let id: DecisionId = new_time_id(state.now_ms());
+        let id: DecisionId = input.id.unwrap_or_else(|| new_time_id(state.now_ms()));
         let fail = |req_dir: Direction, at_ms: i64, why: &str| {
             let mut d = decide::decide(
                 &AccessIndex::default(),
@@ -443,32 +509,7 @@ impl Engine {
         let (tx, rx) = oneshot::channel();
         let decision = {
             let mut inner = self.lock();
-            let gate = match &input.gate {
-                GateRef::Id(g) => *g,
-                // An unknown code becomes an id no gate has: the decision says unknown gate.
-                GateRef::Code(code) => inner
-                    .index
-                    .gate_by_code(code)
-                    .map(|g| g.id)
-                    .unwrap_or_else(new_id),
-            };
-            let req = DecisionRequest {
-                gate,
-                credential: input.credential.clone(),
-                plate: input.plate.clone(),
-                direction: input.direction,
-                at_ms: input.at_ms,
-            };
-            let mut d = decide::decide(
-                &inner.index,
-                &inner.presence,
-                &inner.policies,
-                &self.settings,
-                &req,
-            );
-            let pickup = input.pickup.as_ref().and_then(|facts| {
-                crate::release::check_pickup(&inner.index, &mut d, facts, input.plate.as_deref())
-            });
+            let (d, pickup) = self.make(&inner, &input, false);
             let pickup_record = input.pickup.as_ref().map(|f| {
                 json!({
                     "container": f.container,
@@ -482,6 +523,7 @@ impl Engine {
                 credential: input.credential,
                 plate: input.plate,
                 pickup: pickup_record,
+                visit: input.visit,
                 actor,
                 reply: tx,
             };
@@ -692,8 +734,13 @@ async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>,
                     "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
                     "instance": state.access.instance,
                 });
-                if let (Some(pickup), Some(map)) = (&p.pickup, payload.as_object_mut()) {
-                    map.insert("pickup".into(), pickup.clone());
+                if let Some(map) = payload.as_object_mut() {
+                    if let Some(pickup) = &p.pickup {
+                        map.insert("pickup".into(), pickup.clone());
+                    }
+                    if let Some(visit) = p.visit {
+                        map.insert("visit".into(), json!(visit));
+                    }
                 }
                 payload
             },

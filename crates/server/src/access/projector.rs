@@ -1,5 +1,6 @@
-//! The gate-decision projection: the `gate_decisions` and `occupancy` tables, derived from the
-//! `access.decision` events after those are durable.
+//! The gate-decision projection: the `gate_decisions`, `gate_pickups` (the decisions that
+//! named a container) and `occupancy` tables, derived from the `access.decision` events after
+//! those are durable.
 //!
 //! A controller waits only for its decision's event to be committed (the chain is the record).
 //! Writing the query rows in that same commit more than doubled the pages every commit rewrote
@@ -21,7 +22,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use hamnvakt_access::decide::{Decision, Direction, Outcome};
-use hamnvakt_store::{DecisionRow, OccupancyRow};
+use hamnvakt_store::{DecisionRow, OccupancyRow, PickupRow};
 use serde::Deserialize;
 
 use super::AccessState;
@@ -43,6 +44,16 @@ struct Payload {
     credential: Option<String>,
     plate: Option<String>,
     decision: Decision,
+    /// A pick-up's container, release and verdict.
+    #[serde(default)]
+    pickup: Option<PickupPayload>,
+}
+
+#[derive(Deserialize)]
+struct PickupPayload {
+    container: String,
+    release: Option<String>,
+    verdict: Option<String>,
 }
 
 #[derive(Default)]
@@ -110,12 +121,30 @@ async fn project_group(me: &Projector, state: &AccessState) -> Result<i64, ApiEr
         return Ok(0);
     };
     let mut rows = Vec::with_capacity(events.len());
+    let mut pickups = Vec::new();
     let mut occupancy = Vec::new();
     for (seq, payload) in &events {
         match serde_json::from_str::<Payload>(payload) {
             Ok(p) => {
                 occupancy.extend(occupancy_changes(&p.decision));
-                rows.push(decision_row(&p, *seq));
+                let row = decision_row(&p, *seq);
+                if let Some(pickup) = &p.pickup {
+                    pickups.push(PickupRow {
+                        decision_id: row.id.clone(),
+                        event_seq: *seq,
+                        at_ms: row.at_ms,
+                        facility_id: row.facility_id.clone(),
+                        gate_id: row.gate_id.clone(),
+                        container: pickup.container.clone(),
+                        release_id: pickup.release.clone(),
+                        outcome: row.outcome.clone(),
+                        verdict: pickup.verdict.clone(),
+                        person_id: row.person_id.clone(),
+                        plate: row.plate.clone(),
+                        reasons: row.reasons.clone(),
+                    });
+                }
+                rows.push(row);
             }
             // Written by this server, so this is a bug or a hand-made event; the chain keeps
             // it either way. Skipping it keeps the projection moving.
@@ -129,6 +158,7 @@ async fn project_group(me: &Projector, state: &AccessState) -> Result<i64, ApiEr
         return Ok(GROUP);
     }
     tx.insert_decisions(&rows).await?;
+    tx.insert_pickups(&pickups).await?;
     tx.set_occupancies(&occupancy).await?;
     tx.commit().await?;
     let seen = me.projected.fetch_max(last, Ordering::AcqRel).max(last);

@@ -8,16 +8,22 @@
 //! stores them, serves them and answers the gate.
 //!
 //! Files: `service.rs` (issue, the steps, what the gate reads and records, the
-//! driver-mismatch detector), `api.rs` (`/api/v1/releases…`), `pages.rs` (the console's
-//! `/releases…`: the list, a release's timeline with its lights and the dispatcher's steps).
+//! driver-mismatch detector), `api.rs` (`/api/v1/releases…`), `coreor_api.rs` (release
+//! orders as EDIFACT COREOR), `stream.rs` (server-sent events telling a party when a
+//! release reaches it, following the audit chain), `pages.rs` (the console's
+//! `/releases…`: the list, a release's timeline with its lights and the dispatcher's steps,
+//! and the day's pick-ups and refusals for the terminal and the security centre).
 //!
 //! Public items: [`routes`], [`openapi`], the use cases [`issue`], [`act`] with [`Step`] and
-//! [`IssueRequest`], and for the gate [`pickup_facts`], [`PickupFacts`], [`check_pickup`], [`presented`]
-//! and [`after_gate`].
+//! [`IssueRequest`], and for the gate [`pickup_facts`], [`PickupFacts`], [`claim`] and
+//! [`unclaim`] (a pick-up is granted only to a release claimed for it), [`check_pickup`],
+//! [`presented`] and [`after_gate`].
 
 mod api;
+mod coreor_api;
 mod pages;
 mod service;
+mod stream;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -26,23 +32,34 @@ use utoipa::OpenApi;
 use crate::access::AccessState;
 
 pub use service::{
-    act, after_gate, check_pickup, issue, pickup_facts, presented, IssueRequest, PickupFacts, Step,
+    act, after_gate, check_pickup, claim, issue, pickup_facts, presented, unclaim, ClaimError,
+    IssueRequest, PickupFacts, Step,
 };
 
 pub fn routes() -> Router<AccessState> {
     let api = Router::new()
         .route("/releases", get(api::list).post(api::issue))
+        .route("/releases/coreor", post(coreor_api::receive))
+        .route("/releases/stream", get(stream::stream))
         .route("/releases/{id}", get(api::get_one))
         .route("/releases/{id}/steps", post(api::step));
     Router::new()
         .nest("/api/v1", api)
         .route("/releases", get(pages::list))
+        .route("/releases/pickups", get(pages::pickups))
         .route("/releases/{id}", get(pages::detail))
         .route("/releases/{id}/step", post(pages::step))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(api::issue, api::list, api::get_one, api::step))]
+#[openapi(paths(
+    api::issue,
+    api::list,
+    api::get_one,
+    api::step,
+    coreor_api::receive,
+    stream::stream
+))]
 struct Doc;
 
 /// This capability's paths of the OpenAPI document.

@@ -136,8 +136,10 @@ pub async fn list(
             })
             .collect::<Vec<_>>()
     };
+    let pickups_link = pickup_scope(&state, &p).await?.is_some();
     let body = html! {
         h1 { (t(lang, Msg::NavReleases)) }
+        @if pickups_link { p { a #pickups-link href="/releases/pickups" { (t(lang, Msg::RelPickups)) } } }
         @if all.is_empty() { p { (t(lang, Msg::RelNone)) } }
         @else {
             table #releases {
@@ -172,6 +174,148 @@ pub async fn list(
         },
         body,
     ))
+}
+
+/// Whose pick-ups a reader sees: every facility's for the security centre and customs
+/// (`release_oversee` in the port authority or customs), its own facilities' for a terminal
+/// operator; `None` for anyone else.
+async fn pickup_scope(
+    state: &AccessState,
+    p: &Principal,
+) -> Result<Option<Option<Vec<String>>>, ApiError> {
+    use hamnvakt_core::org::OrgKind;
+    let kind = state.store.org(p.org()).await?.map(|o| o.kind);
+    let oversee = p.can(Permission::ReleaseOversee);
+    Ok(match kind {
+        Some(OrgKind::PortAuthority | OrgKind::Customs) if oversee => Some(None),
+        Some(OrgKind::TerminalOperator)
+            if oversee || p.can(Permission::ReleaseAct) || p.can(Permission::AccessRead) =>
+        {
+            let inner = state.access.lock();
+            Some(Some(
+                inner
+                    .index
+                    .facilities
+                    .values()
+                    .filter(|f| f.org_id == p.org())
+                    .map(|f| f.id.to_string())
+                    .collect(),
+            ))
+        }
+        _ => None,
+    })
+}
+
+/// The day's pick-ups at the gates (since local midnight): every decision that named a
+/// container, granted, sent to the scanner or refused, with the reasons of each refusal.
+pub async fn pickups(
+    State(state): State<AccessState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+) -> Result<Html<String>, UiError> {
+    let Some(scope) = pickup_scope(&state, &p).await? else {
+        return Err(UiError(ApiError::forbidden(
+            "the day's pick-ups are for the terminal and the security centre",
+        )));
+    };
+    // Read-your-writes: the pick-ups are derived from the decision events.
+    state.access.projector.catch_up(&state).await?;
+    let now = state.now_ms();
+    let (_, minute) = hamnvakt_access::schedule::local_day_minute(now);
+    let midnight = now - i64::from(minute) * 60_000 - now.rem_euclid(60_000);
+    let rows = state
+        .store
+        .pickups_since(midnight, scope.as_deref(), 2000)
+        .await?;
+    let (gates, people) = {
+        let inner = state.access.lock();
+        let gate = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|g| g.parse().ok())
+                .and_then(|g| inner.index.gates.get(&g))
+                .map(|g| g.code.clone())
+                .unwrap_or_default()
+        };
+        let person = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|x| x.parse().ok())
+                .and_then(|x| inner.index.people.get(&x))
+                .map(|x| x.name.clone())
+                .unwrap_or_default()
+        };
+        (
+            rows.iter().map(|r| gate(&r.gate_id)).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| person(&r.person_id))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let granted = rows.iter().filter(|r| r.outcome == "grant").count();
+    let referred = rows.iter().filter(|r| r.outcome == "refer").count();
+    let refused = rows.len() - granted - referred;
+    let body = html! {
+        h1 { (t(lang, Msg::RelPickups)) }
+        p #pickup-counts {
+            span.outcome.outcome-grant { (granted) " " (t(lang, Msg::RelPickedUp)) } " "
+            span.outcome.outcome-refer { (referred) " " (t(lang, Msg::RelToScanner)) } " "
+            span.outcome.outcome-deny { (refused) " " (t(lang, Msg::RelRefused)) }
+        }
+        @if rows.is_empty() { p { (t(lang, Msg::RelNoPickups)) } }
+        @else {
+            table #pickups {
+                thead { tr {
+                    th { (t(lang, Msg::RelTime)) } th { (t(lang, Msg::RelGate)) }
+                    th { (t(lang, Msg::RelContainer)) } th { (t(lang, Msg::RelDriver)) }
+                    th { (t(lang, Msg::RelTruck)) } th { (t(lang, Msg::RelOutcome)) }
+                    th { (t(lang, Msg::RelWhy)) }
+                } }
+                tbody { @for (i, r) in rows.iter().enumerate() {
+                    tr {
+                        td { (local_time(r.at_ms)) }
+                        td { (gates.get(i).cloned().unwrap_or_default()) }
+                        td { @match &r.release_id {
+                            Some(id) => a href={ "/releases/" (id) } { code { (r.container) } },
+                            None => code { (r.container) },
+                        } }
+                        td { (people.get(i).cloned().unwrap_or_default()) }
+                        td { code { (r.plate.clone().unwrap_or_default()) } }
+                        td { span class={ "outcome outcome-" (r.outcome) } { (outcome_word(lang, &r.outcome)) } }
+                        td { @if r.outcome != "grant" {
+                            (reason_codes(&r.reasons))
+                        } }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: "/releases/pickups",
+            title: t(lang, Msg::RelPickups),
+            nav: Some(Msg::NavReleases),
+        },
+        body,
+    ))
+}
+
+fn outcome_word(lang: Lang, outcome: &str) -> &'static str {
+    t(
+        lang,
+        match outcome {
+            "grant" => Msg::RelPickedUp,
+            "refer" => Msg::RelToScanner,
+            _ => Msg::RelRefused,
+        },
+    )
+}
+
+/// The reasons of a refusal as the guard reads them: each one's text, its code beside it.
+fn reason_codes(reasons: &str) -> Markup {
+    let list: Vec<hamnvakt_access::decide::Reason> =
+        serde_json::from_str(reasons).unwrap_or_default();
+    html! { ul.reasons { @for r in &list { li { (r.text) " " code { (r.code) } } } } }
 }
 
 pub async fn detail(

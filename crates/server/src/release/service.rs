@@ -399,6 +399,8 @@ pub struct PickupFacts {
     pub scan_selected: bool,
     /// The facts could not be read: the gate denies (fails closed).
     pub unreadable: bool,
+    /// The release was claimed for this very decision ([`claim`]): only then may it grant.
+    pub claimed: bool,
 }
 
 /// Reads the pick-up facts of a container (normalised ISO 6346): the newest release not yet
@@ -425,6 +427,7 @@ pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFac
         release,
         scan_selected,
         unreadable: false,
+        claimed: false,
     })
 }
 
@@ -432,11 +435,16 @@ pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFac
 /// facts, every failed condition added to the decision's reasons; a failure denies, a scan
 /// selection turns a grant into a referral to the scanner lane. Runs under the access
 /// engine's lock with the register it holds; reads nothing else.
+///
+/// A pick-up is granted only when the release was claimed for the decision (`facts.claimed`,
+/// or `assume_claimed` when the gate asks whether to claim it): that is what makes a second
+/// presentation of the same container, here or at another instance, find it collected.
 pub fn check_pickup(
     index: &hamnvakt_access::index::AccessIndex,
     d: &mut hamnvakt_access::decide::Decision,
     facts: &PickupFacts,
     plate: Option<&str>,
+    assume_claimed: bool,
 ) -> Option<Pickup> {
     use hamnvakt_access::decide::{Outcome, Reason};
     use hamnvakt_release::gate::PickupVerdict;
@@ -456,12 +464,22 @@ pub fn check_pickup(
         return None;
     };
     let banned = index.ban_for(d.person, plate, d.at_ms).is_some();
-    let p = hamnvakt_release::gate::pickup(
+    let mut p = hamnvakt_release::gate::pickup(
         release,
         &presented(d.person, plate.map(str::to_owned), banned, d.facility),
         facts.scan_selected,
         d.at_ms,
     );
+    if p.verdict == PickupVerdict::Grant
+        && d.outcome == Outcome::Grant
+        && !(facts.claimed || assume_claimed)
+    {
+        p.verdict = PickupVerdict::Deny;
+        p.failures.push(hamnvakt_release::Failure {
+            code: "release_changed",
+            text: "the release changed while the gate decided; present again".into(),
+        });
+    }
     // A grant's reasons say why it was granted; once the pick-up turns it into a refusal or
     // a referral they would mislead, so the pick-up's own take their place.
     if d.outcome == Outcome::Grant && p.verdict != PickupVerdict::Grant {
@@ -504,32 +522,95 @@ pub fn presented(
     }
 }
 
-/// After a gate decision on a pick-up is durable: a granted pick-up marks the release
-/// collected (`release.collected`); a wrong driver raises `release.driver_mismatch`, owned
-/// by the facility's organisation and shared with the haulier.
-#[allow(clippy::too_many_arguments)]
+/// Why a release could not be claimed for a pick-up.
+#[derive(Debug)]
+pub enum ClaimError {
+    /// The release moved since the gate read it (another pick-up claimed it, a party took a
+    /// step): read it again and decide on that.
+    Moved,
+    Failed(ApiError),
+}
+
+/// Claims `release`, as the gate read it, for the pick-up decision `decision`: records
+/// `release.collected` and marks it collected, written only over the version the gate
+/// checked, in one transaction, before the decision is made. Of two presentations of one
+/// container, at one instance or two, exactly one claim succeeds; the other reads the release
+/// again, finds it collected and is refused. If the decision then does not grant after all,
+/// [`unclaim`] gives the release back.
+pub async fn claim(
+    state: &AppState,
+    gate_actor: &Actor,
+    facility_org: Option<OrgId>,
+    release: &Release,
+    decision: &str,
+) -> Result<Release, ClaimError> {
+    let org = facility_org.unwrap_or(release.line);
+    let mut change = Change::begin(state, gate_actor)
+        .await
+        .map_err(ClaimError::Failed)?;
+    let at_ms = change.at_ms();
+    let (next, hop) = chain::apply(release, org, Authority::Gate, &Action::Collect, at_ms)
+        .map_err(|_| ClaimError::Moved)?;
+    let subject = format!("release:{}", release.id);
+    change
+        .record(
+            "release.collected",
+            Some(&subject),
+            json!({ "release": release.id, "container": next.container, "hop": hop, "decision": decision }),
+        )
+        .await
+        .map_err(ClaimError::Failed)?;
+    let row = to_row(&next, at_ms).map_err(ClaimError::Failed)?;
+    match change.tx().update_release(&row).await {
+        Ok(()) => {}
+        Err(hamnvakt_store::StoreError::Conflict(_)) => return Err(ClaimError::Moved),
+        Err(e) => return Err(ClaimError::Failed(e.into())),
+    }
+    change.commit().await.map_err(|e| match e {
+        // PostgreSQL may refuse the commit of a row another instance wrote meanwhile.
+        ApiError::Conflict(_) => ClaimError::Moved,
+        other => ClaimError::Failed(other),
+    })?;
+    Ok(next)
+}
+
+/// Gives back a release claimed for a pick-up decision that did not grant after all (the
+/// register changed between the question and the decision, or the decision could not be
+/// recorded): `release.collect_undone`, and the release as it stood before the claim.
+pub async fn unclaim(
+    state: &AppState,
+    gate_actor: &Actor,
+    before: &Release,
+    claimed: &Release,
+    decision: &str,
+) -> Result<(), ApiError> {
+    let mut change = Change::begin(state, gate_actor).await?;
+    let at_ms = change.at_ms();
+    let mut back = before.clone();
+    back.version = claimed.version + 1;
+    change
+        .record(
+            "release.collect_undone",
+            Some(&format!("release:{}", before.id)),
+            json!({ "release": before.id, "container": before.container, "decision": decision,
+                    "why": "the gate decision did not grant the pick-up" }),
+        )
+        .await?;
+    change.tx().update_release(&to_row(&back, at_ms)?).await?;
+    change.commit().await
+}
+
+/// After a gate decision on a pick-up is durable: a wrong driver raises
+/// `release.driver_mismatch`, owned by the facility's organisation and shared with the
+/// haulier. (A grant's collection was recorded before the decision: [`claim`].)
 pub async fn after_gate(
     state: &AccessState,
     release: &Release,
     pickup: &Pickup,
-    granted: bool,
     presented_person: Option<PersonId>,
     facility_org: Option<OrgId>,
     decision: &str,
-    gate_actor: &Actor,
 ) -> Result<(), ApiError> {
-    if granted {
-        let org = facility_org.unwrap_or(release.line);
-        step_and_store(
-            state,
-            gate_actor,
-            org,
-            Authority::Gate,
-            release.id,
-            &Action::Collect,
-        )
-        .await?;
-    }
     if pickup.wrong_driver {
         raise_driver_mismatch(state, release, presented_person, facility_org, decision).await?;
     }

@@ -69,6 +69,11 @@ where
 #[derive(Debug)]
 pub struct CsvBody(pub Bytes);
 
+/// An EDIFACT interchange (`application/edifact`, or `text/plain` as some senders label it),
+/// read whole up to the configured limit.
+#[derive(Debug)]
+pub struct EdifactBody(pub Bytes);
+
 /// Reads a body of at most `limit` bytes. A larger one is refused with 413, but read on (and
 /// thrown away) up to four times the limit first, so that the client, still sending, reads
 /// the answer rather than a reset connection; one that says it is larger than that is
@@ -201,6 +206,23 @@ where
         read_body(req, state.config.max_request_body_bytes)
             .await
             .map(CsvBody)
+    }
+}
+
+impl<S> FromRequest<S> for EdifactBody
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = &AppState::from_ref(state);
+        if !content_type_is(&req, "application/edifact") && !content_type_is(&req, "text/plain") {
+            return Err(ApiError::UnsupportedMediaType("application/edifact"));
+        }
+        read_body(req, state.config.max_request_body_bytes)
+            .await
+            .map(EdifactBody)
     }
 }
 

@@ -405,6 +405,15 @@ messages! {
     RelRoleDirector => "cargo director", "speditör (vidare)";
     RelRoleHaulier => "haulier", "åkeri";
     RelRoleSubcontractor => "executing subcontractor", "utförande underentreprenör";
+    RelPickups => "The day's pick-ups and refusals", "Dagens hämtningar och avvisningar";
+    RelNoPickups => "No container has been presented for pick-up today.", "Ingen container har visats upp för hämtning i dag.";
+    RelPickedUp => "picked up", "hämtad";
+    RelToScanner => "to the scanner", "till röntgen";
+    RelRefused => "refused", "avvisad";
+    RelTime => "Time", "Tid";
+    RelGate => "Gate", "Grind";
+    RelOutcome => "Outcome", "Utfall";
+    RelWhy => "Why", "Varför";
     Worklist => "Worklist", "Arbetslista";
     Day => "Day", "Dag";
     Show => "Show", "Visa";

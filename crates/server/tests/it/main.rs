@@ -25,6 +25,7 @@ mod need_to_know;
 mod nonsense;
 mod openapi_walk;
 mod release;
+mod release_gate;
 mod security;
 mod sharing;
 mod sharing_analysis;

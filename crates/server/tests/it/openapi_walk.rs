@@ -341,6 +341,11 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/releases/coreor",
+        "the body is an EDIFACT interchange, which the document can only call text; the sender must be a shipping line and each order's release-to party an organisation",
+    ),
+    (
+        "POST",
         "/sharing/import",
         "the body is a STIX 2.1 bundle, which the document can only call text",
     ),

@@ -25,6 +25,24 @@ CREATE INDEX IF NOT EXISTS gate_decisions_by_time ON gate_decisions (at_ms, id);
 CREATE INDEX IF NOT EXISTS gate_decisions_by_person ON gate_decisions (person_id, at_ms);
 CREATE INDEX IF NOT EXISTS gate_decisions_by_facility ON gate_decisions (facility_id, at_ms);
 
+-- The gate decisions that named a container (pick-ups), from the same events and in the same
+-- transactions as gate_decisions (schema 17; on PostgreSQL schema/postgres/0017_pickups.sql).
+CREATE TABLE IF NOT EXISTS gate_pickups (
+    decision_id TEXT PRIMARY KEY,
+    event_seq INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    facility_id TEXT,
+    gate_id TEXT,
+    container TEXT NOT NULL,
+    release_id TEXT,
+    outcome TEXT NOT NULL,
+    verdict TEXT,
+    person_id TEXT,
+    plate TEXT,
+    reasons TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gate_pickups_by_time ON gate_pickups (at_ms, decision_id);
+
 CREATE TABLE IF NOT EXISTS occupancy (
     person_id TEXT PRIMARY KEY,
     facility_id TEXT NOT NULL,

@@ -1,0 +1,295 @@
+//! The pick-up decision over HTTP beside the ordinary gate decision: the same open-loop load
+//! generator as `gate_load.rs` (a real server on loopback, SQLite or PostgreSQL, filled with
+//! the demo port; latency measured from each request's scheduled send time), sending one of:
+//!
+//! - `ordinary`: the demo day's own presentations (what `gate_load` sends);
+//! - `refer`: story 2's assigned driver and truck naming its container, which customs'
+//!   targeting selected for scanning: the release and the scan selection are read, the chain
+//!   and lights checked, and the answer is a referral to the scanner lane (group-committed as
+//!   any decision);
+//! - `grant`: the same driver and truck naming a different prepared release each time, every
+//!   one granted: each grant first claims its release (a durable write of its own, conditional
+//!   on the release's version), then the decision is group-committed;
+//! - `mixed`: the demo day's presentations with every `--every`-th request a granted pick-up.
+//!
+//! The releases for `grant` and `mixed` are made with the chain's own rules
+//! (`hamnvakt_release::chain::apply`: issued, offered, accepted to the haulier, the driver and
+//! truck assigned, customs green, discharged) and stored directly in batches, without their
+//! step events: what is measured is the gate, not the preparation.
+//!
+//! `cargo bench -p hamnvakt-server --bench pickup_load -- [--mode refer] [--rate 2000] [--seconds 15] [--every 10] [--postgres]`
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hamnvakt_core::ids::Id;
+use hamnvakt_release::chain::{apply, Action, Authority};
+use hamnvakt_release::model::{CustomsLight, Issue, Release, ReleaseState, Role, TerminalLight};
+use hamnvakt_server::app::Instance;
+use hamnvakt_server::web::state::SystemClock;
+use hamnvakt_store::{OpenOptions, ReleaseRow, Store};
+use hamnvakt_testkit::{Kind, TestDb};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A valid ISO 6346 number for serial `n` (owner code HVBU, the check digit found by trying).
+fn container(n: u64) -> String {
+    (0..10)
+        .map(|d| format!("HVBU{:06}{d}", n % 1_000_000))
+        .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
+        .unwrap()
+}
+
+/// Prepares `count` releases at Norvik whose chains end at story 2's driver and truck.
+async fn prepare(
+    state: &Instance,
+    story: &hamnvakt_demo::release::DemoRelease,
+    count: u64,
+) -> Vec<String> {
+    let now = state.now_ms();
+    let mut out = Vec::with_capacity(count as usize);
+    let mut made = 0;
+    while made < count {
+        let mut tx = state.store.begin().await.unwrap();
+        for _ in 0..1000.min(count - made) {
+            let c = container(made);
+            let mut bytes = [0u8; 16];
+            // The counter where the UUID's version and variant bits are not.
+            bytes[8..16].copy_from_slice(&made.to_be_bytes());
+            bytes[0] = 0x5a;
+            let r = Release::issue(
+                Id::from_random_bytes(bytes),
+                Issue {
+                    container: c.clone(),
+                    bill_of_lading: format!("BENCH{made}"),
+                    line: story.line,
+                    issued_by: story.line,
+                    facility: Some(story.facility),
+                    expires_ms: None,
+                },
+                now - 60_000,
+            )
+            .unwrap();
+            let at = now - 30_000;
+            let step =
+                |r: Release, by, authority, a: Action| apply(&r, by, authority, &a, at).unwrap().0;
+            let p = Authority::Party;
+            let r = step(
+                r,
+                story.line,
+                p,
+                Action::Offer {
+                    to: story.forwarder,
+                    role: Role::ReleaseTo,
+                },
+            );
+            let r = step(r, story.forwarder, p, Action::Accept);
+            let r = step(
+                r,
+                story.forwarder,
+                p,
+                Action::Offer {
+                    to: story.haulier,
+                    role: Role::Haulier,
+                },
+            );
+            let r = step(r, story.haulier, p, Action::Accept);
+            let r = step(
+                r,
+                story.haulier,
+                p,
+                Action::Assign {
+                    driver: story.driver,
+                    driver_org: story.haulier,
+                    driver_has_card: true,
+                    plate: story.plate.clone(),
+                },
+            );
+            let r = step(
+                r,
+                story.line,
+                Authority::Customs,
+                Action::Customs(CustomsLight::Green),
+            );
+            let r = step(
+                r,
+                story.line,
+                Authority::Terminal,
+                Action::Terminal(TerminalLight::Discharged),
+            );
+            assert_eq!(r.state, ReleaseState::Active);
+            let row = ReleaseRow {
+                id: r.id.to_string(),
+                container: r.container.clone(),
+                bill_of_lading: r.bill_of_lading.clone(),
+                line_org: r.line.to_string(),
+                holder_org: r.holder().to_string(),
+                state: "active".into(),
+                driver: Some(story.driver.to_string()),
+                issued_ms: r.issued_ms,
+                expires_ms: r.expires_ms,
+                updated_ms: at,
+                version: r.version,
+                data: serde_json::to_string(&r).unwrap(),
+            };
+            tx.insert_release(&row).await.unwrap();
+            let parties: Vec<String> = r.parties().iter().map(|o| o.to_string()).collect();
+            tx.add_release_parties(&row.id, &parties).await.unwrap();
+            out.push(c);
+            made += 1;
+        }
+        tx.commit().await.unwrap();
+    }
+    out
+}
+
+fn main() {
+    let rate: u64 = arg("--rate", 2000);
+    let seconds: u64 = arg("--seconds", 15);
+    let every: u64 = arg("--every", 10);
+    let mode: String = arg("--mode", "refer".to_owned());
+    let kind = if std::env::args().any(|a| a == "--postgres") {
+        Kind::Postgres
+    } else {
+        Kind::Sqlite
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = client_rt.handle().clone();
+    rt.block_on(async move {
+        let db = TestDb::new(kind).await;
+        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
+        config.database_url = db.url.clone();
+        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+        store.migrate(0).await.unwrap();
+        let state = Instance::new(store, config, Arc::new(SystemClock));
+        state.start().await.unwrap();
+        let t = Instant::now();
+        let summary = hamnvakt_server::cli::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
+        println!("seeded the demo port in {:.1} s; story 2 at the gate: {:?}", t.elapsed().as_secs_f64(), summary.pickups);
+        let story = summary.world.release.clone().unwrap();
+        let total = rate * seconds;
+        let grants = match mode.as_str() {
+            "grant" => total,
+            "mixed" => total.div_ceil(every),
+            _ => 0,
+        };
+        let t = Instant::now();
+        let prepared = prepare(&state, &story, grants).await;
+        if grants > 0 {
+            println!("prepared {grants} releases in {:.1} s", t.elapsed().as_secs_f64());
+        }
+        let token = summary.machine_token.clone().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap());
+        let serve_state = state.clone();
+        tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
+
+        let traffic = summary.world.access.traffic.clone();
+        let pickup = story.pickup.clone();
+        let story_container = story.container.clone();
+        let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+        let latencies = Arc::new(Mutex::new(Vec::with_capacity(total as usize)));
+        let outcomes = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+        let errors = Arc::new(Mutex::new(0u64));
+        let interval = Duration::from_secs_f64(1.0 / rate as f64);
+        let (lat2, out2, err2, url2, token2) = (latencies.clone(), outcomes.clone(), errors.clone(), url.clone(), token.clone());
+        let mode2 = mode.clone();
+        let (start, tasks) = tokio::task::spawn_blocking(move || {
+            let mode = mode2;
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+            let mut next_release = prepared.into_iter();
+            let start = Instant::now();
+            let mut tasks = Vec::with_capacity(total as usize);
+            for i in 0..total {
+                let due = start + interval * i as u32;
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                let as_pickup = |container: String| serde_json::json!({"gate": pickup.gate, "credential": pickup.credential,
+                    "plate": pickup.plate, "direction": pickup.direction, "container": container});
+                let (body, what) = match mode.as_str() {
+                    "refer" => (as_pickup(story_container.clone()), "pick-up"),
+                    "grant" => (as_pickup(next_release.next().unwrap()), "pick-up"),
+                    "mixed" if i % every == 0 => (as_pickup(next_release.next().unwrap()), "pick-up"),
+                    _ => {
+                        let p = traffic.choose(&mut rng).unwrap();
+                        (serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction}), "ordinary")
+                    }
+                };
+                let (client, url, token, latencies, outcomes, errors) =
+                    (client.clone(), url2.clone(), token2.clone(), lat2.clone(), out2.clone(), err2.clone());
+                tasks.push(handle.spawn(async move {
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await;
+                    match r {
+                        Ok(r) if r.status().is_success() => {
+                            let v: serde_json::Value = r.json().await.unwrap_or_default();
+                            let elapsed = due.elapsed();
+                            latencies.lock().unwrap().push((what, elapsed));
+                            let o = format!("{what} {}", v["outcome"].as_str().unwrap_or("?"));
+                            *outcomes.lock().unwrap().entry(o).or_default() += 1;
+                        }
+                        _ => *errors.lock().unwrap() += 1,
+                    }
+                }));
+            }
+            (start, tasks)
+        })
+        .await
+        .unwrap();
+        for t in tasks {
+            let _ = t.await;
+        }
+        let elapsed = start.elapsed();
+        let all = latencies.lock().unwrap().clone();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!("| backend | mode | offered | achieved | answered | errors | requests | p50 | p90 | p99 | p99.9 | max |");
+        println!("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        for which in ["all", "pick-up", "ordinary"] {
+            let mut lat: Vec<Duration> = all.iter().filter(|(w, _)| which == "all" || *w == which).map(|(_, l)| *l).collect();
+            if lat.is_empty() || (which != "all" && lat.len() == all.len()) {
+                continue;
+            }
+            lat.sort();
+            let p = |q: f64| lat[(((lat.len() - 1) as f64) * q).round() as usize];
+            println!(
+                "| {kind:?} | {mode} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {which} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+                all.len() as f64 / elapsed.as_secs_f64(),
+                lat.len(),
+                errors.lock().unwrap(),
+                ms(p(0.5)),
+                ms(p(0.9)),
+                ms(p(0.99)),
+                ms(p(0.999)),
+                ms(lat[lat.len() - 1])
+            );
+        }
+        println!("outcomes: {:?}", outcomes.lock().unwrap());
+        let report = state.store.verify_chain().await.unwrap();
+        println!("audit chain: {:?}, {} events", report.status, report.events_checked);
+    });
+}
