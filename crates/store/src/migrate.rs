@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0015_release.sql"),
         postgres: include_str!("../schema/postgres/0015_release.sql"),
     },
+    Migration {
+        version: 16,
+        name: "assessment",
+        sqlite: include_str!("../schema/sqlite/0016_assessment.sql"),
+        postgres: include_str!("../schema/postgres/0016_assessment.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
