@@ -95,6 +95,12 @@ pub enum Permission {
     ReleaseAct,
     /// See every release and the day's pick-ups and refusals (the security centre, customs).
     ReleaseOversee,
+    /// See one's organisation's vulnerability assessments, the catalogue of controls, the
+    /// best practices one's organisation may see and the comparison across ports.
+    AssessmentRead,
+    /// Assess: edit one's organisation's assessments, write and import best practices, share
+    /// one's control scores for the comparison across ports.
+    AssessmentWrite,
 }
 
 impl Role {
@@ -177,6 +183,8 @@ impl Role {
                 SecurityLevelSet,
                 ReleaseAct,
                 ReleaseOversee,
+                AssessmentRead,
+                AssessmentWrite,
             ],
             Role::TargetingOfficer => &[
                 SharingRead,
@@ -200,6 +208,7 @@ impl Role {
                 TokensManage,
                 SharingRead,
                 SharingWrite,
+                AssessmentRead,
             ],
             Role::Administrator => &[
                 SharingRead,

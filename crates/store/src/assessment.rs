@@ -239,4 +239,18 @@ impl Store {
         .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
+    /// What the assessment measures in the store: how many consignments targeting put in a
+    /// lane, and how many gate decisions the audit chain holds.
+    pub async fn assessment_counts(&self) -> Result<(i64, i64)> {
+        let selected: i64 = sqlx::query("SELECT COUNT(*) FROM selections")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let decisions: i64 =
+            sqlx::query("SELECT COUNT(*) FROM events WHERE kind = 'access.decision'")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        Ok((selected, decisions))
+    }
 }
