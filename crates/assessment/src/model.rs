@@ -670,14 +670,15 @@ impl Assessment {
 
     /// Records what the system measured of a control. An answer the assessor gave stays, with
     /// the measurement beside it; otherwise the measurement becomes the answer, unconfirmed.
-    /// Returns whether anything changed (a measurement equal to the one held changes nothing).
+    /// Returns whether anything changed: a measurement with the status of the one held changes
+    /// nothing (the figures in its words move with every event; the held one keeps its time).
     pub fn prefill(&mut self, control: &str, m: Measured) -> bool {
         match self.answers.get_mut(control) {
             Some(a) => {
                 let same = a
                     .measured
                     .as_ref()
-                    .is_some_and(|old| old.status == m.status && old.detail == m.detail);
+                    .is_some_and(|old| old.status == m.status);
                 if same {
                     return false;
                 }

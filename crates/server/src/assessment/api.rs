@@ -113,9 +113,26 @@ pub struct AssessmentView {
 /// Every round of the facility `a` assesses, oldest first.
 pub async fn trend(state: &AssessmentState, a: &Assessment) -> Result<Vec<TrendPoint>, ApiError> {
     let all = service::list(state, a.org).await?;
-    Ok(all
-        .iter()
-        .filter(|x| x.facility == a.facility)
+    let mut rounds: Vec<&Assessment> = all.iter().filter(|x| x.facility == a.facility).collect();
+    // Rounds made in the same millisecond are ordered by how many rounds precede them.
+    let depth = |x: &Assessment| {
+        let mut n = 0usize;
+        let mut at = x.previous.as_deref();
+        while let Some(prev) = at {
+            n += 1;
+            at = all
+                .iter()
+                .find(|y| y.id == prev)
+                .and_then(|y| y.previous.as_deref());
+            if n > all.len() {
+                break;
+            }
+        }
+        n
+    };
+    rounds.sort_by_key(|x| (x.created_ms, depth(x)));
+    Ok(rounds
+        .into_iter()
         .map(|x| TrendPoint {
             id: x.id.clone(),
             title: x.title.clone(),

@@ -13,6 +13,7 @@
 mod access;
 mod ais;
 mod api;
+mod assessment;
 mod bad_input;
 mod binary;
 mod cargo;
