@@ -216,7 +216,13 @@ pub async fn detail(
                     }
                     td {
                         @if let Some(x) = ans { (x.evidence)
-                            @if let Some(m) = &x.measured { br; small.measured { (m.detail) " " a href=(m.link) { "→ " (t(lang, Msg::AsFacts)) } } }
+                            @if let Some(m) = &x.measured {
+                                br;
+                                small.measured {
+                                    @if m.detail != x.evidence { (m.detail) " " }
+                                    a href=(m.link) { "→ " (t(lang, Msg::AsFacts)) }
+                                }
+                            }
                             @if let Some(r) = &x.override_reason { br; small { (t(lang, Msg::AsReason)) ": " (r) } }
                         }
                     }
@@ -249,7 +255,7 @@ pub async fn detail(
                 button type="submit" { (t(lang, Msg::AsSave)) }
             }
         }
-        p { small { "Updated " (local_time(a.updated_ms)) } }
+        p { small { (local_time(a.updated_ms)) } }
     };
     Ok(layout(
         &Page {
