@@ -19,7 +19,7 @@ pub const MAX_SCENARIOS: usize = 200;
 pub const MAX_ACTIONS: usize = 500;
 
 /// An answer to a control.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AnswerStatus))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -149,7 +149,7 @@ impl Scenario {
 }
 
 /// What the system measured of a control, with the link to the facts.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Measurement))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     pub measure: Measure,
@@ -162,7 +162,7 @@ pub struct Measured {
 }
 
 /// Who gave the answer its status.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AnswerSource))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -211,7 +211,7 @@ impl ActionState {
     }
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PlannedAction))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     /// `P1`, `P2` …
@@ -254,7 +254,7 @@ pub struct Assessment {
 }
 
 /// One change to an assessment.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AssessmentEdit))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Edit {
@@ -801,7 +801,7 @@ pub struct Gap {
 }
 
 /// An assessment's figures.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AssessmentSummary))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub controls: usize,

@@ -266,7 +266,7 @@ pub async fn edit(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Measured {
+pub struct MeasureResult {
     /// How many answers the measurements changed.
     pub changed: usize,
     pub assessment: AssessmentView,
@@ -276,17 +276,17 @@ pub struct Measured {
 /// an answer the assessor gave stays, with the measurement beside it.
 #[utoipa::path(post, path = "/assessments/{id}/measure", tag = "assessments", params(("id" = String, Path)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Measured), (status = 403, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = MeasureResult), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn measure(
     State(state): State<AssessmentState>,
     p: Principal,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Measured>, ApiError> {
+) -> Result<Json<MeasureResult>, ApiError> {
     p.require(Permission::AssessmentWrite)?;
     let (a, changed) = service::measure(&state, &p.actor(), p.org(), &id).await?;
-    Ok(Json(Measured {
+    Ok(Json(MeasureResult {
         changed,
         assessment: view(&state, a).await?,
     }))

@@ -168,6 +168,29 @@ async fn assessment_flow(kind: Kind) {
     let (s, v) = edit(&mut pfso, &id, json!({"op": "confirm", "control": "LVL-1"})).await;
     assert_eq!(s, 200);
     assert_eq!(answer(&v, "LVL-1")["source"], "confirmed");
+    // The measurement evaluates the policy set in force, it does not assume it: without the
+    // level-2 rule for general cards, the confirmed answer goes back to measured, and "not".
+    let policy = pfso.get("/api/v1/access/policies").await;
+    let text = policy.json["text"].as_str().unwrap().to_owned();
+    let rule = "@id(\"level2_generic_card\")\nforbid (principal, action == Hamnvakt::Action::\"enter\", resource)\nwhen { context.security_level >= 2 && context.credential.generic };";
+    assert!(text.contains(rule), "the default policy set has the rule");
+    let body = json!({"text": text.replace(rule, ""), "comment": "test: no level-2 rule"});
+    let r = pfso.put_json("/api/v1/access/policies", &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = pfso
+        .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
+        .await;
+    let lvl = answer(&m.json["assessment"], "LVL-1");
+    assert_eq!(
+        (lvl["status"].as_str(), lvl["source"].as_str()),
+        (Some("not"), Some("measured")),
+        "{lvl}"
+    );
+    let detail = lvl["measured"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("let in at level 1 and let in at level 2"),
+        "{detail}"
+    );
     let (s, v) = edit(
         &mut pfso,
         &id,
