@@ -312,8 +312,14 @@ pub fn validate_kind(kind: &str) -> Result<(), FieldError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Acknowledge,
-    Assign { to: UserId },
-    Close { outcome: Outcome },
+    Assign {
+        to: UserId,
+    },
+    Close {
+        outcome: Outcome,
+    },
+    /// Open a closed alert again (its outcome goes; the audit chain keeps it).
+    Reopen,
 }
 
 impl Action {
@@ -322,20 +328,28 @@ impl Action {
             Action::Acknowledge => "acknowledge",
             Action::Assign { .. } => "assign",
             Action::Close { .. } => "close",
+            Action::Reopen => "reopen",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an alert that is {from} cannot be {action}d")]
+#[error("an alert that is {from} cannot be {}", past(action))]
 pub struct TransitionError {
     pub from: AlertState,
     pub action: &'static str,
 }
 
+fn past(action: &str) -> String {
+    match action {
+        "reopen" => "reopened".into(),
+        other => format!("{other}d"),
+    }
+}
+
 /// The lifecycle. Acknowledging is only for open alerts; assigning is allowed from open
 /// (it acknowledges on the way) and re-assigning from assigned; closing is allowed from any
-/// state but closed. A closed alert stays closed: reopening is a new alert with a link.
+/// state but closed. Only a closed alert is reopened, and it is open again.
 pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, TransitionError> {
     let to = match (from, action) {
         (AlertState::Open, Action::Acknowledge) => AlertState::Acknowledged,
@@ -347,6 +361,7 @@ pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, Trans
             AlertState::Open | AlertState::Acknowledged | AlertState::Assigned,
             Action::Close { .. },
         ) => AlertState::Closed,
+        (AlertState::Closed, Action::Reopen) => AlertState::Open,
         _ => {
             return Err(TransitionError {
                 from,
@@ -412,6 +427,10 @@ mod tests {
                 },
                 None,
             ),
+            (Closed, Action::Reopen, Some(Open)),
+            (Open, Action::Reopen, None),
+            (Acknowledged, Action::Reopen, None),
+            (Assigned, Action::Reopen, None),
         ];
         for (from, action, want) in cases {
             assert_eq!(

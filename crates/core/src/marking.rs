@@ -284,6 +284,52 @@ pub fn may_see(owner: OrgId, marking: &Marking, reader: &Reader) -> bool {
     check(owner, marking, reader).is_ok()
 }
 
+/// Whether an object of `owner` marked `marking`, written about another object (a note on
+/// it, a relationship from or to it, a grouping that holds it), goes no further than that
+/// object: a TLP at least as strict, and no reader of it who may not read the other.
+/// Otherwise what is written about an object would tell its existence, and often its content,
+/// to readers its own marking keeps out. `is_partner` says which organisations are federated
+/// partner installations (outside the port community).
+pub fn within(
+    owner: OrgId,
+    marking: &Marking,
+    of_owner: OrgId,
+    of: &Marking,
+    is_partner: impl Fn(OrgId) -> bool,
+) -> bool {
+    if marking.tlp < of.tlp {
+        return false;
+    }
+    let reads_other = |org: OrgId| {
+        may_see(
+            of_owner,
+            of,
+            &Reader {
+                org,
+                partner: is_partner(org),
+            },
+        )
+    };
+    // The writer reads what it writes: it must read the other object too.
+    if !reads_other(owner) {
+        return false;
+    }
+    match marking.audience {
+        Audience::Organisation => true,
+        Audience::Named => marking.recipients.iter().all(|r| reads_other(*r)),
+        // Every member of the community must read the other object: it goes to the community
+        // or the alliance, under a marking that allows it.
+        Audience::Community => {
+            Audience::allowed_for(of.tlp).contains(&of.audience)
+                && matches!(of.audience, Audience::Community | Audience::Alliance)
+        }
+        Audience::Alliance => {
+            Audience::allowed_for(of.tlp).contains(&of.audience)
+                && of.audience == Audience::Alliance
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::unwrap_used,
@@ -436,6 +482,79 @@ mod tests {
             check(owner, &m(Tlp::Red, Named, vec![named]), &owner_reader),
             Ok(Why::Owner)
         );
+    }
+
+    #[test]
+    fn what_is_written_about_an_object_goes_no_further_than_it() {
+        let (a, b, c, p) = (org(1), org(2), org(3), org(9));
+        let is_partner = |o: OrgId| o == p;
+        let m = |tlp, audience, recipients: Vec<OrgId>| Marking {
+            tlp,
+            audience,
+            recipients,
+        };
+        use Audience::*;
+        let green_alliance = m(Tlp::Green, Alliance, vec![]);
+        let green_community = m(Tlp::Green, Community, vec![]);
+        let amber_to_b = m(Tlp::Amber, Named, vec![b]);
+        // On an alliance object anything of a TLP at least as strict goes.
+        assert!(within(a, &green_alliance, a, &green_alliance, is_partner));
+        assert!(within(a, &green_community, a, &green_alliance, is_partner));
+        assert!(within(a, &amber_to_b, a, &green_alliance, is_partner));
+        // Not a laxer TLP, not a wider audience.
+        assert!(!within(
+            a,
+            &m(Tlp::Clear, Alliance, vec![]),
+            a,
+            &green_alliance,
+            is_partner
+        ));
+        assert!(!within(a, &green_alliance, a, &green_community, is_partner));
+        // A community object may be noted to a member by name, never to a partner.
+        assert!(within(
+            a,
+            &m(Tlp::Green, Named, vec![c]),
+            a,
+            &green_community,
+            is_partner
+        ));
+        assert!(!within(
+            a,
+            &m(Tlp::Green, Named, vec![p]),
+            a,
+            &green_community,
+            is_partner
+        ));
+        // What b was given by a can be answered to a, and to no one else.
+        assert!(within(
+            b,
+            &m(Tlp::Amber, Named, vec![a]),
+            a,
+            &amber_to_b,
+            is_partner
+        ));
+        assert!(!within(
+            b,
+            &m(Tlp::Amber, Named, vec![a, c]),
+            a,
+            &amber_to_b,
+            is_partner
+        ));
+        assert!(within(
+            b,
+            &m(Tlp::AmberStrict, Organisation, vec![]),
+            a,
+            &amber_to_b,
+            is_partner
+        ));
+        // One who may not read an object writes nothing about it.
+        assert!(!within(
+            c,
+            &m(Tlp::Red, Named, vec![a]),
+            a,
+            &amber_to_b,
+            is_partner
+        ));
     }
 
     #[test]

@@ -101,6 +101,12 @@ pub enum Permission {
     /// Assess: edit one's organisation's assessments, write and import best practices, share
     /// one's control scores for the comparison across ports.
     AssessmentWrite,
+    /// See the incidents and cases one's organisation may see (their marking decides).
+    IncidentsRead,
+    /// Open incidents and cases, work them (notes, actions, state), escalate to an agency.
+    IncidentsWrite,
+    /// Write in one's organisation's shift log, hand over and acknowledge a handover.
+    ShiftLog,
 }
 
 impl Role {
@@ -167,6 +173,9 @@ impl Role {
                 AccessRead,
                 VesselsDeclare,
                 ReleaseOversee,
+                IncidentsRead,
+                IncidentsWrite,
+                ShiftLog,
             ],
             Role::Pfso => &[
                 SharingRead,
@@ -185,6 +194,9 @@ impl Role {
                 ReleaseOversee,
                 AssessmentRead,
                 AssessmentWrite,
+                IncidentsRead,
+                IncidentsWrite,
+                ShiftLog,
             ],
             Role::TargetingOfficer => &[
                 SharingRead,
@@ -200,6 +212,8 @@ impl Role {
                 CargoSelect,
                 ReleaseAct,
                 ReleaseOversee,
+                IncidentsRead,
+                IncidentsWrite,
             ],
             Role::Analyst => &[
                 AlertsRead,
@@ -209,6 +223,8 @@ impl Role {
                 SharingRead,
                 SharingWrite,
                 AssessmentRead,
+                IncidentsRead,
+                IncidentsWrite,
             ],
             Role::Administrator => &[
                 SharingRead,

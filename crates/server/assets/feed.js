@@ -2,7 +2,8 @@
 // put at the top of the feed table, with the page's own words for outcomes and reasons.
 (() => {
   const table = document.getElementById('decision-feed');
-  if (!table || !window.EventSource) return;
+  // A filtered feed shows what matched when it was asked for; it is not extended live.
+  if (!table || !window.EventSource || table.dataset.filtered) return;
   const labels = JSON.parse(table.dataset.labels);
   const tbody = table.tBodies[0];
   const localTime = (iso) =>

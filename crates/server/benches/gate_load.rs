@@ -3,7 +3,12 @@
 //! the demo port, and reports the latency of each answer measured from its scheduled send
 //! time (so queueing is counted, not hidden) and the throughput achieved.
 //!
-//! `cargo bench -p hamnvakt-server --bench gate_load -- [--rate 2000] [--seconds 15] [--postgres]`
+//! `cargo bench -p hamnvakt-server --bench gate_load -- [--rate 2000] [--seconds 15] [--postgres]
+//! [--indicators 100000]`
+//!
+//! With `--indicators N`, N shared indicators of truck plates are imported first (ten of them
+//! plates the demo's trucks carry), so every presentation is matched against them after its
+//! answer, as it is in a port that takes the alliance's indicators.
 
 #![allow(
     clippy::unwrap_used,
@@ -65,6 +70,10 @@ fn main() {
         let url = format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap());
         let serve_state = state.clone();
         tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
+        let indicators: usize = arg("--indicators", 0);
+        if indicators > 0 {
+            load_indicators(&state, &url.replace("/access/decisions", "/sharing/import?audience=alliance"), indicators, &summary.world.access.traffic).await;
+        }
 
         // The demo day's own presentations (card, plate, gate, direction), replayed at the
         // offered rate: realistic mixes of grants and denials. The generator runs apart from
@@ -149,4 +158,86 @@ fn main() {
         let report = state.store.verify_chain().await.unwrap();
         println!("audit chain: {:?}, {} events", report.status, report.events_checked);
     });
+}
+
+/// Imports `n` TLP:GREEN indicators of truck plates through the API, as a partner feed would
+/// bring them; ten are plates of the demo's own trucks, so sightings happen too.
+async fn load_indicators(
+    state: &Instance,
+    url: &str,
+    n: usize,
+    traffic: &[hamnvakt_demo::access::Presentation],
+) {
+    use hamnvakt_core::org::OrgKind;
+    use hamnvakt_identity::Role;
+    use hamnvakt_server::identity::{self as admin, UserSpec};
+    use hamnvakt_sharing::IndicatorKind;
+    let actor = hamnvakt_server::web::change::Actor::system("bench");
+    let port = state
+        .store
+        .list_orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == OrgKind::PortAuthority)
+        .unwrap()
+        .id;
+    let user = admin::create_user(
+        state,
+        &actor,
+        UserSpec {
+            id: None,
+            org_id: port,
+            username: "bench.sharing".into(),
+            display_name: "bench".into(),
+            password: None,
+            roles: vec![Role::MachineClient],
+            locale: "en".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let token = admin::create_token(state, &actor, &user, "bench", vec![Role::MachineClient], 1)
+        .await
+        .unwrap()
+        .1;
+    let mut plates: Vec<String> = traffic.iter().filter_map(|p| p.plate.clone()).collect();
+    plates.sort();
+    plates.dedup();
+    let green = hamnvakt_sharing::stix::tlp_marking_id(hamnvakt_core::Tlp::Green);
+    let objects: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let value = match plates.get(i * 7).filter(|_| i < 10) {
+                Some(p) => p.clone(),
+                None => format!("ZZ{:06}", i),
+            };
+            serde_json::json!({"type": "indicator", "spec_version": "2.1", "id": format!("indicator--{}", uuid::Uuid::new_v4()),
+                "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
+                "name": format!("Truck {value}"), "description": "generated", "indicator_types": ["malicious-activity"],
+                "pattern": IndicatorKind::TruckPlate.pattern(&value), "pattern_type": "stix", "valid_from": "2026-11-01T00:00:00Z",
+                "object_marking_refs": [green]})
+        })
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": objects})).unwrap();
+    let t = Instant::now();
+    let r = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap()
+        .post(url)
+        .bearer_auth(&token)
+        .header("content-type", "application/stix+json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success(),
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    println!(
+        "loaded {n} shared indicators in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 }

@@ -20,8 +20,8 @@ use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
 use crate::{
-    access, alerts, assessment, audit, identity, maritime, release, sharing, sites, targeting,
-    witness,
+    access, alerts, assessment, audit, identity, incidents, maritime, release, sharing, sites,
+    targeting, witness,
 };
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
@@ -154,6 +154,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(crate::web::layout::routes())
         .merge(identity::routes())
         .merge(alerts::routes())
+        .merge(incidents::routes())
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(targeting::routes())
@@ -215,6 +216,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         access::openapi(),
         identity::openapi(),
         alerts::openapi(),
+        incidents::openapi(),
         audit::openapi(),
         sites::openapi(),
         maritime::openapi(),

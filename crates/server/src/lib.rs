@@ -21,6 +21,7 @@ pub mod assessment;
 pub mod audit;
 pub mod cli;
 pub mod identity;
+pub mod incidents;
 pub mod maritime;
 pub mod release;
 pub mod sharing;

@@ -1,5 +1,6 @@
 //! Sharing with need-to-know: the indicators of the port world and their matching, modi
-//! operandi and sightings, and their STIX 2.1 shape with TLP 2.0 markings.
+//! operandi and sightings, what analysts write about them (notes, relationships, groupings,
+//! places), and their STIX 2.1 shape with TLP 2.0 markings.
 //!
 //! Who may see a shared object is [`hamnvakt_core::marking`]'s rule, the same for every
 //! object Hamnvakt holds. This crate does no I/O and is not async; time arrives as an argument.
@@ -11,6 +12,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod analysis;
+pub mod incident;
 pub mod indicator;
 pub mod matcher;
 pub mod objects;

@@ -176,6 +176,9 @@ pub struct ModusOperandiDraft {
     /// Existing indicators (STIX ids) it refers to.
     #[serde(default)]
     pub indicator_refs: Vec<String>,
+    /// Where it was seen done: UN/LOCODEs (`SESTO`, `ECGYE`), shared as STIX locations.
+    #[serde(default)]
+    pub locations: Vec<String>,
     pub marking: Marking,
 }
 
@@ -216,6 +219,19 @@ impl ModusOperandiDraft {
         for (i, r) in self.indicator_refs.iter().enumerate() {
             if let Err(e) = stix::check_id(&format!("indicator_refs[{i}]"), r, Some("indicator")) {
                 errors.push(e);
+            }
+        }
+        if self.locations.len() > 20 {
+            errors.push(FieldError::new("locations", "at most 20 places"));
+        }
+        let mut places = Vec::new();
+        for (i, l) in self.locations.iter().enumerate() {
+            match crate::analysis::normalise_locode(&format!("locations[{i}]"), l) {
+                Ok(p) if places.contains(&p) => {
+                    errors.push(FieldError::new(format!("locations[{i}]"), "named twice"))
+                }
+                Ok(p) => places.push(p),
+                Err(e) => errors.push(e),
             }
         }
         let mut checked = Vec::new();
@@ -387,6 +403,7 @@ mod tests {
             description: "A driver with a copied card".into(),
             indicators: vec![draft("bad"), wider],
             indicator_refs: vec![],
+            locations: vec![],
             marking: green_alliance(),
         };
         let e = mo.check(owner, 0).unwrap_err();

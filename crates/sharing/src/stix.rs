@@ -168,27 +168,6 @@ pub fn sector_of(kind: hamnvakt_core::org::OrgKind) -> &'static str {
     }
 }
 
-/// A location for a port site, with its UN/LOCODE as an external reference.
-pub fn location(id_seed: &str, name: &str, locode: &str, lat: f64, lon: f64) -> Value {
-    let id = Uuid::new_v5(
-        &Uuid::NAMESPACE_OID,
-        format!("hamnvakt-site:{id_seed}").as_bytes(),
-    );
-    json!({
-        "type": "location",
-        "spec_version": "2.1",
-        "id": format!("location--{id}"),
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": "2024-01-01T00:00:00.000Z",
-        "name": name,
-        "description": format!("{name} (UN/LOCODE {locode})"),
-        "latitude": lat,
-        "longitude": lon,
-        "country": locode.get(..2).unwrap_or("SE"),
-        "external_references": [{"source_name": "UN/LOCODE", "external_id": locode}],
-    })
-}
-
 /// Hamnvakt's extension-definition for its cyber-observables, and its author.
 pub fn extension_objects() -> [Value; 2] {
     [

@@ -111,6 +111,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0016_assessment.sql"),
         postgres: include_str!("../schema/postgres/0016_assessment.sql"),
     },
+    Migration {
+        version: 19,
+        name: "incidents",
+        sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),
+        postgres: include_str!("../schema/postgres/0019_incidents.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

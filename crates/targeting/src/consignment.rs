@@ -276,7 +276,8 @@ pub const FIELDS: [&str; 23] = [
 #[serde(deny_unknown_fields)]
 pub struct ConsignmentMapping {
     pub name: String,
-    /// Field (one of [`FIELDS`]) → column header.
+    /// Field (one of [`FIELDS`]) → column header, or headers separated by `|` of which the
+    /// first a file has is read (`HS10 Code|HS6 Code`).
     pub columns: BTreeMap<String, String>,
     /// Columns kept as they are in `extra`.
     #[serde(default)]
@@ -301,7 +302,8 @@ impl ConsignmentMapping {
             ("importer.id", "Importer ID"),
             ("seller.id", "Seller ID"),
             ("carrier.id", "Courier ID"),
-            ("hs_code", "HS10 Code"),
+            // Ten digits in v2022-hs10, six in v2023-hs6.
+            ("hs_code", "HS10 Code|HS6 Code"),
             ("departure_country", "Country of Departure"),
             ("origin_country", "Country of Origin"),
             ("mass_kg", "Net Mass"),
@@ -402,8 +404,10 @@ pub fn read_consignments(
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let mut at: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for (field, column) in &m.columns {
-        if let Some(i) = col(column) {
-            at.insert(field.as_str(), (i, column.as_str()));
+        // A column, or alternatives separated by `|` (the names of other versions of a
+        // format), the first the file has.
+        if let Some((i, c)) = column.split('|').find_map(|c| col(c).map(|i| (i, c))) {
+            at.insert(field.as_str(), (i, c));
         }
     }
     for needed in ["declaration_id", "hs_code"] {
@@ -550,6 +554,7 @@ pub fn model_mapping() -> crate::mapping::Mapping {
         value: s(&["value"]),
         value_divisor: 1.0,
         date: Some("date".into()),
+        aliases: Default::default(),
     }
 }
 
@@ -699,5 +704,18 @@ mod tests {
         let e = read_consignments("a,b\n1,2\n".as_bytes(), &ConsignmentMapping::kcs(), |_| {})
             .unwrap_err();
         assert!(e.contains("Declaration ID"), "{e}");
+    }
+
+    #[test]
+    fn both_kcs_versions_give_their_tariff_code() {
+        for (column, code) in [("HS10 Code", "4408909195"), ("HS6 Code", "440890")] {
+            let csv = format!(
+                "Declaration ID,Date,Importer ID,{column},Country of Origin,Net Mass,Item Price\n\
+                 97061800,2020-01-01,QLRUBN9,{code},BE,108.0,372254.4\n"
+            );
+            let i = read_consignments(csv.as_bytes(), &ConsignmentMapping::kcs(), |_| {}).unwrap();
+            assert!(i.errors.is_empty(), "{column}: {:?}", i.errors);
+            assert_eq!(i.consignments[0].hs_code, code, "{column}");
+        }
     }
 }

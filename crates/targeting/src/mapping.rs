@@ -5,7 +5,7 @@
 //! declaration's value (for "value caught"). `kcs` is built in; any other layout is a JSON file
 //! with the same keys.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,10 @@ pub struct Mapping {
     /// The declaration date (`YYYY-MM-DD…`), for weekly simulation.
     #[serde(default)]
     pub date: Option<String>,
+    /// Other names a column goes by in other versions of the format: a file that lacks a
+    /// column but has one of these reads that one in its place.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 fn one() -> f64 {
@@ -68,9 +72,12 @@ fn one() -> f64 {
 }
 
 impl Mapping {
-    /// The Korea Customs Service synthetic import declarations (`df_syn_*_eng.csv`). The four
-    /// party-id columns are left out on purpose: in this synthetic data they carry no history
-    /// and only help a model over-fit (shared/reference/targeting.md §1).
+    /// The Korea Customs Service synthetic import declarations (`df_syn_*_eng.csv`), in both
+    /// published versions: `v2022-hs10` with ten-digit tariff codes (`HS10 Code`) and
+    /// `v2023-hs6` with six-digit ones (`HS6 Code`), read in the same place. The four party-id
+    /// columns are left out on purpose: in this synthetic data they carry no history and only
+    /// help a model over-fit (shared/reference/targeting.md §1). The tariff code is a category
+    /// and also a number (nearby codes are related goods) at either length.
     pub fn kcs() -> Mapping {
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
         Mapping {
@@ -96,7 +103,60 @@ impl Mapping {
             value: s(&["Item Price", "Tax Rate"]),
             value_divisor: 100.0,
             date: Some("Date".into()),
+            aliases: [("HS10 Code".to_owned(), vec!["HS6 Code".to_owned()])]
+                .into_iter()
+                .collect(),
         }
+    }
+
+    /// The column a file has for `name`: `name` itself, or the first of its aliases the
+    /// header holds.
+    pub fn column_in<'h>(&self, name: &str, header: &'h [String]) -> Option<&'h str> {
+        let has = |c: &str| header.iter().find(|h| h.as_str() == c).map(String::as_str);
+        has(name).or_else(|| {
+            self.aliases
+                .get(name)
+                .into_iter()
+                .flatten()
+                .find_map(|a| has(a))
+        })
+    }
+
+    /// This mapping with each aliased column renamed to the name `header` uses, so that a model
+    /// trained on a file names its features as the file does.
+    pub fn for_header(&self, header: &[String]) -> Mapping {
+        let mut m = self.clone();
+        let rename = |c: &mut String| {
+            if let Some(found) = self.column_in(c, header) {
+                *c = found.to_owned();
+            }
+        };
+        m.categorical.iter_mut().for_each(rename);
+        m.numeric.iter_mut().for_each(rename);
+        m.numeric_codes.iter_mut().for_each(rename);
+        m.value.iter_mut().for_each(rename);
+        m
+    }
+
+    /// [`Mapping::for_header`] with the header of a CSV file.
+    pub fn for_file(&self, path: &Path) -> Result<Mapping, ReadError> {
+        let p = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| ReadError::Open {
+            path: p.clone(),
+            source,
+        })?;
+        let mut rd = crate::csvfile::CsvFile::new(file);
+        let header: Vec<String> = rd
+            .headers()
+            .map_err(|e| ReadError::Row {
+                path: p,
+                row: 1,
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        Ok(self.for_header(&header))
     }
 
     /// `kcs`, or a JSON file with a mapping's keys.
@@ -216,8 +276,8 @@ pub fn read_from(
         .map(|(i, h)| (h.as_str(), i))
         .collect();
     let col = |name: &str| {
-        index
-            .get(name)
+        m.column_in(name, &header)
+            .and_then(|c| index.get(c))
             .copied()
             .ok_or_else(|| ReadError::MissingColumn {
                 path: p.into(),
@@ -355,6 +415,7 @@ mod tests {
             value: Vec::new(),
             value_divisor: 1.0,
             date: None,
+            aliases: Default::default(),
         }
     }
 

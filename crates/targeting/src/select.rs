@@ -1,13 +1,13 @@
 //! Selection under capacity: a day's consignments into lanes. Each consignment's risk is the
-//! combination of the profiles it hits (1 − Π(1 − weight)); red takes the riskiest of those
-//! whose profiles ask for red, up to the day's red capacity less the random and exploration
-//! places; the random places go to consignments drawn uniformly from the rest (the unbiased
-//! baseline precision is measured on them), the exploration places to draws from the
-//! consignments that hit any profile but did not make the cut (so the model and the profiles
-//! learn beyond their own choices), and places left over when there are too few hits become
-//! random checks too, so a quiet day still uses its capacity. Yellow fills the same way from
-//! what is left; blue takes
-//! the rest of what hit a blue profile; everything else is green. The draws are seeded by the
+//! combination of the profiles it hits (1 − Π(1 − weight)) and the learned model's
+//! probability. Of each lane's capacity, the random share goes to consignments drawn
+//! uniformly from those not yet placed (the unbiased baseline precision is measured on them),
+//! the exploration share to draws from the consignments that hit a profile but did not make
+//! the cut (so the model and the profiles learn beyond their own choices), and the rest to the
+//! riskiest consignments that ask for that lane or a stricter one. Places the riskiest do not
+//! use stay empty: a quiet day is a quiet day, not a day of random checks, and the worklist
+//! shows how much of the capacity was used. Yellow fills the same way from what is left; blue
+//! takes the rest of what hit a profile; everything else is green. The draws are seeded by the
 //! day, so a selection can be reproduced.
 
 use rand::seq::SliceRandom;
@@ -148,20 +148,14 @@ pub fn select(settings: &SelectionSettings, candidates: &[Candidate], seed: u64)
                 out.push(slot.take(lane, Why::Risk));
             }
         }
-        // Unused risk places go to exploration.
-        let explore = explore + (by_risk - n);
         let mut below: Vec<&mut Slot> = order
             .iter_mut()
             .filter(|s| !s.taken && s.c.lane.is_some())
             .collect();
         below.shuffle(&mut rng);
-        let mut explored = 0;
         for slot in below.into_iter().take(explore) {
-            explored += 1;
             out.push(slot.take(lane, Why::Exploration));
         }
-        // Places nothing else could use are random checks: the capacity is there.
-        let random = random + (explore - explored);
         let mut rest: Vec<&mut Slot> = order.iter_mut().filter(|s| !s.taken).collect();
         rest.sort_by_key(|s| s.input);
         rest.shuffle(&mut rng);
@@ -246,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn a_quiet_day_gives_its_risk_places_to_exploration() {
+    fn a_quiet_day_leaves_places_empty_rather_than_fill_them_at_random() {
         let s = SelectionSettings {
             red_capacity: 10,
             yellow_capacity: 0,
@@ -262,8 +256,41 @@ mod tests {
         }
         let out = select(&s, &c, 1);
         let red: Vec<_> = out.iter().filter(|x| x.lane == Lane::Red).collect();
-        assert_eq!(red.len(), 10);
-        assert!(red.iter().all(|x| x.why != Why::Risk));
+        // One random place and one exploration place (10 % each of 10); no one asks for red,
+        // so the eight risk places stay empty.
+        assert_eq!(red.len(), 2, "{red:?}");
+        assert_eq!(red.iter().filter(|x| x.why == Why::Random).count(), 1);
+        assert_eq!(red.iter().filter(|x| x.why == Why::Exploration).count(), 1);
+    }
+
+    #[test]
+    fn random_and_exploration_are_shares_of_the_capacity_whatever_the_day() {
+        // The demo's complaint: 141 consignments, red 40 and yellow 120, few hits — the random
+        // and exploration places are still 5 % and 10 % of each lane, not the whole day.
+        let s = SelectionSettings {
+            red_capacity: 40,
+            yellow_capacity: 120,
+            ..SelectionSettings::default()
+        };
+        let c = day(141);
+        let out = select(&s, &c, 3);
+        let count = |lane, why| {
+            out.iter()
+                .filter(|x| x.lane == lane && x.why == why)
+                .count()
+        };
+        assert_eq!(count(Lane::Red, Why::Random), 2);
+        assert_eq!(count(Lane::Red, Why::Exploration), 4);
+        assert_eq!(count(Lane::Yellow, Why::Random), 6);
+        assert!(count(Lane::Yellow, Why::Exploration) <= 12);
+        let random = out.iter().filter(|x| x.why == Why::Random).count();
+        assert_eq!(
+            random, 8,
+            "random checks are a share of the capacity, not the rest of the day"
+        );
+        // Every red hit is in red by risk (15 of them, within the 34 risk places).
+        let red_hits = c.iter().filter(|k| k.lane == Some(Lane::Red)).count();
+        assert_eq!(count(Lane::Red, Why::Risk), red_hits);
     }
 
     #[test]

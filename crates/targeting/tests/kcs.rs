@@ -10,8 +10,13 @@ use hamnvakt_targeting::mapping::{read_csv, read_from, Mapping};
 use hamnvakt_targeting::{TrainOptions, TrainedModel};
 
 fn kcs(file: &str) -> std::path::PathBuf {
+    kcs_version("v2022-hs10", file)
+}
+
+fn kcs_version(version: &str, file: &str) -> std::path::PathBuf {
     hamnvakt_testkit::shared_data_dir()
-        .join("customs/kcs-synthetic/v2022-hs10")
+        .join("customs/kcs-synthetic")
+        .join(version)
         .join(file)
 }
 
@@ -58,6 +63,31 @@ fn a_small_model_ranks_the_later_quarter_far_above_chance() {
     let reasons = back.reasons(&valid.records[0], 3);
     assert_eq!(reasons.len(), 3);
     assert!(back.feature_names.contains(&reasons[0].0));
+}
+
+/// The later published version (`v2023-hs6`: six-digit tariff codes in `HS6 Code`) reads with
+/// the same built-in mapping, names its features as the file does, and ranks as well.
+#[test]
+fn the_later_version_with_six_digit_codes_reads_and_ranks_with_the_same_mapping() {
+    let m = Mapping::kcs();
+    let path = kcs_version("v2023-hs6", "df_syn_train_eng.csv");
+    let resolved = m.for_file(&path).unwrap();
+    assert!(resolved.categorical.contains(&"HS6 Code".to_owned()));
+    assert!(resolved.numeric_codes.contains(&"HS6 Code".to_owned()));
+    let train = read_csv(&path, &resolved).unwrap();
+    // Read with the mapping as built in, too: the alias stands in for the missing column.
+    assert_eq!(read_csv(&path, &m).unwrap().records, train.records);
+    let valid = read_csv(&kcs_version("v2023-hs6", "df_syn_valid_eng.csv"), &resolved).unwrap();
+    assert_eq!((train.records.len(), train.errors.len()), (37_385, 0));
+    assert_eq!(valid.records.len(), 8_134);
+    let model = TrainedModel::train(&resolved, &train.records, Some(&valid.records), &small());
+    assert!(model.feature_names.iter().any(|f| f.contains("HS6 Code")));
+    let r = model.validation.clone().unwrap();
+    assert!(r.at[2].precision > 0.8, "P@5 {}", r.at[2].precision);
+    assert!(r.auc > 0.8, "AUC {}", r.auc);
+    // The earlier version's file still reads as HS10.
+    let old = m.for_file(&kcs("df_syn_valid_eng.csv")).unwrap();
+    assert_eq!(old, m);
 }
 
 #[test]

@@ -27,6 +27,7 @@ fn mapping() -> Mapping {
         value: vec!["price".into()],
         value_divisor: 1.0,
         date: Some("date".into()),
+        aliases: Default::default(),
     }
 }
 

@@ -18,7 +18,9 @@ mod api;
 mod engine;
 mod pages;
 mod projector;
+mod record_links;
 mod register;
+mod register_list;
 mod scope;
 
 use std::sync::Arc;

@@ -41,6 +41,22 @@ pub const KINDS: [(&str, Msg); 9] = [
     ("bans", Msg::KBans),
 ];
 
+/// The name of one record of a kind, for its page's title.
+fn singular_msg(kind: &str) -> Msg {
+    match kind {
+        "facilities" => Msg::K1Facility,
+        "zones" => Msg::K1Zone,
+        "gates" => Msg::K1Gate,
+        "people" => Msg::K1Person,
+        "credentials" => Msg::K1Credential,
+        "vehicles" => Msg::K1Vehicle,
+        "permits" => Msg::K1Permit,
+        "visits" => Msg::K1Visit,
+        "bans" => Msg::K1Ban,
+        _ => Msg::AccessTitle,
+    }
+}
+
 fn kind_msg(kind: &str) -> Msg {
     KINDS
         .iter()
@@ -463,6 +479,10 @@ fn from_form(kind: &str, template: &Value, pairs: &[(String, String)]) -> Value 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
     q: Option<String>,
+    /// A column to sort by, `-` first for descending.
+    sort: Option<String>,
+    /// From 1.
+    page: Option<usize>,
 }
 
 /// Calls `f::<T>(args)` for the register kind named `kind` (with `.await` when given), or
@@ -484,18 +504,23 @@ macro_rules! dispatch {
     };
 }
 
-/// (id, summary) rows for a kind, filtered by the search words.
+/// The page of rows of a kind the reader may see, and how many match.
 fn rows<R: Record>(
     state: &AccessState,
     scope: Scope,
-    q: &str,
-) -> Result<Vec<(String, String)>, ApiError> {
+    orgs: &HashMap<hamnvakt_core::ids::OrgId, String>,
+    lang: Lang,
+    kind: &str,
+    view: &super::register_list::View,
+) -> Result<(Vec<super::register_list::Row>, usize), ApiError> {
     let inner = state.access.lock();
-    let ix = &inner.index;
-    Ok(super::register::search::<R>(ix, scope, q, 0, 200)
-        .iter()
-        .map(|r| (r.id_text(), r.search_text(ix)))
-        .collect())
+    let names = super::register_list::Names {
+        ix: &inner.index,
+        orgs,
+        lang,
+        now_ms: state.now_ms(),
+    };
+    Ok(super::register_list::rows::<R>(&names, scope, kind, view))
 }
 
 fn record_json<R: Record>(state: &AccessState, scope: Scope, id: &str) -> Result<Value, ApiError> {
@@ -518,7 +543,22 @@ pub async fn list(
     let query = q.q.clone().unwrap_or_default();
     let scope = Scope::of(&state, &p).await?;
     state.access.refresh_if_stale(&state.store).await?;
-    let found = dispatch!(kind.as_str(), rows(&state, scope, &query))?;
+    let orgs: HashMap<hamnvakt_core::ids::OrgId, String> = state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let view = super::register_list::View {
+        q: query.clone(),
+        sort: q.sort.clone().filter(|s| s.len() <= 40),
+        page: q.page.unwrap_or(1).max(1),
+    };
+    let (found, total) = dispatch!(
+        kind.as_str(),
+        rows(&state, scope, &orgs, lang, &kind, &view)
+    )?;
     let path = current_path(&uri);
     let title = t(lang, kind_msg(&kind));
     let body = html! {
@@ -529,11 +569,7 @@ pub async fn list(
             button type="submit" { (t(lang, Msg::Search)) }
             @if p.can(Permission::AccessManage) { a.button href={ "/access/r/" (kind) "/new" } { (t(lang, Msg::New)) } }
         }
-        table #register data-kind=(kind) {
-            tbody { @for (id, summary) in &found {
-                tr { td { a href={ "/access/r/" (kind) "/" (id) } { (summary) } } }
-            } }
-        }
+        (super::register_list::table(lang, &kind, &view, &found, total))
     };
     Ok(layout(&page(lang, &p, &path, title), body))
 }
@@ -555,10 +591,15 @@ pub async fn edit(
         dispatch!(kind.as_str(), record_json(&state, scope, &id))?
     };
     let path = current_path(&uri);
-    let title = t(lang, kind_msg(&kind));
+    let title = t(lang, singular_msg(&kind));
     let action = format!("/access/r/{kind}/{id}");
     let f = form(&state, lang, &p, &kind, &record, &action, &[]).await?;
-    let body = html! { h1 { (title) } (subnav(lang, &p)) (f) };
+    let linked = if id == "new" {
+        html! {}
+    } else {
+        super::record_links::linked(&state, &p, lang, &kind, &id).await?
+    };
+    let body = html! { h1 { (title) } (subnav(lang, &p)) (f) (linked) };
     Ok(layout(&page(lang, &p, &path, title), body))
 }
 
@@ -651,24 +692,79 @@ fn outcome_badge(lang: Lang, o: &str) -> Markup {
     html! { span class={ "outcome outcome-" (o) } { (t(lang, m)) } }
 }
 
+/// The decision feed's filters, as the console's form sends them.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedFilter {
+    person: Option<String>,
+    gate: Option<String>,
+    outcome: Option<String>,
+    /// A local date and time (`2026-11-28T22:00`), Stockholm time.
+    since: Option<String>,
+}
+
 pub async fn feed(
     State(state): State<AccessState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
+    ApiQuery(f): ApiQuery<FeedFilter>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
+    let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+    let person = nonempty(&f.person)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| ApiError::field("person", "not a person id"))
+        })
+        .transpose()?;
+    let gate = nonempty(&f.gate)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| ApiError::field("gate", "not a gate id"))
+        })
+        .transpose()?;
+    let outcome = nonempty(&f.outcome)
+        .map(|s| {
+            serde_json::from_value(Value::String(s))
+                .map_err(|_| ApiError::field("outcome", "grant, deny or refer"))
+        })
+        .transpose()?;
+    let since = nonempty(&f.since)
+        .map(|s| {
+            from_local_input(&s)
+                .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                .map(|t| t.to_string())
+                .ok_or_else(|| ApiError::field("since", "a local date and time, 2026-11-28T22:00"))
+        })
+        .transpose()?;
+    let filtered = person.is_some() || gate.is_some() || outcome.is_some() || since.is_some();
     let q = FeedQuery {
         facility: None,
-        person: None,
-        gate: None,
-        outcome: None,
-        since: None,
+        person,
+        gate,
+        outcome,
+        since,
         before: None,
-        limit: Some(100),
+        limit: Some(200),
     };
     let scope = Scope::of(&state, &p).await?;
-    let entries = feed_entries(&state, scope, &q).await?;
+    let mut entries = feed_entries(&state, scope, &q).await?;
+    // Newest event first, whatever order they were committed in.
+    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    let (gates, person_name) = {
+        let inner = state.access.lock();
+        let mut gates: Vec<(String, String)> = inner
+            .index
+            .gates
+            .values()
+            .map(|g| (g.id.to_string(), g.code.clone()))
+            .collect();
+        gates.sort_by(|a, b| a.1.cmp(&b.1));
+        let name = person.and_then(|x| inner.index.people.get(&x).map(|p| p.name.clone()));
+        (gates, name)
+    };
+    let selected_gate = nonempty(&f.gate).unwrap_or_default();
+    let selected_outcome = nonempty(&f.outcome).unwrap_or_default();
     let path = current_path(&uri);
     let labels = serde_json::json!({
         "outcome": {"grant": t(lang, Msg::Grant), "deny": t(lang, Msg::Deny), "refer": t(lang, Msg::Refer)},
@@ -676,12 +772,25 @@ pub async fn feed(
         "reasons": crate::web::i18n::REASON_CODES.iter().filter_map(|c| crate::web::i18n::reason(c).map(|m| (c.to_string(), Value::String(t(lang, m).to_owned())))).collect::<serde_json::Map<_, _>>(),
     });
     let body = html! {
-        noscript { meta http-equiv="refresh" content="10"; }
+        @if !filtered { noscript { meta http-equiv="refresh" content="10"; } }
         h1 { (t(lang, Msg::NavFeed)) }
         (subnav(lang, &p))
-        p.muted { (t(lang, Msg::AutoRefresh)) }
+        form.filters #feed-filter method="get" action="/access/feed" {
+            @if let Some(x) = person { input type="hidden" name="person" value=(x); label { (t(lang, Msg::Person)) " " strong { (person_name.clone().unwrap_or_default()) } " " a href="/access/feed" { "×" } } }
+            label { (t(lang, Msg::Gate)) select name="gate" {
+                option value="" { (t(lang, Msg::AnyGate)) }
+                @for (gid, code) in &gates { option value=(gid) selected[*gid == selected_gate] { (code) } }
+            } }
+            label { (t(lang, Msg::Outcome)) select name="outcome" {
+                option value="" { (t(lang, Msg::AnyOutcome)) }
+                @for (o, m) in [("grant", Msg::Grant), ("deny", Msg::Deny), ("refer", Msg::Refer)] { option value=(o) selected[o == selected_outcome] { (t(lang, m)) } }
+            } }
+            label { (t(lang, Msg::Since)) input type="datetime-local" name="since" value=(nonempty(&f.since).unwrap_or_default()); }
+            button type="submit" { (t(lang, Msg::Filter)) }
+        }
+        @if filtered { p.muted { (t(lang, Msg::FilteredNoLive)) } } @else { p.muted { (t(lang, Msg::AutoRefresh)) } }
         @if entries.is_empty() { p.empty #feed-empty { (t(lang, Msg::NoDecisions)) } }
-        table #decision-feed data-labels=(labels.to_string()) {
+        table #decision-feed data-labels=(labels.to_string()) data-filtered=[filtered.then_some("1")] {
             thead { tr { th { (t(lang, Msg::Time)) } th { (t(lang, Msg::Gate)) } th { (t(lang, Msg::Direction)) } th { (t(lang, Msg::Person)) }
                 th { (t(lang, Msg::F_number)) } th { (t(lang, Msg::F_plate)) } th { (t(lang, Msg::Outcome)) } th { (t(lang, Msg::Reason)) } } }
             tbody { @for e in &entries {

@@ -420,3 +420,51 @@ pub async fn close(
     )
     .await
 }
+
+/// Reopens a closed alert: open again, its outcome and closing note cleared (the history
+/// keeps them); a merged duplicate loses its link.
+#[utoipa::path(post, path = "/alerts/{id}/reopen", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    request_body = NoteBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> Result<Json<AlertView>, ApiError> {
+    act(&state, &p, &id, Action::Reopen, b.note.as_deref()).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// The alert this one repeats; it stays as it is.
+    #[schema(value_type = String, format = Uuid)]
+    pub into: AlertId,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
+    pub note: Option<String>,
+}
+
+/// Merges this alert, a duplicate, into the one it repeats: it is closed as `duplicate` and
+/// keeps the link.
+#[utoipa::path(post, path = "/alerts/{id}/merge", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    request_body = MergeBody, security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn merge(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> Result<Json<AlertView>, ApiError> {
+    p.require(Permission::AlertsTriage)?;
+    let id = parse_alert_id(&id)?;
+    Ok(Json(
+        service::merge(&state, &p.actor(), id, b.into, b.note.as_deref())
+            .await?
+            .into(),
+    ))
+}

@@ -15,7 +15,7 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{act, raise, ACTIVE};
+pub use service::{act, merge, raise, ACTIVE};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
@@ -24,7 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/{id}/history", get(api::history))
         .route("/alerts/{id}/acknowledge", post(api::acknowledge))
         .route("/alerts/{id}/assign", post(api::assign))
-        .route("/alerts/{id}/close", post(api::close));
+        .route("/alerts/{id}/close", post(api::close))
+        .route("/alerts/{id}/reopen", post(api::reopen))
+        .route("/alerts/{id}/merge", post(api::merge));
     Router::new()
         .nest("/api/v1", api)
         .route("/alerts", get(pages::queue))
@@ -32,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/{id}/acknowledge", post(pages::acknowledge))
         .route("/alerts/{id}/assign", post(pages::assign))
         .route("/alerts/{id}/close", post(pages::close))
+        .route("/alerts/{id}/reopen", post(pages::reopen))
+        .route("/alerts/{id}/merge", post(pages::merge))
 }
 
 #[derive(OpenApi)]
@@ -42,7 +46,9 @@ pub fn routes() -> Router<AppState> {
     api::history,
     api::acknowledge,
     api::assign,
-    api::close
+    api::close,
+    api::reopen,
+    api::merge
 ))]
 struct Doc;
 

@@ -223,6 +223,7 @@ pub async fn detail(
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
     let evidence = serde_json::to_string_pretty(&a.evidence).unwrap_or_default();
+    let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
     let body = html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
         article.alert #alert-detail data-state=(a.state.as_str()) {
@@ -288,6 +289,7 @@ pub async fn detail(
                     p.muted { (t(lang, Msg::NotAllowedToAct)) }
                 }
             }
+            (incident_panel)
             h2 { (t(lang, Msg::History)) }
             ol.history { @for e in &history {
                 li { time { (local_time(e.at_ms)) } " " code { (e.kind) } " — " (names_by_actor.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone())) }
@@ -376,5 +378,42 @@ pub async fn close(
     match f.outcome.parse::<Outcome>() {
         Ok(outcome) => run(&state, &p, &id, Action::Close { outcome }, f.note, f.back).await,
         Err(e) => UiError(ApiError::field("outcome", e)).into_response(),
+    }
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<AckForm>,
+) -> Response {
+    run(&state, &p, &id, Action::Reopen, f.note, f.back).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MergeForm {
+    back: Option<String>,
+    into: String,
+    note: Option<String>,
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    UiForm(p, f): UiForm<MergeForm>,
+) -> Response {
+    let result = async {
+        p.require(Permission::AlertsTriage)?;
+        let id = parse_alert_id(&id)?;
+        let into = parse_alert_id(f.into.trim())
+            .map_err(|_| ApiError::field("into", "not an alert id"))?;
+        let back = safe_back("back", f.back.as_deref(), &format!("/alerts/{id}"))?;
+        let note = f.note.filter(|n| !n.trim().is_empty());
+        service::merge(&state, &p.actor(), id, into, note.as_deref()).await?;
+        Ok::<_, ApiError>(back)
+    }
+    .await;
+    match result {
+        Ok(back) => Redirect::to(&back).into_response(),
+        Err(e) => UiError(e).into_response(),
     }
 }

@@ -102,12 +102,13 @@ pub async fn act(
     let (assignee, outcome) = match &action {
         Action::Assign { to } => (Some(*to), None),
         Action::Close { outcome } => (None, Some(*outcome)),
-        Action::Acknowledge => (None, None),
+        Action::Acknowledge | Action::Reopen => (None, None),
     };
     let kind = match action {
         Action::Acknowledge => "alert.acknowledged",
         Action::Assign { .. } => "alert.assigned",
         Action::Close { .. } => "alert.closed",
+        Action::Reopen => "alert.reopened",
     };
     change
         .record(
@@ -117,9 +118,97 @@ pub async fn act(
         )
         .await?;
     let at = change.at_ms();
-    change
+    if kind == "alert.reopened" {
+        // Its outcome and closing note go (the chain keeps them), and so does a merge's link.
+        change.tx().reopen_alert(&id.to_string(), at).await?;
+    } else {
+        change
+            .tx()
+            .update_alert_state(id, from, to, assignee, outcome, note, at)
+            .await?;
+    }
+    change.commit().await?;
+    state
+        .store
+        .alert(id, &viewer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))
+}
+
+/// Merges a duplicate into the alert it repeats: the duplicate is closed with the outcome
+/// `duplicate` and keeps a link to the other, which the actor must be able to see too.
+pub async fn merge(
+    state: &AppState,
+    actor: &Actor,
+    id: AlertId,
+    into: AlertId,
+    note: Option<&str>,
+) -> Result<AlertRecord, ApiError> {
+    let org = actor
+        .org
+        .ok_or_else(|| ApiError::forbidden("acting on alerts needs an organisation"))?;
+    let viewer = Viewer::member(org);
+    if id == into {
+        return Err(ApiError::field(
+            "into",
+            "an alert is not a duplicate of itself",
+        ));
+    }
+    let target = state
+        .store
+        .alert(into, &viewer)
+        .await?
+        .ok_or_else(|| ApiError::field("into", format!("no alert {into}")))?;
+    if let Some(further) = state.store.alert_duplicate_of(&into.to_string()).await? {
+        return Err(ApiError::field(
+            "into",
+            format!("alert {into} is itself a duplicate of {further}: merge into that one"),
+        ));
+    }
+    let current = state
+        .store
+        .alert(id, &viewer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    if current.owner_org != org && !current.shared_with.contains(&org) {
+        return Err(ApiError::forbidden(
+            "only the owning organisation and those it named may act on this alert",
+        ));
+    }
+    if let Some(n) = note {
+        hamnvakt_core::validate::text("note", n, alert::MAX_NOTE_CHARS)
+            .map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    }
+    let action = Action::Close {
+        outcome: alert::Outcome::Duplicate,
+    };
+    let mut change = Change::begin(state, actor).await?;
+    let (from, _) = change
         .tx()
-        .update_alert_state(id, from, to, assignee, outcome, note, at)
+        .alert_state_for_update(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let to = alert::transition(from, &action).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    change
+        .record(
+            "alert.merged",
+            Some(&format!("alert:{id}")),
+            json!({"from": from, "to": to, "duplicate_of": target.id, "note": note}),
+        )
+        .await?;
+    let at = change.at_ms();
+    let tx = change.tx();
+    tx.update_alert_state(
+        id,
+        from,
+        to,
+        None,
+        Some(alert::Outcome::Duplicate),
+        note,
+        at,
+    )
+    .await?;
+    tx.insert_alert_duplicate(&id.to_string(), &into.to_string(), at)
         .await?;
     change.commit().await?;
     state

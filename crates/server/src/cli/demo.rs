@@ -2,6 +2,9 @@
 //! database is indistinguishable from one filled by hand: every organisation, user, site,
 //! alert and alert action is in the audit chain.
 
+#[path = "demo_incident.rs"]
+mod incident;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -152,6 +155,7 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
     };
     let alliance = share_story(state, &world).await?;
     seed_assessment(state, &world).await?;
+    incident::open_story_incident(state, &world).await?;
     Ok(DemoSummary {
         world,
         machine_token,
@@ -218,6 +222,7 @@ async fn share_story(
         description: "A driver who was not the one the release chain named presented himself at Norvik's in-gate to collect a banana reefer from Guayaquil that customs had selected for scanning. The gate refused him: the release right ended at another driver and truck, and no code could have let him through. Where release still works with PIN codes, the same attempt would have succeeded. Watch the container, the truck and reefers routed via Guayaquil.".into(),
         indicators,
         indicator_refs: vec![],
+        locations: vec!["SENYN".into(), "ECGYE".into()],
         marking: green(),
     };
     let actor = Actor {
@@ -619,17 +624,36 @@ impl DemoSummary {
         );
         let _ = writeln!(
             s,
-            "Sign in with (password {:?} for all):",
+            "  {} consignments over {} weeks with {} recorded inspection outcomes, {} risk profiles and a model trained on them; today ({}) selected",
+            w.cargo.consignments.len(),
+            8,
+            w.cargo.outcomes.len(),
+            w.cargo.profiles.len(),
+            w.cargo.today
+        );
+        let people: Vec<_> = w.users.iter().filter(|u| u.password.is_some()).collect();
+        let machines = w.users.len() - people.len();
+        let _ = writeln!(
+            s,
+            "{} people sign in (password {:?} for all), each with a page to start at; {machines} machine accounts use API tokens:",
+            people.len(),
             hamnvakt_demo::DEMO_PASSWORD
         );
-        for u in w.users.iter().filter(|u| u.password.is_some()) {
+        for u in people {
             let org = w
                 .orgs
                 .iter()
                 .find(|o| o.id == u.org)
                 .map(|o| o.name)
                 .unwrap_or("");
-            let _ = writeln!(s, "  {:<18} {} ({})", u.username, u.purpose, org);
+            let _ = writeln!(
+                s,
+                "  {:<18} {:<11} {} ({})",
+                u.username,
+                start_page(u),
+                u.purpose,
+                org
+            );
         }
         if let Some(t) = &self.machine_token {
             let _ = writeln!(
@@ -644,5 +668,26 @@ impl DemoSummary {
             );
         }
         s
+    }
+}
+
+/// Where a demo user's work starts in the console, by what their roles are for.
+fn start_page(u: &hamnvakt_demo::DemoUser) -> &'static str {
+    use hamnvakt_identity::Role;
+    let has = |r: Role| u.roles.contains(&r);
+    if has(Role::TargetingOfficer) {
+        "/targeting"
+    } else if has(Role::Dispatcher) || has(Role::ReleaseSystem) {
+        "/releases"
+    } else if has(Role::Pfso) {
+        "/access"
+    } else if has(Role::Operator) {
+        "/alerts"
+    } else if has(Role::Administrator) {
+        "/audit"
+    } else if u.username.starts_with("kbv") || u.username.starts_with("police") {
+        "/map"
+    } else {
+        "/sharing"
     }
 }

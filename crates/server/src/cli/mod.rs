@@ -837,7 +837,8 @@ fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
             no_refit,
             params,
         } => {
-            let m = Mapping::named(mapping)?;
+            // Named as the training file names its columns (either KCS version).
+            let m = Mapping::named(mapping)?.for_file(train)?;
             let params = match params {
                 Some(p) => {
                     serde_json::from_str(p).context("--params is not valid JSON settings")?
@@ -883,7 +884,7 @@ fn targeting(command: &TargetingCommand) -> anyhow::Result<()> {
             input,
             output,
         } => {
-            let m = Mapping::named(mapping)?;
+            let m = Mapping::named(mapping)?.for_file(input)?;
             let trained = TrainedModel::load(model).map_err(anyhow::Error::msg)?;
             let mut m2 = m.clone();
             m2.label = None; // labels in the input are ignored when scoring

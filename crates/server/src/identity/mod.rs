@@ -3,6 +3,8 @@
 //! authenticated is the platform's ([`crate::web::auth`]); who may be created, changed or
 //! signed in is decided here, and every such change is in the audit chain.
 //!
+//! The console's `/admin` (`admin_pages.rs`) acts through the API's handlers.
+//!
 //! Public items: [`routes`], [`openapi`], and the use cases the command line and the demo
 //! call: [`create_org`], [`create_user`] with [`UserSpec`], [`create_token`], [`set_roles`],
 //! [`set_disabled`], [`revoke_token`]; the background task [`housekeeping`] and its
@@ -10,6 +12,7 @@
 
 mod admin;
 mod admin_api;
+mod admin_pages;
 mod housekeeping;
 mod login;
 mod pages;
@@ -52,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}", delete(admin_api::revoke_token));
     Router::new()
         .nest("/api/v1", api)
+        .route("/admin", get(admin_pages::overview))
+        .route("/admin/organisations", post(admin_pages::create_org))
+        .route("/admin/users", post(admin_pages::create_user))
+        .route("/admin/users/{id}/roles", post(admin_pages::set_roles))
+        .route("/admin/users/{id}/disable", post(admin_pages::disable_user))
+        .route("/admin/users/{id}/enable", post(admin_pages::enable_user))
+        .route("/admin/tokens", post(admin_pages::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin_pages::revoke_token))
         .route("/login", get(pages::form).post(pages::submit))
         .route("/logout", post(pages::logout))
 }

@@ -43,12 +43,17 @@ pub struct ObjectView {
     pub why: String,
     /// For sightings: what was sighted.
     pub sighting_of: Option<String>,
+    /// For notes and relationships: what it is about (a note's first object, a
+    /// relationship's source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
     /// The STIX object (with its marking reference), when one object is asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stix: Option<Value>,
 }
 
 fn view(row: SharedRow, reader: &marking::Reader, whole: bool) -> ObjectView {
+    let is_sighting = row.stix_type == "sighting";
     let why = marking::check(row.owner_org, &row.marking, reader)
         .map(|w| w.to_string())
         .unwrap_or_default();
@@ -69,7 +74,8 @@ fn view(row: SharedRow, reader: &marking::Reader, whole: bool) -> ObjectView {
         source: row.source,
         revoked: row.revoked,
         why,
-        sighting_of: row.ref_id,
+        sighting_of: row.ref_id.clone().filter(|_| is_sighting),
+        about: row.ref_id.filter(|_| !is_sighting),
     }
 }
 
@@ -90,6 +96,9 @@ pub struct ObjectQuery {
     pub stix_type: Option<String>,
     /// Sightings of this object.
     pub sighting_of: Option<String>,
+    /// What is written about this object: its sightings, the notes on it and the
+    /// relationships from it.
+    pub about: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<i64>,
     /// 1–1000, default 100.
@@ -117,14 +126,27 @@ pub async fn list(
     if let Some(r) = &q.sighting_of {
         stix::check_id("sighting_of", r, None).map_err(|e| ApiError::InvalidFields(vec![e]))?;
     }
+    if let Some(r) = &q.about {
+        stix::check_id("about", r, None).map_err(|e| ApiError::InvalidFields(vec![e]))?;
+    }
+    if q.about.is_some() && q.sighting_of.is_some() {
+        return Err(ApiError::field(
+            "about",
+            "either about or sighting_of, not both",
+        ));
+    }
+    let mut types: Vec<String> = q.stix_type.into_iter().collect();
+    if q.sighting_of.is_some() && types.is_empty() {
+        types.push("sighting".into());
+    }
     let reader = p.reader();
     let mut rows = state
         .store
         .list_shared(
             &reader,
             &SharedQuery {
-                types: q.stix_type.into_iter().collect(),
-                ref_id: q.sighting_of,
+                types,
+                ref_id: q.sighting_of.or(q.about),
                 after_seq: q.after,
                 limit,
                 ..SharedQuery::default()
@@ -366,6 +388,9 @@ pub async fn export_bundle(state: &AppState, rows: &[SharedRow]) -> Result<Value
     }
     if rows.iter().any(|r| r.stix_type.starts_with("x-hamnvakt-")) {
         objects.extend(stix::extension_objects());
+    }
+    if rows.iter().any(|r| r.stix_type == "incident") {
+        objects.extend(hamnvakt_sharing::incident::extension_objects());
     }
     objects.extend(
         rows.iter()

@@ -4,13 +4,16 @@
 //! indicators. Who may see what is [`hamnvakt_core::marking`]'s one rule, applied by every
 //! read here (the store's queries and a check of every row), the TAXII feeds included.
 //!
-//! Files: `service.rs` (the use cases, the matcher, sightings and their alerts), `api.rs`
-//! (`/api/v1/sharing/…`), `taxii.rs` (`/taxii2/…`), `feeds.rs` (the TAXII client), `pages.rs`
-//! (the console's `/sharing`).
+//! Files: `service.rs` (the use cases, the matcher, sightings and their alerts), `analysis.rs`
+//! (notes, relationships, groupings and places, each no wider than what it is about), `api.rs`
+//! and `analysis_api.rs` (`/api/v1/sharing/…`), `taxii.rs` (`/taxii2/…`), `feeds.rs` (the
+//! TAXII client), `pages.rs` (the console's `/sharing`).
 //!
 //! Public items: [`Sharing`] and [`SharingState`], [`routes`], [`openapi`], [`start`] and
 //! [`Watcher`] (the platform observer that matches observations against indicators).
 
+mod analysis;
+mod analysis_api;
 mod api;
 mod feeds;
 mod pages;
@@ -23,6 +26,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
+pub use analysis::{create_grouping, create_note, create_relationship};
 pub use service::{create_indicator, create_modus_operandi, Sharing, SharingState, Watcher};
 
 pub fn routes() -> Router<SharingState> {
@@ -33,6 +37,12 @@ pub fn routes() -> Router<SharingState> {
         .route("/sharing/objects/{id}/revoke", post(api::revoke))
         .route("/sharing/indicators", post(api::create_indicator))
         .route("/sharing/modi-operandi", post(api::create_modus_operandi))
+        .route("/sharing/notes", post(analysis_api::create_note))
+        .route(
+            "/sharing/relationships",
+            post(analysis_api::create_relationship),
+        )
+        .route("/sharing/groupings", post(analysis_api::create_grouping))
         .route("/sharing/export", get(api::export))
         .route("/sharing/import", post(api::import))
         .route(
@@ -83,6 +93,9 @@ pub async fn start(state: SharingState) -> Result<usize, crate::web::error::ApiE
     api::revoke,
     api::create_indicator,
     api::create_modus_operandi,
+    analysis_api::create_note,
+    analysis_api::create_relationship,
+    analysis_api::create_grouping,
     api::export,
     api::import,
     api::list_feeds,

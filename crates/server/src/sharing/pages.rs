@@ -193,6 +193,7 @@ pub async fn object(
             &reader,
             SharedQuery {
                 ref_id: Some(row.stix_id.clone()),
+                types: vec!["sighting".into()],
                 limit: 200,
                 ..SharedQuery::default()
             },
@@ -201,6 +202,18 @@ pub async fn object(
     } else {
         Vec::new()
     };
+    // What the reader may see of what is written about it.
+    let written = visible(
+        &state,
+        &reader,
+        SharedQuery {
+            ref_id: Some(row.stix_id.clone()),
+            types: vec!["note".into(), "relationship".into()],
+            limit: 200,
+            ..SharedQuery::default()
+        },
+    )
+    .await?;
     let json = serde_json::to_string_pretty(&stix::with_marking(&row.body, row.marking.tlp))
         .unwrap_or_default();
     let body = html! {
@@ -229,6 +242,22 @@ pub async fn object(
             h2 { (t(lang, Msg::SharingSightings)) }
             ul #sightings { @for s in &sightings {
                 li { (local_time(s.modified_ms)) " — " (orgs.get(&s.owner_org).map(String::as_str).unwrap_or("?")) ": " (s.body.get("description").and_then(Value::as_str).unwrap_or("")) }
+            } }
+        }
+        @if !written.is_empty() {
+            h2 { (t(lang, Msg::SharingWrittenAbout)) }
+            ul #written { @for w in &written {
+                li {
+                    (local_time(w.modified_ms)) " — " (orgs.get(&w.owner_org).map(String::as_str).unwrap_or("?")) " · " (tlp_badge(w.marking.tlp)) ": "
+                    @if w.stix_type == "relationship" {
+                        @let target = w.body.get("target_ref").and_then(Value::as_str).unwrap_or("");
+                        (w.body.get("relationship_type").and_then(Value::as_str).unwrap_or("")) " "
+                        a href={ "/sharing/objects/" (target) } { (target) }
+                    } @else {
+                        @if let Some(a) = w.body.get("abstract").and_then(Value::as_str) { strong { (a) } " " }
+                        (w.body.get("content").and_then(Value::as_str).unwrap_or(""))
+                    }
+                }
             } }
         }
         h2 { "STIX 2.1" }

@@ -59,7 +59,7 @@ impl Sharing {
     }
 
     /// Updates the matcher with versions just committed.
-    fn learn(&self, filed: &[(&NewShared, Filed)]) {
+    pub(super) fn learn(&self, filed: &[(&NewShared, Filed)]) {
         let mut m = self.matcher.write().unwrap_or_else(|p| p.into_inner());
         for (row, f) in filed {
             if *f != Filed::Latest || row.stix_type != "indicator" {
@@ -112,7 +112,12 @@ pub fn new_id(ty: &str) -> String {
     format!("{ty}--{}", Uuid::new_v4())
 }
 
-fn new_row(body: &Map<String, Value>, owner: OrgId, marking: &Marking, source: &str) -> NewShared {
+pub(super) fn new_row(
+    body: &Map<String, Value>,
+    owner: OrgId,
+    marking: &Marking,
+    source: &str,
+) -> NewShared {
     let get = |k: &str| {
         body.get(k)
             .and_then(Value::as_str)
@@ -132,16 +137,19 @@ fn new_row(body: &Map<String, Value>, owner: OrgId, marking: &Marking, source: &
         marking: marking.clone(),
         source: source.to_owned(),
         revoked: body.get("revoked") == Some(&Value::Bool(true)),
-        ref_id: body
-            .get("sighting_of_ref")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        // What it is about (a sighting's indicator, a note's object, a relationship's source),
+        // so it is listed beside that object.
+        ref_id: hamnvakt_sharing::analysis::about(body).map(str::to_owned),
         body: Value::Object(body.clone()).to_string(),
     }
 }
 
 /// Recipients must be organisations of this installation.
-async fn check_recipients(state: &AppState, field: &str, m: &Marking) -> Result<(), ApiError> {
+pub(super) async fn check_recipients(
+    state: &AppState,
+    field: &str,
+    m: &Marking,
+) -> Result<(), ApiError> {
     for (i, r) in m.recipients.iter().enumerate() {
         if state.store.org(*r).await?.is_none() {
             return Err(ApiError::field(
@@ -238,6 +246,13 @@ pub async fn create_modus_operandi(
     }
     let mut refs = ids.clone();
     refs.extend(d.indicator_refs.iter().cloned());
+    for l in &d.locations {
+        let (loc, row) = super::analysis::place_row(state, owner, l, now).await?;
+        if !refs.contains(&loc) {
+            refs.push(loc);
+        }
+        rows.extend(row);
+    }
     let id = new_id("report");
     rows.push(new_row(
         &d.to_stix(&id, &refs, owner, now),

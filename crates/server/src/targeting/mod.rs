@@ -5,12 +5,13 @@
 //!
 //! Files: `consignments_api.rs` (`/api/v1/consignments…`), `profiles_api.rs`
 //! (`/api/v1/targeting/…`, selection, worklist, models, scores), `pages.rs` (the console's
-//! `/targeting…`), `service.rs` (the use cases, each one audited transaction).
+//! `/targeting…`), `consignment_page.rs` (a consignment's page), `service.rs` (the use cases, each one audited transaction).
 //!
 //! Public items: [`routes`], [`openapi`], and the use cases the command line and the demo
 //! call: [`store_consignments`], [`save_profile`], [`record_outcome`], [`train_model`],
 //! [`run_selection`].
 
+mod consignment_page;
 mod consignments_api;
 mod pages;
 mod profiles_api;
@@ -22,7 +23,10 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{record_outcome, run_selection, save_profile, store_consignments, train_model};
+pub use service::{
+    outcome_training_options, record_outcome, run_selection, save_profile, store_consignments,
+    train_model,
+};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
@@ -58,7 +62,7 @@ pub fn routes() -> Router<AppState> {
         .nest("/api/v1", api)
         .route("/targeting", get(pages::worklist))
         .route("/targeting/select", post(pages::select))
-        .route("/targeting/c/{id}", get(pages::consignment))
+        .route("/targeting/c/{id}", get(consignment_page::consignment))
         .route("/targeting/c/{id}/reroute", post(pages::reroute))
         .route("/targeting/c/{id}/outcome", post(pages::outcome))
         .route(

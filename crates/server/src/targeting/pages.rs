@@ -16,7 +16,7 @@ use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::{layout, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
 
-fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page<'a> {
+pub(super) fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page<'a> {
     Page {
         lang,
         principal: Some(p),
@@ -33,7 +33,7 @@ fn today(state: &AppState) -> String {
         .to_string()
 }
 
-fn lane_msg(l: &str) -> Msg {
+pub(super) fn lane_msg(l: &str) -> Msg {
     match l {
         "red" => Msg::LaneRed,
         "yellow" => Msg::LaneYellow,
@@ -42,13 +42,18 @@ fn lane_msg(l: &str) -> Msg {
     }
 }
 
-fn subnav(lang: Lang) -> Markup {
+pub(super) fn subnav(lang: Lang) -> Markup {
     html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) } } }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct DayQuery {
     date: Option<String>,
+    /// Only consignments in this lane (`red`, `yellow`, `blue`, `green`, or `none` for those
+    /// not selected yet).
+    lane: Option<String>,
+    /// Set after a selection run: how many consignments it placed.
+    placed: Option<usize>,
 }
 
 pub async fn worklist(
@@ -67,13 +72,41 @@ pub async fn worklist(
     let cap = &state.config.targeting;
     let weeks = weekly(&state, day).await?;
     let path = format!("/targeting?date={date}");
+    let lane_filter = q
+        .lane
+        .as_deref()
+        .filter(|l| ["red", "yellow", "blue", "green", "none"].contains(l));
+    let shown: Vec<&super::service::Scored> = scored
+        .iter()
+        .filter(|s| match lane_filter {
+            None => true,
+            Some("none") => !lanes.contains_key(&s.consignment.declaration_id),
+            Some(l) => lanes
+                .get(&s.consignment.declaration_id)
+                .is_some_and(|x| x.lane == l),
+        })
+        .collect();
     let body = html! {
         h1 { (t(lang, Msg::Worklist)) " " (date) }
         (subnav(lang))
-        form.inline method="get" action="/targeting" {
+        @if let Some(n) = q.placed {
+            p.notice #selection-result role="status" {
+                (t(lang, Msg::SelectionPlaced)) ": " strong { (n) } " — "
+                @for (lane, _) in [("red", ()), ("yellow", ())] { (t(lang, lane_msg(lane))) " " (used(lane)) ". " }
+            }
+        }
+        form.inline #worklist-filter method="get" action="/targeting" {
             label { (t(lang, Msg::Day)) " " input type="date" name="date" value=(date); }
+            label { (t(lang, Msg::Lane)) " " select #lane-filter name="lane" {
+                option value="" selected[lane_filter.is_none()] { (t(lang, Msg::AllLanes)) }
+                @for l in ["red", "yellow", "blue", "green"] {
+                    option value=(l) selected[lane_filter == Some(l)] { (t(lang, lane_msg(l))) }
+                }
+                option value="none" selected[lane_filter == Some("none")] { (t(lang, Msg::NotSelected)) }
+            } }
             button type="submit" { (t(lang, Msg::Show)) }
         }
+        p.muted { (shown.len()) " / " (scored.len()) }
         div.capacity {
             @for (lane, capacity) in [("red", cap.red_capacity), ("yellow", cap.yellow_capacity)] {
                 @let u = used(lane);
@@ -92,7 +125,7 @@ pub async fn worklist(
         }
         table #worklist {
             thead { tr { th { "#" } th { (t(lang, Msg::Consignment)) } th { "HS" } th { (t(lang, Msg::Risk)) } th { (t(lang, Msg::Reasons)) } th { (t(lang, Msg::Lane)) } } }
-            tbody { @for (i, s) in scored.iter().take(300).enumerate() {
+            tbody { @for (i, s) in shown.iter().take(500).enumerate() {
                 @let c = &s.consignment;
                 @let sel = lanes.get(&c.declaration_id);
                 tr data-id=(c.declaration_id) data-lane=[sel.map(|x| x.lane.as_str())] {
@@ -217,73 +250,14 @@ pub async fn select(State(state): State<AppState>, UiForm(p, f): UiForm<SelectFo
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/targeting?date={}", f.date)).into_response(),
+        Ok(placed) => Redirect::to(&format!(
+            "/targeting?date={}&placed={}",
+            f.date,
+            placed.len()
+        ))
+        .into_response(),
         Err(e) => UiError(e).into_response(),
     }
-}
-
-pub async fn consignment(
-    State(state): State<AppState>,
-    UiUser(p): UiUser,
-    UiLang(lang): UiLang,
-    Path(id): Path<String>,
-) -> Result<Html<String>, UiError> {
-    p.require(Permission::CargoRead)?;
-    let row = super::service::consignment(&state, &id).await?;
-    let c: hamnvakt_targeting::consignment::Consignment = serde_json::from_str(&row.data)
-        .map_err(|e| ApiError::Internal(format!("stored consignment {id}: {e}")))?;
-    let sel = match row.day {
-        Some(d) => state
-            .store
-            .selections_of_day(d)
-            .await?
-            .into_iter()
-            .find(|s| s.declaration_id == id),
-        None => None,
-    };
-    let outcome = state.store.outcome(&id).await?;
-    let path = format!("/targeting/c/{id}");
-    let pretty = serde_json::to_string_pretty(&c).unwrap_or_default();
-    let body = html! {
-        h1 { (t(lang, Msg::Consignment)) " " code { (id) } }
-        (subnav(lang))
-        p { a href={ "/targeting?date=" (c.date.clone().unwrap_or_default()) } { "← " (t(lang, Msg::Worklist)) } }
-        p #lane { (t(lang, Msg::Lane)) ": " @match &sel {
-            Some(x) => { span class={ "lane lane-" (x.lane) } { (t(lang, lane_msg(&x.lane))) } " (" (x.why) ")" }
-            None => { (t(lang, Msg::NotSelected)) }
-        } }
-        @if let Some(o) = &outcome { p #outcome { (t(lang, Msg::InspectionOutcome)) ": " strong { (o.result) } " " small { (o.data) } } }
-        pre.policy { (pretty) }
-        @if p.can(Permission::CargoSelect) {
-            form.record #reroute method="post" action={ "/targeting/c/" (id) "/reroute" } {
-                input type="hidden" name="csrf" value=(p.csrf());
-                label { (t(lang, Msg::Lane)) select name="lane" {
-                    @for l in ["red", "yellow", "blue", "green"] { option value=(l) { (t(lang, lane_msg(l))) } }
-                } }
-                label { (t(lang, Msg::Reason)) input name="reason" required maxlength="1000"; }
-                button type="submit" { (t(lang, Msg::Reroute)) }
-            }
-        }
-        @if p.can(Permission::CargoWrite) {
-            form.record #record-outcome method="post" action={ "/targeting/c/" (id) "/outcome" } {
-                input type="hidden" name="csrf" value=(p.csrf());
-                label { (t(lang, Msg::InspectionOutcome)) select name="result" {
-                    option value="nothing_found" { (t(lang, Msg::ResultNothing)) }
-                    option value="irregularity" { (t(lang, Msg::ResultIrregularity)) }
-                    option value="seizure" { (t(lang, Msg::ResultSeizure)) }
-                } }
-                label { (t(lang, Msg::Goods)) input name="goods" maxlength="200"; }
-                label { (t(lang, Msg::Quantity)) input name="quantity" inputmode="decimal"; }
-                label { (t(lang, Msg::Unit)) input name="unit" maxlength="20"; }
-                label { (t(lang, Msg::Note)) input name="note" maxlength="2000"; }
-                button type="submit" { (t(lang, Msg::RecordOutcome)) }
-            }
-        }
-    };
-    Ok(layout(
-        &page(lang, &p, &path, t(lang, Msg::Consignment)),
-        body,
-    ))
 }
 
 #[derive(Debug, Deserialize)]

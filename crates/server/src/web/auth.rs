@@ -133,6 +133,9 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::ReleaseOversee => "seeing every container release",
         Permission::AssessmentRead => "reading vulnerability assessments",
         Permission::AssessmentWrite => "assessing vulnerabilities",
+        Permission::IncidentsRead => "reading incidents and cases",
+        Permission::IncidentsWrite => "opening and working incidents and cases",
+        Permission::ShiftLog => "keeping the shift log and handing over",
     }
 }
 

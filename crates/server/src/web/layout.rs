@@ -17,11 +17,27 @@ use crate::web::error::{request_id, ApiError};
 use crate::web::i18n::{Lang, Msg};
 use crate::web::state::AppState;
 
-/// The platform's own console routes: the language switch and the stylesheet.
+/// The platform's own console routes: the language switch, the stylesheet and the icon.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/lang/{code}", get(switch_language))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/static/theme.js", get(theme_script))
+        // Browsers ask for this without a link; the same anchor answers.
+        .route("/favicon.ico", get(favicon))
+}
+
+async fn theme_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/theme.js"),
+    )
+    .await
+}
+
+async fn favicon() -> Response {
+    asset("image/svg+xml", include_str!("../../assets/favicon.svg")).await
 }
 
 /// The language of the page: the cookie the switch sets, else the browser's preference.
@@ -138,6 +154,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (p.title) " · " (t(lang, Msg::AppName)) }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="icon" type="image/svg+xml" href="/static/favicon.svg";
+                // Not deferred: the theme is set before the page is drawn.
+                script src="/static/theme.js" {}
             }
             body {
                 header.top {
@@ -149,6 +168,12 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                     @if let Some(pr) = p.principal {
                         nav.main {
                             a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
+                            @if pr.can(Permission::IncidentsRead) {
+                                a href="/incidents" class=[(p.nav == Some(Msg::NavIncidents)).then_some("active")] { (t(lang, Msg::NavIncidents)) }
+                            }
+                            @if pr.can(Permission::ShiftLog) {
+                                a href="/shift" class=[(p.nav == Some(Msg::NavShift)).then_some("active")] { (t(lang, Msg::NavShift)) }
+                            }
                             a href="/sites" class=[(p.nav == Some(Msg::NavSites)).then_some("active")] { (t(lang, Msg::NavSites)) }
                             @if pr.can(Permission::SitesRead) {
                                 a href="/map" class=[(p.nav == Some(Msg::NavMaritime)).then_some("active")] { (t(lang, Msg::NavMaritime)) }
@@ -171,9 +196,13 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
                             }
+                            @if pr.can(Permission::UsersManage) || pr.can(Permission::OrganisationsManage) {
+                                a href="/admin" class=[(p.nav == Some(Msg::NavAdmin)).then_some("active")] { (t(lang, Msg::NavAdmin)) }
+                            }
                         }
                     }
                     div.session {
+                        button #theme-switch type="button" title=(t(lang, Msg::ThemeSwitch)) aria-label=(t(lang, Msg::ThemeSwitch)) { "◐" }
                         span.langs aria-label=(t(lang, Msg::Language)) {
                             a href={ "/lang/sv?back=" (back) } class=[(lang == Lang::Sv).then_some("active")] lang="sv" { "SV" }
                             " | "

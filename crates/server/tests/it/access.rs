@@ -210,6 +210,42 @@ async fn story_one_night_at_vartahamnen() {
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, ["grant", "deny", "deny"]);
+
+    // The console: the person's page has a singular title and shows the card, the permit, the
+    // passages and the alert about them; the gate's page its decisions; the feed filters.
+    let page = pfso
+        .get(&format!("/access/r/people/{}", site.person))
+        .await
+        .body;
+    assert!(page.contains("<h1>Person</h1>"), "{page}");
+    let linked = &page[page.find("id=\"linked\"").expect("linked section")..];
+    assert!(linked.contains("SH-204117"), "the card: {linked}");
+    assert!(
+        linked.contains("VHA-G5") && linked.contains("VHA-G3"),
+        "the passages: {linked}"
+    );
+    assert!(linked.contains("person-alerts"), "{linked}");
+    let gates = pfso.get("/api/v1/access/gates?q=VHA-G5").await.json;
+    let g5 = gates[0]["id"].as_str().unwrap().to_owned();
+    let page = pfso.get(&format!("/access/r/gates/{g5}")).await.body;
+    assert!(
+        page.contains("Karl Kontraktor"),
+        "the gate's decisions: {page}"
+    );
+    let denied = op.get("/access/feed?outcome=deny").await.body;
+    let granted = op.get("/access/feed?outcome=grant").await.body;
+    assert_eq!(
+        denied.matches("data-outcome=\"deny\"").count(),
+        2,
+        "{denied}"
+    );
+    assert_eq!(denied.matches("data-outcome=\"grant\"").count(), 0);
+    assert_eq!(granted.matches("data-outcome=\"grant\"").count(), 1);
+    let at_g5 = op.get(&format!("/access/feed?gate={g5}")).await.body;
+    assert_eq!(at_g5.matches("data-outcome=").count(), 1, "{at_g5}");
+    let later = op.get("/access/feed?since=2026-11-26T03:20").await.body;
+    assert_eq!(later.matches("data-outcome=").count(), 2, "{later}");
+    assert_eq!(op.get("/access/feed?since=yesterday").await.status, 422);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -628,7 +664,7 @@ async fn register_reads_are_scoped_by_organisation() {
     // The console's pages say the same.
     let page = dispatch.get("/access/r/people").await.body;
     assert!(
-        page.contains("karl kontraktor") && !page.contains("day pass"),
+        page.contains("Karl Kontraktor") && !page.to_lowercase().contains("day pass"),
         "{page}"
     );
     let onsite = dispatch.get("/access/onsite").await.body;
@@ -846,4 +882,51 @@ async fn register_and_policy_changes_reach_the_other_instance() {
         )
         .await;
     assert_eq!(r.status, 401, "{}", r.body);
+}
+
+/// The register's console lists have columns, sort by any of them, and page with counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_lists_have_columns_sorting_and_pages() {
+    let app = crate::helpers::TestApp::spawn(hamnvakt_testkit::Kind::Sqlite).await;
+    let mut pfso = app.login("pfso").await;
+    for i in 0..120 {
+        let r = pfso
+            .post_json(
+                "/api/v1/access/people",
+                &serde_json::json!({"org_id": if i % 2 == 0 { app.port } else { app.haulier }, "name": format!("Person {i:03}"), "kind": "staff", "responder": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let page = pfso.get("/access/r/people").await.body;
+    // Columns: the name, the organisation by name, the kind.
+    assert!(
+        page.contains("Person 000") && !page.contains("Person 050"),
+        "first page of 50"
+    );
+    assert!(page.contains("1–50") && page.contains(" 120<"), "{page}");
+    assert!(page.contains("data-sort=\"org_id\""), "{page}");
+    let haulier = app
+        .state
+        .store
+        .org(app.haulier)
+        .await
+        .unwrap()
+        .unwrap()
+        .name;
+    assert!(page.contains(&haulier), "the organisation is named: {page}");
+    // Sorted by name, descending; the third page holds the last twenty.
+    let desc = pfso.get("/access/r/people?sort=-name").await.body;
+    let first = desc.find("Person 119").unwrap();
+    assert!(desc.find("Person 118").unwrap() > first);
+    let third = pfso.get("/access/r/people?page=3").await.body;
+    assert!(
+        third.contains("Person 119") && !third.contains("Person 099"),
+        "{third}"
+    );
+    assert!(third.contains("101–120"), "{third}");
+    // Search narrows the count.
+    let found = pfso.get("/access/r/people?q=person+11").await.body;
+    // Person 011 and Person 110 to 119.
+    assert!(found.contains("1–11") && found.contains(" 11<"), "{found}");
 }

@@ -261,9 +261,9 @@ mod postgres {
 }
 
 /// A day at Norvik: 300 consignments, 30 of them bananas routed via Guayaquil (a red profile)
-/// and 60 from China (a yellow one). The selection fills red and yellow to their daily
-/// capacity with the riskiest first and keeps random and exploration places; every selection
-/// is an audit event; an officer re-routes one with a reason.
+/// and 60 from China (a yellow one). The selection gives each lane's random and exploration
+/// shares of its capacity and the rest to the riskiest that ask for it, leaving what they do
+/// not use empty; every selection is an audit event; an officer re-routes one with a reason.
 async fn selection_under_capacity(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let mut t = app.login("targeting").await;
@@ -325,15 +325,36 @@ async fn selection_under_capacity(kind: Kind) {
             .filter(|l| l["lane"] == lane && why.is_none_or(|w| l["why"] == w))
             .count()
     };
-    assert_eq!(count("red", None), 40, "the default red capacity");
-    assert_eq!(count("yellow", None), 120);
+    // Red (capacity 40): 2 random (5 %), 4 exploration (10 %) among the Chinese hits, and the
+    // 30 bananas by risk; the 4 risk places nobody asks for stay empty.
+    assert_eq!(count("red", None), 36, "{}", r.body);
     assert_eq!(count("red", Some("random")), 2);
+    assert_eq!(count("red", Some("exploration")), 4);
     assert_eq!(count("red", Some("risk")), 30, "every banana by risk");
+    // Yellow (capacity 120): the Chinese red did not take, by risk, and 6 random; nothing is
+    // left to explore, and no one who asks for a check is released.
+    assert_eq!(count("yellow", Some("random")), 6);
+    assert_eq!(count("yellow", Some("exploration")), 0);
+    assert_eq!(count("blue", None), 0, "every hit is checked");
+    let chinese_in_red = lanes
+        .iter()
+        .filter(|l| {
+            l["lane"] == "red"
+                && l["declaration_id"].as_str().unwrap()[4..]
+                    .parse::<u32>()
+                    .unwrap()
+                    % 5
+                    == 1
+        })
+        .count();
+    assert_eq!(count("yellow", Some("risk")), 60 - chinese_in_red);
+    let selected = count("red", None) + count("yellow", None);
+    assert!(selected < 160, "a day with few hits leaves capacity unused");
     assert!(lanes
         .iter()
         .filter(|l| l["declaration_id"].as_str().unwrap().ends_with('0'))
         .all(|l| l["lane"] == "red" && l["why"] == "risk"));
-    assert_eq!(app.events("selection.made").await.len(), 160);
+    assert_eq!(app.events("selection.made").await.len(), selected);
     assert_eq!(app.events("selection.released").await.len(), 1);
 
     let w = t.get("/api/v1/targeting/worklist?date=2026-11-28").await;
@@ -347,7 +368,7 @@ async fn selection_under_capacity(kind: Kind) {
         .as_str()
         .unwrap()
         .contains("ECGYE"));
-    assert_eq!(w.json["capacity"][0]["used"], 40);
+    assert_eq!(w.json["capacity"][0]["used"], 36);
 
     // Nothing new: a second run selects nothing.
     let again = t
@@ -443,7 +464,7 @@ async fn selection_under_capacity(kind: Kind) {
     let m1 = t.post_json("/api/v1/targeting/models", &json!({})).await;
     assert_eq!(m1.status, 201, "{}", m1.body);
     assert_eq!(m1.json["version"], 1);
-    assert_eq!(m1.json["summary"]["rows"], 40);
+    assert_eq!(m1.json["summary"]["rows"], 36);
     let m2 = t.post_json("/api/v1/targeting/models", &json!({})).await;
     assert_eq!(m2.json["version"], 2);
     assert_eq!(

@@ -253,7 +253,7 @@ pub struct Response {
 
 /// A small HTTP client that keeps the session cookie and sends the CSRF header when it has one.
 pub struct Client {
-    base: String,
+    pub base: String,
     http: reqwest::Client,
     pub cookie: Option<String>,
     pub csrf: Option<String>,

@@ -102,6 +102,7 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
         "hamnvakt-targeting",
         "hamnvakt-release",
         "hamnvakt-assessment",
+        "hamnvakt-incidents",
         "hamnvakt-demo",
     ] {
         let deps = normal_dependencies(package);
@@ -127,6 +128,15 @@ fn the_assessment_rules_depend_on_no_hamnvakt_crate_but_core() {
     let ours: Vec<String> = normal_dependencies("hamnvakt-assessment")
         .into_iter()
         .filter(|d| d.starts_with("hamnvakt-") && d != "hamnvakt-assessment")
+        .collect();
+    assert_eq!(ours, ["hamnvakt-core"]);
+}
+
+#[test]
+fn the_incident_rules_depend_on_no_hamnvakt_crate_but_core() {
+    let ours: Vec<String> = normal_dependencies("hamnvakt-incidents")
+        .into_iter()
+        .filter(|d| d.starts_with("hamnvakt-") && d != "hamnvakt-incidents")
         .collect();
     assert_eq!(ours, ["hamnvakt-core"]);
 }

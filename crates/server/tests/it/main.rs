@@ -11,6 +11,7 @@
 )]
 
 mod access;
+mod admin_console;
 mod ais;
 mod api;
 mod assessment;
@@ -19,6 +20,7 @@ mod binary;
 mod cargo;
 mod durability;
 mod helpers;
+mod incidents;
 mod invariants;
 mod need_to_know;
 mod nonsense;
@@ -26,4 +28,5 @@ mod openapi_walk;
 mod release;
 mod security;
 mod sharing;
+mod sharing_analysis;
 mod witness;

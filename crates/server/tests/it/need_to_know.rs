@@ -5,13 +5,25 @@
 //! with its paging, each alert and its history, the audit log's every page, the console's queue,
 //! alert and audit pages, the register's lists and records, occupancy and muster CSV — and each
 //! answer is checked against the one rule (`hamnvakt_core::alert::visible_to` for alerts; own
-//! organisation unless the port authority's staff for the register). The alerts' titles and the
-//! people's names are unique tokens, so a leak anywhere in a body is found by its text.
+//! organisation unless the port authority's staff for the register). Shared objects —
+//! indicators, and notes written on them by other organisations — are read through the sharing
+//! API's list and objects, the STIX export, every TAXII collection and the console's sharing
+//! pages, and checked against `hamnvakt_core::marking::may_see`; a note the server accepted must
+//! never reach a reader who may not see what it is about. The alerts' titles, the people's and
+//! the shared objects' names are unique tokens, so a leak anywhere in a body is found by its
+//! text.
+//!
+//! Random incidents (owner,
+//! TLP, audience, recipients, the owner's alerts in them) are read the same way — the list, the
+//! incident, its timeline, its STIX bundle, its console page and the console's list — against
+//! `hamnvakt_core::marking::may_see`, and an incident a reader may see never shows the title of
+//! one of its alerts that the reader may not.
 
 use std::collections::HashSet;
 
 use hamnvakt_core::alert::visible_to;
 use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::marking::{may_see, Audience, Marking};
 use hamnvakt_core::Tlp;
 use hamnvakt_testkit::Kind;
 use proptest::prelude::*;
@@ -47,7 +59,11 @@ struct World {
     port: usize,
     readers: Vec<Reader>,
     alerts: Vec<(String, String, OrgId, Tlp, Vec<OrgId>)>,
+    /// Incidents: id, title, owner, marking, the indices of their alerts in `alerts`.
+    incidents: Vec<(String, String, OrgId, Marking, Vec<usize>)>,
     people: Vec<(String, String, OrgId)>,
+    /// Shared objects: id, name token, owner, marking, and for a note what it is about.
+    shared: Vec<Shared>,
     facility: String,
 }
 
@@ -132,9 +148,74 @@ async fn setup(app: &TestApp) -> World {
         port: 0,
         readers,
         alerts: Vec::new(),
+        incidents: Vec::new(),
         people: Vec::new(),
+        shared: Vec::new(),
         facility: f.json["id"].as_str().unwrap().to_owned(),
     }
+}
+
+struct Shared {
+    id: String,
+    token: String,
+    owner: OrgId,
+    marking: Marking,
+    about: Option<String>,
+}
+
+/// A marking of a TLP and an audience the TLP allows, with recipients when named.
+fn marking_of(orgs: &[OrgId], owner: OrgId, tlp: usize, audience: usize, bits: u8) -> Marking {
+    let tlp: Tlp = TLPS[tlp].parse().unwrap();
+    let allowed = Audience::allowed_for(tlp);
+    let audience = allowed[audience % allowed.len()];
+    let mut recipients: Vec<OrgId> = Vec::new();
+    if audience == Audience::Named {
+        recipients = (0..orgs.len())
+            .filter(|b| bits & (1 << b) != 0)
+            .map(|b| orgs[b])
+            .filter(|o| *o != owner)
+            .collect();
+        if recipients.is_empty() {
+            recipients.push(*orgs.iter().find(|o| **o != owner).unwrap());
+        }
+    }
+    Marking {
+        tlp,
+        audience,
+        recipients,
+    }
+}
+
+/// The text of every TAXII collection's objects the reader may list.
+async fn taxii_text(c: &Client) -> String {
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let mut r = http
+            .get(format!("{}{path}", c.base))
+            .header("accept", "application/taxii+json;version=2.1");
+        if let Some(cookie) = &c.cookie {
+            r = r.header("cookie", cookie.clone());
+        }
+        r.send()
+    };
+    let mut text = String::new();
+    let Ok(r) = get("/taxii2/hamnvakt/collections/".into()).await else {
+        return text;
+    };
+    let body = r.text().await.unwrap_or_default();
+    text.push_str(&body);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    for col in v["collections"].as_array().into_iter().flatten() {
+        let id = col["id"].as_str().unwrap_or_default();
+        if let Ok(r) = get(format!(
+            "/taxii2/hamnvakt/collections/{id}/objects/?limit=1000"
+        ))
+        .await
+        {
+            text.push_str(&r.text().await.unwrap_or_default());
+        }
+    }
+    text
 }
 
 /// Reads every page of a paged JSON list, joining the bodies' text.
@@ -242,6 +323,7 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
                 }
             }
         }
+        check_incidents(who, c, me_reader, &w.incidents, &w.alerts).await?;
         if reader.register {
             let people = c.get("/api/v1/access/people?limit=1000").await;
             let onsite = c
@@ -274,7 +356,184 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
             }
         }
     }
+    check_shared(w).await?;
     let _ = app;
+    Ok(())
+}
+
+/// Every reader reads the shared objects every way there is.
+async fn check_shared(w: &mut World) -> Result<(), String> {
+    let orgs = w.orgs.clone();
+    let partners: HashSet<OrgId> = [orgs[PARTNER]].into_iter().collect();
+    // What the server accepted about an object never goes further than it.
+    for s in &w.shared {
+        let Some(about) = &s.about else { continue };
+        let of = w.shared.iter().find(|o| &o.id == about).unwrap();
+        for org in &orgs {
+            let r = hamnvakt_core::marking::Reader {
+                org: *org,
+                partner: partners.contains(org),
+            };
+            if may_see(s.owner, &s.marking, &r) && !may_see(of.owner, &of.marking, &r) {
+                return Err(format!(
+                    "note {} ({:?}) reaches {org}, which may not see {about} ({:?})",
+                    s.id, s.marking, of.marking
+                ));
+            }
+        }
+    }
+    for reader in &mut w.readers {
+        let me = orgs[reader.org];
+        let who = reader.name;
+        let me_reader = hamnvakt_core::marking::Reader {
+            org: me,
+            partner: reader.org == PARTNER,
+        };
+        let c = &mut reader.client;
+        let list = c.get("/api/v1/sharing/objects?limit=1000").await;
+        let export = c.get("/api/v1/sharing/export").await;
+        let console = c.get("/sharing").await.body;
+        let taxii = taxii_text(c).await;
+        let reads = list.status == 200;
+        if !reads && list.status != 403 {
+            return Err(format!("{who}: the shared list answered {}", list.status));
+        }
+        for s in &w.shared {
+            let visible = may_see(s.owner, &s.marking, &me_reader);
+            if reads {
+                let listed = list.json["objects"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|o| o["id"] == s.id.as_str());
+                if listed != visible {
+                    return Err(format!(
+                        "{who}: shared list {} {:?} owner {}: listed {listed} visible {visible}",
+                        s.id, s.marking, s.owner
+                    ));
+                }
+                if export.body.contains(&s.id) != visible {
+                    return Err(format!(
+                        "{who}: export of {} {:?}: visible {visible}",
+                        s.id, s.marking
+                    ));
+                }
+            }
+            let one = c.get(&format!("/api/v1/sharing/objects/{}", s.id)).await;
+            let page = c.get(&format!("/sharing/objects/{}", s.id)).await;
+            for (path, status, body) in [
+                ("object", one.status, &one.body),
+                ("page", page.status, &page.body),
+            ] {
+                if (status == 200) != (visible && reads) {
+                    return Err(format!(
+                        "{who}: {path} of {} {:?} answered {status}, visible {visible}",
+                        s.id, s.marking
+                    ));
+                }
+                if !visible && body.contains(&s.token) {
+                    return Err(format!("{who}: {path} of {} leaked its name", s.id));
+                }
+            }
+            if !visible {
+                for (path, body) in [
+                    ("list", &list.body),
+                    ("export", &export.body),
+                    ("console", &console),
+                    ("taxii", &taxii),
+                ] {
+                    if body.contains(&s.token) || body.contains(&s.id) {
+                        return Err(format!(
+                            "{who}: the {path} shows {} {:?} of {}",
+                            s.id, s.marking, s.owner
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every read path of incidents, for one reader.
+async fn check_incidents(
+    who: &str,
+    c: &mut Client,
+    me: hamnvakt_core::marking::Reader,
+    incidents: &[(String, String, OrgId, Marking, Vec<usize>)],
+    alerts: &[(String, String, OrgId, Tlp, Vec<OrgId>)],
+) -> Result<(), String> {
+    let list = c.get("/api/v1/incidents?limit=500").await;
+    let console = c.get("/incidents").await.body;
+    let listed: HashSet<String> = list
+        .json
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Roles without incidents (administrators) are refused every path, which hides all.
+    let may_read = match list.status {
+        200 => true,
+        403 => false,
+        other => return Err(format!("{who}: the incident list answered {other}")),
+    };
+    for (id, title, owner, marking, linked) in incidents {
+        let visible = may_read && hamnvakt_core::marking::may_see(*owner, marking, &me);
+        if listed.contains(id) != visible {
+            return Err(format!(
+                "{who}: incident list {id} {marking:?}: listed {} visible {visible}",
+                listed.contains(id)
+            ));
+        }
+        if !visible && (list.body.contains(title.as_str()) || console.contains(title.as_str())) {
+            return Err(format!(
+                "{who}: the title of invisible incident {id} leaked in a list"
+            ));
+        }
+        for path in ["", "/timeline", "/stix"] {
+            let r = c.get(&format!("/api/v1/incidents/{id}{path}")).await;
+            if visible != (r.status == 200) {
+                return Err(format!(
+                    "{who}: incident{path} of {id} answered {}, visible {visible}",
+                    r.status
+                ));
+            }
+            if !visible && r.body.contains(title.as_str()) {
+                return Err(format!("{who}: incident{path} of {id} leaked its title"));
+            }
+        }
+        let page = c.get(&format!("/incidents/{id}")).await;
+        let by_alert: Vec<String> = linked.iter().map(|i| alerts[*i].0.clone()).collect();
+        for (body, what) in [(&page.body, "page")] {
+            if !visible && body.contains(title.as_str()) {
+                return Err(format!("{who}: incident {what} of {id} leaked its title"));
+            }
+        }
+        if visible {
+            let detail = c.get(&format!("/api/v1/incidents/{id}")).await;
+            for i in linked {
+                let (aid, atitle, aowner, atlp, ashared) = &alerts[*i];
+                let alert_visible = visible_to(*aowner, *atlp, ashared, &me);
+                if !alert_visible
+                    && (detail.body.contains(atitle.as_str())
+                        || page.body.contains(atitle.as_str()))
+                {
+                    return Err(format!(
+                        "{who}: incident {id} showed the title of invisible alert {aid}"
+                    ));
+                }
+            }
+        }
+        for aid in by_alert {
+            let r = c.get(&format!("/api/v1/incidents?alert={aid}")).await;
+            if !visible && r.body.contains(title.as_str()) {
+                return Err(format!("{who}: the incident of alert {aid} leaked"));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -296,9 +555,15 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
     let mut runner = TestRunner::new(config);
     let alerts = prop::collection::vec((0..5usize, 0..5usize, 0..32u8), 1..5);
     let people = prop::collection::vec(0..4usize, 0..3);
+    // Shared indicators (owner, TLP, audience, recipients) and notes on them (which object,
+    // writer, TLP, audience, recipients).
+    let objects = prop::collection::vec((0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..4);
+    let notes = prop::collection::vec((0..16usize, 0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..4);
+    let incidents = prop::collection::vec((0..5usize, 0..5usize, 0..4usize, 0..32u8), 0..3);
     let case = std::cell::Cell::new(0);
+    let sharing = app.state.sharing_state();
     runner
-        .run(&(alerts, people), |(alerts, people)| {
+        .run(&(alerts, people, objects, notes, incidents), |(alerts, people, objects, notes, incidents)| {
             case.set(case.get() + 1);
             let case = case.get();
             let result = rt.block_on(async {
@@ -334,6 +599,51 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         .unwrap();
                     world.alerts.push((id.to_string(), title, owner_org, draft.tlp, shared));
                 }
+                let first_new = world.alerts.len() - alerts.len();
+                for (i, (owner, tlp, audience, recipients)) in incidents.iter().enumerate() {
+                    let owner_org = world.orgs[*owner];
+                    let tlp: Tlp = TLPS[*tlp].parse().unwrap();
+                    let allowed = Audience::allowed_for(tlp);
+                    let audience = allowed[audience % allowed.len()];
+                    let mut named: Vec<OrgId> = (0..5)
+                        .filter(|b| recipients & (1 << b) != 0)
+                        .map(|b| world.orgs[b])
+                        .filter(|o| *o != owner_org)
+                        .collect();
+                    if audience == Audience::Named && named.is_empty() {
+                        named.push(world.orgs[(owner + 1) % 5]);
+                    }
+                    if audience != Audience::Named {
+                        named.clear();
+                    }
+                    let marking = Marking { tlp, audience, recipients: named };
+                    // The owner's own alerts of this case, which its writer may put in it.
+                    let linked: Vec<usize> = (first_new..world.alerts.len())
+                        .filter(|a| world.alerts[*a].2 == owner_org)
+                        .filter(|a| !world.incidents.iter().any(|inc| inc.4.contains(a)))
+                        .take(2)
+                        .collect();
+                    let title = format!("incident-needle-{case}-{i}-{}", rand_token());
+                    let writer = ["pfso", "targeting", "dispatch", "police.analyst", "partner.analyst"][*owner];
+                    let alert_ids: Vec<String> =
+                        linked.iter().map(|a| world.alerts[*a].0.clone()).collect();
+                    let client = &mut world
+                        .readers
+                        .iter_mut()
+                        .find(|r| r.name == writer)
+                        .unwrap()
+                        .client;
+                    let r = client
+                        .post_json(
+                            "/api/v1/incidents",
+                            &json!({"title": title, "severity": "medium", "marking": marking,
+                                    "alerts": alert_ids}),
+                        )
+                        .await;
+                    assert_eq!(r.status, 201, "{writer}: {}", r.body);
+                    let id = r.json["id"].as_str().unwrap().to_owned();
+                    world.incidents.push((id, title, owner_org, marking, linked));
+                }
                 for (i, org) in people.iter().enumerate() {
                     let name = format!("Person-{case}-{i}-{}", rand_token());
                     let r = pfso
@@ -342,6 +652,65 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                     assert_eq!(r.status, 201, "{}", r.body);
                     let org = world.orgs[*org];
                     world.people.push((r.json["id"].as_str().unwrap().to_owned(), name, org));
+                }
+                for (i, (owner, tlp, audience, bits)) in objects.iter().enumerate() {
+                    let owner = world.orgs[*owner];
+                    let marking = marking_of(&world.orgs, owner, *tlp, *audience, *bits);
+                    let token = format!("Company-{case}-{i}-{}", rand_token());
+                    let draft = hamnvakt_sharing::objects::IndicatorDraft {
+                        kind: hamnvakt_sharing::IndicatorKind::CompanyName,
+                        value: token.clone(),
+                        name: token.clone(),
+                        description: String::new(),
+                        valid_from_ms: None,
+                        valid_until_ms: None,
+                        confidence: 50,
+                        marking: marking.clone(),
+                    };
+                    let actor = hamnvakt_server::web::change::Actor {
+                        id: "test".into(),
+                        org: Some(owner),
+                        request_id: None,
+                    };
+                    let made = hamnvakt_server::sharing::create_indicator(&sharing, &actor, owner, &draft)
+                        .await
+                        .unwrap();
+                    world.shared.push(Shared { id: made.id, token, owner, marking, about: None });
+                }
+                let indicators: Vec<(String, OrgId, Marking)> = world
+                    .shared
+                    .iter()
+                    .filter(|s| s.about.is_none())
+                    .map(|s| (s.id.clone(), s.owner, s.marking.clone()))
+                    .collect();
+                for (i, (which, writer, tlp, audience, bits)) in notes.iter().enumerate() {
+                    if indicators.is_empty() {
+                        break;
+                    }
+                    let (of, _, _) = &indicators[which % indicators.len()];
+                    let writer = world.orgs[*writer];
+                    let marking = marking_of(&world.orgs, writer, *tlp, *audience, *bits);
+                    let token = format!("Note-{case}-{i}-{}", rand_token());
+                    let draft = hamnvakt_sharing::analysis::NoteDraft {
+                        summary: String::new(),
+                        content: token.clone(),
+                        object_refs: vec![of.clone()],
+                        marking: marking.clone(),
+                    };
+                    let actor = hamnvakt_server::web::change::Actor {
+                        id: "test".into(),
+                        org: Some(writer),
+                        request_id: None,
+                    };
+                    let reader = hamnvakt_core::marking::Reader {
+                        org: writer,
+                        partner: writer == world.orgs[PARTNER],
+                    };
+                    // Refused when the writer may not see the object or the note would reach
+                    // further than it; what is accepted is checked by `check_shared`.
+                    if let Ok(made) = hamnvakt_server::sharing::create_note(&sharing, &actor, &reader, &draft).await {
+                        world.shared.push(Shared { id: made.id, token, owner: writer, marking, about: Some(of.clone()) });
+                    }
                 }
                 check(&app, &mut world).await
             });
@@ -352,6 +721,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
     // The world held every kind of case.
     let kinds: HashSet<Tlp> = world.blocking_lock().alerts.iter().map(|a| a.3).collect();
     assert!(kinds.len() >= 3, "{kinds:?}");
+    assert!(!world.blocking_lock().incidents.is_empty());
 }
 
 fn rand_token() -> String {

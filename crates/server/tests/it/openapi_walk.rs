@@ -326,6 +326,21 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/sharing/notes",
+        "the objects it is about must exist and be visible to the writer, and its marking no wider than theirs",
+    ),
+    (
+        "POST",
+        "/sharing/relationships",
+        "both ends must exist and be visible to the writer, of types the relationship joins, and its marking no wider than theirs",
+    ),
+    (
+        "POST",
+        "/sharing/groupings",
+        "the objects it groups must exist and be visible to the writer, and its marking no wider than theirs",
+    ),
+    (
+        "POST",
         "/sharing/import",
         "the body is a STIX 2.1 bundle, which the document can only call text",
     ),

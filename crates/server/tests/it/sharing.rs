@@ -31,7 +31,7 @@ fn peers() -> PathBuf {
 }
 
 /// Runs the OASIS validator in strict mode over a bundle; panics with its report if invalid.
-fn validate_strict(bundle: &Value) {
+pub(crate) fn validate_strict(bundle: &Value) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bundle.json");
     std::fs::write(&file, serde_json::to_vec_pretty(bundle).unwrap()).unwrap();
@@ -48,12 +48,12 @@ fn validate_strict(bundle: &Value) {
     assert!(report.contains("Valid"), "{report}");
 }
 
-fn green_alliance() -> Value {
+pub(crate) fn green_alliance() -> Value {
     json!({"tlp": "TLP:GREEN", "audience": "alliance"})
 }
 
 /// Story 2's modus operandi: the container, the truck, the phone used to arrange the pick-up.
-fn modus_operandi(container: &str) -> Value {
+pub(crate) fn modus_operandi(container: &str) -> Value {
     json!({
         "name": "Fake-driver collection of a reefer from Guayaquil",
         "description": "A driver with a copied port card collected a banana reefer an hour before the real haulier; the release code had been passed on by an insider. Watch the container, the truck and the phone number that booked the slot.",

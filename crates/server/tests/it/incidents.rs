@@ -1,0 +1,541 @@
+//! Incidents, cases, merge and reopen, escalation to agencies and the shift log over the API,
+//! on SQLite and PostgreSQL: the operator's flow from alert to handover, with what each other
+//! organisation may and may not see at every step, and every bundle through the OASIS
+//! validator in strict mode.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_identity::Role;
+use hamnvakt_server::identity::{self as admin, UserSpec};
+use hamnvakt_server::web::change::Actor;
+use hamnvakt_testkit::Kind;
+use serde_json::{json, Value};
+
+use crate::helpers::{Client, TestApp, PASSWORD};
+
+fn validate_strict(bundle: &Value) {
+    let peers = std::env::var_os("HAMNVAKT_TEST_PEERS").map(PathBuf::from).unwrap_or_else(|| {
+        panic!("HAMNVAKT_TEST_PEERS is not set: it names the bin directory of the virtual environment with stix2-validator (see tests/it/sharing.rs)")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bundle.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(bundle).unwrap()).unwrap();
+    let out = Command::new(peers.join("stix2_validator"))
+        .arg("--strict")
+        .arg(&file)
+        .output()
+        .expect("run stix2_validator");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stix2-validator --strict refused the bundle:\n{report}\n{bundle:#}"
+    );
+}
+
+/// The police and one of its analysts, beside the helpers' port, customs and haulier.
+async fn police(app: &TestApp) -> (hamnvakt_core::ids::OrgId, Client) {
+    let seed = Actor::system("test");
+    let org = admin::create_org(&app.state, &seed, "Polisen", OrgKind::Police, None)
+        .await
+        .unwrap()
+        .id;
+    admin::create_user(
+        &app.state,
+        &seed,
+        UserSpec {
+            id: None,
+            org_id: org,
+            username: "police".into(),
+            display_name: "police".into(),
+            password: Some(PASSWORD.into()),
+            roles: vec![Role::Analyst],
+            locale: "en".into(),
+        },
+    )
+    .await
+    .unwrap();
+    (org, app.login("police").await)
+}
+
+async fn raise(c: &mut Client, title: &str) -> String {
+    let r = c
+        .post_json(
+            "/api/v1/alerts",
+            &json!({"kind": "release.driver_mismatch", "severity": "high", "title": title,
+                    "subjects": [{"kind": "container", "reference": "MSCU1234565", "label": null}],
+                    "tlp": "TLP:AMBER"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json["id"].as_str().unwrap().to_owned()
+}
+
+async fn incident_flow(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let (police_org, mut police) = police(&app).await;
+    let mut op = app.login("operator").await;
+    let mut customs = app.login("targeting").await;
+    let mut haulier = app.login("dispatch").await;
+
+    // Two alerts from the refused driver; the second repeats the first.
+    let first = raise(&mut op, "Driver refused at Norvik in-gate").await;
+    let second = raise(&mut op, "Driver refused at Norvik in-gate (again)").await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/alerts/{second}/merge"),
+            &json!({"into": second}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = op
+        .post_json(
+            &format!("/api/v1/alerts/{second}/merge"),
+            &json!({"into": first}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["state"], "closed");
+    assert_eq!(r.json["outcome"], "duplicate");
+    let r = op
+        .post_json(
+            &format!("/api/v1/alerts/{first}/merge"),
+            &json!({"into": second}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a duplicate is not merged into: {}", r.body);
+    // Reopened, it is open again without its outcome; reopening an open alert is refused.
+    let r = op
+        .post_json(&format!("/api/v1/alerts/{second}/reopen"), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["state"], "open");
+    assert_eq!(r.json["outcome"], Value::Null);
+    let r = op
+        .post_json(&format!("/api/v1/alerts/{second}/reopen"), &json!({}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.json["detail"].as_str().unwrap().contains("reopened"));
+    let r = op
+        .post_json(
+            &format!("/api/v1/alerts/{second}/merge"),
+            &json!({"into": first}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Open an incident from the alert, for the port authority only (AMBER).
+    let r = op
+        .post_json(
+            "/api/v1/incidents",
+            &json!({"title": "Refused driver at Norvik", "severity": "high",
+                    "marking": {"tlp": "TLP:AMBER", "audience": "organisation"},
+                    "alerts": [first],
+                    "entities": [{"kind": "container", "reference": "MSCU1234565", "label": null}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let inc = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        r.json["alerts"][0]["title"],
+        "Driver refused at Norvik in-gate"
+    );
+    assert_eq!(r.json["state"], "open");
+    // The alert is in one incident only.
+    let r = op
+        .post_json(
+            "/api/v1/incidents",
+            &json!({"title": "Again", "severity": "low",
+                    "marking": {"tlp": "TLP:AMBER", "audience": "organisation"}, "alerts": [first]}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    // An alert the haulier may not see does not exist for it.
+    let r = haulier
+        .post_json(
+            "/api/v1/incidents",
+            &json!({"title": "Mine", "severity": "low",
+                    "marking": {"tlp": "TLP:AMBER", "audience": "organisation"}, "alerts": [second]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(!r.body.contains("Norvik"));
+
+    // Customs sees nothing of it yet: not the incident, its timeline, its STIX, nor by alert.
+    for path in [
+        format!("/api/v1/incidents/{inc}"),
+        format!("/api/v1/incidents/{inc}/timeline"),
+        format!("/api/v1/incidents/{inc}/stix"),
+    ] {
+        let r = customs.get(&path).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+    }
+    let r = customs.get("/api/v1/incidents").await;
+    assert_eq!(r.json, json!([]), "{}", r.body);
+    let r = customs
+        .get(&format!("/api/v1/incidents?alert={first}"))
+        .await;
+    assert_eq!(r.json, json!([]));
+    let r = op.get(&format!("/api/v1/incidents?alert={first}")).await;
+    assert_eq!(r.json[0]["id"], inc.as_str());
+
+    // Escalation to a company is refused; to customs it names customs and notifies it.
+    let r = op
+        .post_json(
+            &format!("/api/v1/incidents/{inc}/escalate"),
+            &json!({"organisation": app.haulier}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = op
+        .post_json(
+            &format!("/api/v1/incidents/{inc}/escalate"),
+            &json!({"organisation": app.customs}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["marking"]["audience"], "named");
+    assert_eq!(r.json["marking"]["recipients"], json!([app.customs]));
+    assert_eq!(r.json["escalated_to"], json!([app.customs]));
+    let r = customs.get(&format!("/api/v1/incidents/{inc}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Customs is named on the incident, not on the alert (AMBER, not shared): it sees the
+    // incident, and only that there is an alert it may not see.
+    assert_eq!(r.json["alerts"], json!([]));
+    assert_eq!(r.json["hidden_alerts"], 1);
+    assert!(!r.body.contains("in-gate"));
+    let q = customs.get("/api/v1/alerts?kind=incident").await;
+    assert_eq!(q.json["total"], 1, "{}", q.body);
+    assert_eq!(q.json["alerts"][0]["tlp"], "TLP:AMBER");
+    assert_eq!(q.json["alerts"][0]["shared_with"], json!([app.customs]));
+    // The police does not see it, nor the notification.
+    assert_eq!(
+        police.get(&format!("/api/v1/incidents/{inc}")).await.status,
+        404
+    );
+    assert_eq!(
+        police.get("/api/v1/alerts?kind=incident").await.json["total"],
+        0
+    );
+
+    // Customs works it with notes, but its state and audience are the owner's.
+    let r = customs
+        .post_json(
+            &format!("/api/v1/incidents/{inc}/notes"),
+            &json!({"text": "Driver known to us"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = customs
+        .post_json(
+            &format!("/api/v1/incidents/{inc}/state"),
+            &json!({"action": "start"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = customs
+        .post_json(
+            &format!("/api/v1/incidents/{inc}/escalate"),
+            &json!({"organisation": police_org}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // The owner works it through to its outcome.
+    for (path, body, want) in [
+        ("state", json!({"action": "close"}), 422),
+        ("state", json!({"action": "start"}), 200),
+        ("state", json!({"action": "start"}), 409),
+        ("actions", json!({"text": "Gate closed for the truck"}), 200),
+        (
+            "attachments",
+            json!({"reference": "vms:norvik/cam4/2026-11-17T02:14", "label": "Camera 4"}),
+            200,
+        ),
+        ("severity", json!({"severity": "critical"}), 200),
+        (
+            "state",
+            json!({"action": "close", "outcome": "prevented"}),
+            200,
+        ),
+        ("actions", json!({"text": "Too late"}), 409),
+    ] {
+        let r = op
+            .post_json(&format!("/api/v1/incidents/{inc}/{path}"), &body)
+            .await;
+        assert_eq!(r.status, want, "{path} {body}: {}", r.body);
+    }
+    let r = op.get(&format!("/api/v1/incidents/{inc}/timeline")).await;
+    let kinds: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["entry"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "escalated",
+            "note",
+            "state_changed",
+            "action",
+            "attachment",
+            "severity_changed",
+            "state_changed"
+        ]
+    );
+    assert_eq!(
+        r.json[1]["entry"]["marking_before"]["audience"],
+        "organisation"
+    );
+    let r = customs.get(&format!("/api/v1/incidents/{inc}")).await;
+    assert_eq!(r.json["state"], "closed");
+    assert_eq!(r.json["outcome"], "prevented");
+
+    // AMBER+STRICT stays in the organisation unless the owner raises the marking explicitly.
+    let r = op
+        .post_json(
+            "/api/v1/incidents",
+            &json!({"title": "Badge cloning suspected", "severity": "medium",
+                    "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let strict = r.json["id"].as_str().unwrap().to_owned();
+    let r = op
+        .post_json(
+            &format!("/api/v1/incidents/{strict}/escalate"),
+            &json!({"organisation": police_org}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert!(
+        r.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("TLP:AMBER+STRICT"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        police
+            .get(&format!("/api/v1/incidents/{strict}"))
+            .await
+            .status,
+        404
+    );
+    let r = op
+        .post_json(
+            &format!("/api/v1/incidents/{strict}/escalate"),
+            &json!({"organisation": police_org, "tlp": "TLP:RED"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["marking"]["tlp"], "TLP:RED");
+    assert_eq!(
+        police
+            .get(&format!("/api/v1/incidents/{strict}"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        customs
+            .get(&format!("/api/v1/incidents/{strict}"))
+            .await
+            .status,
+        404
+    );
+    let n = police.get("/api/v1/alerts?kind=incident").await;
+    assert_eq!(n.json["alerts"][0]["tlp"], "TLP:RED", "{}", n.body);
+
+    // Every version is in the shared-object store with its marking: the export carries the
+    // newest to whoever may see it, and validates.
+    let r = op.get("/api/v1/sharing/export?type=incident").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bundle: Value = serde_json::from_str(&r.body).unwrap();
+    let incidents: Vec<&Value> = bundle["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "incident")
+        .collect();
+    assert_eq!(incidents.len(), 2, "{bundle:#}");
+    validate_strict(&bundle);
+    let r = customs.get("/api/v1/sharing/export?type=incident").await;
+    let seen: Value = serde_json::from_str(&r.body).unwrap();
+    let ids: Vec<&str> = seen["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "incident")
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [format!("incident--{inc}")]);
+    let ext = "extension-definition--ef765651-680c-498d-9894-99799f2fa126";
+    let mine = incidents
+        .iter()
+        .find(|o| o["id"] == format!("incident--{inc}"))
+        .unwrap();
+    assert_eq!(mine["extensions"][ext]["determination"], "blocked");
+    assert_eq!(mine["extensions"][ext]["investigation_status"], "closed");
+    assert_eq!(mine["extensions"][ext]["criticality"], 100);
+    let r = op.get(&format!("/api/v1/incidents/{inc}/stix")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    validate_strict(&serde_json::from_str(&r.body).unwrap());
+
+    // A case groups incidents; a reader sees only those it may see.
+    let r = op
+        .post_json(
+            "/api/v1/cases",
+            &json!({"title": "Norvik gate investigation", "marking": {"tlp": "TLP:AMBER", "audience": "named", "recipients": [app.customs]},
+                    "incidents": [inc, strict]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let case = r.json["id"].as_str().unwrap().to_owned();
+    let r = customs.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["incidents"].as_array().unwrap().len(), 1);
+    assert_eq!(r.json["hidden_incidents"], 1);
+    assert!(!r.body.contains("Badge cloning"));
+    assert_eq!(
+        police.get(&format!("/api/v1/cases/{case}")).await.status,
+        404
+    );
+    let r = op
+        .post_json(
+            &format!("/api/v1/cases/{case}/state"),
+            &json!({"action": "close"}),
+        )
+        .await;
+    assert_eq!(r.json["state"], "closed", "{}", r.body);
+    let r = op
+        .post_json(
+            &format!("/api/v1/cases/{case}/incidents"),
+            &json!({"incident": inc}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = op.get("/api/v1/sharing/export?type=grouping").await;
+    let g: Value = serde_json::from_str(&r.body).unwrap();
+    assert!(g["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["type"] == "grouping" && o["context"] == "suspicious-activity"));
+    validate_strict(&g);
+
+    // The alert page shows its incident; the alert's history names the incident by id only.
+    let page = op.get(&format!("/alerts/{first}")).await;
+    assert!(
+        page.body.contains(&format!("/incidents/{inc}")),
+        "{}",
+        page.body
+    );
+    let h = customs
+        .get(&format!("/api/v1/alerts/{first}/history"))
+        .await;
+    assert_eq!(h.status, 404);
+
+    // The shift log: the entry, the handover with what changed, the incoming operator's
+    // acknowledgement (never the outgoing one's, and once).
+    let r = op
+        .post_json(
+            "/api/v1/shift/log",
+            &json!({"text": "Norvik in-gate: driver refused, customs told"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(customs.get("/api/v1/shift/log").await.status, 403);
+    let r = haulier.get("/api/v1/shift/log").await;
+    assert_eq!(
+        r.json,
+        json!([]),
+        "another organisation's log is not shown: {}",
+        r.body
+    );
+    let r = op.get("/api/v1/shift/handover").await;
+    assert_eq!(r.json["entries"].as_array().unwrap().len(), 1, "{}", r.body);
+    assert_eq!(r.json["incidents_changed"].as_array().unwrap().len(), 2);
+    let open: Vec<&str> = r.json["open_alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(open.contains(&first.as_str()), "{open:?}");
+    assert!(
+        !open.contains(&second.as_str()),
+        "a merged duplicate is closed: {open:?}"
+    );
+    let r = op.post_json("/api/v1/shift/handovers", &json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let h = r.json["id"].as_str().unwrap().to_owned();
+    let r = op
+        .post_json(
+            &format!("/api/v1/shift/handovers/{h}/acknowledge"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let mut op2 = app.login("operator2").await;
+    let r = op2
+        .post_json(
+            &format!("/api/v1/shift/handovers/{h}/acknowledge"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json["acknowledged_at"].is_string());
+    let r = op2
+        .post_json(
+            &format!("/api/v1/shift/handovers/{h}/acknowledge"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    // After the handover the next one holds only what came after it.
+    app.clock.advance_seconds(60);
+    let r = op2.get("/api/v1/shift/handover").await;
+    assert_eq!(r.json["entries"], json!([]), "{}", r.body);
+    assert_eq!(r.json["incidents_changed"], json!([]), "{}", r.body);
+    assert!(r.json["since"].is_string());
+    op2.post_json("/api/v1/shift/log", &json!({"text": "Quiet night"}))
+        .await;
+    let r = op2.get("/api/v1/shift/handover").await;
+    assert_eq!(r.json["entries"][0]["text"], "Quiet night", "{}", r.body);
+
+    for kind in [
+        "incident.opened",
+        "incident.escalated",
+        "alert.merged",
+        "alert.reopened",
+        "case.opened",
+        "shift.entry_written",
+        "shift.handed_over",
+        "shift.handover_acknowledged",
+    ] {
+        assert!(!app.events(kind).await.is_empty(), "no {kind} event");
+    }
+    assert_eq!(
+        app.state.store.verify_chain().await.unwrap().status,
+        hamnvakt_store::ChainStatus::Intact
+    );
+}
+
+mod flow {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::incident_flow(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::incident_flow(hamnvakt_testkit::Kind::Postgres).await
+    }
+}

@@ -1,0 +1,221 @@
+//! Incidents and cases in STIX 2.1: an incident version is a STIX `incident` carrying the
+//! OASIS Incident Core Extension (a property-extension: `determination`,
+//! `investigation_status`, `criticality`, `detection_methods`), and a case is a `grouping`
+//! of its incidents with the context `suspicious-activity`.
+//!
+//! The extension's definition is published by OASIS in cti-stix-common-objects
+//! (`objects/extension-definition/extension-definition--ef765651-….json`, version 1.1.0); a
+//! bundle that carries an incident carries that object too, as [`extension_objects`] gives
+//! it. The bodies here have no marking references: the sharing store keeps the marking beside
+//! the body and adds them on the way out ([`crate::stix::with_marking`]).
+
+use hamnvakt_core::alert::Severity;
+use hamnvakt_core::ids::OrgId;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::stix;
+
+/// The OASIS Incident Core Extension.
+pub const INCIDENT_CORE_EXTENSION: &str =
+    "extension-definition--ef765651-680c-498d-9894-99799f2fa126";
+
+/// The extension-definition object as OASIS publishes it (its author's identity is not
+/// published with it, so it is referenced, not included).
+pub fn extension_objects() -> [Value; 1] {
+    [json!({
+        "id": INCIDENT_CORE_EXTENSION,
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "name": "Incident Core Extension",
+        "description": "A core extension of the Incident object to allow core details of the Incident to be shared while tracking major details tied to the incident's timeline.  Multiple Incidents can be tied together via relationships if a higher degree of fidelity is needed across phases.",
+        "created": "2020-10-19T20:51:00.000Z",
+        "modified": "2022-10-27T15:09:00.000Z",
+        "created_by_ref": "identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a",
+        "schema": "https://github.com/oasis-open/cti-stix-common-objects/tree/main/extension-definition-specifications/incident-core",
+        "version": "1.1.0",
+        "extension_types": ["property-extension"],
+    })]
+}
+
+/// The extension's `determination` vocabulary (closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Determination {
+    Suspected,
+    SuccessfulAttempt,
+    Blocked,
+    FailedAttempt,
+    LowValue,
+    FalsePositive,
+}
+
+impl Determination {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Determination::Suspected => "suspected",
+            Determination::SuccessfulAttempt => "successful-attempt",
+            Determination::Blocked => "blocked",
+            Determination::FailedAttempt => "failed-attempt",
+            Determination::LowValue => "low-value",
+            Determination::FalsePositive => "false-positive",
+        }
+    }
+}
+
+/// The extension's `investigation_status`: `new` until someone acts, then `open`, then
+/// `closed` (the values the extension's specification recommends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvestigationStatus {
+    New,
+    Open,
+    Closed,
+}
+
+impl InvestigationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvestigationStatus::New => "new",
+            InvestigationStatus::Open => "open",
+            InvestigationStatus::Closed => "closed",
+        }
+    }
+}
+
+/// The extension's `criticality` (0 to 100) of a severity.
+pub fn criticality(s: Severity) -> i64 {
+    s.rank() * 25
+}
+
+/// One version of an incident, as the STIX mapping needs it.
+#[derive(Debug, Clone)]
+pub struct IncidentVersion<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub owner_org: OrgId,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub severity: Severity,
+    pub status: InvestigationStatus,
+    pub determination: Determination,
+    /// What detected it: the kinds of its alerts (`release.driver_mismatch`), or a person.
+    pub detection_methods: Vec<String>,
+}
+
+/// The STIX id of an incident.
+pub fn incident_id(id: Uuid) -> String {
+    format!("incident--{}", id.hyphenated())
+}
+
+/// The STIX `incident` of one version.
+pub fn incident(v: &IncidentVersion<'_>) -> Value {
+    let mut ext = json!({
+        "extension_type": "property-extension",
+        "determination": v.determination.as_str(),
+        "investigation_status": v.status.as_str(),
+        "criticality": criticality(v.severity),
+    });
+    let mut methods = v.detection_methods.clone();
+    methods.sort();
+    methods.dedup();
+    if !methods.is_empty() {
+        if let Some(o) = ext.as_object_mut() {
+            o.insert("detection_methods".into(), json!(methods));
+        }
+    }
+    let mut o = json!({
+        "type": "incident",
+        "spec_version": "2.1",
+        "id": incident_id(v.id),
+        "created": stix::timestamp(v.created_ms),
+        "modified": stix::timestamp(v.modified_ms),
+        "created_by_ref": stix::identity_id(v.owner_org),
+        "name": v.name,
+        "extensions": { INCIDENT_CORE_EXTENSION: ext },
+    });
+    if !v.description.is_empty() {
+        if let Some(m) = o.as_object_mut() {
+            m.insert("description".into(), json!(v.description));
+        }
+    }
+    o
+}
+
+/// A case as a STIX `grouping` of the incidents it names; `None` while it names none (a
+/// grouping must reference at least one object).
+#[allow(clippy::too_many_arguments)]
+pub fn grouping(
+    id: Uuid,
+    name: &str,
+    description: &str,
+    owner_org: OrgId,
+    created_ms: i64,
+    modified_ms: i64,
+    incidents: &[Uuid],
+) -> Option<Value> {
+    if incidents.is_empty() {
+        return None;
+    }
+    let refs: Vec<String> = incidents.iter().map(|u| incident_id(*u)).collect();
+    let mut o = json!({
+        "type": "grouping",
+        "spec_version": "2.1",
+        "id": format!("grouping--{}", id.hyphenated()),
+        "created": stix::timestamp(created_ms),
+        "modified": stix::timestamp(modified_ms),
+        "created_by_ref": stix::identity_id(owner_org),
+        "name": name,
+        "context": "suspicious-activity",
+        "object_refs": refs,
+    });
+    if !description.is_empty() {
+        if let Some(m) = o.as_object_mut() {
+            m.insert("description".into(), json!(description));
+        }
+    }
+    Some(o)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use hamnvakt_core::ids::Id;
+
+    #[test]
+    fn an_incident_carries_the_core_extension() {
+        let v = IncidentVersion {
+            id: Uuid::from_bytes([1; 16]),
+            name: "Refused driver",
+            description: "",
+            owner_org: Id::from_random_bytes([2; 16]),
+            created_ms: 1_764_633_600_000,
+            modified_ms: 1_764_633_600_001,
+            severity: Severity::High,
+            status: InvestigationStatus::Open,
+            determination: Determination::Blocked,
+            detection_methods: vec!["release.driver_mismatch".into(); 2],
+        };
+        let o = incident(&v);
+        let ext = &o["extensions"][INCIDENT_CORE_EXTENSION];
+        assert_eq!(ext["extension_type"], "property-extension");
+        assert_eq!(ext["determination"], "blocked");
+        assert_eq!(ext["investigation_status"], "open");
+        assert_eq!(ext["criticality"], 75);
+        assert_eq!(ext["detection_methods"], json!(["release.driver_mismatch"]));
+        assert!(o.get("description").is_none());
+        assert_eq!(o["modified"], "2025-12-02T00:00:00.001Z");
+        assert_eq!(criticality(Severity::Critical), 100);
+        assert_eq!(criticality(Severity::Info), 0);
+    }
+
+    #[test]
+    fn a_grouping_needs_an_incident() {
+        let org = Id::from_random_bytes([2; 16]);
+        let u = Uuid::from_bytes([3; 16]);
+        assert!(grouping(u, "Case", "", org, 1, 2, &[]).is_none());
+        let g = grouping(u, "Case", "", org, 1, 2, &[u]).unwrap();
+        assert_eq!(g["context"], "suspicious-activity");
+        assert_eq!(g["object_refs"][0], incident_id(u));
+    }
+}
