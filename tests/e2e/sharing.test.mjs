@@ -34,7 +34,14 @@ test('a partner port pulls the shared modus operandi over TAXII and its own indi
   const report = got.objects.find((o) => o.type === 'report');
   assert.ok(report, JSON.stringify(got));
   assert.match(report.name, /Fake-driver collection/);
-  assert.ok(got.objects.every((o) => o.object_marking_refs[0] === 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'));
+  // Everything is TLP:GREEN, but the places the modus operandi names: public geography,
+  // TLP:CLEAR (STIX locations with their UN/LOCODE).
+  const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+  const CLEAR = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487';
+  assert.ok(got.objects.every((o) => o.object_marking_refs[0] === (o.type === 'location' ? CLEAR : GREEN)), JSON.stringify(got));
+  const places = got.objects.filter((o) => o.type === 'location');
+  assert.ok(places.some((o) => o.external_references[0].external_id === 'SENYN'), JSON.stringify(places));
+  assert.ok(report.object_refs.includes(places[0].id));
 
   const own = {
     type: 'indicator', spec_version: '2.1', id: 'indicator--6b0f2c1d-3e4a-4b5c-8d9e-0f1a2b3c4d5e',
