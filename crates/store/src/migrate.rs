@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0015_release.sql"),
         postgres: include_str!("../schema/postgres/0015_release.sql"),
     },
+    Migration {
+        version: 18,
+        name: "notify",
+        sqlite: include_str!("../schema/sqlite/0018_notify.sql"),
+        postgres: include_str!("../schema/postgres/0018_notify.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
