@@ -52,15 +52,46 @@ pub struct Inner {
     pub version: i64,
 }
 
+/// A presentation waiting for the committer.
 struct Pending {
     id: DecisionId,
-    decision: Decision,
-    credential: Option<String>,
-    plate: Option<String>,
-    /// The pick-up's container and release, recorded in the decision's event.
-    pickup: Option<serde_json::Value>,
+    input: DecisionInput,
+    /// The decision; on PostgreSQL `None` until the committer makes it under the chain lock.
+    made: Option<Made>,
     actor: Actor,
-    reply: oneshot::Sender<Result<i64, ApiError>>,
+    /// The event's sequence number and the decision, once durable.
+    reply: oneshot::Sender<Result<(i64, Made), ApiError>>,
+}
+
+/// A decision made, with its pick-up check.
+#[derive(Debug, Clone)]
+struct Made {
+    decision: Decision,
+    pickup: Option<hamnvakt_release::Pickup>,
+    /// The pick-up's container and release, recorded in the decision's event.
+    record: Option<serde_json::Value>,
+}
+
+/// A deny for a presentation that could not be decided or recorded (fails closed).
+fn refused(direction: Direction, at_ms: i64, why: &str) -> Decision {
+    let mut d = decide::decide(
+        &AccessIndex::default(),
+        &Presence::default(),
+        &PolicySet::default_set(),
+        &Settings::default(),
+        &DecisionRequest {
+            gate: new_id(),
+            credential: None,
+            plate: None,
+            direction,
+            at_ms,
+        },
+    );
+    d.reasons = vec![Reason {
+        code: "internal_error".into(),
+        text: format!("{why}; refused"),
+    }];
+    d
 }
 
 pub struct Engine {
@@ -346,6 +377,19 @@ impl Engine {
         true
     }
 
+    /// After a failed commit: presence as the chain has it. The projection is brought up to
+    /// the head and presence read from it; other instances' decisions are followed from the
+    /// projection's mark again (applying one twice changes nothing).
+    async fn reload_presence_from_chain(&self, state: &AccessState) -> Result<(), ApiError> {
+        let _one = self.following.lock().await;
+        self.projector.run(state).await?;
+        let mark = state.store.projection_mark(super::projector::NAME).await?;
+        self.reload_presence(&state.store).await?;
+        self.followed
+            .store(mark, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
     async fn reload_presence(&self, store: &Store) -> Result<(), ApiError> {
         let rows = store.occupancy().await?;
         let mut presence = Presence::default();
@@ -397,6 +441,13 @@ impl Engine {
 
     /// [`Engine::decide`], with the pick-up check when the input names a container: its
     /// failures are reasons of the decision, which is recorded as one event as any other.
+    ///
+    /// On SQLite (one instance) the decision is made here, under the engine's lock, and
+    /// queued for the committer. On PostgreSQL it is made by the committer, inside the
+    /// transaction that records it, after locking the chain head and following every other
+    /// instance's decisions up to it (see [`Engine::follow_others`]): so presence
+    /// (anti-passback, two-person, escort, occupancy) is decided against every instance's
+    /// passages, even two presentations of one card at two instances at the same moment.
     pub async fn decide_pickup(
         &self,
         state: &AccessState,
@@ -404,84 +455,25 @@ impl Engine {
         input: DecisionInput,
     ) -> (DecisionId, Decision, Option<hamnvakt_release::Pickup>) {
         let id: DecisionId = new_time_id(state.now_ms());
-        let fail = |req_dir: Direction, at_ms: i64, why: &str| {
-            let mut d = decide::decide(
-                &AccessIndex::default(),
-                &Presence::default(),
-                &PolicySet::default_set(),
-                &Settings::default(),
-                &DecisionRequest {
-                    gate: new_id(),
-                    credential: None,
-                    plate: None,
-                    direction: req_dir,
-                    at_ms,
-                },
-            );
-            d.reasons = vec![Reason {
-                code: "internal_error".into(),
-                text: format!("{why}; refused"),
-            }];
-            d
-        };
-        let fresh = match self.refresh_if_stale(&state.store).await {
-            Ok(()) => self.follow_others(&state.store).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = fresh {
+        let (direction, at_ms) = (input.direction, input.at_ms);
+        let shared = state.store.is_postgres();
+        // Register and policy changes acknowledged before this request are in the index.
+        if let Err(e) = self.refresh_if_stale(&state.store).await {
             tracing::error!(error = %e, "cannot refresh the access register");
             return (
                 id,
-                fail(
-                    input.direction,
-                    input.at_ms,
-                    "the register could not be read",
-                ),
+                refused(direction, at_ms, "the register could not be read"),
                 None,
             );
         }
         let (tx, rx) = oneshot::channel();
-        let decision = {
+        {
             let mut inner = self.lock();
-            let gate = match &input.gate {
-                GateRef::Id(g) => *g,
-                // An unknown code becomes an id no gate has: the decision says unknown gate.
-                GateRef::Code(code) => inner
-                    .index
-                    .gate_by_code(code)
-                    .map(|g| g.id)
-                    .unwrap_or_else(new_id),
-            };
-            let req = DecisionRequest {
-                gate,
-                credential: input.credential.clone(),
-                plate: input.plate.clone(),
-                direction: input.direction,
-                at_ms: input.at_ms,
-            };
-            let mut d = decide::decide(
-                &inner.index,
-                &inner.presence,
-                &inner.policies,
-                &self.settings,
-                &req,
-            );
-            let pickup = input.pickup.as_ref().and_then(|facts| {
-                crate::release::check_pickup(&inner.index, &mut d, facts, input.plate.as_deref())
-            });
-            let pickup_record = input.pickup.as_ref().map(|f| {
-                json!({
-                    "container": f.container,
-                    "release": f.release.as_ref().map(|r| r.id),
-                    "verdict": pickup.as_ref().map(|p| p.verdict),
-                })
-            });
+            let made = (!shared).then(|| self.make(&inner, &input));
             let pending = Pending {
                 id,
-                decision: d.clone(),
-                credential: input.credential,
-                plate: input.plate,
-                pickup: pickup_record,
+                made: made.clone(),
+                input,
                 actor,
                 reply: tx,
             };
@@ -489,40 +481,75 @@ impl Engine {
                 drop(inner);
                 return (
                     id,
-                    fail(input.direction, input.at_ms, "the decision queue is full"),
+                    refused(direction, at_ms, "the decision queue is full"),
                     None,
                 );
             }
-            let Inner {
-                index, presence, ..
-            } = &mut *inner;
-            decide::apply(index, presence, &d);
-            (d, pickup)
-        };
-        let (decision, pickup) = decision;
+            if let Some(m) = made {
+                let Inner {
+                    index, presence, ..
+                } = &mut *inner;
+                decide::apply(index, presence, &m.decision);
+            }
+        }
         match rx.await {
-            Ok(Ok(_seq)) => (id, decision, pickup),
+            Ok(Ok((_seq, made))) => (id, made.decision, made.pickup),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "a gate decision could not be recorded");
                 (
                     id,
-                    fail(
-                        decision.direction,
-                        decision.at_ms,
-                        "the decision could not be recorded",
-                    ),
+                    refused(direction, at_ms, "the decision could not be recorded"),
                     None,
                 )
             }
             Err(_) => (
                 id,
-                fail(
-                    decision.direction,
-                    decision.at_ms,
-                    "the decision writer stopped",
-                ),
+                refused(direction, at_ms, "the decision writer stopped"),
                 None,
             ),
+        }
+    }
+
+    /// Decides one presentation against the register, presence and policies held (without
+    /// applying it to presence), with the pick-up check when it names a container.
+    fn make(&self, inner: &Inner, input: &DecisionInput) -> Made {
+        let gate = match &input.gate {
+            GateRef::Id(g) => *g,
+            // An unknown code becomes an id no gate has: the decision says unknown gate.
+            GateRef::Code(code) => inner
+                .index
+                .gate_by_code(code)
+                .map(|g| g.id)
+                .unwrap_or_else(new_id),
+        };
+        let req = DecisionRequest {
+            gate,
+            credential: input.credential.clone(),
+            plate: input.plate.clone(),
+            direction: input.direction,
+            at_ms: input.at_ms,
+        };
+        let mut d = decide::decide(
+            &inner.index,
+            &inner.presence,
+            &inner.policies,
+            &self.settings,
+            &req,
+        );
+        let pickup = input.pickup.as_ref().and_then(|facts| {
+            crate::release::check_pickup(&inner.index, &mut d, facts, input.plate.as_deref())
+        });
+        let record = input.pickup.as_ref().map(|f| {
+            json!({
+                "container": f.container,
+                "release": f.release.as_ref().map(|r| r.id),
+                "verdict": pickup.as_ref().map(|p| p.verdict),
+            })
+        });
+        Made {
+            decision: d,
+            pickup,
+            record,
         }
     }
 
@@ -667,39 +694,66 @@ async fn set_policy_rows(
 }
 
 /// Writes one group of decisions in one transaction, as events only (the query rows follow
-/// from them, see [`super::projector`]); returns their event sequence numbers.
-async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>, ApiError> {
+/// from them, see [`super::projector`]); returns their event sequence numbers. On PostgreSQL
+/// the decisions are made here: the transaction locks the chain head first, so every other
+/// instance's decision before it is followed, and none can be recorded until this group is.
+async fn write_batch(state: &AccessState, batch: &mut [Pending]) -> Result<Vec<i64>, ApiError> {
     let started = std::time::Instant::now();
     let now = state.now_ms();
+    let engine = &state.access;
+    let mut tx = None;
+    if batch.iter().any(|p| p.made.is_none()) {
+        let mut t = state.store.begin().await?;
+        t.lock_head().await?;
+        engine.follow_others(&state.store).await?;
+        let mut inner = engine.lock();
+        for p in batch.iter_mut() {
+            if p.made.is_none() {
+                let made = engine.make(&inner, &p.input);
+                let Inner {
+                    index, presence, ..
+                } = &mut *inner;
+                decide::apply(index, presence, &made.decision);
+                p.made = Some(made);
+            }
+        }
+        tx = Some(t);
+    }
     let orgs: Vec<Option<String>> = batch
         .iter()
         .map(|p| p.actor.org.map(|o| o.to_string()))
         .collect();
     let subjects: Vec<String> = batch.iter().map(|p| format!("decision:{}", p.id)).collect();
-    let events: Vec<NewEvent<'_>> = batch
-        .iter()
-        .zip(&orgs)
-        .zip(&subjects)
-        .map(|((p, org), subject)| NewEvent {
+    let mut events = Vec::with_capacity(batch.len());
+    for ((p, org), subject) in batch.iter().zip(&orgs).zip(&subjects) {
+        let Some(made) = &p.made else {
+            return Err(ApiError::Internal("a decision was not made".into()));
+        };
+        let mut payload = json!({
+            "id": p.id, "credential": p.input.credential, "plate": p.input.plate,
+            "decision": made.decision, "instance": engine.instance,
+        });
+        if let (Some(pickup), Some(map)) = (&made.record, payload.as_object_mut()) {
+            map.insert("pickup".into(), pickup.clone());
+        }
+        events.push(NewEvent {
             at_ms: now,
             kind: "access.decision",
             actor: &p.actor.id,
             org: org.as_deref(),
             subject: Some(subject),
             request_id: p.actor.request_id.as_deref(),
-            payload: {
-                let mut payload = json!({
-                    "id": p.id, "credential": p.credential, "plate": p.plate, "decision": p.decision,
-                    "instance": state.access.instance,
-                });
-                if let (Some(pickup), Some(map)) = (&p.pickup, payload.as_object_mut()) {
-                    map.insert("pickup".into(), pickup.clone());
-                }
-                payload
-            },
-        })
-        .collect();
-    let appended = state.store.append_durably(&events).await?;
+            payload,
+        });
+    }
+    let appended = match tx {
+        Some(mut t) => {
+            let appended = t.append_many(&events).await?;
+            t.commit().await?;
+            appended
+        }
+        None => state.store.append_durably(&events).await?,
+    };
     state
         .metrics
         .commit_duration
@@ -709,7 +763,7 @@ async fn write_batch(state: &AccessState, batch: &[Pending]) -> Result<Vec<i64>,
         state.metrics.event("access.decision", *seq);
     }
     if let Some(last) = seqs.last() {
-        state.access.projector.committed(*last);
+        engine.projector.committed(*last);
     }
     Ok(seqs)
 }
@@ -727,7 +781,7 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             .access
             .writing
             .store(true, std::sync::atomic::Ordering::Release);
-        let written = write_batch(&state, &batch).await;
+        let written = write_batch(&state, &mut batch).await;
         state
             .access
             .writing
@@ -741,11 +795,12 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                     } = &mut *inner;
                     batch
                         .iter()
-                        .flat_map(|p| {
+                        .filter_map(|p| p.made.as_ref())
+                        .flat_map(|m| {
                             detectors
-                                .observe(&*index, &p.decision)
+                                .observe(&*index, &m.decision)
                                 .into_iter()
-                                .map(|f| (f, p.decision.facility))
+                                .map(|f| (f, m.decision.facility))
                         })
                         .collect()
                 };
@@ -754,13 +809,17 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                     batch
                         .iter()
                         .zip(&seqs)
-                        .map(|(p, seq)| feed_item(&inner.index, p, *seq))
+                        .filter_map(|(p, seq)| feed_item(&inner.index, p, *seq))
                         .collect()
                 } else {
                     Vec::new()
                 };
                 for (p, seq) in batch.into_iter().zip(seqs) {
-                    let _ = p.reply.send(Ok(seq));
+                    let reply = match p.made {
+                        Some(made) => Ok((seq, made)),
+                        None => Err(ApiError::Internal("a decision was not made".into())),
+                    };
+                    let _ = p.reply.send(reply);
                 }
                 for item in live {
                     let _ = state.access.feed.send(item);
@@ -776,10 +835,7 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                         .reply
                         .send(Err(ApiError::Internal("decision not recorded".into())));
                 }
-                let reloaded = match state.access.projector.run(&state).await {
-                    Ok(()) => state.access.reload_presence(&state.store).await,
-                    Err(e) => Err(e),
-                };
+                let reloaded = state.access.reload_presence_from_chain(&state).await;
                 if let Err(e) = reloaded {
                     tracing::error!(error = %e, "reloading presence failed");
                 }
@@ -789,15 +845,16 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
 }
 
 /// A decision as the live feed shows it (the same fields as the feed API's entries).
-fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> serde_json::Value {
-    feed_json(
+fn feed_item(ix: &AccessIndex, p: &Pending, seq: i64) -> Option<serde_json::Value> {
+    let made = p.made.as_ref()?;
+    Some(feed_json(
         ix,
         &p.id.to_string(),
-        &p.decision,
-        &p.credential,
-        &p.plate,
+        &made.decision,
+        &p.input.credential,
+        &p.input.plate,
         seq,
-    )
+    ))
 }
 
 /// A decision as the live feed pushes it.
@@ -876,12 +933,35 @@ struct Followed {
     instance: Option<String>,
 }
 
-/// Follows other instances' decisions while nobody asks for one (PostgreSQL).
+/// Follows other instances' decisions while nobody asks for one (PostgreSQL): woken by the
+/// database's notification of every append (`LISTEN`), with a poll once a second beside it,
+/// since a notification can be lost while the listening connection is re-made.
 async fn follower(state: AccessState) {
-    let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+    let mut listener = None;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        every.tick().await;
+        if listener.is_none() {
+            match state.store.listen().await {
+                Ok(l) => listener = l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for other instances' writes; polling")
+                }
+            }
+        }
+        let notified = match listener.as_mut() {
+            Some(l) => tokio::select! {
+                n = l.next() => n.is_ok(),
+                _ = every.tick() => true,
+            },
+            None => {
+                every.tick().await;
+                true
+            }
+        };
+        if !notified {
+            listener = None;
+        }
         if state.store.is_closed() {
             break;
         }
