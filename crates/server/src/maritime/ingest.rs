@@ -470,7 +470,7 @@ pub async fn spawn_source(
 ) -> std::io::Result<Option<SocketAddr>> {
     match source {
         SourceConfig::Tcp { address } => {
-            tokio::spawn(tcp_client(state.clone(), address));
+            tokio::spawn(led_tcp_client(state.clone(), address));
             Ok(None)
         }
         SourceConfig::TcpListen { listen } => {
@@ -566,6 +566,38 @@ async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
         feed(state, d, &line);
     }
     Ok(())
+}
+
+/// How often the instance reading a feed checks that it still leads, and how often the
+/// others try to take the lead: the most a feed goes unread after its reader died, give or
+/// take the database noticing the closed connection.
+const LEAD_CHECK: Duration = Duration::from_secs(2);
+
+/// Reads a TCP feed while this instance leads it: on PostgreSQL one instance of the cluster
+/// reads each feed (an advisory lock per address, see [`hamnvakt_store::Leadership`]), so a
+/// feed configured on every instance is ingested once and raises each alert once; when the
+/// reader dies another instance takes over within [`LEAD_CHECK`]. On SQLite it just reads.
+async fn led_tcp_client(state: MaritimeState, address: String) {
+    let duty = format!("ais-feed:{address}");
+    loop {
+        if state.store.is_closed() {
+            return;
+        }
+        match state.store.try_lead(&duty).await {
+            Ok(Some(mut lead)) => {
+                tracing::info!(%address, "this instance reads the AIS feed");
+                let reader = tokio::spawn(tcp_client(state.clone(), address.clone()));
+                while lead.held().await && !reader.is_finished() {
+                    tokio::time::sleep(LEAD_CHECK).await;
+                }
+                reader.abort();
+                tracing::warn!(%address, "lost the lead of the AIS feed");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(%address, error = %e, "cannot take the lead of the AIS feed"),
+        }
+        tokio::time::sleep(LEAD_CHECK).await;
+    }
 }
 
 async fn tcp_client(state: MaritimeState, address: String) {
