@@ -16,6 +16,7 @@ mod api;
 mod bad_input;
 mod binary;
 mod cargo;
+mod cluster;
 mod durability;
 mod helpers;
 mod invariants;
