@@ -79,8 +79,8 @@ impl Store {
         if self.backend != Backend::Postgres {
             return Ok(Some(Leadership { conn: None }));
         }
-        let options = sqlx::any::AnyConnectOptions::from_str(self.url.expose())?
-            .disable_statement_logging();
+        let options =
+            sqlx::any::AnyConnectOptions::from_str(self.url.expose())?.disable_statement_logging();
         let mut conn = sqlx::AnyConnection::connect_with(&options).await?;
         let got: i64 = sqlx::query(
             "SELECT CAST(CASE WHEN pg_try_advisory_lock($1) THEN 1 ELSE 0 END AS BIGINT)",

@@ -626,7 +626,11 @@ async fn one_instance_reads_each_ais_feed() {
                     for i in 0..100_000u32 {
                         let at = jiff::Timestamp::now().as_second();
                         let line = crate::ais::type1(265_000_000 + i % 7, 59.35, 18.12, 5.0, at);
-                        if sock.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+                        if sock
+                            .write_all(format!("{line}\n").as_bytes())
+                            .await
+                            .is_err()
+                        {
                             break;
                         }
                         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -646,7 +650,11 @@ async fn one_instance_reads_each_ais_feed() {
     }
     // Both instances have tried to take the feed more than once by now.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(accepted.load(Ordering::SeqCst), 1, "the feed was read twice");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "the feed was read twice"
+    );
     assert_eq!(most.load(Ordering::SeqCst), 1);
     let lines = [
         counter(&urls[0], "hamnvakt_ais_lines_total").await,
@@ -666,7 +674,11 @@ async fn one_instance_reads_each_ais_feed() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let took = killed.elapsed();
-    assert_eq!(accepted.load(Ordering::SeqCst), 2, "nobody took the feed over");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        2,
+        "nobody took the feed over"
+    );
     println!("the AIS feed was taken over {took:?} after its reader was killed");
     let before = counter(&urls[other], "hamnvakt_ais_lines_total").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
