@@ -11,3 +11,14 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER events_notify AFTER INSERT ON events
     FOR EACH STATEMENT EXECUTE FUNCTION hamnvakt_notify_events();
+
+-- The vessel picture's latest state per MMSI (identity, voyage, position) as JSON, written by
+-- the instance that reads the feeds with its track points: other instances follow it
+-- (`written_ms`), and every instance starts with it instead of an empty map.
+CREATE TABLE vessels (
+    mmsi BIGINT PRIMARY KEY,
+    data TEXT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    written_ms BIGINT NOT NULL
+);
+CREATE INDEX vessels_by_written ON vessels (written_ms);
