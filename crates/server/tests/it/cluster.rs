@@ -667,6 +667,44 @@ async fn one_instance_reads_each_ais_feed() {
     let reader = usize::from(lines[1] > 0);
     let other = 1 - reader;
 
+    // The other instance shows the same vessels, and pushes their positions to its maps.
+    let vessels = |url: String| async move {
+        let mut admin = login(&url, "admin", ADMIN_PASSWORD).await;
+        let r = admin.get("/api/v1/vessels?limit=1000").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json.as_array().unwrap().len()
+    };
+    assert_eq!(vessels(urls[reader].clone()).await, 7);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while vessels(urls[other].clone()).await < 7 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        vessels(urls[other].clone()).await,
+        7,
+        "the other instance's map"
+    );
+    let cookie = login(&urls[other], "admin", ADMIN_PASSWORD)
+        .await
+        .cookie
+        .unwrap();
+    let mut live = reqwest::Client::new()
+        .get(format!("{}/api/v1/vessels/stream", urls[other]))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let mut pushed = String::new();
+    while !pushed.contains("265000") {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), live.chunk())
+            .await
+            .expect("the other instance pushes positions it did not hear")
+            .unwrap()
+            .unwrap();
+        pushed.push_str(&String::from_utf8_lossy(&chunk));
+    }
+
     // The reader dies; the other takes the feed over.
     let killed = Instant::now();
     servers[reader].take().unwrap().kill();
@@ -684,6 +722,11 @@ async fn one_instance_reads_each_ais_feed() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(counter(&urls[other], "hamnvakt_ais_lines_total").await > before);
     assert!(took < Duration::from_secs(15), "{took:?}");
+
+    // The killed reader, started again, shows the map as it was before it hears anything.
+    let again = c.start(reader, 2);
+    assert_eq!(vessels(again.url.clone()).await, 7, "the restarted map");
+    servers[reader] = Some(again);
     for s in servers.into_iter().flatten() {
         s.stop();
     }
