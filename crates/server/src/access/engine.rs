@@ -8,8 +8,15 @@
 //! reloaded from what the database holds. The decision list and stored occupancy are derived
 //! from those events afterwards, in larger groups ([`super::projector`]).
 //!
+//! On PostgreSQL, where several instances decide, the committer makes a group's decisions
+//! itself, inside the transaction that records them: it locks the chain head, applies every
+//! other instance's decision up to it ([`Engine::follow_others`]), decides, appends and
+//! commits. So presence is one across the cluster, even for one card at two instances at once.
+//!
 //! Register changes go through [`Engine::save`]: event and stored record in one transaction,
-//! then the index, so the change applies to the very next decision.
+//! then the index, so the change applies to the very next decision. On PostgreSQL every
+//! decision and register read first compares the stored register version with the one held and
+//! reloads when it moved, so another instance's change applies as soon too.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -267,11 +274,11 @@ impl Engine {
     }
 
     /// On PostgreSQL, applies the decisions other instances recorded since the last call to
-    /// this instance's presence, and pushes them to its live feed, so that anti-passback,
-    /// two-person rules, occupancy and muster lists are decided and shown against every
-    /// instance's passages. Called before every decision and every read of presence, and by a
-    /// background task four times a second. (Two presentations of one card at two instances
-    /// within the same few milliseconds are not serialised against each other.)
+    /// this instance's presence and detectors, and pushes them to its live feed, so that
+    /// anti-passback, two-person rules, occupancy and muster lists are decided and shown
+    /// against every instance's passages. Called by the committer with the chain head locked
+    /// (so nothing is missed before a group is decided), before every read of presence, and
+    /// by a background task whenever the database notifies an append.
     pub async fn follow_others(&self, store: &Store) -> Result<(), ApiError> {
         use std::sync::atomic::Ordering;
         if !store.is_postgres() {
@@ -296,9 +303,15 @@ impl Engine {
                         continue;
                     }
                     let Inner {
-                        index, presence, ..
+                        index,
+                        presence,
+                        detectors,
+                        ..
                     } = &mut *inner;
                     decide::apply(index, presence, &e.decision);
+                    // The instance that made it raises what it shows; the others learn from
+                    // it, so behaviour profiles are the cluster's, not one instance's share.
+                    detectors.learn(index, &e.decision);
                     if self.feed.receiver_count() > 0 {
                         live.push(feed_json(
                             index,
