@@ -31,6 +31,12 @@ impl Listener {
         self.inner.recv().await?;
         Ok(())
     }
+
+    /// Drops the notifications already received and not yet taken: one read of the tables
+    /// answers all of them.
+    pub fn drain(&mut self) {
+        while self.inner.next_buffered().is_some() {}
+    }
 }
 
 impl Store {
