@@ -118,8 +118,6 @@ pub struct Engine {
     /// The newest decision event followed (PostgreSQL: presence and the feed include every
     /// instance's decisions up to it).
     followed: std::sync::atomic::AtomicI64,
-    /// Serialises following within this instance.
-    following: tokio::sync::Mutex<()>,
     pub metrics: ProjectionMetrics,
 }
 
@@ -203,7 +201,6 @@ impl Engine {
             writing: std::sync::atomic::AtomicBool::new(false),
             instance: uuid::Uuid::new_v4().to_string(),
             followed: std::sync::atomic::AtomicI64::new(0),
-            following: tokio::sync::Mutex::new(()),
             metrics: ProjectionMetrics::register(registry),
         }
     }
@@ -280,60 +277,80 @@ impl Engine {
     /// (so nothing is missed before a group is decided), before every read of presence, and
     /// by a background task whenever the database notifies an append.
     pub async fn follow_others(&self, store: &Store) -> Result<(), ApiError> {
-        use std::sync::atomic::Ordering;
         if !store.is_postgres() {
             return Ok(());
         }
-        let _one = self.following.lock().await;
         loop {
-            let after = self.followed.load(Ordering::Acquire);
+            let after = self.followed.load(std::sync::atomic::Ordering::Acquire);
             let events = store
                 .events_of_kind_after("access.decision", after, FOLLOW_BATCH)
                 .await?;
-            let n = events.len() as i64;
-            let mut live = Vec::new();
-            {
-                let mut inner = self.lock();
-                for (seq, payload) in &events {
-                    let Ok(e) = serde_json::from_str::<Followed>(payload) else {
-                        tracing::warn!(seq, "a decision event does not parse; not followed");
-                        continue;
-                    };
-                    if e.instance.as_deref() == Some(self.instance.as_str()) {
-                        continue;
-                    }
-                    let Inner {
+            if self.apply_followed(&events) < FOLLOW_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// [`Engine::follow_others`] on the committer's own transaction, which holds the chain
+    /// head: it needs no other connection while the head is locked.
+    async fn follow_in(&self, tx: &mut hamnvakt_store::WriteTx) -> Result<(), ApiError> {
+        loop {
+            let after = self.followed.load(std::sync::atomic::Ordering::Acquire);
+            let events = tx
+                .events_of_kind_after("access.decision", after, FOLLOW_BATCH)
+                .await?;
+            if self.apply_followed(&events) < FOLLOW_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Applies other instances' decision events past the newest followed, under the engine's
+    /// lock (events read concurrently by two followers are applied once, in order), and
+    /// pushes them to the live feed. Returns how many events it was given.
+    fn apply_followed(&self, events: &[(i64, String)]) -> i64 {
+        use std::sync::atomic::Ordering;
+        let mut live = Vec::new();
+        {
+            let mut inner = self.lock();
+            let followed = self.followed.load(Ordering::Acquire);
+            for (seq, payload) in events.iter().filter(|(seq, _)| *seq > followed) {
+                let Ok(e) = serde_json::from_str::<Followed>(payload) else {
+                    tracing::warn!(seq, "a decision event does not parse; not followed");
+                    continue;
+                };
+                if e.instance.as_deref() == Some(self.instance.as_str()) {
+                    continue;
+                }
+                let Inner {
+                    index,
+                    presence,
+                    detectors,
+                    ..
+                } = &mut *inner;
+                decide::apply(index, presence, &e.decision);
+                // The instance that made it raises what it shows; the others learn from it,
+                // so behaviour profiles are the cluster's, not one instance's share.
+                detectors.learn(index, &e.decision);
+                if self.feed.receiver_count() > 0 {
+                    live.push(feed_json(
                         index,
-                        presence,
-                        detectors,
-                        ..
-                    } = &mut *inner;
-                    decide::apply(index, presence, &e.decision);
-                    // The instance that made it raises what it shows; the others learn from
-                    // it, so behaviour profiles are the cluster's, not one instance's share.
-                    detectors.learn(index, &e.decision);
-                    if self.feed.receiver_count() > 0 {
-                        live.push(feed_json(
-                            index,
-                            &e.id,
-                            &e.decision,
-                            &e.credential,
-                            &e.plate,
-                            *seq,
-                        ));
-                    }
+                        &e.id,
+                        &e.decision,
+                        &e.credential,
+                        &e.plate,
+                        *seq,
+                    ));
                 }
             }
             if let Some((last, _)) = events.last() {
                 self.followed.fetch_max(*last, Ordering::AcqRel);
             }
-            for item in live {
-                let _ = self.feed.send(item);
-            }
-            if n < FOLLOW_BATCH {
-                return Ok(());
-            }
         }
+        for item in live {
+            let _ = self.feed.send(item);
+        }
+        events.len() as i64
     }
 
     /// Loads the register from the store into memory (also the read-only start).
@@ -394,16 +411,26 @@ impl Engine {
     /// the head and presence read from it; other instances' decisions are followed from the
     /// projection's mark again (applying one twice changes nothing).
     async fn reload_presence_from_chain(&self, state: &AccessState) -> Result<(), ApiError> {
-        let _one = self.following.lock().await;
         self.projector.run(state).await?;
         let mark = state.store.projection_mark(super::projector::NAME).await?;
-        self.reload_presence(&state.store).await?;
+        let presence = load_presence(&state.store).await?;
+        let mut inner = self.lock();
+        inner.presence = presence;
         self.followed
             .store(mark, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
     async fn reload_presence(&self, store: &Store) -> Result<(), ApiError> {
+        let presence = load_presence(store).await?;
+        self.lock().presence = presence;
+        Ok(())
+    }
+}
+
+/// Presence as the stored (projected) occupancy has it.
+async fn load_presence(store: &Store) -> Result<Presence, ApiError> {
+    {
         let rows = store.occupancy().await?;
         let mut presence = Presence::default();
         for r in rows {
@@ -422,10 +449,11 @@ impl Engine {
                 });
             }
         }
-        self.lock().presence = presence;
-        Ok(())
+        Ok(presence)
     }
+}
 
+impl Engine {
     /// On PostgreSQL, other instances may have changed the register: reload when its version
     /// moved. (On SQLite this instance is the only writer.) Called before every decision and
     /// every read of the register.
@@ -718,7 +746,7 @@ async fn write_batch(state: &AccessState, batch: &mut [Pending]) -> Result<Vec<i
     if batch.iter().any(|p| p.made.is_none()) {
         let mut t = state.store.begin().await?;
         t.lock_head().await?;
-        engine.follow_others(&state.store).await?;
+        engine.follow_in(&mut t).await?;
         let mut inner = engine.lock();
         for p in batch.iter_mut() {
             if p.made.is_none() {
