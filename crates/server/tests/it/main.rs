@@ -17,6 +17,7 @@ mod api;
 mod bad_input;
 mod binary;
 mod cargo;
+mod cluster;
 mod durability;
 mod helpers;
 mod incidents;
