@@ -461,8 +461,6 @@ pub fn decide(
     d
 }
 
-/// Applies a durable decision to the presence memory: grants move people, every presentation
-/// is remembered for the look-back rules.
 /// A presentation that names its visit (the booked trip a terminal's TAR or remote check-in
 /// stands for): the visit must be in the register, be the presented person's, and be in
 /// force at the decision's time. Each failure is a reason of its own and denies; a decision
@@ -503,6 +501,8 @@ pub fn check_visit(index: &AccessIndex, d: &mut Decision, visit: VisitId) {
     d.reasons.extend(failed);
 }
 
+/// Applies a durable decision to the presence memory: grants move people, every presentation
+/// is remembered for the look-back rules.
 pub fn apply(index: &AccessIndex, presence: &mut Presence, d: &Decision) {
     let (Some(gate), Some(person)) = (d.gate, d.person) else {
         return;

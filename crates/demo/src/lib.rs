@@ -16,6 +16,7 @@
 
 pub mod access;
 mod alerts;
+pub mod assessment;
 pub mod cargo;
 pub mod maritime;
 mod orgs;
@@ -51,6 +52,8 @@ pub struct DemoWorld {
     pub cargo: cargo::DemoCargo,
     /// Story 2's release chain and gate presentations (none if the register lacks them).
     pub release: Option<release::DemoRelease>,
+    /// Story 6: the Norvik assessment half done and two partner ports' practices.
+    pub assessment: assessment::DemoAssessment,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +153,7 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         maritime,
         cargo,
         release: None,
+        assessment: assessment::generate(),
     };
     // Its own stream too, so that adding the release story moved nothing else.
     world.release = release::generate(
@@ -163,6 +167,15 @@ pub fn generate(seed: u64, now_ms: i64) -> DemoWorld {
         world.users.extend(r.dispatchers.iter().cloned());
     }
     world.alerts = alerts::alerts(&mut rng, &world);
+    // The second partner port of story 6, last and from its own stream, so nothing drawn
+    // before it moved.
+    let (key, name) = assessment::SECOND_PARTNER;
+    world.orgs.push(DemoOrg {
+        key,
+        id: next_id(&mut ChaCha20Rng::seed_from_u64(seed ^ 0x4153_5345)),
+        name,
+        kind: OrgKind::OtherPort,
+    });
     world
 }
 

@@ -95,6 +95,12 @@ pub enum Permission {
     ReleaseAct,
     /// See every release and the day's pick-ups and refusals (the security centre, customs).
     ReleaseOversee,
+    /// See one's organisation's vulnerability assessments, the catalogue of controls, the
+    /// best practices one's organisation may see and the comparison across ports.
+    AssessmentRead,
+    /// Assess: edit one's organisation's assessments, write and import best practices, share
+    /// one's control scores for the comparison across ports.
+    AssessmentWrite,
     /// See the incidents and cases one's organisation may see (their marking decides).
     IncidentsRead,
     /// Open incidents and cases, work them (notes, actions, state), escalate to an agency.
@@ -186,6 +192,8 @@ impl Role {
                 SecurityLevelSet,
                 ReleaseAct,
                 ReleaseOversee,
+                AssessmentRead,
+                AssessmentWrite,
                 IncidentsRead,
                 IncidentsWrite,
                 ShiftLog,
@@ -214,6 +222,7 @@ impl Role {
                 TokensManage,
                 SharingRead,
                 SharingWrite,
+                AssessmentRead,
                 IncidentsRead,
                 IncidentsWrite,
             ],

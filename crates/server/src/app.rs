@@ -20,8 +20,8 @@ use crate::web::metrics::Metrics;
 use crate::web::openapi::SecurityAddon;
 use crate::web::state::AppState;
 use crate::{
-    access, alerts, audit, identity, incidents, maritime, release, sharing, sites, targeting,
-    witness,
+    access, alerts, assessment, audit, identity, incidents, maritime, release, sharing, sites,
+    targeting, witness,
 };
 
 /// Everything one instance holds: the platform state (through `Deref`, so `instance.store`
@@ -79,6 +79,15 @@ impl Instance {
         access::AccessState {
             app: self.state.clone(),
             access: self.access.clone(),
+        }
+    }
+
+    /// The assessment capability's view of this instance.
+    pub fn assessment_state(&self) -> assessment::AssessmentState {
+        assessment::AssessmentState {
+            app: self.state.clone(),
+            access: self.access.clone(),
+            ais: self.ais.clone(),
         }
     }
 
@@ -153,7 +162,8 @@ pub fn router(instance: &Instance) -> Router {
         .merge(access::routes().with_state(instance.access_state()))
         .merge(release::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()))
-        .merge(sharing::routes().with_state(instance.sharing_state()));
+        .merge(sharing::routes().with_state(instance.sharing_state()))
+        .merge(assessment::routes().with_state(instance.assessment_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
 }
 
@@ -194,6 +204,7 @@ pub async fn serve(
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
         (name = "sharing", description = "Need-to-know sharing: indicators, modi operandi and sightings under TLP 2.0 and an audience; STIX 2.1 export and import; partner feeds over TAXII 2.1 (the TAXII server is at /taxii2/)"),
         (name = "releases", description = "Secure container release: the release right from the shipping line to one named driver and truck, and its three lights"),
+        (name = "assessments", description = "Vulnerability assessment: the harmonised catalogue of controls, facility assessments with risk-ranked gaps, evidence measured from the running system, the best-practice library and the comparison across ports"),
     )
 )]
 struct ApiFrame;
@@ -213,6 +224,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         sharing::openapi(),
         witness::openapi(),
         release::openapi(),
+        assessment::openapi(),
     ] {
         doc.merge(part);
     }

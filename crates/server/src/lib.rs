@@ -2,7 +2,7 @@
 //! command line. Nothing depends on this crate; it depends on everything.
 //!
 //! One folder per capability, each with its API handlers, console pages, use cases and
-//! background tasks behind one `routes()`: [`access`], [`alerts`], [`audit`], [`identity`],
+//! background tasks behind one `routes()`: [`access`], [`alerts`], [`assessment`], [`audit`], [`identity`],
 //! [`maritime`], [`sites`], [`targeting`], [`witness`]. Below them [`web`], the platform they share. Above
 //! them [`app`], which puts an instance together and merges their routes, and [`cli`], the
 //! `hamnvakt` subcommands.
@@ -17,6 +17,7 @@
 pub mod access;
 pub mod alerts;
 pub mod app;
+pub mod assessment;
 pub mod audit;
 pub mod cli;
 pub mod identity;

@@ -106,6 +106,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0015_release.sql"),
     },
     Migration {
+        version: 16,
+        name: "assessment",
+        sqlite: include_str!("../schema/sqlite/0016_assessment.sql"),
+        postgres: include_str!("../schema/postgres/0016_assessment.sql"),
+    },
+    Migration {
         version: 17,
         name: "pickups",
         sqlite: include_str!("../schema/sqlite/0017_pickups.sql"),

@@ -1177,6 +1177,138 @@ async fn a_locked_head_orders_other_writers(kind: Kind) {
     assert_eq!(report.status, ChainStatus::Intact);
 }
 
+async fn assessments_practices_and_scores(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let row = AssessmentRow {
+        id: "a-1".into(),
+        org_id: "org-1".into(),
+        facility: "Norvik".into(),
+        previous: None,
+        created_ms: T0,
+        updated_ms: T0,
+        version: 1,
+        data: "{\"v\":1}".into(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_assessment(&row).await.unwrap();
+    tx.commit().await.unwrap();
+    // An edit is written over the version it was made from, once.
+    let edited = AssessmentRow {
+        version: 2,
+        updated_ms: T0 + 1,
+        data: "{\"v\":2}".into(),
+        ..row.clone()
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.update_assessment(&edited).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_assessment(&edited).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    assert_eq!(store.assessment("a-1").await.unwrap(), Some(edited.clone()));
+    // A reassessment is a new row; the rounds list in order.
+    let second = AssessmentRow {
+        id: "a-2".into(),
+        previous: Some("a-1".into()),
+        created_ms: T0 + 10,
+        ..row.clone()
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_assessment(&second).await.unwrap();
+    let again = tx.insert_assessment(&second).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_assessment(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    let ids: Vec<String> = store
+        .assessments_of("org-1", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids, ["a-1", "a-2"]);
+    assert!(store.assessments_of("org-2", 10).await.unwrap().is_empty());
+
+    // Practices keep their marking as written; newest first.
+    let mut tx = store.begin().await.unwrap();
+    for (i, owner) in ["org-1", "org-2"].iter().enumerate() {
+        tx.insert_practice(&PracticeRow {
+            id: format!("p-{i}"),
+            owner_org: (*owner).into(),
+            marking: "{\"tlp\":\"TLP:GREEN\"}".into(),
+            created_ms: T0 + i as i64,
+            data: "{}".into(),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let p: Vec<String> = store
+        .practices(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(p, ["p-1", "p-0"]);
+    assert_eq!(
+        store.practice("p-0").await.unwrap().unwrap().owner_org,
+        "org-1"
+    );
+    assert_eq!(store.practice("p-9").await.unwrap(), None);
+
+    // Shared scores replace the port's earlier ones; what a reader was shown is kept.
+    let mut tx = store.begin().await.unwrap();
+    tx.set_control_scores(
+        "org-1",
+        &[
+            ("ACC-1".into(), "not".into()),
+            ("CRG-1".into(), "partly".into()),
+        ],
+        T0,
+    )
+    .await
+    .unwrap();
+    tx.set_control_scores("org-1", &[("ACC-1".into(), "implemented".into())], T0 + 1)
+        .await
+        .unwrap();
+    tx.set_control_scores("org-2", &[("ACC-1".into(), "partly".into())], T0)
+        .await
+        .unwrap();
+    tx.set_comparison_shown("org-3", "ACC-1", "one")
+        .await
+        .unwrap();
+    tx.set_comparison_shown("org-3", "ACC-1", "two")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.control_scores("ACC-1").await.unwrap(),
+        [
+            ("org-1".to_owned(), "implemented".to_owned()),
+            ("org-2".to_owned(), "partly".to_owned())
+        ]
+    );
+    assert!(store.control_scores("CRG-1").await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .comparison_shown("org-3", "ACC-1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("two")
+    );
+    assert_eq!(
+        store.comparison_shown("org-1", "ACC-1").await.unwrap(),
+        None
+    );
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1208,4 +1340,5 @@ conformance!(
     group_writes_cross_chunk_boundaries,
     projection_marks_move_once,
     a_locked_head_orders_other_writers,
+    assessments_practices_and_scores,
 );

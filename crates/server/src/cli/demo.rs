@@ -154,6 +154,7 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         _ => Vec::new(),
     };
     let alliance = share_story(state, &world).await?;
+    seed_assessment(state, &world).await?;
     incident::open_story_incident(state, &world).await?;
     Ok(DemoSummary {
         world,
@@ -258,6 +259,47 @@ async fn share_story(
         None => format!("http://{}/taxii2/", state.config.listen_address),
     };
     Ok(Some((url, token, created.id)))
+}
+
+/// Story 6: the PFSO's Norvik assessment, half done, through the assessment use cases; then
+/// measured from the demo's own live facts (gate decisions, releases, targeting, AIS); and
+/// the two partner ports' practices taken in as their exports would be.
+async fn seed_assessment(state: &Instance, world: &DemoWorld) -> anyhow::Result<()> {
+    let story = &world.assessment;
+    let Some(pfso) = world.user(story.by) else {
+        return Ok(());
+    };
+    let actor = Actor {
+        id: format!("user:{}", pfso.id),
+        org: Some(pfso.org),
+        request_id: None,
+    };
+    let a = crate::assessment::create(state, &actor, pfso.org, story.facility, story.title)
+        .await
+        .map_err(fail("the Norvik assessment"))?;
+    for e in &story.edits {
+        crate::assessment::edit(state, &actor, pfso.org, &a.id, e)
+            .await
+            .map_err(fail("the Norvik assessment"))?;
+    }
+    crate::assessment::measure(&state.assessment_state(), &actor, pfso.org, &a.id)
+        .await
+        .map_err(fail("the Norvik assessment's measurements"))?;
+    let alliance = || hamnvakt_core::marking::Marking {
+        tlp: hamnvakt_core::Tlp::Green,
+        audience: hamnvakt_core::marking::Audience::Alliance,
+        recipients: vec![],
+    };
+    for (key, practices) in &story.partners {
+        let Some(partner) = world.org(key) else {
+            continue;
+        };
+        let items: Vec<_> = practices.iter().map(|p| (p.clone(), alliance())).collect();
+        crate::assessment::import_practices(state, &actor, partner.id, &items)
+            .await
+            .map_err(fail("the partner ports' practices"))?;
+    }
+    Ok(())
 }
 
 /// Saves the access register through the engine (each record an audited change).

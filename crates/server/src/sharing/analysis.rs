@@ -101,27 +101,46 @@ async fn check_within(
     Ok(())
 }
 
-/// Files one object written by `owner`, with its audit event, in one change.
-#[allow(clippy::too_many_arguments)]
-async fn file_one(
+/// What is written about shared objects, as the one path of writing it needs: its marking,
+/// the objects it names (with their field paths), its STIX type and audit event, its body.
+struct Writing<'a> {
+    marking: &'a Marking,
+    refs: Vec<(String, &'a str)>,
+    stix_type: &'static str,
+    event: &'static str,
+    details: Value,
+}
+
+/// Checks the marking's recipients, that the writer sees every object named and that the
+/// marking goes no further than any of them; then files the object and its audit event in one
+/// change.
+async fn write(
     state: &SharingState,
     actor: &Actor,
-    event: &'static str,
-    id: &str,
-    body: Map<String, Value>,
-    owner: OrgId,
-    m: &Marking,
-    details: Value,
+    reader: &Reader,
+    w: Writing<'_>,
+    body: impl FnOnce(&str, i64) -> Map<String, Value>,
 ) -> Result<Created, ApiError> {
+    let owner = reader.org;
+    check_recipients(state, "marking", w.marking).await?;
+    let found = referred(state, reader, &w.refs).await?;
+    check_within(state, owner, w.marking, &w.refs, &found).await?;
+    let id = new_id(w.stix_type);
     let now = state.now_ms();
-    let row = new_row(&body, owner, m, "local");
+    let row = new_row(&body(&id, now), owner, w.marking, "local");
     let mut c = Change::begin(state, actor).await?;
-    c.record(event, Some(&format!("stix:{id}")), details)
+    let mut details = w.details;
+    if let Some(d) = details.as_object_mut() {
+        d.insert("tlp".into(), json!(w.marking.tlp));
+        d.insert("audience".into(), json!(w.marking.audience));
+        d.insert("recipients".into(), json!(w.marking.recipients));
+    }
+    c.record(w.event, Some(&format!("stix:{id}")), details)
         .await?;
     c.tx().file_shared(std::slice::from_ref(&row), now).await?;
     c.commit().await?;
     Ok(Created {
-        id: id.to_owned(),
+        id,
         indicators: vec![],
     })
 }
@@ -140,24 +159,17 @@ pub async fn create_note(
     reader: &Reader,
     d: &NoteDraft,
 ) -> Result<Created, ApiError> {
-    let owner = reader.org;
-    d.check(owner).map_err(ApiError::InvalidFields)?;
-    check_recipients(state, "marking", &d.marking).await?;
-    let refs = fields("object_refs", &d.object_refs);
-    let found = referred(state, reader, &refs).await?;
-    check_within(state, owner, &d.marking, &refs, &found).await?;
-    let id = new_id("note");
-    let body = d.to_stix(&id, owner, state.now_ms());
-    file_one(
-        state,
-        actor,
-        "sharing.note_created",
-        &id,
-        body,
-        owner,
-        &d.marking,
-        json!({"about": d.object_refs, "tlp": d.marking.tlp, "audience": d.marking.audience, "recipients": d.marking.recipients}),
-    )
+    d.check(reader.org).map_err(ApiError::InvalidFields)?;
+    let w = Writing {
+        marking: &d.marking,
+        refs: fields("object_refs", &d.object_refs),
+        stix_type: "note",
+        event: "sharing.note_created",
+        details: json!({"about": d.object_refs}),
+    };
+    write(state, actor, reader, w, |id, at| {
+        d.to_stix(id, reader.org, at)
+    })
     .await
 }
 
@@ -168,27 +180,20 @@ pub async fn create_relationship(
     reader: &Reader,
     d: &RelationshipDraft,
 ) -> Result<Created, ApiError> {
-    let owner = reader.org;
-    d.check(owner).map_err(ApiError::InvalidFields)?;
-    check_recipients(state, "marking", &d.marking).await?;
-    let refs = vec![
-        ("source_ref".to_owned(), d.source_ref.as_str()),
-        ("target_ref".to_owned(), d.target_ref.as_str()),
-    ];
-    let found = referred(state, reader, &refs).await?;
-    check_within(state, owner, &d.marking, &refs, &found).await?;
-    let id = new_id("relationship");
-    let body = d.to_stix(&id, owner, state.now_ms());
-    file_one(
-        state,
-        actor,
-        "sharing.relationship_created",
-        &id,
-        body,
-        owner,
-        &d.marking,
-        json!({"type": d.relationship_type.as_str(), "source": d.source_ref, "target": d.target_ref, "tlp": d.marking.tlp, "audience": d.marking.audience, "recipients": d.marking.recipients}),
-    )
+    d.check(reader.org).map_err(ApiError::InvalidFields)?;
+    let w = Writing {
+        marking: &d.marking,
+        refs: vec![
+            ("source_ref".to_owned(), d.source_ref.as_str()),
+            ("target_ref".to_owned(), d.target_ref.as_str()),
+        ],
+        stix_type: "relationship",
+        event: "sharing.relationship_created",
+        details: json!({"type": d.relationship_type.as_str(), "source": d.source_ref, "target": d.target_ref}),
+    };
+    write(state, actor, reader, w, |id, at| {
+        d.to_stix(id, reader.org, at)
+    })
     .await
 }
 
@@ -199,24 +204,17 @@ pub async fn create_grouping(
     reader: &Reader,
     d: &GroupingDraft,
 ) -> Result<Created, ApiError> {
-    let owner = reader.org;
-    d.check(owner).map_err(ApiError::InvalidFields)?;
-    check_recipients(state, "marking", &d.marking).await?;
-    let refs = fields("object_refs", &d.object_refs);
-    let found = referred(state, reader, &refs).await?;
-    check_within(state, owner, &d.marking, &refs, &found).await?;
-    let id = new_id("grouping");
-    let body = d.to_stix(&id, owner, state.now_ms());
-    file_one(
-        state,
-        actor,
-        "sharing.grouping_created",
-        &id,
-        body,
-        owner,
-        &d.marking,
-        json!({"name": d.name, "objects": d.object_refs, "tlp": d.marking.tlp, "audience": d.marking.audience, "recipients": d.marking.recipients}),
-    )
+    d.check(reader.org).map_err(ApiError::InvalidFields)?;
+    let w = Writing {
+        marking: &d.marking,
+        refs: fields("object_refs", &d.object_refs),
+        stix_type: "grouping",
+        event: "sharing.grouping_created",
+        details: json!({"name": d.name, "objects": d.object_refs}),
+    };
+    write(state, actor, reader, w, |id, at| {
+        d.to_stix(id, reader.org, at)
+    })
     .await
 }
 

@@ -131,6 +131,8 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::AuditWitness => "witnessing audit-chain checkpoints",
         Permission::ReleaseAct => "acting on container releases",
         Permission::ReleaseOversee => "seeing every container release",
+        Permission::AssessmentRead => "reading vulnerability assessments",
+        Permission::AssessmentWrite => "assessing vulnerabilities",
         Permission::IncidentsRead => "reading incidents and cases",
         Permission::IncidentsWrite => "opening and working incidents and cases",
         Permission::ShiftLog => "keeping the shift log and handing over",

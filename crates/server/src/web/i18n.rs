@@ -332,6 +332,9 @@ messages! {
     V_reported_lost => "Reported lost", "Anmält förlorat";
     V_revoked => "Revoked", "Återkallat";
     R_valid_permit => "Valid permit", "Giltigt tillstånd";
+    R_unknown_visit => "No such visit booked", "Inget sådant besök bokat";
+    R_visit_not_this_person => "Visit booked for someone else", "Besöket är bokat för någon annan";
+    R_visit_not_in_force => "Visit not valid now", "Besöket gäller inte nu";
     R_exit => "Leaving", "Utpassering";
     R_outside_schedule => "Outside the permit's schedule", "Utanför tillståndets schema";
     R_no_permit => "No permit", "Inget tillstånd";
@@ -414,6 +417,60 @@ messages! {
     RelGate => "Gate", "Grind";
     RelOutcome => "Outcome", "Utfall";
     RelWhy => "Why", "Varför";
+    NavAssessments => "Assessments", "Sårbarhetsbedömningar";
+    AsNone => "Your organisation has no assessments yet.", "Er organisation har inga bedömningar ännu.";
+    AsNew => "Start an assessment", "Påbörja en bedömning";
+    AsFacility => "Facility", "Anläggning";
+    AsTitle => "Title", "Rubrik";
+    AsStart => "Start", "Påbörja";
+    AsReassess => "Reassess", "Bedöm på nytt";
+    AsScore => "Controls met", "Uppfyllda krav";
+    AsGaps => "Gaps ranked by risk", "Brister rangordnade efter risk";
+    AsNoGaps => "No gaps: no control is answered not or partly in place.", "Inga brister: inget krav är besvarat som saknat eller delvis infört.";
+    AsPracticesUsed => "Practices other ports used", "Metoder som andra hamnar använt";
+    AsNoPractices => "No other port has shared a practice for this control.", "Ingen annan hamn har delat en metod för det här kravet.";
+    AsControls => "Controls", "Krav";
+    AsStatus => "Answer", "Svar";
+    AsEvidence => "Evidence", "Underlag";
+    AsSource => "Answered by", "Besvarat av";
+    AsMeasure => "Measure from live facts", "Mät ur systemets fakta";
+    AsConfirm => "Confirm", "Bekräfta";
+    AsOverride => "Override", "Ändra svaret";
+    AsReason => "Reason", "Skäl";
+    AsSave => "Save", "Spara";
+    AsScenarios => "Threat scenarios", "Hotscenarier";
+    AsRisk => "Risk (threat × vulnerability × consequence)", "Risk (hot × sårbarhet × konsekvens)";
+    AsAssets => "Assets and infrastructure", "Tillgångar och infrastruktur";
+    AsActions => "Action plan", "Åtgärdsplan";
+    AsOwner => "Owner", "Ansvarig";
+    AsDue => "Due", "Klart senast";
+    AsAddAction => "Add an action", "Lägg till en åtgärd";
+    AsTrend => "Trend over the rounds", "Utveckling mellan omgångarna";
+    AsReport => "PFSA report (PDF)", "Skyddsutredning (PDF)";
+    AsActionsCsv => "Action plan (CSV)", "Åtgärdsplan (CSV)";
+    AsHarmonisation => "Harmonised catalogue", "Harmoniserad kravkatalog";
+    AsLibrary => "Best-practice library", "Bibliotek med goda exempel";
+    AsEffort => "Effort", "Insats";
+    AsCost => "Cost band", "Kostnadsnivå";
+    AsEffect => "Evidence of effect", "Belagd effekt";
+    AsSame => "the same requirement", "samma krav";
+    AsDiffers => "they differ", "de skiljer sig";
+    AsSingle => "one instrument only", "bara ett regelverk";
+    AsImplemented => "implemented", "infört";
+    AsPartly => "partly", "delvis";
+    AsNot => "not in place", "saknas";
+    AsNotApplicable => "not applicable", "ej tillämpligt";
+    AsUnanswered => "unanswered", "obesvarat";
+    AsOpen => "open", "öppen";
+    AsInProgress => "in progress", "pågår";
+    AsDone => "done", "klar";
+    AsBySystem => "measured, not yet confirmed", "uppmätt, ej bekräftat";
+    AsConfirmed => "measured and confirmed", "uppmätt och bekräftat";
+    AsOverridden => "overridden by the assessor", "ändrat av bedömaren";
+    AsByAssessor => "the assessor", "bedömaren";
+    AsMarking => "Marking", "Märkning";
+    AsSharedBy => "Shared by", "Delad av";
+    AsFacts => "the facts", "underlaget";
     Worklist => "Worklist", "Arbetslista";
     Day => "Day", "Dag";
     Show => "Show", "Visa";
@@ -673,12 +730,18 @@ pub const REASON_CODES: &[&str] = &[
     "plate_mismatch",
     "internal_error",
     "policy_error",
+    "unknown_visit",
+    "visit_not_this_person",
+    "visit_not_in_force",
 ];
 
 /// The console's words for a gate decision's reason code; unknown codes are shown as they are.
 pub fn reason(code: &str) -> Option<Msg> {
     Some(match code {
         "valid_permit" => Msg::R_valid_permit,
+        "unknown_visit" => Msg::R_unknown_visit,
+        "visit_not_this_person" => Msg::R_visit_not_this_person,
+        "visit_not_in_force" => Msg::R_visit_not_in_force,
         "exit" => Msg::R_exit,
         "outside_schedule" => Msg::R_outside_schedule,
         "no_permit" => Msg::R_no_permit,

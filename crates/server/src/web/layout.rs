@@ -190,6 +190,9 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
                             @if pr.can(Permission::ReleaseAct) || pr.can(Permission::ReleaseOversee) {
                                 a href="/releases" class=[(p.nav == Some(Msg::NavReleases)).then_some("active")] { (t(lang, Msg::NavReleases)) }
                             }
+                            @if pr.can(Permission::AssessmentRead) {
+                                a href="/assessments" class=[(p.nav == Some(Msg::NavAssessments)).then_some("active")] { (t(lang, Msg::NavAssessments)) }
+                            }
                             @if pr.can(Permission::AuditRead) {
                                 a href="/audit" class=[(p.nav == Some(Msg::NavAudit)).then_some("active")] { (t(lang, Msg::NavAudit)) }
                             }

@@ -101,6 +101,7 @@ fn domain_crates_do_no_io_and_know_nothing_of_the_server() {
         "hamnvakt-maritime",
         "hamnvakt-targeting",
         "hamnvakt-release",
+        "hamnvakt-assessment",
         "hamnvakt-incidents",
         "hamnvakt-demo",
     ] {
@@ -118,6 +119,15 @@ fn the_release_rules_depend_on_no_hamnvakt_crate_but_core() {
     let ours: Vec<String> = normal_dependencies("hamnvakt-release")
         .into_iter()
         .filter(|d| d.starts_with("hamnvakt-") && d != "hamnvakt-release")
+        .collect();
+    assert_eq!(ours, ["hamnvakt-core"]);
+}
+
+#[test]
+fn the_assessment_rules_depend_on_no_hamnvakt_crate_but_core() {
+    let ours: Vec<String> = normal_dependencies("hamnvakt-assessment")
+        .into_iter()
+        .filter(|d| d.starts_with("hamnvakt-") && d != "hamnvakt-assessment")
         .collect();
     assert_eq!(ours, ["hamnvakt-core"]);
 }

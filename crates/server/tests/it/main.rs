@@ -14,6 +14,7 @@ mod access;
 mod admin_console;
 mod ais;
 mod api;
+mod assessment;
 mod bad_input;
 mod binary;
 mod cargo;

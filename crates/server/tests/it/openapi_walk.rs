@@ -376,10 +376,47 @@ const NOT_ACCEPTANCE_CHECKED: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/assessments",
+        "names and titles must hold a visible character, and `previous` an assessment of the caller's organisation of the same facility",
+    ),
+    ("GET", "/assessments/{id}", ASSESSMENT),
+    ("GET", "/assessments/{id}/gaps", ASSESSMENT),
+    ("GET", "/assessments/{id}/report.pdf", ASSESSMENT),
+    ("GET", "/assessments/{id}/actions.csv", ASSESSMENT),
+    ("POST", "/assessments/{id}/measure", ASSESSMENT),
+    (
+        "POST",
+        "/assessments/{id}/edits",
+        "only an assessment of the caller's organisation is found, and an edit names controls of the catalogue, assets, scenarios and actions of that assessment, factors 1 to 5 and dates that exist",
+    ),
+    (
+        "POST",
+        "/assessments/catalogue/check",
+        "a catalogue's ids are unique and its controls name its own topics and instruments",
+    ),
+    (
+        "POST",
+        "/assessments/practices",
+        "a practice names controls of the catalogue, and its audience must be one the TLP marking allows",
+    ),
+    (
+        "POST",
+        "/assessments/practices/import",
+        "`from` must be a partner port's organisation, the format hamnvakt.practices/1, and every practice valid and shared with the alliance",
+    ),
+    (
+        "POST",
+        "/assessments/scores",
+        "`assessment` must be an assessment of the caller's organisation",
+    ),
+    (
+        "POST",
         "/witness/checkpoints",
         "the installation must be a configured partner and the signature its key's over the other fields",
     ),
 ];
+
+const ASSESSMENT: &str = "only an assessment of the caller's organisation is found";
 
 const REFERS: &str =
     "a register record names others (facility, zone, person, organisation) that must exist";

@@ -1,0 +1,568 @@
+//! Vulnerability assessment through the API on both backends, with the real server on port 0:
+//! the catalogue and its harmonisation view, an assessment of Norvik edited, pre-filled from
+//! live facts and confirmed or overridden, its gaps with the practices a partner port shared,
+//! the reports, a reassessment's trend, need-to-know, and the comparison across ports — shown
+//! only over three other ports, naming none, and not to be differenced.
+
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::org::OrgKind;
+use hamnvakt_identity::Role;
+use hamnvakt_server::identity::{self as admin, UserSpec};
+use hamnvakt_server::web::change::Actor;
+use hamnvakt_testkit::Kind;
+use serde_json::{json, Value};
+
+use crate::helpers::{Client, TestApp, PASSWORD};
+
+async fn org(app: &TestApp, name: &str, kind: OrgKind) -> OrgId {
+    admin::create_org(&app.state, &Actor::system("test"), name, kind, None)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn user(app: &TestApp, org: OrgId, name: &str, roles: Vec<Role>) {
+    admin::create_user(
+        &app.state,
+        &Actor::system("test"),
+        UserSpec {
+            id: None,
+            org_id: org,
+            username: name.into(),
+            display_name: name.into(),
+            password: Some(PASSWORD.to_owned()),
+            roles,
+            locale: "en".into(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn edit(c: &mut Client, id: &str, e: Value) -> (u16, Value) {
+    let r = c
+        .post_json(&format!("/api/v1/assessments/{id}/edits"), &e)
+        .await;
+    (r.status, r.json)
+}
+
+fn answer<'a>(view: &'a Value, control: &str) -> &'a Value {
+    &view["assessment"]["answers"][control]
+}
+
+fn practice(title: &str, controls: &[&str]) -> Value {
+    json!({
+        "title": title,
+        "description": "What was done, step by step.",
+        "effort": "medium",
+        "cost": "to1m",
+        "evidence_of_effect": "No fraudulent pick-up in the year after.",
+        "controls": controls,
+        "modi": ["fake_driver"]
+    })
+}
+
+async fn assessment_flow(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut pfso = app.login("pfso").await;
+
+    let cat = pfso.get("/api/v1/assessments/catalogue").await;
+    assert_eq!(cat.status, 200);
+    assert!(cat.json["controls"].as_array().unwrap().len() >= 12);
+    let csv = pfso.get("/api/v1/assessments/catalogue?format=csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("control,topic,title,requirement"));
+    let bad = pfso.get("/api/v1/assessments/catalogue?format=xml").await;
+    assert_eq!(bad.status, 422);
+    let h = pfso
+        .get("/api/v1/assessments/catalogue/harmonisation")
+        .await;
+    assert_eq!(h.status, 200);
+    assert!(h
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["topic"] == "levels"));
+    let mut broken = cat.json.clone();
+    broken["controls"][1]["id"] = broken["controls"][0]["id"].clone();
+    let checked = pfso
+        .post_json("/api/v1/assessments/catalogue/check", &broken)
+        .await;
+    assert_eq!(checked.status, 422, "{}", checked.body);
+    assert_eq!(checked.json["errors"][0]["field"], "controls[1].id");
+
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": "Stockholm Norvik Port", "title": "PFSA 2026"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+
+    let (s, _) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "add_asset", "name": "Container yard", "category": "cargo"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, v) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "add_scenario", "title": "Fake driver collects a container", "modus": "fake_driver",
+               "assets": ["A1"], "vulnerabilities": "Release codes travel by e-mail",
+               "consequences": "A load leaves the port", "threat": 4, "vulnerability": 4, "consequence": 4,
+               "controls": ["CRG-1", "PER-1"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "add_scenario", "title": "x", "modus": "other", "vulnerabilities": "v",
+               "consequences": "c", "threat": 6, "vulnerability": 1, "consequence": 1, "controls": ["NO-1"]}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["threat", "controls[0]"]);
+    let (s, _) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "answer", "control": "PER-1", "status": "not"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // Measured from the running system: the default policy set refuses general cards at
+    // level 2; the chain verifies; no release is handled yet.
+    let m = pfso
+        .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.json["changed"], 7, "{}", m.json);
+    let v = &m.json["assessment"];
+    assert_eq!(answer(v, "LVL-1")["status"], "implemented");
+    assert_eq!(answer(v, "LVL-1")["source"], "measured");
+    assert!(answer(v, "LVL-1")["measured"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("level2_generic_card"));
+    assert_eq!(answer(v, "LVL-1")["measured"]["link"], "/access/policies");
+    assert_eq!(answer(v, "REC-1")["status"], "implemented");
+    assert_eq!(answer(v, "CRG-1")["status"], "not");
+    assert_eq!(answer(v, "PER-1")["source"], "assessor");
+    // Measuring again changes nothing.
+    let again = pfso
+        .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
+        .await;
+    assert_eq!(again.json["changed"], 0);
+
+    let (s, v) = edit(&mut pfso, &id, json!({"op": "confirm", "control": "LVL-1"})).await;
+    assert_eq!(s, 200);
+    assert_eq!(answer(&v, "LVL-1")["source"], "confirmed");
+    // The measurement evaluates the policy set in force, it does not assume it: without the
+    // level-2 rule for general cards, the confirmed answer goes back to measured, and "not".
+    let policy = pfso.get("/api/v1/access/policies").await;
+    let text = policy.json["text"].as_str().unwrap().to_owned();
+    let rule = "@id(\"level2_generic_card\")\nforbid (principal, action == Hamnvakt::Action::\"enter\", resource)\nwhen { context.security_level >= 2 && context.credential.generic };";
+    assert!(text.contains(rule), "the default policy set has the rule");
+    let body = json!({"text": text.replace(rule, ""), "comment": "test: no level-2 rule"});
+    let r = pfso.put_json("/api/v1/access/policies", &body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = pfso
+        .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
+        .await;
+    let lvl = answer(&m.json["assessment"], "LVL-1");
+    assert_eq!(
+        (lvl["status"].as_str(), lvl["source"].as_str()),
+        (Some("not"), Some("measured")),
+        "{lvl}"
+    );
+    let detail = lvl["measured"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("let in at level 1 and let in at level 2"),
+        "{detail}"
+    );
+    let (s, v) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "override", "control": "CRG-1", "status": "partly", "reason": " "}),
+    )
+    .await;
+    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("reason")));
+    let (s, v) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "override", "control": "CRG-1", "status": "partly",
+        "reason": "two lines use the terminal's own identity check"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(answer(&v, "CRG-1")["source"], "overridden");
+    let (s, _) = edit(
+        &mut pfso,
+        &id,
+        json!({"op": "add_action", "control": "PER-1", "title": "Re-vet contractors",
+        "owner": "PFSO Norvik", "due": "2027-03-31"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // Practices: our own stays ours; a partner port's arrives through its export.
+    let own = pfso
+        .post_json(
+            "/api/v1/assessments/practices",
+            &json!({"practice": practice("Our own driver check", &["CRG-1"]),
+                    "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"}}),
+        )
+        .await;
+    assert_eq!(own.status, 201, "{}", own.body);
+    let wrong = pfso
+        .post_json(
+            "/api/v1/assessments/practices",
+            &json!({"practice": practice("x", &["ZZ-1"]), "marking": {"tlp": "TLP:RED", "audience": "alliance"}}),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    let wrong_fields: Vec<&str> = wrong.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        wrong_fields.contains(&"controls[0]") && wrong_fields.contains(&"marking.audience"),
+        "{wrong_fields:?}"
+    );
+    let helsinki = org(&app, "Port of Helsinki", OrgKind::OtherPort).await;
+    let export = json!({"format": "hamnvakt.practices/1", "catalogue": "2026.1", "practices": [
+        {"practice": practice("Biometric check of the collecting driver", &["CRG-1"]),
+         "marking": {"tlp": "TLP:GREEN", "audience": "alliance"}}]});
+    let community = json!({"format": "hamnvakt.practices/1", "catalogue": "2026.1", "practices": [
+        {"practice": practice("y", &["CRG-1"]), "marking": {"tlp": "TLP:GREEN", "audience": "community"}}]});
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments/practices/import",
+            &json!({"from": helsinki, "export": community}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json["errors"][0]["field"],
+        "practices[0].marking.audience"
+    );
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments/practices/import",
+            &json!({"from": app.customs, "export": export}),
+        )
+        .await;
+    assert_eq!(r.json["errors"][0]["field"], "from");
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments/practices/import",
+            &json!({"from": helsinki, "export": export}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let gaps = pfso.get(&format!("/api/v1/assessments/{id}/gaps")).await;
+    assert_eq!(gaps.status, 200);
+    let ranked: Vec<&str> = gaps
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["gap"]["control"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &ranked[..2],
+        ["PER-1", "CRG-1"],
+        "not (64) before partly (32)"
+    );
+    let crg = gaps
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gap"]["control"] == "CRG-1")
+        .unwrap();
+    let titles: Vec<&str> = crg["practices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["practice"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Biometric check of the collecting driver"]);
+
+    // Reports.
+    let pdf = pfso
+        .get(&format!("/api/v1/assessments/{id}/report.pdf"))
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-1.4"));
+    assert!(pdf
+        .body
+        .contains("Biometric check of the collecting driver"));
+    let csv = pfso
+        .get(&format!("/api/v1/assessments/{id}/actions.csv"))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body
+            .contains("P1,PER-1,Re-vet contractors,PFSO Norvik,2027-03-31,open,"),
+        "{}",
+        csv.body
+    );
+
+    // Need-to-know: another port's PFSO does not find it; customs may not read assessments.
+    let other = org(&app, "Norrtälje Hamn", OrgKind::PortAuthority).await;
+    user(&app, other, "pfso-norrtalje", vec![Role::Pfso]).await;
+    let mut stranger = app.login("pfso-norrtalje").await;
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/assessments/{id}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/assessments/{id}/report.pdf"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        edit(
+            &mut stranger,
+            &id,
+            json!({"op": "answer", "control": "PER-1", "status": "implemented"})
+        )
+        .await
+        .0,
+        404
+    );
+    let listed = stranger.get("/api/v1/assessments/practices").await;
+    let seen: Vec<&str> = listed
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["practice"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        ["Biometric check of the collecting driver"],
+        "the AMBER+STRICT one stays home"
+    );
+    let mut customs = app.login("targeting").await;
+    assert_eq!(
+        customs
+            .get(&format!("/api/v1/assessments/{id}"))
+            .await
+            .status,
+        403
+    );
+
+    // Reassessment keeps the first round and shows the trend.
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": "Stockholm Norvik Port", "title": "PFSA 2027", "previous": id}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id2 = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+    let (_, v) = edit(
+        &mut pfso,
+        &id2,
+        json!({"op": "answer", "control": "PER-1", "status": "implemented"}),
+    )
+    .await;
+    let trend = v["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 2);
+    assert!(trend[1]["summary"]["score"].as_f64() > trend[0]["summary"]["score"].as_f64());
+    let first = pfso.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(
+        answer(&first.json, "PER-1")["status"],
+        "not",
+        "the first round is kept as it was"
+    );
+
+    // Every change is an event; the chain verifies.
+    let events = app.events("assessment").await;
+    for kind in [
+        "assessment.created",
+        "assessment.measured",
+        "assessment.confirmed",
+        "assessment.overridden",
+        "assessment.reassessed",
+        "assessment.practice_created",
+        "assessment.answered",
+    ] {
+        assert!(events.iter().any(|e| e.kind == kind), "no {kind}");
+    }
+    assert_eq!(
+        app.state.store.verify_chain().await.unwrap().status,
+        hamnvakt_store::ChainStatus::Intact
+    );
+
+    // The console renders the assessment with its gaps and the partner's practice.
+    let page = pfso.get(&format!("/assessments/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page
+        .body
+        .contains("Biometric check of the collecting driver"));
+    assert_eq!(pfso.get("/assessments/catalogue").await.status, 200);
+    assert_eq!(pfso.get("/assessments/practices").await.status, 200);
+}
+
+async fn share(app: &TestApp, name: &str, status: &str) -> Client {
+    let o = org(app, name, OrgKind::OtherPort).await;
+    let username = name.to_lowercase().replace(' ', "-");
+    user(app, o, &username, vec![Role::Pfso]).await;
+    let mut c = app.login(&username).await;
+    let r = c
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": name, "title": "PFSA"}),
+        )
+        .await;
+    let id = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+    let (s, _) = edit(
+        &mut c,
+        &id,
+        json!({"op": "answer", "control": "ACC-1", "status": status}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let r = c
+        .post_json("/api/v1/assessments/scores", &json!({"assessment": id}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    c
+}
+
+fn acc1(v: &Value) -> Value {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == "ACC-1")
+        .unwrap()["others"]
+        .clone()
+}
+
+async fn comparison_rule(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut pfso = app.login("pfso").await;
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": "Norvik", "title": "PFSA"}),
+        )
+        .await;
+    let id = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+    edit(
+        &mut pfso,
+        &id,
+        json!({"op": "answer", "control": "ACC-1", "status": "not"}),
+    )
+    .await;
+    assert_eq!(
+        pfso.post_json("/api/v1/assessments/scores", &json!({"assessment": id}))
+            .await
+            .status,
+        200
+    );
+
+    let _a = share(&app, "Port Alpha", "implemented").await;
+    let mut b = share(&app, "Port Bravo", "partly").await;
+    // Two other ports: nothing, not even how many.
+    let c1 = pfso.get("/api/v1/assessments/comparison").await;
+    assert_eq!(c1.status, 200);
+    assert_eq!(acc1(&c1.json), Value::Null);
+    // Bravo sees us and Alpha: two others, nothing either (our own answer is not enough).
+    assert_eq!(
+        acc1(&b.get("/api/v1/assessments/comparison").await.json),
+        Value::Null
+    );
+
+    let _c = share(&app, "Port Charlie", "implemented").await;
+    let c2 = pfso.get("/api/v1/assessments/comparison").await;
+    let shown = acc1(&c2.json);
+    assert_eq!(
+        shown,
+        json!({"ports": 3, "implemented": 2, "partly": 1, "not": 0, "not_applicable": 0})
+    );
+    let own = c2
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == "ACC-1")
+        .unwrap()["own"]
+        .clone();
+    assert_eq!(own, "not");
+    for name in ["Alpha", "Bravo", "Charlie"] {
+        assert!(!c2.body.contains(name), "the comparison names {name}");
+    }
+    let orgs = app.state.store.list_orgs().await.unwrap();
+    for o in &orgs {
+        assert!(
+            !c2.body.contains(&o.id.to_string()),
+            "the comparison carries an organisation id"
+        );
+    }
+
+    // Differencing: Delta joins with `not`. Showing four would reveal Delta's answer as the
+    // difference, so the reader is shown the three-port comparison again.
+    let _d = share(&app, "Port Delta", "not").await;
+    let c3 = pfso.get("/api/v1/assessments/comparison").await;
+    assert_eq!(acc1(&c3.json), shown);
+    // Two more change the set by three: a new comparison over six.
+    let _e = share(&app, "Port Echo", "not").await;
+    let _f = share(&app, "Port Foxtrot", "implemented").await;
+    let c4 = pfso.get("/api/v1/assessments/comparison").await;
+    assert_eq!(acc1(&c4.json)["ports"], 6);
+    // A reader who never looked is shown the whole set at once.
+    let fresh = acc1(&b.get("/api/v1/assessments/comparison").await.json);
+    assert_eq!(
+        fresh["ports"], 6,
+        "Bravo sees us and five others but itself: {fresh}"
+    );
+    assert!(app.events("assessment.compared").await.len() >= 2);
+}
+
+mod flow {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::assessment_flow(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::assessment_flow(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
+
+mod comparison {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::comparison_rule(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::comparison_rule(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
