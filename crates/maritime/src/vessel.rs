@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use hamnvakt_ais::message::{Body, DimOrMother, Message, StaticDataB};
 
@@ -68,7 +68,7 @@ impl Dedup {
 }
 
 /// What is known of one vessel.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vessel {
     pub mmsi: u32,
     pub name: Option<String>,
@@ -118,6 +118,18 @@ impl Picture {
 
     pub fn get(&self, mmsi: u32) -> Option<&Vessel> {
         self.vessels.get(&mmsi)
+    }
+
+    /// Takes in a vessel as stored or as another instance heard it, unless what the picture
+    /// holds of it is as recent; true when it replaced it.
+    pub fn restore(&mut self, v: Vessel) -> bool {
+        match self.vessels.get(&v.mmsi) {
+            Some(held) if held.last_ms >= v.last_ms => false,
+            _ => {
+                self.vessels.insert(v.mmsi, v);
+                true
+            }
+        }
     }
 
     /// Takes in one message received at `at_ms`.

@@ -4,11 +4,14 @@
 //! time (so queueing is counted, not hidden) and the throughput achieved.
 //!
 //! `cargo bench -p hamnvakt-server --bench gate_load -- [--rate 2000] [--seconds 15] [--postgres]
-//! [--indicators 100000]`
+//! [--indicators 100000] [--instances 2]`
 //!
 //! With `--indicators N`, N shared indicators of truck plates are imported first (ten of them
 //! plates the demo's trucks carry), so every presentation is matched against them after its
 //! answer, as it is in a port that takes the alliance's indicators.
+//!
+//! With `--instances 2` (PostgreSQL) a second server on the same database takes every other
+//! request, as two instances behind a load balancer would.
 
 #![allow(
     clippy::unwrap_used,
@@ -74,6 +77,18 @@ fn main() {
         if indicators > 0 {
             load_indicators(&state, &url.replace("/access/decisions", "/sharing/import?audience=alliance"), indicators, &summary.world.access.traffic).await;
         }
+        let mut urls = vec![url.clone()];
+        for _ in 1..arg("--instances", 1usize) {
+            assert_eq!(kind, Kind::Postgres, "several instances need PostgreSQL");
+            let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
+            config.database_url = db.url.clone();
+            let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+            let other = Instance::new(store, config, Arc::new(SystemClock));
+            other.start().await.unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            urls.push(format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap()));
+            tokio::spawn(async move { hamnvakt_server::app::serve(other, listener, std::future::pending()).await });
+        }
 
         // The demo day's own presentations (card, plate, gate, direction), replayed at the
         // offered rate: realistic mixes of grants and denials. The generator runs apart from
@@ -86,7 +101,7 @@ fn main() {
         let errors = Arc::new(Mutex::new(0u64));
         let total = rate * seconds;
         let interval = Duration::from_secs_f64(1.0 / rate as f64);
-        let (lat2, err2, url2, token2) = (latencies.clone(), errors.clone(), url.clone(), token.clone());
+        let (lat2, err2, urls2, token2) = (latencies.clone(), errors.clone(), urls.clone(), token.clone());
         let (start, tasks) = tokio::task::spawn_blocking(move || {
             let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
             let start = Instant::now();
@@ -98,7 +113,8 @@ fn main() {
                 }
                 let p = traffic.choose(&mut rng).unwrap();
                 let body = serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction});
-                let (client, url, token, latencies, errors) = (client.clone(), url2.clone(), token2.clone(), lat2.clone(), err2.clone());
+                let url = urls2[i as usize % urls2.len()].clone();
+                let (client, token, latencies, errors) = (client.clone(), token2.clone(), lat2.clone(), err2.clone());
                 tasks.push(handle.spawn(async move {
                     let r = client.post(&url).bearer_auth(&token).json(&body).send().await;
                     match r {
@@ -126,7 +142,8 @@ fn main() {
         println!("| backend | offered | achieved | answered | errors | p50 | p90 | p99 | p99.9 | max |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         println!(
-            "| {kind:?} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            "| {kind:?} ×{} | {rate}/s for {seconds} s | {:.0}/s | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            urls.len(),
             lat.len() as f64 / elapsed.as_secs_f64(),
             lat.len(),
             errors.lock().unwrap(),

@@ -543,7 +543,7 @@ impl Store {
 /// A stable 64-bit advisory-lock id for a key: FNV-1a over the key under a prefix of our own,
 /// so that Hamnvakt's locks are the same from every instance and build, and unlikely to meet
 /// another application's.
-fn advisory_key(key: &str) -> i64 {
+pub(crate) fn advisory_key(key: &str) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in "hamnvakt-lock:".bytes().chain(key.bytes()) {
         h ^= u64::from(b);

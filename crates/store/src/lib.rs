@@ -34,6 +34,7 @@ mod events;
 mod identity;
 mod incidents;
 mod migrate;
+mod notify;
 mod projections;
 mod release;
 mod sharing;
@@ -59,6 +60,7 @@ pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use incidents::{Marked, MarkedRow, TimelineRow};
 pub use migrate::Migration;
+pub use notify::{Leadership, Listener, EVENTS_CHANNEL};
 pub use release::{PickupRow, ReleaseRow};
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use shift::{HandoverRow, ShiftEntryRow};
@@ -157,6 +159,24 @@ pub struct Store {
     hint_missed: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     /// Set for an instance started to investigate a broken chain: every write is refused.
     read_only: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Where a PostgreSQL database is, for the listener's own connection (see [`notify`]).
+    url: ConnectUrl,
+}
+
+/// A database URL, shown redacted (it may hold a password).
+#[derive(Clone, Default)]
+struct ConnectUrl(std::sync::Arc<str>);
+
+impl ConnectUrl {
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ConnectUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
 }
 
 /// The version of `schema/sqlite/derived.sql`; a derived file of another version is rebuilt.
@@ -245,6 +265,7 @@ impl Store {
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
                     read_only: Default::default(),
+                    url: ConnectUrl::default(),
                 })
             }
             Backend::Postgres => {
@@ -264,6 +285,7 @@ impl Store {
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
                     read_only: Default::default(),
+                    url: ConnectUrl(url.into()),
                 })
             }
         }

@@ -118,6 +118,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0017_pickups.sql"),
     },
     Migration {
+        version: 18,
+        name: "notify",
+        sqlite: include_str!("../schema/sqlite/0018_notify.sql"),
+        postgres: include_str!("../schema/postgres/0018_notify.sql"),
+    },
+    Migration {
         version: 19,
         name: "incidents",
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),

@@ -97,6 +97,27 @@ impl Store {
 }
 
 impl WriteTx {
+    /// [`Store::events_of_kind_after`] inside this transaction (after
+    /// [`WriteTx::lock_head`]: every event before the head, and no other).
+    pub async fn events_of_kind_after(
+        &mut self,
+        kind: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT seq, payload FROM events WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(kind.to_owned())
+        .bind(after)
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// Moves a projection's mark from `from` to `to`. Returns false, changing nothing, when
     /// the mark is no longer at `from` (another projector got there first: read again). On
     /// PostgreSQL the row stays locked until this transaction ends, so two instances never

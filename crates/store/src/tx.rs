@@ -87,6 +87,30 @@ impl WriteTx {
         }
     }
 
+    /// Reads the chain head now (on PostgreSQL `FOR UPDATE`) and returns its sequence number.
+    /// Until this transaction ends, no other transaction, in this process or another, can
+    /// append; and every event committed before it is visible to reads made after it
+    /// returns. What is decided between this call and the commit is therefore decided
+    /// against every event before it and ordered before every event after it: the gate
+    /// decisions of several instances on PostgreSQL take turns this way. Appends after it
+    /// hash onto the head read here.
+    pub async fn lock_head(&mut self) -> Result<i64> {
+        if let Some((seq, _)) = &self.head {
+            return Ok(*seq);
+        }
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
+            Backend::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
+        };
+        let row = sqlx::query(sql)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        let seq = row.try_get::<i64, _>(0)?;
+        self.head = Some((seq, row.try_get::<String, _>(1)?));
+        Ok(seq)
+    }
+
     /// Appends one event to the chain.
     pub async fn append(&mut self, e: NewEvent<'_>) -> Result<AppendedEvent> {
         let mut out = self.append_many(std::slice::from_ref(&e)).await?;
@@ -100,20 +124,11 @@ impl WriteTx {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let (seq, prev_hash) = match self.head.take() {
-            Some(h) => h,
-            None => {
-                let sql = match self.backend {
-                    Backend::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
-                    Backend::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
-                };
-                let row = sqlx::query(sql)
-                    .fetch_optional(&mut *self.tx)
-                    .await?
-                    .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
-                (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)
-            }
-        };
+        self.lock_head().await?;
+        let (seq, prev_hash) = self
+            .head
+            .take()
+            .ok_or_else(|| StoreError::Corrupt("chain head not read".into()))?;
         let (rows, appended, head) = chain_rows(seq, prev_hash, events);
         let mut rows = rows.into_iter();
         for (_, len) in chunks(events.len()) {

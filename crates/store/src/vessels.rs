@@ -104,6 +104,33 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Stores vessels' latest state (`(mmsi, JSON, receive time of its latest message)`),
+    /// replacing an older one, marked as written at `written_ms`.
+    pub async fn upsert_vessels(
+        &mut self,
+        vessels: &[(u32, String, i64)],
+        written_ms: i64,
+    ) -> Result<()> {
+        let rows: Vec<_> = vessels
+            .iter()
+            .map(|(mmsi, data, last_ms)| {
+                [
+                    Arg::I64(i64::from(*mmsi)),
+                    Arg::Text(data.clone()),
+                    Arg::I64(*last_ms),
+                    Arg::I64(written_ms),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO vessels (mmsi, data, last_ms, written_ms) VALUES ",
+            " ON CONFLICT (mmsi) DO UPDATE SET data = excluded.data, last_ms = excluded.last_ms, \
+             written_ms = excluded.written_ms WHERE vessels.last_ms <= excluded.last_ms",
+            rows,
+        )
+        .await
+    }
+
     /// Records a port visit, or its new state (a stop, a gap, its end).
     pub async fn upsert_port_call(&mut self, c: &PortCallRow) -> Result<()> {
         sqlx::query(&format!(
@@ -230,6 +257,30 @@ impl Store {
     }
 
     /// How many track points are stored (for the retention test and the benchmark).
+    /// Vessels' stored latest state (`(mmsi, JSON, written_ms)`) written at or after
+    /// `since_ms`, at most `limit`, oldest written first.
+    pub async fn vessels_written_since(
+        &self,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(u32, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT mmsi, data, written_ms FROM vessels WHERE written_ms >= $1 ORDER BY written_ms LIMIT $2",
+        )
+        .bind(since_ms)
+        .bind(limit.clamp(1, 1_000_000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mmsi: i64 = r.try_get(0)?;
+                let mmsi = u32::try_from(mmsi)
+                    .map_err(|_| StoreError::Corrupt(format!("stored MMSI {mmsi}")))?;
+                Ok((mmsi, r.try_get(1)?, r.try_get(2)?))
+            })
+            .collect()
+    }
+
     pub async fn track_point_count(&self) -> Result<i64> {
         let r = sqlx::query("SELECT COUNT(*) FROM vessel_positions")
             .fetch_one(&self.pool)

@@ -1134,6 +1134,49 @@ async fn sqlite_derived_file_follows_its_chain() {
     assert_eq!(rows(s).await, (0, 0));
 }
 
+/// `WriteTx::lock_head` is what several instances' gate decisions take turns on: while one
+/// transaction holds it, another handle's append waits, and the holder's reads see every event
+/// committed before it. On PostgreSQL every committed append also notifies listeners.
+async fn a_locked_head_orders_other_writers(kind: Kind) {
+    let (db, a) = open(kind).await;
+    let b = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+    let mut listener = b.listen().await.unwrap();
+    assert_eq!(listener.is_some(), kind == Kind::Postgres);
+    let before = append(&b, "test.before", json!({})).await;
+    if let Some(l) = listener.as_mut() {
+        tokio::time::timeout(std::time::Duration::from_secs(10), l.next())
+            .await
+            .expect("an append notifies")
+            .unwrap();
+    }
+    let mut tx = a.begin().await.unwrap();
+    assert_eq!(tx.lock_head().await.unwrap(), before.seq);
+    let seen = a.events_of_kind_after("test.before", 0, 10).await.unwrap();
+    assert_eq!(seen.len(), 1);
+    // Another writer waits for the lock (on SQLite for the one writer).
+    let waiting = tokio::spawn(async move { append(&b, "test.after", json!({})).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "an append got past a locked head");
+    let mine = tx
+        .append(NewEvent {
+            at_ms: T0,
+            kind: "test.mine",
+            actor: "system",
+            org: None,
+            subject: None,
+            request_id: None,
+            payload: json!({}),
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.seq, before.seq + 1);
+    tx.commit().await.unwrap();
+    let after = waiting.await.unwrap();
+    assert_eq!(after.seq, mine.seq + 1);
+    let report = a.verify_chain().await.unwrap();
+    assert_eq!(report.status, ChainStatus::Intact);
+}
+
 async fn assessments_practices_and_scores(kind: Kind) {
     let (_db, store) = open(kind).await;
     let row = AssessmentRow {
@@ -1296,5 +1339,6 @@ conformance!(
     access_register_decisions_and_occupancy,
     group_writes_cross_chunk_boundaries,
     projection_marks_move_once,
+    a_locked_head_orders_other_writers,
     assessments_practices_and_scores,
 );

@@ -441,12 +441,31 @@ async fn read_pickup(state: &AccessState, container: String) -> crate::release::
 /// container only one can be granted, at this instance or another. A claim that finds the
 /// release moved reads it again and asks once more (a collected release is then refused by
 /// the decision itself). Returns the release before and after the claim.
+///
+/// On PostgreSQL the question is asked after reading the register's version and the other
+/// instances' decisions, so that it is asked of what the committer will decide on (a claim
+/// it then refuses is given back, but is noise in the release's history). The committer's
+/// decision under the chain lock stays the one that counts.
 async fn claim_for(
     state: &AccessState,
     actor: &crate::web::change::Actor,
     input: &mut DecisionInput,
     decision: &str,
 ) -> Option<(hamnvakt_release::Release, hamnvakt_release::Release)> {
+    let asks = input
+        .pickup
+        .as_ref()
+        .is_some_and(|f| f.release.is_some() && !f.unreadable);
+    if asks && state.store.is_postgres() {
+        let fresh = match state.access.refresh_if_stale(&state.store).await {
+            Ok(()) => state.access.follow_others(&state.store).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = fresh {
+            // The decision reads the register again and refuses if it cannot.
+            tracing::warn!(error = %e, "cannot bring the register and presence up to date before a pick-up's claim");
+        }
+    }
     for _ in 0..3 {
         let facts = input.pickup.as_ref()?;
         let release = facts.release.clone()?;

@@ -149,7 +149,11 @@ pub async fn start(state: &MaritimeState) -> std::io::Result<()> {
         .unwrap_or_else(|p| p.into_inner())
         .take();
     if let Some(rx) = rx {
+        restore_picture(state).await;
         tokio::spawn(picture_task(state.clone(), rx));
+        if state.store.is_postgres() {
+            tokio::spawn(follow_picture(state.clone()));
+        }
     }
     for s in state.config.ais.sources.clone() {
         spawn_source(state, s).await?;
@@ -157,11 +161,96 @@ pub async fn start(state: &MaritimeState) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The picture as stored, so a restarted instance shows the map as it was. (Detector state
+/// and port visits in progress are not restored: they start afresh.)
+async fn restore_picture(state: &MaritimeState) {
+    match state.store.vessels_written_since(0, 1_000_000).await {
+        Ok(rows) => {
+            let mut picture = state.ais.picture();
+            let n = rows.len();
+            for (mmsi, data, _) in rows {
+                match serde_json::from_str(&data) {
+                    Ok(v) => {
+                        picture.restore(v);
+                    }
+                    Err(e) => tracing::warn!(mmsi, error = %e, "a stored vessel does not parse"),
+                }
+            }
+            tracing::info!(vessels = n, "vessel picture restored from the store");
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot restore the vessel picture; it starts empty"),
+    }
+}
+
+/// How far back each round of following the stored picture reads again, for writes that
+/// committed late or under another instance's slightly different clock.
+const PICTURE_OVERLAP_MS: i64 = 5_000;
+
+/// On PostgreSQL, takes in what the instance reading the feeds stored of the picture, once a
+/// second, and pushes what moved to this instance's live maps: every instance shows the
+/// same vessels, whichever reads the feed.
+async fn follow_picture(state: MaritimeState) {
+    let mut mark = 0i64;
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if state.store.is_closed() {
+            return;
+        }
+        let rows = match state
+            .store
+            .vessels_written_since(mark - PICTURE_OVERLAP_MS, 10_000)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot follow the stored vessel picture");
+                continue;
+            }
+        };
+        let mut moved = Vec::new();
+        {
+            let mut picture = state.ais.picture();
+            for (mmsi, data, written_ms) in rows {
+                mark = mark.max(written_ms);
+                let Ok(v) = serde_json::from_str::<hamnvakt_maritime::vessel::Vessel>(&data) else {
+                    tracing::warn!(mmsi, "a stored vessel does not parse");
+                    continue;
+                };
+                if let (Some(lat), Some(lon)) = (v.lat, v.lon) {
+                    let live = LivePosition {
+                        mmsi: v.mmsi,
+                        name: v.name.clone(),
+                        ship_type: v.ship_type,
+                        lat,
+                        lon,
+                        speed_kn: v.speed_kn,
+                        course_deg: v.course_deg,
+                        heading_deg: v.heading_deg,
+                        at_ms: v.position_ms.unwrap_or(v.last_ms),
+                    };
+                    if picture.restore(v) {
+                        moved.push(live);
+                    }
+                } else {
+                    picture.restore(v);
+                }
+            }
+        }
+        if !moved.is_empty() {
+            let _ = state.ais.live.send(Arc::new(moved));
+        }
+    }
+}
+
 /// What the picture task hands the writer: track points and port-visit states.
 #[derive(Debug, Default)]
 struct Batch {
     points: Vec<TrackPoint>,
     calls: Vec<PortCallRow>,
+    /// The latest state of the vessels that moved: `(mmsi, JSON, latest receive time)`.
+    vessels: Vec<(u32, String, i64)>,
 }
 
 /// Keeps a track point when enough time passed or the vessel turned or changed speed.
@@ -245,10 +334,16 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                 }
                 if !changed.is_empty() {
                     observe_vessels(&state, &changed, &state.ais);
+                    let picture = state.ais.picture();
+                    batch.vessels.extend(changed.keys().filter_map(|mmsi| {
+                        let v = picture.get(*mmsi)?;
+                        Some((v.mmsi, serde_json::to_string(v).ok()?, v.last_ms))
+                    }));
+                    drop(picture);
                     let list: Vec<LivePosition> = std::mem::take(&mut changed).into_values().collect();
                     let _ = state.ais.live.send(Arc::new(list));
                 }
-                if !batch.points.is_empty() || !batch.calls.is_empty() {
+                if !batch.points.is_empty() || !batch.calls.is_empty() || !batch.vessels.is_empty() {
                     let _ = writer.send(std::mem::take(&mut batch)).await;
                 }
                 continue;
@@ -365,6 +460,7 @@ async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
             for c in &b.calls {
                 tx.upsert_port_call(c).await?;
             }
+            tx.upsert_vessels(&b.vessels, state.now_ms()).await?;
             tx.commit().await
         }
         .await;
@@ -470,7 +566,7 @@ pub async fn spawn_source(
 ) -> std::io::Result<Option<SocketAddr>> {
     match source {
         SourceConfig::Tcp { address } => {
-            tokio::spawn(tcp_client(state.clone(), address));
+            tokio::spawn(led_tcp_client(state.clone(), address));
             Ok(None)
         }
         SourceConfig::TcpListen { listen } => {
@@ -566,6 +662,38 @@ async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
         feed(state, d, &line);
     }
     Ok(())
+}
+
+/// How often the instance reading a feed checks that it still leads, and how often the
+/// others try to take the lead: the most a feed goes unread after its reader died, give or
+/// take the database noticing the closed connection.
+const LEAD_CHECK: Duration = Duration::from_secs(2);
+
+/// Reads a TCP feed while this instance leads it: on PostgreSQL one instance of the cluster
+/// reads each feed (an advisory lock per address, see [`hamnvakt_store::Leadership`]), so a
+/// feed configured on every instance is ingested once and raises each alert once; when the
+/// reader dies another instance takes over within [`LEAD_CHECK`]. On SQLite it just reads.
+async fn led_tcp_client(state: MaritimeState, address: String) {
+    let duty = format!("ais-feed:{address}");
+    loop {
+        if state.store.is_closed() {
+            return;
+        }
+        match state.store.try_lead(&duty).await {
+            Ok(Some(mut lead)) => {
+                tracing::info!(%address, "this instance reads the AIS feed");
+                let reader = tokio::spawn(tcp_client(state.clone(), address.clone()));
+                while lead.held().await && !reader.is_finished() {
+                    tokio::time::sleep(LEAD_CHECK).await;
+                }
+                reader.abort();
+                tracing::warn!(%address, "lost the lead of the AIS feed");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(%address, error = %e, "cannot take the lead of the AIS feed"),
+        }
+        tokio::time::sleep(LEAD_CHECK).await;
+    }
 }
 
 async fn tcp_client(state: MaritimeState, address: String) {

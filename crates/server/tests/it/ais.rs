@@ -142,7 +142,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
 }
 
 /// One type 1 sentence with a tag block giving its receive time (Unix seconds).
-fn type1(mmsi: u32, lat: f64, lon: f64, speed_kn: f64, at_s: i64) -> String {
+pub(crate) fn type1(mmsi: u32, lat: f64, lon: f64, speed_kn: f64, at_s: i64) -> String {
     let mut bits: Vec<bool> = Vec::new();
     let mut put = |v: i64, n: usize| {
         for i in (0..n).rev() {

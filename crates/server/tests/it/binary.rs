@@ -111,6 +111,14 @@ impl Server {
     }
 }
 
+/// A test that fails leaves no server running behind it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `hamnvakt ais decode` reproduces gpsd's expected `gpsdecode -u -c` output for the shared
 /// half of gpsd's regression sample, byte for byte, from standard input; `--format json` gives
 /// one JSON object per message.

@@ -18,6 +18,7 @@ mod assessment;
 mod bad_input;
 mod binary;
 mod cargo;
+mod cluster;
 mod durability;
 mod helpers;
 mod incidents;

@@ -1,6 +1,7 @@
 //! The release at the gate and around it, through the real server: simultaneous pick-ups of
 //! one container (at one instance, and at two instances on one PostgreSQL database) are
-//! granted exactly once; a presentation names its visit and is refused when the visit is not
+//! granted exactly once; a driver banned at one instance is refused at the other before the
+//! release is claimed; a presentation names its visit and is refused when the visit is not
 //! the driver's or not in force; lines send COREOR interchanges that issue and withdraw
 //! releases, answered per order, with a problem naming the segment for bad input; a party
 //! hears through the server-sent stream when a release reaches it, and only of releases that
@@ -272,6 +273,13 @@ mod simultaneous_pickups {
 async fn simultaneous_pickups_at_two_instances() {
     let a = TestApp::spawn(Kind::Postgres).await;
     let r = ready(&a).await;
+    let b_url = second_instance(&a).await;
+    let answers = simultaneous(&[a.url.clone(), b_url], &r.token, 8).await;
+    granted_once(&a, &r, &answers).await;
+}
+
+/// A second server on `a`'s PostgreSQL database, started after `a` was filled; its URL.
+async fn second_instance(a: &TestApp) -> String {
     let store = Store::open(&a._db.url, &OpenOptions::default())
         .await
         .unwrap();
@@ -279,12 +287,50 @@ async fn simultaneous_pickups_at_two_instances() {
     b.start().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let b_url = format!("http://{}", listener.local_addr().unwrap());
-    let serving = b.clone();
     tokio::spawn(async move {
-        let _ = hamnvakt_server::app::serve(serving, listener, std::future::pending()).await;
+        let _ = hamnvakt_server::app::serve(b, listener, std::future::pending()).await;
     });
-    let answers = simultaneous(&[a.url.clone(), b_url], &r.token, 8).await;
-    granted_once(&a, &r, &answers).await;
+    b_url
+}
+
+/// A driver banned at one instance presents the pick-up at another, whose register is older:
+/// refused, and the release is never claimed for it (the gate asks whether it would grant of
+/// the register as stored, not as the instance last held it), so its history shows no
+/// collection and no collection undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ban_at_one_instance_stops_a_pickup_at_another_before_the_claim() {
+    let a = TestApp::spawn(Kind::Postgres).await;
+    let r = ready(&a).await;
+    let b_url = second_instance(&a).await;
+    let mut pfso = a.login("pfso").await;
+    create(
+        &mut pfso,
+        "bans",
+        json!({"person": r.drivers[0], "reason": "stolen seal", "valid_from_ms": T0_MS - 60_000}),
+    )
+    .await;
+    let mut gate = Client::new(&b_url).with_bearer(&r.token);
+    let d = gate
+        .post_json("/api/v1/access/decisions", &pickup("NVK-1001", "ABC123"))
+        .await;
+    assert_eq!(
+        (d.status, d.json["outcome"].as_str()),
+        (200, Some("deny")),
+        "{}",
+        d.body
+    );
+    for kind in ["release.collected", "release.collect_undone"] {
+        let touched: Vec<_> = a
+            .events(kind)
+            .await
+            .into_iter()
+            .filter(|e| e.subject.as_deref() == Some(&format!("release:{}", r.release)))
+            .collect();
+        assert!(touched.is_empty(), "{kind}: {touched:#?}");
+    }
+    let mut h = a.login("haulier").await;
+    let v = h.get(&format!("/api/v1/releases/{}", r.release)).await;
+    assert_eq!(v.json["state"], "active", "{}", v.body);
 }
 
 /// A gate request names the driver's visit: unknown, someone else's or out of time, refused
