@@ -22,6 +22,18 @@ pub const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-
 /// Hamnvakt's extension-definition for its port-world cyber-observables (`new-sco`).
 pub const HAMNVAKT_EXTENSION: &str = "extension-definition--5a1f0c2e-8d3b-4e6a-9b7c-1d2e3f4a5b6c";
 
+/// Hamnvakt's extension-definition for its own domain objects (`new-sdo`): the best practice a
+/// port shares with the alliance.
+pub const HAMNVAKT_SDO_EXTENSION: &str =
+    "extension-definition--3c8e2a71-6f4d-4b9e-a5c2-7e1d9f0b3a48";
+
+/// The STIX type of a best practice (a `new-sdo` of [`HAMNVAKT_SDO_EXTENSION`]).
+pub const BEST_PRACTICE_TYPE: &str = "x-hamnvakt-best-practice";
+
+/// Hamnvakt's own domain objects: they carry `created` and `modified` like any SDO; every
+/// other `x-hamnvakt-` type is an observable.
+pub const HAMNVAKT_SDO_TYPES: &[&str] = &[BEST_PRACTICE_TYPE];
+
 /// The identity that authors Hamnvakt's extension-definition.
 pub const HAMNVAKT_IDENTITY: &str = "identity--7d9b2c4e-3f1a-4b5c-8d6e-9f0a1b2c3d4e";
 
@@ -168,8 +180,9 @@ pub fn sector_of(kind: hamnvakt_core::org::OrgKind) -> &'static str {
     }
 }
 
-/// Hamnvakt's extension-definition for its cyber-observables, and its author.
-pub fn extension_objects() -> [Value; 2] {
+/// Hamnvakt's extension-definitions (its cyber-observables, its domain objects) and their
+/// author.
+pub fn extension_objects() -> [Value; 3] {
     [
         json!({
             "type": "identity",
@@ -193,6 +206,19 @@ pub fn extension_objects() -> [Value; 2] {
             "schema": "https://hamnvakt.invalid/stix/port-observables-1.0.json",
             "version": "1.0.0",
             "extension_types": ["new-sco"],
+        }),
+        json!({
+            "type": "extension-definition",
+            "spec_version": "2.1",
+            "id": HAMNVAKT_SDO_EXTENSION,
+            "created_by_ref": HAMNVAKT_IDENTITY,
+            "created": "2026-12-05T00:00:00.000Z",
+            "modified": "2026-12-05T00:00:00.000Z",
+            "name": "Hamnvakt port-security objects",
+            "description": "Best practices ports share in the alliance (x-hamnvakt-best-practice: name, description, effort low/medium/high, cost_band under100k/to1m/to10m/over10m in SEK, evidence_of_effect, the harmonised catalogue's controls it helps to meet with catalogue_version, and the modi_operandi it addresses).",
+            "schema": "https://hamnvakt.invalid/stix/port-objects-1.0.json",
+            "version": "1.0.0",
+            "extension_types": ["new-sdo"],
         }),
     ]
 }
@@ -324,6 +350,7 @@ pub const ACCEPTED_TYPES: &[&str] = &[
     "incident",
     "observed-data",
     "x-hamnvakt-vessel",
+    BEST_PRACTICE_TYPE,
 ];
 
 /// One object: `Ok(None)` for what is understood and not filed (marking-definitions, our own
@@ -379,7 +406,7 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
     };
     let created = ts(&body, "created").map_err(|e| reject(Some(id.clone()), "created", e))?;
     let modified = ts(&body, "modified").map_err(|e| reject(Some(id.clone()), "modified", e))?;
-    let is_sco = ty.starts_with("x-hamnvakt-");
+    let is_sco = ty.starts_with("x-hamnvakt-") && !HAMNVAKT_SDO_TYPES.contains(&ty.as_str());
     if !is_sco && (created.is_none() || modified.is_none()) {
         return Err(reject(
             Some(id),

@@ -120,6 +120,27 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Writes a practice that arrived as a version of a shared object: the row of its id is
+    /// replaced by the newer version (the caller has established that it is the newest).
+    pub async fn put_practice(&mut self, p: &PracticeRow) -> Result<()> {
+        sqlx::query("DELETE FROM practices WHERE id = $1")
+            .bind(p.id.clone())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        self.insert_practice(p).await
+    }
+
+    /// Takes a practice out of the library (its shared object was revoked).
+    pub async fn remove_practice(&mut self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM practices WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
     /// Replaces what `org` shares for comparison: its status per control.
     pub async fn set_control_scores(
         &mut self,

@@ -18,6 +18,7 @@ mod api;
 mod measure;
 mod pages;
 mod service;
+mod stix;
 
 use std::sync::Arc;
 
@@ -28,7 +29,18 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{create, create_practice, edit, import_practices, measure};
+pub use service::{catalogue, create, create_practice, edit, import_practices, measure};
+pub use stix::from_stix as practice_from_stix;
+
+/// Keeps the best-practice library in step with what was just filed in the sharing store
+/// (`stix.rs`), in the same transaction.
+pub async fn follow_shared(
+    tx: &mut hamnvakt_store::WriteTx,
+    rows: &[hamnvakt_store::NewShared],
+    filed: &[hamnvakt_store::Filed],
+) -> Result<(), crate::web::error::ApiError> {
+    stix::follow_shared(tx, rows, filed, service::catalogue()).await
+}
 
 /// The platform state with what the measurements read: the access engine (the policy set in
 /// force, the register) and the AIS picture.

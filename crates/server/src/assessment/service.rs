@@ -197,6 +197,8 @@ pub async fn measure(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StoredPractice {
     pub id: String,
+    /// Its id as a shared STIX object (`x-hamnvakt-best-practice--<id>`).
+    pub stix_id: String,
     /// The organisation that wrote it (for a partner port's practice, the organisation that
     /// stands for that port here).
     #[schema(value_type = String, format = Uuid)]
@@ -213,6 +215,7 @@ fn practice_of(row: &PracticeRow) -> Result<StoredPractice, ApiError> {
         .map_err(|e| ApiError::Internal(format!("practice {} does not parse: {e}", row.id)))?;
     Ok(StoredPractice {
         id: row.id.clone(),
+        stix_id: super::stix::stix_id(&row.id),
         owner: row
             .owner_org
             .parse()
@@ -264,8 +267,18 @@ pub async fn create_practice(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
+    crate::sharing::check_recipients(state, "marking", m).await?;
     let mut change = Change::begin(state, actor).await?;
     let s = insert_practice(&mut change, org, p, m).await?;
+    // The practice is a shared object too, under the same marking: exported, served by the
+    // TAXII collections and pulled by partner installations like every other (`stix.rs`).
+    let at = change.at_ms();
+    let body = super::stix::to_stix(&s.id, org, p, at, &catalogue().version);
+    let row = crate::sharing::new_row(&body, org, m, "local");
+    change
+        .tx()
+        .file_shared(std::slice::from_ref(&row), at)
+        .await?;
     change.commit().await?;
     Ok(s)
 }

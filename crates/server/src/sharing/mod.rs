@@ -27,6 +27,7 @@ use axum::Router;
 use utoipa::OpenApi;
 
 pub use analysis::{create_grouping, create_note, create_relationship};
+pub(crate) use service::{check_recipients, new_row};
 pub use service::{create_indicator, create_modus_operandi, Sharing, SharingState, Watcher};
 
 pub fn routes() -> Router<SharingState> {

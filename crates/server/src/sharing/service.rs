@@ -112,7 +112,7 @@ pub fn new_id(ty: &str) -> String {
     format!("{ty}--{}", Uuid::new_v4())
 }
 
-pub(super) fn new_row(
+pub(crate) fn new_row(
     body: &Map<String, Value>,
     owner: OrgId,
     marking: &Marking,
@@ -145,7 +145,7 @@ pub(super) fn new_row(
 }
 
 /// Recipients must be organisations of this installation.
-pub(super) async fn check_recipients(
+pub(crate) async fn check_recipients(
     state: &AppState,
     field: &str,
     m: &Marking,
@@ -382,6 +382,18 @@ pub async fn file(
     let mut rows = Vec::with_capacity(incoming.len());
     let mut index = Vec::with_capacity(incoming.len());
     for (i, inc) in incoming.iter().enumerate() {
+        if inc.ty == stix::BEST_PRACTICE_TYPE && !inc.revoked {
+            if let Err(errors) =
+                crate::assessment::practice_from_stix("", &inc.body, crate::assessment::catalogue())
+            {
+                report.failures.extend(errors.into_iter().map(|e| Failure {
+                    id: Some(inc.id.clone()),
+                    field: e.field,
+                    message: e.reason,
+                }));
+                continue;
+            }
+        }
         match marking_for(arrival, inc.tlp) {
             Ok((owner, m)) => {
                 let mut row = new_row(&inc.body, owner, &m, source);
@@ -404,6 +416,7 @@ pub async fn file(
     )
     .await?;
     let filed = c.tx().file_shared(&rows, now).await?;
+    crate::assessment::follow_shared(c.tx(), &rows, &filed).await?;
     c.commit().await?;
     let mut sightings = Vec::new();
     for (row, f) in rows.iter().zip(&filed) {
@@ -645,6 +658,7 @@ pub async fn revoke(
     )
     .await?;
     let filed = c.tx().file_shared(std::slice::from_ref(&new), now).await?;
+    crate::assessment::follow_shared(c.tx(), std::slice::from_ref(&new), &filed).await?;
     c.commit().await?;
     state
         .sharing

@@ -26,6 +26,7 @@ mod invariants;
 mod need_to_know;
 mod nonsense;
 mod openapi_walk;
+mod practices_shared;
 mod release;
 mod release_gate;
 mod security;

@@ -393,6 +393,8 @@ async fn check_shared(w: &mut World) -> Result<(), String> {
         let list = c.get("/api/v1/sharing/objects?limit=1000").await;
         let export = c.get("/api/v1/sharing/export").await;
         let console = c.get("/sharing").await.body;
+        let library = c.get("/api/v1/assessments/practices").await;
+        let library_page = c.get("/assessments/practices").await.body;
         let taxii = taxii_text(c).await;
         let reads = list.status == 200;
         if !reads && list.status != 403 {
@@ -435,12 +437,28 @@ async fn check_shared(w: &mut World) -> Result<(), String> {
                     return Err(format!("{who}: {path} of {} leaked its name", s.id));
                 }
             }
+            if s.id.starts_with("x-hamnvakt-best-practice--") && library.status == 200 {
+                let listed = library
+                    .json
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["stix_id"] == s.id.as_str());
+                if listed != visible {
+                    return Err(format!(
+                        "{who}: practice library {} {:?} owner {}: listed {listed} visible {visible}",
+                        s.id, s.marking, s.owner
+                    ));
+                }
+            }
             if !visible {
                 for (path, body) in [
                     ("list", &list.body),
                     ("export", &export.body),
                     ("console", &console),
                     ("taxii", &taxii),
+                    ("practice library", &library.body),
+                    ("practice library page", &library_page),
                 ] {
                     if body.contains(&s.token) || body.contains(&s.id) {
                         return Err(format!(
@@ -657,6 +675,29 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                     let owner = world.orgs[*owner];
                     let marking = marking_of(&world.orgs, owner, *tlp, *audience, *bits);
                     let token = format!("Company-{case}-{i}-{}", rand_token());
+                    let actor = hamnvakt_server::web::change::Actor {
+                        id: "test".into(),
+                        org: Some(owner),
+                        request_id: None,
+                    };
+                    // Every other object is a best practice: a shared object of its own kind,
+                    // which the practice library reads as well.
+                    if (case + i) % 2 == 1 {
+                        let practice = hamnvakt_assessment::practice::Practice {
+                            title: token.clone(),
+                            description: format!("What {token} did"),
+                            effort: hamnvakt_assessment::practice::Effort::Low,
+                            cost: hamnvakt_assessment::practice::CostBand::Under100k,
+                            evidence_of_effect: "Fewer incidents".into(),
+                            controls: vec!["CRG-1".into()],
+                            modi: vec![],
+                        };
+                        let made = hamnvakt_server::assessment::create_practice(&app.state, &actor, owner, &practice, &marking)
+                            .await
+                            .unwrap();
+                        world.shared.push(Shared { id: made.stix_id, token, owner, marking, about: None });
+                        continue;
+                    }
                     let draft = hamnvakt_sharing::objects::IndicatorDraft {
                         kind: hamnvakt_sharing::IndicatorKind::CompanyName,
                         value: token.clone(),
@@ -666,11 +707,6 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         valid_until_ms: None,
                         confidence: 50,
                         marking: marking.clone(),
-                    };
-                    let actor = hamnvakt_server::web::change::Actor {
-                        id: "test".into(),
-                        org: Some(owner),
-                        request_id: None,
                     };
                     let made = hamnvakt_server::sharing::create_indicator(&sharing, &actor, owner, &draft)
                         .await

@@ -69,7 +69,10 @@ pub(crate) fn modus_operandi(container: &str) -> Value {
 
 /// A partner port's account here: an organisation of kind other_port with a machine client,
 /// and its API token.
-async fn partner_account(app: &TestApp, name: &str) -> (hamnvakt_core::ids::OrgId, String) {
+pub(crate) async fn partner_account(
+    app: &TestApp,
+    name: &str,
+) -> (hamnvakt_core::ids::OrgId, String) {
     let actor = Actor::system("test");
     let org = admin::create_org(&app.state, &actor, name, OrgKind::OtherPort, None)
         .await
