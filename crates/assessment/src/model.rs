@@ -399,28 +399,42 @@ impl Assessment {
         })
     }
 
-    /// The next round: assets, scenarios and answers carried over as they stand (the
-    /// assessor revisits them), the actions not yet done carried over, linked to this one.
+    /// The next round, against `cat` (the catalogue in force, which may be newer than this
+    /// round's): assets, scenarios and answers carried over as they stand (the assessor
+    /// revisits them) — answers to controls `cat` no longer has are left behind with this
+    /// round, and scenarios keep only the controls it has —, the actions not yet done carried
+    /// over, linked to this one.
     pub fn reassess(
         &self,
         id: String,
         title: &str,
         now_ms: i64,
+        cat: &Catalogue,
     ) -> Result<Assessment, Vec<FieldError>> {
         one(validate::name("title", title, 200))?;
+        let known = |c: &String| cat.control(c).is_some();
+        let mut scenarios = self.scenarios.clone();
+        for s in &mut scenarios {
+            s.controls.retain(known);
+        }
         Ok(Assessment {
             id,
             org: self.org,
             facility: self.facility.clone(),
             title: title.trim().to_owned(),
-            catalogue: self.catalogue.clone(),
+            catalogue: cat.version.clone(),
             previous: Some(self.id.clone()),
             created_ms: now_ms,
             updated_ms: now_ms,
             version: 1,
             assets: self.assets.clone(),
-            scenarios: self.scenarios.clone(),
-            answers: self.answers.clone(),
+            scenarios,
+            answers: self
+                .answers
+                .iter()
+                .filter(|(c, _)| known(c))
+                .map(|(c, a)| (c.clone(), a.clone()))
+                .collect(),
             actions: self
                 .actions
                 .iter()

@@ -276,7 +276,7 @@ fn a_reassessment_carries_over_and_the_trend_moves() {
         T0,
     )
     .unwrap();
-    let mut b = a.reassess("a2".into(), "PFSA 2027", T0 + 1).unwrap();
+    let mut b = a.reassess("a2".into(), "PFSA 2027", T0 + 1, &cat).unwrap();
     assert_eq!(b.previous.as_deref(), Some("a1"));
     assert_eq!(
         b.actions.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
@@ -342,4 +342,36 @@ fn reports_carry_the_assessment() {
         Some("action,control,title,owner,due,state,practice")
     );
     assert!(csv.contains("P1,PER-1,Re-vet contractors,PFSO,2027-03-31,open,"));
+}
+
+#[test]
+fn a_reassessment_moves_to_the_catalogue_in_force() {
+    let cat = Catalogue::builtin();
+    let mut a = norvik(&cat);
+    a.apply(
+        &cat,
+        &Edit::Answer {
+            control: "CRG-1".into(),
+            status: Status::Partly,
+            evidence: String::new(),
+        },
+        T0,
+    )
+    .unwrap();
+    // The next version drops CRG-1 and adds nothing; the round made against it keeps every
+    // other answer and leaves CRG-1's with the earlier round.
+    let mut next = cat.clone();
+    next.version = "2027.1".into();
+    next.controls.retain(|c| c.id != "CRG-1");
+    next.check().unwrap();
+    let b = a.reassess("a2".into(), "PFSA 2027", T0 + 1, &next).unwrap();
+    assert_eq!(b.catalogue, "2027.1");
+    assert!(!b.answers.contains_key("CRG-1"));
+    assert!(a.answers.contains_key("CRG-1"));
+    assert_eq!(b.answers.len(), a.answers.len() - 1);
+    assert!(b
+        .scenarios
+        .iter()
+        .all(|s| !s.controls.iter().any(|c| c == "CRG-1")));
+    assert!(b.gaps(&next).iter().all(|g| g.control != "CRG-1"));
 }

@@ -36,6 +36,32 @@ pub struct PracticeRow {
     pub data: String,
 }
 
+/// An imported version of the catalogue of controls (schema 25).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRow {
+    pub version: String,
+    pub published: String,
+    pub imported_ms: i64,
+    /// Who imported it (the actor's id).
+    pub imported_by: String,
+    pub controls: i64,
+    /// The catalogue as JSON.
+    pub data: String,
+}
+
+const C_COLUMNS: &str = "version, published, imported_ms, imported_by, controls, data";
+
+fn catalogue(r: &AnyRow) -> Result<CatalogueRow> {
+    Ok(CatalogueRow {
+        version: r.try_get(0)?,
+        published: r.try_get(1)?,
+        imported_ms: r.try_get(2)?,
+        imported_by: r.try_get(3)?,
+        controls: r.try_get(4)?,
+        data: r.try_get(5)?,
+    })
+}
+
 const A_COLUMNS: &str = "id, org_id, facility, previous, created_ms, updated_ms, version, data";
 const P_COLUMNS: &str = "id, owner_org, marking, created_ms, data";
 
@@ -141,6 +167,23 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Keeps an imported catalogue under its version; a version already here is a conflict.
+    pub async fn insert_catalogue(&mut self, c: &CatalogueRow) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO catalogues ({C_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(c.version.clone())
+        .bind(c.published.clone())
+        .bind(c.imported_ms)
+        .bind(c.imported_by.clone())
+        .bind(c.controls)
+        .bind(c.data.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
     /// Replaces what `org` shares for comparison: its status per control.
     pub async fn set_control_scores(
         &mut self,
@@ -217,6 +260,28 @@ impl Store {
         rows.iter().map(assessment).collect()
     }
 
+    /// One imported catalogue version.
+    pub async fn catalogue(&self, version: &str) -> Result<Option<CatalogueRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {C_COLUMNS} FROM catalogues WHERE version = $1"
+        ))
+        .bind(version.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(catalogue).transpose()
+    }
+
+    /// The imported catalogue versions without their text, the latest import first.
+    pub async fn catalogues(&self) -> Result<Vec<CatalogueRow>> {
+        let rows = sqlx::query(
+            "SELECT version, published, imported_ms, imported_by, controls, '' FROM catalogues \
+             ORDER BY imported_ms DESC, version DESC LIMIT 1000",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(catalogue).collect()
+    }
+
     pub async fn practice(&self, id: &str) -> Result<Option<PracticeRow>> {
         let row = sqlx::query(&format!("SELECT {P_COLUMNS} FROM practices WHERE id = $1"))
             .bind(id.to_owned())
@@ -260,18 +325,27 @@ impl Store {
         .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
-    /// What the assessment measures in the store: how many consignments targeting put in a
-    /// lane, and how many gate decisions the audit chain holds.
-    pub async fn assessment_counts(&self) -> Result<(i64, i64)> {
-        let selected: i64 = sqlx::query("SELECT COUNT(*) FROM selections")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+    /// What the assessment measures in the store: of the last seven days' consignments, how
+    /// many targeting put in a lane and how many there were, and how many gate decisions the
+    /// audit chain holds.
+    pub async fn assessment_counts(&self) -> Result<(i64, i64, i64)> {
+        // The consignments of the last seven days that have any (by declaration day, up to
+        // the latest day brought in) put in a lane by a day's selection: the history a model
+        // was trained on is not held against the current practice.
+        let recent = sqlx::query(
+            "SELECT COUNT(c.declaration_id), COUNT(s.declaration_id) FROM consignments c \
+             LEFT JOIN selections s ON s.declaration_id = c.declaration_id \
+             WHERE c.day >= (SELECT MAX(day) FROM consignments) - 6",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let total: i64 = recent.try_get(0)?;
+        let selected: i64 = recent.try_get(1)?;
         let decisions: i64 =
             sqlx::query("SELECT COUNT(*) FROM events WHERE kind = 'access.decision'")
                 .fetch_one(&self.pool)
                 .await?
                 .try_get(0)?;
-        Ok((selected, decisions))
+        Ok((selected, total, decisions))
     }
 }

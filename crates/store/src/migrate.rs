@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
+    Migration {
+        version: 25,
+        name: "catalogues",
+        sqlite: include_str!("../schema/sqlite/0025_catalogues.sql"),
+        postgres: include_str!("../schema/postgres/0025_catalogues.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

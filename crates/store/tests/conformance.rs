@@ -1261,6 +1261,64 @@ async fn assessments_practices_and_scores(kind: Kind) {
         "org-1"
     );
     assert_eq!(store.practice("p-9").await.unwrap(), None);
+    // A newer version that arrived replaces the row; a revoked one takes it out.
+    let mut tx = store.begin().await.unwrap();
+    tx.put_practice(&PracticeRow {
+        id: "p-0".into(),
+        owner_org: "org-1".into(),
+        marking: "{\"tlp\":\"TLP:GREEN\"}".into(),
+        created_ms: T0,
+        data: "{\"v\":2}".into(),
+    })
+    .await
+    .unwrap();
+    tx.remove_practice("p-1").await.unwrap();
+    tx.commit().await.unwrap();
+    let all = store.practices(10).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].data, "{\"v\":2}");
+
+    // Imported catalogue versions: never rewritten, the latest import first.
+    let mut tx = store.begin().await.unwrap();
+    for (i, v) in ["2027.1", "2026.9"].iter().enumerate() {
+        tx.insert_catalogue(&CatalogueRow {
+            version: (*v).into(),
+            published: "2027-01-01".into(),
+            imported_ms: T0 + i as i64,
+            imported_by: "pfso".into(),
+            controls: 16,
+            data: format!("{{\"version\":\"{v}\"}}"),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let listed: Vec<String> = store
+        .catalogues()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.version)
+        .collect();
+    assert_eq!(listed, ["2026.9", "2027.1"]);
+    assert_eq!(
+        store.catalogue("2027.1").await.unwrap().unwrap().data,
+        "{\"version\":\"2027.1\"}"
+    );
+    assert_eq!(store.catalogue("2030.1").await.unwrap(), None);
+    let mut tx = store.begin().await.unwrap();
+    let again = tx
+        .insert_catalogue(&CatalogueRow {
+            version: "2027.1".into(),
+            published: "2027-01-01".into(),
+            imported_ms: T0 + 9,
+            imported_by: "pfso".into(),
+            controls: 1,
+            data: "{}".into(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    drop(tx);
 
     // Shared scores replace the port's earlier ones; what a reader was shown is kept.
     let mut tx = store.begin().await.unwrap();

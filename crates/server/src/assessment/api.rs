@@ -18,7 +18,8 @@ use hamnvakt_identity::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::service::{self, catalogue, ControlComparison, StoredPractice};
+use super::catalogues::{self, CatalogueVersion};
+use super::service::{self, ControlComparison, StoredPractice};
 use super::AssessmentState;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
@@ -32,39 +33,167 @@ pub struct FormatQuery {
     /// `json` (default) or `csv`.
     #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
+    /// A catalogue version (default: the one in force).
+    #[param(max_length = 40)]
+    pub version: Option<String>,
 }
 
-/// The catalogue of controls in force: JSON, or with `format=csv` one row per control and
-/// reference.
+async fn catalogue_of(
+    state: &AssessmentState,
+    version: Option<&str>,
+) -> Result<std::sync::Arc<Catalogue>, ApiError> {
+    match version.map(str::trim) {
+        None | Some("") => catalogues::in_force(state).await,
+        Some(v) => catalogues::of_version(state, v)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("catalogue version {v}"))),
+    }
+}
+
+/// The catalogue of controls in force (or the version asked for): JSON, or with `format=csv`
+/// one row per control and reference.
 #[utoipa::path(get, path = "/assessments/catalogue", tag = "assessments", params(FormatQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "The catalogue",
         content((Catalogue = "application/json"), (String = "text/csv"))),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_catalogue(
+    State(state): State<AssessmentState>,
     p: Principal,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     p.require(Permission::AssessmentRead)?;
-    match q.format.as_deref().map(str::trim) {
-        None | Some("json") => Ok(Json(catalogue().clone()).into_response()),
+    let format = q.format.as_deref().map(str::trim);
+    if !matches!(format, None | Some("json") | Some("csv")) {
+        return Err(ApiError::field("format", "must be json or csv"));
+    }
+    let cat = catalogue_of(&state, q.version.as_deref()).await?;
+    match format {
         Some("csv") => Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            catalogue().to_csv(),
+            cat.to_csv(),
         )
             .into_response()),
-        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+        _ => Ok(Json(cat.as_ref().clone()).into_response()),
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A catalogue version (default: the one in force).
+    #[param(max_length = 40)]
+    pub version: Option<String>,
 }
 
 /// Per topic, each control with what every instrument says of it: where they require the
 /// same thing and where they differ.
-#[utoipa::path(get, path = "/assessments/catalogue/harmonisation", tag = "assessments",
+#[utoipa::path(get, path = "/assessments/catalogue/harmonisation", tag = "assessments", params(VersionQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<TopicView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn harmonisation(p: Principal) -> Result<Json<Vec<TopicView>>, ApiError> {
+    responses((status = 200, body = Vec<TopicView>), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn harmonisation(
+    State(state): State<AssessmentState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> Result<Json<Vec<TopicView>>, ApiError> {
     p.require(Permission::AssessmentRead)?;
-    Ok(Json(catalogue().harmonise()))
+    Ok(Json(
+        catalogue_of(&state, q.version.as_deref())
+            .await?
+            .harmonise(),
+    ))
+}
+
+/// Every version of the catalogue: the one in force first, the built-in one last.
+#[utoipa::path(get, path = "/assessments/catalogues", tag = "assessments",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<CatalogueVersion>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_catalogues(
+    State(state): State<AssessmentState>,
+    p: Principal,
+) -> Result<Json<Vec<CatalogueVersion>>, ApiError> {
+    p.require(Permission::AssessmentRead)?;
+    Ok(Json(catalogues::versions(&state).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CsvImportQuery {
+    /// For a CSV body: the version the rows make (never one that exists).
+    #[param(max_length = 40)]
+    pub version: Option<String>,
+    /// For a CSV body: the date it was published, `YYYY-MM-DD`.
+    #[param(max_length = 10)]
+    pub published: Option<String>,
+}
+
+/// Imports a catalogue as a new version, in force from now on: JSON as
+/// `GET /assessments/catalogue` gives it, or CSV rows as `?format=csv` gives them (with
+/// `version` and `published`; the instruments and topics are the catalogue in force's).
+/// Checked whole first; every fault is named by its path (JSON) or row and column (CSV).
+/// A version that exists already is a conflict: versions are never rewritten.
+#[utoipa::path(post, path = "/assessments/catalogues", tag = "assessments", params(CsvImportQuery),
+    request_body(content((Catalogue = "application/json"), (String = "text/csv"))),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = CatalogueVersion), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_catalogue(
+    State(state): State<AssessmentState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<CsvImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<CatalogueVersion>), ApiError> {
+    p.require(Permission::AssessmentWrite)?;
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::field("body", format!("not UTF-8: {e}")))?;
+    let cat = match media.as_str() {
+        "application/json" => {
+            if q.version.is_some() || q.published.is_some() {
+                return Err(ApiError::field(
+                    "version",
+                    "only for a CSV body: a JSON catalogue carries its own version",
+                ));
+            }
+            Catalogue::from_json(text).map_err(ApiError::InvalidFields)?
+        }
+        "text/csv" => {
+            let (Some(version), Some(published)) = (q.version.as_deref(), q.published.as_deref())
+            else {
+                return Err(ApiError::field(
+                    if q.version.is_none() {
+                        "version"
+                    } else {
+                        "published"
+                    },
+                    "a CSV catalogue needs its version and publication date",
+                ));
+            };
+            let base = catalogues::in_force(&state).await?;
+            Catalogue::from_csv(text, version, published, &base).map_err(ApiError::InvalidFields)?
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json or text/csv",
+            ))
+        }
+    };
+    let made = catalogues::import(&state, &p.actor(), cat).await?;
+    Ok((StatusCode::CREATED, Json(made)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,21 +260,33 @@ pub async fn trend(state: &AssessmentState, a: &Assessment) -> Result<Vec<TrendP
         n
     };
     rounds.sort_by_key(|x| (x.created_ms, depth(x)));
-    Ok(rounds
-        .into_iter()
-        .map(|x| TrendPoint {
+    let mut cats: std::collections::HashMap<String, std::sync::Arc<Catalogue>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(rounds.len());
+    for x in rounds {
+        let cat = match cats.get(&x.catalogue) {
+            Some(c) => c.clone(),
+            None => {
+                let c = catalogues::for_assessment(state, &x.catalogue).await?;
+                cats.insert(x.catalogue.clone(), c.clone());
+                c
+            }
+        };
+        out.push(TrendPoint {
             id: x.id.clone(),
             title: x.title.clone(),
             created: rfc3339(x.created_ms),
-            summary: x.summary(catalogue()),
-        })
-        .collect())
+            summary: x.summary(&cat),
+        });
+    }
+    Ok(out)
 }
 
 async fn view(state: &AssessmentState, a: Assessment) -> Result<AssessmentView, ApiError> {
+    let cat = catalogues::for_assessment(state, &a.catalogue).await?;
     Ok(AssessmentView {
-        summary: a.summary(catalogue()),
-        gaps: a.gaps(catalogue()),
+        summary: a.summary(&cat),
+        gaps: a.gaps(&cat),
         trend: trend(state, &a).await?,
         assessment: a,
     })
@@ -172,19 +313,20 @@ pub async fn list(
 ) -> Result<Json<Vec<ListEntry>>, ApiError> {
     p.require(Permission::AssessmentRead)?;
     let all = service::list(&state, p.org()).await?;
-    Ok(Json(
-        all.iter()
-            .map(|a| ListEntry {
-                id: a.id.clone(),
-                facility: a.facility.clone(),
-                title: a.title.clone(),
-                previous: a.previous.clone(),
-                created: rfc3339(a.created_ms),
-                updated: rfc3339(a.updated_ms),
-                summary: a.summary(catalogue()),
-            })
-            .collect(),
-    ))
+    let mut out = Vec::with_capacity(all.len());
+    for a in &all {
+        let cat = catalogues::for_assessment(&state, &a.catalogue).await?;
+        out.push(ListEntry {
+            id: a.id.clone(),
+            facility: a.facility.clone(),
+            title: a.title.clone(),
+            previous: a.previous.clone(),
+            created: rfc3339(a.created_ms),
+            updated: rfc3339(a.updated_ms),
+            summary: a.summary(&cat),
+        });
+    }
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -311,7 +453,8 @@ pub async fn gaps(
 ) -> Result<Json<Vec<GapView>>, ApiError> {
     p.require(Permission::AssessmentRead)?;
     let a = service::get(&state, p.org(), &id).await?;
-    let with = service::practices_for_gaps(&state, &p.reader(), &a.gaps(catalogue())).await?;
+    let cat = catalogues::for_assessment(&state, &a.catalogue).await?;
+    let with = service::practices_for_gaps(&state, &p.reader(), &a.gaps(&cat)).await?;
     Ok(Json(
         with.into_iter()
             .map(|(gap, practices)| GapView { gap, practices })
@@ -334,7 +477,8 @@ pub async fn report(
 ) -> Result<Response, ApiError> {
     p.require(Permission::AssessmentRead)?;
     let a = service::get(&state, p.org(), &id).await?;
-    let with = service::practices_for_gaps(&state, &p.reader(), &a.gaps(catalogue())).await?;
+    let cat = catalogues::for_assessment(&state, &a.catalogue).await?;
+    let with = service::practices_for_gaps(&state, &p.reader(), &a.gaps(&cat)).await?;
     let practices: Vec<(String, Vec<String>)> = with
         .into_iter()
         .map(|(g, ps)| {
@@ -354,7 +498,7 @@ pub async fn report(
     let bytes = tokio::task::spawn_blocking(move || {
         report::pfsa_pdf(&report::ReportInput {
             assessment: &a,
-            catalogue: catalogue(),
+            catalogue: &cat,
             organisation: &org,
             generated_ms: now,
             practices: &practices,
@@ -456,7 +600,7 @@ pub async fn export_practices(
     let all = service::visible_practices(&state, &p.reader()).await?;
     Ok(Json(PracticeExport {
         format: EXPORT_FORMAT.to_owned(),
-        catalogue: catalogue().version.clone(),
+        catalogue: catalogues::in_force(&state).await?.version.clone(),
         practices: all
             .into_iter()
             .filter(|x| x.owner == p.org() && x.marking.audience == Audience::Alliance)

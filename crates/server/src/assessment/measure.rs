@@ -85,7 +85,7 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
     // The audit chain, walked whole; and whether gate decisions are in it.
     let chain = state.store.verify_chain().await?;
     let intact = chain.status == ChainStatus::Intact;
-    let (selected, decisions) = state.store.assessment_counts().await?;
+    let (selected, total, decisions) = state.store.assessment_counts().await?;
     out.push(m(
         Measure::AuditChainVerifies,
         if intact {
@@ -170,8 +170,8 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
         at,
     ));
 
-    // Targeting: the consignments put in a lane, of all brought in.
-    let total = state.store.count_consignments().await?;
+    // Targeting: the consignments of the last seven days put in a lane, of all brought in
+    // for those days.
     let share = if total == 0 {
         0.0
     } else {
@@ -187,7 +187,7 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
             Status::Implemented
         },
         format!(
-            "{selected} of {total} consignments risk-assessed and put in a lane ({share:.0} %)."
+            "{selected} of the {total} consignments of the last seven days risk-assessed and put in a lane ({share:.0} %)."
         ),
         "/targeting",
         at,

@@ -15,6 +15,7 @@
 //! [`create`], [`edit`], [`measure`], [`create_practice`] and [`import_practices`].
 
 mod api;
+mod catalogues;
 mod measure;
 mod pages;
 mod service;
@@ -29,8 +30,9 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{catalogue, create, create_practice, edit, import_practices, measure};
-pub use stix::from_stix as practice_from_stix;
+pub use catalogues::in_force as catalogue_in_force;
+pub use service::{create, create_practice, edit, import_practices, measure};
+pub use stix::{from_stix as practice_from_stix, to_stix as practice_to_stix};
 
 /// Keeps the best-practice library in step with what was just filed in the sharing store
 /// (`stix.rs`), in the same transaction.
@@ -38,8 +40,9 @@ pub async fn follow_shared(
     tx: &mut hamnvakt_store::WriteTx,
     rows: &[hamnvakt_store::NewShared],
     filed: &[hamnvakt_store::Filed],
+    cat: &hamnvakt_assessment::catalogue::Catalogue,
 ) -> Result<(), crate::web::error::ApiError> {
-    stix::follow_shared(tx, rows, filed, service::catalogue()).await
+    stix::follow_shared(tx, rows, filed, cat).await
 }
 
 /// The platform state with what the measurements read: the access engine (the policy set in
@@ -74,6 +77,10 @@ pub fn routes() -> Router<AssessmentState> {
         )
         .route("/assessments/catalogue/check", post(api::check_catalogue))
         .route(
+            "/assessments/catalogues",
+            get(api::list_catalogues).post(api::import_catalogue),
+        )
+        .route(
             "/assessments/practices",
             get(api::practices).post(api::create_practice),
         )
@@ -104,6 +111,8 @@ pub fn routes() -> Router<AssessmentState> {
     api::get_catalogue,
     api::harmonisation,
     api::check_catalogue,
+    api::list_catalogues,
+    api::import_catalogue,
     api::practices,
     api::create_practice,
     api::export_practices,

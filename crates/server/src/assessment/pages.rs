@@ -13,7 +13,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::api::trend;
-use super::service::{self, catalogue};
+use super::catalogues;
+use super::service;
 use super::AssessmentState;
 use crate::web::auth::{UiForm, UiUser};
 use crate::web::error::ApiError;
@@ -60,6 +61,10 @@ pub async fn list(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AssessmentRead)?;
     let all = service::list(&state, p.org()).await?;
+    let mut summaries = Vec::with_capacity(all.len());
+    for a in &all {
+        summaries.push(a.summary(&*catalogues::for_assessment(&state, &a.catalogue).await?));
+    }
     let body = html! {
         h1 { (t(lang, Msg::NavAssessments)) }
         p {
@@ -73,8 +78,7 @@ pub async fn list(
                     th { (t(lang, Msg::AsFacility)) } th { (t(lang, Msg::AsTitle)) }
                     th { (t(lang, Msg::AsScore)) } th { (t(lang, Msg::AsGaps)) }
                 } }
-                tbody { @for a in &all {
-                    @let s = a.summary(catalogue());
+                tbody { @for (a, s) in all.iter().zip(&summaries) {
                     tr {
                         td { (a.facility) }
                         td { a href={ "/assessments/" (a.id) } { (a.title) } }
@@ -143,9 +147,9 @@ pub async fn detail(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AssessmentRead)?;
     let a = service::get(&state, p.org(), &id).await?;
-    let cat = catalogue();
-    let s = a.summary(cat);
-    let gaps = service::practices_for_gaps(&state, &p.reader(), &a.gaps(cat)).await?;
+    let cat = catalogues::for_assessment(&state, &a.catalogue).await?;
+    let s = a.summary(&cat);
+    let gaps = service::practices_for_gaps(&state, &p.reader(), &a.gaps(&cat)).await?;
     let rounds = trend(&state, &a).await?;
     let orgs = state.store.list_orgs().await?;
     let org_name = |o: hamnvakt_core::ids::OrgId| {
@@ -405,14 +409,25 @@ pub async fn measure(
 }
 
 pub async fn harmonisation(
+    State(state): State<AssessmentState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AssessmentRead)?;
-    let cat = catalogue();
+    let cat = catalogues::in_force(&state).await?;
+    let versions = catalogues::versions(&state).await?;
     let view = cat.harmonise();
     let body = html! {
         h1 { (t(lang, Msg::AsHarmonisation)) " " small { (cat.version) } }
+        p #catalogue-versions {
+            (t(lang, Msg::AsCatalogueVersions)) ": "
+            @for (i, v) in versions.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href={ "/api/v1/assessments/catalogue?version=" (v.version) } { (v.version) }
+                " (" (v.published) ", " (v.controls) " " (t(lang, Msg::AsControls).to_lowercase()) ")"
+                @if v.in_force { " — " strong { (t(lang, Msg::AsInForce)) } }
+            }
+        }
         @for topic in &view {
             h2 { (topic.name) }
             table.harmonisation {

@@ -4,7 +4,6 @@
 //! organisation's alone (another's is "not found"); a practice is seen under its marking.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use hamnvakt_assessment::catalogue::Catalogue;
 use hamnvakt_assessment::compare::{self, Aggregate, Contribution, Snapshot};
@@ -24,10 +23,9 @@ use crate::web::change::{Actor, Change};
 use crate::web::error::ApiError;
 use crate::web::state::{new_id, AppState};
 
-/// The catalogue in force: the one shipped in the binary.
-pub fn catalogue() -> &'static Catalogue {
-    static CAT: OnceLock<Catalogue> = OnceLock::new();
-    CAT.get_or_init(Catalogue::builtin)
+/// The catalogue in force (`catalogues.rs`).
+pub async fn catalogue(state: &AppState) -> Result<std::sync::Arc<Catalogue>, ApiError> {
+    super::catalogues::in_force(state).await
 }
 
 /// A fresh random id (a UUID) for an assessment or a practice.
@@ -86,10 +84,10 @@ pub async fn create(
     facility: &str,
     title: &str,
 ) -> Result<Assessment, ApiError> {
+    let cat = catalogue(state).await?;
     let mut change = Change::begin(state, actor).await?;
     let id = fresh_id();
-    let a =
-        Assessment::new(id, org, facility, title, catalogue(), change.at_ms()).map_err(invalid)?;
+    let a = Assessment::new(id, org, facility, title, &cat, change.at_ms()).map_err(invalid)?;
     change
         .record(
             "assessment.created",
@@ -113,16 +111,19 @@ pub async fn reassess(
     let before = get(state, org, previous)
         .await
         .map_err(|_| ApiError::field("previous", "no such assessment of your organisation"))?;
+    // The next round is made against the catalogue in force, which may be newer.
+    let cat = catalogue(state).await?;
     let mut change = Change::begin(state, actor).await?;
     let id = fresh_id();
     let a = before
-        .reassess(id, title, change.at_ms())
+        .reassess(id, title, change.at_ms(), &cat)
         .map_err(invalid)?;
     change
         .record(
             "assessment.reassessed",
             Some(&format!("assessment:{}", a.id)),
-            json!({"previous": previous, "facility": a.facility, "title": a.title}),
+            json!({"previous": previous, "facility": a.facility, "title": a.title,
+                   "catalogue": a.catalogue}),
         )
         .await?;
     change.tx().insert_assessment(&to_row(&a)?).await?;
@@ -139,8 +140,9 @@ pub async fn edit(
     e: &Edit,
 ) -> Result<Assessment, ApiError> {
     let mut a = get(state, org, id).await?;
+    let cat = super::catalogues::for_assessment(state, &a.catalogue).await?;
     let mut change = Change::begin(state, actor).await?;
-    a.apply(catalogue(), e, change.at_ms()).map_err(invalid)?;
+    a.apply(&cat, e, change.at_ms()).map_err(invalid)?;
     change
         .record(
             e.kind(),
@@ -163,13 +165,10 @@ pub async fn measure(
 ) -> Result<(Assessment, usize), ApiError> {
     let mut a = get(state, org, id).await?;
     let found = super::measure::all(state).await?;
+    let cat = super::catalogues::for_assessment(state, &a.catalogue).await?;
     let mut changed = Vec::new();
     for m in found {
-        for c in catalogue()
-            .controls
-            .iter()
-            .filter(|c| c.measure == Some(m.measure))
-        {
+        for c in cat.controls.iter().filter(|c| c.measure == Some(m.measure)) {
             if a.prefill(&c.id, m.clone()) {
                 changed.push(json!({"control": c.id, "measured": m}));
             }
@@ -262,7 +261,8 @@ pub async fn create_practice(
     p: &Practice,
     m: &Marking,
 ) -> Result<StoredPractice, ApiError> {
-    let mut errors = p.check("", catalogue()).err().unwrap_or_default();
+    let cat = catalogue(state).await?;
+    let mut errors = p.check("", &cat).err().unwrap_or_default();
     errors.extend(m.validate("marking", org).err().unwrap_or_default());
     if !errors.is_empty() {
         return Err(invalid(errors));
@@ -273,7 +273,7 @@ pub async fn create_practice(
     // The practice is a shared object too, under the same marking: exported, served by the
     // TAXII collections and pulled by partner installations like every other (`stix.rs`).
     let at = change.at_ms();
-    let body = super::stix::to_stix(&s.id, org, p, at, &catalogue().version);
+    let body = super::stix::to_stix(&s.id, org, p, at, &cat.version);
     let row = crate::sharing::new_row(&body, org, m, "local");
     change
         .tx()
@@ -307,11 +307,12 @@ pub async fn import_practices(
             format!("must hold 1 to {MAX_IMPORT} practices"),
         ));
     }
+    let cat = catalogue(state).await?;
     let mut errors = Vec::new();
     for (i, (p, m)) in items.iter().enumerate() {
         let at = format!("practices[{i}]");
         errors.extend(
-            p.check(&format!("{at}.practice"), catalogue())
+            p.check(&format!("{at}.practice"), &cat)
                 .err()
                 .unwrap_or_default(),
         );
@@ -383,9 +384,10 @@ pub async fn share_scores(
     org: OrgId,
     scores: &BTreeMap<String, Status>,
 ) -> Result<usize, ApiError> {
+    let cat = catalogue(state).await?;
     let mut errors = Vec::new();
     for c in scores.keys() {
-        if catalogue().control(c).is_none() {
+        if cat.control(c).is_none() {
             errors.push(FieldError::new(format!("scores.{c}"), "no such control"));
         }
     }
@@ -439,7 +441,8 @@ pub async fn comparison(
     let me = org.to_string();
     let mut out = Vec::new();
     let mut keep: Vec<(String, String)> = Vec::new();
-    for c in &catalogue().controls {
+    let cat = catalogue(state).await?;
+    for c in &cat.controls {
         let rows = state.store.control_scores(&c.id).await?;
         let own = rows
             .iter()

@@ -381,11 +381,11 @@ pub async fn file(
     let now = state.now_ms();
     let mut rows = Vec::with_capacity(incoming.len());
     let mut index = Vec::with_capacity(incoming.len());
+    // Best practices arrive into the library, checked against the catalogue in force here.
+    let cat = crate::assessment::catalogue_in_force(state).await?;
     for (i, inc) in incoming.iter().enumerate() {
         if inc.ty == stix::BEST_PRACTICE_TYPE && !inc.revoked {
-            if let Err(errors) =
-                crate::assessment::practice_from_stix("", &inc.body, crate::assessment::catalogue())
-            {
+            if let Err(errors) = crate::assessment::practice_from_stix("", &inc.body, &cat) {
                 report.failures.extend(errors.into_iter().map(|e| Failure {
                     id: Some(inc.id.clone()),
                     field: e.field,
@@ -416,7 +416,7 @@ pub async fn file(
     )
     .await?;
     let filed = c.tx().file_shared(&rows, now).await?;
-    crate::assessment::follow_shared(c.tx(), &rows, &filed).await?;
+    crate::assessment::follow_shared(c.tx(), &rows, &filed, &cat).await?;
     c.commit().await?;
     let mut sightings = Vec::new();
     for (row, f) in rows.iter().zip(&filed) {
@@ -650,6 +650,7 @@ pub async fn revoke(
     body.insert("modified".into(), json!(stix::timestamp(now)));
     body.insert("revoked".into(), json!(true));
     let new = new_row(&body, org, &row.marking, &row.source);
+    let cat = crate::assessment::catalogue_in_force(state).await?;
     let mut c = Change::begin(state, actor).await?;
     c.record(
         "sharing.revoked",
@@ -658,7 +659,7 @@ pub async fn revoke(
     )
     .await?;
     let filed = c.tx().file_shared(std::slice::from_ref(&new), now).await?;
-    crate::assessment::follow_shared(c.tx(), std::slice::from_ref(&new), &filed).await?;
+    crate::assessment::follow_shared(c.tx(), std::slice::from_ref(&new), &filed, &cat).await?;
     c.commit().await?;
     state
         .sharing

@@ -449,6 +449,8 @@ messages! {
     AsReport => "PFSA report (PDF)", "Skyddsutredning (PDF)";
     AsActionsCsv => "Action plan (CSV)", "Åtgärdsplan (CSV)";
     AsHarmonisation => "Harmonised catalogue", "Harmoniserad kravkatalog";
+    AsCatalogueVersions => "Versions", "Versioner";
+    AsInForce => "in force", "gäller";
     AsLibrary => "Best-practice library", "Bibliotek med goda exempel";
     AsEffort => "Effort", "Insats";
     AsCost => "Cost band", "Kostnadsnivå";

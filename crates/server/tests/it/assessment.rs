@@ -543,6 +543,225 @@ async fn comparison_rule(kind: Kind) {
     assert!(app.events("assessment.compared").await.len() >= 2);
 }
 
+/// An imported catalogue is a new version, in force from then on; the rounds made against an
+/// earlier version stay read against it; a reassessment moves to the version in force.
+async fn catalogue_versions(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut pfso = app.login("pfso").await;
+    let listed = pfso.get("/api/v1/assessments/catalogues").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.json.as_array().unwrap().len(), 1);
+    assert_eq!(listed.json[0]["source"], "builtin");
+    assert_eq!(listed.json[0]["in_force"], true);
+    let builtin = listed.json[0]["version"].as_str().unwrap().to_owned();
+
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": "Stockholm Norvik Port", "title": "PFSA 2026"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let first = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json["assessment"]["catalogue"], builtin.as_str());
+    let (s, _) = edit(
+        &mut pfso,
+        &first,
+        json!({"op": "answer", "control": "CRG-1", "status": "not"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // The next version: one control more, taken in as JSON.
+    let mut next = pfso.get("/api/v1/assessments/catalogue").await.json;
+    next["version"] = json!("2027.1");
+    next["published"] = json!("2027-01-15");
+    let mut extra = next["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "CRG-1")
+        .unwrap()
+        .clone();
+    extra["id"] = json!("CRG-9");
+    extra["title"] = json!("Seals checked against the release at the out-gate");
+    extra.as_object_mut().unwrap().remove("measure");
+    next["controls"].as_array_mut().unwrap().push(extra);
+    let json_body = |v: &Value| Some(("application/json", v.to_string().into_bytes()));
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            json_body(&next),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        (r.json["version"].as_str(), r.json["in_force"].as_bool()),
+        (Some("2027.1"), Some(true))
+    );
+    // A version is never rewritten; a catalogue that does not hold says where.
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            json_body(&next),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let mut broken = next.clone();
+    broken["version"] = json!("2027.9");
+    broken["controls"][2]["id"] = json!("crg one");
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            json_body(&broken),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json["errors"][0]["field"], "controls[2].id", "{}", r.body);
+
+    // And as CSV rows over the catalogue in force's instruments and topics.
+    let csv = pfso
+        .get("/api/v1/assessments/catalogue?format=csv&version=2027.1")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("CRG-9"));
+    let csv_body = || Some(("text/csv", csv.body.clone().into_bytes()));
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            csv_body(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("version")),
+        "{}",
+        r.body
+    );
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues?version=2027.2&published=2027-02-01",
+            csv_body(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            Some(("application/xml", b"<catalogue/>".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, 415, "{}", r.body);
+    let listed = pfso.get("/api/v1/assessments/catalogues").await;
+    let versions: Vec<(&str, bool)> = listed
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_str().unwrap(),
+                v["in_force"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("2027.2", true),
+            ("2027.1", false),
+            (builtin.as_str(), false)
+        ]
+    );
+    assert_eq!(app.events("assessment.catalogue_imported").await.len(), 2);
+    assert_eq!(
+        pfso.get("/api/v1/assessments/catalogue").await.json["version"],
+        "2027.2"
+    );
+    assert_eq!(
+        pfso.get(&format!("/api/v1/assessments/catalogue?version={builtin}"))
+            .await
+            .json["version"],
+        builtin.as_str()
+    );
+    assert_eq!(
+        pfso.get("/api/v1/assessments/catalogue?version=1999.1")
+            .await
+            .status,
+        404
+    );
+
+    // The earlier round stays on its version: CRG-9 is not a control of it.
+    let r = pfso.get(&format!("/api/v1/assessments/{first}")).await;
+    assert_eq!(r.json["assessment"]["catalogue"], builtin.as_str());
+    let (s, v) = edit(
+        &mut pfso,
+        &first,
+        json!({"op": "answer", "control": "CRG-9", "status": "not"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("control")),
+        "{v}"
+    );
+    // Its next round moves to the version in force, answers carried over.
+    let r = pfso
+        .post_json(
+            "/api/v1/assessments",
+            &json!({"facility": "Stockholm Norvik Port", "title": "PFSA 2027", "previous": first}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json["assessment"]["catalogue"], "2027.2");
+    assert_eq!(r.json["assessment"]["answers"]["CRG-1"]["status"], "not");
+    let second = r.json["assessment"]["id"].as_str().unwrap().to_owned();
+    let (s, v) = edit(
+        &mut pfso,
+        &second,
+        json!({"op": "answer", "control": "CRG-9", "status": "partly"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    // The harmonisation page names the versions and the one in force.
+    let page = pfso.get("/assessments/catalogue").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"catalogue-versions\"")
+            && page.body.contains("2027.2</a> (2027-02-01, 16 "),
+        "{}",
+        page.body
+    );
+    // Another organisation's user without the right cannot import.
+    let mut haulier = app.login("dispatch").await;
+    let r = haulier
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/assessments/catalogues",
+            json_body(&broken),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+}
+
+mod catalogues {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::catalogue_versions(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::catalogue_versions(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
+
 mod flow {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
