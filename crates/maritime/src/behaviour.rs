@@ -116,7 +116,7 @@ pub struct Finding {
 }
 
 /// A bounded sample of a track piece for evidence: every point until full, then every other.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Piece {
     points: Vec<(i64, f64, f64, Option<f64>)>,
     stride: usize,
@@ -153,7 +153,7 @@ impl Piece {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Loiter {
     start: Fix,
     last: Fix,
@@ -162,7 +162,7 @@ struct Loiter {
     reported: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Pair {
     start_ms: i64,
     last_ms: i64,
@@ -173,7 +173,7 @@ struct Pair {
     reported: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Fix {
     at_ms: i64,
     lat: f64,
@@ -183,7 +183,7 @@ struct Fix {
     heard: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Known {
     /// Start of the current run of drift-like reports, and whether it was reported.
     drift_since: Option<Fix>,
@@ -212,6 +212,34 @@ pub struct Behaviour {
     /// Slow vessels away from ports by grid cell (0.01° latitude × 0.02° longitude).
     cells: HashMap<(i32, i32), Vec<u32>>,
     pairs: HashMap<(u32, u32), Pair>,
+}
+
+/// What the detectors remember of every vessel and pair, so that an instance that starts (or
+/// takes a feed over) goes on where the last reader stopped: a vessel that went dark before a
+/// restart is still found when it reappears after it. Written as JSON by the server.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BehaviourState {
+    /// Messages heard from all vessels so far.
+    heard: u64,
+    vessels: Vec<(u32, Known)>,
+    imo_owner: Vec<(u32, u32)>,
+    pairs: Vec<((u32, u32), Pair)>,
+}
+
+impl BehaviourState {
+    /// Vessels remembered.
+    pub fn len(&self) -> usize {
+        self.vessels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vessels.is_empty()
+    }
+
+    /// Messages heard when it was taken.
+    pub fn heard(&self) -> u64 {
+        self.heard
+    }
 }
 
 fn cell_of(lat: f64, lon: f64) -> (i32, i32) {
@@ -264,6 +292,57 @@ impl Behaviour {
         self.ports.iter().any(|&(plat, plon, r)| {
             (plat - lat).abs() * 111.0 <= r && distance_km(lat, lon, plat, plon) <= r
         })
+    }
+
+    /// What the detectors remember, to be restored by [`Behaviour::restore`].
+    pub fn state(&self) -> BehaviourState {
+        let mut vessels: Vec<(u32, Known)> = self
+            .vessels
+            .iter()
+            .map(|(m, k)| {
+                (
+                    *m,
+                    Known {
+                        drift_since: k.drift_since,
+                        drift_reported: k.drift_reported,
+                        fast_at: k.fast_at,
+                        last: k.last,
+                        name: k.name.clone(),
+                        imo: k.imo,
+                        loiter: k.loiter.clone(),
+                        cell: k.cell,
+                        mid_checked: k.mid_checked,
+                    },
+                )
+            })
+            .collect();
+        vessels.sort_by_key(|(m, _)| *m);
+        let mut imo_owner: Vec<(u32, u32)> = self.imo_owner.iter().map(|(a, b)| (*a, *b)).collect();
+        imo_owner.sort_unstable();
+        let mut pairs: Vec<((u32, u32), Pair)> =
+            self.pairs.iter().map(|(k, p)| (*k, p.clone())).collect();
+        pairs.sort_by_key(|(k, _)| *k);
+        BehaviourState {
+            heard: self.heard,
+            vessels,
+            imo_owner,
+            pairs,
+        }
+    }
+
+    /// Takes up what [`Behaviour::state`] gave, in place of what is remembered now; the
+    /// encounter grid is rebuilt from the vessels' cells.
+    pub fn restore(&mut self, s: BehaviourState) {
+        self.heard = s.heard;
+        self.cells.clear();
+        for (mmsi, k) in &s.vessels {
+            if let Some(c) = k.cell {
+                self.cells.entry(c).or_default().push(*mmsi);
+            }
+        }
+        self.vessels = s.vessels.into_iter().collect();
+        self.imo_owner = s.imo_owner.into_iter().collect();
+        self.pairs = s.pairs.into_iter().collect();
     }
 
     /// Vessels tracked (for memory accounting).

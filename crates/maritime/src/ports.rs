@@ -159,7 +159,7 @@ impl PortVisit {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Last {
     at_ms: i64,
     /// The port it was in, if any.
@@ -187,7 +187,46 @@ pub enum VisitChange {
     Closed(PortVisit),
 }
 
+/// The visits in progress and each vessel's last position's port, so that port calls go on
+/// across a restart (see [`PortCalls::state`]).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct PortCallsState {
+    open: Vec<PortVisit>,
+    last: Vec<(u32, Last)>,
+}
+
 impl PortCalls {
+    /// The visits in progress and what is known of each vessel's last position.
+    pub fn state(&self) -> PortCallsState {
+        let mut open: Vec<PortVisit> = self.open.values().cloned().collect();
+        open.sort_by_key(|v| v.mmsi);
+        let mut last: Vec<(u32, Last)> = self.last.iter().map(|(m, l)| (*m, *l)).collect();
+        last.sort_by_key(|(m, _)| *m);
+        PortCallsState { open, last }
+    }
+
+    /// Takes up what [`PortCalls::state`] gave. A port that is not among this instance's ports
+    /// (they changed meanwhile) is forgotten rather than misread.
+    pub fn restore(&mut self, s: PortCallsState) {
+        let n = self.ports.len();
+        self.open = s
+            .open
+            .into_iter()
+            .filter(|v| self.ports.iter().any(|p| p.code == v.port))
+            .map(|v| (v.mmsi, v))
+            .collect();
+        self.last = s
+            .last
+            .into_iter()
+            .map(|(m, mut l)| {
+                if l.port.is_some_and(|i| i >= n) {
+                    l.port = None;
+                }
+                (m, l)
+            })
+            .collect();
+    }
+
     pub fn new(ports: Vec<Port>, settings: VisitSettings) -> PortCalls {
         PortCalls {
             ports,
@@ -334,7 +373,7 @@ impl PortCalls {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -398,5 +437,38 @@ mod tests {
         assert!(
             matches!(&ch[..], [VisitChange::Closed(v)] if v.end_ms == Some(0) && v.gap && !v.exited)
         );
+    }
+
+    #[test]
+    fn a_visit_in_progress_goes_on_after_a_restart() {
+        let kps = (59.7227, 19.0612);
+        let track = [
+            (0, kps.1 + 0.05, 15.0),
+            (5 * MIN, kps.1 + 0.015, 6.0),
+            (15 * MIN, kps.1, 0.0),
+            (120 * MIN, kps.1 + 0.027, 12.0),
+            (125 * MIN, kps.1 + 0.04, 15.0),
+        ];
+        let mut whole = calls();
+        let all: Vec<Vec<VisitChange>> = track
+            .iter()
+            .map(|&(t, lon, sp)| whole.observe(1, t, kps.0, lon, Some(sp)))
+            .collect();
+        for cut in 1..track.len() {
+            let mut before = calls();
+            for &(t, lon, sp) in &track[..cut] {
+                before.observe(1, t, kps.0, lon, Some(sp));
+            }
+            let json = serde_json::to_string(&before.state()).unwrap();
+            let mut after = calls();
+            after.restore(serde_json::from_str(&json).unwrap());
+            for (i, &(t, lon, sp)) in track.iter().enumerate().skip(cut) {
+                assert_eq!(
+                    after.observe(1, t, kps.0, lon, Some(sp)),
+                    all[i],
+                    "cut {cut}"
+                );
+            }
+        }
     }
 }

@@ -172,3 +172,66 @@ fn the_authoritys_labelled_tracks() {
         ssc[0].at_ms
     );
 }
+
+/// The detectors' memory survives a restart: a day of traffic (vessels under way, going dark,
+/// drifting, two meeting slowly at sea, one IMO number on two MMSIs) cut anywhere, its state
+/// written as JSON and taken up by a fresh `Behaviour`, finds exactly what one uninterrupted
+/// run finds after the cut.
+#[test]
+fn a_restored_state_finds_what_an_uninterrupted_run_finds() {
+    let mut seed: u64 = 0x5eed_1234;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let mut day: Vec<(Message, i64)> = Vec::new();
+    day.push((static_voyage(265_000_010, 9_123_456, "NORDIC STAR"), 0));
+    for step in 0..400i64 {
+        let t = step * MIN;
+        // Twenty vessels sailing east; one of them silent between steps 100 and 250.
+        for v in 0..20u32 {
+            let mmsi = 265_000_100 + v;
+            if v == 3 && (100..250).contains(&step) {
+                continue;
+            }
+            let lat = 59.0 + f64::from(v) * 0.02 + next() * 0.001;
+            let lon = 19.0 + step as f64 * 0.004;
+            day.push((position(mmsi, lat, lon, 12.0 + next()), t));
+        }
+        // Two vessels stopped side by side at sea for two hours: an encounter.
+        if (150..270).contains(&step) {
+            day.push((position(265_000_050, 59.60, 20.10, 0.5), t));
+            day.push((position(265_000_051, 59.6004, 20.1004, 0.4), t + 1000));
+        }
+        // The same IMO number under a second MMSI.
+        if step == 300 {
+            day.push((static_voyage(265_000_011, 9_123_456, "NORDIC STAR"), t));
+        }
+    }
+    let mut whole = Behaviour::new(BehaviourSettings::default());
+    let all: Vec<Vec<_>> = day.iter().map(|(m, t)| whole.observe(m, *t)).collect();
+    let found: usize = all.iter().map(Vec::len).sum();
+    assert!(
+        found >= 3,
+        "the day finds a gap, an encounter and an identity change: {all:?}"
+    );
+    for cut in [1usize, 2_500, 3_100, 5_000, 6_000, day.len() - 1] {
+        let mut before = Behaviour::new(BehaviourSettings::default());
+        for (m, t) in &day[..cut] {
+            before.observe(m, *t);
+        }
+        let json = serde_json::to_string(&before.state()).unwrap();
+        let mut after = Behaviour::new(BehaviourSettings::default());
+        after.restore(serde_json::from_str(&json).unwrap());
+        assert_eq!(after.len(), before.len());
+        for (i, (m, t)) in day.iter().enumerate().skip(cut) {
+            assert_eq!(
+                after.observe(m, *t),
+                all[i],
+                "message {i} after a cut at {cut}"
+            );
+        }
+    }
+}

@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0025_catalogues.sql"),
         postgres: include_str!("../schema/postgres/0025_catalogues.sql"),
     },
+    Migration {
+        version: 26,
+        name: "maritime_state",
+        sqlite: include_str!("../schema/sqlite/0026_maritime_state.sql"),
+        postgres: include_str!("../schema/postgres/0026_maritime_state.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

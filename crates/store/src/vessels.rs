@@ -80,6 +80,24 @@ fn call_from_row(r: &AnyRow) -> Result<PortCallRow> {
 }
 
 impl WriteTx {
+    /// Replaces the stored state of kind `name` (schema 26: what the AIS detectors and the
+    /// port-visit tracker remember).
+    pub async fn put_maritime_state(&mut self, name: &str, data: &str, at_ms: i64) -> Result<()> {
+        sqlx::query("DELETE FROM maritime_state WHERE name = $1")
+            .bind(name.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        sqlx::query("INSERT INTO maritime_state (name, written_ms, data) VALUES ($1, $2, $3)")
+            .bind(name.to_owned())
+            .bind(at_ms)
+            .bind(data.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
     /// Stores track points; a point already stored for the same vessel and time is kept.
     pub async fn insert_track_points(&mut self, points: &[TrackPoint]) -> Result<()> {
         let rows: Vec<_> = points
@@ -183,6 +201,18 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The stored state of kind `name` and when it was written.
+    pub async fn maritime_state(&self, name: &str) -> Result<Option<(String, i64)>> {
+        let row = sqlx::query("SELECT data, written_ms FROM maritime_state WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
     /// A vessel's stored track between two times, oldest first, at most `limit` points (the
     /// newest ones when there are more).
     pub async fn track(

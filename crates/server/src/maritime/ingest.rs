@@ -16,8 +16,8 @@ use hamnvakt_ais::{Decoder, Feed, Message, Meta};
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
-use hamnvakt_maritime::behaviour::{Behaviour, Finding};
-use hamnvakt_maritime::ports::{Port, PortCalls, PortVisit, VisitChange};
+use hamnvakt_maritime::behaviour::{Behaviour, BehaviourState, Finding};
+use hamnvakt_maritime::ports::{Port, PortCalls, PortCallsState, PortVisit, VisitChange};
 use hamnvakt_maritime::settings::{AisConfig, SourceConfig, TrackConfig};
 use hamnvakt_maritime::vessel::{Dedup, Picture};
 use hamnvakt_store::{PortCallRow, TrackPoint};
@@ -161,8 +161,9 @@ pub async fn start(state: &MaritimeState) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The picture as stored, so a restarted instance shows the map as it was. (Detector state
-/// and port visits in progress are not restored: they start afresh.)
+/// The picture as stored, so a restarted instance shows the map as it was. (What the
+/// detectors and the port-visit tracker remember is restored by the picture task itself:
+/// [`restore_detectors`].)
 async fn restore_picture(state: &MaritimeState) {
     match state.store.vessels_written_since(0, 1_000_000).await {
         Ok(rows) => {
@@ -251,6 +252,63 @@ struct Batch {
     calls: Vec<PortCallRow>,
     /// The latest state of the vessels that moved: `(mmsi, JSON, latest receive time)`.
     vessels: Vec<(u32, String, i64)>,
+    /// What the detectors and the visit tracker remember ([`Remembered`] as JSON), now and
+    /// then.
+    remembered: Option<String>,
+}
+
+/// What the detectors and the port-visit tracker remember, stored (`maritime_state`,
+/// `detectors`) by the instance that reads the feeds every [`REMEMBER_EVERY`], in the
+/// transaction of the track points it goes with. An instance takes it up when it starts and,
+/// in a cluster, when it takes a feed over from another (the first message after a quiet
+/// spell, with a state another instance wrote): a vessel that went dark before the restart or
+/// the takeover is still found when it reappears, and a port visit in progress goes on.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Remembered {
+    /// The picture task that wrote it (a random id per start).
+    by: String,
+    behaviour: BehaviourState,
+    visits: PortCallsState,
+}
+
+const REMEMBERED: &str = "detectors";
+const REMEMBER_EVERY: Duration = Duration::from_secs(10);
+/// A reader that heard nothing for this long may have lost the feed to another instance.
+const QUIET_SPELL: Duration = Duration::from_secs(15);
+
+/// Takes up what was stored, unless this task wrote it itself; returns when it was written.
+async fn restore_detectors(
+    state: &MaritimeState,
+    me: &str,
+    behaviour: &mut Behaviour,
+    visits: &mut PortCalls,
+) -> Option<i64> {
+    let (data, written_ms) = match state.store.maritime_state(REMEMBERED).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read what the AIS detectors remembered");
+            return None;
+        }
+    };
+    match serde_json::from_str::<Remembered>(&data) {
+        Ok(r) if r.by != me => {
+            let (vessels, heard) = (r.behaviour.len(), r.behaviour.heard());
+            behaviour.restore(r.behaviour);
+            visits.restore(r.visits);
+            tracing::info!(
+                vessels,
+                heard,
+                "took up what the AIS detectors and port visits remembered"
+            );
+            Some(written_ms)
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "what the AIS detectors remembered does not parse; they start afresh");
+            None
+        }
+    }
 }
 
 /// Keeps a track point when enough time passed or the vessel turned or changed speed.
@@ -307,6 +365,12 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
     let mut dedup = Dedup::new(8192, state.ais.dedup_window_ms);
     let mut behaviour = Behaviour::new(config.behaviour.clone()).with_ports(&state.ais.ports);
     let mut visits = PortCalls::new(state.ais.ports.clone(), config.visits.clone());
+    let me = crate::web::state::new_id::<()>().to_string();
+    restore_detectors(&state, &me, &mut behaviour, &mut visits).await;
+    // Messages taken in since what they remember was last handed to the writer.
+    let mut unremembered = false;
+    let mut remembered_at: Option<tokio::time::Instant> = None;
+    let mut last_heard: Option<tokio::time::Instant> = None;
     let mut sampler = Sampler {
         config: config.track.clone(),
         last: HashMap::new(),
@@ -343,7 +407,16 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                     let list: Vec<LivePosition> = std::mem::take(&mut changed).into_values().collect();
                     let _ = state.ais.live.send(Arc::new(list));
                 }
-                if !batch.points.is_empty() || !batch.calls.is_empty() || !batch.vessels.is_empty() {
+                if unremembered && remembered_at.is_none_or(|t| t.elapsed() >= REMEMBER_EVERY) {
+                    let r = Remembered { by: me.clone(), behaviour: behaviour.state(), visits: visits.state() };
+                    match serde_json::to_string(&r) {
+                        Ok(json) => batch.remembered = Some(json),
+                        Err(e) => tracing::warn!(error = %e, "what the AIS detectors remember does not serialise"),
+                    }
+                    unremembered = false;
+                    remembered_at = Some(tokio::time::Instant::now());
+                }
+                if !batch.points.is_empty() || !batch.calls.is_empty() || !batch.vessels.is_empty() || batch.remembered.is_some() {
                     let _ = writer.send(std::mem::take(&mut batch)).await;
                 }
                 continue;
@@ -353,6 +426,13 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
             state.ais.counters.duplicates.inc();
             continue;
         }
+        // After a quiet spell in a cluster this instance may have taken a feed over from one
+        // that died: go on from what that one remembered.
+        if state.store.is_postgres() && last_heard.is_some_and(|t| t.elapsed() >= QUIET_SPELL) {
+            restore_detectors(&state, &me, &mut behaviour, &mut visits).await;
+        }
+        last_heard = Some(tokio::time::Instant::now());
+        unremembered = true;
         let m = &r.message;
         let (name, ship_type) = {
             let mut picture = state.ais.picture();
@@ -461,6 +541,9 @@ async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
                 tx.upsert_port_call(c).await?;
             }
             tx.upsert_vessels(&b.vessels, state.now_ms()).await?;
+            if let Some(r) = &b.remembered {
+                tx.put_maritime_state(REMEMBERED, r, state.now_ms()).await?;
+            }
             tx.commit().await
         }
         .await;

@@ -443,3 +443,96 @@ mod postgres {
         super::tracks_port_calls_flags_and_live_positions(hamnvakt_testkit::Kind::Postgres).await
     }
 }
+
+/// What the detectors remember survives a restart: a vessel heard under way, then silent
+/// while 40 others are heard; the instance that heard it stops, another starts on the same
+/// database and hears the vessel again three hours later — the gap is found there, with the
+/// 40 messages heard meanwhile (without the stored state the vessel would be new to it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_instance_remembers_who_went_dark() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let t0 = 1_795_000_000;
+    let mut before = vec![type1(265_123_456, 59.75, 19.20, 14.0, t0)];
+    for k in 0..40 {
+        before.push(type1(
+            230_000_000 + k,
+            59.70,
+            19.10,
+            8.0,
+            t0 + 60 * (k as i64 + 1),
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("before.nmea");
+    std::fs::write(&first, before.join("\n")).unwrap();
+    spawn_source(
+        &app.state.maritime_state(),
+        SourceConfig::File {
+            path: first,
+            speed: 0.0,
+        },
+    )
+    .await
+    .unwrap();
+    // Wait until what the detectors remember of all 41 messages is stored.
+    let mut heard = 0;
+    for _ in 0..300 {
+        if let Some((data, _)) = app.state.store.maritime_state("detectors").await.unwrap() {
+            let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+            heard = v["behaviour"]["heard"].as_u64().unwrap();
+            if heard == 41 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(heard, 41, "the detectors' memory was not stored");
+
+    // A second instance on the same database (the first one's memory is not shared with it
+    // in any other way) hears the vessel again.
+    let store = hamnvakt_store::Store::open(&app._db.url, &hamnvakt_store::OpenOptions::default())
+        .await
+        .unwrap();
+    let again = hamnvakt_server::app::Instance::new(
+        store,
+        crate::helpers::test_config(&app._db),
+        app.clock.clone(),
+    );
+    again.start().await.unwrap();
+    let second = dir.path().join("after.nmea");
+    std::fs::write(
+        &second,
+        type1(265_123_456, 59.76, 19.00, 3.0, t0 + 3 * 3600),
+    )
+    .unwrap();
+    spawn_source(
+        &again.maritime_state(),
+        SourceConfig::File {
+            path: second,
+            speed: 0.0,
+        },
+    )
+    .await
+    .unwrap();
+    let mut op = app.login("operator").await;
+    let mut found = serde_json::Value::Null;
+    for _ in 0..100 {
+        let r = op.get("/api/v1/alerts?kind=ais.gap").await;
+        if let Some(a) = r.json["alerts"].as_array().and_then(|a| a.first()) {
+            found = a.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        found["kind"], "ais.gap",
+        "the restarted instance found no gap"
+    );
+    let id = found["id"].as_str().unwrap();
+    let full = op.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(
+        full.json["evidence"]["other_messages_heard_meanwhile"], 40,
+        "{}",
+        full.body
+    );
+}
