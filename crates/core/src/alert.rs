@@ -221,7 +221,7 @@ macro_rules! from_str_via_all {
 from_str_via_all!(Severity, SubjectKind, AlertState, Outcome);
 
 /// What a detector (or a person, or a partner system) hands in to raise an alert.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertDraft {
     /// A dotted lowercase code naming the detector and pattern: `access.repeated_denials`.
     pub kind: String,
@@ -306,6 +306,40 @@ pub fn validate_kind(kind: &str) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+/// What makes two findings "the same finding", so that a repeat folds into the alert still
+/// open for it (its count and last-seen time go up) instead of queueing again; `None` for an
+/// alert that never folds.
+///
+/// Only detectors' findings fold (`raised_by` is `detector:…`): a person or a partner system
+/// raising twice means two alerts. A finding is the same when it is the same detector's
+/// pattern (`kind`), for the same owner, about the same things:
+///
+/// - gate detectors (`access.*`): the credential, the person and the zone, not the gates —
+///   the same card refused at another gate is the same finding again;
+/// - AIS detectors (`ais.*`): the vessel, or both vessels of an encounter, in any order;
+/// - every other detector: all its subjects, in any order.
+pub fn fold_key(raised_by: &str, draft: &AlertDraft) -> Option<String> {
+    if !raised_by.starts_with("detector:") {
+        return None;
+    }
+    let counts =
+        |s: &&SubjectRef| !(draft.kind.starts_with("access.") && s.kind == SubjectKind::Gate);
+    let mut subjects: Vec<String> = draft
+        .subjects
+        .iter()
+        .filter(counts)
+        .map(|s| format!("{}={}", s.kind.as_str(), s.reference))
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    Some(format!(
+        "{}|{}|{}",
+        draft.kind,
+        draft.owner_org,
+        subjects.join("|")
+    ))
 }
 
 /// A request to move an alert along its lifecycle.

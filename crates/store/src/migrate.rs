@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
+    Migration {
+        version: 21,
+        name: "alert_queue",
+        sqlite: include_str!("../schema/sqlite/0021_alert_queue.sql"),
+        postgres: include_str!("../schema/postgres/0021_alert_queue.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
