@@ -107,7 +107,7 @@ pub async fn list(
         incidents.push(service::decode(r)?);
     }
     let body = html! {
-        div.pagehead { h1 { (t(lang, Msg::NavIncidents)) } }
+        div.pagehead { h1 { (t(lang, Msg::NavIncidents)) } p { a #cases-link href="/cases" { (t(lang, Msg::NavCases)) " →" } } }
         @if incidents.is_empty() { p.empty { (t(lang, Msg::IncNone)) } }
         @else {
             table.queue #incident-list {
