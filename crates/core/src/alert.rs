@@ -421,6 +421,75 @@ mod tests {
     use crate::ids::Id;
 
     #[test]
+    fn the_same_finding_per_detector() {
+        let owner = Id::from_random_bytes([1; 16]);
+        let s = |kind, r: &str| SubjectRef {
+            kind,
+            reference: r.into(),
+            label: None,
+        };
+        let d = |kind: &str, subjects| AlertDraft {
+            kind: kind.into(),
+            severity: Severity::High,
+            title: "t".into(),
+            subjects,
+            evidence: serde_json::Value::Null,
+            owner_org: owner,
+            tlp: Tlp::Amber,
+            shared_with: vec![],
+        };
+        let card = |gate| {
+            vec![
+                s(SubjectKind::Credential, "C-1"),
+                s(SubjectKind::Person, "person:1"),
+                s(SubjectKind::Gate, gate),
+            ]
+        };
+        let k = |kind, subjects| fold_key("detector:x", &d(kind, subjects));
+        // Gate detectors: another gate is the same finding; another card is not.
+        assert_eq!(
+            k("access.repeated_denials", card("G1")),
+            k("access.repeated_denials", card("G5"))
+        );
+        assert_ne!(
+            k("access.repeated_denials", card("G1")),
+            k(
+                "access.repeated_denials",
+                vec![s(SubjectKind::Credential, "C-2")]
+            )
+        );
+        assert_ne!(
+            k("access.repeated_denials", card("G1")),
+            k("access.impossible_travel", card("G1"))
+        );
+        // AIS: both vessels of an encounter, in either order.
+        let a = vec![
+            s(SubjectKind::Vessel, "mmsi:1"),
+            s(SubjectKind::Vessel, "mmsi:2"),
+        ];
+        let b = vec![
+            s(SubjectKind::Vessel, "mmsi:2"),
+            s(SubjectKind::Vessel, "mmsi:1"),
+        ];
+        assert_eq!(k("ais.encounter", a.clone()), k("ais.encounter", b));
+        assert_ne!(
+            k("ais.encounter", a),
+            k("ais.encounter", vec![s(SubjectKind::Vessel, "mmsi:1")])
+        );
+        // Elsewhere a gate is part of the finding.
+        assert_ne!(
+            k("release.driver_mismatch", card("G1")),
+            k("release.driver_mismatch", card("G5"))
+        );
+        // People and partner systems never fold.
+        assert_eq!(
+            fold_key("user:1", &d("access.repeated_denials", card("G1"))),
+            None
+        );
+        assert_eq!(fold_key("token:1", &d("ais.gap", vec![])), None);
+    }
+
+    #[test]
     fn lifecycle_table() {
         use AlertState::*;
         let user = Id::from_random_bytes([1; 16]);

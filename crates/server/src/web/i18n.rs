@@ -169,6 +169,7 @@ messages! {
     E_implied_speed_kn => "Implied speed (knots)", "Beräknad fart (knop)";
     E_denials => "Refusals", "Nekanden";
     E_last_reasons => "Reasons of the last refusal", "Skäl för senaste nekandet";
+    E_reasons => "Reasons", "Skäl";
     E_threshold => "Threshold", "Tröskel";
     E_count => "Count", "Antal";
     E_within_minutes => "Within (minutes)", "Inom (minuter)";
