@@ -155,14 +155,14 @@ fn number(n: &serde_json::Number) -> String {
 /// One value, under the key it was found at.
 fn value(lang: Lang, key: &str, v: &Value) -> Markup {
     if let Some(ms) = as_time(key, v) {
-        return html! { time data-ms=(ms) { (local_time(ms)) } };
+        return html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } };
     }
     match v {
         Value::Null => html! { "—" },
         Value::Bool(b) => html! { (t(lang, if *b { Msg::EvYes } else { Msg::EvNo })) },
         Value::Number(n) => html! { (number(n)) },
         Value::String(s) => match text_time(s) {
-            Some(ms) => html! { time data-ms=(ms) { (local_time(ms)) } },
+            Some(ms) => html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } },
             None => html! { (s) },
         },
         Value::Array(items) => list(lang, key, items),
