@@ -31,13 +31,16 @@
     }
     live.dataset.updates = String(Number(live.dataset.updates || '0') + 1);
   };
-  const source = new EventSource('/api/v1/alerts/stream');
+  // From the chain head the page was read at: nothing between the page and the stream is
+  // missed (a reconnect resumes from the last event received, by Last-Event-ID).
+  const after = Number(live.dataset.after);
+  const source = new EventSource(Number.isInteger(after) && after >= 0
+    ? `/api/v1/alerts/stream?after=${after}` : '/api/v1/alerts/stream');
   source.addEventListener('alert', (message) => {
     const e = JSON.parse(message.data);
     changed.add(e.alert.id);
     if (!timer) timer = setTimeout(refresh, 300);
   });
-  // Once open, every change after this moment reaches the page (the stream starts at the
-  // chain's head as it was when it opened).
+  // Once open, every change after the page was read reaches it.
   source.addEventListener('open', () => { live.dataset.listening = 'true'; });
 })();

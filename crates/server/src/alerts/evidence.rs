@@ -162,7 +162,9 @@ fn value(lang: Lang, key: &str, v: &Value) -> Markup {
         Value::Bool(b) => html! { (t(lang, if *b { Msg::EvYes } else { Msg::EvNo })) },
         Value::Number(n) => html! { (number(n)) },
         Value::String(s) => match text_time(s) {
-            Some(ms) => html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } },
+            Some(ms) => {
+                html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } }
+            }
             None => html! { (s) },
         },
         Value::Array(items) => list(lang, key, items),

@@ -103,6 +103,9 @@ pub async fn queue(
         ..Default::default()
     };
     let viewer = p.viewer();
+    // The chain's head before the queue is read: the live stream starts after it, so a change
+    // between this read and the stream's start is pushed, not lost.
+    let head = state.store.chain_head().await?.0;
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
     let orgs = org_names(&state).await?;
@@ -156,7 +159,7 @@ pub async fn queue(
             button type="submit" { (t(lang, Msg::Filter)) }
         }
         @if live { p.live-note #queue-live-note { (t(lang, Msg::QueueLive)) } }
-        div #alert-queue-live data-live=(live) data-sort=(sort_sel) {
+        div #alert-queue-live data-live=(live) data-sort=(sort_sel) data-after=(head) {
         @if page.alerts.is_empty() {
             p.empty { (t(lang, Msg::NoAlerts)) }
         } @else {

@@ -13,11 +13,13 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use hamnvakt_core::ids::AlertId;
 use hamnvakt_identity::Permission;
-use utoipa::ToSchema;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::api::AlertView;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::extract::ApiQuery;
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
@@ -49,11 +51,21 @@ impl utoipa::PartialSchema for AlertEvent {
 
 impl ToSchema for AlertEvent {}
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// Start after this event (the chain head a page was rendered at, so that nothing
+    /// between the page and the stream is missed); `Last-Event-ID`, when sent, wins.
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+}
+
 /// Server-sent events, one `alert` event per change to an alert the reader may see (raised,
 /// seen again, acknowledged, assigned, closed, reopened, merged), from now on, or from after
 /// the `Last-Event-ID` the client sends back.
 #[utoipa::path(get, path = "/alerts/stream", tag = "alerts",
-    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event (the id of the last event received)", minimum = 0)),
+    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event (the id of the last event received)", minimum = 0), StreamQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Server-sent events: one `alert` event per change, its data JSON", body = AlertEvent, content_type = "text/event-stream"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -62,6 +74,7 @@ pub async fn stream(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
+    ApiQuery(q): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AlertsRead)?;
@@ -73,7 +86,11 @@ pub async fn stream(
             .and_then(|v| v.trim().parse::<i64>().ok())
             .filter(|n| *n >= 0)
             .ok_or_else(|| ApiError::field("Last-Event-ID", "must be an event id (0 or more)"))?,
-        None => state.store.chain_head().await?.0,
+        None => match q.after {
+            Some(n) if n >= 0 => n,
+            Some(_) => return Err(ApiError::field("after", "must be an event id (0 or more)")),
+            None => state.store.chain_head().await?.0,
+        },
     };
     let events = futures_util::stream::unfold(
         (state, after, std::collections::VecDeque::<Event>::new()),

@@ -347,6 +347,26 @@ async fn the_stream_pushes_what_the_reader_may_see_and_nothing_else(kind: Kind) 
         .unwrap();
     let again = read_alert_events(&mut resumed, Duration::from_secs(10), |e| e.len() >= 2).await;
     assert_eq!(again.len(), 2, "{again:?}");
+    // So does a stream asked to start after the head a page was read at.
+    let mut from_page = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/alerts/stream?after={}",
+            app.url,
+            first_seq - 1
+        ))
+        .header("cookie", targeting.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let again = read_alert_events(&mut from_page, Duration::from_secs(10), |e| e.len() >= 2).await;
+    assert_eq!(again.len(), 2, "{again:?}");
+    let bad = reqwest::Client::new()
+        .get(format!("{}/api/v1/alerts/stream?after=-1", app.url))
+        .header("cookie", targeting.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
 }
 
 /// A gate's alert is at the time of the presentation, not of the commit.
