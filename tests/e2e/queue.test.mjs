@@ -155,6 +155,9 @@ for (const [locale, words] of Object.entries(WORDS)) {
     assert.equal((await police.call('GET', `/api/v1/cases/${caseId}`)).status, 404);
     await page.goto(`${demo.url}/cases`);
     assert.ok(await page.$(`#case-list tr[data-case-id="${caseId}"]`));
+    // The incident's page names its case.
+    await page.goto(`${demo.url}/incidents/${incidentId}`);
+    assert.equal(await page.getAttribute('#incident-cases a', 'href'), `/cases/${caseId}`);
 
     // The shift log and the handover.
     await page.goto(`${demo.url}/shift`);
