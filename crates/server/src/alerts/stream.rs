@@ -79,6 +79,9 @@ pub async fn stream(
     use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AlertsRead)?;
     let viewer = p.viewer();
+    if q.after.is_some_and(|n| n < 0) {
+        return Err(ApiError::field("after", "must be an event id (0 or more)"));
+    }
     let after = match headers.get("last-event-id") {
         Some(v) => v
             .to_str()
@@ -87,8 +90,7 @@ pub async fn stream(
             .filter(|n| *n >= 0)
             .ok_or_else(|| ApiError::field("Last-Event-ID", "must be an event id (0 or more)"))?,
         None => match q.after {
-            Some(n) if n >= 0 => n,
-            Some(_) => return Err(ApiError::field("after", "must be an event id (0 or more)")),
+            Some(n) => n,
             None => state.store.chain_head().await?.0,
         },
     };
