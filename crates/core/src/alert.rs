@@ -221,7 +221,7 @@ macro_rules! from_str_via_all {
 from_str_via_all!(Severity, SubjectKind, AlertState, Outcome);
 
 /// What a detector (or a person, or a partner system) hands in to raise an alert.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertDraft {
     /// A dotted lowercase code naming the detector and pattern: `access.repeated_denials`.
     pub kind: String,
@@ -308,6 +308,40 @@ pub fn validate_kind(kind: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// What makes two findings "the same finding", so that a repeat folds into the alert still
+/// open for it (its count and last-seen time go up) instead of queueing again; `None` for an
+/// alert that never folds.
+///
+/// Only detectors' findings fold (`raised_by` is `detector:…`): a person or a partner system
+/// raising twice means two alerts. A finding is the same when it is the same detector's
+/// pattern (`kind`), for the same owner, about the same things:
+///
+/// - gate detectors (`access.*`): the credential, the person and the zone, not the gates —
+///   the same card refused at another gate is the same finding again;
+/// - AIS detectors (`ais.*`): the vessel, or both vessels of an encounter, in any order;
+/// - every other detector: all its subjects, in any order.
+pub fn fold_key(raised_by: &str, draft: &AlertDraft) -> Option<String> {
+    if !raised_by.starts_with("detector:") {
+        return None;
+    }
+    let counts =
+        |s: &&SubjectRef| !(draft.kind.starts_with("access.") && s.kind == SubjectKind::Gate);
+    let mut subjects: Vec<String> = draft
+        .subjects
+        .iter()
+        .filter(counts)
+        .map(|s| format!("{}={}", s.kind.as_str(), s.reference))
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    Some(format!(
+        "{}|{}|{}",
+        draft.kind,
+        draft.owner_org,
+        subjects.join("|")
+    ))
+}
+
 /// A request to move an alert along its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -385,6 +419,75 @@ pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], reader: &Reader
 mod tests {
     use super::*;
     use crate::ids::Id;
+
+    #[test]
+    fn the_same_finding_per_detector() {
+        let owner = Id::from_random_bytes([1; 16]);
+        let s = |kind, r: &str| SubjectRef {
+            kind,
+            reference: r.into(),
+            label: None,
+        };
+        let d = |kind: &str, subjects| AlertDraft {
+            kind: kind.into(),
+            severity: Severity::High,
+            title: "t".into(),
+            subjects,
+            evidence: serde_json::Value::Null,
+            owner_org: owner,
+            tlp: Tlp::Amber,
+            shared_with: vec![],
+        };
+        let card = |gate| {
+            vec![
+                s(SubjectKind::Credential, "C-1"),
+                s(SubjectKind::Person, "person:1"),
+                s(SubjectKind::Gate, gate),
+            ]
+        };
+        let k = |kind, subjects| fold_key("detector:x", &d(kind, subjects));
+        // Gate detectors: another gate is the same finding; another card is not.
+        assert_eq!(
+            k("access.repeated_denials", card("G1")),
+            k("access.repeated_denials", card("G5"))
+        );
+        assert_ne!(
+            k("access.repeated_denials", card("G1")),
+            k(
+                "access.repeated_denials",
+                vec![s(SubjectKind::Credential, "C-2")]
+            )
+        );
+        assert_ne!(
+            k("access.repeated_denials", card("G1")),
+            k("access.impossible_travel", card("G1"))
+        );
+        // AIS: both vessels of an encounter, in either order.
+        let a = vec![
+            s(SubjectKind::Vessel, "mmsi:1"),
+            s(SubjectKind::Vessel, "mmsi:2"),
+        ];
+        let b = vec![
+            s(SubjectKind::Vessel, "mmsi:2"),
+            s(SubjectKind::Vessel, "mmsi:1"),
+        ];
+        assert_eq!(k("ais.encounter", a.clone()), k("ais.encounter", b));
+        assert_ne!(
+            k("ais.encounter", a),
+            k("ais.encounter", vec![s(SubjectKind::Vessel, "mmsi:1")])
+        );
+        // Elsewhere a gate is part of the finding.
+        assert_ne!(
+            k("release.driver_mismatch", card("G1")),
+            k("release.driver_mismatch", card("G5"))
+        );
+        // People and partner systems never fold.
+        assert_eq!(
+            fold_key("user:1", &d("access.repeated_denials", card("G1"))),
+            None
+        );
+        assert_eq!(fold_key("token:1", &d("ais.gap", vec![])), None);
+    }
 
     #[test]
     fn lifecycle_table() {

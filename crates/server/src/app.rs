@@ -127,6 +127,13 @@ impl Instance {
                  `hamnvakt serve --read-only` serves it for investigation without writing"
             )));
         }
+        // Findings a crash left in the outbox, committed with their decisions or AIS batch
+        // but not yet raised, are raised before anything else.
+        let raised = alerts::drain(&self.state).await?;
+        if raised > 0 {
+            tracing::info!(raised, "raised findings left in the alert outbox");
+        }
+        tokio::spawn(alerts::outbox_task(self.state.clone()));
         access::start(&self.access_state()).await?;
         maritime::start(&self.maritime_state())
             .await

@@ -30,8 +30,13 @@ pub struct AlertRecord {
     pub outcome: Option<Outcome>,
     pub closing_note: Option<String>,
     pub raised_by: String,
+    /// When the finding was first seen (the time of the event, not of its ingestion).
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// How many times the finding was seen: repeats fold into the alert still open for it.
+    pub occurrences: i64,
+    /// When the finding was last seen (the time of that event).
+    pub last_seen_ms: i64,
 }
 
 /// A validated alert to insert.
@@ -41,6 +46,31 @@ pub struct NewAlert<'a> {
     pub draft: &'a hamnvakt_core::alert::AlertDraft,
     pub raised_by: &'a str,
     pub created_ms: i64,
+    /// What makes a repeat the same finding ([`hamnvakt_core::alert::fold_key`]).
+    pub fold_key: Option<String>,
+}
+
+/// A finding waiting in the outbox to be raised.
+#[derive(Debug, Clone)]
+pub struct PendingAlert {
+    /// The id the alert gets when it is raised as a new one.
+    pub id: AlertId,
+    /// Who raised it (`detector:access` …).
+    pub actor: String,
+    /// The time of the event it was found in.
+    pub at_ms: Option<i64>,
+    /// The alert draft as JSON.
+    pub draft: String,
+    pub created_ms: i64,
+}
+
+/// The alert still open for a finding, found by its fold key.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenFinding {
+    pub id: AlertId,
+    pub occurrences: i64,
+    pub last_seen_ms: i64,
+    pub severity: Severity,
 }
 
 /// Who is looking: alerts are filtered to what this organisation may see.
@@ -74,6 +104,8 @@ pub enum AlertSort {
     #[default]
     Newest,
     Oldest,
+    /// The operator's queue: most severe first, then the finding seen last first.
+    Severity,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -102,7 +134,7 @@ pub struct AlertPage {
 
 const ALERT_COLUMNS: &str =
     "id, kind, severity, title, state, owner_org, tlp, evidence, assignee, outcome, \
-                             closing_note, raised_by, created_ms, updated_ms";
+                             closing_note, raised_by, created_ms, updated_ms, occurrences, last_seen_ms";
 
 fn corrupt<T: std::fmt::Display>(what: &str) -> impl Fn(T) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -147,6 +179,8 @@ fn alert_from_row(r: &AnyRow) -> Result<AlertRecord> {
         raised_by: r.try_get(11)?,
         created_ms: r.try_get(12)?,
         updated_ms: r.try_get(13)?,
+        occurrences: r.try_get(14)?,
+        last_seen_ms: r.try_get(15)?,
     })
 }
 
@@ -165,8 +199,11 @@ fn push_visibility(q: &mut Sql, viewer: &Viewer) {
     q.arg(Arg::Text(org)).push("))");
 }
 
-fn encode_cursor(a: &AlertRecord) -> String {
-    format!("{}_{}", a.created_ms, a.id)
+fn encode_cursor(a: &AlertRecord, sort: AlertSort) -> String {
+    match sort {
+        AlertSort::Severity => format!("{}_{}_{}", a.severity.rank(), a.last_seen_ms, a.id),
+        AlertSort::Newest | AlertSort::Oldest => format!("{}_{}", a.created_ms, a.id),
+    }
 }
 
 fn decode_cursor(c: &str) -> Option<(i64, String)> {
@@ -176,12 +213,19 @@ fn decode_cursor(c: &str) -> Option<(i64, String)> {
     Some((ms, id.to_owned()))
 }
 
+/// A severity-order cursor: rank, last seen, id.
+fn decode_severity_cursor(c: &str) -> Option<(i64, i64, String)> {
+    let (rank, rest) = c.split_once('_')?;
+    let (ms, id) = decode_cursor(rest)?;
+    Some((rank.parse().ok()?, ms, id))
+}
+
 impl WriteTx {
     pub async fn insert_alert(&mut self, a: &NewAlert<'_>) -> Result<()> {
         let d = a.draft;
         sqlx::query(&format!(
-            "INSERT INTO alerts ({ALERT_COLUMNS}, severity_rank) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, $10)"
+            "INSERT INTO alerts ({ALERT_COLUMNS}, severity_rank, fold_key) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, 1, $9, $10, $11)"
         ))
         .bind(a.id.to_string())
         .bind(d.kind.clone())
@@ -193,6 +237,7 @@ impl WriteTx {
         .bind(a.raised_by.to_owned())
         .bind(a.created_ms)
         .bind(d.severity.rank())
+        .bind(a.fold_key.clone())
         .execute(&mut *self.tx)
         .await
         .map_err(StoreError::from_write)?;
@@ -216,6 +261,96 @@ impl WriteTx {
                 .map_err(StoreError::from_write)?;
         }
         Ok(())
+    }
+
+    /// The alert still open (not closed) for a finding, by its fold key. Read inside the
+    /// transaction after the chain head is locked, so two raisers of one finding take turns.
+    pub async fn open_alert_by_fold_key(&mut self, key: &str) -> Result<Option<OpenFinding>> {
+        let row = sqlx::query(
+            "SELECT id, occurrences, last_seen_ms, severity FROM alerts \
+             WHERE fold_key = $1 AND state <> 'closed' ORDER BY created_ms, id LIMIT 1",
+        )
+        .bind(key.to_owned())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| {
+            Ok(OpenFinding {
+                id: r
+                    .try_get::<String, _>(0)?
+                    .parse()
+                    .map_err(corrupt("alert id"))?,
+                occurrences: r.try_get(1)?,
+                last_seen_ms: r.try_get(2)?,
+                severity: r
+                    .try_get::<String, _>(3)?
+                    .parse()
+                    .map_err(corrupt("severity"))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Folds a repeat into an open alert: one more occurrence, last seen at the later of
+    /// the two times, the higher of the two severities.
+    pub async fn fold_alert(
+        &mut self,
+        id: AlertId,
+        seen_ms: i64,
+        severity: Severity,
+        at_ms: i64,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE alerts SET occurrences = occurrences + 1, \
+             last_seen_ms = CASE WHEN last_seen_ms < $1 THEN $1 ELSE last_seen_ms END, \
+             severity = CASE WHEN severity_rank < $2 THEN $3 ELSE severity END, \
+             severity_rank = CASE WHEN severity_rank < $2 THEN $2 ELSE severity_rank END, \
+             updated_ms = $4 WHERE id = $5 AND state <> 'closed'",
+        )
+        .bind(seen_ms)
+        .bind(severity.rank())
+        .bind(severity.as_str())
+        .bind(at_ms)
+        .bind(id.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StoreError::from_write)?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "alert {id} was closed concurrently"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Puts findings in the outbox, in the transaction that commits what they were found in.
+    pub async fn insert_pending_alerts(&mut self, pending: &[PendingAlert]) -> Result<()> {
+        for p in pending {
+            sqlx::query(
+                "INSERT INTO alert_outbox (id, actor, at_ms, draft, created_ms) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(p.id.to_string())
+            .bind(p.actor.clone())
+            .bind(p.at_ms)
+            .bind(p.draft.clone())
+            .bind(p.created_ms)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        }
+        Ok(())
+    }
+
+    /// Takes a finding out of the outbox, in the transaction that raises it; false when it
+    /// is gone (another raiser took it first: on PostgreSQL this waits for that one's end).
+    pub async fn take_pending_alert(&mut self, id: AlertId) -> Result<bool> {
+        let n = sqlx::query("DELETE FROM alert_outbox WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?
+            .rows_affected();
+        Ok(n == 1)
     }
 
     /// The alert's state, read inside this transaction (locked on PostgreSQL) so that a
@@ -353,8 +488,20 @@ impl Store {
     pub async fn list_alerts(&self, viewer: &Viewer, f: &AlertFilter) -> Result<AlertPage> {
         let limit = f.limit.clamp(1, 500);
         let mut q = self.filtered(viewer, f, ALERT_COLUMNS);
+        if f.sort == AlertSort::Severity {
+            if let Some((rank, ms, id)) = f.cursor.as_deref().and_then(decode_severity_cursor) {
+                q.push(" AND (alerts.severity_rank < ").arg(Arg::I64(rank));
+                q.push(" OR (alerts.severity_rank = ").arg(Arg::I64(rank));
+                q.push(" AND (alerts.last_seen_ms < ").arg(Arg::I64(ms));
+                q.push(" OR (alerts.last_seen_ms = ").arg(Arg::I64(ms));
+                q.push(" AND alerts.id < ").arg(Arg::Text(id)).push("))))");
+            }
+            q.push(" ORDER BY alerts.severity_rank DESC, alerts.last_seen_ms DESC, alerts.id DESC LIMIT ")
+                .arg(Arg::I64(limit + 1));
+            return self.alert_page(q, limit, f.sort).await;
+        }
         let (cmp, order) = match f.sort {
-            AlertSort::Newest => ("<", "DESC"),
+            AlertSort::Newest | AlertSort::Severity => ("<", "DESC"),
             AlertSort::Oldest => (">", "ASC"),
         };
         if let Some((ms, id)) = f.cursor.as_deref().and_then(decode_cursor) {
@@ -369,6 +516,10 @@ impl Store {
             " ORDER BY alerts.created_ms {order}, alerts.id {order} LIMIT "
         ))
         .arg(Arg::I64(limit + 1));
+        self.alert_page(q, limit, f.sort).await
+    }
+
+    async fn alert_page(&self, q: Sql, limit: i64, sort: AlertSort) -> Result<AlertPage> {
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut alerts = rows
             .iter()
@@ -376,7 +527,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let next_cursor = if alerts.len() as i64 > limit {
             alerts.truncate(limit as usize);
-            alerts.last().map(encode_cursor)
+            alerts.last().map(|a| encode_cursor(a, sort))
         } else {
             None
         };
@@ -385,6 +536,30 @@ impl Store {
             alerts,
             next_cursor,
         })
+    }
+
+    /// Findings waiting in the outbox, oldest first.
+    pub async fn pending_alerts(&self, limit: i64) -> Result<Vec<PendingAlert>> {
+        let rows = sqlx::query(
+            "SELECT id, actor, at_ms, draft, created_ms FROM alert_outbox ORDER BY created_ms, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PendingAlert {
+                    id: r
+                        .try_get::<String, _>(0)?
+                        .parse()
+                        .map_err(corrupt("pending alert id"))?,
+                    actor: r.try_get(1)?,
+                    at_ms: r.try_get(2)?,
+                    draft: r.try_get(3)?,
+                    created_ms: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 
     /// How many alerts the viewer may see match the filter (cursor and limit ignored).

@@ -53,7 +53,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
-pub use alerts::{AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, Viewer};
+pub use alerts::{
+    AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, OpenFinding, PendingAlert, Viewer,
+};
 pub use assessment::{AssessmentRow, CatalogueRow, PracticeRow};
 pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};

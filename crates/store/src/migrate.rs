@@ -130,6 +130,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
     Migration {
+        version: 21,
+        name: "alert_queue",
+        sqlite: include_str!("../schema/sqlite/0021_alert_queue.sql"),
+        postgres: include_str!("../schema/postgres/0021_alert_queue.sql"),
+    },
+    Migration {
         version: 25,
         name: "catalogues",
         sqlite: include_str!("../schema/sqlite/0025_catalogues.sql"),

@@ -111,6 +111,7 @@ async fn raise(store: &Store, d: &AlertDraft, aid: AlertId, at: i64) {
         draft: d,
         raised_by: "system",
         created_ms: at,
+        fold_key: None,
     })
     .await
     .unwrap();
@@ -1367,6 +1368,120 @@ async fn assessments_practices_and_scores(kind: Kind) {
     );
 }
 
+/// Folding repeats, the severity order and the alert outbox behave alike on both backends.
+async fn folds_order_and_the_outbox(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, _) = seed_orgs(&store).await;
+    let viewer = Viewer::member(port);
+    let mut d = draft(port, Tlp::Amber, vec![], "access.repeated_denials");
+    d.severity = Severity::Medium;
+    let (a, b): (AlertId, AlertId) = (
+        Id::from_random_bytes([1; 16]),
+        Id::from_random_bytes([2; 16]),
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_alert(&NewAlert {
+        id: a,
+        draft: &d,
+        raised_by: "detector:access",
+        created_ms: T0,
+        fold_key: Some("k1".into()),
+    })
+    .await
+    .unwrap();
+    let mut high = d.clone();
+    high.severity = Severity::High;
+    tx.insert_alert(&NewAlert {
+        id: b,
+        draft: &high,
+        raised_by: "detector:access",
+        created_ms: T0 - 10,
+        fold_key: Some("k2".into()),
+    })
+    .await
+    .unwrap();
+    let open = tx.open_alert_by_fold_key("k1").await.unwrap().unwrap();
+    assert_eq!((open.id, open.occurrences, open.last_seen_ms), (a, 1, T0));
+    assert!(tx.open_alert_by_fold_key("k3").await.unwrap().is_none());
+    // A repeat seen later with a higher severity; one seen earlier leaves last seen alone.
+    tx.fold_alert(a, T0 + 500, Severity::Critical, T0 + 600)
+        .await
+        .unwrap();
+    tx.fold_alert(a, T0 + 100, Severity::Low, T0 + 700)
+        .await
+        .unwrap();
+    // The outbox: written, listed, taken once.
+    let pid: AlertId = Id::from_random_bytes([3; 16]);
+    tx.insert_pending_alerts(&[PendingAlert {
+        id: pid,
+        actor: "detector:ais".into(),
+        at_ms: Some(T0),
+        draft: "{}".into(),
+        created_ms: T0,
+    }])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let got = store.alert(a, &viewer).await.unwrap().unwrap();
+    assert_eq!(
+        (got.occurrences, got.last_seen_ms, got.created_ms),
+        (3, T0 + 500, T0)
+    );
+    assert_eq!(got.severity, Severity::Critical);
+    let page = store
+        .list_alerts(
+            &viewer,
+            &AlertFilter {
+                sort: AlertSort::Severity,
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.alerts[0].id, a);
+    let next = store
+        .list_alerts(
+            &viewer,
+            &AlertFilter {
+                sort: AlertSort::Severity,
+                limit: 1,
+                cursor: page.next_cursor,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.alerts[0].id, b);
+    assert!(next.next_cursor.is_none());
+    let pending = store.pending_alerts(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!((pending[0].id, pending[0].at_ms), (pid, Some(T0)));
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.take_pending_alert(pid).await.unwrap());
+    assert!(!tx.take_pending_alert(pid).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.pending_alerts(10).await.unwrap().is_empty());
+    // A closed alert is no longer the open one for its finding, and cannot be folded into.
+    let mut tx = store.begin().await.unwrap();
+    tx.update_alert_state(
+        a,
+        AlertState::Open,
+        AlertState::Closed,
+        None,
+        Some(Outcome::Confirmed),
+        None,
+        T0 + 800,
+    )
+    .await
+    .unwrap();
+    assert!(tx.open_alert_by_fold_key("k1").await.unwrap().is_none());
+    assert!(tx
+        .fold_alert(a, T0 + 900, Severity::Low, T0 + 900)
+        .await
+        .is_err());
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1399,4 +1514,5 @@ conformance!(
     projection_marks_move_once,
     a_locked_head_orders_other_writers,
     assessments_practices_and_scores,
+    folds_order_and_the_outbox,
 );

@@ -21,7 +21,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use hamnvakt_access::decide::{self, Decision, DecisionRequest, Direction, Reason, Settings};
-use hamnvakt_access::detect::{DetectorSettings, Detectors, Finding};
+use hamnvakt_access::detect::{DetectorSettings, Detectors};
 use hamnvakt_access::model::{
     Ban, Credential, Facility, Gate, Permit, Person, SecurityLevel, Vehicle, Visit, Zone,
 };
@@ -247,19 +247,7 @@ impl Engine {
             .followed
             .store(mark, std::sync::atomic::Ordering::Release);
         engine.reload_presence(&state.store).await?;
-        let since = state.now_ms() - 30 * 86_400_000;
-        let history = state.store.decisions_since(since, 500_000).await?;
-        {
-            let mut inner = engine.lock();
-            let Inner {
-                index, detectors, ..
-            } = &mut *inner;
-            for row in history {
-                if let Ok(d) = serde_json::from_str::<Decision>(&row.data) {
-                    detectors.learn(&*index, &d);
-                }
-            }
-        }
+        engine.relearn(state).await?;
         let rx = engine
             .receiver
             .lock()
@@ -423,6 +411,22 @@ impl Engine {
         inner.presence = presence;
         self.followed
             .store(mark, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// The detectors as the recorded decisions of the last 30 days teach them (at start, and
+    /// after a failed commit: the detectors observed decisions that were then not recorded).
+    async fn relearn(&self, state: &AccessState) -> Result<(), ApiError> {
+        let since = state.now_ms() - 30 * 86_400_000;
+        let history = state.store.decisions_since(since, 500_000).await?;
+        let mut inner = self.lock();
+        let mut fresh = Detectors::new(inner.detectors.settings);
+        for row in history {
+            if let Ok(d) = serde_json::from_str::<Decision>(&row.data) {
+                fresh.learn(&inner.index, &d);
+            }
+        }
+        inner.detectors = fresh;
         Ok(())
     }
 
@@ -764,10 +768,19 @@ async fn set_policy_rows(
 }
 
 /// Writes one group of decisions in one transaction, as events only (the query rows follow
-/// from them, see [`super::projector`]); returns their event sequence numbers. On PostgreSQL
+/// from them, see [`super::projector`]); returns their event sequence numbers and whether the
+/// detectors found anything. On PostgreSQL
 /// the decisions are made here: the transaction locks the chain head first, so every other
 /// instance's decision before it is followed, and none can be recorded until this group is.
-async fn write_batch(state: &AccessState, batch: &mut [Pending]) -> Result<Vec<i64>, ApiError> {
+///
+/// The insider-behaviour detectors observe the group before it is written, and what they
+/// find goes into the alert outbox in the same transaction: a finding is durable with the
+/// decision it was found in, and raised after the commit (or, after a crash, at start-up).
+/// A group with findings goes the ordinary way rather than the one-round-trip append.
+async fn write_batch(
+    state: &AccessState,
+    batch: &mut [Pending],
+) -> Result<(Vec<i64>, bool), ApiError> {
     let started = std::time::Instant::now();
     let now = state.now_ms();
     let engine = &state.access;
@@ -821,9 +834,15 @@ async fn write_batch(state: &AccessState, batch: &mut [Pending]) -> Result<Vec<i
             payload,
         });
     }
+    let findings = observe(engine, batch, now)?;
+    let found = !findings.is_empty();
+    if found && tx.is_none() {
+        tx = Some(state.store.begin().await?);
+    }
     let appended = match tx {
         Some(mut t) => {
             let appended = t.append_many(&events).await?;
+            t.insert_pending_alerts(&findings).await?;
             t.commit().await?;
             appended
         }
@@ -840,7 +859,54 @@ async fn write_batch(state: &AccessState, batch: &mut [Pending]) -> Result<Vec<i
     if let Some(last) = seqs.last() {
         engine.projector.committed(*last);
     }
-    Ok(seqs)
+    Ok((seqs, found))
+}
+
+/// What the detectors find in a group of decisions, as findings for the alert outbox: owned
+/// by the facility's organisation, TLP:AMBER, at the time of the decision.
+fn observe(
+    engine: &Engine,
+    batch: &[Pending],
+    now: i64,
+) -> Result<Vec<hamnvakt_store::PendingAlert>, ApiError> {
+    let mut inner = engine.lock();
+    let Inner {
+        index, detectors, ..
+    } = &mut *inner;
+    let mut out = Vec::new();
+    for made in batch.iter().filter_map(|p| p.made.as_ref()) {
+        let d = &made.decision;
+        for f in detectors.observe(&*index, d) {
+            let Some(owner) = d
+                .facility
+                .and_then(|id| index.facilities.get(&id))
+                .map(|f| f.org_id)
+            else {
+                continue;
+            };
+            let draft = AlertDraft {
+                kind: f.kind.to_owned(),
+                severity: f.severity,
+                title: f.title.chars().take(200).collect(),
+                subjects: f
+                    .subjects
+                    .into_iter()
+                    .take(hamnvakt_core::alert::MAX_SUBJECTS)
+                    .collect(),
+                evidence: f.evidence,
+                owner_org: owner,
+                tlp: Tlp::Amber,
+                shared_with: Vec::new(),
+            };
+            out.push(crate::alerts::pending(
+                "detector:access",
+                &draft,
+                Some(d.at_ms),
+                now,
+            )?);
+        }
+    }
+    Ok(out)
 }
 
 async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
@@ -862,23 +928,7 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             .writing
             .store(false, std::sync::atomic::Ordering::Release);
         match written {
-            Ok(seqs) => {
-                let findings: Vec<(Finding, Option<FacilityId>)> = {
-                    let mut inner = state.access.lock();
-                    let Inner {
-                        index, detectors, ..
-                    } = &mut *inner;
-                    batch
-                        .iter()
-                        .filter_map(|p| p.made.as_ref())
-                        .flat_map(|m| {
-                            detectors
-                                .observe(&*index, &m.decision)
-                                .into_iter()
-                                .map(|f| (f, m.decision.facility))
-                        })
-                        .collect()
-                };
+            Ok((seqs, found)) => {
                 let live: Vec<serde_json::Value> = if state.access.feed.receiver_count() > 0 {
                     let inner = state.access.lock();
                     batch
@@ -899,8 +949,8 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                 for item in live {
                     let _ = state.access.feed.send(item);
                 }
-                if !findings.is_empty() {
-                    tokio::spawn(raise_findings(state.clone(), findings));
+                if found {
+                    crate::alerts::drain_soon(&state);
                 }
             }
             Err(e) => {
@@ -913,6 +963,9 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                 let reloaded = state.access.reload_presence_from_chain(&state).await;
                 if let Err(e) = reloaded {
                     tracing::error!(error = %e, "reloading presence failed");
+                }
+                if let Err(e) = state.access.relearn(&state).await {
+                    tracing::error!(error = %e, "reloading the detectors' history failed");
                 }
             }
         }
@@ -954,44 +1007,6 @@ fn feed_json(
         "reasons": d.reasons,
         "event_seq": seq,
     })
-}
-
-/// Raises the detectors' findings as alerts owned by the facility's organisation.
-async fn raise_findings(state: AccessState, findings: Vec<(Finding, Option<FacilityId>)>) {
-    for (f, facility) in findings {
-        let owner = facility.and_then(|id| {
-            state
-                .access
-                .lock()
-                .index
-                .facilities
-                .get(&id)
-                .map(|f| f.org_id)
-        });
-        let Some(owner) = owner else { continue };
-        let draft = AlertDraft {
-            kind: f.kind.to_owned(),
-            severity: f.severity,
-            title: f.title.chars().take(200).collect(),
-            subjects: f
-                .subjects
-                .into_iter()
-                .take(hamnvakt_core::alert::MAX_SUBJECTS)
-                .collect(),
-            evidence: f.evidence,
-            owner_org: owner,
-            tlp: Tlp::Amber,
-            shared_with: Vec::new(),
-        };
-        let actor = Actor {
-            id: "detector:access".into(),
-            org: Some(owner),
-            request_id: None,
-        };
-        if let Err(e) = crate::alerts::raise(&state, &actor, &draft, None).await {
-            tracing::error!(error = %e, kind = f.kind, "raising an access alert failed");
-        }
-    }
 }
 
 /// Most decision events read in one round of following other instances.

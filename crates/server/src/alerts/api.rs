@@ -42,8 +42,13 @@ pub struct AlertView {
     pub closing_note: Option<String>,
     /// Who raised it (`user:…`, `token:…`, `system`).
     pub raised_by: String,
+    /// When the finding was first seen: the time of the event, not of its ingestion.
     pub created_at: String,
     pub updated_at: String,
+    /// How many times the finding was seen (a detector's repeats fold into one alert).
+    pub occurrences: i64,
+    /// When the finding was last seen (the time of that event).
+    pub last_seen_at: String,
 }
 
 impl From<AlertRecord> for AlertView {
@@ -65,6 +70,8 @@ impl From<AlertRecord> for AlertView {
             raised_by: a.raised_by,
             created_at: rfc3339(a.created_ms),
             updated_at: rfc3339(a.updated_ms),
+            occurrences: a.occurrences,
+            last_seen_at: rfc3339(a.last_seen_ms),
         }
     }
 }
@@ -104,8 +111,9 @@ pub struct ListQuery {
     /// RFC 3339; raised before.
     #[param(format = DateTime)]
     pub until: Option<String>,
-    /// `newest` (default) or `oldest`.
-    #[param(pattern = "^(newest|oldest)$")]
+    /// `newest` (default), `oldest`, or `severity` (the operator's queue: most severe first,
+    /// then the finding seen last first).
+    #[param(pattern = "^(newest|oldest|severity)$")]
     pub sort: Option<String>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -140,7 +148,13 @@ impl ListQuery {
         let sort = match self.sort.as_deref().map(str::trim) {
             None | Some("newest") => AlertSort::Newest,
             Some("oldest") => AlertSort::Oldest,
-            Some(_) => return Err(ApiError::field("sort", "must be newest or oldest")),
+            Some("severity") => AlertSort::Severity,
+            Some(_) => {
+                return Err(ApiError::field(
+                    "sort",
+                    "must be newest, oldest or severity",
+                ))
+            }
         };
         let limit = self.limit.unwrap_or(50);
         if !(1..=500).contains(&limit) {

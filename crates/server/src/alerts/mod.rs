@@ -3,11 +3,18 @@
 //!
 //! Public items: [`routes`] (`/api/v1/alerts…` and the console's `/alerts…`), [`openapi`],
 //! and the use cases other capabilities call: [`raise`] (validate, store, record
-//! `alert.raised`), [`act`] (a lifecycle step) and [`ACTIVE`] (the states of an open alert).
+//! `alert.raised`, or fold a detector's repeat into the alert still open for the finding),
+//! [`pending`] and [`drain`] (the outbox: a finding written in the transaction of the
+//! decision or AIS batch it was found in, raised afterwards — at start-up too, so a crash
+//! loses none), [`act`] (a lifecycle step) and [`ACTIVE`] (the states of an open alert).
+//! `stream.rs` pushes the queue's changes to the console (server-sent events, need-to-know per
+//! event); `evidence.rs` renders an alert's evidence for people.
 
 mod api;
+mod evidence;
 mod pages;
 mod service;
+mod stream;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,11 +22,12 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{act, merge, raise, ACTIVE};
+pub use service::{act, drain, drain_soon, merge, outbox_task, pending, raise, ACTIVE};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
         .route("/alerts", get(api::list).post(api::raise))
+        .route("/alerts/stream", get(stream::stream))
         .route("/alerts/{id}", get(api::get_one))
         .route("/alerts/{id}/history", get(api::history))
         .route("/alerts/{id}/acknowledge", post(api::acknowledge))
@@ -36,11 +44,21 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/{id}/close", post(pages::close))
         .route("/alerts/{id}/reopen", post(pages::reopen))
         .route("/alerts/{id}/merge", post(pages::merge))
+        .route(
+            "/static/alerts.js",
+            get(|| {
+                crate::web::layout::asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/alerts.js"),
+                )
+            }),
+        )
 }
 
 #[derive(OpenApi)]
 #[openapi(paths(
     api::list,
+    stream::stream,
     api::raise,
     api::get_one,
     api::history,

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use hamnvakt_core::alert::{Action, AlertState, Outcome, Severity};
 use hamnvakt_core::ids::{OrgId, UserId};
 use hamnvakt_identity::{roles, Permission};
-use hamnvakt_store::{AlertFilter, AlertRecord};
+use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -25,6 +25,8 @@ pub struct QueueQuery {
     state: Option<String>,
     min_severity: Option<String>,
     kind: Option<String>,
+    /// `severity` (default), `newest` or `oldest`.
+    sort: Option<String>,
     cursor: Option<String>,
 }
 
@@ -82,19 +84,34 @@ pub async fn queue(
         ),
         None => None,
     };
+    let sort_sel = q.sort.clone().unwrap_or_else(|| "severity".into());
+    let sort = match sort_sel.as_str() {
+        "severity" => AlertSort::Severity,
+        "newest" => AlertSort::Newest,
+        "oldest" => AlertSort::Oldest,
+        _ => {
+            return Err(ApiError::field("sort", "must be severity, newest or oldest").into());
+        }
+    };
     let filter = AlertFilter {
         states,
         min_severity,
         kind_prefix: q.kind.clone().filter(|k| !k.is_empty()),
+        sort,
         cursor: q.cursor.clone(),
         limit: 50,
         ..Default::default()
     };
     let viewer = p.viewer();
+    // The chain's head before the queue is read: the live stream starts after it, so a change
+    // between this read and the stream's start is pushed, not lost.
+    let head = state.store.chain_head().await?.0;
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
     let orgs = org_names(&state).await?;
     let path = current_path(&uri);
+    // The first page follows the queue live; a later one stays as it was read.
+    let live = q.cursor.is_none();
     let next_link = page.next_cursor.as_ref().map(|c| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("state", &state_sel);
@@ -104,6 +121,7 @@ pub async fn queue(
         if let Some(k) = &q.kind {
             s.append_pair("kind", k);
         }
+        s.append_pair("sort", &sort_sel);
         s.append_pair("cursor", c);
         format!("/alerts?{}", s.finish())
     });
@@ -131,8 +149,17 @@ pub async fn queue(
                 }
             }
             label { (t(lang, Msg::KindFilter)) input name="kind" value=(q.kind.clone().unwrap_or_default()) placeholder="access"; }
+            label { (t(lang, Msg::QueueOrder))
+                select name="sort" {
+                    option value="severity" selected[sort_sel == "severity"] { (t(lang, Msg::SortSeverity)) }
+                    option value="newest" selected[sort_sel == "newest"] { (t(lang, Msg::SortNewest)) }
+                    option value="oldest" selected[sort_sel == "oldest"] { (t(lang, Msg::SortOldest)) }
+                }
+            }
             button type="submit" { (t(lang, Msg::Filter)) }
         }
+        @if live { p.live-note #queue-live-note { (t(lang, Msg::QueueLive)) } }
+        div #alert-queue-live data-live=(live) data-sort=(sort_sel) data-after=(head) {
         @if page.alerts.is_empty() {
             p.empty { (t(lang, Msg::NoAlerts)) }
         } @else {
@@ -140,11 +167,11 @@ pub async fn queue(
                 thead { tr {
                     th { (t(lang, Msg::Severity)) } th { (t(lang, Msg::Title)) } th { (t(lang, Msg::Subjects)) }
                     th { (t(lang, Msg::Owner)) } th { (t(lang, Msg::Marking)) } th { (t(lang, Msg::StateCol)) }
-                    th { (t(lang, Msg::Raised)) } th { (t(lang, Msg::Actions)) }
+                    th { (t(lang, Msg::LastSeen)) } th { (t(lang, Msg::Actions)) }
                 } }
                 tbody {
                     @for a in &page.alerts {
-                        tr data-alert-id=(a.id) data-state=(a.state.as_str()) {
+                        tr data-alert-id=(a.id) data-state=(a.state.as_str()) data-severity=(a.severity.as_str()) data-occurrences=(a.occurrences) data-last-seen=(a.last_seen_ms) {
                             td { (severity_badge(lang, a.severity)) }
                             td { a href={ "/alerts/" (a.id) } { (a.title) } br; small.kind { (a.kind) } }
                             td { @for s in &a.subjects {
@@ -155,7 +182,12 @@ pub async fn queue(
                             td { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }
                             td { (tlp_badge(a.tlp)) }
                             td { (state_badge(lang, a.state)) }
-                            td { time { (local_time(a.created_ms)) } }
+                            td {
+                                time title={ (t(lang, Msg::FirstSeen)) " " (local_time(a.created_ms)) } { (local_time(a.last_seen_ms)) }
+                                @if a.occurrences > 1 {
+                                    span.occurrences title={ (t(lang, Msg::SeenTimes)) " " (a.occurrences) " " (t(lang, Msg::TimesWord)) } { "×" (a.occurrences) }
+                                }
+                            }
                             td {
                                 @if a.state == AlertState::Open && may_act(&p, a) {
                                     form.inline method="post" action={ "/alerts/" (a.id) "/acknowledge" } {
@@ -170,10 +202,12 @@ pub async fn queue(
                 }
             }
         }
+        }
         nav.pager {
-            @if q.cursor.is_some() { a href={ "/alerts?state=" (state_sel) } { (t(lang, Msg::FirstPage)) } }
+            @if q.cursor.is_some() { a href={ "/alerts?state=" (state_sel) "&sort=" (sort_sel) } { (t(lang, Msg::FirstPage)) } }
             @if let Some(n) = next_link { a href=(n) { (t(lang, Msg::NextPage)) } }
         }
+        script src="/static/alerts.js" defer {}
     };
     let title = t(lang, Msg::AlertQueue);
     Ok(layout(
@@ -222,7 +256,6 @@ pub async fn detail(
         .await?;
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
-    let evidence = serde_json::to_string_pretty(&a.evidence).unwrap_or_default();
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
     let body = html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
@@ -241,7 +274,11 @@ pub async fn detail(
                 dt { (t(lang, Msg::Assignee)) } dd {
                     @match a.assignee { Some(u) => (names.get(&u).cloned().unwrap_or_else(|| u.to_string())), None => (t(lang, Msg::Nobody)) }
                 }
-                dt { (t(lang, Msg::Raised)) } dd { (local_time(a.created_ms)) }
+                dt { (t(lang, Msg::FirstSeen)) } dd #alert-first-seen { (local_time(a.created_ms)) }
+                @if a.occurrences > 1 {
+                    dt { (t(lang, Msg::LastSeen)) } dd #alert-last-seen { (local_time(a.last_seen_ms)) }
+                    dt { (t(lang, Msg::SeenTimes)) } dd #alert-occurrences data-occurrences=(a.occurrences) { (a.occurrences) " " (t(lang, Msg::TimesWord)) }
+                }
                 dt { (t(lang, Msg::RaisedBy)) } dd { code { (a.raised_by) } }
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
@@ -251,7 +288,7 @@ pub async fn detail(
                     @if let Some(l) = &s.label { " — " (l) } }
             } }
             h2 { (t(lang, Msg::Evidence)) }
-            pre.evidence { (evidence) }
+            (super::evidence::render(lang, &a.evidence))
             @if a.state != AlertState::Closed {
                 h2 { (t(lang, Msg::Actions)) }
                 @if acts {

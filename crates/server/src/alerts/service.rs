@@ -3,20 +3,32 @@
 use hamnvakt_core::alert::{self, Action, AlertDraft, AlertState};
 use hamnvakt_core::ids::{AlertId, UserId};
 use hamnvakt_identity::{roles, Permission};
-use hamnvakt_store::{AlertRecord, NewAlert, Viewer};
+use hamnvakt_store::{AlertRecord, NewAlert, PendingAlert, Viewer};
 use serde_json::json;
 
 use crate::web::change::{Actor, Change};
 use crate::web::error::ApiError;
 use crate::web::state::{new_id, AppState};
 
-/// Validates and stores a new alert, recording `alert.raised` with the whole draft.
+/// Validates and stores a new alert, recording `alert.raised` with the whole draft; or, when
+/// it is a detector's repeat of a finding whose alert is still open, folds it into that alert
+/// (`alert.repeated`: one more occurrence, last seen at `at_ms`). `at_ms` is the time of the
+/// event the finding is about (the change's time when there is none); returns the alert's id.
 pub async fn raise(
     state: &AppState,
     actor: &Actor,
     draft: &AlertDraft,
     at_ms: Option<i64>,
 ) -> Result<AlertId, ApiError> {
+    check(state, draft).await?;
+    let mut change = Change::begin(state, actor).await?;
+    let id = raise_in(&mut change, actor, draft, at_ms, new_id()).await?;
+    change.commit().await?;
+    Ok(id)
+}
+
+/// The draft's fields, and that every organisation it names exists.
+async fn check(state: &AppState, draft: &AlertDraft) -> Result<(), ApiError> {
     draft.validate().map_err(ApiError::InvalidFields)?;
     for (i, org) in draft.shared_with.iter().enumerate() {
         if state.store.org(*org).await?.is_none() {
@@ -26,9 +38,47 @@ pub async fn raise(
             ));
         }
     }
-    let id: AlertId = new_id();
-    let mut change = Change::begin(state, actor).await?;
-    let created_ms = at_ms.unwrap_or(change.at_ms());
+    Ok(())
+}
+
+/// [`raise`] inside a change: a new alert `id`, or the fold into the open one.
+async fn raise_in(
+    change: &mut Change<'_>,
+    actor: &Actor,
+    draft: &AlertDraft,
+    at_ms: Option<i64>,
+    id: AlertId,
+) -> Result<AlertId, ApiError> {
+    let seen_ms = at_ms.unwrap_or(change.at_ms());
+    let fold_key = alert::fold_key(&actor.id, draft);
+    if let Some(key) = &fold_key {
+        // The chain head's lock orders raisers (instances, on PostgreSQL): the second of two
+        // raises of one finding sees the first's alert.
+        change.tx().lock_head().await?;
+        if let Some(open) = change.tx().open_alert_by_fold_key(key).await? {
+            let subject = format!("alert:{}", open.id);
+            change
+                .record(
+                    "alert.repeated",
+                    Some(&subject),
+                    json!({
+                        "occurrences": open.occurrences + 1,
+                        "seen_ms": seen_ms,
+                        "severity": draft.severity.max(open.severity),
+                        "title": draft.title,
+                        "subjects": draft.subjects,
+                        "evidence": draft.evidence,
+                    }),
+                )
+                .await?;
+            let at = change.at_ms();
+            change
+                .tx()
+                .fold_alert(open.id, seen_ms, draft.severity, at)
+                .await?;
+            return Ok(open.id);
+        }
+    }
     let subject = format!("alert:{id}");
     change
         .record(
@@ -43,7 +93,7 @@ pub async fn raise(
                 "shared_with": draft.shared_with,
                 "subjects": draft.subjects,
                 "evidence": draft.evidence,
-                "created_ms": created_ms,
+                "created_ms": seen_ms,
             }),
         )
         .await?;
@@ -53,11 +103,131 @@ pub async fn raise(
             id,
             draft,
             raised_by: &actor.id,
-            created_ms,
+            created_ms: seen_ms,
+            fold_key,
         })
         .await?;
-    change.commit().await?;
     Ok(id)
+}
+
+/// A detector's finding for the outbox: written by the caller in the transaction that
+/// commits what it was found in (a group of gate decisions, a batch of AIS), so that a crash
+/// after that commit cannot lose it; [`drain`] raises it afterwards.
+pub fn pending(
+    actor: &str,
+    draft: &AlertDraft,
+    at_ms: Option<i64>,
+    now_ms: i64,
+) -> Result<PendingAlert, ApiError> {
+    Ok(PendingAlert {
+        id: new_id(),
+        actor: actor.to_owned(),
+        at_ms,
+        draft: serde_json::to_string(draft).map_err(|e| ApiError::Internal(e.to_string()))?,
+        created_ms: now_ms,
+    })
+}
+
+/// One drain at a time in this process (another instance's is ordered by the outbox row).
+static DRAINING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Raises every finding waiting in the outbox: each in one transaction that takes it out of
+/// the outbox and raises (or folds) it, so a finding is raised exactly once even when two
+/// instances drain together. A finding that cannot be an alert (it fails validation) is taken
+/// out with `alert.not_raised` recording why. Returns how many were raised.
+pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
+    let _one = DRAINING.lock().await;
+    let mut raised = 0;
+    loop {
+        let batch = state.store.pending_alerts(100).await?;
+        let n = batch.len();
+        for p in batch {
+            match raise_pending(state, &p).await {
+                Ok(true) => raised += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, id = %p.id, "raising a finding from the outbox failed; trying again later");
+                    return Ok(raised);
+                }
+            }
+        }
+        if n < 100 {
+            return Ok(raised);
+        }
+    }
+}
+
+async fn raise_pending(state: &AppState, p: &PendingAlert) -> Result<bool, ApiError> {
+    let draft: Result<AlertDraft, String> =
+        serde_json::from_str(&p.draft).map_err(|e| e.to_string());
+    let checked = match &draft {
+        Ok(d) => match check(state, d).await {
+            Ok(()) => Ok(()),
+            Err(ApiError::InvalidFields(f)) => Err(f
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.reason))
+                .collect::<Vec<_>>()
+                .join("; ")),
+            Err(e) => return Err(e),
+        },
+        Err(e) => Err(e.clone()),
+    };
+    let actor = Actor {
+        id: p.actor.clone(),
+        org: draft.as_ref().ok().map(|d| d.owner_org),
+        request_id: None,
+    };
+    let mut change = Change::begin(state, &actor).await?;
+    if !change.tx().take_pending_alert(p.id).await? {
+        return Ok(false);
+    }
+    match (draft, checked) {
+        (Ok(d), Ok(())) => {
+            raise_in(&mut change, &actor, &d, p.at_ms, p.id).await?;
+        }
+        (_, Err(why)) | (Err(why), _) => {
+            tracing::error!(id = %p.id, why, "a finding in the outbox cannot be raised");
+            change
+                .record(
+                    "alert.not_raised",
+                    Some(&format!("finding:{}", p.id)),
+                    json!({"why": why, "draft": p.draft}),
+                )
+                .await?;
+        }
+    }
+    change.commit().await?;
+    Ok(true)
+}
+
+/// Drains the outbox in the background now (after a commit that wrote to it).
+pub fn drain_soon(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = drain(&state).await {
+            tracing::warn!(error = %e, "draining the alert outbox failed; trying again later");
+        }
+    });
+}
+
+/// How often the outbox is looked at besides right after each commit that wrote to it: what
+/// an instance that crashed left behind is raised by the others within this (and by itself at
+/// start-up).
+const SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The outbox's background task: drains at start and then every [`SWEEP`].
+pub async fn outbox_task(state: AppState) {
+    let mut every = tokio::time::interval(SWEEP);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if state.store.is_closed() {
+            break;
+        }
+        if let Err(e) = drain(&state).await {
+            tracing::warn!(error = %e, "draining the alert outbox failed; trying again");
+        }
+    }
 }
 
 /// Moves an alert along its lifecycle. Only the owning organisation and the organisations it

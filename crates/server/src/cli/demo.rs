@@ -75,6 +75,7 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
             .await
             .map_err(fail("sites"))?;
     }
+    let mut raised = std::collections::HashSet::new();
     for a in &world.alerts {
         let raiser = Actor {
             id: a.raised_by.to_owned(),
@@ -84,6 +85,11 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         let id = crate::alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms))
             .await
             .map_err(fail("alerts"))?;
+        // A repeat of a finding whose alert is still open folds into it (one more
+        // occurrence): the operators' steps were taken on the alert already.
+        if !raised.insert(id) {
+            continue;
+        }
         for step in &a.steps {
             let (by, action, note) = match step {
                 DemoStep::Acknowledge { by } => (*by, Action::Acknowledge, None),
@@ -542,6 +548,12 @@ async fn replay_ais(state: &Instance, world: &DemoWorld) -> anyhow::Result<u64> 
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // The detectors' findings are raised from the alert outbox once the batch they were found
+    // in is stored (a tick of the picture, then the writer): raise them before going on.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    crate::alerts::drain(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("raising the AIS day's findings: {e}"))?;
     Ok(queued)
 }
 

@@ -39,7 +39,7 @@ pub struct CaseView {
     pub updated_at: String,
 }
 
-async fn view(state: &AppState, p: &Principal, c: Case) -> Result<CaseView, ApiError> {
+pub(super) async fn view(state: &AppState, p: &Principal, c: Case) -> Result<CaseView, ApiError> {
     let reader = p.reader();
     let mut incidents = Vec::new();
     for id in &c.incidents {
@@ -65,7 +65,7 @@ async fn view(state: &AppState, p: &Principal, c: Case) -> Result<CaseView, ApiE
     })
 }
 
-fn parse_id(s: &str) -> Result<CaseId, ApiError> {
+pub(super) fn parse_id(s: &str) -> Result<CaseId, ApiError> {
     s.parse()
         .map_err(|_| ApiError::NotFound(format!("case {s}")))
 }

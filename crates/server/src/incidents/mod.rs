@@ -6,13 +6,14 @@
 //! `hamnvakt-incidents`'; who sees what is `hamnvakt_core::marking`'s, on every read.
 //!
 //! Public items: [`routes`] (`/api/v1/incidents…`, `/api/v1/cases…`, `/api/v1/shift…` and the
-//! console's `/incidents…` and `/shift…`), [`openapi`], [`alert_panel`], which the alert
+//! console's `/incidents…`, `/cases…` and `/shift…`), [`openapi`], [`alert_panel`], which the alert
 //! page shows (the alert's incident, opening one, merge, reopen), and the use cases
 //! [`open_incident`] and [`step`] (the demo opens story 2's incident through them).
 
 mod api;
 mod cases;
 mod cases_api;
+mod cases_pages;
 mod pages;
 mod service;
 mod shift;
@@ -61,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents", get(pages::list).post(pages::open))
         .route("/incidents/{id}", get(pages::detail))
         .route("/incidents/{id}/{what}", post(pages::step))
+        .route("/cases", get(cases_pages::list).post(cases_pages::open))
+        .route("/cases/{id}", get(cases_pages::detail))
+        .route("/cases/{id}/{what}", post(cases_pages::step))
         .route("/shift", get(shift_pages::page))
         .route("/shift/log", post(shift_pages::write))
         .route("/shift/handovers", post(shift_pages::hand_over))

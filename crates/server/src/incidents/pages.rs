@@ -107,7 +107,7 @@ pub async fn list(
         incidents.push(service::decode(r)?);
     }
     let body = html! {
-        div.pagehead { h1 { (t(lang, Msg::NavIncidents)) } }
+        div.pagehead { h1 { (t(lang, Msg::NavIncidents)) } p { a #cases-link href="/cases" { (t(lang, Msg::NavCases)) " →" } } }
         @if incidents.is_empty() { p.empty { (t(lang, Msg::IncNone)) } }
         @else {
             table.queue #incident-list {
@@ -160,6 +160,18 @@ pub async fn detail(
         .into_iter()
         .map(|u| (format!("user:{}", u.id), u.display_name))
         .collect();
+    // The cases the reader may see that group this incident.
+    let mut in_cases = Vec::new();
+    for row in state
+        .store
+        .list_marked(Marked::Case, &p.reader(), &[], None, 200)
+        .await?
+    {
+        let c = super::cases::decode(&row)?;
+        if c.incidents.contains(&id) {
+            in_cases.push(c);
+        }
+    }
     let path = current_path(&uri);
     let owner = v.owner_org == p.org() && p.can(Permission::IncidentsWrite);
     let works =
@@ -187,6 +199,11 @@ pub async fn detail(
                 dt { (t(lang, Msg::IncEscalatedTo)) } dd #incident-escalated { @if v.escalated_to.is_empty() { "—" }
                     @for o in &v.escalated_to { span.chip { (orgs.get(o).cloned().unwrap_or_else(|| o.to_string())) } } }
                 @if !v.description.is_empty() { dt { (t(lang, Msg::IncDescription)) } dd { (v.description) } }
+                @if !in_cases.is_empty() {
+                    dt { (t(lang, Msg::CaseOfIncident)) } dd #incident-cases {
+                        @for c in &in_cases { a.chip href={ "/cases/" (c.id) } { (c.title) } " " }
+                    }
+                }
             }
             h2 { (t(lang, Msg::IncAlerts)) }
             ul #incident-alerts { @for a in &v.alerts {

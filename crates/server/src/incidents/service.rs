@@ -356,6 +356,7 @@ async fn notify(
             draft: &draft,
             raised_by: &actor.id,
             created_ms,
+            fold_key: None,
         })
         .await?;
     Ok(())

@@ -255,6 +255,9 @@ struct Batch {
     /// What the detectors and the visit tracker remember ([`Remembered`] as JSON), now and
     /// then.
     remembered: Option<String>,
+    /// What the behaviour detectors found since the last batch: written to the alert outbox
+    /// in the batch's transaction, so a finding is as durable as the positions it was found in.
+    findings: Vec<Finding>,
 }
 
 /// What the detectors and the port-visit tracker remember, stored (`maritime_state`,
@@ -393,9 +396,7 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                     .iter()
                     .filter_map(|(mmsi, flag, at)| behaviour.declare_flag(*mmsi, flag, *at))
                     .collect();
-                if !findings.is_empty() {
-                    tokio::spawn(raise(state.clone(), findings));
-                }
+                batch.findings.extend(findings);
                 if !changed.is_empty() {
                     observe_vessels(&state, &changed, &state.ais);
                     let picture = state.ais.picture();
@@ -416,7 +417,7 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                     unremembered = false;
                     remembered_at = Some(tokio::time::Instant::now());
                 }
-                if !batch.points.is_empty() || !batch.calls.is_empty() || !batch.vessels.is_empty() || batch.remembered.is_some() {
+                if !batch.points.is_empty() || !batch.calls.is_empty() || !batch.vessels.is_empty() || !batch.findings.is_empty() || batch.remembered.is_some() {
                     let _ = writer.send(std::mem::take(&mut batch)).await;
                 }
                 continue;
@@ -442,10 +443,7 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
                 .map(|v| (v.name.clone(), v.ship_type))
                 .unwrap_or_default()
         };
-        let findings = behaviour.observe(m, r.at_ms);
-        if !findings.is_empty() {
-            tokio::spawn(raise(state.clone(), findings));
-        }
+        batch.findings.extend(behaviour.observe(m, r.at_ms));
         if let Some((lat, lon)) = m.position() {
             let point = TrackPoint {
                 mmsi: m.mmsi,
@@ -535,7 +533,13 @@ async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
         // the next durable commit carries it) that goes between gate-decision groups.
         state.idle_writer().await;
         let result = async {
+            let findings = if b.findings.is_empty() {
+                Vec::new()
+            } else {
+                findings(&state, &b.findings).await?
+            };
             let mut tx = state.store.begin_deferred().await?;
+            tx.insert_pending_alerts(&findings).await?;
             tx.insert_track_points(&b.points).await?;
             for c in &b.calls {
                 tx.upsert_port_call(c).await?;
@@ -544,11 +548,15 @@ async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
             if let Some(r) = &b.remembered {
                 tx.put_maritime_state(REMEMBERED, r, state.now_ms()).await?;
             }
-            tx.commit().await
+            tx.commit().await?;
+            Ok::<_, crate::web::error::ApiError>(!findings.is_empty())
         }
         .await;
         match result {
-            Ok(()) => {
+            Ok(found) => {
+                if found {
+                    crate::alerts::drain_soon(&state);
+                }
                 state
                     .ais
                     .counters
@@ -581,30 +589,34 @@ async fn writer_task(state: MaritimeState, mut rx: mpsc::Receiver<Batch>) {
     }
 }
 
-/// Raises behaviour findings as alerts: owned by the port authority running this
-/// installation, shared (TLP:AMBER) with the coast guard organisations it knows.
-async fn raise(state: MaritimeState, findings: Vec<Finding>) {
-    let orgs = match state.store.list_orgs().await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read organisations for AIS alerts");
-            return;
-        }
-    };
+/// Behaviour findings as findings for the alert outbox: owned by the port authority running
+/// this installation, shared (TLP:AMBER) with the coast guard organisations it knows, at the
+/// time of the AIS message they were found in.
+async fn findings(
+    state: &MaritimeState,
+    found: &[Finding],
+) -> Result<Vec<hamnvakt_store::PendingAlert>, crate::web::error::ApiError> {
+    let orgs = state.store.list_orgs().await?;
     let Some(owner) = orgs
         .iter()
         .find(|o| o.kind == OrgKind::PortAuthority)
         .or(orgs.first())
         .map(|o| o.id)
     else {
-        return;
+        tracing::warn!(
+            findings = found.len(),
+            "no organisation to own AIS alerts; findings not raised"
+        );
+        return Ok(Vec::new());
     };
     let shared_with: Vec<_> = orgs
         .iter()
         .filter(|o| o.kind == OrgKind::CoastGuard && o.id != owner)
         .map(|o| o.id)
         .collect();
-    for f in findings {
+    let now = state.now_ms();
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
         let label = |mmsi: u32| state.ais.picture().get(mmsi).and_then(|v| v.name.clone());
         let mut subjects = vec![SubjectRef {
             kind: SubjectKind::Vessel,
@@ -626,20 +638,19 @@ async fn raise(state: MaritimeState, findings: Vec<Finding>) {
             },
             title: f.title.chars().take(200).collect(),
             subjects,
-            evidence: f.evidence,
+            evidence: f.evidence.clone(),
             owner_org: owner,
             tlp: Tlp::Amber,
             shared_with: shared_with.clone(),
         };
-        let actor = crate::web::change::Actor {
-            id: "detector:ais".into(),
-            org: Some(owner),
-            request_id: None,
-        };
-        if let Err(e) = crate::alerts::raise(&state, &actor, &draft, Some(f.at_ms)).await {
-            tracing::error!(error = %e, kind = f.kind, "raising an AIS alert failed");
-        }
+        out.push(crate::alerts::pending(
+            "detector:ais",
+            &draft,
+            Some(f.at_ms),
+            now,
+        )?);
     }
+    Ok(out)
 }
 
 /// Starts one source; returns the address it listens on (for listeners).

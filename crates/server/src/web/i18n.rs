@@ -143,6 +143,114 @@ messages! {
     Nobody => "Nobody", "Ingen";
     RaisedBy => "Raised by", "Larmat av";
     BackToQueue => "Back to the queue", "Tillbaka till kön";
+    // The live queue, folded repeats and evidence for people (issue 18, point 5).
+    QueueLive => "Live: alerts appear and change here as they happen.", "Live: larm visas och ändras här när de händer.";
+    QueueOrder => "Order", "Ordning";
+    SortSeverity => "Most severe, then latest", "Allvarligast, sedan senaste";
+    SortNewest => "Newest first", "Nyaste först";
+    SortOldest => "Oldest first", "Äldsta först";
+    FirstSeen => "First seen", "Först sedd";
+    LastSeen => "Last seen", "Senast sedd";
+    SeenTimes => "Seen", "Sedd";
+    TimesWord => "times", "gånger";
+    EvidenceAsRecorded => "As recorded (JSON)", "Som det registrerades (JSON)";
+    EvidenceMoreRows => "more", "till";
+    EvYes => "yes", "ja";
+    EvNo => "no", "nej";
+    E_credential_state => "Credential state", "Kortets status";
+    E_gate => "Gate", "Grind";
+    E_gates => "Gates", "Grindar";
+    E_local_time => "Local time", "Lokal tid";
+    E_decision => "Gate decision", "Grindbeslut";
+    E_distance_km => "Distance (km)", "Avstånd (km)";
+    E_distance_m => "Distance (m)", "Avstånd (m)";
+    E_minutes_apart => "Minutes apart", "Minuter emellan";
+    E_implied_speed_kmh => "Implied speed (km/h)", "Beräknad hastighet (km/h)";
+    E_implied_speed_kn => "Implied speed (knots)", "Beräknad fart (knop)";
+    E_denials => "Refusals", "Nekanden";
+    E_last_reasons => "Reasons of the last refusal", "Skäl för senaste nekandet";
+    E_reasons => "Reasons", "Skäl";
+    E_threshold => "Threshold", "Tröskel";
+    E_count => "Count", "Antal";
+    E_within_minutes => "Within (minutes)", "Inom (minuter)";
+    E_entries_in_history => "Entries in history", "Passager i historiken";
+    E_share_near_this_hour => "Share near this hour", "Andel kring denna timme";
+    E_usual_hours => "Usual hours", "Vanliga timmar";
+    E_zone => "Zone", "Zon";
+    E_zones_used_before => "Zones used before", "Zoner använda tidigare";
+    E_direction => "Direction", "Riktning";
+    E_at_ms => "Time", "Tidpunkt";
+    E_at => "Where", "Var";
+    E_lat => "Latitude", "Latitud";
+    E_lon => "Longitude", "Longitud";
+    E_speed_kn => "Speed (knots)", "Fart (knop)";
+    E_course_deg => "Course (°)", "Kurs (°)";
+    E_heading_deg => "Heading (°)", "Kompasskurs (°)";
+    E_from => "From", "Från";
+    E_to => "To", "Till";
+    E_last_seen => "Last heard", "Senast hörd";
+    E_seen_again => "Heard again", "Hörd igen";
+    E_other_messages_heard_meanwhile => "Other messages heard meanwhile", "Andra meddelanden hörda under tiden";
+    E_since => "Since", "Sedan";
+    E_now => "Now", "Nu";
+    E_fast => "Fast", "Snabb";
+    E_slow => "Slow", "Långsam";
+    E_hours => "Hours", "Timmar";
+    E_minutes => "Minutes", "Minuter";
+    E_mean_speed_kn => "Mean speed (knots)", "Medelfart (knop)";
+    E_median_speed_kn => "Median speed (knots)", "Medianfart (knop)";
+    E_median_distance_m => "Median distance (m)", "Medianavstånd (m)";
+    E_track => "Track", "Spår";
+    E_tracks => "Tracks", "Spår per fartyg";
+    E_field => "Field", "Fält";
+    E_imo => "IMO number", "IMO-nummer";
+    E_mmsis => "MMSIs", "MMSI-nummer";
+    E_mid => "MID", "MID";
+    E_mid_country => "Country of the MID", "MID:ens land";
+    E_declared_flag => "Declared flag", "Angiven flagg";
+    E_message_type => "AIS message type", "AIS-meddelandetyp";
+    E_vessels => "Vessels", "Fartyg";
+    E_start_ms => "Started", "Började";
+    E_last_ms => "Last", "Senast";
+    E_release => "Release", "Frisläppande";
+    E_container => "Container", "Container";
+    E_bill_of_lading => "Bill of lading", "Konossement";
+    E_presented_driver => "Driver presented", "Förare som visade upp sig";
+    E_presented_driver_name => "Name of the driver presented", "Namn på föraren som visade upp sig";
+    E_presented_driver_org => "Organisation of the driver presented", "Organisation för föraren som visade upp sig";
+    E_assigned_driver => "Driver assigned", "Tilldelad förare";
+    E_assigned_driver_name => "Name of the driver assigned", "Namn på tilldelad förare";
+    E_assigned_plate => "Plate assigned", "Tilldelat registreringsnummer";
+    E_haulier => "Haulier", "Åkeri";
+    E_indicator => "Indicator", "Indikator";
+    E_sighting => "Sighting", "Observation";
+    E_seen_by => "Seen by", "Sedd av";
+    E_description => "Description", "Beskrivning";
+    E_first_seen => "First seen", "Först sedd";
+    E_value => "Value", "Värde";
+    E_kind => "Kind", "Typ";
+    E_observed => "Observed", "Observerat";
+    E_incident => "Incident", "Incident";
+    E_version => "Version", "Version";
+    E_code => "Code", "Kod";
+    E_text => "Text", "Text";
+    E_reason => "Reason", "Skäl";
+    E_person => "Person", "Person";
+    E_credential => "Credential", "Kort";
+    E_plate => "Plate", "Registreringsnummer";
+    // Cases in the console.
+    NavCases => "Cases", "Ärenden";
+    CaseNone => "No cases.", "Inga ärenden.";
+    CaseOpen => "Open a case", "Öppna ett ärende";
+    CaseIncidents => "Incidents in the case", "Incidenter i ärendet";
+    CaseHiddenIncidents => "incidents whose marking keeps them from you", "incidenter vars märkning hindrar dig från att se dem";
+    CaseAddIncident => "Add an incident", "Lägg till en incident";
+    CaseClose => "Close the case", "Stäng ärendet";
+    CaseReopen => "Reopen the case", "Återöppna ärendet";
+    CaseStateOpen => "Open", "Öppet";
+    CaseStateClosed => "Closed", "Stängt";
+    CaseCount => "Incidents", "Incidenter";
+    CaseOfIncident => "In case", "Ingår i ärende";
     NotAllowedToAct => "Your organisation may see this alert but not act on it.", "Din organisation får se larmet men inte hantera det.";
     AuditLog => "Audit log", "Granskningslogg";
     AuditIntro => "Every security-relevant action, in order, each event sealed with the hash of the one before.", "Varje säkerhetsrelevant åtgärd i ordning, varje händelse förseglad med föregående händelses hash.";
@@ -608,6 +716,12 @@ messages! {
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
 pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::AppName,
+    Msg::E_mid,
+    Msg::E_container,
+    Msg::E_incident,
+    Msg::E_version,
+    Msg::E_text,
+    Msg::E_person,
     Msg::NavAdmin,
     Msg::K1Person,
     Msg::Hash,

@@ -13,6 +13,7 @@
 mod access;
 mod admin_console;
 mod ais;
+mod alert_queue;
 mod api;
 mod assessment;
 mod bad_input;

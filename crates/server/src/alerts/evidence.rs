@@ -1,0 +1,317 @@
+//! An alert's evidence for people: the JSON a detector attached, shown as labelled fields in
+//! the reader's language, times as local times (Europe/Stockholm) instead of epoch
+//! milliseconds or RFC 3339 text, gate-decision reasons in words, lists of like objects (a
+//! track, the refusals) as tables. Keys the console has no words for are shown as they are,
+//! made readable; the JSON as recorded stays one click away for analysts.
+
+use maud::{html, Markup};
+use serde_json::Value;
+
+use crate::web::i18n::{self, Lang, Msg};
+use crate::web::layout::{local_time, t};
+
+/// Rows of a list shown before the rest is folded away.
+const ROWS_SHOWN: usize = 12;
+
+/// The console's words for an evidence key.
+fn label(key: &str) -> Option<Msg> {
+    Some(match key {
+        "credential_state" => Msg::E_credential_state,
+        "gate" => Msg::E_gate,
+        "gates" => Msg::E_gates,
+        "local_time" => Msg::E_local_time,
+        "decision" => Msg::E_decision,
+        "distance_km" => Msg::E_distance_km,
+        "distance_m" => Msg::E_distance_m,
+        "minutes_apart" => Msg::E_minutes_apart,
+        "implied_speed_kmh" => Msg::E_implied_speed_kmh,
+        "implied_speed_kn" => Msg::E_implied_speed_kn,
+        "denials" => Msg::E_denials,
+        "last_reasons" => Msg::E_last_reasons,
+        "reasons" => Msg::E_reasons,
+        "threshold" => Msg::E_threshold,
+        "count" => Msg::E_count,
+        "within_minutes" => Msg::E_within_minutes,
+        "entries_in_history" => Msg::E_entries_in_history,
+        "share_near_this_hour" => Msg::E_share_near_this_hour,
+        "usual_hours" => Msg::E_usual_hours,
+        "zone" => Msg::E_zone,
+        "zones_used_before" => Msg::E_zones_used_before,
+        "direction" => Msg::E_direction,
+        "at_ms" => Msg::E_at_ms,
+        "at" => Msg::E_at,
+        "lat" => Msg::E_lat,
+        "lon" => Msg::E_lon,
+        "speed_kn" => Msg::E_speed_kn,
+        "course_deg" => Msg::E_course_deg,
+        "heading_deg" => Msg::E_heading_deg,
+        "from" => Msg::E_from,
+        "to" => Msg::E_to,
+        "last_seen" => Msg::E_last_seen,
+        "seen_again" => Msg::E_seen_again,
+        "other_messages_heard_meanwhile" => Msg::E_other_messages_heard_meanwhile,
+        "since" => Msg::E_since,
+        "now" => Msg::E_now,
+        "fast" => Msg::E_fast,
+        "slow" => Msg::E_slow,
+        "hours" => Msg::E_hours,
+        "minutes" => Msg::E_minutes,
+        "mean_speed_kn" => Msg::E_mean_speed_kn,
+        "median_speed_kn" => Msg::E_median_speed_kn,
+        "median_distance_m" => Msg::E_median_distance_m,
+        "track" => Msg::E_track,
+        "tracks" => Msg::E_tracks,
+        "field" => Msg::E_field,
+        "imo" => Msg::E_imo,
+        "mmsis" => Msg::E_mmsis,
+        "mid" => Msg::E_mid,
+        "mid_country" => Msg::E_mid_country,
+        "declared_flag" => Msg::E_declared_flag,
+        "message_type" => Msg::E_message_type,
+        "vessels" => Msg::E_vessels,
+        "start_ms" => Msg::E_start_ms,
+        "last_ms" => Msg::E_last_ms,
+        "release" => Msg::E_release,
+        "container" => Msg::E_container,
+        "bill_of_lading" => Msg::E_bill_of_lading,
+        "presented_driver" => Msg::E_presented_driver,
+        "presented_driver_name" => Msg::E_presented_driver_name,
+        "presented_driver_org" => Msg::E_presented_driver_org,
+        "assigned_driver" => Msg::E_assigned_driver,
+        "assigned_driver_name" => Msg::E_assigned_driver_name,
+        "assigned_plate" => Msg::E_assigned_plate,
+        "haulier" => Msg::E_haulier,
+        "indicator" => Msg::E_indicator,
+        "sighting" => Msg::E_sighting,
+        "seen_by" => Msg::E_seen_by,
+        "description" => Msg::E_description,
+        "first_seen" => Msg::E_first_seen,
+        "value" => Msg::E_value,
+        "kind" => Msg::E_kind,
+        "observed" => Msg::E_observed,
+        "incident" => Msg::E_incident,
+        "version" => Msg::E_version,
+        "code" => Msg::E_code,
+        "text" => Msg::E_text,
+        "reason" => Msg::E_reason,
+        "person" => Msg::E_person,
+        "credential" => Msg::E_credential,
+        "plate" => Msg::E_plate,
+        _ => return None,
+    })
+}
+
+/// A key the console has no words for, readable: `seen_at_berth` → `Seen at berth`.
+fn readable(key: &str) -> String {
+    let spaced = key.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn key_label(lang: Lang, key: &str) -> String {
+    match label(key) {
+        Some(m) => t(lang, m).to_owned(),
+        None => readable(key),
+    }
+}
+
+/// Epoch milliseconds between 2001 and 2286: a key naming a time (`…_ms`, `at_ms`) whose
+/// value is one is shown as a local time.
+fn as_time(key: &str, v: &Value) -> Option<i64> {
+    if !(key.ends_with("_ms") || key == "at" || key.ends_with("_at")) {
+        return None;
+    }
+    v.as_i64()
+        .filter(|ms| (1_000_000_000_000..10_000_000_000_000).contains(ms))
+}
+
+/// RFC 3339 text (`2026-03-01T02:14:00Z`) as a local time.
+fn text_time(s: &str) -> Option<i64> {
+    if s.len() < 20 || s.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    s.parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_millisecond())
+}
+
+fn number(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    match n.as_f64() {
+        Some(f) => {
+            let s = format!("{f:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            s.to_owned()
+        }
+        None => n.to_string(),
+    }
+}
+
+/// One value, under the key it was found at.
+fn value(lang: Lang, key: &str, v: &Value) -> Markup {
+    if let Some(ms) = as_time(key, v) {
+        return html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } };
+    }
+    match v {
+        Value::Null => html! { "—" },
+        Value::Bool(b) => html! { (t(lang, if *b { Msg::EvYes } else { Msg::EvNo })) },
+        Value::Number(n) => html! { (number(n)) },
+        Value::String(s) => match text_time(s) {
+            Some(ms) => {
+                html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } }
+            }
+            None => html! { (s) },
+        },
+        Value::Array(items) => list(lang, key, items),
+        Value::Object(_) => fields(lang, v),
+    }
+}
+
+/// A gate decision's reason, `{code, text}`, in the reader's words when the console has them.
+fn reason(lang: Lang, v: &Value) -> Option<Markup> {
+    let code = v.get("code")?.as_str()?;
+    let text = v.get("text").and_then(Value::as_str).unwrap_or(code);
+    Some(match i18n::reason(code) {
+        Some(m) => html! { span title=(text) { (t(lang, m)) } },
+        None => html! { (text) },
+    })
+}
+
+fn list(lang: Lang, key: &str, items: &[Value]) -> Markup {
+    if items.is_empty() {
+        return html! { "—" };
+    }
+    if items.iter().all(|i| !i.is_object() && !i.is_array()) {
+        return html! {
+            @for (n, i) in items.iter().enumerate() {
+                @if n > 0 { ", " }
+                (value(lang, key, i))
+            }
+        };
+    }
+    if items.iter().all(|i| reason(lang, i).is_some()) {
+        return html! { ul.evidence-reasons { @for i in items { @if let Some(r) = reason(lang, i) { li { (r) } } } } };
+    }
+    // Objects with the same scalar fields (a track, the refusals): a table.
+    let columns: Vec<String> = match items.first().and_then(Value::as_object) {
+        Some(first) if items.iter().all(Value::is_object) => first.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let tabular = !columns.is_empty()
+        && items.iter().all(|i| {
+            i.as_object().is_some_and(|o| {
+                o.len() == columns.len()
+                    && o.iter()
+                        .all(|(k, v)| columns.contains(k) && !v.is_object() && !v.is_array())
+            })
+        });
+    let row = |i: &Value| {
+        html! { tr { @for c in &columns { td { (value(lang, c, i.get(c).unwrap_or(&Value::Null))) } } } }
+    };
+    if tabular {
+        let head = html! { thead { tr { @for c in &columns { th { (key_label(lang, c)) } } } } };
+        let (shown, rest) = items.split_at(items.len().min(ROWS_SHOWN));
+        return html! {
+            table.evidence-rows {
+                (head)
+                tbody { @for i in shown { (row(i)) } }
+            }
+            @if !rest.is_empty() {
+                details.evidence-more {
+                    summary { "… " (rest.len()) " " (t(lang, Msg::EvidenceMoreRows)) }
+                    table.evidence-rows { (head) tbody { @for i in rest { (row(i)) } } }
+                }
+            }
+        };
+    }
+    html! { ol.evidence-list { @for i in items { li { (value(lang, key, i)) } } } }
+}
+
+/// An object's fields as a definition list.
+fn fields(lang: Lang, v: &Value) -> Markup {
+    let Some(map) = v.as_object() else {
+        return value(lang, "", v);
+    };
+    if let Some(r) = reason(lang, v).filter(|_| map.len() <= 2) {
+        return r;
+    }
+    html! {
+        dl.evidence-fields {
+            @for (k, v) in map {
+                dt data-key=(k) { (key_label(lang, k)) }
+                dd { (value(lang, k, v)) }
+            }
+        }
+    }
+}
+
+/// The evidence section of the alert page: the fields for people, then the JSON as recorded.
+pub fn render(lang: Lang, evidence: &Value) -> Markup {
+    let raw = serde_json::to_string_pretty(evidence).unwrap_or_default();
+    html! {
+        div.evidence #alert-evidence {
+            @match evidence {
+                Value::Object(map) if map.is_empty() => { p.muted { "—" } }
+                Value::Null => { p.muted { "—" } }
+                Value::Object(_) => { (fields(lang, evidence)) }
+                other => { p { (value(lang, "", other)) } }
+            }
+            details.evidence-raw {
+                summary { (t(lang, Msg::EvidenceAsRecorded)) }
+                pre.evidence { (raw) }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn times_are_local_and_fields_labelled_in_both_languages() {
+        // 2026-03-01T01:14:00Z is 02:14 in Stockholm (CET).
+        let e = json!({"last_seen": {"at_ms": 1_772_327_640_000_i64, "lat": 59.3, "lon": 18.1},
+                       "first_seen": "2026-03-01T01:14:00Z", "minutes": 42, "odd_key": true});
+        let en = render(Lang::En, &e).into_string();
+        let sv = render(Lang::Sv, &e).into_string();
+        let fields_en = en.split("<details").next().unwrap_or_default();
+        assert!(fields_en.contains("2026-03-01 02:14"), "{en}");
+        assert!(!fields_en.contains("1772327640000"), "{en}");
+        assert!(
+            fields_en.contains("Last heard") && fields_en.contains("Latitude"),
+            "{en}"
+        );
+        assert!(
+            fields_en.contains("Odd key") && fields_en.contains(">yes<"),
+            "{en}"
+        );
+        let fields_sv = sv.split("<details").next().unwrap_or_default();
+        assert!(
+            fields_sv.contains("Senast hörd") && fields_sv.contains(">ja<"),
+            "{sv}"
+        );
+        assert!(fields_sv.contains("2026-03-01 02:14"), "{sv}");
+        // The JSON as recorded is kept, folded away.
+        assert!(en.contains("1772327640000"), "{en}");
+    }
+
+    #[test]
+    fn a_track_is_a_table_and_reasons_are_words() {
+        let points: Vec<Value> = (0..20)
+            .map(|i| json!({"at_ms": 1_772_327_640_000_i64 + i * 60_000, "lat": 59.0, "lon": 18.0}))
+            .collect();
+        let e = json!({"track": points, "last_reasons": [{"code": "no_permit", "text": "no permit in force"}]});
+        let en = render(Lang::En, &e).into_string();
+        assert!(en.contains("<table class=\"evidence-rows\">"), "{en}");
+        assert!(en.contains("… 8 more"), "{en}");
+        let reason = t(Lang::Sv, i18n::reason("no_permit").unwrap_or(Msg::E_reason));
+        assert!(render(Lang::Sv, &e).into_string().contains(reason));
+    }
+}
