@@ -373,10 +373,8 @@ impl Store {
                     .writer
                     .begin_with("BEGIN; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE")
                     .await?;
-                Ok(
-                    WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
-                        .moving(self.facts_generation.clone()),
-                )
+                Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
+                    .moving(self.facts_generation.clone()))
             }
         }
     }

@@ -186,7 +186,10 @@ impl WriteTx {
         if self.backend == Backend::Postgres {
             // One statement: the events and the head that names the last of them (this
             // transaction holds the head row's lock since `lock_head`).
-            pg_append(rows, &head).query().execute(&mut *self.tx).await?;
+            pg_append(rows, &head)
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
             self.head = Some(head);
             self.head_written = true;
             return Ok(appended);

@@ -453,9 +453,8 @@ const FACTS_CACHED: usize = 10_000;
 /// before it claims (see `access/engine.rs`).
 #[derive(Debug, Default)]
 pub struct FactsCache {
-    entries: std::sync::Mutex<
-        std::collections::HashMap<String, (u64, std::time::Instant, PickupFacts)>,
-    >,
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant, PickupFacts)>>,
 }
 
 impl FactsCache {
