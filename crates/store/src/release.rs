@@ -189,7 +189,11 @@ impl WriteTx {
     }
 
     /// [`Store::container_scan_selected`] inside this transaction.
-    pub async fn container_scan_selected(&mut self, container: &str, since_day: i64) -> Result<bool> {
+    pub async fn container_scan_selected(
+        &mut self,
+        container: &str,
+        since_day: i64,
+    ) -> Result<bool> {
         let n: i64 = sqlx::query(SCAN_SELECTED)
             .bind(container.to_owned())
             .bind(since_day)
@@ -209,7 +213,9 @@ impl WriteTx {
         if containers.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (0..containers.len()).map(|i| format!("${}", i + 1)).collect();
+        let marks: Vec<String> = (0..containers.len())
+            .map(|i| format!("${}", i + 1))
+            .collect();
         let sql = format!(
             "SELECT container, id, version FROM releases WHERE container IN ({}) \
              ORDER BY container, issued_ms DESC, id",
@@ -261,9 +267,9 @@ impl Store {
     /// The releases of a container, newest first (what the gate looks at).
     pub async fn releases_of_container(&self, container: &str) -> Result<Vec<ReleaseRow>> {
         let rows = sqlx::query(&releases_of_container_sql())
-        .bind(container.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(container.to_owned())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -361,11 +367,11 @@ impl Store {
     /// inspection outcome recorded yet: the container must present itself for scanning.
     pub async fn container_scan_selected(&self, container: &str, since_day: i64) -> Result<bool> {
         let n: i64 = sqlx::query(SCAN_SELECTED)
-        .bind(container.to_owned())
-        .bind(since_day)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+            .bind(container.to_owned())
+            .bind(since_day)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         Ok(n > 0)
     }
 }
