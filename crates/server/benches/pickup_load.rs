@@ -8,8 +8,8 @@
 //!   and lights checked, and the answer is a referral to the scanner lane (group-committed as
 //!   any decision);
 //! - `grant`: the same driver and truck naming a different prepared release each time, every
-//!   one granted: each grant first claims its release (a durable write of its own, conditional
-//!   on the release's version), then the decision is group-committed;
+//!   one granted: each grant claims its release in the decisions' group commit (the release's
+//!   row written over the version checked, `release.collected` just before the decision);
 //! - `mixed`: the demo day's presentations with every `--every`-th request a granted pick-up.
 //!
 //! The releases for `grant` and `mixed` are made with the chain's own rules
@@ -253,7 +253,17 @@ fn main() {
                             let o = format!("{what} {}", v["outcome"].as_str().unwrap_or("?"));
                             *outcomes.lock().unwrap().entry(o).or_default() += 1;
                         }
-                        _ => *errors.lock().unwrap() += 1,
+                        other => {
+                            // Why it failed, among the outcomes (a status, or the transport's).
+                            let why = match other {
+                                Ok(r) => format!("HTTP {}", r.status().as_u16()),
+                                Err(e) if e.is_timeout() => "timeout".to_owned(),
+                                Err(e) if e.is_connect() => "connect".to_owned(),
+                                Err(_) => "transport".to_owned(),
+                            };
+                            *outcomes.lock().unwrap().entry(format!("{what} error {why}")).or_default() += 1;
+                            *errors.lock().unwrap() += 1
+                        }
                     }
                 }));
             }

@@ -45,6 +45,7 @@ fn from_row(r: &AnyRow) -> Result<ConsignmentRow> {
 impl WriteTx {
     /// Stores consignments; one with a declaration id already stored replaces it.
     pub async fn upsert_consignments(&mut self, rows: &[ConsignmentRow]) -> Result<()> {
+        self.facts_touched = true;
         let rows: Vec<_> = rows
             .iter()
             .map(|r| {
@@ -198,6 +199,7 @@ impl WriteTx {
     /// Records an inspection's outcome; a later record for the same consignment replaces it
     /// (the audit chain keeps every one).
     pub async fn upsert_outcome(&mut self, o: &OutcomeRow) -> Result<()> {
+        self.facts_touched = true;
         sqlx::query(
             "INSERT INTO inspection_outcomes (declaration_id, result, data, recorded_by, recorded_ms) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (declaration_id) DO UPDATE SET \
@@ -270,6 +272,7 @@ const SELECTION_COLUMNS: &str =
 impl WriteTx {
     /// Records lanes; a consignment already in a lane is moved.
     pub async fn upsert_selections(&mut self, rows: &[SelectionRow]) -> Result<()> {
+        self.facts_touched = true;
         let rows: Vec<_> = rows
             .iter()
             .map(|r| {

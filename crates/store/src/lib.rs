@@ -163,6 +163,10 @@ pub struct Store {
     read_only: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Where a PostgreSQL database is, for the listener's own connection (see [`notify`]).
     url: ConnectUrl,
+    /// Moved after every commit of this process that wrote what a gate pick-up reads
+    /// (releases, consignments, selections, inspection outcomes): see
+    /// [`Store::pickup_facts_generation`].
+    facts_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A database URL, shown redacted (it may hold a password).
@@ -268,6 +272,7 @@ impl Store {
                     hint_missed: Default::default(),
                     read_only: Default::default(),
                     url: ConnectUrl::default(),
+                    facts_generation: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -288,6 +293,7 @@ impl Store {
                     hint_missed: Default::default(),
                     read_only: Default::default(),
                     url: ConnectUrl(url.into()),
+                    facts_generation: Default::default(),
                 })
             }
         }
@@ -295,6 +301,16 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A number that moves after every commit, by this process, of a write to what a gate
+    /// pick-up reads (a release, a consignment, a targeting selection, an inspection
+    /// outcome). A cache of pick-up facts filled under one generation is current while the
+    /// generation stays the same, as far as this process's writes go (other processes'
+    /// writes, on PostgreSQL or a CLI on the same SQLite file, do not move it).
+    pub fn pickup_facts_generation(&self) -> u64 {
+        self.facts_generation
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Begins a write transaction whose commit returns only once the database has it on disk.
@@ -338,7 +354,31 @@ impl Store {
             }
             Backend::Postgres => self.writer.begin().await?,
         };
-        Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone())))
+        Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
+            .moving(self.facts_generation.clone()))
+    }
+
+    /// Begins a durable write transaction holding the chain head: on PostgreSQL its `BEGIN`
+    /// and the head's `FOR UPDATE` go in one round trip, so the next statement sees every
+    /// event committed before the lock was granted (see [`WriteTx::head_and_follow`]); on
+    /// SQLite, [`Store::begin`], which holds the only writer.
+    pub async fn begin_locked(&self) -> Result<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut tx = self.begin().await?;
+                tx.lock_head().await?;
+                Ok(tx)
+            }
+            Backend::Postgres => {
+                self.writable()?;
+                let tx = self
+                    .writer
+                    .begin_with("BEGIN; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE")
+                    .await?;
+                Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
+                    .moving(self.facts_generation.clone()))
+            }
+        }
     }
 
     /// Begins a write transaction whose commit does not wait for the disk: it is atomic, and
@@ -363,7 +403,8 @@ impl Store {
                 tx
             }
         };
-        Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone())))
+        Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
+            .moving(self.facts_generation.clone()))
     }
 
     /// Begins a transaction on the tables derived from the event log (the projections), with

@@ -33,6 +33,20 @@ pub struct ReleaseRow {
     pub data: String,
 }
 
+/// The releases of a container, newest first (`$1` the container).
+fn releases_of_container_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
+    )
+}
+
+/// Whether a container is selected for scanning (`$1` the container, `$2` the first day).
+const SCAN_SELECTED: &str = "SELECT COUNT(*) FROM consignments c JOIN selections s \
+     ON s.declaration_id = c.declaration_id \
+     WHERE c.container = $1 AND s.lane = 'red' AND s.day >= $2 \
+     AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
+     WHERE o.declaration_id = c.declaration_id)";
+
 const COLUMNS: &str = "id, container, bill_of_lading, line_org, holder_org, state, driver, \
                        issued_ms, expires_ms, updated_ms, version, data";
 
@@ -113,6 +127,7 @@ impl WriteTx {
     /// Stores a new release; a second release of the same container and bill of lading is
     /// a [`StoreError::Conflict`].
     pub async fn insert_release(&mut self, r: &ReleaseRow) -> Result<()> {
+        self.facts_touched = true;
         sqlx::query(&format!(
             "INSERT INTO releases ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         ))
@@ -137,6 +152,7 @@ impl WriteTx {
     /// Writes a step over the version it was made from (`r.version - 1`); a release another
     /// step has moved meanwhile is a [`StoreError::Conflict`] and nothing is written.
     pub async fn update_release(&mut self, r: &ReleaseRow) -> Result<()> {
+        self.facts_touched = true;
         let done = sqlx::query(
             "UPDATE releases SET holder_org = $1, state = $2, driver = $3, expires_ms = $4, \
              updated_ms = $5, version = $6, data = $7 WHERE id = $8 AND version = $9",
@@ -160,6 +176,59 @@ impl WriteTx {
             )));
         }
         Ok(())
+    }
+
+    /// [`Store::releases_of_container`] inside this transaction (the gate's committer
+    /// re-reads a pick-up's release here when it moved since the gate read it).
+    pub async fn releases_of_container(&mut self, container: &str) -> Result<Vec<ReleaseRow>> {
+        let rows = sqlx::query(&releases_of_container_sql())
+            .bind(container.to_owned())
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// [`Store::container_scan_selected`] inside this transaction.
+    pub async fn container_scan_selected(
+        &mut self,
+        container: &str,
+        since_day: i64,
+    ) -> Result<bool> {
+        let n: i64 = sqlx::query(SCAN_SELECTED)
+            .bind(container.to_owned())
+            .bind(since_day)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        Ok(n > 0)
+    }
+
+    /// The releases of these containers as `(container, release id, version)`, ordered as
+    /// [`Store::releases_of_container`] orders them: one read for a whole group of pick-ups,
+    /// to find the containers whose releases moved since the gate read them.
+    pub async fn release_versions(
+        &mut self,
+        containers: &[String],
+    ) -> Result<Vec<(String, String, i64)>> {
+        if containers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..containers.len())
+            .map(|i| format!("${}", i + 1))
+            .collect();
+        let sql = format!(
+            "SELECT container, id, version FROM releases WHERE container IN ({}) \
+             ORDER BY container, issued_ms DESC, id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for c in containers {
+            q = q.bind(c.clone());
+        }
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
     }
 
     /// Records that the release reached these organisations (kept when they are already).
@@ -197,12 +266,10 @@ impl Store {
 
     /// The releases of a container, newest first (what the gate looks at).
     pub async fn releases_of_container(&self, container: &str) -> Result<Vec<ReleaseRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
-        ))
-        .bind(container.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&releases_of_container_sql())
+            .bind(container.to_owned())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -299,18 +366,12 @@ impl Store {
     /// since the epoch, UTC) or later, in the red lane (physical inspection or scan) with no
     /// inspection outcome recorded yet: the container must present itself for scanning.
     pub async fn container_scan_selected(&self, container: &str, since_day: i64) -> Result<bool> {
-        let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM consignments c JOIN selections s \
-             ON s.declaration_id = c.declaration_id \
-             WHERE c.container = $1 AND s.lane = 'red' AND s.day >= $2 \
-             AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
-             WHERE o.declaration_id = c.declaration_id)",
-        )
-        .bind(container.to_owned())
-        .bind(since_day)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+        let n: i64 = sqlx::query(SCAN_SELECTED)
+            .bind(container.to_owned())
+            .bind(since_day)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         Ok(n > 0)
     }
 }

@@ -68,8 +68,16 @@ pub struct WriteTx {
     head: Option<(i64, String)>,
     /// Whether appends moved the head (written once, at commit).
     head_moved: bool,
+    /// Whether the head as appends moved it is already stored (PostgreSQL writes it with the
+    /// events, see [`pg_append`]): the commit then only leaves it as the next hint.
+    head_written: bool,
     /// Where a commit that moved the head leaves it for the next group append.
     hint: Option<HeadHint>,
+    /// The store's pick-up facts generation, moved after a commit that wrote what a gate
+    /// pick-up reads ([`crate::Store::pickup_facts_generation`]).
+    facts: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// Whether this transaction wrote what a gate pick-up reads.
+    pub(crate) facts_touched: bool,
 }
 
 impl WriteTx {
@@ -83,8 +91,17 @@ impl WriteTx {
             backend,
             head: None,
             head_moved: false,
+            head_written: false,
             hint,
+            facts: None,
+            facts_touched: false,
         }
+    }
+
+    /// Moves `generation` after a commit that wrote what a gate pick-up reads.
+    pub(crate) fn moving(mut self, generation: Arc<std::sync::atomic::AtomicU64>) -> WriteTx {
+        self.facts = Some(generation);
+        self
     }
 
     /// Reads the chain head now (on PostgreSQL `FOR UPDATE`) and returns its sequence number.
@@ -111,6 +128,42 @@ impl WriteTx {
         Ok(seq)
     }
 
+    /// For the gate's committer on PostgreSQL, in a transaction begun by
+    /// [`crate::Store::begin_locked`] (whose first statement locked the head): in one
+    /// statement, the head, the register's version, and the events of `kind` after `after`
+    /// (at most `limit`, oldest first). The statement begins after the lock was granted, so
+    /// it sees every event committed before it. Appends after it hash onto this head.
+    pub async fn head_and_follow(
+        &mut self,
+        kind: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<(i64, String)>)> {
+        let rows = sqlx::query(
+            "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), e.seq, e.payload \
+             FROM chain_head h LEFT JOIN LATERAL (SELECT seq, payload FROM events \
+             WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3) e ON TRUE \
+             WHERE h.id = 1 ORDER BY e.seq",
+        )
+        .bind(kind.to_owned())
+        .bind(after)
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let first = rows
+            .first()
+            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        self.head = Some((first.try_get(0)?, first.try_get(1)?));
+        let version: i64 = first.try_get(2)?;
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(seq) = r.try_get::<Option<i64>, _>(3)? {
+                events.push((seq, r.try_get::<String, _>(4)?));
+            }
+        }
+        Ok((version, events))
+    }
+
     /// Appends one event to the chain.
     pub async fn append(&mut self, e: NewEvent<'_>) -> Result<AppendedEvent> {
         let mut out = self.append_many(std::slice::from_ref(&e)).await?;
@@ -130,6 +183,17 @@ impl WriteTx {
             .take()
             .ok_or_else(|| StoreError::Corrupt("chain head not read".into()))?;
         let (rows, appended, head) = chain_rows(seq, prev_hash, events);
+        if self.backend == Backend::Postgres {
+            // One statement: the events and the head that names the last of them (this
+            // transaction holds the head row's lock since `lock_head`).
+            pg_append(rows, &head)
+                .query()
+                .execute(&mut *self.tx)
+                .await?;
+            self.head = Some(head);
+            self.head_written = true;
+            return Ok(appended);
+        }
         let mut rows = rows.into_iter();
         for (_, len) in chunks(events.len()) {
             let mut sql = Sql::on(self.backend, INSERT_EVENTS);
@@ -180,9 +244,16 @@ impl WriteTx {
                     .await?;
                 Some((seq, hash))
             }
+            (false, Some(head)) if self.head_written => Some(head),
             _ => None,
         };
-        match (self.tx.commit().await, &self.hint, moved) {
+        let committed = self.tx.commit().await;
+        // Moved whether or not the commit went through: a cache filled before may be stale
+        // either way, and a needless move only costs a read.
+        if let (true, Some(g)) = (self.facts_touched, &self.facts) {
+            g.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        match (committed, &self.hint, moved) {
             (Ok(()), Some(hint), Some(head)) => set_hint(hint, Some(head)),
             (Ok(()), _, _) => {}
             (Err(e), hint, _) => {
@@ -368,6 +439,32 @@ fn sqlite_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) 
         .push(" AND hash = ")
         .arg(Arg::Text(on.1.clone()))
         .push("; SELECT changes(); COMMIT;");
+    sql
+}
+
+/// PostgreSQL's append of `rows` in a transaction that holds the head row's lock: the events
+/// and the new head in one statement.
+fn pg_append(rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
+    let mut sql = Sql::on(Backend::Postgres, "WITH ");
+    let n = rows.len();
+    let mut rows = rows.into_iter();
+    for (k, (_, len)) in chunks(n).into_iter().enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.push(&format!("i{k} AS ("))
+            .push(INSERT_EVENTS)
+            .push("VALUES ");
+        for (i, row) in rows.by_ref().take(len).enumerate() {
+            sql.row(i == 0, row);
+        }
+        sql.push(" RETURNING 1)");
+    }
+    sql.push(" UPDATE chain_head SET seq = ")
+        .arg(Arg::I64(head.0))
+        .push(", hash = ")
+        .arg(Arg::Text(head.1.clone()))
+        .push(" WHERE id = 1");
     sql
 }
 

@@ -317,7 +317,7 @@ pub async fn decide(
     );
     let actor = p.actor();
     let id: DecisionId = crate::web::state::new_time_id(state.now_ms());
-    let mut input = DecisionInput {
+    let input = DecisionInput {
         gate,
         credential: b.credential,
         plate: b.plate,
@@ -327,9 +327,9 @@ pub async fn decide(
         visit,
         id: Some(id),
     };
-    let claimed = claim_for(&state, &actor, &mut input, &id.to_string()).await;
-    let facts = input.pickup.clone();
-    let (id, d, checked) = state
+    // A grant claims the release in the transaction that records the decision; the facts
+    // come back as decided on (read again when the release moved meanwhile).
+    let (id, d, checked, facts) = state
         .access
         .decide_pickup(&state, actor.clone(), input)
         .await;
@@ -344,19 +344,6 @@ pub async fn decide(
                 .map(|x| x.org_id)
         })
     };
-    if let Some((before, after)) = &claimed {
-        let granted = d.outcome == Outcome::Grant
-            && checked
-                .as_ref()
-                .is_some_and(|c| c.verdict == hamnvakt_release::PickupVerdict::Grant);
-        if !granted {
-            if let Err(e) =
-                crate::release::unclaim(&state, &actor, before, after, &id.to_string()).await
-            {
-                tracing::error!(error = %e, release = %before.id, "giving back a release claimed for a pick-up that was not granted failed");
-            }
-        }
-    }
     // After the decision, never before it: matching is in memory, and what a match leads to
     // (a sighting, an alert) is written in the background.
     state.observe(watched);
@@ -425,83 +412,9 @@ async fn read_pickup(state: &AccessState, container: String) -> crate::release::
         Ok(facts) => facts,
         Err(e) => {
             tracing::error!(error = %e, "cannot read a container's release for the gate");
-            crate::release::PickupFacts {
-                container,
-                release: None,
-                scan_selected: false,
-                unreadable: true,
-                claimed: false,
-            }
+            crate::release::PickupFacts::unreadable(container)
         }
     }
-}
-
-/// Before a pick-up that would be granted is decided, its release is claimed (marked
-/// collected over the version the gate read, durably): so of two presentations of one
-/// container only one can be granted, at this instance or another. A claim that finds the
-/// release moved reads it again and asks once more (a collected release is then refused by
-/// the decision itself). Returns the release before and after the claim.
-///
-/// On PostgreSQL the question is asked after reading the register's version and the other
-/// instances' decisions, so that it is asked of what the committer will decide on (a claim
-/// it then refuses is given back, but is noise in the release's history). The committer's
-/// decision under the chain lock stays the one that counts.
-async fn claim_for(
-    state: &AccessState,
-    actor: &crate::web::change::Actor,
-    input: &mut DecisionInput,
-    decision: &str,
-) -> Option<(hamnvakt_release::Release, hamnvakt_release::Release)> {
-    let asks = input
-        .pickup
-        .as_ref()
-        .is_some_and(|f| f.release.is_some() && !f.unreadable);
-    if asks && state.store.is_postgres() {
-        let fresh = match state.access.refresh_if_stale(&state.store).await {
-            Ok(()) => state.access.follow_others(&state.store).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = fresh {
-            // The decision reads the register again and refuses if it cannot.
-            tracing::warn!(error = %e, "cannot bring the register and presence up to date before a pick-up's claim");
-        }
-    }
-    for _ in 0..3 {
-        let facts = input.pickup.as_ref()?;
-        let release = facts.release.clone()?;
-        let container = facts.container.clone();
-        if facts.unreadable || !state.access.would_grant(input) {
-            return None;
-        }
-        let facility_org = {
-            let inner = state.access.lock();
-            let gate = match &input.gate {
-                GateRef::Id(g) => inner.index.gates.get(g),
-                GateRef::Code(c) => inner.index.gate_by_code(c),
-            };
-            gate.and_then(|g| inner.index.facilities.get(&g.facility_id))
-                .map(|f| f.org_id)
-        };
-        match crate::release::claim(state, actor, facility_org, &release, decision).await {
-            Ok(after) => {
-                if let Some(f) = input.pickup.as_mut() {
-                    f.claimed = true;
-                }
-                return Some((release, after));
-            }
-            Err(crate::release::ClaimError::Moved) => {
-                input.pickup = Some(read_pickup(state, container).await);
-            }
-            Err(crate::release::ClaimError::Failed(e)) => {
-                tracing::error!(error = %e, release = %release.id, "claiming a release for a pick-up failed; refused");
-                if let Some(f) = input.pickup.as_mut() {
-                    f.unreadable = true;
-                }
-                return None;
-            }
-        }
-    }
-    None
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

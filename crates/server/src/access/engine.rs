@@ -11,12 +11,17 @@
 //! On PostgreSQL, where several instances decide, the committer makes a group's decisions
 //! itself, inside the transaction that records them: it locks the chain head, applies every
 //! other instance's decision up to it ([`Engine::follow_others`]), decides, appends and
-//! commits. So presence is one across the cluster, even for one card at two instances at once.
+//! commits (four round trips: `BEGIN` with the lock, the head with the register's version and
+//! the others' decisions, the events with the new head, `COMMIT`). So presence is one across
+//! the cluster, even for one card at two instances at once. A granted pick-up claims its
+//! release in the same transaction (on SQLite too, where such a pick-up, and what queues behind
+//! it, is decided by the committer the same way): see `write_batch`.
 //!
 //! Register changes go through [`Engine::save`]: event and stored record in one transaction,
-//! then the index, so the change applies to the very next decision. On PostgreSQL every
-//! decision and register read first compares the stored register version with the one held and
-//! reloads when it moved, so another instance's change applies as soon too.
+//! then the index, so the change applies to the very next decision. On PostgreSQL the
+//! committer compares the stored register version with the one held, under the chain head's
+//! lock, before it decides a group, and every register read does so first; either reloads
+//! when it moved, so another instance's change applies as soon too.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -57,6 +62,10 @@ pub struct Inner {
     pub detectors: Detectors,
     /// The store's register version this index reflects (PostgreSQL: reload when it moves).
     pub version: i64,
+    /// SQLite: presentations queued for the committer to decide (a pick-up that would grant,
+    /// and every presentation behind one), so that decisions are made in the order they are
+    /// recorded.
+    deferred: usize,
 }
 
 /// A presentation waiting for the committer.
@@ -68,6 +77,8 @@ struct Pending {
     actor: Actor,
     /// The event's sequence number and the decision, once durable.
     reply: oneshot::Sender<Result<(i64, Made), ApiError>>,
+    /// SQLite: counted in [`Inner::deferred`] until the committer makes it.
+    counted: bool,
 }
 
 /// A decision made, with its pick-up check.
@@ -77,6 +88,8 @@ struct Made {
     pickup: Option<hamnvakt_release::Pickup>,
     /// The pick-up's container and release, recorded in the decision's event.
     record: Option<serde_json::Value>,
+    /// The pick-up facts the decision was made on.
+    facts: Option<crate::release::PickupFacts>,
 }
 
 /// A deny for a presentation that could not be decided or recorded (fails closed).
@@ -119,6 +132,8 @@ pub struct Engine {
     /// instance's decisions up to it).
     followed: std::sync::atomic::AtomicI64,
     pub metrics: ProjectionMetrics,
+    /// Pick-up facts as recently read (SQLite; see [`crate::release::FactsCache`]).
+    pub pickups: crate::release::FactsCache,
 }
 
 /// Gate decisions go first on the single SQLite writer: background writers wait for a moment
@@ -130,17 +145,63 @@ impl PriorityWriter for Engine {
     }
 }
 
-/// How far the gate-decision projection has got, in `/metrics`.
-#[derive(Debug, Default)]
+/// How far the gate-decision projection has got, and where a group of decisions made in the
+/// committer's transaction spends its time, in `/metrics`.
+#[derive(Debug)]
 pub struct ProjectionMetrics {
     /// The newest decision event the decision list and stored occupancy reflect.
     pub decisions_projected: Gauge,
     pub projection_errors: Counter,
+    /// Beginning the transaction and getting the chain head's lock (on PostgreSQL the wait
+    /// for other instances' groups).
+    pub group_lock: prometheus_client::metrics::histogram::Histogram,
+    /// Reading the head, the register's version and other instances' decisions, and
+    /// applying them (PostgreSQL).
+    pub group_follow: prometheus_client::metrics::histogram::Histogram,
+    /// Other instances' decisions followed by the committer.
+    pub group_followed: Counter,
+    /// Deciding, claiming releases, and appending the events.
+    pub group_write: prometheus_client::metrics::histogram::Histogram,
+    /// The durable commit.
+    pub group_commit: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl ProjectionMetrics {
     fn register(registry: &mut Registry) -> ProjectionMetrics {
-        let m = ProjectionMetrics::default();
+        let m = ProjectionMetrics {
+            decisions_projected: Gauge::default(),
+            projection_errors: Counter::default(),
+            group_lock: crate::web::metrics::latency_histogram(),
+            group_follow: crate::web::metrics::latency_histogram(),
+            group_followed: Counter::default(),
+            group_write: crate::web::metrics::latency_histogram(),
+            group_commit: crate::web::metrics::latency_histogram(),
+        };
+        registry.register(
+            "decision_group_lock_seconds",
+            "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances)",
+            m.group_lock.clone(),
+        );
+        registry.register(
+            "decision_group_follow_seconds",
+            "Gate decisions made in the committer's transaction: reading and applying other instances' decisions",
+            m.group_follow.clone(),
+        );
+        registry.register(
+            "decision_group_followed",
+            "Other instances' decisions applied by the committer under the chain head's lock",
+            m.group_followed.clone(),
+        );
+        registry.register(
+            "decision_group_write_seconds",
+            "Gate decisions made in the committer's transaction: deciding, claiming releases, appending",
+            m.group_write.clone(),
+        );
+        registry.register(
+            "decision_group_commit_seconds",
+            "Gate decisions made in the committer's transaction: the durable commit",
+            m.group_commit.clone(),
+        );
         registry.register(
             "access_decisions_projected_seq",
             "Sequence number of the newest gate-decision event the decision list reflects (compare with audit_chain_head_seq)",
@@ -197,6 +258,7 @@ impl Engine {
                 policies: PolicySet::default_set(),
                 detectors: Detectors::new(detector_settings),
                 version: -1,
+                deferred: 0,
             }),
             queue: tx,
             receiver: Mutex::new(Some(rx)),
@@ -207,6 +269,7 @@ impl Engine {
             instance: uuid::Uuid::new_v4().to_string(),
             followed: std::sync::atomic::AtomicI64::new(0),
             metrics: ProjectionMetrics::register(registry),
+            pickups: Default::default(),
         }
     }
 
@@ -296,6 +359,22 @@ impl Engine {
                 return Ok(());
             }
         }
+    }
+
+    /// [`Engine::follow_in`] in a transaction begun by `Store::begin_locked`: the head, the
+    /// register's version and the first events in one statement. Returns the register's
+    /// version as stored.
+    async fn follow_locked(&self, tx: &mut hamnvakt_store::WriteTx) -> Result<i64, ApiError> {
+        let after = self.followed.load(std::sync::atomic::Ordering::Acquire);
+        let (version, events) = tx
+            .head_and_follow("access.decision", after, FOLLOW_BATCH)
+            .await?;
+        let n = self.apply_followed(&events);
+        self.metrics.group_followed.inc_by(n as u64);
+        if n >= FOLLOW_BATCH {
+            self.follow_in(tx).await?;
+        }
+        Ok(version)
     }
 
     /// Applies other instances' decision events past the newest followed, under the engine's
@@ -530,18 +609,21 @@ impl Engine {
             decision: d,
             pickup,
             record,
+            facts: input.pickup.clone(),
         }
     }
 
-    /// Whether `input`, a pick-up, would be granted as things stand: asked before the
-    /// release is claimed for it (see `access/api.rs`). Changes nothing.
-    pub fn would_grant(&self, input: &DecisionInput) -> bool {
-        let inner = self.lock();
-        let made = self.make(&inner, input, true);
-        made.decision.outcome == decide::Outcome::Grant
-            && made
-                .pickup
-                .is_some_and(|p| p.verdict == hamnvakt_release::PickupVerdict::Grant)
+    /// Whether `input` names a release that it would collect, as things stand: a pick-up
+    /// granted once its release is claimed. Changes nothing.
+    fn would_collect(&self, inner: &Inner, input: &DecisionInput) -> bool {
+        if !input
+            .pickup
+            .as_ref()
+            .is_some_and(|f| f.release.is_some() && !f.unreadable)
+        {
+            return false;
+        }
+        collects(&self.make(inner, input, true))
     }
 
     /// Decides one presentation, records it durably, and returns it. Never an error for a
@@ -552,15 +634,22 @@ impl Engine {
         actor: Actor,
         input: DecisionInput,
     ) -> (DecisionId, Decision) {
-        let (id, d, _) = self.decide_pickup(state, actor, input).await;
+        let (id, d, _, _) = self.decide_pickup(state, actor, input).await;
         (id, d)
     }
 
     /// [`Engine::decide`], with the pick-up check when the input names a container: its
     /// failures are reasons of the decision, which is recorded as one event as any other.
+    /// Returns the pick-up's check and the facts it was decided on (read again by the
+    /// committer when the release moved since `input`'s were read).
+    ///
+    /// A granted pick-up claims its release in the transaction that records the decision:
+    /// the release's row is written over the version checked, with its `release.collected`
+    /// event just before the decision's (see `write_batch`).
     ///
     /// On SQLite (one instance) the decision is made here, under the engine's lock, and
-    /// queued for the committer. On PostgreSQL it is made by the committer, inside the
+    /// queued for the committer; a pick-up that would grant, and whatever arrives behind it
+    /// until it is decided, is made by the committer as on PostgreSQL. On PostgreSQL it is made by the committer, inside the
     /// transaction that records it, after locking the chain head and following every other
     /// instance's decisions up to it (see [`Engine::follow_others`]): so presence
     /// (anti-passback, two-person, escort, occupancy) is decided against every instance's
@@ -570,29 +659,34 @@ impl Engine {
         state: &AccessState,
         actor: Actor,
         input: DecisionInput,
-    ) -> (DecisionId, Decision, Option<hamnvakt_release::Pickup>) {
+    ) -> (
+        DecisionId,
+        Decision,
+        Option<hamnvakt_release::Pickup>,
+        Option<crate::release::PickupFacts>,
+    ) {
         let id: DecisionId = input.id.unwrap_or_else(|| new_time_id(state.now_ms()));
         let (direction, at_ms) = (input.direction, input.at_ms);
+        // On PostgreSQL the committer decides, under the chain head's lock, after comparing
+        // the register's version with the stored one: register and policy changes
+        // acknowledged before this request (at any instance) apply to it.
         let shared = state.store.is_postgres();
-        // Register and policy changes acknowledged before this request are in the index.
-        if let Err(e) = self.refresh_if_stale(&state.store).await {
-            tracing::error!(error = %e, "cannot refresh the access register");
-            return (
-                id,
-                refused(direction, at_ms, "the register could not be read"),
-                None,
-            );
-        }
+        let asked = input.pickup.clone();
         let (tx, rx) = oneshot::channel();
         {
             let mut inner = self.lock();
-            let made = (!shared).then(|| self.make(&inner, &input, false));
+            // On SQLite a pick-up that would grant is decided by the committer, in the
+            // transaction that claims its release and records the decision; so is every
+            // presentation behind it, so that decisions are made in the order recorded.
+            let defer = !shared && (inner.deferred > 0 || self.would_collect(&inner, &input));
+            let made = (!shared && !defer).then(|| self.make(&inner, &input, false));
             let pending = Pending {
                 id,
                 made: made.clone(),
                 input,
                 actor,
                 reply: tx,
+                counted: defer,
             };
             if self.queue.try_send(pending).is_err() {
                 drop(inner);
@@ -600,7 +694,11 @@ impl Engine {
                     id,
                     refused(direction, at_ms, "the decision queue is full"),
                     None,
+                    asked,
                 );
+            }
+            if defer {
+                inner.deferred += 1;
             }
             if let Some(m) = made {
                 let Inner {
@@ -610,19 +708,21 @@ impl Engine {
             }
         }
         match rx.await {
-            Ok(Ok((_seq, made))) => (id, made.decision, made.pickup),
+            Ok(Ok((_seq, made))) => (id, made.decision, made.pickup, made.facts),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "a gate decision could not be recorded");
                 (
                     id,
                     refused(direction, at_ms, "the decision could not be recorded"),
                     None,
+                    asked,
                 )
             }
             Err(_) => (
                 id,
                 refused(direction, at_ms, "the decision writer stopped"),
                 None,
+                asked,
             ),
         }
     }
@@ -767,11 +867,83 @@ async fn set_policy_rows(
     Ok(register_version)
 }
 
+/// Whether a decision grants a pick-up: the release must then be collected for it.
+fn collects(made: &Made) -> bool {
+    made.decision.outcome == decide::Outcome::Grant
+        && made
+            .pickup
+            .as_ref()
+            .is_some_and(|p| p.verdict == hamnvakt_release::PickupVerdict::Grant)
+}
+
+/// Before the committer decides the pick-ups of a group: compares the releases they were
+/// read with against the stored ones (one read for the group) and reads a container's facts
+/// again where they moved. `tx` holds the writer (SQLite) or the chain head (PostgreSQL,
+/// where every release write appends an event under it), so what it reads stays so until it
+/// commits.
+async fn current_pickups(
+    tx: &mut hamnvakt_store::WriteTx,
+    batch: &mut [Pending],
+) -> Result<(), ApiError> {
+    let mut containers: Vec<String> = batch
+        .iter()
+        .filter(|p| p.made.is_none())
+        .filter_map(|p| p.input.pickup.as_ref())
+        .filter(|f| !f.unreadable)
+        .map(|f| f.container.clone())
+        .collect();
+    if containers.is_empty() {
+        return Ok(());
+    }
+    containers.sort();
+    containers.dedup();
+    let mut stored: std::collections::HashMap<String, Vec<(String, i64)>> = Default::default();
+    for (container, id, version) in tx.release_versions(&containers).await? {
+        let seen = stored.entry(container).or_default();
+        // As many as the gate reads of a container.
+        if seen.len() < 20 {
+            seen.push((id, version));
+        }
+    }
+    let mut fresh: std::collections::HashMap<String, crate::release::PickupFacts> =
+        Default::default();
+    for p in batch.iter_mut().filter(|p| p.made.is_none()) {
+        let Some(facts) = p.input.pickup.as_mut().filter(|f| !f.unreadable) else {
+            continue;
+        };
+        let now = stored
+            .get(&facts.container)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if now == facts.seen.as_slice() {
+            continue;
+        }
+        if !fresh.contains_key(&facts.container) {
+            let f = crate::release::pickup_facts_in(tx, &facts.container).await?;
+            fresh.insert(facts.container.clone(), f);
+        }
+        if let Some(f) = fresh.get(&facts.container) {
+            *facts = f.clone();
+        }
+    }
+    Ok(())
+}
+
 /// Writes one group of decisions in one transaction, as events only (the query rows follow
 /// from them, see [`super::projector`]); returns their event sequence numbers and whether the
-/// detectors found anything. On PostgreSQL
-/// the decisions are made here: the transaction locks the chain head first, so every other
-/// instance's decision before it is followed, and none can be recorded until this group is.
+/// detectors found anything.
+///
+/// Decisions already made (SQLite) go in one round trip ([`hamnvakt_store::Store::append_durably`]).
+/// The others are made here, inside the transaction that records them: on PostgreSQL every
+/// decision (the transaction locks the chain head first, so every other instance's decision
+/// before it is followed, and none can be recorded until this group is); on SQLite a pick-up
+/// that would grant and what queued behind it. A granted pick-up claims its release in the
+/// same transaction: the releases are compared with the stored ones first (read again where
+/// they moved, so the pick-up is decided on the release as it stands: a release another
+/// pick-up collected is refused as collected), then each grant writes its release's row over
+/// the version it checked and records `release.collected` just before the decision. Within a
+/// group, a second pick-up of a release collected by an earlier one sees it collected. The
+/// group's other decisions are unaffected either way.
 ///
 /// The insider-behaviour detectors observe the group before it is written, and what they
 /// find goes into the alert outbox in the same transaction: a finding is durable with the
@@ -784,21 +956,89 @@ async fn write_batch(
     let started = std::time::Instant::now();
     let now = state.now_ms();
     let engine = &state.access;
+    let shared = state.store.is_postgres();
     let mut tx = None;
+    // For each decision of the batch, the release it collects.
+    let mut claims: Vec<Option<crate::release::Collect>> = Vec::new();
+    let mut phase = std::time::Instant::now();
+    let mut lap = |h: &prometheus_client::metrics::histogram::Histogram| {
+        h.observe(phase.elapsed().as_secs_f64());
+        phase = std::time::Instant::now();
+    };
     if batch.iter().any(|p| p.made.is_none()) {
-        let mut t = state.store.begin().await?;
-        t.lock_head().await?;
-        engine.follow_in(&mut t).await?;
-        let mut inner = engine.lock();
-        for p in batch.iter_mut() {
-            if p.made.is_none() {
-                let made = engine.make(&inner, &p.input, false);
+        let mut t = state.store.begin_locked().await?;
+        lap(&engine.metrics.group_lock);
+        if shared {
+            // Register and policy changes append under the head's lock too: one stored before
+            // this group is in its version, and is loaded before the group is decided.
+            let version = engine.follow_locked(&mut t).await?;
+            if version != engine.lock().version {
+                engine.reload_register(&state.store).await?;
+            }
+        }
+        lap(&engine.metrics.group_follow);
+        current_pickups(&mut t, batch).await?;
+        {
+            let mut inner = engine.lock();
+            // Releases collected by earlier decisions of this group, as they stand after it.
+            let mut taken: std::collections::HashMap<
+                hamnvakt_release::ReleaseId,
+                hamnvakt_release::Release,
+            > = Default::default();
+            for p in batch.iter_mut() {
+                if p.counted {
+                    inner.deferred = inner.deferred.saturating_sub(1);
+                    p.counted = false;
+                }
+                if p.made.is_some() {
+                    claims.push(None);
+                    continue;
+                }
+                if let Some(f) = p.input.pickup.as_mut() {
+                    if let Some(after) = f.release.as_ref().and_then(|r| taken.get(&r.id)) {
+                        f.release = Some(after.clone());
+                    }
+                }
+                let mut made = engine.make(&inner, &p.input, true);
+                let mut collect = None;
+                if collects(&made) {
+                    let facility_org = made
+                        .decision
+                        .facility
+                        .and_then(|f| inner.index.facilities.get(&f))
+                        .map(|f| f.org_id);
+                    collect = p
+                        .input
+                        .pickup
+                        .as_ref()
+                        .and_then(|f| f.release.as_ref())
+                        .and_then(|r| {
+                            crate::release::collect(r, facility_org, &p.id.to_string(), now)
+                        });
+                    match &collect {
+                        Some(c) => {
+                            taken.insert(c.release.id, c.release.clone());
+                            if let Some(f) = p.input.pickup.as_mut() {
+                                f.claimed = true;
+                            }
+                            made.facts = p.input.pickup.clone();
+                        }
+                        // The chain's rules refuse the collection after all: refused.
+                        None => made = engine.make(&inner, &p.input, false),
+                    }
+                }
                 let Inner {
                     index, presence, ..
                 } = &mut *inner;
                 decide::apply(index, presence, &made.decision);
                 p.made = Some(made);
+                claims.push(collect);
             }
+        }
+        // Over the versions just compared, with the writer or the chain head held: a row that
+        // moved all the same fails the group, which is then refused whole (fails closed).
+        for c in claims.iter().flatten() {
+            t.update_release(&c.row).await?;
         }
         tx = Some(t);
     }
@@ -808,10 +1048,23 @@ async fn write_batch(
         .collect();
     let subjects: Vec<String> = batch.iter().map(|p| format!("decision:{}", p.id)).collect();
     let mut events = Vec::with_capacity(batch.len());
-    for ((p, org), subject) in batch.iter().zip(&orgs).zip(&subjects) {
+    // Where each decision's event is among `events`.
+    let mut at = Vec::with_capacity(batch.len());
+    for (i, ((p, org), subject)) in batch.iter().zip(&orgs).zip(&subjects).enumerate() {
         let Some(made) = &p.made else {
             return Err(ApiError::Internal("a decision was not made".into()));
         };
+        if let Some(c) = claims.get(i).and_then(Option::as_ref) {
+            events.push(NewEvent {
+                at_ms: now,
+                kind: "release.collected",
+                actor: &p.actor.id,
+                org: org.as_deref(),
+                subject: Some(&c.subject),
+                request_id: p.actor.request_id.as_deref(),
+                payload: c.payload.clone(),
+            });
+        }
         let mut payload = json!({
             "id": p.id, "credential": p.input.credential, "plate": p.input.plate,
             "decision": made.decision, "instance": engine.instance,
@@ -824,6 +1077,7 @@ async fn write_batch(
                 map.insert("visit".into(), json!(visit));
             }
         }
+        at.push(events.len());
         events.push(NewEvent {
             at_ms: now,
             kind: "access.decision",
@@ -843,7 +1097,9 @@ async fn write_batch(
         Some(mut t) => {
             let appended = t.append_many(&events).await?;
             t.insert_pending_alerts(&findings).await?;
+            lap(&engine.metrics.group_write);
             t.commit().await?;
+            lap(&engine.metrics.group_commit);
             appended
         }
         None => state.store.append_durably(&events).await?,
@@ -852,12 +1108,15 @@ async fn write_batch(
         .metrics
         .commit_duration
         .observe(started.elapsed().as_secs_f64());
-    let seqs: Vec<i64> = appended.into_iter().map(|e| e.seq).collect();
-    for seq in &seqs {
-        state.metrics.event("access.decision", *seq);
+    for (e, a) in events.iter().zip(&appended) {
+        state.metrics.event(e.kind, a.seq);
     }
-    if let Some(last) = seqs.last() {
-        engine.projector.committed(*last);
+    let seqs: Vec<i64> = at
+        .iter()
+        .filter_map(|i| appended.get(*i).map(|e| e.seq))
+        .collect();
+    if let Some(last) = appended.last() {
+        engine.projector.committed(last.seq);
     }
     Ok((seqs, found))
 }
@@ -955,6 +1214,13 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, decisions = batch.len(), "writing gate decisions failed; answering deny and reloading presence");
+                {
+                    let mut inner = state.access.lock();
+                    for p in batch.iter_mut().filter(|p| p.counted) {
+                        inner.deferred = inner.deferred.saturating_sub(1);
+                        p.counted = false;
+                    }
+                }
                 for p in batch {
                     let _ = p
                         .reply

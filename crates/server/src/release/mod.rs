@@ -15,8 +15,9 @@
 //! and the day's pick-ups and refusals for the terminal and the security centre).
 //!
 //! Public items: [`routes`], [`openapi`], the use cases [`issue`], [`act`] with [`Step`] and
-//! [`IssueRequest`], and for the gate [`pickup_facts`], [`PickupFacts`], [`claim`] and
-//! [`unclaim`] (a pick-up is granted only to a release claimed for it), [`check_pickup`],
+//! [`IssueRequest`], and for the gate [`pickup_facts`] (cached, [`FactsCache`]),
+//! [`pickup_facts_in`], [`PickupFacts`], [`collect`] (a pick-up is granted only to a release
+//! claimed for it, in the transaction that records the decision), [`check_pickup`],
 //! [`presented`] and [`after_gate`].
 
 mod api;
@@ -32,8 +33,8 @@ use utoipa::OpenApi;
 use crate::access::AccessState;
 
 pub use service::{
-    act, after_gate, check_pickup, claim, issue, pickup_facts, presented, unclaim, ClaimError,
-    IssueRequest, PickupFacts, Step,
+    act, after_gate, check_pickup, collect, issue, pickup_facts, pickup_facts_in, presented,
+    Collect, FactsCache, IssueRequest, PickupFacts, Step,
 };
 
 pub fn routes() -> Router<AccessState> {

@@ -399,25 +399,134 @@ pub struct PickupFacts {
     pub scan_selected: bool,
     /// The facts could not be read: the gate denies (fails closed).
     pub unreadable: bool,
-    /// The release was claimed for this very decision ([`claim`]): only then may it grant.
+    /// The release is claimed for this very decision, in the transaction that records it
+    /// (see `access/engine.rs`): only then may it grant.
     pub claimed: bool,
+    /// Every release of the container as read, `(id, version)`, newest first: the gate's
+    /// committer compares them with the stored ones before it claims, and reads the facts
+    /// again when they moved.
+    pub seen: Vec<(String, i64)>,
+}
+
+impl PickupFacts {
+    /// Facts that could not be read: the gate refuses.
+    pub fn unreadable(container: String) -> PickupFacts {
+        PickupFacts {
+            container,
+            release: None,
+            scan_selected: false,
+            unreadable: true,
+            claimed: false,
+            seen: Vec::new(),
+        }
+    }
+}
+
+/// The release the gate checks among a container's releases (newest first): the newest not
+/// yet collected, else the newest.
+fn gate_release(rows: &[ReleaseRow]) -> Result<Option<Release>, ApiError> {
+    rows.iter()
+        .find(|r| r.state != "collected")
+        .or_else(|| rows.first())
+        .map(from_row)
+        .transpose()
+}
+
+/// The first day from which a consignment's scan selection applies to a release.
+fn scan_since_day(r: &Release) -> i64 {
+    r.issued_ms.div_euclid(DAY_MS) - 30
+}
+
+/// How long cached pick-up facts are trusted at most, for writes this process does not see
+/// (a command-line process on the same SQLite file).
+const FACTS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Most containers whose facts are cached; past it the cache starts again.
+const FACTS_CACHED: usize = 10_000;
+
+/// A container's pick-up facts as recently read, so that a gate naming the same container
+/// again (a truck at the scanner lane and back, a controller's retry) does not cost two
+/// reads. An entry is used only while the store's pick-up facts generation is the one it was
+/// read under (every write of this process to a release, a consignment, a selection or an
+/// inspection outcome moves it, after its commit) and for a second at most. SQLite only:
+/// on PostgreSQL other instances write too, and the facts are read every time. A grant
+/// never rests on the cache: the committer compares the releases with the stored ones
+/// before it claims (see `access/engine.rs`).
+#[derive(Debug, Default)]
+pub struct FactsCache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant, PickupFacts)>>,
+}
+
+impl FactsCache {
+    fn get(&self, container: &str, generation: u64) -> Option<PickupFacts> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(container)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < FACTS_TTL)
+            .map(|(_, _, f)| f.clone())
+    }
+
+    fn put(&self, generation: u64, facts: &PickupFacts) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= FACTS_CACHED {
+            entries.clear();
+        }
+        entries.insert(
+            facts.container.clone(),
+            (generation, std::time::Instant::now(), facts.clone()),
+        );
+    }
 }
 
 /// Reads the pick-up facts of a container (normalised ISO 6346): the newest release not yet
 /// collected (else the newest), and the scan selection of its consignments since 30 days
-/// before the release was issued.
-pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFacts, ApiError> {
+/// before the release was issued. On SQLite from [`FactsCache`] when it holds them.
+pub async fn pickup_facts(state: &AccessState, container: &str) -> Result<PickupFacts, ApiError> {
+    let cached = !state.store.is_postgres();
+    // Read before the facts: a write committed after this moment moves it, so facts read
+    // before that write are never stored under the generation that follows it.
+    let generation = state.store.pickup_facts_generation();
+    if cached {
+        if let Some(f) = state.access.pickups.get(container, generation) {
+            return Ok(f);
+        }
+    }
     let rows = state.store.releases_of_container(container).await?;
-    let row = rows
-        .iter()
-        .find(|r| r.state != "collected")
-        .or_else(|| rows.first());
-    let release = row.map(from_row).transpose()?;
+    let release = gate_release(&rows)?;
     let scan_selected = match &release {
         Some(r) => {
             state
                 .store
-                .container_scan_selected(container, r.issued_ms.div_euclid(DAY_MS) - 30)
+                .container_scan_selected(container, scan_since_day(r))
+                .await?
+        }
+        None => false,
+    };
+    let facts = PickupFacts {
+        container: container.to_owned(),
+        release,
+        scan_selected,
+        unreadable: false,
+        claimed: false,
+        seen: rows.iter().map(|r| (r.id.clone(), r.version)).collect(),
+    };
+    if cached {
+        state.access.pickups.put(generation, &facts);
+    }
+    Ok(facts)
+}
+
+/// [`pickup_facts`] inside the gate committer's transaction, which holds the writer (SQLite)
+/// or the chain head (PostgreSQL): what it reads cannot move until that transaction ends.
+pub async fn pickup_facts_in(
+    tx: &mut hamnvakt_store::WriteTx,
+    container: &str,
+) -> Result<PickupFacts, ApiError> {
+    let rows = tx.releases_of_container(container).await?;
+    let release = gate_release(&rows)?;
+    let scan_selected = match &release {
+        Some(r) => {
+            tx.container_scan_selected(container, scan_since_day(r))
                 .await?
         }
         None => false,
@@ -428,6 +537,7 @@ pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFac
         scan_selected,
         unreadable: false,
         claimed: false,
+        seen: rows.iter().map(|r| (r.id.clone(), r.version)).collect(),
     })
 }
 
@@ -436,9 +546,10 @@ pub async fn pickup_facts(state: &AppState, container: &str) -> Result<PickupFac
 /// selection turns a grant into a referral to the scanner lane. Runs under the access
 /// engine's lock with the register it holds; reads nothing else.
 ///
-/// A pick-up is granted only when the release was claimed for the decision (`facts.claimed`,
-/// or `assume_claimed` when the gate asks whether to claim it): that is what makes a second
-/// presentation of the same container, here or at another instance, find it collected.
+/// A pick-up is granted only when the release is claimed for the decision (`facts.claimed`,
+/// or `assume_claimed` when the committer decides it in the transaction that then claims the
+/// release): that is what makes a second presentation of the same container, here or at
+/// another instance, find it collected.
 pub fn check_pickup(
     index: &hamnvakt_access::index::AccessIndex,
     d: &mut hamnvakt_access::decide::Decision,
@@ -522,87 +633,40 @@ pub fn presented(
     }
 }
 
-/// Why a release could not be claimed for a pick-up.
-#[derive(Debug)]
-pub enum ClaimError {
-    /// The release moved since the gate read it (another pick-up claimed it, a party took a
-    /// step): read it again and decide on that.
-    Moved,
-    Failed(ApiError),
+/// The claim of a release for a granted pick-up, as the gate's committer writes it in the
+/// transaction that records the decision: the release marked collected (written over the
+/// version the gate checked), and its `release.collected` event, recorded just before the
+/// decision's own.
+#[derive(Debug, Clone)]
+pub struct Collect {
+    pub release: Release,
+    pub row: ReleaseRow,
+    pub payload: serde_json::Value,
+    pub subject: String,
 }
 
-/// Claims `release`, as the gate read it, for the pick-up decision `decision`: records
-/// `release.collected` and marks it collected, written only over the version the gate
-/// checked, in one transaction, before the decision is made. Of two presentations of one
-/// container, at one instance or two, exactly one claim succeeds; the other reads the release
-/// again, finds it collected and is refused. If the decision then does not grant after all,
-/// [`unclaim`] gives the release back.
-pub async fn claim(
-    state: &AppState,
-    gate_actor: &Actor,
-    facility_org: Option<OrgId>,
+/// Collects `release` for the pick-up decision `decision` at `at_ms`, on behalf of the gate's
+/// facility's organisation (else the line): `None` when the chain's rules refuse it.
+pub fn collect(
     release: &Release,
+    facility_org: Option<OrgId>,
     decision: &str,
-) -> Result<Release, ClaimError> {
+    at_ms: i64,
+) -> Option<Collect> {
     let org = facility_org.unwrap_or(release.line);
-    let mut change = Change::begin(state, gate_actor)
-        .await
-        .map_err(ClaimError::Failed)?;
-    let at_ms = change.at_ms();
-    let (next, hop) = chain::apply(release, org, Authority::Gate, &Action::Collect, at_ms)
-        .map_err(|_| ClaimError::Moved)?;
-    let subject = format!("release:{}", release.id);
-    change
-        .record(
-            "release.collected",
-            Some(&subject),
-            json!({ "release": release.id, "container": next.container, "hop": hop, "decision": decision }),
-        )
-        .await
-        .map_err(ClaimError::Failed)?;
-    let row = to_row(&next, at_ms).map_err(ClaimError::Failed)?;
-    match change.tx().update_release(&row).await {
-        Ok(()) => {}
-        Err(hamnvakt_store::StoreError::Conflict(_)) => return Err(ClaimError::Moved),
-        Err(e) => return Err(ClaimError::Failed(e.into())),
-    }
-    change.commit().await.map_err(|e| match e {
-        // PostgreSQL may refuse the commit of a row another instance wrote meanwhile.
-        ApiError::Conflict(_) => ClaimError::Moved,
-        other => ClaimError::Failed(other),
-    })?;
-    Ok(next)
-}
-
-/// Gives back a release claimed for a pick-up decision that did not grant after all (the
-/// register changed between the question and the decision, or the decision could not be
-/// recorded): `release.collect_undone`, and the release as it stood before the claim.
-pub async fn unclaim(
-    state: &AppState,
-    gate_actor: &Actor,
-    before: &Release,
-    claimed: &Release,
-    decision: &str,
-) -> Result<(), ApiError> {
-    let mut change = Change::begin(state, gate_actor).await?;
-    let at_ms = change.at_ms();
-    let mut back = before.clone();
-    back.version = claimed.version + 1;
-    change
-        .record(
-            "release.collect_undone",
-            Some(&format!("release:{}", before.id)),
-            json!({ "release": before.id, "container": before.container, "decision": decision,
-                    "why": "the gate decision did not grant the pick-up" }),
-        )
-        .await?;
-    change.tx().update_release(&to_row(&back, at_ms)?).await?;
-    change.commit().await
+    let (next, hop) = chain::apply(release, org, Authority::Gate, &Action::Collect, at_ms).ok()?;
+    let row = to_row(&next, at_ms).ok()?;
+    Some(Collect {
+        payload: json!({ "release": release.id, "container": next.container, "hop": hop, "decision": decision }),
+        subject: format!("release:{}", release.id),
+        release: next,
+        row,
+    })
 }
 
 /// After a gate decision on a pick-up is durable: a wrong driver raises
 /// `release.driver_mismatch`, owned by the facility's organisation and shared with the
-/// haulier. (A grant's collection was recorded before the decision: [`claim`].)
+/// haulier. (A grant's collection was recorded with the decision: [`collect`].)
 pub async fn after_gate(
     state: &AccessState,
     release: &Release,

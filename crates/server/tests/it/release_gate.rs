@@ -189,10 +189,30 @@ fn pickup(credential: &str, plate: &str) -> Value {
            "container": CONTAINER})
 }
 
-/// Fires the same right pick-up at the gate from `n` clients at once, spread over `urls`;
-/// returns every answer.
+/// Fires the same right pick-up at the gate from `n` clients at once, spread over `urls`,
+/// and beside them `n` ordinary presentations of the other driver's card (no container), which
+/// land in the same decision groups; returns every pick-up's answer, after checking that every
+/// ordinary one was granted (a claim never touches the other decisions of its group).
 async fn simultaneous(urls: &[String], token: &str, n: usize) -> Vec<Value> {
-    let start = Arc::new(tokio::sync::Barrier::new(n));
+    let start = Arc::new(tokio::sync::Barrier::new(2 * n));
+    let mut ordinary = Vec::new();
+    for i in 0..n {
+        let url = urls[(i + 1) % urls.len()].clone();
+        let token = token.to_owned();
+        let start = start.clone();
+        ordinary.push(tokio::spawn(async move {
+            let mut c = Client::new(&url).with_bearer(&token);
+            start.wait().await;
+            let r = c
+                .post_json(
+                    "/api/v1/access/decisions",
+                    &json!({"gate": "NVK-IN1", "credential": "NVK-1002", "direction": "in"}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.json
+        }));
+    }
     let mut tasks = Vec::new();
     for i in 0..n {
         let url = urls[i % urls.len()].clone();
@@ -212,7 +232,85 @@ async fn simultaneous(urls: &[String], token: &str, n: usize) -> Vec<Value> {
     for t in tasks {
         out.push(t.await.unwrap());
     }
+    for t in ordinary {
+        let d = t.await.unwrap();
+        assert_eq!(
+            d["outcome"], "grant",
+            "an ordinary decision beside the pick-ups: {d}"
+        );
+        assert!(d.get("pickup").is_none(), "{d}");
+    }
     out
+}
+
+/// A step on the release applies to the very next pick-up: the other driver is refused, the
+/// haulier assigns the other driver instead, and the other driver's next presentation is
+/// granted at once (on SQLite the gate caches a container's facts, and the step's commit
+/// retires them), while the first driver, no longer assigned, is refused.
+async fn a_step_applies_to_the_next_pickup(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let r = ready(&app).await;
+    let mut gate = Client::new(&app.url).with_bearer(&r.token);
+    let d = gate
+        .post_json("/api/v1/access/decisions", &pickup("NVK-1002", "ABC123"))
+        .await;
+    assert_eq!(d.json["outcome"], "deny", "{}", d.body);
+    assert!(
+        codes(&d.json).contains(&"wrong_driver".to_owned()),
+        "{}",
+        d.body
+    );
+    let mut h = app.login("haulier").await;
+    step(&mut h, &r.release, json!({"action": "unassign"})).await;
+    step(
+        &mut h,
+        &r.release,
+        json!({"action": "assign", "driver": r.drivers[1], "plate": "ABC 123"}),
+    )
+    .await;
+    let d = gate
+        .post_json("/api/v1/access/decisions", &pickup("NVK-1002", "ABC123"))
+        .await;
+    assert_eq!(d.json["outcome"], "grant", "{}", d.body);
+    assert_eq!(d.json["pickup"]["verdict"], "grant", "{}", d.body);
+    let d = gate
+        .post_json("/api/v1/access/decisions", &pickup("NVK-1001", "ABC123"))
+        .await;
+    assert_eq!(d.json["outcome"], "deny", "{}", d.body);
+    // The grant's collection is in the chain just before its decision, in the same commit.
+    let events = app.state.store.events_after(0, 10_000).await.unwrap();
+    let at = events
+        .iter()
+        .position(|e| e.kind == "release.collected")
+        .expect("the release was collected");
+    assert_eq!(events[at + 1].kind, "access.decision");
+    assert_eq!(
+        events[at + 1].subject.as_deref(),
+        Some(
+            format!(
+                "decision:{}",
+                serde_json::from_str::<Value>(&events[at].payload).unwrap()["decision"]
+                    .as_str()
+                    .unwrap()
+            )
+            .as_str()
+        )
+    );
+    assert!(
+        app.state.store.verify_chain().await.unwrap().status == hamnvakt_store::ChainStatus::Intact
+    );
+}
+
+mod a_step_applies {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::a_step_applies_to_the_next_pickup(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::a_step_applies_to_the_next_pickup(hamnvakt_testkit::Kind::Postgres).await
+    }
 }
 
 /// Exactly one grant among the answers, every other refused as already collected (or as
