@@ -274,7 +274,8 @@
       const vb = here ? L.latLngBounds([[here.lat, here.lon], [here.lat, here.lon]]) : null;
       for (const x of [b, vb]) if (x) bounds = bounds ? bounds.extend(x) : L.latLngBounds(x.getSouthWest(), x.getNorthEast());
     }
-    if (bounds) map.fitBounds(bounds.pad(0.15), { maxZoom: 13 });
+    // Not animated: a jump lands at once, also while an earlier zoom is still animating.
+    if (bounds) map.fitBounds(bounds.pad(0.15), { maxZoom: 13, animate: false });
   }
 
   // Fits the map to where two vessels met: the pieces of both tracks the alert carries.
@@ -285,7 +286,7 @@
     for (const piece of Object.values(e.tracks || {})) {
       for (const p of piece || []) if (typeof p.lat === 'number') pts.push([p.lat, p.lon]);
     }
-    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.4), { maxZoom: 14 });
+    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.4), { maxZoom: 14, animate: false });
   }
 
   function clearTracks() {
