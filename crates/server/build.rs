@@ -58,7 +58,8 @@ fn main() {
 /// The package the base layer comes from, as pinned in `web/coastline/package-lock.json`.
 const COAST_PACKAGE: &str = "@geo-maps/earth-lands-10m";
 const COAST_VERSION: &str = "0.6.0";
-const COAST_ATTRIBUTION: &str = "Land © OpenStreetMap contributors (ODbL), via @geo-maps/earth-lands-10m";
+const COAST_ATTRIBUTION: &str =
+    "Land © OpenStreetMap contributors (ODbL), via @geo-maps/earth-lands-10m";
 
 /// Writes `OUT_DIR/coast.json`: the converted base layer, from the cache or made now; or, when
 /// the package cannot be had, a document with no layers (the map then says it has no land).
@@ -84,10 +85,17 @@ fn base_layer(manifest: &Path, out: &Path) {
     if std::fs::copy(&converted, &target).is_ok() {
         return;
     }
-    let source = dir.join("node_modules").join(COAST_PACKAGE).join("map.geo.json");
+    let source = dir
+        .join("node_modules")
+        .join(COAST_PACKAGE)
+        .join("map.geo.json");
     if !source.exists() {
         let ready = std::fs::create_dir_all(&dir).is_ok()
-            && std::fs::copy(manifest.join("web/coastline/package.json"), dir.join("package.json")).is_ok()
+            && std::fs::copy(
+                manifest.join("web/coastline/package.json"),
+                dir.join("package.json"),
+            )
+            .is_ok()
             && std::fs::copy(
                 manifest.join("web/coastline/package-lock.json"),
                 dir.join("package-lock.json"),
@@ -95,7 +103,13 @@ fn base_layer(manifest: &Path, out: &Path) {
             .is_ok();
         let status = ready.then(|| {
             Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"])
+                .args([
+                    "ci",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefer-offline",
+                    "--loglevel=error",
+                ])
                 .current_dir(&dir)
                 .status()
         });
@@ -117,7 +131,16 @@ fn base_layer(manifest: &Path, out: &Path) {
         .and_then(|doc| coastline::convert(&doc, &coastline::console_layers(), COAST_ATTRIBUTION));
     match result {
         Ok((json, _stats)) => {
-            if std::fs::write(&converted, &json).is_err() || std::fs::copy(&converted, &target).is_err() {
+            // Conversions by earlier versions of the converter are no longer needed.
+            for old in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let name = old.file_name().to_string_lossy().into_owned();
+                if name.starts_with("coast-") && name.ends_with(".json") {
+                    let _ = std::fs::remove_file(old.path());
+                }
+            }
+            if std::fs::write(&converted, &json).is_err()
+                || std::fs::copy(&converted, &target).is_err()
+            {
                 if let Err(e) = std::fs::write(&target, &json) {
                     println!("cargo:warning=cannot write {}: {e}", target.display());
                 }
@@ -137,7 +160,11 @@ fn fallback_layer(target: &Path) {
 }
 
 fn cache_dir() -> Option<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     var("HAMNVAKT_CACHE_DIR")
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("hamnvakt")))
         .or_else(|| var("HOME").map(|d| d.join(".cache/hamnvakt")))

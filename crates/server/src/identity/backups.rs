@@ -192,7 +192,9 @@ pub async fn create(
     let dir = backup_dir(&state);
     if let Err(e) = std::fs::create_dir_all(&dir) {
         let msg = format!("cannot create {}: {e}", dir.display());
-        return Ok(render(&state, &p, lang, Some(Err(msg))).await?.into_response());
+        return Ok(render(&state, &p, lang, Some(Err(msg)))
+            .await?
+            .into_response());
     }
     let stamp = hamnvakt_core::clock::from_millis(state.now_ms())
         .strftime("%Y%m%dT%H%M%SZ")
@@ -214,7 +216,9 @@ pub async fn create(
         )
         .await?;
     change.commit().await?;
-    let made = make(&state.store, &output).await.map(|events| (file, events));
+    let made = make(&state.store, &output)
+        .await
+        .map(|events| (file, events));
     if let Err(e) = &made {
         tracing::error!(error = %e, "a backup from the console failed");
     }

@@ -44,13 +44,23 @@ pub fn console_layers() -> Vec<Layer> {
     vec![
         Layer {
             name: "baltic",
-            region: Region { west: 9.0, south: 53.0, east: 31.0, north: 66.5 },
+            region: Region {
+                west: 9.0,
+                south: 53.0,
+                east: 31.0,
+                north: 66.5,
+            },
             tolerance_m: 600.0,
             min_area_km2: 0.5,
         },
         Layer {
             name: "archipelago",
-            region: Region { west: 16.5, south: 58.3, east: 21.5, north: 60.9 },
+            region: Region {
+                west: 16.5,
+                south: 58.3,
+                east: 21.5,
+                north: 60.9,
+            },
             tolerance_m: 0.0,
             min_area_km2: 0.0,
         },
@@ -116,7 +126,9 @@ pub fn convert(
         let mut kept = 0;
         let mut vertices = 0;
         for poly in &polygons {
-            let Some(p) = shape(poly, layer) else { continue };
+            let Some(p) = shape(poly, layer) else {
+                continue;
+            };
             if kept > 0 {
                 out.push(',');
             }
@@ -124,7 +136,11 @@ pub fn convert(
             push_polygon(&mut out, &p, &mut vertices);
         }
         out.push_str("]}");
-        stats.push(LayerStats { name: layer.name, polygons: kept, vertices });
+        stats.push(LayerStats {
+            name: layer.name,
+            polygons: kept,
+            vertices,
+        });
     }
     out.push_str("}}");
     Ok((out, stats))
@@ -171,12 +187,23 @@ fn clip(ring: &[[f64; 2]], r: &Region) -> Ring {
         return pts;
     }
     // (axis, limit, keep-when-greater)
-    let edges = [(0, r.west, true), (0, r.east, false), (1, r.south, true), (1, r.north, false)];
+    let edges = [
+        (0, r.west, true),
+        (0, r.east, false),
+        (1, r.south, true),
+        (1, r.north, false),
+    ];
     for (axis, limit, greater) in edges {
         if pts.is_empty() {
             break;
         }
-        let inside = |p: &[f64; 2]| if greater { p[axis] >= limit } else { p[axis] <= limit };
+        let inside = |p: &[f64; 2]| {
+            if greater {
+                p[axis] >= limit
+            } else {
+                p[axis] <= limit
+            }
+        };
         let mut next = Vec::with_capacity(pts.len());
         for i in 0..pts.len() {
             let cur = pts[i];
@@ -209,7 +236,9 @@ const M_PER_DEG_LON_EQ: f64 = 111_320.0;
 fn project(ring: &[[f64; 2]]) -> Vec<[f64; 2]> {
     let lat0 = ring.iter().map(|p| p[1]).sum::<f64>() / ring.len().max(1) as f64;
     let kx = M_PER_DEG_LON_EQ * lat0.to_radians().cos();
-    ring.iter().map(|p| [p[0] * kx, p[1] * M_PER_DEG_LAT]).collect()
+    ring.iter()
+        .map(|p| [p[0] * kx, p[1] * M_PER_DEG_LAT])
+        .collect()
 }
 
 fn area_km2(ring: &[[f64; 2]]) -> f64 {
@@ -255,7 +284,11 @@ fn simplify(ring: &[[f64; 2]], tolerance_m: f64) -> Ring {
             stack.push((best.1, b));
         }
     }
-    ring.iter().zip(keep).filter(|(_, k)| *k).map(|(q, _)| *q).collect()
+    ring.iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(q, _)| *q)
+        .collect()
 }
 
 fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -319,11 +352,18 @@ fn parse_polygons(doc: &[u8], wanted: impl Fn(&Bounds) -> bool) -> Result<Vec<Po
     let mut found = false;
     while let Some(off) = find(&doc[at..], KEY) {
         found = true;
-        let mut p = Parser { doc, pos: at + off + KEY.len() };
+        let mut p = Parser {
+            doc,
+            pos: at + off + KEY.len(),
+        };
         p.ws();
         p.expect(b':')?;
         p.ws();
-        let depth = p.doc[p.pos..].iter().take_while(|&&c| c == b'[' || c.is_ascii_whitespace()).filter(|&&c| c == b'[').count();
+        let depth = p.doc[p.pos..]
+            .iter()
+            .take_while(|&&c| c == b'[' || c.is_ascii_whitespace())
+            .filter(|&&c| c == b'[')
+            .count();
         match depth {
             4 => {
                 p.expect(b'[')?;
@@ -370,7 +410,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn ws(&mut self) {
-        while self.doc.get(self.pos).is_some_and(|c| c.is_ascii_whitespace()) {
+        while self
+            .doc
+            .get(self.pos)
+            .is_some_and(|c| c.is_ascii_whitespace())
+        {
             self.pos += 1;
         }
     }
@@ -409,15 +453,23 @@ impl Parser<'_> {
         self.list(|p| {
             let pos = p.list(|q| q.number())?;
             match pos.as_slice() {
-                [lon, lat, ..] if (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat) => {
+                [lon, lat, ..]
+                    if (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat) =>
+                {
                     Ok([*lon, *lat])
                 }
-                _ => Err(format!("at byte {}: a position is two numbers, longitude and latitude", p.pos)),
+                _ => Err(format!(
+                    "at byte {}: a position is two numbers, longitude and latitude",
+                    p.pos
+                )),
             }
         })
     }
 
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Result<T, String>) -> Result<Vec<T>, String> {
+    fn list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
         self.ws();
         self.expect(b'[')?;
         let mut out = Vec::new();
@@ -461,7 +513,12 @@ mod tests {
     fn layer(tolerance_m: f64, min_area_km2: f64) -> Layer {
         Layer {
             name: "t",
-            region: Region { west: 18.0, south: 59.0, east: 19.0, north: 60.0 },
+            region: Region {
+                west: 18.0,
+                south: 59.0,
+                east: 19.0,
+                north: 60.0,
+            },
             tolerance_m,
             min_area_km2,
         }
@@ -478,8 +535,13 @@ mod tests {
             {"type":"Point","coordinates":[18.5,59.5]}]}"#;
         let (json, stats) = convert(doc, &[layer(0.0, 0.0)], "© test").expect("converts");
         assert_eq!(stats[0].polygons, 2, "{json}");
-        assert!(json.starts_with("{\"attribution\":\"© test\",\"layers\":{\"t\":{\"type\":\"MultiPolygon\""));
-        assert!(json.contains("[18,59.2]"), "clipped at the west edge: {json}");
+        assert!(json.starts_with(
+            "{\"attribution\":\"© test\",\"layers\":{\"t\":{\"type\":\"MultiPolygon\""
+        ));
+        assert!(
+            json.contains("[18,59.2]"),
+            "clipped at the west edge: {json}"
+        );
         assert!(!json.contains("17.5"), "nothing west of the region: {json}");
         assert!(!json.contains("[5,50]"));
     }
@@ -487,7 +549,15 @@ mod tests {
     #[test]
     fn drops_small_islands_and_simplifies() {
         // A wiggly coast (vertices 1 m off a straight line) and a 0.0001 km² rock.
-        let mut ring: Vec<String> = (0..=100).map(|i| format!("[{},{}]", 18.1 + i as f64 * 0.005, 59.5 + if i % 2 == 0 { 0.0 } else { 0.00001 })).collect();
+        let mut ring: Vec<String> = (0..=100)
+            .map(|i| {
+                format!(
+                    "[{},{}]",
+                    18.1 + i as f64 * 0.005,
+                    59.5 + if i % 2 == 0 { 0.0 } else { 0.00001 }
+                )
+            })
+            .collect();
         ring.push("[18.6,59.9]".into());
         ring.push("[18.1,59.9]".into());
         ring.push("[18.1,59.5]".into());
@@ -500,7 +570,10 @@ mod tests {
         assert_eq!(full[0].vertices, 104 + 4);
         let (_, thin) = convert(doc.as_bytes(), &[layer(50.0, 0.01)], "").expect("converts");
         assert_eq!(thin[0].polygons, 1, "the rock is dropped");
-        assert!(thin[0].vertices <= 6, "the straight coast keeps its corners only: {thin:?}");
+        assert!(
+            thin[0].vertices <= 6,
+            "the straight coast keeps its corners only: {thin:?}"
+        );
     }
 
     #[test]
@@ -513,10 +586,19 @@ mod tests {
             b"{\"coordinates\":[[[[18,999],[19,59]]]]}",
             b"{\"coordinates\"",
         ] {
-            assert!(convert(doc, &[layer(0.0, 0.0)], "").is_err(), "{}", String::from_utf8_lossy(doc));
+            assert!(
+                convert(doc, &[layer(0.0, 0.0)], "").is_err(),
+                "{}",
+                String::from_utf8_lossy(doc)
+            );
         }
         // Degenerate but well-formed: nothing kept, still a document.
-        let (json, stats) = convert(b"{\"coordinates\":[[[[18.5,59.5]]]]}", &[layer(0.0, 0.0)], "").expect("converts");
+        let (json, stats) = convert(
+            b"{\"coordinates\":[[[[18.5,59.5]]]]}",
+            &[layer(0.0, 0.0)],
+            "",
+        )
+        .expect("converts");
         assert_eq!(stats[0].polygons, 0);
         assert!(json.ends_with("\"coordinates\":[]}}}"));
     }

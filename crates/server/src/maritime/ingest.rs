@@ -570,11 +570,12 @@ pub async fn spawn_source(
 ) -> std::io::Result<Option<SocketAddr>> {
     match source {
         SourceConfig::Tcp { address } => {
-            let src =
-                state
-                    .ais
-                    .sources
-                    .add("tcp", address.clone(), SourceState::Connecting, state.now_ms());
+            let src = state.ais.sources.add(
+                "tcp",
+                address.clone(),
+                SourceState::Connecting,
+                state.now_ms(),
+            );
             tokio::spawn(led_tcp_client(state.clone(), address, src));
             Ok(None)
         }
@@ -612,11 +613,12 @@ pub async fn spawn_source(
             let sock = tokio::net::UdpSocket::bind(&listen).await?;
             let addr = sock.local_addr()?;
             let st = state.clone();
-            let src =
-                state
-                    .ais
-                    .sources
-                    .add("udp", addr.to_string(), SourceState::Listening, state.now_ms());
+            let src = state.ais.sources.add(
+                "udp",
+                addr.to_string(),
+                SourceState::Listening,
+                state.now_ms(),
+            );
             tokio::spawn(async move {
                 let mut d = Decoder::new();
                 let mut buf = vec![0u8; 65_536];
@@ -765,7 +767,11 @@ async fn tcp_client(state: MaritimeState, address: String, src: SourceHandle) {
                 let mut d = Decoder::new();
                 match read_lines(&state, &src, &mut d, sock).await {
                     Err(e) => {
-                        src.fail(SourceState::Disconnected, format!("read failed: {e}"), state.now_ms());
+                        src.fail(
+                            SourceState::Disconnected,
+                            format!("read failed: {e}"),
+                            state.now_ms(),
+                        );
                         tracing::warn!(%address, error = %e, "AIS feed read failed");
                     }
                     Ok(()) => src.fail(
@@ -777,7 +783,11 @@ async fn tcp_client(state: MaritimeState, address: String, src: SourceHandle) {
                 tracing::warn!(%address, "AIS feed closed; reconnecting");
             }
             Err(e) => {
-                src.fail(SourceState::Disconnected, format!("cannot connect: {e}"), state.now_ms());
+                src.fail(
+                    SourceState::Disconnected,
+                    format!("cannot connect: {e}"),
+                    state.now_ms(),
+                );
                 tracing::warn!(%address, error = %e, retry_in = ?backoff, "cannot reach AIS feed")
             }
         }

@@ -21,37 +21,66 @@ pub async fn map(
 ) -> Result<Response, UiError> {
     p.require(Permission::SitesRead)?;
     let tiles = state.config.ais.map_tile_url.clone().unwrap_or_default();
-    let mut labels = serde_json::json!({
-        "name": t(lang, Msg::VesselName), "speed": t(lang, Msg::Speed), "course": t(lang, Msg::Course),
-        "last_heard": t(lang, Msg::LastHeard), "lang": lang.code(),
-        "no_library": t(lang, Msg::MapNoLibrary), "alerts_allowed": p.can(Permission::AlertsRead),
-        "ship_types": ship_type_names(lang), "nav_status": nav_status_names(lang),
-    });
+    let mut labels = serde_json::Map::new();
+    for (key, value) in [
+        ("lang", lang.code().into()),
+        ("alerts_allowed", p.can(Permission::AlertsRead).into()),
+        ("ship_types", ship_type_names(lang).into()),
+        ("nav_status", nav_status_names(lang).into()),
+    ] {
+        labels.insert(key.into(), value);
+    }
     for (key, m) in [
-        ("call_sign", Msg::MapCallSign), ("ship_type", Msg::MapShipType), ("size", Msg::MapSize),
-        ("draught", Msg::MapDraught), ("destination", Msg::MapDestination), ("eta", Msg::MapEta),
-        ("status", Msg::MapNavStatus), ("na", Msg::MapNotAvailable), ("risk", Msg::MapRisk),
-        ("port_calls", Msg::MapPortCalls), ("no_port_calls", Msg::MapNoPortCalls),
-        ("alerts", Msg::MapAlerts), ("no_alerts", Msg::MapNoAlerts), ("track", Msg::MapTrack),
-        ("track_points", Msg::MapTrackPoints), ("gap", Msg::MapGap), ("gaps", Msg::MapGaps),
-        ("met", Msg::MapMet), ("show_both", Msg::MapShowBoth), ("min", Msg::MapMinutes),
-        ("imo_warning", Msg::MapImoWarning), ("loading", Msg::MapLoading),
-        ("open_alert", Msg::MapOpenAlert), ("no_match", Msg::MapNoMatch), ("no_land", Msg::MapNoLand),
+        ("name", Msg::VesselName),
+        ("speed", Msg::Speed),
+        ("course", Msg::Course),
+        ("last_heard", Msg::LastHeard),
+        ("no_library", Msg::MapNoLibrary),
+        ("call_sign", Msg::MapCallSign),
+        ("ship_type", Msg::MapShipType),
+        ("size", Msg::MapSize),
+        ("draught", Msg::MapDraught),
+        ("destination", Msg::MapDestination),
+        ("eta", Msg::MapEta),
+        ("status", Msg::MapNavStatus),
+        ("na", Msg::MapNotAvailable),
+        ("risk", Msg::MapRisk),
+        ("port_calls", Msg::MapPortCalls),
+        ("no_port_calls", Msg::MapNoPortCalls),
+        ("alerts", Msg::MapAlerts),
+        ("no_alerts", Msg::MapNoAlerts),
+        ("track", Msg::MapTrack),
+        ("track_points", Msg::MapTrackPoints),
+        ("gap", Msg::MapGap),
+        ("gaps", Msg::MapGaps),
+        ("met", Msg::MapMet),
+        ("show_both", Msg::MapShowBoth),
+        ("min", Msg::MapMinutes),
+        ("imo_warning", Msg::MapImoWarning),
+        ("loading", Msg::MapLoading),
+        ("open_alert", Msg::MapOpenAlert),
+        ("no_match", Msg::MapNoMatch),
+        ("no_land", Msg::MapNoLand),
         ("zoom_meeting", Msg::MapZoomMeeting),
     ] {
-        labels[key] = t(lang, m).into();
+        labels.insert(key.into(), t(lang, m).into());
     }
     let mut factors = serde_json::Map::new();
     for (code, m) in [
-        ("high_risk_port_calls", Msg::RfHighRiskPorts), ("dark_activity", Msg::RfDark),
-        ("encounters", Msg::RfEncounters), ("loitering", Msg::RfLoitering),
-        ("identity_changes", Msg::RfIdentity), ("impossible_jumps", Msg::RfJumps),
-        ("mid_unallocated", Msg::RfMidUnallocated), ("mid_flag_mismatch", Msg::RfMidMismatch),
+        ("high_risk_port_calls", Msg::RfHighRiskPorts),
+        ("dark_activity", Msg::RfDark),
+        ("encounters", Msg::RfEncounters),
+        ("loitering", Msg::RfLoitering),
+        ("identity_changes", Msg::RfIdentity),
+        ("impossible_jumps", Msg::RfJumps),
+        ("mid_unallocated", Msg::RfMidUnallocated),
+        ("mid_flag_mismatch", Msg::RfMidMismatch),
         ("invalid_imo", Msg::RfInvalidImo),
     ] {
         factors.insert(code.into(), t(lang, m).into());
     }
-    labels["risk_factors"] = factors.into();
+    labels.insert("risk_factors".into(), factors.into());
+    let labels = serde_json::Value::Object(labels);
     let body = html! {
         h1 { (t(lang, Msg::NavMaritime)) }
         p.muted { (t(lang, Msg::MapHelp)) " " (t(lang, Msg::MapHelp2)) }
@@ -126,7 +155,10 @@ pub fn ship_type_names(lang: crate::web::i18n::Lang) -> serde_json::Map<String, 
             (2, _) => pick("Wing in ground", "Markeffektfarkost") + &hazard(unit),
             (3, 0) => pick("Fishing", "Fiskefartyg"),
             (3, 1) | (3, 2) => pick("Towing", "Bogsering"),
-            (3, 3) => pick("Dredging or underwater operations", "Muddring eller undervattensarbete"),
+            (3, 3) => pick(
+                "Dredging or underwater operations",
+                "Muddring eller undervattensarbete",
+            ),
             (3, 4) => pick("Diving operations", "Dykeriarbete"),
             (3, 5) => pick("Military operations", "Militär verksamhet"),
             (3, 6) => pick("Sailing", "Segelfartyg"),
@@ -152,7 +184,9 @@ pub fn ship_type_names(lang: crate::web::i18n::Lang) -> serde_json::Map<String, 
 }
 
 /// AIS navigational status codes 0–15 by name.
-pub fn nav_status_names(lang: crate::web::i18n::Lang) -> serde_json::Map<String, serde_json::Value> {
+pub fn nav_status_names(
+    lang: crate::web::i18n::Lang,
+) -> serde_json::Map<String, serde_json::Value> {
     let names: [(&str, &str); 16] = [
         ("Under way using engine", "Under gång med maskin"),
         ("At anchor", "Till ankars"),
@@ -166,9 +200,15 @@ pub fn nav_status_names(lang: crate::web::i18n::Lang) -> serde_json::Map<String,
         ("Reserved (9)", "Reserverad (9)"),
         ("Reserved (10)", "Reserverad (10)"),
         ("Towing astern", "Bogserar akterut"),
-        ("Pushing ahead or towing alongside", "Skjuter eller bogserar vid sidan"),
+        (
+            "Pushing ahead or towing alongside",
+            "Skjuter eller bogserar vid sidan",
+        ),
         ("Reserved (13)", "Reserverad (13)"),
-        ("AIS-SART, MOB or EPIRB active", "AIS-SART, MOB eller EPIRB aktiv"),
+        (
+            "AIS-SART, MOB or EPIRB active",
+            "AIS-SART, MOB eller EPIRB aktiv",
+        ),
         ("not available", "uppgift saknas"),
     ];
     let sv = lang == crate::web::i18n::Lang::Sv;

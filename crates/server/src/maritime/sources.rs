@@ -151,7 +151,13 @@ pub struct Sources {
 }
 
 impl Sources {
-    pub fn add(&self, kind: &'static str, name: String, state: SourceState, now_ms: i64) -> SourceHandle {
+    pub fn add(
+        &self,
+        kind: &'static str,
+        name: String,
+        state: SourceState,
+        now_ms: i64,
+    ) -> SourceHandle {
         let h = SourceHandle {
             kind,
             name,
@@ -184,6 +190,7 @@ impl Sources {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -198,8 +205,15 @@ mod tests {
         let st = &s.statuses(61_500)[0];
         assert_eq!(st.state, SourceState::Connected);
         assert_eq!(st.messages, 4);
-        assert_eq!(st.last_minute, 4, "2.0 s to 61.0 s are within the minute before 61.5 s");
-        assert_eq!(s.statuses(62_500)[0].last_minute, 2, "second 2 has left the window");
+        assert_eq!(
+            st.last_minute, 4,
+            "2.0 s to 61.0 s are within the minute before 61.5 s"
+        );
+        assert_eq!(
+            s.statuses(62_500)[0].last_minute,
+            2,
+            "second 2 has left the window"
+        );
         assert_eq!(s.statuses(200_000)[0].last_minute, 0);
         h.fail(SourceState::Disconnected, "connection reset".into(), 70_000);
         let st = &s.statuses(70_000)[0];
