@@ -12,7 +12,10 @@ mod coastline;
 fuzz_target!(|data: &[u8]| {
     let layers = coastline::console_layers();
     if let Ok((json, stats)) = coastline::convert(data, &layers, "fuzz") {
-        assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "{json}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+            "{json}"
+        );
         assert_eq!(stats.len(), layers.len());
     }
 });
