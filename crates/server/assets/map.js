@@ -71,9 +71,14 @@
             return;
           }
           mapEl.classList.add('has-land');
-          const style = { renderer: canvas, interactive: false, className: 'land', color: '#8d8570', weight: 0.7, fillColor: '#ece6d4', fillOpacity: 1 };
-          const baltic = L.geoJSON(layers.baltic, { style: () => style });
-          const detail = layers.archipelago ? L.geoJSON(layers.archipelago, { style: () => style }) : null;
+          // Land in the console's theme: light by day, dark for night shifts.
+          const dark = () => document.documentElement.dataset.theme === 'dark';
+          const style = () => ({ renderer: canvas, interactive: false, className: 'land', weight: 0.7, fillOpacity: 1,
+            color: dark() ? '#5b6673' : '#8d8570', fillColor: dark() ? '#2a3542' : '#ece6d4' });
+          const baltic = L.geoJSON(layers.baltic, { style });
+          const detail = layers.archipelago ? L.geoJSON(layers.archipelago, { style }) : null;
+          new MutationObserver(() => { baltic.setStyle(style); detail?.setStyle(style); })
+            .observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
           const box = layers.archipelago ? layers.archipelago.bbox : null;
           const detailBounds = box ? L.latLngBounds([box[1], box[0]], [box[3], box[2]]) : null;
           map.attributionControl.addAttribution(coast.attribution);
