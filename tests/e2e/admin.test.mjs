@@ -57,6 +57,56 @@ for (const [locale, words] of [
   });
 }
 
+for (const [locale, w] of [
+  ['sv-SE', { ais: 'AIS-källor', backups: 'Säkerhetskopior', make: 'Gör en säkerhetskopia nu', made: 'kedjan obruten', state: /spelas upp|uppspelad/ }],
+  ['en-GB', { ais: 'AIS sources', backups: 'Backups', make: 'Make a backup now', made: 'chain intact', state: /replaying|played to the end/ }],
+]) {
+  test(`the administrator sees the AIS sources and makes a backup (${locale})`, async () => {
+    const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, demo.url, 'admin');
+    await page.goto(`${demo.url}/lang/${locale.slice(0, 2)}?back=%2Fadmin`);
+    // The demo's AIS day is replayed through the ingest: one source, its messages counted.
+    await Promise.all([page.waitForURL(/\/admin\/ais$/), page.click(`nav.tabs a:has-text("${w.ais}")`)]);
+    const row = page.locator('#ais-sources tr[data-source="recording"]');
+    assert.match(await row.textContent(), w.state);
+    const messages = Number(await row.locator('td').nth(5).textContent());
+    assert.ok(messages > 10_000, `messages: ${messages}`);
+    assert.ok(Number(await page.locator('#ais-totals tr').last().locator('td').textContent()) >= 15, 'vessels in the picture');
+    const api = await page.request.get(`${demo.url}/api/v1/ais/sources`);
+    assert.equal(api.status(), 200);
+    assert.equal((await api.json())[0].kind, 'replay');
+    await page.screenshot({ path: path.join(artifacts, `admin-ais-${locale}.png`) });
+
+    // A backup made from the console is verified, listed, and in the audit log.
+    await Promise.all([page.waitForURL(/\/admin\/backups$/), page.click(`nav.tabs a:has-text("${w.backups}")`)]);
+    const before = await page.locator('#backups tbody tr').count();
+    await Promise.all([page.waitForLoadState('load'), page.click(`#make-backup button:has-text("${w.make}")`)]);
+    const made = await page.textContent('#backup-made');
+    assert.ok(made.includes(w.made), made);
+    const file = made.match(/hamnvakt-\d{8}T\d{6}Z(-\d+)?\.db/)[0];
+    assert.equal(await page.locator(`#backups tr[data-file="${file}"]`).count(), 1);
+    assert.equal(await page.locator('#backups tbody tr').count(), before + 1);
+    const events = await (await page.request.get(`${demo.url}/api/v1/audit/events?kind=backup&limit=10`)).json();
+    assert.ok(JSON.stringify(events).includes(file), 'the backup is in the audit log');
+    await page.screenshot({ path: path.join(artifacts, `admin-backups-${locale}.png`) });
+    await context.close();
+  });
+}
+
+test('only the installation\'s administrators see the AIS sources and backups', async () => {
+  const context = await browser.newContext({ locale: 'sv-SE' });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'kbv.analyst');
+  for (const p of ['/admin/ais', '/admin/backups', '/api/v1/ais/sources']) {
+    const r = await page.goto(`${demo.url}${p}`);
+    assert.equal(r.status(), 403, p);
+  }
+  const post = await page.request.post(`${demo.url}/admin/backups`, { form: { csrf: 'x' }, maxRedirects: 0 });
+  assert.ok([403, 401].includes(post.status()), `POST /admin/backups: ${post.status()}`);
+  await context.close();
+});
+
 test('an operator has no administration', async () => {
   const context = await browser.newContext({ locale: 'sv-SE' });
   const page = await context.newPage();

@@ -51,7 +51,10 @@ impl Default for RiskSettings {
 pub struct RiskFactor {
     pub code: String,
     pub points: u32,
+    /// In English; `code` with `params` is what a reader's language renders.
     pub detail: String,
+    /// The detail's values: `n` and `days` for counts, `ports`, `mid`, `country`, `flag`.
+    pub params: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,6 +94,7 @@ pub fn score(
                 s.lookback_days,
                 risky.join(", ")
             ),
+            params: serde_json::json!({"n": n, "days": s.lookback_days, "ports": risky.join(", ")}),
         });
     }
     let mut count = |prefix: &str, code: &str, per: u32, what: &str| {
@@ -103,6 +107,7 @@ pub fn score(
                 code: code.into(),
                 points: n.saturating_mul(per),
                 detail: format!("{n} {what} in {} days", s.lookback_days),
+                params: serde_json::json!({"n": n, "days": s.lookback_days}),
             });
         }
     };
@@ -141,11 +146,13 @@ pub fn score(
             code: "mid_unallocated".into(),
             points: s.mid_problem,
             detail: format!("MID {mid} is not allocated to any country"),
+            params: serde_json::json!({"mid": mid}),
         }),
         MidCheck::FlagMismatch { mid, country, flag } => factors.push(RiskFactor {
             code: "mid_flag_mismatch".into(),
             points: s.mid_problem,
             detail: format!("MID {mid} is {country}'s but the declared flag is {flag}"),
+            params: serde_json::json!({"mid": mid, "country": country, "flag": flag}),
         }),
         _ => {}
     }
@@ -154,6 +161,7 @@ pub fn score(
             code: "invalid_imo".into(),
             points: s.invalid_imo,
             detail: "the IMO number's check digit fails".into(),
+            params: serde_json::json!({}),
         });
     }
     factors.sort_by_key(|f| std::cmp::Reverse(f.points));

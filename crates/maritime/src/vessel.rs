@@ -24,6 +24,20 @@ pub fn imo_valid(imo: u32) -> bool {
     digits.get(6) == Some(&(sum % 10))
 }
 
+/// The ETA of a static and voyage report as `MM-DDTHH:MMZ` (UTC; AIS carries no year), or
+/// `MM-DD` when the time is not available (hour 24 or minute 60), or `None` when the date is
+/// not (month or day 0) or out of range. AIS's default "not available" value,
+/// `00-00T24:60Z`, is thus `None`, never a date.
+pub fn eta(month: u8, day: u8, hour: u8, minute: u8) -> Option<String> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    if hour >= 24 || minute >= 60 {
+        return Some(format!("{month:02}-{day:02}"));
+    }
+    Some(format!("{month:02}-{day:02}T{hour:02}:{minute:02}Z"))
+}
+
 /// Remembers recent transmissions (by a hash of their bits) to drop the same one heard again
 /// by another station within `window_ms`. Fixed size: the oldest entries are overwritten
 /// (a ring gives the order, a map the lookup, so a check costs the same at any size).
@@ -80,7 +94,8 @@ pub struct Vessel {
     pub length_m: Option<u16>,
     pub beam_m: Option<u16>,
     pub destination: Option<String>,
-    /// ETA as transmitted, `MM-DDTHH:MMZ`.
+    /// ETA as transmitted, `MM-DDTHH:MMZ`, `MM-DD` without a time, `None` when not available
+    /// (see [`eta`]).
     pub eta: Option<String>,
     pub draught_m: Option<f64>,
     pub lat: Option<f64>,
@@ -171,10 +186,7 @@ impl Picture {
                     v.beam_m = Some(b);
                 }
                 v.destination = text(s.destination.as_str());
-                v.eta = Some(format!(
-                    "{:02}-{:02}T{:02}:{:02}Z",
-                    s.month, s.day, s.hour, s.minute
-                ));
+                v.eta = eta(s.month, s.day, s.hour, s.minute);
                 v.draught_m = (s.draught > 0).then(|| f64::from(s.draught) / 10.0);
             }
             Body::PositionBExtended(p) => {
@@ -229,6 +241,16 @@ impl Picture {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn eta_not_available_is_none() {
+        assert_eq!(super::eta(0, 0, 24, 60), None, "AIS's default");
+        assert_eq!(super::eta(0, 12, 10, 0), None);
+        assert_eq!(super::eta(13, 1, 10, 0), None);
+        assert_eq!(super::eta(11, 28, 24, 60).as_deref(), Some("11-28"));
+        assert_eq!(super::eta(11, 28, 18, 60).as_deref(), Some("11-28"));
+        assert_eq!(super::eta(11, 28, 18, 30).as_deref(), Some("11-28T18:30Z"));
+    }
+
     use super::*;
 
     #[test]

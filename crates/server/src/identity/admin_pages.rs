@@ -47,6 +47,27 @@ fn roles_select(lang: Lang, name: &str, held: &[Role], p: &Principal) -> Markup 
     }
 }
 
+/// The administration section's tabs: people and tokens, and, for the installation's
+/// administrators, the AIS sources and the backups.
+pub fn admin_tabs(lang: Lang, current: &str, p: &Principal) -> Markup {
+    let tabs: &[(&str, Msg)] = if p.can(Permission::OrganisationsManage) {
+        &[
+            ("/admin", Msg::AdminTabPeople),
+            ("/admin/ais", Msg::AdminTabAis),
+            ("/admin/backups", Msg::AdminTabBackups),
+        ]
+    } else {
+        &[("/admin", Msg::AdminTabPeople)]
+    };
+    html! {
+        nav.tabs aria-label=(t(lang, Msg::NavAdmin)) {
+            @for (href, m) in tabs {
+                a href=(href) class=[(*href == current).then_some("active")] aria-current=[(*href == current).then_some("page")] { (t(lang, *m)) }
+            }
+        }
+    }
+}
+
 /// The administration page; `secret` is a token's secret just created, shown once.
 async fn render(
     state: &AppState,
@@ -70,6 +91,7 @@ async fn render(
     let now = state.now_ms();
     let body = html! {
         h1 { (t(lang, Msg::NavAdmin)) }
+        (admin_tabs(lang, "/admin", p))
         @if let Some((name, s)) = &secret {
             div.notice #new-secret role="status" {
                 p { (t(lang, Msg::TokenCreated)) " " strong { (name) } }

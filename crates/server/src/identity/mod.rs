@@ -12,7 +12,8 @@
 
 mod admin;
 mod admin_api;
-mod admin_pages;
+pub mod admin_pages;
+pub mod backups;
 mod housekeeping;
 mod login;
 mod pages;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(admin_pages::enable_user))
         .route("/admin/tokens", post(admin_pages::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin_pages::revoke_token))
+        .route("/admin/backups", get(backups::page).post(backups::create))
         .route("/login", get(pages::form).post(pages::submit))
         .route("/logout", post(pages::logout))
 }

@@ -26,7 +26,8 @@ pub struct VesselView {
     pub length_m: Option<u16>,
     pub beam_m: Option<u16>,
     pub destination: Option<String>,
-    /// ETA as transmitted, `MM-DDTHH:MMZ` (UTC; AIS carries no year).
+    /// ETA as transmitted, `MM-DDTHH:MMZ` (UTC; AIS carries no year), `MM-DD` when the time
+    /// is not available; absent when the date is not (AIS `00-00T24:60Z`).
     pub eta: Option<String>,
     pub draught_m: Option<f64>,
     /// WGS84 degrees.

@@ -24,6 +24,7 @@ use hamnvakt_store::{PortCallRow, TrackPoint};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
+use super::sources::{SourceHandle, SourceState, Sources};
 use super::MaritimeState;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::registry::Registry;
@@ -60,6 +61,8 @@ pub struct Ingest {
     receiver: Mutex<Option<mpsc::Receiver<Received>>>,
     dedup_window_ms: i64,
     pub counters: AisCounters,
+    /// Each source's state as this instance sees it (`/admin/ais`).
+    pub sources: Sources,
 }
 
 /// AIS ingest counters.
@@ -123,6 +126,7 @@ impl Ingest {
             receiver: Mutex::new(Some(rx)),
             dedup_window_ms: config.dedup_window_ms,
             counters: AisCounters::register(registry),
+            sources: Sources::default(),
         }
     }
 
@@ -660,22 +664,39 @@ pub async fn spawn_source(
 ) -> std::io::Result<Option<SocketAddr>> {
     match source {
         SourceConfig::Tcp { address } => {
-            tokio::spawn(led_tcp_client(state.clone(), address));
+            let src = state.ais.sources.add(
+                "tcp",
+                address.clone(),
+                SourceState::Connecting,
+                state.now_ms(),
+            );
+            tokio::spawn(led_tcp_client(state.clone(), address, src));
             Ok(None)
         }
         SourceConfig::TcpListen { listen } => {
             let l = tokio::net::TcpListener::bind(&listen).await?;
             let addr = l.local_addr()?;
             let st = state.clone();
+            let src = state.ais.sources.add(
+                "tcp_listen",
+                addr.to_string(),
+                SourceState::Listening,
+                state.now_ms(),
+            );
             tokio::spawn(async move {
                 loop {
                     let Ok((sock, peer)) = l.accept().await else {
                         continue;
                     };
                     let st = st.clone();
+                    let src = src.clone();
                     tokio::spawn(async move {
                         let mut d = Decoder::new();
-                        let _ = read_lines(&st, &mut d, sock).await;
+                        src.connections(1);
+                        if let Err(e) = read_lines(&st, &src, &mut d, sock).await {
+                            src.fail(SourceState::Listening, format!("{peer}: {e}"), st.now_ms());
+                        }
+                        src.connections(-1);
                         tracing::debug!(%peer, "AIS receiver disconnected");
                     });
                 }
@@ -686,6 +707,12 @@ pub async fn spawn_source(
             let sock = tokio::net::UdpSocket::bind(&listen).await?;
             let addr = sock.local_addr()?;
             let st = state.clone();
+            let src = state.ais.sources.add(
+                "udp",
+                addr.to_string(),
+                SourceState::Listening,
+                state.now_ms(),
+            );
             tokio::spawn(async move {
                 let mut d = Decoder::new();
                 let mut buf = vec![0u8; 65_536];
@@ -694,7 +721,7 @@ pub async fn spawn_source(
                         continue;
                     };
                     for line in buf.get(..n).unwrap_or(&[]).split(|&b| b == b'\n') {
-                        feed(&st, &mut d, line);
+                        feed(&st, &src, &mut d, line);
                     }
                 }
             });
@@ -702,20 +729,37 @@ pub async fn spawn_source(
         }
         SourceConfig::File { path, speed } => {
             let text = tokio::fs::read(&path).await?;
-            tokio::spawn(replay(state.clone(), text, Pace::Speed(speed)));
+            let src = state.ais.sources.add(
+                "file",
+                path.display().to_string(),
+                SourceState::Replaying,
+                state.now_ms(),
+            );
+            tokio::spawn(replay_source(
+                state.clone(),
+                src,
+                text,
+                Pace::Speed(speed),
+                None,
+            ));
             Ok(None)
         }
     }
 }
 
 /// Decodes one line and queues the message; counts what happened.
-fn feed(state: &MaritimeState, d: &mut Decoder, line: &[u8]) {
-    if let Some(r) = decode(state, d, line) {
+fn feed(state: &MaritimeState, src: &SourceHandle, d: &mut Decoder, line: &[u8]) {
+    if let Some(r) = decode(state, src, d, line) {
         publish(state, r);
     }
 }
 
-fn decode(state: &MaritimeState, d: &mut Decoder, line: &[u8]) -> Option<Received> {
+fn decode(
+    state: &MaritimeState,
+    src: &SourceHandle,
+    d: &mut Decoder,
+    line: &[u8],
+) -> Option<Received> {
     let m = &state.ais.counters;
     if line.iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -724,7 +768,9 @@ fn decode(state: &MaritimeState, d: &mut Decoder, line: &[u8]) -> Option<Receive
     match d.feed(line) {
         Feed::Message(message, meta) => {
             m.messages.inc();
-            let at_ms = meta.time_ms.unwrap_or_else(|| state.now_ms());
+            let now = state.now_ms();
+            src.message(now);
+            let at_ms = meta.time_ms.unwrap_or(now);
             Some(Received {
                 message,
                 meta,
@@ -748,12 +794,13 @@ fn publish(state: &MaritimeState, r: Received) {
 
 async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
     state: &MaritimeState,
+    src: &SourceHandle,
     d: &mut Decoder,
     r: R,
 ) -> std::io::Result<()> {
     let mut lines = tokio::io::BufReader::new(r).split(b'\n');
     while let Some(line) = lines.next_segment().await? {
-        feed(state, d, &line);
+        feed(state, src, d, &line);
     }
     Ok(())
 }
@@ -767,8 +814,9 @@ const LEAD_CHECK: Duration = Duration::from_secs(2);
 /// reads each feed (an advisory lock per address, see [`hamnvakt_store::Leadership`]), so a
 /// feed configured on every instance is ingested once and raises each alert once; when the
 /// reader dies another instance takes over within [`LEAD_CHECK`]. On SQLite it just reads.
-async fn led_tcp_client(state: MaritimeState, address: String) {
+async fn led_tcp_client(state: MaritimeState, address: String, src: SourceHandle) {
     let duty = format!("ais-feed:{address}");
+    let cluster = state.store.is_postgres();
     loop {
         if state.store.is_closed() {
             return;
@@ -776,34 +824,64 @@ async fn led_tcp_client(state: MaritimeState, address: String) {
         match state.store.try_lead(&duty).await {
             Ok(Some(mut lead)) => {
                 tracing::info!(%address, "this instance reads the AIS feed");
-                let reader = tokio::spawn(tcp_client(state.clone(), address.clone()));
+                src.set_leader(cluster.then_some(true));
+                let reader = tokio::spawn(tcp_client(state.clone(), address.clone(), src.clone()));
                 while lead.held().await && !reader.is_finished() {
                     tokio::time::sleep(LEAD_CHECK).await;
                 }
                 reader.abort();
                 tracing::warn!(%address, "lost the lead of the AIS feed");
             }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(%address, error = %e, "cannot take the lead of the AIS feed"),
+            Ok(None) => {
+                src.set_leader(Some(false));
+                src.set(SourceState::Standby, state.now_ms());
+            }
+            Err(e) => {
+                src.fail(
+                    SourceState::Disconnected,
+                    format!("cannot take the lead of the feed: {e}"),
+                    state.now_ms(),
+                );
+                tracing::warn!(%address, error = %e, "cannot take the lead of the AIS feed")
+            }
         }
         tokio::time::sleep(LEAD_CHECK).await;
     }
 }
 
-async fn tcp_client(state: MaritimeState, address: String) {
+async fn tcp_client(state: MaritimeState, address: String, src: SourceHandle) {
     let mut backoff = Duration::from_millis(500);
     loop {
+        src.set(SourceState::Connecting, state.now_ms());
         match tokio::net::TcpStream::connect(&address).await {
             Ok(sock) => {
                 tracing::info!(%address, "connected to AIS feed");
+                src.set(SourceState::Connected, state.now_ms());
                 backoff = Duration::from_millis(500);
                 let mut d = Decoder::new();
-                if let Err(e) = read_lines(&state, &mut d, sock).await {
-                    tracing::warn!(%address, error = %e, "AIS feed read failed");
+                match read_lines(&state, &src, &mut d, sock).await {
+                    Err(e) => {
+                        src.fail(
+                            SourceState::Disconnected,
+                            format!("read failed: {e}"),
+                            state.now_ms(),
+                        );
+                        tracing::warn!(%address, error = %e, "AIS feed read failed");
+                    }
+                    Ok(()) => src.fail(
+                        SourceState::Disconnected,
+                        "the feed closed the connection".into(),
+                        state.now_ms(),
+                    ),
                 }
                 tracing::warn!(%address, "AIS feed closed; reconnecting");
             }
             Err(e) => {
+                src.fail(
+                    SourceState::Disconnected,
+                    format!("cannot connect: {e}"),
+                    state.now_ms(),
+                );
                 tracing::warn!(%address, error = %e, retry_in = ?backoff, "cannot reach AIS feed")
             }
         }
@@ -836,13 +914,30 @@ pub async fn replay_until_live(
     pace: Pace,
     caught_up: Option<tokio::sync::oneshot::Sender<u64>>,
 ) {
+    let src = state.ais.sources.add(
+        "replay",
+        "recording".into(),
+        SourceState::Replaying,
+        state.now_ms(),
+    );
+    replay_source(state, src, text, pace, caught_up).await
+}
+
+/// Replays a recording as the source `src`.
+async fn replay_source(
+    state: MaritimeState,
+    src: SourceHandle,
+    text: Vec<u8>,
+    pace: Pace,
+    caught_up: Option<tokio::sync::oneshot::Sender<u64>>,
+) {
     let mut caught_up = caught_up;
     let mut queued = 0u64;
     let mut d = Decoder::new();
     let started = tokio::time::Instant::now();
     let mut first: Option<i64> = None;
     for line in text.split(|&b| b == b'\n') {
-        let Some(r) = decode(&state, &mut d, line) else {
+        let Some(r) = decode(&state, &src, &mut d, line) else {
             continue;
         };
         if let Some(t) = r.meta.time_ms {
@@ -869,6 +964,7 @@ pub async fn replay_until_live(
         }
         queued += 1;
     }
+    src.set(SourceState::Finished, state.now_ms());
     if let Some(tx) = caught_up.take() {
         let _ = tx.send(queued);
     }

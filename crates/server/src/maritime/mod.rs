@@ -4,7 +4,8 @@
 //! the picture and detectors the maritime domain crate's; this folder runs them on feeds,
 //! stores, serves and renders them.
 //!
-//! Files: `ingest.rs` (sources, the picture task, the track writer), `api.rs`
+//! Files: `ingest.rs` (sources, the picture task, the track writer), `coastline.rs` (the map's
+//! offline base layer, converted at build time by `build.rs`), `api.rs`
 //! (`/api/v1/vessels…`, `/api/v1/ports`), `pages.rs` (the console's `/map`).
 //!
 //! Public items: [`MaritimeState`] (what its handlers are given), [`routes`], [`openapi`],
@@ -12,9 +13,13 @@
 //! [`TrackConfig`], defined in the domain crate) and [`LivePosition`], and file replay ([`replay`], [`replay_until_live`],
 //! [`Pace`]).
 
+mod admin_page;
 mod api;
+#[cfg(test)]
+mod coastline;
 mod ingest;
 mod pages;
+pub mod sources;
 
 use std::sync::Arc;
 
@@ -59,16 +64,27 @@ pub fn routes() -> Router<MaritimeState> {
         .route("/vessels/{mmsi}/port-calls", get(api::port_calls))
         .route("/vessels/{mmsi}/risk", get(api::risk))
         .route("/vessels/{mmsi}/flag", put(api::declare_flag))
-        .route("/ports", get(api::ports));
+        .route("/ports", get(api::ports))
+        .route("/ais/sources", get(admin_page::sources_api));
     Router::new()
         .nest("/api/v1", api)
         .route("/map", get(pages::map))
+        .route("/admin/ais", get(admin_page::page))
         .route(
             "/static/map.js",
             get(|| {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../../assets/map.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/coast.json",
+            get(|| {
+                asset(
+                    "application/json",
+                    include_str!(concat!(env!("OUT_DIR"), "/coast.json")),
                 )
             }),
         )
@@ -101,7 +117,8 @@ pub fn routes() -> Router<MaritimeState> {
     api::risk,
     api::declare_flag,
     api::ports,
-    api::stream
+    api::stream,
+    admin_page::sources_api
 ))]
 struct Doc;
 

@@ -478,6 +478,90 @@ messages! {
     Course => "Course", "Kurs";
     LastHeard => "Last heard", "Senast hörd";
     SelectVessel => "Select a vessel on the map or in the table.", "Välj ett fartyg på kartan eller i tabellen.";
+    MapHelp2 => "Search by name or MMSI; shift-click a vessel to add its track to those shown. Dashed lines on a track are gaps in its AIS; rings are meetings with another vessel; triangles are open alerts.", "Sök på namn eller MMSI; skift-klicka på ett fartyg för att lägga till dess spår. Streckade linjer på ett spår är avbrott i dess AIS; ringar är möten med ett annat fartyg; trianglar är öppna larm.";
+    MapSearch => "Find a vessel", "Sök fartyg";
+    MapSearchPlaceholder => "Name or MMSI", "Namn eller MMSI";
+    MapNoMatch => "No vessel matches", "Inget fartyg matchar";
+    MapZoomTrack => "Zoom to track", "Zooma till spåret";
+    MapClearTracks => "Clear tracks", "Rensa spår";
+    MapShowAlerts => "Alerts on the map", "Larm på kartan";
+    MapShowNames => "Names", "Namn";
+    MapNoLand => "This build has no base layer (the coastline package could not be fetched when it was built): only ports and vessels are drawn.", "Den här versionen saknar bakgrundskarta (kustlinjepaketet kunde inte hämtas när den byggdes): bara hamnar och fartyg ritas.";
+    MapCallSign => "Call sign", "Anropssignal";
+    MapShipType => "Type", "Fartygstyp";
+    MapSize => "Size", "Storlek";
+    MapDraught => "Draught", "Djupgående";
+    MapDestination => "Destination", "Destination";
+    MapEta => "ETA", "Beräknad ankomst";
+    MapNavStatus => "Status", "Status";
+    MapNotAvailable => "not available", "uppgift saknas";
+    MapRisk => "Risk", "Risk";
+    MapPortCalls => "Port calls", "Hamnanlöp";
+    MapNoPortCalls => "No port calls in the stored history.", "Inga hamnanlöp i den lagrade historiken.";
+    MapAlerts => "Alerts", "Larm";
+    MapNoAlerts => "No alerts on this vessel.", "Inga larm om fartyget.";
+    MapTrack => "Track", "Spår";
+    MapTrackPoints => "points over the last 24 hours", "punkter de senaste 24 timmarna";
+    MapGap => "No AIS for", "Ingen AIS på";
+    MapGaps => "AIS gaps", "AIS-avbrott";
+    MapMet => "Met", "Mötte";
+    MapShowBoth => "Show both tracks", "Visa båda spåren";
+    MapMinutes => "min", "min";
+    MapImoWarning => "check digit fails", "kontrollsiffran stämmer inte";
+    MapLoading => "Loading…", "Hämtar…";
+    MapOpenAlert => "Open the alert", "Öppna larmet";
+    RfHighRiskPorts => "{n} call(s) in {days} days at {ports}", "{n} anlöp på {days} dagar i {ports}";
+    RfDark => "{n} AIS gap(s) under way in {days} days", "{n} AIS-avbrott under gång på {days} dagar";
+    RfEncounters => "{n} encounter(s) at sea in {days} days", "{n} möten till sjöss på {days} dagar";
+    RfLoitering => "{n} loitering event(s) in {days} days", "{n} fall av dröjande på {days} dagar";
+    RfIdentity => "{n} identity change(s) in {days} days", "{n} identitetsbyten på {days} dagar";
+    RfJumps => "{n} impossible jump(s) in {days} days", "{n} omöjliga förflyttningar på {days} dagar";
+    RfMidUnallocated => "MID {mid} is not allocated to any country", "MID {mid} är inte tilldelad något land";
+    RfMidMismatch => "MID {mid} is {country}'s but the declared flag is {flag}", "MID {mid} hör till {country} men den angivna flaggan är {flag}";
+    RfInvalidImo => "the IMO number's check digit fails", "IMO-numrets kontrollsiffra stämmer inte";
+    MapZoomMeeting => "Both tracks around the meeting", "Båda spåren kring mötet";
+    AdminTabPeople => "Organisations, users and tokens", "Organisationer, användare och nycklar";
+    AdminTabAis => "AIS sources", "AIS-källor";
+    AdminTabBackups => "Backups", "Säkerhetskopior";
+    AisHelp => "The AIS feeds this instance reads and their state now. On PostgreSQL one instance of the cluster reads each TCP feed and the others stand by, ready to take over.", "AIS-flödena som den här instansen läser och deras läge just nu. Med PostgreSQL läser en instans i klustret varje TCP-flöde medan de andra står i beredskap att ta över.";
+    AisNone => "No AIS source is configured ([[ais.sources]] in the configuration file).", "Ingen AIS-källa är konfigurerad ([[ais.sources]] i konfigurationsfilen).";
+    AisKind => "Kind", "Slag";
+    AisSource => "Source", "Källa";
+    AisState => "State", "Läge";
+    AisSince => "Since", "Sedan";
+    AisLeader => "Reads it", "Läser den";
+    AisMessages => "Messages", "Meddelanden";
+    AisLastMinute => "Last minute", "Senaste minuten";
+    AisLastMessage => "Last message", "Senaste meddelande";
+    AisLastError => "Last error", "Senaste fel";
+    AisConnections => "Receivers", "Mottagare";
+    AisThisInstance => "this instance", "den här instansen";
+    AisOtherInstance => "another instance", "en annan instans";
+    AisNotClustered => "this instance (not clustered)", "den här instansen (inget kluster)";
+    AisTotals => "Ingest totals since start", "Totalt sedan start";
+    AisLines => "Lines read", "Lästa rader";
+    AisMalformed => "Malformed", "Felaktiga";
+    AisDuplicates => "Duplicates", "Dubbletter";
+    AisDropped => "Dropped (queue full)", "Tappade (kön full)";
+    AisVessels => "Vessels in the picture", "Fartyg i lägesbilden";
+    AisStConnecting => "connecting", "ansluter";
+    AisStConnected => "connected", "ansluten";
+    AisStListening => "listening", "lyssnar";
+    AisStDisconnected => "disconnected", "frånkopplad";
+    AisStStandby => "standing by", "i beredskap";
+    AisStReplaying => "replaying", "spelas upp";
+    AisStFinished => "played to the end", "uppspelad";
+    BackupsHelp => "A backup is one SQLite file: a consistent copy of the whole database taken while it is in use, its audit chain verified before it is listed. Restore by starting the server on a copy of it (README, section Backup and the audit chain). The console never sends a backup over the network: copy it off this machine yourself.", "En säkerhetskopia är en SQLite-fil: en konsekvent kopia av hela databasen tagen under drift, vars granskningskedja kontrolleras innan den visas. Återställ genom att starta servern på en kopia av den (README, section Backup and the audit chain). Konsolen skickar aldrig en säkerhetskopia över nätet: flytta den själv från maskinen.";
+    BackupsDir => "Backups are written to", "Säkerhetskopior skrivs till";
+    BackupsNone => "No backup has been made in this directory yet.", "Ingen säkerhetskopia har gjorts i den här katalogen ännu.";
+    BackupMake => "Make a backup now", "Gör en säkerhetskopia nu";
+    BackupMade => "Backup written and verified:", "Säkerhetskopian är skriven och kontrollerad:";
+    BackupEvents => "events, chain intact", "händelser, kedjan obruten";
+    BackupFile => "File", "Fil";
+    BackupSize => "Size", "Storlek";
+    BackupTime => "Made", "Gjord";
+    BackupPostgres => "This installation keeps its data in PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, or base backups with WAL archiving). The console cannot make these.", "Den här installationen har sina data i PostgreSQL: säkerhetskopiera med PostgreSQL:s egna verktyg (pg_dump, eller basbackup med WAL-arkivering). Konsolen kan inte göra dem.";
+    BackupCli => "From the command line, also scheduled:", "Från kommandoraden, även schemalagt:";
     NavTargeting => "Targeting", "Riskurval";
     NavReleases => "Releases", "Frisläppningar";
     RelNone => "No releases have reached your organisation.", "Inga frisläppningar har nått er organisation.";
@@ -741,6 +825,10 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::RelContainer,
     Msg::RelTerminal,
     Msg::RelOrange,
+    Msg::MapDestination,
+    Msg::MapNavStatus,
+    Msg::MapRisk,
+    Msg::MapMinutes,
 ];
 
 pub fn severity(s: Severity) -> Msg {

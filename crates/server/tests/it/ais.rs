@@ -32,7 +32,8 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
         sock.write_all(b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\r\n")
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        // Then the feed goes away (its state is checked below).
+        tokio::time::sleep(Duration::from_secs(8)).await;
     });
     spawn_source(
         &app.state.maritime_state(),
@@ -139,6 +140,71 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
     assert!(metric(&metrics, "hamnvakt_ais_malformed_total") >= 1);
     assert!(metric(&metrics, "hamnvakt_ais_messages_total") >= 56 + 80);
     assert_eq!(metric(&metrics, "hamnvakt_ais_dropped_total"), 0);
+
+    // Each source's state, for the installation's administrators only.
+    assert_eq!(client.get("/api/v1/ais/sources").await.status, 403);
+    let mut admin = app.login("admin").await;
+    let source = |list: &serde_json::Value, kind: &str| {
+        list.as_array()
+            .and_then(|a| a.iter().find(|s| s["kind"] == kind).cloned())
+            .unwrap_or_else(|| panic!("no {kind} source in {list}"))
+    };
+    let r = admin.get("/api/v1/ais/sources").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json.as_array().map(Vec::len), Some(4), "{}", r.json);
+    let tcp_feed = source(&r.json, "tcp");
+    assert_eq!(tcp_feed["name"], feed_addr.to_string());
+    assert_eq!(tcp_feed["state"], "connected", "{tcp_feed}");
+    assert_eq!(tcp_feed["messages"], 1);
+    assert!(tcp_feed["last_message"].is_string());
+    assert_eq!(
+        tcp_feed["leader"],
+        serde_json::Value::Null,
+        "no cluster on SQLite"
+    );
+    let listener = source(&r.json, "tcp_listen");
+    assert_eq!(listener["state"], "listening");
+    assert_eq!(listener["connections"], 1, "{listener}");
+    assert!(listener["messages"].as_u64().unwrap() >= 56, "{listener}");
+    assert!(
+        listener["last_minute"].as_u64().unwrap() >= 56,
+        "{listener}"
+    );
+    assert_eq!(
+        source(&r.json, "udp")["messages"],
+        1,
+        "one type 5 in two sentences"
+    );
+    let file = source(&r.json, "file");
+    assert_eq!(file["state"], "finished", "{file}");
+    assert!(file["messages"].as_u64().unwrap() >= 80);
+    // The feed closes after eight seconds: the source says so, with why, and tries again.
+    let mut closed = serde_json::Value::Null;
+    for _ in 0..150 {
+        closed = source(&admin.get("/api/v1/ais/sources").await.json, "tcp");
+        if closed["last_error"].is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        ["disconnected", "connecting"].contains(&closed["state"].as_str().unwrap_or("")),
+        "{closed}"
+    );
+    let why = closed["last_error"].as_str().unwrap_or("");
+    assert!(
+        why == "the feed closed the connection" || why.starts_with("cannot connect"),
+        "{closed}"
+    );
+    // The console's page shows the same.
+    let page = admin.get("/admin/ais").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("data-source=\"{feed_addr}\"")),
+        "{}",
+        page.body
+    );
+    assert_eq!(client.get("/admin/ais").await.status, 403);
 }
 
 /// One type 1 sentence with a tag block giving its receive time (Unix seconds).
