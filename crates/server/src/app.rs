@@ -92,6 +92,14 @@ impl Instance {
     }
 
     /// The maritime capability's view of this instance.
+    pub fn entity_state(&self) -> crate::entities::EntityState {
+        crate::entities::EntityState {
+            app: self.state.clone(),
+            access: self.access.clone(),
+            ais: self.ais.clone(),
+        }
+    }
+
     pub fn maritime_state(&self) -> maritime::MaritimeState {
         maritime::MaritimeState {
             app: self.state.clone(),
@@ -162,6 +170,7 @@ pub fn router(instance: &Instance) -> Router {
         .merge(access::routes().with_state(instance.access_state()))
         .merge(release::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()))
+        .merge(crate::entities::routes().with_state(instance.entity_state()))
         .merge(sharing::routes().with_state(instance.sharing_state()))
         .merge(assessment::routes().with_state(instance.assessment_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())

@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
+    Migration {
+        version: 20,
+        name: "entity_refs",
+        sqlite: include_str!("../schema/sqlite/0020_entity_refs.sql"),
+        postgres: include_str!("../schema/postgres/0020_entity_refs.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -31,6 +31,7 @@ use utoipa::OpenApi;
 
 use crate::access::AccessState;
 
+pub use service::visible;
 pub use service::{
     act, after_gate, check_pickup, claim, issue, pickup_facts, presented, unclaim, ClaimError,
     IssueRequest, PickupFacts, Step,

@@ -94,17 +94,12 @@ fn observation(c: &Consignment, actor: &Actor, at_ms: i64) -> Observation {
     for port in &c.route_ports {
         add(K::RouteVia, Some(port));
     }
-    let mut subjects = vec![SubjectRef {
-        kind: SubjectKind::Consignment,
-        reference: c.declaration_id.chars().take(200).collect(),
-        label: None,
-    }];
+    let mut subjects: Vec<SubjectRef> =
+        SubjectRef::typed(SubjectKind::Consignment, &c.declaration_id, None)
+            .into_iter()
+            .collect();
     if let Some(container) = &c.container {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Container,
-            reference: container.chars().take(200).collect(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Container, container, None));
     }
     Observation {
         what: format!(
