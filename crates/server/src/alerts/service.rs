@@ -57,6 +57,16 @@ pub async fn raise(
         })
         .await?;
     change.commit().await?;
+    state.correlate(crate::web::state::Happened {
+        id: subject,
+        at_ms: created_ms,
+        kind: draft.kind.clone(),
+        title: draft.title.clone(),
+        subjects: draft.subjects.clone(),
+        owner: draft.owner_org,
+        tlp: draft.tlp,
+        shared_with: draft.shared_with.clone(),
+    });
     Ok(id)
 }
 

@@ -217,6 +217,10 @@ messages! {
     EntityIncidents => "Incidents naming it", "Incidenter som nämner den";
     EntityPortCalls => "Port calls", "Hamnanlöp";
     EntityBadRef => "Not an entity reference", "Ingen entitetsreferens";
+    CorrelationRules => "Correlation rules", "Korrelationsregler";
+    CorrelationHelp => "Rules that join the events of every capability by the things they name, within a time window, and raise one alert for the whole story. Each save is a new version.", "Regler som förenar händelser från alla förmågor genom det de nämner, inom ett tidsfönster, och larmar en gång för hela förloppet. Varje sparning är en ny version.";
+    CorrelationBuiltin => "built in", "inbyggd";
+    CorrelationSave => "Save as a new version", "Spara som ny version";
     FxPort => "Port", "Hamn";
     FxDate => "Date", "Datum";
     FxImo => "IMO number", "IMO-nummer";

@@ -12,3 +12,15 @@ UPDATE alert_subjects SET reference = substr(reference, 5)
 UPDATE alert_subjects SET reference = 'mmsi:' || reference
  WHERE kind = 'vessel' AND length(reference) = 9
    AND reference GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]';
+
+-- Correlation rules, versioned like risk profiles: a version is never changed or deleted;
+-- the newest version of an id is the rule in force. Built-in rules live in the code as
+-- version 0 under their code; a stored version of the same id replaces them.
+CREATE TABLE correlation_rules (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+);
