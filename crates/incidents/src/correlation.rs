@@ -340,7 +340,8 @@ fn hub(e: &EntityRef) -> bool {
     )
 }
 
-/// Events and links in memory for the longest window, and the rules.
+/// Events and links in memory for the longest window, and the rules. A match fires once per
+/// rule and the entities that joined it, within the rule's window.
 #[derive(Debug, Default)]
 pub struct Correlator {
     rules: Vec<Versioned>,
@@ -564,8 +565,11 @@ impl Correlator {
         let at = self.events.get(&seq)?.at_ms;
         if self.fill(rule, &edges, 0, &mut chosen, &mut joined, (at, at)) {
             let all: Vec<u64> = chosen.iter().flatten().copied().collect();
-            let first = all.first().and_then(|s| self.events.get(s))?;
-            return Some((all, joined, first.id.clone()));
+            // One story is one alert: the same things joined again within the window (a
+            // second refusal for the same container) raise nothing new.
+            let mut key: Vec<String> = joined.iter().map(|j| j.entity.to_string()).collect();
+            key.sort();
+            return Some((all, joined, key.join(",")));
         }
         None
     }

@@ -52,6 +52,8 @@ pub struct Correlation {
     pub dropped: AtomicU64,
     pub raised: AtomicU64,
     pub withheld: AtomicU64,
+    /// Events the task has finished with (taken − processed are waiting).
+    pub processed: AtomicU64,
 }
 
 impl Default for Correlation {
@@ -64,6 +66,7 @@ impl Default for Correlation {
             dropped: AtomicU64::new(0),
             raised: AtomicU64::new(0),
             withheld: AtomicU64::new(0),
+            processed: AtomicU64::new(0),
         }
     }
 }
@@ -78,6 +81,14 @@ impl Correlate for Correlation {
 }
 
 impl Correlation {
+    /// Waits until every event taken so far has been correlated (tests, the demo, benchmarks).
+    pub async fn settle(&self) {
+        let want = self.taken.load(Ordering::Relaxed);
+        while self.processed.load(Ordering::Relaxed) < want {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// Puts the rules in force now (after one was saved).
     pub async fn set_rules(&self, rules: Vec<Versioned>) {
         let _ = self.tx.send(Input::Rules(rules)).await;
@@ -169,6 +180,7 @@ impl Task {
                     if let Err(e) = self.take(*h).await {
                         tracing::warn!(error = %e, "correlating an event failed");
                     }
+                    self.me.processed.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }

@@ -76,8 +76,8 @@ pub struct Link {
 pub struct AlertLine {
     pub id: String,
     pub title: String,
-    pub severity: String,
-    pub state: String,
+    pub severity: hamnvakt_core::alert::Severity,
+    pub state: hamnvakt_core::alert::AlertState,
     pub created_ms: i64,
 }
 
@@ -334,8 +334,8 @@ pub async fn profile(
                     out.alerts.push(AlertLine {
                         id: x.id.to_string(),
                         title: x.title,
-                        severity: x.severity.as_str().into(),
-                        state: x.state.as_str().into(),
+                        severity: x.severity,
+                        state: x.state,
                         created_ms: x.created_ms,
                     });
                 }

@@ -119,7 +119,7 @@ pub async fn page(
             @if !pr.alerts.is_empty() {
                 h2 { (t(lang, Msg::EntityAlerts)) }
                 ul #entity-alerts { @for a in &pr.alerts {
-                    li { (local_time(a.created_ms)) " " span class={ "sev sev-" (a.severity) } { (a.severity) } " "
+                    li { (local_time(a.created_ms)) " " span class={ "sev sev-" (a.severity.as_str()) } { (t(lang, i18n::severity(a.severity))) } " "
                         a href={ "/alerts/" (a.id) } { (a.title) } }
                 } }
             }
