@@ -394,22 +394,49 @@ impl Correlator {
     }
 
     /// Takes an event: keeps its links, keeps it if a rule may use it, and returns the
-    /// matches it completes (each match once).
+    /// matches it completes (each match once). Links it brings that were not known may
+    /// complete a match of events held before (the release naming a driver comes after the
+    /// driver's badge was seen): those held events are tried again.
     pub fn observe(&mut self, e: Event) -> Vec<Correlated> {
         self.expire(e.at_ms);
+        let mut touched: Vec<EntityRef> = Vec::new();
         for (a, b) in &e.links {
-            self.link(a.clone(), b.clone(), e.at_ms);
+            if self.link(a.clone(), b.clone(), e.at_ms) {
+                touched.push(a.clone());
+                touched.push(b.clone());
+            }
         }
-        if !self.wants(&e.kind) {
-            return Vec::new();
+        let mut out = Vec::new();
+        let mut tried = HashSet::new();
+        if self.wants(&e.kind) {
+            let seq = self.next;
+            self.next += 1;
+            for x in &e.entities {
+                self.by_entity.entry(x.clone()).or_default().push(seq);
+            }
+            self.order.push_back((e.at_ms, seq));
+            self.events.insert(seq, e);
+            tried.insert(seq);
+            out.extend(self.try_event(seq));
         }
-        let seq = self.next;
-        self.next += 1;
-        for x in &e.entities {
-            self.by_entity.entry(x.clone()).or_default().push(seq);
+        if !touched.is_empty() {
+            let mut again: Vec<u64> = self
+                .reach(&touched)
+                .iter()
+                .flat_map(|x| self.by_entity.get(x).into_iter().flatten().copied())
+                .filter(|s| !tried.contains(s))
+                .collect();
+            again.sort_unstable();
+            again.dedup();
+            for seq in again.into_iter().rev().take(64) {
+                out.extend(self.try_event(seq));
+            }
         }
-        self.order.push_back((e.at_ms, seq));
-        self.events.insert(seq, e);
+        out
+    }
+
+    /// The matches that held event `seq` completes, in any part it may fill.
+    fn try_event(&mut self, seq: u64) -> Vec<Correlated> {
         let mut out = Vec::new();
         for ri in 0..self.rules.len() {
             let Some(r) = self.rules.get(ri) else {
@@ -433,9 +460,9 @@ impl Correlator {
                     if self.fired.contains_key(&key) {
                         continue;
                     }
-                    let at = self.events.get(&seq).map(|e| e.at_ms).unwrap_or_default();
-                    self.fired.insert(key, at);
-                    out.push(self.result(&id, version, rule, &chosen, joined));
+                    let m = self.result(&id, version, rule, &chosen, joined);
+                    self.fired.insert(key, m.at_ms);
+                    out.push(m);
                     break;
                 }
             }
@@ -443,19 +470,23 @@ impl Correlator {
         out
     }
 
-    fn link(&mut self, a: EntityRef, b: EntityRef, at_ms: i64) {
+    /// Records a link; whether it was not known before.
+    fn link(&mut self, a: EntityRef, b: EntityRef, at_ms: i64) -> bool {
         if a == b {
-            return;
+            return false;
         }
-        self.links
+        let new = self
+            .links
             .entry(a.clone())
             .or_default()
-            .insert(b.clone(), at_ms);
+            .insert(b.clone(), at_ms)
+            .is_none();
         self.links
             .entry(b.clone())
             .or_default()
             .insert(a.clone(), at_ms);
         self.link_order.push_back((at_ms, a, b));
+        new
     }
 
     /// Forgets what is older than the longest window before `now_ms`.

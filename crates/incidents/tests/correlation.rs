@@ -144,6 +144,28 @@ fn rule_table() {
             vec![(story, vec!["alert:cargo", "alert:gap", "alert:badge"])],
         ),
         (
+            "the release naming the driver comes last: the held events match then",
+            vec![
+                gap(-10, VESSEL),
+                cargo(0, CONTAINER),
+                ev(
+                    "alert:badge",
+                    20,
+                    "access.repeated_denials",
+                    &[DRIVER, GATE],
+                    &[],
+                ),
+                ev(
+                    "alert:refused",
+                    30,
+                    "release.driver_mismatch",
+                    &[OTHER_CONTAINER, OTHER_PERSON],
+                    &[(RELEASE, CONTAINER), (RELEASE, DRIVER)],
+                ),
+            ],
+            vec![(story, vec!["alert:cargo", "alert:gap", "alert:badge"])],
+        ),
+        (
             "another vessel's gap does not join",
             vec![
                 gap(-10, OTHER_VESSEL),
