@@ -110,9 +110,9 @@ pub(crate) fn next_id<T>(rng: &mut ChaCha20Rng) -> Id<T> {
 }
 
 /// The picture beyond every anchor, planted in the gate traffic: last night the driver the
-/// reefer's release will name tried the Norvik reefer stack's door at 02:40 and quay gate 5
-/// six minutes later, without a task there (refused twice: the access detectors' repeated
-/// denials). With the reefer's risk and its feeder's dark approach (see `maritime`), the
+/// reefer's release will name went through the Norvik reefer stack's door at 02:40 and came
+/// to quay gate 5 six minutes later, with no pick-up to do (the access detectors see a passage
+/// that does not add up: anti-passback). With the reefer's risk and its feeder's dark approach (see `maritime`), the
 /// correlation rule `cargo_vessel_gate` makes the three one alert.
 fn plant_night_at_the_stack(a: &mut access::DemoAccess, r: &release::DemoRelease, now_ms: i64) {
     let Some(card) = r.pickup.credential.clone() else {

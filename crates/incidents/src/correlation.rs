@@ -214,7 +214,9 @@ pub fn builtin() -> Vec<Rule> {
             description:
                 "A container in the day's high-risk selection, the vessel it arrives with \
                           going dark or meeting another at sea, and the badge of the driver its \
-                          release names seen at a sensitive zone outside a task — one story."
+                          release names seen at the stack outside a task (a sensitive zone \
+                          entered for the first time or at unusual hours, refusals, a passage \
+                          that does not add up) — one story."
                     .into(),
             severity: Severity::Critical,
             window_minutes: 72 * 60,
@@ -232,6 +234,7 @@ pub fn builtin() -> Vec<Rule> {
                         "access.unusual_hours",
                         "access.repeated_denials",
                         "access.inactive_credential_used",
+                        "access.anti_passback",
                     ],
                     Some(("cargo", vec![SubjectKind::Person])),
                 ),

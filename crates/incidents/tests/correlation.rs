@@ -197,7 +197,7 @@ fn rule_table() {
             vec![
                 gap(-10, VESSEL),
                 cargo(0, CONTAINER),
-                badge(20, DRIVER, "access.anti_passback"),
+                badge(20, DRIVER, "access.tailgating"),
             ],
             vec![],
         ),

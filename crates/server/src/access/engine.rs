@@ -969,6 +969,14 @@ async fn raise_findings(state: AccessState, findings: Vec<(Finding, Option<Facil
                 .map(|f| f.org_id)
         });
         let Some(owner) = owner else { continue };
+        // A terminal's alerts are named to the port's security centre.
+        let shared_with: Vec<_> = crate::correlation::security_centre(&state)
+            .await
+            .ok()
+            .flatten()
+            .filter(|c| *c != owner)
+            .into_iter()
+            .collect();
         let draft = AlertDraft {
             kind: f.kind.to_owned(),
             severity: f.severity,
@@ -981,7 +989,7 @@ async fn raise_findings(state: AccessState, findings: Vec<(Finding, Option<Facil
             evidence: f.evidence,
             owner_org: owner,
             tlp: Tlp::Amber,
-            shared_with: Vec::new(),
+            shared_with,
         };
         let actor = Actor {
             id: "detector:access".into(),

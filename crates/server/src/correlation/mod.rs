@@ -154,6 +154,7 @@ pub async fn start(
         ais,
         correlator: Correlator::new(rules),
         markings: HashMap::new(),
+        labels: HashMap::new(),
         me: c.clone(),
     };
     tokio::spawn(task.run(rx));
@@ -168,6 +169,8 @@ struct Task {
     correlator: Correlator,
     /// The marking of each held alert: (time, owner, TLP, named organisations).
     markings: HashMap<String, (i64, OrgId, Tlp, Vec<OrgId>)>,
+    /// The labels the detectors gave things (a person's name), for the correlated alert.
+    labels: HashMap<EntityRef, String>,
     me: Arc<Correlation>,
 }
 
@@ -194,6 +197,14 @@ impl Task {
             Vec::new()
         };
         if self.correlator.wants(&h.kind) {
+            if self.labels.len() > 100_000 {
+                self.labels.clear();
+            }
+            for s in &h.subjects {
+                if let (Some(l), Ok(e)) = (&s.label, s.entity()) {
+                    self.labels.insert(e, l.clone());
+                }
+            }
             self.markings.insert(
                 h.id.clone(),
                 (h.at_ms, h.owner, h.tlp, h.shared_with.clone()),
@@ -354,7 +365,7 @@ impl Task {
             .entities
             .iter()
             .take(MAX_SUBJECTS)
-            .map(|e| e.subject(None))
+            .map(|e| e.subject(self.labels.get(e).cloned()))
             .collect();
         let title: String = m.name.chars().take(MAX_TITLE_CHARS).collect();
         let draft = AlertDraft {
@@ -383,6 +394,18 @@ impl Task {
         self.me.raised.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// The installation's port authority: its security centre sees what the facilities' detectors
+/// raise, so that the one picture across capabilities has someone who may see it whole.
+pub async fn security_centre(state: &AppState) -> Result<Option<OrgId>, ApiError> {
+    Ok(state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .find(|o| o.kind == OrgKind::PortAuthority)
+        .map(|o| o.id))
 }
 
 fn release_links(

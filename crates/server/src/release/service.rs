@@ -670,7 +670,12 @@ async fn raise_driver_mismatch(
     if release.line != owner {
         shared_with.push(release.line);
     }
+    // The port's security centre oversees every release.
+    if let Some(centre) = crate::correlation::security_centre(state).await? {
+        shared_with.push(centre);
+    }
     shared_with.retain(|o| *o != owner);
+    shared_with.dedup();
     let draft = AlertDraft {
         kind: "release.driver_mismatch".into(),
         severity: Severity::High,
