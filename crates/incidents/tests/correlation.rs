@@ -110,12 +110,15 @@ fn run(events: Vec<Event>) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// A case: its name, the events in order and the correlated alerts wanted (rule, event ids).
+type Case = (&'static str, Vec<Event>, Vec<(&'static str, Vec<&'static str>)>);
+
 #[test]
 fn rule_table() {
     let story = "cargo_vessel_gate";
     let refusal = "refused_driver_risky_container";
     let repeats = "repeated_indicator_sightings";
-    let cases: Vec<(&str, Vec<Event>, Vec<(&str, Vec<&str>)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "the product's story in order",
             vec![

@@ -14,7 +14,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::panic
 )]
 
 use std::sync::atomic::Ordering;
@@ -94,7 +95,7 @@ fn main() {
             let mut n: u64 = 0;
             while !stop_load.load(Ordering::Relaxed) {
                 tick.tick().await;
-                let now = hamnvakt_core::clock::Clock::now_ms(&SystemClock);
+                let now = hamnvakt_core::clock::Clock::now(&SystemClock).as_millisecond();
                 for _ in 0..per_tick {
                     n += 1;
                     let (kind, subjects) = match n % 10 {
