@@ -111,7 +111,11 @@ fn run(events: Vec<Event>) -> Vec<(String, Vec<String>)> {
 }
 
 /// A case: its name, the events in order and the correlated alerts wanted (rule, event ids).
-type Case = (&'static str, Vec<Event>, Vec<(&'static str, Vec<&'static str>)>);
+type Case = (
+    &'static str,
+    Vec<Event>,
+    Vec<(&'static str, Vec<&'static str>)>,
+);
 
 #[test]
 fn rule_table() {
