@@ -25,7 +25,8 @@ test('an operator signs in, sees the queue and acknowledges an alert', async () 
   await page.waitForSelector('#alert-queue');
   assert.equal(await page.textContent('h1'), 'Larmkö');
   const rows = await page.$$('#alert-queue tbody tr');
-  assert.ok(rows.length >= 10, `expected a day's alerts in the queue, saw ${rows.length}`);
+  // Every one raised by a detector or a correlation rule from the day's traffic; none planted.
+  assert.ok(rows.length >= 8, `expected a day's alerts in the queue, saw ${rows.length}`);
   const count = Number(await page.textContent('#alert-count'));
 
   // The night's story-1 alert is there.
@@ -72,11 +73,40 @@ test('an administrator reads the audit log and verifies the chain', async () => 
   await page.fill('form.filters input[name=kind]', 'alert.raised');
   await Promise.all([page.waitForURL(/kind=alert.raised/), page.click('form.filters button[type=submit]')]);
   const raised = await page.locator('#audit-log tbody tr').count();
-  assert.ok(raised >= 20, `only ${raised} alert.raised events`);
+  assert.ok(raised >= 10, `only ${raised} alert.raised events`);
   await page.goto(`${demo.url}/audit`);
   await Promise.all([page.waitForURL(/verify=1/), page.click('#verify-chain')]);
   assert.match(await page.textContent('#chain-status'), /The chain is intact/);
   await page.screenshot({ path: path.join(artifacts, 'audit-log.png'), fullPage: false });
+  await context.close();
+});
+
+test('one alert for the picture beyond the anchors links every subject to its entity page', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'operator');
+  // Raised by the correlation rule from the traffic: the reefer's risk, its feeder's dark
+  // approach and its driver's night at the stack.
+  const link = page.locator('#alert-queue a', { hasText: 'its vessel dark on the approach' });
+  await Promise.all([page.waitForURL(/\/alerts\/[0-9a-f-]{36}$/), link.first().click()]);
+  const subjects = page.locator('ul.subjects');
+  for (const href of ['/entities/container:MSKU4839210', '/entities/vessel:mmsi:636019870', '/map?track=636019870']) {
+    assert.equal(await subjects.locator(`a[href="${href}"]`).count(), 1, href);
+  }
+  const person = subjects.locator('li[data-kind="person"] a.record');
+  assert.match(await person.getAttribute('href'), /^\/access\/r\/people\/[0-9a-f-]{36}$/);
+  assert.match(await page.textContent('pre.evidence'), /cargo_vessel_gate/);
+  // The container's entity page: every alert naming it that the operator may see.
+  await Promise.all([page.waitForURL(/\/entities\/container:MSKU4839210$/), subjects.locator('a[href="/entities/container:MSKU4839210"]').click()]);
+  const alerts = await page.textContent('#entity-alerts');
+  assert.match(alerts, /top 2 %/);
+  assert.match(alerts, /Refused driver for a high-risk container/);
+  await page.screenshot({ path: path.join(artifacts, 'entity-container.png'), fullPage: false });
+  // The vessel's entity page leads to its track on the map.
+  await page.goto(`${demo.url}/entities/vessel:mmsi:636019870`);
+  assert.match(await page.textContent('h1'), /ANDES TRADER/);
+  await Promise.all([page.waitForURL(/\/map\?track=636019870$/), page.click('a.map')]);
+  await page.waitForSelector('#vessel-panel[data-mmsi="636019870"]');
   await context.close();
 });
 

@@ -142,15 +142,8 @@ impl Detectors {
         let credential = index.credentials.get(&cred_id);
         let number = credential.map(|c| c.number.clone()).unwrap_or_default();
         let person = d.person.and_then(|p| index.people.get(&p));
-        let person_subject = || {
-            person.map(|p| {
-                subject(
-                    SubjectKind::Person,
-                    format!("person:{}", p.id),
-                    Some(p.name.clone()),
-                )
-            })
-        };
+        let person_subject =
+            || person.map(|p| subject(SubjectKind::Person, p.id.to_string(), Some(p.name.clone())));
         let cred_subject = || subject(SubjectKind::Credential, number.clone(), None);
         let gate_subject = |g: &crate::model::Gate| {
             subject(SubjectKind::Gate, g.code.clone(), Some(g.name.clone()))

@@ -79,10 +79,12 @@ pub enum SubjectKind {
     Site,
     Gate,
     Consignment,
+    Release,
+    VesselCall,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 10] = [
+    pub const ALL: [SubjectKind; 12] = [
         SubjectKind::Person,
         SubjectKind::Credential,
         SubjectKind::Vehicle,
@@ -93,6 +95,8 @@ impl SubjectKind {
         SubjectKind::Site,
         SubjectKind::Gate,
         SubjectKind::Consignment,
+        SubjectKind::Release,
+        SubjectKind::VesselCall,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,12 +111,16 @@ impl SubjectKind {
             SubjectKind::Site => "site",
             SubjectKind::Gate => "gate",
             SubjectKind::Consignment => "consignment",
+            SubjectKind::Release => "release",
+            SubjectKind::VesselCall => "vessel_call",
         }
     }
 }
 
 /// A typed link from an alert to the thing it is about: the kind, the thing's key in its own
-/// register (a person id, an MMSI, an ISO 6346 container number …) and a label for people.
+/// register (a person id, `mmsi:` and an MMSI, an ISO 6346 container number …) and a label for
+/// people. Together the kind and key are one [`EntityRef`](crate::entity::EntityRef); see
+/// [`SubjectRef::entity`].
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectRef {
@@ -137,6 +145,54 @@ pub struct SubjectRef {
         )
     )]
     pub label: Option<String>,
+}
+
+impl SubjectRef {
+    /// The thing this subject names, reading the forms stored before references were typed.
+    pub fn entity(&self) -> Result<crate::entity::EntityRef, crate::entity::EntityError> {
+        crate::entity::EntityRef::from_subject(self)
+    }
+
+    /// A subject of `kind` from a key in any spelling its kind accepts, in canonical form; none
+    /// if the key is not one (observations of outside data name only what parses).
+    pub fn typed(kind: SubjectKind, key: &str, label: Option<String>) -> Option<SubjectRef> {
+        crate::entity::EntityRef::parse_key(kind, key)
+            .ok()
+            .map(|e| e.subject(label))
+    }
+}
+
+/// Checks a list of subjects (of an alert, an incident's entities): at most
+/// [`MAX_SUBJECTS`], each key the canonical key of its kind (see [`crate::entity`]), each
+/// label one line.
+pub fn check_subjects(field: &str, subjects: &[SubjectRef]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if subjects.len() > MAX_SUBJECTS {
+        errors.push(FieldError::new(
+            field,
+            format!("at most {MAX_SUBJECTS} subjects"),
+        ));
+    }
+    for (i, s) in subjects.iter().enumerate() {
+        let path = format!("{field}[{i}].reference");
+        if let Err(e) = validate::text(&path, &s.reference, 200) {
+            errors.push(e);
+        } else {
+            match crate::entity::EntityRef::parse_key(s.kind, &s.reference) {
+                Err(e) => errors.push(FieldError::new(path, e.reason)),
+                Ok(e) if e.key() != s.reference => {
+                    errors.push(FieldError::new(path, format!("write it as {:?}", e.key())))
+                }
+                Ok(_) => {}
+            }
+        }
+        if let Some(label) = &s.label {
+            if let Err(e) = validate::name(&format!("{field}[{i}].label"), label, 200) {
+                errors.push(e);
+            }
+        }
+    }
+    errors
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -245,22 +301,7 @@ impl AlertDraft {
         if let Err(e) = validate::name("title", &self.title, MAX_TITLE_CHARS) {
             errors.push(e);
         }
-        if self.subjects.len() > MAX_SUBJECTS {
-            errors.push(FieldError::new(
-                "subjects",
-                format!("at most {MAX_SUBJECTS} subjects"),
-            ));
-        }
-        for (i, s) in self.subjects.iter().enumerate() {
-            if let Err(e) = validate::text(&format!("subjects[{i}].reference"), &s.reference, 200) {
-                errors.push(e);
-            }
-            if let Some(label) = &s.label {
-                if let Err(e) = validate::name(&format!("subjects[{i}].label"), label, 200) {
-                    errors.push(e);
-                }
-            }
-        }
+        errors.extend(check_subjects("subjects", &self.subjects));
         let evidence_len = serde_json::to_vec(&self.evidence)
             .map(|v| v.len())
             .unwrap_or(usize::MAX);

@@ -14,6 +14,7 @@
 pub mod alert;
 pub mod chain;
 pub mod clock;
+pub mod entity;
 pub mod ids;
 pub mod marking;
 pub mod need_to_know;

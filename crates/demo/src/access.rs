@@ -638,7 +638,7 @@ pub(crate) fn generate(
                 });
             }
         };
-    let local_midnight = crate::alerts::last_local_midnight(now_ms);
+    let local_midnight = crate::clock::last_local_midnight(now_ms);
     let weekday = hamnvakt_access::schedule::local_day_minute(local_midnight + HOUR).0 < 5;
     // Staff shifts: in at the staff entrance, onto the quay, back, out after eight hours. Only
     // shifts that start inside the replayed day are replayed, so nobody leaves unseen.

@@ -300,7 +300,12 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
         declaration_id: story_declaration.clone(),
         date: Some(date(today)),
         container: Some(story_container.clone()),
-        vessel_call: Some(format!("UNIFEEDER SENYN {}", date(today))),
+        // The feeder with the Guayaquil history that went dark on its approach.
+        vessel_call: Some(format!(
+            "IMO {} SENYN {}",
+            crate::maritime::feeder_imo(),
+            date(today)
+        )),
         importer: party("SE5569904417", "Polarfrukt Import AB"),
         declarant: party("SE5562220001", "Norvik Tullombud AB"),
         seller: Party {

@@ -12,7 +12,9 @@
 //!   small craft that has been loitering there for 45 minutes, then goes dark for three hours
 //!   before reappearing in Kapellskär's approach (gap, encounter and loitering alerts);
 //! - a container feeder at Norvik whose history includes a call at Guayaquil three weeks ago,
-//!   whose MMSI is Liberian while its agent declares Panama.
+//!   whose MMSI is Liberian while its agent declares Panama, and which goes dark for an hour
+//!   and a half on its approach to Norvik this morning (the vessel of story 2's reefer: the
+//!   picture beyond every anchor, caught by correlation).
 
 use std::fmt::Write as _;
 
@@ -243,6 +245,11 @@ pub struct DemoMaritime {
     pub dark_to_ms: i64,
     /// The feeder with a call at Guayaquil.
     pub high_risk_vessel: u32,
+}
+
+/// The IMO number of the feeder that brings story 2's reefer to Norvik (manifests name it).
+pub fn feeder_imo() -> u32 {
+    imo(947_318)
 }
 
 /// A valid IMO number from six digits.
@@ -751,6 +758,17 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoMaritime {
             if last { 0.0 } else { 15.0 },
             if last { 5 } else { 0 },
         ));
+    }
+    // Dark on the approach: silent from halfway between the Gotland Sea waypoint and the
+    // fairway's mouth (inside the receivers' cover) until the mouth.
+    if let (Some(a), Some(b)) = (in_baltic.get(..=1), in_baltic.get(..=2)) {
+        let (la, lb) = (length(a), length(b));
+        let mid = (la + lb) / 2.0;
+        let (p, _) = along(&in_baltic, mid);
+        let t = at_norvik - sail_ms + (mid / (15.0 * KN_KMH) * H as f64) as i64;
+        feeder_keys.push((t, Some(p), 15.0, 0));
+        feeder_keys.push((t + 1, None, 0.0, 0));
+        feeder_keys.sort_by_key(|k| k.0);
     }
     feeder_keys.push((end, Some(NVK), 0.0, 5));
     plan.push((feeder, Motion::Script(feeder_keys)));

@@ -107,6 +107,8 @@ pub enum Permission {
     IncidentsWrite,
     /// Write in one's organisation's shift log, hand over and acknowledge a handover.
     ShiftLog,
+    /// Write and version correlation rules (the security centre's joins across capabilities).
+    CorrelationManage,
 }
 
 impl Role {
@@ -197,6 +199,7 @@ impl Role {
                 IncidentsRead,
                 IncidentsWrite,
                 ShiftLog,
+                CorrelationManage,
             ],
             Role::TargetingOfficer => &[
                 SharingRead,

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use hamnvakt_core::alert::{Severity, SubjectRef, MAX_NOTE_CHARS, MAX_SUBJECTS, MAX_TITLE_CHARS};
+use hamnvakt_core::alert::{Severity, SubjectRef, MAX_NOTE_CHARS, MAX_TITLE_CHARS};
 use hamnvakt_core::ids::{AlertId, Id, OrgId};
 use hamnvakt_core::marking::Marking;
 use hamnvakt_core::validate::{self, FieldError};
@@ -137,24 +137,7 @@ impl IncidentDraft {
 }
 
 fn check_entities(field: &str, entities: &[SubjectRef]) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if entities.len() > MAX_SUBJECTS {
-        errors.push(FieldError::new(
-            field,
-            format!("at most {MAX_SUBJECTS} entities"),
-        ));
-    }
-    for (i, s) in entities.iter().enumerate() {
-        if let Err(e) = validate::text(&format!("{field}[{i}].reference"), &s.reference, 200) {
-            errors.push(e);
-        }
-        if let Some(label) = &s.label {
-            if let Err(e) = validate::name(&format!("{field}[{i}].label"), label, 200) {
-                errors.push(e);
-            }
-        }
-    }
-    errors
+    hamnvakt_core::alert::check_subjects(field, entities)
 }
 
 /// An incident as it stands (the store keeps it as one document with a version).

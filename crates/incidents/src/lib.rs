@@ -7,6 +7,8 @@
 //! - [`escalation`]: what escalating to an agency does to the marking under TLP 2.0.
 //! - [`case`]: incidents grouped for an investigation.
 //! - [`shift`]: the shift log's entries and the handover's acknowledgement.
+//! - [`correlation`]: rules over the events of every capability, joined by entity
+//!   references, and the correlator that raises one alert for a story told in parts.
 //!
 //! Who may see an incident or a case is [`hamnvakt_core::marking`]'s rule, the same as for
 //! every object Hamnvakt holds. Pure: no I/O, not async; the time is an argument.
@@ -19,6 +21,7 @@
 )]
 
 pub mod case;
+pub mod correlation;
 pub mod escalation;
 pub mod incident;
 pub mod shift;

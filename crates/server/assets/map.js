@@ -485,6 +485,22 @@
 
   window.hamnvaktMap = { vessels, select, tracks, addTrack, get map() { return map; } };
 
+  // `/map?track=265123456,230987650`: the alert page's link to its vessels' tracks (both of
+  // an encounter). The first is selected; the others' tracks are drawn beside its own.
+  const wanted = (new URLSearchParams(window.location.search).get('track') || '')
+    .split(',').map((s) => Number.parseInt(s, 10)).filter((n) => Number.isInteger(n) && n > 0);
+  const extraTracks = [];
+  if (wanted.length) {
+    select(wanted[0]);
+    for (const mmsi of wanted.slice(1)) {
+      getJson(`/api/v1/vessels/${mmsi}/track`).then((track) => {
+        if (!map || !track || !track.length) return;
+        extraTracks.push(L.polyline(track.map((p) => [p.lat, p.lon]), { color: '#7c3aed', weight: 2 }).addTo(map));
+      });
+    }
+    document.getElementById('map')?.setAttribute('data-tracks', wanted.join(','));
+  }
+
   if (!window.EventSource) return;
   const source = new EventSource('/api/v1/vessels/stream');
   const apply = (message) => {

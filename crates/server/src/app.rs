@@ -38,6 +38,8 @@ pub struct Instance {
     pub sharing: Arc<sharing::Sharing>,
     /// Witnessing's counters.
     pub witness: Arc<witness::WitnessMetrics>,
+    /// Correlation across capabilities.
+    pub correlation: Arc<crate::correlation::Correlation>,
 }
 
 impl std::ops::Deref for Instance {
@@ -63,6 +65,7 @@ impl Instance {
             ais,
             sharing: Arc::default(),
             witness,
+            correlation: Arc::default(),
         }
     }
 
@@ -92,6 +95,21 @@ impl Instance {
     }
 
     /// The maritime capability's view of this instance.
+    pub fn correlation_state(&self) -> crate::correlation::CorrelationState {
+        crate::correlation::CorrelationState {
+            app: self.state.clone(),
+            engine: self.correlation.clone(),
+        }
+    }
+
+    pub fn entity_state(&self) -> crate::entities::EntityState {
+        crate::entities::EntityState {
+            app: self.state.clone(),
+            access: self.access.clone(),
+            ais: self.ais.clone(),
+        }
+    }
+
     pub fn maritime_state(&self) -> maritime::MaritimeState {
         maritime::MaritimeState {
             app: self.state.clone(),
@@ -138,6 +156,13 @@ impl Instance {
         maritime::start(&self.maritime_state())
             .await
             .map_err(|e| ApiError::Internal(format!("cannot start an AIS source: {e}")))?;
+        crate::correlation::start(
+            &self.correlation,
+            &self.state,
+            self.access.clone(),
+            self.ais.clone(),
+        )
+        .await?;
         let indicators = sharing::start(self.sharing_state()).await?;
         tracing::info!(indicators, "live indicators loaded");
         self.state.start_checkpoints();
@@ -169,6 +194,8 @@ pub fn router(instance: &Instance) -> Router {
         .merge(access::routes().with_state(instance.access_state()))
         .merge(release::routes().with_state(instance.access_state()))
         .merge(maritime::routes().with_state(instance.maritime_state()))
+        .merge(crate::entities::routes().with_state(instance.entity_state()))
+        .merge(crate::correlation::routes().with_state(instance.correlation_state()))
         .merge(sharing::routes().with_state(instance.sharing_state()))
         .merge(assessment::routes().with_state(instance.assessment_state()));
     crate::web::middleware::wrap(routes, instance.state.clone())
@@ -232,6 +259,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         witness::openapi(),
         release::openapi(),
         assessment::openapi(),
+        crate::correlation::openapi(),
     ] {
         doc.merge(part);
     }

@@ -20,6 +20,8 @@ pub mod app;
 pub mod assessment;
 pub mod audit;
 pub mod cli;
+pub mod correlation;
+pub mod entities;
 pub mod identity;
 pub mod incidents;
 pub mod maritime;

@@ -101,6 +101,23 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The consignments declared for one container, newest day first, at most `limit`.
+    pub async fn consignments_of_container(
+        &self,
+        container: &str,
+        limit: i64,
+    ) -> Result<Vec<ConsignmentRow>> {
+        let mut sql = Sql::on(
+            self.backend,
+            &format!("SELECT {COLUMNS} FROM consignments WHERE container = "),
+        );
+        sql.arg(Arg::Text(container.to_owned()));
+        sql.push(" ORDER BY day DESC, declaration_id LIMIT ")
+            .arg(Arg::I64(limit));
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
     pub async fn consignment(&self, declaration_id: &str) -> Result<Option<ConsignmentRow>> {
         let r = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM consignments WHERE declaration_id = $1"

@@ -30,6 +30,7 @@ mod access;
 mod alerts;
 mod assessment;
 mod consignments;
+mod correlation;
 mod events;
 mod identity;
 mod incidents;
@@ -58,6 +59,7 @@ pub use alerts::{
 };
 pub use assessment::{AssessmentRow, CatalogueRow, PracticeRow};
 pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};
+pub use correlation::RuleRow;
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use incidents::{Marked, MarkedRow, TimelineRow};

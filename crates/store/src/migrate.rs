@@ -130,6 +130,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
     Migration {
+        version: 20,
+        name: "entity_refs",
+        sqlite: include_str!("../schema/sqlite/0020_entity_refs.sql"),
+        postgres: include_str!("../schema/postgres/0020_entity_refs.sql"),
+    },
+    Migration {
         version: 21,
         name: "alert_queue",
         sqlite: include_str!("../schema/sqlite/0021_alert_queue.sql"),

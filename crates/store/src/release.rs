@@ -273,6 +273,17 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The releases naming a person as their assigned driver, newest first.
+    pub async fn releases_of_driver(&self, person: &str) -> Result<Vec<ReleaseRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM releases WHERE driver = $1 ORDER BY issued_ms DESC, id LIMIT 20"
+        ))
+        .bind(person.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Releases, most recently changed first: those that reached `org`, or all with `None`
     /// (the security centre, customs and terminals).
     pub async fn list_releases(&self, org: Option<&str>, limit: i64) -> Result<Vec<ReleaseRow>> {

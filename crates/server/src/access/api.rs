@@ -911,21 +911,14 @@ fn gate_observation(
     let mut values = Vec::new();
     let mut subjects = Vec::new();
     if let Some(o) = plate.and_then(|p| Observed::of(IndicatorKind::TruckPlate, p)) {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Vehicle,
-            reference: o.value.clone(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Vehicle, &o.value, None));
         values.push(o);
     }
     if let Some(o) = container.and_then(|c| Observed::of(IndicatorKind::ContainerNumber, c)) {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Container,
-            reference: o.value.clone(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Container, &o.value, None));
         values.push(o);
     }
+    subjects.extend(SubjectRef::typed(SubjectKind::Gate, gate, None));
     let gate: String = gate.chars().take(64).collect();
     crate::web::state::Observation {
         what: format!("a presentation at gate {gate}"),

@@ -1088,7 +1088,24 @@ async fn write_batch(
             payload,
         });
     }
-    let findings = observe(engine, batch, now)?;
+    let drafts = observe(engine, batch);
+    let mut findings = Vec::with_capacity(drafts.len());
+    if !drafts.is_empty() {
+        // A terminal's alerts are named to the port's security centre (read only when the
+        // detectors found something).
+        let centre = crate::correlation::security_centre(state).await?;
+        for (mut draft, at_ms) in drafts {
+            if let Some(c) = centre.filter(|c| *c != draft.owner_org) {
+                draft.shared_with.push(c);
+            }
+            findings.push(crate::alerts::pending(
+                "detector:access",
+                &draft,
+                Some(at_ms),
+                now,
+            )?);
+        }
+    }
     let found = !findings.is_empty();
     if found && tx.is_none() {
         tx = Some(state.store.begin().await?);
@@ -1123,11 +1140,7 @@ async fn write_batch(
 
 /// What the detectors find in a group of decisions, as findings for the alert outbox: owned
 /// by the facility's organisation, TLP:AMBER, at the time of the decision.
-fn observe(
-    engine: &Engine,
-    batch: &[Pending],
-    now: i64,
-) -> Result<Vec<hamnvakt_store::PendingAlert>, ApiError> {
+fn observe(engine: &Engine, batch: &[Pending]) -> Vec<(AlertDraft, i64)> {
     let mut inner = engine.lock();
     let Inner {
         index, detectors, ..
@@ -1157,15 +1170,10 @@ fn observe(
                 tlp: Tlp::Amber,
                 shared_with: Vec::new(),
             };
-            out.push(crate::alerts::pending(
-                "detector:access",
-                &draft,
-                Some(d.at_ms),
-                now,
-            )?);
+            out.push((draft, d.at_ms));
         }
     }
-    Ok(out)
+    out
 }
 
 async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {

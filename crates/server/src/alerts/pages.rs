@@ -283,10 +283,7 @@ pub async fn detail(
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
             h2 { (t(lang, Msg::Subjects)) }
-            ul.subjects { @for s in &a.subjects {
-                li { strong { (t(lang, i18n::subject_kind(s.kind))) } " " code { (s.reference) }
-                    @if let Some(l) = &s.label { " — " (l) } }
-            } }
+            (crate::entities::subjects(lang, &a.subjects))
             h2 { (t(lang, Msg::Evidence)) }
             (super::evidence::render(lang, &a.evidence))
             @if a.state != AlertState::Closed {

@@ -22,9 +22,25 @@ pub async fn raise(
 ) -> Result<AlertId, ApiError> {
     check(state, draft).await?;
     let mut change = Change::begin(state, actor).await?;
+    let at = at_ms.unwrap_or(change.at_ms());
     let id = raise_in(&mut change, actor, draft, at_ms, new_id()).await?;
     change.commit().await?;
+    correlate(state, id, draft, at);
     Ok(id)
+}
+
+/// Hands a raised (or folded) alert to the correlator, after its commit.
+fn correlate(state: &AppState, id: AlertId, draft: &AlertDraft, at_ms: i64) {
+    state.correlate(crate::web::state::Happened {
+        id: format!("alert:{id}"),
+        at_ms,
+        kind: draft.kind.clone(),
+        title: draft.title.clone(),
+        subjects: draft.subjects.clone(),
+        owner: draft.owner_org,
+        tlp: draft.tlp,
+        shared_with: draft.shared_with.clone(),
+    });
 }
 
 /// The draft's fields, and that every organisation it names exists.
@@ -181,9 +197,12 @@ async fn raise_pending(state: &AppState, p: &PendingAlert) -> Result<bool, ApiEr
     if !change.tx().take_pending_alert(p.id).await? {
         return Ok(false);
     }
+    let mut raised = None;
     match (draft, checked) {
         (Ok(d), Ok(())) => {
-            raise_in(&mut change, &actor, &d, p.at_ms, p.id).await?;
+            let at = p.at_ms.unwrap_or(change.at_ms());
+            let id = raise_in(&mut change, &actor, &d, p.at_ms, p.id).await?;
+            raised = Some((id, d, at));
         }
         (_, Err(why)) | (Err(why), _) => {
             tracing::error!(id = %p.id, why, "a finding in the outbox cannot be raised");
@@ -197,6 +216,9 @@ async fn raise_pending(state: &AppState, p: &PendingAlert) -> Result<bool, ApiEr
         }
     }
     change.commit().await?;
+    if let Some((id, d, at)) = raised {
+        correlate(state, id, &d, at);
+    }
     Ok(true)
 }
 

@@ -8,8 +8,7 @@ mod incident;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use hamnvakt_core::alert::Action;
-use hamnvakt_demo::{DemoStep, DemoWorld};
+use hamnvakt_demo::DemoWorld;
 use hamnvakt_identity::Role;
 
 use crate::app::Instance;
@@ -74,40 +73,6 @@ pub async fn seed(state: &Instance, seed: u64) -> anyhow::Result<DemoSummary> {
         crate::sites::create_site(state, &demo, &site)
             .await
             .map_err(fail("sites"))?;
-    }
-    let mut raised = std::collections::HashSet::new();
-    for a in &world.alerts {
-        let raiser = Actor {
-            id: a.raised_by.to_owned(),
-            org: Some(a.draft.owner_org),
-            request_id: None,
-        };
-        let id = crate::alerts::raise(state, &raiser, &a.draft, Some(a.raised_at_ms))
-            .await
-            .map_err(fail("alerts"))?;
-        // A repeat of a finding whose alert is still open folds into it (one more
-        // occurrence): the operators' steps were taken on the alert already.
-        if !raised.insert(id) {
-            continue;
-        }
-        for step in &a.steps {
-            let (by, action, note) = match step {
-                DemoStep::Acknowledge { by } => (*by, Action::Acknowledge, None),
-                DemoStep::Assign { by, to } => (*by, Action::Assign { to: *to }, None),
-                DemoStep::Close { by, outcome, note } => {
-                    (*by, Action::Close { outcome: *outcome }, Some(*note))
-                }
-            };
-            let org = world.users.iter().find(|u| u.id == by).map(|u| u.org);
-            let actor = Actor {
-                id: format!("user:{by}"),
-                org,
-                request_id: None,
-            };
-            crate::alerts::act(state, &actor, id, action, note)
-                .await
-                .map_err(fail("alert handling"))?;
-        }
     }
     seed_access(state, &demo, &world).await?;
     let machine_token = match world.user("gate-controller") {
@@ -606,11 +571,10 @@ impl DemoSummary {
         );
         let _ = writeln!(
             s,
-            "  {} organisations, {} users, {} sites, {} alerts",
+            "  {} organisations, {} users, {} sites; every alert raised by a detector or a correlation rule",
             w.orgs.len(),
             w.users.len(),
-            w.sites.len(),
-            w.alerts.len()
+            w.sites.len()
         );
         let _ = writeln!(
             s,

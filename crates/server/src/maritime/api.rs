@@ -316,7 +316,7 @@ pub async fn risk(
             kind_prefix: Some("ais".into()),
             subject: Some((
                 hamnvakt_core::alert::SubjectKind::Vessel,
-                format!("mmsi:{mmsi}"),
+                hamnvakt_core::entity::VesselKey::Mmsi(mmsi).to_string(),
             )),
             since_ms: Some(now - settings.lookback_days * 86_400_000),
             limit: 500,

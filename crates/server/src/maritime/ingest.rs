@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hamnvakt_ais::{Decoder, Feed, Message, Meta};
-use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::alert::AlertDraft;
+use hamnvakt_core::alert::Severity;
+use hamnvakt_core::entity::{EntityRef, VesselKey};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
 use hamnvakt_maritime::behaviour::{Behaviour, BehaviourState, Finding};
@@ -489,7 +491,6 @@ async fn picture_task(state: MaritimeState, mut rx: mpsc::Receiver<Received>) {
 /// Hands the vessels that moved since the last tick to the platform's observer (indicators
 /// watch MMSIs and IMO numbers); a vessel already matched is not acted on again.
 fn observe_vessels(state: &MaritimeState, changed: &HashMap<u32, LivePosition>, ais: &Ingest) {
-    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
     use hamnvakt_sharing::{IndicatorKind, Observed};
     let picture = ais.picture();
     let mut observations = Vec::new();
@@ -511,11 +512,7 @@ fn observe_vessels(state: &MaritimeState, changed: &HashMap<u32, LivePosition>, 
                     .unwrap_or_default()
             ),
             subject: format!("vessel:{}", p.mmsi),
-            subjects: vec![SubjectRef {
-                kind: SubjectKind::Vessel,
-                reference: p.mmsi.to_string(),
-                label,
-            }],
+            subjects: vec![EntityRef::Vessel(VesselKey::Mmsi(p.mmsi)).subject(label)],
             org: None,
             at_ms: p.at_ms,
             values,
@@ -622,17 +619,10 @@ async fn findings(
     let mut out = Vec::with_capacity(found.len());
     for f in found {
         let label = |mmsi: u32| state.ais.picture().get(mmsi).and_then(|v| v.name.clone());
-        let mut subjects = vec![SubjectRef {
-            kind: SubjectKind::Vessel,
-            reference: format!("mmsi:{}", f.mmsi),
-            label: label(f.mmsi),
-        }];
+        let vessel = |mmsi| EntityRef::Vessel(VesselKey::Mmsi(mmsi)).subject(label(mmsi));
+        let mut subjects = vec![vessel(f.mmsi)];
         if let Some(other) = f.related {
-            subjects.push(SubjectRef {
-                kind: SubjectKind::Vessel,
-                reference: format!("mmsi:{other}"),
-                label: label(other),
-            });
+            subjects.push(vessel(other));
         }
         let draft = AlertDraft {
             kind: f.kind.to_owned(),

@@ -32,6 +32,7 @@ use utoipa::OpenApi;
 
 use crate::access::AccessState;
 
+pub use service::visible;
 pub use service::{
     act, after_gate, check_pickup, collect, issue, pickup_facts, pickup_facts_in, presented,
     Collect, FactsCache, IssueRequest, PickupFacts, Step,

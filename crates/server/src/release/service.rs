@@ -4,6 +4,7 @@
 
 use hamnvakt_access::model::CredentialState;
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::entity::EntityRef;
 use hamnvakt_core::ids::{OrgId, PersonId};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
@@ -185,11 +186,7 @@ fn observation(r: &Release, actor: &Actor, at_ms: i64) -> crate::web::state::Obs
     let mut values = Vec::new();
     let mut subjects = Vec::new();
     if let Some(o) = Observed::of(IndicatorKind::ContainerNumber, &r.container) {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Container,
-            reference: o.value.clone(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Container, &o.value, None));
         values.push(o);
     }
     if let Some(o) = r
@@ -197,13 +194,10 @@ fn observation(r: &Release, actor: &Actor, at_ms: i64) -> crate::web::state::Obs
         .as_ref()
         .and_then(|a| Observed::of(IndicatorKind::TruckPlate, &a.plate))
     {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Vehicle,
-            reference: o.value.clone(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Vehicle, &o.value, None));
         values.push(o);
     }
+    subjects.push(EntityRef::Release(r.id.uuid()).subject(None));
     crate::web::state::Observation {
         what: format!("the release of container {}", r.container),
         subject: format!(
@@ -708,40 +702,44 @@ async fn raise_driver_mismatch(
     };
     let owner = facility_org.unwrap_or(release.line);
     let mut subjects = vec![
-        SubjectRef {
-            kind: SubjectKind::Container,
-            reference: release.container.clone(),
-            label: Some(format!(
+        SubjectRef::typed(
+            SubjectKind::Container,
+            &release.container,
+            Some(format!(
                 "{} ({})",
                 release.container, release.bill_of_lading
             )),
-        },
-        SubjectRef {
-            kind: SubjectKind::Person,
-            reference: assignment.driver.to_string(),
-            label: assigned_name.clone().map(|n| format!("assigned: {n}")),
-        },
-        SubjectRef {
-            kind: SubjectKind::Organisation,
-            reference: haulier.to_string(),
-            label: Some("haulier holding the release".into()),
-        },
+        )
+        .unwrap_or_else(|| SubjectRef {
+            kind: SubjectKind::Container,
+            reference: release.container.clone(),
+            label: None,
+        }),
+        EntityRef::Person(assignment.driver.uuid())
+            .subject(assigned_name.clone().map(|n| format!("assigned: {n}"))),
+        EntityRef::Organisation(haulier.uuid()).subject(Some("haulier holding the release".into())),
+        EntityRef::Release(release.id.uuid()).subject(Some(format!(
+            "release of {} ({})",
+            release.container, release.bill_of_lading
+        ))),
     ];
     if let Some(p) = presented_person {
         subjects.insert(
             1,
-            SubjectRef {
-                kind: SubjectKind::Person,
-                reference: p.to_string(),
-                label: presented_name.clone().map(|n| format!("presented: {n}")),
-            },
+            EntityRef::Person(p.uuid())
+                .subject(presented_name.clone().map(|n| format!("presented: {n}"))),
         );
     }
     let mut shared_with = vec![haulier];
     if release.line != owner {
         shared_with.push(release.line);
     }
+    // The port's security centre oversees every release.
+    if let Some(centre) = crate::correlation::security_centre(state).await? {
+        shared_with.push(centre);
+    }
     shared_with.retain(|o| *o != owner);
+    shared_with.dedup();
     let draft = AlertDraft {
         kind: "release.driver_mismatch".into(),
         severity: Severity::High,

@@ -94,17 +94,12 @@ fn observation(c: &Consignment, actor: &Actor, at_ms: i64) -> Observation {
     for port in &c.route_ports {
         add(K::RouteVia, Some(port));
     }
-    let mut subjects = vec![SubjectRef {
-        kind: SubjectKind::Consignment,
-        reference: c.declaration_id.chars().take(200).collect(),
-        label: None,
-    }];
+    let mut subjects: Vec<SubjectRef> =
+        SubjectRef::typed(SubjectKind::Consignment, &c.declaration_id, None)
+            .into_iter()
+            .collect();
     if let Some(container) = &c.container {
-        subjects.push(SubjectRef {
-            kind: SubjectKind::Container,
-            reference: container.chars().take(200).collect(),
-            label: None,
-        });
+        subjects.extend(SubjectRef::typed(SubjectKind::Container, container, None));
     }
     Observation {
         what: format!(
@@ -479,7 +474,98 @@ pub async fn run_selection(
     }
     change.tx().upsert_selections(&rows).await?;
     change.commit().await?;
+    raise_high_risk(state, actor, &scored, &rows).await?;
     Ok(rows)
+}
+
+/// The share of a day's consignments, riskiest first, whose selection for inspection on risk
+/// raises a `cargo.high_risk` alert.
+pub const HIGH_RISK_TOP_PERCENT: f64 = 2.0;
+
+/// The targeting detector: each consignment selected for the red lane on its risk that ranks
+/// in the day's top [`HIGH_RISK_TOP_PERCENT`] raises `cargo.high_risk`, owned by the selecting
+/// officer's organisation (customs), TLP:AMBER, named to the police and the port authority's
+/// security centre (which must act on it at the gate and the stack), with the score, the rank
+/// and the profiles' reasons.
+async fn raise_high_risk(
+    state: &AppState,
+    actor: &Actor,
+    scored: &[Scored],
+    picked: &[hamnvakt_store::SelectionRow],
+) -> Result<(), ApiError> {
+    use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+    use hamnvakt_core::org::OrgKind;
+    let Some(owner) = actor.org else {
+        return Ok(());
+    };
+    let mut ranked: Vec<&Scored> = scored.iter().collect();
+    ranked.sort_by(|a, b| b.risk.total_cmp(&a.risk));
+    let n = ranked.len().max(1) as f64;
+    let orgs = state.store.list_orgs().await?;
+    let shared_with: Vec<_> = orgs
+        .iter()
+        .filter(|o| matches!(o.kind, OrgKind::Police | OrgKind::PortAuthority) && o.id != owner)
+        .map(|o| o.id)
+        .collect();
+    for row in picked.iter().filter(|r| r.lane == "red" && r.why == "risk") {
+        let Some(pos) = ranked
+            .iter()
+            .position(|x| x.consignment.declaration_id == row.declaration_id)
+        else {
+            continue;
+        };
+        let rank_percent = (pos as f64 + 1.0) * 100.0 / n;
+        if rank_percent > HIGH_RISK_TOP_PERCENT {
+            continue;
+        }
+        let Some(x) = ranked.get(pos) else { continue };
+        let c = &x.consignment;
+        let mut subjects: Vec<SubjectRef> = Vec::new();
+        if let Some(container) = &c.container {
+            subjects.extend(SubjectRef::typed(SubjectKind::Container, container, None));
+        }
+        subjects.extend(SubjectRef::typed(
+            SubjectKind::Consignment,
+            &c.declaration_id,
+            None,
+        ));
+        let reasons: Vec<String> = x
+            .hits
+            .iter()
+            .filter_map(|h| h.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+            .collect();
+        let title: String = format!(
+            "{} in today's top {HIGH_RISK_TOP_PERCENT} % (risk {:.2}, rank {:.1} %)",
+            c.container.as_deref().unwrap_or(&c.declaration_id),
+            x.risk,
+            rank_percent
+        )
+        .chars()
+        .take(hamnvakt_core::alert::MAX_TITLE_CHARS)
+        .collect();
+        let draft = AlertDraft {
+            kind: "cargo.high_risk".into(),
+            severity: Severity::High,
+            title,
+            subjects,
+            evidence: json!({
+                "score": x.risk, "rank_percent": rank_percent, "lane": row.lane,
+                "profiles": reasons, "hits": x.hits, "vessel_call": c.vessel_call,
+                "origin": c.origin_country, "hs_code": c.hs_code,
+            }),
+            owner_org: owner,
+            tlp: hamnvakt_core::Tlp::Amber,
+            shared_with: shared_with.clone(),
+        };
+        crate::alerts::raise(
+            state,
+            &Actor::system("detector:targeting"),
+            &draft,
+            Some(row.decided_ms),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Moves a consignment to another lane, with the officer's reason; audited first.

@@ -136,6 +136,7 @@ fn permission_name(p: Permission) -> &'static str {
         Permission::IncidentsRead => "reading incidents and cases",
         Permission::IncidentsWrite => "opening and working incidents and cases",
         Permission::ShiftLog => "keeping the shift log and handing over",
+        Permission::CorrelationManage => "writing correlation rules",
     }
 }
 

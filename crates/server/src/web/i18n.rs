@@ -313,6 +313,43 @@ messages! {
     SkSite => "Site", "Plats";
     SkGate => "Gate", "Grind";
     SkConsignment => "Consignment", "Sändning";
+    SkRelease => "Release", "Frisläppning";
+    SkVesselCall => "Vessel call", "Fartygsanlöp";
+    EntityAll => "Everything known about it", "Allt som är känt om den";
+    EntityNothing => "Nothing you may see is known about it.", "Inget som du får se är känt om den.";
+    EntityRecord => "Open the record", "Öppna posten";
+    EntityOnMap => "Track on the map", "Spår på kartan";
+    EntityTracks => "Tracks on the map", "Spåren på kartan";
+    EntityLinked => "Linked", "Kopplat";
+    EntityAlerts => "Alerts naming it", "Larm som nämner den";
+    EntityIncidents => "Incidents naming it", "Incidenter som nämner den";
+    EntityPortCalls => "Port calls", "Hamnanlöp";
+    EntityBadRef => "Not an entity reference", "Ingen entitetsreferens";
+    CorrelationRules => "Correlation rules", "Korrelationsregler";
+    CorrelationHelp => "Rules that join the events of every capability by the things they name, within a time window, and raise one alert for the whole story. Each save is a new version.", "Regler som förenar händelser från alla förmågor genom det de nämner, inom ett tidsfönster, och larmar en gång för hela förloppet. Varje sparning är en ny version.";
+    CorrelationBuiltin => "built in", "inbyggd";
+    CorrelationSave => "Save as a new version", "Spara som ny version";
+    FxPort => "Port", "Hamn";
+    FxDate => "Date", "Datum";
+    FxImo => "IMO number", "IMO-nummer";
+    FxDestination => "Destination", "Destination";
+    FxHsCode => "HS code", "HS-nummer";
+    FxOrigin => "Origin", "Ursprung";
+    FxVesselCall => "Vessel call (as declared)", "Fartygsanlöp (som deklarerat)";
+    FxState => "State", "Status";
+    FxBillOfLading => "Bill of lading", "Konossement";
+    FxOrgKind => "Kind of organisation", "Typ av organisation";
+    RlVessel => "Vessel", "Fartyg";
+    RlSameVessel => "Same vessel", "Samma fartyg";
+    RlDeclaredIn => "Declared in", "Deklarerad i";
+    RlContainer => "Container", "Container";
+    RlVesselCall => "Arrives with", "Anländer med";
+    RlReleasedBy => "Release", "Frisläppning";
+    RlHolder => "Holder", "Innehavare";
+    RlLine => "Shipping line", "Rederi";
+    RlDriver => "Assigned driver", "Tilldelad förare";
+    RlOrganisation => "Organisation", "Organisation";
+    RlHolds => "Holds", "Innehar";
     OkPortAuthority => "Port authority", "Hamnförvaltning";
     OkTerminal => "Terminal operator", "Terminaloperatör";
     OkCustoms => "Customs", "Tull";
@@ -829,6 +866,9 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::MapNavStatus,
     Msg::MapRisk,
     Msg::MapMinutes,
+    Msg::FxDestination,
+    Msg::RlContainer,
+    Msg::RlOrganisation,
 ];
 
 pub fn severity(s: Severity) -> Msg {
@@ -888,6 +928,8 @@ pub fn subject_kind(k: SubjectKind) -> Msg {
         SubjectKind::Site => Msg::SkSite,
         SubjectKind::Gate => Msg::SkGate,
         SubjectKind::Consignment => Msg::SkConsignment,
+        SubjectKind::Release => Msg::SkRelease,
+        SubjectKind::VesselCall => Msg::SkVesselCall,
     }
 }
 

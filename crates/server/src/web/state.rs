@@ -31,6 +31,29 @@ pub struct AppState {
     priority: Option<Arc<dyn PriorityWriter>>,
     /// Who watches what the port observes (see [`AppState::observe`]).
     observer: Arc<std::sync::OnceLock<Arc<dyn Observer>>>,
+    /// Who correlates the events of every capability (see [`AppState::correlate`]).
+    correlator: Arc<std::sync::OnceLock<Arc<dyn Correlate>>>,
+}
+
+/// Something a capability did that correlation rules may join (an alert raised): its id, its
+/// time (of the event, not of ingestion), kind, title, subjects and marking.
+#[derive(Debug, Clone)]
+pub struct Happened {
+    /// `alert:<id>`.
+    pub id: String,
+    pub at_ms: i64,
+    pub kind: String,
+    pub title: String,
+    pub subjects: Vec<hamnvakt_core::alert::SubjectRef>,
+    pub owner: hamnvakt_core::ids::OrgId,
+    pub tlp: hamnvakt_core::Tlp,
+    pub shared_with: Vec<hamnvakt_core::ids::OrgId>,
+}
+
+/// Whoever correlates across capabilities (`crate::correlation`). A hook, so that the
+/// capabilities need not know it; it must not block.
+pub trait Correlate: Send + Sync {
+    fn happened(&self, event: Happened);
 }
 
 /// Something the port observed — a consignment's container and parties, a plate at a gate, a
@@ -147,6 +170,19 @@ impl AppState {
             tokens: Arc::default(),
             priority,
             observer: Arc::default(),
+            correlator: Arc::default(),
+        }
+    }
+
+    /// Sets who correlates (once; later calls change nothing).
+    pub fn set_correlator(&self, c: Arc<dyn Correlate>) {
+        let _ = self.correlator.set(c);
+    }
+
+    /// Hands something that happened to the correlator, if there is one.
+    pub fn correlate(&self, event: Happened) {
+        if let Some(c) = self.correlator.get() {
+            c.happened(event);
         }
     }
 

@@ -20,6 +20,7 @@ mod bad_input;
 mod binary;
 mod cargo;
 mod cluster;
+mod correlation;
 mod durability;
 mod helpers;
 mod incidents;

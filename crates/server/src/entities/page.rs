@@ -1,0 +1,186 @@
+//! The entity page and its JSON, and an alert's subjects as links.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::Html;
+use axum::Json;
+use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+use hamnvakt_core::entity::{EntityRef, VesselKey};
+use hamnvakt_core::validate::FieldError;
+use maud::{html, Markup};
+
+use super::{href, profile, EntityState, Profile};
+use crate::web::auth::{Principal, UiUser};
+use crate::web::error::ApiError;
+use crate::web::i18n::{self, Lang, Msg};
+use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
+
+fn parse(reference: &str) -> Result<EntityRef, ApiError> {
+    reference.parse::<EntityRef>().map_err(|e| {
+        ApiError::InvalidFields(vec![FieldError::new(
+            "reference",
+            format!("{e} (e.g. container:MSKU4839210, vessel:mmsi:265123456, person:<id>)"),
+        )])
+    })
+}
+
+/// `GET /api/v1/entities/{kind:key}`: what the reader may see about one thing.
+pub async fn api(
+    State(state): State<EntityState>,
+    p: Principal,
+    Path(reference): Path<String>,
+) -> Result<Json<Profile>, ApiError> {
+    let e = parse(&reference)?;
+    Ok(Json(profile(&state, &p, e).await?))
+}
+
+fn fact_label(label: &str) -> Option<Msg> {
+    Some(match label {
+        "port" => Msg::FxPort,
+        "date" => Msg::FxDate,
+        "mmsi" => return None,
+        "imo" => Msg::FxImo,
+        "destination" => Msg::FxDestination,
+        "hs_code" => Msg::FxHsCode,
+        "origin" => Msg::FxOrigin,
+        "vessel_call" => Msg::FxVesselCall,
+        "state" => Msg::FxState,
+        "bill_of_lading" => Msg::FxBillOfLading,
+        "org_kind" => Msg::FxOrgKind,
+        _ => return None,
+    })
+}
+
+fn relation_label(relation: &str) -> Msg {
+    match relation {
+        "vessel" => Msg::RlVessel,
+        "same_vessel" => Msg::RlSameVessel,
+        "declared_in" => Msg::RlDeclaredIn,
+        "container" => Msg::RlContainer,
+        "vessel_call" => Msg::RlVesselCall,
+        "released_by" => Msg::RlReleasedBy,
+        "holder" => Msg::RlHolder,
+        "line" => Msg::RlLine,
+        "driver" => Msg::RlDriver,
+        "holds" => Msg::RlHolds,
+        _ => Msg::RlOrganisation,
+    }
+}
+
+/// `GET /entities/{kind:key}`: the entity page.
+pub async fn page(
+    State(state): State<EntityState>,
+    UiUser(p): UiUser,
+    UiLang(lang): UiLang,
+    OriginalUri(uri): OriginalUri,
+    Path(reference): Path<String>,
+) -> Result<Html<String>, UiError> {
+    let path = current_path(&uri);
+    let e = parse(&reference)?;
+    let pr = profile(&state, &p, e).await?;
+    let kind = t(lang, i18n::subject_kind(pr.kind));
+    let title = format!("{kind} {}", pr.entity.key());
+    let empty = pr.facts.is_empty()
+        && pr.links.is_empty()
+        && pr.alerts.is_empty()
+        && pr.incidents.is_empty()
+        && pr.port_calls.is_empty()
+        && pr.record.is_none()
+        && pr.name.is_none();
+    let body = html! {
+        article.entity #entity data-entity=(pr.entity.to_string()) {
+            h1 { (kind) " " code { (pr.entity.key()) } @if let Some(n) = &pr.name { " — " (n) } }
+            p.muted { (t(lang, Msg::EntityAll)) }
+            @if empty { p.muted #entity-nothing { (t(lang, Msg::EntityNothing)) } }
+            p.entity-actions {
+                @if let Some(r) = &pr.record { a.record href=(r) { (t(lang, Msg::EntityRecord)) " →" } " " }
+                @if let Some(m) = &pr.map { a.map href=(m) { (t(lang, Msg::EntityOnMap)) " →" } }
+            }
+            @if !pr.facts.is_empty() {
+                dl.facts { @for f in &pr.facts {
+                    dt { @match fact_label(f.label) { Some(m) => (t(lang, m)), None => (f.label.to_uppercase()) } }
+                    dd { (f.value) }
+                } }
+            }
+            @if !pr.links.is_empty() {
+                h2 { (t(lang, Msg::EntityLinked)) }
+                ul #entity-links { @for l in &pr.links {
+                    li data-relation=(l.relation) { (t(lang, relation_label(l.relation))) ": "
+                        a href=(href(&l.entity)) { code { (l.entity.key()) } }
+                        @if let Some(x) = &l.label { " — " (x) } }
+                } }
+            }
+            @if !pr.port_calls.is_empty() {
+                h2 { (t(lang, Msg::EntityPortCalls)) }
+                ul #entity-port-calls { @for c in &pr.port_calls {
+                    li { (c.port_name) " (" code { (c.port) } ") " (local_time(c.start_ms)) " – "
+                        @match c.end_ms { Some(e) => (local_time(e)), None => "…" } }
+                } }
+            }
+            @if !pr.alerts.is_empty() {
+                h2 { (t(lang, Msg::EntityAlerts)) }
+                ul #entity-alerts { @for a in &pr.alerts {
+                    li { (local_time(a.created_ms)) " " span class={ "sev sev-" (a.severity.as_str()) } { (t(lang, i18n::severity(a.severity))) } " "
+                        a href={ "/alerts/" (a.id) } { (a.title) } }
+                } }
+            }
+            @if !pr.incidents.is_empty() {
+                h2 { (t(lang, Msg::EntityIncidents)) }
+                ul #entity-incidents { @for i in &pr.incidents {
+                    li { a href={ "/incidents/" (i.id) } { (i.title) } " (" (i.state) ")" }
+                } }
+            }
+        }
+    };
+    Ok(layout(
+        &Page {
+            lang,
+            principal: Some(&p),
+            path: &path,
+            title: &title,
+            nav: None,
+        },
+        body,
+    ))
+}
+
+/// An alert's (or incident's) subjects as links: each to its entity page, and the people,
+/// consignments and releases to their capability's record; the vessels to the map with their
+/// tracks (both tracks for an encounter). A subject stored in a form that is not a reference
+/// is shown as it was stored.
+pub fn subjects(lang: Lang, subjects: &[SubjectRef]) -> Markup {
+    let vessels: Vec<u32> = subjects
+        .iter()
+        .filter_map(|s| match s.entity() {
+            Ok(EntityRef::Vessel(VesselKey::Mmsi(m))) => Some(m),
+            _ => None,
+        })
+        .collect();
+    let record = |e: &EntityRef| -> Option<String> {
+        match e {
+            EntityRef::Person(id) => Some(format!("/access/r/people/{id}")),
+            EntityRef::Consignment(id) => Some(format!("/targeting/c/{}", super::urlencode(id))),
+            EntityRef::Release(id) => Some(format!("/releases/{id}")),
+            EntityRef::Vessel(VesselKey::Mmsi(m)) => Some(format!("/map?track={m}")),
+            _ => None,
+        }
+    };
+    html! {
+        ul.subjects { @for s in subjects {
+            li data-kind=(s.kind.as_str()) { strong { (t(lang, i18n::subject_kind(s.kind))) } " "
+                @match s.entity() {
+                    Ok(e) => {
+                        a.entity href=(href(&e)) { code { (e.key()) } }
+                        @if let Some(l) = &s.label { " — " (l) }
+                        @if let Some(r) = record(&e) {
+                            " " a.record href=(r) { "↗ " (t(lang, if s.kind == SubjectKind::Vessel { Msg::EntityOnMap } else { Msg::EntityRecord })) }
+                        }
+                    }
+                    Err(_) => { code { (s.reference) } @if let Some(l) = &s.label { " — " (l) } }
+                }
+            }
+        } }
+        @if vessels.len() > 1 {
+            p { a.tracks href={ "/map?track=" (vessels.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) } { (t(lang, Msg::EntityTracks)) " →" } }
+        }
+    }
+}
