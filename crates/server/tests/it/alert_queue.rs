@@ -56,7 +56,7 @@ async fn repeats_fold_into_one_alert_and_the_queue_sorts_by_severity(kind: Kind)
     let card = |gate: &str| {
         vec![
             subject(SubjectKind::Credential, "C-77"),
-            subject(SubjectKind::Person, "person:p77"),
+            subject(SubjectKind::Person, "7b0e3c1a-2d4f-4e6a-8b9c-0d1e2f3a4b5c"),
             subject(SubjectKind::Gate, gate),
         ]
     };
