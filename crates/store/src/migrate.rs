@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0019_incidents.sql"),
         postgres: include_str!("../schema/postgres/0019_incidents.sql"),
     },
+    Migration {
+        version: 22,
+        name: "targeting_context",
+        sqlite: include_str!("../schema/sqlite/0022_targeting_context.sql"),
+        postgres: include_str!("../schema/postgres/0022_targeting_context.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

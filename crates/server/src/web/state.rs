@@ -31,6 +31,8 @@ pub struct AppState {
     priority: Option<Arc<dyn PriorityWriter>>,
     /// Who watches what the port observes (see [`AppState::observe`]).
     observer: Arc<std::sync::OnceLock<Arc<dyn Observer>>>,
+    /// Targeting's in-memory part: the parsed model, the training jobs.
+    pub targeting: Arc<crate::targeting::Runtime>,
 }
 
 /// Something the port observed — a consignment's container and parties, a plate at a gate, a
@@ -147,6 +149,7 @@ impl AppState {
             tokens: Arc::default(),
             priority,
             observer: Arc::default(),
+            targeting: Arc::default(),
         }
     }
 
