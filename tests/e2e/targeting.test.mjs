@@ -33,6 +33,7 @@ test('story 2 tops the worklist, and its outcome and re-route are recorded', asy
   assert.match(reasons, /routed via ECGYE/);
   assert.match(reasons, /first consignment of importer/);
   assert.match(reasons, /Model/);
+  assert.match(reasons, /×\d+(\.\d)? odds: new importer/);
   assert.equal(await page.locator('.capacity meter').count(), 2);
   // Red's capacity is 40; the day's hits, random and exploration places use some of it, and
   // what no risk asks for stays free (selection selects, it does not fill).

@@ -530,7 +530,9 @@ mod tests {
             .iter()
             .map(|k| {
                 (
-                    k.date.as_deref().and_then(hamnvakt_targeting::mapping::days),
+                    k.date
+                        .as_deref()
+                        .and_then(hamnvakt_targeting::mapping::days),
                     k.clone(),
                 )
             })
@@ -542,7 +544,12 @@ mod tests {
             &mapping,
             hamnvakt_targeting::consignment::WARM_UP_DAYS,
         );
-        assert!(rows.len() * 10 > outcomes.len() * 8, "{} of {}", rows.len(), outcomes.len());
+        assert!(
+            rows.len() * 10 > outcomes.len() * 8,
+            "{} of {}",
+            rows.len(),
+            outcomes.len()
+        );
         let m = TrainedModel::train_calibrated(
             &mapping,
             &rows,
@@ -613,7 +620,9 @@ mod tests {
         assert!(ps > 0.2, "story 2's reefer at {ps}");
         let reasons = m.reasons(&story.1.record_for(&mapping, None, &ctx), 3);
         assert!(
-            reasons.iter().any(|(f, w)| f == "importer_earlier" && *w > 0.0),
+            reasons
+                .iter()
+                .any(|(f, w)| f == "importer_earlier" && *w > 0.0),
             "{reasons:?}"
         );
     }

@@ -59,7 +59,14 @@ struct Deltas {
 }
 
 impl Deltas {
-    fn add(&mut self, day: Option<i64>, importer: Option<&str>, hs_code: &str, vpk: Option<f64>, by: i64) {
+    fn add(
+        &mut self,
+        day: Option<i64>,
+        importer: Option<&str>,
+        hs_code: &str,
+        vpk: Option<f64>,
+        by: i64,
+    ) {
         let Some(day) = day else { return };
         if let Some(i) = importer {
             *self.importer_days.entry((i.to_owned(), day)).or_default() += by;
@@ -107,13 +114,23 @@ impl WriteTx {
             }
             sql.push(")");
             for old in sql.query().fetch_all(&mut *self.tx).await? {
-                let (day, importer, hs, vpk): (Option<i64>, Option<String>, String, Option<f64>) =
-                    (old.try_get(0)?, old.try_get(1)?, old.try_get(2)?, old.try_get(3)?);
+                let (day, importer, hs, vpk): (Option<i64>, Option<String>, String, Option<f64>) = (
+                    old.try_get(0)?,
+                    old.try_get(1)?,
+                    old.try_get(2)?,
+                    old.try_get(3)?,
+                );
                 deltas.add(day, importer.as_deref(), &hs, vpk, -1);
             }
         }
         for r in rows {
-            deltas.add(r.day, r.importer_key.as_deref(), &r.hs_code, r.value_per_kg, 1);
+            deltas.add(
+                r.day,
+                r.importer_key.as_deref(),
+                &r.hs_code,
+                r.value_per_kg,
+                1,
+            );
         }
         let args: Vec<_> = rows
             .iter()

@@ -149,7 +149,9 @@ pub fn reliability(p: &[f64], y: &[bool], groups: usize) -> Reliability {
     let groups = groups.clamp(1, n.max(1));
     let mut bins = Vec::new();
     for g in 0..groups {
-        let part = rows.get(g * n / groups..(g + 1) * n / groups).unwrap_or(&[]);
+        let part = rows
+            .get(g * n / groups..(g + 1) * n / groups)
+            .unwrap_or(&[]);
         if part.is_empty() {
             continue;
         }

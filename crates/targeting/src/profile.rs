@@ -174,7 +174,10 @@ impl Context {
 
     /// A context from counts kept elsewhere (the server's): earlier consignments per
     /// importer and the norms by heading.
-    pub fn from_counts(importers: HashMap<String, u32>, value_per_kg: HashMap<String, f64>) -> Context {
+    pub fn from_counts(
+        importers: HashMap<String, u32>,
+        value_per_kg: HashMap<String, f64>,
+    ) -> Context {
         Context {
             importers,
             value_per_kg,

@@ -13,6 +13,7 @@
 
 mod consignment_page;
 mod consignments_api;
+mod model_page;
 mod pages;
 mod profiles_api;
 mod service;
@@ -25,8 +26,8 @@ use utoipa::OpenApi;
 use crate::web::state::AppState;
 
 pub use service::{
-    outcome_training_options, record_outcome, run_selection, save_profile,
-    start_training, store_consignments, train_model, Runtime, TrainingJob,
+    outcome_training_options, record_outcome, run_selection, save_profile, start_training,
+    store_consignments, train_model, Runtime, TrainingJob,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -58,13 +59,18 @@ pub fn routes() -> Router<AppState> {
             get(profiles_api::models).post(profiles_api::train),
         )
         .route("/targeting/models/jobs", get(profiles_api::training_jobs))
-        .route("/targeting/models/jobs/{id}", get(profiles_api::training_job))
+        .route(
+            "/targeting/models/jobs/{id}",
+            get(profiles_api::training_job),
+        )
         .route("/consignments/{id}/reroute", post(profiles_api::reroute))
         .route("/consignments/{id}/score", get(profiles_api::score));
     Router::new()
         .nest("/api/v1", api)
         .route("/targeting", get(pages::worklist))
         .route("/targeting/select", post(pages::select))
+        .route("/targeting/model", get(model_page::model))
+        .route("/targeting/model/train", post(model_page::train))
         .route("/targeting/c/{id}", get(consignment_page::consignment))
         .route("/targeting/c/{id}/reroute", post(pages::reroute))
         .route("/targeting/c/{id}/outcome", post(pages::outcome))

@@ -43,7 +43,8 @@ pub(super) fn lane_msg(l: &str) -> Msg {
 }
 
 pub(super) fn subnav(lang: Lang) -> Markup {
-    html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) } } }
+    html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) }
+    a href="/targeting/model" { (match lang { Lang::Sv => "Riskmodell", Lang::En => "Risk model" }) } } }
 }
 
 #[derive(Debug, Deserialize)]

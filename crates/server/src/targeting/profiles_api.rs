@@ -393,7 +393,14 @@ fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
 pub async fn train(
     State(state): State<AppState>,
     p: Principal,
-) -> Result<(StatusCode, [(axum::http::HeaderName, String); 1], Json<super::TrainingJob>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(axum::http::HeaderName, String); 1],
+        Json<super::TrainingJob>,
+    ),
+    ApiError,
+> {
     p.require(Permission::ProfilesManage)?;
     let job = super::service::start_training(&state, &p.actor()).await?;
     Ok((

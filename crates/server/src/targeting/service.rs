@@ -379,7 +379,9 @@ async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
                             .as_ref()
                             .and_then(hamnvakt_targeting::profile::importer_key)
                             .map(str::to_owned),
-                        value_per_kg: c.as_ref().and_then(hamnvakt_targeting::profile::value_per_kg),
+                        value_per_kg: c
+                            .as_ref()
+                            .and_then(hamnvakt_targeting::profile::value_per_kg),
                         ..r.clone()
                     }
                 })
@@ -918,7 +920,9 @@ async fn train_model_with(
             &labelled,
             &options,
             &mut |done, total| {
-                runtime.update(job, |j| j.progress = done as f64 / total.max(1) as f64 * 0.95)
+                runtime.update(job, |j| {
+                    j.progress = done as f64 / total.max(1) as f64 * 0.95
+                })
             },
         )
     })

@@ -239,7 +239,10 @@ mod tests {
             "0,48 per kg mot normen 1,10 för HS 0803"
         );
         let old = json!("first consignment of importer SE1");
-        assert_eq!(reason_value(Lang::Sv, &old), "first consignment of importer SE1");
+        assert_eq!(
+            reason_value(Lang::Sv, &old),
+            "first consignment of importer SE1"
+        );
         let stored = json!([{"name": "Fruit", "reasons": [old, {"code": "route_via", "params": {"port": "ECGYE"}}]}]).to_string();
         assert_eq!(
             stored_reasons(Lang::Sv, &stored),

@@ -490,7 +490,12 @@ async fn selection_under_capacity(kind: Kind) {
     assert_eq!(first["model"]["version"], 2, "{first}");
     assert!(first["model"]["probability"].as_f64().is_some());
     assert_eq!(first["model"]["reasons"].as_array().unwrap().len(), 3);
-    assert!(first["model"]["reasons"][0]["odds_factor"].as_f64().unwrap() > 0.0);
+    assert!(
+        first["model"]["reasons"][0]["odds_factor"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 
     let mut op = app.login("operator").await;
     assert_eq!(
@@ -609,7 +614,10 @@ async fn two_runs_at_once(kind: Kind) {
     };
     let (red, red_cap) = used("red");
     let (yellow, yellow_cap) = used("yellow");
-    assert_eq!(red, red_cap, "75 bananas ask for red: it fills, and no more");
+    assert_eq!(
+        red, red_cap,
+        "75 bananas ask for red: it fills, and no more"
+    );
     assert!(yellow <= yellow_cap, "{yellow} of {yellow_cap}");
     assert_eq!(
         app.events("selection.made").await.len() as u64,
