@@ -38,8 +38,13 @@ fuzz_target!(|data: &[u8]| {
     let r = c.record(None);
     assert_eq!(
         r.categorical.len(),
-        hamnvakt_targeting::consignment::model_mapping()
+        hamnvakt_targeting::consignment::model_mapping_v1()
             .categorical
             .len()
     );
+    let m = hamnvakt_targeting::consignment::model_mapping();
+    let ctx = hamnvakt_targeting::profile::Context::learn([&c]);
+    let r = c.record_for(&m, None, &ctx);
+    assert_eq!(r.categorical.len(), m.categorical.len());
+    assert_eq!(r.numeric.len(), m.numeric.len());
 });

@@ -23,10 +23,61 @@ pub struct ConsignmentRow {
     /// Where it came from (`api`, `import:kcs`).
     pub source: String,
     pub updated_ms: i64,
+    /// What it adds to the targeting context's counts: its importer as the profiles know
+    /// importers (EORI, else id, else name)…
+    pub importer_key: Option<String>,
+    /// …and its value per kg.
+    pub value_per_kg: Option<f64>,
 }
 
 const COLUMNS: &str =
-    "declaration_id, day, hs_code, importer, container, origin_country, data, source, updated_ms";
+    "declaration_id, day, hs_code, importer, container, origin_country, data, source, updated_ms, importer_key, value_per_kg";
+
+/// Width of a value-per-kg bucket: `floor(BUCKETS_PER_E · ln(v))`, about 2 %.
+const BUCKETS_PER_E: f64 = 50.0;
+
+fn bucket(value_per_kg: f64) -> Option<i64> {
+    (value_per_kg > 0.0 && value_per_kg.is_finite())
+        .then(|| (value_per_kg.ln() * BUCKETS_PER_E).floor() as i64)
+}
+
+fn bucket_value(b: i64) -> f64 {
+    ((b as f64 + 0.5) / BUCKETS_PER_E).exp()
+}
+
+/// The HS heading: the first four characters of the code.
+fn heading(hs_code: &str) -> String {
+    hs_code.chars().take(4).collect()
+}
+
+/// Changes to the context's counts, gathered before they are written.
+#[derive(Default)]
+struct Deltas {
+    importer_days: std::collections::HashMap<(String, i64), i64>,
+    value_days: std::collections::HashMap<(String, i64, i64), i64>,
+    value_totals: std::collections::HashMap<(String, i64), i64>,
+}
+
+impl Deltas {
+    fn add(
+        &mut self,
+        day: Option<i64>,
+        importer: Option<&str>,
+        hs_code: &str,
+        vpk: Option<f64>,
+        by: i64,
+    ) {
+        let Some(day) = day else { return };
+        if let Some(i) = importer {
+            *self.importer_days.entry((i.to_owned(), day)).or_default() += by;
+        }
+        if let Some(b) = vpk.and_then(bucket) {
+            let h = heading(hs_code);
+            *self.value_days.entry((h.clone(), day, b)).or_default() += by;
+            *self.value_totals.entry((h, b)).or_default() += by;
+        }
+    }
+}
 
 fn from_row(r: &AnyRow) -> Result<ConsignmentRow> {
     Ok(ConsignmentRow {
@@ -39,14 +90,50 @@ fn from_row(r: &AnyRow) -> Result<ConsignmentRow> {
         data: r.try_get(6)?,
         source: r.try_get(7)?,
         updated_ms: r.try_get(8)?,
+        importer_key: r.try_get(9)?,
+        value_per_kg: r.try_get::<Option<f64>, _>(10)?.filter(|v| v.is_finite()),
     })
 }
 
 impl WriteTx {
-    /// Stores consignments; one with a declaration id already stored replaces it.
+    /// Stores consignments; one with a declaration id already stored replaces it. The
+    /// targeting context's counts move in the same transaction: a replaced row's contribution
+    /// is taken away, the new one's added.
     pub async fn upsert_consignments(&mut self, rows: &[ConsignmentRow]) -> Result<()> {
         self.facts_touched = true;
-        let rows: Vec<_> = rows
+        let mut deltas = Deltas::default();
+        for part in rows.chunks(500) {
+            let mut sql = Sql::on(
+                self.backend,
+                "SELECT day, importer_key, hs_code, value_per_kg FROM consignments WHERE declaration_id IN (",
+            );
+            for (i, r) in part.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(Arg::Text(r.declaration_id.clone()));
+            }
+            sql.push(")");
+            for old in sql.query().fetch_all(&mut *self.tx).await? {
+                let (day, importer, hs, vpk): (Option<i64>, Option<String>, String, Option<f64>) = (
+                    old.try_get(0)?,
+                    old.try_get(1)?,
+                    old.try_get(2)?,
+                    old.try_get(3)?,
+                );
+                deltas.add(day, importer.as_deref(), &hs, vpk, -1);
+            }
+        }
+        for r in rows {
+            deltas.add(
+                r.day,
+                r.importer_key.as_deref(),
+                &r.hs_code,
+                r.value_per_kg,
+                1,
+            );
+        }
+        let args: Vec<_> = rows
             .iter()
             .map(|r| {
                 [
@@ -59,6 +146,11 @@ impl WriteTx {
                     Arg::Text(r.data.clone()),
                     Arg::Text(r.source.clone()),
                     Arg::I64(r.updated_ms),
+                    Arg::OptText(r.importer_key.clone()),
+                    // Never a typed NULL: PostgreSQL keeps the parameter types of the first
+                    // statement it prepared with this text, and a NULL there is not a
+                    // float8 (SQLite stores NaN as NULL; either reads back as no value).
+                    Arg::F64(r.value_per_kg.filter(|v| v.is_finite()).unwrap_or(f64::NAN)),
                 ]
             })
             .collect();
@@ -67,11 +159,193 @@ impl WriteTx {
             " ON CONFLICT (declaration_id) DO UPDATE SET day = excluded.day, hs_code = excluded.hs_code, \
              importer = excluded.importer, container = excluded.container, \
              origin_country = excluded.origin_country, data = excluded.data, \
-             source = excluded.source, updated_ms = excluded.updated_ms",
+             source = excluded.source, updated_ms = excluded.updated_ms, \
+             importer_key = excluded.importer_key, value_per_kg = excluded.value_per_kg",
+            args,
+        )
+        .await?;
+        self.apply_deltas(deltas).await
+    }
+
+    async fn apply_deltas(&mut self, d: Deltas) -> Result<()> {
+        let mut importer_days: Vec<_> = d.importer_days.into_iter().filter(|x| x.1 != 0).collect();
+        importer_days.sort();
+        let rows: Vec<_> = importer_days
+            .into_iter()
+            .map(|((i, day), n)| [Arg::Text(i), Arg::I64(day), Arg::I64(n)])
+            .collect();
+        self.insert_rows(
+            "INSERT INTO consignment_importer_days (importer, day, n) VALUES ",
+            " ON CONFLICT (importer, day) DO UPDATE SET n = consignment_importer_days.n + excluded.n",
+            rows,
+        )
+        .await?;
+        let mut value_days: Vec<_> = d.value_days.into_iter().filter(|x| x.1 != 0).collect();
+        value_days.sort();
+        let rows: Vec<_> = value_days
+            .into_iter()
+            .map(|((h, day, b), n)| [Arg::Text(h), Arg::I64(day), Arg::I64(b), Arg::I64(n)])
+            .collect();
+        self.insert_rows(
+            "INSERT INTO consignment_value_days (heading, day, bucket, n) VALUES ",
+            " ON CONFLICT (heading, day, bucket) DO UPDATE SET n = consignment_value_days.n + excluded.n",
+            rows,
+        )
+        .await?;
+        let mut totals: Vec<_> = d.value_totals.into_iter().filter(|x| x.1 != 0).collect();
+        totals.sort();
+        let rows: Vec<_> = totals
+            .into_iter()
+            .map(|((h, b), n)| [Arg::Text(h), Arg::I64(b), Arg::I64(n)])
+            .collect();
+        self.insert_rows(
+            "INSERT INTO consignment_value_totals (heading, bucket, n) VALUES ",
+            " ON CONFLICT (heading, bucket) DO UPDATE SET n = consignment_value_totals.n + excluded.n",
             rows,
         )
         .await?;
         Ok(())
+    }
+
+    /// Records that the context's counts hold the consignments stored before schema 22.
+    pub async fn mark_context_built(&mut self) -> Result<()> {
+        sqlx::query("UPDATE targeting_state SET value = 1 WHERE key = 'context_built'")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// A day's lanes, read inside this transaction (so a selection decides against every
+    /// lane committed before it).
+    pub async fn selections_of_day(&mut self, day: i64) -> Result<Vec<SelectionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SELECTION_COLUMNS} FROM selections WHERE day = $1 ORDER BY risk DESC, declaration_id"
+        ))
+        .bind(day)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(selection_from_row).collect()
+    }
+}
+
+impl Store {
+    /// Whether the context's counts hold the consignments stored before they were kept
+    /// (schema 22); [`WriteTx::mark_context_built`] once they do.
+    pub async fn context_built(&self) -> Result<bool> {
+        let r = sqlx::query("SELECT value FROM targeting_state WHERE key = 'context_built'")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match r {
+            Some(r) => r.try_get::<i64, _>(0)? == 1,
+            None => false,
+        })
+    }
+
+    /// The latest model's version, without reading the model.
+    pub async fn latest_model_version(&self) -> Result<Option<i64>> {
+        let r = sqlx::query("SELECT MAX(version) FROM risk_models")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// The lane one consignment is in, if any.
+    pub async fn selection(&self, declaration_id: &str) -> Result<Option<SelectionRow>> {
+        let r = sqlx::query(&format!(
+            "SELECT {SELECTION_COLUMNS} FROM selections WHERE declaration_id = $1"
+        ))
+        .bind(declaration_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(selection_from_row).transpose()
+    }
+
+    /// How many consignments dated before `day` each importer has.
+    pub async fn importers_before(
+        &self,
+        importers: &[String],
+        day: i64,
+    ) -> Result<std::collections::HashMap<String, u32>> {
+        let mut out = std::collections::HashMap::new();
+        for part in importers.chunks(500) {
+            let mut sql = Sql::on(
+                self.backend,
+                "SELECT importer, CAST(SUM(n) AS BIGINT) FROM consignment_importer_days WHERE day < ",
+            );
+            sql.arg(Arg::I64(day)).push(" AND importer IN (");
+            for (i, k) in part.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(Arg::Text(k.clone()));
+            }
+            sql.push(") GROUP BY importer");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let n: i64 = r.try_get(1)?;
+                out.insert(r.try_get(0)?, u32::try_from(n.max(0)).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The median value per kg of each HS heading among the consignments dated before
+    /// `day` (to within a bucket, 2 %): the totals less the days from `day` on.
+    pub async fn value_norms_before(
+        &self,
+        headings: &[String],
+        day: i64,
+    ) -> Result<std::collections::HashMap<String, f64>> {
+        use std::collections::{BTreeMap, HashMap};
+        let mut counts: HashMap<String, BTreeMap<i64, i64>> = HashMap::new();
+        for part in headings.chunks(200) {
+            let list = |sql: &mut Sql| {
+                for (i, h) in part.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.arg(Arg::Text(h.clone()));
+                }
+                sql.push(")");
+            };
+            let mut sql = Sql::on(
+                self.backend,
+                "SELECT heading, bucket, n FROM consignment_value_totals WHERE heading IN (",
+            );
+            list(&mut sql);
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let (h, b, n): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                *counts.entry(h).or_default().entry(b).or_default() += n;
+            }
+            let mut sql = Sql::on(
+                self.backend,
+                "SELECT heading, bucket, CAST(SUM(n) AS BIGINT) FROM consignment_value_days WHERE day >= ",
+            );
+            sql.arg(Arg::I64(day)).push(" AND heading IN (");
+            list(&mut sql);
+            sql.push(" GROUP BY heading, bucket");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let (h, b, n): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                *counts.entry(h).or_default().entry(b).or_default() -= n;
+            }
+        }
+        let mut out = HashMap::new();
+        for (h, buckets) in counts {
+            let total: i64 = buckets.values().filter(|n| **n > 0).sum();
+            if total <= 0 {
+                continue;
+            }
+            // The upper median, as the in-memory context takes it: the value at index
+            // total / 2 of the sorted values.
+            let mut seen = 0;
+            for (b, n) in buckets.iter().filter(|(_, n)| **n > 0) {
+                seen += n;
+                if seen > total / 2 {
+                    out.insert(h, bucket_value(*b));
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -286,6 +560,19 @@ pub struct SelectionRow {
 const SELECTION_COLUMNS: &str =
     "declaration_id, day, lane, why, risk, reasons, decided_by, decided_ms";
 
+fn selection_from_row(r: &AnyRow) -> Result<SelectionRow> {
+    Ok(SelectionRow {
+        declaration_id: r.try_get(0)?,
+        day: r.try_get(1)?,
+        lane: r.try_get(2)?,
+        why: r.try_get(3)?,
+        risk: r.try_get(4)?,
+        reasons: r.try_get(5)?,
+        decided_by: r.try_get(6)?,
+        decided_ms: r.try_get(7)?,
+    })
+}
+
 impl WriteTx {
     /// Records lanes; a consignment already in a lane is moved.
     pub async fn upsert_selections(&mut self, rows: &[SelectionRow]) -> Result<()> {
@@ -326,20 +613,7 @@ impl Store {
         .bind(day)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SelectionRow {
-                    declaration_id: r.try_get(0)?,
-                    day: r.try_get(1)?,
-                    lane: r.try_get(2)?,
-                    why: r.try_get(3)?,
-                    risk: r.try_get(4)?,
-                    reasons: r.try_get(5)?,
-                    decided_by: r.try_get(6)?,
-                    decided_ms: r.try_get(7)?,
-                })
-            })
-            .collect()
+        rows.iter().map(selection_from_row).collect()
     }
 }
 

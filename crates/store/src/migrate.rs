@@ -142,6 +142,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../schema/postgres/0021_alert_queue.sql"),
     },
     Migration {
+        version: 22,
+        name: "targeting_context",
+        sqlite: include_str!("../schema/sqlite/0022_targeting_context.sql"),
+        postgres: include_str!("../schema/postgres/0022_targeting_context.sql"),
+    },
+    Migration {
         version: 25,
         name: "catalogues",
         sqlite: include_str!("../schema/sqlite/0025_catalogues.sql"),

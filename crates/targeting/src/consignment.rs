@@ -528,9 +528,9 @@ pub fn read_consignments(
     Ok(out)
 }
 
-/// The model's view of a consignment: which fields are categories and which numbers. A model
-/// trained on stored consignments and their outcomes uses it.
-pub fn model_mapping() -> crate::mapping::Mapping {
+/// The first model view of a consignment (models stored before point-in-time features read
+/// it still): the parties' identities as categories, no history.
+pub fn model_mapping_v1() -> crate::mapping::Mapping {
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
     crate::mapping::Mapping {
         name: "consignment".into(),
@@ -558,8 +558,114 @@ pub fn model_mapping() -> crate::mapping::Mapping {
     }
 }
 
+/// Name of the model view with point-in-time history features ([`model_mapping`]).
+pub const MODEL_VIEW: &str = "consignment/2";
+
+/// The model's view of a consignment, which a model trained on stored consignments and their
+/// outcomes uses: where it comes from and what it is as categories; mass, value and route
+/// length; and two features of its history *as of its own date* — how many consignments its
+/// importer had before (0: a new importer) and its value per kg against the median of its HS
+/// heading among the consignments before it (a ratio; 1 is the norm). The parties' identities
+/// are left out: with hundreds of outcomes a model would learn names, not patterns.
+pub fn model_mapping() -> crate::mapping::Mapping {
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    crate::mapping::Mapping {
+        name: MODEL_VIEW.into(),
+        id: "declaration_id".into(),
+        label: Some("outcome".into()),
+        categorical: s(&[
+            "carrier",
+            "origin_country",
+            "departure_country",
+            "hs_code",
+            "hs4",
+            "first_port",
+            "last_foreign_port",
+            "transport",
+        ]),
+        numeric: s(&[
+            "mass",
+            "value",
+            "route_length",
+            "importer_earlier",
+            "value_vs_norm",
+        ]),
+        numeric_codes: s(&["hs_code"]),
+        value: s(&["value"]),
+        value_divisor: 1.0,
+        date: Some("date".into()),
+        aliases: Default::default(),
+    }
+}
+
+/// Days at the start of the stored history whose outcomes are not learnt from: their
+/// history features are not yet meaningful (on the first day every importer is "new").
+pub const WARM_UP_DAYS: i64 = 14;
+
+/// The labelled records in date order, each with its history as of its own day: the
+/// consignments of a day are judged on the days before it, then learnt from. Outcomes of the
+/// first `warm_up_days` days of the history (see [`WARM_UP_DAYS`]) are left out.
+pub fn labelled_records(
+    mut all: Vec<(Option<i64>, Consignment)>,
+    outcomes: &std::collections::HashMap<String, bool>,
+    mapping: &crate::mapping::Mapping,
+    warm_up_days: i64,
+) -> Vec<crate::mapping::Record> {
+    all.sort_by(|a, b| (a.0, &a.1.declaration_id).cmp(&(b.0, &b.1.declaration_id)));
+    let mut ctx = crate::profile::Context::default();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let first = all.iter().find_map(|x| x.0);
+    while start < all.len() {
+        let day = all.get(start).and_then(|x| x.0);
+        let end = start
+            + all
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|x| x.0 == day)
+                .count();
+        let group = all.get(start..end).unwrap_or(&[]);
+        let warm = match (day, first) {
+            (Some(d), Some(f)) => d >= f + warm_up_days,
+            _ => false,
+        };
+        for (_, c) in group.iter().filter(|_| warm) {
+            if let Some(&y) = outcomes.get(&c.declaration_id) {
+                out.push(c.record_for(mapping, Some(y), &ctx));
+            }
+        }
+        if day.is_some() {
+            for (_, c) in group {
+                ctx.observe(c);
+            }
+        }
+        start = end.max(start + 1);
+    }
+    out
+}
+
 impl Consignment {
-    /// As a record for the model (fields in [`model_mapping`]'s order).
+    /// As a record for a model with `mapping` (the first view, or [`model_mapping`]'s with the
+    /// history features read from `ctx`: what was known before this consignment).
+    pub fn record_for(
+        &self,
+        mapping: &crate::mapping::Mapping,
+        label: Option<bool>,
+        ctx: &crate::profile::Context,
+    ) -> crate::mapping::Record {
+        let mut r = self.record(label);
+        if mapping.name != MODEL_VIEW {
+            return r;
+        }
+        let earlier = crate::profile::importer_key(self).map(|i| ctx.earlier_of(i));
+        r.categorical.drain(..3);
+        r.numeric.push(earlier.map_or(f64::NAN, f64::from));
+        r.numeric.push(ctx.value_ratio(self).unwrap_or(f64::NAN));
+        r
+    }
+
+    /// As a record for the first model view ([`model_mapping_v1`]'s order).
     pub fn record(&self, label: Option<bool>) -> crate::mapping::Record {
         let party = |p: &Party| {
             p.eori

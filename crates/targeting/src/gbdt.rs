@@ -286,7 +286,12 @@ impl Gbdt {
 
     /// Probability of an irregularity.
     pub fn predict(&self, x: &[f64]) -> f64 {
-        sigmoid(self.base + self.trees.iter().map(|t| t.leaf_value(x)).sum::<f64>())
+        sigmoid(self.margin(x))
+    }
+
+    /// The log-odds: the base and every tree's leaf.
+    pub fn margin(&self, x: &[f64]) -> f64 {
+        self.base + self.trees.iter().map(|t| t.leaf_value(x)).sum::<f64>()
     }
 
     /// Each feature's contribution to the log-odds (they sum, with the base, to the score).

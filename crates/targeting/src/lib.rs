@@ -8,6 +8,8 @@
 //!   the model so that scoring encodes exactly as training did.
 //! - [`gbdt`]: our gradient-boosted decision trees (histogram, leaf-wise), behind the
 //!   [`RiskModel`] trait so the library can change.
+//! - [`calibrate`]: Platt scaling of a model's log-odds and the reliability table that checks
+//!   it on held-out outcomes.
 //! - [`metrics`]: precision, recall and value caught at the top n %, with exact top-k, and AUC.
 
 #![deny(
@@ -17,6 +19,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod calibrate;
 pub mod consignment;
 pub mod csvfile;
 pub mod features;
@@ -30,4 +33,4 @@ pub mod report;
 pub mod select;
 pub mod simulate;
 
-pub use model::{RiskModel, TrainOptions, TrainedModel};
+pub use model::{Calibration, RiskModel, TrainOptions, TrainedModel};

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibrate::{reliability, Platt, Reliability};
 use crate::features::Encoder;
 use crate::gbdt::{Gbdt, Params};
 use crate::mapping::{Mapping, Record};
@@ -33,6 +34,29 @@ pub struct TrainOptions {
     pub refit_with_valid: bool,
 }
 
+impl TrainOptions {
+    /// For a model trained on recorded inspection outcomes (hundreds, not KCS's tens of
+    /// thousands): small, shallow, strongly regularised trees — at least 15 outcomes a leaf,
+    /// an L2 penalty of 5 on leaf values, at most 6 leaves, 120 trees at 0.05 — to be
+    /// calibrated afterwards ([`TrainedModel::train_calibrated`]); seeded, so the same
+    /// outcomes give the same model.
+    pub fn for_outcomes() -> TrainOptions {
+        TrainOptions {
+            params: Params {
+                trees: 120,
+                leaves: 6,
+                learning_rate: 0.05,
+                min_data_in_leaf: 15,
+                lambda: 5.0,
+                row_sample: 0.8,
+                col_sample: 0.8,
+                ..Default::default()
+            },
+            refit_with_valid: false,
+        }
+    }
+}
+
 /// Reading a stored model checks that its encoder, feature names and trees agree (see
 /// [`TrainedModel::check`]): a file edited or damaged so that they do not is refused when it is
 /// read, wherever it is read from (a file, the store), rather than scored wrongly.
@@ -47,6 +71,21 @@ pub struct TrainedModel {
     /// Metrics on the validation file, from the model trained on the training file alone.
     pub validation: Option<Report>,
     pub model: Gbdt,
+    /// Platt scaling of the trees' log-odds and how it held on a later stretch the model had
+    /// not seen; none for models trained on a declarations file (`train`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// How a model's scores are made probabilities, and the evidence that they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub platt: Platt,
+    /// The held-out check: the model trained and calibrated on the earlier four fifths,
+    /// scored on the latest fifth — with calibration…
+    pub held_out: Option<Reliability>,
+    /// …and the trees' own probabilities, for comparison.
+    pub held_out_uncalibrated: Option<Reliability>,
 }
 
 /// A model as stored, before its parts are checked against each other.
@@ -59,6 +98,8 @@ struct StoredModel {
     trained_rows: usize,
     validation: Option<Report>,
     model: Gbdt,
+    #[serde(default)]
+    calibration: Option<Calibration>,
 }
 
 impl TryFrom<StoredModel> for TrainedModel {
@@ -73,6 +114,7 @@ impl TryFrom<StoredModel> for TrainedModel {
             trained_rows: s.trained_rows,
             validation: s.validation,
             model: s.model,
+            calibration: s.calibration,
         };
         m.check()?;
         Ok(m)
@@ -109,6 +151,7 @@ impl TrainedModel {
             trained_rows: tr_owned.len(),
             validation: None,
             model,
+            calibration: None,
         };
         if let Some(valid) = valid {
             let (va, yva) = labelled(valid);
@@ -135,6 +178,72 @@ impl TrainedModel {
         out
     }
 
+    /// Trains a calibrated model on labelled records in time order (oldest first), for when
+    /// outcomes are hundreds rather than tens of thousands:
+    ///
+    /// 1. the check: on the earlier four fifths, out-of-fold log-odds (five folds, each a
+    ///    stretch of time, scored by a model trained on the other four) fit a Platt scaling;
+    ///    a model trained on all four fifths, so scaled, scores the latest fifth, and the
+    ///    reliability table of that fifth is kept (with the unscaled one beside it);
+    /// 2. the model kept: the same on all rows.
+    ///
+    /// `progress(done, total)` is called after each of the twelve trainings.
+    pub fn train_calibrated(
+        mapping: &Mapping,
+        rows: &[Record],
+        options: &TrainOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> TrainedModel {
+        const FOLDS: usize = 5;
+        let total = 2 * (FOLDS + 1);
+        let mut done = 0;
+        let mut step = |progress: &mut dyn FnMut(usize, usize)| {
+            done += 1;
+            progress(done, total);
+        };
+        let plain = TrainOptions {
+            params: options.params.clone(),
+            refit_with_valid: false,
+        };
+        let mut fit = |rows: &[Record], progress: &mut dyn FnMut(usize, usize)| {
+            let y: Vec<bool> = rows.iter().map(|r| r.label == Some(true)).collect();
+            let mut oof = Vec::with_capacity(rows.len());
+            for k in 0..FOLDS {
+                let (a, b) = (k * rows.len() / FOLDS, (k + 1) * rows.len() / FOLDS);
+                let (head, rest) = rows.split_at(a.min(rows.len()));
+                let (fold, tail) = rest.split_at((b - a).min(rest.len()));
+                let others: Vec<Record> = head.iter().chain(tail).cloned().collect();
+                let m = TrainedModel::train(mapping, &others, None, &plain);
+                oof.extend(fold.iter().map(|r| m.margin(r)));
+                step(progress);
+            }
+            let platt = Platt::fit(&oof, &y);
+            let m = TrainedModel::train(mapping, rows, None, &plain);
+            step(progress);
+            (m, platt)
+        };
+        let cut = rows.len() * 4 / 5;
+        let (earlier, later) = rows.split_at(cut);
+        let (check, check_platt) = fit(earlier, progress);
+        let y_later: Vec<bool> = later.iter().map(|r| r.label == Some(true)).collect();
+        let margins: Vec<f64> = later.iter().map(|r| check.margin(r)).collect();
+        let calibrated: Vec<f64> = margins.iter().map(|&m| check_platt.apply(m)).collect();
+        let raw: Vec<f64> = margins.iter().map(|&m| 1.0 / (1.0 + (-m).exp())).collect();
+        let values: Vec<f64> = later.iter().map(|r| r.value).collect();
+        let validation = (!later.is_empty()).then(|| {
+            crate::metrics::evaluate(&calibrated, &y_later, &values, &[1.0, 2.0, 5.0, 10.0])
+        });
+        let (mut out, platt) = fit(rows, progress);
+        out.options = options.clone();
+        out.validation = validation;
+        out.calibration = Some(Calibration {
+            platt,
+            held_out: (!later.is_empty()).then(|| reliability(&calibrated, &y_later, 5)),
+            held_out_uncalibrated: (!later.is_empty()).then(|| reliability(&raw, &y_later, 5)),
+        });
+        out
+    }
+
     /// Whether the parts agree: the encoder with itself, and the encoder's rows, the feature
     /// names and the trees all of one width. (Each part's own check runs when it is read.)
     pub fn check(&self) -> Result<(), String> {
@@ -157,22 +266,41 @@ impl TrainedModel {
         Ok(())
     }
 
+    /// Probabilities (calibrated, when the model is).
     pub fn scores(&self, records: &[Record]) -> Vec<f64> {
         let mut buf = Vec::new();
         records
             .iter()
             .map(|r| {
                 self.encoder.row(r, &mut buf);
-                self.model.probability(&buf)
+                match &self.calibration {
+                    Some(c) => c.platt.apply(self.model.margin(&buf)),
+                    None => self.model.probability(&buf),
+                }
             })
             .collect()
     }
 
-    /// The features that pushed this record's score most, strongest first.
+    /// The trees' log-odds of one record (before calibration).
+    pub fn margin(&self, r: &Record) -> f64 {
+        let mut buf = Vec::new();
+        self.encoder.row(r, &mut buf);
+        self.model.margin(&buf)
+    }
+
+    /// The features that pushed this record's score most, strongest first, each with its
+    /// contribution to the log-odds of the probability [`TrainedModel::scores`] gives (so
+    /// `exp` of it is the factor by which the feature multiplied the odds).
     pub fn reasons(&self, r: &Record, top: usize) -> Vec<(String, f64)> {
         let mut buf = Vec::new();
         self.encoder.row(r, &mut buf);
-        let c = self.model.contributions(&buf);
+        let slope = self.calibration.as_ref().map_or(1.0, |c| c.platt.a);
+        let c: Vec<f64> = self
+            .model
+            .contributions(&buf)
+            .into_iter()
+            .map(|x| x * slope)
+            .collect();
         let mut named: Vec<(String, f64)> = self.feature_names.iter().cloned().zip(c).collect();
         named.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         named.truncate(top);

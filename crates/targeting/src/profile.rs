@@ -4,7 +4,7 @@
 //! its HS heading — and carries a weight, a lane, an owner, a validity window and an enabled
 //! flag. Each hit comes with the reasons a targeting officer reads.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -99,39 +99,135 @@ fn yes() -> bool {
     true
 }
 
-/// What the conditions need to know beyond the consignment itself.
+/// What the conditions need to know beyond the consignment itself, as of a moment: the
+/// consignments before it. Built in memory with [`Context::learn`] and [`Context::observe`]
+/// (one consignment at a time, in date order, so each is judged on what came before it), or
+/// by the server from its running counts, without reading every stored consignment.
 #[derive(Debug, Default, Clone)]
 pub struct Context {
-    /// Importers (id or EORI) seen before.
-    pub known_importers: HashSet<String>,
+    /// Earlier consignments per importer (EORI, else id, else name).
+    pub importers: HashMap<String, u32>,
     /// Median value per kilogram by HS heading (four digits).
     pub value_per_kg: HashMap<String, f64>,
+    /// Values per kilogram seen by [`Context::observe`], per heading, as a running median.
+    seen_per_kg: HashMap<String, RunningMedian>,
+}
+
+/// A value that orders by [`f64::total_cmp`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Total(f64);
+impl Eq for Total {}
+impl PartialOrd for Total {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Total {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+/// The median of the values pushed so far (the upper one of an even count, as `v[n / 2]` of
+/// the sorted values), in O(log n) a value: the lower half in a max-heap, the upper in a
+/// min-heap.
+#[derive(Debug, Clone, Default)]
+struct RunningMedian {
+    lower: std::collections::BinaryHeap<Total>,
+    upper: std::collections::BinaryHeap<std::cmp::Reverse<Total>>,
+}
+
+impl RunningMedian {
+    fn push(&mut self, x: f64) {
+        match self.upper.peek() {
+            Some(std::cmp::Reverse(m)) if x >= m.0 => self.upper.push(std::cmp::Reverse(Total(x))),
+            None => self.upper.push(std::cmp::Reverse(Total(x))),
+            _ => self.lower.push(Total(x)),
+        }
+        let n = self.lower.len() + self.upper.len();
+        while self.lower.len() > n / 2 {
+            if let Some(v) = self.lower.pop() {
+                self.upper.push(std::cmp::Reverse(v));
+            }
+        }
+        while self.upper.len() > n - n / 2 {
+            if let Some(std::cmp::Reverse(v)) = self.upper.pop() {
+                self.lower.push(v);
+            }
+        }
+    }
+
+    fn median(&self) -> Option<f64> {
+        self.upper.peek().map(|std::cmp::Reverse(v)| v.0)
+    }
 }
 
 impl Context {
     /// Learns the importers and the value-per-kilogram norms from earlier consignments.
     pub fn learn<'a>(earlier: impl IntoIterator<Item = &'a Consignment>) -> Context {
         let mut ctx = Context::default();
-        let mut by_heading: HashMap<String, Vec<f64>> = HashMap::new();
         for c in earlier {
-            if let Some(i) = importer(c) {
-                ctx.known_importers.insert(i.to_owned());
-            }
-            if let (Some(v), Some(m)) = (c.value, c.mass_kg.filter(|m| *m > 0.0)) {
-                by_heading
-                    .entry(c.hs_code.chars().take(4).collect())
-                    .or_default()
-                    .push(v / m);
-            }
-        }
-        for (h, mut v) in by_heading {
-            v.sort_by(f64::total_cmp);
-            if let Some(m) = v.get(v.len() / 2) {
-                ctx.value_per_kg.insert(h, *m);
-            }
+            ctx.observe(c);
         }
         ctx
     }
+
+    /// A context from counts kept elsewhere (the server's): earlier consignments per
+    /// importer and the norms by heading.
+    pub fn from_counts(
+        importers: HashMap<String, u32>,
+        value_per_kg: HashMap<String, f64>,
+    ) -> Context {
+        Context {
+            importers,
+            value_per_kg,
+            seen_per_kg: HashMap::new(),
+        }
+    }
+
+    /// Adds one more consignment to what is known (after judging it, when walking in order).
+    pub fn observe(&mut self, c: &Consignment) {
+        if let Some(i) = importer(c) {
+            *self.importers.entry(i.to_owned()).or_default() += 1;
+        }
+        if let Some(per_kg) = value_per_kg(c) {
+            let heading = heading(&c.hs_code);
+            let v = self.seen_per_kg.entry(heading.clone()).or_default();
+            v.push(per_kg);
+            if let Some(m) = v.median() {
+                self.value_per_kg.insert(heading, m);
+            }
+        }
+    }
+
+    /// How many earlier consignments the importer has (0: a first-time importer).
+    pub fn earlier_of(&self, importer: &str) -> u32 {
+        self.importers.get(importer).copied().unwrap_or(0)
+    }
+
+    /// The consignment's value per kilogram against the norm of its heading (1: at the
+    /// norm), when both are known.
+    pub fn value_ratio(&self, c: &Consignment) -> Option<f64> {
+        let norm = *self.value_per_kg.get(&heading(&c.hs_code))?;
+        (norm > 0.0).then(|| value_per_kg(c).map(|v| v / norm))?
+    }
+}
+
+/// The HS heading: the code's first four characters.
+pub fn heading(hs_code: &str) -> String {
+    hs_code.chars().take(4).collect()
+}
+
+/// Declared value over net mass, when both are there and the mass is positive.
+pub fn value_per_kg(c: &Consignment) -> Option<f64> {
+    let (v, m) = (c.value?, c.mass_kg.filter(|m| *m > 0.0)?);
+    let r = v / m;
+    r.is_finite().then_some(r)
+}
+
+/// The key an importer is known by: EORI, else id, else name.
+pub fn importer_key(c: &Consignment) -> Option<&str> {
+    importer(c)
 }
 
 fn importer(c: &Consignment) -> Option<&str> {
@@ -142,28 +238,88 @@ fn importer(c: &Consignment) -> Option<&str> {
         .or(c.importer.name.as_deref())
 }
 
+/// Why a condition holds, as a message code with its parameters, so each reader sees it in
+/// their own language (the server renders it; [`std::fmt::Display`] gives the English).
+/// Codes: `origin` (`country`), `departure` (`country`), `hs_prefix` (`hs`, `prefix`),
+/// `first_importer` (`importer`), `route_via` (`port`), `value_per_kg` (`per_kg`, `norm`,
+/// `heading`; numbers with two decimals).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: String,
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+impl Reason {
+    fn new(code: &str, params: &[(&str, String)]) -> Reason {
+        Reason {
+            code: code.into(),
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// A parameter, or the empty string.
+    pub fn param(&self, key: &str) -> &str {
+        self.params.get(key).map_or("", String::as_str)
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = |k| self.param(k);
+        match self.code.as_str() {
+            "origin" => write!(f, "origin {}", p("country")),
+            "departure" => write!(f, "departure from {}", p("country")),
+            "hs_prefix" => write!(f, "HS {} under {}", p("hs"), p("prefix")),
+            "first_importer" => write!(f, "first consignment of importer {}", p("importer")),
+            "route_via" => write!(f, "routed via {}", p("port")),
+            "value_per_kg" => write!(
+                f,
+                "{} per kg against a norm of {} for HS {}",
+                p("per_kg"),
+                p("norm"),
+                p("heading")
+            ),
+            other => {
+                write!(f, "{other}")?;
+                for (k, v) in &self.params {
+                    write!(f, " {k}={v}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 impl Condition {
     /// Why it holds, or `None`.
-    pub fn holds(&self, c: &Consignment, ctx: &Context) -> Option<String> {
+    pub fn holds(&self, c: &Consignment, ctx: &Context) -> Option<Reason> {
         let upper = |v: &[String], x: &str| v.iter().any(|s| s.eq_ignore_ascii_case(x));
         match self {
             Condition::OriginIn { countries } => c
                 .origin_country
                 .as_deref()
                 .filter(|o| upper(countries, o))
-                .map(|o| format!("origin {o}")),
+                .map(|o| Reason::new("origin", &[("country", o.to_owned())])),
             Condition::DepartureIn { countries } => c
                 .departure_country
                 .as_deref()
                 .filter(|o| upper(countries, o))
-                .map(|o| format!("departure from {o}")),
+                .map(|o| Reason::new("departure", &[("country", o.to_owned())])),
             Condition::HsPrefix { prefixes } => prefixes
                 .iter()
                 .find(|p| c.hs_code.starts_with(p.as_str()))
-                .map(|p| format!("HS {} under {p}", c.hs_code)),
+                .map(|p| {
+                    Reason::new(
+                        "hs_prefix",
+                        &[("hs", c.hs_code.clone()), ("prefix", p.clone())],
+                    )
+                }),
             Condition::FirstTimeImporter => match importer(c) {
-                Some(i) if !ctx.known_importers.contains(i) => {
-                    Some(format!("first consignment of importer {i}"))
+                Some(i) if ctx.earlier_of(i) == 0 => {
+                    Some(Reason::new("first_importer", &[("importer", i.to_owned())]))
                 }
                 _ => None,
             },
@@ -171,14 +327,20 @@ impl Condition {
                 .route_ports
                 .iter()
                 .find(|p| upper(ports, p))
-                .map(|p| format!("routed via {p}")),
+                .map(|p| Reason::new("route_via", &[("port", p.clone())])),
             Condition::ValuePerKgOutlier { factor } => {
-                let (v, m) = (c.value?, c.mass_kg.filter(|m| *m > 0.0)?);
-                let heading: String = c.hs_code.chars().take(4).collect();
+                let per_kg = value_per_kg(c)?;
+                let heading = heading(&c.hs_code);
                 let norm = *ctx.value_per_kg.get(&heading)?;
-                let per_kg = v / m;
                 (norm > 0.0 && (per_kg > norm * factor || per_kg * factor < norm)).then(|| {
-                    format!("{per_kg:.2} per kg against a norm of {norm:.2} for HS {heading}")
+                    Reason::new(
+                        "value_per_kg",
+                        &[
+                            ("per_kg", format!("{per_kg:.2}")),
+                            ("norm", format!("{norm:.2}")),
+                            ("heading", heading),
+                        ],
+                    )
                 })
             }
         }
@@ -200,7 +362,7 @@ impl Profile {
     }
 
     /// The reasons, one per condition, when the profile hits.
-    pub fn hits(&self, c: &Consignment, ctx: &Context) -> Option<Vec<String>> {
+    pub fn hits(&self, c: &Consignment, ctx: &Context) -> Option<Vec<Reason>> {
         let day = c.date.as_deref().and_then(crate::mapping::days);
         if !self.active(day) || self.conditions.is_empty() {
             return None;
@@ -321,8 +483,9 @@ mod tests {
         let new = bananas("N1", "SE5569999999", 20_000.0);
         let reasons = p.hits(&new, &ctx).unwrap();
         assert_eq!(reasons.len(), 3);
-        assert!(reasons[1].contains("ECGYE"));
-        assert!(reasons[2].contains("SE5569999999"));
+        assert_eq!(reasons[1].to_string(), "routed via ECGYE");
+        assert_eq!(reasons[2].code, "first_importer");
+        assert_eq!(reasons[2].param("importer"), "SE5569999999");
         // A known importer: the third condition fails, so the profile does not hit.
         assert!(p
             .hits(&bananas("N2", "SE5560000001", 20_000.0), &ctx)
@@ -344,8 +507,23 @@ mod tests {
         let ctx = Context::learn(&history);
         let p = profile(vec![Condition::ValuePerKgOutlier { factor: 3.0 }]);
         assert!(p.hits(&bananas("N", "X", 20_000.0), &ctx).is_none());
-        assert!(p.hits(&bananas("N", "X", 5_000.0), &ctx).unwrap()[0].contains("norm of 1.00"));
+        assert!(p.hits(&bananas("N", "X", 5_000.0), &ctx).unwrap()[0]
+            .to_string()
+            .contains("norm of 1.00"));
         assert!(p.hits(&bananas("N", "X", 90_000.0), &ctx).is_some());
+    }
+
+    #[test]
+    fn the_running_median_is_the_sorted_middle() {
+        let mut m = RunningMedian::default();
+        let mut all = Vec::new();
+        for k in 0..200u32 {
+            let x = f64::from((k * 7919) % 211) / 3.0;
+            m.push(x);
+            all.push(x);
+            all.sort_by(f64::total_cmp);
+            assert_eq!(m.median(), all.get(all.len() / 2).copied(), "after {k}");
+        }
     }
 
     #[test]

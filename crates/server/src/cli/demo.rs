@@ -299,7 +299,7 @@ async fn seed_access(state: &Instance, demo: &Actor, world: &DemoWorld) -> anyho
     Ok(())
 }
 
-/// The targeting officer's day: eight weeks of consignments with the outcomes of the
+/// The targeting officer's day: twelve weeks of consignments with the outcomes of the
 /// inspections made then, the team's profiles, a model trained on those outcomes, and today's
 /// selection — all through the same use cases the API runs, so all of it is audited.
 async fn seed_cargo(state: &Instance, world: &DemoWorld) -> anyhow::Result<()> {
@@ -602,7 +602,7 @@ impl DemoSummary {
             s,
             "  {} consignments over {} weeks with {} recorded inspection outcomes, {} risk profiles and a model trained on them; today ({}) selected",
             w.cargo.consignments.len(),
-            8,
+            hamnvakt_demo::cargo::HISTORY_WEEKS,
             w.cargo.outcomes.len(),
             w.cargo.profiles.len(),
             w.cargo.today

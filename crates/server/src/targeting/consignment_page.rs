@@ -84,10 +84,7 @@ pub async fn consignment(
             .find(|s| s.declaration_id == id),
         None => None,
     };
-    let scored = match row.day {
-        Some(d) => super::service::score_one(&state, &id, d).await?,
-        None => None,
-    };
+    let scored = super::service::score_one(&state, &row).await?;
     let alerts = match (&c.container, p.can(Permission::AlertsRead)) {
         (Some(container), true) => {
             state
@@ -112,7 +109,9 @@ pub async fn consignment(
         (subnav(lang))
         p { a href={ "/targeting?date=" (c.date.clone().unwrap_or_default()) } { "← " (t(lang, Msg::Worklist)) } }
         p #lane { (t(lang, Msg::Lane)) ": " @match &sel {
-            Some(x) => { span class={ "lane lane-" (x.lane) } { (t(lang, lane_msg(&x.lane))) } " (" (x.why) ")" }
+            Some(x) => { span class={ "lane lane-" (x.lane) } { (t(lang, lane_msg(&x.lane))) } " (" (super::words::why(lang, &x.why)) ")"
+                @let why = super::words::stored_reasons(lang, &x.reasons);
+                @if !why.is_empty() { br; small #lane-reasons { (why) } } }
             None => { (t(lang, Msg::NotSelected)) }
         } }
         @if let Some(o) = &outcome { p #outcome { (t(lang, Msg::InspectionOutcome)) ": " strong { (o.result) } " " small { (o.data) } } }
@@ -130,11 +129,11 @@ pub async fn consignment(
                         ul.reasons {
                             @for h in &s.hits {
                                 li { strong { (h["name"].as_str().unwrap_or("")) } " (" (format!("{:.0} %", h["weight"].as_f64().unwrap_or(0.0) * 100.0)) "): "
-                                    (h["reasons"].as_array().map(|r| r.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; ")).unwrap_or_default()) }
+                                    (super::words::hit_reasons(lang, h)) }
                             }
                             @if let Some(m) = &s.model {
                                 li.model { strong { (t(lang, Msg::ModelSays)) } " " (format!("{:.1} %", m["probability"].as_f64().unwrap_or(0.0) * 100.0)) ": "
-                                    (m["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["feature"].as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                                    (super::words::model_reasons(lang, m)) }
                             }
                         }
                     }

@@ -5,7 +5,7 @@
 //!
 //! Files: `consignments_api.rs` (`/api/v1/consignments…`), `profiles_api.rs`
 //! (`/api/v1/targeting/…`, selection, worklist, models, scores), `pages.rs` (the console's
-//! `/targeting…`), `consignment_page.rs` (a consignment's page), `service.rs` (the use cases, each one audited transaction).
+//! `/targeting…`), `consignment_page.rs` (a consignment's page), `service.rs` (the use cases, each one audited transaction), `words.rs` (reasons, stored as codes with parameters, in the reader's language).
 //!
 //! Public items: [`routes`], [`openapi`], and the use cases the command line and the demo
 //! call: [`store_consignments`], [`save_profile`], [`record_outcome`], [`train_model`],
@@ -13,9 +13,11 @@
 
 mod consignment_page;
 mod consignments_api;
+mod model_page;
 mod pages;
 mod profiles_api;
 mod service;
+mod words;
 
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -24,8 +26,8 @@ use utoipa::OpenApi;
 use crate::web::state::AppState;
 
 pub use service::{
-    outcome_training_options, record_outcome, run_selection, save_profile, store_consignments,
-    train_model,
+    outcome_training_options, record_outcome, run_selection, save_profile, start_training,
+    store_consignments, train_model, Runtime, TrainingJob,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -56,12 +58,19 @@ pub fn routes() -> Router<AppState> {
             "/targeting/models",
             get(profiles_api::models).post(profiles_api::train),
         )
+        .route("/targeting/models/jobs", get(profiles_api::training_jobs))
+        .route(
+            "/targeting/models/jobs/{id}",
+            get(profiles_api::training_job),
+        )
         .route("/consignments/{id}/reroute", post(profiles_api::reroute))
         .route("/consignments/{id}/score", get(profiles_api::score));
     Router::new()
         .nest("/api/v1", api)
         .route("/targeting", get(pages::worklist))
         .route("/targeting/select", post(pages::select))
+        .route("/targeting/model", get(model_page::model))
+        .route("/targeting/model/train", post(model_page::train))
         .route("/targeting/c/{id}", get(consignment_page::consignment))
         .route("/targeting/c/{id}/reroute", post(pages::reroute))
         .route("/targeting/c/{id}/outcome", post(pages::outcome))
@@ -90,6 +99,8 @@ pub fn routes() -> Router<AppState> {
     profiles_api::report,
     profiles_api::train,
     profiles_api::models,
+    profiles_api::training_jobs,
+    profiles_api::training_job,
     profiles_api::score
 ))]
 struct Doc;

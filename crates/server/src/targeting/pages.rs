@@ -43,7 +43,8 @@ pub(super) fn lane_msg(l: &str) -> Msg {
 }
 
 pub(super) fn subnav(lang: Lang) -> Markup {
-    html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) } } }
+    html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) }
+    a href="/targeting/model" { (match lang { Lang::Sv => "Riskmodell", Lang::En => "Risk model" }) } } }
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,15 +142,15 @@ pub async fn worklist(
                     td.reasons {
                         @for h in &s.hits {
                             div.hit { strong { (h["name"].as_str().unwrap_or("")) } ": "
-                                (h["reasons"].as_array().map(|r| r.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; ")).unwrap_or_default()) }
+                                (super::words::hit_reasons(lang, h)) }
                         }
                         @if let Some(m) = &s.model {
                             div.model { (t(lang, Msg::ModelSays)) " " (format!("{:.1} %", m["probability"].as_f64().unwrap_or(0.0) * 100.0)) ": "
-                                (m["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["feature"].as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                                (super::words::model_reasons(lang, m)) }
                         }
                     }
                     td { @match sel {
-                        Some(x) => { span class={ "lane lane-" (x.lane) } title=(t(lang, lane_msg(&x.lane))) { (x.lane) } " " small { (x.why) } }
+                        Some(x) => { span class={ "lane lane-" (x.lane) } title=(t(lang, lane_msg(&x.lane))) { (x.lane) } " " small { (super::words::why(lang, &x.why)) } }
                         None => { small.muted { (t(lang, Msg::NotSelected)) } }
                     } }
                 }

@@ -383,18 +383,64 @@ fn model_view(m: hamnvakt_store::ModelRow) -> ModelView {
     }
 }
 
-/// Trains a new model version on the recorded inspection outcomes; the worklist uses the
-/// latest. Audited.
+/// Starts training a new model version on the recorded inspection outcomes, in the
+/// background: answers at once with the job, whose progress `GET /targeting/models/jobs/{id}`
+/// reports; when done, the job names the stored version, which the worklist then uses.
+/// Audited when stored. One training at a time.
 #[utoipa::path(post, path = "/targeting/models", tag = "cargo",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = ModelView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, description = "Too few recorded outcomes to learn from", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = super::TrainingJob), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, description = "Too few recorded outcomes to learn from, or a training is running", body = Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     p: Principal,
-) -> Result<(StatusCode, Json<ModelView>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(axum::http::HeaderName, String); 1],
+        Json<super::TrainingJob>,
+    ),
+    ApiError,
+> {
     p.require(Permission::ProfilesManage)?;
-    let m = super::service::train_model(&state, &p.actor()).await?;
-    Ok((StatusCode::CREATED, Json(model_view(m))))
+    let job = super::service::start_training(&state, &p.actor()).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/targeting/models/jobs/{}", job.id),
+        )],
+        Json(job),
+    ))
+}
+
+/// The model trainings started on this instance, newest first (the last 20).
+#[utoipa::path(get, path = "/targeting/models/jobs", tag = "cargo",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<super::TrainingJob>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn training_jobs(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<super::TrainingJob>>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    Ok(Json(state.targeting.jobs()))
+}
+
+/// One model training: its state and progress.
+#[utoipa::path(get, path = "/targeting/models/jobs/{id}", tag = "cargo",
+    params(("id" = u64, Path, description = "Job number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = super::TrainingJob), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn training_job(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<super::TrainingJob>, ApiError> {
+    p.require(Permission::CargoRead)?;
+    state
+        .targeting
+        .job(id)
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("training job {id}")))
 }
 
 /// Every model version, newest first.
@@ -430,18 +476,16 @@ pub async fn score(
 ) -> Result<Json<WorkItem>, ApiError> {
     p.require(Permission::CargoRead)?;
     let row = super::service::consignment(&state, &id).await?;
-    let day = row
-        .day
-        .ok_or_else(|| ApiError::field("date", "the consignment has no date to judge it on"))?;
-    let s = super::service::score_one(&state, &id, day)
+    if row.day.is_none() {
+        return Err(ApiError::field(
+            "date",
+            "the consignment has no date to judge it on",
+        ));
+    }
+    let s = super::service::score_one(&state, &row)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("consignment {id}")))?;
-    let sel = state
-        .store
-        .selections_of_day(day)
-        .await?
-        .into_iter()
-        .find(|x| x.declaration_id == id);
+    let sel = state.store.selection(&id).await?;
     Ok(Json(WorkItem {
         declaration_id: id,
         risk: s.risk,

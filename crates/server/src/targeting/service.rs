@@ -31,6 +31,7 @@ pub async fn store_consignments(
     if consignments.is_empty() {
         return Ok(0);
     }
+    ensure_context(state).await?;
     let mut last: std::collections::BTreeMap<&str, &Consignment> = Default::default();
     for c in consignments {
         last.insert(c.declaration_id.as_str(), c);
@@ -62,6 +63,8 @@ pub async fn store_consignments(
                     .map_err(|e| ApiError::Internal(format!("encoding a consignment: {e}")))?,
                 source: source.to_owned(),
                 updated_ms: at,
+                importer_key: hamnvakt_targeting::profile::importer_key(c).map(str::to_owned),
+                value_per_kg: hamnvakt_targeting::profile::value_per_kg(c),
             })
         })
         .collect::<Result<_, ApiError>>()?;
@@ -191,8 +194,8 @@ pub async fn profile_hits(
     use hamnvakt_targeting::profile::Context;
     let mut all = all_consignments(state).await?;
     all.sort_by(|a, b| (a.0, &a.1.declaration_id).cmp(&(b.0, &b.1.declaration_id)));
-    let mut ctx = Context::learn(all.iter().map(|(_, c)| c));
-    ctx.known_importers.clear();
+    // Walked in date order: each consignment is judged on those before it, then learnt.
+    let mut ctx = Context::default();
     let mut hits = vec![ProfileRecord::default(); profiles.len()];
     for (_, c) in &all {
         for (h, p) in hits.iter_mut().zip(profiles) {
@@ -204,15 +207,7 @@ pub async fn profile_hits(
                 }
             }
         }
-        if let Some(i) = c
-            .importer
-            .eori
-            .as_ref()
-            .or(c.importer.id.as_ref())
-            .or(c.importer.name.as_ref())
-        {
-            ctx.known_importers.insert(i.clone());
-        }
+        ctx.observe(c);
     }
     Ok((all.len(), hits))
 }
@@ -288,19 +283,165 @@ pub async fn worklist(
     Ok((scored, lanes))
 }
 
-/// Scores one consignment of `day` (context: every consignment before that day).
-pub async fn score_one(state: &AppState, id: &str, day: i64) -> Result<Option<Scored>, ApiError> {
-    Ok(score(state, day, Some(id)).await?.into_iter().next())
+/// Scores one stored consignment (context: the consignments dated before it).
+pub async fn score_one(
+    state: &AppState,
+    row: &hamnvakt_store::ConsignmentRow,
+) -> Result<Option<Scored>, ApiError> {
+    let Some(day) = row.day else { return Ok(None) };
+    let Ok(c) = serde_json::from_str::<Consignment>(&row.data) else {
+        return Ok(None);
+    };
+    Ok(score(state, day, vec![c]).await?.into_iter().next())
 }
 
-/// Scores a day's consignments with the current profiles (context: every earlier
-/// consignment).
+/// Scores a day's consignments with the current profiles and model (context: the
+/// consignments dated before that day).
 pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiError> {
-    score(state, day, None).await
+    let mut today = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .list_consignments(Some(day), after.as_deref(), 5000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.declaration_id.clone());
+        today.extend(
+            page.iter()
+                .filter_map(|r| serde_json::from_str::<Consignment>(&r.data).ok()),
+        );
+        if page.len() < 5000 {
+            break;
+        }
+    }
+    score(state, day, today).await
 }
 
-async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Scored>, ApiError> {
-    use hamnvakt_targeting::profile::{Context, Profile};
+/// What the profiles and the model need to know about the consignments before `day`, for
+/// `these`: their importers' earlier consignments and their headings' value-per-kg norms,
+/// read from the running counts (a few rows each, however many consignments are stored).
+async fn context_for(
+    state: &AppState,
+    day: i64,
+    these: &[Consignment],
+) -> Result<hamnvakt_targeting::profile::Context, ApiError> {
+    use hamnvakt_targeting::profile::{heading, importer_key, Context};
+    ensure_context(state).await?;
+    let mut importers: Vec<String> = these
+        .iter()
+        .filter_map(|c| importer_key(c).map(str::to_owned))
+        .collect();
+    importers.sort();
+    importers.dedup();
+    let mut headings: Vec<String> = these.iter().map(|c| heading(&c.hs_code)).collect();
+    headings.sort();
+    headings.dedup();
+    Ok(Context::from_counts(
+        state.store.importers_before(&importers, day).await?,
+        state.store.value_norms_before(&headings, day).await?,
+    ))
+}
+
+/// Builds the context's running counts from the consignments stored before schema 22 kept
+/// them, once (re-storing each consignment with its contribution; storing one again takes
+/// its old contribution away first, so an interrupted build can simply run again).
+async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
+    use std::sync::atomic::Ordering;
+    if state.targeting.context_built.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let _one = state.targeting.context_build.lock().await;
+    if state.targeting.context_built.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    if !state.store.context_built().await? {
+        let mut after: Option<String> = None;
+        let mut rebuilt = 0usize;
+        loop {
+            let page = state
+                .store
+                .list_consignments(None, after.as_deref(), 2000)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.declaration_id.clone());
+            let rows: Vec<hamnvakt_store::ConsignmentRow> = page
+                .iter()
+                .map(|r| {
+                    let c = serde_json::from_str::<Consignment>(&r.data).ok();
+                    hamnvakt_store::ConsignmentRow {
+                        importer_key: c
+                            .as_ref()
+                            .and_then(hamnvakt_targeting::profile::importer_key)
+                            .map(str::to_owned),
+                        value_per_kg: c
+                            .as_ref()
+                            .and_then(hamnvakt_targeting::profile::value_per_kg),
+                        ..r.clone()
+                    }
+                })
+                .collect();
+            let mut tx = state.store.begin().await?;
+            tx.upsert_consignments(&rows).await?;
+            tx.commit().await?;
+            rebuilt += rows.len();
+            if page.len() < 2000 {
+                break;
+            }
+        }
+        let mut tx = state.store.begin().await?;
+        tx.mark_context_built().await?;
+        tx.commit().await?;
+        if rebuilt > 0 {
+            tracing::info!(consignments = rebuilt, "targeting context counts built");
+        }
+    }
+    state.targeting.context_built.store(true, Ordering::Release);
+    Ok(())
+}
+
+/// The latest model, parsed once per version.
+async fn latest_model(
+    state: &AppState,
+) -> Result<Option<(i64, std::sync::Arc<hamnvakt_targeting::TrainedModel>)>, ApiError> {
+    let Some(version) = state.store.latest_model_version().await? else {
+        return Ok(None);
+    };
+    if let Some((v, m)) = state
+        .targeting
+        .model
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        if *v == version {
+            return Ok(Some((*v, m.clone())));
+        }
+    }
+    let Some(row) = state.store.latest_model().await? else {
+        return Ok(None);
+    };
+    let m = std::sync::Arc::new(
+        serde_json::from_str::<hamnvakt_targeting::TrainedModel>(&row.data)
+            .map_err(|e| ApiError::Internal(format!("stored model {}: {e}", row.version)))?,
+    );
+    *state
+        .targeting
+        .model
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some((row.version, m.clone()));
+    Ok(Some((row.version, m)))
+}
+
+async fn score(
+    state: &AppState,
+    day: i64,
+    today: Vec<Consignment>,
+) -> Result<Vec<Scored>, ApiError> {
+    use hamnvakt_targeting::profile::Profile;
+    if today.is_empty() {
+        return Ok(Vec::new());
+    }
     let profiles: Vec<(String, Profile)> = state
         .store
         .latest_profiles()
@@ -308,24 +449,8 @@ async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Sco
         .into_iter()
         .filter_map(|r| serde_json::from_str(&r.data).ok().map(|p| (r.id, p)))
         .collect();
-    let mut earlier = Vec::new();
-    let mut today = Vec::new();
-    for (d, c) in all_consignments(state).await? {
-        match d {
-            Some(d) if d == day && only.is_none_or(|o| o == c.declaration_id) => today.push(c),
-            Some(d) if d < day => earlier.push(c),
-            _ => {}
-        }
-    }
-    let ctx = Context::learn(&earlier);
-    let model = match state.store.latest_model().await? {
-        Some(m) => Some((
-            m.version,
-            serde_json::from_str::<hamnvakt_targeting::TrainedModel>(&m.data)
-                .map_err(|e| ApiError::Internal(format!("stored model {}: {e}", m.version)))?,
-        )),
-        None => None,
-    };
+    let ctx = context_for(state, day, &today).await?;
+    let model = latest_model(state).await?;
     let settings = &state.config.targeting;
     Ok(today
         .into_iter()
@@ -342,13 +467,9 @@ async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Sco
             }
             let mut model_view = None;
             if let Some((version, m)) = &model {
-                let record = c.record(None);
+                let record = c.record_for(&m.encoder.mapping, None, &ctx);
                 let p = m.scores(std::slice::from_ref(&record)).first().copied().unwrap_or(0.0);
-                let reasons: Vec<serde_json::Value> = m
-                    .reasons(&record, 3)
-                    .into_iter()
-                    .map(|(f, w)| json!({"feature": f, "log_odds": w}))
-                    .collect();
+                let reasons = model_reasons(m, &record);
                 weights.push(p);
                 let wanted = if p >= settings.model_red_threshold {
                     Some(hamnvakt_targeting::profile::Lane::Red)
@@ -360,7 +481,8 @@ async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Sco
                 if let Some(w) = wanted {
                     lane = Some(lane.map_or(w, |l: hamnvakt_targeting::profile::Lane| l.min(w)));
                 }
-                model_view = Some(json!({"version": version, "probability": p, "reasons": reasons}));
+                model_view = Some(json!({"version": version, "probability": p,
+                    "calibrated": m.calibration.is_some(), "reasons": reasons}));
             }
             Scored {
                 risk: hamnvakt_targeting::select::combine(weights),
@@ -371,6 +493,45 @@ async fn score(state: &AppState, day: i64, only: Option<&str>) -> Result<Vec<Sco
             }
         })
         .collect())
+}
+
+/// The model's three strongest reasons for a record, each as the factor by which it
+/// multiplied the odds of a finding (`odds_factor` 2.1: the odds are 2.1 times what they
+/// would be without it), with the feature and the record's value of it; `log_odds` is the
+/// same in log-odds, kept for older readers.
+fn model_reasons(
+    m: &hamnvakt_targeting::TrainedModel,
+    record: &hamnvakt_targeting::mapping::Record,
+) -> Vec<serde_json::Value> {
+    let names = m.feature_names.clone();
+    m.reasons(record, 3)
+        .into_iter()
+        .map(|(f, w)| {
+            let i = names.iter().position(|n| *n == f);
+            let value = i.and_then(|i| feature_value(m, record, i));
+            json!({"feature": f, "value": value, "odds_factor": w.exp(), "log_odds": w})
+        })
+        .collect()
+}
+
+/// The record's value of the model's `i`th feature, as the reader should see it.
+fn feature_value(
+    m: &hamnvakt_targeting::TrainedModel,
+    r: &hamnvakt_targeting::mapping::Record,
+    i: usize,
+) -> Option<serde_json::Value> {
+    let mapping = &m.encoder.mapping;
+    let (nc, nn) = (mapping.categorical.len(), mapping.numeric_codes.len());
+    if i < nc {
+        return r.categorical.get(i).map(|v| json!(v));
+    }
+    if i < nc + nn {
+        let col = mapping.numeric_codes.get(i - nc)?;
+        let at = mapping.categorical.iter().position(|c| c == col)?;
+        return r.categorical.get(at).map(|v| json!(v));
+    }
+    let v = *r.numeric.get(i - nc - nn)?;
+    v.is_finite().then(|| json!(v))
 }
 
 fn lane_str(l: hamnvakt_targeting::profile::Lane) -> &'static str {
@@ -403,8 +564,14 @@ pub async fn run_selection(
     day: i64,
 ) -> Result<Vec<hamnvakt_store::SelectionRow>, ApiError> {
     use hamnvakt_targeting::select::{select, Candidate, SelectionSettings};
+    // Scoring reads only; the lanes already taken are read inside the transaction that
+    // writes the new ones, after it has the write lock (SQLite) or the chain head
+    // (PostgreSQL): two runs at once take turns, and the second sees the first's lanes, so
+    // together they cannot exceed the day's capacity.
     let scored = score_day(state, day).await?;
-    let existing = state.store.selections_of_day(day).await?;
+    let mut change = Change::begin(state, actor).await?;
+    change.tx().lock_head().await?;
+    let existing = change.tx().selections_of_day(day).await?;
     let used = |lane: &str| existing.iter().filter(|s| s.lane == lane).count();
     let s = &state.config.targeting;
     let settings = SelectionSettings {
@@ -431,7 +598,6 @@ pub async fn run_selection(
         .iter()
         .map(|x| (x.consignment.declaration_id.as_str(), &x.hits))
         .collect();
-    let mut change = Change::begin(state, actor).await?;
     let at = change.at_ms();
     let mut rows = Vec::new();
     let mut released = 0;
@@ -646,29 +812,67 @@ async fn all_consignments(state: &AppState) -> Result<Vec<(Option<i64>, Consignm
     Ok(out)
 }
 
-/// The settings a model trained in the server uses: smaller than the command line's defaults
-/// (tuned for KCS's 30,000 rows), because recorded outcomes are hundreds, not tens of
-/// thousands; seeded, so the same outcomes give the same model.
+/// The settings a model trained in the server uses (see
+/// [`hamnvakt_targeting::TrainOptions::for_outcomes`]).
 pub fn outcome_training_options() -> hamnvakt_targeting::TrainOptions {
-    hamnvakt_targeting::TrainOptions {
-        params: hamnvakt_targeting::gbdt::Params {
-            trees: 150,
-            leaves: 15,
-            learning_rate: 0.05,
-            min_data_in_leaf: 3,
-            ..Default::default()
-        },
-        refit_with_valid: true,
+    hamnvakt_targeting::TrainOptions::for_outcomes()
+}
+
+/// What the server keeps in memory for targeting: the parsed latest model, whether the
+/// context's counts are built, and the model trainings started here.
+#[derive(Default)]
+pub struct Runtime {
+    pub(crate) context_built: std::sync::atomic::AtomicBool,
+    pub(crate) context_build: tokio::sync::Mutex<()>,
+    pub(crate) model:
+        std::sync::Mutex<Option<(i64, std::sync::Arc<hamnvakt_targeting::TrainedModel>)>>,
+    jobs: std::sync::Mutex<Vec<TrainingJob>>,
+}
+
+/// A model training running in the background.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TrainingJob {
+    pub id: u64,
+    /// `running`, `done` or `failed`.
+    pub state: String,
+    /// 0 to 1.
+    pub progress: f64,
+    /// What it is doing: `reading` (the consignments and outcomes), `training` (twelve
+    /// trainings: five folds and one whole, twice), `storing`.
+    pub stage: String,
+    pub started_by: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// The model version it stored, once done.
+    pub version: Option<i64>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl Runtime {
+    fn update(&self, id: u64, f: impl FnOnce(&mut TrainingJob)) {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(j) = jobs.iter_mut().find(|j| j.id == id) {
+            f(j);
+        }
+    }
+
+    /// The trainings started here, newest first (the last 20).
+    pub fn jobs(&self) -> Vec<TrainingJob> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.iter().rev().cloned().collect()
+    }
+
+    pub fn job(&self, id: u64) -> Option<TrainingJob> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.iter().find(|j| j.id == id).cloned()
     }
 }
 
-/// Trains a model on every consignment with a recorded outcome (the latest fifth by date held
-/// out to report on, then learnt from too), stores it as the next version, audited.
-pub async fn train_model(
-    state: &AppState,
-    actor: &Actor,
-) -> Result<hamnvakt_store::ModelRow, ApiError> {
-    let outcomes: std::collections::HashMap<String, bool> = state
+/// The recorded outcomes as declaration id → something found.
+async fn labels(state: &AppState) -> Result<std::collections::HashMap<String, bool>, ApiError> {
+    Ok(state
         .store
         .outcome_results()
         .await?
@@ -676,33 +880,151 @@ pub async fn train_model(
         .filter_map(|(id, r)| {
             hamnvakt_targeting::outcome::Result::parse(&r).map(|r| (id, r.positive()))
         })
-        .collect();
-    let mut labelled: Vec<hamnvakt_targeting::mapping::Record> = all_consignments(state)
-        .await?
-        .iter()
-        .filter_map(|(_, c)| outcomes.get(&c.declaration_id).map(|&y| c.record(Some(y))))
-        .collect();
+        .collect())
+}
+
+fn enough(outcomes: &std::collections::HashMap<String, bool>) -> Result<(), ApiError> {
+    let positives = outcomes.values().filter(|p| **p).count();
+    if outcomes.len() < 20 || positives < 2 || positives == outcomes.len() {
+        return Err(ApiError::Conflict(format!(
+            "a model needs at least 20 recorded outcomes with both findings and clean inspections; there are {} ({positives} found something)",
+            outcomes.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Starts training a model in the background and returns at once: the training runs on a
+/// blocking thread of its own, never inside the request (nor inside one that answers gates),
+/// and reports its progress in [`Runtime::job`]. One at a time: another start while one runs
+/// is refused.
+pub async fn start_training(state: &AppState, actor: &Actor) -> Result<TrainingJob, ApiError> {
+    enough(&labels(state).await?)?;
+    let job = {
+        let mut jobs = state
+            .targeting
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(j) = jobs.iter().find(|j| j.state == "running") {
+            return Err(ApiError::Conflict(format!(
+                "a model is being trained already (job {}, {:.0} % done)",
+                j.id,
+                j.progress * 100.0
+            )));
+        }
+        let job = TrainingJob {
+            id: jobs.last().map_or(1, |j| j.id + 1),
+            state: "running".into(),
+            progress: 0.0,
+            stage: "reading".into(),
+            started_by: actor.id.clone(),
+            started_at: hamnvakt_core::clock::from_millis(state.now_ms()).to_string(),
+            finished_at: None,
+            version: None,
+            error: None,
+        };
+        jobs.push(job.clone());
+        if jobs.len() > 20 {
+            jobs.remove(0);
+        }
+        job
+    };
+    let (state, actor, id) = (state.clone(), actor.clone(), job.id);
+    tokio::spawn(async move {
+        let result = train_model_with(&state, &actor, id).await;
+        let at = hamnvakt_core::clock::from_millis(state.now_ms()).to_string();
+        state.targeting.update(id, |j| {
+            j.finished_at = Some(at);
+            match result {
+                Ok(m) => {
+                    j.state = "done".into();
+                    j.progress = 1.0;
+                    j.stage = "done".into();
+                    j.version = Some(m.version);
+                }
+                Err(e) => {
+                    tracing::warn!(job = id, error = %e, "model training failed");
+                    j.state = "failed".into();
+                    j.error = Some(e.to_string());
+                }
+            }
+        });
+    });
+    Ok(job)
+}
+
+/// Trains a model on every consignment with a recorded outcome and stores it as the next
+/// version, audited; waits for it (the demo and the command line; the API starts it in the
+/// background with [`start_training`]).
+pub async fn train_model(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<hamnvakt_store::ModelRow, ApiError> {
+    train_model_with(state, actor, 0).await
+}
+
+async fn train_model_with(
+    state: &AppState,
+    actor: &Actor,
+    job: u64,
+) -> Result<hamnvakt_store::ModelRow, ApiError> {
+    let outcomes = labels(state).await?;
+    enough(&outcomes)?;
+    let mapping = hamnvakt_targeting::consignment::model_mapping();
+    let all = all_consignments(state).await?;
+    // Without the warm-up's outcomes when enough are left (a history that starts with the
+    // store has every importer "new" at first); with them all otherwise.
+    let usable = |rows: &[hamnvakt_targeting::mapping::Record]| {
+        let positives = rows.iter().filter(|r| r.label == Some(true)).count();
+        rows.len() >= 20 && positives >= 2 && positives < rows.len()
+    };
+    let warm = hamnvakt_targeting::consignment::labelled_records(
+        all.clone(),
+        &outcomes,
+        &mapping,
+        hamnvakt_targeting::consignment::WARM_UP_DAYS,
+    );
+    let labelled = if usable(&warm) {
+        warm
+    } else {
+        hamnvakt_targeting::consignment::labelled_records(all, &outcomes, &mapping, 0)
+    };
     let positives = labelled.iter().filter(|r| r.label == Some(true)).count();
     if labelled.len() < 20 || positives < 2 || positives == labelled.len() {
-        return Err(ApiError::Conflict(
-            format!(
-                "a model needs at least 20 recorded outcomes with both findings and clean inspections; there are {} ({positives} found something)",
-                labelled.len()
-            ),
-        ));
+        return Err(ApiError::Conflict(format!(
+            "a model needs at least 20 recorded outcomes on stored consignments with both findings and clean inspections; there are {} ({positives} found something)",
+            labelled.len()
+        )));
     }
-    labelled.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
-    let cut = labelled.len() * 4 / 5;
-    let (train, valid) = labelled.split_at(cut);
-    let mapping = hamnvakt_targeting::consignment::model_mapping();
     let options = outcome_training_options();
-    let trained = tokio::task::block_in_place(|| {
-        hamnvakt_targeting::TrainedModel::train(&mapping, train, Some(valid), &options)
-    });
+    let runtime = state.targeting.clone();
+    runtime.update(job, |j| j.stage = "training".into());
+    let trained = tokio::task::spawn_blocking(move || {
+        hamnvakt_targeting::TrainedModel::train_calibrated(
+            &mapping,
+            &labelled,
+            &options,
+            &mut |done, total| {
+                runtime.update(job, |j| {
+                    j.progress = done as f64 / total.max(1) as f64 * 0.95
+                })
+            },
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("training a model: {e}")))?;
+    state.targeting.update(job, |j| j.stage = "storing".into());
     let data = serde_json::to_string(&trained)
         .map_err(|e| ApiError::Internal(format!("encoding a model: {e}")))?;
-    let summary = json!({"rows": labelled.len(), "positives": positives, "held_out": valid.len(),
-                         "validation": trained.validation, "features": trained.feature_names});
+    let held_out = trained
+        .calibration
+        .as_ref()
+        .and_then(|c| c.held_out.as_ref())
+        .map_or(0, |r| r.rows);
+    let summary = json!({"rows": trained.trained_rows, "positives": positives, "held_out": held_out,
+                         "validation": trained.validation, "features": trained.feature_names,
+                         "calibration": trained.calibration});
     let mut change = Change::begin(state, actor).await?;
     let at = change.at_ms();
     change

@@ -33,6 +33,8 @@ pub struct AppState {
     observer: Arc<std::sync::OnceLock<Arc<dyn Observer>>>,
     /// Who correlates the events of every capability (see [`AppState::correlate`]).
     correlator: Arc<std::sync::OnceLock<Arc<dyn Correlate>>>,
+    /// Targeting's in-memory part: the parsed model, the training jobs.
+    pub targeting: Arc<crate::targeting::Runtime>,
 }
 
 /// Something a capability did that correlation rules may join (an alert raised): its id, its
@@ -171,6 +173,7 @@ impl AppState {
             priority,
             observer: Arc::default(),
             correlator: Arc::default(),
+            targeting: Arc::default(),
         }
     }
 
