@@ -422,7 +422,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { output } => {
             let config = load_config(cli.config.as_deref())?;
             let store = open_store(&config).await?;
-            let events = crate::identity::backups::make(&store, &output)
+            let events = crate::identity::make_backup(&store, &output)
                 .await
                 .map_err(anyhow::Error::msg)?;
             println!(

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
@@ -277,7 +277,7 @@ pub async fn page(
 /// Saves a rule's new version from the console's form.
 pub async fn save_form(
     State(state): State<CorrelationState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     UiForm(p, f): UiForm<RuleForm>,
 ) -> Result<Response, UiError> {
     p.require(Permission::CorrelationManage)?;

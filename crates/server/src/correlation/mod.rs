@@ -33,7 +33,12 @@ use crate::web::change::Actor;
 use crate::web::error::ApiError;
 use crate::web::state::{AppState, Correlate, Happened};
 
-pub use api::{openapi, routes, CorrelationState};
+pub use api::{openapi, CorrelationState};
+
+/// The rules' API and console page.
+pub fn routes() -> axum::Router<CorrelationState> {
+    api::routes()
+}
 
 /// How many events may wait for the correlator before new ones are dropped (and counted).
 const QUEUE: usize = 65_536;

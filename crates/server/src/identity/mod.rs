@@ -12,8 +12,8 @@
 
 mod admin;
 mod admin_api;
-pub mod admin_pages;
-pub mod backups;
+mod admin_pages;
+mod backups;
 mod housekeeping;
 mod login;
 mod pages;
@@ -28,6 +28,8 @@ use crate::web::state::AppState;
 pub use admin::{
     create_org, create_token, create_user, revoke_token, set_disabled, set_roles, UserSpec,
 };
+pub use admin_pages::admin_tabs;
+pub use backups::make as make_backup;
 pub use housekeeping::housekeeping;
 pub use login::close_throttle_windows;
 

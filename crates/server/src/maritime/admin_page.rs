@@ -11,7 +11,7 @@ use maud::html;
 
 use super::sources::{SourceState, SourceStatus};
 use super::MaritimeState;
-use crate::identity::admin_pages::admin_tabs;
+use crate::identity::admin_tabs;
 use crate::web::auth::{Principal, UiUser};
 use crate::web::error::{ApiError, Problem};
 use crate::web::i18n::Msg;

@@ -25,6 +25,12 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
+/// Targeting's in-memory part of this instance (the parsed model, the training jobs), kept in
+/// the platform's slots.
+pub(crate) fn runtime(state: &crate::web::state::AppState) -> std::sync::Arc<service::Runtime> {
+    state.slots.get::<service::Runtime>()
+}
+
 pub use service::{
     outcome_training_options, record_outcome, run_selection, save_profile, start_training,
     store_consignments, train_model, Runtime, TrainingJob,

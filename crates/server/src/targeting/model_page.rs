@@ -62,7 +62,7 @@ pub async fn model(
     let calibration: Option<hamnvakt_targeting::Calibration> = summary
         .as_ref()
         .and_then(|s| serde_json::from_value(s["calibration"].clone()).ok());
-    let jobs = state.targeting.jobs();
+    let jobs = crate::targeting::runtime(&state).jobs();
     let running = jobs.iter().any(|j| j.state == "running");
     let title = w(lang, "Risk model", "Riskmodell");
     let body = html! {

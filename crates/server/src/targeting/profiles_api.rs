@@ -422,7 +422,7 @@ pub async fn training_jobs(
     p: Principal,
 ) -> Result<Json<Vec<super::TrainingJob>>, ApiError> {
     p.require(Permission::CargoRead)?;
-    Ok(Json(state.targeting.jobs()))
+    Ok(Json(crate::targeting::runtime(&state).jobs()))
 }
 
 /// One model training: its state and progress.
@@ -436,8 +436,7 @@ pub async fn training_job(
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<super::TrainingJob>, ApiError> {
     p.require(Permission::CargoRead)?;
-    state
-        .targeting
+    crate::targeting::runtime(&state)
         .job(id)
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("training job {id}")))

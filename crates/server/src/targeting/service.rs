@@ -348,11 +348,18 @@ async fn context_for(
 /// its old contribution away first, so an interrupted build can simply run again).
 async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
     use std::sync::atomic::Ordering;
-    if state.targeting.context_built.load(Ordering::Acquire) {
+    if crate::targeting::runtime(&state)
+        .context_built
+        .load(Ordering::Acquire)
+    {
         return Ok(());
     }
-    let _one = state.targeting.context_build.lock().await;
-    if state.targeting.context_built.load(Ordering::Acquire) {
+    let rt = crate::targeting::runtime(&state);
+    let _one = rt.context_build.lock().await;
+    if crate::targeting::runtime(&state)
+        .context_built
+        .load(Ordering::Acquire)
+    {
         return Ok(());
     }
     if !state.store.context_built().await? {
@@ -396,7 +403,9 @@ async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
             tracing::info!(consignments = rebuilt, "targeting context counts built");
         }
     }
-    state.targeting.context_built.store(true, Ordering::Release);
+    crate::targeting::runtime(&state)
+        .context_built
+        .store(true, Ordering::Release);
     Ok(())
 }
 
@@ -407,13 +416,8 @@ async fn latest_model(
     let Some(version) = state.store.latest_model_version().await? else {
         return Ok(None);
     };
-    if let Some((v, m)) = state
-        .targeting
-        .model
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-    {
+    let rt = crate::targeting::runtime(state);
+    if let Some((v, m)) = rt.model.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         if *v == version {
             return Ok(Some((*v, m.clone())));
         }
@@ -425,11 +429,7 @@ async fn latest_model(
         serde_json::from_str::<hamnvakt_targeting::TrainedModel>(&row.data)
             .map_err(|e| ApiError::Internal(format!("stored model {}: {e}", row.version)))?,
     );
-    *state
-        .targeting
-        .model
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some((row.version, m.clone()));
+    *rt.model.lock().unwrap_or_else(|p| p.into_inner()) = Some((row.version, m.clone()));
     Ok(Some((row.version, m)))
 }
 
@@ -900,12 +900,9 @@ fn enough(outcomes: &std::collections::HashMap<String, bool>) -> Result<(), ApiE
 /// is refused.
 pub async fn start_training(state: &AppState, actor: &Actor) -> Result<TrainingJob, ApiError> {
     enough(&labels(state).await?)?;
+    let rt = crate::targeting::runtime(state);
     let job = {
-        let mut jobs = state
-            .targeting
-            .jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut jobs = rt.jobs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(j) = jobs.iter().find(|j| j.state == "running") {
             return Err(ApiError::Conflict(format!(
                 "a model is being trained already (job {}, {:.0} % done)",
@@ -934,7 +931,7 @@ pub async fn start_training(state: &AppState, actor: &Actor) -> Result<TrainingJ
     tokio::spawn(async move {
         let result = train_model_with(&state, &actor, id).await;
         let at = hamnvakt_core::clock::from_millis(state.now_ms()).to_string();
-        state.targeting.update(id, |j| {
+        crate::targeting::runtime(&state).update(id, |j| {
             j.finished_at = Some(at);
             match result {
                 Ok(m) => {
@@ -998,7 +995,7 @@ async fn train_model_with(
         )));
     }
     let options = outcome_training_options();
-    let runtime = state.targeting.clone();
+    let runtime = crate::targeting::runtime(&state).clone();
     runtime.update(job, |j| j.stage = "training".into());
     let trained = tokio::task::spawn_blocking(move || {
         hamnvakt_targeting::TrainedModel::train_calibrated(
@@ -1014,7 +1011,7 @@ async fn train_model_with(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("training a model: {e}")))?;
-    state.targeting.update(job, |j| j.stage = "storing".into());
+    crate::targeting::runtime(&state).update(job, |j| j.stage = "storing".into());
     let data = serde_json::to_string(&trained)
         .map_err(|e| ApiError::Internal(format!("encoding a model: {e}")))?;
     let held_out = trained

@@ -33,8 +33,43 @@ pub struct AppState {
     observer: Arc<std::sync::OnceLock<Arc<dyn Observer>>>,
     /// Who correlates the events of every capability (see [`AppState::correlate`]).
     correlator: Arc<std::sync::OnceLock<Arc<dyn Correlate>>>,
-    /// Targeting's in-memory part: the parsed model, the training jobs.
-    pub targeting: Arc<crate::targeting::Runtime>,
+    /// What a capability holds in memory beside the store, one value per type (targeting's
+    /// parsed model and training jobs, say), without the platform knowing the capabilities.
+    pub slots: Arc<Slots>,
+}
+
+/// One value per type, made on first use (see [`AppState::slots`]).
+#[derive(Default)]
+pub struct Slots(
+    std::sync::Mutex<
+        std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
+    >,
+);
+
+impl std::fmt::Debug for Slots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Slots")
+    }
+}
+
+impl Slots {
+    /// The value of type `T`, made with `T::default()` the first time.
+    pub fn get<T: std::any::Any + Send + Sync + Default>(&self) -> Arc<T> {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let any = m
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        match any.downcast::<T>() {
+            Ok(t) => t,
+            // Keyed by the type's id, so the value is always a T; made afresh all the same.
+            Err(_) => {
+                let t = Arc::new(T::default());
+                m.insert(std::any::TypeId::of::<T>(), t.clone());
+                t
+            }
+        }
+    }
 }
 
 /// Something a capability did that correlation rules may join (an alert raised): its id, its
@@ -173,7 +208,7 @@ impl AppState {
             priority,
             observer: Arc::default(),
             correlator: Arc::default(),
-            targeting: Arc::default(),
+            slots: Arc::default(),
         }
     }
 
