@@ -348,15 +348,15 @@ async fn context_for(
 /// its old contribution away first, so an interrupted build can simply run again).
 async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
     use std::sync::atomic::Ordering;
-    if crate::targeting::runtime(&state)
+    if crate::targeting::runtime(state)
         .context_built
         .load(Ordering::Acquire)
     {
         return Ok(());
     }
-    let rt = crate::targeting::runtime(&state);
+    let rt = crate::targeting::runtime(state);
     let _one = rt.context_build.lock().await;
-    if crate::targeting::runtime(&state)
+    if crate::targeting::runtime(state)
         .context_built
         .load(Ordering::Acquire)
     {
@@ -403,7 +403,7 @@ async fn ensure_context(state: &AppState) -> Result<(), ApiError> {
             tracing::info!(consignments = rebuilt, "targeting context counts built");
         }
     }
-    crate::targeting::runtime(&state)
+    crate::targeting::runtime(state)
         .context_built
         .store(true, Ordering::Release);
     Ok(())
@@ -995,7 +995,7 @@ async fn train_model_with(
         )));
     }
     let options = outcome_training_options();
-    let runtime = crate::targeting::runtime(&state).clone();
+    let runtime = crate::targeting::runtime(state).clone();
     runtime.update(job, |j| j.stage = "training".into());
     let trained = tokio::task::spawn_blocking(move || {
         hamnvakt_targeting::TrainedModel::train_calibrated(
@@ -1011,7 +1011,7 @@ async fn train_model_with(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("training a model: {e}")))?;
-    crate::targeting::runtime(&state).update(job, |j| j.stage = "storing".into());
+    crate::targeting::runtime(state).update(job, |j| j.stage = "storing".into());
     let data = serde_json::to_string(&trained)
         .map_err(|e| ApiError::Internal(format!("encoding a model: {e}")))?;
     let held_out = trained
