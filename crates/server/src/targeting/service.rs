@@ -681,7 +681,10 @@ async fn raise_high_risk(
             continue;
         };
         let rank_percent = (pos as f64 + 1.0) * 100.0 / n;
-        if rank_percent > HIGH_RISK_TOP_PERCENT {
+        // The top 2 % of a day's consignments are its first ⌈2 % of n⌉ (of 141, the first
+        // three), as the worklist's bar counts them.
+        let top = ((n * HIGH_RISK_TOP_PERCENT / 100.0).ceil() as usize).max(1);
+        if pos >= top {
             continue;
         }
         let Some(x) = ranked.get(pos) else { continue };
