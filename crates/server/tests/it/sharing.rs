@@ -751,9 +751,19 @@ async fn a_plate_at_the_gate_matching_an_indicator_is_sighted() {
     }
     let s = found.expect("a sighting of the plate");
     assert_eq!(s["marking"]["tlp"], "TLP:AMBER+STRICT", "{s}");
-    let alerts = pfso
+    // The alert is raised after the sighting is filed: wait for it.
+    let mut alerts = pfso
         .get("/api/v1/alerts?kind=sharing.indicator_matched")
         .await;
+    for _ in 0..100 {
+        if alerts.json["total"] != 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        alerts = pfso
+            .get("/api/v1/alerts?kind=sharing.indicator_matched")
+            .await;
+    }
     assert_eq!(alerts.json["total"], 1, "{}", alerts.body);
     assert_eq!(
         alerts.json["alerts"][0]["subjects"][0]["reference"], "ABC123",
@@ -767,8 +777,18 @@ async fn a_plate_at_the_gate_matching_an_indicator_is_sighted() {
     )
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let alerts = pfso
+    // The alert is raised after the sighting is filed: wait for it.
+    let mut alerts = pfso
         .get("/api/v1/alerts?kind=sharing.indicator_matched")
         .await;
+    for _ in 0..100 {
+        if alerts.json["total"] != 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        alerts = pfso
+            .get("/api/v1/alerts?kind=sharing.indicator_matched")
+            .await;
+    }
     assert_eq!(alerts.json["total"], 1, "{}", alerts.body);
 }
