@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use hamnvakt_core::alert::{Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::alert::{AlertMessage, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::ids::{CredentialId, GateId, PersonId, ZoneId};
 use serde::Deserialize;
 use serde_json::json;
@@ -58,10 +58,21 @@ impl Default for DetectorSettings {
 pub struct Finding {
     pub kind: &'static str,
     pub severity: Severity,
-    pub title: String,
+    /// The title, as a code with parameters (rendered in the reader's language).
+    pub message: AlertMessage,
     pub subjects: Vec<SubjectRef>,
     pub evidence: serde_json::Value,
 }
+
+/// Every kind of alert these detectors raise.
+pub const KINDS: &[&str] = &[
+    "access.inactive_credential_used",
+    "access.impossible_travel",
+    "access.repeated_denials",
+    "access.unusual_hours",
+    "access.first_sensitive_zone",
+    "access.anti_passback",
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct Detectors {
@@ -162,7 +173,7 @@ impl Detectors {
                 out.push(Finding {
                     kind: "access.inactive_credential_used",
                     severity,
-                    title: format!("{} credential {number} presented at {}", state.as_str().replace('_', " "), gate.name),
+                    message: AlertMessage::InactiveCredentialUsed { credential: number.clone(), state: state.as_str().to_owned(), gate: gate.name.clone() },
                     subjects: [Some(cred_subject()), person_subject(), Some(gate_subject(gate))].into_iter().flatten().collect(),
                     evidence: json!({"credential_state": state.as_str(), "gate": gate.code, "local_time": local, "decision": d.outcome.as_str()}),
                 });
@@ -179,7 +190,7 @@ impl Detectors {
                     out.push(Finding {
                         kind: "access.impossible_travel",
                         severity: Severity::Medium,
-                        title: format!("Credential {number} at {} and {} {} minutes apart", pg.name, gate.name, (d.at_ms - prev_ms) / 60_000),
+                        message: AlertMessage::ImpossibleTravel { credential: number.clone(), from_gate: pg.name.clone(), to_gate: gate.name.clone(), minutes: (d.at_ms - prev_ms) / 60_000 },
                         subjects: [Some(cred_subject()), person_subject(), Some(gate_subject(pg)), Some(gate_subject(gate))].into_iter().flatten().collect(),
                         evidence: json!({"gates": [pg.code, gate.code], "distance_km": (km * 10.0).round() / 10.0, "minutes_apart": (d.at_ms - prev_ms) / 60_000, "implied_speed_kmh": speed.round()}),
                     });
@@ -219,7 +230,7 @@ impl Detectors {
                 out.push(Finding {
                     kind: "access.repeated_denials",
                     severity: Severity::High,
-                    title: format!("Credential {number} refused {} times within {} minutes at {} gates", list.len(), self.settings.repeated_denials_window_minutes, gates.len()),
+                    message: AlertMessage::RepeatedDenials { credential: number.clone(), count: list.len() as u32, minutes: self.settings.repeated_denials_window_minutes, gates: gates.len() as u32 },
                     subjects,
                     evidence: json!({"denials": denials, "last_reasons": d.reasons, "threshold": {"count": self.settings.repeated_denials_count, "within_minutes": self.settings.repeated_denials_window_minutes}}),
                 });
@@ -246,7 +257,7 @@ impl Detectors {
                         out.push(Finding {
                             kind: "access.unusual_hours",
                             severity: Severity::Medium,
-                            title: format!("{} entered {} at {local}, far outside their usual hours", p.name, gate.name),
+                            message: AlertMessage::UnusualHours { person: p.name.clone(), gate: gate.name.clone(), local_time: local.clone() },
                             subjects: [person_subject(), Some(cred_subject()), Some(gate_subject(gate))].into_iter().flatten().collect(),
                             evidence: json!({"local_time": local, "entries_in_history": total, "share_near_this_hour": share, "usual_hours": usual}),
                         });
@@ -267,7 +278,7 @@ impl Detectors {
                         out.push(Finding {
                             kind: "access.first_sensitive_zone",
                             severity: Severity::Medium,
-                            title: format!("{} entered sensitive zone {} for the first time", p.name, zone.name),
+                            message: AlertMessage::FirstSensitiveZone { person: p.name.clone(), zone: zone.name.clone() },
                             subjects: [person_subject(), Some(subject(SubjectKind::Zone, zone.code.clone(), Some(zone.name.clone()))), Some(gate_subject(gate))].into_iter().flatten().collect(),
                             evidence: json!({"zone": zone.code, "local_time": local, "entries_in_history": history, "zones_used_before": used.len()}),
                         });
@@ -281,10 +292,10 @@ impl Detectors {
             out.push(Finding {
                 kind: "access.anti_passback",
                 severity: Severity::Low,
-                title: format!(
-                    "Anti-passback: credential {number} at {} without a matching passage",
-                    gate.name
-                ),
+                message: AlertMessage::AntiPassback {
+                    credential: number.clone(),
+                    gate: gate.name.clone(),
+                },
                 subjects: [
                     Some(cred_subject()),
                     person_subject(),

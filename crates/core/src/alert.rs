@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::alert_message::AlertMessage;
 use crate::ids::{OrgId, UserId};
 use crate::marking::{self, Marking, Reader};
 use crate::tlp::Tlp;
@@ -282,7 +283,13 @@ pub struct AlertDraft {
     /// A dotted lowercase code naming the detector and pattern: `access.repeated_denials`.
     pub kind: String,
     pub severity: Severity,
+    /// The title in English: a person's free text, or a detector's [`AlertMessage`]
+    /// rendered in English (for API and STIX consumers).
     pub title: String,
+    /// What a detector or rule said, as a code with parameters, rendered in the reader's
+    /// language wherever people see the alert; `None` for alerts people raise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<AlertMessage>,
     pub subjects: Vec<SubjectRef>,
     pub evidence: serde_json::Value,
     pub owner_org: OrgId,
@@ -473,6 +480,7 @@ mod tests {
             kind: kind.into(),
             severity: Severity::High,
             title: "t".into(),
+            message: None,
             subjects,
             evidence: serde_json::Value::Null,
             owner_org: owner,
@@ -642,6 +650,7 @@ mod tests {
             kind: "Bad".into(),
             severity: Severity::High,
             title: " ".into(),
+            message: None,
             subjects: vec![SubjectRef {
                 kind: SubjectKind::Person,
                 reference: "".into(),

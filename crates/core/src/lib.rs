@@ -12,6 +12,7 @@
 )]
 
 pub mod alert;
+pub mod alert_message;
 pub mod chain;
 pub mod clock;
 pub mod entity;

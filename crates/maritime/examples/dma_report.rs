@@ -68,7 +68,7 @@ fn main() {
             println!(
                 "  {} {} (event from {}, detected {})",
                 f.kind,
-                f.title,
+                serde_json::to_string(&f.message).unwrap_or_default(),
                 iso(f.at_ms),
                 detected.map(iso).unwrap_or_default()
             );

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use hamnvakt_ais::message::{Body, Message};
+use hamnvakt_core::alert::AlertMessage;
 
 use crate::geo::distance_km;
 use crate::ports::Port;
@@ -103,13 +104,32 @@ impl Default for BehaviourSettings {
     }
 }
 
+/// Every kind of alert these detectors raise.
+pub const KINDS: &[&str] = &[
+    "ais.mid_unallocated",
+    "ais.mid_flag_mismatch",
+    "ais.impossible_jump",
+    "ais.gap",
+    "ais.drift",
+    "ais.sudden_speed_change",
+    "ais.loitering",
+    "ais.identity_change",
+    "ais.encounter",
+];
+
+/// A measure rounded to one decimal, as a title shows it.
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
 /// Something a detector found, with its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub kind: &'static str,
     pub mmsi: u32,
     pub at_ms: i64,
-    pub title: String,
+    /// The title, as a code with parameters (rendered in the reader's language).
+    pub message: AlertMessage,
     pub evidence: serde_json::Value,
     /// The other vessel, for findings about two (encounters, one IMO on two MMSIs).
     pub related: Option<u32>,
@@ -377,7 +397,7 @@ impl Behaviour {
                     kind: "ais.mid_unallocated",
                     mmsi: m.mmsi,
                     at_ms,
-                    title: format!("MMSI {} carries MID {mid}, which no country holds", m.mmsi),
+                    message: AlertMessage::MidUnallocated { mmsi: m.mmsi, mid, flag: None },
                     evidence: json!({"mid": mid, "message_type": m.msg_type}),
                     related: None,
                 });
@@ -400,7 +420,7 @@ impl Behaviour {
                         kind: "ais.impossible_jump",
                         mmsi: m.mmsi,
                         at_ms,
-                        title: format!("MMSI {} jumped {km:.1} km in {:.0} min ({implied_kn:.0} kn)", m.mmsi, hours * 60.0),
+                        message: AlertMessage::ImpossibleJump { mmsi: m.mmsi, km: round1(km), minutes: (hours * 60.0).round() as i64, knots: implied_kn.round() as i64 },
                         evidence: json!({"from": {"at_ms": prev.at_ms, "lat": prev.lat, "lon": prev.lon},
                                          "to": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "distance_km": km, "implied_speed_kn": implied_kn}),
@@ -418,7 +438,7 @@ impl Behaviour {
                         kind: "ais.gap",
                         mmsi: m.mmsi,
                         at_ms,
-                        title: format!("MMSI {} silent for {:.0} min while under way", m.mmsi, hours * 60.0),
+                        message: AlertMessage::Gap { mmsi: m.mmsi, minutes: (hours * 60.0).round() as i64 },
                         evidence: json!({"last_seen": {"at_ms": prev.at_ms, "lat": prev.lat, "lon": prev.lon, "speed_kn": prev.speed},
                                          "seen_again": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "other_messages_heard_meanwhile": others, "distance_km": km}),
@@ -448,7 +468,7 @@ impl Behaviour {
                         kind: "ais.drift",
                         mmsi: m.mmsi,
                         at_ms: since.at_ms,
-                        title: format!("MMSI {} drifting for {} min", m.mmsi, (at_ms - since.at_ms) / 60_000),
+                        message: AlertMessage::Drift { mmsi: m.mmsi, minutes: (at_ms - since.at_ms) / 60_000 },
                         evidence: json!({"since": {"at_ms": since.at_ms, "lat": since.lat, "lon": since.lon},
                                          "now": {"at_ms": at_ms, "lat": lat, "lon": lon, "speed_kn": m.speed_kn(),
                                                  "course_deg": m.course_deg(), "heading_deg": m.heading_deg()},
@@ -472,8 +492,8 @@ impl Behaviour {
                                 mmsi: m.mmsi,
                                 // The event starts at the last fast report, as DMA times it.
                                 at_ms: fast.at_ms,
-                                title: format!("MMSI {} went from {:.1} kn to {sp:.1} kn in {} s", m.mmsi,
-                                    fast.speed.unwrap_or(0.0), (at_ms - fast.at_ms) / 1000),
+                                message: AlertMessage::SuddenSpeedChange { mmsi: m.mmsi, from_kn: round1(fast.speed.unwrap_or(0.0)),
+                                    to_kn: round1(sp), seconds: (at_ms - fast.at_ms) / 1000 },
                                 evidence: json!({"fast": {"at_ms": fast.at_ms, "speed_kn": fast.speed, "lat": fast.lat, "lon": fast.lon},
                                                  "slow": {"at_ms": at_ms, "speed_kn": sp, "lat": lat, "lon": lon}}),
                                 related: None,
@@ -514,7 +534,7 @@ impl Behaviour {
                         kind: "ais.loitering",
                         mmsi: m.mmsi,
                         at_ms: l.start.at_ms,
-                        title: format!("MMSI {} loitering for {:.1} h away from port, mean {mean_kn:.1} kn", m.mmsi, hours),
+                        message: AlertMessage::Loitering { mmsi: m.mmsi, hours: round1(hours), mean_kn: round1(mean_kn) },
                         evidence: json!({"since": {"at_ms": l.start.at_ms, "lat": l.start.lat, "lon": l.start.lon},
                                          "now": {"at_ms": at_ms, "lat": lat, "lon": lon},
                                          "hours": hours, "mean_speed_kn": mean_kn, "distance_m": l.metres,
@@ -554,7 +574,7 @@ impl Behaviour {
                         kind: "ais.identity_change",
                         mmsi: m.mmsi,
                         at_ms,
-                        title: format!("MMSI {} changed its name from {old} to {name}", m.mmsi),
+                        message: AlertMessage::NameChange { mmsi: m.mmsi, from: old.clone(), to: name.clone() },
                         evidence: json!({"field": "name", "from": old, "to": name}),
                         related: None,
                     });
@@ -566,10 +586,11 @@ impl Behaviour {
                         kind: "ais.identity_change",
                         mmsi: m.mmsi,
                         at_ms,
-                        title: format!(
-                            "MMSI {} changed its IMO number from {old} to {new}",
-                            m.mmsi
-                        ),
+                        message: AlertMessage::ImoChange {
+                            mmsi: m.mmsi,
+                            from: old,
+                            to: new,
+                        },
                         evidence: json!({"field": "imo", "from": old, "to": new}),
                         related: None,
                     });
@@ -586,10 +607,11 @@ impl Behaviour {
                         kind: "ais.identity_change",
                         mmsi: m.mmsi,
                         at_ms,
-                        title: format!(
-                            "IMO {imo} is transmitted by MMSI {owner} and MMSI {}",
-                            m.mmsi
-                        ),
+                        message: AlertMessage::ImoShared {
+                            imo,
+                            mmsi: owner,
+                            other: m.mmsi,
+                        },
                         evidence: json!({"field": "imo", "imo": imo, "mmsis": [owner, m.mmsi]}),
                         related: Some(owner),
                     });
@@ -607,7 +629,7 @@ impl Behaviour {
                 kind: "ais.mid_flag_mismatch",
                 mmsi,
                 at_ms,
-                title: format!("MMSI {mmsi} is {country}'s (MID {mid}) but the vessel declares the flag {flag}"),
+                message: AlertMessage::MidFlagMismatch { mmsi, mid, country: country.to_owned(), flag: flag.clone() },
                 evidence: json!({"mid": mid, "mid_country": country, "declared_flag": flag}),
                 related: None,
             }),
@@ -615,7 +637,7 @@ impl Behaviour {
                 kind: "ais.mid_unallocated",
                 mmsi,
                 at_ms,
-                title: format!("MMSI {mmsi} carries MID {mid}, which no country holds (declared flag {flag})"),
+                message: AlertMessage::MidUnallocated { mmsi, mid, flag: Some(flag.to_owned()) },
                 evidence: json!({"mid": mid, "declared_flag": flag}),
                 related: None,
             }),
@@ -734,10 +756,13 @@ impl Behaviour {
                         kind: "ais.encounter",
                         mmsi: key.0,
                         at_ms: p.start_ms,
-                        title: format!(
-                            "MMSI {} and MMSI {} met for {minutes} min, {med_dist:.0} m apart at {med_speed:.1} kn",
-                            key.0, key.1
-                        ),
+                        message: AlertMessage::Encounter {
+                            mmsi: key.0,
+                            other: key.1,
+                            minutes,
+                            distance_m: f64::from(med_dist).round() as i64,
+                            speed_kn: round1(f64::from(med_speed)),
+                        },
                         evidence: json!({"vessels": [key.0, key.1], "start_ms": p.start_ms, "last_ms": p.last_ms,
                                          "minutes": minutes, "median_distance_m": med_dist, "median_speed_kn": med_speed,
                                          "at": {"lat": fix.lat, "lon": fix.lon},

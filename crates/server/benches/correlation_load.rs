@@ -141,6 +141,7 @@ fn main() {
             kind: kind.into(),
             severity: Severity::High,
             title: kind.into(),
+            message: None,
             subjects,
             evidence: serde_json::json!({}),
             owner_org: port,

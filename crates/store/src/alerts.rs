@@ -20,6 +20,9 @@ pub struct AlertRecord {
     pub kind: String,
     pub severity: Severity,
     pub title: String,
+    /// What a detector or rule said, as stored (`{"code", "params"}`): kept as JSON, so a
+    /// code this version does not know is still read; `None` for alerts people raised.
+    pub message: Option<serde_json::Value>,
     pub state: AlertState,
     pub owner_org: OrgId,
     pub tlp: Tlp,
@@ -134,7 +137,7 @@ pub struct AlertPage {
 
 const ALERT_COLUMNS: &str =
     "id, kind, severity, title, state, owner_org, tlp, evidence, assignee, outcome, \
-                             closing_note, raised_by, created_ms, updated_ms, occurrences, last_seen_ms";
+                             closing_note, raised_by, created_ms, updated_ms, occurrences, last_seen_ms, message";
 
 fn corrupt<T: std::fmt::Display>(what: &str) -> impl Fn(T) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -181,6 +184,9 @@ fn alert_from_row(r: &AnyRow) -> Result<AlertRecord> {
         updated_ms: r.try_get(13)?,
         occurrences: r.try_get(14)?,
         last_seen_ms: r.try_get(15)?,
+        message: r
+            .try_get::<Option<String>, _>(16)?
+            .and_then(|m| serde_json::from_str(&m).ok()),
     })
 }
 
@@ -225,7 +231,7 @@ impl WriteTx {
         let d = a.draft;
         sqlx::query(&format!(
             "INSERT INTO alerts ({ALERT_COLUMNS}, severity_rank, fold_key) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, 1, $9, $10, $11)"
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, 1, $9, $12, $10, $11)"
         ))
         .bind(a.id.to_string())
         .bind(d.kind.clone())
@@ -238,6 +244,12 @@ impl WriteTx {
         .bind(a.created_ms)
         .bind(d.severity.rank())
         .bind(a.fold_key.clone())
+        .bind(
+            d.message
+                .as_ref()
+                .and_then(|m| serde_json::to_value(m).ok())
+                .map(|v| hamnvakt_core::chain::canonical_json(&v)),
+        )
         .execute(&mut *self.tx)
         .await
         .map_err(StoreError::from_write)?;

@@ -159,6 +159,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0026_maritime_state.sql"),
         postgres: include_str!("../schema/postgres/0026_maritime_state.sql"),
     },
+    Migration {
+        version: 29,
+        name: "alert_messages",
+        sqlite: include_str!("../schema/sqlite/0029_alert_messages.sql"),
+        postgres: include_str!("../schema/postgres/0029_alert_messages.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

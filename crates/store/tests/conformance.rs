@@ -74,6 +74,7 @@ fn draft(owner: OrgId, tlp: Tlp, shared: Vec<OrgId>, kind: &str) -> AlertDraft {
         kind: kind.into(),
         severity: Severity::High,
         title: "Badge denied twice".into(),
+        message: None,
         subjects: vec![
             SubjectRef {
                 kind: SubjectKind::Credential,

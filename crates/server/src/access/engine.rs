@@ -1159,7 +1159,8 @@ fn observe(engine: &Engine, batch: &[Pending]) -> Vec<(AlertDraft, i64)> {
             let draft = AlertDraft {
                 kind: f.kind.to_owned(),
                 severity: f.severity,
-                title: f.title.chars().take(200).collect(),
+                title: crate::alerts::english_title(&f.message),
+                message: Some(f.message),
                 subjects: f
                     .subjects
                     .into_iter()

@@ -253,6 +253,7 @@ pub async fn raise(
         kind: body.kind,
         severity: body.severity,
         title: body.title,
+        message: None,
         subjects: body.subjects,
         evidence: body.evidence,
         owner_org: principal.org(),

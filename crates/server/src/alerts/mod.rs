@@ -8,13 +8,16 @@
 //! decision or AIS batch it was found in, raised afterwards — at start-up too, so a crash
 //! loses none), [`act`] (a lifecycle step) and [`ACTIVE`] (the states of an open alert).
 //! `stream.rs` pushes the queue's changes to the console (server-sent events, need-to-know per
-//! event); `evidence.rs` renders an alert's evidence for people.
+//! event); `evidence.rs` renders an alert's evidence for people; `words.rs` writes a
+//! detector's title ([`hamnvakt_core::alert::AlertMessage`]) in the reader's language:
+//! [`english_title`] for the stored title, [`title`] wherever people see an alert.
 
 mod api;
 mod evidence;
 mod pages;
 mod service;
 mod stream;
+mod words;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -22,7 +25,10 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{act, drain, drain_soon, merge, outbox_task, pending, raise, ACTIVE};
+pub use service::{act, drain, drain_soon, merge, outbox_task, pending, raise, with_message,
+    ACTIVE,
+};
+pub use words::{english_title, title};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()

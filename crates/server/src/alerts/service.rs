@@ -100,7 +100,7 @@ async fn raise_in(
         .record(
             "alert.raised",
             Some(&subject),
-            json!({
+            crate::alerts::with_message(json!({
                 "kind": draft.kind,
                 "severity": draft.severity,
                 "title": draft.title,
@@ -110,7 +110,7 @@ async fn raise_in(
                 "subjects": draft.subjects,
                 "evidence": draft.evidence,
                 "created_ms": seen_ms,
-            }),
+            }), draft),
         )
         .await?;
     change
@@ -124,6 +124,14 @@ async fn raise_in(
         })
         .await?;
     Ok(id)
+}
+
+/// The `alert.raised` event's payload with the detector's message, when there is one.
+pub fn with_message(mut payload: serde_json::Value, draft: &AlertDraft) -> serde_json::Value {
+    if let (Some(m), Some(o)) = (&draft.message, payload.as_object_mut()) {
+        o.insert("message".into(), json!(m));
+    }
+    payload
 }
 
 /// A detector's finding for the outbox: written by the caller in the transaction that

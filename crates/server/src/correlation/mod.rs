@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use hamnvakt_core::alert::{AlertDraft, SubjectKind, MAX_SUBJECTS, MAX_TITLE_CHARS};
+use hamnvakt_core::alert::{AlertDraft, AlertMessage, SubjectKind, MAX_SUBJECTS, MAX_TITLE_CHARS};
 use hamnvakt_core::entity::{EntityRef, VesselKey};
 use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::marking::{self, Marking, Reader};
@@ -372,11 +372,15 @@ impl Task {
             .take(MAX_SUBJECTS)
             .map(|e| e.subject(self.labels.get(e).cloned()))
             .collect();
-        let title: String = m.name.chars().take(MAX_TITLE_CHARS).collect();
+        let message = AlertMessage::Correlation {
+            rule: m.code.clone(),
+            name: m.name.chars().take(MAX_TITLE_CHARS).collect(),
+        };
         let draft = AlertDraft {
             kind: format!("correlation.{}", m.code),
             severity: m.severity,
-            title,
+            title: crate::alerts::english_title(&message),
+            message: Some(message),
             subjects,
             evidence: json!({
                 "rule": {"id": m.rule_id, "version": m.rule_version, "code": m.code, "name": m.name},

@@ -311,14 +311,15 @@ async fn notify(
     to: OrgId,
     agency: &str,
 ) -> Result<(), ApiError> {
-    let title: String = format!("Incident escalated to {agency}: {}", inc.title)
-        .chars()
-        .take(hamnvakt_core::alert::MAX_TITLE_CHARS)
-        .collect();
+    let message = hamnvakt_core::alert::AlertMessage::IncidentEscalated {
+        agency: agency.to_owned(),
+        incident: inc.title.clone(),
+    };
     let draft = AlertDraft {
         kind: "incident.escalated".into(),
         severity: inc.severity.max(Severity::Medium),
-        title,
+        title: crate::alerts::english_title(&message),
+        message: Some(message),
         subjects: vec![SubjectRef {
             kind: SubjectKind::Organisation,
             reference: to.to_string(),
@@ -336,7 +337,7 @@ async fn notify(
         .record(
             "alert.raised",
             Some(&format!("alert:{id}")),
-            json!({
+            crate::alerts::with_message(json!({
                 "kind": draft.kind,
                 "severity": draft.severity,
                 "title": draft.title,
@@ -346,7 +347,7 @@ async fn notify(
                 "subjects": draft.subjects,
                 "evidence": draft.evidence,
                 "created_ms": created_ms,
-            }),
+            }), &draft),
         )
         .await?;
     change

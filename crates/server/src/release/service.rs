@@ -3,7 +3,7 @@
 //! over the version the step was made from, then commit.
 
 use hamnvakt_access::model::CredentialState;
-use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
+use hamnvakt_core::alert::{AlertDraft, AlertMessage, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::entity::EntityRef;
 use hamnvakt_core::ids::{OrgId, PersonId};
 use hamnvakt_core::org::OrgKind;
@@ -740,13 +740,14 @@ async fn raise_driver_mismatch(
     }
     shared_with.retain(|o| *o != owner);
     shared_with.dedup();
+    let driver_mismatch = AlertMessage::DriverMismatch {
+        container: release.container.clone(),
+    };
     let draft = AlertDraft {
         kind: "release.driver_mismatch".into(),
         severity: Severity::High,
-        title: format!(
-            "{}: a driver other than the assigned one tried to collect the container",
-            release.container
-        ),
+        title: crate::alerts::english_title(&driver_mismatch),
+        message: Some(driver_mismatch),
         subjects,
         evidence: json!({
             "release": release.id,

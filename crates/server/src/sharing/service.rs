@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 
-use hamnvakt_core::alert::{AlertDraft, Severity};
+use hamnvakt_core::alert::{AlertDraft, AlertMessage, Severity};
 use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::marking::{self, Audience, Marking, Reader};
 use hamnvakt_core::org::OrgKind;
@@ -486,13 +486,15 @@ async fn alert_on_sighting(state: &SharingState, s: &NewShared) -> Result<(), Ap
         .unwrap_or(of)
         .to_owned();
     let body: Value = serde_json::from_str(&s.body).unwrap_or(Value::Null);
+    let sighted = AlertMessage::IndicatorSighted {
+        seen_by: seen_by.clone(),
+        indicator: name.chars().take(120).collect(),
+    };
     let draft = AlertDraft {
         kind: "sharing.indicator_sighted".into(),
         severity: Severity::High,
-        title: format!(
-            "{seen_by} sighted «{}»",
-            name.chars().take(120).collect::<String>()
-        ),
+        title: alerts::english_title(&sighted),
+        message: Some(sighted),
         subjects: vec![],
         evidence: json!({"indicator": of, "sighting": s.stix_id, "seen_by": seen_by, "description": body.get("description"), "first_seen": body.get("first_seen"), "count": body.get("count")}),
         owner_org: indicator.owner_org,
@@ -567,15 +569,16 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
     .await?;
     c.tx().file_shared(std::slice::from_ref(&row), now).await?;
     c.commit().await?;
+    let matched = AlertMessage::IndicatorMatched {
+        indicator: name.chars().take(100).collect(),
+        kind: hit.kind.to_string(),
+        value: hit.value.clone(),
+    };
     let draft = AlertDraft {
         kind: "sharing.indicator_matched".into(),
         severity: Severity::High,
-        title: format!(
-            "Indicator «{}» matched: {} {}",
-            name.chars().take(100).collect::<String>(),
-            hit.kind,
-            hit.value
-        ),
+        title: alerts::english_title(&matched),
+        message: Some(matched),
         subjects: o.subjects.clone(),
         evidence: json!({"indicator": hit.indicator, "value": hit.value, "kind": hit.kind, "observed": o.what, "sighting": id}),
         owner_org: owner,

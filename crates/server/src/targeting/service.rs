@@ -703,19 +703,20 @@ async fn raise_high_risk(
             .iter()
             .filter_map(|h| h.get("name").and_then(|n| n.as_str()).map(str::to_owned))
             .collect();
-        let title: String = format!(
-            "{} in today's top {HIGH_RISK_TOP_PERCENT} % (risk {:.2}, rank {:.1} %)",
-            c.container.as_deref().unwrap_or(&c.declaration_id),
-            x.risk,
-            rank_percent
-        )
-        .chars()
-        .take(hamnvakt_core::alert::MAX_TITLE_CHARS)
-        .collect();
+        let message = hamnvakt_core::alert::AlertMessage::HighRisk {
+            subject: c
+                .container
+                .clone()
+                .unwrap_or_else(|| c.declaration_id.clone()),
+            top_percent: HIGH_RISK_TOP_PERCENT,
+            risk: (x.risk * 100.0).round() / 100.0,
+            rank_percent: (rank_percent * 10.0).round() / 10.0,
+        };
         let draft = AlertDraft {
             kind: "cargo.high_risk".into(),
             severity: Severity::High,
-            title,
+            title: crate::alerts::english_title(&message),
+            message: Some(message),
             subjects,
             evidence: json!({
                 "score": x.risk, "rank_percent": rank_percent, "lane": row.lane,

@@ -33,6 +33,7 @@ fn draft(owner: OrgId, kind: &str, severity: Severity, subjects: Vec<SubjectRef>
         kind: kind.into(),
         severity,
         title: format!("{kind} finding"),
+        message: None,
         subjects,
         evidence: json!({"n": 1}),
         owner_org: owner,

@@ -601,6 +601,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         kind: "test.visibility".into(),
                         severity: hamnvakt_core::alert::Severity::Medium,
                         title: title.clone(),
+                        message: None,
                         subjects: vec![],
                         evidence: json!({"title_again": title}),
                         owner_org,
