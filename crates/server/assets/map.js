@@ -264,7 +264,7 @@
       if (a.kind === 'ais.gap' && e.last_seen && e.seen_again) {
         L.polyline([[e.last_seen.lat, e.last_seen.lon], [e.seen_again.lat, e.seen_again.lon]],
           { color: '#b42318', weight: 2, dashArray: '2 6', className: 'track-gap' })
-          .bindTooltip(a.title)
+          .bindTooltip(a.display_title || a.title)
           .addTo(t.marks);
       }
     }
@@ -397,7 +397,7 @@
       const ul = el('ul');
       for (const a of alerts.alerts) {
         const li = el('li');
-        const link = el('a', a.title);
+        const link = el('a', a.display_title || a.title);
         link.href = `/alerts/${a.id}`;
         li.append(link);
         const e = a.evidence || {};
@@ -439,11 +439,11 @@
           iconSize: [16, 16],
           iconAnchor: [8, 8],
         }),
-        title: a.title,
+        title: a.display_title || a.title,
         keyboard: false,
       });
       const popup = el('div');
-      const link = el('a', a.title);
+      const link = el('a', a.display_title || a.title);
       link.href = `/alerts/${a.id}`;
       popup.append(link);
       marker.bindPopup(popup);

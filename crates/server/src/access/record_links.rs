@@ -114,7 +114,7 @@ pub async fn linked(
                         h2 { (t(lang, Msg::AlertsAbout)) }
                         @if alerts.is_empty() { p.muted { (t(lang, Msg::NoAlerts)) } }
                         ul #person-alerts { @for a in &alerts {
-                            li { (local_time(a.created_ms)) " " a href={ "/alerts/" (a.id) } { (a.title) } }
+                            li { (local_time(a.created_ms)) " " a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } }
                         } }
                     }
                 }

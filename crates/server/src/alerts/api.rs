@@ -17,6 +17,8 @@ use super::service;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::web::i18n::Lang;
+use crate::web::layout::UiLang;
 use crate::web::state::AppState;
 use crate::web::time::{parse_time, rfc3339};
 
@@ -27,7 +29,18 @@ pub struct AlertView {
     /// Detector and pattern, `area.pattern`.
     pub kind: String,
     pub severity: Severity,
+    /// The title in English: a person's own text, or a detector's message written in English.
     pub title: String,
+    /// What a detector or rule said, as a code with parameters
+    /// (`{"code": "alert.ais.gap", "params": {"mmsi": 265123456, "minutes": 180}}`), from which
+    /// the title is written in each reader's language; absent for alerts people raised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub message: Option<serde_json::Value>,
+    /// The title in the reader's language (the console's language cookie, else
+    /// `Accept-Language`; Swedish when neither names sv or en), on reads of the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_title: Option<String>,
     pub state: AlertState,
     #[schema(value_type = String, format = Uuid)]
     pub owner_org: OrgId,
@@ -58,6 +71,8 @@ impl From<AlertRecord> for AlertView {
             kind: a.kind,
             severity: a.severity,
             title: a.title,
+            message: a.message,
+            display_title: None,
             state: a.state,
             owner_org: a.owner_org,
             tlp: a.tlp,
@@ -73,6 +88,14 @@ impl From<AlertRecord> for AlertView {
             occurrences: a.occurrences,
             last_seen_at: rfc3339(a.last_seen_ms),
         }
+    }
+}
+
+impl AlertView {
+    /// With the title in the reader's language.
+    pub fn localized(mut self, lang: Lang) -> Self {
+        self.display_title = Some(super::title(lang, self.message.as_ref(), &self.title));
+        self
     }
 }
 
@@ -191,6 +214,7 @@ impl ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
+    UiLang(lang): UiLang,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<AlertPageView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
@@ -199,7 +223,11 @@ pub async fn list(
     let page = state.store.list_alerts(&viewer, &filter).await?;
     let total = state.store.count_alerts(&viewer, &filter).await?;
     Ok(Json(AlertPageView {
-        alerts: page.alerts.into_iter().map(Into::into).collect(),
+        alerts: page
+            .alerts
+            .into_iter()
+            .map(|a| AlertView::from(a).localized(lang))
+            .collect(),
         next_cursor: page.next_cursor,
         total,
     }))
@@ -276,6 +304,7 @@ pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
 pub async fn get_one(
     State(state): State<AppState>,
     principal: Principal,
+    UiLang(lang): UiLang,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AlertView>, ApiError> {
     principal.require(Permission::AlertsRead)?;
@@ -285,7 +314,7 @@ pub async fn get_one(
         .alert(id, &principal.viewer())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
-    Ok(Json(a.into()))
+    Ok(Json(AlertView::from(a).localized(lang)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

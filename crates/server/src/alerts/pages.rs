@@ -173,7 +173,7 @@ pub async fn queue(
                     @for a in &page.alerts {
                         tr data-alert-id=(a.id) data-state=(a.state.as_str()) data-severity=(a.severity.as_str()) data-occurrences=(a.occurrences) data-last-seen=(a.last_seen_ms) {
                             td { (severity_badge(lang, a.severity)) }
-                            td { a href={ "/alerts/" (a.id) } { (a.title) } br; small.kind { (a.kind) } }
+                            td { a href={ "/alerts/" (a.id) } { (super::title(lang, a.message.as_ref(), &a.title)) } br; small.kind { (a.kind) } }
                             td { @for s in &a.subjects {
                                 span.subject title=(t(lang, i18n::subject_kind(s.kind))) {
                                     (t(lang, i18n::subject_kind(s.kind))) ": " (s.label.clone().unwrap_or_else(|| s.reference.clone()))
@@ -257,10 +257,11 @@ pub async fn detail(
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
+    let heading = super::title(lang, a.message.as_ref(), &a.title);
     let body = html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
         article.alert #alert-detail data-state=(a.state.as_str()) {
-            h1 { (severity_badge(lang, a.severity)) " " (a.title) }
+            h1 #alert-title { (severity_badge(lang, a.severity)) " " (heading) }
             dl.facts {
                 dt { (t(lang, Msg::KindFilter)) } dd { code { (a.kind) } }
                 dt { (t(lang, Msg::StateCol)) } dd { (state_badge(lang, a.state))
@@ -335,7 +336,7 @@ pub async fn detail(
             lang,
             principal: Some(&p),
             path: &path,
-            title: &a.title,
+            title: &heading,
             nav: Some(Msg::NavAlerts),
         },
         body,

@@ -20,6 +20,7 @@ use super::api::AlertView;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
 use crate::web::extract::ApiQuery;
+use crate::web::layout::UiLang;
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
@@ -73,6 +74,7 @@ pub struct StreamQuery {
 pub async fn stream(
     State(state): State<AppState>,
     p: Principal,
+    UiLang(lang): UiLang,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
@@ -134,7 +136,7 @@ pub async fn stream(
                         "seq": e.seq,
                         "at": rfc3339(e.at_ms),
                         "change": e.kind,
-                        "alert": AlertView::from(alert),
+                        "alert": AlertView::from(alert).localized(lang),
                     });
                     let event = Event::default()
                         .event("alert")

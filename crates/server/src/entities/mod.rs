@@ -76,6 +76,9 @@ pub struct Link {
 pub struct AlertLine {
     pub id: String,
     pub title: String,
+    /// The detector's message the title was written from (`{"code", "params"}`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<serde_json::Value>,
     pub severity: hamnvakt_core::alert::Severity,
     pub state: hamnvakt_core::alert::AlertState,
     pub created_ms: i64,
@@ -334,6 +337,7 @@ pub async fn profile(
                     out.alerts.push(AlertLine {
                         id: x.id.to_string(),
                         title: x.title,
+                        message: x.message,
                         severity: x.severity,
                         state: x.state,
                         created_ms: x.created_ms,

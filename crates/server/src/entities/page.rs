@@ -120,7 +120,7 @@ pub async fn page(
                 h2 { (t(lang, Msg::EntityAlerts)) }
                 ul #entity-alerts { @for a in &pr.alerts {
                     li { (local_time(a.created_ms)) " " span class={ "sev sev-" (a.severity.as_str()) } { (t(lang, i18n::severity(a.severity))) } " "
-                        a href={ "/alerts/" (a.id) } { (a.title) } }
+                        a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } }
                 } }
             }
             @if !pr.incidents.is_empty() {

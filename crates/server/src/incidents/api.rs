@@ -43,6 +43,11 @@ pub struct AlertBrief {
     #[schema(value_type = String, format = Uuid)]
     pub id: AlertId,
     pub title: String,
+    /// The detector's message (`{"code", "params"}`) the title was written from, when a
+    /// detector or rule raised it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub message: Option<serde_json::Value>,
     pub kind: String,
     pub severity: Severity,
     pub state: AlertState,
@@ -86,6 +91,7 @@ pub async fn view(
             alerts.push(AlertBrief {
                 id: a.id,
                 title: a.title,
+                message: a.message,
                 kind: a.kind,
                 severity: a.severity,
                 state: a.state,

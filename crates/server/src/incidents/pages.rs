@@ -207,7 +207,7 @@ pub async fn detail(
             }
             h2 { (t(lang, Msg::IncAlerts)) }
             ul #incident-alerts { @for a in &v.alerts {
-                li { (sev(lang, a.severity)) " " a href={ "/alerts/" (a.id) } { (a.title) } " " small.kind { (a.kind) } }
+                li { (sev(lang, a.severity)) " " a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } " " small.kind { (a.kind) } }
             } }
             @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, Msg::IncHiddenAlerts)) } }
             @if !v.entities.is_empty() {
@@ -262,6 +262,11 @@ pub async fn detail(
                         Entry::StateChanged { to, outcome, .. } => { ": " (t(lang, state_msg(*to))) @if let Some(o) = outcome { " (" (t(lang, outcome_msg(*o))) ")" } }
                         Entry::Escalated { to, .. } => { ": " (orgs.get(to).cloned().unwrap_or_else(|| to.to_string())) }
                         Entry::Attachment { reference, label } => { ": " (label) " " code { (reference) } }
+                        Entry::AlertLinked { alert } => {
+                            @if let Some(a) = v.alerts.iter().find(|a| a.id == *alert) {
+                                ": " a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) }
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -422,7 +427,7 @@ pub async fn alert_panel(
                 form method="post" action="/incidents" #open-incident {
                     input type="hidden" name="csrf" value=(p.csrf());
                     input type="hidden" name="alert" value=(a.id);
-                    label { (t(lang, Msg::Title)) input name="title" value=(a.title) maxlength="200" required; }
+                    label { (t(lang, Msg::Title)) input name="title" value=(crate::alerts::title(lang, a.message.as_ref(), &a.title)) maxlength="200" required; }
                     label { (t(lang, Msg::Marking)) select name="tlp" {
                         @for tl in Tlp::ALL { option value=(tl.as_str()) selected[tl == Tlp::Amber] { (tl.as_str()) } }
                     } }

@@ -36,6 +36,11 @@ pub struct OpenAlert {
     #[schema(value_type = String, format = Uuid)]
     pub id: AlertId,
     pub title: String,
+    /// The detector's message (`{"code", "params"}`) the title was written from, when a
+    /// detector or rule raised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub message: Option<serde_json::Value>,
     pub severity: Severity,
     pub state: AlertState,
 }
@@ -180,6 +185,7 @@ pub async fn summary(state: &AppState, p: &Principal) -> Result<(Summary, Option
                 .map(|a| OpenAlert {
                     id: a.id,
                     title: a.title,
+                    message: a.message,
                     severity: a.severity,
                     state: a.state,
                 })

@@ -59,7 +59,7 @@ pub async fn page(
             h2 { @match &now.since { Some(s) => { (t(lang, Msg::ShiftSince)) " (" (when(s)) ")" }, None => (t(lang, Msg::ShiftFirst)) } }
             h3 { (t(lang, Msg::ShiftOpenAlerts)) " (" (now.open_alerts.len()) ")" }
             ul #handover-alerts { @for a in &now.open_alerts {
-                li { a href={ "/alerts/" (a.id) } { (a.title) } " — " (t(lang, i18n::state(a.state))) }
+                li { a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } " — " (t(lang, i18n::state(a.state))) }
             } }
             h3 { (t(lang, Msg::ShiftIncidentsChanged)) " (" (now.incidents_changed.len()) ")" }
             ul #handover-incidents { @for i in &now.incidents_changed {

@@ -144,7 +144,7 @@ pub async fn consignment(
                     @if alerts.is_empty() { p.muted { (t(lang, Msg::NoAlerts)) } } @else {
                         ul #alerts { @for a in &alerts {
                             li { (local_time(a.created_ms)) " " span class={ "sev sev-" (a.severity.as_str()) } { (t(lang, i18n::severity(a.severity))) } " "
-                                a href={ "/alerts/" (a.id) } { (a.title) } }
+                                a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } }
                         } }
                     }
                 }
