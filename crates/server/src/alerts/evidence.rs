@@ -97,6 +97,25 @@ fn label(key: &str) -> Option<Msg> {
         "person" => Msg::E_person,
         "credential" => Msg::E_credential,
         "plate" => Msg::E_plate,
+        "joined_by" => Msg::E_joined_by,
+        "entity" => Msg::E_entity,
+        "part" => Msg::E_part,
+        "with" => Msg::E_with,
+        "parts" => Msg::E_parts,
+        "alert" => Msg::E_alert,
+        "rule" => Msg::E_rule,
+        "name" => Msg::E_name,
+        "id" => Msg::E_id,
+        "hits" => Msg::E_hits,
+        "lane" => Msg::E_lane,
+        "profile" => Msg::E_profile,
+        "profiles" => Msg::E_profiles,
+        "weight" => Msg::E_weight,
+        "score" => Msg::E_score,
+        "rank_percent" => Msg::E_rank_percent,
+        "vessel_call" => Msg::E_vessel_call,
+        "origin" => Msg::E_origin,
+        "hs_code" => Msg::E_hs_code,
         _ => return None,
     })
 }
@@ -138,18 +157,59 @@ fn text_time(s: &str) -> Option<i64> {
         .map(|t| t.as_millisecond())
 }
 
-fn number(n: &serde_json::Number) -> String {
+/// A number with at most four decimals, with the reader's decimal sign.
+fn number(lang: Lang, n: &serde_json::Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
     }
-    match n.as_f64() {
+    let s = match n.as_f64() {
         Some(f) => {
             let s = format!("{f:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            s.to_owned()
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
         }
         None => n.to_string(),
+    };
+    match lang {
+        Lang::Sv => s.replace('.', ","),
+        Lang::En => s,
     }
+}
+
+/// A code a detector writes as a value (a credential's state, a gate decision's outcome, a
+/// direction, a lane), in words.
+fn word(lang: Lang, key: &str, s: &str) -> Option<String> {
+    let m = match (key, s) {
+        ("credential_state", _) => return Some(super::words::credential_state(lang, s)),
+        ("decision", "grant") => Msg::Grant,
+        ("decision", "deny") => Msg::Deny,
+        ("decision", "refer") => Msg::Refer,
+        ("direction", "in") => Msg::DirIn,
+        ("direction", "out") => Msg::DirOut,
+        ("lane", "red") => Msg::LaneRed,
+        ("lane", "yellow") => Msg::LaneYellow,
+        ("lane", "blue") => Msg::LaneBlue,
+        ("lane", "green") => Msg::LaneGreen,
+        _ => return None,
+    };
+    Some(t(lang, m).to_owned())
+}
+
+/// The evidence with what a rule wrote in words put in the reader's words: a built-in
+/// correlation rule's name (a rule someone wrote keeps theirs).
+pub fn localised(lang: Lang, kind: &str, evidence: &Value) -> Value {
+    let mut e = evidence.clone();
+    if kind.starts_with("correlation.") {
+        if let Some(rule) = e.get_mut("rule").and_then(Value::as_object_mut) {
+            if let (Some(code), Some(name)) = (
+                rule.get("code").and_then(Value::as_str),
+                rule.get("name").and_then(Value::as_str),
+            ) {
+                let words = super::words::correlation_name(lang, code, name);
+                rule.insert("name".into(), Value::String(words));
+            }
+        }
+    }
+    e
 }
 
 /// One value, under the key it was found at.
@@ -160,21 +220,26 @@ fn value(lang: Lang, key: &str, v: &Value) -> Markup {
     match v {
         Value::Null => html! { "—" },
         Value::Bool(b) => html! { (t(lang, if *b { Msg::EvYes } else { Msg::EvNo })) },
-        Value::Number(n) => html! { (number(n)) },
-        Value::String(s) => match text_time(s) {
-            Some(ms) => {
+        Value::Number(n) => html! { (number(lang, n)) },
+        Value::String(s) => match (text_time(s), word(lang, key, s)) {
+            (Some(ms), _) => {
                 html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } }
             }
-            None => html! { (s) },
+            (None, Some(w)) => html! { span title=(s) { (w) } },
+            (None, None) => html! { (s) },
         },
         Value::Array(items) => list(lang, key, items),
         Value::Object(_) => fields(lang, v),
     }
 }
 
-/// A gate decision's reason, `{code, text}`, in the reader's words when the console has them.
+/// A gate decision's reason, `{code, text}`, in the reader's words when the console has them;
+/// or a targeting profile's reason, `{code, params}`, in the reader's words.
 fn reason(lang: Lang, v: &Value) -> Option<Markup> {
     let code = v.get("code")?.as_str()?;
+    if v.get("params").is_some_and(Value::is_object) {
+        return Some(html! { (crate::targeting::reason_value(lang, v)) });
+    }
     let text = v.get("text").and_then(Value::as_str).unwrap_or(code);
     Some(match i18n::reason(code) {
         Some(m) => html! { span title=(text) { (t(lang, m)) } },

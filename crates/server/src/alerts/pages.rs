@@ -286,7 +286,7 @@ pub async fn detail(
             h2 { (t(lang, Msg::Subjects)) }
             (crate::entities::subjects(lang, &a.subjects))
             h2 { (t(lang, Msg::Evidence)) }
-            (super::evidence::render(lang, &a.evidence))
+            (super::evidence::render(lang, &super::evidence::localised(lang, &a.kind, &a.evidence)))
             @if a.state != AlertState::Closed {
                 h2 { (t(lang, Msg::Actions)) }
                 @if acts {

@@ -35,7 +35,7 @@ fn short(lang: Lang, x: f64) -> String {
 }
 
 /// A credential's state, as the title's first word.
-fn credential_state(lang: Lang, state: &str) -> String {
+pub(super) fn credential_state(lang: Lang, state: &str) -> String {
     let (en, sv) = match state {
         "suspended" => ("Suspended", "Spärrat"),
         "reported_lost" => ("Reported lost", "Förlustanmält"),
@@ -67,7 +67,7 @@ fn indicator_kind(lang: Lang, kind: &str) -> String {
 
 /// A built-in correlation rule's name in Swedish, when the stored rule still has its
 /// built-in English name (a rule someone renamed or wrote keeps the name they gave it).
-fn correlation_name(lang: Lang, rule: &str, name: &str) -> String {
+pub(super) fn correlation_name(lang: Lang, rule: &str, name: &str) -> String {
     let builtin = hamnvakt_incidents::correlation::builtin();
     let unchanged = builtin.iter().any(|r| r.code == rule && r.name == name);
     let sv = match rule {

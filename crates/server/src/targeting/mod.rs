@@ -31,6 +31,8 @@ pub(crate) fn runtime(state: &crate::web::state::AppState) -> std::sync::Arc<ser
     state.slots.get::<service::Runtime>()
 }
 
+pub use words::reason_value;
+
 pub use service::{
     outcome_training_options, record_outcome, run_selection, save_profile, start_training,
     store_consignments, train_model, Runtime, TrainingJob,

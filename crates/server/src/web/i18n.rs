@@ -238,6 +238,25 @@ messages! {
     E_person => "Person", "Person";
     E_credential => "Credential", "Kort";
     E_plate => "Plate", "Registreringsnummer";
+    E_joined_by => "Joined by", "Förenade genom";
+    E_entity => "Entity", "Objekt";
+    E_part => "Part", "Del";
+    E_with => "With", "Med";
+    E_parts => "Parts", "Delar";
+    E_alert => "Alert", "Larm";
+    E_rule => "Rule", "Regel";
+    E_name => "Name", "Namn";
+    E_id => "Id", "Id";
+    E_hits => "Profile hits", "Profilträffar";
+    E_lane => "Lane", "Kanal";
+    E_profile => "Profile", "Profil";
+    E_profiles => "Profiles", "Profiler";
+    E_weight => "Weight", "Vikt";
+    E_score => "Risk score", "Riskvärde";
+    E_rank_percent => "Rank (% of the day)", "Rang (% av dagen)";
+    E_vessel_call => "Vessel call", "Fartygsanlöp";
+    E_origin => "Origin", "Ursprung";
+    E_hs_code => "HS code", "HS-nummer";
     // Cases in the console.
     NavCases => "Cases", "Ärenden";
     CaseNone => "No cases.", "Inga ärenden.";
@@ -841,6 +860,7 @@ pub const SAME_IN_BOTH: &[Msg] = &[
     Msg::E_container,
     Msg::E_incident,
     Msg::E_version,
+    Msg::E_id,
     Msg::E_text,
     Msg::E_person,
     Msg::NavAdmin,
