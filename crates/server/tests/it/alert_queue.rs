@@ -396,6 +396,58 @@ async fn a_gate_finding_is_at_the_time_of_the_presentation(kind: Kind) {
     assert_eq!(alert["created_at"], at, "{alert}");
 }
 
+/// A detector's alert is stored with its message code and parameters: the API keeps the
+/// English title (and gives the message), the console writes it in the reader's language —
+/// the alert page, the queue and the API's `display_title` in Swedish and in English.
+async fn a_detectors_alert_reads_in_the_readers_language(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut pfso = app.login("pfso").await;
+    build_gate(
+        &mut pfso,
+        &app.site.to_string(),
+        &app.port.to_string(),
+        &app.haulier.to_string(),
+        1,
+    )
+    .await;
+    let mut gate = app.client().with_bearer(&app.machine_token().await);
+    let r = gate
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "VHA-MAIN", "credential": "S-0", "direction": "in", "at": "2026-11-17T03:12:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let alert = wait_for_alert(&mut pfso, "S-0", Duration::from_secs(10)).await;
+    let english = "Suspended credential S-0 presented at Main gate";
+    let swedish = "Spärrat passerkort S-0 uppvisat vid Main gate";
+    assert_eq!(alert["title"], english, "{alert}");
+    assert_eq!(
+        alert["message"],
+        json!({"code": "alert.access.inactive_credential_used",
+               "params": {"credential": "S-0", "state": "suspended", "gate": "Main gate"}})
+    );
+    let raised = app.events("alert.raised").await;
+    let payload: Value = serde_json::from_str(&raised.last().unwrap().payload).unwrap();
+    assert_eq!(payload["message"], alert["message"], "the chain keeps the message");
+    let id = alert["id"].as_str().unwrap();
+    let session = pfso.cookie.clone().unwrap();
+    for (lang, title, other) in [("sv", swedish, english), ("en", english, swedish)] {
+        pfso.cookie = Some(format!("{session}; hv_lang={lang}"));
+        let page = pfso.get(&format!("/alerts/{id}")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let h1 = page.body.split("id=\"alert-title\"").nth(1).unwrap_or_default();
+        let h1 = h1.split("</h1>").next().unwrap_or_default();
+        assert!(h1.contains(title), "{lang}: {h1}");
+        assert!(!page.body.contains(other), "{lang} page shows {other}");
+        let queue = pfso.get("/alerts").await;
+        assert!(queue.body.contains(title), "{lang} queue: {}", queue.body);
+        let api = pfso.get(&format!("/api/v1/alerts/{id}")).await;
+        assert_eq!(api.json["display_title"], title);
+        assert_eq!(api.json["title"], english);
+    }
+}
+
 async fn create(c: &mut Client, kind: &str, body: Value) -> String {
     let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
     assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
@@ -625,6 +677,11 @@ mod sqlite {
         super::a_gate_finding_is_at_the_time_of_the_presentation(Kind::Sqlite).await
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_detectors_alert_reads_in_the_readers_language() {
+        super::a_detectors_alert_reads_in_the_readers_language(Kind::Sqlite).await
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn no_finding_of_an_acknowledged_decision_is_lost() {
         super::no_finding_of_an_acknowledged_decision_is_lost(Kind::Sqlite).await
@@ -647,6 +704,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_gate_finding_is_at_the_time_of_the_presentation() {
         super::a_gate_finding_is_at_the_time_of_the_presentation(Kind::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_detectors_alert_reads_in_the_readers_language() {
+        super::a_detectors_alert_reads_in_the_readers_language(Kind::Postgres).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
