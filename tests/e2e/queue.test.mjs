@@ -50,6 +50,10 @@ const WORDS = {
     cases: 'Cases',
     caseOpen: 'Open',
     group: 'Open (1)',
+    // Detector-made titles, written from the message code in the reader's language.
+    gap: /^MMSI \d+ silent for \d+ min while under way$/,
+    meeting: /^MMSI \d+ and MMSI \d+ met for \d+ min, \d+ m apart at \d+\.\d kn$/,
+    denials: /^Credential \S+ refused \d+ times within \d+ minutes at \d+ gates$/,
   },
   'sv-SE': {
     live: 'Live: larm visas och ändras här när de händer.',
@@ -58,6 +62,9 @@ const WORDS = {
     cases: 'Ärenden',
     caseOpen: 'Öppet',
     group: 'Öppen (1)',
+    gap: /^AIS-avbrott: MMSI \d+ tyst i \d+ min under gång$/,
+    meeting: /^Möte till sjöss: MMSI \d+ och MMSI \d+ i \d+ min, \d+ m isär i \d+,\d knop$/,
+    denials: /^Passerkort \S+ nekat \d+ gånger inom \d+ minuter vid \d+ grindar$/,
   },
 };
 
@@ -82,6 +89,24 @@ for (const [locale, words] of Object.entries(WORDS)) {
       const [s1, t1] = order[i];
       assert.ok(SEVERITY[s0] > SEVERITY[s1] || (SEVERITY[s0] === SEVERITY[s1] && t0 >= t1), `row ${i} out of order: ${JSON.stringify(order)}`);
     }
+
+    // The demo's detector-made alerts are titled in the reader's language, in the queue and
+    // on the alert's page (the English title stays the API's `title`).
+    const titles = await page.$$eval('#alert-queue tbody tr', (rows) => rows.map((r) =>
+      [r.dataset.alertId, r.querySelector('td:nth-child(2) a').textContent.trim(), r.querySelector('small.kind').textContent.trim()]));
+    for (const [kind, pattern] of [['ais.gap', words.gap], ['ais.encounter', words.meeting], ['access.repeated_denials', words.denials]]) {
+      const found = titles.filter(([, , k]) => k === kind);
+      assert.ok(found.length > 0, `no ${kind} alert in the queue: ${JSON.stringify(titles)}`);
+      for (const [, title] of found) assert.match(title, pattern);
+    }
+    const [gapId, gapTitle] = titles.find(([, , k]) => k === 'ais.gap');
+    await page.goto(`${demo.url}/alerts/${gapId}`);
+    assert.ok((await page.textContent('#alert-title')).includes(gapTitle));
+    const gapApi = await operator.call('GET', `/api/v1/alerts/${gapId}`);
+    assert.match(gapApi.json.title, WORDS['en-GB'].gap);
+    assert.equal(gapApi.json.message.code, 'alert.ais.gap');
+    await page.goto(`${demo.url}/alerts`);
+    await page.waitForSelector('#alert-queue-live[data-listening="true"]');
 
     // Customs raises two alerts: one it keeps to itself, one shared with the port by name.
     const stamp = `${locale} ${Date.now()}`;
