@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::pages::{page, subnav};
 use crate::web::auth::{UiForm, UiUser};
 use crate::web::i18n::Lang;
-use crate::web::layout::{layout, UiError, UiLang};
+use crate::web::layout::{layout, local_time, UiError, UiLang};
 use crate::web::state::AppState;
 
 fn w(lang: Lang, en: &'static str, sv: &'static str) -> &'static str {
@@ -114,7 +114,7 @@ pub async fn model(
                             ("done", Lang::Sv) => "klar", ("done", _) => "done",
                             (_, Lang::Sv) => "misslyckades", _ => "failed" }) }
                         td { progress max="1" value=(j.progress) {} " " (format!("{:.0} %", j.progress * 100.0)) }
-                        td { (j.started_at) }
+                        td { time datetime=(j.started_at) { (j.started_at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_else(|_| j.started_at.clone())) } }
                         td { @if let Some(v) = j.version { (w(lang, "version", "version")) " " (v) } @if let Some(e) = &j.error { small { (e) } } }
                     }
                 } }
