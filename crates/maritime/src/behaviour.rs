@@ -397,7 +397,11 @@ impl Behaviour {
                     kind: "ais.mid_unallocated",
                     mmsi: m.mmsi,
                     at_ms,
-                    message: AlertMessage::MidUnallocated { mmsi: m.mmsi, mid, flag: None },
+                    message: AlertMessage::MidUnallocated {
+                        mmsi: m.mmsi,
+                        mid,
+                        flag: None,
+                    },
                     evidence: json!({"mid": mid, "message_type": m.msg_type}),
                     related: None,
                 });
@@ -574,7 +578,11 @@ impl Behaviour {
                         kind: "ais.identity_change",
                         mmsi: m.mmsi,
                         at_ms,
-                        message: AlertMessage::NameChange { mmsi: m.mmsi, from: old.clone(), to: name.clone() },
+                        message: AlertMessage::NameChange {
+                            mmsi: m.mmsi,
+                            from: old.clone(),
+                            to: name.clone(),
+                        },
                         evidence: json!({"field": "name", "from": old, "to": name}),
                         related: None,
                     });
@@ -629,7 +637,12 @@ impl Behaviour {
                 kind: "ais.mid_flag_mismatch",
                 mmsi,
                 at_ms,
-                message: AlertMessage::MidFlagMismatch { mmsi, mid, country: country.to_owned(), flag: flag.clone() },
+                message: AlertMessage::MidFlagMismatch {
+                    mmsi,
+                    mid,
+                    country: country.to_owned(),
+                    flag: flag.clone(),
+                },
                 evidence: json!({"mid": mid, "mid_country": country, "declared_flag": flag}),
                 related: None,
             }),
@@ -637,7 +650,11 @@ impl Behaviour {
                 kind: "ais.mid_unallocated",
                 mmsi,
                 at_ms,
-                message: AlertMessage::MidUnallocated { mmsi, mid, flag: Some(flag.to_owned()) },
+                message: AlertMessage::MidUnallocated {
+                    mmsi,
+                    mid,
+                    flag: Some(flag.to_owned()),
+                },
                 evidence: json!({"mid": mid, "declared_flag": flag}),
                 related: None,
             }),

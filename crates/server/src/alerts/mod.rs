@@ -25,8 +25,8 @@ use utoipa::OpenApi;
 
 use crate::web::state::AppState;
 
-pub use service::{act, drain, drain_soon, merge, outbox_task, pending, raise, with_message,
-    ACTIVE,
+pub use service::{
+    act, drain, drain_soon, merge, outbox_task, pending, raise, with_message, ACTIVE,
 };
 pub use words::{english_title, title};
 

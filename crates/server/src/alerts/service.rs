@@ -100,17 +100,20 @@ async fn raise_in(
         .record(
             "alert.raised",
             Some(&subject),
-            crate::alerts::with_message(json!({
-                "kind": draft.kind,
-                "severity": draft.severity,
-                "title": draft.title,
-                "owner_org": draft.owner_org,
-                "tlp": draft.tlp,
-                "shared_with": draft.shared_with,
-                "subjects": draft.subjects,
-                "evidence": draft.evidence,
-                "created_ms": seen_ms,
-            }), draft),
+            crate::alerts::with_message(
+                json!({
+                    "kind": draft.kind,
+                    "severity": draft.severity,
+                    "title": draft.title,
+                    "owner_org": draft.owner_org,
+                    "tlp": draft.tlp,
+                    "shared_with": draft.shared_with,
+                    "subjects": draft.subjects,
+                    "evidence": draft.evidence,
+                    "created_ms": seen_ms,
+                }),
+                draft,
+            ),
         )
         .await?;
     change

@@ -72,7 +72,7 @@ pub(super) fn correlation_name(lang: Lang, rule: &str, name: &str) -> String {
     let unchanged = builtin.iter().any(|r| r.code == rule && r.name == name);
     let sv = match rule {
         "cargo_vessel_gate" => {
-            "Högriskcontainer, dess fartyg med AIS-avbrott eller möte till sjöss under ansegling, dess förare vid stacken"
+            "Högriskcontainer, fartyget med AIS-avbrott under anseglingen, föraren vid stacken"
         }
         "refused_driver_risky_container" => "Nekad förare för en högriskcontainer",
         "repeated_indicator_sightings" => "En delad indikator observerad gång på gång",
@@ -533,7 +533,10 @@ mod tests {
         );
         let unknown = json!({"code": "alert.future.thing", "params": {}});
         assert_eq!(title(Lang::Sv, Some(&unknown), "As stored"), "As stored");
-        assert_eq!(title(Lang::Sv, None, "A person's title"), "A person's title");
+        assert_eq!(
+            title(Lang::Sv, None, "A person's title"),
+            "A person's title"
+        );
         let renamed = AlertMessage::Correlation {
             rule: "cargo_vessel_gate".into(),
             name: "Vår egen regel".into(),

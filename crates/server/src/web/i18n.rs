@@ -236,7 +236,7 @@ messages! {
     E_text => "Text", "Text";
     E_reason => "Reason", "Skäl";
     E_person => "Person", "Person";
-    E_credential => "Credential", "Kort";
+    E_credential => "Credential", "Passerkort";
     E_plate => "Plate", "Registreringsnummer";
     E_joined_by => "Joined by", "Förenade genom";
     E_entity => "Entity", "Objekt";
@@ -323,7 +323,7 @@ messages! {
     RoleDispatcher => "Dispatcher (releases)", "Transportledare (frisläppningar)";
     RoleReleaseSystem => "Release system", "Frisläppningssystem";
     SkPerson => "Person", "Person";
-    SkCredential => "Credential", "Behörighetskort";
+    SkCredential => "Credential", "Passerkort";
     SkVehicle => "Vehicle", "Fordon";
     SkContainer => "Container", "Container";
     SkVessel => "Vessel", "Fartyg";
@@ -389,7 +389,7 @@ messages! {
     KZones => "Zones", "Zoner";
     KGates => "Gates", "Grindar";
     KPeople => "People", "Personer";
-    KCredentials => "Credentials", "Behörighetskort";
+    KCredentials => "Credentials", "Passerkort";
     KVehicles => "Vehicles", "Fordon";
     KPermits => "Permits", "Tillstånd";
     KVisits => "Visitors", "Besök";
@@ -398,7 +398,7 @@ messages! {
     K1Zone => "Zone", "Zon";
     K1Gate => "Gate", "Grind";
     K1Person => "Person", "Person";
-    K1Credential => "Credential", "Behörighetskort";
+    K1Credential => "Credential", "Passerkort";
     K1Vehicle => "Vehicle", "Fordon";
     K1Permit => "Permit", "Tillstånd";
     K1Visit => "Visit", "Besök";

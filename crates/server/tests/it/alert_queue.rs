@@ -429,14 +429,21 @@ async fn a_detectors_alert_reads_in_the_readers_language(kind: Kind) {
     );
     let raised = app.events("alert.raised").await;
     let payload: Value = serde_json::from_str(&raised.last().unwrap().payload).unwrap();
-    assert_eq!(payload["message"], alert["message"], "the chain keeps the message");
+    assert_eq!(
+        payload["message"], alert["message"],
+        "the chain keeps the message"
+    );
     let id = alert["id"].as_str().unwrap();
     let session = pfso.cookie.clone().unwrap();
     for (lang, title, other) in [("sv", swedish, english), ("en", english, swedish)] {
         pfso.cookie = Some(format!("{session}; hv_lang={lang}"));
         let page = pfso.get(&format!("/alerts/{id}")).await;
         assert_eq!(page.status, 200, "{}", page.body);
-        let h1 = page.body.split("id=\"alert-title\"").nth(1).unwrap_or_default();
+        let h1 = page
+            .body
+            .split("id=\"alert-title\"")
+            .nth(1)
+            .unwrap_or_default();
         let h1 = h1.split("</h1>").next().unwrap_or_default();
         assert!(h1.contains(title), "{lang}: {h1}");
         assert!(!page.body.contains(other), "{lang} page shows {other}");
