@@ -368,6 +368,45 @@ mod tests {
     }
 
     #[test]
+    fn codes_and_profile_reasons_are_words_and_numbers_the_readers() {
+        let e = json!({"credential_state": "reported_lost", "decision": "deny", "lane": "red",
+                       "distance_km": 10.0645,
+                       "hits": [{"name": "Fruit", "reasons": [{"code": "route_via", "params": {"port": "ECGYE"}}]}]});
+        let sv = render(Lang::Sv, &e).into_string();
+        let fields = sv.split("<details").next().unwrap_or_default();
+        for words in [
+            "Förlustanmält",
+            "Nekad",
+            "Röd: undersökning",
+            "10,0645",
+            "via ECGYE",
+            "Profilträffar",
+        ] {
+            assert!(fields.contains(words), "{words}: {fields}");
+        }
+        assert!(
+            !fields.contains("reported_lost") || fields.contains("title=\"reported_lost\""),
+            "{fields}"
+        );
+        let en = render(Lang::En, &e).into_string();
+        assert!(
+            en.contains("Reported lost") && en.contains("10.0645"),
+            "{en}"
+        );
+        let rule = json!({"rule": {"id": "cargo_vessel_gate", "version": 0, "code": "cargo_vessel_gate",
+                          "name": "High-risk container, its vessel dark on the approach, its driver near the stack"}});
+        let sv = localised(Lang::Sv, "correlation.cargo_vessel_gate", &rule);
+        let name = sv
+            .get("rule")
+            .and_then(|r| r.get("name"))
+            .and_then(Value::as_str);
+        assert!(
+            name.unwrap_or_default().starts_with("Högriskcontainer"),
+            "{sv}"
+        );
+    }
+
+    #[test]
     fn a_track_is_a_table_and_reasons_are_words() {
         let points: Vec<Value> = (0..20)
             .map(|i| json!({"at_ms": 1_772_327_640_000_i64 + i * 60_000, "lat": 59.0, "lon": 18.0}))
