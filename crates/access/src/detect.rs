@@ -81,7 +81,9 @@ pub struct PickupTask {
 
 impl PickupTask {
     fn covers(&self, facility: FacilityId, at_ms: i64) -> bool {
-        self.facility.is_none_or(|f| f == facility) && self.from_ms <= at_ms && at_ms < self.until_ms
+        self.facility.is_none_or(|f| f == facility)
+            && self.from_ms <= at_ms
+            && at_ms < self.until_ms
     }
 }
 

@@ -36,8 +36,9 @@ use crate::access::AccessState;
 
 pub use service::visible;
 pub use service::{
-    act, check_pickup, collect, driver_mismatch, issue, pickup_tasks, pickup_facts, pickup_facts_in, presented,
-    Collect, FactsCache, IssueRequest, PickupFacts, Step, DRIVER_MISMATCH_ACTOR,
+    act, check_pickup, collect, driver_mismatch, issue, pickup_facts, pickup_facts_in,
+    pickup_tasks, presented, Collect, FactsCache, IssueRequest, PickupFacts, Step,
+    DRIVER_MISMATCH_ACTOR,
 };
 
 pub fn routes() -> Router<AccessState> {

@@ -679,10 +679,7 @@ pub fn driver_mismatch(
     }
     let assignment = release.assignment.as_ref()?;
     let haulier = assignment.by;
-    let name = |p: Option<PersonId>| {
-        p.and_then(|p| index.people.get(&p))
-            .map(|x| x.name.clone())
-    };
+    let name = |p: Option<PersonId>| p.and_then(|p| index.people.get(&p)).map(|x| x.name.clone());
     let (presented_name, assigned_name, presented_org) = (
         name(presented_person),
         name(Some(assignment.driver)),

@@ -487,14 +487,20 @@ async fn sighting_alert(
         .max_by_key(|r| r.modified_ms)
         .map(|r| {
             let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-            (r.owner_org, body.get("name").and_then(Value::as_str).map(str::to_owned))
+            (
+                r.owner_org,
+                body.get("name").and_then(Value::as_str).map(str::to_owned),
+            )
         });
     let indicator = match arriving {
         Some(found) => Some(found),
         None => state.store.shared_latest(of).await?.map(|i| {
             (
                 i.owner_org,
-                i.body.get("name").and_then(Value::as_str).map(str::to_owned),
+                i.body
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             )
         }),
     };
@@ -612,7 +618,9 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
     // The match's alert is durable with the sighting that records it (the alert outbox).
     let finding = alerts::pending(&actor.id, &draft, Some(o.at_ms), now)?;
     c.tx().file_shared(std::slice::from_ref(&row), now).await?;
-    c.tx().insert_pending_alerts(std::slice::from_ref(&finding)).await?;
+    c.tx()
+        .insert_pending_alerts(std::slice::from_ref(&finding))
+        .await?;
     c.commit().await?;
     alerts::drain_soon(state);
     Ok(())

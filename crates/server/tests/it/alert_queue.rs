@@ -455,13 +455,20 @@ async fn release_to_driver(url: &str, admin: &mut Client, pfso: &mut Client, hau
         ("Norvik Freight Forwarding", "forwarder"),
     ] {
         let r = admin
-            .post_json("/api/v1/organisations", &json!({"name": name, "kind": kind}))
+            .post_json(
+                "/api/v1/organisations",
+                &json!({"name": name, "kind": kind}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         orgs.push(r.json["id"].as_str().unwrap().to_owned());
     }
     let (line, forwarder) = (orgs[0].clone(), orgs[1].clone());
-    for (o, name) in [(&line, "line"), (&forwarder, "fwd"), (&haulier.to_owned(), "haul")] {
+    for (o, name) in [
+        (&line, "line"),
+        (&forwarder, "fwd"),
+        (&haulier.to_owned(), "haul"),
+    ] {
         let r = admin
             .post_json("/api/v1/users", &json!({"org_id": o, "username": name, "display_name": name, "password": PASSWORD, "roles": ["dispatcher"]}))
             .await;
@@ -497,9 +504,15 @@ async fn release_to_driver(url: &str, admin: &mut Client, pfso: &mut Client, hau
     let mut h = login(url, "haul", PASSWORD).await;
     for (by_haulier, body) in [
         (false, json!({"action": "accept"})),
-        (false, json!({"action": "offer", "to": haulier, "role": "haulier"})),
+        (
+            false,
+            json!({"action": "offer", "to": haulier, "role": "haulier"}),
+        ),
         (true, json!({"action": "accept"})),
-        (true, json!({"action": "assign", "driver": drivers[0], "plate": "ABC 123"})),
+        (
+            true,
+            json!({"action": "assign", "driver": drivers[0], "plate": "ABC 123"}),
+        ),
     ] {
         let c = if by_haulier { &mut h } else { &mut f };
         let r = c
@@ -642,8 +655,10 @@ async fn no_finding_of_an_acknowledged_decision_is_lost(kind: Kind) {
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/access/decisions", server.url))
         .bearer_auth(&token)
-        .json(&json!({"gate": "VHA-MAIN", "credential": "M-2", "plate": "ABC123",
-            "direction": "in", "container": CONTAINER}))
+        .json(
+            &json!({"gate": "VHA-MAIN", "credential": "M-2", "plate": "ABC123",
+            "direction": "in", "container": CONTAINER}),
+        )
         .timeout(Duration::from_secs(5))
         .send()
         .await

@@ -818,9 +818,14 @@ async fn at_the_stack_outside_a_task(kind: Kind) {
         "anti_passback": "off"}),
     )
     .await;
-    create(&mut pfso, "gates", json!({"facility_id": r.facility, "code": "NVK-S1", "name": "Reefer stack door",
+    create(
+        &mut pfso,
+        "gates",
+        json!({"facility_id": r.facility, "code": "NVK-S1", "name": "Reefer stack door",
         "kind": "pedestrian", "outer_zone": r.yard, "inner_zone": stack, "closed_at_level2": false,
-        "lat": 58.98, "lon": 17.91})).await;
+        "lat": 58.98, "lon": 17.91}),
+    )
+    .await;
     let mut gate = app.client().with_bearer(&r.token);
     for card in ["NVK-1001", "NVK-1002"] {
         let d = gate
