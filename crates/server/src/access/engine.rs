@@ -945,8 +945,10 @@ async fn current_pickups(
 /// group, a second pick-up of a release collected by an earlier one sees it collected. The
 /// group's other decisions are unaffected either way.
 ///
-/// The insider-behaviour detectors observe the group before it is written, and what they
-/// find goes into the alert outbox in the same transaction: a finding is durable with the
+/// The insider-behaviour detectors observe the group before it is written (the stack
+/// detector with the due pick-ups of whoever the group lets into a sensitive zone, read from
+/// the release chain first), and what they find — and a refused pick-up's driver mismatch —
+/// goes into the alert outbox in the same transaction: a finding is durable with the
 /// decision it was found in, and raised after the commit (or, after a crash, at start-up).
 /// A group with findings goes the ordinary way rather than the one-round-trip append.
 async fn write_batch(
@@ -1100,8 +1102,14 @@ async fn write_batch(
             .collect()
     };
     for person in entrants {
-        let tasks = crate::release::pickup_tasks(&state.store, person).await?;
-        engine.lock().detectors.set_pickups(person, tasks);
+        // A detector's read does not decide the gate: when it fails, the detector goes on
+        // with the pick-ups it last knew of this driver.
+        match crate::release::pickup_tasks(&state.store, person).await {
+            Ok(tasks) => engine.lock().detectors.set_pickups(person, tasks),
+            Err(e) => {
+                tracing::warn!(error = %e, person = %person, "reading a driver's pick-ups for the stack detector failed")
+            }
+        }
     }
     let drafts = observe(engine, batch);
     let mut findings = Vec::with_capacity(drafts.len());
