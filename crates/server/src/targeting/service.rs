@@ -505,11 +505,10 @@ fn model_reasons(
     m: &hamnvakt_targeting::TrainedModel,
     record: &hamnvakt_targeting::mapping::Record,
 ) -> Vec<serde_json::Value> {
-    let names = m.feature_names.clone();
     m.reasons(record, 3)
         .into_iter()
         .map(|(f, w)| {
-            let i = names.iter().position(|n| *n == f);
+            let i = m.feature_names.iter().position(|n| *n == f);
             let value = i.and_then(|i| feature_value(m, record, i));
             json!({"feature": f, "value": value, "odds_factor": w.exp(), "log_odds": w})
         })
