@@ -159,6 +159,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0026_maritime_state.sql"),
         postgres: include_str!("../schema/postgres/0026_maritime_state.sql"),
     },
+    Migration {
+        version: 31,
+        name: "targeting_context_version",
+        sqlite: include_str!("../schema/sqlite/0031_targeting_context_version.sql"),
+        postgres: include_str!("../schema/postgres/0031_targeting_context_version.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
