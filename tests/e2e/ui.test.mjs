@@ -86,7 +86,7 @@ test('one alert for the picture beyond the anchors links every subject to its en
   const page = await context.newPage();
   await signIn(page, demo.url, 'operator');
   // Raised by the correlation rule from the traffic: the reefer's risk, its feeder's dark
-  // approach and its driver's night at the stack.
+  // approach and its driver's night at the stack (the stack detector).
   const link = page.locator('#alert-queue a', { hasText: 'its vessel dark on the approach' });
   await Promise.all([page.waitForURL(/\/alerts\/[0-9a-f-]{36}$/), link.first().click()]);
   const subjects = page.locator('ul.subjects');
@@ -96,6 +96,9 @@ test('one alert for the picture beyond the anchors links every subject to its en
   const person = subjects.locator('li[data-kind="person"] a.record');
   assert.match(await person.getAttribute('href'), /^\/access\/r\/people\/[0-9a-f-]{36}$/);
   assert.match(await page.textContent('pre.evidence'), /cargo_vessel_gate/);
+  // The badge part is the stack detector's finding: the driver at the reefer stack at night
+  // with no task there.
+  assert.match(await page.textContent('pre.evidence'), /access\.stack_outside_task/);
   // The container's entity page: every alert naming it that the operator may see.
   await Promise.all([page.waitForURL(/\/entities\/container:MSKU4839210$/), subjects.locator('a[href="/entities/container:MSKU4839210"]').click()]);
   const alerts = await page.textContent('#entity-alerts');

@@ -7,18 +7,22 @@
 //! - first entry into a sensitive zone the person has never used;
 //! - impossible travel: one credential at two gates too far apart for the time between;
 //! - a suspended, lost or revoked credential presented at a gate;
-//! - soft anti-passback violations.
+//! - soft anti-passback violations;
+//! - at the stack outside a task: a person let into a sensitive zone (a container or reefer
+//!   stack, cargo documentation) with no task there at that time (see [`Detectors::observe`]
+//!   and [`PickupTask`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use hamnvakt_core::alert::{AlertMessage, Severity, SubjectKind, SubjectRef};
-use hamnvakt_core::ids::{CredentialId, GateId, PersonId, ZoneId};
+use hamnvakt_core::entity::EntityRef;
+use hamnvakt_core::ids::{CredentialId, FacilityId, GateId, PersonId, ZoneId};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::decide::{Decision, Direction, Outcome};
 use crate::index::AccessIndex;
-use crate::model::{CredentialState, Sensitivity};
+use crate::model::{CredentialState, Sensitivity, Zone};
 use crate::schedule::local_day_minute;
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -72,11 +76,37 @@ pub const KINDS: &[&str] = &[
     "access.unusual_hours",
     "access.first_sensitive_zone",
     "access.anti_passback",
+    STACK_OUTSIDE_TASK,
 ];
+
+/// A pick-up a driver has to do, as the release chain knows it: a release assigned to them,
+/// due for collection at a facility (any, when the release names none) from its assignment
+/// until it expires. The server hands a driver's current ones to [`Detectors::set_pickups`]
+/// before the detectors observe a decision that lets them into a sensitive zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickupTask {
+    pub facility: Option<FacilityId>,
+    pub container: String,
+    pub from_ms: i64,
+    pub until_ms: i64,
+}
+
+impl PickupTask {
+    fn covers(&self, facility: FacilityId, at_ms: i64) -> bool {
+        self.facility.is_none_or(|f| f == facility)
+            && self.from_ms <= at_ms
+            && at_ms < self.until_ms
+    }
+}
+
+/// The finding's kind of the stack detector.
+pub const STACK_OUTSIDE_TASK: &str = "access.stack_outside_task";
 
 #[derive(Debug, Default, Clone)]
 pub struct Detectors {
     pub settings: DetectorSettings,
+    /// Per driver: the pick-ups due, as last handed over by [`Detectors::set_pickups`].
+    pickups: HashMap<PersonId, Vec<PickupTask>>,
     denials: HashMap<CredentialId, VecDeque<(i64, GateId)>>,
     /// Per person: entries per local hour of day.
     hours: HashMap<PersonId, [u32; 24]>,
@@ -119,7 +149,59 @@ impl Detectors {
         let _ = self.observe_inner(index, d, false);
     }
 
+    /// The pick-ups `person` has to do as the release chain stands now (replacing those
+    /// handed over before).
+    pub fn set_pickups(&mut self, person: PersonId, tasks: Vec<PickupTask>) {
+        if tasks.is_empty() {
+            self.pickups.remove(&person);
+        } else {
+            self.pickups.insert(person, tasks);
+        }
+    }
+
+    /// The sensitive zone a decision lets a known person into, if it does: who the stack
+    /// detector looks at (and whose pick-ups the server reads before it observes).
+    pub fn stack_entrant(index: &AccessIndex, d: &Decision) -> Option<(PersonId, ZoneId)> {
+        if d.outcome != Outcome::Grant || d.direction != Direction::In {
+            return None;
+        }
+        let person = d.person.filter(|p| index.people.contains_key(p))?;
+        let zone = d
+            .to_zone
+            .and_then(|z| index.zones.get(&z))
+            .filter(|z| z.sensitivity == Sensitivity::Sensitive)?;
+        Some((person, zone.id))
+    }
+
+    /// Whether `person` has a task in `zone` at `at_ms`: a pick-up due at the zone's facility
+    /// (see [`PickupTask`]), or a permit in force at that hour that names the zone itself or
+    /// a part of it — a work permit for the stack, not a broad one for the whole terminal area
+    /// that merely contains it.
+    fn has_task(&self, index: &AccessIndex, person: PersonId, zone: &Zone, at_ms: i64) -> bool {
+        let pickup = self
+            .pickups
+            .get(&person)
+            .is_some_and(|t| t.iter().any(|t| t.covers(zone.facility_id, at_ms)));
+        let permit = index.permits_of(person).any(|p| {
+            !p.suspended
+                && p.valid_from_ms <= at_ms
+                && at_ms < p.valid_until_ms
+                && p.schedule.contains(at_ms)
+                && p.zones.iter().any(|z| index.zone_within(*z, zone.id))
+        });
+        pickup || permit
+    }
+
     /// Observes a new decision; returns what fired.
+    ///
+    /// The stack detector (`access.stack_outside_task`) fires on a granted entry of a known
+    /// person into a sensitive zone when they have no task there at that time. A task is
+    /// what the system knows gives them business there: a pick-up assigned to them as a
+    /// driver and due at that facility (the release chain, handed over with
+    /// [`Detectors::set_pickups`]), or a permit in force at that hour naming that zone (or a
+    /// zone inside it). Being let in only by a permit for an enclosing area (a driver's
+    /// "whole terminal" permit) is not a task. There is no shift roster in the system: a
+    /// member of staff who works the stack holds a permit naming it.
     pub fn observe(&mut self, index: &AccessIndex, d: &Decision) -> Vec<Finding> {
         let findings = self.observe_inner(index, d, true);
         let Some(credential) = d.credential else {
@@ -285,6 +367,39 @@ impl Detectors {
                     }
                     used.insert(zone.id);
                 }
+            }
+        }
+
+        // At the stack outside a task.
+        if let Some((pid, zone)) = Self::stack_entrant(index, d)
+            .filter(|_| report)
+            .and_then(|(p, z)| Some((p, index.zones.get(&z)?)))
+        {
+            if !self.has_task(index, pid, zone, d.at_ms) {
+                let name = person.map(|p| p.name.clone());
+                out.push(Finding {
+                    kind: STACK_OUTSIDE_TASK,
+                    severity: Severity::Medium,
+                    message: AlertMessage::StackOutsideTask {
+                        person: name.clone().unwrap_or_default(),
+                        zone: zone.name.clone(),
+                        local_time: local.clone(),
+                    },
+                    subjects: vec![
+                        EntityRef::Person(pid.uuid()).subject(name),
+                        EntityRef::Credential(number.clone()).subject(None),
+                        EntityRef::Zone(zone.code.clone()).subject(Some(zone.name.clone())),
+                        EntityRef::Gate(gate.code.clone()).subject(Some(gate.name.clone())),
+                    ],
+                    evidence: json!({
+                        "zone": zone.code,
+                        "gate": gate.code,
+                        "local_time": local,
+                        "permit": d.permit,
+                        "pickups_due": self.pickups.get(&pid).map(|t| t.iter().map(|t| &t.container).collect::<Vec<_>>()).unwrap_or_default(),
+                        "task": "none: no pick-up due at this facility, no permit naming this zone at this hour",
+                    }),
+                });
             }
         }
 

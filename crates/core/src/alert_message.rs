@@ -47,6 +47,14 @@ pub enum AlertMessage {
     FirstSensitiveZone { person: String, zone: String },
     #[serde(rename = "alert.access.anti_passback")]
     AntiPassback { credential: String, gate: String },
+    /// A person let into a sensitive zone with no task there (`person` is empty when the
+    /// register has no name).
+    #[serde(rename = "alert.access.stack_outside_task")]
+    StackOutsideTask {
+        person: String,
+        zone: String,
+        local_time: String,
+    },
     /// An MMSI whose MID no country holds (`flag`: the flag the vessel declares, when known).
     #[serde(rename = "alert.ais.mid_unallocated")]
     MidUnallocated {
@@ -137,6 +145,7 @@ impl AlertMessage {
             AlertMessage::UnusualHours { .. } => "access.unusual_hours",
             AlertMessage::FirstSensitiveZone { .. } => "access.first_sensitive_zone",
             AlertMessage::AntiPassback { .. } => "access.anti_passback",
+            AlertMessage::StackOutsideTask { .. } => "access.stack_outside_task",
             AlertMessage::MidUnallocated { .. } => "ais.mid_unallocated",
             AlertMessage::MidFlagMismatch { .. } => "ais.mid_flag_mismatch",
             AlertMessage::ImpossibleJump { .. } => "ais.impossible_jump",

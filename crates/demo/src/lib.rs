@@ -110,10 +110,13 @@ pub(crate) fn next_id<T>(rng: &mut ChaCha20Rng) -> Id<T> {
 }
 
 /// The picture beyond every anchor, planted in the gate traffic: last night the driver the
-/// reefer's release will name went through the Norvik reefer stack's door at 02:40 and came
-/// to quay gate 5 six minutes later, with no pick-up to do (the access detectors see a passage
-/// that does not add up: anti-passback). With the reefer's risk and its feeder's dark approach (see `maritime`), the
-/// correlation rule `cargo_vessel_gate` makes the three one alert.
+/// reefer's release will name went through the Norvik reefer stack's door at 02:40 (his
+/// haulier's permit for the whole terminal area lets him in) and came to quay gate 5 six
+/// minutes later, with no pick-up to do: no release was assigned to him yet, and no permit
+/// names the stack. The access capability's stack detector sees his badge at the stack
+/// outside a task (`access.stack_outside_task`); with the reefer's risk and its feeder's dark
+/// approach (see `maritime`), the correlation rule `cargo_vessel_gate` makes the three one
+/// alert.
 fn plant_night_at_the_stack(a: &mut access::DemoAccess, r: &release::DemoRelease, now_ms: i64) {
     let Some(card) = r.pickup.credential.clone() else {
         return;

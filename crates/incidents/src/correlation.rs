@@ -214,9 +214,9 @@ pub fn builtin() -> Vec<Rule> {
             description:
                 "A container in the day's high-risk selection, the vessel it arrives with \
                           going dark or meeting another at sea, and the badge of the driver its \
-                          release names seen at the stack outside a task (a sensitive zone \
-                          entered for the first time or at unusual hours, refusals, a passage \
-                          that does not add up) — one story."
+                          release names let into a sensitive zone (the stack) with no task there \
+                          — no pick-up due, no permit naming the zone at that hour — or entering \
+                          it for the first time: one story."
                     .into(),
             severity: Severity::Critical,
             window_minutes: 72 * 60,
@@ -227,15 +227,12 @@ pub fn builtin() -> Vec<Rule> {
                     &["ais.gap", "ais.encounter"],
                     Some(("cargo", vec![SubjectKind::Vessel])),
                 ),
+                // The driver's badge at the stack outside a task is the access detector made
+                // for it; a first entry into a sensitive zone is the same sighting seen by
+                // the baseline detector (a person new to the stack).
                 part(
                     "badge",
-                    &[
-                        "access.first_sensitive_zone",
-                        "access.unusual_hours",
-                        "access.repeated_denials",
-                        "access.inactive_credential_used",
-                        "access.anti_passback",
-                    ],
+                    &["access.stack_outside_task", "access.first_sensitive_zone"],
                     Some(("cargo", vec![SubjectKind::Person])),
                 ),
             ],
@@ -275,6 +272,17 @@ pub fn builtin() -> Vec<Rule> {
             enabled: true,
         },
     ]
+}
+
+/// The version of a built-in rule as the code states it (a stored version replaces it only
+/// when newer): bumped whenever the code changes what the rule matches, so that the rule in
+/// force and its correlated alerts say which definition they came from.
+pub fn builtin_version(code: &str) -> i64 {
+    match code {
+        // v1: the badge part is the stack detector's (`access.stack_outside_task`).
+        "cargo_vessel_gate" => 1,
+        _ => 0,
+    }
 }
 
 /// Something that happened in one capability, as correlation sees it.

@@ -128,7 +128,7 @@ fn rule_table() {
             vec![
                 gap(-10, VESSEL),
                 cargo(0, CONTAINER),
-                badge(20, DRIVER, "access.unusual_hours"),
+                badge(20, DRIVER, "access.stack_outside_task"),
             ],
             vec![(story, vec!["alert:cargo", "alert:gap", "alert:badge"])],
         ),
@@ -158,7 +158,7 @@ fn rule_table() {
                 ev(
                     "alert:badge",
                     20,
-                    "access.repeated_denials",
+                    "access.stack_outside_task",
                     &[DRIVER, GATE],
                     &[],
                 ),
@@ -177,7 +177,7 @@ fn rule_table() {
             vec![
                 gap(-10, OTHER_VESSEL),
                 cargo(0, CONTAINER),
-                badge(20, DRIVER, "access.unusual_hours"),
+                badge(20, DRIVER, "access.stack_outside_task"),
             ],
             vec![],
         ),
@@ -186,7 +186,7 @@ fn rule_table() {
             vec![
                 gap(-10, VESSEL),
                 cargo(0, CONTAINER),
-                badge(20, OTHER_PERSON, "access.unusual_hours"),
+                badge(20, OTHER_PERSON, "access.stack_outside_task"),
             ],
             vec![],
         ),
@@ -195,7 +195,7 @@ fn rule_table() {
             vec![
                 gap(-60, VESSEL),
                 cargo(0, CONTAINER),
-                badge(20, DRIVER, "access.unusual_hours"),
+                badge(20, DRIVER, "access.stack_outside_task"),
             ],
             vec![],
         ),
@@ -205,6 +205,32 @@ fn rule_table() {
                 gap(-10, VESSEL),
                 cargo(0, CONTAINER),
                 badge(20, DRIVER, "access.tailgating"),
+            ],
+            vec![],
+        ),
+        // v1: being somewhere odd is not being at the stack outside a task.
+        (
+            "unusual hours at a gate is not the stack",
+            vec![
+                gap(-10, VESSEL),
+                cargo(0, CONTAINER),
+                badge(20, DRIVER, "access.unusual_hours"),
+            ],
+            vec![],
+        ),
+        (
+            "nor are refusals or an anti-passback violation",
+            vec![
+                gap(-10, VESSEL),
+                cargo(0, CONTAINER),
+                badge(20, DRIVER, "access.repeated_denials"),
+                ev(
+                    "alert:badge2",
+                    21,
+                    "access.anti_passback",
+                    &[DRIVER, GATE],
+                    &[(RELEASE, CONTAINER), (RELEASE, DRIVER)],
+                ),
             ],
             vec![],
         ),
@@ -275,7 +301,7 @@ fn a_match_names_its_parts_joins_and_subjects() {
     let mut c = Correlator::new(rules);
     assert!(c.observe(gap(-10, VESSEL)).is_empty());
     assert!(c.observe(cargo(0, CONTAINER)).is_empty());
-    let m = c.observe(badge(20, DRIVER, "access.unusual_hours"));
+    let m = c.observe(badge(20, DRIVER, "access.stack_outside_task"));
     assert_eq!(m.len(), 1);
     let m = &m[0];
     assert_eq!(m.at_ms, T0 + 20 * H);
@@ -379,5 +405,17 @@ fn rules_are_checked_field_by_field() {
             "parts[1].join.via",
             "parts[1].min_count"
         ]
+    );
+}
+
+#[test]
+fn the_story_rule_is_at_its_code_version() {
+    assert_eq!(
+        hamnvakt_incidents::correlation::builtin_version("cargo_vessel_gate"),
+        1
+    );
+    assert_eq!(
+        hamnvakt_incidents::correlation::builtin_version("refused_driver_risky_container"),
+        0
     );
 }

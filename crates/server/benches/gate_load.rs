@@ -61,6 +61,7 @@ fn main() {
         let db = TestDb::new(kind).await;
         let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
         config.database_url = db.url.clone();
+        config.data_dir = db.dir.path().to_owned();
         let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
         store.migrate(0).await.unwrap();
         let state = Instance::new(store, config, Arc::new(SystemClock));
@@ -82,6 +83,7 @@ fn main() {
             assert_eq!(kind, Kind::Postgres, "several instances need PostgreSQL");
             let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
             config.database_url = db.url.clone();
+            config.data_dir = db.dir.path().to_owned();
             let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
             let other = Instance::new(store, config, Arc::new(SystemClock));
             other.start().await.unwrap();

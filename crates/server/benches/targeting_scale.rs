@@ -79,6 +79,7 @@ fn main() {
         let db = TestDb::new(kind).await;
         let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
         config.database_url = db.url.clone();
+        config.data_dir = db.dir.path().to_owned();
         let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
         store.migrate(0).await.unwrap();
         let state = Instance::new(store, config, Arc::new(SystemClock));
@@ -184,8 +185,10 @@ fn main() {
             }
         };
         println!("load average before measuring: {}", load());
-        // Warm up: the first request of each kind parses the model.
-        get(format!("/api/v1/consignments/{}/score", cargo.story_declaration)).await;
+        // Warm up: the first request of each kind parses the model and reads the targeting
+        // context's counts into this process's copy (all of them, once).
+        let (first, _) = get(format!("/api/v1/consignments/{}/score", cargo.story_declaration)).await;
+        println!("first score after start (reads the context's counts into memory): {first:.1} ms");
         // Half of the day's consignments, half of earlier days' (whose value-per-kg norm is
         // the totals less every day from theirs on: the further back, the more rows).
         let (mut lat_today, mut lat_past) = (Vec::new(), Vec::new());

@@ -41,7 +41,7 @@ fn bucket(value_per_kg: f64) -> Option<i64> {
         .then(|| (value_per_kg.ln() * BUCKETS_PER_E).floor() as i64)
 }
 
-fn bucket_value(b: i64) -> f64 {
+pub(crate) fn bucket_value(b: i64) -> f64 {
     ((b as f64 + 0.5) / BUCKETS_PER_E).exp()
 }
 
@@ -168,6 +168,33 @@ impl WriteTx {
     }
 
     async fn apply_deltas(&mut self, d: Deltas) -> Result<()> {
+        // The context's version moves with the counts, naming the earliest day they moved on
+        // (what another process's copy must read again: see `context.rs`).
+        let min_day = d
+            .importer_days
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|((_, day), _)| *day)
+            .chain(
+                d.value_days
+                    .iter()
+                    .filter(|(_, n)| **n != 0)
+                    .map(|((_, day, _), _)| *day),
+            )
+            .min();
+        if let Some(min_day) = min_day {
+            let r = sqlx::query(
+                "UPDATE targeting_state SET value = value + 1 WHERE key = 'context_version' RETURNING value",
+            )
+            .fetch_one(&mut *self.tx)
+            .await?;
+            let version: i64 = r.try_get(0)?;
+            sqlx::query("INSERT INTO targeting_context_changes (version, min_day) VALUES ($1, $2)")
+                .bind(version)
+                .bind(min_day)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         let mut importer_days: Vec<_> = d.importer_days.into_iter().filter(|x| x.1 != 0).collect();
         importer_days.sort();
         let rows: Vec<_> = importer_days
@@ -330,19 +357,8 @@ impl Store {
         }
         let mut out = HashMap::new();
         for (h, buckets) in counts {
-            let total: i64 = buckets.values().filter(|n| **n > 0).sum();
-            if total <= 0 {
-                continue;
-            }
-            // The upper median, as the in-memory context takes it: the value at index
-            // total / 2 of the sorted values.
-            let mut seen = 0;
-            for (b, n) in buckets.iter().filter(|(_, n)| **n > 0) {
-                seen += n;
-                if seen > total / 2 {
-                    out.insert(h, bucket_value(*b));
-                    break;
-                }
+            if let Some(v) = crate::context::upper_median(&buckets) {
+                out.insert(h, v);
             }
         }
         Ok(out)

@@ -30,6 +30,7 @@ mod access;
 mod alerts;
 mod assessment;
 mod consignments;
+mod context;
 mod correlation;
 mod events;
 mod identity;
@@ -169,6 +170,8 @@ pub struct Store {
     /// (releases, consignments, selections, inspection outcomes): see
     /// [`Store::pickup_facts_generation`].
     facts_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The targeting context's counts as this process last read them (see [`context`]).
+    context: std::sync::Arc<tokio::sync::Mutex<Option<context::Mirror>>>,
 }
 
 /// A database URL, shown redacted (it may hold a password).
@@ -275,6 +278,7 @@ impl Store {
                     read_only: Default::default(),
                     url: ConnectUrl::default(),
                     facts_generation: Default::default(),
+                    context: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -296,6 +300,7 @@ impl Store {
                     read_only: Default::default(),
                     url: ConnectUrl(url.into()),
                     facts_generation: Default::default(),
+                    context: Default::default(),
                 })
             }
         }

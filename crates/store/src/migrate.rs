@@ -165,6 +165,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0029_alert_messages.sql"),
         postgres: include_str!("../schema/postgres/0029_alert_messages.sql"),
     },
+    Migration {
+        version: 31,
+        name: "targeting_context_version",
+        sqlite: include_str!("../schema/sqlite/0031_targeting_context_version.sql"),
+        postgres: include_str!("../schema/postgres/0031_targeting_context_version.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

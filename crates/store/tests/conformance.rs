@@ -1483,6 +1483,90 @@ async fn folds_order_and_the_outbox(kind: Kind) {
         .is_err());
 }
 
+/// Consignment rows for the targeting context: `n` of them from `seed`, over days `days`, with
+/// a few importers and headings and values per kg spread over many buckets.
+fn context_rows(seed: u64, n: usize, days: std::ops::Range<i64>) -> Vec<ConsignmentRow> {
+    let mut x = seed;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    (0..n)
+        .map(|k| {
+            let day = days.start + (next() as i64) % (days.end - days.start);
+            let hs = ["080390", "080300", "090111", "610910", "870323"][(next() % 5) as usize];
+            ConsignmentRow {
+                // Unique within a batch (7 is prime to 1,000), overlapping across batches.
+                declaration_id: format!("D{}", (k as u64 * 7 + seed * 3) % 1000),
+                day: Some(day),
+                hs_code: hs.into(),
+                importer: None,
+                container: None,
+                origin_country: None,
+                data: "{}".into(),
+                source: "test".into(),
+                updated_ms: T0,
+                importer_key: Some(format!("SE{}", next() % 40)),
+                value_per_kg: Some(0.5 + (next() % 5000) as f64 / 100.0),
+            }
+        })
+        .collect()
+}
+
+async fn targeting_context_in_memory_matches_sql(kind: Kind) {
+    let (db, a) = open(kind).await;
+    // A second handle on the same database: another process, or another instance.
+    let b = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+    let importers: Vec<String> = (0..45).map(|i| format!("SE{i}")).collect();
+    let headings: Vec<String> = ["0803", "0901", "6109", "8703", "9999"]
+        .iter()
+        .map(|h| (*h).to_owned())
+        .collect();
+    let check = |s: &Store, what: &'static str| {
+        let (s, importers, headings) = (s.clone(), importers.clone(), headings.clone());
+        async move {
+            for day in [0, 3, 10, 17, 25, 29, 30, 31, 45] {
+                let (seen, norms) = s.context_before(&importers, &headings, day).await.unwrap();
+                assert_eq!(
+                    seen,
+                    s.importers_before(&importers, day).await.unwrap(),
+                    "{what}: importers before day {day}"
+                );
+                assert_eq!(
+                    norms,
+                    s.value_norms_before(&headings, day).await.unwrap(),
+                    "{what}: norms before day {day}"
+                );
+            }
+        }
+    };
+    check(&a, "empty").await;
+    let mut tx = a.begin().await.unwrap();
+    tx.upsert_consignments(&context_rows(1, 600, 0..30))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    check(&a, "after the first import").await;
+    // Through the other handle: rows of the last day only, then rows that replace earlier
+    // ones (their old contributions move away from their old days), then backdated ones.
+    for (seed, days) in [(2, 29..30), (3, 0..30), (4, 2..5)] {
+        let mut tx = b.begin().await.unwrap();
+        tx.upsert_consignments(&context_rows(seed, 300, days))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        check(&a, "after another process's import").await;
+    }
+    check(&b, "the other process").await;
+    let (seen, norms) = a.context_before(&importers, &headings, 31).await.unwrap();
+    assert!(
+        seen.len() > 30 && norms.len() == 4,
+        "the counts hold the rows: {seen:?} {norms:?}"
+    );
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1516,4 +1600,5 @@ conformance!(
     a_locked_head_orders_other_writers,
     assessments_practices_and_scores,
     folds_order_and_the_outbox,
+    targeting_context_in_memory_matches_sql,
 );

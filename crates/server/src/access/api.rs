@@ -327,23 +327,13 @@ pub async fn decide(
         visit,
         id: Some(id),
     };
-    // A grant claims the release in the transaction that records the decision; the facts
-    // come back as decided on (read again when the release moved meanwhile).
+    // A grant claims the release in the transaction that records the decision, and a wrong
+    // driver's finding goes to the alert outbox in it; the facts come back as decided on
+    // (read again when the release moved meanwhile).
     let (id, d, checked, facts) = state
         .access
         .decide_pickup(&state, actor.clone(), input)
         .await;
-    let facility_org = |f: Option<FacilityId>| {
-        f.and_then(|f| {
-            state
-                .access
-                .lock()
-                .index
-                .facilities
-                .get(&f)
-                .map(|x| x.org_id)
-        })
-    };
     // After the decision, never before it: matching is in memory, and what a match leads to
     // (a sighting, an alert) is written in the background.
     state.observe(watched);
@@ -361,20 +351,6 @@ pub async fn decide(
             .map(|c| c.failures.clone())
             .unwrap_or_default(),
     });
-    if let (Some(release), Some(c)) = (facts.and_then(|f| f.release), &checked) {
-        if let Err(e) = crate::release::after_gate(
-            &state,
-            &release,
-            c,
-            d.person,
-            facility_org(d.facility),
-            &id.to_string(),
-        )
-        .await
-        {
-            tracing::error!(error = %e, release = %release.id, "recording a pick-up's outcome failed");
-        }
-    }
     let person = d.person.and_then(|pid| {
         state
             .access

@@ -33,7 +33,7 @@ use hamnvakt_access::model::{
 use hamnvakt_access::presence::Inside;
 use hamnvakt_access::{AccessIndex, PolicySet, Presence};
 use hamnvakt_core::alert::AlertDraft;
-use hamnvakt_core::ids::{DecisionId, FacilityId, GateId};
+use hamnvakt_core::ids::{DecisionId, FacilityId, GateId, PersonId};
 use hamnvakt_core::Tlp;
 use hamnvakt_store::{NewEvent, PolicyRow, Store};
 use serde_json::json;
@@ -945,8 +945,10 @@ async fn current_pickups(
 /// group, a second pick-up of a release collected by an earlier one sees it collected. The
 /// group's other decisions are unaffected either way.
 ///
-/// The insider-behaviour detectors observe the group before it is written, and what they
-/// find goes into the alert outbox in the same transaction: a finding is durable with the
+/// The insider-behaviour detectors observe the group before it is written (the stack
+/// detector with the due pick-ups of whoever the group lets into a sensitive zone, read from
+/// the release chain first), and what they find — and a refused pick-up's driver mismatch —
+/// goes into the alert outbox in the same transaction: a finding is durable with the
 /// decision it was found in, and raised after the commit (or, after a crash, at start-up).
 /// A group with findings goes the ordinary way rather than the one-round-trip append.
 async fn write_batch(
@@ -1088,12 +1090,49 @@ async fn write_batch(
             payload,
         });
     }
+    // The stack detector's tasks: the pick-ups due of whoever this group lets into a
+    // sensitive zone, as the release chain stands (read only for them).
+    let entrants: Vec<PersonId> = {
+        let inner = engine.lock();
+        batch
+            .iter()
+            .filter_map(|p| p.made.as_ref())
+            .filter_map(|m| Detectors::stack_entrant(&inner.index, &m.decision))
+            .map(|(person, _)| person)
+            .collect()
+    };
+    for person in entrants {
+        // A detector's read does not decide the gate: when it fails, the detector goes on
+        // with the pick-ups it last knew of this driver.
+        match crate::release::pickup_tasks(&state.store, person).await {
+            Ok(tasks) => engine.lock().detectors.set_pickups(person, tasks),
+            Err(e) => {
+                tracing::warn!(error = %e, person = %person, "reading a driver's pick-ups for the stack detector failed")
+            }
+        }
+    }
     let drafts = observe(engine, batch);
     let mut findings = Vec::with_capacity(drafts.len());
-    if !drafts.is_empty() {
+    let mismatched = batch.iter().any(|p| {
+        p.made
+            .as_ref()
+            .and_then(|m| m.pickup.as_ref())
+            .is_some_and(|c| c.wrong_driver)
+    });
+    if !drafts.is_empty() || mismatched {
         // A terminal's alerts are named to the port's security centre (read only when the
         // detectors found something).
         let centre = crate::correlation::security_centre(state).await?;
+        // A wrong driver at a pick-up, owned and shared as the release says; durable with
+        // the decision that refused them.
+        for (draft, at_ms) in driver_mismatches(engine, batch, centre) {
+            findings.push(crate::alerts::pending(
+                crate::release::DRIVER_MISMATCH_ACTOR,
+                &draft,
+                Some(at_ms),
+                now,
+            )?);
+        }
         for (mut draft, at_ms) in drafts {
             if let Some(c) = centre.filter(|c| *c != draft.owner_org) {
                 draft.shared_with.push(c);
@@ -1136,6 +1175,43 @@ async fn write_batch(
         engine.projector.committed(last.seq);
     }
     Ok((seqs, found))
+}
+
+/// The driver mismatches of a group of pick-up decisions (see
+/// [`crate::release::driver_mismatch`]), at the time of each decision.
+fn driver_mismatches(
+    engine: &Engine,
+    batch: &[Pending],
+    centre: Option<hamnvakt_core::ids::OrgId>,
+) -> Vec<(AlertDraft, i64)> {
+    let inner = engine.lock();
+    let mut out = Vec::new();
+    for p in batch {
+        let Some(made) = &p.made else { continue };
+        let (Some(checked), Some(release)) = (
+            made.pickup.as_ref(),
+            made.facts.as_ref().and_then(|f| f.release.as_ref()),
+        ) else {
+            continue;
+        };
+        let d = &made.decision;
+        let facility_org = d
+            .facility
+            .and_then(|f| inner.index.facilities.get(&f))
+            .map(|f| f.org_id);
+        if let Some(draft) = crate::release::driver_mismatch(
+            &inner.index,
+            release,
+            checked,
+            d.person,
+            facility_org,
+            centre,
+            &p.id.to_string(),
+        ) {
+            out.push((draft, d.at_ms));
+        }
+    }
+    out
 }
 
 /// What the detectors find in a group of decisions, as findings for the alert outbox: owned

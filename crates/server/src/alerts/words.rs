@@ -135,6 +135,22 @@ pub fn render(lang: Lang, m: &AlertMessage) -> String {
             format!("{person} entered sensitive zone {zone} for the first time"),
             format!("{person} gick in i skyddszonen {zone} för första gången"),
         ),
+        AlertMessage::StackOutsideTask {
+            person,
+            zone,
+            local_time,
+        } => {
+            let (en, sv) = if person.is_empty() {
+                ("A person".to_owned(), "En person".to_owned())
+            } else {
+                (person.clone(), person.clone())
+            };
+            pick(
+                lang,
+                format!("{en} entered {zone} at {local_time} with no task there"),
+                format!("{sv} gick in i {zone} klockan {local_time} utan något uppdrag där"),
+            )
+        }
         AlertMessage::AntiPassback { credential, gate } => pick(
             lang,
             format!("Anti-passback: credential {credential} at {gate} without a matching passage"),
@@ -355,6 +371,11 @@ mod tests {
             M::FirstSensitiveZone {
                 person: s("Mats"),
                 zone: s("Z"),
+            },
+            M::StackOutsideTask {
+                person: s("Mats"),
+                zone: s("Z"),
+                local_time: s("02:40"),
             },
             M::AntiPassback {
                 credential: s("C-1"),

@@ -151,6 +151,8 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
             d.first_sensitive_min_history > 0,
         ),
         ("impossible travel", d.max_travel_speed_kmh > 0.0),
+        // No threshold: it runs whenever the gate decides.
+        ("at the stack outside a task", true),
     ];
     let on: Vec<&str> = detectors.iter().filter(|x| x.1).map(|x| x.0).collect();
     out.push(m(

@@ -465,6 +465,11 @@ async fn run_release_story(
         let outcome = v.get("outcome").and_then(|o| o.as_str()).unwrap_or("?");
         out.push((who.to_owned(), outcome.to_owned(), reasons));
     }
+    // The wrong driver's finding is in the alert outbox with its refusal: raise it before the
+    // incident is opened from it.
+    crate::alerts::drain(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("raising the pick-ups' findings: {e}"))?;
     Ok(out)
 }
 
@@ -555,6 +560,10 @@ async fn replay_gate_traffic(
         }
         n += 1;
     }
+    // The detectors' findings are in the alert outbox with their decisions: raise them now.
+    crate::alerts::drain(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("raising the gate traffic's findings: {e}"))?;
     Ok(n)
 }
 

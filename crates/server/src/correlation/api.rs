@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use hamnvakt_identity::Permission;
-use hamnvakt_incidents::correlation::{builtin, Rule};
+use hamnvakt_incidents::correlation::{builtin, builtin_version, Rule};
 use maud::html;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -122,7 +122,8 @@ pub async fn update(
     Ok(Json(save(&state, &p.actor(), Some(&id), &rule).await?))
 }
 
-/// Every version of a rule, oldest first (a built-in rule's code as version 0 first).
+/// Every version of a rule, oldest first (a built-in rule's code first, at the version the
+/// code states: [`builtin_version`]).
 #[utoipa::path(get, path = "/correlation/rules/{id}/versions", tag = "alerts",
     params(("id" = String, Path, description = "Rule id")),
     security(("bearer" = []), ("session" = [])),
@@ -138,7 +139,7 @@ pub async fn versions(
         .filter(|r| r.code == id)
         .map(|rule| RuleView {
             id: id.clone(),
-            version: 0,
+            version: builtin_version(&id),
             builtin: true,
             author: None,
             rule,
@@ -179,8 +180,10 @@ async fn save(
                 .last()
                 .map(|r| r.version);
             match (last, is_builtin(id)) {
-                (Some(v), _) => (id.to_owned(), v + 1),
-                (None, true) => (id.to_owned(), 1),
+                // A built-in rule's next version follows both the code's and the stored ones.
+                (Some(v), true) => (id.to_owned(), v.max(builtin_version(id)) + 1),
+                (Some(v), false) => (id.to_owned(), v + 1),
+                (None, true) => (id.to_owned(), builtin_version(id) + 1),
                 (None, false) => return Err(ApiError::NotFound(format!("correlation rule {id}"))),
             }
         }

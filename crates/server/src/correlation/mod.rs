@@ -112,7 +112,7 @@ pub async fn rules_in_force(
             (
                 Versioned {
                     id: r.code.clone(),
-                    version: 0,
+                    version: hamnvakt_incidents::correlation::builtin_version(&r.code),
                     rule: r,
                 },
                 None,
@@ -130,6 +130,8 @@ pub async fn rules_in_force(
             rule,
         };
         match out.iter_mut().find(|(x, _)| x.id == row.id) {
+            // A stored version older than the code's is of a definition the code replaced.
+            Some((x, _)) if x.version >= v.version => {}
             Some(slot) => *slot = (v, Some(row.author)),
             None => out.push((v, Some(row.author))),
         }

@@ -160,7 +160,27 @@ pub async fn detail(
         .marked(Marked::Case, &id.to_string(), &p.reader())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("case {id}")))?;
-    let c = view(&state, &p, cases::decode(&row)?).await?;
+    let case = cases::decode(&row)?;
+    // The things the case is about: the entities of its incidents the reader may see, each
+    // once, in the order the incidents name them.
+    let mut entities: Vec<hamnvakt_core::alert::SubjectRef> = Vec::new();
+    for i in &case.incidents {
+        if let Some(row) = state
+            .store
+            .marked(Marked::Incident, &i.to_string(), &p.reader())
+            .await?
+        {
+            for e in service::decode(&row)?.entities {
+                if !entities
+                    .iter()
+                    .any(|x| x.kind == e.kind && x.reference == e.reference)
+                {
+                    entities.push(e);
+                }
+            }
+        }
+    }
+    let c = view(&state, &p, case).await?;
     let orgs = org_names(&state).await?;
     let path = current_path(&uri);
     let owner = c.owner_org == p.org() && p.can(Permission::IncidentsWrite);
@@ -220,6 +240,10 @@ pub async fn detail(
                 @if c.incidents.is_empty() { p.muted { "—" } }
             }
             @if c.hidden_incidents > 0 { p.muted #case-hidden { (c.hidden_incidents) " " (t(lang, Msg::CaseHiddenIncidents)) } }
+            @if !entities.is_empty() {
+                h2 { (t(lang, Msg::IncEntities)) }
+                div #case-entities { (crate::entities::subjects(lang, &entities)) }
+            }
             @if owner {
                 h2 { (t(lang, Msg::Actions)) }
                 div.actions {

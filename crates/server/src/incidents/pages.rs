@@ -212,9 +212,7 @@ pub async fn detail(
             @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, Msg::IncHiddenAlerts)) } }
             @if !v.entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
-                ul.subjects { @for s in &v.entities {
-                    li { strong { (t(lang, i18n::subject_kind(s.kind))) } " " code { (s.reference) } @if let Some(l) = &s.label { " — " (l) } }
-                } }
+                div #incident-entities { (crate::entities::subjects(lang, &v.entities)) }
             }
             @if works {
                 h2 { (t(lang, Msg::Actions)) }

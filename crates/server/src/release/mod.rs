@@ -18,7 +18,9 @@
 //! [`IssueRequest`], and for the gate [`pickup_facts`] (cached, [`FactsCache`]),
 //! [`pickup_facts_in`], [`PickupFacts`], [`collect`] (a pick-up is granted only to a release
 //! claimed for it, in the transaction that records the decision), [`check_pickup`],
-//! [`presented`] and [`after_gate`].
+//! [`presented`], [`pickup_tasks`] (a driver's pick-ups due, for the stack detector) and
+//! [`driver_mismatch`] (the finding of a wrong driver, which the gate's
+//! committer writes to the alert outbox with the decision).
 
 mod api;
 mod coreor_api;
@@ -34,8 +36,9 @@ use crate::access::AccessState;
 
 pub use service::visible;
 pub use service::{
-    act, after_gate, check_pickup, collect, issue, pickup_facts, pickup_facts_in, presented,
-    Collect, FactsCache, IssueRequest, PickupFacts, Step,
+    act, check_pickup, collect, driver_mismatch, issue, pickup_facts, pickup_facts_in,
+    pickup_tasks, presented, Collect, FactsCache, IssueRequest, PickupFacts, Step,
+    DRIVER_MISMATCH_ACTOR,
 };
 
 pub fn routes() -> Router<AccessState> {

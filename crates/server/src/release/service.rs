@@ -658,48 +658,35 @@ pub fn collect(
     })
 }
 
-/// After a gate decision on a pick-up is durable: a wrong driver raises
-/// `release.driver_mismatch`, owned by the facility's organisation and shared with the
-/// haulier. (A grant's collection was recorded with the decision: [`collect`].)
-pub async fn after_gate(
-    state: &AccessState,
+/// The finding of a pick-up refused because a driver other than the assigned one presented
+/// their card: `release.driver_mismatch`, owned by the facility's organisation (else the
+/// line) and shared with the haulier, the line and the port's security centre (`centre`).
+/// `None` for any other pick-up. The gate's committer writes it to the alert outbox in the
+/// transaction that records the decision (see `access/engine.rs`), so a crash after the
+/// decision is acknowledged cannot lose it. (A grant's collection is recorded there too:
+/// [`collect`].)
+pub fn driver_mismatch(
+    index: &hamnvakt_access::index::AccessIndex,
     release: &Release,
     pickup: &Pickup,
     presented_person: Option<PersonId>,
     facility_org: Option<OrgId>,
+    centre: Option<OrgId>,
     decision: &str,
-) -> Result<(), ApiError> {
-    if pickup.wrong_driver {
-        raise_driver_mismatch(state, release, presented_person, facility_org, decision).await?;
+) -> Option<AlertDraft> {
+    if !pickup.wrong_driver {
+        return None;
     }
-    Ok(())
-}
-
-async fn raise_driver_mismatch(
-    state: &AccessState,
-    release: &Release,
-    presented_person: Option<PersonId>,
-    facility_org: Option<OrgId>,
-    decision: &str,
-) -> Result<(), ApiError> {
-    let Some(assignment) = &release.assignment else {
-        return Ok(());
-    };
+    let assignment = release.assignment.as_ref()?;
     let haulier = assignment.by;
-    let (presented_name, assigned_name, presented_org) = {
-        let inner = state.access.lock();
-        let name = |p: Option<PersonId>| {
-            p.and_then(|p| inner.index.people.get(&p))
-                .map(|x| x.name.clone())
-        };
-        (
-            name(presented_person),
-            name(Some(assignment.driver)),
-            presented_person
-                .and_then(|p| inner.index.people.get(&p))
-                .map(|x| x.org_id),
-        )
-    };
+    let name = |p: Option<PersonId>| p.and_then(|p| index.people.get(&p)).map(|x| x.name.clone());
+    let (presented_name, assigned_name, presented_org) = (
+        name(presented_person),
+        name(Some(assignment.driver)),
+        presented_person
+            .and_then(|p| index.people.get(&p))
+            .map(|x| x.org_id),
+    );
     let owner = facility_org.unwrap_or(release.line);
     let mut subjects = vec![
         SubjectRef::typed(
@@ -735,7 +722,7 @@ async fn raise_driver_mismatch(
         shared_with.push(release.line);
     }
     // The port's security centre oversees every release.
-    if let Some(centre) = crate::correlation::security_centre(state).await? {
+    if let Some(centre) = centre {
         shared_with.push(centre);
     }
     shared_with.retain(|o| *o != owner);
@@ -743,7 +730,7 @@ async fn raise_driver_mismatch(
     let driver_mismatch = AlertMessage::DriverMismatch {
         container: release.container.clone(),
     };
-    let draft = AlertDraft {
+    Some(AlertDraft {
         kind: "release.driver_mismatch".into(),
         severity: Severity::High,
         title: crate::alerts::english_title(&driver_mismatch),
@@ -765,12 +752,34 @@ async fn raise_driver_mismatch(
         owner_org: owner,
         tlp: Tlp::Amber,
         shared_with,
-    };
-    let actor = Actor {
-        id: "detector:release".into(),
-        org: Some(owner),
-        request_id: None,
-    };
-    crate::alerts::raise(state, &actor, &draft, None).await?;
-    Ok(())
+    })
+}
+
+/// Who raises [`driver_mismatch`] findings (the outbox's actor, and so the fold key's).
+pub const DRIVER_MISMATCH_ACTOR: &str = "detector:release";
+
+/// The pick-ups `person` has to do as the release chain stands: every active release naming
+/// them as its driver, due at its facility from the assignment until it expires (for the
+/// access capability's stack detector, [`hamnvakt_access::detect::PickupTask`]).
+pub async fn pickup_tasks(
+    store: &hamnvakt_store::Store,
+    person: PersonId,
+) -> Result<Vec<hamnvakt_access::detect::PickupTask>, ApiError> {
+    let mut out = Vec::new();
+    for row in store.releases_of_driver(&person.to_string()).await? {
+        if row.state != "active" {
+            continue;
+        }
+        let r = from_row(&row)?;
+        let Some(a) = r.assignment.as_ref().filter(|a| a.driver == person) else {
+            continue;
+        };
+        out.push(hamnvakt_access::detect::PickupTask {
+            facility: r.facility,
+            container: r.container.clone(),
+            from_ms: a.at_ms,
+            until_ms: r.expires_ms,
+        });
+    }
+    Ok(out)
 }

@@ -408,6 +408,17 @@ pub async fn file(
             }),
         }
     }
+    // What each sighting of one of our indicators would raise, read before the transaction;
+    // written to the alert outbox in the transaction that files the sighting, for those
+    // filed as the newest version: a crash after the commit cannot lose the finding.
+    let mut sighted = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if row.stix_type == "sighting" {
+            if let Some(draft) = sighting_alert(state, row, &rows).await? {
+                sighted.push((i, draft));
+            }
+        }
+    }
     let mut c = Change::begin(state, actor).await?;
     c.record(
         "sharing.objects_filed",
@@ -417,17 +428,23 @@ pub async fn file(
     .await?;
     let filed = c.tx().file_shared(&rows, now).await?;
     crate::assessment::follow_shared(c.tx(), &rows, &filed, &cat).await?;
+    let mut findings = Vec::new();
+    for (i, draft) in &sighted {
+        if filed.get(*i) == Some(&Filed::Latest) {
+            findings.push(alerts::pending(SIGHTING_ACTOR, draft, None, now)?);
+        }
+    }
+    c.tx().insert_pending_alerts(&findings).await?;
     c.commit().await?;
-    let mut sightings = Vec::new();
+    if !findings.is_empty() {
+        alerts::drain_soon(state);
+    }
     for (row, f) in rows.iter().zip(&filed) {
         let modified = stix::timestamp(row.modified_ms);
         match f {
             Filed::Latest | Filed::Older => {
                 report.stored += 1;
                 report.successes.push((row.stix_id.clone(), modified));
-                if row.stix_type == "sighting" && *f == Filed::Latest {
-                    sightings.push(row.clone());
-                }
             }
             Filed::Duplicate => {
                 report.duplicates += 1;
@@ -448,30 +465,56 @@ pub async fn file(
     }
     let pairs: Vec<_> = rows.iter().zip(filed).collect();
     state.sharing.learn(&pairs);
-    for s in sightings {
-        if let Err(e) = alert_on_sighting(state, &s).await {
-            tracing::error!(error = %e, sighting = %s.stix_id, "cannot raise the alert of a sighting");
-        }
-    }
     Ok(report)
 }
 
-/// A sighting that arrived of one of our organisations' indicators becomes an alert for it.
-async fn alert_on_sighting(state: &SharingState, s: &NewShared) -> Result<(), ApiError> {
+/// Who raises the alerts of sightings (the outbox's actor).
+const SIGHTING_ACTOR: &str = "sharing";
+
+/// The alert a sighting that arrived of one of our organisations' indicators raises for it:
+/// the indicator as stored, or as it arrives in the same bundle (`filing`).
+async fn sighting_alert(
+    state: &SharingState,
+    s: &NewShared,
+    filing: &[NewShared],
+) -> Result<Option<AlertDraft>, ApiError> {
     let Some(of) = &s.ref_id else {
-        return Ok(());
+        return Ok(None);
     };
-    let Some(indicator) = state.store.shared_latest(of).await? else {
-        return Ok(());
+    let arriving = filing
+        .iter()
+        .filter(|r| &r.stix_id == of && !r.revoked)
+        .max_by_key(|r| r.modified_ms)
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            (
+                r.owner_org,
+                body.get("name").and_then(Value::as_str).map(str::to_owned),
+            )
+        });
+    let indicator = match arriving {
+        Some(found) => Some(found),
+        None => state.store.shared_latest(of).await?.map(|i| {
+            (
+                i.owner_org,
+                i.body
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            )
+        }),
     };
-    if indicator.owner_org == s.owner_org {
-        return Ok(());
+    let Some((indicator_owner, indicator_name)) = indicator else {
+        return Ok(None);
+    };
+    if indicator_owner == s.owner_org {
+        return Ok(None);
     }
-    let Some(org) = state.store.org(indicator.owner_org).await? else {
-        return Ok(());
+    let Some(org) = state.store.org(indicator_owner).await? else {
+        return Ok(None);
     };
     if org.kind == OrgKind::OtherPort {
-        return Ok(());
+        return Ok(None);
     }
     let seen_by = state
         .store
@@ -479,31 +522,23 @@ async fn alert_on_sighting(state: &SharingState, s: &NewShared) -> Result<(), Ap
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    let name = indicator
-        .body
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(of)
-        .to_owned();
+    let name = indicator_name.unwrap_or_else(|| of.clone());
     let body: Value = serde_json::from_str(&s.body).unwrap_or(Value::Null);
     let sighted = AlertMessage::IndicatorSighted {
         seen_by: seen_by.clone(),
         indicator: name.chars().take(120).collect(),
     };
-    let draft = AlertDraft {
+    Ok(Some(AlertDraft {
         kind: "sharing.indicator_sighted".into(),
         severity: Severity::High,
         title: alerts::english_title(&sighted),
         message: Some(sighted),
         subjects: vec![],
         evidence: json!({"indicator": of, "sighting": s.stix_id, "seen_by": seen_by, "description": body.get("description"), "first_seen": body.get("first_seen"), "count": body.get("count")}),
-        owner_org: indicator.owner_org,
+        owner_org: indicator_owner,
         tlp: Tlp::Amber,
         shared_with: vec![],
-    };
-    let actor = Actor::system("sharing");
-    alerts::raise(state, &actor, &draft, None).await?;
-    Ok(())
+    }))
 }
 
 /// The sighting of a match made here: owned by the observing organisation; it goes to the
@@ -567,8 +602,6 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         json!({"indicator": hit.indicator, "kind": hit.kind, "value": hit.value, "subject": o.subject, "tlp": marking.tlp, "audience": marking.audience, "recipients": marking.recipients}),
     )
     .await?;
-    c.tx().file_shared(std::slice::from_ref(&row), now).await?;
-    c.commit().await?;
     let matched = AlertMessage::IndicatorMatched {
         indicator: name.chars().take(100).collect(),
         kind: hit.kind.to_string(),
@@ -585,7 +618,14 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         tlp: Tlp::Amber,
         shared_with: vec![],
     };
-    alerts::raise(state, &actor, &draft, Some(o.at_ms)).await?;
+    // The match's alert is durable with the sighting that records it (the alert outbox).
+    let finding = alerts::pending(&actor.id, &draft, Some(o.at_ms), now)?;
+    c.tx().file_shared(std::slice::from_ref(&row), now).await?;
+    c.tx()
+        .insert_pending_alerts(std::slice::from_ref(&finding))
+        .await?;
+    c.commit().await?;
+    alerts::drain_soon(state);
     Ok(())
 }
 

@@ -320,7 +320,8 @@ pub async fn score_day(state: &AppState, day: i64) -> Result<Vec<Scored>, ApiErr
 
 /// What the profiles and the model need to know about the consignments before `day`, for
 /// `these`: their importers' earlier consignments and their headings' value-per-kg norms,
-/// read from the running counts (a few rows each, however many consignments are stored).
+/// from the running counts as this process holds them in memory (one read of their version;
+/// see `hamnvakt_store::Store::context_before`).
 async fn context_for(
     state: &AppState,
     day: i64,
@@ -337,10 +338,11 @@ async fn context_for(
     let mut headings: Vec<String> = these.iter().map(|c| heading(&c.hs_code)).collect();
     headings.sort();
     headings.dedup();
-    Ok(Context::from_counts(
-        state.store.importers_before(&importers, day).await?,
-        state.store.value_norms_before(&headings, day).await?,
-    ))
+    let (seen, norms) = state
+        .store
+        .context_before(&importers, &headings, day)
+        .await?;
+    Ok(Context::from_counts(seen, norms))
 }
 
 /// Builds the context's running counts from the consignments stored before schema 22 kept
@@ -503,11 +505,10 @@ fn model_reasons(
     m: &hamnvakt_targeting::TrainedModel,
     record: &hamnvakt_targeting::mapping::Record,
 ) -> Vec<serde_json::Value> {
-    let names = m.feature_names.clone();
     m.reasons(record, 3)
         .into_iter()
         .map(|(f, w)| {
-            let i = names.iter().position(|n| *n == f);
+            let i = m.feature_names.iter().position(|n| *n == f);
             let value = i.and_then(|i| feature_value(m, record, i));
             json!({"feature": f, "value": value, "odds_factor": w.exp(), "log_odds": w})
         })

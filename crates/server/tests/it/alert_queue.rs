@@ -502,6 +502,86 @@ async fn build_gate(pfso: &mut Client, site: &str, port: &str, haulier: &str, ca
     }
 }
 
+/// The container of [`release_to_driver`]'s release.
+const CONTAINER: &str = "CSQU3054383";
+
+/// A release of [`CONTAINER`], issued by a line to a forwarder, passed to the haulier, and
+/// assigned to the haulier's driver holding card `M-1` in truck ABC123; card `M-2` is another
+/// of the haulier's drivers.
+async fn release_to_driver(url: &str, admin: &mut Client, pfso: &mut Client, haulier: &str) {
+    let mut orgs = Vec::new();
+    for (name, kind) in [
+        ("North Sea Feeder", "shipping_line"),
+        ("Norvik Freight Forwarding", "forwarder"),
+    ] {
+        let r = admin
+            .post_json(
+                "/api/v1/organisations",
+                &json!({"name": name, "kind": kind}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        orgs.push(r.json["id"].as_str().unwrap().to_owned());
+    }
+    let (line, forwarder) = (orgs[0].clone(), orgs[1].clone());
+    for (o, name) in [
+        (&line, "line"),
+        (&forwarder, "fwd"),
+        (&haulier.to_owned(), "haul"),
+    ] {
+        let r = admin
+            .post_json("/api/v1/users", &json!({"org_id": o, "username": name, "display_name": name, "password": PASSWORD, "roles": ["dispatcher"]}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let mut drivers = Vec::new();
+    for (name, card) in [("Assigned Driver", "M-1"), ("Other Driver", "M-2")] {
+        let person = create(
+            pfso,
+            "people",
+            json!({"org_id": haulier, "name": name, "kind": "driver", "responder": false}),
+        )
+        .await;
+        create(
+            pfso,
+            "credentials",
+            json!({"number": card, "holder": person, "generic": false, "state": "active",
+            "valid_from_ms": 1_767_225_600_000_i64, "valid_until_ms": 4_102_444_800_000_i64}),
+        )
+        .await;
+        drivers.push(person);
+    }
+    let mut l = login(url, "line", PASSWORD).await;
+    let r = l
+        .post_json(
+            "/api/v1/releases",
+            &json!({"container": CONTAINER, "bill_of_lading": "NSF2611GYE01", "release_to": forwarder}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let mut f = login(url, "fwd", PASSWORD).await;
+    let mut h = login(url, "haul", PASSWORD).await;
+    for (by_haulier, body) in [
+        (false, json!({"action": "accept"})),
+        (
+            false,
+            json!({"action": "offer", "to": haulier, "role": "haulier"}),
+        ),
+        (true, json!({"action": "accept"})),
+        (
+            true,
+            json!({"action": "assign", "driver": drivers[0], "plate": "ABC 123"}),
+        ),
+    ] {
+        let c = if by_haulier { &mut h } else { &mut f };
+        let r = c
+            .post_json(&format!("/api/v1/releases/{id}/steps"), &body)
+            .await;
+        assert_eq!(r.status, 200, "{body}: {}", r.body);
+    }
+}
+
 async fn wait_for_alert(c: &mut Client, card: &str, within: Duration) -> Value {
     let deadline = Instant::now() + within;
     loop {
@@ -601,6 +681,7 @@ async fn no_finding_of_an_acknowledged_decision_is_lost(kind: Kind) {
     let token = t.json["secret"].as_str().unwrap().to_owned();
     let mut pfso = login(&server.url, "pfso", PASSWORD).await;
     build_gate(&mut pfso, site, &port, &haulier, CARDS).await;
+    release_to_driver(&server.url, &mut admin, &mut pfso, &haulier).await;
 
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut controllers = Vec::new();
@@ -629,7 +710,31 @@ async fn no_finding_of_an_acknowledged_decision_is_lost(kind: Kind) {
             break;
         }
     }
+    // In the middle of the burst, a driver other than the assigned one tries to collect the
+    // container: the server is killed the moment the refusal is acknowledged.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/access/decisions", server.url))
+        .bearer_auth(&token)
+        .json(
+            &json!({"gate": "VHA-MAIN", "credential": "M-2", "plate": "ABC123",
+            "direction": "in", "container": CONTAINER}),
+        )
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
     server.kill();
+    let refusal: Value = r.json().await.unwrap();
+    assert_eq!(refusal["outcome"], "deny", "{refusal}");
+    assert!(
+        refusal["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "wrong_driver"),
+        "{refusal}"
+    );
     for c in controllers {
         c.await.unwrap();
     }
@@ -656,6 +761,25 @@ async fn no_finding_of_an_acknowledged_decision_is_lost(kind: Kind) {
         "{} of {} acknowledged decisions' findings are missing after SIGKILL: {missing:?}",
         missing.len(),
         acked.len()
+    );
+    // The wrong driver's finding was written with the refusal: raised, once.
+    let r = pfso
+        .get(&format!(
+            "/api/v1/alerts?subject_kind=container&subject_ref={CONTAINER}"
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mismatches: Vec<&Value> = r.json["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "release.driver_mismatch")
+        .collect();
+    assert_eq!(
+        mismatches.len(),
+        1,
+        "the driver mismatch acknowledged before SIGKILL is lost: {}",
+        r.body
     );
     server.stop();
     let o = hamnvakt(&["audit", "verify", "--config", &cfg], &[]);

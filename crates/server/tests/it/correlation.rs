@@ -252,6 +252,31 @@ async fn rules_are_versioned_and_a_new_version_is_in_force_at_once() {
         .collect();
     assert_eq!(versions, [0, 1]);
     assert_eq!(app.events("correlation_rule.changed").await.len(), 1);
+    // The story's rule is at the version its code states (v1: its badge part is the stack
+    // detector's), and a version saved over it follows that.
+    assert_eq!(rules.json[0]["version"], 1, "{}", rules.body);
+    let story = rules.json[0]["rule"].clone();
+    assert_eq!(
+        story["parts"][2]["kinds"][0], "access.stack_outside_task",
+        "{story}"
+    );
+    let r = pfso
+        .put_json("/api/v1/correlation/rules/cargo_vessel_gate", &story)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json["version"], 2, "{}", r.body);
+    let v = pfso
+        .get("/api/v1/correlation/rules/cargo_vessel_gate/versions")
+        .await;
+    let versions: Vec<i64> = v
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2]);
+    assert_eq!(app.events("correlation_rule.changed").await.len(), 2);
     // A bad rule is refused field by field.
     rule["parts"][1]["join"]["with"] = json!("nowhere");
     rule["window_minutes"] = json!(0);

@@ -300,7 +300,8 @@ async fn incident_flow(kind: Kind) {
         .post_json(
             "/api/v1/incidents",
             &json!({"title": "Badge cloning suspected", "severity": "medium",
-                    "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"}}),
+                    "marking": {"tlp": "TLP:AMBER+STRICT", "audience": "organisation"},
+                    "entities": [{"kind": "credential", "reference": "NVK-1002", "label": null}]}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -407,6 +408,21 @@ async fn incident_flow(kind: Kind) {
         police.get(&format!("/api/v1/cases/{case}")).await.status,
         404
     );
+    // The incident's and the case's pages show each entity as a link to its entity page; a
+    // case shows those of the incidents the reader may see.
+    let container = r#"href="/entities/container:MSCU1234565""#;
+    let credential = r#"href="/entities/credential:NVK-1002""#;
+    let page = op.get(&format!("/incidents/{inc}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(container), "{}", page.body);
+    let page = op.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(container), "{}", page.body);
+    assert!(page.body.contains(credential), "{}", page.body);
+    let page = customs.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(container), "{}", page.body);
+    assert!(!page.body.contains("NVK-1002"), "{}", page.body);
     let r = op
         .post_json(
             &format!("/api/v1/cases/{case}/state"),

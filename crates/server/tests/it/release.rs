@@ -339,6 +339,9 @@ async fn release_flow(kind: Kind) {
         .await;
     assert_eq!(r.json["outcome"], "deny", "{}", r.body);
     assert_eq!(codes(&r.json), ["wrong_driver"], "{}", r.body);
+    // Written to the alert outbox with the decision, raised from it right after the commit
+    // (drained here too, so the test does not wait on the background drain).
+    hamnvakt_server::alerts::drain(&app.state).await.unwrap();
     let raised = app.events("alert.raised").await;
     let alert: Value = raised
         .iter()

@@ -71,6 +71,8 @@ struct Ready {
     release: String,
     drivers: Vec<String>,
     token: String,
+    facility: String,
+    yard: String,
 }
 
 async fn parties(app: &TestApp) -> (OrgId, OrgId, OrgId) {
@@ -181,6 +183,8 @@ async fn ready(app: &TestApp) -> Ready {
         release: id,
         drivers,
         token: app.machine_token().await,
+        facility,
+        yard,
     }
 }
 
@@ -795,4 +799,85 @@ async fn the_days_pickups() {
     let mut term = app.login("terminal").await;
     let page = term.get(&format!("/releases/{}", r.release)).await;
     assert!(page.body.contains("class=\"light green\""), "{}", page.body);
+}
+
+/// The stack detector with the release chain, through the real server: the driver the
+/// release names (a pick-up due at Norvik) goes through the reefer stack's door and raises
+/// nothing; the other driver, let in by the same yard permit with nothing to collect, raises
+/// `access.stack_outside_task` naming the person, the card, the zone and the gate, through the
+/// alert outbox.
+async fn at_the_stack_outside_a_task(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let r = ready(&app).await;
+    let mut pfso = app.login("pfso").await;
+    let stack = create(
+        &mut pfso,
+        "zones",
+        json!({"facility_id": r.facility, "parent": r.yard, "code": "NVK-REEFER",
+        "name": "Norvik reefer stack", "sensitivity": "sensitive", "two_person": false,
+        "anti_passback": "off"}),
+    )
+    .await;
+    create(
+        &mut pfso,
+        "gates",
+        json!({"facility_id": r.facility, "code": "NVK-S1", "name": "Reefer stack door",
+        "kind": "pedestrian", "outer_zone": r.yard, "inner_zone": stack, "closed_at_level2": false,
+        "lat": 58.98, "lon": 17.91}),
+    )
+    .await;
+    let mut gate = app.client().with_bearer(&r.token);
+    for card in ["NVK-1001", "NVK-1002"] {
+        let d = gate
+            .post_json(
+                "/api/v1/access/decisions",
+                &json!({"gate": "NVK-S1", "credential": card, "direction": "in"}),
+            )
+            .await;
+        assert_eq!(d.status, 200, "{}", d.body);
+        assert_eq!(d.json["outcome"], "grant", "{card}: {}", d.body);
+    }
+    hamnvakt_server::alerts::drain(&app.state).await.unwrap();
+    let mut term = app.login("terminal").await;
+    let found = term
+        .get("/api/v1/alerts?kind=access.stack_outside_task")
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let alerts = found.json["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{}", found.body);
+    let subjects: Vec<(String, String)> = alerts[0]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_owned(),
+                s["reference"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("person", r.drivers[1].as_str()),
+        ("credential", "NVK-1002"),
+        ("zone", "NVK-REEFER"),
+        ("gate", "NVK-S1"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    assert_eq!(subjects, want, "{}", found.body);
+}
+
+mod stack {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::at_the_stack_outside_a_task(Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::at_the_stack_outside_a_task(Kind::Postgres).await
+    }
 }

@@ -530,10 +530,20 @@ async fn two_ports_federate_over_taxii() {
             .status,
         200
     );
-    let r = sto_pfso
-        .get("/api/v1/alerts?kind=sharing.indicator_sighted")
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    // Written to the alert outbox with the sightings, raised from it just after the pull.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let r = loop {
+        let r = sto_pfso
+            .get("/api/v1/alerts?kind=sharing.indicator_sighted")
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        if r.json["alerts"].as_array().is_some_and(|a| a.len() >= 2)
+            || std::time::Instant::now() > deadline
+        {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     // The container and the tariff code both matched at Gdynia: two sightings, two alerts.
     let titles: Vec<&str> = r.json["alerts"]
         .as_array()
