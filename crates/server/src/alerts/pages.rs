@@ -176,7 +176,7 @@ pub async fn queue(
                             td { a href={ "/alerts/" (a.id) } { (super::title(lang, a.message.as_ref(), &a.title)) } br; small.kind { (a.kind) } }
                             td { @for s in &a.subjects {
                                 span.subject title=(t(lang, i18n::subject_kind(s.kind))) {
-                                    (t(lang, i18n::subject_kind(s.kind))) ": " (s.label.clone().unwrap_or_else(|| s.reference.clone()))
+                                    (t(lang, i18n::subject_kind(s.kind))) ": " (s.label.as_deref().map(|l| i18n::subject_label(lang, l)).unwrap_or_else(|| s.reference.clone()))
                                 }
                             } }
                             td { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }

@@ -106,7 +106,7 @@ pub async fn page(
                 ul #entity-links { @for l in &pr.links {
                     li data-relation=(l.relation) { (t(lang, relation_label(l.relation))) ": "
                         a href=(href(&l.entity)) { code { (l.entity.key()) } }
-                        @if let Some(x) = &l.label { " — " (x) } }
+                        @if let Some(x) = &l.label { " — " (crate::web::i18n::subject_label(lang, x)) } }
                 } }
             }
             @if !pr.port_calls.is_empty() {
@@ -170,12 +170,12 @@ pub fn subjects(lang: Lang, subjects: &[SubjectRef]) -> Markup {
                 @match s.entity() {
                     Ok(e) => {
                         a.entity href=(href(&e)) { code { (e.key()) } }
-                        @if let Some(l) = &s.label { " — " (l) }
+                        @if let Some(l) = &s.label { " — " (crate::web::i18n::subject_label(lang, l)) }
                         @if let Some(r) = record(&e) {
                             " " a.record href=(r) { "↗ " (t(lang, if s.kind == SubjectKind::Vessel { Msg::EntityOnMap } else { Msg::EntityRecord })) }
                         }
                     }
-                    Err(_) => { code { (s.reference) } @if let Some(l) = &s.label { " — " (l) } }
+                    Err(_) => { code { (s.reference) } @if let Some(l) = &s.label { " — " (crate::web::i18n::subject_label(lang, l)) } }
                 }
             }
         } }

@@ -953,6 +953,30 @@ pub fn subject_kind(k: SubjectKind) -> Msg {
     }
 }
 
+/// A subject's label as the reader reads it. Labels are mostly names (a person's, a vessel's, a
+/// zone's), which stay as they are; the few role words detectors put in front of a name (the
+/// release detector's "assigned: …", "presented: …", "release of …", and "haulier holding
+/// the release") are written in the reader's language, for alerts stored before and after.
+pub fn subject_label(lang: Lang, label: &str) -> String {
+    if lang == Lang::En {
+        return label.to_owned();
+    }
+    const ROLES: &[(&str, &str)] = &[
+        ("assigned: ", "tilldelad förare: "),
+        ("presented: ", "förare i grinden: "),
+        ("release of ", "frisläppande av "),
+    ];
+    if label == "haulier holding the release" {
+        return "åkeriet som innehar frisläppandet".to_owned();
+    }
+    for (en, sv) in ROLES {
+        if let Some(rest) = label.strip_prefix(en) {
+            return format!("{sv}{rest}");
+        }
+    }
+    label.to_owned()
+}
+
 pub fn org_kind(k: OrgKind) -> Msg {
     match k {
         OrgKind::PortAuthority => Msg::OkPortAuthority,
@@ -1098,5 +1122,31 @@ mod tests {
         );
         assert_eq!(Lang::from_accept_language("de, sv-SE;q=0.5"), Lang::Sv);
         assert_eq!(Lang::from_accept_language(""), Lang::Sv);
+    }
+}
+
+#[cfg(test)]
+mod subject_label_tests {
+    use super::{subject_label, Lang};
+
+    #[test]
+    fn detector_role_words_are_written_in_swedish_and_names_are_left_alone() {
+        assert_eq!(
+            subject_label(Lang::Sv, "assigned: Janis Kazlauskas"),
+            "tilldelad förare: Janis Kazlauskas"
+        );
+        assert_eq!(
+            subject_label(Lang::Sv, "haulier holding the release"),
+            "åkeriet som innehar frisläppandet"
+        );
+        assert_eq!(
+            subject_label(Lang::Sv, "release of MSKU4839210 (NSFS332761GYE)"),
+            "frisläppande av MSKU4839210 (NSFS332761GYE)"
+        );
+        assert_eq!(subject_label(Lang::Sv, "ANDES TRADER"), "ANDES TRADER");
+        assert_eq!(
+            subject_label(Lang::En, "assigned: Janis Kazlauskas"),
+            "assigned: Janis Kazlauskas"
+        );
     }
 }
