@@ -180,6 +180,7 @@ fn number(lang: Lang, n: &serde_json::Number) -> String {
 fn word(lang: Lang, key: &str, s: &str) -> Option<String> {
     let m = match (key, s) {
         ("credential_state", _) => return Some(super::words::credential_state(lang, s)),
+        ("observed", _) => return observed(lang, s),
         ("decision", "grant") => Msg::Grant,
         ("decision", "deny") => Msg::Deny,
         ("decision", "refer") => Msg::Refer,
@@ -192,6 +193,34 @@ fn word(lang: Lang, key: &str, s: &str) -> Option<String> {
         _ => return None,
     };
     Some(t(lang, m).to_owned())
+}
+
+/// What the indicator matcher observed, in the reader's words: the capabilities write it in
+/// English from four patterns (a presentation at a gate, a release, a vessel in the AIS
+/// picture, a consignment), whose names and numbers are kept.
+fn observed(lang: Lang, s: &str) -> Option<String> {
+    if lang == Lang::En {
+        return None;
+    }
+    const PATTERNS: &[(&str, &str, &str)] = &[
+        ("a presentation at gate ", "", "en passage vid grind "),
+        (
+            "the release of container ",
+            "",
+            "frisläppandet av container ",
+        ),
+        ("the AIS picture (vessel ", ")", "AIS-lägesbilden (fartyg "),
+        ("consignment ", "", "sändning "),
+    ];
+    PATTERNS.iter().find_map(|(en, end, sv)| {
+        let rest = s.strip_prefix(en)?;
+        let rest = rest.strip_suffix(end).unwrap_or(rest);
+        Some(if end.is_empty() {
+            format!("{sv}{rest}")
+        } else {
+            format!("{sv}{rest}{end}")
+        })
+    })
 }
 
 /// The evidence with what a rule wrote in words put in the reader's words: a built-in
@@ -338,6 +367,32 @@ pub fn render(lang: Lang, evidence: &Value) -> Markup {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn what_the_matcher_observed_reads_in_swedish() {
+        assert_eq!(
+            observed(Lang::Sv, "a presentation at gate NVK-G5").as_deref(),
+            Some("en passage vid grind NVK-G5")
+        );
+        assert_eq!(
+            observed(Lang::Sv, "the AIS picture (vessel 265123456, ANDES TRADER)").as_deref(),
+            Some("AIS-lägesbilden (fartyg 265123456, ANDES TRADER)")
+        );
+        assert_eq!(
+            observed(Lang::Sv, "consignment SE1").as_deref(),
+            Some("sändning SE1")
+        );
+        assert_eq!(observed(Lang::En, "consignment SE1"), None);
+        let sv = render(
+            Lang::Sv,
+            &json!({"observed": "the release of container MSKU4839210"}),
+        )
+        .into_string();
+        assert!(
+            sv.contains("frisläppandet av container MSKU4839210"),
+            "{sv}"
+        );
+    }
 
     #[test]
     fn times_are_local_and_fields_labelled_in_both_languages() {
