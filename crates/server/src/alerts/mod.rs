@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 use crate::web::state::AppState;
 
 pub use service::{
-    act, drain, drain_soon, merge, outbox_task, pending, raise, with_message, ACTIVE,
+    act, drain, drain_soon, merge, outbox_task, pending, raise, raised_payload, ACTIVE,
 };
 pub use words::{english_title, title};
 

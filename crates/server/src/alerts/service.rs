@@ -100,20 +100,7 @@ async fn raise_in(
         .record(
             "alert.raised",
             Some(&subject),
-            crate::alerts::with_message(
-                json!({
-                    "kind": draft.kind,
-                    "severity": draft.severity,
-                    "title": draft.title,
-                    "owner_org": draft.owner_org,
-                    "tlp": draft.tlp,
-                    "shared_with": draft.shared_with,
-                    "subjects": draft.subjects,
-                    "evidence": draft.evidence,
-                    "created_ms": seen_ms,
-                }),
-                draft,
-            ),
+            raised_payload(draft, seen_ms),
         )
         .await?;
     change
@@ -129,8 +116,20 @@ async fn raise_in(
     Ok(id)
 }
 
-/// The `alert.raised` event's payload with the detector's message, when there is one.
-pub fn with_message(mut payload: serde_json::Value, draft: &AlertDraft) -> serde_json::Value {
+/// The payload of an `alert.raised` event: the draft as raised at `created_ms`, with its
+/// message code when a detector or rule made it.
+pub fn raised_payload(draft: &AlertDraft, created_ms: i64) -> serde_json::Value {
+    let mut payload = json!({
+        "kind": draft.kind,
+        "severity": draft.severity,
+        "title": draft.title,
+        "owner_org": draft.owner_org,
+        "tlp": draft.tlp,
+        "shared_with": draft.shared_with,
+        "subjects": draft.subjects,
+        "evidence": draft.evidence,
+        "created_ms": created_ms,
+    });
     if let (Some(m), Some(o)) = (&draft.message, payload.as_object_mut()) {
         o.insert("message".into(), json!(m));
     }

@@ -337,20 +337,7 @@ async fn notify(
         .record(
             "alert.raised",
             Some(&format!("alert:{id}")),
-            crate::alerts::with_message(
-                json!({
-                    "kind": draft.kind,
-                    "severity": draft.severity,
-                    "title": draft.title,
-                    "owner_org": draft.owner_org,
-                    "tlp": draft.tlp,
-                    "shared_with": draft.shared_with,
-                    "subjects": draft.subjects,
-                    "evidence": draft.evidence,
-                    "created_ms": created_ms,
-                }),
-                &draft,
-            ),
+            crate::alerts::raised_payload(&draft, created_ms),
         )
         .await?;
     change
