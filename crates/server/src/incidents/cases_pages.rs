@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::marking::{Audience, Marking};
 use hamnvakt_core::Tlp;
@@ -18,7 +18,7 @@ use maud::{html, Markup};
 
 use super::api::who;
 use super::cases_api::{parse_id, view, CaseView};
-use super::pages::state_msg;
+use super::pages::{field, redirect, state_msg};
 use super::{cases, service};
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
@@ -265,21 +265,6 @@ pub async fn detail(
         }
     };
     Ok(layout(&page(lang, &p, &path, &c.title), body))
-}
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
-}
-
-fn redirect(result: Result<String, ApiError>) -> Response {
-    match result {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e) => UiError(e).into_response(),
-    }
 }
 
 /// Opens a case from the list page's form.

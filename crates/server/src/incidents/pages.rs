@@ -274,7 +274,8 @@ pub async fn detail(
     Ok(layout(&page(lang, &p, &path, &v.title), body))
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// A form field's value, when it is there and not blank (the incident and case forms).
+pub(super) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -282,7 +283,8 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
-fn redirect(result: Result<String, ApiError>) -> Response {
+/// Where a form's action leads, or the error page.
+pub(super) fn redirect(result: Result<String, ApiError>) -> Response {
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => UiError(e).into_response(),
