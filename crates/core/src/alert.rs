@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::alert_message::AlertMessage;
 use crate::ids::{OrgId, UserId};
-use crate::marking::{self, Marking, Reader};
+use crate::marking::{self, Audience, Marking, Reader};
 use crate::tlp::Tlp;
 use crate::validate::{self, FieldError};
 
@@ -294,11 +294,22 @@ pub struct AlertDraft {
     pub evidence: serde_json::Value,
     pub owner_org: OrgId,
     pub tlp: Tlp,
-    /// Organisations the owner named; they see the alert whatever its marking.
+    /// Who the owner gives the alert to, chosen when it is raised and never widened after:
+    /// within what the TLP allows ([`Marking::validate`]). `None` (every detector's alerts)
+    /// is the audience the TLP implies ([`Marking::of_alert`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// Organisations the owner named: the recipients of an AMBER or RED alert, or of one
+    /// given to the named audience.
     pub shared_with: Vec<OrgId>,
 }
 
 impl AlertDraft {
+    /// The alert's marking (see [`Marking::of_alert`]).
+    pub fn marking(&self) -> Marking {
+        Marking::of_alert(self.tlp, self.audience, &self.shared_with)
+    }
+
     /// Checks every field and reports all problems at once, each with its field path.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -318,17 +329,39 @@ impl AlertDraft {
                 format!("must be at most {MAX_EVIDENCE_BYTES} bytes as JSON"),
             ));
         }
-        if self.tlp == Tlp::AmberStrict && !self.shared_with.is_empty() {
-            errors.push(FieldError::new(
-                "shared_with",
-                "TLP:AMBER+STRICT is for the owner's organisation only: name no recipients, or mark it TLP:AMBER",
-            ));
-        }
-        if self.shared_with.contains(&self.owner_org) {
-            errors.push(FieldError::new(
-                "shared_with",
-                "must not name the owning organisation",
-            ));
+        match self.audience {
+            // The audience is the owner's choice, checked as every marking is: within what
+            // the TLP allows, recipients exactly for the named audience.
+            Some(audience) => {
+                let marking = Marking {
+                    tlp: self.tlp,
+                    audience,
+                    recipients: self.shared_with.clone(),
+                };
+                if let Err(e) = marking.validate("marking", self.owner_org) {
+                    errors.extend(e.into_iter().map(|mut f| {
+                        f.field = match f.field.as_str() {
+                            "marking.audience" => "audience".into(),
+                            _ => "shared_with".into(),
+                        };
+                        f
+                    }));
+                }
+            }
+            None => {
+                if self.tlp == Tlp::AmberStrict && !self.shared_with.is_empty() {
+                    errors.push(FieldError::new(
+                        "shared_with",
+                        "TLP:AMBER+STRICT is for the owner's organisation only: name no recipients, or mark it TLP:AMBER",
+                    ));
+                }
+                if self.shared_with.contains(&self.owner_org) {
+                    errors.push(FieldError::new(
+                        "shared_with",
+                        "must not name the owning organisation",
+                    ));
+                }
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -455,12 +488,22 @@ pub fn transition(from: AlertState, action: &Action) -> Result<AlertState, Trans
 }
 
 /// Whether a reader may see an alert: the one rule of [`crate::marking`], with the alert's
-/// marking as [`Marking::of_alert`] gives it — the owner always; the port community for CLEAR
-/// and GREEN; for AMBER and RED the organisations the owner named; for AMBER+STRICT nobody
-/// else (a draft naming recipients under it is refused, see [`AlertDraft::validate`], and the
-/// rule holds whatever was stored).
-pub fn visible_to(owner: OrgId, tlp: Tlp, shared_with: &[OrgId], reader: &Reader) -> bool {
-    marking::may_see(owner, &Marking::of_alert(tlp, shared_with), reader)
+/// marking as [`Marking::of_alert`] gives it — the owner always; then the audience the owner
+/// chose, or without one the TLP's: the port community for CLEAR and GREEN, for AMBER and RED
+/// the organisations the owner named, for AMBER+STRICT nobody else (a draft naming recipients
+/// under it is refused, see [`AlertDraft::validate`], and the rule holds whatever was stored).
+pub fn visible_to(
+    owner: OrgId,
+    tlp: Tlp,
+    audience: Option<Audience>,
+    shared_with: &[OrgId],
+    reader: &Reader,
+) -> bool {
+    marking::may_see(
+        owner,
+        &Marking::of_alert(tlp, audience, shared_with),
+        reader,
+    )
 }
 
 #[cfg(test)]
@@ -485,6 +528,7 @@ mod tests {
             evidence: serde_json::Value::Null,
             owner_org: owner,
             tlp: Tlp::Amber,
+            audience: None,
             shared_with: vec![],
         };
         let card = |gate| {
@@ -608,17 +652,17 @@ mod tests {
             partner: true,
         };
         for tlp in Tlp::ALL {
-            assert!(visible_to(owner, tlp, &[named], &owner_r));
+            assert!(visible_to(owner, tlp, None, &[named], &owner_r));
             // The port community's alerts are not the partner ports'.
-            assert!(!visible_to(owner, tlp, &[named], &partner), "{tlp}");
+            assert!(!visible_to(owner, tlp, None, &[named], &partner), "{tlp}");
             // TLP 2.0: AMBER+STRICT is the organisation only, named recipients or not.
             assert_eq!(
-                visible_to(owner, tlp, &[named], &named_r),
+                visible_to(owner, tlp, None, &[named], &named_r),
                 tlp != Tlp::AmberStrict,
                 "{tlp}"
             );
             assert_eq!(
-                visible_to(owner, tlp, &[named], &other_r),
+                visible_to(owner, tlp, None, &[named], &other_r),
                 tlp.community_wide(),
                 "{tlp}"
             );
@@ -659,6 +703,7 @@ mod tests {
             evidence: serde_json::json!({}),
             owner_org: owner,
             tlp: Tlp::Amber,
+            audience: None,
             shared_with: vec![owner],
         };
         let errors = draft.validate().err().unwrap_or_default();

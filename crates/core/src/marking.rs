@@ -108,15 +108,17 @@ pub struct Marking {
 pub const MAX_RECIPIENTS: usize = 50;
 
 impl Marking {
-    /// The marking an alert has: alerts carry a TLP and the organisations named on them.
-    /// CLEAR and GREEN alerts are for the port community; AMBER and RED ones for the owner and
-    /// those named; AMBER+STRICT ones for the owner's organisation only.
-    pub fn of_alert(tlp: Tlp, shared_with: &[OrgId]) -> Marking {
-        let audience = match tlp {
+    /// The marking an alert has: its TLP, the audience its owner chose when raising it, and
+    /// the organisations named on it. An alert raised without an audience (every detector's,
+    /// and any stored before alerts carried one) has the audience its TLP implies: CLEAR and
+    /// GREEN for the port community, AMBER and RED for the owner and those named, AMBER+STRICT
+    /// for the owner's organisation only.
+    pub fn of_alert(tlp: Tlp, audience: Option<Audience>, shared_with: &[OrgId]) -> Marking {
+        let audience = audience.unwrap_or(match tlp {
             Tlp::Clear | Tlp::Green => Audience::Community,
             Tlp::AmberStrict => Audience::Organisation,
             Tlp::Amber | Tlp::Red => Audience::Named,
-        };
+        });
         Marking {
             tlp,
             audience,

@@ -128,7 +128,7 @@ fn main() {
                         title: String::new(),
                         subjects,
                         owner: port,
-                        tlp: Tlp::Amber,
+                        marking: hamnvakt_core::marking::Marking::of_alert(Tlp::Amber, None, &[]),
                         shared_with: vec![],
                     });
                 }
@@ -146,6 +146,7 @@ fn main() {
             evidence: serde_json::json!({}),
             owner_org: port,
             tlp: Tlp::Amber,
+            audience: None,
             shared_with: vec![],
         };
         let driver = uuid::Uuid::from_u128(7).to_string();

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use hamnvakt_core::alert::{AlertState, Outcome, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::ids::{AlertId, OrgId, UserId};
+use hamnvakt_core::marking::{Audience, Marking};
 use hamnvakt_core::Tlp;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -26,6 +27,10 @@ pub struct AlertRecord {
     pub state: AlertState,
     pub owner_org: OrgId,
     pub tlp: Tlp,
+    /// The audience the owner chose when raising it; `None` is the one its TLP implies
+    /// ([`hamnvakt_core::marking::Marking::of_alert`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
     pub shared_with: Vec<OrgId>,
     pub subjects: Vec<SubjectRef>,
     pub evidence: serde_json::Value,
@@ -137,7 +142,7 @@ pub struct AlertPage {
 
 const ALERT_COLUMNS: &str =
     "id, kind, severity, title, state, owner_org, tlp, evidence, assignee, outcome, \
-                             closing_note, raised_by, created_ms, updated_ms, occurrences, last_seen_ms, message";
+                             closing_note, raised_by, created_ms, updated_ms, occurrences, last_seen_ms, message, audience";
 
 fn corrupt<T: std::fmt::Display>(what: &str) -> impl Fn(T) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -167,6 +172,11 @@ fn alert_from_row(r: &AnyRow) -> Result<AlertRecord> {
             .parse()
             .map_err(corrupt("owner"))?,
         tlp: r.try_get::<String, _>(6)?.parse().map_err(corrupt("tlp"))?,
+        audience: r
+            .try_get::<Option<String>, _>(17)?
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(corrupt("audience"))?,
         shared_with: Vec::new(),
         subjects: Vec::new(),
         evidence: serde_json::from_str(&evidence).map_err(corrupt("evidence"))?,
@@ -190,19 +200,35 @@ fn alert_from_row(r: &AnyRow) -> Result<AlertRecord> {
     })
 }
 
-/// The visibility condition, as SQL on `alerts`, for one viewer.
+/// The audience of an alert as SQL: the one its owner chose, else the one its TLP implies
+/// (as [`Marking::of_alert`] says).
+const ALERT_AUDIENCE: &str = "COALESCE(alerts.audience, CASE WHEN alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN') THEN 'community' WHEN alerts.tlp = 'TLP:AMBER+STRICT' THEN 'organisation' ELSE 'named' END)";
+
+/// The visibility condition, as SQL on `alerts`, for one viewer: [`hamnvakt_core::marking::check`]
+/// on the alert's marking. An audience its TLP does not allow (never stored so: drafts are
+/// validated) gives it to nobody but its owner.
 fn push_visibility(q: &mut Sql, viewer: &Viewer) {
     let org = viewer.org.to_string();
     q.push(" AND (alerts.owner_org = ")
         .arg(Arg::Text(org.clone()));
-    // CLEAR and GREEN alerts are the port community's, not the partner ports'.
+    // The port community's alerts are not the partner ports'.
     if !viewer.partner {
-        q.push(" OR alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')");
+        q.push(&format!(
+            " OR {ALERT_AUDIENCE} = 'community' AND alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')"
+        ));
     }
-    // Named organisations count for AMBER and RED; TLP:AMBER+STRICT is the owner's
-    // organisation only, whoever was named.
-    q.push(" OR alerts.tlp IN ('TLP:AMBER', 'TLP:RED') AND EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = ");
+    q.push(&format!(
+        " OR {ALERT_AUDIENCE} = 'alliance' AND alerts.tlp IN ('TLP:CLEAR', 'TLP:GREEN')"
+    ));
+    // Named organisations: for any TLP but AMBER+STRICT, which is the owner's organisation
+    // only, whoever was named.
+    q.push(&format!(" OR {ALERT_AUDIENCE} = 'named' AND alerts.tlp <> 'TLP:AMBER+STRICT' AND EXISTS (SELECT 1 FROM alert_shares s WHERE s.alert_id = alerts.id AND s.org_id = "));
     q.arg(Arg::Text(org)).push("))");
+}
+
+/// [`Marking::of_alert`] of a stored alert.
+pub fn alert_marking(a: &AlertRecord) -> Marking {
+    Marking::of_alert(a.tlp, a.audience, &a.shared_with)
 }
 
 fn encode_cursor(a: &AlertRecord, sort: AlertSort) -> String {
@@ -231,7 +257,7 @@ impl WriteTx {
         let d = a.draft;
         sqlx::query(&format!(
             "INSERT INTO alerts ({ALERT_COLUMNS}, severity_rank, fold_key) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, 1, $9, $12, $10, $11)"
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, NULL, NULL, NULL, $8, $9, $9, 1, $9, $12, $13, $10, $11)"
         ))
         .bind(a.id.to_string())
         .bind(d.kind.clone())
@@ -250,6 +276,7 @@ impl WriteTx {
                 .and_then(|m| serde_json::to_value(m).ok())
                 .map(|v| hamnvakt_core::chain::canonical_json(&v)),
         )
+        .bind(d.audience.map(|a| a.as_str().to_owned()))
         .execute(&mut *self.tx)
         .await
         .map_err(StoreError::from_write)?;

@@ -56,7 +56,8 @@ use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{
-    AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, OpenFinding, PendingAlert, Viewer,
+    alert_marking, AlertFilter, AlertPage, AlertRecord, AlertSort, NewAlert, OpenFinding,
+    PendingAlert, Viewer,
 };
 pub use assessment::{AssessmentRow, CatalogueRow, PracticeRow};
 pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};

@@ -90,6 +90,7 @@ fn draft(owner: OrgId, tlp: Tlp, shared: Vec<OrgId>, kind: &str) -> AlertDraft {
         evidence: json!({"denials": [{"gate": "V-Q1", "at": "03:10"}]}),
         owner_org: owner,
         tlp,
+        audience: None,
         shared_with: shared,
     }
 }

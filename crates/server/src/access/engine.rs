@@ -1245,6 +1245,7 @@ fn observe(engine: &Engine, batch: &[Pending]) -> Vec<(AlertDraft, i64)> {
                 evidence: f.evidence,
                 owner_org: owner,
                 tlp: Tlp::Amber,
+                audience: None,
                 shared_with: Vec::new(),
             };
             out.push((draft, d.at_ms));

@@ -45,6 +45,9 @@ pub struct AlertView {
     #[schema(value_type = String, format = Uuid)]
     pub owner_org: OrgId,
     pub tlp: Tlp,
+    /// Who it is given to: the audience its owner chose when raising it, or the one its TLP
+    /// implies.
+    pub audience: hamnvakt_core::marking::Audience,
     #[schema(value_type = Vec<String>)]
     pub shared_with: Vec<OrgId>,
     pub subjects: Vec<SubjectRef>,
@@ -66,7 +69,9 @@ pub struct AlertView {
 
 impl From<AlertRecord> for AlertView {
     fn from(a: AlertRecord) -> Self {
+        let audience = hamnvakt_store::alert_marking(&a).audience;
         AlertView {
+            audience,
             id: a.id,
             kind: a.kind,
             severity: a.severity,
@@ -254,7 +259,14 @@ pub struct RaiseAlert {
     #[serde(default)]
     pub evidence: serde_json::Value,
     pub tlp: Tlp,
-    /// Organisations to share with by name (beyond what the TLP marking allows).
+    /// Who the alert is given to, decided now and never widened after: `organisation`,
+    /// `named` (the organisations in `shared_with`), `community` (this port's member
+    /// organisations) or `alliance` (with the federated partner ports), within what the TLP
+    /// allows. Without it, the TLP's own: the port community for CLEAR and GREEN, the named
+    /// organisations for AMBER and RED, the organisation for AMBER+STRICT.
+    #[serde(default)]
+    pub audience: Option<hamnvakt_core::marking::Audience>,
+    /// Organisations named as recipients (AMBER, RED, or the `named` audience).
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     pub shared_with: Vec<OrgId>,
@@ -286,6 +298,7 @@ pub async fn raise(
         evidence: body.evidence,
         owner_org: principal.org(),
         tlp: body.tlp,
+        audience: body.audience,
         shared_with: body.shared_with,
     };
     let id = service::raise(&state, &principal.actor(), &draft, None).await?;

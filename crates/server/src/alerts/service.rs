@@ -38,7 +38,7 @@ fn correlate(state: &AppState, id: AlertId, draft: &AlertDraft, at_ms: i64) {
         title: draft.title.clone(),
         subjects: draft.subjects.clone(),
         owner: draft.owner_org,
-        tlp: draft.tlp,
+        marking: draft.marking(),
         shared_with: draft.shared_with.clone(),
     });
 }
@@ -132,6 +132,9 @@ pub fn raised_payload(draft: &AlertDraft, created_ms: i64) -> serde_json::Value 
     });
     if let (Some(m), Some(o)) = (&draft.message, payload.as_object_mut()) {
         o.insert("message".into(), json!(m));
+    }
+    if let (Some(a), Some(o)) = (draft.audience, payload.as_object_mut()) {
+        o.insert("audience".into(), json!(a));
     }
     payload
 }

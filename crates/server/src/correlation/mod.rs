@@ -175,7 +175,7 @@ struct Task {
     ais: Arc<crate::maritime::Ingest>,
     correlator: Correlator,
     /// The marking of each held alert: (time, owner, TLP, named organisations).
-    markings: HashMap<String, (i64, OrgId, Tlp, Vec<OrgId>)>,
+    markings: HashMap<String, (i64, OrgId, Marking, Vec<OrgId>)>,
     /// The labels the detectors gave things (a person's name), for the correlated alert.
     labels: HashMap<EntityRef, String>,
     me: Arc<Correlation>,
@@ -214,7 +214,7 @@ impl Task {
             }
             self.markings.insert(
                 h.id.clone(),
-                (h.at_ms, h.owner, h.tlp, h.shared_with.clone()),
+                (h.at_ms, h.owner, h.marking.clone(), h.shared_with.clone()),
             );
             if self.markings.len() > 100_000 {
                 let horizon = h.at_ms - 8 * 24 * 3_600_000;
@@ -324,18 +324,18 @@ impl Task {
 
     /// Raises a match as one alert to the organisations that may see every part of it.
     async fn raise(&mut self, m: &Correlated) -> Result<(), ApiError> {
-        let parts: Vec<(OrgId, Tlp, Vec<OrgId>)> = m
+        let parts: Vec<(OrgId, Marking, Vec<OrgId>)> = m
             .parts
             .iter()
             .filter_map(|p| self.markings.get(&p.event))
-            .map(|(_, o, t, s)| (*o, *t, s.clone()))
+            .map(|(_, o, m, s)| (*o, m.clone(), s.clone()))
             .collect();
         let orgs = self.state.store.list_orgs().await?;
         let may_see_all = |org: OrgId, partner: bool| {
             let reader = Reader { org, partner };
             parts
                 .iter()
-                .all(|(o, t, s)| marking::may_see(*o, &Marking::of_alert(*t, s), &reader))
+                .all(|(o, m, _)| marking::may_see(*o, m, &reader))
         };
         let eligible: Vec<(OrgId, OrgKind)> = orgs
             .iter()
@@ -398,6 +398,7 @@ impl Task {
             }),
             owner_org: owner,
             tlp: Tlp::Amber,
+            audience: None,
             shared_with,
         };
         let actor = Actor::system("detector:correlation");

@@ -328,6 +328,7 @@ async fn notify(
         evidence: json!({"incident": inc.id, "version": inc.version}),
         owner_org: inc.owner_org,
         tlp: escalation::notification_tlp(&inc.marking),
+        audience: None,
         shared_with: vec![to],
     };
     draft.validate().map_err(ApiError::InvalidFields)?;

@@ -636,6 +636,7 @@ async fn findings(
             evidence: f.evidence.clone(),
             owner_org: owner,
             tlp: Tlp::Amber,
+            audience: None,
             shared_with: shared_with.clone(),
         };
         out.push(crate::alerts::pending(

@@ -751,6 +751,7 @@ pub fn driver_mismatch(
         }),
         owner_org: owner,
         tlp: Tlp::Amber,
+        audience: None,
         shared_with,
     })
 }

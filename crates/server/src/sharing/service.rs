@@ -537,19 +537,53 @@ async fn sighting_alert(
         evidence: json!({"indicator": of, "sighting": s.stix_id, "seen_by": seen_by, "description": body.get("description"), "first_seen": body.get("first_seen"), "count": body.get("count")}),
         owner_org: indicator_owner,
         tlp: Tlp::Amber,
+        audience: None,
         shared_with: vec![],
     }))
 }
 
-/// The sighting of a match made here: owned by the observing organisation; it goes to the
-/// indicator's owner under the indicator's marking when the indicator is a partner's, and
-/// stays with us otherwise.
+/// The sighting of a match made here, and its alert: owned by the observing organisation
+/// when it may see the indicator; it goes to the indicator's owner under the indicator's
+/// marking when the indicator is another organisation's, and stays with the observer when it
+/// is its own.
+///
+/// A match never tells anyone of an indicator they may not see: when the observing
+/// organisation may not (a haulier acting on a release whose container customs watches under
+/// TLP:AMBER+STRICT), the sighting and its alert are the indicator owner's alone, kept in
+/// that organisation; an indicator of a partner port that the observer may not see goes to
+/// the port's security centre (the installation's operator) if it may see it, and otherwise
+/// to no one here.
 async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), ApiError> {
     let Some(indicator) = state.store.shared_latest(&hit.indicator).await? else {
         return Ok(());
     };
     let operator = operator_org(state).await?;
-    let Some(owner) = o.org.or(operator) else {
+    let Some(observer) = o.org.or(operator) else {
+        return Ok(());
+    };
+    let sees = |org: OrgId| {
+        marking::may_see(
+            indicator.owner_org,
+            &indicator.marking,
+            &Reader {
+                org,
+                partner: false,
+            },
+        )
+    };
+    let indicator_of_partner = state
+        .store
+        .org(indicator.owner_org)
+        .await?
+        .is_some_and(|org| org.kind == OrgKind::OtherPort);
+    let owner = if sees(observer) {
+        observer
+    } else if !indicator_of_partner {
+        indicator.owner_org
+    } else if let Some(centre) = operator.filter(|c| sees(*c)) {
+        centre
+    } else {
+        tracing::info!(indicator = %hit.indicator, "a match of a partner's indicator that no one here may see is not recorded");
         return Ok(());
     };
     let now = state.now_ms();
@@ -616,6 +650,7 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         evidence: json!({"indicator": hit.indicator, "value": hit.value, "kind": hit.kind, "observed": o.what, "sighting": id}),
         owner_org: owner,
         tlp: Tlp::Amber,
+        audience: None,
         shared_with: vec![],
     };
     // The match's alert is durable with the sighting that records it (the alert outbox).

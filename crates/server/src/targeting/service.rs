@@ -726,6 +726,7 @@ async fn raise_high_risk(
             }),
             owner_org: owner,
             tlp: hamnvakt_core::Tlp::Amber,
+            audience: None,
             shared_with: shared_with.clone(),
         };
         crate::alerts::raise(

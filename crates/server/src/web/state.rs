@@ -83,7 +83,9 @@ pub struct Happened {
     pub title: String,
     pub subjects: Vec<hamnvakt_core::alert::SubjectRef>,
     pub owner: hamnvakt_core::ids::OrgId,
-    pub tlp: hamnvakt_core::Tlp,
+    /// Who may see it ([`hamnvakt_core::marking::Marking::of_alert`]).
+    pub marking: hamnvakt_core::marking::Marking,
+    /// The organisations it names, whatever its audience.
     pub shared_with: Vec<hamnvakt_core::ids::OrgId>,
 }
 

@@ -38,6 +38,7 @@ fn draft(owner: OrgId, kind: &str, severity: Severity, subjects: Vec<SubjectRef>
         evidence: json!({"n": 1}),
         owner_org: owner,
         tlp: Tlp::Amber,
+        audience: None,
         shared_with: Vec::new(),
     }
 }

@@ -13,6 +13,12 @@
 //! the shared objects' names are unique tokens, so a leak anywhere in a body is found by its
 //! text.
 //!
+//! Alerts carry an audience their raiser chose (any the TLP allows) or the one their TLP
+//! implies; shared objects are indicators, best practices and modi operandi with indicators of
+//! their own. Member organisations then observe the indicators' companies: whatever the
+//! matcher records and raises, no alert list or queue may name a shared object its reader may
+//! not see.
+//!
 //! Random incidents (owner,
 //! TLP, audience, recipients, the owner's alerts in them) are read the same way — the list, the
 //! incident, its timeline, its STIX bundle, its console page and the console's list — against
@@ -53,18 +59,52 @@ struct Reader {
     client: Client,
 }
 
+/// An alert raised: id, title, owner, TLP, the audience chosen when raised (if any), recipients.
+type RaisedAlert = (String, String, OrgId, Tlp, Option<Audience>, Vec<OrgId>);
+
 struct World {
     orgs: Vec<OrgId>,
     /// The index of the port authority in `orgs`.
     port: usize,
     readers: Vec<Reader>,
-    alerts: Vec<(String, String, OrgId, Tlp, Vec<OrgId>)>,
+    /// Alerts: id, title, owner, TLP, the audience chosen when raised (if any), recipients.
+    alerts: Vec<RaisedAlert>,
     /// Incidents: id, title, owner, marking, the indices of their alerts in `alerts`.
     incidents: Vec<(String, String, OrgId, Marking, Vec<usize>)>,
     people: Vec<(String, String, OrgId)>,
     /// Shared objects: id, name token, owner, marking, and for a note what it is about.
     shared: Vec<Shared>,
     facility: String,
+    /// Observations made of indicators of member organisations: each leaves one sighting.
+    observed: usize,
+}
+
+/// Waits until at least `n` sightings are stored (whoever may see them) and the alerts they
+/// raise are out of the outbox.
+async fn wait_for_sightings(app: &TestApp, orgs: &[OrgId], n: usize) {
+    for _ in 0..100 {
+        let mut ids = HashSet::new();
+        for org in orgs {
+            let reader = hamnvakt_core::marking::Reader {
+                org: *org,
+                partner: *org == orgs[PARTNER],
+            };
+            let q = hamnvakt_store::SharedQuery {
+                types: vec!["sighting".into()],
+                limit: 10_000,
+                ..Default::default()
+            };
+            for row in app.state.store.list_shared(&reader, &q).await.unwrap() {
+                ids.insert(row.stix_id);
+            }
+        }
+        if ids.len() >= n {
+            hamnvakt_server::alerts::drain(&app.state).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} sightings were recorded");
 }
 
 async fn setup(app: &TestApp) -> World {
@@ -135,6 +175,28 @@ async fn setup(app: &TestApp) -> World {
         "{}",
         strict.body
     );
+    // An audience the TLP does not allow, or recipients outside the named audience: refused.
+    for (tlp, audience, shared, field) in [
+        ("TLP:RED", "community", vec![], "audience"),
+        ("TLP:AMBER", "alliance", vec![], "audience"),
+        (
+            "TLP:GREEN",
+            "organisation",
+            vec![app.customs],
+            "shared_with",
+        ),
+        ("TLP:GREEN", "named", vec![], "shared_with"),
+    ] {
+        let mut body = crate::helpers::alert_body("refused", tlp, &shared);
+        body["audience"] = json!(audience);
+        let r = pfso.post_json("/api/v1/alerts", &body).await;
+        assert_eq!(
+            (r.status, r.json["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{tlp} {audience}: {}",
+            r.body
+        );
+    }
     let f = pfso
         .post_json(
             "/api/v1/access/facilities",
@@ -152,6 +214,7 @@ async fn setup(app: &TestApp) -> World {
         people: Vec::new(),
         shared: Vec::new(),
         facility: f.json["id"].as_str().unwrap().to_owned(),
+        observed: 0,
     }
 }
 
@@ -271,8 +334,9 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
             org: me,
             partner: reader.org == PARTNER,
         };
-        let may_see =
-            |owner: OrgId, tlp: Tlp, shared: &[OrgId]| visible_to(owner, tlp, shared, &me_reader);
+        let may_see = |owner: OrgId, tlp: Tlp, audience: Option<Audience>, shared: &[OrgId]| {
+            visible_to(owner, tlp, audience, shared, &me_reader)
+        };
         // The list, page by page: exactly the visible alerts.
         let (listed, list_text) = all_alert_pages(c).await;
         let listed: HashSet<String> = listed.into_iter().collect();
@@ -288,10 +352,21 @@ async fn check(app: &TestApp, w: &mut World) -> Result<(), String> {
         } else {
             None
         };
-        for (id, title, owner, tlp, shared) in &w.alerts {
-            let visible = may_see(*owner, *tlp, shared);
+        // An alert (a match's, above all) never tells of a shared object the reader may not
+        // see.
+        for sh in &w.shared {
+            let sees = hamnvakt_core::marking::may_see(sh.owner, &sh.marking, &me_reader);
+            if !sees && (list_text.contains(&sh.token) || queue.contains(&sh.token)) {
+                return Err(format!(
+                    "{who}: an alert tells of {} {:?} of {}, which they may not see",
+                    sh.id, sh.marking, sh.owner
+                ));
+            }
+        }
+        for (id, title, owner, tlp, audience, shared) in &w.alerts {
+            let visible = may_see(*owner, *tlp, *audience, shared);
             if listed.contains(id) != visible {
-                return Err(format!("{who}: alert list {id} {tlp} owner {owner} shared {shared:?}: listed {} visible {visible}", listed.contains(id)));
+                return Err(format!("{who}: alert list {id} {tlp} {audience:?} owner {owner} shared {shared:?}: listed {} visible {visible}", listed.contains(id)));
             }
             if !visible && (list_text.contains(title.as_str()) || queue.contains(title.as_str())) {
                 return Err(format!(
@@ -479,7 +554,7 @@ async fn check_incidents(
     c: &mut Client,
     me: hamnvakt_core::marking::Reader,
     incidents: &[(String, String, OrgId, Marking, Vec<usize>)],
-    alerts: &[(String, String, OrgId, Tlp, Vec<OrgId>)],
+    alerts: &[RaisedAlert],
 ) -> Result<(), String> {
     let list = c.get("/api/v1/incidents?limit=500").await;
     let console = c.get("/incidents").await.body;
@@ -533,8 +608,8 @@ async fn check_incidents(
         if visible {
             let detail = c.get(&format!("/api/v1/incidents/{id}")).await;
             for i in linked {
-                let (aid, atitle, aowner, atlp, ashared) = &alerts[*i];
-                let alert_visible = visible_to(*aowner, *atlp, ashared, &me);
+                let (aid, atitle, aowner, atlp, aaudience, ashared) = &alerts[*i];
+                let alert_visible = visible_to(*aowner, *atlp, *aaudience, ashared, &me);
                 if !alert_visible
                     && (detail.body.contains(atitle.as_str())
                         || page.body.contains(atitle.as_str()))
@@ -571,7 +646,9 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
         ..ProptestConfig::default()
     };
     let mut runner = TestRunner::new(config);
-    let alerts = prop::collection::vec((0..5usize, 0..5usize, 0..32u8), 1..5);
+    // Alerts: owner, TLP, recipients, and the audience chosen (one of those the TLP allows, or
+    // none: the TLP's own, as every detector raises them).
+    let alerts = prop::collection::vec((0..5usize, 0..5usize, 0..32u8, 0..6usize), 1..5);
     let people = prop::collection::vec(0..4usize, 0..3);
     // Shared indicators (owner, TLP, audience, recipients) and notes on them (which object,
     // writer, TLP, audience, recipients).
@@ -587,15 +664,22 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
             let result = rt.block_on(async {
                 let mut world = world.lock().await;
                 let mut pfso = pfso.lock().await;
-                for (i, (owner, tlp, audience)) in alerts.iter().enumerate() {
+                for (i, (owner, tlp, bits, chosen)) in alerts.iter().enumerate() {
                     let owner_org = world.orgs[*owner];
-                    let shared: Vec<OrgId> = (0..5)
-                        .filter(|b| audience & (1 << b) != 0)
-                        .map(|b| world.orgs[b])
-                        .filter(|o| *o != owner_org)
-                        // TLP:AMBER+STRICT names no recipients (such a draft is refused).
-                        .filter(|_| TLPS[*tlp] != "TLP:AMBER+STRICT")
-                        .collect();
+                    let chosen_audience = (*chosen < 4).then(|| {
+                        marking_of(&world.orgs, owner_org, *tlp, *chosen, *bits)
+                    });
+                    let shared: Vec<OrgId> = match &chosen_audience {
+                        Some(m) => m.recipients.clone(),
+                        None => (0..5)
+                            .filter(|b| bits & (1 << b) != 0)
+                            .map(|b| world.orgs[b])
+                            .filter(|o| *o != owner_org)
+                            // TLP:AMBER+STRICT names no recipients (such a draft is refused).
+                            .filter(|_| TLPS[*tlp] != "TLP:AMBER+STRICT")
+                            .collect(),
+                    };
+                    let audience = chosen_audience.map(|m| m.audience);
                     let title = format!("needle-{case}-{i}-{}", rand_token());
                     let draft = hamnvakt_core::alert::AlertDraft {
                         kind: "test.visibility".into(),
@@ -606,6 +690,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         evidence: json!({"title_again": title}),
                         owner_org,
                         tlp: TLPS[*tlp].parse().unwrap(),
+                        audience,
                         shared_with: shared.clone(),
                     };
                     let actor = hamnvakt_server::web::change::Actor {
@@ -616,7 +701,7 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                     let id = hamnvakt_server::alerts::raise(&app.state, &actor, &draft, None)
                         .await
                         .unwrap();
-                    world.alerts.push((id.to_string(), title, owner_org, draft.tlp, shared));
+                    world.alerts.push((id.to_string(), title, owner_org, draft.tlp, audience, shared));
                 }
                 let first_new = world.alerts.len() - alerts.len();
                 for (i, (owner, tlp, audience, recipients)) in incidents.iter().enumerate() {
@@ -681,9 +766,38 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         org: Some(owner),
                         request_id: None,
                     };
-                    // Every other object is a best practice: a shared object of its own kind,
-                    // which the practice library reads as well.
-                    if (case + i) % 2 == 1 {
+                    // One object in three is a best practice (a shared object of its own kind,
+                    // which the practice library reads as well), one a modus operandi written
+                    // with an indicator of its own.
+                    if (case + i) % 3 == 2 {
+                        let indicator_token = format!("Company-{case}-{i}-mo-{}", rand_token());
+                        let draft = hamnvakt_sharing::objects::ModusOperandiDraft {
+                            name: token.clone(),
+                            description: format!("How {token} was done"),
+                            indicators: vec![hamnvakt_sharing::objects::IndicatorDraft {
+                                kind: hamnvakt_sharing::IndicatorKind::CompanyName,
+                                value: indicator_token.clone(),
+                                name: indicator_token.clone(),
+                                description: String::new(),
+                                valid_from_ms: None,
+                                valid_until_ms: None,
+                                confidence: 50,
+                                marking: marking.clone(),
+                            }],
+                            indicator_refs: vec![],
+                            locations: vec![],
+                            marking: marking.clone(),
+                        };
+                        let made = hamnvakt_server::sharing::create_modus_operandi(&sharing, &actor, owner, &draft)
+                            .await
+                            .unwrap();
+                        world.shared.push(Shared { id: made.id, token, owner, marking: marking.clone(), about: None });
+                        for id in made.indicators {
+                            world.shared.push(Shared { id, token: indicator_token.clone(), owner, marking: marking.clone(), about: None });
+                        }
+                        continue;
+                    }
+                    if (case + i) % 3 == 1 {
                         let practice = hamnvakt_assessment::practice::Practice {
                             title: token.clone(),
                             description: format!("What {token} did"),
@@ -749,6 +863,30 @@ fn no_read_path_returns_what_its_reader_may_not_see() {
                         world.shared.push(Shared { id: made.id, token, owner: writer, marking, about: Some(of.clone()) });
                     }
                 }
+                // The port observes the indicators' companies (a consignment, a release …), each
+                // by one member organisation: the matcher records sightings and raises alerts,
+                // which must tell no one of an indicator they may not see.
+                let watched: Vec<(String, OrgId)> = world
+                    .shared
+                    .iter()
+                    .filter(|s| s.id.starts_with("indicator--") && s.token.starts_with("Company-"))
+                    .map(|s| (s.token.clone(), s.owner))
+                    .collect();
+                let mut expected = 0;
+                for (i, (token, owner)) in watched.iter().enumerate() {
+                    let observer = world.orgs[(case + i) % PARTNER];
+                    expected += usize::from(*owner != world.orgs[PARTNER]);
+                    app.state.observe(hamnvakt_server::web::state::Observation {
+                        what: format!("consignment of case {case}"),
+                        subject: format!("test:{case}:{i}"),
+                        subjects: vec![],
+                        org: Some(observer),
+                        at_ms: app.state.now_ms(),
+                        values: vec![hamnvakt_sharing::Observed::of(hamnvakt_sharing::IndicatorKind::CompanyName, token).unwrap()],
+                    });
+                }
+                world.observed += expected;
+                wait_for_sightings(&app, &world.orgs, world.observed).await;
                 check(&app, &mut world).await
             });
             prop_assert!(result.is_ok(), "{}", result.unwrap_err());
@@ -765,4 +903,146 @@ fn rand_token() -> String {
     use rand::Rng;
     let n: u64 = rand::thread_rng().gen();
     format!("{n:016x}")
+}
+
+/// A match tells no one of an indicator they may not see. Customs watches two companies: one
+/// under TLP:AMBER+STRICT (its own eyes only), one TLP:GREEN for the port community. A haulier's
+/// observation (a release it acts on, a consignment it files) names both. The haulier hears of
+/// the community's indicator — its alert and its sighting, named to customs — and of the
+/// other nothing, on any path: customs alone gets that sighting and its alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_match_tells_no_one_of_an_indicator_they_may_not_see() {
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let sharing = app.state.sharing_state();
+    let customs = hamnvakt_server::web::change::Actor {
+        id: "test".into(),
+        org: Some(app.customs),
+        request_id: None,
+    };
+    let secret = format!("Secret Company {}", rand_token());
+    let open = format!("Open Company {}", rand_token());
+    let mut ids = Vec::new();
+    for (name, marking) in [
+        (
+            &secret,
+            Marking {
+                tlp: Tlp::AmberStrict,
+                audience: Audience::Organisation,
+                recipients: vec![],
+            },
+        ),
+        (
+            &open,
+            Marking {
+                tlp: Tlp::Green,
+                audience: Audience::Community,
+                recipients: vec![],
+            },
+        ),
+    ] {
+        let draft = hamnvakt_sharing::objects::IndicatorDraft {
+            kind: IndicatorKind::CompanyName,
+            value: name.clone(),
+            name: name.clone(),
+            description: String::new(),
+            valid_from_ms: None,
+            valid_until_ms: None,
+            confidence: 80,
+            marking,
+        };
+        let made =
+            hamnvakt_server::sharing::create_indicator(&sharing, &customs, app.customs, &draft)
+                .await
+                .unwrap();
+        ids.push(made.id);
+    }
+    app.state.observe(hamnvakt_server::web::state::Observation {
+        what: "a release the haulier accepted".into(),
+        subject: "test:haulier:1".into(),
+        subjects: vec![],
+        org: Some(app.haulier),
+        at_ms: app.state.now_ms(),
+        values: [&secret, &open]
+            .iter()
+            .map(|v| Observed::of(IndicatorKind::CompanyName, v).unwrap())
+            .collect(),
+    });
+    let orgs = [app.port, app.customs, app.haulier];
+    // Both matches leave a sighting; wait for them (PARTNER's index is out of this world's
+    // range, so no reader here is a partner).
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen.clear();
+        for org in orgs {
+            let reader = hamnvakt_core::marking::Reader {
+                org,
+                partner: false,
+            };
+            let q = hamnvakt_store::SharedQuery {
+                types: vec!["sighting".into()],
+                limit: 100,
+                ..Default::default()
+            };
+            for row in app.state.store.list_shared(&reader, &q).await.unwrap() {
+                if !seen.iter().any(|(id, _, _, _)| *id == row.stix_id) {
+                    seen.push((
+                        row.stix_id.clone(),
+                        row.owner_org,
+                        row.marking.clone(),
+                        row.ref_id.clone(),
+                    ));
+                }
+            }
+        }
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    hamnvakt_server::alerts::drain(&app.state).await.unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    // The secret one's sighting is customs' own; the open one's the haulier's, named to customs.
+    for (id, owner, marking, of) in &seen {
+        if of.as_deref() == Some(ids[0].as_str()) {
+            assert_eq!(
+                (*owner, marking.tlp),
+                (app.customs, Tlp::AmberStrict),
+                "{id}"
+            );
+        } else {
+            assert_eq!(*owner, app.haulier, "{id}");
+            assert_eq!(marking.recipients, vec![app.customs], "{id}");
+        }
+    }
+    let mut haulier = app.login("dispatch").await;
+    let mut targeting = app.login("targeting").await;
+    let (_, haulier_alerts) = all_alert_pages(&mut haulier).await;
+    let (_, customs_alerts) = all_alert_pages(&mut targeting).await;
+    assert!(
+        customs_alerts.contains(&secret),
+        "customs hears of its own indicator's match"
+    );
+    assert!(
+        haulier_alerts.contains(&open),
+        "the haulier hears of the community's indicator"
+    );
+    let mut haulier_sees = haulier_alerts;
+    for path in [
+        "/alerts?state=open,acknowledged,assigned,closed",
+        "/api/v1/sharing/objects?limit=1000",
+        "/api/v1/sharing/export",
+        "/sharing",
+    ] {
+        haulier_sees.push_str(&haulier.get(path).await.body);
+    }
+    haulier_sees.push_str(&taxii_text(&haulier).await);
+    assert!(
+        !haulier_sees.contains(&secret),
+        "the haulier was told of customs' AMBER+STRICT indicator"
+    );
+    assert!(
+        !haulier_sees.contains(ids[0].as_str()),
+        "the haulier was given the secret indicator's id"
+    );
 }
