@@ -159,11 +159,99 @@ async fn assessment_flow(kind: Kind) {
     assert_eq!(answer(v, "REC-1")["status"], "implemented");
     assert_eq!(answer(v, "CRG-1")["status"], "not");
     assert_eq!(answer(v, "PER-1")["source"], "assessor");
+    // Every measured control says what it found and where to see it: a new installation
+    // with no decision, release, consignment or AIS position yet.
+    let measured = |v: &Value, control: &str, status: &str, link: &str, says: &str| {
+        let a = answer(v, control);
+        assert_eq!(
+            (
+                a["status"].as_str(),
+                a["source"].as_str(),
+                a["measured"]["link"].as_str()
+            ),
+            (Some(status), Some("measured"), Some(link)),
+            "{control}: {a}"
+        );
+        let detail = a["measured"]["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{control}: {detail}");
+    };
+    measured(
+        v,
+        "ACC-1",
+        "partly",
+        "/access/feed",
+        "0 gate decisions are events in the audit chain",
+    );
+    measured(
+        v,
+        "PER-2",
+        "implemented",
+        "/alerts",
+        "5 of 5 insider detectors enabled",
+    );
+    measured(
+        v,
+        "CRG-1",
+        "not",
+        "/releases",
+        "No container release is handled in Hamnvakt",
+    );
+    measured(v, "CRG-2", "not", "/targeting", "0 of the 0 consignments");
+    measured(v, "WAT-1", "not", "/map", "at 0 of");
+    measured(
+        v,
+        "REC-1",
+        "implemented",
+        "/audit",
+        "The audit chain verifies",
+    );
     // Measuring again changes nothing.
     let again = pfso
         .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
         .await;
     assert_eq!(again.json["changed"], 0);
+    // The measurements follow the live facts: a gate decision recorded, a release issued
+    // through the release chain.
+    let token = app.machine_token().await;
+    let mut gate = app.client().with_bearer(&token);
+    let r = gate
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "NO-SUCH-GATE", "credential": "SH-1", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let line_org = org(&app, "North Sea Feeder", OrgKind::ShippingLine).await;
+    let forwarder = org(&app, "Norvik Freight Forwarding", OrgKind::Forwarder).await;
+    user(&app, line_org, "line", vec![Role::Dispatcher]).await;
+    let mut line = app.login("line").await;
+    let r = line
+        .post_json(
+            "/api/v1/releases",
+            &json!({"container": "CSQU 305438-3", "bill_of_lading": "NSF2611GYE01", "release_to": forwarder}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let m = pfso
+        .post_json(&format!("/api/v1/assessments/{id}/measure"), &json!({}))
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.json["changed"], 2, "{}", m.json);
+    let v = &m.json["assessment"];
+    measured(
+        v,
+        "ACC-1",
+        "implemented",
+        "/access/feed",
+        "1 gate decisions are events in the audit chain",
+    );
+    measured(
+        v,
+        "CRG-1",
+        "implemented",
+        "/releases",
+        "1 releases handled without PIN codes",
+    );
 
     let (s, v) = edit(&mut pfso, &id, json!({"op": "confirm", "control": "LVL-1"})).await;
     assert_eq!(s, 200);
