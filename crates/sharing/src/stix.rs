@@ -223,17 +223,26 @@ pub fn extension_objects() -> [Value; 3] {
     ]
 }
 
+/// A STIX id of type `ty` that is the same every time it is made from `name`: the bits of a
+/// name-based UUID (v5) marked as version 4, because the OASIS validator's strict mode takes
+/// only version-4 UUIDs for objects it does not know (custom observables) and for relationships.
+pub fn stable_id(ty: &str, name: &str) -> String {
+    let bytes = *Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).as_bytes();
+    format!(
+        "{ty}--{}",
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+    )
+}
+
 /// A vessel as a cyber-observable; its id is derived from its MMSI, so every export of the
 /// same vessel names it the same way.
 pub fn vessel(mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
-    let id = Uuid::new_v5(
-        &Uuid::NAMESPACE_OID,
-        format!("hamnvakt-vessel:{mmsi}").as_bytes(),
-    );
     let mut v = json!({
         "type": "x-hamnvakt-vessel",
         "spec_version": "2.1",
-        "id": format!("x-hamnvakt-vessel--{id}"),
+        "id": stable_id("x-hamnvakt-vessel", &format!("hamnvakt-vessel:{mmsi}")),
         "mmsi": mmsi,
         "extensions": {HAMNVAKT_EXTENSION: {"extension_type": "new-sco"}},
     });

@@ -330,6 +330,93 @@ pub async fn get_one(
     Ok(Json(AlertView::from(a).localized(lang)))
 }
 
+/// The alert as a STIX 2.1 bundle, under its marking: an `incident` with the Incident Core
+/// Extension (state and outcome as the extension's status and determination, severity as
+/// criticality, the detector's kind as detection method), its owner's identity, and for a
+/// vessel finding each vessel as Hamnvakt's `x-hamnvakt-vessel` cyber-observable related to
+/// it. Only if your organisation may see the alert.
+#[utoipa::path(get, path = "/alerts/{id}/stix", tag = "alerts", params(("id" = String, Path, format = Uuid)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Object, content_type = "application/stix+json;version=2.1"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn stix_bundle(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    use hamnvakt_sharing::incident::{
+        self as stix_incident, Determination as D, InvestigationStatus as S,
+    };
+    use hamnvakt_sharing::stix;
+    principal.require(Permission::AlertsRead)?;
+    let id = parse_alert_id(&id)?;
+    let a = state
+        .store
+        .alert(id, &principal.viewer())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let status = match a.state {
+        AlertState::Open => S::New,
+        AlertState::Acknowledged | AlertState::Assigned => S::Open,
+        AlertState::Closed => S::Closed,
+    };
+    let determination = match a.outcome {
+        None | Some(Outcome::Confirmed) | Some(Outcome::Duplicate) => D::Suspected,
+        Some(Outcome::Benign) => D::LowValue,
+        Some(Outcome::FalsePositive) => D::FalsePositive,
+    };
+    // Vessels by MMSI (`mmsi:265547250`), named as the alert labels them.
+    let vessels: Vec<(String, Option<String>)> = a
+        .subjects
+        .iter()
+        .filter(|s| s.kind == SubjectKind::Vessel)
+        .filter_map(|s| {
+            s.reference
+                .strip_prefix("mmsi:")
+                .map(|m| (m.to_owned(), s.label.clone()))
+        })
+        .collect();
+    let body = stix_incident::alert(&stix_incident::AlertFacts {
+        id: a.id.uuid(),
+        name: &a.title,
+        kind: &a.kind,
+        owner_org: a.owner_org,
+        created_ms: a.created_ms,
+        modified_ms: a.updated_ms.max(a.created_ms),
+        severity: a.severity,
+        status,
+        determination,
+        vessels,
+    });
+    let mut objects = Vec::new();
+    if let Some(o) = state.store.org(a.owner_org).await? {
+        objects.push(stix::identity(
+            o.id,
+            &o.name,
+            stix::sector_of(o.kind),
+            o.created_ms,
+        ));
+    }
+    objects.extend(stix_incident::extension_objects());
+    if body.len() > 1 {
+        objects.extend(stix::extension_objects());
+    }
+    for o in &body {
+        if let serde_json::Value::Object(m) = o {
+            objects.push(stix::with_marking(m, a.tlp));
+        }
+    }
+    let bundle = stix::bundle(objects, &[a.tlp]);
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/stix+json;version=2.1",
+        )],
+        bundle.to_string(),
+    )
+        .into_response())
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     pub seq: i64,

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/stream", get(stream::stream))
         .route("/alerts/{id}", get(api::get_one))
         .route("/alerts/{id}/history", get(api::history))
+        .route("/alerts/{id}/stix", get(api::stix_bundle))
         .route("/alerts/{id}/acknowledge", post(api::acknowledge))
         .route("/alerts/{id}/assign", post(api::assign))
         .route("/alerts/{id}/close", post(api::close))
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
     api::raise,
     api::get_one,
     api::history,
+    api::stix_bundle,
     api::acknowledge,
     api::assign,
     api::close,

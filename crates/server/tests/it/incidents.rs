@@ -555,3 +555,163 @@ mod flow {
         super::incident_flow(hamnvakt_testkit::Kind::Postgres).await
     }
 }
+
+/// An alert leaves as STIX under its marking and audience: a vessel finding raised TLP:GREEN
+/// for the alliance is an `incident` with the Incident Core Extension and the vessel as
+/// Hamnvakt's cyber-observable related to it, valid for the OASIS validator in strict mode,
+/// with the same ids at every export; a partner port may read it, while an AMBER+STRICT
+/// alert's bundle is the owner's alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_leaves_as_a_stix_incident_under_its_marking() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let seed = Actor::system("test");
+    let partner = admin::create_org(
+        &app.state,
+        &seed,
+        "Port of Gdańsk",
+        OrgKind::OtherPort,
+        None,
+    )
+    .await
+    .unwrap()
+    .id;
+    admin::create_user(
+        &app.state,
+        &seed,
+        UserSpec {
+            id: None,
+            org_id: partner,
+            username: "gdansk".into(),
+            display_name: "gdansk".into(),
+            password: Some(PASSWORD.to_owned()),
+            roles: vec![Role::Analyst],
+            locale: "en".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut pfso = app.login("pfso").await;
+    let finding = json!({"kind": "ais.rendezvous", "severity": "high",
+        "title": "Rendezvous at sea off Landsort", "tlp": "TLP:GREEN", "audience": "alliance",
+        "subjects": [{"kind": "vessel", "reference": "mmsi:265547250", "label": "MV Baltic Trader"}],
+        "evidence": {"minutes": 42}});
+    let r = pfso.post_json("/api/v1/alerts", &finding).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let r = pfso.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(r.json["audience"], "alliance", "{}", r.body);
+    let first = pfso.get(&format!("/api/v1/alerts/{id}/stix")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    validate_strict(&first.json);
+    let objects = first.json["objects"].as_array().unwrap();
+    let of_type = |t: &str| -> Vec<&Value> { objects.iter().filter(|o| o["type"] == t).collect() };
+    let incident = of_type("incident");
+    assert_eq!(incident.len(), 1);
+    assert_eq!(incident[0]["id"], format!("incident--{id}"));
+    assert_eq!(incident[0]["name"], "Rendezvous at sea off Landsort");
+    let ext =
+        &incident[0]["extensions"]["extension-definition--ef765651-680c-498d-9894-99799f2fa126"];
+    assert_eq!(
+        (
+            ext["investigation_status"].as_str(),
+            ext["determination"].as_str()
+        ),
+        (Some("new"), Some("suspected"))
+    );
+    assert_eq!(ext["detection_methods"], json!(["ais.rendezvous"]));
+    let vessel = of_type("x-hamnvakt-vessel");
+    assert_eq!(vessel.len(), 1);
+    assert_eq!(
+        (vessel[0]["mmsi"].as_str(), vessel[0]["name"].as_str()),
+        (Some("265547250"), Some("MV Baltic Trader"))
+    );
+    let rel = of_type("relationship");
+    assert_eq!(
+        (rel[0]["source_ref"].clone(), rel[0]["target_ref"].clone()),
+        (incident[0]["id"].clone(), vessel[0]["id"].clone())
+    );
+    // TLP:GREEN on every object it shares.
+    for o in [incident[0], vessel[0], rel[0]] {
+        assert_eq!(
+            o["object_marking_refs"],
+            json!(["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]),
+            "{o}"
+        );
+    }
+    // The same ids at the next export; the partner port reads it (the alliance's).
+    let mut gdansk = app.login("gdansk").await;
+    let again = gdansk.get(&format!("/api/v1/alerts/{id}/stix")).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let ids = |b: &Value| -> Vec<String> {
+        let mut v: Vec<String> = b["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&first.json), ids(&again.json));
+    // Another installation takes it in whole, with the ids it came with.
+    let other = TestApp::spawn(Kind::Sqlite).await;
+    let mut their_pfso = other.login("pfso").await;
+    let r = their_pfso
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/sharing/import",
+            Some(("application/stix+json", first.body.clone().into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.json["failures"].as_array().unwrap().is_empty(),
+        "{}",
+        r.body
+    );
+    let theirs = their_pfso
+        .get(&format!("/api/v1/sharing/objects/incident--{id}"))
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    // Closed, it says how it ended.
+    let r = pfso
+        .post_json(
+            &format!("/api/v1/alerts/{id}/close"),
+            &json!({"outcome": "false_positive", "note": "fishing vessels"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let closed = pfso.get(&format!("/api/v1/alerts/{id}/stix")).await;
+    validate_strict(&closed.json);
+    let inc = closed.json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "incident")
+        .unwrap()
+        .clone();
+    let ext = &inc["extensions"]["extension-definition--ef765651-680c-498d-9894-99799f2fa126"];
+    assert_eq!(
+        (
+            ext["investigation_status"].as_str(),
+            ext["determination"].as_str()
+        ),
+        (Some("closed"), Some("false-positive"))
+    );
+    // AMBER+STRICT is the owner's organisation's alone.
+    let mut strict = finding.clone();
+    strict["tlp"] = json!("TLP:AMBER+STRICT");
+    strict["audience"] = json!("organisation");
+    let r = pfso.post_json("/api/v1/alerts", &strict).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let sid = r.json["id"].as_str().unwrap().to_owned();
+    let own = pfso.get(&format!("/api/v1/alerts/{sid}/stix")).await;
+    assert_eq!(own.status, 200);
+    validate_strict(&own.json);
+    let mut customs = app.login("targeting").await;
+    for c in [&mut gdansk, &mut customs] {
+        let r = c.get(&format!("/api/v1/alerts/{sid}/stix")).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(!r.body.contains("Landsort"));
+    }
+}
