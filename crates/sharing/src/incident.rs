@@ -180,7 +180,11 @@ pub fn alert(a: &AlertFacts<'_>) -> Vec<Value> {
     })];
     for (mmsi, name) in &a.vessels {
         let vessel = stix::vessel(mmsi, None, name.as_deref());
-        let vessel_id = vessel["id"].as_str().unwrap_or_default().to_owned();
+        let vessel_id = vessel
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let rel = stix::stable_id("relationship", &format!("{}:{vessel_id}", a.id));
         out.push(vessel);
         out.push(json!({
