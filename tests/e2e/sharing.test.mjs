@@ -1,8 +1,9 @@
 // Story 5 in a real browser: the demo shares story 2's modus operandi TLP:GREEN with the
 // alliance; the partner port (the Port of Helsinki's installation, with the token the demo
 // prints) reads it from the TAXII alliance collection and posts an indicator of its own; the
-// PFSO's sharing page shows what is shared under which marking, the partner's indicator in the
-// library, and for the modus operandi who may see it and why.
+// PFSO's sharing page shows what is shared under which marking, the partner feeds with their
+// state, the partner's indicator in the library, the sighting the matcher recorded when the
+// impostor's truck came back to the gate, and for the modus operandi who may see it and why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -22,6 +23,26 @@ after(async () => {
   await browser?.close();
   demo?.stop();
 });
+
+async function apiAs(username) {
+  const r = await fetch(`${demo.url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'hamnvakt-demo' }),
+  });
+  assert.equal(r.status, 200, `sign-in of ${username}`);
+  const body = await r.json();
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const call = async (method, url, json) => {
+    const res = await fetch(`${demo.url}${url}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': body.csrf_token, 'content-type': 'application/json' },
+      body: json ? JSON.stringify(json) : undefined,
+    });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  };
+  return { call };
+}
 
 test('a partner port pulls the shared modus operandi over TAXII and its own indicator comes back', async () => {
   const token = demo.banner.match(/its API token[^\n]*\n\s+(\S+)/)?.[1];
@@ -58,6 +79,48 @@ test('a partner port pulls the shared modus operandi over TAXII and its own indi
   const status = await posted.json();
   assert.equal(status.success_count, 1, JSON.stringify(status));
 
+  // Two feeds from the PFSO, through the API: one that pulls Helsinki's view of the alliance
+  // collection (this installation's own TAXII server, with the partner's token), one whose
+  // partner cannot be reached. Each is run once.
+  const pfso = await apiAs('pfso');
+  const orgs = await pfso.call('GET', '/api/v1/organisations');
+  const partner = orgs.json.find((o) => o.name === 'Port of Helsinki');
+  assert.ok(partner, JSON.stringify(orgs.json));
+  const feeds = {};
+  for (const [name, url] of [
+    ['Helsinki alliance collection', objectsUrl],
+    ['Helsinki backup node', 'http://127.0.0.1:9/taxii2/hamnvakt/collections/x/objects/'],
+  ]) {
+    const made = await pfso.call('POST', '/api/v1/sharing/feeds', {
+      name, partner_org: partner.id, direction: 'pull', objects_url: url, token, interval_seconds: 86400,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const run = await pfso.call('POST', `/api/v1/sharing/feeds/${made.json.id}/pull`, {});
+    assert.equal(run.status, 200, JSON.stringify(run.json));
+    feeds[name] = run.json;
+  }
+  assert.equal(feeds['Helsinki alliance collection'].last_error, null, JSON.stringify(feeds));
+  assert.match(feeds['Helsinki backup node'].last_error, /cannot reach the partner/, JSON.stringify(feeds));
+
+  // The impostor's truck comes back to Norvik's in-gate: the shared plate indicator matches,
+  // and the matcher records a sighting for the port.
+  const plateIndicator = got.objects.find((o) => o.type === 'indicator' && o.pattern.startsWith('[x-hamnvakt-vehicle:plate'));
+  assert.ok(plateIndicator, JSON.stringify(got.objects));
+  const plate = plateIndicator.pattern.match(/= '([^']+)'/)[1];
+  const gateToken = demo.banner.match(/hvt_[0-9a-f]{64}/)[0];
+  const decided = await fetch(`${demo.url}/api/v1/access/decisions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${gateToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ gate: 'NVK-IN2', plate, direction: 'in' }),
+  });
+  assert.equal(decided.status, 200, await decided.text());
+  let sighted = [];
+  for (let i = 0; i < 100 && sighted.length === 0; i += 1) {
+    sighted = (await pfso.call('GET', `/api/v1/sharing/objects?sighting_of=${plateIndicator.id}`)).json.objects;
+    if (sighted.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(sighted.length, 1, 'the plate at the gate is sighted');
+
   const page = await browser.newPage();
   await signIn(page, demo.url, 'pfso');
   await page.goto(`${demo.url}/sharing`);
@@ -65,10 +128,29 @@ test('a partner port pulls the shared modus operandi over TAXII and its own indi
   const shared = await page.textContent('#shared');
   assert.match(shared, /Fake-driver collection/);
   assert.match(shared, /TLP:GREEN/);
+  // The incoming feeds, each with its partner and its state.
+  const working = await page.locator('#feeds tr', { hasText: 'Helsinki alliance collection' });
+  assert.match(await working.textContent(), /pull.*Port of Helsinki/s);
+  assert.equal(await working.locator('td.state').getAttribute('data-state'), 'working');
+  assert.notEqual((await working.locator('td').nth(4).textContent()).trim(), '', 'its last run is shown');
+  const failing = await page.locator('#feeds tr', { hasText: 'Helsinki backup node' });
+  assert.equal(await failing.locator('td.state').getAttribute('data-state'), 'failing');
+  assert.match(await failing.locator('td.error').textContent(), /cannot reach the partner/);
   const library = await page.textContent('#indicators');
   assert.match(library, /Helsinki: seal reused on a reefer/);
+  // The indicator library counts the sighting beside the plate's indicator, and none beside
+  // the partner's seal, which nothing has shown.
+  const plateRow = page.locator('#indicators tr', { hasText: plateIndicator.name });
+  assert.equal((await plateRow.locator('td.sightings').textContent()).trim(), '1');
+  const sealRow = page.locator('#indicators tr', { hasText: 'Helsinki: seal reused on a reefer' });
+  assert.equal((await sealRow.locator('td.sightings').textContent()).trim(), '0');
   await page.screenshot({ path: path.join(artifacts, 'sharing.png'), fullPage: true });
 
+  // The plate's indicator page lists the sighting: the port saw the plate at the gate.
+  await Promise.all([page.waitForURL(/\/sharing\/objects\/indicator--/), plateRow.locator('a').click()]);
+  const seen = await page.textContent('#sightings');
+  assert.match(seen, new RegExp(`truck_plate ${plate} seen in a presentation at gate NVK-IN2`));
+  await page.goto(`${demo.url}/sharing`);
   await Promise.all([page.waitForURL(/\/sharing\/objects\/report--/), page.click('#shared a:has-text("Fake-driver collection")')]);
   const access = await page.textContent('#access');
   assert.match(access, /Port of Helsinki/);

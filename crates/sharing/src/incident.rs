@@ -179,7 +179,9 @@ pub fn alert(a: &AlertFacts<'_>) -> Vec<Value> {
         detection_methods: vec![a.kind.to_owned()],
     })];
     for (mmsi, name) in &a.vessels {
-        let vessel = stix::vessel(mmsi, None, name.as_deref());
+        // Named from the alert and the MMSI: every export of the alert names it the same way.
+        let vessel_stix_id = stix::stable_id("x-hamnvakt-vessel", &format!("{}:{mmsi}", a.id));
+        let vessel = stix::vessel(&vessel_stix_id, mmsi, None, name.as_deref());
         let vessel_id = vessel
             .get("id")
             .and_then(Value::as_str)

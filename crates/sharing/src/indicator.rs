@@ -81,6 +81,17 @@ impl IndicatorKind {
         }
     }
 
+    /// The value an observable of this kind's STIX type carries where this kind's pattern
+    /// compares (a vessel's `mmsi` for [`IndicatorKind::Mmsi`]), normalised; none when the
+    /// object is of another type or lacks the property.
+    pub fn observed_in(self, sco: &serde_json::Value) -> Option<String> {
+        let (ty, prop) = self.stix_path();
+        if sco.get("type")?.as_str()? != ty || prop.ends_with("[*]") {
+            return None;
+        }
+        self.normalise(prop, sco.get(prop)?.as_str()?).ok()
+    }
+
     /// The value in the form every comparison uses, or why it is not one.
     pub fn normalise(self, field: &str, value: &str) -> Result<String, FieldError> {
         let bad = |why: String| FieldError::new(field, why);

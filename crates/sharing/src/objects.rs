@@ -313,6 +313,8 @@ pub struct SightingFacts<'a> {
     pub count: u32,
     /// What was seen and where, in words (`container MSCU1234565 in a manifest at Norvik`).
     pub description: &'a str,
+    /// The observed-data objects that show what was seen (a vessel's), if any.
+    pub observed: &'a [String],
 }
 
 /// The STIX sighting (without its marking reference).
@@ -330,6 +332,37 @@ pub fn sighting(id: &str, f: &SightingFacts<'_>, at_ms: i64) -> Map<String, Valu
         "count": f.count.max(1),
         "sighting_of_ref": f.indicator,
         "where_sighted_refs": [identity_id(f.seen_by)],
+    });
+    match o {
+        Value::Object(mut m) => {
+            if !f.observed.is_empty() {
+                m.insert("observed_data_refs".into(), json!(f.observed));
+            }
+            m
+        }
+        _ => Map::new(),
+    }
+}
+
+/// The STIX observed-data of what a sighting saw: `objects` are the ids of the
+/// cyber-observables (a [`stix::vessel`]) filed beside it.
+pub fn observed_data(
+    id: &str,
+    f: &SightingFacts<'_>,
+    objects: &[String],
+    at_ms: i64,
+) -> Map<String, Value> {
+    let o = json!({
+        "type": "observed-data",
+        "spec_version": "2.1",
+        "id": id,
+        "created_by_ref": identity_id(f.seen_by),
+        "created": timestamp(at_ms),
+        "modified": timestamp(at_ms),
+        "first_observed": timestamp(f.first_seen_ms),
+        "last_observed": timestamp(f.last_seen_ms.max(f.first_seen_ms)),
+        "number_observed": f.count.max(1),
+        "object_refs": objects,
     });
     match o {
         Value::Object(m) => m,

@@ -225,7 +225,8 @@ pub fn extension_objects() -> [Value; 3] {
 
 /// A STIX id of type `ty` that is the same every time it is made from `name`: the bits of a
 /// name-based UUID (v5) marked as version 4, because the OASIS validator's strict mode takes
-/// only version-4 UUIDs for objects it does not know (custom observables) and for relationships.
+/// only version-4 UUIDs for objects it does not know (custom observables) and for relationships. For what is exported
+/// on demand and never filed (an alert's bundle), where the same object must keep its id.
 pub fn stable_id(ty: &str, name: &str) -> String {
     let bytes = *Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).as_bytes();
     format!(
@@ -236,13 +237,16 @@ pub fn stable_id(ty: &str, name: &str) -> String {
     )
 }
 
-/// A vessel as a cyber-observable; its id is derived from its MMSI, so every export of the
-/// same vessel names it the same way.
-pub fn vessel(mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
+/// A vessel as a cyber-observable, with what an MMSI or IMO indicator's pattern compares
+/// (`x-hamnvakt-vessel:mmsi`, `x-hamnvakt-vessel:imo`: the digits as text). `id` is a fresh
+/// `x-hamnvakt-vessel--<UUIDv4>`: a custom observable has no ID-contributing properties STIX
+/// knows of, so its id is random (the OASIS validator insists), and each sighting files its
+/// own copy under its own marking — one sighting's marking never decides who sees another's.
+pub fn vessel(id: &str, mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
     let mut v = json!({
         "type": "x-hamnvakt-vessel",
         "spec_version": "2.1",
-        "id": stable_id("x-hamnvakt-vessel", &format!("hamnvakt-vessel:{mmsi}")),
+        "id": id,
         "mmsi": mmsi,
         "extensions": {HAMNVAKT_EXTENSION: {"extension_type": "new-sco"}},
     });
@@ -362,8 +366,8 @@ pub const ACCEPTED_TYPES: &[&str] = &[
     BEST_PRACTICE_TYPE,
 ];
 
-/// One object: `Ok(None)` for what is understood and not filed (marking-definitions, our own
-/// extension-definition), `Err` with the field path for what does not hold.
+/// One object: `Ok(None)` for what is understood and not filed (marking-definitions,
+/// extension-definitions and the identity that authors ours), `Err` with the field path for what does not hold.
 fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
     let reject = |id: Option<String>, field: &str, why: String| Rejected {
         index,
@@ -391,7 +395,9 @@ fn read_object(index: usize, o: Value) -> Result<Option<Incoming>, Rejected> {
             "only STIX 2.1 objects are taken".into(),
         ));
     }
-    if ty == "marking-definition" || ty == "extension-definition" {
+    // Hamnvakt's own identity comes with its extension-definitions, which every export that
+    // needs them carries again: filed, it would be in a re-export twice.
+    if ty == "marking-definition" || ty == "extension-definition" || id == HAMNVAKT_IDENTITY {
         return Ok(None);
     }
     if !ACCEPTED_TYPES.contains(&ty.as_str()) {
@@ -589,7 +595,9 @@ mod tests {
             {"type": "indicator", "spec_version": "2.1", "id": "indicator--nope"},
             {"type": "malware", "spec_version": "2.1", "id": "malware--0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"},
             tlp_marking_definition(Tlp::Green),
-            "text"
+            "text",
+            extension_objects()[0].clone(),
+            extension_objects()[1].clone()
         ]});
         let r = read_bundle(b.to_string().as_bytes()).unwrap();
         assert_eq!(r.objects.len(), 1);
@@ -598,6 +606,37 @@ mod tests {
         assert_eq!(paths, ["objects[1].id", "objects[2].type", "objects[4]."]);
         assert!(read_bundle(b"{").is_err());
         assert!(read_bundle(b"[]").is_err());
+    }
+
+    #[test]
+    fn vessel_patterns_compare_what_the_vessel_observable_carries() {
+        use crate::indicator::IndicatorKind;
+        let id = "x-hamnvakt-vessel--1c0f9e2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f";
+        let v = vessel(id, "265123456", Some("9134270"), Some("LOTUS"));
+        assert!(check_id("id", v["id"].as_str().unwrap(), Some("x-hamnvakt-vessel")).is_ok());
+        for (kind, value) in [
+            (IndicatorKind::Mmsi, "265123456"),
+            (IndicatorKind::Imo, "9134270"),
+        ] {
+            let pattern = kind.pattern(value);
+            assert_eq!(
+                IndicatorKind::from_pattern(&pattern),
+                Some((kind, value.to_owned()))
+            );
+            assert_eq!(
+                kind.observed_in(&v).as_deref(),
+                Some(value),
+                "{pattern} against {v}"
+            );
+        }
+        // Another vessel does not carry the value; nor does another observable type.
+        let other = vessel(id, "230000001", None, None);
+        assert_eq!(IndicatorKind::Imo.observed_in(&other), None);
+        assert_ne!(
+            IndicatorKind::Mmsi.observed_in(&other).as_deref(),
+            Some("265123456")
+        );
+        assert_eq!(IndicatorKind::ContainerNumber.observed_in(&v), None);
     }
 
     #[test]

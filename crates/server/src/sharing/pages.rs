@@ -89,7 +89,15 @@ pub async fn overview(
     .await?;
     let ours: Vec<&SharedRow> = objects
         .iter()
-        .filter(|r| r.owner_org == p.org() && r.stix_type != "sighting")
+        // Sightings are counted in the library; what they saw (observed-data and its vessel)
+        // goes with them.
+        .filter(|r| {
+            r.owner_org == p.org()
+                && !matches!(
+                    r.stix_type.as_str(),
+                    "sighting" | "observed-data" | "x-hamnvakt-vessel"
+                )
+        })
         .collect();
     let indicators: Vec<&SharedRow> = objects
         .iter()
@@ -122,12 +130,14 @@ pub async fn overview(
         h2 { (t(lang, Msg::SharingFeeds)) }
         @if feeds.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
             table #feeds {
-                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
+                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingFeedState)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
                 tbody { @for f in &feeds {
-                    tr {
+                    @let (state, says) = feed_state(f);
+                    tr data-feed=(f.id) {
                         td { (f.name) }
                         td { (f.direction) }
                         td { (orgs.get(&f.partner_org).map(String::as_str).unwrap_or("?")) }
+                        td.state data-state=(state) { (t(lang, says)) }
                         td { (f.last_run_ms.map(local_time).unwrap_or_default()) }
                         td { (f.objects_total) }
                         td.error { (f.last_error.as_deref().unwrap_or("")) }
@@ -161,6 +171,20 @@ pub async fn overview(
         },
         body,
     ))
+}
+
+/// A feed's state in one word: paused, not run yet, failing (its last run ended in an
+/// error), or working.
+fn feed_state(f: &hamnvakt_store::FeedRow) -> (&'static str, Msg) {
+    if !f.enabled {
+        ("paused", Msg::SharingFeedPaused)
+    } else if f.last_run_ms.is_none() {
+        ("never", Msg::SharingFeedNeverRun)
+    } else if f.last_error.is_some() {
+        ("failing", Msg::SharingFeedFailing)
+    } else {
+        ("working", Msg::SharingFeedWorking)
+    }
 }
 
 fn yes_no(lang: Lang, b: bool) -> &'static str {

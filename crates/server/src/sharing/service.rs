@@ -603,21 +603,41 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
             recipients: vec![indicator.owner_org],
         }
     };
+    let watcher =
+        (indicator.owner_org != owner && !indicator_of_partner).then_some(indicator.owner_org);
     let id = new_id("sighting");
     let description = format!("{} {} seen in {}", hit.kind, hit.value, o.what);
-    let body = objects::sighting(
-        &id,
-        &SightingFacts {
-            indicator: &hit.indicator,
-            seen_by: owner,
-            first_seen_ms: o.at_ms,
-            last_seen_ms: o.at_ms,
-            count: 1,
-            description: &description,
-        },
-        now,
-    );
-    let row = new_row(&body, owner, &marking, "local");
+    // What was seen, when it is a vessel: an observed-data naming the vessel's observable,
+    // filed with the sighting under its marking.
+    let seen = vessel_seen(o, hit);
+    let observed_id = new_id("observed-data");
+    let observed: Vec<String> = seen.iter().map(|_| observed_id.clone()).collect();
+    let facts = SightingFacts {
+        indicator: &hit.indicator,
+        seen_by: owner,
+        first_seen_ms: o.at_ms,
+        last_seen_ms: o.at_ms,
+        count: 1,
+        description: &description,
+        observed: &observed,
+    };
+    let body = objects::sighting(&id, &facts, now);
+    let mut rows = Vec::with_capacity(3);
+    if let Some(Value::Object(vessel)) = &seen {
+        let sco_id = vessel
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        rows.push(new_row(vessel, owner, &marking, "local"));
+        rows.push(new_row(
+            &objects::observed_data(&observed_id, &facts, &[sco_id], now),
+            owner,
+            &marking,
+            "local",
+        ));
+    }
+    rows.push(new_row(&body, owner, &marking, "local"));
     let name = indicator
         .body
         .get("name")
@@ -651,17 +671,45 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         owner_org: owner,
         tlp: Tlp::Amber,
         audience: None,
-        shared_with: vec![],
+        // The member organisation that watches for it is told too (it is the sighting's
+        // recipient already); a partner port learns of it through the sighting it pulls.
+        shared_with: watcher.into_iter().collect(),
     };
     // The match's alert is durable with the sighting that records it (the alert outbox).
     let finding = alerts::pending(&actor.id, &draft, Some(o.at_ms), now)?;
-    c.tx().file_shared(std::slice::from_ref(&row), now).await?;
+    c.tx().file_shared(&rows, now).await?;
     c.tx()
         .insert_pending_alerts(std::slice::from_ref(&finding))
         .await?;
     c.commit().await?;
     alerts::drain_soon(state);
     Ok(())
+}
+
+/// The vessel a match of its MMSI or IMO number saw, as the cyber-observable its indicator's
+/// pattern compares; none for other kinds.
+fn vessel_seen(o: &Observation, hit: &Hit) -> Option<Value> {
+    use hamnvakt_sharing::IndicatorKind;
+    if !matches!(hit.kind, IndicatorKind::Mmsi | IndicatorKind::Imo) {
+        return None;
+    }
+    let value = |kind: IndicatorKind| {
+        o.values
+            .iter()
+            .find(|v| v.kind == kind)
+            .map(|v| v.value.as_str())
+    };
+    let name = o
+        .subjects
+        .iter()
+        .find(|s| s.kind == hamnvakt_core::alert::SubjectKind::Vessel)
+        .and_then(|s| s.label.as_deref());
+    Some(stix::vessel(
+        &new_id("x-hamnvakt-vessel"),
+        value(IndicatorKind::Mmsi)?,
+        value(IndicatorKind::Imo),
+        name,
+    ))
 }
 
 /// The organisation that runs the installation (the port authority), if there is one.

@@ -100,6 +100,11 @@ messages! {
     SharingLastRun => "Last run", "Senaste körning";
     SharingObjectsTaken => "Objects", "Objekt";
     SharingError => "Error", "Fel";
+    SharingFeedState => "State", "Läge";
+    SharingFeedWorking => "working", "fungerar";
+    SharingFeedFailing => "failing", "fungerar inte";
+    SharingFeedNeverRun => "not run yet", "inte körd än";
+    SharingFeedPaused => "paused", "pausad";
     SharingNothing => "Nothing yet.", "Inget ännu.";
     SharingMaySee => "May see", "Får se";
     SharingOverTaxii => "Over TAXII", "Via TAXII";

@@ -34,4 +34,6 @@ mod release_gate;
 mod security;
 mod sharing;
 mod sharing_analysis;
+mod sharing_matching;
+mod sharing_versions;
 mod witness;
