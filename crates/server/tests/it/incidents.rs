@@ -3,9 +3,6 @@
 //! organisation may and may not see at every step, and every bundle through the OASIS
 //! validator in strict mode.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_server::identity::{self as admin, UserSpec};
@@ -14,25 +11,7 @@ use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
 use crate::helpers::{Client, TestApp, PASSWORD};
-
-fn validate_strict(bundle: &Value) {
-    let peers = std::env::var_os("HAMNVAKT_TEST_PEERS").map(PathBuf::from).unwrap_or_else(|| {
-        panic!("HAMNVAKT_TEST_PEERS is not set: it names the bin directory of the virtual environment with stix2-validator (see tests/it/sharing.rs)")
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bundle.json");
-    std::fs::write(&file, serde_json::to_vec_pretty(bundle).unwrap()).unwrap();
-    let out = Command::new(peers.join("stix2_validator"))
-        .arg("--strict")
-        .arg(&file)
-        .output()
-        .expect("run stix2_validator");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stix2-validator --strict refused the bundle:\n{report}\n{bundle:#}"
-    );
-}
+use crate::sharing::validate_strict;
 
 /// The police and one of its analysts, beside the helpers' port, customs and haulier.
 async fn police(app: &TestApp) -> (hamnvakt_core::ids::OrgId, Client) {

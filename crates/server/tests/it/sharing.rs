@@ -43,7 +43,7 @@ pub(crate) fn validate_strict(bundle: &Value) {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "stix2-validator --strict refused the bundle:\n{report}"
+        "stix2-validator --strict refused the bundle:\n{report}\n{bundle:#}"
     );
     assert!(report.contains("Valid"), "{report}");
 }
