@@ -635,19 +635,7 @@ async fn an_alert_leaves_as_a_stix_incident_under_its_marking() {
     // Another installation takes it in whole, with the ids it came with.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut their_pfso = other.login("pfso").await;
-    let r = their_pfso
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/sharing/import",
-            Some(("application/stix+json", first.body.clone().into_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(
-        r.json["failures"].as_array().unwrap().is_empty(),
-        "{}",
-        r.body
-    );
+    crate::sharing::import_whole(&mut their_pfso, &first.body).await;
     let theirs = their_pfso
         .get(&format!("/api/v1/sharing/objects/incident--{id}"))
         .await;

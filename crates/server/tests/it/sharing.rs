@@ -15,7 +15,7 @@ use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{Client, TestApp, PASSWORD};
 
 fn peers() -> PathBuf {
     match std::env::var_os("HAMNVAKT_TEST_PEERS") {
@@ -46,6 +46,25 @@ pub(crate) fn validate_strict(bundle: &Value) {
         "stix2-validator --strict refused the bundle:\n{report}\n{bundle:#}"
     );
     assert!(report.contains("Valid"), "{report}");
+}
+
+/// Imports a STIX bundle through `/api/v1/sharing/import` as `c`, asserting that every object
+/// was taken; returns the import's answer.
+pub(crate) async fn import_whole(c: &mut Client, bundle: &str) -> crate::helpers::Response {
+    let r = c
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/sharing/import",
+            Some(("application/stix+json", bundle.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.json["failures"].as_array().unwrap().is_empty(),
+        "{}",
+        r.body
+    );
+    r
 }
 
 pub(crate) fn green_alliance() -> Value {
@@ -211,19 +230,7 @@ async fn exports_pass_the_oasis_validator_and_round_trip_with_stable_ids() {
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut analyst = other.login("pfso").await;
     let exported = bundle.body.clone();
-    let r = analyst
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/sharing/import",
-            Some(("application/stix+json", exported.clone().into_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(
-        r.json["failures"].as_array().unwrap().is_empty(),
-        "{}",
-        r.body
-    );
+    crate::sharing::import_whole(&mut analyst, &exported).await;
     let again = analyst.get("/api/v1/sharing/export").await;
     validate_strict(&again.json);
     for id in [report.as_str(), amber.as_str()] {

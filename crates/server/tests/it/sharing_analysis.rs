@@ -267,19 +267,7 @@ async fn notes_relationships_groupings_and_places_go_no_further_than_their_objec
     // Imported elsewhere, every id survives and the bundle still validates.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut analyst = other.login("pfso").await;
-    let r = analyst
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/sharing/import",
-            Some(("application/stix+json", bundle.body.clone().into_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(
-        r.json["failures"].as_array().unwrap().is_empty(),
-        "{}",
-        r.body
-    );
+    crate::sharing::import_whole(&mut analyst, &bundle.body).await;
     let again = analyst.get("/api/v1/sharing/export").await;
     validate_strict(&again.json);
     let again = ids(&again.json);

@@ -186,19 +186,7 @@ async fn a_vessel_heard_on_ais_matching_an_indicator_is_sighted_with_what_was_se
     // with the sighting, none refused, and its export still validates.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut analyst = other.login("pfso").await;
-    let r = analyst
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/sharing/import",
-            Some(("application/stix+json", bundle.body.clone().into_bytes())),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(
-        r.json["failures"].as_array().unwrap().is_empty(),
-        "{}",
-        r.body
-    );
+    crate::sharing::import_whole(&mut analyst, &bundle.body).await;
     for ty in ["observed-data", "x-hamnvakt-vessel", "sighting"] {
         let r = analyst
             .get(&format!("/api/v1/sharing/objects?type={ty}"))
