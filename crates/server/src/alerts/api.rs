@@ -342,8 +342,7 @@ pub async fn stix_bundle(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+) -> Result<crate::web::extract::StixBundle, ApiError> {
     use hamnvakt_sharing::incident::{
         self as stix_incident, Determination as D, InvestigationStatus as S,
     };
@@ -407,14 +406,7 @@ pub async fn stix_bundle(
         }
     }
     let bundle = stix::bundle(objects, &[a.tlp]);
-    Ok((
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/stix+json;version=2.1",
-        )],
-        bundle.to_string(),
-    )
-        .into_response())
+    Ok(crate::web::extract::StixBundle(bundle))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

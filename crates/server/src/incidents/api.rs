@@ -490,8 +490,7 @@ pub async fn stix_bundle(
     State(state): State<AppState>,
     p: Principal,
     ApiPath(id): ApiPath<String>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+) -> Result<crate::web::extract::StixBundle, ApiError> {
     p.require(Permission::IncidentsRead)?;
     let inc = service::read(&state, &p.reader(), parse_id(&id)?).await?;
     let row = service::stix_row(&inc);
@@ -510,12 +509,5 @@ pub async fn stix_bundle(
     objects.extend(stix_incident::extension_objects());
     objects.push(stix::with_marking(&body, inc.marking.tlp));
     let bundle = stix::bundle(objects, &[inc.marking.tlp]);
-    Ok((
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/stix+json;version=2.1",
-        )],
-        bundle.to_string(),
-    )
-        .into_response())
+    Ok(crate::web::extract::StixBundle(bundle))
 }

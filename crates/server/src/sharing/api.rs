@@ -2,8 +2,7 @@
 //! them and why, STIX 2.1 export and import, and the partner feeds.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::Json;
 use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::marking::{self, Audience, Marking};
@@ -322,7 +321,7 @@ pub async fn export(
     State(state): State<SharingState>,
     p: Principal,
     ApiQuery(q): ApiQuery<ExportQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<crate::web::extract::StixBundle, ApiError> {
     p.require(Permission::SharingRead)?;
     if q.stix_type.as_ref().is_some_and(|t| t.len() > 250) {
         return Err(ApiError::field("type", "at most 250 characters"));
@@ -354,11 +353,7 @@ pub async fn export(
     }
     rows.truncate(MAX_EXPORT);
     let bundle = export_bundle(&state, &rows).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/stix+json;version=2.1")],
-        bundle.to_string(),
-    )
-        .into_response())
+    Ok(crate::web::extract::StixBundle(bundle))
 }
 
 /// The bundle of `rows` with what makes it whole: markings, creators' identities, the

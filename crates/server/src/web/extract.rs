@@ -65,6 +65,23 @@ where
     }
 }
 
+/// A STIX 2.1 bundle as a response, with its media type.
+#[derive(Debug)]
+pub struct StixBundle(pub serde_json::Value);
+
+impl axum::response::IntoResponse for StixBundle {
+    fn into_response(self) -> axum::response::Response {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/stix+json;version=2.1",
+            )],
+            self.0.to_string(),
+        )
+            .into_response()
+    }
+}
+
 /// A `text/csv` body, read whole up to the configured limit.
 #[derive(Debug)]
 pub struct CsvBody(pub Bytes);
