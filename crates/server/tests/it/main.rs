@@ -34,4 +34,5 @@ mod release_gate;
 mod security;
 mod sharing;
 mod sharing_analysis;
+mod taxii_server;
 mod witness;
