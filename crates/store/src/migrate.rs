@@ -171,6 +171,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0031_targeting_context_version.sql"),
         postgres: include_str!("../schema/postgres/0031_targeting_context_version.sql"),
     },
+    Migration {
+        version: 32,
+        name: "feed_last_run_objects",
+        sqlite: include_str!("../schema/sqlite/0032_feed_last_run_objects.sql"),
+        postgres: include_str!("../schema/postgres/0032_feed_last_run_objects.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.
