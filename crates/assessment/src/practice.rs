@@ -206,4 +206,42 @@ mod tests {
         assert_eq!(e[0].field, "practices[3].title");
         assert_eq!(e[1].field, "practices[3].controls[1]");
     }
+
+    #[test]
+    fn an_export_is_taken_in_only_in_its_format_and_for_the_alliance() {
+        let cat = Catalogue::builtin();
+        let from: OrgId = "0b0e7d2c-6a55-4f1e-9d3a-0c1f7a1e2b3c".parse().unwrap();
+        let practice = Practice {
+            title: "Named-driver pick-up".into(),
+            description: "The release ends at one named driver.".into(),
+            effort: Effort::Medium,
+            cost: CostBand::To1m,
+            evidence_of_effect: "No wrong-driver collection since.".into(),
+            controls: vec!["CRG-1".into()],
+            modi: vec![],
+        };
+        let export = |format: &str, audience: &str| -> PracticeExport {
+            serde_json::from_value(serde_json::json!({
+                "format": format, "catalogue": "2026.1",
+                "practices": [{"practice": practice, "marking": {"tlp": "TLP:GREEN", "audience": audience}}]
+            }))
+            .unwrap()
+        };
+        let items = export(EXPORT_FORMAT, "alliance").into_items().unwrap();
+        assert_eq!(check_import(from, &items, &cat), Ok(()));
+        assert_eq!(
+            export("hamnvakt.practices/2", "alliance")
+                .into_items()
+                .unwrap_err()
+                .field,
+            "export.format"
+        );
+        let items = export(EXPORT_FORMAT, "community").into_items().unwrap();
+        let e = check_import(from, &items, &cat).unwrap_err();
+        assert_eq!(e[0].field, "practices[0].marking.audience");
+        assert_eq!(
+            check_import(from, &[], &cat).unwrap_err()[0].field,
+            "practices"
+        );
+    }
 }
