@@ -2,6 +2,8 @@
 //! achieved, linked to the controls and modi operandi it addresses. Who may see one is its
 //! marking (`hamnvakt_core::marking`), which the server keeps beside it and fixes at creation.
 
+use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::marking::{Audience, Marking};
 use hamnvakt_core::validate::{self, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +98,90 @@ impl Practice {
     }
 }
 
+/// The name of the format in which ports exchange their practices.
+pub const EXPORT_FORMAT: &str = "hamnvakt.practices/1";
+
+/// A practice with the marking it is shared under (TLP 2.0 and an audience), decided when it
+/// is written and never changed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkedPractice {
+    pub practice: Practice,
+    pub marking: Marking,
+}
+
+/// What one port gives the alliance of its practices ([`EXPORT_FORMAT`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeExport {
+    /// `hamnvakt.practices/1`.
+    pub format: String,
+    /// The catalogue version the controls are of.
+    pub catalogue: String,
+    pub practices: Vec<MarkedPractice>,
+}
+
+impl PracticeExport {
+    /// The practices of an export in this format, with their markings, for [`check_import`].
+    pub fn into_items(self) -> Result<Vec<(Practice, Marking)>, FieldError> {
+        if self.format != EXPORT_FORMAT {
+            return Err(FieldError::new(
+                "export.format",
+                format!("must be {EXPORT_FORMAT}"),
+            ));
+        }
+        Ok(self
+            .practices
+            .into_iter()
+            .map(|x| (x.practice, x.marking))
+            .collect())
+    }
+}
+
+/// Whether a partner port's practices may be taken in, owned here by `from` (the
+/// organisation that stands for that port): 1 to [`MAX_IMPORT`] of them, each valid against
+/// the catalogue and under a marking that `from` may give and that lets it reach the alliance.
+/// Every fault, by path (`practices[2].marking.audience`).
+pub fn check_import(
+    from: OrgId,
+    items: &[(Practice, Marking)],
+    cat: &Catalogue,
+) -> Result<(), Vec<FieldError>> {
+    if items.is_empty() || items.len() > MAX_IMPORT {
+        return Err(vec![FieldError::new(
+            "practices",
+            format!("must hold 1 to {MAX_IMPORT} practices"),
+        )]);
+    }
+    let mut errors = Vec::new();
+    for (i, (p, m)) in items.iter().enumerate() {
+        let at = format!("practices[{i}]");
+        errors.extend(
+            p.check(&format!("{at}.practice"), cat)
+                .err()
+                .unwrap_or_default(),
+        );
+        errors.extend(
+            m.validate(&format!("{at}.marking"), from)
+                .err()
+                .unwrap_or_default(),
+        );
+        if m.audience != Audience::Alliance {
+            errors.push(FieldError::new(
+                format!("{at}.marking.audience"),
+                "a partner's practice arrives only if shared with the alliance",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -119,5 +205,43 @@ mod tests {
         let e = p.check("practices[3]", &cat).unwrap_err();
         assert_eq!(e[0].field, "practices[3].title");
         assert_eq!(e[1].field, "practices[3].controls[1]");
+    }
+
+    #[test]
+    fn an_export_is_taken_in_only_in_its_format_and_for_the_alliance() {
+        let cat = Catalogue::builtin();
+        let from: OrgId = "0b0e7d2c-6a55-4f1e-9d3a-0c1f7a1e2b3c".parse().unwrap();
+        let practice = Practice {
+            title: "Named-driver pick-up".into(),
+            description: "The release ends at one named driver.".into(),
+            effort: Effort::Medium,
+            cost: CostBand::To1m,
+            evidence_of_effect: "No wrong-driver collection since.".into(),
+            controls: vec!["CRG-1".into()],
+            modi: vec![],
+        };
+        let export = |format: &str, audience: &str| -> PracticeExport {
+            serde_json::from_value(serde_json::json!({
+                "format": format, "catalogue": "2026.1",
+                "practices": [{"practice": practice, "marking": {"tlp": "TLP:GREEN", "audience": audience}}]
+            }))
+            .unwrap()
+        };
+        let items = export(EXPORT_FORMAT, "alliance").into_items().unwrap();
+        assert_eq!(check_import(from, &items, &cat), Ok(()));
+        assert_eq!(
+            export("hamnvakt.practices/2", "alliance")
+                .into_items()
+                .unwrap_err()
+                .field,
+            "export.format"
+        );
+        let items = export(EXPORT_FORMAT, "community").into_items().unwrap();
+        let e = check_import(from, &items, &cat).unwrap_err();
+        assert_eq!(e[0].field, "practices[0].marking.audience");
+        assert_eq!(
+            check_import(from, &[], &cat).unwrap_err()[0].field,
+            "practices"
+        );
     }
 }

@@ -18,6 +18,7 @@ pub mod indicator;
 pub mod matcher;
 pub mod objects;
 pub mod stix;
+pub mod taxii;
 
 pub use indicator::IndicatorKind;
 pub use matcher::{Hit, Matcher, Observed, Watch};

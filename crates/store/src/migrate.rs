@@ -177,6 +177,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0032_alert_audience.sql"),
         postgres: include_str!("../schema/postgres/0032_alert_audience.sql"),
     },
+    Migration {
+        version: 33,
+        name: "feed_last_run_objects",
+        sqlite: include_str!("../schema/sqlite/0033_feed_last_run_objects.sql"),
+        postgres: include_str!("../schema/postgres/0033_feed_last_run_objects.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

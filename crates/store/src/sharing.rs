@@ -318,8 +318,8 @@ impl WriteTx {
         sqlx::query(
             "INSERT INTO sharing_feeds (id, name, partner_org, direction, objects_url, username, \
              token, interval_seconds, enabled, cursor, last_run_ms, last_ok_ms, last_error, \
-             objects_total, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             objects_total, last_run_objects, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(f.id.clone())
         .bind(f.name.clone())
@@ -335,6 +335,7 @@ impl WriteTx {
         .bind(f.last_ok_ms)
         .bind(f.last_error.clone())
         .bind(f.objects_total)
+        .bind(f.last_run_objects)
         .bind(f.created_ms)
         .execute(&mut *self.tx)
         .await
@@ -342,20 +343,23 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records a feed's run: its new cursor (when the pull took objects), and the outcome.
+    /// Records a feed's run: its new cursor (when the pull took objects), the objects it filed
+    /// (`taken`, added to the total), the objects that crossed the wire (`transferred`, kept as
+    /// the last run's), and the outcome.
     pub async fn record_feed_run(
         &mut self,
         id: &str,
         at_ms: i64,
         cursor: Option<&str>,
         taken: i64,
+        transferred: i64,
         error: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
             "UPDATE sharing_feeds SET last_run_ms = $1, \
              last_ok_ms = CASE WHEN $2 IS NULL THEN $3 ELSE last_ok_ms END, \
-             last_error = $4, cursor = COALESCE($5, cursor), objects_total = objects_total + $6 \
-             WHERE id = $7",
+             last_error = $4, cursor = COALESCE($5, cursor), objects_total = objects_total + $6, \
+             last_run_objects = $7 WHERE id = $8",
         )
         .bind(at_ms)
         .bind(error.map(str::to_owned))
@@ -363,6 +367,7 @@ impl WriteTx {
         .bind(error.map(str::to_owned))
         .bind(cursor.map(str::to_owned))
         .bind(taken)
+        .bind(transferred)
         .bind(id.to_owned())
         .execute(&mut *self.tx)
         .await?;
@@ -414,12 +419,15 @@ pub struct FeedRow {
     pub last_ok_ms: Option<i64>,
     pub last_error: Option<String>,
     pub objects_total: i64,
+    /// The objects that crossed the wire on the last run: received by a pull (whether filed
+    /// or not), sent by a push. A pull that finds nothing new receives nothing.
+    pub last_run_objects: i64,
     pub created_ms: i64,
 }
 
 const FEED_COLUMNS: &str =
     "id, name, partner_org, direction, objects_url, username, token, interval_seconds, enabled, \
-     cursor, last_run_ms, last_ok_ms, last_error, objects_total, created_ms";
+     cursor, last_run_ms, last_ok_ms, last_error, objects_total, created_ms, last_run_objects";
 
 fn feed_of(r: &AnyRow) -> Result<FeedRow> {
     let org: String = r.try_get(2)?;
@@ -441,6 +449,7 @@ fn feed_of(r: &AnyRow) -> Result<FeedRow> {
         last_error: r.try_get(12)?,
         objects_total: r.try_get(13)?,
         created_ms: r.try_get(14)?,
+        last_run_objects: r.try_get(15)?,
     })
 }
 

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hamnvakt_assessment::catalogue::{Catalogue, TopicView};
 use hamnvakt_assessment::model::{Assessment, Edit, Gap, Summary};
-use hamnvakt_assessment::practice::Practice;
+pub use hamnvakt_assessment::practice::{MarkedPractice, PracticeExport, EXPORT_FORMAT};
 use hamnvakt_assessment::report;
 use hamnvakt_core::ids::OrgId;
-use hamnvakt_core::marking::{Audience, Marking};
+use hamnvakt_core::marking::Audience;
 use hamnvakt_identity::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -550,15 +550,6 @@ pub async fn practices(
     Ok(Json(service::visible_practices(&state, &p.reader()).await?))
 }
 
-/// A practice with the marking it is shared under (TLP 2.0 and an audience), decided here
-/// and never changed.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkedPractice {
-    pub practice: Practice,
-    pub marking: Marking,
-}
-
 /// Writes a best practice under its marking.
 #[utoipa::path(post, path = "/assessments/practices", tag = "assessments", request_body = MarkedPractice,
     security(("bearer" = []), ("session" = [])),
@@ -573,20 +564,6 @@ pub async fn create_practice(
     let s = service::create_practice(&state, &p.actor(), p.org(), &b.practice, &b.marking).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
-
-/// What one port gives the alliance of its practices.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PracticeExport {
-    /// `hamnvakt.practices/1`.
-    pub format: String,
-    /// The catalogue version the controls are of.
-    pub catalogue: String,
-    pub practices: Vec<MarkedPractice>,
-}
-
-/// The export format's name.
-pub const EXPORT_FORMAT: &str = "hamnvakt.practices/1";
 
 /// One's organisation's practices that are shared with the alliance, for partner ports.
 #[utoipa::path(get, path = "/assessments/practices/export", tag = "assessments",
@@ -638,18 +615,10 @@ pub async fn import_practices(
     ApiJson(b): ApiJson<ImportBody>,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
     p.require(Permission::AssessmentWrite)?;
-    if b.export.format != EXPORT_FORMAT {
-        return Err(ApiError::field(
-            "export.format",
-            format!("must be {EXPORT_FORMAT}"),
-        ));
-    }
-    let items: Vec<(Practice, Marking)> = b
+    let items = b
         .export
-        .practices
-        .into_iter()
-        .map(|x| (x.practice, x.marking))
-        .collect();
+        .into_items()
+        .map_err(|e| ApiError::InvalidFields(vec![e]))?;
     let done = service::import_practices(&state, &p.actor(), b.from, &items).await?;
     Ok((
         StatusCode::CREATED,

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use hamnvakt_assessment::catalogue::Catalogue;
 use hamnvakt_assessment::compare::{self, Aggregate, Contribution, Snapshot};
 use hamnvakt_assessment::model::{Assessment, Edit, Gap, Status};
-use hamnvakt_assessment::practice::{Practice, MAX_IMPORT};
+use hamnvakt_assessment::practice::{self, Practice};
 use hamnvakt_core::ids::OrgId;
-use hamnvakt_core::marking::{self, Audience, Marking, Reader};
+use hamnvakt_core::marking::{self, Marking, Reader};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::validate::FieldError;
 use hamnvakt_store::{AssessmentRow, PracticeRow};
@@ -301,36 +301,8 @@ pub async fn import_practices(
             ))
         }
     }
-    if items.is_empty() || items.len() > MAX_IMPORT {
-        return Err(ApiError::field(
-            "practices",
-            format!("must hold 1 to {MAX_IMPORT} practices"),
-        ));
-    }
     let cat = catalogue(state).await?;
-    let mut errors = Vec::new();
-    for (i, (p, m)) in items.iter().enumerate() {
-        let at = format!("practices[{i}]");
-        errors.extend(
-            p.check(&format!("{at}.practice"), &cat)
-                .err()
-                .unwrap_or_default(),
-        );
-        errors.extend(
-            m.validate(&format!("{at}.marking"), from)
-                .err()
-                .unwrap_or_default(),
-        );
-        if m.audience != Audience::Alliance {
-            errors.push(FieldError::new(
-                format!("{at}.marking.audience"),
-                "a partner's practice arrives only if shared with the alliance",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+    practice::check_import(from, items, &cat).map_err(invalid)?;
     let mut change = Change::begin(state, actor).await?;
     let mut out = Vec::with_capacity(items.len());
     for (p, m) in items {

@@ -485,7 +485,11 @@ pub struct FeedView {
     pub last_run_at: Option<String>,
     pub last_ok_at: Option<String>,
     pub last_error: Option<String>,
+    /// The objects the feed has filed here (a pull) or sent (a push), all runs together.
     pub objects_total: i64,
+    /// The objects that crossed the wire on the last run: received by a pull, whether filed
+    /// or not, sent by a push. A pull that finds nothing new at the partner receives 0.
+    pub last_run_objects: i64,
 }
 
 impl From<FeedRow> for FeedView {
@@ -502,6 +506,7 @@ impl From<FeedRow> for FeedView {
             last_ok_at: f.last_ok_ms.map(rfc3339),
             last_error: f.last_error,
             objects_total: f.objects_total,
+            last_run_objects: f.last_run_objects,
         }
     }
 }

@@ -122,6 +122,7 @@ pub async fn create(state: &SharingState, actor: &Actor, f: &NewFeed) -> Result<
         last_ok_ms: None,
         last_error: None,
         objects_total: 0,
+        last_run_objects: 0,
         created_ms: now,
     };
     let mut c = Change::begin(state, actor).await?;
@@ -145,9 +146,13 @@ pub async fn pull(state: &SharingState, feed: &FeedRow) {
         pull_once(state, feed).await
     };
     let now = state.now_ms();
-    let (cursor, taken, error) = match &result {
-        Ok((cursor, n)) => (cursor.clone(), *n, None),
-        Err(e) => (None, 0, Some(e.chars().take(500).collect::<String>())),
+    let (cursor, run, error) = match &result {
+        Ok((cursor, run)) => (cursor.clone(), *run, None),
+        Err(e) => (
+            None,
+            Run::default(),
+            Some(e.chars().take(500).collect::<String>()),
+        ),
     };
     if let Some(e) = &error {
         tracing::warn!(feed = %feed.id, error = %e, "a partner feed failed");
@@ -158,17 +163,32 @@ pub async fn pull(state: &SharingState, feed: &FeedRow) {
         c.record(
             "sharing.feed_run",
             Some(&format!("feed:{}", feed.id)),
-            json!({"direction": feed.direction, "objects": taken, "error": error}),
+            json!({"direction": feed.direction, "objects": run.stored, "transferred": run.transferred, "error": error}),
         )
         .await?;
         c.tx()
-            .record_feed_run(&feed.id, now, cursor.as_deref(), taken, error.as_deref())
+            .record_feed_run(
+                &feed.id,
+                now,
+                cursor.as_deref(),
+                run.stored,
+                run.transferred,
+                error.as_deref(),
+            )
             .await?;
         c.commit().await
     };
     if let Err(e) = write.await {
         tracing::error!(feed = %feed.id, error = %e, "cannot record a feed run");
     }
+}
+
+/// What one run moved: objects that crossed the wire (received by a pull, sent by a push)
+/// and, of those, the ones filed here (a pull) or sent (a push).
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    transferred: i64,
+    stored: i64,
 }
 
 async fn get_page(
@@ -214,9 +234,10 @@ fn authorise(req: reqwest::RequestBuilder, feed: &FeedRow) -> reqwest::RequestBu
     }
 }
 
-/// Pulls every page added since the cursor; returns the new cursor and how many objects were
-/// filed.
-async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<String>, i64), String> {
+/// Pulls every page added since the cursor; returns the new cursor and what the run moved.
+/// The pages after the first repeat the first's filter beside `next`, as a server that keeps
+/// its paging per query (medallion does) requires.
+async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<String>, Run), String> {
     let operator = service::operator_org(state)
         .await
         .map_err(|e| e.to_string())?
@@ -232,13 +253,14 @@ async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
     };
     let mut cursor = feed.cursor.clone();
     let mut next: Option<String> = None;
-    let mut taken = 0i64;
+    let mut run = Run::default();
     for _ in 0..MAX_PAGES {
         let mut q = vec![("limit", PAGE.to_string())];
-        match (&next, &cursor) {
-            (Some(n), _) => q.push(("next", n.clone())),
-            (None, Some(c)) => q.push(("added_after", c.clone())),
-            (None, None) => {}
+        if let Some(c) = &feed.cursor {
+            q.push(("added_after", c.clone()));
+        }
+        if let Some(n) = &next {
+            q.push(("next", n.clone()));
         }
         let (v, last) = get_page(state, feed, &q).await?;
         let more = v.get("more").and_then(Value::as_bool).unwrap_or(false);
@@ -256,6 +278,7 @@ async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
                 message: r.error.reason,
             }));
         let n = read.objects.len();
+        run.transferred += (n + report.failures.len()) as i64;
         let report = service::file(
             state,
             &actor,
@@ -266,7 +289,7 @@ async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
         )
         .await
         .map_err(|e| e.to_string())?;
-        taken += report.stored as i64;
+        run.stored += report.stored as i64;
         if !report.failures.is_empty() {
             tracing::warn!(feed = %feed.id, refused = report.failures.len(), first = ?report.failures.first(), "a partner feed brought objects that were refused");
         }
@@ -277,12 +300,12 @@ async fn pull_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
             break;
         }
     }
-    Ok((cursor, taken))
+    Ok((cursor, run))
 }
 
 /// Pushes our organisations' objects that may leave for the partner, added since the last
 /// push; the cursor is the date-added position (seq) of the last one sent.
-async fn push_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<String>, i64), String> {
+async fn push_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<String>, Run), String> {
     // Read as the partner reads: only what the rule lets it see and a feed may carry to it.
     let reader = Reader {
         org: feed.partner_org,
@@ -347,13 +370,24 @@ async fn push_once(state: &SharingState, feed: &FeedRow) -> Result<(Option<Strin
             break;
         }
     }
-    Ok((after.map(|a| a.to_string()), sent))
+    Ok((
+        after.map(|a| a.to_string()),
+        Run {
+            transferred: sent,
+            stored: sent,
+        },
+    ))
 }
 
-/// Runs every enabled feed when its interval has passed, checking every few seconds.
+/// How often the scheduler looks for feeds that are due: a feed runs at most this late, so a
+/// feed of the shortest interval (10 s) runs every 10 to 12 s. One small read per tick.
+const TICK: Duration = Duration::from_secs(2);
+
+/// Runs every enabled feed when its interval has passed (by the server's clock), checking
+/// every [`TICK`].
 pub fn start(state: SharingState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut tick = tokio::time::interval(TICK);
         loop {
             tick.tick().await;
             let feeds = match state.store.list_feeds().await {

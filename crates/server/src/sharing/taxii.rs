@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use hamnvakt_core::marking::Audience;
 use hamnvakt_identity::Permission;
 use hamnvakt_sharing::stix;
+use hamnvakt_sharing::taxii::{Query, Version};
 use hamnvakt_store::{SharedQuery, SharedRow, Versions};
 use serde_json::{json, Value};
 
@@ -26,8 +27,6 @@ pub const TAXII: &str = "application/taxii+json;version=2.1";
 pub const API_ROOT: &str = "hamnvakt";
 /// The largest POST body taken (the API root's `max_content_length`).
 pub const MAX_CONTENT_LENGTH: usize = 64 * 1024 * 1024;
-const DEFAULT_LIMIT: i64 = 100;
-const MAX_LIMIT: i64 = 1_000;
 
 /// A collection: its fixed id, title, and the audience it carries.
 pub struct Collection {
@@ -254,7 +253,8 @@ pub async fn one_collection(
     Ok(taxii_json(StatusCode::OK, collection_json(&p, c)))
 }
 
-/// The query of objects, manifest and versions.
+/// The query of objects, manifest and versions: the parameters as
+/// [`hamnvakt_sharing::taxii::Query`] reads them, in the store's terms.
 #[derive(Debug, Default)]
 struct Filter {
     added_after: Option<i64>,
@@ -266,79 +266,22 @@ struct Filter {
     spec_ok: bool,
 }
 
-fn bad(field: &str, why: impl Into<String>) -> TaxiiError {
-    TaxiiError(ApiError::field(field, why.into()))
-}
-
 fn filter(q: &[(String, String)]) -> Result<Filter, TaxiiError> {
-    let mut f = Filter {
-        limit: DEFAULT_LIMIT,
-        spec_ok: true,
-        ..Filter::default()
-    };
-    let list = |v: &str| -> Vec<String> {
-        v.split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    for (k, v) in q {
-        match k.as_str() {
-            "added_after" => {
-                f.added_after = Some(stix::parse_timestamp(v).ok_or_else(|| {
-                    bad(
-                        "added_after",
-                        format!("{v:?} is not a timestamp (RFC 3339, UTC)"),
-                    )
-                })?)
-            }
-            "limit" => {
-                let n: i64 = v.parse().map_err(|_| bad("limit", "a positive integer"))?;
-                if n < 1 {
-                    return Err(bad("limit", "a positive integer"));
-                }
-                f.limit = n.min(MAX_LIMIT);
-            }
-            "next" => {
-                f.next = Some(
-                    v.parse()
-                        .map_err(|_| bad("next", "not a next token of this server"))?,
-                )
-            }
-            "match[id]" => {
-                for id in list(v) {
-                    stix::check_id("match[id]", &id, None)
-                        .map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
-                    f.ids.push(id);
-                }
-            }
-            "match[type]" => f.types.extend(list(v)),
-            "match[version]" => {
-                let vs = list(v);
-                f.versions =
-                    match vs.as_slice() {
-                        [one] if one == "last" => Versions::Last,
-                        [one] if one == "first" => Versions::First,
-                        [one] if one == "all" => Versions::All,
-                        [one] => Versions::At(stix::parse_timestamp(one).ok_or_else(|| {
-                            bad("match[version]", "last, first, all or a timestamp")
-                        })?),
-                        _ => {
-                            return Err(bad(
-                                "match[version]",
-                                "one of last, first, all or a timestamp",
-                            ))
-                        }
-                    };
-            }
-            "match[spec_version]" => f.spec_ok = list(v).iter().any(|s| s == "2.1"),
-            other => return Err(bad(other, "not a TAXII 2.1 filter of this server")),
-        }
-    }
-    if f.ids.len() > 100 || f.types.len() > 50 {
-        return Err(bad("match", "at most 100 ids and 50 types"));
-    }
-    Ok(f)
+    let q = Query::parse(q).map_err(|e| TaxiiError(ApiError::InvalidFields(vec![e])))?;
+    Ok(Filter {
+        added_after: q.added_after,
+        limit: q.limit,
+        next: q.next,
+        ids: q.ids,
+        types: q.types,
+        versions: match q.version {
+            Version::Last => Versions::Last,
+            Version::First => Versions::First,
+            Version::All => Versions::All,
+            Version::At(ms) => Versions::At(ms),
+        },
+        spec_ok: q.spec_ok,
+    })
 }
 
 async fn page(

@@ -36,4 +36,5 @@ mod sharing;
 mod sharing_analysis;
 mod sharing_matching;
 mod sharing_versions;
+mod taxii_server;
 mod witness;

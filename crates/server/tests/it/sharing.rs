@@ -678,6 +678,7 @@ async fn our_taxii_client_pushes_to_and_pulls_from_medallion() {
         .await;
     assert!(r.json["last_error"].is_null(), "{}", r.body);
     assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    assert_eq!(r.json["last_run_objects"], 5, "{}", r.body);
     // What medallion holds now, read with the reference client's media type.
     let held: Value = reqwest::Client::new()
         .get(&peer.objects_url)
@@ -709,11 +710,15 @@ async fn our_taxii_client_pushes_to_and_pulls_from_medallion() {
         .await;
     assert!(r.json["last_error"].is_null(), "{}", r.body);
     assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    assert_eq!(r.json["last_run_objects"], 5, "{}", r.body);
     assert!(r.json["cursor"].is_string(), "{}", r.body);
+    // Again: the cursor asks only for what was added since, and medallion sends nothing.
     let r = gdy_pfso
         .post_json(&format!("/api/v1/sharing/feeds/{pull}/pull"), &json!({}))
         .await;
+    assert!(r.json["last_error"].is_null(), "{}", r.body);
     assert_eq!(r.json["objects_total"], 5, "{}", r.body);
+    assert_eq!(r.json["last_run_objects"], 0, "{}", r.body);
     let listed = gdy_pfso.get("/api/v1/sharing/objects?type=indicator").await;
     assert_eq!(
         listed.json["objects"].as_array().unwrap().len(),
@@ -727,6 +732,130 @@ async fn our_taxii_client_pushes_to_and_pulls_from_medallion() {
         .unwrap()
         .iter()
         .all(|o| o["marking"]["tlp"] == "TLP:GREEN" && o["marking"]["audience"] == "community"));
+}
+
+/// A TLP:GREEN indicator as a partner port holds it, the `n`th.
+fn partner_indicator(n: u32) -> Value {
+    json!({
+        "type": "indicator", "spec_version": "2.1", "id": format!("indicator--7c1d2e3f-4a5b-4c6d-8e7f-{n:012}"),
+        "created": "2026-11-10T08:00:00.000Z", "modified": "2026-11-10T08:00:00.000Z",
+        "name": format!("Seal SL{n:04}"), "description": "A seal number seen on two containers",
+        "indicator_types": ["malicious-activity"], "pattern": format!("[x-hamnvakt-seal:number = 'SL{n:04}']"),
+        "pattern_type": "stix", "valid_from": "2026-11-10T08:00:00Z",
+        "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]
+    })
+}
+
+/// The feed as listed once a run after the one at `before` is recorded (the scheduler looks
+/// every 2 s; the server's clock, which decides when a feed is due, is the test's).
+async fn run_after(client: &mut crate::helpers::Client, id: &str, before: &Value) -> Value {
+    for _ in 0..60 {
+        let list = client.get("/api/v1/sharing/feeds").await;
+        let feed = list
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone();
+        if feed["last_run_at"] != *before {
+            return feed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the feed did not run by itself within 6 s");
+}
+
+/// A subscription runs by itself on its interval (no one asks for the pull), and its cursor
+/// means a run receives only what the partner added since the last one: nothing when nothing
+/// was added, the new objects — over several pages — when some were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_pulls_on_its_interval_and_never_downloads_twice() {
+    let peer = medallion().await;
+    let http = reqwest::Client::new();
+    let add = |ns: std::ops::RangeInclusive<u32>| {
+        let req = http
+            .post(&peer.objects_url)
+            .basic_auth("hamnvakt", Some("peer-secret"))
+            .header("accept", "application/taxii+json;version=2.1")
+            .header("content-type", "application/taxii+json;version=2.1")
+            .body(json!({"objects": ns.map(partner_indicator).collect::<Vec<_>>()}).to_string());
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+        }
+    };
+    add(1..=3).await;
+    let gdy = TestApp::spawn(Kind::Sqlite).await;
+    let (hub, _) = partner_account(&gdy, "Alliance hub").await;
+    let mut pfso = gdy.login("pfso").await;
+    let r = pfso
+        .post_json(
+            "/api/v1/sharing/feeds",
+            &json!({"name": "hub", "partner_org": hub, "objects_url": peer.objects_url,
+                    "username": "hamnvakt", "token": "peer-secret", "interval_seconds": 10}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let first = run_after(&mut pfso, &id, &Value::Null).await;
+    assert!(first["last_error"].is_null(), "{first}");
+    assert_eq!(
+        (
+            first["last_run_objects"].clone(),
+            first["objects_total"].clone()
+        ),
+        (json!(3), json!(3)),
+        "{first}"
+    );
+    let cursor = first["cursor"].clone();
+    assert!(cursor.is_string(), "{first}");
+
+    // Not due before its interval has passed on the server's clock.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let list = pfso.get("/api/v1/sharing/feeds").await;
+    assert_eq!(
+        list.json[0]["last_run_at"], first["last_run_at"],
+        "{}",
+        list.body
+    );
+
+    // Due again: nothing was added at the partner, nothing is received.
+    gdy.clock.advance_seconds(10);
+    let second = run_after(&mut pfso, &id, &first["last_run_at"]).await;
+    assert!(second["last_error"].is_null(), "{second}");
+    assert_eq!(
+        (
+            second["last_run_objects"].clone(),
+            second["objects_total"].clone()
+        ),
+        (json!(0), json!(3)),
+        "{second}"
+    );
+    assert_eq!(second["cursor"], cursor);
+
+    // Three more at the partner: the next run receives those three, two pages of them.
+    add(4..=6).await;
+    gdy.clock.advance_seconds(10);
+    let third = run_after(&mut pfso, &id, &second["last_run_at"]).await;
+    assert!(third["last_error"].is_null(), "{third}");
+    assert_eq!(
+        (
+            third["last_run_objects"].clone(),
+            third["objects_total"].clone()
+        ),
+        (json!(3), json!(6)),
+        "{third}"
+    );
+    assert_ne!(third["cursor"], cursor);
+    let listed = pfso.get("/api/v1/sharing/objects?type=indicator").await;
+    assert_eq!(
+        listed.json["objects"].as_array().unwrap().len(),
+        6,
+        "{}",
+        listed.body
+    );
 }
 
 /// A live indicator on a truck's plate: the gate's presentation of that plate (whatever the
