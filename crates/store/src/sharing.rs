@@ -165,7 +165,9 @@ pub fn feed_may_carry(row: &SharedRow, reader: &Reader) -> bool {
         && (!reader.partner || row.owner_org == reader.org || row.marking.may_leave_for(reader.org))
 }
 
-/// The visibility condition as SQL, for one reader.
+/// The visibility condition as SQL, for one reader; for a feed, also what a feed may carry
+/// ([`feed_may_carry`]: never RED; for a partner port only its own objects, the alliance's
+/// GREEN and CLEAR, and what names it — which the visibility condition already narrows to).
 fn push_visibility(q: &mut Sql, reader: &Reader, feed: bool) {
     let org = reader.org.to_string();
     q.push(" AND (owner_org = ").arg(Arg::Text(org.clone()));
@@ -511,8 +513,13 @@ impl Store {
                     row.stix_id
                 )));
             }
+            // What a feed may carry is decided by the SQL too, so a page is never cut short by
+            // rows dropped after its limit: a row it admits and the rule refuses is an error.
             if q.feed && !feed_may_carry(&row, reader) {
-                continue;
+                return Err(StoreError::Corrupt(format!(
+                    "the feed query returned {} which may not leave for its reader",
+                    row.stix_id
+                )));
             }
             out.push(row);
         }
