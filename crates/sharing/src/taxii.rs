@@ -16,9 +16,11 @@ pub const MAX_LIMIT: i64 = 1_000;
 pub const MAX_IDS: usize = 100;
 /// Types in `match[type]` at most.
 pub const MAX_TYPES: usize = 50;
+/// Versions in `match[version]` at most.
+pub const MAX_VERSIONS: usize = 20;
 
 /// Which versions of an object a query returns (`match[version]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Version {
     /// The newest (TAXII's default).
     #[default]
@@ -40,7 +42,9 @@ pub struct Query {
     pub next: Option<i64>,
     pub ids: Vec<String>,
     pub types: Vec<String>,
-    pub version: Version,
+    /// The versions asked for, any of which an object's version may be (`match[version]` is
+    /// a comma-separated list); sorted, without repeats, never empty (`[Last]` by default).
+    pub versions: Vec<Version>,
     /// False when `match[spec_version]` names only versions other than 2.1, the one this
     /// server holds: the answer is then empty.
     pub spec_ok: bool,
@@ -54,7 +58,7 @@ impl Default for Query {
             next: None,
             ids: Vec::new(),
             types: Vec::new(),
-            version: Version::Last,
+            versions: vec![Version::Last],
             spec_ok: true,
         }
     }
@@ -120,21 +124,35 @@ impl Query {
                     }
                 }
                 "match[version]" => {
-                    let vs: Vec<&str> = list(v).collect();
-                    q.version = match vs.as_slice() {
-                        ["last"] => Version::Last,
-                        ["first"] => Version::First,
-                        ["all"] => Version::All,
-                        [one] => Version::At(stix::parse_timestamp(one).ok_or_else(|| {
-                            FieldError::new("match[version]", "last, first, all or a timestamp")
-                        })?),
-                        _ => {
+                    let mut versions = Vec::new();
+                    for one in list(v) {
+                        if versions.len() == MAX_VERSIONS {
                             return Err(FieldError::new(
                                 "match[version]",
-                                "one of last, first, all or a timestamp",
-                            ))
+                                format!("at most {MAX_VERSIONS} versions"),
+                            ));
                         }
-                    };
+                        versions.push(match one {
+                            "last" => Version::Last,
+                            "first" => Version::First,
+                            "all" => Version::All,
+                            t => Version::At(stix::parse_timestamp(t).ok_or_else(|| {
+                                FieldError::new(
+                                    "match[version]",
+                                    "last, first, all or a timestamp, or a comma-separated list of them",
+                                )
+                            })?),
+                        });
+                    }
+                    if versions.is_empty() {
+                        return Err(FieldError::new(
+                            "match[version]",
+                            "last, first, all or a timestamp, or a comma-separated list of them",
+                        ));
+                    }
+                    versions.sort();
+                    versions.dedup();
+                    q.versions = versions;
                 }
                 "match[spec_version]" => q.spec_ok = list(v).any(|s| s == "2.1"),
                 other => {
@@ -164,11 +182,18 @@ impl Query {
         if !self.types.is_empty() {
             push("match[type]", self.types.join(","));
         }
-        match self.version {
-            Version::Last => {}
-            Version::First => push("match[version]", "first".into()),
-            Version::All => push("match[version]", "all".into()),
-            Version::At(ms) => push("match[version]", stix::timestamp(ms)),
+        if self.versions != [Version::Last] {
+            let words: Vec<String> = self
+                .versions
+                .iter()
+                .map(|v| match v {
+                    Version::Last => "last".to_owned(),
+                    Version::First => "first".to_owned(),
+                    Version::All => "all".to_owned(),
+                    Version::At(ms) => stix::timestamp(*ms),
+                })
+                .collect();
+            push("match[version]", words.join(","));
         }
         if !self.spec_ok {
             push("match[spec_version]", "2.0".into());
@@ -199,14 +224,22 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(q.limit, MAX_LIMIT);
         assert_eq!(q.types, ["indicator", "report"]);
-        assert_eq!(q.version, Version::All);
+        assert_eq!(q.versions, [Version::All]);
         assert!(!q.spec_ok);
+        assert_eq!(Query::parse(&q.to_params()), Ok(q));
+        // A list is any of its versions, read back the same.
+        let q = Query::parse(&params(&[(
+            "match[version]",
+            "last,first,2026-11-17T10:00:00.000Z,first",
+        )]))
+        .unwrap_or_default();
+        assert_eq!(q.versions.len(), 3);
         assert_eq!(Query::parse(&q.to_params()), Ok(q));
         for (k, v) in [
             ("added_after", "2026-11-17T10:00:00+02:00"),
             ("limit", "0"),
             ("next", "-1"),
-            ("match[version]", "first,last"),
+            ("match[version]", "first,yesterday"),
             ("match[id]", "indicator--x"),
             ("match[colour]", "red"),
         ] {

@@ -81,7 +81,8 @@ pub struct SharedQuery {
     pub audience: Option<Audience>,
     pub types: Vec<String>,
     pub ids: Vec<String>,
-    pub versions: Versions,
+    /// Any of these versions of each object; none is the newest only.
+    pub versions: Vec<Versions>,
     /// Only objects added after this time.
     pub added_after_ms: Option<i64>,
     /// Only objects after this date-added position (the paging cursor).
@@ -476,20 +477,34 @@ impl Store {
             sql.push(" AND stix_id IN ");
             sql.row(true, q.ids.iter().map(|t| Arg::Text(t.clone())));
         }
-        match q.versions {
-            Versions::Last => {
-                sql.push(" AND latest = 1");
+        if !q.versions.contains(&Versions::All) {
+            let versions = if q.versions.is_empty() {
+                &[Versions::Last][..]
+            } else {
+                &q.versions[..]
+            };
+            sql.push(" AND (");
+            for (i, v) in versions.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                match v {
+                    Versions::Last => {
+                        sql.push("latest = 1");
+                    }
+                    Versions::All => {}
+                    Versions::First => {
+                        sql.push(
+                            "modified_ms = (SELECT MIN(s2.modified_ms) FROM shared_objects s2 \
+                             WHERE s2.stix_id = shared_objects.stix_id)",
+                        );
+                    }
+                    Versions::At(ms) => {
+                        sql.push("modified_ms = ").arg(Arg::I64(*ms));
+                    }
+                }
             }
-            Versions::All => {}
-            Versions::First => {
-                sql.push(
-                    " AND modified_ms = (SELECT MIN(s2.modified_ms) FROM shared_objects s2 \
-                     WHERE s2.stix_id = shared_objects.stix_id)",
-                );
-            }
-            Versions::At(ms) => {
-                sql.push(" AND modified_ms = ").arg(Arg::I64(ms));
-            }
+            sql.push(")");
         }
         if let Some(a) = q.added_after_ms {
             sql.push(" AND added_ms > ").arg(Arg::I64(a));

@@ -262,7 +262,7 @@ struct Filter {
     next: Option<i64>,
     ids: Vec<String>,
     types: Vec<String>,
-    versions: Versions,
+    versions: Vec<Versions>,
     spec_ok: bool,
 }
 
@@ -274,12 +274,16 @@ fn filter(q: &[(String, String)]) -> Result<Filter, TaxiiError> {
         next: q.next,
         ids: q.ids,
         types: q.types,
-        versions: match q.version {
-            Version::Last => Versions::Last,
-            Version::First => Versions::First,
-            Version::All => Versions::All,
-            Version::At(ms) => Versions::At(ms),
-        },
+        versions: q
+            .versions
+            .iter()
+            .map(|v| match v {
+                Version::Last => Versions::Last,
+                Version::First => Versions::First,
+                Version::All => Versions::All,
+                Version::At(ms) => Versions::At(*ms),
+            })
+            .collect(),
         spec_ok: q.spec_ok,
     })
 }
@@ -302,7 +306,7 @@ async fn page(
                 audience: Some(c.audience),
                 types: f.types.clone(),
                 ids,
-                versions: f.versions,
+                versions: f.versions.clone(),
                 added_after_ms: f.added_after,
                 after_seq: f.next,
                 feed: true,
@@ -418,7 +422,7 @@ pub async fn versions(
     p.require(Permission::SharingRead)?;
     let c = usable(&p, &root, &id)?;
     let mut f = filter(&q)?;
-    f.versions = Versions::All;
+    f.versions = vec![Versions::All];
     let (rows, more) = one_object(&state, &p, c, &f, &object).await?;
     let mut vs: Vec<String> = rows
         .iter()

@@ -263,6 +263,16 @@ async fn the_taxii_server_answers_filters_and_errors_as_taxii_2_1_says() {
         .objects(&machine, &version("2026-11-12T08:00:00.000Z"))
         .await;
     assert_eq!(r.json, json!({"more": false}));
+    // A list is any of its versions (TAXII 2.1: comma-separated values).
+    let r = taxii.objects(&machine, &version("first,last")).await;
+    assert_eq!(
+        r.versions(),
+        [(A, A1), (A, A2)].map(|(i, v)| (i.to_owned(), v.to_owned()))
+    );
+    let r = taxii
+        .objects(&machine, &version("2026-11-12T08:00:00.000Z,last"))
+        .await;
+    assert_eq!(r.versions(), [(A.to_owned(), A2.to_owned())]);
     // The object's own endpoint and its versions.
     let r = taxii
         .get(
