@@ -133,6 +133,10 @@ test('a partner port pulls the shared modus operandi over TAXII and its own indi
   assert.match(await working.textContent(), /pull.*Port of Helsinki/s);
   assert.equal(await working.locator('td.state').getAttribute('data-state'), 'working');
   assert.notEqual((await working.locator('td').nth(4).textContent()).trim(), '', 'its last run is shown');
+  // What crossed the wire on that run: the whole collection, though all of it was here already.
+  const received = feeds['Helsinki alliance collection'].last_run_objects;
+  assert.ok(received > 0, JSON.stringify(feeds));
+  assert.equal((await working.locator('td.last-run-objects').textContent()).trim(), String(received));
   const failing = await page.locator('#feeds tr', { hasText: 'Helsinki backup node' });
   assert.equal(await failing.locator('td.state').getAttribute('data-state'), 'failing');
   assert.match(await failing.locator('td.error').textContent(), /cannot reach the partner/);

@@ -130,7 +130,7 @@ pub async fn overview(
         h2 { (t(lang, Msg::SharingFeeds)) }
         @if feeds.is_empty() { p { (t(lang, Msg::SharingNothing)) } } @else {
             table #feeds {
-                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingFeedState)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingError)) } } }
+                thead { tr { th { (t(lang, Msg::SharingName)) } th { (t(lang, Msg::SharingDirection)) } th { (t(lang, Msg::Organisation)) } th { (t(lang, Msg::SharingFeedState)) } th { (t(lang, Msg::SharingLastRun)) } th { (t(lang, Msg::SharingObjectsTaken)) } th { (t(lang, Msg::SharingLastRunObjects)) } th { (t(lang, Msg::SharingError)) } } }
                 tbody { @for f in &feeds {
                     @let (state, says) = feed_state(f);
                     tr data-feed=(f.id) {
@@ -140,6 +140,7 @@ pub async fn overview(
                         td.state data-state=(state) { (t(lang, says)) }
                         td { (f.last_run_ms.map(local_time).unwrap_or_default()) }
                         td { (f.objects_total) }
+                        td.last-run-objects { (f.last_run_objects) }
                         td.error { (f.last_error.as_deref().unwrap_or("")) }
                     }
                 } }

@@ -99,6 +99,7 @@ messages! {
     SharingDirection => "Direction", "Riktning";
     SharingLastRun => "Last run", "Senaste körning";
     SharingObjectsTaken => "Objects", "Objekt";
+    SharingLastRunObjects => "Last run (over the wire)", "Senaste körning (överfört)";
     SharingError => "Error", "Fel";
     SharingFeedState => "State", "Läge";
     SharingFeedWorking => "working", "fungerar";
