@@ -144,61 +144,28 @@ pub fn incident(v: &IncidentVersion<'_>) -> Value {
 /// An alert as STIX: an `incident` carrying the Incident Core Extension (the way threat
 /// intelligence platforms exchange alerts: `determination` suspected until it is closed,
 /// `investigation_status` new until someone acts on it, `detection_methods` the detector's
-/// kind), and for each vessel it is about (a vessel finding) the vessel as Hamnvakt's
-/// cyber-observable with a `related-to` relationship from the incident. Its ids derive from
-/// the alert's, so every export of one alert names it the same way. Bodies without markings,
-/// as [`incident`]'s.
-pub struct AlertFacts<'a> {
-    pub id: Uuid,
-    /// The title in English.
-    pub name: &'a str,
-    pub kind: &'a str,
-    pub owner_org: OrgId,
-    pub created_ms: i64,
-    pub modified_ms: i64,
-    pub severity: Severity,
-    pub status: InvestigationStatus,
-    /// The outcome of a closed alert, as the extension says it.
-    pub determination: Determination,
-    /// The vessels it is about: MMSI and name.
-    pub vessels: Vec<(String, Option<String>)>,
-}
-
-/// The STIX objects of an alert: its `incident`, then each vessel and its relationship.
-pub fn alert(a: &AlertFacts<'_>) -> Vec<Value> {
-    let mut out = vec![incident(&IncidentVersion {
-        id: a.id,
-        name: a.name,
-        description: "",
-        owner_org: a.owner_org,
-        created_ms: a.created_ms,
-        modified_ms: a.modified_ms,
-        severity: a.severity,
-        status: a.status,
-        determination: a.determination,
-        detection_methods: vec![a.kind.to_owned()],
-    })];
-    for (mmsi, name) in &a.vessels {
+/// kind), then for each vessel it is about (a vessel finding: MMSI and name) the vessel as
+/// Hamnvakt's cyber-observable and a `related-to` relationship from the incident. Their ids
+/// derive from the alert's, so every export of one alert names them the same way. Bodies
+/// without markings, as [`incident`]'s.
+pub fn alert(v: &IncidentVersion<'_>, vessels: &[(String, Option<String>)]) -> Vec<Value> {
+    let mut out = vec![incident(v)];
+    for (mmsi, name) in vessels {
         // Named from the alert and the MMSI: every export of the alert names it the same way.
-        let vessel_stix_id = stix::stable_id("x-hamnvakt-vessel", &format!("{}:{mmsi}", a.id));
+        let vessel_stix_id = stix::stable_id("x-hamnvakt-vessel", &format!("{}:{mmsi}", v.id));
         let vessel = stix::vessel(&vessel_stix_id, mmsi, None, name.as_deref());
-        let vessel_id = vessel
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let rel = stix::stable_id("relationship", &format!("{}:{vessel_id}", a.id));
+        let rel = stix::stable_id("relationship", &format!("{}:{vessel_stix_id}", v.id));
         out.push(vessel);
         out.push(json!({
             "type": "relationship",
             "spec_version": "2.1",
             "id": rel,
-            "created": stix::timestamp(a.created_ms),
-            "modified": stix::timestamp(a.created_ms),
-            "created_by_ref": stix::identity_id(a.owner_org),
+            "created": stix::timestamp(v.created_ms),
+            "modified": stix::timestamp(v.created_ms),
+            "created_by_ref": stix::identity_id(v.owner_org),
             "relationship_type": "related-to",
-            "source_ref": incident_id(a.id),
-            "target_ref": vessel_id,
+            "source_ref": incident_id(v.id),
+            "target_ref": vessel_stix_id,
         }));
     }
     out

@@ -310,6 +310,22 @@ pub fn parse_alert_id(s: &str) -> Result<AlertId, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("alert {s}")))
 }
 
+/// The alert `id` names, if the principal may read alerts and its organisation may see this
+/// one; otherwise "no alert", the same as one that does not exist.
+async fn readable(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<AlertRecord, ApiError> {
+    principal.require(Permission::AlertsRead)?;
+    let id = parse_alert_id(id)?;
+    state
+        .store
+        .alert(id, &principal.viewer())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))
+}
+
 /// One alert, if your organisation may see it.
 #[utoipa::path(get, path = "/alerts/{id}", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
@@ -320,13 +336,7 @@ pub async fn get_one(
     UiLang(lang): UiLang,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AlertView>, ApiError> {
-    principal.require(Permission::AlertsRead)?;
-    let id = parse_alert_id(&id)?;
-    let a = state
-        .store
-        .alert(id, &principal.viewer())
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let a = readable(&state, &principal, &id).await?;
     Ok(Json(AlertView::from(a).localized(lang)))
 }
 
@@ -347,13 +357,7 @@ pub async fn stix_bundle(
         self as stix_incident, Determination as D, InvestigationStatus as S,
     };
     use hamnvakt_sharing::stix;
-    principal.require(Permission::AlertsRead)?;
-    let id = parse_alert_id(&id)?;
-    let a = state
-        .store
-        .alert(id, &principal.viewer())
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let a = readable(&state, &principal, &id).await?;
     let status = match a.state {
         AlertState::Open => S::New,
         AlertState::Acknowledged | AlertState::Assigned => S::Open,
@@ -375,18 +379,21 @@ pub async fn stix_bundle(
                 .map(|m| (m.to_owned(), s.label.clone()))
         })
         .collect();
-    let body = stix_incident::alert(&stix_incident::AlertFacts {
-        id: a.id.uuid(),
-        name: &a.title,
-        kind: &a.kind,
-        owner_org: a.owner_org,
-        created_ms: a.created_ms,
-        modified_ms: a.updated_ms.max(a.created_ms),
-        severity: a.severity,
-        status,
-        determination,
-        vessels,
-    });
+    let body = stix_incident::alert(
+        &stix_incident::IncidentVersion {
+            id: a.id.uuid(),
+            name: &a.title,
+            description: "",
+            owner_org: a.owner_org,
+            created_ms: a.created_ms,
+            modified_ms: a.updated_ms.max(a.created_ms),
+            severity: a.severity,
+            status,
+            determination,
+            detection_methods: vec![a.kind.clone()],
+        },
+        &vessels,
+    );
     let mut objects = Vec::new();
     if let Some(o) = state.store.org(a.owner_org).await? {
         objects.push(stix::identity(
@@ -427,13 +434,7 @@ pub async fn history(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    principal.require(Permission::AlertsRead)?;
-    let id = parse_alert_id(&id)?;
-    state
-        .store
-        .alert(id, &principal.viewer())
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
+    let id = readable(&state, &principal, &id).await?.id;
     let events = state
         .store
         .events_for_subject(&format!("alert:{id}"), 500)
