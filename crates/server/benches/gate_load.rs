@@ -170,7 +170,7 @@ fn main() {
         }
         if std::env::var_os("GATE_LOAD_METRICS").is_some() {
             let m = reqwest::get(url.replace("/api/v1/access/decisions", "/metrics")).await.unwrap().text().await.unwrap();
-            for line in m.lines().filter(|l| l.contains("events_appended_total{") || l.contains("commit_duration_seconds") || l.contains("commit_duration_seconds_count") || l.contains("decision_group_") || (l.contains("http_request_duration_seconds") && l.contains("decisions"))) {
+            for line in m.lines().filter(|l| l.contains("events_appended_total{") || l.contains("audit_group_appends{") || l.contains("commit_duration_seconds") || l.contains("commit_duration_seconds_count") || l.contains("decision_group_") || (l.contains("http_request_duration_seconds") && l.contains("decisions"))) {
                 println!("{line}");
             }
         }

@@ -163,6 +163,8 @@ pub struct Store {
     head_hint: tx::HeadHint,
     /// When that hint last turned out stale (another writer appended).
     hint_missed: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// How group appends went: in one round trip on the hint, or the hint was stale.
+    group_appends: std::sync::Arc<tx::GroupAppends>,
     /// Set for an instance started to investigate a broken chain: every write is refused.
     read_only: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Where a PostgreSQL database is, for the listener's own connection (see [`notify`]).
@@ -276,6 +278,7 @@ impl Store {
                     derived,
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
+                    group_appends: Default::default(),
                     read_only: Default::default(),
                     url: ConnectUrl::default(),
                     facts_generation: Default::default(),
@@ -298,6 +301,7 @@ impl Store {
                     pool,
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
+                    group_appends: Default::default(),
                     read_only: Default::default(),
                     url: ConnectUrl(url.into()),
                     facts_generation: Default::default(),

@@ -12,6 +12,7 @@
 //! stale by another process (a CLI command on the same file) commits nothing, and the group
 //! goes the ordinary way, which reads the head in the transaction.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,13 @@ pub(crate) const INSERT_EVENTS: &str =
 /// The chain head (sequence number and hash) as this process last committed it: a hint for
 /// [`crate::Store::append_durably`], never trusted without a check inside the transaction.
 pub(crate) type HeadHint = Arc<Mutex<Option<(i64, String)>>>;
+
+/// How [`crate::Store::append_durably`]'s groups went since the store was opened.
+#[derive(Debug, Default)]
+pub(crate) struct GroupAppends {
+    one_trip: std::sync::atomic::AtomicU64,
+    missed: std::sync::atomic::AtomicU64,
+}
 
 pub(crate) fn set_hint(hint: &HeadHint, head: Option<(i64, String)>) {
     *hint.lock().unwrap_or_else(|p| p.into_inner()) = head;
@@ -247,6 +255,13 @@ impl WriteTx {
             (false, Some(head)) if self.head_written => Some(head),
             _ => None,
         };
+        // On SQLite the writer is one connection, held until the commit ends, and a group
+        // append reads the hint only once it holds that connection: leaving the head here
+        // before the commit hands the connection on means the next writer never hashes onto
+        // a head it is about to find moved (a failed commit clears the hint below).
+        if let (Backend::Sqlite, Some(hint), Some(head)) = (self.backend, &self.hint, &moved) {
+            set_hint(hint, Some(head.clone()));
+        }
         let committed = self.tx.commit().await;
         // Moved whether or not the commit went through: a cache filled before may be stale
         // either way, and a needless move only costs a read.
@@ -326,23 +341,25 @@ impl crate::Store {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        // Where other writers append all the time (several instances on one PostgreSQL), the
-        // hint is mostly stale and each try a wasted statement: after a miss, the ordinary
-        // way for a while.
+        // Where other writers append all the time (several instances on one PostgreSQL, a CLI
+        // command on the same SQLite file), the hint is mostly stale and each try a wasted
+        // statement: after a miss, the ordinary way for a while.
         let missed = &self.hint_missed;
-        let lock = |m: &Mutex<Option<Instant>>| *m.lock().unwrap_or_else(|p| p.into_inner());
-        let hint = match lock(missed) {
-            Some(at) if at.elapsed() < HINT_BACKOFF => None,
-            _ => self
-                .head_hint
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
-        };
-        if let Some((seq, hash)) = hint {
-            match self.append_on_head(events, seq, hash).await? {
-                Some(appended) => return Ok(appended),
-                None => *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now()),
+        let backing_off = matches!(
+            *missed.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(at) if at.elapsed() < HINT_BACKOFF
+        );
+        if !backing_off && self.hint().is_some() {
+            let counts = &self.group_appends;
+            match self.append_on_hint(events).await? {
+                Some(appended) => {
+                    counts.one_trip.fetch_add(1, Ordering::Relaxed);
+                    return Ok(appended);
+                }
+                None => {
+                    counts.missed.fetch_add(1, Ordering::Relaxed);
+                    *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                }
             }
         }
         let mut tx = self.begin().await?;
@@ -351,22 +368,41 @@ impl crate::Store {
         Ok(appended)
     }
 
-    /// The one-round-trip append onto `(seq, hash)`; `None` when the stored head is another
-    /// (every statement is conditional on it, so then nothing was written).
-    async fn append_on_head(
-        &self,
-        events: &[NewEvent<'_>],
-        seq: i64,
-        hash: String,
-    ) -> Result<Option<Vec<AppendedEvent>>> {
-        let (rows, appended, head) = chain_rows(seq, hash.clone(), events);
-        let on_head = (seq, hash);
-        // How many head rows the statement moved: 1, or 0 when the head was another.
-        let moved: Result<i64> = match self.backend {
+    /// How many group appends of this process went in one round trip on the head hint, and
+    /// how many found the hint stale (another writer had appended) and went the ordinary way.
+    pub fn group_append_counts(&self) -> (u64, u64) {
+        let c = &self.group_appends;
+        (
+            c.one_trip.load(Ordering::Relaxed),
+            c.missed.load(Ordering::Relaxed),
+        )
+    }
+
+    fn hint(&self) -> Option<(i64, String)> {
+        self.head_hint
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The one-round-trip append onto the hinted head; `None` when the stored head is another
+    /// (every statement is conditional on it, so then nothing was written) or there is no
+    /// hint. On SQLite the hint is read, and moved, while this holds the only writer
+    /// connection, so no other writer of this process can move the head in between: a miss
+    /// there means another process appended.
+    async fn append_on_hint(&self, events: &[NewEvent<'_>]) -> Result<Option<Vec<AppendedEvent>>> {
+        match self.backend {
             Backend::Sqlite => {
-                let sql = sqlite_group(rows, &on_head, &head);
                 let mut conn = self.writer.acquire().await?;
-                match sql.query().fetch_all(&mut *conn).await {
+                let Some(on_head) = self.hint() else {
+                    return Ok(None);
+                };
+                let (rows, appended, head) = chain_rows(on_head.0, on_head.1.clone(), events);
+                let answered = sqlite_group(rows, &on_head, &head)
+                    .query()
+                    .fetch_all(&mut *conn)
+                    .await;
+                let moved = match answered {
                     Ok(rows) => match rows.as_slice() {
                         [row] => row.try_get::<i64, _>(0).map_err(StoreError::from),
                         _ => Err(StoreError::Corrupt(format!(
@@ -378,30 +414,39 @@ impl crate::Store {
                         // A statement failed before COMMIT: undo the rest, and start the next
                         // writer on a fresh connection rather than trust this one's state.
                         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                        set_hint(&self.head_hint, None);
                         let _ = conn.close().await;
-                        Err(e.into())
+                        return Err(e.into());
                     }
-                }
+                };
+                // Moved before the connection goes back to the pool (see above).
+                let (hint, out) = match moved {
+                    Ok(1) => (Some(head), Ok(Some(appended))),
+                    Ok(_) => (None, Ok(None)),
+                    Err(e) => (None, Err(e)),
+                };
+                set_hint(&self.head_hint, hint);
+                drop(conn);
+                out
             }
-            Backend::Postgres => pg_group(rows, &on_head, &head)
-                .query()
-                .fetch_one(&self.writer)
-                .await
-                .and_then(|r| r.try_get::<i64, _>(0))
-                .map_err(StoreError::from),
-        };
-        match moved {
-            Ok(1) => {
-                set_hint(&self.head_hint, Some(head));
-                Ok(Some(appended))
-            }
-            Ok(_) => {
-                set_hint(&self.head_hint, None);
-                Ok(None)
-            }
-            Err(e) => {
-                set_hint(&self.head_hint, None);
-                Err(e)
+            Backend::Postgres => {
+                let Some(on_head) = self.hint() else {
+                    return Ok(None);
+                };
+                let (rows, appended, head) = chain_rows(on_head.0, on_head.1.clone(), events);
+                let moved = pg_group(rows, &on_head, &head)
+                    .query()
+                    .fetch_one(&self.writer)
+                    .await
+                    .and_then(|r| r.try_get::<i64, _>(0))
+                    .map_err(StoreError::from);
+                let (hint, out) = match moved {
+                    Ok(1) => (Some(head), Ok(Some(appended))),
+                    Ok(_) => (None, Ok(None)),
+                    Err(e) => (None, Err(e)),
+                };
+                set_hint(&self.head_hint, hint);
+                out
             }
         }
     }

@@ -50,6 +50,13 @@ pub struct Metrics {
     pub chain_head: Gauge,
     /// The stored head's hash, as the one label of a gauge that is always 1.
     chain_head_hash: Family<HashLabels, Gauge>,
+    /// Group appends by how they went (`one_trip`, `hint_stale`), read from the store.
+    group_appends: Family<WayLabels, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WayLabels {
+    pub way: &'static str,
 }
 
 impl Metrics {
@@ -96,8 +103,15 @@ impl Metrics {
             "The stored chain head's hash, as a label (the value is always 1): anchor it elsewhere to detect a rewritten history",
             chain_head_hash.clone(),
         );
+        let group_appends = Family::<WayLabels, Gauge>::default();
+        registry.register(
+            "audit_group_appends",
+            "Durable group appends of this process (gate decisions) since start, by how they went: in one round trip on the head it last committed, or that head was stale (another process appended) and the group took a transaction",
+            group_appends.clone(),
+        );
         Metrics {
             registry,
+            group_appends,
             http_requests,
             http_duration,
             events_appended,
@@ -131,6 +145,15 @@ impl Metrics {
                 hash: hash.to_owned(),
             })
             .set(1);
+    }
+
+    /// How the store's group appends went, `(one trip, hint stale)`.
+    pub fn set_group_appends(&self, (one_trip, stale): (u64, u64)) {
+        for (way, n) in [("one_trip", one_trip), ("hint_stale", stale)] {
+            self.group_appends
+                .get_or_create(&WayLabels { way })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
     }
 
     /// Counts a sign-in attempt or a bearer token's check by its result.

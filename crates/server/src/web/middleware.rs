@@ -223,6 +223,9 @@ async fn metrics(State(state): State<AppState>) -> Response {
         Ok((seq, hash)) => state.metrics.set_chain_head(seq, &hash),
         Err(e) => tracing::warn!(error = %e, "cannot read the chain head for /metrics"),
     }
+    state
+        .metrics
+        .set_group_appends(state.store.group_append_counts());
     (
         [(
             header::CONTENT_TYPE,
