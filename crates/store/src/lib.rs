@@ -46,6 +46,7 @@ mod sql;
 mod tx;
 mod vessels;
 mod witness;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -53,6 +54,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor, Row};
+use writer::TxConn;
 
 pub use access::{DecisionFilter, DecisionRow, OccupancyRow, PolicyRow};
 pub use alerts::{
@@ -159,6 +161,8 @@ pub struct Store {
     /// connection to the second file, `<database>.derived` (see [`derived_path`]), which every
     /// other connection attaches; on PostgreSQL the same pool as the rest.
     derived: AnyPool,
+    /// On SQLite, the writer pool's one connection, kept out of it (see [`writer`]).
+    write_conn: writer::Writer,
     /// The chain head this process last committed (SQLite; see [`Store::append_durably`]).
     head_hint: tx::HeadHint,
     /// When that hint last turned out stale (another writer appended).
@@ -276,6 +280,7 @@ impl Store {
                     pool,
                     writer,
                     derived,
+                    write_conn: Default::default(),
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
                     group_appends: Default::default(),
@@ -299,6 +304,7 @@ impl Store {
                     writer: pool.clone(),
                     derived: pool.clone(),
                     pool,
+                    write_conn: Default::default(),
                     head_hint: tx::HeadHint::default(),
                     hint_missed: Default::default(),
                     group_appends: Default::default(),
@@ -347,39 +353,74 @@ impl Store {
 
     pub async fn begin(&self) -> Result<WriteTx> {
         self.writable()?;
-        let tx = match self.backend {
-            // Every SQLite transaction states its sync level, since the writer connection is
-            // shared with deferred ones (the level cannot change inside a transaction). Its
-            // first statement takes the main file's write lock (not `BEGIN IMMEDIATE`, which
-            // would lock the attached derived file too): a transaction that read first and
-            // then wrote after another process's commit would fail at once with "database is
-            // locked" instead of waiting its turn.
-            Backend::Sqlite => {
-                let mut tx = self
-                    .writer
-                    .begin_with("PRAGMA synchronous=FULL; BEGIN")
-                    .await?;
-                sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1")
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
-            Backend::Postgres => self.writer.begin().await?,
-        };
+        if self.backend == Backend::Sqlite {
+            return self.begin_sqlite(false).await;
+        }
+        let tx = TxConn::Pooled(self.writer.begin().await?);
         Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
             .moving(self.facts_generation.clone()))
+    }
+
+    /// SQLite's writer connection, exclusively, with no transaction open on it.
+    pub(crate) async fn write_lock(&self) -> Result<writer::WriterGuard> {
+        self.write_conn.lock(&self.writer).await
+    }
+
+    /// A connection to write with outside a transaction: SQLite's writer, or a pooled one.
+    pub(crate) async fn write_connection(&self) -> Result<writer::Held> {
+        Ok(match self.backend {
+            Backend::Sqlite => writer::Held::Writer(self.write_lock().await?),
+            Backend::Postgres => writer::Held::Pooled(self.writer.acquire().await?),
+        })
+    }
+
+    /// SQLite's durable write transaction, its first statement taking the main file's write
+    /// lock and, with `head`, reading the chain head in the same round trip.
+    async fn begin_sqlite(&self, head: bool) -> Result<WriteTx> {
+        // Every SQLite transaction states its sync level, since the writer connection is
+        // shared with deferred ones (the level cannot change inside a transaction). Its first
+        // statement takes the main file's write lock (not `BEGIN IMMEDIATE`, which would lock
+        // the attached derived file too): a transaction that read first and then wrote after
+        // another process's commit would fail at once with "database is locked" instead of
+        // waiting its turn.
+        // One round trip: the sync level, BEGIN, the write lock and, when asked, the head.
+        let mut conn = self.write_lock().await?;
+        let begin = if head {
+            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
+        } else {
+            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1"
+        };
+        let rows = conn.begin(sqlx::query(begin)).await?;
+        let read = if head {
+            let row = rows
+                .first()
+                .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+            Some((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?))
+        } else {
+            None
+        };
+        let tx = WriteTx::new(
+            TxConn::Writer(conn),
+            self.backend,
+            Some(self.head_hint.clone()),
+        )
+        .moving(self.facts_generation.clone());
+        Ok(match read {
+            Some(head) => tx.with_head(head),
+            None => tx,
+        })
     }
 
     /// Begins a durable write transaction holding the chain head: on PostgreSQL its `BEGIN`
     /// and the head's `FOR UPDATE` go in one round trip, so the next statement sees every
     /// event committed before the lock was granted (see [`WriteTx::head_and_follow`]); on
-    /// SQLite, [`Store::begin`], which holds the only writer.
+    /// SQLite, [`Store::begin`], which holds the only writer, with the head read by the
+    /// statement that takes the file's write lock.
     pub async fn begin_locked(&self) -> Result<WriteTx> {
         match self.backend {
             Backend::Sqlite => {
-                let mut tx = self.begin().await?;
-                tx.lock_head().await?;
-                Ok(tx)
+                self.writable()?;
+                self.begin_sqlite(true).await
             }
             Backend::Postgres => {
                 self.writable()?;
@@ -387,10 +428,59 @@ impl Store {
                     .writer
                     .begin_with("BEGIN; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE")
                     .await?;
-                Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
-                    .moving(self.facts_generation.clone()))
+                Ok(WriteTx::new(
+                    TxConn::Pooled(tx),
+                    self.backend,
+                    Some(self.head_hint.clone()),
+                )
+                .moving(self.facts_generation.clone()))
             }
         }
+    }
+
+    /// [`Store::begin_locked`], and the releases of these containers as
+    /// [`WriteTx::release_versions`] reads them in it: on SQLite in the same round trip as
+    /// `BEGIN` (the gate's committer, deciding a group that holds a pick-up).
+    pub async fn begin_locked_reading(
+        &self,
+        containers: &[String],
+    ) -> Result<(WriteTx, Vec<(String, String, i64)>)> {
+        if self.backend != Backend::Sqlite || containers.is_empty() {
+            let mut tx = self.begin_locked().await?;
+            let versions = tx.release_versions(containers).await?;
+            return Ok((tx, versions));
+        }
+        self.writable()?;
+        let mut conn = self.write_lock().await?;
+        let mut sql = sql::Sql::on(
+            Backend::Sqlite,
+            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash; ",
+        );
+        sql.push(release::RELEASE_VERSIONS_SELECT).push(" (");
+        for (i, c) in containers.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.arg(sql::Arg::Text(c.clone()));
+        }
+        sql.push(") ").push(release::RELEASE_VERSIONS_ORDER);
+        let rows = conn.begin(sql.query()).await?;
+        let (first, rest) = rows
+            .split_first()
+            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+        let head = (first.try_get::<i64, _>(0)?, first.try_get::<String, _>(1)?);
+        let versions = rest
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let tx = WriteTx::new(
+            TxConn::Writer(conn),
+            self.backend,
+            Some(self.head_hint.clone()),
+        )
+        .moving(self.facts_generation.clone())
+        .with_head(head);
+        Ok((tx, versions))
     }
 
     /// Begins a write transaction whose commit does not wait for the disk: it is atomic, and
@@ -403,16 +493,17 @@ impl Store {
         self.writable()?;
         let tx = match self.backend {
             Backend::Sqlite => {
-                self.writer
-                    .begin_with("PRAGMA synchronous=NORMAL; BEGIN")
-                    .await?
+                let mut conn = self.write_lock().await?;
+                conn.begin(sqlx::query("PRAGMA synchronous=NORMAL; BEGIN"))
+                    .await?;
+                TxConn::Writer(conn)
             }
             Backend::Postgres => {
                 let mut tx = self.writer.begin().await?;
                 sqlx::query("SET LOCAL synchronous_commit = off")
                     .execute(&mut *tx)
                     .await?;
-                tx
+                TxConn::Pooled(tx)
             }
         };
         Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
@@ -427,7 +518,7 @@ impl Store {
         self.writable()?;
         match self.backend {
             Backend::Sqlite => Ok(WriteTx::new(
-                self.derived.begin().await?,
+                TxConn::Pooled(self.derived.begin().await?),
                 self.backend,
                 None,
             )),
@@ -490,8 +581,9 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Ok(0);
         }
+        let mut conn = self.write_lock().await?;
         let row = sqlx::query("PRAGMA main.wal_checkpoint(PASSIVE)")
-            .fetch_one(&self.writer)
+            .fetch_one(&mut *conn)
             .await?;
         let log: i64 = row.try_get(1)?;
         let done: i64 = row.try_get(2)?;
@@ -505,6 +597,7 @@ impl Store {
 
     /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
+        self.write_conn.release().await;
         self.writer.close().await;
         self.pool.close().await;
         self.derived.close().await;

@@ -191,7 +191,7 @@ const MIGRATION_LOCK: i64 = 0x4841_4d4e_5641_4b54; // "HAMNVAKT"
 impl Store {
     /// Applies the migrations not yet applied; returns the ones it applied.
     pub async fn migrate(&self, now_ms: i64) -> Result<Vec<Migration>> {
-        let mut conn = self.writer.acquire().await?;
+        let mut conn = self.write_connection().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_lock($1)")
                 .bind(MIGRATION_LOCK)

@@ -10,7 +10,8 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::sql::Arg;
+use crate::sql::{Arg, Sql};
+use crate::Backend;
 use crate::{Result, Store, StoreError, WriteTx};
 
 /// A stored release.
@@ -90,6 +91,15 @@ pub struct PickupRow {
 const PICKUP_COLUMNS: &str = "decision_id, event_seq, at_ms, facility_id, gate_id, container, \
                               release_id, outcome, verdict, person_id, plate, reasons";
 
+const UPDATE_RELEASE: &str =
+    "UPDATE releases SET holder_org = $1, state = $2, driver = $3, expires_ms = $4, \
+     updated_ms = $5, version = $6, data = $7 WHERE id = $8 AND version = $9";
+
+/// [`WriteTx::release_versions`]' statement, around the list of containers.
+pub(crate) const RELEASE_VERSIONS_SELECT: &str =
+    "SELECT container, id, version FROM releases WHERE container IN";
+pub(crate) const RELEASE_VERSIONS_ORDER: &str = "ORDER BY container, issued_ms DESC, id";
+
 impl WriteTx {
     /// Inserts the pick-ups of a group of projected decisions (the projector's transaction).
     pub async fn insert_pickups(&mut self, rows: &[PickupRow]) -> Result<()> {
@@ -153,28 +163,61 @@ impl WriteTx {
     /// step has moved meanwhile is a [`StoreError::Conflict`] and nothing is written.
     pub async fn update_release(&mut self, r: &ReleaseRow) -> Result<()> {
         self.facts_touched = true;
-        let done = sqlx::query(
-            "UPDATE releases SET holder_org = $1, state = $2, driver = $3, expires_ms = $4, \
-             updated_ms = $5, version = $6, data = $7 WHERE id = $8 AND version = $9",
-        )
-        .bind(r.holder_org.clone())
-        .bind(r.state.clone())
-        .bind(r.driver.clone())
-        .bind(r.expires_ms)
-        .bind(r.updated_ms)
-        .bind(r.version)
-        .bind(r.data.clone())
-        .bind(r.id.clone())
-        .bind(r.version - 1)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(StoreError::from_write)?;
+        let done = sqlx::query(UPDATE_RELEASE)
+            .bind(r.holder_org.clone())
+            .bind(r.state.clone())
+            .bind(r.driver.clone())
+            .bind(r.expires_ms)
+            .bind(r.updated_ms)
+            .bind(r.version)
+            .bind(r.data.clone())
+            .bind(r.id.clone())
+            .bind(r.version - 1)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!(
                 "release {} was changed by someone else meanwhile",
                 r.id
             )));
         }
+        Ok(())
+    }
+
+    /// [`WriteTx::update_release`] for a claim that the gate's committer makes just before
+    /// it appends and commits ([`WriteTx::append_and_commit`]): on SQLite's writer the update
+    /// goes in that same round trip, and a row that moved fails it all the same (a
+    /// [`StoreError::Conflict`], the whole transaction rolled back); elsewhere it is written
+    /// now.
+    pub async fn update_release_with_commit(&mut self, r: &ReleaseRow) -> Result<()> {
+        if !matches!(self.tx, crate::writer::TxConn::Writer(_)) {
+            return self.update_release(r).await;
+        }
+        self.facts_touched = true;
+        let mut sql = Sql::on(Backend::Sqlite, "");
+        sql.push("UPDATE releases SET holder_org = ")
+            .arg(Arg::Text(r.holder_org.clone()))
+            .push(", state = ")
+            .arg(Arg::Text(r.state.clone()))
+            .push(", driver = ")
+            .arg(Arg::OptText(r.driver.clone()))
+            .push(", expires_ms = ")
+            .arg(Arg::I64(r.expires_ms))
+            .push(", updated_ms = ")
+            .arg(Arg::I64(r.updated_ms))
+            .push(", version = ")
+            .arg(Arg::I64(r.version))
+            .push(", data = ")
+            .arg(Arg::Text(r.data.clone()))
+            .push(" WHERE id = ")
+            .arg(Arg::Text(r.id.clone()))
+            .push(" AND version = ")
+            .arg(Arg::I64(r.version - 1));
+        self.with_commit.push((
+            sql,
+            format!("release {} was changed by someone else meanwhile", r.id),
+        ));
         Ok(())
     }
 
@@ -217,8 +260,7 @@ impl WriteTx {
             .map(|i| format!("${}", i + 1))
             .collect();
         let sql = format!(
-            "SELECT container, id, version FROM releases WHERE container IN ({}) \
-             ORDER BY container, issued_ms DESC, id",
+            "{RELEASE_VERSIONS_SELECT} ({}) {RELEASE_VERSIONS_ORDER}",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);

@@ -43,6 +43,15 @@ impl Sql {
         self
     }
 
+    /// Appends another SQLite statement and its arguments (SQLite's placeholders are
+    /// positional, so they carry over as they are; PostgreSQL's numbered ones would not).
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        debug_assert!(self.backend == Backend::Sqlite && other.backend == Backend::Sqlite);
+        self.text.push_str(&other.text);
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
     /// Appends a placeholder for `arg` and returns `self` for chaining.
     pub fn arg(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);

@@ -17,9 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hamnvakt_core::chain::{self, EventFields};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use crate::sql::{chunks, Arg, Sql};
+use crate::writer::TxConn;
 use crate::{Backend, Result, StoreError};
 
 /// An event to append. The payload is any JSON; it is stored in canonical form.
@@ -70,14 +71,12 @@ pub(crate) fn set_hint(hint: &HeadHint, head: Option<(i64, String)>) {
 /// everything back, events included.
 #[derive(Debug)]
 pub struct WriteTx {
-    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) tx: crate::writer::TxConn,
     pub(crate) backend: Backend,
     /// The chain head as this transaction has moved it, once read.
     head: Option<(i64, String)>,
-    /// Whether appends moved the head (written once, at commit).
-    head_moved: bool,
-    /// Whether the head as appends moved it is already stored (PostgreSQL writes it with the
-    /// events, see [`pg_append`]): the commit then only leaves it as the next hint.
+    /// Whether appends moved the head; it is stored with them (each append writes the head
+    /// in the same round trip as its events), so the commit only leaves it as the next hint.
     head_written: bool,
     /// Where a commit that moved the head leaves it for the next group append.
     hint: Option<HeadHint>,
@@ -86,11 +85,15 @@ pub struct WriteTx {
     facts: Option<Arc<std::sync::atomic::AtomicU64>>,
     /// Whether this transaction wrote what a gate pick-up reads.
     pub(crate) facts_touched: bool,
+    /// Conditional updates to send with the commit, each to change exactly one row (else
+    /// the transaction fails with the conflict given): see
+    /// [`WriteTx::update_release_with_commit`].
+    pub(crate) with_commit: Vec<(Sql, String)>,
 }
 
 impl WriteTx {
     pub(crate) fn new(
-        tx: Transaction<'static, Any>,
+        tx: crate::writer::TxConn,
         backend: Backend,
         hint: Option<HeadHint>,
     ) -> WriteTx {
@@ -98,12 +101,18 @@ impl WriteTx {
             tx,
             backend,
             head: None,
-            head_moved: false,
             head_written: false,
             hint,
             facts: None,
             facts_touched: false,
+            with_commit: Vec::new(),
         }
+    }
+
+    /// The chain head as read when the transaction began ([`crate::Store::begin_locked`]).
+    pub(crate) fn with_head(mut self, head: (i64, String)) -> WriteTx {
+        self.head = Some(head);
+        self
     }
 
     /// Moves `generation` after a commit that wrote what a gate pick-up reads.
@@ -202,17 +211,103 @@ impl WriteTx {
             self.head_written = true;
             return Ok(appended);
         }
+        // SQLite: the inserts and, with the last of them, the head, one round trip per chunk
+        // (the single writer connection is held since `begin`, so no one else can move it).
         let mut rows = rows.into_iter();
-        for (_, len) in chunks(events.len()) {
+        let parts = chunks(events.len());
+        let last = parts.len().saturating_sub(1);
+        for (k, (_, len)) in parts.into_iter().enumerate() {
             let mut sql = Sql::on(self.backend, INSERT_EVENTS);
             sql.push("VALUES ");
             for (i, row) in rows.by_ref().take(len).enumerate() {
                 sql.row(i == 0, row);
             }
+            if k == last {
+                sql.push("; UPDATE chain_head SET seq = ")
+                    .arg(Arg::I64(head.0))
+                    .push(", hash = ")
+                    .arg(Arg::Text(head.1.clone()))
+                    .push(" WHERE id = 1");
+            }
             sql.query().execute(&mut *self.tx).await?;
         }
         self.head = Some(head);
-        self.head_moved = true;
+        self.head_written = true;
+        Ok(appended)
+    }
+
+    /// Appends `events` and commits, as [`WriteTx::append_many`] then [`WriteTx::commit`]. On
+    /// SQLite's writer that is one round trip: the inserts, the head and `COMMIT` go together
+    /// (for the gate's committer, whose group ends with its events).
+    pub async fn append_and_commit(
+        mut self,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<AppendedEvent>> {
+        let TxConn::Writer(conn) = &mut self.tx else {
+            let appended = self.append_many(events).await?;
+            self.commit().await?;
+            return Ok(appended);
+        };
+        if events.is_empty() {
+            self.commit().await?;
+            return Ok(Vec::new());
+        }
+        let (seq, prev_hash) = match self.head.take() {
+            Some(head) => head,
+            None => {
+                let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+                    .fetch_optional(&mut **conn)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+                (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)
+            }
+        };
+        let (rows, appended, head) = chain_rows(seq, prev_hash, events);
+        let mut sql = Sql::on(Backend::Sqlite, "");
+        let checks = std::mem::take(&mut self.with_commit);
+        for (update, _) in &checks {
+            sql.append(update);
+            // Fails the batch (the head row exists) unless the update changed one row.
+            sql.push(
+                "; INSERT INTO chain_head (id, seq, hash) SELECT 1, 0, '' WHERE changes() <> 1; ",
+            );
+        }
+        let mut rows = rows.into_iter();
+        for (_, len) in chunks(events.len()) {
+            sql.push(INSERT_EVENTS).push("VALUES ");
+            for (i, row) in rows.by_ref().take(len).enumerate() {
+                sql.row(i == 0, row);
+            }
+            sql.push("; ");
+        }
+        sql.push("UPDATE chain_head SET seq = ")
+            .arg(Arg::I64(head.0))
+            .push(", hash = ")
+            .arg(Arg::Text(head.1.clone()))
+            .push(" WHERE id = 1; COMMIT;");
+        // A batch cut short leaves the transaction open: the guard rolls it back when dropped.
+        let done = sql.query().execute(&mut **conn).await;
+        // Moved whether or not the commit went through, as in `commit`.
+        if let (true, Some(g)) = (self.facts_touched, &self.facts) {
+            g.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        if let Err(e) = done {
+            if let Some(hint) = &self.hint {
+                set_hint(hint, None);
+            }
+            let guard = e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation() && d.message().contains("chain_head"));
+            return Err(match checks.into_iter().next() {
+                Some((_, conflict)) if guard => StoreError::Conflict(conflict),
+                _ => StoreError::from_write(e),
+            });
+        }
+        conn.closed();
+        if let Some(hint) = &self.hint {
+            // Still holding the writer (see `commit`).
+            set_hint(hint, Some(head));
+        }
         Ok(appended)
     }
 
@@ -240,28 +335,24 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Makes the transaction durable. Returns only after the database has it on disk. The
-    /// chain head is written once here, after all of the transaction's appends.
+    /// Makes the transaction durable. Returns only after the database has it on disk.
     pub async fn commit(mut self) -> Result<()> {
-        let moved = match (self.head_moved, self.head.take()) {
-            (true, Some((seq, hash))) => {
-                sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(seq)
-                    .bind(hash.clone())
-                    .execute(&mut *self.tx)
-                    .await?;
-                Some((seq, hash))
+        for (sql, conflict) in std::mem::take(&mut self.with_commit) {
+            let done = sql
+                .query()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::from_write)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(conflict));
             }
-            (false, Some(head)) if self.head_written => Some(head),
+        }
+        let moved = match self.head.take() {
+            Some(head) if self.head_written => Some(head),
             _ => None,
         };
-        // On SQLite the writer is one connection, held until the commit ends, and a group
-        // append reads the hint only once it holds that connection: leaving the head here
-        // before the commit hands the connection on means the next writer never hashes onto
-        // a head it is about to find moved (a failed commit clears the hint below).
-        if let (Backend::Sqlite, Some(hint), Some(head)) = (self.backend, &self.hint, &moved) {
-            set_hint(hint, Some(head.clone()));
-        }
+        // On SQLite the writer connection is still held here (`held`): the head is left as
+        // the hint before the next writer can have the connection.
         let committed = self.tx.commit().await;
         // Moved whether or not the commit went through: a cache filled before may be stale
         // either way, and a needless move only costs a read.
@@ -269,13 +360,16 @@ impl WriteTx {
             g.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
         match (committed, &self.hint, moved) {
-            (Ok(()), Some(hint), Some(head)) => set_hint(hint, Some(head)),
-            (Ok(()), _, _) => {}
+            (Ok(held), Some(hint), Some(head)) => {
+                set_hint(hint, Some(head));
+                drop(held);
+            }
+            (Ok(_), _, _) => {}
             (Err(e), hint, _) => {
                 if let Some(hint) = hint {
                     set_hint(hint, None);
                 }
-                return Err(e.into());
+                return Err(e);
             }
         }
         Ok(())
@@ -393,18 +487,24 @@ impl crate::Store {
     async fn append_on_hint(&self, events: &[NewEvent<'_>]) -> Result<Option<Vec<AppendedEvent>>> {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = self.writer.acquire().await?;
+                let mut conn = self.write_lock().await?;
                 let Some(on_head) = self.hint() else {
                     return Ok(None);
                 };
                 let (rows, appended, head) = chain_rows(on_head.0, on_head.1.clone(), events);
+                // The batch begins and commits its own transaction: marked open until it
+                // answered, so a batch cut short is rolled back by the next writer.
+                conn.opening();
                 let answered = sqlite_group(rows, &on_head, &head)
                     .query()
                     .fetch_all(&mut *conn)
                     .await;
                 let moved = match answered {
                     Ok(rows) => match rows.as_slice() {
-                        [row] => row.try_get::<i64, _>(0).map_err(StoreError::from),
+                        [row] => {
+                            conn.closed();
+                            row.try_get::<i64, _>(0).map_err(StoreError::from)
+                        }
                         _ => Err(StoreError::Corrupt(format!(
                             "a group append answered {} rows where one count was expected",
                             rows.len()
@@ -415,7 +515,7 @@ impl crate::Store {
                         // writer on a fresh connection rather than trust this one's state.
                         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
                         set_hint(&self.head_hint, None);
-                        let _ = conn.close().await;
+                        conn.discard().await;
                         return Err(e.into());
                     }
                 };

@@ -179,7 +179,7 @@ impl ProjectionMetrics {
         };
         registry.register(
             "decision_group_lock_seconds",
-            "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances)",
+            "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances; on SQLite with the read of the pick-ups' release versions)",
             m.group_lock.clone(),
         );
         registry.register(
@@ -194,12 +194,12 @@ impl ProjectionMetrics {
         );
         registry.register(
             "decision_group_write_seconds",
-            "Gate decisions made in the committer's transaction: deciding, claiming releases, appending",
+            "Gate decisions made in the committer's transaction: deciding, claiming releases, the findings",
             m.group_write.clone(),
         );
         registry.register(
             "decision_group_commit_seconds",
-            "Gate decisions made in the committer's transaction: the durable commit",
+            "Gate decisions made in the committer's transaction: appending their events and the durable commit (one round trip on SQLite)",
             m.group_commit.clone(),
         );
         registry.register(
@@ -881,10 +881,8 @@ fn collects(made: &Made) -> bool {
 /// again where they moved. `tx` holds the writer (SQLite) or the chain head (PostgreSQL,
 /// where every release write appends an event under it), so what it reads stays so until it
 /// commits.
-async fn current_pickups(
-    tx: &mut hamnvakt_store::WriteTx,
-    batch: &mut [Pending],
-) -> Result<(), ApiError> {
+/// The containers of the group's pick-ups still to decide, each once.
+fn pickup_containers(batch: &[Pending]) -> Vec<String> {
     let mut containers: Vec<String> = batch
         .iter()
         .filter(|p| p.made.is_none())
@@ -892,13 +890,21 @@ async fn current_pickups(
         .filter(|f| !f.unreadable)
         .map(|f| f.container.clone())
         .collect();
-    if containers.is_empty() {
-        return Ok(());
-    }
     containers.sort();
     containers.dedup();
+    containers
+}
+
+/// Brings the group's pick-ups to the releases as they stand: `versions` are the stored
+/// releases of their containers, read in `tx` ([`hamnvakt_store::Store::begin_locked_reading`]);
+/// a container whose releases moved since the gate read them is read again.
+async fn current_pickups(
+    tx: &mut hamnvakt_store::WriteTx,
+    batch: &mut [Pending],
+    versions: Vec<(String, String, i64)>,
+) -> Result<(), ApiError> {
     let mut stored: std::collections::HashMap<String, Vec<(String, i64)>> = Default::default();
-    for (container, id, version) in tx.release_versions(&containers).await? {
+    for (container, id, version) in versions {
         let seen = stored.entry(container).or_default();
         // As many as the gate reads of a container.
         if seen.len() < 20 {
@@ -968,7 +974,10 @@ async fn write_batch(
         phase = std::time::Instant::now();
     };
     if batch.iter().any(|p| p.made.is_none()) {
-        let mut t = state.store.begin_locked().await?;
+        let (mut t, versions) = state
+            .store
+            .begin_locked_reading(&pickup_containers(batch))
+            .await?;
         lap(&engine.metrics.group_lock);
         if shared {
             // Register and policy changes append under the head's lock too: one stored before
@@ -979,7 +988,7 @@ async fn write_batch(
             }
         }
         lap(&engine.metrics.group_follow);
-        current_pickups(&mut t, batch).await?;
+        current_pickups(&mut t, batch, versions).await?;
         {
             let mut inner = engine.lock();
             // Releases collected by earlier decisions of this group, as they stand after it.
@@ -1040,7 +1049,7 @@ async fn write_batch(
         // Over the versions just compared, with the writer or the chain head held: a row that
         // moved all the same fails the group, which is then refused whole (fails closed).
         for c in claims.iter().flatten() {
-            t.update_release(&c.row).await?;
+            t.update_release_with_commit(&c.row).await?;
         }
         tx = Some(t);
     }
@@ -1151,10 +1160,10 @@ async fn write_batch(
     }
     let appended = match tx {
         Some(mut t) => {
-            let appended = t.append_many(&events).await?;
+            // The findings first, so that the events, the head and the commit go together.
             t.insert_pending_alerts(&findings).await?;
             lap(&engine.metrics.group_write);
-            t.commit().await?;
+            let appended = t.append_and_commit(&events).await?;
             lap(&engine.metrics.group_commit);
             appended
         }

@@ -1,0 +1,225 @@
+//! SQLite's single writer connection, held by one writer of this process at a time.
+//!
+//! The connection is taken out of its one-connection pool once and kept: a pooled connection
+//! handed back is first pinged by sqlx (a round trip to the connection's worker thread, in a
+//! task of its own), and only then can the next writer have it. With every gate-decision
+//! group and every write transaction queueing for this one connection, that ping sat between
+//! any two of them. Here the next writer gets the connection as soon as the last one lets go.
+//!
+//! Transactions on it are begun and ended with plain statements. A writer that lets go with
+//! a transaction still open (it failed, or its future was dropped) leaves it marked, and the
+//! next writer rolls it back first.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool};
+
+use crate::{Result, StoreError};
+
+#[derive(Default)]
+pub(crate) struct Slot {
+    conn: Option<PoolConnection<Any>>,
+    /// A transaction may be open on the connection: roll it back before the next use.
+    open: bool,
+}
+
+/// The writer connection, shared by the clones of one store.
+#[derive(Clone, Default)]
+pub(crate) struct Writer(Arc<tokio::sync::Mutex<Slot>>);
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+/// The writer connection, exclusively, until dropped.
+pub(crate) struct WriterGuard(tokio::sync::OwnedMutexGuard<Slot>);
+
+impl std::fmt::Debug for WriterGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterGuard")
+            .field("open", &self.0.open)
+            .finish()
+    }
+}
+
+impl Writer {
+    /// Waits for the connection (taking it from `pool` the first time, or after it was
+    /// dropped as broken), with no transaction open on it.
+    pub(crate) async fn lock(&self, pool: &AnyPool) -> Result<WriterGuard> {
+        let mut slot = self.0.clone().lock_owned().await;
+        if slot.conn.is_none() {
+            slot.conn = Some(pool.acquire().await?);
+            slot.open = false;
+        }
+        let mut guard = WriterGuard(slot);
+        if guard.0.open {
+            // No transaction open is an error here, and the one wanted outcome either way.
+            let _ = sqlx::query("ROLLBACK").execute(&mut *guard).await;
+            guard.0.open = false;
+        }
+        Ok(guard)
+    }
+
+    /// Hands the connection back to its pool (before the pool is closed).
+    pub(crate) async fn release(&self) {
+        let mut slot = self.0.lock().await;
+        if let Some(conn) = slot.conn.take() {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+impl WriterGuard {
+    /// Runs `begin` (statements that open a transaction, and what should go in the same
+    /// round trip) and marks the transaction open until [`WriterGuard::commit`].
+    pub(crate) async fn begin<'q>(
+        &mut self,
+        begin: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        self.0.open = true;
+        Ok(begin.fetch_all(&mut **self).await?)
+    }
+
+    /// Marks a transaction open (for a statement batch that begins and commits its own).
+    pub(crate) fn opening(&mut self) {
+        self.0.open = true;
+    }
+
+    /// The batch that opened a transaction committed or rolled it back itself.
+    pub(crate) fn closed(&mut self) {
+        self.0.open = false;
+    }
+
+    pub(crate) async fn commit(&mut self) -> Result<()> {
+        sqlx::query("COMMIT").execute(&mut **self).await?;
+        self.0.open = false;
+        Ok(())
+    }
+
+    /// Drops the connection rather than trust its state: the next writer takes a fresh one.
+    pub(crate) async fn discard(mut self) {
+        if let Some(conn) = self.0.conn.take() {
+            let _ = conn.close().await;
+        }
+        self.0.open = false;
+    }
+}
+
+impl Drop for WriterGuard {
+    /// A transaction left open (a failed or abandoned writer) would hold the file's write
+    /// lock until the next writer of this process comes: it is rolled back right away, in a
+    /// task that waits its turn for the connection (and the next writer does it anyway).
+    fn drop(&mut self) {
+        if !self.0.open {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let slot = tokio::sync::OwnedMutexGuard::mutex(&self.0).clone();
+        rt.spawn(async move {
+            let mut slot = slot.lock().await;
+            if let (true, Some(conn)) = (slot.open, slot.conn.as_deref_mut()) {
+                let _ = sqlx::query("ROLLBACK").execute(conn).await;
+                slot.open = false;
+            }
+        });
+    }
+}
+
+impl Deref for WriterGuard {
+    type Target = AnyConnection;
+
+    #[allow(clippy::expect_used)]
+    fn deref(&self) -> &AnyConnection {
+        // `Writer::lock` only hands out a guard holding a connection; `discard` consumes it.
+        self.0
+            .conn
+            .as_deref()
+            .expect("the writer guard holds a connection")
+    }
+}
+
+impl DerefMut for WriterGuard {
+    #[allow(clippy::expect_used)]
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.0
+            .conn
+            .as_deref_mut()
+            .expect("the writer guard holds a connection")
+    }
+}
+
+/// What a write transaction runs on: SQLite's writer, or a pooled connection's transaction
+/// (PostgreSQL, and SQLite's derived file).
+#[derive(Debug)]
+pub(crate) enum TxConn {
+    Writer(WriterGuard),
+    Pooled(sqlx::Transaction<'static, Any>),
+}
+
+impl TxConn {
+    pub(crate) async fn commit(self) -> std::result::Result<Option<WriterGuard>, StoreError> {
+        match self {
+            TxConn::Writer(mut g) => {
+                g.commit().await?;
+                Ok(Some(g))
+            }
+            TxConn::Pooled(t) => {
+                t.commit().await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl Deref for TxConn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            TxConn::Writer(g) => g,
+            TxConn::Pooled(t) => t,
+        }
+    }
+}
+
+impl DerefMut for TxConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            TxConn::Writer(g) => g,
+            TxConn::Pooled(t) => t,
+        }
+    }
+}
+
+/// A connection for writing outside a [`crate::WriteTx`]: SQLite's writer, or one from the
+/// pool.
+pub(crate) enum Held {
+    Writer(WriterGuard),
+    Pooled(PoolConnection<Any>),
+}
+
+impl Deref for Held {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Held::Writer(g) => g,
+            Held::Pooled(c) => c,
+        }
+    }
+}
+
+impl DerefMut for Held {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Held::Writer(g) => g,
+            Held::Pooled(c) => c,
+        }
+    }
+}
