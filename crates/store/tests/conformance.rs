@@ -337,6 +337,198 @@ async fn durable_group_appends_follow_other_writers(kind: Kind) {
     b.close().await;
 }
 
+fn event(kind: &'static str, i: usize) -> NewEvent<'static> {
+    NewEvent {
+        at_ms: T0,
+        kind,
+        actor: "system",
+        org: None,
+        subject: None,
+        request_id: None,
+        payload: json!({ "i": i }),
+    }
+}
+
+/// The gate committer's claim of a release, sent with its events and the commit
+/// (`update_release_with_commit`, `append_and_commit`): written over the version read in the
+/// transaction, and when that version moved, nothing of the transaction is written (neither
+/// the release nor the events) and the error names the release. The writer is usable after.
+async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, haulier) = seed_orgs(&store).await;
+    let row = |version: i64, state: &str, holder: OrgId| ReleaseRow {
+        id: "rel-1".into(),
+        container: "MSKU1234565".into(),
+        bill_of_lading: "BL-1".into(),
+        line_org: port.to_string(),
+        holder_org: holder.to_string(),
+        state: state.into(),
+        driver: Some("person-1".into()),
+        issued_ms: T0,
+        expires_ms: T0 + 86_400_000,
+        updated_ms: T0 + version,
+        version,
+        data: json!({ "v": version }).to_string(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_release(&row(1, "active", haulier)).await.unwrap();
+    tx.commit().await.unwrap();
+    let head = store.verify_chain().await.unwrap().head_seq;
+
+    // Read in the locked transaction, claimed, appended and committed together.
+    let containers = vec!["MSKU1234565".to_owned(), "TGHU0000000".to_owned()];
+    let (mut tx, versions) = store.begin_locked_reading(&containers).await.unwrap();
+    assert_eq!(
+        versions,
+        vec![("MSKU1234565".to_owned(), "rel-1".to_owned(), 1)]
+    );
+    tx.update_release_with_commit(&row(2, "collected", haulier))
+        .await
+        .unwrap();
+    let got = tx
+        .append_and_commit(&[event("release.collected", 0), event("access.decision", 1)])
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![head + 1, head + 2]
+    );
+    let stored = store.release("rel-1").await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.state.as_str()), (2, "collected"));
+
+    // A claim over a version that is no longer the stored one: a conflict, nothing written.
+    let (mut tx, _) = store.begin_locked_reading(&containers).await.unwrap();
+    tx.update_release_with_commit(&row(2, "collected", port))
+        .await
+        .unwrap();
+    let err = tx
+        .append_and_commit(&[event("release.collected", 2), event("access.decision", 3)])
+        .await
+        .expect_err("a claim over a moved version must fail");
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")),
+        "the conflict names the release: {err:?}"
+    );
+    let stored = store.release("rel-1").await.unwrap().unwrap();
+    assert_eq!(
+        stored.holder_org,
+        haulier.to_string(),
+        "the release is untouched"
+    );
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(
+        (report.status, report.head_seq),
+        (ChainStatus::Intact, head + 2)
+    );
+
+    // The same through the ordinary commit.
+    let mut tx = store.begin_locked().await.unwrap();
+    tx.append_many(&[event("access.decision", 4)])
+        .await
+        .unwrap();
+    tx.update_release_with_commit(&row(2, "collected", port))
+        .await
+        .unwrap();
+    assert!(matches!(tx.commit().await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.verify_chain().await.unwrap().head_seq, head + 2);
+
+    // The writer goes on: a group append and a transaction after the failures.
+    let got = store
+        .append_durably(&[event("access.decision", 5)])
+        .await
+        .unwrap();
+    assert_eq!(got[0].seq, head + 3);
+    let mut tx = store.begin().await.unwrap();
+    let got = tx
+        .append_and_commit(&[event("access.decision", 6)])
+        .await
+        .unwrap();
+    assert_eq!(got[0].seq, head + 4);
+    assert_eq!(
+        store.verify_chain().await.unwrap().status,
+        ChainStatus::Intact
+    );
+}
+
+/// A write transaction abandoned with its statements done (dropped without commit, as a
+/// request whose client went away) must not keep the database's write lock: another
+/// process's writer gets it at once, well before the lock timeout, and sees none of it.
+async fn an_abandoned_transaction_lets_go_of_the_lock(kind: Kind) {
+    let (db, a) = open(kind).await;
+    let b = Store::open(
+        &db.url,
+        &OpenOptions {
+            acquire_timeout: std::time::Duration::from_secs(3),
+            ..OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    append(&a, "test.kept", json!({})).await;
+    {
+        let mut tx = a.begin().await.unwrap();
+        tx.append(event("test.lost", 0)).await.unwrap();
+        // dropped without commit, and nothing else of this process writes after it
+    }
+    let started = std::time::Instant::now();
+    let got = b
+        .append_durably(&[event("test.other", 1)])
+        .await
+        .expect("the other writer gets the lock");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the abandoned transaction held the lock for {:?}",
+        started.elapsed()
+    );
+    assert_eq!(got[0].seq, 2, "the abandoned event left no trace");
+    let mut tx = a.begin().await.unwrap();
+    assert_eq!(tx.append(event("test.after", 2)).await.unwrap().seq, 3);
+    tx.commit().await.unwrap();
+    assert_eq!(a.verify_chain().await.unwrap().status, ChainStatus::Intact);
+    b.close().await;
+}
+
+/// Group appends and ordinary transactions of one process at the same time: the group
+/// append's head hint is read and moved while it holds the writer, so no writer of the same
+/// process ever makes it stale (on SQLite, where it matters; on PostgreSQL each group that
+/// raced a transaction is counted stale and goes the ordinary way).
+async fn a_process_never_stales_its_own_head_hint(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    append(&store, "test.first", json!({})).await;
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40 {
+                if t % 2 == 0 {
+                    store
+                        .append_durably(&[event("test.group", i)])
+                        .await
+                        .unwrap();
+                } else {
+                    append(&store, "test.tx", json!({ "i": i })).await;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (one_trip, stale) = store.group_append_counts();
+    if kind == Kind::Sqlite {
+        assert_eq!(
+            (one_trip, stale),
+            (80, 0),
+            "another writer of this process made the hint stale"
+        );
+    } else {
+        // After a stale hint the ordinary way for a while, uncounted.
+        assert!(one_trip + stale <= 80, "{one_trip} {stale}");
+    }
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!((report.status, report.head_seq), (ChainStatus::Intact, 161));
+}
+
 async fn users_roles_and_conflicts(kind: Kind) {
     let (_db, store) = open(kind).await;
     let (port, _, _) = seed_orgs(&store).await;
@@ -1590,6 +1782,9 @@ conformance!(
     truncating_the_tail_is_found,
     concurrent_appends_stay_linear,
     durable_group_appends_follow_other_writers,
+    claims_go_with_the_commit_or_not_at_all,
+    an_abandoned_transaction_lets_go_of_the_lock,
+    a_process_never_stales_its_own_head_hint,
     users_roles_and_conflicts,
     sessions_tokens_and_login_failures,
     alerts_visibility_filters_and_paging,
