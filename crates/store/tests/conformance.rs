@@ -397,14 +397,21 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
     assert_eq!((stored.version, stored.state.as_str()), (2, "collected"));
 
     // A claim over a version that is no longer the stored one: a conflict, nothing written.
+    // (On SQLite it fails with the commit; elsewhere the update is written, and fails, at once.)
     let (mut tx, _) = store.begin_locked_reading(&containers).await.unwrap();
-    tx.update_release_with_commit(&row(2, "collected", port))
+    let err = match tx
+        .update_release_with_commit(&row(2, "collected", port))
         .await
-        .unwrap();
-    let err = tx
-        .append_and_commit(&[event("release.collected", 2), event("access.decision", 3)])
-        .await
-        .expect_err("a claim over a moved version must fail");
+    {
+        Err(e) => {
+            drop(tx);
+            e
+        }
+        Ok(()) => tx
+            .append_and_commit(&[event("release.collected", 2), event("access.decision", 3)])
+            .await
+            .expect_err("a claim over a moved version must fail"),
+    };
     assert!(
         matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")),
         "the conflict names the release: {err:?}"
@@ -426,10 +433,17 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
     tx.append_many(&[event("access.decision", 4)])
         .await
         .unwrap();
-    tx.update_release_with_commit(&row(2, "collected", port))
+    let failed = match tx
+        .update_release_with_commit(&row(2, "collected", port))
         .await
-        .unwrap();
-    assert!(matches!(tx.commit().await, Err(StoreError::Conflict(_))));
+    {
+        Err(e) => {
+            drop(tx);
+            Err(e)
+        }
+        Ok(()) => tx.commit().await,
+    };
+    assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
     assert_eq!(store.verify_chain().await.unwrap().head_seq, head + 2);
 
     // The writer goes on: a group append and a transaction after the failures.
@@ -438,7 +452,7 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
         .await
         .unwrap();
     assert_eq!(got[0].seq, head + 3);
-    let mut tx = store.begin().await.unwrap();
+    let tx = store.begin().await.unwrap();
     let got = tx
         .append_and_commit(&[event("access.decision", 6)])
         .await
