@@ -223,11 +223,8 @@ impl WriteTx {
                 sql.row(i == 0, row);
             }
             if k == last {
-                sql.push("; UPDATE chain_head SET seq = ")
-                    .arg(Arg::I64(head.0))
-                    .push(", hash = ")
-                    .arg(Arg::Text(head.1.clone()))
-                    .push(" WHERE id = 1");
+                sql.push("; ");
+                set_head(&mut sql, &head).push(" WHERE id = 1");
             }
             sql.query().execute(&mut *self.tx).await?;
         }
@@ -280,11 +277,7 @@ impl WriteTx {
             }
             sql.push("; ");
         }
-        sql.push("UPDATE chain_head SET seq = ")
-            .arg(Arg::I64(head.0))
-            .push(", hash = ")
-            .arg(Arg::Text(head.1.clone()))
-            .push(" WHERE id = 1; COMMIT;");
+        set_head(&mut sql, &head).push(" WHERE id = 1; COMMIT;");
         // A batch cut short leaves the transaction open: the guard rolls it back when dropped.
         let done = sql.query().execute(&mut **conn).await;
         // Moved whether or not the commit went through, as in `commit`.
@@ -374,6 +367,14 @@ impl WriteTx {
         }
         Ok(())
     }
+}
+
+/// `UPDATE chain_head SET seq = …, hash = …`, the caller's condition to follow.
+fn set_head<'s>(sql: &'s mut Sql, head: &(i64, String)) -> &'s mut Sql {
+    sql.push("UPDATE chain_head SET seq = ")
+        .arg(Arg::I64(head.0))
+        .push(", hash = ")
+        .arg(Arg::Text(head.1.clone()))
 }
 
 /// Hashes `events` onto the head `(seq, prev_hash)`: their rows for `events`, where each
@@ -575,10 +576,7 @@ fn sqlite_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) 
         is_head(&mut sql);
         sql.push("; ");
     }
-    sql.push("UPDATE chain_head SET seq = ")
-        .arg(Arg::I64(head.0))
-        .push(", hash = ")
-        .arg(Arg::Text(head.1.clone()))
+    set_head(&mut sql, head)
         .push(" WHERE id = 1 AND seq = ")
         .arg(Arg::I64(on.0))
         .push(" AND hash = ")
@@ -605,11 +603,8 @@ fn pg_append(rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
         }
         sql.push(" RETURNING 1)");
     }
-    sql.push(" UPDATE chain_head SET seq = ")
-        .arg(Arg::I64(head.0))
-        .push(", hash = ")
-        .arg(Arg::Text(head.1.clone()))
-        .push(" WHERE id = 1");
+    sql.push(" ");
+    set_head(&mut sql, head).push(" WHERE id = 1");
     sql
 }
 
@@ -636,10 +631,8 @@ fn pg_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> S
         }
         sql.push(") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING 1)");
     }
-    sql.push(", u AS (UPDATE chain_head SET seq = ")
-        .arg(Arg::I64(head.0))
-        .push(", hash = ")
-        .arg(Arg::Text(head.1.clone()))
+    sql.push(", u AS (");
+    set_head(&mut sql, head)
         .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
     sql
 }

@@ -34,13 +34,9 @@ async fn append(store: &Store, kind: &str, payload: serde_json::Value) -> Append
     let mut tx = store.begin().await.unwrap();
     let e = tx
         .append(NewEvent {
-            at_ms: T0,
             kind,
-            actor: "system",
-            org: None,
-            subject: None,
-            request_id: None,
             payload,
+            ..event("", 0)
         })
         .await
         .unwrap();
