@@ -8,7 +8,7 @@ use hamnvakt_server::maritime::{spawn_source, SourceConfig};
 use hamnvakt_testkit::Kind;
 use tokio::io::AsyncWriteExt;
 
-use crate::helpers::TestApp;
+use crate::helpers::{replay_nmea, TestApp};
 
 fn metric(text: &str, name: &str) -> u64 {
     text.lines()
@@ -83,16 +83,7 @@ async fn sources_feed_the_vessel_picture_and_count_what_they_drop() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dma.nmea");
     let dma = std::fs::read(data.join("real/dma-aisabnormal/219165000_ssc_1.ais")).unwrap();
-    std::fs::write(&file, dma).unwrap();
-    spawn_source(
-        &app.state.maritime_state(),
-        SourceConfig::File {
-            path: file,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    replay_nmea(&app.state, &file, dma).await;
 
     let mut client = app.login("operator").await;
     let mut ever = serde_json::Value::Null;
@@ -264,16 +255,7 @@ async fn going_dark_in_the_approaches_raises_an_alert() {
     lines.push(type1(265_123_456, 59.76, 19.00, 3.0, t0 + 3 * 3600));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dark.nmea");
-    std::fs::write(&file, lines.join("\n")).unwrap();
-    spawn_source(
-        &app.state.maritime_state(),
-        SourceConfig::File {
-            path: file,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    replay_nmea(&app.state, &file, lines.join("\n")).await;
     let mut op = app.login("operator").await;
     let mut found = serde_json::Value::Null;
     for _ in 0..100 {
@@ -374,7 +356,6 @@ async fn tracks_port_calls_flags_and_live_positions(kind: Kind) {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ferry.nmea");
-    std::fs::write(&file, lines.concat()).unwrap();
 
     // A live map listening before the replay starts.
     let mut live = reqwest::Client::new()
@@ -390,15 +371,7 @@ async fn tracks_port_calls_flags_and_live_positions(kind: Kind) {
         "{first:?}"
     );
 
-    spawn_source(
-        &app.state.maritime_state(),
-        SourceConfig::File {
-            path: file,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    replay_nmea(&app.state, &file, lines.concat()).await;
     let mut pushed = String::new();
     while !pushed.contains("276000123") {
         let chunk = tokio::time::timeout(Duration::from_secs(10), live.chunk())
@@ -530,16 +503,7 @@ async fn a_restarted_instance_remembers_who_went_dark() {
     }
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("before.nmea");
-    std::fs::write(&first, before.join("\n")).unwrap();
-    spawn_source(
-        &app.state.maritime_state(),
-        SourceConfig::File {
-            path: first,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    replay_nmea(&app.state, &first, before.join("\n")).await;
     // Wait until what the detectors remember of all 41 messages is stored.
     let mut heard = 0;
     for _ in 0..300 {
@@ -566,20 +530,8 @@ async fn a_restarted_instance_remembers_who_went_dark() {
     );
     again.start().await.unwrap();
     let second = dir.path().join("after.nmea");
-    std::fs::write(
-        &second,
-        type1(265_123_456, 59.76, 19.00, 3.0, t0 + 3 * 3600),
-    )
-    .unwrap();
-    spawn_source(
-        &again.maritime_state(),
-        SourceConfig::File {
-            path: second,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    let after = type1(265_123_456, 59.76, 19.00, 3.0, t0 + 3 * 3600);
+    replay_nmea(&again, &second, after).await;
     let mut op = app.login("operator").await;
     let mut found = serde_json::Value::Null;
     for _ in 0..100 {

@@ -362,3 +362,18 @@ pub fn alert_body(title: &str, tlp: &str, shared_with: &[OrgId]) -> Value {
         "shared_with": shared_with,
     })
 }
+
+/// Writes `nmea` to `file` and replays it into `instance`'s maritime picture as a file
+/// source, as fast as it reads.
+pub async fn replay_nmea(instance: &Instance, file: &std::path::Path, nmea: impl AsRef<[u8]>) {
+    std::fs::write(file, nmea).unwrap();
+    hamnvakt_server::maritime::spawn_source(
+        &instance.maritime_state(),
+        hamnvakt_server::maritime::SourceConfig::File {
+            path: file.to_path_buf(),
+            speed: 0.0,
+        },
+    )
+    .await
+    .unwrap();
+}

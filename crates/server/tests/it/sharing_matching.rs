@@ -8,13 +8,12 @@ use std::time::Duration;
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_server::identity::{self as admin, UserSpec};
-use hamnvakt_server::maritime::{spawn_source, SourceConfig};
 use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
 use crate::ais::type1;
-use crate::helpers::{Client, TestApp, PASSWORD, T0_MS};
+use crate::helpers::{replay_nmea, Client, TestApp, PASSWORD, T0_MS};
 use crate::sharing::validate_strict;
 
 /// The first sighting of `indicator` the client may see, waiting for the matcher's
@@ -87,16 +86,7 @@ async fn a_vessel_heard_on_ais_matching_an_indicator_is_sighted_with_what_was_se
     ];
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("watched.nmea");
-    std::fs::write(&file, lines.join("\n")).unwrap();
-    spawn_source(
-        &app.state.maritime_state(),
-        SourceConfig::File {
-            path: file,
-            speed: 0.0,
-        },
-    )
-    .await
-    .unwrap();
+    replay_nmea(&app.state, &file, lines.join("\n")).await;
 
     let by_mmsi_seen = sighting_of(&mut pfso, &by_mmsi).await;
     let by_imo_seen = sighting_of(&mut pfso, &by_imo).await;
