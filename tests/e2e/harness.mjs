@@ -59,3 +59,28 @@ export async function signIn(page, url, username, password = 'hamnvakt-demo') {
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL(/\/alerts/), page.click('form[action="/login"] button[type=submit]')]);
 }
+
+/**
+ * Signs `username` in through the API of the server at `url`; returns `call(method, path,
+ * body)` with that session (its cookie and CSRF token), answering `{ status, json }`, and the
+ * user's organisation.
+ */
+export async function apiAs(url, username, password = 'hamnvakt-demo') {
+  const r = await fetch(`${url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`sign-in of ${username}: ${r.status}`);
+  const body = await r.json();
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const call = async (method, path, json) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': body.csrf_token, 'content-type': 'application/json' },
+      body: json ? JSON.stringify(json) : undefined,
+    });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  };
+  return { call, org: body.user.org_id };
+}

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startDemo, launchBrowser, signIn, artifacts } from './harness.mjs';
+import { startDemo, launchBrowser, signIn, artifacts, apiAs as signInApi } from './harness.mjs';
 
 let demo;
 let browser;
@@ -22,25 +22,7 @@ after(async () => {
   demo?.stop();
 });
 
-async function apiAs(username) {
-  const r = await fetch(`${demo.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'hamnvakt-demo' }),
-  });
-  assert.equal(r.status, 200, `sign-in of ${username}`);
-  const body = await r.json();
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const call = async (method, url, json) => {
-    const res = await fetch(`${demo.url}${url}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': body.csrf_token, 'content-type': 'application/json' },
-      body: json ? JSON.stringify(json) : undefined,
-    });
-    return { status: res.status, json: await res.json().catch(() => null) };
-  };
-  return { call, org: body.user.org_id };
-}
+const apiAs = (username) => signInApi(demo.url, username);
 
 const WORDS = {
   'en-GB': {

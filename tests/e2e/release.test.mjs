@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startDemo, launchBrowser, signIn, artifacts } from './harness.mjs';
+import { startDemo, launchBrowser, signIn, artifacts, apiAs as signInApi } from './harness.mjs';
 
 let demo;
 let browser;
@@ -21,24 +21,7 @@ after(async () => {
 });
 
 /** Signs in through the API; returns a function that calls it with the session. */
-async function apiAs(username) {
-  const r = await fetch(`${demo.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'hamnvakt-demo' }),
-  });
-  assert.equal(r.status, 200, `sign-in of ${username}`);
-  const csrf = (await r.json()).csrf_token;
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (method, url, body) => {
-    const res = await fetch(`${demo.url}${url}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: await res.json() };
-  };
-}
+const apiAs = async (username) => (await signInApi(demo.url, username)).call;
 
 test('a dispatcher accepts a release, assigns a driver and a truck, and sees the timeline', async () => {
   const line = await apiAs('feeder.release');

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startDemo, launchBrowser, signIn, artifacts } from './harness.mjs';
+import { startDemo, launchBrowser, signIn, artifacts, apiAs as signInApi } from './harness.mjs';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const ALLIANCE = '8f3c6a2e-0b51-4d6f-9a7e-2c4d1e5f6a70';
@@ -24,25 +24,7 @@ after(async () => {
   demo?.stop();
 });
 
-async function apiAs(username) {
-  const r = await fetch(`${demo.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'hamnvakt-demo' }),
-  });
-  assert.equal(r.status, 200, `sign-in of ${username}`);
-  const body = await r.json();
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const call = async (method, url, json) => {
-    const res = await fetch(`${demo.url}${url}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': body.csrf_token, 'content-type': 'application/json' },
-      body: json ? JSON.stringify(json) : undefined,
-    });
-    return { status: res.status, json: await res.json().catch(() => null) };
-  };
-  return { call };
-}
+const apiAs = (username) => signInApi(demo.url, username);
 
 test('a partner port pulls the shared modus operandi over TAXII and its own indicator comes back', async () => {
   const token = demo.banner.match(/its API token[^\n]*\n\s+(\S+)/)?.[1];
