@@ -354,7 +354,7 @@ impl Store {
     pub async fn begin(&self) -> Result<WriteTx> {
         self.writable()?;
         if self.backend == Backend::Sqlite {
-            return self.begin_sqlite(false).await;
+            return Ok(self.begin_sqlite(false, None).await?.0);
         }
         let tx = TxConn::Pooled(self.writer.begin().await?);
         Ok(WriteTx::new(tx, self.backend, Some(self.head_hint.clone()))
@@ -375,40 +375,46 @@ impl Store {
     }
 
     /// SQLite's durable write transaction, its first statement taking the main file's write
-    /// lock and, with `head`, reading the chain head in the same round trip.
-    async fn begin_sqlite(&self, head: bool) -> Result<WriteTx> {
+    /// lock; with `head`, reading the chain head, and then running `then`, all in one round
+    /// trip. Returns the transaction and the rows `then` answered.
+    async fn begin_sqlite(
+        &self,
+        head: bool,
+        then: Option<sql::Sql>,
+    ) -> Result<(WriteTx, Vec<sqlx::any::AnyRow>)> {
         // Every SQLite transaction states its sync level, since the writer connection is
         // shared with deferred ones (the level cannot change inside a transaction). Its first
         // statement takes the main file's write lock (not `BEGIN IMMEDIATE`, which would lock
         // the attached derived file too): a transaction that read first and then wrote after
         // another process's commit would fail at once with "database is locked" instead of
         // waiting its turn.
-        // One round trip: the sync level, BEGIN, the write lock and, when asked, the head.
         let mut conn = self.write_lock().await?;
-        let begin = if head {
-            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
-        } else {
-            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1"
-        };
-        let rows = conn.begin(sqlx::query(begin)).await?;
-        let read = if head {
-            let row = rows
-                .first()
-                .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
-            Some((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?))
-        } else {
-            None
-        };
+        let mut sql = sql::Sql::on(
+            Backend::Sqlite,
+            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1",
+        );
+        if head {
+            sql.push(" RETURNING seq, hash");
+        }
+        if let Some(then) = &then {
+            sql.push("; ").append(then);
+        }
+        let mut rows = conn.begin(sql.query()).await?;
         let tx = WriteTx::new(
             TxConn::Writer(conn),
             self.backend,
             Some(self.head_hint.clone()),
         )
         .moving(self.facts_generation.clone());
-        Ok(match read {
-            Some(head) => tx.with_head(head),
-            None => tx,
-        })
+        if !head {
+            return Ok((tx, rows));
+        }
+        if rows.is_empty() {
+            return Err(StoreError::Corrupt("chain_head row is missing".into()));
+        }
+        let first = rows.remove(0);
+        let read = (first.try_get::<i64, _>(0)?, first.try_get::<String, _>(1)?);
+        Ok((tx.with_head(read), rows))
     }
 
     /// Begins a durable write transaction holding the chain head: on PostgreSQL its `BEGIN`
@@ -420,7 +426,7 @@ impl Store {
         match self.backend {
             Backend::Sqlite => {
                 self.writable()?;
-                self.begin_sqlite(true).await
+                Ok(self.begin_sqlite(true, None).await?.0)
             }
             Backend::Postgres => {
                 self.writable()?;
@@ -451,35 +457,12 @@ impl Store {
             return Ok((tx, versions));
         }
         self.writable()?;
-        let mut conn = self.write_lock().await?;
-        let mut sql = sql::Sql::on(
-            Backend::Sqlite,
-            "PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash; ",
-        );
-        sql.push(release::RELEASE_VERSIONS_SELECT).push(" (");
-        for (i, c) in containers.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.arg(sql::Arg::Text(c.clone()));
-        }
-        sql.push(") ").push(release::RELEASE_VERSIONS_ORDER);
-        let rows = conn.begin(sql.query()).await?;
-        let (first, rest) = rows
-            .split_first()
-            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
-        let head = (first.try_get::<i64, _>(0)?, first.try_get::<String, _>(1)?);
-        let versions = rest
+        let then = release::release_versions_sql(Backend::Sqlite, containers);
+        let (tx, rows) = self.begin_sqlite(true, Some(then)).await?;
+        let versions = rows
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(release::release_version)
             .collect::<Result<Vec<_>>>()?;
-        let tx = WriteTx::new(
-            TxConn::Writer(conn),
-            self.backend,
-            Some(self.head_hint.clone()),
-        )
-        .moving(self.facts_generation.clone())
-        .with_head(head);
         Ok((tx, versions))
     }
 

@@ -95,10 +95,27 @@ const UPDATE_RELEASE: &str =
     "UPDATE releases SET holder_org = $1, state = $2, driver = $3, expires_ms = $4, \
      updated_ms = $5, version = $6, data = $7 WHERE id = $8 AND version = $9";
 
-/// [`WriteTx::release_versions`]' statement, around the list of containers.
-pub(crate) const RELEASE_VERSIONS_SELECT: &str =
-    "SELECT container, id, version FROM releases WHERE container IN";
-pub(crate) const RELEASE_VERSIONS_ORDER: &str = "ORDER BY container, issued_ms DESC, id";
+/// [`WriteTx::release_versions`]' statement: `(container, release id, version)` of the
+/// releases of `containers`.
+pub(crate) fn release_versions_sql(backend: Backend, containers: &[String]) -> Sql {
+    let mut sql = Sql::on(
+        backend,
+        "SELECT container, id, version FROM releases WHERE container IN (",
+    );
+    for (i, c) in containers.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.arg(Arg::Text(c.clone()));
+    }
+    sql.push(") ORDER BY container, issued_ms DESC, id");
+    sql
+}
+
+/// A row of [`release_versions_sql`].
+pub(crate) fn release_version(r: &AnyRow) -> Result<(String, String, i64)> {
+    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+}
 
 impl WriteTx {
     /// Inserts the pick-ups of a group of projected decisions (the projector's transaction).
@@ -256,21 +273,11 @@ impl WriteTx {
         if containers.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (0..containers.len())
-            .map(|i| format!("${}", i + 1))
-            .collect();
-        let sql = format!(
-            "{RELEASE_VERSIONS_SELECT} ({}) {RELEASE_VERSIONS_ORDER}",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for c in containers {
-            q = q.bind(c.clone());
-        }
-        let rows = q.fetch_all(&mut *self.tx).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+        let rows = release_versions_sql(self.backend, containers)
+            .query()
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(release_version).collect()
     }
 
     /// Records that the release reached these organisations (kept when they are already).
