@@ -302,7 +302,7 @@ fn main() {
         println!("outcomes: {:?}", outcomes.lock().unwrap());
         if std::env::var_os("GATE_LOAD_METRICS").is_some() {
             let m = reqwest::get(url.replace("/api/v1/access/decisions", "/metrics")).await.unwrap().text().await.unwrap();
-            for line in m.lines().filter(|l| l.contains("audit_group_appends{") || l.contains("decision_group_") && (l.contains("_sum") || l.contains("_count"))) {
+            for line in m.lines().filter(|l| l.contains("audit_group_appends{") || l.starts_with("hamnvakt_wal_rewind_duration_seconds_") || l.contains("decision_group_") && (l.contains("_sum") || l.contains("_count"))) {
                 println!("{line}");
             }
         }

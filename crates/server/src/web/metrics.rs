@@ -52,6 +52,9 @@ pub struct Metrics {
     chain_head_hash: Family<HashLabels, Gauge>,
     /// Group appends by how they went (`one_trip`, `hint_stale`), read from the store.
     group_appends: Family<WayLabels, Gauge>,
+    /// SQLite: how long each write-ahead log rewind held the writer (see
+    /// [`crate::web::state::AppState::start_checkpoints`]).
+    pub wal_rewind: Histogram,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -109,9 +112,16 @@ impl Metrics {
             "Durable group appends of this process (gate decisions) since start, by how they went: in one round trip on the head it last committed, or that head was stale (another process appended) and the group took a transaction",
             group_appends.clone(),
         );
+        let wal_rewind = latency_histogram();
+        registry.register(
+            "wal_rewind_duration_seconds",
+            "SQLite: time the writer connection was held to finish a checkpoint so that the write-ahead log could rewind (gate decisions wait behind it)",
+            wal_rewind.clone(),
+        );
         Metrics {
             registry,
             group_appends,
+            wal_rewind,
             http_requests,
             http_duration,
             events_appended,

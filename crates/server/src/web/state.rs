@@ -276,7 +276,12 @@ impl AppState {
                 let done = async {
                     if store.checkpoint().await? > WAL_REWIND_FRAMES {
                         state.idle_writer().await;
+                        let held = std::time::Instant::now();
                         store.checkpoint_on_writer().await?;
+                        state
+                            .metrics
+                            .wal_rewind
+                            .observe(held.elapsed().as_secs_f64());
                     }
                     Ok::<_, hamnvakt_store::StoreError>(())
                 }
