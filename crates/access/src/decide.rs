@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::index::AccessIndex;
 use crate::model::{AntiPassback, CredentialState, Gate, GateKind, Permit};
 use crate::policy::{Facts, PolicySet};
-use crate::presence::Presence;
+use crate::presence::{Inside, Presence};
 use crate::schedule::local_day_minute;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -499,6 +499,38 @@ pub fn check_visit(index: &AccessIndex, d: &mut Decision, visit: VisitId) {
     d.outcome = Outcome::Deny;
     d.awaiting_second = false;
     d.reasons.extend(failed);
+}
+
+/// Takes back a grant [`apply`]d a moment ago that could not be recorded as such (see
+/// [`Presence::take_back`]); `before` is where its person was just before it. A decision
+/// with a partner moved two people and is not taken back here.
+pub fn take_back(
+    index: &AccessIndex,
+    presence: &mut Presence,
+    d: &Decision,
+    before: Option<Inside>,
+) {
+    let (Some(gate), Some(person)) = (d.gate, d.person) else {
+        return;
+    };
+    if d.outcome != Outcome::Grant || d.partner.is_some() {
+        return;
+    }
+    let Some(facility) = d
+        .facility
+        .or_else(|| index.gates.get(&gate).map(|g| g.facility_id))
+    else {
+        return;
+    };
+    // Where the grant left them.
+    let left = d.to_zone.map(|zone| Inside {
+        person,
+        facility,
+        zone,
+        since_ms: d.at_ms,
+        gate,
+    });
+    presence.take_back(gate, person, d.at_ms, left.as_ref(), before);
 }
 
 /// Applies a durable decision to the presence memory: grants move people, every presentation

@@ -144,6 +144,39 @@ impl Presence {
         }
     }
 
+    /// Takes back a grant at `gate` at `at_ms` that was applied but is not to stand: the
+    /// passage counts as refused for the look-back rules, and `person` is put back where they
+    /// were before it (`before`) unless a later passage has moved them since. Decisions made
+    /// meanwhile on the grant (an escort's host, for one) stand as they were recorded.
+    pub fn take_back(
+        &mut self,
+        gate: GateId,
+        person: PersonId,
+        at_ms: i64,
+        left: Option<&Inside>,
+        before: Option<Inside>,
+    ) {
+        if let Some(l) = self.recent.get_mut(&gate) {
+            for x in l
+                .iter_mut()
+                .filter(|x| x.person == person && x.at_ms == at_ms && x.granted)
+            {
+                x.granted = false;
+            }
+        }
+        if self.inside.get(&person) != left {
+            return;
+        }
+        match before {
+            Some(i) => {
+                self.inside.insert(person, i);
+            }
+            None => {
+                self.inside.remove(&person);
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.inside.len()
     }

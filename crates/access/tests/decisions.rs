@@ -756,6 +756,48 @@ fn occupancy_follows_grants_and_two_person_partners_enter_together() {
     assert_eq!(w.presence.muster(id(FAC)).len(), 1);
 }
 
+/// A grant taken back (a pick-up whose release moved before its claim was written) puts the
+/// person back where they were and counts as a refused passage; once a later passage has
+/// moved them, taking it back leaves them where that passage put them.
+#[test]
+fn a_grant_taken_back_puts_the_person_back() {
+    let mut w = world();
+    w.run(&req(G_MAIN, Some("C30"), Direction::In, "2026-11-26T08:00"));
+    let before = w.presence.inside(id(ANNA)).cloned();
+    assert_eq!(before.as_ref().unwrap().zone, id(OUT));
+    let into_yard = w.run(&req(G3, Some("C30"), Direction::In, "2026-11-26T08:05"));
+    assert_eq!(into_yard.outcome, Outcome::Grant);
+    assert_ne!(w.presence.inside(id(ANNA)).unwrap().zone, id(OUT));
+    hamnvakt_access::decide::take_back(&w.index, &mut w.presence, &into_yard, before.clone());
+    assert_eq!(
+        w.presence.inside(id(ANNA)).cloned(),
+        before,
+        "back where she was"
+    );
+    assert!(
+        !w.presence
+            .granted_recently(id(G3), id(ANNA), at("2026-11-26T08:05"), 60_000),
+        "the passage counts as refused"
+    );
+    // Entered again, then out through the main gate: taking the first entry back now
+    // would undo a passage it did not make, so she stays out.
+    let again = w.run(&req(G3, Some("C30"), Direction::In, "2026-11-26T08:07"));
+    assert_eq!(again.outcome, Outcome::Grant);
+    w.run(&req(G3, Some("C30"), Direction::Out, "2026-11-26T08:20"));
+    w.run(&req(
+        G_MAIN,
+        Some("C30"),
+        Direction::Out,
+        "2026-11-26T08:21",
+    ));
+    assert!(w.presence.inside(id(ANNA)).is_none());
+    hamnvakt_access::decide::take_back(&w.index, &mut w.presence, &again, before);
+    assert!(
+        w.presence.inside(id(ANNA)).is_none(),
+        "a later passage stands"
+    );
+}
+
 #[test]
 fn a_security_level_change_applies_to_the_very_next_decision() {
     let mut w = world();

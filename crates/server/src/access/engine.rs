@@ -62,10 +62,20 @@ pub struct Inner {
     pub detectors: Detectors,
     /// The store's register version this index reflects (PostgreSQL: reload when it moves).
     pub version: i64,
-    /// SQLite: presentations queued for the committer to decide (a pick-up that would grant,
-    /// and every presentation behind one), so that decisions are made in the order they are
-    /// recorded.
+    /// SQLite: presentations queued for the committer to decide (a pick-up whose release is
+    /// being claimed already, or that must be decided again, and every presentation behind
+    /// one), so that decisions are made in the order they are recorded.
     deferred: usize,
+    /// SQLite: the releases claimed by pick-ups granted on arrival and not yet committed.
+    claiming: std::collections::HashSet<hamnvakt_release::ReleaseId>,
+}
+
+/// SQLite: a pick-up granted on arrival, with the claim of its release that the committer
+/// writes over the version checked (see [`Engine::arrive`]).
+struct Claim {
+    collect: crate::release::Collect,
+    /// Where the driver was just before the grant was applied (to take it back).
+    before: Option<Inside>,
 }
 
 /// A presentation waiting for the committer.
@@ -79,6 +89,8 @@ struct Pending {
     reply: oneshot::Sender<Result<(i64, Made), ApiError>>,
     /// SQLite: counted in [`Inner::deferred`] until the committer makes it.
     counted: bool,
+    /// SQLite: the release this pick-up collects, claimed on arrival.
+    claim: Option<Claim>,
 }
 
 /// A decision made, with its pick-up check.
@@ -164,6 +176,9 @@ pub struct ProjectionMetrics {
     pub group_write: prometheus_client::metrics::histogram::Histogram,
     /// The durable commit.
     pub group_commit: prometheus_client::metrics::histogram::Histogram,
+    /// Pick-ups granted on arrival whose release moved before the claim was written, taken
+    /// back and decided again (SQLite).
+    pub claims_taken_back: Counter,
 }
 
 impl ProjectionMetrics {
@@ -176,7 +191,13 @@ impl ProjectionMetrics {
             group_followed: Counter::default(),
             group_write: crate::web::metrics::latency_histogram(),
             group_commit: crate::web::metrics::latency_histogram(),
+            claims_taken_back: Counter::default(),
         };
+        registry.register(
+            "pickup_claims_taken_back",
+            "Pick-ups granted on arrival whose release moved before the claim was written (a hop, withdrawal or light just as the truck presented): taken back and decided again on the release as it stands",
+            m.claims_taken_back.clone(),
+        );
         registry.register(
             "decision_group_lock_seconds",
             "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances; on SQLite with the read of the pick-ups' release versions)",
@@ -259,6 +280,7 @@ impl Engine {
                 detectors: Detectors::new(detector_settings),
                 version: -1,
                 deferred: 0,
+                claiming: Default::default(),
             }),
             queue: tx,
             receiver: Mutex::new(Some(rx)),
@@ -613,17 +635,83 @@ impl Engine {
         }
     }
 
-    /// Whether `input` names a release that it would collect, as things stand: a pick-up
-    /// granted once its release is claimed. Changes nothing.
-    fn would_collect(&self, inner: &Inner, input: &DecisionInput) -> bool {
-        if !input
+    /// SQLite: decides a presentation as it arrives, against the facts the gate read. A
+    /// pick-up that grants claims its release here: the decision is a grant, its release
+    /// collected as the chain's rules say (marked in [`Inner::claiming`] until committed),
+    /// and the committer writes the claim over the version checked in the transaction that
+    /// records the decision. If the release moved meanwhile that write fails, and the
+    /// committer takes the grant back and decides the pick-up again on the release as it
+    /// stands (see `committer`). `None` when the committer must decide: a second pick-up
+    /// of a release being claimed, or a grant that also lets a partner in. Changes nothing.
+    fn arrive(
+        &self,
+        inner: &Inner,
+        input: &mut DecisionInput,
+        id: DecisionId,
+        now: i64,
+    ) -> Option<(Made, Option<crate::release::Collect>)> {
+        let release = input
             .pickup
             .as_ref()
-            .is_some_and(|f| f.release.is_some() && !f.unreadable)
-        {
-            return false;
+            .filter(|f| !f.unreadable)
+            .and_then(|f| f.release.clone());
+        let Some(release) = release else {
+            return Some((self.make(inner, input, false), None));
+        };
+        let mut made = self.make(inner, input, true);
+        if !collects(&made) {
+            return Some((self.make(inner, input, false), None));
         }
-        collects(&self.make(inner, input, true))
+        if inner.claiming.contains(&release.id) || made.decision.partner.is_some() {
+            return None;
+        }
+        match claim_release(inner, &mut made, input, id, now) {
+            Some(c) => Some((made, Some(c))),
+            // The chain's rules refuse the collection after all: refused.
+            None => Some((self.make(inner, input, false), None)),
+        }
+    }
+
+    /// Takes back the grants of a group's pick-ups claimed on arrival whose claims could not
+    /// be written (see `committer`): each is to be decided again by the committer, and what
+    /// arrives meanwhile waits behind it.
+    fn take_back_claims(&self, batch: &mut [Pending]) {
+        let mut inner = self.lock();
+        let Inner {
+            index,
+            presence,
+            claiming,
+            deferred,
+            ..
+        } = &mut *inner;
+        for p in batch.iter_mut() {
+            let Some(claim) = p.claim.take() else {
+                continue;
+            };
+            claiming.remove(&claim.collect.release.id);
+            self.metrics.claims_taken_back.inc();
+            if let Some(made) = p.made.take() {
+                decide::take_back(index, presence, &made.decision, claim.before);
+            }
+            if let Some(f) = p.input.pickup.as_mut() {
+                f.claimed = false;
+            }
+            if !p.counted {
+                p.counted = true;
+                *deferred += 1;
+            }
+        }
+    }
+
+    /// The claims of a group, written or not, are no longer being made.
+    fn claims_done(&self, batch: &[Pending]) {
+        if batch.iter().all(|p| p.claim.is_none()) {
+            return;
+        }
+        let mut inner = self.lock();
+        for c in batch.iter().filter_map(|p| p.claim.as_ref()) {
+            inner.claiming.remove(&c.collect.release.id);
+        }
     }
 
     /// Decides one presentation, records it durably, and returns it. Never an error for a
@@ -648,8 +736,9 @@ impl Engine {
     /// event just before the decision's (see `write_batch`).
     ///
     /// On SQLite (one instance) the decision is made here, under the engine's lock, and
-    /// queued for the committer; a pick-up that would grant, and whatever arrives behind it
-    /// until it is decided, is made by the committer as on PostgreSQL. On PostgreSQL it is made by the committer, inside the
+    /// queued for the committer, a granted pick-up with the claim of its release (see
+    /// [`Engine::arrive`]); the few it cannot make here, and whatever arrives behind them
+    /// until they are decided, are made by the committer as on PostgreSQL. On PostgreSQL it is made by the committer, inside the
     /// transaction that records it, after locking the chain head and following every other
     /// instance's decisions up to it (see [`Engine::follow_others`]): so presence
     /// (anti-passback, two-person, escort, occupancy) is decided against every instance's
@@ -672,14 +761,31 @@ impl Engine {
         // acknowledged before this request (at any instance) apply to it.
         let shared = state.store.is_postgres();
         let asked = input.pickup.clone();
+        let mut input = input;
         let (tx, rx) = oneshot::channel();
         {
             let mut inner = self.lock();
-            // On SQLite a pick-up that would grant is decided by the committer, in the
-            // transaction that claims its release and records the decision; so is every
-            // presentation behind it, so that decisions are made in the order recorded.
-            let defer = !shared && (inner.deferred > 0 || self.would_collect(&inner, &input));
-            let made = (!shared && !defer).then(|| self.make(&inner, &input, false));
+            // On SQLite what cannot be decided on arrival is decided by the committer, in the
+            // transaction that records it; so is every presentation behind it, so that
+            // decisions are made in the order recorded.
+            let arrived = if shared || inner.deferred > 0 {
+                None
+            } else {
+                self.arrive(&inner, &mut input, id, state.now_ms())
+            };
+            let defer = !shared && arrived.is_none();
+            let (made, collect) = match arrived {
+                Some((made, collect)) => (Some(made), collect),
+                None => (None, None),
+            };
+            let claim = collect.map(|collect| Claim {
+                before: made
+                    .as_ref()
+                    .and_then(|m| m.decision.person)
+                    .and_then(|p| inner.presence.inside(p).cloned()),
+                collect,
+            });
+            let claimed = claim.as_ref().map(|c| c.collect.release.id);
             let pending = Pending {
                 id,
                 made: made.clone(),
@@ -687,6 +793,7 @@ impl Engine {
                 actor,
                 reply: tx,
                 counted: defer,
+                claim,
             };
             if self.queue.try_send(pending).is_err() {
                 drop(inner);
@@ -699,6 +806,9 @@ impl Engine {
             }
             if defer {
                 inner.deferred += 1;
+            }
+            if let Some(release) = claimed {
+                inner.claiming.insert(release);
             }
             if let Some(m) = made {
                 let Inner {
@@ -867,6 +977,30 @@ async fn set_policy_rows(
     Ok(register_version)
 }
 
+/// Collects the release of `input`'s pick-up, granted in `made`, for decision `id` as the
+/// chain's rules say, on behalf of the gate's facility; marks the pick-up's facts (in
+/// `input` and `made`) claimed. `None`, changing nothing, when the rules refuse it.
+fn claim_release(
+    inner: &Inner,
+    made: &mut Made,
+    input: &mut DecisionInput,
+    id: DecisionId,
+    now: i64,
+) -> Option<crate::release::Collect> {
+    let facility_org = made
+        .decision
+        .facility
+        .and_then(|f| inner.index.facilities.get(&f))
+        .map(|f| f.org_id);
+    let release = input.pickup.as_ref()?.release.as_ref()?;
+    let c = crate::release::collect(release, facility_org, &id.to_string(), now)?;
+    if let Some(f) = input.pickup.as_mut() {
+        f.claimed = true;
+    }
+    made.facts = input.pickup.clone();
+    Some(c)
+}
+
 /// Whether a decision grants a pick-up: the release must then be collected for it.
 fn collects(made: &Made) -> bool {
     made.decision.outcome == decide::Outcome::Grant
@@ -942,14 +1076,17 @@ async fn current_pickups(
 /// Decisions already made (SQLite) go in one round trip ([`hamnvakt_store::Store::append_durably`]).
 /// The others are made here, inside the transaction that records them: on PostgreSQL every
 /// decision (the transaction locks the chain head first, so every other instance's decision
-/// before it is followed, and none can be recorded until this group is); on SQLite a pick-up
-/// that would grant and what queued behind it. A granted pick-up claims its release in the
-/// same transaction: the releases are compared with the stored ones first (read again where
-/// they moved, so the pick-up is decided on the release as it stands: a release another
-/// pick-up collected is refused as collected), then each grant writes its release's row over
-/// the version it checked and records `release.collected` just before the decision. Within a
-/// group, a second pick-up of a release collected by an earlier one sees it collected. The
-/// group's other decisions are unaffected either way.
+/// before it is followed, and none can be recorded until this group is); on SQLite the few
+/// that could not be made on arrival and what queued behind them. A granted pick-up claims
+/// its release in the same transaction: here the releases are compared with the stored ones
+/// first (read again where they moved, so the pick-up is decided on the release as it
+/// stands: a release another pick-up collected is refused as collected); each grant, made
+/// here or on arrival, writes its release's row over the version it checked and records
+/// `release.collected` just before the decision. Within a group, a second pick-up of a
+/// release collected by an earlier one sees it collected. A row that moved all the same
+/// fails the group with a conflict, before anything is written; the committer then decides
+/// the group's pick-ups again (see `committer`). On SQLite a group with a claim takes two
+/// round trips: the transaction's begin, then the claims, events, head and commit together.
 ///
 /// The insider-behaviour detectors observe the group before it is written (the stack
 /// detector with the due pick-ups of whoever the group lets into a sensitive zone, read from
@@ -966,8 +1103,6 @@ async fn write_batch(
     let engine = &state.access;
     let shared = state.store.is_postgres();
     let mut tx = None;
-    // For each decision of the batch, the release it collects.
-    let mut claims: Vec<Option<crate::release::Collect>> = Vec::new();
     let mut phase = std::time::Instant::now();
     let mut lap = |h: &prometheus_client::metrics::histogram::Histogram| {
         h.observe(phase.elapsed().as_secs_f64());
@@ -1002,7 +1137,10 @@ async fn write_batch(
                     p.counted = false;
                 }
                 if p.made.is_some() {
-                    claims.push(None);
+                    // Claimed on arrival.
+                    if let Some(c) = &p.claim {
+                        taken.insert(c.collect.release.id, c.collect.release.clone());
+                    }
                     continue;
                 }
                 if let Some(f) = p.input.pickup.as_mut() {
@@ -1013,26 +1151,10 @@ async fn write_batch(
                 let mut made = engine.make(&inner, &p.input, true);
                 let mut collect = None;
                 if collects(&made) {
-                    let facility_org = made
-                        .decision
-                        .facility
-                        .and_then(|f| inner.index.facilities.get(&f))
-                        .map(|f| f.org_id);
-                    collect = p
-                        .input
-                        .pickup
-                        .as_ref()
-                        .and_then(|f| f.release.as_ref())
-                        .and_then(|r| {
-                            crate::release::collect(r, facility_org, &p.id.to_string(), now)
-                        });
+                    collect = claim_release(&inner, &mut made, &mut p.input, p.id, now);
                     match &collect {
                         Some(c) => {
                             taken.insert(c.release.id, c.release.clone());
-                            if let Some(f) = p.input.pickup.as_mut() {
-                                f.claimed = true;
-                            }
-                            made.facts = p.input.pickup.clone();
                         }
                         // The chain's rules refuse the collection after all: refused.
                         None => made = engine.make(&inner, &p.input, false),
@@ -1041,17 +1163,35 @@ async fn write_batch(
                 let Inner {
                     index, presence, ..
                 } = &mut *inner;
+                p.claim = collect.map(|collect| Claim {
+                    before: made
+                        .decision
+                        .person
+                        .and_then(|x| presence.inside(x).cloned()),
+                    collect,
+                });
                 decide::apply(index, presence, &made.decision);
                 p.made = Some(made);
-                claims.push(collect);
             }
         }
-        // Over the versions just compared, with the writer or the chain head held: a row that
-        // moved all the same fails the group, which is then refused whole (fails closed).
+        tx = Some(t);
+    }
+    // For each decision of the batch, the release it collects.
+    let claims: Vec<Option<&crate::release::Collect>> = batch
+        .iter()
+        .map(|p| p.claim.as_ref().map(|c| &c.collect))
+        .collect();
+    if tx.is_none() && claims.iter().any(Option::is_some) {
+        tx = Some(state.store.begin().await?);
+    }
+    if let Some(t) = tx.as_mut() {
+        // Each over the version its pick-up was decided on: compared just above under the
+        // writer or the chain head, or, for a claim made on arrival, as the gate read it. A
+        // row that moved all the same fails the group with a conflict, and nothing is
+        // written (see `committer`).
         for c in claims.iter().flatten() {
             t.update_release_with_commit(&c.row).await?;
         }
-        tx = Some(t);
     }
     let orgs: Vec<Option<String>> = batch
         .iter()
@@ -1065,7 +1205,7 @@ async fn write_batch(
         let Some(made) = &p.made else {
             return Err(ApiError::Internal("a decision was not made".into()));
         };
-        if let Some(c) = claims.get(i).and_then(Option::as_ref) {
+        if let Some(c) = claims.get(i).copied().flatten() {
             events.push(NewEvent {
                 at_ms: now,
                 kind: "release.collected",
@@ -1276,7 +1416,24 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             .access
             .writing
             .store(true, std::sync::atomic::Ordering::Release);
-        let written = write_batch(&state, &mut batch).await;
+        let mut written = write_batch(&state, &mut batch).await;
+        if matches!(written, Err(ApiError::Conflict(_))) && batch.iter().any(|p| p.claim.is_some())
+        {
+            // A release claimed on arrival moved before the claim was written (a hop, a
+            // withdrawal or a light changed just as the truck presented): nothing was
+            // written. Its grants are taken back and decided again by the committer, on the
+            // release as it stands; the detectors relearn what they saw of the group.
+            tracing::info!(
+                decisions = batch.len(),
+                "a release claimed at the gate moved before the claim was written; deciding its pick-up again"
+            );
+            state.access.take_back_claims(&mut batch);
+            if let Err(e) = state.access.relearn(&state).await {
+                tracing::error!(error = %e, "reloading the detectors' history failed");
+            }
+            written = write_batch(&state, &mut batch).await;
+        }
+        state.access.claims_done(&batch);
         state
             .access
             .writing

@@ -801,6 +801,105 @@ async fn the_days_pickups() {
     assert!(page.body.contains("class=\"light green\""), "{}", page.body);
 }
 
+/// The release moves between the gate's read of it and the decision (the line withdraws it
+/// as the truck presents). On SQLite the pick-up is granted on arrival on the facts read, the
+/// claim written over the version read fails at the commit, and the grant is taken back and
+/// the pick-up decided again on the release as it stands; on PostgreSQL the committer reads
+/// the release again before deciding. Either way: refused as withdrawn, the release not
+/// collected, the driver not inside the yard, the decision recorded once, and the next
+/// presentation decided as usual.
+async fn a_release_moves_under_its_pickup(kind: Kind) {
+    use hamnvakt_access::{Direction, Outcome};
+    use hamnvakt_server::access::{DecisionInput, GateRef};
+    let app = TestApp::spawn(kind).await;
+    let r = ready(&app).await;
+    let state = app.state.access_state();
+    let read = hamnvakt_server::release::pickup_facts(&state, CONTAINER)
+        .await
+        .unwrap();
+    assert!(read.release.is_some());
+    let mut l = app.login("line").await;
+    step(&mut l, &r.release, json!({"action": "withdraw"})).await;
+    let before = app.events("access.decision").await.len();
+    let input = DecisionInput {
+        gate: GateRef::Code("NVK-IN1".into()),
+        credential: Some("NVK-1001".into()),
+        plate: Some("ABC123".into()),
+        direction: Direction::In,
+        at_ms: app.state.now_ms(),
+        pickup: Some(read),
+        visit: None,
+        id: None,
+    };
+    let (id, d, _, facts) = state
+        .access
+        .decide_pickup(&state, Actor::system("test"), input)
+        .await;
+    assert_eq!(d.outcome, Outcome::Deny, "{d:?}");
+    let codes: Vec<&str> = d.reasons.iter().map(|x| x.code.as_str()).collect();
+    assert!(codes.contains(&"release_withdrawn"), "{codes:?}");
+    assert!(
+        facts.is_some_and(|f| !f.claimed),
+        "decided on the release as it stands"
+    );
+    let taken_back = app.state.access.metrics.claims_taken_back.get();
+    match kind {
+        Kind::Sqlite => assert_eq!(taken_back, 1, "granted on arrival, then taken back"),
+        Kind::Postgres => assert_eq!(taken_back, 0, "decided by the committer"),
+    }
+    assert!(
+        app.events("release.collected").await.is_empty(),
+        "a withdrawn release is not collected"
+    );
+    let decisions = app.events("access.decision").await;
+    assert_eq!(decisions.len(), before + 1, "recorded once");
+    let last: Value = serde_json::from_str(&decisions[decisions.len() - 1].payload).unwrap();
+    assert_eq!(last["id"], json!(id));
+    assert_eq!(last["decision"]["outcome"], "deny", "{last}");
+    assert!(
+        state
+            .access
+            .lock()
+            .presence
+            .inside(r.drivers[0].parse().unwrap())
+            .is_none(),
+        "the refused driver is not inside"
+    );
+    // The next presentations are decided as usual: the other driver's ordinary one is
+    // granted, and the withdrawn release's pick-up refused again.
+    let mut c = Client::new(&app.url).with_bearer(&r.token);
+    let other = c
+        .post_json(
+            "/api/v1/access/decisions",
+            &json!({"gate": "NVK-IN1", "credential": "NVK-1002", "direction": "in"}),
+        )
+        .await;
+    assert_eq!(other.json["outcome"], "grant", "{}", other.body);
+    let again = c
+        .post_json("/api/v1/access/decisions", &pickup("NVK-1001", "ABC123"))
+        .await;
+    assert_eq!(again.json["outcome"], "deny", "{}", again.body);
+    let mut h = app.login("haulier").await;
+    let v = h.get(&format!("/api/v1/releases/{}", r.release)).await;
+    assert_eq!(v.json["state"], "withdrawn", "{}", v.body);
+    assert_eq!(
+        app.state.store.verify_chain().await.unwrap().status,
+        hamnvakt_store::ChainStatus::Intact
+    );
+}
+
+mod release_moves {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::a_release_moves_under_its_pickup(hamnvakt_testkit::Kind::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::a_release_moves_under_its_pickup(hamnvakt_testkit::Kind::Postgres).await
+    }
+}
+
 /// The stack detector with the release chain, through the real server: the driver the
 /// release names (a pick-up due at Norvik) goes through the reefer stack's door and raises
 /// nothing; the other driver, let in by the same yard permit with nothing to collect, raises
