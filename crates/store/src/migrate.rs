@@ -183,6 +183,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0033_feed_last_run_objects.sql"),
         postgres: include_str!("../schema/postgres/0033_feed_last_run_objects.sql"),
     },
+    Migration {
+        version: 34,
+        name: "releases_by_driver",
+        sqlite: include_str!("../schema/sqlite/0034_releases_by_driver.sql"),
+        postgres: include_str!("../schema/postgres/0034_releases_by_driver.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

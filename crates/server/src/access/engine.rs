@@ -1181,18 +1181,6 @@ async fn write_batch(
         .iter()
         .map(|p| p.claim.as_ref().map(|c| &c.collect))
         .collect();
-    if tx.is_none() && claims.iter().any(Option::is_some) {
-        tx = Some(state.store.begin().await?);
-    }
-    if let Some(t) = tx.as_mut() {
-        // Each over the version its pick-up was decided on: compared just above under the
-        // writer or the chain head, or, for a claim made on arrival, as the gate read it. A
-        // row that moved all the same fails the group with a conflict, and nothing is
-        // written (see `committer`).
-        for c in claims.iter().flatten() {
-            t.update_release_with_commit(&c.row).await?;
-        }
-    }
     let orgs: Vec<Option<String>> = batch
         .iter()
         .map(|p| p.actor.org.map(|o| o.to_string()))
@@ -1295,8 +1283,20 @@ async fn write_batch(
         }
     }
     let found = !findings.is_empty();
-    if found && tx.is_none() {
+    let claimed = claims.iter().any(Option::is_some);
+    // A group whose decisions were all made on arrival takes the writer only now, after the
+    // detectors' reads.
+    if (found || claimed) && tx.is_none() {
         tx = Some(state.store.begin().await?);
+    }
+    if let Some(t) = tx.as_mut() {
+        // Each over the version its pick-up was decided on: compared above under the writer
+        // or the chain head, or, for a claim made on arrival, as the gate read it. A row that
+        // moved all the same fails the group with a conflict, and nothing is written (see
+        // `committer`).
+        for c in claims.iter().flatten() {
+            t.update_release_with_commit(&c.row).await?;
+        }
     }
     let appended = match tx {
         Some(mut t) => {
