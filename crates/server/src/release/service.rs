@@ -443,8 +443,9 @@ const FACTS_CACHED: usize = 10_000;
 /// read under (every write of this process to a release, a consignment, a selection or an
 /// inspection outcome moves it, after its commit) and for a second at most. SQLite only:
 /// on PostgreSQL other instances write too, and the facts are read every time. A grant
-/// never rests on the cache: the committer compares the releases with the stored ones
-/// before it claims (see `access/engine.rs`).
+/// never rests on the cache alone: its claim is written over the release version it was
+/// decided on, and a release that moved fails it and has the pick-up decided again (see
+/// `access/engine.rs`).
 #[derive(Debug, Default)]
 pub struct FactsCache {
     entries:
