@@ -501,6 +501,12 @@ pub fn check_visit(index: &AccessIndex, d: &mut Decision, visit: VisitId) {
     d.reasons.extend(failed);
 }
 
+/// The facility a decision at `gate` is at.
+fn facility_of(index: &AccessIndex, d: &Decision, gate: GateId) -> Option<FacilityId> {
+    d.facility
+        .or_else(|| index.gates.get(&gate).map(|g| g.facility_id))
+}
+
 /// Takes back a grant [`apply`]d a moment ago that could not be recorded as such (see
 /// [`Presence::take_back`]); `before` is where its person was just before it. A decision
 /// with a partner moved two people and is not taken back here.
@@ -516,10 +522,7 @@ pub fn take_back(
     if d.outcome != Outcome::Grant || d.partner.is_some() {
         return;
     }
-    let Some(facility) = d
-        .facility
-        .or_else(|| index.gates.get(&gate).map(|g| g.facility_id))
-    else {
+    let Some(facility) = facility_of(index, d, gate) else {
         return;
     };
     // Where the grant left them.
@@ -552,10 +555,7 @@ pub fn apply(index: &AccessIndex, presence: &mut Presence, d: &Decision) {
     if !granted {
         return;
     }
-    let Some(facility) = d
-        .facility
-        .or_else(|| index.gates.get(&gate).map(|g| g.facility_id))
-    else {
+    let Some(facility) = facility_of(index, d, gate) else {
         return;
     };
     presence.set_location(person, facility, d.to_zone, gate, d.at_ms);
