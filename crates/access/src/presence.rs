@@ -5,7 +5,7 @@
 //! the rules that look back a few seconds — is the visitor's host right ahead of them, has a
 //! second person presented a valid card for this two-person zone — and anti-passback.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use hamnvakt_core::ids::{FacilityId, GateId, PersonId, ZoneId};
 use serde::Serialize;
@@ -36,7 +36,9 @@ const MEMORY_MS: i64 = 10 * 60 * 1000;
 #[derive(Debug, Default, Clone)]
 pub struct Presence {
     inside: HashMap<PersonId, Inside>,
-    recent: HashMap<GateId, Vec<Passage>>,
+    /// Each gate's passages in the order they were remembered (so, but for a clock that
+    /// stepped back, oldest first).
+    recent: HashMap<GateId, VecDeque<Passage>>,
 }
 
 impl Presence {
@@ -92,11 +94,16 @@ impl Presence {
         }
     }
 
-    /// Remembers a presentation at a gate for the look-back rules.
+    /// Remembers a presentation at a gate for the look-back rules, forgetting the gate's
+    /// passages older than [`MEMORY_MS`] from the front of its list: a constant cost per
+    /// decision, where a sweep of the whole list made a busy gate's every decision cost as
+    /// much as its last ten minutes of traffic.
     pub fn remember(&mut self, gate: GateId, p: Passage) {
         let list = self.recent.entry(gate).or_default();
-        list.retain(|x| p.at_ms - x.at_ms <= MEMORY_MS);
-        list.push(p);
+        while list.front().is_some_and(|x| p.at_ms - x.at_ms > MEMORY_MS) {
+            list.pop_front();
+        }
+        list.push_back(p);
     }
 
     /// A granted passage by `person` at `gate` within `window_ms` before `at_ms`.
@@ -183,5 +190,53 @@ impl Presence {
 
     pub fn is_empty(&self) -> bool {
         self.inside.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id<T>(n: u8) -> hamnvakt_core::ids::Id<T> {
+        hamnvakt_core::ids::Id::from_random_bytes([n; 16])
+    }
+
+    fn passage(person: PersonId, at_ms: i64) -> Passage {
+        Passage {
+            person,
+            at_ms,
+            granted: true,
+            awaiting_second: false,
+        }
+    }
+
+    fn remembered(p: &Presence, gate: GateId) -> Vec<i64> {
+        p.recent
+            .get(&gate)
+            .map(|l| l.iter().map(|x| x.at_ms).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_gate_remembers_ten_minutes_and_forgets_the_rest_as_it_goes() {
+        let (gate, host, other) = (id(1), id(2), id(3));
+        let mut p = Presence::default();
+        p.remember(gate, passage(host, 0));
+        // Thousands of passages after the host's, within ten minutes: the host's is kept.
+        for k in 1..=5_000 {
+            p.remember(gate, passage(other, k * 100));
+        }
+        assert!(p.granted_recently(gate, host, 500_000, MEMORY_MS));
+        assert_eq!(remembered(&p, gate).len(), 5_001);
+        // One passage past ten minutes after the host's forgets it, and only it.
+        p.remember(gate, passage(other, MEMORY_MS + 1));
+        assert!(!p.granted_recently(gate, host, MEMORY_MS + 1, i64::MAX));
+        let kept = remembered(&p, gate);
+        assert_eq!(kept.len(), 5_001);
+        assert_eq!(kept.first(), Some(&100));
+        // Another gate's memory is its own.
+        p.remember(id(4), passage(host, MEMORY_MS + 2));
+        assert!(p.granted_recently(id(4), host, MEMORY_MS + 2, 1_000));
+        assert!(!p.granted_recently(gate, host, MEMORY_MS + 2, 1_000));
     }
 }
