@@ -74,7 +74,8 @@ async fn raise_in(
         if let Some(open) = change.tx().open_alert_by_fold_key(key).await? {
             let subject = format!("alert:{}", open.id);
             change
-                .record(
+                .record_as(
+                    actor,
                     "alert.repeated",
                     Some(&subject),
                     json!({
@@ -97,7 +98,8 @@ async fn raise_in(
     }
     let subject = format!("alert:{id}");
     change
-        .record(
+        .record_as(
+            actor,
             "alert.raised",
             Some(&subject),
             raised_payload(draft, seen_ms),
@@ -160,22 +162,42 @@ pub fn pending(
 /// One drain at a time in this process (another instance's is ordered by the outbox row).
 static DRAINING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Raises every finding waiting in the outbox: each in one transaction that takes it out of
-/// the outbox and raises (or folds) it, so a finding is raised exactly once even when two
-/// instances drain together. A finding that cannot be an alert (it fails validation) is taken
-/// out with `alert.not_raised` recording why. Returns how many were raised.
+/// How many findings one transaction of the drain raises at most: few enough that the
+/// transaction holds SQLite's one writer for about as long as one group of gate decisions,
+/// so a group that arrives meanwhile waits no longer than that.
+const RAISED_TOGETHER: usize = 8;
+
+/// Raises every finding waiting in the outbox, a few at a time ([`RAISED_TOGETHER`]) in one
+/// transaction that takes them out of the outbox and raises (or folds) each, so a finding is
+/// raised exactly once even when two instances drain together. Each transaction waits for a
+/// moment when the gate's committer is not writing ([`AppState::idle_writer`]). When a
+/// transaction fails, its findings are tried one by one, so one that cannot be written holds
+/// up only itself. A finding that cannot be an alert (it fails validation) is taken out with
+/// `alert.not_raised` recording why. Returns how many were taken out.
 pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
     let _one = DRAINING.lock().await;
     let mut raised = 0;
     loop {
         let batch = state.store.pending_alerts(100).await?;
         let n = batch.len();
-        for p in batch {
-            match raise_pending(state, &p).await {
-                Ok(true) => raised += 1,
-                Ok(false) => {}
+        for some in batch.chunks(RAISED_TOGETHER) {
+            state.idle_writer().await;
+            match raise_pending(state, some).await {
+                Ok(k) => raised += k,
+                Err(e) if some.len() > 1 => {
+                    tracing::warn!(error = %e, "raising findings from the outbox together failed; one by one");
+                    for p in some {
+                        match raise_pending(state, std::slice::from_ref(p)).await {
+                            Ok(k) => raised += k,
+                            Err(e) => {
+                                tracing::warn!(error = %e, id = %p.id, "raising a finding from the outbox failed; trying again later");
+                                return Ok(raised);
+                            }
+                        }
+                    }
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, id = %p.id, "raising a finding from the outbox failed; trying again later");
+                    tracing::warn!(error = %e, "raising a finding from the outbox failed; trying again later");
                     return Ok(raised);
                 }
             }
@@ -186,53 +208,72 @@ pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
     }
 }
 
-async fn raise_pending(state: &AppState, p: &PendingAlert) -> Result<bool, ApiError> {
-    let draft: Result<AlertDraft, String> =
-        serde_json::from_str(&p.draft).map_err(|e| e.to_string());
-    let checked = match &draft {
-        Ok(d) => match check(state, d).await {
-            Ok(()) => Ok(()),
-            Err(ApiError::InvalidFields(f)) => Err(f
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.reason))
-                .collect::<Vec<_>>()
-                .join("; ")),
-            Err(e) => return Err(e),
-        },
-        Err(e) => Err(e.clone()),
+/// Takes `pending` out of the outbox and raises each in one transaction; returns how many
+/// it took (another instance may have taken some first).
+async fn raise_pending(state: &AppState, pending: &[PendingAlert]) -> Result<usize, ApiError> {
+    let Some(first) = pending.first() else {
+        return Ok(0);
     };
-    let actor = Actor {
+    let actor_of = |p: &PendingAlert, draft: &Result<AlertDraft, String>| Actor {
         id: p.actor.clone(),
         org: draft.as_ref().ok().map(|d| d.owner_org),
         request_id: None,
     };
-    let mut change = Change::begin(state, &actor).await?;
-    if !change.tx().take_pending_alert(p.id).await? {
-        return Ok(false);
+    let parse = |p: &PendingAlert| -> Result<AlertDraft, String> {
+        serde_json::from_str(&p.draft).map_err(|e| e.to_string())
+    };
+    // Checked before the transaction, so that the writer is not held over these reads.
+    let mut checked = Vec::with_capacity(pending.len());
+    for p in pending {
+        let draft = parse(p);
+        let ok = match &draft {
+            Ok(d) => match check(state, d).await {
+                Ok(()) => Ok(()),
+                Err(ApiError::InvalidFields(f)) => Err(f
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                Err(e) => return Err(e),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        checked.push((p, draft, ok));
     }
-    let mut raised = None;
-    match (draft, checked) {
-        (Ok(d), Ok(())) => {
-            let at = p.at_ms.unwrap_or(change.at_ms());
-            let id = raise_in(&mut change, &actor, &d, p.at_ms, p.id).await?;
-            raised = Some((id, d, at));
+    let opener = actor_of(first, &parse(first));
+    let mut change = Change::begin(state, &opener).await?;
+    let mut taken = 0;
+    let mut raised = Vec::new();
+    for (p, draft, checked) in checked {
+        let actor = actor_of(p, &draft);
+        if !change.tx().take_pending_alert(p.id).await? {
+            continue;
         }
-        (_, Err(why)) | (Err(why), _) => {
-            tracing::error!(id = %p.id, why, "a finding in the outbox cannot be raised");
-            change
-                .record(
-                    "alert.not_raised",
-                    Some(&format!("finding:{}", p.id)),
-                    json!({"why": why, "draft": p.draft}),
-                )
-                .await?;
+        taken += 1;
+        match (draft, checked) {
+            (Ok(d), Ok(())) => {
+                let at = p.at_ms.unwrap_or(change.at_ms());
+                let id = raise_in(&mut change, &actor, &d, p.at_ms, p.id).await?;
+                raised.push((id, d, at));
+            }
+            (_, Err(why)) | (Err(why), _) => {
+                tracing::error!(id = %p.id, why, "a finding in the outbox cannot be raised");
+                change
+                    .record_as(
+                        &actor,
+                        "alert.not_raised",
+                        Some(&format!("finding:{}", p.id)),
+                        json!({"why": why, "draft": p.draft}),
+                    )
+                    .await?;
+            }
         }
     }
     change.commit().await?;
-    if let Some((id, d, at)) = raised {
+    for (id, d, at) in raised {
         correlate(state, id, &d, at);
     }
-    Ok(true)
+    Ok(taken)
 }
 
 /// Drains the outbox in the background now (after a commit that wrote to it).

@@ -30,8 +30,17 @@ pub struct Sharing {
     /// (indicator, subject) pairs already sighted by this process, so a consignment imported
     /// twice is one sighting.
     sighted: Mutex<HashSet<(String, String)>>,
+    /// Matches waiting for their sightings to be written (see [`record_matches`]).
+    queue: Mutex<MatchQueue>,
     /// The HTTP client of the partner feeds.
     pub http: reqwest::Client,
+}
+
+/// Matches waiting to be recorded, and whether a task is recording them.
+#[derive(Default)]
+struct MatchQueue {
+    waiting: Vec<(Arc<Observation>, Hit)>,
+    writing: bool,
 }
 
 impl Default for Sharing {
@@ -39,6 +48,7 @@ impl Default for Sharing {
         Sharing {
             matcher: RwLock::new(Matcher::default()),
             sighted: Mutex::new(HashSet::new()),
+            queue: Mutex::new(MatchQueue::default()),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .connect_timeout(std::time::Duration::from_secs(5))
@@ -542,6 +552,16 @@ async fn sighting_alert(
     }))
 }
 
+/// A match's sighting and alert, ready to be written.
+struct Planned {
+    /// `system:sharing` in the organisation that owns the sighting.
+    actor: Actor,
+    id: String,
+    payload: Value,
+    rows: Vec<NewShared>,
+    finding: hamnvakt_store::PendingAlert,
+}
+
 /// The sighting of a match made here, and its alert: owned by the observing organisation
 /// when it may see the indicator; it goes to the indicator's owner under the indicator's
 /// marking when the indicator is another organisation's, and stays with the observer when it
@@ -552,14 +572,18 @@ async fn sighting_alert(
 /// TLP:AMBER+STRICT), the sighting and its alert are the indicator owner's alone, kept in
 /// that organisation; an indicator of a partner port that the observer may not see goes to
 /// the port's security centre (the installation's operator) if it may see it, and otherwise
-/// to no one here.
-async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), ApiError> {
+/// to no one here (`None`).
+async fn plan_sighting(
+    state: &SharingState,
+    operator: Option<OrgId>,
+    o: &Observation,
+    hit: &Hit,
+) -> Result<Option<Planned>, ApiError> {
     let Some(indicator) = state.store.shared_latest(&hit.indicator).await? else {
-        return Ok(());
+        return Ok(None);
     };
-    let operator = operator_org(state).await?;
     let Some(observer) = o.org.or(operator) else {
-        return Ok(());
+        return Ok(None);
     };
     let sees = |org: OrgId| {
         marking::may_see(
@@ -584,7 +608,7 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         centre
     } else {
         tracing::info!(indicator = %hit.indicator, "a match of a partner's indicator that no one here may see is not recorded");
-        return Ok(());
+        return Ok(None);
     };
     let now = state.now_ms();
     let marking = if indicator.owner_org == owner {
@@ -649,13 +673,7 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
         org: Some(owner),
         request_id: None,
     };
-    let mut c = Change::begin(state, &actor).await?;
-    c.record(
-        "sharing.indicator_matched",
-        Some(&format!("stix:{id}")),
-        json!({"indicator": hit.indicator, "kind": hit.kind, "value": hit.value, "subject": o.subject, "tlp": marking.tlp, "audience": marking.audience, "recipients": marking.recipients}),
-    )
-    .await?;
+    let payload = json!({"indicator": hit.indicator, "kind": hit.kind, "value": hit.value, "subject": o.subject, "tlp": marking.tlp, "audience": marking.audience, "recipients": marking.recipients});
     let matched = AlertMessage::IndicatorMatched {
         indicator: name.chars().take(100).collect(),
         kind: hit.kind.to_string(),
@@ -677,13 +695,90 @@ async fn sight(state: &SharingState, o: &Observation, hit: &Hit) -> Result<(), A
     };
     // The match's alert is durable with the sighting that records it (the alert outbox).
     let finding = alerts::pending(&actor.id, &draft, Some(o.at_ms), now)?;
-    c.tx().file_shared(&rows, now).await?;
-    c.tx()
-        .insert_pending_alerts(std::slice::from_ref(&finding))
+    Ok(Some(Planned {
+        actor,
+        id,
+        payload,
+        rows,
+        finding,
+    }))
+}
+
+/// Writes planned sightings in one transaction: each one's audit event, its objects and its
+/// alert in the outbox.
+async fn write_sightings(state: &SharingState, planned: &[Planned]) -> Result<(), ApiError> {
+    let Some(first) = planned.first() else {
+        return Ok(());
+    };
+    let now = state.now_ms();
+    let mut c = Change::begin(state, &first.actor).await?;
+    for p in planned {
+        c.record_as(
+            &p.actor,
+            "sharing.indicator_matched",
+            Some(&format!("stix:{}", p.id)),
+            p.payload.clone(),
+        )
         .await?;
-    c.commit().await?;
-    alerts::drain_soon(state);
-    Ok(())
+    }
+    let rows: Vec<NewShared> = planned.iter().flat_map(|p| p.rows.clone()).collect();
+    let findings: Vec<_> = planned.iter().map(|p| p.finding.clone()).collect();
+    c.tx().file_shared(&rows, now).await?;
+    c.tx().insert_pending_alerts(&findings).await?;
+    c.commit().await
+}
+
+/// How many matches one transaction records at most.
+const SIGHTINGS_PER_WRITE: usize = 8;
+
+/// Records the matches waiting in the queue until it is empty: each round waits for a moment
+/// when the gate's committer is not writing ([`AppState::idle_writer`]), then writes all that
+/// waited (up to [`SIGHTINGS_PER_WRITE`]) in one transaction, so that a watched truck or
+/// vessel seen again and again costs the gate's groups one writer slot per round, not one per
+/// match. When that transaction fails, each match is tried alone, so one bad match loses only
+/// itself.
+async fn record_matches(s: SharingState) {
+    loop {
+        s.app.idle_writer().await;
+        let batch: Vec<(Arc<Observation>, Hit)> = {
+            let mut q = s.sharing.queue.lock().unwrap_or_else(|p| p.into_inner());
+            if q.waiting.is_empty() {
+                q.writing = false;
+                return;
+            }
+            let n = q.waiting.len().min(SIGHTINGS_PER_WRITE);
+            q.waiting.drain(..n).collect()
+        };
+        let operator = match operator_org(&s).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, lost = batch.len(), "cannot record sightings: the operator is unknown");
+                continue;
+            }
+        };
+        let mut planned = Vec::with_capacity(batch.len());
+        for (o, hit) in &batch {
+            match plan_sighting(&s, operator, o, hit).await {
+                Ok(Some(p)) => planned.push(p),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, indicator = %hit.indicator, "cannot record a sighting")
+                }
+            }
+        }
+        if planned.is_empty() {
+            continue;
+        }
+        if let Err(e) = write_sightings(&s, &planned).await {
+            tracing::warn!(error = %e, matches = planned.len(), "recording sightings together failed; each alone");
+            for p in &planned {
+                if let Err(e) = write_sightings(&s, std::slice::from_ref(p)).await {
+                    tracing::error!(error = %e, sighting = %p.id, "cannot record a sighting");
+                }
+            }
+        }
+        alerts::drain_soon(&s);
+    }
 }
 
 /// The vessel a match of its MMSI or IMO number saw, as the cyber-observable its indicator's
@@ -741,17 +836,18 @@ impl Observer for Watcher {
         if fresh.is_empty() {
             return;
         }
-        let s = SharingState {
-            app: state.clone(),
-            sharing: self.0.clone(),
+        let o = Arc::new(o);
+        let start = {
+            let mut q = self.0.queue.lock().unwrap_or_else(|p| p.into_inner());
+            q.waiting.extend(fresh.into_iter().map(|h| (o.clone(), h)));
+            !std::mem::replace(&mut q.writing, true)
         };
-        tokio::spawn(async move {
-            for hit in &fresh {
-                if let Err(e) = sight(&s, &o, hit).await {
-                    tracing::error!(error = %e, indicator = %hit.indicator, "cannot record a sighting");
-                }
-            }
-        });
+        if start {
+            tokio::spawn(record_matches(SharingState {
+                app: state.clone(),
+                sharing: self.0.clone(),
+            }));
+        }
     }
 }
 

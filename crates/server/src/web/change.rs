@@ -67,15 +67,42 @@ impl<'s> Change<'s> {
         subject: Option<&str>,
         payload: serde_json::Value,
     ) -> Result<AppendedEvent, ApiError> {
+        let org = self.org.clone();
+        self.append(self.actor, org.as_deref(), kind, subject, payload)
+            .await
+    }
+
+    /// Appends an event made by another actor than the change's (several background
+    /// findings, each its own organisation's, written in one transaction).
+    pub async fn record_as(
+        &mut self,
+        actor: &Actor,
+        kind: &'static str,
+        subject: Option<&str>,
+        payload: serde_json::Value,
+    ) -> Result<AppendedEvent, ApiError> {
+        let org = actor.org.map(|o| o.to_string());
+        self.append(actor, org.as_deref(), kind, subject, payload)
+            .await
+    }
+
+    async fn append(
+        &mut self,
+        actor: &Actor,
+        org: Option<&str>,
+        kind: &'static str,
+        subject: Option<&str>,
+        payload: serde_json::Value,
+    ) -> Result<AppendedEvent, ApiError> {
         let e = self
             .tx
             .append(NewEvent {
                 at_ms: self.at_ms,
                 kind,
-                actor: &self.actor.id,
-                org: self.org.as_deref(),
+                actor: &actor.id,
+                org,
                 subject,
-                request_id: self.actor.request_id.as_deref(),
+                request_id: actor.request_id.as_deref(),
                 payload,
             })
             .await?;

@@ -316,3 +316,89 @@ async fn a_release_of_a_watched_container_is_sighted_and_raises_an_alert() {
     let r = pfso.get("/api/v1/sharing/objects?type=sighting").await;
     assert_eq!(r.json["objects"].as_array().unwrap().len(), 1, "{}", r.body);
 }
+
+/// A burst of matches at once (twelve watched containers observed together) is recorded as
+/// a burst: the matcher writes the waiting matches a few to a transaction, and each still gets
+/// its own sighting, its own alert naming its container, and its own audit event in the
+/// organisation that owns it; the chain verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_matches_gives_each_its_own_sighting_alert_and_event() {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let line = admin::create_org(
+        &app.state,
+        &Actor::system("test"),
+        "North Sea Feeder",
+        OrgKind::ShippingLine,
+        None,
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut pfso = app.login("pfso").await;
+    let containers: Vec<String> = (0..12u32)
+        .map(|n| {
+            (0..10)
+                .map(|d| format!("HVBU{:06}{d}", 4200 + n))
+                .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
+                .unwrap()
+        })
+        .collect();
+    for c in &containers {
+        indicator(&mut pfso, "container_number", c, &format!("Watched {c}")).await;
+    }
+    // All twelve handed to the matcher at once, as a busy line's releases would be.
+    for c in &containers {
+        app.state
+            .state
+            .observe(hamnvakt_server::web::state::Observation {
+                what: format!("the release of container {c}"),
+                subject: format!("burst:{c}"),
+                subjects: SubjectRef::typed(SubjectKind::Container, c, None)
+                    .into_iter()
+                    .collect(),
+                org: Some(line),
+                at_ms: T0_MS,
+                values: Observed::of(IndicatorKind::ContainerNumber, c)
+                    .into_iter()
+                    .collect(),
+            });
+    }
+
+    let alerts = matched_alerts(&mut pfso, 12).await;
+    assert_eq!(alerts.len(), 12, "{alerts:?}");
+    for c in &containers {
+        let of_it: Vec<&Value> = alerts
+            .iter()
+            .filter(|a| a["subjects"].to_string().contains(c.as_str()))
+            .collect();
+        assert_eq!(of_it.len(), 1, "one alert names {c}: {alerts:?}");
+        assert_eq!(of_it[0]["owner_org"], line.to_string(), "{}", of_it[0]);
+    }
+    let r = pfso.get("/api/v1/sharing/objects?type=sighting").await;
+    assert_eq!(
+        r.json["objects"].as_array().unwrap().len(),
+        12,
+        "{}",
+        r.body
+    );
+    let events = app
+        .state
+        .store
+        .list_events(Some("sharing.indicator_matched"), None, 100)
+        .await
+        .unwrap()
+        .events;
+    assert_eq!(events.len(), 12, "{events:?}");
+    for e in &events {
+        assert_eq!(e.org.as_deref(), Some(line.to_string().as_str()), "{e:?}");
+        assert_eq!(e.actor, "system:sharing", "{e:?}");
+    }
+    let report = app.state.store.verify_chain().await.unwrap();
+    assert_eq!(
+        report.status,
+        hamnvakt_store::ChainStatus::Intact,
+        "{report:?}"
+    );
+}
