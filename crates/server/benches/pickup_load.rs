@@ -12,12 +12,23 @@
 //!   row written over the version checked, `release.collected` just before the decision);
 //! - `mixed`: the demo day's presentations with every `--every`-th request a granted pick-up.
 //!
+//! The pick-ups are made by one driver and truck (`--truck`):
+//!
+//! - `other` (the default): another driver of story 2's haulier, outside at the end of the
+//!   day's traffic, with the truck his permit names; nothing shared watches him or it, as for
+//!   most trucks;
+//! - `story`: story 2's assigned driver and truck. The demo's shared modus operandi watches
+//!   that truck's plate (the impostor came in it), so every pick-up naming a new container is
+//!   also an indicator match: a sighting and its alert written beside the gate's groups.
+//!
+//! `refer` always uses story 2's driver, truck and container.
+//!
 //! The releases for `grant` and `mixed` are made with the chain's own rules
 //! (`hamnvakt_release::chain::apply`: issued, offered, accepted to the haulier, the driver and
 //! truck assigned, customs green, discharged) and stored directly in batches, without their
 //! step events: what is measured is the gate, not the preparation.
 //!
-//! `cargo bench -p hamnvakt-server --bench pickup_load -- [--mode refer] [--rate 2000] [--seconds 15] [--every 10] [--postgres]`
+//! `cargo bench -p hamnvakt-server --bench pickup_load -- [--mode refer] [--truck other|story] [--rate 2000] [--seconds 15] [--every 10] [--postgres]`
 
 #![allow(
     clippy::unwrap_used,
@@ -57,10 +68,61 @@ fn container(n: u64) -> String {
         .unwrap()
 }
 
-/// Prepares `count` releases at Norvik whose chains end at story 2's driver and truck.
+/// Who collects: a driver, his card and the plate of his truck.
+struct Collector {
+    driver: hamnvakt_core::ids::PersonId,
+    card: String,
+    plate: String,
+}
+
+/// A driver of story 2's haulier other than the story's, outside at the end of the day's
+/// traffic, not banned, with his own card and the truck his permit names.
+fn other_collector(
+    access: &hamnvakt_demo::access::DemoAccess,
+    story: &hamnvakt_demo::release::DemoRelease,
+) -> Collector {
+    access
+        .people
+        .iter()
+        .filter(|p| p.org_id == story.haulier && p.id != story.driver)
+        .filter(|p| p.kind == hamnvakt_access::model::PersonKind::Driver)
+        .filter(|p| !access.bans.iter().any(|b| b.person == Some(p.id)))
+        .find_map(|p| {
+            let card = access
+                .credentials
+                .iter()
+                .find(|c| c.holder == p.id && !c.generic)?
+                .number
+                .clone();
+            let last = access
+                .traffic
+                .iter()
+                .rev()
+                .find(|t| t.credential.as_deref() == Some(card.as_str()));
+            if last.is_some_and(|t| t.direction != hamnvakt_access::decide::Direction::Out) {
+                return None;
+            }
+            let vehicle = access.permits.iter().find(|m| m.holder == p.id)?.vehicle?;
+            let plate = access
+                .vehicles
+                .iter()
+                .find(|v| v.id == vehicle)?
+                .plate
+                .clone();
+            Some(Collector {
+                driver: p.id,
+                card,
+                plate,
+            })
+        })
+        .expect("the demo port has another driver of the haulier outside at the end of the day")
+}
+
+/// Prepares `count` releases at Norvik whose chains end at `who`'s card and truck.
 async fn prepare(
     state: &Instance,
     story: &hamnvakt_demo::release::DemoRelease,
+    who: &Collector,
     count: u64,
 ) -> Vec<String> {
     let now = state.now_ms();
@@ -116,10 +178,10 @@ async fn prepare(
                 story.haulier,
                 p,
                 Action::Assign {
-                    driver: story.driver,
+                    driver: who.driver,
                     driver_org: story.haulier,
                     driver_has_card: true,
-                    plate: story.plate.clone(),
+                    plate: who.plate.clone(),
                 },
             );
             let r = step(
@@ -142,7 +204,7 @@ async fn prepare(
                 line_org: r.line.to_string(),
                 holder_org: r.holder().to_string(),
                 state: "active".into(),
-                driver: Some(story.driver.to_string()),
+                driver: Some(who.driver.to_string()),
                 issued_ms: r.issued_ms,
                 expires_ms: r.expires_ms,
                 updated_ms: at,
@@ -165,6 +227,7 @@ fn main() {
     let seconds: u64 = arg("--seconds", 15);
     let every: u64 = arg("--every", 10);
     let mode: String = arg("--mode", "refer".to_owned());
+    let truck: String = arg("--truck", "other".to_owned());
     let kind = if std::env::args().any(|a| a == "--postgres") {
         Kind::Postgres
     } else {
@@ -199,8 +262,22 @@ fn main() {
             "mixed" => total.div_ceil(every),
             _ => 0,
         };
+        let who = match truck.as_str() {
+            "story" => Collector {
+                driver: story.driver,
+                card: story.pickup.credential.clone().unwrap(),
+                plate: story.plate.clone(),
+            },
+            _ => {
+                assert_eq!(truck, "other", "--truck is other or story");
+                other_collector(&summary.world.access, &story)
+            }
+        };
+        if grants > 0 {
+            println!("pick-ups by {} truck {}", if truck == "story" { "story 2's watched" } else { "an unwatched" }, who.plate);
+        }
         let t = Instant::now();
-        let prepared = prepare(&state, &story, grants).await;
+        let prepared = prepare(&state, &story, &who, grants).await;
         if grants > 0 {
             println!("prepared {grants} releases in {:.1} s", t.elapsed().as_secs_f64());
         }
@@ -213,6 +290,7 @@ fn main() {
         let traffic = summary.world.access.traffic.clone();
         let pickup = story.pickup.clone();
         let story_container = story.container.clone();
+        let (card, plate) = (who.card.clone(), who.plate.clone());
         let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
         let latencies = Arc::new(Mutex::new(Vec::with_capacity(total as usize)));
         let outcomes = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
@@ -231,12 +309,12 @@ fn main() {
                 if let Some(wait) = due.checked_duration_since(Instant::now()) {
                     std::thread::sleep(wait);
                 }
-                let as_pickup = |container: String| serde_json::json!({"gate": pickup.gate, "credential": pickup.credential,
-                    "plate": pickup.plate, "direction": pickup.direction, "container": container});
+                let as_pickup = |card: &str, plate: &str, container: String| serde_json::json!({"gate": pickup.gate, "credential": card,
+                    "plate": plate, "direction": pickup.direction, "container": container});
                 let (body, what) = match mode.as_str() {
-                    "refer" => (as_pickup(story_container.clone()), "pick-up"),
-                    "grant" => (as_pickup(next_release.next().unwrap()), "pick-up"),
-                    "mixed" if i % every == 0 => (as_pickup(next_release.next().unwrap()), "pick-up"),
+                    "refer" => (as_pickup(pickup.credential.as_deref().unwrap(), pickup.plate.as_deref().unwrap(), story_container.clone()), "pick-up"),
+                    "grant" => (as_pickup(&card, &plate, next_release.next().unwrap()), "pick-up"),
+                    "mixed" if i % every == 0 => (as_pickup(&card, &plate, next_release.next().unwrap()), "pick-up"),
                     _ => {
                         let p = traffic.choose(&mut rng).unwrap();
                         (serde_json::json!({"gate": p.gate, "credential": p.credential, "plate": p.plate, "direction": p.direction}), "ordinary")
