@@ -162,9 +162,10 @@ pub fn pending(
 /// One drain at a time in this process (another instance's is ordered by the outbox row).
 static DRAINING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// How many findings one transaction of the drain raises at most: few enough that the
-/// transaction holds SQLite's one writer for about as long as one group of gate decisions,
-/// so a group that arrives meanwhile waits no longer than that.
+/// How many findings one transaction of the drain raises at most on SQLite: few enough that
+/// the transaction holds the one writer for about as long as one group of gate decisions, so
+/// a group that arrives meanwhile waits no longer than that (one on PostgreSQL,
+/// [`AppState::background_batch`]).
 const RAISED_TOGETHER: usize = 8;
 
 /// Raises every finding waiting in the outbox, a few at a time ([`RAISED_TOGETHER`]) in one
@@ -180,7 +181,7 @@ pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
     loop {
         let batch = state.store.pending_alerts(100).await?;
         let n = batch.len();
-        for some in batch.chunks(RAISED_TOGETHER) {
+        for some in batch.chunks(state.background_batch(RAISED_TOGETHER)) {
             state.idle_writer().await;
             match raise_pending(state, some).await {
                 Ok(k) => raised += k,

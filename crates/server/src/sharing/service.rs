@@ -728,7 +728,8 @@ async fn write_sightings(state: &SharingState, planned: &[Planned]) -> Result<()
     c.commit().await
 }
 
-/// How many matches one transaction records at most.
+/// How many matches one transaction records at most on SQLite (one on PostgreSQL,
+/// [`AppState::background_batch`]).
 const SIGHTINGS_PER_WRITE: usize = 8;
 
 /// Records the matches waiting in the queue until it is empty: each round waits for a moment
@@ -746,7 +747,10 @@ async fn record_matches(s: SharingState) {
                 q.writing = false;
                 return;
             }
-            let n = q.waiting.len().min(SIGHTINGS_PER_WRITE);
+            let n = q
+                .waiting
+                .len()
+                .min(s.app.background_batch(SIGHTINGS_PER_WRITE));
             q.waiting.drain(..n).collect()
         };
         let operator = match operator_org(&s).await {

@@ -241,6 +241,18 @@ impl AppState {
         }
     }
 
+    /// How many background records (sightings, outbox findings) to write in one transaction
+    /// of at most `n`: `n` on SQLite, where the one writer is better held a few times briefly
+    /// than many times; one on PostgreSQL, where a transaction holds the chain head's lock from
+    /// its first event to its commit and every instance's gate groups wait for it.
+    pub fn background_batch(&self, n: usize) -> usize {
+        if self.store.is_postgres() {
+            1
+        } else {
+            n.max(1)
+        }
+    }
+
     /// Waits (up to 20 ms) for a moment when the priority writer has nothing written or
     /// waiting, so that background work on the single SQLite writer goes between its groups,
     /// not ahead of them.

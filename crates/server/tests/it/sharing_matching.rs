@@ -322,10 +322,19 @@ async fn a_release_of_a_watched_container_is_sighted_and_raises_an_alert() {
 /// its own sighting, its own alert naming its container, and its own audit event in the
 /// organisation that owns it; the chain verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_matches_gives_each_its_own_sighting_alert_and_event() {
+async fn a_burst_of_matches_gives_each_its_own_sighting_alert_and_event_sqlite() {
+    a_burst_of_matches(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_matches_gives_each_its_own_sighting_alert_and_event_postgres() {
+    a_burst_of_matches(Kind::Postgres).await;
+}
+
+async fn a_burst_of_matches(kind: Kind) {
     use hamnvakt_core::alert::{SubjectKind, SubjectRef};
     use hamnvakt_sharing::{IndicatorKind, Observed};
-    let app = TestApp::spawn(Kind::Sqlite).await;
+    let app = TestApp::spawn(kind).await;
     let line = admin::create_org(
         &app.state,
         &Actor::system("test"),
