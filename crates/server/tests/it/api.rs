@@ -430,8 +430,7 @@ async fn alerts_follow_their_lifecycle_and_their_marking() {
         (422, Some("state"))
     );
 
-    let report = app.state.store.verify_chain().await.unwrap();
-    assert_eq!(report.status, hamnvakt_store::ChainStatus::Intact);
+    app.assert_chain_intact().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,40 +4,12 @@
 //! the reports, a reassessment's trend, need-to-know, and the comparison across ports — shown
 //! only over three other ports, naming none, and not to be differenced.
 
-use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
-use hamnvakt_server::identity::{self as admin, UserSpec};
-use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{Client, TestApp, PASSWORD};
-
-async fn org(app: &TestApp, name: &str, kind: OrgKind) -> OrgId {
-    admin::create_org(&app.state, &Actor::system("test"), name, kind, None)
-        .await
-        .unwrap()
-        .id
-}
-
-async fn user(app: &TestApp, org: OrgId, name: &str, roles: Vec<Role>) {
-    admin::create_user(
-        &app.state,
-        &Actor::system("test"),
-        UserSpec {
-            id: None,
-            org_id: org,
-            username: name.into(),
-            display_name: name.into(),
-            password: Some(PASSWORD.to_owned()),
-            roles,
-            locale: "en".into(),
-        },
-    )
-    .await
-    .unwrap();
-}
+use crate::helpers::{Client, TestApp};
 
 async fn edit(c: &mut Client, id: &str, e: Value) -> (u16, Value) {
     let r = c
@@ -221,9 +193,11 @@ async fn assessment_flow(kind: Kind) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let line_org = org(&app, "North Sea Feeder", OrgKind::ShippingLine).await;
-    let forwarder = org(&app, "Norvik Freight Forwarding", OrgKind::Forwarder).await;
-    user(&app, line_org, "line", vec![Role::Dispatcher]).await;
+    let line_org = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
+    let forwarder = app
+        .org("Norvik Freight Forwarding", OrgKind::Forwarder)
+        .await;
+    app.user(line_org, "line", vec![Role::Dispatcher]).await;
     let mut line = app.login("line").await;
     let r = line
         .post_json(
@@ -330,7 +304,7 @@ async fn assessment_flow(kind: Kind) {
         wrong_fields.contains(&"controls[0]") && wrong_fields.contains(&"marking.audience"),
         "{wrong_fields:?}"
     );
-    let helsinki = org(&app, "Port of Helsinki", OrgKind::OtherPort).await;
+    let helsinki = app.org("Port of Helsinki", OrgKind::OtherPort).await;
     let export = json!({"format": "hamnvakt.practices/1", "catalogue": "2026.1", "practices": [
         {"practice": practice("Biometric check of the collecting driver", &["CRG-1"]),
          "marking": {"tlp": "TLP:GREEN", "audience": "alliance"}}]});
@@ -413,8 +387,8 @@ async fn assessment_flow(kind: Kind) {
     );
 
     // Need-to-know: another port's PFSO does not find it; customs may not read assessments.
-    let other = org(&app, "Norrtälje Hamn", OrgKind::PortAuthority).await;
-    user(&app, other, "pfso-norrtalje", vec![Role::Pfso]).await;
+    let other = app.org("Norrtälje Hamn", OrgKind::PortAuthority).await;
+    app.user(other, "pfso-norrtalje", vec![Role::Pfso]).await;
     let mut stranger = app.login("pfso-norrtalje").await;
     assert_eq!(
         stranger
@@ -500,10 +474,7 @@ async fn assessment_flow(kind: Kind) {
     ] {
         assert!(events.iter().any(|e| e.kind == kind), "no {kind}");
     }
-    assert_eq!(
-        app.state.store.verify_chain().await.unwrap().status,
-        hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 
     // The console renders the assessment with its gaps and the partner's practice.
     let page = pfso.get(&format!("/assessments/{id}")).await;
@@ -516,9 +487,9 @@ async fn assessment_flow(kind: Kind) {
 }
 
 async fn share(app: &TestApp, name: &str, status: &str) -> Client {
-    let o = org(app, name, OrgKind::OtherPort).await;
+    let o = app.org(name, OrgKind::OtherPort).await;
     let username = name.to_lowercase().replace(' ', "-");
-    user(app, o, &username, vec![Role::Pfso]).await;
+    app.user(o, &username, vec![Role::Pfso]).await;
     let mut c = app.login(&username).await;
     let r = c
         .post_json(

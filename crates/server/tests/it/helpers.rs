@@ -234,6 +234,44 @@ impl TestApp {
         secret
     }
 
+    /// A new organisation, made through the service as an administrator would.
+    pub async fn org(&self, name: &str, kind: OrgKind) -> OrgId {
+        admin::create_org(&self.state, &Actor::system("test"), name, kind, None)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A person who signs in with `username` and [`PASSWORD`], in `org`, with `roles`.
+    pub async fn user(&self, org: OrgId, username: &str, roles: Vec<Role>) -> UserId {
+        admin::create_user(
+            &self.state,
+            &Actor::system("test"),
+            UserSpec {
+                id: None,
+                org_id: org,
+                username: username.into(),
+                display_name: username.into(),
+                password: Some(PASSWORD.to_owned()),
+                roles,
+                locale: "en".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// Fails the test unless the audit chain verifies from its first event to its head.
+    pub async fn assert_chain_intact(&self) {
+        let report = self.state.store.verify_chain().await.unwrap();
+        assert_eq!(
+            report.status,
+            hamnvakt_store::ChainStatus::Intact,
+            "{report:?}"
+        );
+    }
+
     pub async fn events(&self, kind: &str) -> Vec<hamnvakt_store::EventRecord> {
         self.state
             .store

@@ -5,36 +5,16 @@
 
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
-use hamnvakt_server::identity::{self as admin, UserSpec};
-use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{Client, TestApp, PASSWORD};
+use crate::helpers::{Client, TestApp};
 use crate::sharing::validate_strict;
 
 /// The police and one of its analysts, beside the helpers' port, customs and haulier.
 async fn police(app: &TestApp) -> (hamnvakt_core::ids::OrgId, Client) {
-    let seed = Actor::system("test");
-    let org = admin::create_org(&app.state, &seed, "Polisen", OrgKind::Police, None)
-        .await
-        .unwrap()
-        .id;
-    admin::create_user(
-        &app.state,
-        &seed,
-        UserSpec {
-            id: None,
-            org_id: org,
-            username: "police".into(),
-            display_name: "police".into(),
-            password: Some(PASSWORD.into()),
-            roles: vec![Role::Analyst],
-            locale: "en".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let org = app.org("Polisen", OrgKind::Police).await;
+    app.user(org, "police", vec![Role::Analyst]).await;
     (org, app.login("police").await)
 }
 
@@ -517,10 +497,7 @@ async fn incident_flow(kind: Kind) {
     ] {
         assert!(!app.events(kind).await.is_empty(), "no {kind} event");
     }
-    assert_eq!(
-        app.state.store.verify_chain().await.unwrap().status,
-        hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 }
 
 mod flow {
@@ -543,32 +520,8 @@ mod flow {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_leaves_as_a_stix_incident_under_its_marking() {
     let app = TestApp::spawn(Kind::Sqlite).await;
-    let seed = Actor::system("test");
-    let partner = admin::create_org(
-        &app.state,
-        &seed,
-        "Port of Gdańsk",
-        OrgKind::OtherPort,
-        None,
-    )
-    .await
-    .unwrap()
-    .id;
-    admin::create_user(
-        &app.state,
-        &seed,
-        UserSpec {
-            id: None,
-            org_id: partner,
-            username: "gdansk".into(),
-            display_name: "gdansk".into(),
-            password: Some(PASSWORD.to_owned()),
-            roles: vec![Role::Analyst],
-            locale: "en".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let partner = app.org("Port of Gdańsk", OrgKind::OtherPort).await;
+    app.user(partner, "gdansk", vec![Role::Analyst]).await;
     let mut pfso = app.login("pfso").await;
     let finding = json!({"kind": "ais.rendezvous", "severity": "high",
         "title": "Rendezvous at sea off Landsort", "tlp": "TLP:GREEN", "audience": "alliance",

@@ -13,7 +13,7 @@ use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{Client, TestApp, PASSWORD};
+use crate::helpers::{Client, TestApp};
 
 const FROM: i64 = 1_767_225_600_000; // 2026-01-01
 const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
@@ -23,24 +23,6 @@ async fn create(c: &mut Client, kind: &str, body: Value) -> String {
     let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
     assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
     r.json["id"].as_str().unwrap().to_owned()
-}
-
-async fn user(app: &TestApp, org: hamnvakt_core::ids::OrgId, name: &str, roles: Vec<Role>) {
-    admin::create_user(
-        &app.state,
-        &Actor::system("test"),
-        UserSpec {
-            id: None,
-            org_id: org,
-            username: name.into(),
-            display_name: name.into(),
-            password: Some(PASSWORD.to_owned()),
-            roles,
-            locale: "en".into(),
-        },
-    )
-    .await
-    .unwrap();
 }
 
 async fn step(c: &mut Client, id: &str, body: Value) -> (u16, Value) {
@@ -62,31 +44,19 @@ fn codes(d: &Value) -> Vec<String> {
 async fn release_flow(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let seed = Actor::system("test");
-    let org = |name: &'static str, kind| {
-        let state = app.state.clone();
-        let seed = seed.clone();
-        async move {
-            admin::create_org(&state, &seed, name, kind, None)
-                .await
-                .unwrap()
-                .id
-        }
-    };
-    let line = org("North Sea Feeder", OrgKind::ShippingLine).await;
-    let forwarder = org("Norvik Freight Forwarding", OrgKind::Forwarder).await;
-    let other_haulier = org("Baltic Road Cargo", OrgKind::Haulier).await;
-    let terminal = org("Norvik Terminal", OrgKind::TerminalOperator).await;
-    user(&app, line, "line", vec![Role::Dispatcher]).await;
-    user(&app, forwarder, "fwd", vec![Role::Dispatcher]).await;
-    user(&app, other_haulier, "other", vec![Role::Dispatcher]).await;
-    user(&app, terminal, "terminal", vec![Role::Pfso]).await;
-    user(
-        &app,
-        app.haulier,
-        "haulier.dispatch",
-        vec![Role::Dispatcher],
-    )
-    .await;
+    let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
+    let forwarder = app
+        .org("Norvik Freight Forwarding", OrgKind::Forwarder)
+        .await;
+    let other_haulier = app.org("Baltic Road Cargo", OrgKind::Haulier).await;
+    let terminal = app.org("Norvik Terminal", OrgKind::TerminalOperator).await;
+    app.user(line, "line", vec![Role::Dispatcher]).await;
+    app.user(forwarder, "fwd", vec![Role::Dispatcher]).await;
+    app.user(other_haulier, "other", vec![Role::Dispatcher])
+        .await;
+    app.user(terminal, "terminal", vec![Role::Pfso]).await;
+    app.user(app.haulier, "haulier.dispatch", vec![Role::Dispatcher])
+        .await;
     // The haulier's own system acts with a token of its organisation.
     let system = admin::create_user(
         &app.state,
@@ -505,9 +475,7 @@ async fn release_flow(kind: Kind) {
     assert!(events
         .iter()
         .all(|e| !e.payload.contains("\"pin") && !e.payload.contains("secret")));
-    assert!(
-        app.state.store.verify_chain().await.unwrap().status == hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 }
 
 mod flow {

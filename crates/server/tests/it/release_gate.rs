@@ -13,13 +13,12 @@ use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_server::app::Instance;
-use hamnvakt_server::identity::{self as admin, UserSpec};
 use hamnvakt_server::web::change::Actor;
 use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::{test_config, Client, TestApp, PASSWORD, T0_MS};
+use crate::helpers::{test_config, Client, TestApp, T0_MS};
 
 const FROM: i64 = 1_767_225_600_000; // 2026-01-01
 const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
@@ -29,24 +28,6 @@ async fn create(c: &mut Client, kind: &str, body: Value) -> String {
     let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
     assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
     r.json["id"].as_str().unwrap().to_owned()
-}
-
-async fn user(app: &TestApp, org: OrgId, name: &str, roles: Vec<Role>) {
-    admin::create_user(
-        &app.state,
-        &Actor::system("test"),
-        UserSpec {
-            id: None,
-            org_id: org,
-            username: name.into(),
-            display_name: name.into(),
-            password: Some(PASSWORD.to_owned()),
-            roles,
-            locale: "en".into(),
-        },
-    )
-    .await
-    .unwrap();
 }
 
 async fn step(c: &mut Client, id: &str, body: Value) {
@@ -76,24 +57,19 @@ struct Ready {
 }
 
 async fn parties(app: &TestApp) -> (OrgId, OrgId, OrgId) {
-    let seed = Actor::system("test");
     let mut made = Vec::new();
     for (name, kind) in [
         ("North Sea Feeder", OrgKind::ShippingLine),
         ("Norvik Freight Forwarding", OrgKind::Forwarder),
         ("Norvik Terminal", OrgKind::TerminalOperator),
     ] {
-        made.push(
-            admin::create_org(&app.state, &seed, name, kind, None)
-                .await
-                .unwrap()
-                .id,
-        );
+        made.push(app.org(name, kind).await);
     }
-    user(app, made[0], "line", vec![Role::Dispatcher]).await;
-    user(app, made[1], "fwd", vec![Role::Dispatcher]).await;
-    user(app, made[2], "terminal", vec![Role::Pfso]).await;
-    user(app, app.haulier, "haulier", vec![Role::Dispatcher]).await;
+    app.user(made[0], "line", vec![Role::Dispatcher]).await;
+    app.user(made[1], "fwd", vec![Role::Dispatcher]).await;
+    app.user(made[2], "terminal", vec![Role::Pfso]).await;
+    app.user(app.haulier, "haulier", vec![Role::Dispatcher])
+        .await;
     (made[0], made[1], made[2])
 }
 
@@ -300,9 +276,7 @@ async fn a_step_applies_to_the_next_pickup(kind: Kind) {
             .as_str()
         )
     );
-    assert!(
-        app.state.store.verify_chain().await.unwrap().status == hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 }
 
 mod a_step_applies {
@@ -345,9 +319,7 @@ async fn granted_once(app: &TestApp, r: &Ready, answers: &[Value]) {
     let mut h = app.login("haulier").await;
     let v = h.get(&format!("/api/v1/releases/{}", r.release)).await;
     assert_eq!(v.json["state"], "collected", "{}", v.body);
-    assert!(
-        app.state.store.verify_chain().await.unwrap().status == hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 }
 
 async fn one_instance(kind: Kind) {
@@ -712,17 +684,8 @@ async fn stream_flow(kind: Kind) {
     let pushed = read_until(&mut again, "release.accepted").await;
     assert!(pushed.contains(&passed), "{pushed}");
     // Another haulier's dispatcher hears nothing of it (it would have by now).
-    let other = admin::create_org(
-        &app.state,
-        &Actor::system("test"),
-        "Baltic Road Cargo",
-        OrgKind::Haulier,
-        None,
-    )
-    .await
-    .unwrap()
-    .id;
-    user(&app, other, "other", vec![Role::Dispatcher]).await;
+    let other = app.org("Baltic Road Cargo", OrgKind::Haulier).await;
+    app.user(other, "other", vec![Role::Dispatcher]).await;
     let o = app.login("other").await;
     let mut theirs = stream_of(&app.url, o.cookie.as_deref().unwrap(), Some("0")).await;
     // The stream from the start of the chain: the other haulier's only releases are none,
@@ -882,10 +845,7 @@ async fn a_release_moves_under_its_pickup(kind: Kind) {
     let mut h = app.login("haulier").await;
     let v = h.get(&format!("/api/v1/releases/{}", r.release)).await;
     assert_eq!(v.json["state"], "withdrawn", "{}", v.body);
-    assert_eq!(
-        app.state.store.verify_chain().await.unwrap().status,
-        hamnvakt_store::ChainStatus::Intact
-    );
+    app.assert_chain_intact().await;
 }
 
 mod release_moves {

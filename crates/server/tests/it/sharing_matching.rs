@@ -7,13 +7,11 @@ use std::time::Duration;
 
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
-use hamnvakt_server::identity::{self as admin, UserSpec};
-use hamnvakt_server::web::change::Actor;
 use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
 use crate::ais::type1;
-use crate::helpers::{replay_nmea, Client, TestApp, PASSWORD, T0_MS};
+use crate::helpers::{replay_nmea, Client, TestApp, T0_MS};
 use crate::sharing::validate_strict;
 
 /// The first sighting of `indicator` the client may see, waiting for the matcher's
@@ -198,43 +196,12 @@ async fn a_vessel_heard_on_ais_matching_an_indicator_is_sighted_with_what_was_se
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_of_a_watched_container_is_sighted_and_raises_an_alert() {
     let app = TestApp::spawn(Kind::Sqlite).await;
-    let seed = Actor::system("test");
-    let line = admin::create_org(
-        &app.state,
-        &seed,
-        "North Sea Feeder",
-        OrgKind::ShippingLine,
-        None,
-    )
-    .await
-    .unwrap()
-    .id;
-    let forwarder = admin::create_org(
-        &app.state,
-        &seed,
-        "Norvik Freight Forwarding",
-        OrgKind::Forwarder,
-        None,
-    )
-    .await
-    .unwrap()
-    .id;
+    let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
+    let forwarder = app
+        .org("Norvik Freight Forwarding", OrgKind::Forwarder)
+        .await;
     for (org, name) in [(line, "line"), (forwarder, "fwd")] {
-        admin::create_user(
-            &app.state,
-            &seed,
-            UserSpec {
-                id: None,
-                org_id: org,
-                username: name.into(),
-                display_name: name.into(),
-                password: Some(PASSWORD.to_owned()),
-                roles: vec![Role::Dispatcher],
-                locale: "en".into(),
-            },
-        )
-        .await
-        .unwrap();
+        app.user(org, name, vec![Role::Dispatcher]).await;
     }
     let mut pfso = app.login("pfso").await;
     let watched = indicator(
@@ -335,16 +302,7 @@ async fn a_burst_of_matches(kind: Kind) {
     use hamnvakt_core::alert::{SubjectKind, SubjectRef};
     use hamnvakt_sharing::{IndicatorKind, Observed};
     let app = TestApp::spawn(kind).await;
-    let line = admin::create_org(
-        &app.state,
-        &Actor::system("test"),
-        "North Sea Feeder",
-        OrgKind::ShippingLine,
-        None,
-    )
-    .await
-    .unwrap()
-    .id;
+    let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
     let mut pfso = app.login("pfso").await;
     let containers: Vec<String> = (0..12u32)
         .map(|n| {
@@ -404,10 +362,5 @@ async fn a_burst_of_matches(kind: Kind) {
         assert_eq!(e.org.as_deref(), Some(line.to_string().as_str()), "{e:?}");
         assert_eq!(e.actor, "system:sharing", "{e:?}");
     }
-    let report = app.state.store.verify_chain().await.unwrap();
-    assert_eq!(
-        report.status,
-        hamnvakt_store::ChainStatus::Intact,
-        "{report:?}"
-    );
+    app.assert_chain_intact().await;
 }
