@@ -236,20 +236,32 @@ impl WriteTx {
     /// Appends `events` and commits, as [`WriteTx::append_many`] then [`WriteTx::commit`]. On
     /// SQLite's writer that is one round trip: the inserts, the head and `COMMIT` go together
     /// (for the gate's committer, whose group ends with its events).
-    pub async fn append_and_commit(
+    pub async fn append_and_commit(self, events: &[NewEvent<'_>]) -> Result<Vec<AppendedEvent>> {
+        self.append_and_commit_on(events, None)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a begun transaction found its head moved".into()))
+    }
+
+    /// [`WriteTx::append_and_commit`]; with `unbegun`, on SQLite's writer holding no
+    /// transaction yet: `BEGIN`, a check that the stored head is still `unbegun` (this
+    /// process's hint), the claims, the events, the head and `COMMIT` all go in one round
+    /// trip. `None` when the stored head was another (another process appended): nothing was
+    /// written, and the caller goes the ordinary way.
+    pub(crate) async fn append_and_commit_on(
         mut self,
         events: &[NewEvent<'_>],
-    ) -> Result<Vec<AppendedEvent>> {
+        unbegun: Option<(i64, String)>,
+    ) -> Result<Option<Vec<AppendedEvent>>> {
         let TxConn::Writer(conn) = &mut self.tx else {
             let appended = self.append_many(events).await?;
             self.commit().await?;
-            return Ok(appended);
+            return Ok(Some(appended));
         };
-        if events.is_empty() {
+        if events.is_empty() && unbegun.is_none() {
             self.commit().await?;
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
-        let (seq, prev_hash) = match self.head.take() {
+        let (seq, prev_hash) = match self.head.take().or_else(|| unbegun.clone()) {
             Some(head) => head,
             None => {
                 let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
@@ -261,6 +273,16 @@ impl WriteTx {
         };
         let (rows, appended, head) = chain_rows(seq, prev_hash, events);
         let mut sql = Sql::on(Backend::Sqlite, "");
+        if let Some(on) = &unbegun {
+            // The write lock is taken by the head's update, which also checks it: the batch
+            // fails (the head row exists) unless the head is still the one hashed onto.
+            sql.push("PRAGMA synchronous=FULL; BEGIN; UPDATE chain_head SET seq = seq WHERE id = 1 AND seq = ")
+                .arg(Arg::I64(on.0))
+                .push(" AND hash = ")
+                .arg(Arg::Text(on.1.clone()))
+                .push("; INSERT INTO chain_head (id, seq, hash) SELECT 1, 0, '' WHERE changes() <> 1; ");
+            conn.opening();
+        }
         let checks = std::mem::take(&mut self.with_commit);
         for (update, _) in &checks {
             sql.append(update);
@@ -291,6 +313,21 @@ impl WriteTx {
             let guard = e
                 .as_database_error()
                 .is_some_and(|d| d.is_unique_violation() && d.message().contains("chain_head"));
+            if let (true, Some(on)) = (guard, &unbegun) {
+                // The head's check or a claim's: which one, the head as it stands says.
+                sqlx::query("ROLLBACK").execute(&mut **conn).await?;
+                conn.closed();
+                let now = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+                    .fetch_optional(&mut **conn)
+                    .await?
+                    .map(|r| -> Result<(i64, String)> {
+                        Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?))
+                    })
+                    .transpose()?;
+                if now.as_ref() != Some(on) {
+                    return Ok(None);
+                }
+            }
             return Err(match checks.into_iter().next() {
                 Some((_, conflict)) if guard => StoreError::Conflict(conflict),
                 _ => StoreError::from_write(e),
@@ -301,7 +338,7 @@ impl WriteTx {
             // Still holding the writer (see `commit`).
             set_hint(hint, Some(head));
         }
-        Ok(appended)
+        Ok(Some(appended))
     }
 
     /// Writes `rows` with multi-row statements, `head (…), (…) tail`, chunked as
@@ -461,6 +498,57 @@ impl crate::Store {
         let appended = tx.append_many(events).await?;
         tx.commit().await?;
         Ok(appended)
+    }
+
+    /// Appends a group that claims releases (`claims`, each written over the version it was
+    /// read at, as [`WriteTx::update_release_with_commit`]) with its `events`, durably. On
+    /// SQLite, when this process knows the head, that is one round trip to the writer
+    /// connection: `BEGIN`, a check of the head, the claims, the events, the head and
+    /// `COMMIT` together. A claim whose release moved fails the whole group with
+    /// [`StoreError::Conflict`], nothing written. A head moved by another process writes
+    /// nothing either, and the group goes the ordinary way (begin, then the rest).
+    pub async fn append_claiming(
+        &self,
+        claims: &[crate::ReleaseRow],
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<AppendedEvent>> {
+        self.writable()?;
+        let missed = &self.hint_missed;
+        let backing_off = matches!(
+            *missed.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(at) if at.elapsed() < HINT_BACKOFF
+        );
+        if self.backend == Backend::Sqlite && !backing_off {
+            let conn = self.write_lock().await?;
+            // Read while holding the writer: no other writer of this process moves it now.
+            if let Some(on_head) = self.hint() {
+                let mut tx = WriteTx::new(
+                    TxConn::Writer(conn),
+                    self.backend,
+                    Some(self.head_hint.clone()),
+                )
+                .moving(self.facts_generation.clone());
+                for c in claims {
+                    tx.update_release_with_commit(c).await?;
+                }
+                let counts = &self.group_appends;
+                match tx.append_and_commit_on(events, Some(on_head)).await? {
+                    Some(appended) => {
+                        counts.one_trip.fetch_add(1, Ordering::Relaxed);
+                        return Ok(appended);
+                    }
+                    None => {
+                        counts.missed.fetch_add(1, Ordering::Relaxed);
+                        *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                    }
+                }
+            }
+        }
+        let mut tx = self.begin().await?;
+        for c in claims {
+            tx.update_release_with_commit(c).await?;
+        }
+        tx.append_and_commit(events).await
     }
 
     /// How many group appends of this process went in one round trip on the head hint, and

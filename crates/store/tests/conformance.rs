@@ -498,6 +498,109 @@ async fn an_abandoned_transaction_lets_go_of_the_lock(kind: Kind) {
     b.close().await;
 }
 
+/// A group that claims releases with nothing else to write (`Store::append_claiming`, the
+/// gate's committer with pick-ups decided on arrival): on SQLite one round trip on the head
+/// hint; a claim over a moved version fails the whole group, nothing written; a head moved by
+/// another handle (another process) writes nothing on the hint and the group lands the
+/// ordinary way, after the true head.
+async fn a_claiming_group_goes_in_one_trip_or_the_ordinary_way(kind: Kind) {
+    let (db, a) = open(kind).await;
+    let (port, _, haulier) = seed_orgs(&a).await;
+    let row = |version: i64, state: &str, holder: OrgId| ReleaseRow {
+        id: "rel-1".into(),
+        container: "MSKU1234565".into(),
+        bill_of_lading: "BL-1".into(),
+        line_org: port.to_string(),
+        holder_org: holder.to_string(),
+        state: state.into(),
+        driver: Some("person-1".into()),
+        issued_ms: T0,
+        expires_ms: T0 + 86_400_000,
+        updated_ms: T0 + version,
+        version,
+        data: json!({ "v": version }).to_string(),
+    };
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_release(&row(1, "active", haulier)).await.unwrap();
+    tx.commit().await.unwrap();
+    // An append of this process's own, so that it knows the head.
+    append(&a, "test.first", json!({})).await;
+    let head = a.verify_chain().await.unwrap().head_seq;
+    let (one_trip, stale) = a.group_append_counts();
+
+    let got = a
+        .append_claiming(
+            &[row(2, "active", haulier)],
+            &[event("release.collected", 0), event("access.decision", 1)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![head + 1, head + 2]
+    );
+    assert_eq!(a.release("rel-1").await.unwrap().unwrap().version, 2);
+    if kind == Kind::Sqlite {
+        assert_eq!(
+            a.group_append_counts(),
+            (one_trip + 1, stale),
+            "one round trip"
+        );
+    }
+
+    // Over a version no longer stored: the group fails, naming the release; nothing written.
+    let err = a
+        .append_claiming(
+            &[row(2, "collected", port)],
+            &[event("release.collected", 2), event("access.decision", 3)],
+        )
+        .await
+        .expect_err("a claim over a moved version must fail");
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")),
+        "the conflict names the release: {err:?}"
+    );
+    let stored = a.release("rel-1").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.version, stored.holder_org),
+        (2, haulier.to_string())
+    );
+    assert_eq!(a.verify_chain().await.unwrap().head_seq, head + 2);
+
+    // (The failure forgot the hint; this process learns the head again.)
+    append(&a, "test.again", json!({})).await;
+    // Another process appends: this one's hint is stale, and the group lands after it.
+    let b = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
+    append(&b, "test.other_process", json!({})).await;
+    let (one_trip, stale) = a.group_append_counts();
+    let got = a
+        .append_claiming(
+            &[row(3, "collected", haulier)],
+            &[event("release.collected", 4), event("access.decision", 5)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![head + 5, head + 6]
+    );
+    if kind == Kind::Sqlite {
+        assert_eq!(
+            a.group_append_counts(),
+            (one_trip, stale + 1),
+            "the hint was stale"
+        );
+    }
+    let stored = a.release("rel-1").await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.state.as_str()), (3, "collected"));
+    let report = a.verify_chain().await.unwrap();
+    assert_eq!(
+        (report.status, report.head_seq),
+        (ChainStatus::Intact, head + 6)
+    );
+    b.close().await;
+}
+
 /// Group appends and ordinary transactions of one process at the same time: the group
 /// append's head hint is read and moved while it holds the writer, so no writer of the same
 /// process ever makes it stale (on SQLite, where it matters; on PostgreSQL each group that
@@ -1793,6 +1896,7 @@ conformance!(
     concurrent_appends_stay_linear,
     durable_group_appends_follow_other_writers,
     claims_go_with_the_commit_or_not_at_all,
+    a_claiming_group_goes_in_one_trip_or_the_ordinary_way,
     an_abandoned_transaction_lets_go_of_the_lock,
     a_process_never_stales_its_own_head_hint,
     users_roles_and_conflicts,

@@ -1285,8 +1285,15 @@ async fn write_batch(
     let found = !findings.is_empty();
     let claimed = claims.iter().any(Option::is_some);
     // A group whose decisions were all made on arrival takes the writer only now, after the
-    // detectors' reads.
-    if (found || claimed) && tx.is_none() {
+    // detectors' reads; with claims and no findings, in one round trip on the head hint
+    // (`Store::append_claiming`).
+    let claiming_alone = claimed && !found && tx.is_none();
+    let claim_rows: Vec<hamnvakt_store::ReleaseRow> = if claiming_alone {
+        claims.iter().flatten().map(|c| c.row.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    if found && tx.is_none() {
         tx = Some(state.store.begin().await?);
     }
     if let Some(t) = tx.as_mut() {
@@ -1304,6 +1311,12 @@ async fn write_batch(
             t.insert_pending_alerts(&findings).await?;
             lap(&engine.metrics.group_write);
             let appended = t.append_and_commit(&events).await?;
+            lap(&engine.metrics.group_commit);
+            appended
+        }
+        None if claiming_alone => {
+            lap(&engine.metrics.group_write);
+            let appended = state.store.append_claiming(&claim_rows, &events).await?;
             lap(&engine.metrics.group_commit);
             appended
         }
