@@ -473,25 +473,9 @@ impl crate::Store {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        // Where other writers append all the time (several instances on one PostgreSQL, a CLI
-        // command on the same SQLite file), the hint is mostly stale and each try a wasted
-        // statement: after a miss, the ordinary way for a while.
-        let missed = &self.hint_missed;
-        let backing_off = matches!(
-            *missed.lock().unwrap_or_else(|p| p.into_inner()),
-            Some(at) if at.elapsed() < HINT_BACKOFF
-        );
-        if !backing_off && self.hint().is_some() {
-            let counts = &self.group_appends;
-            match self.append_on_hint(events).await? {
-                Some(appended) => {
-                    counts.one_trip.fetch_add(1, Ordering::Relaxed);
-                    return Ok(appended);
-                }
-                None => {
-                    counts.missed.fetch_add(1, Ordering::Relaxed);
-                    *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-                }
+        if !self.hint_backing_off() && self.hint().is_some() {
+            if let Some(appended) = self.counted(self.append_on_hint(events).await?) {
+                return Ok(appended);
             }
         }
         let mut tx = self.begin().await?;
@@ -513,12 +497,7 @@ impl crate::Store {
         events: &[NewEvent<'_>],
     ) -> Result<Vec<AppendedEvent>> {
         self.writable()?;
-        let missed = &self.hint_missed;
-        let backing_off = matches!(
-            *missed.lock().unwrap_or_else(|p| p.into_inner()),
-            Some(at) if at.elapsed() < HINT_BACKOFF
-        );
-        if self.backend == Backend::Sqlite && !backing_off {
+        if self.backend == Backend::Sqlite && !self.hint_backing_off() {
             let conn = self.write_lock().await?;
             // Read while holding the writer: no other writer of this process moves it now.
             if let Some(on_head) = self.hint() {
@@ -531,16 +510,9 @@ impl crate::Store {
                 for c in claims {
                     tx.update_release_with_commit(c).await?;
                 }
-                let counts = &self.group_appends;
-                match tx.append_and_commit_on(events, Some(on_head)).await? {
-                    Some(appended) => {
-                        counts.one_trip.fetch_add(1, Ordering::Relaxed);
-                        return Ok(appended);
-                    }
-                    None => {
-                        counts.missed.fetch_add(1, Ordering::Relaxed);
-                        *missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-                    }
+                let tried = tx.append_and_commit_on(events, Some(on_head)).await?;
+                if let Some(appended) = self.counted(tried) {
+                    return Ok(appended);
                 }
             }
         }
@@ -549,6 +521,31 @@ impl crate::Store {
             tx.update_release_with_commit(c).await?;
         }
         tx.append_and_commit(events).await
+    }
+
+    /// Whether a group append found the hint stale within [`HINT_BACKOFF`]: where other
+    /// writers append all the time (several instances on one PostgreSQL, a CLI command on the
+    /// same SQLite file), the hint is mostly stale and each try a wasted statement, so after a
+    /// miss the ordinary way for a while.
+    fn hint_backing_off(&self) -> bool {
+        matches!(
+            *self.hint_missed.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(at) if at.elapsed() < HINT_BACKOFF
+        )
+    }
+
+    /// Counts a group append tried on the hint: one round trip when it went, a miss (and the
+    /// back-off starting now) when the hint was stale.
+    fn counted<T>(&self, tried: Option<T>) -> Option<T> {
+        let counts = &self.group_appends;
+        match &tried {
+            Some(_) => counts.one_trip.fetch_add(1, Ordering::Relaxed),
+            None => {
+                *self.hint_missed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                counts.missed.fetch_add(1, Ordering::Relaxed)
+            }
+        };
+        tried
     }
 
     /// How many group appends of this process went in one round trip on the head hint, and

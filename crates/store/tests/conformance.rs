@@ -345,18 +345,13 @@ fn event(kind: &'static str, i: usize) -> NewEvent<'static> {
     }
 }
 
-/// The gate committer's claim of a release, sent with its events and the commit
-/// (`update_release_with_commit`, `append_and_commit`): written over the version read in the
-/// transaction, and when that version moved, nothing of the transaction is written (neither
-/// the release nor the events) and the error names the release. The writer is usable after.
-async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
-    let (_db, store) = open(kind).await;
-    let (port, _, haulier) = seed_orgs(&store).await;
-    let row = |version: i64, state: &str, holder: OrgId| ReleaseRow {
+/// Release `rel-1` of the line `line` at `version`, in `state`, held by `holder`.
+fn release_one(line: OrgId, version: i64, state: &str, holder: OrgId) -> ReleaseRow {
+    ReleaseRow {
         id: "rel-1".into(),
         container: "MSKU1234565".into(),
         bill_of_lading: "BL-1".into(),
-        line_org: port.to_string(),
+        line_org: line.to_string(),
         holder_org: holder.to_string(),
         state: state.into(),
         driver: Some("person-1".into()),
@@ -365,7 +360,17 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
         updated_ms: T0 + version,
         version,
         data: json!({ "v": version }).to_string(),
-    };
+    }
+}
+
+/// The gate committer's claim of a release, sent with its events and the commit
+/// (`update_release_with_commit`, `append_and_commit`): written over the version read in the
+/// transaction, and when that version moved, nothing of the transaction is written (neither
+/// the release nor the events) and the error names the release. The writer is usable after.
+async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, haulier) = seed_orgs(&store).await;
+    let row = |version: i64, state: &str, holder: OrgId| release_one(port, version, state, holder);
     let mut tx = store.begin().await.unwrap();
     tx.insert_release(&row(1, "active", haulier)).await.unwrap();
     tx.commit().await.unwrap();
@@ -506,20 +511,7 @@ async fn an_abandoned_transaction_lets_go_of_the_lock(kind: Kind) {
 async fn a_claiming_group_goes_in_one_trip_or_the_ordinary_way(kind: Kind) {
     let (db, a) = open(kind).await;
     let (port, _, haulier) = seed_orgs(&a).await;
-    let row = |version: i64, state: &str, holder: OrgId| ReleaseRow {
-        id: "rel-1".into(),
-        container: "MSKU1234565".into(),
-        bill_of_lading: "BL-1".into(),
-        line_org: port.to_string(),
-        holder_org: holder.to_string(),
-        state: state.into(),
-        driver: Some("person-1".into()),
-        issued_ms: T0,
-        expires_ms: T0 + 86_400_000,
-        updated_ms: T0 + version,
-        version,
-        data: json!({ "v": version }).to_string(),
-    };
+    let row = |version: i64, state: &str, holder: OrgId| release_one(port, version, state, holder);
     let mut tx = a.begin().await.unwrap();
     tx.insert_release(&row(1, "active", haulier)).await.unwrap();
     tx.commit().await.unwrap();
