@@ -493,7 +493,7 @@ impl crate::Store {
     /// nothing either, and the group goes the ordinary way (begin, then the rest).
     pub async fn append_claiming(
         &self,
-        claims: &[crate::ReleaseRow],
+        claims: &[&crate::ReleaseRow],
         events: &[NewEvent<'_>],
     ) -> Result<Vec<AppendedEvent>> {
         self.writable()?;

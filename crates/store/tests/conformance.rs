@@ -522,7 +522,7 @@ async fn a_claiming_group_goes_in_one_trip_or_the_ordinary_way(kind: Kind) {
 
     let got = a
         .append_claiming(
-            &[row(2, "active", haulier)],
+            &[&row(2, "active", haulier)],
             &[event("release.collected", 0), event("access.decision", 1)],
         )
         .await
@@ -543,7 +543,7 @@ async fn a_claiming_group_goes_in_one_trip_or_the_ordinary_way(kind: Kind) {
     // Over a version no longer stored: the group fails, naming the release; nothing written.
     let err = a
         .append_claiming(
-            &[row(2, "collected", port)],
+            &[&row(2, "collected", port)],
             &[event("release.collected", 2), event("access.decision", 3)],
         )
         .await
@@ -567,7 +567,7 @@ async fn a_claiming_group_goes_in_one_trip_or_the_ordinary_way(kind: Kind) {
     let (one_trip, stale) = a.group_append_counts();
     let got = a
         .append_claiming(
-            &[row(3, "collected", haulier)],
+            &[&row(3, "collected", haulier)],
             &[event("release.collected", 4), event("access.decision", 5)],
         )
         .await

@@ -1288,8 +1288,8 @@ async fn write_batch(
     // detectors' reads; with claims and no findings, in one round trip on the head hint
     // (`Store::append_claiming`).
     let claiming_alone = claimed && !found && tx.is_none();
-    let claim_rows: Vec<hamnvakt_store::ReleaseRow> = if claiming_alone {
-        claims.iter().flatten().map(|c| c.row.clone()).collect()
+    let claim_rows: Vec<&hamnvakt_store::ReleaseRow> = if claiming_alone {
+        claims.iter().flatten().map(|c| &c.row).collect()
     } else {
         Vec::new()
     };

@@ -212,9 +212,9 @@ pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
 /// Takes `pending` out of the outbox and raises each in one transaction; returns how many
 /// it took (another instance may have taken some first).
 async fn raise_pending(state: &AppState, pending: &[PendingAlert]) -> Result<usize, ApiError> {
-    let Some(first) = pending.first() else {
+    if pending.is_empty() {
         return Ok(0);
-    };
+    }
     let actor_of = |p: &PendingAlert, draft: &Result<AlertDraft, String>| Actor {
         id: p.actor.clone(),
         org: draft.as_ref().ok().map(|d| d.owner_org),
@@ -241,7 +241,11 @@ async fn raise_pending(state: &AppState, pending: &[PendingAlert]) -> Result<usi
         };
         checked.push((p, draft, ok));
     }
-    let opener = actor_of(first, &parse(first));
+    // The change's own actor records nothing: each finding's events are recorded as its own.
+    let opener = checked
+        .first()
+        .map(|(p, draft, _)| actor_of(p, draft))
+        .unwrap_or_else(|| Actor::system("system:alerts"));
     let mut change = Change::begin(state, &opener).await?;
     let mut taken = 0;
     let mut raised = Vec::new();
