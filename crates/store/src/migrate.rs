@@ -189,6 +189,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0034_releases_by_driver.sql"),
         postgres: include_str!("../schema/postgres/0034_releases_by_driver.sql"),
     },
+    Migration {
+        version: 35,
+        name: "releases_by_container",
+        sqlite: include_str!("../schema/sqlite/0035_releases_by_container.sql"),
+        postgres: include_str!("../schema/postgres/0035_releases_by_container.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

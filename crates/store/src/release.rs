@@ -207,20 +207,18 @@ impl WriteTx {
     /// goes in that same round trip, and a row that moved fails it all the same (a
     /// [`StoreError::Conflict`], the whole transaction rolled back); elsewhere it is written
     /// now.
+    ///
+    /// A claim collects the release: it moves the state, the time, the version and the
+    /// document, never the holder, the driver or the expiry, and those are compared rather
+    /// than written (a row that differs there is a conflict too). SQLite rewrites an index
+    /// entry for every column a statement assigns, changed or not: assigning the driver moved
+    /// the release's entry in `releases_by_driver`, a page more in every commit of granted
+    /// pick-ups.
     pub async fn update_release_with_commit(&mut self, r: &ReleaseRow) -> Result<()> {
-        if !matches!(self.tx, crate::writer::TxConn::Writer(_)) {
-            return self.update_release(r).await;
-        }
         self.facts_touched = true;
-        let mut sql = Sql::on(Backend::Sqlite, "");
-        sql.push("UPDATE releases SET holder_org = ")
-            .arg(Arg::Text(r.holder_org.clone()))
-            .push(", state = ")
+        let mut sql = Sql::on(self.backend, "");
+        sql.push("UPDATE releases SET state = ")
             .arg(Arg::Text(r.state.clone()))
-            .push(", driver = ")
-            .arg(Arg::OptText(r.driver.clone()))
-            .push(", expires_ms = ")
-            .arg(Arg::I64(r.expires_ms))
             .push(", updated_ms = ")
             .arg(Arg::I64(r.updated_ms))
             .push(", version = ")
@@ -230,11 +228,26 @@ impl WriteTx {
             .push(" WHERE id = ")
             .arg(Arg::Text(r.id.clone()))
             .push(" AND version = ")
-            .arg(Arg::I64(r.version - 1));
-        self.with_commit.push((
-            sql,
-            format!("release {} was changed by someone else meanwhile", r.id),
-        ));
+            .arg(Arg::I64(r.version - 1))
+            .push(" AND holder_org = ")
+            .arg(Arg::Text(r.holder_org.clone()))
+            .push(" AND driver IS NOT DISTINCT FROM ")
+            .arg(Arg::OptText(r.driver.clone()))
+            .push(" AND expires_ms = ")
+            .arg(Arg::I64(r.expires_ms));
+        let moved = format!("release {} was changed by someone else meanwhile", r.id);
+        if matches!(self.tx, crate::writer::TxConn::Writer(_)) {
+            self.with_commit.push((sql, moved));
+            return Ok(());
+        }
+        let done = sql
+            .query()
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(moved));
+        }
         Ok(())
     }
 

@@ -376,8 +376,31 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
     tx.commit().await.unwrap();
     let head = store.verify_chain().await.unwrap().head_seq;
 
-    // Read in the locked transaction, claimed, appended and committed together.
     let containers = vec!["MSKU1234565".to_owned(), "TGHU0000000".to_owned()];
+    // A claim collects; it never hands the release to another driver. One that would, over
+    // the right version, is refused like a moved release, and nothing is written.
+    let mut other_driver = row(2, "collected", haulier);
+    other_driver.driver = Some("person-2".into());
+    let (mut tx, _) = store.begin_locked_reading(&containers).await.unwrap();
+    let err = match tx.update_release_with_commit(&other_driver).await {
+        Err(e) => {
+            drop(tx);
+            e
+        }
+        Ok(()) => tx
+            .append_and_commit(&[event("release.collected", 0)])
+            .await
+            .expect_err("a claim that changes the driver must fail"),
+    };
+    assert!(matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")), "{err:?}");
+    let stored = store.release("rel-1").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.version, stored.driver.as_deref()),
+        (1, Some("person-1"))
+    );
+    assert_eq!(store.verify_chain().await.unwrap().head_seq, head);
+
+    // Read in the locked transaction, claimed, appended and committed together.
     let (mut tx, versions) = store.begin_locked_reading(&containers).await.unwrap();
     assert_eq!(
         versions,
