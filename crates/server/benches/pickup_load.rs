@@ -287,6 +287,14 @@ fn main() {
         let serve_state = state.clone();
         tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
 
+        // What the writer's metrics were before the load: the preparation's WAL rewinds are
+        // not the load's.
+        let metrics_url = url.replace("/api/v1/access/decisions", "/metrics");
+        let before = if std::env::var_os("GATE_LOAD_METRICS").is_some() {
+            writer_metrics(&reqwest::get(&metrics_url).await.unwrap().text().await.unwrap())
+        } else {
+            Vec::new()
+        };
         let traffic = summary.world.access.traffic.clone();
         let pickup = story.pickup.clone();
         let story_container = story.container.clone();
@@ -379,12 +387,30 @@ fn main() {
         }
         println!("outcomes: {:?}", outcomes.lock().unwrap());
         if std::env::var_os("GATE_LOAD_METRICS").is_some() {
-            let m = reqwest::get(url.replace("/api/v1/access/decisions", "/metrics")).await.unwrap().text().await.unwrap();
+            let m = reqwest::get(&metrics_url).await.unwrap().text().await.unwrap();
             for line in m.lines().filter(|l| l.contains("audit_group_appends{") || l.starts_with("hamnvakt_wal_rewind_duration_seconds_") || l.contains("decision_group_") && (l.contains("_sum") || l.contains("_count"))) {
                 println!("{line}");
+            }
+            // The same sums and counts over the load alone.
+            let before: BTreeMap<String, f64> = before.into_iter().collect();
+            for (name, after) in writer_metrics(&m) {
+                let was = before.get(&name).copied().unwrap_or(0.0);
+                println!("during the load: {name} {:.6}", after - was);
             }
         }
         let report = state.store.verify_chain().await.unwrap();
         println!("audit chain: {:?}, {} events", report.status, report.events_checked);
     });
+}
+
+/// The writer's sums and counts in a `/metrics` text: WAL rewinds (with their histogram's
+/// buckets), group appends and the decision groups' commits.
+fn writer_metrics(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter(|l| l.contains("audit_group_appends{") || l.starts_with("hamnvakt_wal_rewind_duration_seconds_") || l.contains("decision_group_commit_seconds") && !l.contains("bucket"))
+        .filter_map(|l| {
+            let (name, value) = l.rsplit_once(' ')?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
 }
