@@ -407,7 +407,11 @@ fn main() {
 /// buckets), group appends and the decision groups' commits.
 fn writer_metrics(text: &str) -> Vec<(String, f64)> {
     text.lines()
-        .filter(|l| l.contains("audit_group_appends{") || l.starts_with("hamnvakt_wal_rewind_duration_seconds_") || l.contains("decision_group_commit_seconds") && !l.contains("bucket"))
+        .filter(|l| {
+            l.contains("audit_group_appends{")
+                || l.starts_with("hamnvakt_wal_rewind_duration_seconds_")
+                || l.contains("decision_group_commit_seconds") && !l.contains("bucket")
+        })
         .filter_map(|l| {
             let (name, value) = l.rsplit_once(' ')?;
             Some((name.to_owned(), value.parse().ok()?))

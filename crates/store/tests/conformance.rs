@@ -392,7 +392,10 @@ async fn claims_go_with_the_commit_or_not_at_all(kind: Kind) {
             .await
             .expect_err("a claim that changes the driver must fail"),
     };
-    assert!(matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")), "{err:?}");
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("rel-1")),
+        "{err:?}"
+    );
     let stored = store.release("rel-1").await.unwrap().unwrap();
     assert_eq!(
         (stored.version, stored.driver.as_deref()),

@@ -3,7 +3,7 @@
 //! a sighting and an alert. Every write is one [`Change`]: the audit event and the objects in
 //! one transaction, the matcher updated after the commit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 
 use hamnvakt_core::alert::{AlertDraft, AlertMessage, Severity};
@@ -27,13 +27,69 @@ use crate::web::state::{AppState, Observation, Observer};
 /// The live indicators in memory, and the matches already acted on.
 pub struct Sharing {
     matcher: RwLock<Matcher>,
-    /// (indicator, subject) pairs already sighted by this process, so a consignment imported
-    /// twice is one sighting.
-    sighted: Mutex<HashSet<(String, String)>>,
+    /// (indicator, subject) pairs this process sighted lately, so a consignment imported
+    /// twice, or a watched vessel's every position report, is one sighting a day.
+    sighted: Mutex<Sighted>,
     /// Matches waiting for their sightings to be written (see [`record_matches`]).
     queue: Mutex<MatchQueue>,
     /// The HTTP client of the partner feeds.
     pub http: reqwest::Client,
+}
+
+/// How long a match of an indicator on one subject is acted on once: a truck that an
+/// indicator watches and that comes back the next day is sighted again, a vessel reporting
+/// its position every few seconds is not sighted every few seconds.
+const SIGHTED_FOR_MS: i64 = 24 * 3_600_000;
+
+/// At most this many (indicator, subject) pairs are remembered; past it the oldest are
+/// forgotten first (and sighted again if matched again).
+const SIGHTED_AT_MOST: usize = 100_000;
+
+/// The (indicator, subject) pairs acted on within [`SIGHTED_FOR_MS`], oldest first, so that
+/// what this remembers is bounded by the matches of one day, not of the process's life.
+#[derive(Default)]
+struct Sighted {
+    /// When each pair was last acted on.
+    at: HashMap<(String, String), i64>,
+    /// The pairs in the order they were acted on, with the time; an entry whose time is no
+    /// longer the pair's in `at` is stale (the pair was acted on again since).
+    order: VecDeque<(i64, (String, String))>,
+}
+
+impl Sighted {
+    /// Whether `pair`, observed at `at_ms`, is to be acted on (it was not within the window
+    /// before `at_ms`); if so it is remembered from `at_ms`.
+    fn fresh(&mut self, pair: (String, String), at_ms: i64) -> bool {
+        if let Some(last) = self.at.get(&pair) {
+            if at_ms.saturating_sub(*last) < SIGHTED_FOR_MS {
+                return false;
+            }
+        }
+        self.at.insert(pair.clone(), at_ms);
+        self.order.push_back((at_ms, pair));
+        self.forget(at_ms);
+        true
+    }
+
+    /// Forgets pairs acted on a window or more before `now_ms`, and the oldest beyond
+    /// [`SIGHTED_AT_MOST`].
+    fn forget(&mut self, now_ms: i64) {
+        while let Some((at_ms, pair)) = self.order.front() {
+            let old = now_ms.saturating_sub(*at_ms) >= SIGHTED_FOR_MS;
+            if !old && self.at.len() <= SIGHTED_AT_MOST && self.order.len() <= 2 * SIGHTED_AT_MOST {
+                break;
+            }
+            if self.at.get(pair) == Some(at_ms) {
+                self.at.remove(pair);
+            }
+            self.order.pop_front();
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.at.len()
+    }
 }
 
 /// Matches waiting to be recorded, and whether a task is recording them.
@@ -47,7 +103,7 @@ impl Default for Sharing {
     fn default() -> Self {
         Sharing {
             matcher: RwLock::new(Matcher::default()),
-            sighted: Mutex::new(HashSet::new()),
+            sighted: Mutex::new(Sighted::default()),
             queue: Mutex::new(MatchQueue::default()),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
@@ -834,7 +890,7 @@ impl Observer for Watcher {
         let fresh: Vec<Hit> = {
             let mut seen = self.0.sighted.lock().unwrap_or_else(|p| p.into_inner());
             hits.into_iter()
-                .filter(|h| seen.insert((h.indicator.clone(), o.subject.clone())))
+                .filter(|h| seen.fresh((h.indicator.clone(), o.subject.clone()), o.at_ms))
                 .collect()
         };
         if fresh.is_empty() {
@@ -891,4 +947,54 @@ pub async fn revoke(
         .sharing
         .learn(&[(&new, filed.first().copied().unwrap_or(Filed::Duplicate))]);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(i: usize) -> (String, String) {
+        ("indicator--1".to_owned(), format!("gate:G1:ABC{i}"))
+    }
+
+    /// A pair is acted on once a day: again within the window it is not, a day later it is.
+    #[test]
+    fn a_match_is_acted_on_once_a_day() {
+        let mut s = Sighted::default();
+        let t0 = 1_700_000_000_000;
+        assert!(s.fresh(pair(1), t0));
+        assert!(!s.fresh(pair(1), t0 + 1_000));
+        assert!(!s.fresh(pair(1), t0 + SIGHTED_FOR_MS - 1));
+        assert!(s.fresh(pair(2), t0 + 5));
+        assert!(s.fresh(pair(1), t0 + SIGHTED_FOR_MS));
+        assert!(!s.fresh(pair(1), t0 + SIGHTED_FOR_MS + 10));
+        // An observation older than the last one acted on is not a new sighting.
+        assert!(!s.fresh(pair(1), t0));
+    }
+
+    /// What is remembered is a day's matches: the older ones are forgotten as new ones come,
+    /// and never more than the bound.
+    #[test]
+    fn the_memory_of_matches_is_bounded() {
+        let mut s = Sighted::default();
+        let t0 = 1_700_000_000_000;
+        for i in 0..1_000 {
+            assert!(s.fresh(pair(i), t0 + i as i64));
+        }
+        assert_eq!(s.len(), 1_000);
+        // A day later, one new match forgets all of them.
+        assert!(s.fresh(pair(5_000), t0 + SIGHTED_FOR_MS + 1_000));
+        assert_eq!(s.len(), 1);
+        assert!(s.order.len() <= 2);
+        // Many within one day: never more than the bound.
+        for i in 0..SIGHTED_AT_MOST + 10 {
+            s.fresh(pair(10_000 + i), t0 + SIGHTED_FOR_MS + 2_000);
+        }
+        assert!(s.len() <= SIGHTED_AT_MOST, "{}", s.len());
+        // The most recent are the ones remembered.
+        assert!(!s.fresh(
+            pair(10_000 + SIGHTED_AT_MOST + 9),
+            t0 + SIGHTED_FOR_MS + 2_001
+        ));
+    }
 }

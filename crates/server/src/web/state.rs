@@ -102,7 +102,7 @@ pub struct Observation {
     /// What was observed and where, in words (`consignment DEC-1 at Norvik`).
     pub what: String,
     /// The observed object, as one key (`consignment:<id>`, `gate:<id>:<plate>`,
-    /// `vessel:<mmsi>`): a match is acted on once per indicator and key.
+    /// `vessel:<mmsi>`): a match is acted on once a day per indicator and key.
     pub subject: String,
     /// The things observed, as an alert links them.
     pub subjects: Vec<hamnvakt_core::alert::SubjectRef>,

@@ -364,3 +364,52 @@ async fn a_burst_of_matches(kind: Kind) {
     }
     app.assert_chain_intact().await;
 }
+
+/// One watched container observed again and again under one key: within a day that is the
+/// one sighting already filed; a day later it is a new sighting with its own alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_match_seen_again_the_next_day_is_sighted_again() {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
+    let mut pfso = app.login("pfso").await;
+    let container = (0..10)
+        .map(|d| format!("HVBU{:06}{d}", 5100))
+        .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
+        .unwrap();
+    indicator(&mut pfso, "container_number", &container, "Watched box").await;
+    let observe = |at_ms: i64| {
+        app.state
+            .state
+            .observe(hamnvakt_server::web::state::Observation {
+                what: format!("the release of container {container}"),
+                subject: format!("again:{container}"),
+                subjects: SubjectRef::typed(SubjectKind::Container, &container, None)
+                    .into_iter()
+                    .collect(),
+                org: Some(line),
+                at_ms,
+                values: Observed::of(IndicatorKind::ContainerNumber, &container)
+                    .into_iter()
+                    .collect(),
+            })
+    };
+    observe(T0_MS);
+    assert_eq!(matched_alerts(&mut pfso, 1).await.len(), 1);
+    // The same day, twice more: nothing new.
+    observe(T0_MS + 60_000);
+    observe(T0_MS + 23 * 3_600_000);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(matched_alerts(&mut pfso, 2).await.len(), 1);
+    let r = pfso.get("/api/v1/sharing/objects?type=sighting").await;
+    assert_eq!(r.json["objects"].as_array().unwrap().len(), 1, "{}", r.body);
+    // The next day (a new session: the last one has expired): sighted again.
+    app.clock.advance_seconds(25 * 3600);
+    let mut pfso = app.login("pfso").await;
+    observe(T0_MS + 25 * 3_600_000);
+    assert_eq!(matched_alerts(&mut pfso, 2).await.len(), 2);
+    let r = pfso.get("/api/v1/sharing/objects?type=sighting").await;
+    assert_eq!(r.json["objects"].as_array().unwrap().len(), 2, "{}", r.body);
+    app.assert_chain_intact().await;
+}
