@@ -240,15 +240,7 @@ impl WriteTx {
             self.with_commit.push((sql, moved));
             return Ok(());
         }
-        let done = sql
-            .query()
-            .execute(&mut *self.tx)
-            .await
-            .map_err(StoreError::from_write)?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(moved));
-        }
-        Ok(())
+        self.write_one(&sql, moved).await
     }
 
     /// [`Store::releases_of_container`] inside this transaction (the gate's committer

@@ -365,17 +365,24 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Runs a write that must change exactly one row (a row written over the version it was
+    /// read at); none is [`StoreError::Conflict`] with `conflict` as its message.
+    pub(crate) async fn write_one(&mut self, sql: &Sql, conflict: String) -> Result<()> {
+        let done = sql
+            .query()
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(conflict));
+        }
+        Ok(())
+    }
+
     /// Makes the transaction durable. Returns only after the database has it on disk.
     pub async fn commit(mut self) -> Result<()> {
         for (sql, conflict) in std::mem::take(&mut self.with_commit) {
-            let done = sql
-                .query()
-                .execute(&mut *self.tx)
-                .await
-                .map_err(StoreError::from_write)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict(conflict));
-            }
+            self.write_one(&sql, conflict).await?;
         }
         let moved = match self.head.take() {
             Some(head) if self.head_written => Some(head),
