@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_testkit::Kind;
@@ -284,6 +285,35 @@ async fn a_release_of_a_watched_container_is_sighted_and_raises_an_alert() {
     assert_eq!(r.json["objects"].as_array().unwrap().len(), 1, "{}", r.body);
 }
 
+/// A container number with a valid check digit, from a six-digit serial (`HVBU` + serial + the
+/// first digit that checks).
+fn container(serial: u32) -> String {
+    (0..10)
+        .map(|d| format!("HVBU{serial:06}{d}"))
+        .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
+        .unwrap()
+}
+
+/// Hands the matcher a release of `container` by `line`, observed at `at_ms` under `key`.
+fn container_seen(app: &TestApp, line: OrgId, container: &str, key: &str, at_ms: i64) {
+    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
+    use hamnvakt_sharing::{IndicatorKind, Observed};
+    app.state
+        .state
+        .observe(hamnvakt_server::web::state::Observation {
+            what: format!("the release of container {container}"),
+            subject: key.to_owned(),
+            subjects: SubjectRef::typed(SubjectKind::Container, container, None)
+                .into_iter()
+                .collect(),
+            org: Some(line),
+            at_ms,
+            values: Observed::of(IndicatorKind::ContainerNumber, container)
+                .into_iter()
+                .collect(),
+        });
+}
+
 /// A burst of matches at once (twelve watched containers observed together) is recorded as
 /// a burst: the matcher writes the waiting matches a few to a transaction, and each still gets
 /// its own sighting, its own alert naming its container, and its own audit event in the
@@ -299,38 +329,16 @@ async fn a_burst_of_matches_gives_each_its_own_sighting_alert_and_event_postgres
 }
 
 async fn a_burst_of_matches(kind: Kind) {
-    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
-    use hamnvakt_sharing::{IndicatorKind, Observed};
     let app = TestApp::spawn(kind).await;
     let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
     let mut pfso = app.login("pfso").await;
-    let containers: Vec<String> = (0..12u32)
-        .map(|n| {
-            (0..10)
-                .map(|d| format!("HVBU{:06}{d}", 4200 + n))
-                .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
-                .unwrap()
-        })
-        .collect();
+    let containers: Vec<String> = (0..12u32).map(|n| container(4200 + n)).collect();
     for c in &containers {
         indicator(&mut pfso, "container_number", c, &format!("Watched {c}")).await;
     }
     // All twelve handed to the matcher at once, as a busy line's releases would be.
     for c in &containers {
-        app.state
-            .state
-            .observe(hamnvakt_server::web::state::Observation {
-                what: format!("the release of container {c}"),
-                subject: format!("burst:{c}"),
-                subjects: SubjectRef::typed(SubjectKind::Container, c, None)
-                    .into_iter()
-                    .collect(),
-                org: Some(line),
-                at_ms: T0_MS,
-                values: Observed::of(IndicatorKind::ContainerNumber, c)
-                    .into_iter()
-                    .collect(),
-            });
+        container_seen(&app, line, c, &format!("burst:{c}"), T0_MS);
     }
 
     let alerts = matched_alerts(&mut pfso, 12).await;
@@ -369,32 +377,13 @@ async fn a_burst_of_matches(kind: Kind) {
 /// one sighting already filed; a day later it is a new sighting with its own alert.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_match_seen_again_the_next_day_is_sighted_again() {
-    use hamnvakt_core::alert::{SubjectKind, SubjectRef};
-    use hamnvakt_sharing::{IndicatorKind, Observed};
     let app = TestApp::spawn(Kind::Sqlite).await;
     let line = app.org("North Sea Feeder", OrgKind::ShippingLine).await;
     let mut pfso = app.login("pfso").await;
-    let container = (0..10)
-        .map(|d| format!("HVBU{:06}{d}", 5100))
-        .find(|c| hamnvakt_release::container::container_number("c", c).is_ok())
-        .unwrap();
+    let container = container(5100);
     indicator(&mut pfso, "container_number", &container, "Watched box").await;
-    let observe = |at_ms: i64| {
-        app.state
-            .state
-            .observe(hamnvakt_server::web::state::Observation {
-                what: format!("the release of container {container}"),
-                subject: format!("again:{container}"),
-                subjects: SubjectRef::typed(SubjectKind::Container, &container, None)
-                    .into_iter()
-                    .collect(),
-                org: Some(line),
-                at_ms,
-                values: Observed::of(IndicatorKind::ContainerNumber, &container)
-                    .into_iter()
-                    .collect(),
-            })
-    };
+    let observe =
+        |at_ms: i64| container_seen(&app, line, &container, &format!("again:{container}"), at_ms);
     observe(T0_MS);
     assert_eq!(matched_alerts(&mut pfso, 1).await.len(), 1);
     // The same day, twice more: nothing new.
