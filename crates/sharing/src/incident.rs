@@ -141,21 +141,71 @@ pub fn incident(v: &IncidentVersion<'_>) -> Value {
     o
 }
 
+/// A thing an alert is about that a partner can match on, as one of Hamnvakt's
+/// cyber-observables, with the properties the indicators' patterns compare. People and their
+/// cards are not among them: what leaves names things, never persons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observable<'a> {
+    /// A vessel by its MMSI (nine digits) or its IMO number (seven), with the name the alert
+    /// labels it with.
+    Vessel {
+        mmsi: Option<&'a str>,
+        imo: Option<&'a str>,
+        name: Option<&'a str>,
+    },
+    /// A container by its ISO 6346 number (`x-hamnvakt-container:number`).
+    Container(&'a str),
+    /// A truck or car by its plate (`x-hamnvakt-vehicle:plate`).
+    Vehicle(&'a str),
+}
+
+impl Observable<'_> {
+    /// The observable, its id named from the alert's and what identifies the thing, so every
+    /// export of one alert names it the same way; `None` for a vessel with neither number.
+    fn object(&self, alert: Uuid) -> Option<Value> {
+        Some(match *self {
+            Observable::Vessel { mmsi, imo, name } => {
+                // An MMSI-named vessel keeps the id it had before IMO numbers were exported.
+                let key = match (mmsi, imo) {
+                    (Some(mmsi), _) => format!("{alert}:{mmsi}"),
+                    (None, Some(imo)) => format!("{alert}:imo:{imo}"),
+                    (None, None) => return None,
+                };
+                let id = stix::stable_id("x-hamnvakt-vessel", &key);
+                let mut properties = Vec::with_capacity(3);
+                properties.extend(mmsi.map(|m| ("mmsi", m)));
+                properties.extend(imo.map(|i| ("imo", i)));
+                properties.extend(name.map(|n| ("name", n)));
+                stix::observable("x-hamnvakt-vessel", &id, &properties)
+            }
+            Observable::Container(number) => {
+                let id = stix::stable_id("x-hamnvakt-container", &format!("{alert}:{number}"));
+                stix::observable("x-hamnvakt-container", &id, &[("number", number)])
+            }
+            Observable::Vehicle(plate) => {
+                let id = stix::stable_id("x-hamnvakt-vehicle", &format!("{alert}:{plate}"));
+                stix::observable("x-hamnvakt-vehicle", &id, &[("plate", plate)])
+            }
+        })
+    }
+}
+
 /// An alert as STIX: an `incident` carrying the Incident Core Extension (the way threat
 /// intelligence platforms exchange alerts: `determination` suspected until it is closed,
 /// `investigation_status` new until someone acts on it, `detection_methods` the detector's
-/// kind), then for each vessel it is about (a vessel finding: MMSI and name) the vessel as
-/// Hamnvakt's cyber-observable and a `related-to` relationship from the incident. Their ids
-/// derive from the alert's, so every export of one alert names them the same way. Bodies
-/// without markings, as [`incident`]'s.
-pub fn alert(v: &IncidentVersion<'_>, vessels: &[(String, Option<String>)]) -> Vec<Value> {
+/// kind), then for each thing it is about that a partner can match on ([`Observable`]: a
+/// vessel, a container, a vehicle) the thing as Hamnvakt's cyber-observable and a
+/// `related-to` relationship from the incident. Their ids derive from the alert's, so every
+/// export of one alert names them the same way. Bodies without markings, as [`incident`]'s.
+pub fn alert(v: &IncidentVersion<'_>, observed: &[Observable<'_>]) -> Vec<Value> {
     let mut out = vec![incident(v)];
-    for (mmsi, name) in vessels {
-        // Named from the alert and the MMSI: every export of the alert names it the same way.
-        let vessel_stix_id = stix::stable_id("x-hamnvakt-vessel", &format!("{}:{mmsi}", v.id));
-        let vessel = stix::vessel(&vessel_stix_id, mmsi, None, name.as_deref());
-        let rel = stix::stable_id("relationship", &format!("{}:{vessel_stix_id}", v.id));
-        out.push(vessel);
+    for object in observed.iter().filter_map(|o| o.object(v.id)) {
+        let target = object.get("id").cloned().unwrap_or(Value::Null);
+        let rel = stix::stable_id(
+            "relationship",
+            &format!("{}:{}", v.id, target.as_str().unwrap_or_default()),
+        );
+        out.push(object);
         out.push(json!({
             "type": "relationship",
             "spec_version": "2.1",
@@ -165,7 +215,7 @@ pub fn alert(v: &IncidentVersion<'_>, vessels: &[(String, Option<String>)]) -> V
             "created_by_ref": stix::identity_id(v.owner_org),
             "relationship_type": "related-to",
             "source_ref": incident_id(v.id),
-            "target_ref": vessel_stix_id,
+            "target_ref": target,
         }));
     }
     out
@@ -247,5 +297,54 @@ mod tests {
         let g = grouping(u, "Case", "", org, 1, 2, &[u]).unwrap();
         assert_eq!(g["context"], "suspicious-activity");
         assert_eq!(g["object_refs"][0], incident_id(u));
+    }
+
+    #[test]
+    fn an_alert_relates_each_observable_under_ids_of_its_own() {
+        let v = IncidentVersion {
+            id: Uuid::from_bytes([3; 16]),
+            name: "Wrong driver",
+            description: "",
+            owner_org: Id::from_random_bytes([4; 16]),
+            created_ms: 1_764_633_600_000,
+            modified_ms: 1_764_633_600_000,
+            severity: Severity::High,
+            status: InvestigationStatus::New,
+            determination: Determination::Suspected,
+            detection_methods: vec!["release.driver_mismatch".into()],
+        };
+        let things = [
+            Observable::Container("MSKU4839210"),
+            // A vessel with neither number cannot be matched on: left out.
+            Observable::Vessel {
+                mmsi: None,
+                imo: None,
+                name: Some("Unknown"),
+            },
+            Observable::Vehicle("ABC123"),
+        ];
+        let out = alert(&v, &things);
+        let types: Vec<&str> = out.iter().map(|o| o["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "incident",
+                "x-hamnvakt-container",
+                "relationship",
+                "x-hamnvakt-vehicle",
+                "relationship"
+            ]
+        );
+        assert_eq!(out[1]["number"], "MSKU4839210");
+        assert_eq!(out[2]["target_ref"], out[1]["id"]);
+        assert_eq!(out[3]["plate"], "ABC123");
+        assert_eq!(out[4]["source_ref"], incident_id(v.id));
+        // The same ids at every export, and another alert's differ.
+        assert_eq!(alert(&v, &things), out);
+        let other = IncidentVersion {
+            id: Uuid::from_bytes([5; 16]),
+            ..v
+        };
+        assert_ne!(alert(&other, &things)[1]["id"], out[1]["id"]);
     }
 }

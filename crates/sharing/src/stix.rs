@@ -237,28 +237,34 @@ pub fn stable_id(ty: &str, name: &str) -> String {
     )
 }
 
-/// A vessel as a cyber-observable, with what an MMSI or IMO indicator's pattern compares
-/// (`x-hamnvakt-vessel:mmsi`, `x-hamnvakt-vessel:imo`: the digits as text). `id` is a fresh
-/// `x-hamnvakt-vessel--<UUIDv4>`: a custom observable has no ID-contributing properties STIX
-/// knows of, so its id is random (the OASIS validator insists), and each sighting files its
-/// own copy under its own marking — one sighting's marking never decides who sees another's.
-pub fn vessel(id: &str, mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
-    let mut v = json!({
-        "type": "x-hamnvakt-vessel",
-        "spec_version": "2.1",
-        "id": id,
-        "mmsi": mmsi,
-        "extensions": {HAMNVAKT_EXTENSION: {"extension_type": "new-sco"}},
-    });
-    if let Some(obj) = v.as_object_mut() {
-        if let Some(imo) = imo {
-            obj.insert("imo".into(), json!(imo));
-        }
-        if let Some(name) = name {
-            obj.insert("name".into(), json!(name));
-        }
+/// One of Hamnvakt's cyber-observables (`x-hamnvakt-…`, a `new-sco` of
+/// [`HAMNVAKT_EXTENSION`]) with these properties, each a string. `id` is a fresh
+/// `<type>--<UUIDv4>`: a custom observable has no ID-contributing properties STIX knows of,
+/// so its id is random (the OASIS validator insists), and each sighting files its own copy
+/// under its own marking — one sighting's marking never decides who sees another's.
+pub fn observable(ty: &str, id: &str, properties: &[(&str, &str)]) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("type".into(), json!(ty));
+    o.insert("spec_version".into(), json!("2.1"));
+    o.insert("id".into(), json!(id));
+    for (name, value) in properties {
+        o.insert((*name).into(), json!(value));
     }
-    v
+    o.insert(
+        "extensions".into(),
+        json!({HAMNVAKT_EXTENSION: {"extension_type": "new-sco"}}),
+    );
+    Value::Object(o)
+}
+
+/// A vessel as a cyber-observable, with what an MMSI or IMO indicator's pattern compares
+/// (`x-hamnvakt-vessel:mmsi`, `x-hamnvakt-vessel:imo`: the digits as text); see
+/// [`observable`] for its id.
+pub fn vessel(id: &str, mmsi: &str, imo: Option<&str>, name: Option<&str>) -> Value {
+    let mut properties = vec![("mmsi", mmsi)];
+    properties.extend(imo.map(|imo| ("imo", imo)));
+    properties.extend(name.map(|name| ("name", name)));
+    observable("x-hamnvakt-vessel", id, &properties)
 }
 
 /// An object received from outside, with what Hamnvakt needs to file it.
@@ -363,6 +369,8 @@ pub const ACCEPTED_TYPES: &[&str] = &[
     "incident",
     "observed-data",
     "x-hamnvakt-vessel",
+    "x-hamnvakt-container",
+    "x-hamnvakt-vehicle",
     BEST_PRACTICE_TYPE,
 ];
 

@@ -342,9 +342,11 @@ pub async fn get_one(
 
 /// The alert as a STIX 2.1 bundle, under its marking: an `incident` with the Incident Core
 /// Extension (state and outcome as the extension's status and determination, severity as
-/// criticality, the detector's kind as detection method), its owner's identity, and for a
-/// vessel finding each vessel as Hamnvakt's `x-hamnvakt-vessel` cyber-observable related to
-/// it. Only if your organisation may see the alert.
+/// criticality, the detector's kind as detection method), its owner's identity, and each
+/// vessel, container and vehicle it is about as Hamnvakt's cyber-observable
+/// (`x-hamnvakt-vessel` by MMSI or IMO number, `x-hamnvakt-container`, `x-hamnvakt-vehicle`)
+/// related to it; people and their cards are never exported. Only if your organisation may
+/// see the alert.
 #[utoipa::path(get, path = "/alerts/{id}/stix", tag = "alerts", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Object, content_type = "application/stix+json;version=2.1"), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -353,8 +355,9 @@ pub async fn stix_bundle(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<crate::web::extract::StixBundle, ApiError> {
+    use hamnvakt_core::entity::{EntityRef, VesselKey};
     use hamnvakt_sharing::incident::{
-        self as stix_incident, Determination as D, InvestigationStatus as S,
+        self as stix_incident, Determination as D, InvestigationStatus as S, Observable,
     };
     use hamnvakt_sharing::stix;
     let a = readable(&state, &principal, &id).await?;
@@ -368,15 +371,37 @@ pub async fn stix_bundle(
         Some(Outcome::Benign) => D::LowValue,
         Some(Outcome::FalsePositive) => D::FalsePositive,
     };
-    // Vessels by MMSI (`mmsi:265547250`), named as the alert labels them.
-    let vessels: Vec<(String, Option<String>)> = a
+    // What a partner can match on: vessels (named as the alert labels them), containers and
+    // vehicles; never people or their cards.
+    let things: Vec<(EntityRef, String, Option<&str>)> = a
         .subjects
         .iter()
-        .filter(|s| s.kind == SubjectKind::Vessel)
         .filter_map(|s| {
-            s.reference
-                .strip_prefix("mmsi:")
-                .map(|m| (m.to_owned(), s.label.clone()))
+            let e = EntityRef::from_subject(s).ok()?;
+            let number = match &e {
+                EntityRef::Vessel(VesselKey::Mmsi(n)) => format!("{n:09}"),
+                EntityRef::Vessel(VesselKey::Imo(n)) => format!("{n:07}"),
+                _ => String::new(),
+            };
+            Some((e, number, s.label.as_deref()))
+        })
+        .collect();
+    let observed: Vec<Observable<'_>> = things
+        .iter()
+        .filter_map(|(e, number, label)| match e {
+            EntityRef::Vessel(VesselKey::Mmsi(_)) => Some(Observable::Vessel {
+                mmsi: Some(number),
+                imo: None,
+                name: *label,
+            }),
+            EntityRef::Vessel(VesselKey::Imo(_)) => Some(Observable::Vessel {
+                mmsi: None,
+                imo: Some(number),
+                name: *label,
+            }),
+            EntityRef::Container(n) => Some(Observable::Container(n)),
+            EntityRef::Vehicle(p) => Some(Observable::Vehicle(p)),
+            _ => None,
         })
         .collect();
     let body = stix_incident::alert(
@@ -392,7 +417,7 @@ pub async fn stix_bundle(
             determination,
             detection_methods: vec![a.kind.clone()],
         },
-        &vessels,
+        &observed,
     );
     let mut objects = Vec::new();
     if let Some(o) = state.store.org(a.owner_org).await? {

@@ -635,3 +635,90 @@ async fn an_alert_leaves_as_a_stix_incident_under_its_marking() {
         assert!(!r.body.contains("Landsort"));
     }
 }
+
+/// An alert about a container and a truck leaves with both as Hamnvakt's cyber-observables
+/// (the properties partners' indicators compare: `x-hamnvakt-container:number`,
+/// `x-hamnvakt-vehicle:plate`), a vessel named by its IMO number with that number, each
+/// related to the incident; the person it also names does not leave. Valid for the OASIS
+/// validator in strict mode, and another installation files every object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_about_a_container_and_a_truck_exports_both_but_not_the_driver() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut pfso = app.login("pfso").await;
+    let driver = "7b0e6f3c-2a1d-4c5e-9f80-1a2b3c4d5e6f";
+    let finding = json!({"kind": "release.driver_mismatch", "severity": "high",
+        "title": "Wrong driver for a reefer at Norvik", "tlp": "TLP:AMBER", "audience": "organisation",
+        "subjects": [
+            {"kind": "container", "reference": "MSKU4839210"},
+            {"kind": "vehicle", "reference": "ABC123", "label": "ABC 123"},
+            {"kind": "vessel", "reference": "imo:9214432", "label": "MSC Reefer"},
+            {"kind": "person", "reference": driver, "label": "Presented driver"}],
+        "evidence": {"gate": "NVK-G1"}});
+    let r = pfso.post_json("/api/v1/alerts", &finding).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let first = pfso.get(&format!("/api/v1/alerts/{id}/stix")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    validate_strict(&first.json);
+    assert!(!first.body.contains(driver), "{}", first.body);
+    assert!(!first.body.contains("Presented driver"), "{}", first.body);
+    let objects = first.json["objects"].as_array().unwrap();
+    let of_type = |t: &str| -> Vec<&Value> { objects.iter().filter(|o| o["type"] == t).collect() };
+    let incident = of_type("incident");
+    assert_eq!(incident.len(), 1);
+    let container = of_type("x-hamnvakt-container");
+    let vehicle = of_type("x-hamnvakt-vehicle");
+    let vessel = of_type("x-hamnvakt-vessel");
+    assert_eq!(
+        (container.len(), vehicle.len(), vessel.len()),
+        (1, 1, 1),
+        "{}",
+        first.body
+    );
+    assert_eq!(container[0]["number"], "MSKU4839210");
+    assert_eq!(vehicle[0]["plate"], "ABC123");
+    assert_eq!(
+        (vessel[0]["imo"].as_str(), vessel[0]["name"].as_str()),
+        (Some("9214432"), Some("MSC Reefer"))
+    );
+    assert!(vessel[0].get("mmsi").is_none(), "{}", vessel[0]);
+    let mut targets: Vec<&str> = of_type("relationship")
+        .iter()
+        .map(|r| {
+            assert_eq!(r["source_ref"], incident[0]["id"]);
+            assert_eq!(r["relationship_type"], "related-to");
+            r["target_ref"].as_str().unwrap()
+        })
+        .collect();
+    targets.sort_unstable();
+    let mut observables: Vec<&str> = [container[0], vehicle[0], vessel[0]]
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    observables.sort_unstable();
+    assert_eq!(targets, observables);
+    // Every export names them the same way.
+    let again = pfso.get(&format!("/api/v1/alerts/{id}/stix")).await;
+    let ids = |b: &Value| -> Vec<String> {
+        let mut v: Vec<String> = b["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&first.json), ids(&again.json));
+    // Another installation files every object of it.
+    let other = TestApp::spawn(Kind::Sqlite).await;
+    let mut their_pfso = other.login("pfso").await;
+    crate::sharing::import_whole(&mut their_pfso, &first.body).await;
+    let theirs = their_pfso
+        .get(&format!(
+            "/api/v1/sharing/objects/{}",
+            container[0]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+}
