@@ -1,16 +1,13 @@
 //! `GET /api/v1/alerts/stream`: the alert queue's changes as server-sent events, for the
-//! operator's live queue. Like the release stream it follows the audit chain (the alert
-//! events, by the `(kind, seq)` index), so it carries every instance's alerts on PostgreSQL and
-//! resumes without loss: each event's id is its sequence number, and a client that sends it
-//! back as `Last-Event-ID` gets what it missed. Each event's alert is read again with the
+//! operator's live queue. Like the release stream it follows the audit chain
+//! ([`crate::web::sse::follow_chain`]), so it carries every instance's alerts on PostgreSQL and
+//! resumes without loss (`Last-Event-ID`). Each event's alert is read again with the
 //! reader's need to know (`Store::alert` with the reader's viewer, the rule of every read):
 //! an alert the reader may not see is never sent, nor that it changed.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hamnvakt_core::ids::AlertId;
 use hamnvakt_identity::Permission;
 use serde::Deserialize;
@@ -21,6 +18,7 @@ use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
 use crate::web::extract::ApiQuery;
 use crate::web::layout::UiLang;
+use crate::web::sse;
 use crate::web::state::AppState;
 use crate::web::time::rfc3339;
 
@@ -34,9 +32,6 @@ const KINDS: &[&str] = &[
     "alert.reopened",
     "alert.merged",
 ];
-
-/// How often the chain is read for new alert events while a reader listens.
-const POLL: Duration = Duration::from_millis(250);
 
 /// One event of the alert stream (for the OpenAPI document).
 pub struct AlertEvent;
@@ -78,77 +73,43 @@ pub async fn stream(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    use axum::response::sse::{Event, KeepAlive, Sse};
     p.require(Permission::AlertsRead)?;
     let viewer = p.viewer();
     if q.after.is_some_and(|n| n < 0) {
         return Err(ApiError::field("after", "must be an event id (0 or more)"));
     }
-    let after = match headers.get("last-event-id") {
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| ApiError::field("Last-Event-ID", "must be an event id (0 or more)"))?,
-        None => match q.after {
-            Some(n) => n,
-            None => state.store.chain_head().await?.0,
-        },
+    let after = match (sse::last_event_id(&headers)?, q.after) {
+        (Some(n), _) | (None, Some(n)) => n,
+        (None, None) => state.store.chain_head().await?.0,
     };
-    let events = futures_util::stream::unfold(
-        (state, after, std::collections::VecDeque::<Event>::new()),
-        move |(state, mut after, mut ready)| async move {
-            loop {
-                if let Some(e) = ready.pop_front() {
-                    return Some((Ok::<_, std::convert::Infallible>(e), (state, after, ready)));
-                }
-                let found = match state.store.events_of_kinds_after(KINDS, after, 200).await {
-                    Ok(found) => found,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the alert stream cannot read the chain; ending it");
-                        return None;
-                    }
+    let store = state.store.clone();
+    Ok(sse::follow_chain(
+        state.store.clone(),
+        KINDS,
+        after,
+        "alert",
+        move |e| {
+            let store = store.clone();
+            async move {
+                let Some(id) = e
+                    .subject
+                    .as_deref()
+                    .and_then(|s| s.strip_prefix("alert:"))
+                    .and_then(|s| s.parse::<AlertId>().ok())
+                else {
+                    return Ok(None);
                 };
-                if found.is_empty() {
-                    tokio::time::sleep(POLL).await;
-                    continue;
-                }
-                for e in found {
-                    after = e.seq;
-                    let Some(id) = e
-                        .subject
-                        .as_deref()
-                        .and_then(|s| s.strip_prefix("alert:"))
-                        .and_then(|s| s.parse::<AlertId>().ok())
-                    else {
-                        continue;
-                    };
-                    let alert = match state.store.alert(id, &viewer).await {
-                        Ok(Some(a)) => a,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "the alert stream cannot read an alert; ending it");
-                            return None;
-                        }
-                    };
-                    let data = serde_json::json!({
-                        "seq": e.seq,
-                        "at": rfc3339(e.at_ms),
-                        "change": e.kind,
-                        "alert": AlertView::from(alert).localized(lang),
-                    });
-                    let event = Event::default()
-                        .event("alert")
-                        .id(e.seq.to_string())
-                        .json_data(data)
-                        .unwrap_or_else(|_| Event::default().comment("unencodable"));
-                    ready.push_back(event);
-                }
+                let Some(alert) = store.alert(id, &viewer).await? else {
+                    return Ok(None);
+                };
+                let data = serde_json::json!({
+                    "seq": e.seq,
+                    "at": rfc3339(e.at_ms),
+                    "change": e.kind,
+                    "alert": AlertView::from(alert).localized(lang),
+                });
+                Ok::<_, hamnvakt_store::StoreError>(Some(sse::json_event("alert", e.seq, &data)))
             }
         },
-    );
-    Ok(Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response())
+    ))
 }

@@ -6,11 +6,9 @@
 //! it missed. Each event is checked against the reader's need to know (the release reached
 //! its organisation, or it oversees releases) before it is sent.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hamnvakt_identity::Permission;
 use hamnvakt_release::ReleaseId;
 use utoipa::ToSchema;
@@ -19,6 +17,7 @@ use super::service;
 use crate::access::AccessState;
 use crate::web::auth::Principal;
 use crate::web::error::{ApiError, Problem};
+use crate::web::sse;
 use crate::web::time::rfc3339;
 
 /// The release events a party is told of.
@@ -36,9 +35,6 @@ const KINDS: &[&str] = &[
     "release.collected",
     "release.collect_undone",
 ];
-
-/// How often the chain is read for new release events while a reader listens.
-const POLL: Duration = Duration::from_millis(250);
 
 /// One event of the release stream (for the OpenAPI document).
 pub struct ReleaseEvent;
@@ -68,85 +64,54 @@ pub async fn stream(
     p: Principal,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    use axum::response::sse::{Event, KeepAlive, Sse};
     let oversee = p.can(Permission::ReleaseOversee);
     if !oversee {
         p.require(Permission::ReleaseAct)?;
     }
     let org = p.org();
-    let after = match headers.get("last-event-id") {
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| ApiError::field("Last-Event-ID", "must be an event id (0 or more)"))?,
+    let after = match sse::last_event_id(&headers)? {
+        Some(n) => n,
         None => state.store.chain_head().await?.0,
     };
-    let events = futures_util::stream::unfold(
-        (state, after, std::collections::VecDeque::<Event>::new()),
-        move |(state, mut after, mut ready)| async move {
-            loop {
-                if let Some(e) = ready.pop_front() {
-                    return Some((Ok::<_, std::convert::Infallible>(e), (state, after, ready)));
-                }
-                let found = match state.store.events_of_kinds_after(KINDS, after, 200).await {
-                    Ok(found) => found,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the release stream cannot read the chain; ending it");
-                        return None;
-                    }
+    let store = state.store.clone();
+    Ok(sse::follow_chain(
+        store,
+        KINDS,
+        after,
+        "release",
+        move |e| {
+            let state = state.clone();
+            async move {
+                let Some(id) = e
+                    .subject
+                    .as_deref()
+                    .and_then(|s| s.strip_prefix("release:"))
+                    .and_then(|s| s.parse::<ReleaseId>().ok())
+                else {
+                    return Ok(None);
                 };
-                if found.is_empty() {
-                    tokio::time::sleep(POLL).await;
-                    continue;
+                if !service::visible(&state, id, org, oversee).await? {
+                    return Ok(None);
                 }
-                for e in found {
-                    after = e.seq;
-                    let Some(id) = e
-                        .subject
-                        .as_deref()
-                        .and_then(|s| s.strip_prefix("release:"))
-                        .and_then(|s| s.parse::<ReleaseId>().ok())
-                    else {
-                        continue;
-                    };
-                    match service::visible(&state, id, org, oversee).await {
-                        Ok(true) => {}
-                        Ok(false) => continue,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "the release stream cannot check who may see a release; ending it");
-                            return None;
-                        }
-                    }
-                    let payload: serde_json::Value =
-                        serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null);
-                    let step = payload
-                        .get("hop")
-                        .cloned()
-                        .unwrap_or(serde_json::Value::Null);
-                    let reached_you = e.kind == "release.offered"
-                        && step.get("other").and_then(|o| o.as_str()) == Some(&org.to_string());
-                    let data = serde_json::json!({
-                        "seq": e.seq,
-                        "at": rfc3339(e.at_ms),
-                        "kind": e.kind,
-                        "release": id,
-                        "container": payload.get("container"),
-                        "step": step,
-                        "reached_you": reached_you,
-                    });
-                    let event = Event::default()
-                        .event("release")
-                        .id(e.seq.to_string())
-                        .json_data(data)
-                        .unwrap_or_else(|_| Event::default().comment("unencodable"));
-                    ready.push_back(event);
-                }
+                let payload: serde_json::Value =
+                    serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null);
+                let step = payload
+                    .get("hop")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null);
+                let reached_you = e.kind == "release.offered"
+                    && step.get("other").and_then(|o| o.as_str()) == Some(&org.to_string());
+                let data = serde_json::json!({
+                    "seq": e.seq,
+                    "at": rfc3339(e.at_ms),
+                    "kind": e.kind,
+                    "release": id,
+                    "container": payload.get("container"),
+                    "step": step,
+                    "reached_you": reached_you,
+                });
+                Ok::<_, ApiError>(Some(sse::json_event("release", e.seq, &data)))
             }
         },
-    );
-    Ok(Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response())
+    ))
 }
