@@ -31,7 +31,6 @@ mod alerts;
 mod assessment;
 mod consignments;
 mod context;
-mod correlation;
 mod events;
 mod identity;
 mod incidents;
@@ -44,6 +43,7 @@ mod shift;
 mod sites;
 mod sql;
 mod tx;
+mod versioned;
 mod vessels;
 mod witness;
 mod writer;
@@ -62,8 +62,7 @@ pub use alerts::{
     PendingAlert, Viewer,
 };
 pub use assessment::{AssessmentRow, CatalogueRow, PracticeRow};
-pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, ProfileRow, SelectionRow};
-pub use correlation::RuleRow;
+pub use consignments::{ConsignmentRow, ModelRow, OutcomeRow, SelectionRow};
 pub use events::{ChainReport, ChainStatus, EventPage, EventRecord};
 pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecord, User};
 pub use incidents::{Marked, MarkedRow, TimelineRow};
@@ -74,6 +73,7 @@ pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, Shared
 pub use shift::{HandoverRow, ShiftEntryRow};
 pub use sites::{NewSite, Site};
 pub use tx::{AppendedEvent, NewEvent, WriteTx};
+pub use versioned::{ProfileRow, RuleRow, VersionRow};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};
 pub use witness::CheckpointRow;
 
