@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{Html, Response};
 use hamnvakt_core::ids::OrgId;
-use hamnvakt_core::marking::{Audience, Marking};
+use hamnvakt_core::marking::Audience;
 use hamnvakt_core::Tlp;
 use hamnvakt_identity::Permission;
 use hamnvakt_incidents::case::{CaseState, CaseStep};
@@ -18,7 +18,7 @@ use maud::{html, Markup};
 
 use super::api::who;
 use super::cases_api::{parse_id, view, CaseView};
-use super::pages::{field, redirect, state_msg};
+use super::pages::{field, form_marking, redirect, state_msg};
 use super::{cases, service};
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
@@ -274,25 +274,7 @@ pub async fn open(
 ) -> Response {
     let result = async {
         p.require(Permission::IncidentsWrite)?;
-        let tlp: Tlp = field(&f, "tlp")
-            .unwrap_or("TLP:AMBER")
-            .parse()
-            .map_err(|e: hamnvakt_core::tlp::UnknownTlp| ApiError::field("tlp", e.to_string()))?;
-        let recipients = f
-            .iter()
-            .filter(|(k, _)| k == "recipient")
-            .map(|(_, v)| {
-                v.parse::<OrgId>()
-                    .map_err(|_| ApiError::field("recipient", "not an organisation id"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let audience = match field(&f, "audience") {
-            Some(a) => a
-                .parse::<Audience>()
-                .map_err(|e| ApiError::field("audience", e))?,
-            None if !recipients.is_empty() => Audience::Named,
-            None => Audience::Organisation,
-        };
+        let marking = form_marking(&f)?;
         let incidents = f
             .iter()
             .filter(|(k, _)| k == "incident")
@@ -307,11 +289,7 @@ pub async fn open(
             &who(&p),
             field(&f, "title").unwrap_or_default(),
             field(&f, "description").unwrap_or_default(),
-            Marking {
-                tlp,
-                audience,
-                recipients,
-            },
+            marking,
             incidents,
         )
         .await?;

@@ -291,6 +291,35 @@ pub(super) fn redirect(result: Result<String, ApiError>) -> Response {
     }
 }
 
+/// The marking a form chose: its `tlp` (TLP:AMBER when none), `recipient` organisations, and
+/// `audience` (named when recipients are given and no audience is, else the organisation).
+pub(super) fn form_marking(f: &[(String, String)]) -> Result<Marking, ApiError> {
+    let tlp: Tlp = field(f, "tlp")
+        .unwrap_or("TLP:AMBER")
+        .parse()
+        .map_err(|e: hamnvakt_core::tlp::UnknownTlp| ApiError::field("tlp", e.to_string()))?;
+    let recipients = f
+        .iter()
+        .filter(|(k, _)| k == "recipient")
+        .map(|(_, v)| {
+            v.parse::<OrgId>()
+                .map_err(|_| ApiError::field("recipient", "not an organisation id"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let audience = match field(f, "audience") {
+        Some(a) => a
+            .parse::<Audience>()
+            .map_err(|e| ApiError::field("audience", e))?,
+        None if !recipients.is_empty() => Audience::Named,
+        None => Audience::Organisation,
+    };
+    Ok(Marking {
+        tlp,
+        audience,
+        recipients,
+    })
+}
+
 /// Opens an incident from the alert page's form.
 pub async fn open(
     State(state): State<AppState>,
@@ -302,25 +331,7 @@ pub async fn open(
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| ApiError::field("alert", "not an alert id"))?;
         let a = service::actionable_alert(&state, &who(&p), alert, "alert").await?;
-        let tlp: Tlp = field(&f, "tlp")
-            .unwrap_or("TLP:AMBER")
-            .parse()
-            .map_err(|e: hamnvakt_core::tlp::UnknownTlp| ApiError::field("tlp", e.to_string()))?;
-        let recipients = f
-            .iter()
-            .filter(|(k, _)| k == "recipient")
-            .map(|(_, v)| {
-                v.parse::<OrgId>()
-                    .map_err(|_| ApiError::field("recipient", "not an organisation id"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let audience = match field(&f, "audience") {
-            Some(a) => a
-                .parse::<Audience>()
-                .map_err(|e| ApiError::field("audience", e))?,
-            None if !recipients.is_empty() => Audience::Named,
-            None => Audience::Organisation,
-        };
+        let marking = form_marking(&f)?;
         let entities: Vec<SubjectRef> = a
             .subjects
             .iter()
@@ -337,11 +348,7 @@ pub async fn open(
                 .map_err(|e: String| ApiError::field("severity", e))?
                 .unwrap_or(a.severity),
             owner_org: p.org(),
-            marking: Marking {
-                tlp,
-                audience,
-                recipients,
-            },
+            marking,
             alerts: vec![a.id],
             entities,
         };
