@@ -6,6 +6,7 @@
 //! targeting refers the right driver to the scanner lane, and once cleared the pick-up is
 //! granted and the release is collected. Each party sees only the releases that reached it.
 
+use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
 use hamnvakt_server::identity::{self as admin, UserSpec};
@@ -15,14 +16,70 @@ use serde_json::{json, Value};
 
 use crate::helpers::{Client, TestApp};
 
-const FROM: i64 = 1_767_225_600_000; // 2026-01-01
-const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
+pub(crate) const FROM: i64 = 1_767_225_600_000; // 2026-01-01
+pub(crate) const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
 const CONTAINER: &str = "CSQU3054383";
 
-async fn create(c: &mut Client, kind: &str, body: Value) -> String {
+pub(crate) async fn create(c: &mut Client, kind: &str, body: Value) -> String {
     let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
     assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
     r.json["id"].as_str().unwrap().to_owned()
+}
+
+/// Norvik as the pick-up tests want it, made through the register's API: the facility (its
+/// terminal operator `terminal`), its yard behind the vehicle in-gate NVK-IN1, and two drivers
+/// of the test haulier with port cards NVK-1001 and NVK-1002 and permits for the yard.
+pub(crate) struct Norvik {
+    pub facility: String,
+    pub yard: String,
+    pub drivers: Vec<String>,
+}
+
+pub(crate) async fn norvik(app: &TestApp, pfso: &mut Client, terminal: OrgId) -> Norvik {
+    let facility = create(
+        pfso,
+        "facilities",
+        json!({"site_id": app.site, "name": "Norvik",
+        "isps_number": "SENYN-0001", "security_level": 1, "org_id": terminal}),
+    )
+    .await;
+    let yard = create(
+        pfso,
+        "zones",
+        json!({"facility_id": facility, "code": "NVK-YARD", "name": "Norvik yard",
+        "sensitivity": "normal", "two_person": false, "anti_passback": "off"}),
+    )
+    .await;
+    create(pfso, "gates", json!({"facility_id": facility, "code": "NVK-IN1", "name": "Norvik in-gate", "kind": "vehicle",
+        "inner_zone": yard, "closed_at_level2": false, "lat": 58.98, "lon": 17.91})).await;
+    let mut drivers = Vec::new();
+    for (name, card) in [
+        ("Assigned Driver", "NVK-1001"),
+        ("Other Driver", "NVK-1002"),
+    ] {
+        let person = create(
+            pfso,
+            "people",
+            json!({"org_id": app.haulier, "name": name, "kind": "contractor", "responder": false}),
+        )
+        .await;
+        create(
+            pfso,
+            "credentials",
+            json!({"number": card, "holder": person, "generic": false, "state": "active",
+            "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
+        )
+        .await;
+        create(pfso, "permits", json!({"holder": person, "purpose": "container pick-up", "zones": [yard],
+            "valid_from_ms": FROM, "valid_until_ms": UNTIL, "schedule": "always", "issued_by_org": app.port,
+            "escort_required": false, "visitor": false, "suspended": false})).await;
+        drivers.push(person);
+    }
+    Norvik {
+        facility,
+        yard,
+        drivers,
+    }
 }
 
 async fn step(c: &mut Client, id: &str, body: Value) -> (u16, Value) {
@@ -32,7 +89,7 @@ async fn step(c: &mut Client, id: &str, body: Value) -> (u16, Value) {
     (r.status, r.json)
 }
 
-fn codes(d: &Value) -> Vec<String> {
+pub(crate) fn codes(d: &Value) -> Vec<String> {
     d["reasons"]
         .as_array()
         .unwrap()
@@ -86,45 +143,11 @@ async fn release_flow(kind: Kind) {
 
     // The register: Norvik with its truck gate, two drivers of the haulier with port cards.
     let mut pfso = app.login("pfso").await;
-    let facility = create(
-        &mut pfso,
-        "facilities",
-        json!({"site_id": app.site, "name": "Norvik",
-        "isps_number": "SENYN-0001", "security_level": 1, "org_id": terminal}),
-    )
-    .await;
-    let yard = create(
-        &mut pfso,
-        "zones",
-        json!({"facility_id": facility, "code": "NVK-YARD", "name": "Norvik yard",
-        "sensitivity": "normal", "two_person": false, "anti_passback": "off"}),
-    )
-    .await;
-    create(&mut pfso, "gates", json!({"facility_id": facility, "code": "NVK-IN1", "name": "Norvik in-gate", "kind": "vehicle",
-        "inner_zone": yard, "closed_at_level2": false, "lat": 58.98, "lon": 17.91})).await;
-    let mut drivers = Vec::new();
-    for (name, card) in [
-        ("Assigned Driver", "NVK-1001"),
-        ("Other Driver", "NVK-1002"),
-    ] {
-        let person = create(
-            &mut pfso,
-            "people",
-            json!({"org_id": app.haulier, "name": name, "kind": "contractor", "responder": false}),
-        )
-        .await;
-        create(
-            &mut pfso,
-            "credentials",
-            json!({"number": card, "holder": person, "generic": false, "state": "active",
-            "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
-        )
-        .await;
-        create(&mut pfso, "permits", json!({"holder": person, "purpose": "container pick-up", "zones": [yard],
-            "valid_from_ms": FROM, "valid_until_ms": UNTIL, "schedule": "always", "issued_by_org": app.port,
-            "escort_required": false, "visitor": false, "suspended": false})).await;
-        drivers.push(person);
-    }
+    let Norvik {
+        facility,
+        yard: _,
+        drivers,
+    } = norvik(&app, &mut pfso, terminal).await;
     let no_card = create(
         &mut pfso,
         "people",

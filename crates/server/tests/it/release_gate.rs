@@ -19,31 +19,15 @@ use hamnvakt_testkit::Kind;
 use serde_json::{json, Value};
 
 use crate::helpers::{test_config, Client, TestApp, T0_MS};
+use crate::release::{codes, create, norvik, Norvik};
 
-const FROM: i64 = 1_767_225_600_000; // 2026-01-01
-const UNTIL: i64 = 1_830_297_600_000; // 2028-01-01
 const CONTAINER: &str = "CSQU3054383";
-
-async fn create(c: &mut Client, kind: &str, body: Value) -> String {
-    let r = c.post_json(&format!("/api/v1/access/{kind}"), &body).await;
-    assert_eq!(r.status, 201, "creating {kind}: {}", r.body);
-    r.json["id"].as_str().unwrap().to_owned()
-}
 
 async fn step(c: &mut Client, id: &str, body: Value) {
     let r = c
         .post_json(&format!("/api/v1/releases/{id}/steps"), &body)
         .await;
     assert_eq!(r.status, 200, "{body}: {}", r.body);
-}
-
-fn codes(d: &Value) -> Vec<String> {
-    d["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// The parties, the register and one release whose chain ends, accepted, at the haulier's
@@ -76,45 +60,11 @@ async fn parties(app: &TestApp) -> (OrgId, OrgId, OrgId) {
 async fn ready(app: &TestApp) -> Ready {
     let (_, forwarder, terminal) = parties(app).await;
     let mut pfso = app.login("pfso").await;
-    let facility = create(
-        &mut pfso,
-        "facilities",
-        json!({"site_id": app.site, "name": "Norvik",
-        "isps_number": "SENYN-0001", "security_level": 1, "org_id": terminal}),
-    )
-    .await;
-    let yard = create(
-        &mut pfso,
-        "zones",
-        json!({"facility_id": facility, "code": "NVK-YARD", "name": "Norvik yard",
-        "sensitivity": "normal", "two_person": false, "anti_passback": "off"}),
-    )
-    .await;
-    create(&mut pfso, "gates", json!({"facility_id": facility, "code": "NVK-IN1", "name": "Norvik in-gate", "kind": "vehicle",
-        "inner_zone": yard, "closed_at_level2": false, "lat": 58.98, "lon": 17.91})).await;
-    let mut drivers = Vec::new();
-    for (name, card) in [
-        ("Assigned Driver", "NVK-1001"),
-        ("Other Driver", "NVK-1002"),
-    ] {
-        let person = create(
-            &mut pfso,
-            "people",
-            json!({"org_id": app.haulier, "name": name, "kind": "contractor", "responder": false}),
-        )
-        .await;
-        create(
-            &mut pfso,
-            "credentials",
-            json!({"number": card, "holder": person, "generic": false, "state": "active",
-            "valid_from_ms": FROM, "valid_until_ms": UNTIL}),
-        )
-        .await;
-        create(&mut pfso, "permits", json!({"holder": person, "purpose": "container pick-up", "zones": [yard],
-            "valid_from_ms": FROM, "valid_until_ms": UNTIL, "schedule": "always", "issued_by_org": app.port,
-            "escort_required": false, "visitor": false, "suspended": false})).await;
-        drivers.push(person);
-    }
+    let Norvik {
+        facility,
+        yard,
+        drivers,
+    } = norvik(app, &mut pfso, terminal).await;
     let mut l = app.login("line").await;
     let r = l
         .post_json(
