@@ -14,48 +14,22 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use hamnvakt_ais::encode::{position_a, sentences, Framing, PositionReport};
-use hamnvakt_server::app::Instance;
 use hamnvakt_server::web::state::SystemClock;
-use hamnvakt_store::{OpenOptions, Store};
-use hamnvakt_testkit::{Kind, TestDb};
+use hamnvakt_testkit::TestDb;
 use rand::{Rng, SeedableRng};
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn main() {
     // Before anything: the growth then includes the runtime and SQLite's page cache, an upper
     // bound on what the ingest state costs. (The recording itself is freed by then.)
-    let before = rss_kib();
-    let vessels: u32 = arg("--vessels", 10_000);
-    let total: usize = arg("--sentences", 1_000_000);
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
+    let before = common::status_kib("VmRSS");
+    let vessels: u32 = common::arg("--vessels", 10_000);
+    let total: usize = common::arg("--sentences", 1_000_000);
+    let kind = common::backend();
     // The recording: ships spread over the Baltic, each reporting every 10 s at 5–20 kn.
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
     let now = hamnvakt_core::clock::Clock::now(&SystemClock).as_millisecond();
@@ -124,12 +98,8 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.database_url = db.url.clone();
-        config.data_dir = db.dir.path().to_owned();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let state = Instance::new(store.clone(), config, Arc::new(SystemClock));
+        let state = common::instance(&db).await;
+        let store = state.store.clone();
         state.start().await.unwrap();
         let start = Instant::now();
         hamnvakt_server::maritime::replay(
@@ -153,7 +123,7 @@ fn main() {
             stored = now;
         }
         let all = start.elapsed();
-        let after = rss_kib();
+        let after = common::status_kib("VmRSS");
         let metrics = state.metrics.encode();
         let duplicates = metrics
             .lines()

@@ -18,6 +18,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,21 +27,10 @@ use std::time::{Duration, Instant};
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_core::Tlp;
-use hamnvakt_server::app::Instance;
 use hamnvakt_server::web::change::Actor;
 use hamnvakt_server::web::state::{Happened, SystemClock};
-use hamnvakt_store::{OpenOptions, Store};
-use hamnvakt_testkit::{Kind, TestDb};
+use hamnvakt_testkit::TestDb;
 use rand::{Rng, SeedableRng};
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// An ISO 6346-shaped container number for story `n`.
 fn container(n: u32) -> String {
@@ -51,13 +42,9 @@ fn subject(kind: SubjectKind, key: &str) -> SubjectRef {
 }
 
 fn main() {
-    let rate: u64 = arg("--rate", 2_000);
-    let stories: u32 = arg("--stories", 200);
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
+    let rate: u64 = common::arg("--rate", 2_000);
+    let stories: u32 = common::arg("--stories", 200);
+    let kind = common::backend();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -65,12 +52,7 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.data_dir = db.dir.path().to_owned();
-        config.database_url = db.url.clone();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let instance = Instance::new(store, config, Arc::new(SystemClock));
+        let instance = common::instance(&db).await;
         instance.start().await.unwrap();
         let seed = Actor::system("bench");
         let port = hamnvakt_server::identity::create_org(

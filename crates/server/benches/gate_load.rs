@@ -20,33 +20,20 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hamnvakt_server::app::Instance;
-use hamnvakt_server::web::state::SystemClock;
-use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let rate: u64 = arg("--rate", 2000);
-    let seconds: u64 = arg("--seconds", 15);
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
+    let rate: u64 = common::arg("--rate", 2000);
+    let seconds: u64 = common::arg("--seconds", 15);
+    let kind = common::backend();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -59,12 +46,7 @@ fn main() {
     let handle = client_rt.handle().clone();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.database_url = db.url.clone();
-        config.data_dir = db.dir.path().to_owned();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let state = Instance::new(store, config, Arc::new(SystemClock));
+        let state = common::instance(&db).await;
         state.start().await.unwrap();
         let t = Instant::now();
         let summary = hamnvakt_server::cli::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
@@ -74,18 +56,14 @@ fn main() {
         let url = format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap());
         let serve_state = state.clone();
         tokio::spawn(async move { hamnvakt_server::app::serve(serve_state, listener, std::future::pending()).await });
-        let indicators: usize = arg("--indicators", 0);
+        let indicators: usize = common::arg("--indicators", 0);
         if indicators > 0 {
             load_indicators(&state, &url.replace("/access/decisions", "/sharing/import?audience=alliance"), indicators, &summary.world.access.traffic).await;
         }
         let mut urls = vec![url.clone()];
-        for _ in 1..arg("--instances", 1usize) {
+        for _ in 1..common::arg("--instances", 1usize) {
             assert_eq!(kind, Kind::Postgres, "several instances need PostgreSQL");
-            let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-            config.database_url = db.url.clone();
-            config.data_dir = db.dir.path().to_owned();
-            let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-            let other = Instance::new(store, config, Arc::new(SystemClock));
+            let other = common::instance(&db).await;
             other.start().await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             urls.push(format!("http://{}/api/v1/access/decisions", listener.local_addr().unwrap()));

@@ -37,6 +37,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -45,20 +47,10 @@ use hamnvakt_core::ids::Id;
 use hamnvakt_release::chain::{apply, Action, Authority};
 use hamnvakt_release::model::{CustomsLight, Issue, Release, ReleaseState, Role, TerminalLight};
 use hamnvakt_server::app::Instance;
-use hamnvakt_server::web::state::SystemClock;
-use hamnvakt_store::{OpenOptions, ReleaseRow, Store};
-use hamnvakt_testkit::{Kind, TestDb};
+use hamnvakt_store::ReleaseRow;
+use hamnvakt_testkit::TestDb;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A valid ISO 6346 number for serial `n` (owner code HVBU, the check digit found by trying).
 fn container(n: u64) -> String {
@@ -223,16 +215,12 @@ async fn prepare(
 }
 
 fn main() {
-    let rate: u64 = arg("--rate", 2000);
-    let seconds: u64 = arg("--seconds", 15);
-    let every: u64 = arg("--every", 10);
-    let mode: String = arg("--mode", "refer".to_owned());
-    let truck: String = arg("--truck", "other".to_owned());
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
+    let rate: u64 = common::arg("--rate", 2000);
+    let seconds: u64 = common::arg("--seconds", 15);
+    let every: u64 = common::arg("--every", 10);
+    let mode: String = common::arg("--mode", "refer".to_owned());
+    let truck: String = common::arg("--truck", "other".to_owned());
+    let kind = common::backend();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -245,12 +233,7 @@ fn main() {
     let handle = client_rt.handle().clone();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.database_url = db.url.clone();
-        config.data_dir = db.dir.path().to_owned();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let state = Instance::new(store, config, Arc::new(SystemClock));
+        let state = common::instance(&db).await;
         state.start().await.unwrap();
         let t = Instant::now();
         let summary = hamnvakt_server::cli::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();

@@ -14,42 +14,22 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use hamnvakt_core::org::OrgKind;
 use hamnvakt_identity::Role;
-use hamnvakt_server::app::Instance;
 use hamnvakt_server::identity::{self as admin, UserSpec};
 use hamnvakt_server::web::change::Actor;
-use hamnvakt_server::web::state::SystemClock;
 use hamnvakt_sharing::stix::tlp_marking_id;
 use hamnvakt_sharing::{IndicatorKind, Matcher, Observed, Watch};
-use hamnvakt_store::{OpenOptions, Store};
-use hamnvakt_testkit::{Kind, TestDb};
+use hamnvakt_testkit::TestDb;
 use serde_json::json;
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The process's peak resident memory (VmHWM), in MiB.
 fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
+    common::status_kib("VmHWM") as f64 / 1024.0
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -64,25 +44,16 @@ fn plate(i: usize) -> String {
 }
 
 fn main() {
-    let objects: usize = arg("--objects", 100_000);
-    let pages: usize = arg("--pages", 200);
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
+    let objects: usize = common::arg("--objects", 100_000);
+    let pages: usize = common::arg("--pages", 200);
+    let kind = common::backend();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async move {
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.database_url = db.url.clone();
-        config.data_dir = db.dir.path().to_owned();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let state = Instance::new(store, config, Arc::new(SystemClock));
+        let state = common::instance(&db).await;
         state.start().await.unwrap();
         let seed = Actor::system("bench");
         let port = admin::create_org(&state, &seed, "Ports of Stockholm", OrgKind::PortAuthority, None).await.unwrap().id;

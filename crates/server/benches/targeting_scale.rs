@@ -22,24 +22,14 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Instant;
 
-use hamnvakt_server::app::Instance;
-use hamnvakt_server::web::state::SystemClock;
-use hamnvakt_store::{ConsignmentRow, OpenOptions, Store};
+use hamnvakt_store::ConsignmentRow;
 use hamnvakt_targeting::consignment::Consignment;
-use hamnvakt_testkit::{Kind, TestDb};
+use hamnvakt_testkit::TestDb;
 use rand::{Rng, SeedableRng};
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -60,15 +50,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let kind = if std::env::args().any(|a| a == "--postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
-    let total: usize = arg("--total", 1_000_000);
-    let per_day: usize = arg("--per-day", 2_700);
-    let scores: usize = arg("--scores", 2_000);
-    let worklists: usize = arg("--worklists", 20);
+    let kind = common::backend();
+    let total: usize = common::arg("--total", 1_000_000);
+    let per_day: usize = common::arg("--per-day", 2_700);
+    let scores: usize = common::arg("--scores", 2_000);
+    let worklists: usize = common::arg("--worklists", 20);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -77,12 +63,7 @@ fn main() {
     rt.block_on(async move {
         println!("load average at start: {}", load());
         let db = TestDb::new(kind).await;
-        let mut config = hamnvakt_server::web::config::Config::load(None, Vec::new()).unwrap();
-        config.database_url = db.url.clone();
-        config.data_dir = db.dir.path().to_owned();
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        store.migrate(0).await.unwrap();
-        let state = Instance::new(store, config, Arc::new(SystemClock));
+        let state = common::instance(&db).await;
         state.start().await.unwrap();
         let t = Instant::now();
         let summary = hamnvakt_server::cli::seed(&state, hamnvakt_demo::DEFAULT_SEED).await.unwrap();
