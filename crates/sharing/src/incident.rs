@@ -9,7 +9,8 @@
 //! it. The bodies here have no marking references: the sharing store keeps the marking beside
 //! the body and adds them on the way out ([`crate::stix::with_marking`]).
 
-use hamnvakt_core::alert::Severity;
+use hamnvakt_core::alert::{Severity, SubjectRef};
+use hamnvakt_core::entity::{EntityRef, VesselKey};
 use hamnvakt_core::ids::OrgId;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -141,64 +142,81 @@ pub fn incident(v: &IncidentVersion<'_>) -> Value {
     o
 }
 
-/// A thing an alert is about that a partner can match on, as one of Hamnvakt's
-/// cyber-observables, with the properties the indicators' patterns compare. People and their
-/// cards are not among them: what leaves names things, never persons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Observable<'a> {
-    /// A vessel by its MMSI (nine digits) or its IMO number (seven), with the name the alert
-    /// labels it with.
+/// A thing an alert or an incident is about that a partner can match on, as one of
+/// Hamnvakt's cyber-observables, with the properties the indicators' patterns compare. People
+/// and their cards are not among them: what leaves names things, never persons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observable {
+    /// A vessel by its MMSI (nine digits) or its IMO number (seven), with the name it is
+    /// labelled with.
     Vessel {
-        mmsi: Option<&'a str>,
-        imo: Option<&'a str>,
-        name: Option<&'a str>,
+        mmsi: Option<String>,
+        imo: Option<String>,
+        name: Option<String>,
     },
     /// A container by its ISO 6346 number (`x-hamnvakt-container:number`).
-    Container(&'a str),
+    Container(String),
     /// A truck or car by its plate (`x-hamnvakt-vehicle:plate`).
-    Vehicle(&'a str),
+    Vehicle(String),
 }
 
-impl Observable<'_> {
-    /// The observable, its id named from the alert's and what identifies the thing, so every
-    /// export of one alert names it the same way; `None` for a vessel with neither number.
-    fn object(&self, alert: Uuid) -> Option<Value> {
-        Some(match *self {
+impl Observable {
+    /// What a subject (of an alert, or an incident's entity) is as an observable: a vessel,
+    /// a container or a vehicle; `None` for anything else (people, cards, organisations,
+    /// places), and for a reference that does not parse.
+    pub fn of_subject(s: &SubjectRef) -> Option<Observable> {
+        Some(match EntityRef::from_subject(s).ok()? {
+            EntityRef::Vessel(VesselKey::Mmsi(n)) => Observable::Vessel {
+                mmsi: Some(format!("{n:09}")),
+                imo: None,
+                name: s.label.clone(),
+            },
+            EntityRef::Vessel(VesselKey::Imo(n)) => Observable::Vessel {
+                mmsi: None,
+                imo: Some(format!("{n:07}")),
+                name: s.label.clone(),
+            },
+            EntityRef::Container(n) => Observable::Container(n),
+            EntityRef::Vehicle(p) => Observable::Vehicle(p),
+            _ => return None,
+        })
+    }
+
+    /// The observable, its id named from the incident's and what identifies the thing, so
+    /// every export names it the same way; `None` for a vessel with neither number.
+    fn object(&self, incident: Uuid) -> Option<Value> {
+        Some(match self {
             Observable::Vessel { mmsi, imo, name } => {
                 // An MMSI-named vessel keeps the id it had before IMO numbers were exported.
                 let key = match (mmsi, imo) {
-                    (Some(mmsi), _) => format!("{alert}:{mmsi}"),
-                    (None, Some(imo)) => format!("{alert}:imo:{imo}"),
+                    (Some(mmsi), _) => format!("{incident}:{mmsi}"),
+                    (None, Some(imo)) => format!("{incident}:imo:{imo}"),
                     (None, None) => return None,
                 };
                 let id = stix::stable_id("x-hamnvakt-vessel", &key);
                 let mut properties = Vec::with_capacity(3);
-                properties.extend(mmsi.map(|m| ("mmsi", m)));
-                properties.extend(imo.map(|i| ("imo", i)));
-                properties.extend(name.map(|n| ("name", n)));
+                properties.extend(mmsi.as_deref().map(|m| ("mmsi", m)));
+                properties.extend(imo.as_deref().map(|i| ("imo", i)));
+                properties.extend(name.as_deref().map(|n| ("name", n)));
                 stix::observable("x-hamnvakt-vessel", &id, &properties)
             }
             Observable::Container(number) => {
-                let id = stix::stable_id("x-hamnvakt-container", &format!("{alert}:{number}"));
+                let id = stix::stable_id("x-hamnvakt-container", &format!("{incident}:{number}"));
                 stix::observable("x-hamnvakt-container", &id, &[("number", number)])
             }
             Observable::Vehicle(plate) => {
-                let id = stix::stable_id("x-hamnvakt-vehicle", &format!("{alert}:{plate}"));
+                let id = stix::stable_id("x-hamnvakt-vehicle", &format!("{incident}:{plate}"));
                 stix::observable("x-hamnvakt-vehicle", &id, &[("plate", plate)])
             }
         })
     }
 }
 
-/// An alert as STIX: an `incident` carrying the Incident Core Extension (the way threat
-/// intelligence platforms exchange alerts: `determination` suspected until it is closed,
-/// `investigation_status` new until someone acts on it, `detection_methods` the detector's
-/// kind), then for each thing it is about that a partner can match on ([`Observable`]: a
-/// vessel, a container, a vehicle) the thing as Hamnvakt's cyber-observable and a
-/// `related-to` relationship from the incident. Their ids derive from the alert's, so every
-/// export of one alert names them the same way. Bodies without markings, as [`incident`]'s.
-pub fn alert(v: &IncidentVersion<'_>, observed: &[Observable<'_>]) -> Vec<Value> {
-    let mut out = vec![incident(v)];
+/// The things an incident is about ([`Observable`]), each as Hamnvakt's cyber-observable and
+/// a `related-to` relationship from the incident. Their ids derive from the incident's, so
+/// every export names them the same way. Bodies without markings, as [`incident`]'s.
+pub fn related(v: &IncidentVersion<'_>, observed: &[Observable]) -> Vec<Value> {
+    let mut out = Vec::with_capacity(observed.len() * 2);
     for object in observed.iter().filter_map(|o| o.object(v.id)) {
         let target = object.get("id").cloned().unwrap_or(Value::Null);
         let rel = stix::stable_id(
@@ -218,6 +236,17 @@ pub fn alert(v: &IncidentVersion<'_>, observed: &[Observable<'_>]) -> Vec<Value>
             "target_ref": target,
         }));
     }
+    out
+}
+
+/// An alert as STIX: an `incident` carrying the Incident Core Extension (the way threat
+/// intelligence platforms exchange alerts: `determination` suspected until it is closed,
+/// `investigation_status` new until someone acts on it, `detection_methods` the detector's
+/// kind), then what it is about, as [`related`] gives it. Bodies without markings, as
+/// [`incident`]'s.
+pub fn alert(v: &IncidentVersion<'_>, observed: &[Observable]) -> Vec<Value> {
+    let mut out = vec![incident(v)];
+    out.extend(related(v, observed));
     out
 }
 
@@ -314,14 +343,14 @@ mod tests {
             detection_methods: vec!["release.driver_mismatch".into()],
         };
         let things = [
-            Observable::Container("MSKU4839210"),
+            Observable::Container("MSKU4839210".into()),
             // A vessel with neither number cannot be matched on: left out.
             Observable::Vessel {
                 mmsi: None,
                 imo: None,
-                name: Some("Unknown"),
+                name: Some("Unknown".into()),
             },
-            Observable::Vehicle("ABC123"),
+            Observable::Vehicle("ABC123".into()),
         ];
         let out = alert(&v, &things);
         let types: Vec<&str> = out.iter().map(|o| o["type"].as_str().unwrap()).collect();

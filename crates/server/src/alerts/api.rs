@@ -355,7 +355,6 @@ pub async fn stix_bundle(
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<crate::web::extract::StixBundle, ApiError> {
-    use hamnvakt_core::entity::{EntityRef, VesselKey};
     use hamnvakt_sharing::incident::{
         self as stix_incident, Determination as D, InvestigationStatus as S, Observable,
     };
@@ -373,36 +372,10 @@ pub async fn stix_bundle(
     };
     // What a partner can match on: vessels (named as the alert labels them), containers and
     // vehicles; never people or their cards.
-    let things: Vec<(EntityRef, String, Option<&str>)> = a
+    let observed: Vec<Observable> = a
         .subjects
         .iter()
-        .filter_map(|s| {
-            let e = EntityRef::from_subject(s).ok()?;
-            let number = match &e {
-                EntityRef::Vessel(VesselKey::Mmsi(n)) => format!("{n:09}"),
-                EntityRef::Vessel(VesselKey::Imo(n)) => format!("{n:07}"),
-                _ => String::new(),
-            };
-            Some((e, number, s.label.as_deref()))
-        })
-        .collect();
-    let observed: Vec<Observable<'_>> = things
-        .iter()
-        .filter_map(|(e, number, label)| match e {
-            EntityRef::Vessel(VesselKey::Mmsi(_)) => Some(Observable::Vessel {
-                mmsi: Some(number),
-                imo: None,
-                name: *label,
-            }),
-            EntityRef::Vessel(VesselKey::Imo(_)) => Some(Observable::Vessel {
-                mmsi: None,
-                imo: Some(number),
-                name: *label,
-            }),
-            EntityRef::Container(n) => Some(Observable::Container(n)),
-            EntityRef::Vehicle(p) => Some(Observable::Vehicle(p)),
-            _ => None,
-        })
+        .filter_map(Observable::of_subject)
         .collect();
     let body = stix_incident::alert(
         &stix_incident::IncidentVersion {

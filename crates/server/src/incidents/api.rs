@@ -482,7 +482,10 @@ step_op!(
 step_op!(escalate, "/incidents/{id}/escalate", EscalateBody, "Escalates the incident to an agency: the agency becomes a named recipient (TLP 2.0 permitting) and gets an alert in its queue. A TLP:AMBER+STRICT incident is refused unless `tlp` chooses another marking.", |b| Ok(Step::Escalate { to: b.organisation, raise: b.tlp }));
 
 /// The incident's current version as a STIX 2.1 bundle: the `incident` with the Incident
-/// Core Extension, its marking-definition, its author's identity and the extension-definition.
+/// Core Extension, its marking-definition, its author's identity and the extension-definition,
+/// and each vessel, container and vehicle among its entities as Hamnvakt's cyber-observable
+/// related to it (`x-hamnvakt-vessel`, `x-hamnvakt-container`, `x-hamnvakt-vehicle`); the
+/// people and cards it names are never exported.
 #[utoipa::path(get, path = "/incidents/{id}/stix", tag = "incidents", params(("id" = String, Path, format = Uuid)),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Object, content_type = "application/stix+json;version=2.1"), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -493,9 +496,14 @@ pub async fn stix_bundle(
 ) -> Result<crate::web::extract::StixBundle, ApiError> {
     p.require(Permission::IncidentsRead)?;
     let inc = service::read(&state, &p.reader(), parse_id(&id)?).await?;
-    let row = service::stix_row(&inc);
-    let body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&row.body)
-        .map_err(|e| ApiError::Internal(format!("incident STIX: {e}")))?;
+    let version = service::stix_version(&inc);
+    let observed: Vec<stix_incident::Observable> = inc
+        .entities
+        .iter()
+        .filter_map(stix_incident::Observable::of_subject)
+        .collect();
+    let mut body = vec![stix_incident::incident(&version)];
+    body.extend(stix_incident::related(&version, &observed));
     let owner = state.store.org(inc.owner_org).await?;
     let mut objects = Vec::new();
     if let Some(o) = owner {
@@ -507,7 +515,14 @@ pub async fn stix_bundle(
         ));
     }
     objects.extend(stix_incident::extension_objects());
-    objects.push(stix::with_marking(&body, inc.marking.tlp));
+    if body.len() > 1 {
+        objects.extend(stix::extension_objects());
+    }
+    for o in &body {
+        if let serde_json::Value::Object(m) = o {
+            objects.push(stix::with_marking(m, inc.marking.tlp));
+        }
+    }
     let bundle = stix::bundle(objects, &[inc.marking.tlp]);
     Ok(crate::web::extract::StixBundle(bundle))
 }

@@ -43,8 +43,9 @@ fn encode(inc: &Incident) -> Result<MarkedRow, ApiError> {
     })
 }
 
-/// The STIX version of an incident, as the shared-object store files it.
-pub fn stix_row(inc: &Incident) -> NewShared {
+/// An incident as its STIX `incident` describes it (the Incident Core Extension's status
+/// and determination from its state and outcome).
+pub fn stix_version(inc: &Incident) -> stix_incident::IncidentVersion<'_> {
     use stix_incident::{Determination as D, InvestigationStatus as S};
     let status = match inc.state {
         IncidentState::Open => S::New,
@@ -59,7 +60,7 @@ pub fn stix_row(inc: &Incident) -> NewShared {
         Some(IncidentOutcome::Benign) => D::LowValue,
         Some(IncidentOutcome::FalsePositive) => D::FalsePositive,
     };
-    let body = stix_incident::incident(&stix_incident::IncidentVersion {
+    stix_incident::IncidentVersion {
         id: inc.id.uuid(),
         name: &inc.title,
         description: &inc.description,
@@ -70,7 +71,12 @@ pub fn stix_row(inc: &Incident) -> NewShared {
         status,
         determination,
         detection_methods: Vec::new(),
-    });
+    }
+}
+
+/// The STIX version of an incident, as the shared-object store files it.
+pub fn stix_row(inc: &Incident) -> NewShared {
+    let body = stix_incident::incident(&stix_version(inc));
     NewShared {
         stix_id: stix_incident::incident_id(inc.id.uuid()),
         modified_ms: inc.updated_ms,

@@ -347,6 +347,17 @@ async fn incident_flow(kind: Kind) {
     let r = op.get(&format!("/api/v1/incidents/{inc}/stix")).await;
     assert_eq!(r.status, 200, "{}", r.body);
     validate_strict(&serde_json::from_str(&r.body).unwrap());
+    // The container among its entities leaves as an observable related to it.
+    let objects = r.json["objects"].as_array().unwrap();
+    let container: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["type"] == "x-hamnvakt-container")
+        .collect();
+    assert_eq!(container.len(), 1, "{}", r.body);
+    assert_eq!(container[0]["number"], "MSCU1234565");
+    assert!(objects.iter().any(|o| o["type"] == "relationship"
+        && o["source_ref"] == format!("incident--{inc}")
+        && o["target_ref"] == container[0]["id"]));
 
     // A case groups incidents; a reader sees only those it may see.
     let r = op
