@@ -5,8 +5,13 @@
 //!
 //! Tests fail, with a message that says what to do, when PostgreSQL is not reachable: the
 //! test command (`scripts/test`) starts a server when the machine has none running.
+//!
+//! [`ais`] holds what the AIS decoder's and the maritime picture's tests share: the corpus
+//! files and messages built bit by bit.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+pub mod ais;
 
 use std::path::PathBuf;
 use std::str::FromStr;
