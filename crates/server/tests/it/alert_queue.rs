@@ -10,15 +10,13 @@ use std::time::{Duration, Instant};
 
 use hamnvakt_core::alert::{AlertDraft, Severity, SubjectKind, SubjectRef};
 use hamnvakt_core::ids::OrgId;
-use hamnvakt_core::{FixedClock, Tlp};
-use hamnvakt_server::app::Instance;
+use hamnvakt_core::Tlp;
 use hamnvakt_server::web::change::Actor;
-use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use serde_json::{json, Value};
 
 use crate::binary::{bootstrap, hamnvakt, stdout, write_config, Server, ADMIN_PASSWORD};
-use crate::helpers::{test_config, Client, TestApp, PASSWORD, T0_MS};
+use crate::helpers::{Client, TestApp, PASSWORD, T0_MS};
 
 fn subject(kind: SubjectKind, reference: &str) -> SubjectRef {
     SubjectRef {
@@ -626,28 +624,8 @@ async fn no_finding_of_an_acknowledged_decision_is_lost(kind: Kind) {
     let config = write_config(&db);
     let cfg = config.to_str().unwrap().to_owned();
     bootstrap(&cfg);
-    let site = "00000000-0000-4000-8000-000000000001";
-    {
-        let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-        let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
-        let seed = Instance::new(store.clone(), test_config(&db), clock);
-        hamnvakt_server::sites::create_site(
-            &seed.state,
-            &Actor::system("test"),
-            &hamnvakt_store::Site {
-                id: site.parse().unwrap(),
-                code: "VARTA".into(),
-                name: "Värtahamnen".into(),
-                description: "Ferry and ro-ro terminal".into(),
-                locode: "SESTO".into(),
-                lat: 59.3519,
-                lon: 18.1119,
-            },
-        )
-        .await
-        .unwrap();
-        store.close().await;
-    }
+    let site = crate::binary::SITE;
+    crate::binary::seed_site(&db).await;
     let server = Server::start(&config, &db.path("serve-1.log"));
     let mut admin = login(&server.url, "admin", ADMIN_PASSWORD).await;
     let port = admin.get("/api/v1/me").await.json["user"]["org_id"]

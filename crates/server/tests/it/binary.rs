@@ -51,6 +51,40 @@ pub fn bootstrap(cfg: &str) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// The site every test's register starts from: Värtahamnen.
+pub const SITE: &str = "00000000-0000-4000-8000-000000000001";
+
+/// [`SITE`] as the store keeps it.
+pub fn varta() -> hamnvakt_store::Site {
+    hamnvakt_store::Site {
+        id: SITE.parse().unwrap(),
+        code: "VARTA".into(),
+        name: "Värtahamnen".into(),
+        description: "Ferry and ro-ro terminal".into(),
+        locode: "SESTO".into(),
+        lat: 59.3519,
+        lon: 18.1119,
+    }
+}
+
+/// Creates [`SITE`] in `db` through the use case, before any `hamnvakt serve` runs on it.
+pub async fn seed_site(db: &TestDb) {
+    let store = hamnvakt_store::Store::open(&db.url, &hamnvakt_store::OpenOptions::default())
+        .await
+        .unwrap();
+    let clock = std::sync::Arc::new(hamnvakt_core::FixedClock::new(jiff::Timestamp::now()));
+    let seed =
+        hamnvakt_server::app::Instance::new(store.clone(), crate::helpers::test_config(db), clock);
+    hamnvakt_server::sites::create_site(
+        &seed.state,
+        &hamnvakt_server::web::change::Actor::system("test"),
+        &varta(),
+    )
+    .await
+    .unwrap();
+    store.close().await;
+}
+
 /// Writes a configuration file for a database.
 pub fn write_config(db: &TestDb) -> PathBuf {
     let path = db.path("hamnvakt.toml");

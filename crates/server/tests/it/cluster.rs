@@ -8,16 +8,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hamnvakt_core::FixedClock;
-use hamnvakt_server::app::Instance;
-use hamnvakt_server::web::change::Actor;
-use hamnvakt_store::{OpenOptions, Store};
 use hamnvakt_testkit::{Kind, TestDb};
 use serde_json::{json, Value};
 use sqlx::Row;
 
 use crate::binary::{bootstrap, hamnvakt, stdout, write_config, Server, ADMIN_PASSWORD};
-use crate::helpers::{test_config, Client, PASSWORD};
+use crate::helpers::{Client, PASSWORD};
 
 const FROM: i64 = 1_767_225_600_000; // 2026-01-01
 const UNTIL: i64 = 4_102_444_800_000; // 2100-01-01
@@ -55,28 +51,8 @@ impl Cluster {
             std::fs::read_to_string(&a).unwrap(),
             std::fs::read_to_string(&b).unwrap()
         );
-        let site = "00000000-0000-4000-8000-000000000001";
-        {
-            let store = Store::open(&db.url, &OpenOptions::default()).await.unwrap();
-            let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
-            let seed = Instance::new(store.clone(), test_config(&db), clock);
-            hamnvakt_server::sites::create_site(
-                &seed.state,
-                &Actor::system("test"),
-                &hamnvakt_store::Site {
-                    id: site.parse().unwrap(),
-                    code: "VARTA".into(),
-                    name: "Värtahamnen".into(),
-                    description: "Ferry and ro-ro terminal".into(),
-                    locode: "SESTO".into(),
-                    lat: 59.3519,
-                    lon: 18.1119,
-                },
-            )
-            .await
-            .unwrap();
-            store.close().await;
-        }
+        let site = crate::binary::SITE;
+        crate::binary::seed_site(&db).await;
         Cluster {
             db,
             configs: [a, b],

@@ -87,15 +87,7 @@ impl TestApp {
             .await
             .unwrap()
             .id;
-        let site = hamnvakt_store::Site {
-            id: "00000000-0000-4000-8000-000000000001".parse().unwrap(),
-            code: "VARTA".into(),
-            name: "Värtahamnen".into(),
-            description: "Ferry and ro-ro terminal".into(),
-            locode: "SESTO".into(),
-            lat: 59.3519,
-            lon: 18.1119,
-        };
+        let site = crate::binary::varta();
         hamnvakt_server::sites::create_site(&state, &seed, &site)
             .await
             .unwrap();
