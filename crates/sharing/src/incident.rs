@@ -12,6 +12,7 @@
 use hamnvakt_core::alert::{Severity, SubjectRef};
 use hamnvakt_core::entity::{EntityRef, VesselKey};
 use hamnvakt_core::ids::OrgId;
+use hamnvakt_core::tlp::Tlp;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -248,6 +249,24 @@ pub fn alert(v: &IncidentVersion<'_>, observed: &[Observable]) -> Vec<Value> {
     let mut out = vec![incident(v)];
     out.extend(related(v, observed));
     out
+}
+
+/// The bundle of one alert or incident under its marking: its author's identity (when
+/// known), the extension-definitions its objects use, and `objects` ([`incident`] or
+/// [`alert`], with [`related`]'s observables), each marked `tlp`.
+pub fn bundle(author: Option<Value>, objects: &[Value], tlp: Tlp) -> Value {
+    let mut all = Vec::with_capacity(objects.len() + 4);
+    all.extend(author);
+    all.extend(extension_objects());
+    if objects.len() > 1 {
+        all.extend(stix::extension_objects());
+    }
+    for o in objects {
+        if let Value::Object(m) = o {
+            all.push(stix::with_marking(m, tlp));
+        }
+    }
+    stix::bundle(all, &[tlp])
 }
 
 /// A case as a STIX `grouping` of the incidents it names; `None` while it names none (a

@@ -392,25 +392,12 @@ pub async fn stix_bundle(
         },
         &observed,
     );
-    let mut objects = Vec::new();
-    if let Some(o) = state.store.org(a.owner_org).await? {
-        objects.push(stix::identity(
-            o.id,
-            &o.name,
-            stix::sector_of(o.kind),
-            o.created_ms,
-        ));
-    }
-    objects.extend(stix_incident::extension_objects());
-    if body.len() > 1 {
-        objects.extend(stix::extension_objects());
-    }
-    for o in &body {
-        if let serde_json::Value::Object(m) = o {
-            objects.push(stix::with_marking(m, a.tlp));
-        }
-    }
-    let bundle = stix::bundle(objects, &[a.tlp]);
+    let author = state
+        .store
+        .org(a.owner_org)
+        .await?
+        .map(|o| stix::identity(o.id, &o.name, stix::sector_of(o.kind), o.created_ms));
+    let bundle = stix_incident::bundle(author, &body, a.tlp);
     Ok(crate::web::extract::StixBundle(bundle))
 }
 

@@ -504,25 +504,11 @@ pub async fn stix_bundle(
         .collect();
     let mut body = vec![stix_incident::incident(&version)];
     body.extend(stix_incident::related(&version, &observed));
-    let owner = state.store.org(inc.owner_org).await?;
-    let mut objects = Vec::new();
-    if let Some(o) = owner {
-        objects.push(stix::identity(
-            o.id,
-            &o.name,
-            stix::sector_of(o.kind),
-            o.created_ms,
-        ));
-    }
-    objects.extend(stix_incident::extension_objects());
-    if body.len() > 1 {
-        objects.extend(stix::extension_objects());
-    }
-    for o in &body {
-        if let serde_json::Value::Object(m) = o {
-            objects.push(stix::with_marking(m, inc.marking.tlp));
-        }
-    }
-    let bundle = stix::bundle(objects, &[inc.marking.tlp]);
+    let author = state
+        .store
+        .org(inc.owner_org)
+        .await?
+        .map(|o| stix::identity(o.id, &o.name, stix::sector_of(o.kind), o.created_ms));
+    let bundle = stix_incident::bundle(author, &body, inc.marking.tlp);
     Ok(crate::web::extract::StixBundle(bundle))
 }
