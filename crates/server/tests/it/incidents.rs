@@ -523,6 +523,18 @@ mod flow {
     }
 }
 
+/// The ids of a bundle's objects, sorted.
+fn bundle_ids(b: &Value) -> Vec<String> {
+    let mut v: Vec<String> = b["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// An alert leaves as STIX under its marking and audience: a vessel finding raised TLP:GREEN
 /// for the alliance is an `incident` with the Incident Core Extension and the vessel as
 /// Hamnvakt's cyber-observable related to it, valid for the OASIS validator in strict mode,
@@ -585,17 +597,7 @@ async fn an_alert_leaves_as_a_stix_incident_under_its_marking() {
     let mut gdansk = app.login("gdansk").await;
     let again = gdansk.get(&format!("/api/v1/alerts/{id}/stix")).await;
     assert_eq!(again.status, 200, "{}", again.body);
-    let ids = |b: &Value| -> Vec<String> {
-        let mut v: Vec<String> = b["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["id"].as_str().unwrap().to_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(ids(&first.json), ids(&again.json));
+    assert_eq!(bundle_ids(&first.json), bundle_ids(&again.json));
     // Another installation takes it in whole, with the ids it came with.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut their_pfso = other.login("pfso").await;
@@ -710,17 +712,7 @@ async fn an_alert_about_a_container_and_a_truck_exports_both_but_not_the_driver(
     assert_eq!(targets, observables);
     // Every export names them the same way.
     let again = pfso.get(&format!("/api/v1/alerts/{id}/stix")).await;
-    let ids = |b: &Value| -> Vec<String> {
-        let mut v: Vec<String> = b["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["id"].as_str().unwrap().to_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(ids(&first.json), ids(&again.json));
+    assert_eq!(bundle_ids(&first.json), bundle_ids(&again.json));
     // Another installation files every object of it.
     let other = TestApp::spawn(Kind::Sqlite).await;
     let mut their_pfso = other.login("pfso").await;
