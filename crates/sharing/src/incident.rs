@@ -310,9 +310,9 @@ mod tests {
     use super::*;
     use hamnvakt_core::ids::Id;
 
-    #[test]
-    fn an_incident_carries_the_core_extension() {
-        let v = IncidentVersion {
+    /// A refused driver's incident, open and blocked.
+    fn refused_driver() -> IncidentVersion<'static> {
+        IncidentVersion {
             id: Uuid::from_bytes([1; 16]),
             name: "Refused driver",
             description: "",
@@ -323,7 +323,12 @@ mod tests {
             status: InvestigationStatus::Open,
             determination: Determination::Blocked,
             detection_methods: vec!["release.driver_mismatch".into(); 2],
-        };
+        }
+    }
+
+    #[test]
+    fn an_incident_carries_the_core_extension() {
+        let v = refused_driver();
         let o = incident(&v);
         let ext = &o["extensions"][INCIDENT_CORE_EXTENSION];
         assert_eq!(ext["extension_type"], "property-extension");
@@ -349,18 +354,7 @@ mod tests {
 
     #[test]
     fn an_alert_relates_each_observable_under_ids_of_its_own() {
-        let v = IncidentVersion {
-            id: Uuid::from_bytes([3; 16]),
-            name: "Wrong driver",
-            description: "",
-            owner_org: Id::from_random_bytes([4; 16]),
-            created_ms: 1_764_633_600_000,
-            modified_ms: 1_764_633_600_000,
-            severity: Severity::High,
-            status: InvestigationStatus::New,
-            determination: Determination::Suspected,
-            detection_methods: vec!["release.driver_mismatch".into()],
-        };
+        let v = refused_driver();
         let things = [
             Observable::Container("MSKU4839210".into()),
             // A vessel with neither number cannot be matched on: left out.
@@ -391,7 +385,7 @@ mod tests {
         assert_eq!(alert(&v, &things), out);
         let other = IncidentVersion {
             id: Uuid::from_bytes([5; 16]),
-            ..v
+            ..refused_driver()
         };
         assert_ne!(alert(&other, &things)[1]["id"], out[1]["id"]);
     }
