@@ -25,6 +25,15 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
+    /// The id the event's subject names after `prefix` (`"alert:"`, `"release:"` …), when it
+    /// names one of that kind and the id parses.
+    pub fn subject_id<T: std::str::FromStr>(&self, prefix: &str) -> Option<T> {
+        self.subject
+            .as_deref()
+            .and_then(|s| s.strip_prefix(prefix))
+            .and_then(|s| s.parse().ok())
+    }
+
     fn from_row(r: &AnyRow) -> Result<EventRecord> {
         Ok(EventRecord {
             seq: r.try_get(0)?,

@@ -84,19 +84,14 @@ pub async fn stream(
     };
     let store = state.store.clone();
     Ok(sse::follow_chain(
-        state.store.clone(),
+        store.clone(),
         KINDS,
         after,
         "alert",
         move |e| {
             let store = store.clone();
             async move {
-                let Some(id) = e
-                    .subject
-                    .as_deref()
-                    .and_then(|s| s.strip_prefix("alert:"))
-                    .and_then(|s| s.parse::<AlertId>().ok())
-                else {
+                let Some(id) = e.subject_id::<AlertId>("alert:") else {
                     return Ok(None);
                 };
                 let Some(alert) = store.alert(id, &viewer).await? else {

@@ -82,12 +82,7 @@ pub async fn stream(
         move |e| {
             let state = state.clone();
             async move {
-                let Some(id) = e
-                    .subject
-                    .as_deref()
-                    .and_then(|s| s.strip_prefix("release:"))
-                    .and_then(|s| s.parse::<ReleaseId>().ok())
-                else {
+                let Some(id) = e.subject_id::<ReleaseId>("release:") else {
                     return Ok(None);
                 };
                 if !service::visible(&state, id, org, oversee).await? {
