@@ -68,7 +68,7 @@ pub use identity::{ApiTokenRecord, NewToken, NewUser, Organisation, SessionRecor
 pub use incidents::{Marked, MarkedRow, TimelineRow};
 pub use migrate::Migration;
 pub use notify::{Leadership, Listener, EVENTS_CHANNEL};
-pub use release::{PickupRow, ReleaseRow};
+pub use release::{PickupRead, PickupRow, ReleaseRow};
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use shift::{HandoverRow, ShiftEntryRow};
 pub use sites::{NewSite, Site};

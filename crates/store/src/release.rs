@@ -41,12 +41,52 @@ fn releases_of_container_sql() -> String {
     )
 }
 
-/// Whether a container is selected for scanning (`$1` the container, `$2` the first day).
-const SCAN_SELECTED: &str = "SELECT COUNT(*) FROM consignments c JOIN selections s \
-     ON s.declaration_id = c.declaration_id \
-     WHERE c.container = $1 AND s.lane = 'red' AND s.day >= $2 \
-     AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
-     WHERE o.declaration_id = c.declaration_id)";
+/// What a gate pick-up reads, in one statement (`$1` the container): the container's
+/// releases as [`releases_of_container_sql`] lists them, each row also carrying, as
+/// `red_day`, the last day customs selected a consignment in this container for the scanner
+/// (the red lane) that has no inspection outcome yet (`NULL` when none). The selection is an
+/// uncorrelated subquery, run once for the statement. No release, no rows: a container
+/// without a release is not a pick-up the gate can grant, selected or not.
+fn pickup_read_sql() -> String {
+    format!(
+        "SELECT {COLUMNS}, (SELECT MAX(s.day) FROM consignments c JOIN selections s \
+         ON s.declaration_id = c.declaration_id \
+         WHERE c.container = $1 AND s.lane = 'red' \
+         AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
+         WHERE o.declaration_id = c.declaration_id)) AS red_day \
+         FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
+    )
+}
+
+/// A container's releases and its last open red-lane day, from [`pickup_read_sql`]'s rows.
+fn pickup_read(rows: &[AnyRow]) -> Result<PickupRead> {
+    let red_day = match rows.first() {
+        Some(r) => r.try_get::<Option<i64>, _>("red_day")?,
+        None => None,
+    };
+    Ok(PickupRead {
+        releases: rows.iter().map(from_row).collect::<Result<_>>()?,
+        red_day,
+    })
+}
+
+/// What the gate reads for a pick-up (see [`Store::pickup_read`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickupRead {
+    /// The container's releases, newest first.
+    pub releases: Vec<ReleaseRow>,
+    /// The last day (days since 1970-01-01) customs selected a consignment in the container
+    /// for the scanner and has not recorded its inspection; `None` when there is no such
+    /// selection or the container has no release.
+    pub red_day: Option<i64>,
+}
+
+impl PickupRead {
+    /// Whether the container is selected for scanning on `since_day` or after.
+    pub fn scan_selected_since(&self, since_day: i64) -> bool {
+        self.red_day.is_some_and(|d| d >= since_day)
+    }
+}
 
 const COLUMNS: &str = "id, container, bill_of_lading, line_org, holder_org, state, driver, \
                        issued_ms, expires_ms, updated_ms, version, data";
@@ -243,29 +283,14 @@ impl WriteTx {
         self.write_one(&sql, moved).await
     }
 
-    /// [`Store::releases_of_container`] inside this transaction (the gate's committer
-    /// re-reads a pick-up's release here when it moved since the gate read it).
-    pub async fn releases_of_container(&mut self, container: &str) -> Result<Vec<ReleaseRow>> {
-        let rows = sqlx::query(&releases_of_container_sql())
+    /// [`Store::pickup_read`] inside this transaction (the gate's committer re-reads a
+    /// pick-up's release here when it moved since the gate read it).
+    pub async fn pickup_read(&mut self, container: &str) -> Result<PickupRead> {
+        let rows = sqlx::query(&pickup_read_sql())
             .bind(container.to_owned())
             .fetch_all(&mut *self.tx)
             .await?;
-        rows.iter().map(from_row).collect()
-    }
-
-    /// [`Store::container_scan_selected`] inside this transaction.
-    pub async fn container_scan_selected(
-        &mut self,
-        container: &str,
-        since_day: i64,
-    ) -> Result<bool> {
-        let n: i64 = sqlx::query(SCAN_SELECTED)
-            .bind(container.to_owned())
-            .bind(since_day)
-            .fetch_one(&mut *self.tx)
-            .await?
-            .try_get(0)?;
-        Ok(n > 0)
+        pickup_read(&rows)
     }
 
     /// The releases of these containers as `(container, release id, version)`, ordered as
@@ -427,16 +452,14 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Whether targeting put a consignment in this container, declared on `since_day` (days
-    /// since the epoch, UTC) or later, in the red lane (physical inspection or scan) with no
-    /// inspection outcome recorded yet: the container must present itself for scanning.
-    pub async fn container_scan_selected(&self, container: &str, since_day: i64) -> Result<bool> {
-        let n: i64 = sqlx::query(SCAN_SELECTED)
+    /// What the gate reads for a pick-up, in one statement: the container's releases, newest
+    /// first, and the last day customs selected it for scanning without an inspection
+    /// outcome yet (see [`PickupRead`]).
+    pub async fn pickup_read(&self, container: &str) -> Result<PickupRead> {
+        let rows = sqlx::query(&pickup_read_sql())
             .bind(container.to_owned())
-            .bind(since_day)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        Ok(n > 0)
+            .fetch_all(&self.pool)
+            .await?;
+        pickup_read(&rows)
     }
 }

@@ -363,6 +363,105 @@ fn release_one(line: OrgId, version: i64, state: &str, holder: OrgId) -> Release
     }
 }
 
+/// What the gate reads for a pick-up is one statement: the container's releases and the last
+/// day customs put a consignment in it in the red lane (scanner) with no inspection outcome
+/// yet. A green selection, another container's red one, and a red one already inspected do
+/// not count; a container without a release reads nothing. The same in a transaction.
+async fn a_pickup_reads_its_release_and_selection_at_once(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    let (port, _, haulier) = seed_orgs(&store).await;
+    let container = "MSKU1234565";
+    let consignment = |id: &str, container: &str| ConsignmentRow {
+        declaration_id: id.into(),
+        day: Some(100),
+        hs_code: "080390".into(),
+        importer: None,
+        container: Some(container.into()),
+        origin_country: None,
+        data: "{}".into(),
+        source: "test".into(),
+        updated_ms: T0,
+        importer_key: None,
+        value_per_kg: None,
+    };
+    let selection = |id: &str, day: i64, lane: &str| SelectionRow {
+        declaration_id: id.into(),
+        day,
+        lane: lane.into(),
+        why: "risk".into(),
+        risk: 0.9,
+        reasons: "[]".into(),
+        decided_by: "test".into(),
+        decided_ms: T0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_release(&release_one(port, 1, "active", haulier))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let read = store.pickup_read(container).await.unwrap();
+    assert_eq!(read.releases, vec![release_one(port, 1, "active", haulier)]);
+    assert_eq!(read.red_day, None, "nothing selected yet");
+    assert!(!read.scan_selected_since(0));
+
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_consignments(&[
+        consignment("D1", container),
+        consignment("D2", container),
+        consignment("D3", "TGHU0000000"),
+        consignment("D4", container),
+    ])
+    .await
+    .unwrap();
+    tx.upsert_selections(&[
+        selection("D1", 100, "red"),
+        selection("D2", 120, "green"),
+        selection("D3", 130, "red"),
+        selection("D4", 110, "red"),
+    ])
+    .await
+    .unwrap();
+    tx.upsert_outcome(&OutcomeRow {
+        declaration_id: "D4".into(),
+        result: "nothing_found".into(),
+        data: "{}".into(),
+        recorded_by: "test".into(),
+        recorded_ms: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let read = store.pickup_read(container).await.unwrap();
+    assert_eq!(read.releases.len(), 1);
+    assert_eq!(
+        read.red_day,
+        Some(100),
+        "D1 counts; D2 is green, D3 another container's, D4 inspected"
+    );
+    assert!(read.scan_selected_since(70) && read.scan_selected_since(100));
+    assert!(!read.scan_selected_since(101));
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.pickup_read(container).await.unwrap(), read);
+    // Without a release the container reads nothing, selected or not.
+    let other = tx.pickup_read("TGHU0000000").await.unwrap();
+    assert!(other.releases.is_empty() && other.red_day.is_none());
+    tx.upsert_outcome(&OutcomeRow {
+        declaration_id: "D1".into(),
+        result: "seizure".into(),
+        data: "{}".into(),
+        recorded_by: "test".into(),
+        recorded_ms: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.pickup_read(container).await.unwrap().red_day,
+        None,
+        "inspected: no longer waiting for the scanner"
+    );
+}
+
 /// The gate committer's claim of a release, sent with its events and the commit
 /// (`update_release_with_commit`, `append_and_commit`): written over the version read in the
 /// transaction, and when that version moved, nothing of the transaction is written (neither
@@ -1914,6 +2013,7 @@ conformance!(
     concurrent_appends_stay_linear,
     durable_group_appends_follow_other_writers,
     claims_go_with_the_commit_or_not_at_all,
+    a_pickup_reads_its_release_and_selection_at_once,
     a_claiming_group_goes_in_one_trip_or_the_ordinary_way,
     an_abandoned_transaction_lets_go_of_the_lock,
     a_process_never_stales_its_own_head_hint,

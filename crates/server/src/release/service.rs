@@ -486,25 +486,7 @@ pub async fn pickup_facts(state: &AccessState, container: &str) -> Result<Pickup
             return Ok(f);
         }
     }
-    let rows = state.store.releases_of_container(container).await?;
-    let release = gate_release(&rows)?;
-    let scan_selected = match &release {
-        Some(r) => {
-            state
-                .store
-                .container_scan_selected(container, scan_since_day(r))
-                .await?
-        }
-        None => false,
-    };
-    let facts = PickupFacts {
-        container: container.to_owned(),
-        release,
-        scan_selected,
-        unreadable: false,
-        claimed: false,
-        seen: rows.iter().map(|r| (r.id.clone(), r.version)).collect(),
-    };
+    let facts = facts_of(container, &state.store.pickup_read(container).await?)?;
     if cached {
         state.access.pickups.put(generation, &facts);
     }
@@ -517,22 +499,28 @@ pub async fn pickup_facts_in(
     tx: &mut hamnvakt_store::WriteTx,
     container: &str,
 ) -> Result<PickupFacts, ApiError> {
-    let rows = tx.releases_of_container(container).await?;
-    let release = gate_release(&rows)?;
-    let scan_selected = match &release {
-        Some(r) => {
-            tx.container_scan_selected(container, scan_since_day(r))
-                .await?
-        }
-        None => false,
-    };
+    facts_of(container, &tx.pickup_read(container).await?)
+}
+
+/// A pick-up's facts from what the gate read of its container: the release it would collect
+/// and whether customs selected the container for scanning since 30 days before that
+/// release was issued.
+fn facts_of(container: &str, read: &hamnvakt_store::PickupRead) -> Result<PickupFacts, ApiError> {
+    let release = gate_release(&read.releases)?;
+    let scan_selected = release
+        .as_ref()
+        .is_some_and(|r| read.scan_selected_since(scan_since_day(r)));
     Ok(PickupFacts {
         container: container.to_owned(),
         release,
         scan_selected,
         unreadable: false,
         claimed: false,
-        seen: rows.iter().map(|r| (r.id.clone(), r.version)).collect(),
+        seen: read
+            .releases
+            .iter()
+            .map(|r| (r.id.clone(), r.version))
+            .collect(),
     })
 }
 
