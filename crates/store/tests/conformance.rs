@@ -394,6 +394,13 @@ async fn a_pickup_reads_its_release_and_selection_at_once(kind: Kind) {
         decided_by: "test".into(),
         decided_ms: T0,
     };
+    let outcome = |id: &str, result: &str| OutcomeRow {
+        declaration_id: id.into(),
+        result: result.into(),
+        data: "{}".into(),
+        recorded_by: "test".into(),
+        recorded_ms: T0,
+    };
     let mut tx = store.begin().await.unwrap();
     tx.insert_release(&release_one(port, 1, "active", haulier))
         .await
@@ -421,15 +428,9 @@ async fn a_pickup_reads_its_release_and_selection_at_once(kind: Kind) {
     ])
     .await
     .unwrap();
-    tx.upsert_outcome(&OutcomeRow {
-        declaration_id: "D4".into(),
-        result: "nothing_found".into(),
-        data: "{}".into(),
-        recorded_by: "test".into(),
-        recorded_ms: T0,
-    })
-    .await
-    .unwrap();
+    tx.upsert_outcome(&outcome("D4", "nothing_found"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let read = store.pickup_read(container).await.unwrap();
     assert_eq!(read.releases.len(), 1);
@@ -445,15 +446,7 @@ async fn a_pickup_reads_its_release_and_selection_at_once(kind: Kind) {
     // Without a release the container reads nothing, selected or not.
     let other = tx.pickup_read("TGHU0000000").await.unwrap();
     assert!(other.releases.is_empty() && other.red_day.is_none());
-    tx.upsert_outcome(&OutcomeRow {
-        declaration_id: "D1".into(),
-        result: "seizure".into(),
-        data: "{}".into(),
-        recorded_by: "test".into(),
-        recorded_ms: T0,
-    })
-    .await
-    .unwrap();
+    tx.upsert_outcome(&outcome("D1", "seizure")).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         store.pickup_read(container).await.unwrap().red_day,
