@@ -230,7 +230,9 @@ pub fn related(v: &IncidentVersion<'_>, observed: &[Observable]) -> Vec<Value> {
             "spec_version": "2.1",
             "id": rel,
             "created": stix::timestamp(v.created_ms),
-            "modified": stix::timestamp(v.created_ms),
+            // Restated with every version of the incident (the shared-object store files
+            // each version's relationships under that version's marking).
+            "modified": stix::timestamp(v.modified_ms.max(v.created_ms)),
             "created_by_ref": stix::identity_id(v.owner_org),
             "relationship_type": "related-to",
             "source_ref": incident_id(v.id),

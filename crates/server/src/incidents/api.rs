@@ -496,14 +496,7 @@ pub async fn stix_bundle(
 ) -> Result<crate::web::extract::StixBundle, ApiError> {
     p.require(Permission::IncidentsRead)?;
     let inc = service::read(&state, &p.reader(), parse_id(&id)?).await?;
-    let version = service::stix_version(&inc);
-    let observed: Vec<stix_incident::Observable> = inc
-        .entities
-        .iter()
-        .filter_map(stix_incident::Observable::of_subject)
-        .collect();
-    let mut body = vec![stix_incident::incident(&version)];
-    body.extend(stix_incident::related(&version, &observed));
+    let body = service::stix_objects(&inc);
     let author = state
         .store
         .org(inc.owner_org)

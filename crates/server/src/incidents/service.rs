@@ -74,20 +74,49 @@ pub fn stix_version(inc: &Incident) -> stix_incident::IncidentVersion<'_> {
     }
 }
 
-/// The STIX version of an incident, as the shared-object store files it.
-pub fn stix_row(inc: &Incident) -> NewShared {
-    let body = stix_incident::incident(&stix_version(inc));
-    NewShared {
-        stix_id: stix_incident::incident_id(inc.id.uuid()),
-        modified_ms: inc.updated_ms,
-        stix_type: "incident".into(),
-        owner_org: inc.owner_org,
-        marking: inc.marking.clone(),
-        source: "local".into(),
-        revoked: false,
-        ref_id: None,
-        body: body.to_string(),
-    }
+/// An incident's current version as STIX objects, without markings: the `incident`, then
+/// each vessel, container and vehicle among its entities as Hamnvakt's cyber-observable with
+/// the `related-to` relationship from the incident (people and cards never leave).
+pub fn stix_objects(inc: &Incident) -> Vec<serde_json::Value> {
+    let version = stix_version(inc);
+    let observed: Vec<stix_incident::Observable> = inc
+        .entities
+        .iter()
+        .filter_map(stix_incident::Observable::of_subject)
+        .collect();
+    let mut objects = vec![stix_incident::incident(&version)];
+    objects.extend(stix_incident::related(&version, &observed));
+    objects
+}
+
+/// The STIX version of an incident as the shared-object store files it (TAXII and the
+/// export serve it): [`stix_objects`], every object under the incident's marking as it
+/// stands and filed as of this version, so that a recipient added later (an escalation) gets
+/// the observables with the incident, and one removed keeps only what it had.
+pub fn stix_rows(inc: &Incident) -> Vec<NewShared> {
+    stix_objects(inc)
+        .into_iter()
+        .map(|body| NewShared {
+            stix_id: text_of(&body, "id"),
+            modified_ms: inc.updated_ms,
+            stix_type: text_of(&body, "type"),
+            owner_org: inc.owner_org,
+            marking: inc.marking.clone(),
+            source: "local".into(),
+            revoked: false,
+            ref_id: None,
+            body: body.to_string(),
+        })
+        .collect()
+}
+
+/// A STIX object's string property (empty when absent).
+fn text_of(object: &serde_json::Value, key: &str) -> String {
+    object
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Who is acting, as the rules need them.
@@ -197,7 +226,7 @@ async fn write(
     }
     let entry = serde_json::to_string(entry).map_err(|e| ApiError::Internal(e.to_string()))?;
     tx.append_timeline(&row.id, at, &actor.id, &entry).await?;
-    tx.file_shared(&[stix_row(inc)], at).await?;
+    tx.file_shared(&stix_rows(inc), at).await?;
     Ok(())
 }
 

@@ -358,6 +358,53 @@ async fn incident_flow(kind: Kind) {
     assert!(objects.iter().any(|o| o["type"] == "relationship"
         && o["source_ref"] == format!("incident--{inc}")
         && o["target_ref"] == container[0]["id"]));
+    // The shared-object store files them with each version, under its marking: a recipient
+    // of the incident gets the container and the relationship from the export (and TAXII)
+    // too; a reader never gets an observable or a relationship without its incident.
+    let shared_with = |who: &Value| {
+        let objects = who["objects"].as_array().unwrap().clone();
+        let incidents: Vec<Value> = objects
+            .iter()
+            .filter(|o| o["type"] == "incident")
+            .map(|o| o["id"].clone())
+            .collect();
+        for rel in objects.iter().filter(|o| {
+            o["type"] == "relationship"
+                && o["source_ref"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("incident--"))
+        }) {
+            assert!(
+                incidents.contains(&rel["source_ref"]),
+                "{rel} without its incident"
+            );
+            assert!(
+                objects.iter().any(|o| o["id"] == rel["target_ref"]),
+                "{rel} without its observable"
+            );
+        }
+        objects
+    };
+    let r = customs.get("/api/v1/sharing/export").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bundle: Value = serde_json::from_str(&r.body).unwrap();
+    validate_strict(&bundle);
+    let theirs = shared_with(&bundle);
+    assert!(theirs
+        .iter()
+        .any(|o| o["id"] == container[0]["id"] && o["number"] == "MSCU1234565"));
+    assert!(theirs.iter().any(|o| o["type"] == "relationship"
+        && o["source_ref"] == format!("incident--{inc}")
+        && o["target_ref"] == container[0]["id"]));
+    let r = police.get("/api/v1/sharing/export").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let police_sees = shared_with(&serde_json::from_str(&r.body).unwrap());
+    if !police_sees
+        .iter()
+        .any(|o| o["id"] == format!("incident--{inc}"))
+    {
+        assert!(!police_sees.iter().any(|o| o["id"] == container[0]["id"]));
+    }
 
     // A case groups incidents; a reader sees only those it may see.
     let r = op
