@@ -902,7 +902,10 @@ async fn a_plate_at_the_gate_matching_an_indicator_is_sighted() {
         .get("/api/v1/alerts?kind=sharing.indicator_matched")
         .await;
     for _ in 0..100 {
-        if alerts.json["total"] != 0 {
+        if alerts.json["alerts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -928,7 +931,10 @@ async fn a_plate_at_the_gate_matching_an_indicator_is_sighted() {
         .get("/api/v1/alerts?kind=sharing.indicator_matched")
         .await;
     for _ in 0..100 {
-        if alerts.json["total"] != 0 {
+        if alerts.json["alerts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
