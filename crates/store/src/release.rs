@@ -36,10 +36,13 @@ pub struct ReleaseRow {
 
 /// The releases of a container, newest first (`$1` the container).
 fn releases_of_container_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
-    )
+    format!("SELECT {COLUMNS} {OF_CONTAINER}")
 }
+
+/// Where and in which order a container's releases are read (`$1` the container): newest
+/// first, the order the gate and every other reader by container agree on.
+const OF_CONTAINER: &str =
+    "FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20";
 
 /// What a gate pick-up reads, in one statement (`$1` the container): the container's
 /// releases as [`releases_of_container_sql`] lists them, each row also carrying, as
@@ -53,8 +56,7 @@ fn pickup_read_sql() -> String {
          ON s.declaration_id = c.declaration_id \
          WHERE c.container = $1 AND s.lane = 'red' \
          AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
-         WHERE o.declaration_id = c.declaration_id)) AS red_day \
-         FROM releases WHERE container = $1 ORDER BY issued_ms DESC, id LIMIT 20"
+         WHERE o.declaration_id = c.declaration_id)) AS red_day {OF_CONTAINER}"
     )
 }
 
