@@ -106,8 +106,9 @@ pub async fn queue(
     // The chain's head before the queue is read: the live stream starts after it, so a change
     // between this read and the stream's start is pushed, not lost.
     let head = state.store.chain_head().await?.0;
-    let page = state.store.list_alerts(&viewer, &filter).await?;
+    // Counted before the page is read, as the API counts (`api.rs`).
     let total = state.store.count_alerts(&viewer, &filter).await?;
+    let page = state.store.list_alerts(&viewer, &filter).await?;
     let orgs = org_names(&state).await?;
     let path = current_path(&uri);
     // The first page follows the queue live; a later one stays as it was read.
