@@ -393,7 +393,8 @@ fn writer_metrics(text: &str) -> Vec<(String, f64)> {
         .filter(|l| {
             l.contains("audit_group_appends{")
                 || l.starts_with("hamnvakt_wal_rewind_duration_seconds_")
-                || l.contains("decision_group_commit_seconds") && !l.contains("bucket")
+                || (l.contains("decision_group_") || l.contains("event_commit_duration_seconds"))
+                    && (l.contains("_sum") || l.contains("_count"))
         })
         .filter_map(|l| {
             let (name, value) = l.rsplit_once(' ')?;
