@@ -181,7 +181,11 @@ pub fn router(instance: &Instance) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route(
             "/",
-            get(|| async { axum::response::Redirect::to("/alerts") }),
+            get(
+                |crate::web::auth::UiUser(p): crate::web::auth::UiUser| async move {
+                    axum::response::Redirect::to(crate::web::layout::home(&p))
+                },
+            ),
         )
         .merge(crate::web::layout::routes())
         .merge(identity::routes())

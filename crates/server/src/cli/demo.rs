@@ -635,7 +635,13 @@ impl DemoSummary {
                 s,
                 "  {:<18} {:<11} {} ({})",
                 u.username,
-                start_page(u),
+                crate::web::layout::home_page(
+                    &u.roles,
+                    w.orgs
+                        .iter()
+                        .find(|o| o.id == u.org)
+                        .map_or(hamnvakt_core::org::OrgKind::PortAuthority, |o| o.kind)
+                ),
                 u.purpose,
                 org
             );
@@ -653,26 +659,5 @@ impl DemoSummary {
             );
         }
         s
-    }
-}
-
-/// Where a demo user's work starts in the console, by what their roles are for.
-fn start_page(u: &hamnvakt_demo::DemoUser) -> &'static str {
-    use hamnvakt_identity::Role;
-    let has = |r: Role| u.roles.contains(&r);
-    if has(Role::TargetingOfficer) {
-        "/targeting"
-    } else if has(Role::Dispatcher) || has(Role::ReleaseSystem) {
-        "/releases"
-    } else if has(Role::Pfso) {
-        "/access"
-    } else if has(Role::Operator) {
-        "/alerts"
-    } else if has(Role::Administrator) {
-        "/audit"
-    } else if u.username.starts_with("kbv") || u.username.starts_with("police") {
-        "/map"
-    } else {
-        "/sharing"
     }
 }

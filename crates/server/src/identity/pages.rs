@@ -68,7 +68,7 @@ pub async fn form(
     UiLang(lang): UiLang,
     ApiQuery(q): ApiQuery<LoginQuery>,
 ) -> Response {
-    match safe_back("next", q.next.as_deref(), "/alerts") {
+    match safe_back("next", q.next.as_deref(), "/") {
         Ok(next) => render(&state, lang, &next, None, StatusCode::OK),
         Err(e) => crate::web::layout::UiError(e).into_response(),
     }
@@ -81,7 +81,7 @@ pub async fn submit(
     headers: HeaderMap,
     FormBody(f): FormBody<LoginForm>,
 ) -> Response {
-    let next = match safe_back("next", f.next.as_deref(), "/alerts") {
+    let next = match safe_back("next", f.next.as_deref(), "/") {
         Ok(next) => next,
         Err(e) => return crate::web::layout::UiError(e).into_response(),
     };

@@ -195,10 +195,8 @@ pub async fn list(
     State(state): State<AccessState>,
     p: Principal,
 ) -> Result<Json<Vec<ReleaseView>>, ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee {
-        p.require(Permission::ReleaseAct)?;
-    }
+    service::may_list(&p)?;
+    let oversee = service::oversees(&p);
     let all = service::list(&state, p.org(), oversee).await?;
     Ok(Json(all.iter().map(view).collect()))
 }
@@ -214,10 +212,8 @@ pub async fn get_one(
     p: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReleaseView>, ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee {
-        p.require(Permission::ReleaseAct)?;
-    }
+    service::may_list(&p)?;
+    let oversee = service::oversees(&p);
     let id = parse_id(&id)?;
     let not_found = || ApiError::NotFound(format!("release {id}"));
     if !service::visible(&state, id, p.org(), oversee).await? {
@@ -397,7 +393,7 @@ pub async fn step(
 ) -> Result<Json<ReleaseView>, ApiError> {
     p.require(Permission::ReleaseAct)?;
     let id = parse_id(&id)?;
-    let oversee = p.can(Permission::ReleaseOversee);
+    let oversee = service::oversees(&p);
     if !service::visible(&state, id, p.org(), oversee).await? {
         return Err(ApiError::NotFound(format!("release {id}")));
     }

@@ -23,11 +23,8 @@ use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::{layout, local_time, t, Page, UiError, UiLang};
 
 fn may_see(p: &Principal) -> Result<bool, ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee {
-        p.require(Permission::ReleaseAct)?;
-    }
-    Ok(oversee)
+    service::may_list(p)?;
+    Ok(service::oversees(p))
 }
 
 fn light(lang: Lang, ok: Option<bool>, text: &str) -> Markup {
@@ -500,7 +497,7 @@ pub async fn step(
         let id: ReleaseId = id
             .parse()
             .map_err(|_| ApiError::NotFound("release".into()))?;
-        if !service::visible(&state, id, p.org(), p.can(Permission::ReleaseOversee)).await? {
+        if !service::visible(&state, id, p.org(), service::oversees(&p)).await? {
             return Err(ApiError::NotFound("release".into()));
         }
         let step = super::api::step_of(form_step(f)?)?;

@@ -227,6 +227,29 @@ pub async fn load(state: &AppState, id: ReleaseId) -> Result<Option<Release>, Ap
     }
 }
 
+/// Whether a reader oversees every release of the port: `release_oversee` held in the port
+/// authority (the security centre), customs or a terminal operator. The same role held in a
+/// haulier, a forwarder, a line or an agency sees only the releases that reached its
+/// organisation, as a dispatcher does: a role is granted within an organisation, and an
+/// operator at a haulier is not the port's security centre.
+pub fn oversees(p: &crate::web::auth::Principal) -> bool {
+    p.can(hamnvakt_identity::Permission::ReleaseOversee)
+        && matches!(
+            p.user.org_kind,
+            OrgKind::PortAuthority | OrgKind::Customs | OrgKind::TerminalOperator
+        )
+}
+
+/// Whether a reader may open the release lists at all (`release_oversee` or `release_act`;
+/// what they list is [`oversees`]' question).
+pub fn may_list(p: &crate::web::auth::Principal) -> Result<(), ApiError> {
+    if p.can(hamnvakt_identity::Permission::ReleaseOversee) {
+        Ok(())
+    } else {
+        p.require(hamnvakt_identity::Permission::ReleaseAct)
+    }
+}
+
 /// Whether `org` may see the release: it reached the organisation, or the reader oversees
 /// all releases (`oversee`), or the organisation is customs or a terminal (their lights).
 pub async fn visible(

@@ -9,7 +9,6 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use hamnvakt_identity::Permission;
 use hamnvakt_release::ReleaseId;
 use utoipa::ToSchema;
 
@@ -64,10 +63,8 @@ pub async fn stream(
     p: Principal,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee {
-        p.require(Permission::ReleaseAct)?;
-    }
+    super::service::may_list(&p)?;
+    let oversee = super::service::oversees(&p);
     let org = p.org();
     let after = match sse::last_event_id(&headers)? {
         Some(n) => n,

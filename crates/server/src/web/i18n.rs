@@ -149,6 +149,7 @@ messages! {
     Nobody => "Nobody", "Ingen";
     RaisedBy => "Raised by", "Larmat av";
     BackToQueue => "Back to the queue", "Tillbaka till kön";
+    BackToStart => "To your start page", "Till din startsida";
     // The live queue, folded repeats and evidence for people (issue 18, point 5).
     QueueLive => "Live: alerts appear and change here as they happen.", "Live: larm visas och ändras här när de händer.";
     QueueOrder => "Order", "Ordning";

@@ -160,14 +160,16 @@ pub fn layout(p: &Page<'_>, body: Markup) -> Html<String> {
             }
             body {
                 header.top {
-                    a.brand href="/alerts" {
+                    a.brand href=(p.principal.map_or("/", home)) {
                         span.mark { "⚓" }
                         span { (t(lang, Msg::AppName)) }
                         small { (t(lang, Msg::Tagline)) }
                     }
                     @if let Some(pr) = p.principal {
                         nav.main {
-                            a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
+                            @if pr.can(Permission::AlertsRead) {
+                                a href="/alerts" class=[(p.nav == Some(Msg::NavAlerts)).then_some("active")] { (t(lang, Msg::NavAlerts)) }
+                            }
                             @if pr.can(Permission::IncidentsRead) {
                                 a href="/incidents" class=[(p.nav == Some(Msg::NavIncidents)).then_some("active")] { (t(lang, Msg::NavIncidents)) }
                             }
@@ -268,7 +270,7 @@ impl IntoResponse for UiError {
                         @if !detail.is_empty() { p.detail { (detail) } }
                         p { (Msg::ErrorText.text(Lang::Sv)) " " code { (request_id()) } }
                         p lang="en" { (Msg::ErrorText.text(Lang::En)) " " code { (request_id()) } }
-                        p { a href="/alerts" { (Msg::BackToQueue.text(Lang::Sv)) } }
+                        p { a href="/" { (Msg::BackToStart.text(Lang::Sv)) } " / " a href="/" lang="en" { (Msg::BackToStart.text(Lang::En)) } }
                     }
                 }
             }
@@ -287,8 +289,42 @@ pub fn not_found_page(req: &Request) -> Html<String> {
             title: t(lang, Msg::NotFound),
             nav: None,
         },
-        html! { h1 { (t(lang, Msg::NotFound)) } p { (t(lang, Msg::NotFoundText)) } p { a href="/alerts" { (t(lang, Msg::BackToQueue)) } } },
+        html! { h1 { (t(lang, Msg::NotFound)) } p { (t(lang, Msg::NotFoundText)) } p { a href="/" { (t(lang, Msg::BackToStart)) } } },
     )
+}
+
+/// Where someone's work starts in the console, by what their roles are for and where they
+/// hold them: the console's `/`, where signing in lands unless a page was asked for, and the
+/// way back from an error page.
+pub fn home_page(
+    roles: &[hamnvakt_identity::Role],
+    kind: hamnvakt_core::org::OrgKind,
+) -> &'static str {
+    use hamnvakt_core::org::OrgKind;
+    use hamnvakt_identity::Role;
+    let has = |r: Role| roles.contains(&r);
+    if has(Role::TargetingOfficer) {
+        "/targeting"
+    } else if has(Role::Dispatcher) || has(Role::ReleaseSystem) {
+        "/releases"
+    } else if has(Role::Pfso) {
+        "/access"
+    } else if has(Role::Operator) {
+        "/alerts"
+    } else if has(Role::Administrator) || has(Role::PlatformAdministrator) {
+        "/audit"
+    } else if has(Role::Analyst) && matches!(kind, OrgKind::CoastGuard | OrgKind::Police) {
+        "/map"
+    } else if has(Role::Analyst) {
+        "/sharing"
+    } else {
+        "/sites"
+    }
+}
+
+/// [`home_page`] of a signed-in user.
+pub fn home(p: &Principal) -> &'static str {
+    home_page(&p.roles, p.user.org_kind)
 }
 
 /// Milliseconds since the epoch as local time in Stockholm, `2026-11-28 03:10`.
