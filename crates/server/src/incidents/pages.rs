@@ -209,7 +209,7 @@ pub async fn detail(
             ul #incident-alerts { @for a in &v.alerts {
                 li { (sev(lang, a.severity)) " " a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } " " small.kind { (a.kind) } }
             } }
-            @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, Msg::IncHiddenAlerts)) } }
+            @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, if v.hidden_alerts == 1 { Msg::IncHiddenAlert } else { Msg::IncHiddenAlerts })) } }
             @if !v.entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
                 div #incident-entities { (crate::entities::subjects(lang, &v.entities)) }

@@ -114,7 +114,7 @@ pub async fn consignment(
                 @if !why.is_empty() { br; small #lane-reasons { (why) } } }
             None => { (t(lang, Msg::NotSelected)) }
         } }
-        @if let Some(o) = &outcome { p #outcome { (t(lang, Msg::InspectionOutcome)) ": " strong { (o.result) } " " small { (o.data) } } }
+        @if let Some(o) = &outcome { p #outcome { (t(lang, Msg::InspectionOutcome)) ": " strong { (result_word(lang, &o.result)) } " " (outcome_detail(&o.data)) } }
         div.columns {
             section {
                 h2 { (t(lang, Msg::CgDeclaration)) }
@@ -180,4 +180,44 @@ pub async fn consignment(
         &page(lang, &p, &path, t(lang, Msg::Consignment)),
         body,
     ))
+}
+
+/// An inspection outcome's result in the reader's language.
+fn result_word(lang: Lang, result: &str) -> String {
+    match result {
+        "nothing_found" => t(lang, Msg::ResultNothing).to_owned(),
+        "irregularity" => t(lang, Msg::ResultIrregularity).to_owned(),
+        "seizure" => t(lang, Msg::ResultSeizure).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// What was found, as recorded with an outcome (`12000 sticks of cigarettes — note`), from
+/// its stored JSON; empty when nothing beyond the result was recorded.
+fn outcome_detail(data: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    let quantity = v
+        .get("quantity")
+        .and_then(serde_json::Value::as_f64)
+        .map(|q| format!("{q}"));
+    let mut found = [quantity.unwrap_or_default(), text("unit"), text("goods")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let note = text("note");
+    if !note.is_empty() {
+        if !found.is_empty() {
+            found.push_str(" — ");
+        }
+        found.push_str(&note);
+    }
+    found
 }

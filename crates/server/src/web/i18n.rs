@@ -826,6 +826,7 @@ messages! {
     IncOutFalsePositive => "False positive", "Falsklarm";
     IncEscalatedTo => "Escalated to", "Eskalerad till";
     IncHiddenAlerts => "alerts whose marking keeps them from you", "larm vars märkning hindrar dig från att se dem";
+    IncHiddenAlert => "alert whose marking keeps it from you", "larm vars märkning hindrar dig från att se det";
     IncNone => "No incidents.", "Inga incidenter.";
     IncDescription => "Description", "Beskrivning";
     IncRecipients => "Named organisations", "Namngivna organisationer";
