@@ -95,6 +95,10 @@ test('one alert for the picture beyond the anchors links every subject to its en
   }
   const person = subjects.locator('li[data-kind="person"] a.record');
   assert.match(await person.getAttribute('href'), /^\/access\/r\/people\/[0-9a-f-]{36}$/);
+  // The consignment is named, but its record is customs' (the operator has no cargo role):
+  // no link that would answer 403.
+  assert.equal(await subjects.locator('li[data-kind="consignment"]').count(), 1);
+  assert.equal(await subjects.locator('li[data-kind="consignment"] a.record').count(), 0);
   assert.match(await page.textContent('pre.evidence'), /cargo_vessel_gate/);
   // The badge part is the stack detector's finding: the driver at the reefer stack at night
   // with no task there.

@@ -285,7 +285,7 @@ pub async fn detail(
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
             h2 { (t(lang, Msg::Subjects)) }
-            (crate::entities::subjects(lang, &a.subjects))
+            (crate::entities::subjects(lang, &p, &a.subjects))
             h2 { (t(lang, Msg::Evidence)) }
             (super::evidence::render(lang, &super::evidence::localised(lang, &a.kind, &a.evidence)))
             @if a.state != AlertState::Closed {

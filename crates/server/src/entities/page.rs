@@ -66,6 +66,23 @@ fn relation_label(relation: &str) -> Msg {
     }
 }
 
+/// Whether the reader's roles open a capability's record page at `path` (the links to
+/// records are offered only then, never a link that answers 403).
+fn may_open(p: &Principal, path: &str) -> bool {
+    use hamnvakt_identity::Permission;
+    if path.starts_with("/access/") {
+        p.can(Permission::AccessRead)
+    } else if path.starts_with("/targeting/") {
+        p.can(Permission::CargoRead)
+    } else if path.starts_with("/releases/") {
+        p.can(Permission::ReleaseAct) || p.can(Permission::ReleaseOversee)
+    } else if path.starts_with("/map") {
+        p.can(Permission::SitesRead)
+    } else {
+        true
+    }
+}
+
 /// `GET /entities/{kind:key}`: the entity page.
 pub async fn page(
     State(state): State<EntityState>,
@@ -92,7 +109,7 @@ pub async fn page(
             p.muted { (t(lang, Msg::EntityAll)) }
             @if empty { p.muted #entity-nothing { (t(lang, Msg::EntityNothing)) } }
             p.entity-actions {
-                @if let Some(r) = &pr.record { a.record href=(r) { (t(lang, Msg::EntityRecord)) " →" } " " }
+                @if let Some(r) = pr.record.as_ref().filter(|r| may_open(&p, r)) { a.record href=(r) { (t(lang, Msg::EntityRecord)) " →" } " " }
                 @if let Some(m) = &pr.map { a.map href=(m) { (t(lang, Msg::EntityOnMap)) " →" } }
             }
             @if !pr.facts.is_empty() {
@@ -144,10 +161,10 @@ pub async fn page(
 }
 
 /// An alert's (or incident's) subjects as links: each to its entity page, and the people,
-/// consignments and releases to their capability's record; the vessels to the map with their
+/// consignments and releases to their capability's record where the reader may open it; the vessels to the map with their
 /// tracks (both tracks for an encounter). A subject stored in a form that is not a reference
 /// is shown as it was stored.
-pub fn subjects(lang: Lang, subjects: &[SubjectRef]) -> Markup {
+pub fn subjects(lang: Lang, p: &Principal, subjects: &[SubjectRef]) -> Markup {
     let vessels: Vec<u32> = subjects
         .iter()
         .filter_map(|s| match s.entity() {
@@ -171,7 +188,7 @@ pub fn subjects(lang: Lang, subjects: &[SubjectRef]) -> Markup {
                     Ok(e) => {
                         a.entity href=(href(&e)) { code { (e.key()) } }
                         @if let Some(l) = &s.label { " — " (crate::web::i18n::subject_label(lang, l)) }
-                        @if let Some(r) = record(&e) {
+                        @if let Some(r) = record(&e).filter(|r| may_open(p, r)) {
                             " " a.record href=(r) { "↗ " (t(lang, if s.kind == SubjectKind::Vessel { Msg::EntityOnMap } else { Msg::EntityRecord })) }
                         }
                     }

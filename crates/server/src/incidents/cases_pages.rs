@@ -242,7 +242,7 @@ pub async fn detail(
             @if c.hidden_incidents > 0 { p.muted #case-hidden { (c.hidden_incidents) " " (t(lang, Msg::CaseHiddenIncidents)) } }
             @if !entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
-                div #case-entities { (crate::entities::subjects(lang, &entities)) }
+                div #case-entities { (crate::entities::subjects(lang, &p, &entities)) }
             }
             @if owner {
                 h2 { (t(lang, Msg::Actions)) }

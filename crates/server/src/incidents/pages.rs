@@ -212,7 +212,7 @@ pub async fn detail(
             @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, if v.hidden_alerts == 1 { Msg::IncHiddenAlert } else { Msg::IncHiddenAlerts })) } }
             @if !v.entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
-                div #incident-entities { (crate::entities::subjects(lang, &v.entities)) }
+                div #incident-entities { (crate::entities::subjects(lang, &p, &v.entities)) }
             }
             @if works {
                 h2 { (t(lang, Msg::Actions)) }
