@@ -458,10 +458,10 @@ async fn releases_of(
     out: &mut Profile,
     container: &str,
 ) -> Result<(), ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee && !p.can(Permission::ReleaseAct) {
+    if !p.can(Permission::ReleaseOversee) && !p.can(Permission::ReleaseAct) {
         return Ok(());
     }
+    let oversee = crate::release::oversees(p);
     for r in state.store.releases_of_container(container).await? {
         let Ok(id) = r.id.parse() else { continue };
         if crate::release::visible(&state.app, id, p.org(), oversee).await? {
@@ -481,10 +481,10 @@ async fn release(
     out: &mut Profile,
     id: uuid::Uuid,
 ) -> Result<(), ApiError> {
-    let oversee = p.can(Permission::ReleaseOversee);
-    if !oversee && !p.can(Permission::ReleaseAct) {
+    if !p.can(Permission::ReleaseOversee) && !p.can(Permission::ReleaseAct) {
         return Ok(());
     }
+    let oversee = crate::release::oversees(p);
     let rid = hamnvakt_core::Id::from_uuid(id);
     if !crate::release::visible(&state.app, rid, p.org(), oversee).await? {
         return Ok(());

@@ -34,12 +34,12 @@ use utoipa::OpenApi;
 
 use crate::access::AccessState;
 
-pub use service::visible;
 pub use service::{
     act, check_pickup, collect, driver_mismatch, issue, pickup_facts, pickup_facts_in,
     pickup_tasks, presented, Collect, FactsCache, IssueRequest, PickupFacts, Step,
     DRIVER_MISMATCH_ACTOR,
 };
+pub use service::{oversees, visible};
 
 pub fn routes() -> Router<AccessState> {
     let api = Router::new()

@@ -474,6 +474,21 @@ async fn release_flow(kind: Kind) {
         assert_eq!(page.status, 404, "{who}: {}", page.body);
         let list = o.get("/releases").await;
         assert!(!list.body.contains(&id), "{who} lists the release");
+        // Nor through the container's or the release's entity page.
+        for entity in [
+            format!("/entities/container:{CONTAINER}"),
+            format!("/entities/release:{id}"),
+        ] {
+            let page = o.get(&entity).await;
+            assert!(
+                page.status == 200
+                    && !page.body.contains("NSF2611GYE01")
+                    && !page.body.contains(&format!("href=\"/releases/{id}\"")),
+                "{who} {entity}: {} {}",
+                page.status,
+                page.body
+            );
+        }
     }
     assert_eq!(
         f.get("/api/v1/releases")
