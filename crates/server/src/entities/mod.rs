@@ -458,7 +458,7 @@ async fn releases_of(
     out: &mut Profile,
     container: &str,
 ) -> Result<(), ApiError> {
-    if !p.can(Permission::ReleaseOversee) && !p.can(Permission::ReleaseAct) {
+    if !crate::release::may_read(p) {
         return Ok(());
     }
     let oversee = crate::release::oversees(p);
@@ -481,7 +481,7 @@ async fn release(
     out: &mut Profile,
     id: uuid::Uuid,
 ) -> Result<(), ApiError> {
-    if !p.can(Permission::ReleaseOversee) && !p.can(Permission::ReleaseAct) {
+    if !crate::release::may_read(p) {
         return Ok(());
     }
     let oversee = crate::release::oversees(p);

@@ -75,7 +75,7 @@ fn may_open(p: &Principal, path: &str) -> bool {
     } else if path.starts_with("/targeting/") {
         p.can(Permission::CargoRead)
     } else if path.starts_with("/releases/") {
-        p.can(Permission::ReleaseAct) || p.can(Permission::ReleaseOversee)
+        crate::release::may_read(p)
     } else if path.starts_with("/map") {
         p.can(Permission::SitesRead)
     } else {

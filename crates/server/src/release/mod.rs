@@ -39,7 +39,7 @@ pub use service::{
     pickup_tasks, presented, Collect, FactsCache, IssueRequest, PickupFacts, Step,
     DRIVER_MISMATCH_ACTOR,
 };
-pub use service::{oversees, visible};
+pub use service::{may_read, oversees, visible};
 
 pub fn routes() -> Router<AccessState> {
     let api = Router::new()

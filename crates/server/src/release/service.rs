@@ -240,10 +240,16 @@ pub fn oversees(p: &crate::web::auth::Principal) -> bool {
         )
 }
 
-/// Whether a reader may open the release lists at all (`release_oversee` or `release_act`;
-/// what they list is [`oversees`]' question).
+/// Whether a reader's roles read releases at all (`release_oversee` or `release_act`; which
+/// ones is [`oversees`]' and [`visible`]'s question).
+pub fn may_read(p: &crate::web::auth::Principal) -> bool {
+    p.can(hamnvakt_identity::Permission::ReleaseOversee)
+        || p.can(hamnvakt_identity::Permission::ReleaseAct)
+}
+
+/// [`may_read`], refused with the permission a dispatcher needs.
 pub fn may_list(p: &crate::web::auth::Principal) -> Result<(), ApiError> {
-    if p.can(hamnvakt_identity::Permission::ReleaseOversee) {
+    if may_read(p) {
         Ok(())
     } else {
         p.require(hamnvakt_identity::Permission::ReleaseAct)
