@@ -30,6 +30,10 @@ test('a dispatcher accepts a release, assigns a driver and a truck, and sees the
   const mine = await line('GET', '/api/v1/releases');
   assert.equal(mine.status, 200);
   const story = mine.json[0];
+  // Story 2's reefer is selected for scanning by customs' targeting: its release shows the
+  // customs light the gate applies, present for scanning, though customs last set it green.
+  assert.equal(story.container, 'MSKU4839210');
+  assert.deepEqual([story.customs.state, story.customs.scan], ['orange', true], JSON.stringify(story.customs));
   const [toForwarder, toHaulier] = story.chain;
   const issued = await line('POST', '/api/v1/releases', {
     container: 'NSFU 771204-7', bill_of_lading: 'NSFS-E2E-1', release_to: toForwarder.to, facility: story.facility,
@@ -52,7 +56,14 @@ test('a dispatcher accepts a release, assigns a driver and a truck, and sees the
   await page.waitForSelector('#assign');
   const drivers = await page.$$eval('#assign select[name=driver] option', (o) => o.length);
   assert.ok(drivers > 10, `${drivers} drivers to choose from`);
-  const driverName = await page.$eval('#assign select[name=driver] option', (o) => o.textContent);
+  // Each driver is shown with the port card, so two people of one name are told apart.
+  const driverOption = await page.$eval('#assign select[name=driver] option', (o) => o.textContent);
+  const [driverName, card] = driverOption.split(' — ');
+  assert.ok(driverName && card, `"${driverOption}" names the driver and the card`);
+  const options = await page.$$eval('#assign select[name=driver] option', (o) => o.map((x) => x.textContent));
+  assert.equal(new Set(options).size, options.length, 'no two drivers look alike');
+  // The company's trucks are offered as the plate is typed.
+  assert.ok(await page.$$eval('#own-plates option', (o) => o.length) > 0);
   await page.fill('#assign input[name=plate]', 'lt-krm 418');
   await Promise.all([page.waitForURL(new RegExp(`/releases/${id}$`)), page.click('#assign button[type=submit]')]);
   const assignment = await page.textContent('#assignment');
@@ -67,5 +78,20 @@ test('a dispatcher accepts a release, assigns a driver and a truck, and sees the
   const after = await line('GET', `/api/v1/releases/${id}`);
   assert.equal(after.json.holder, toHaulier.to);
   assert.equal(after.json.assignment.plate, 'LTKRM418');
+
+  // The forwarder takes its right back on the console: not in one stray click, but once
+  // the box is ticked.
+  const fwd = await context.newPage();
+  await context.clearCookies();
+  await signIn(fwd, demo.url, 'forwarder.dispatch');
+  await fwd.goto(`${demo.url}/releases/${id}`);
+  await fwd.click('#revoke');
+  assert.equal((await line('GET', `/api/v1/releases/${id}`)).json.holder, toHaulier.to, 'an unticked revoke does nothing');
+  await fwd.check('#steps input[name=confirm]');
+  await Promise.all([fwd.waitForURL(new RegExp(`/releases/${id}$`)), fwd.click('#revoke')]);
+  const revoked = await line('GET', `/api/v1/releases/${id}`);
+  assert.equal(revoked.json.holder, toForwarder.to, JSON.stringify(revoked.json));
+  assert.equal(revoked.json.assignment, null);
+  assert.ok((await fwd.textContent('#timeline')).includes('release.revoked'));
   await context.close();
 });

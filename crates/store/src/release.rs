@@ -464,4 +464,38 @@ impl Store {
             .await?;
         pickup_read(&rows)
     }
+
+    /// For each of these containers selected for scanning (the red lane) with no inspection
+    /// outcome yet, the last day of that selection: the question [`Store::pickup_read`] asks
+    /// for one container, asked for a page of releases at once (the same rule, so a release's
+    /// page shows the customs light the gate applies). Containers not selected are absent.
+    pub async fn open_scan_days(
+        &self,
+        containers: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        let mut out = std::collections::HashMap::new();
+        for part in containers.chunks(200) {
+            let mut sql = Sql::on(
+                self.backend,
+                "SELECT c.container, MAX(s.day) FROM consignments c JOIN selections s \
+                 ON s.declaration_id = c.declaration_id WHERE s.lane = 'red' \
+                 AND NOT EXISTS (SELECT 1 FROM inspection_outcomes o \
+                 WHERE o.declaration_id = c.declaration_id) AND c.container IN (",
+            );
+            for (i, c) in part.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(Arg::Text(c.clone()));
+            }
+            sql.push(") GROUP BY c.container");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let day: Option<i64> = r.try_get(1)?;
+                if let Some(d) = day {
+                    out.insert(r.try_get::<String, _>(0)?, d);
+                }
+            }
+        }
+        Ok(out)
+    }
 }

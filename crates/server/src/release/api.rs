@@ -96,6 +96,14 @@ pub fn view(r: &Release) -> ReleaseView {
     }
 }
 
+/// One release as a reader is shown it: with the customs light the gate applies.
+async fn shown(state: &AccessState, r: Release) -> Result<ReleaseView, ApiError> {
+    let mut one = [r];
+    service::as_the_gate_sees(state, &mut one).await?;
+    let [r] = one;
+    Ok(view(&r))
+}
+
 /// The timeline of a release from its events.
 pub async fn timeline(state: &AccessState, id: ReleaseId) -> Result<Vec<TimelineEntry>, ApiError> {
     let events = state
@@ -183,7 +191,7 @@ pub async fn issue(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(view(&r))))
+    Ok((StatusCode::CREATED, Json(shown(&state, r).await?)))
 }
 
 /// The releases that reached one's organisation (all of them for the security centre and
@@ -197,7 +205,8 @@ pub async fn list(
 ) -> Result<Json<Vec<ReleaseView>>, ApiError> {
     service::may_list(&p)?;
     let oversee = service::oversees(&p);
-    let all = service::list(&state, p.org(), oversee).await?;
+    let mut all = service::list(&state, p.org(), oversee).await?;
+    service::as_the_gate_sees(&state, &mut all).await?;
     Ok(Json(all.iter().map(view).collect()))
 }
 
@@ -220,7 +229,7 @@ pub async fn get_one(
         return Err(not_found());
     }
     let r = service::load(&state, id).await?.ok_or_else(not_found)?;
-    let mut v = view(&r);
+    let mut v = shown(&state, r).await?;
     v.timeline = Some(timeline(&state, id).await?);
     Ok(Json(v))
 }
@@ -399,5 +408,5 @@ pub async fn step(
     }
     let step = step_of(b)?;
     let r = service::act(&state, &p.actor(), p.org(), id, step).await?;
-    Ok(Json(view(&r)))
+    Ok(Json(shown(&state, r).await?))
 }

@@ -118,7 +118,8 @@ pub async fn list(
     UiLang(lang): UiLang,
 ) -> Result<Html<String>, UiError> {
     let oversee = may_see(&p)?;
-    let all = service::list(&state, p.org(), oversee).await?;
+    let mut all = service::list(&state, p.org(), oversee).await?;
+    service::as_the_gate_sees(&state, &mut all).await?;
     let orgs = org_names(&state).await?;
     let people = {
         let inner = state.access.lock();
@@ -278,7 +279,7 @@ pub async fn pickups(
                         td { code { (r.plate.clone().unwrap_or_default()) } }
                         td { span class={ "outcome outcome-" (r.outcome) } { (outcome_word(lang, &r.outcome)) } }
                         td { @if r.outcome != "grant" {
-                            (reason_codes(&r.reasons))
+                            (reason_codes(lang, &r.reasons))
                         } }
                     }
                 } }
@@ -308,11 +309,21 @@ fn outcome_word(lang: Lang, outcome: &str) -> &'static str {
     )
 }
 
-/// The reasons of a refusal as the guard reads them: each one's text, its code beside it.
-fn reason_codes(reasons: &str) -> Markup {
+/// The reasons of a refusal as the guard reads them, in the reader's language (with the
+/// line's or terminal's own words after a colon kept), the code beside each.
+fn reason_codes(lang: Lang, reasons: &str) -> Markup {
     let list: Vec<hamnvakt_access::decide::Reason> =
         serde_json::from_str(reasons).unwrap_or_default();
-    html! { ul.reasons { @for r in &list { li { (r.text) " " code { (r.code) } } } } }
+    let words = |r: &hamnvakt_access::decide::Reason| match crate::web::i18n::reason(&r.code) {
+        Some(m) if lang != Lang::En => match r.text.split_once(": ") {
+            Some((_, detail)) if r.code.ends_with("_blocked") || r.code == "customs_red" => {
+                format!("{}: {detail}", t(lang, m))
+            }
+            _ => t(lang, m).to_owned(),
+        },
+        _ => r.text.clone(),
+    };
+    html! { ul.reasons { @for r in &list { li { (words(r)) " " code { (r.code) } } } } }
 }
 
 pub async fn detail(
@@ -327,26 +338,48 @@ pub async fn detail(
     if !service::visible(&state, id, p.org(), oversee).await? {
         return Err(not_found());
     }
-    let r = service::load(&state, id).await?.ok_or_else(not_found)?;
+    let mut one = [service::load(&state, id).await?.ok_or_else(not_found)?];
+    service::as_the_gate_sees(&state, &mut one).await?;
+    let [r] = one;
     let steps = timeline(&state, id).await?;
     let orgs = org_names(&state).await?;
     let me = p.org();
-    let (drivers, assigned_name) = {
+    let now = state.now_ms();
+    let (drivers, plates, assigned_name) = {
         let inner = state.access.lock();
+        // The drivers one may assign: one's own people with a port card in force today,
+        // each shown with the card, so two people of one name are told apart.
         let mut d: Vec<(PersonId, String)> = inner
             .index
-            .people
+            .credentials
             .values()
-            .filter(|x| x.org_id == me)
-            .map(|x| (x.id, x.name.clone()))
+            .filter(|c| {
+                !c.generic
+                    && c.state == hamnvakt_access::model::CredentialState::Active
+                    && c.valid_from_ms <= now
+                    && now < c.valid_until_ms
+            })
+            .filter_map(|c| {
+                let x = inner.index.people.get(&c.holder)?;
+                (x.org_id == me).then(|| (x.id, format!("{} — {}", x.name, c.number)))
+            })
             .collect();
         d.sort_by(|a, b| a.1.cmp(&b.1));
+        // The organisation's registered trucks, offered as the plate is typed.
+        let mut plates: Vec<String> = inner
+            .index
+            .vehicles
+            .values()
+            .filter(|v| v.org_id == Some(me))
+            .map(|v| v.plate.clone())
+            .collect();
+        plates.sort();
         let n = r
             .assignment
             .as_ref()
             .and_then(|a| inner.index.people.get(&a.driver))
             .map(|x| x.name.clone());
-        (d, n)
+        (d, plates, n)
     };
     let can_act = p.can(Permission::ReleaseAct) && r.state == ReleaseState::Active;
     let holds = r.holder() == me && r.pending().is_none();
@@ -407,7 +440,8 @@ pub async fn detail(
                         label { (t(lang, Msg::RelDriver)) " "
                             select name="driver" { @for d in &drivers { option value=(d.0) { (d.1) } } } }
                         " "
-                        label { (t(lang, Msg::RelTruck)) " " input name="plate" required maxlength="20" size="10"; }
+                        label { (t(lang, Msg::RelTruck)) " " input name="plate" required maxlength="20" size="10" list="own-plates" autocomplete="off"; }
+                        datalist #own-plates { @for x in &plates { option value=(x) {} } }
                         " " button type="submit" { (t(lang, Msg::RelAssign)) }
                     }
                 }
@@ -415,7 +449,9 @@ pub async fn detail(
                     form.inline method="post" action={ "/releases/" (r.id) "/step" } {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="action" value="revoke";
-                        button #revoke type="submit" { (t(lang, Msg::RelRevoke)) }
+                        // Taking a right back undoes every hop after it: asked for twice.
+                        label { input type="checkbox" name="confirm" value="yes" required; " " (t(lang, Msg::RelRevokeConfirm)) }
+                        " " button #revoke type="submit" { (t(lang, Msg::RelRevoke)) }
                     }
                 }
             }
@@ -454,6 +490,8 @@ pub struct StepForm {
     role: Option<String>,
     driver: Option<String>,
     plate: Option<String>,
+    /// Ticked to confirm a revocation.
+    confirm: Option<String>,
 }
 
 fn form_step(f: StepForm) -> Result<StepBody, ApiError> {
@@ -466,6 +504,12 @@ fn form_step(f: StepForm) -> Result<StepBody, ApiError> {
     Ok(match f.action.as_str() {
         "accept" => StepBody::Accept,
         "decline" => StepBody::Decline,
+        "revoke" if f.confirm.as_deref() != Some("yes") => {
+            return Err(ApiError::field(
+                "confirm",
+                "tick the box: revoking takes the right back from everyone after you",
+            ))
+        }
         "revoke" => StepBody::Revoke,
         "offer" => StepBody::Offer {
             to: f

@@ -413,6 +413,25 @@ pub async fn list(state: &AppState, org: OrgId, oversee: bool) -> Result<Vec<Rel
     rows.iter().map(from_row).collect()
 }
 
+/// Each release's customs light as the gate applies it (see [`Release::effective_customs`]):
+/// a scan selection of its container by targeting, with no inspection outcome yet, shows
+/// as "present for scanning", whatever light customs last set. For what a reader is shown
+/// (the API's answers, the console); never stored, so customs' own light comes back once
+/// the inspection is recorded.
+pub async fn as_the_gate_sees(state: &AppState, releases: &mut [Release]) -> Result<(), ApiError> {
+    let mut containers: Vec<String> = releases.iter().map(|r| r.container.clone()).collect();
+    containers.sort();
+    containers.dedup();
+    let days = state.store.open_scan_days(&containers).await?;
+    for r in releases.iter_mut() {
+        let selected = days
+            .get(&r.container)
+            .is_some_and(|d| *d >= scan_since_day(r));
+        r.customs = r.effective_customs(selected);
+    }
+    Ok(())
+}
+
 /// What the gate needs to check a pick-up of a container: its newest release and whether
 /// targeting selected the container for scanning.
 #[derive(Debug, Clone)]

@@ -530,6 +530,24 @@ messages! {
     R_plate_mismatch => "Plate does not match the permit", "Registreringsnumret stämmer inte med tillståndet";
     R_internal_error => "Refused: internal error", "Nekad: internt fel";
     R_policy_error => "Refused: policy error", "Nekad: regelfel";
+    R_release_withdrawn => "Pick-up: the line withdrew the release", "Hämtning: rederiet har dragit tillbaka frisläppandet";
+    R_already_collected => "Pick-up: the container has already been collected", "Hämtning: containern är redan hämtad";
+    R_release_expired => "Pick-up: the release has expired", "Hämtning: frisläppandet har gått ut";
+    R_release_not_yet_valid => "Pick-up: the release is not valid yet", "Hämtning: frisläppandet gäller inte än";
+    R_wrong_terminal => "Pick-up: released from another terminal", "Hämtning: frisläppt från en annan terminal";
+    R_chain_incomplete => "Pick-up: the release right has not reached a haulier who accepted it", "Hämtning: rätten har inte nått ett åkeri som accepterat den";
+    R_no_driver_assigned => "Pick-up: no driver is assigned", "Hämtning: ingen förare är tilldelad";
+    R_wrong_driver => "Pick-up: not the assigned driver's card", "Hämtning: kortet tillhör inte den tilldelade föraren";
+    R_truck_not_identified => "Pick-up: no plate was read", "Hämtning: ingen registreringsskylt lästes";
+    R_wrong_truck => "Pick-up: not the assigned truck", "Hämtning: inte den tilldelade lastbilen";
+    R_commercial_blocked => "Pick-up: the line blocks the release", "Hämtning: rederiet spärrar frisläppandet";
+    R_not_discharged => "Pick-up: the terminal has not confirmed discharge", "Hämtning: terminalen har inte bekräftat lossning";
+    R_terminal_blocked => "Pick-up: the terminal blocks the container", "Hämtning: terminalen spärrar containern";
+    R_customs_unknown => "Pick-up: customs has not released the container", "Hämtning: tullen har inte frigjort containern";
+    R_customs_red => "Pick-up: customs does not release the container", "Hämtning: tullen frigör inte containern";
+    R_no_release => "Pick-up: no release of the container is known", "Hämtning: inget frisläppande av containern är känt";
+    R_release_changed => "Pick-up: the release changed while the gate decided; present again", "Hämtning: frisläppandet ändrades under beslutet; visa kortet igen";
+    R_scan_selected => "Selected for scanning: to the scanner lane", "Uttagen för röntgen: till röntgenfilen";
     EditPolicy => "Change the policy", "Ändra reglerna";
     Comment => "Why it changes", "Varför den ändras";
     NavMaritime => "Maritime picture", "Sjölägesbild";
@@ -859,6 +877,13 @@ messages! {
     ShiftAwaiting => "Awaiting the incoming operator's acknowledgement", "Väntar på kvittens från inkommande operatör";
     ShiftHandovers => "Handovers", "Överlämningar";
     ShiftHandedOverBy => "Handed over by", "Överlämnad av";
+    RelRevokeConfirm => "I take the right back from everyone after us", "Jag tar tillbaka rätten från alla efter oss";
+    EvOpenAlert => "alert", "larm";
+    ShiftNote => "Note to the incoming operator (optional)", "Meddelande till inkommande operatör (valfritt)";
+    ShiftNoteShown => "Note", "Meddelande";
+    ShiftContent => "What was handed over", "Vad som lämnades över";
+    ShiftNothing => "Nothing", "Inget";
+    ShiftRecentLog => "The log, last 24 hours", "Loggen, senaste dygnet";
 }
 
 /// Messages that are rightly the same in both languages (names, codes, loanwords).
@@ -1031,6 +1056,24 @@ pub const REASON_CODES: &[&str] = &[
     "unknown_visit",
     "visit_not_this_person",
     "visit_not_in_force",
+    "release_withdrawn",
+    "already_collected",
+    "release_expired",
+    "release_not_yet_valid",
+    "wrong_terminal",
+    "chain_incomplete",
+    "no_driver_assigned",
+    "wrong_driver",
+    "truck_not_identified",
+    "wrong_truck",
+    "commercial_blocked",
+    "not_discharged",
+    "terminal_blocked",
+    "customs_unknown",
+    "customs_red",
+    "no_release",
+    "release_changed",
+    "scan_selected",
 ];
 
 /// The console's words for a gate decision's reason code; unknown codes are shown as they are.
@@ -1064,6 +1107,24 @@ pub fn reason(code: &str) -> Option<Msg> {
         "plate_mismatch" => Msg::R_plate_mismatch,
         "internal_error" => Msg::R_internal_error,
         "policy_error" => Msg::R_policy_error,
+        "release_withdrawn" => Msg::R_release_withdrawn,
+        "already_collected" => Msg::R_already_collected,
+        "release_expired" => Msg::R_release_expired,
+        "release_not_yet_valid" => Msg::R_release_not_yet_valid,
+        "wrong_terminal" => Msg::R_wrong_terminal,
+        "chain_incomplete" => Msg::R_chain_incomplete,
+        "no_driver_assigned" => Msg::R_no_driver_assigned,
+        "wrong_driver" => Msg::R_wrong_driver,
+        "truck_not_identified" => Msg::R_truck_not_identified,
+        "wrong_truck" => Msg::R_wrong_truck,
+        "commercial_blocked" => Msg::R_commercial_blocked,
+        "not_discharged" => Msg::R_not_discharged,
+        "terminal_blocked" => Msg::R_terminal_blocked,
+        "customs_unknown" => Msg::R_customs_unknown,
+        "customs_red" => Msg::R_customs_red,
+        "no_release" => Msg::R_no_release,
+        "release_changed" => Msg::R_release_changed,
+        "scan_selected" => Msg::R_scan_selected,
         _ => return None,
     })
 }
@@ -1112,6 +1173,23 @@ mod tests {
                 .skip(1)
                 .filter_map(|s| s.split('"').next()),
         );
+        // And the pick-up's: `fail("…"` in the release gate, `code: "…"` where the server
+        // adds its own.
+        let gate = include_str!("../../../release/src/gate.rs");
+        let service = include_str!("../release/service.rs");
+        codes.extend(
+            gate.split("fail(")
+                .skip(1)
+                .filter_map(|s| s.trim_start().strip_prefix('"'))
+                .filter_map(|s| s.split('"').next()),
+        );
+        codes.extend(
+            service
+                .split("code: \"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next()),
+        );
+        assert!(codes.contains(&"wrong_driver") && codes.contains(&"scan_selected"));
         assert!(codes.len() > 20, "{codes:?}");
         for code in codes {
             assert!(reason(code).is_some(), "no words for reason code {code}");

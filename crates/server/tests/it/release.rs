@@ -391,8 +391,17 @@ async fn release_flow(kind: Kind) {
     assert_eq!(r.json["pickup"]["lane"], "scanner", "{}", r.body);
     assert_eq!(codes(&r.json), ["scan_selected"], "{}", r.body);
     // The haulier sees the release and its lights, but never consignments or risk scores.
+    // Customs' light is the one the gate applies: present for scanning, in the release, the
+    // list and the console, though customs last set it green.
     let r = h.get(&format!("/api/v1/releases/{id}")).await;
     assert_eq!(r.status, 200);
+    assert_eq!(r.json["customs"]["state"], "orange", "{}", r.body);
+    assert_eq!(r.json["customs"]["scan"], true, "{}", r.body);
+    let listed = h.get("/api/v1/releases").await;
+    assert_eq!(listed.json[0]["customs"]["scan"], true, "{}", listed.body);
+    // (Customs' officer reads the console in Swedish.)
+    let page = customs.get(&format!("/releases/{id}")).await;
+    assert!(page.body.contains("ska till röntgen"), "{}", page.body);
     assert!(
         r.json["timeline"].as_array().unwrap().len() >= 8,
         "{}",
@@ -426,6 +435,7 @@ async fn release_flow(kind: Kind) {
     assert_eq!(r.json["pickup"]["verdict"], "grant", "{}", r.body);
     let r = h.get(&format!("/api/v1/releases/{id}")).await;
     assert_eq!(r.json["state"], "collected", "{}", r.body);
+    assert_eq!(r.json["customs"]["state"], "green", "{}", r.body);
     let r = gate
         .post_json("/api/v1/access/decisions", &decide("NVK-1001", "ABC123"))
         .await;
