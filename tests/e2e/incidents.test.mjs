@@ -32,6 +32,9 @@ test("story 2's refused driver is an incident shared with customs and police as 
   assert.equal(story.marking.tlp, 'TLP:AMBER');
   assert.equal(story.marking.audience, 'named');
   assert.ok((await police.call('GET', `/api/v1/incidents/${story.id}`)).status === 200);
+  // The port's security centre, named by the terminal, sees it too.
+  const centre = await apiAs('operator');
+  assert.equal((await centre.call('GET', `/api/v1/incidents/${story.id}`)).status, 200);
   assert.equal((await coastguard.call('GET', `/api/v1/incidents/${story.id}`)).status, 404);
 });
 
@@ -89,8 +92,11 @@ test('alert → incident → escalate to customs → shift log → handover ackn
   await Promise.all([page.waitForURL(/\/shift$/), page.click('#shift-write button[type=submit]')]);
   assert.ok((await page.textContent('#handover-entries')).includes('Escalated the refused driver'));
   assert.ok((await page.textContent('#handover-incidents')).includes(alert.title));
+  await page.fill('#hand-over textarea[name=note]', 'Customs call back before 06:00');
   await Promise.all([page.waitForURL(/\/shift$/), page.click('#hand-over button[type=submit]')]);
   const handover = await page.getAttribute('#handovers li', 'data-handover');
+  // The entry stays in the log after the handover that carried it.
+  assert.ok((await page.textContent('#shift-log')).includes('Escalated the refused driver'));
   assert.equal(await page.getAttribute('#handovers li', 'data-acknowledged'), 'false');
   // The outgoing operator is not offered to acknowledge their own handover.
   assert.equal(await page.$(`#handovers li[data-handover="${handover}"] .acknowledge-handover`), null);
@@ -100,6 +106,13 @@ test('alert → incident → escalate to customs → shift log → handover ackn
   const next = await incoming.newPage();
   await signIn(next, demo.url, 'operator2');
   await next.goto(`${demo.url}/shift`);
+  // The incoming operator reads the handover, open on the page, before acknowledging it.
+  const content = next.locator(`#handovers li[data-handover="${handover}"] details.handover-content`);
+  assert.equal(await content.getAttribute('open'), '');
+  assert.ok(await content.isVisible());
+  assert.match(await content.locator('.handover-note').textContent(), /Customs call back before 06:00/);
+  assert.match(await content.locator('.handover-entries').textContent(), /Escalated the refused driver/);
+  assert.match(await content.locator('.handover-incidents').textContent(), new RegExp(alert.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   await Promise.all([
     next.waitForURL(/\/shift$/),
     next.click(`#handovers li[data-handover="${handover}"] .acknowledge-handover`),

@@ -1,7 +1,8 @@
 //! Story 2's incident in the demo: after the refused driver at Norvik's in-gate, the
 //! facility's security opens an incident from the detector's alert through the incident use
-//! cases and escalates it to customs and the police, so it is shared with both as TLP:AMBER
-//! (named) and each finds the escalation in its alert queue.
+//! cases, names the port's security centre and escalates it to customs and the police, so it
+//! is shared with the three as TLP:AMBER (named) and each agency finds the escalation in its
+//! alert queue.
 
 use hamnvakt_core::alert::{Severity, SubjectRef};
 use hamnvakt_core::marking::{Audience, Marking, Reader};
@@ -65,10 +66,17 @@ pub async fn open_story_incident(
             .into(),
         severity: Severity::High,
         owner_org: owner,
+        // The terminal's security tells the port's security centre by name (ISPS: the
+        // facility reports to the port), then escalates to the agencies.
         marking: Marking {
             tlp: Tlp::Amber,
-            audience: Audience::Organisation,
-            recipients: Vec::new(),
+            audience: Audience::Named,
+            recipients: world
+                .orgs
+                .iter()
+                .filter(|o| o.kind == OrgKind::PortAuthority && o.id != owner)
+                .map(|o| o.id)
+                .collect(),
         },
         alerts: vec![alert.id],
         entities,

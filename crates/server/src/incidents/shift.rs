@@ -62,6 +62,10 @@ pub struct Summary {
     pub open_alerts: Vec<OpenAlert>,
     pub incidents_changed: Vec<ChangedIncident>,
     pub entries: Vec<LogEntry>,
+    /// The outgoing operator's own words to the incoming one (what to watch, what was
+    /// promised to whom); only in a handover made with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn entry_of(r: ShiftEntryRow) -> LogEntry {
@@ -192,6 +196,7 @@ pub async fn summary(state: &AppState, p: &Principal) -> Result<(Summary, Option
                 .collect(),
             incidents_changed: changed,
             entries,
+            note: None,
         },
         since_ms,
     ))
@@ -243,9 +248,22 @@ pub fn view(row: &HandoverRow) -> Result<HandoverView, ApiError> {
     })
 }
 
-/// The outgoing operator hands over: what the summary shows now is kept with the handover.
-pub async fn hand_over(state: &AppState, p: &Principal) -> Result<HandoverView, ApiError> {
-    let (summary, since_ms) = summary(state, p).await?;
+/// The outgoing operator hands over: what the summary shows now is kept with the handover,
+/// with the operator's note when there is one (blank is none; at most as long as an entry).
+pub async fn hand_over(
+    state: &AppState,
+    p: &Principal,
+    note: Option<&str>,
+) -> Result<HandoverView, ApiError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = note {
+        shift::check_entry(n).map_err(|mut e| {
+            e.field = "note".into();
+            ApiError::InvalidFields(vec![e])
+        })?;
+    }
+    let (mut summary, since_ms) = summary(state, p).await?;
+    summary.note = note.map(str::to_owned);
     let actor = p.actor();
     let mut change = Change::begin(state, &actor).await?;
     let id: HandoverId = new_id();
@@ -259,6 +277,7 @@ pub async fn hand_over(state: &AppState, p: &Principal) -> Result<HandoverView, 
                 "open_alerts": summary.open_alerts.len(),
                 "incidents_changed": summary.incidents_changed.len(),
                 "entries": summary.entries.len(),
+                "note": summary.note.is_some(),
             }),
         )
         .await?;

@@ -97,18 +97,33 @@ pub async fn handovers(
     ))
 }
 
-/// Hands over: the summary as it stands is kept for the incoming operator to acknowledge.
-#[utoipa::path(post, path = "/shift/handovers", tag = "shift",
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverBody {
+    /// The outgoing operator's words to the incoming one; blank is none.
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Hands over: the summary as it stands, and the note, are kept for the incoming operator
+/// to read and acknowledge.
+#[utoipa::path(post, path = "/shift/handovers", tag = "shift", request_body = HandoverBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = HandoverView)))]
+    responses((status = 201, body = HandoverView),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn hand_over(
     State(state): State<AppState>,
     p: Principal,
+    ApiJson(b): ApiJson<HandoverBody>,
 ) -> Result<(StatusCode, Json<HandoverView>), ApiError> {
     p.require(Permission::ShiftLog)?;
     Ok((
         StatusCode::CREATED,
-        Json(shift::hand_over(&state, &p).await?),
+        Json(shift::hand_over(&state, &p, b.note.as_deref()).await?),
     ))
 }
 

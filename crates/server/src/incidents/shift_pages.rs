@@ -23,6 +23,10 @@ pub async fn page(
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::ShiftLog)?;
     let (now, _) = shift::summary(&state, &p).await?;
+    // The whole log of the last day, handed over or not: an entry stays readable after the
+    // handover that carried it.
+    let mut recent = shift::log(&state, p.org(), Some(state.now_ms() - 86_400_000)).await?;
+    recent.reverse();
     let handovers = state.store.handovers(p.org(), 10).await?;
     let handovers = handovers
         .iter()
@@ -69,6 +73,7 @@ pub async fn page(
             ul #handover-entries { @for e in &now.entries { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }
             form method="post" action="/shift/handovers" #hand-over {
                 input type="hidden" name="csrf" value=(csrf);
+                label { (t(lang, Msg::ShiftNote)) textarea name="note" maxlength="4000" {} }
                 button type="submit" { (t(lang, Msg::ShiftHandOver)) }
             }
         }
@@ -80,18 +85,38 @@ pub async fn page(
                 " — "
                 @match h.acknowledged_by {
                     Some(u) => { (t(lang, Msg::ShiftAcknowledgedBy)) " " strong { (name(&u.to_string())) } }
-                    None => {
-                        (t(lang, Msg::ShiftAwaiting)) " "
-                        @if h.by != p.user.id {
-                            form.inline method="post" action={ "/shift/handovers/" (h.id) "/acknowledge" } {
-                                input type="hidden" name="csrf" value=(csrf);
-                                button type="submit" .acknowledge-handover { (t(lang, Msg::ShiftAcknowledge)) }
-                            }
+                    None => { (t(lang, Msg::ShiftAwaiting)) }
+                }
+                // What was handed over, open for whoever is to acknowledge it: read, then
+                // acknowledge.
+                details.handover-content open[h.acknowledged_by.is_none() && h.by != p.user.id] {
+                    summary { (t(lang, Msg::ShiftContent)) }
+                    @if let Some(note) = &h.summary.note {
+                        h4 { (t(lang, Msg::ShiftNoteShown)) }
+                        p.handover-note { (note) }
+                    }
+                    h4 { (t(lang, Msg::ShiftOpenAlerts)) " (" (h.summary.open_alerts.len()) ")" }
+                    ul.handover-alerts { @for a in &h.summary.open_alerts {
+                        li { a href={ "/alerts/" (a.id) } { (crate::alerts::title(lang, a.message.as_ref(), &a.title)) } " — " (t(lang, i18n::state(a.state))) }
+                    } }
+                    h4 { (t(lang, Msg::ShiftIncidentsChanged)) " (" (h.summary.incidents_changed.len()) ")" }
+                    ul.handover-incidents { @for i in &h.summary.incidents_changed {
+                        li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, state_msg(i.state))) }
+                    } }
+                    h4 { (t(lang, Msg::ShiftEntries)) " (" (h.summary.entries.len()) ")" }
+                    ul.handover-entries { @for e in &h.summary.entries { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }
+                    @if h.acknowledged_by.is_none() && h.by != p.user.id {
+                        form.inline method="post" action={ "/shift/handovers/" (h.id) "/acknowledge" } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" .acknowledge-handover { (t(lang, Msg::ShiftAcknowledge)) }
                         }
                     }
                 }
             }
         } }
+        h2 { (t(lang, Msg::ShiftRecentLog)) " (" (recent.len()) ")" }
+        @if recent.is_empty() { p { (t(lang, Msg::ShiftNothing)) } }
+        ul #shift-log { @for e in &recent { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }
     };
     Ok(layout(
         &Page {
@@ -113,6 +138,12 @@ pub struct EntryForm {
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
+#[derive(Debug, Deserialize)]
+pub struct HandoverForm {
+    #[serde(default)]
+    note: Option<String>,
+}
+
 fn back(result: Result<(), ApiError>) -> Response {
     match result {
         Ok(()) => Redirect::to("/shift").into_response(),
@@ -128,10 +159,15 @@ pub async fn write(State(state): State<AppState>, UiForm(p, f): UiForm<EntryForm
     back(r.await)
 }
 
-pub async fn hand_over(State(state): State<AppState>, UiForm(p, _): UiForm<Empty>) -> Response {
+pub async fn hand_over(
+    State(state): State<AppState>,
+    UiForm(p, f): UiForm<HandoverForm>,
+) -> Response {
     let r = async {
         p.require(Permission::ShiftLog)?;
-        shift::hand_over(&state, &p).await.map(|_| ())
+        shift::hand_over(&state, &p, f.note.as_deref())
+            .await
+            .map(|_| ())
     };
     back(r.await)
 }

@@ -506,9 +506,25 @@ async fn incident_flow(kind: Kind) {
         !open.contains(&second.as_str()),
         "a merged duplicate is closed: {open:?}"
     );
-    let r = op.post_json("/api/v1/shift/handovers", &json!({})).await;
+    // A note of nothing but control characters is refused, naming the field; nothing is
+    // handed over by it.
+    let r = op
+        .post_json("/api/v1/shift/handovers", &json!({"note": "\u{7}"}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json["errors"][0]["field"], "note", "{}", r.body);
+    let r = op
+        .post_json(
+            "/api/v1/shift/handovers",
+            &json!({"note": "Customs call back about the refused driver before 06:00"}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let h = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        r.json["summary"]["note"],
+        "Customs call back about the refused driver before 06:00"
+    );
     let r = op
         .post_json(
             &format!("/api/v1/shift/handovers/{h}/acknowledge"),
@@ -517,6 +533,22 @@ async fn incident_flow(kind: Kind) {
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
     let mut op2 = app.login("operator2").await;
+    // The incoming operator reads what was handed over, the note and the entries, on the
+    // console before acknowledging it; the entry stays in the log after the handover.
+    let page = op2.get("/shift").await;
+    assert_eq!(page.status, 200);
+    for text in [
+        "Customs call back about the refused driver before 06:00",
+        "Norvik in-gate: driver refused, customs told",
+    ] {
+        assert!(page.body.contains(text), "{text}: {}", page.body);
+    }
+    assert!(
+        page.body
+            .contains("<details class=\"handover-content\" open"),
+        "{}",
+        page.body
+    );
     let r = op2
         .post_json(
             &format!("/api/v1/shift/handovers/{h}/acknowledge"),
