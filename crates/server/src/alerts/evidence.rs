@@ -255,6 +255,11 @@ fn value(lang: Lang, key: &str, v: &Value) -> Markup {
                 html! { time datetime=(crate::web::time::rfc3339(ms)) { (local_time(ms)) } }
             }
             (None, Some(w)) => html! { span title=(s) { (w) } },
+            // A part of a correlation, or an alert named by another: a link to it (whose
+            // page applies its own marking), not a bare id.
+            (None, None) if key == "alert" && s.parse::<uuid::Uuid>().is_ok() => {
+                html! { a.alert-ref href={ "/alerts/" (s) } title=(s) { (t(lang, Msg::EvOpenAlert)) " " code { (s.get(..8).unwrap_or(s)) } } }
+            }
             (None, None) => html! { (s) },
         },
         Value::Array(items) => list(lang, key, items),

@@ -259,6 +259,7 @@ pub async fn detail(
     let acts = may_act(&p, &a);
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
     let heading = super::title(lang, a.message.as_ref(), &a.title);
+    let org_names = crate::entities::subject_org_names(&state, &a.subjects).await?;
     let body = html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
         article.alert #alert-detail data-state=(a.state.as_str()) {
@@ -285,7 +286,7 @@ pub async fn detail(
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
             h2 { (t(lang, Msg::Subjects)) }
-            (crate::entities::subjects(lang, &p, &a.subjects))
+            (crate::entities::subjects(lang, &p, &a.subjects, &org_names))
             h2 { (t(lang, Msg::Evidence)) }
             (super::evidence::render(lang, &super::evidence::localised(lang, &a.kind, &a.evidence)))
             @if a.state != AlertState::Closed {

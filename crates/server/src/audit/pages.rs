@@ -45,6 +45,16 @@ pub async fn log(
         .into_iter()
         .map(|u| (format!("user:{}", u.id), u.display_name))
         .collect();
+    let mut names = names;
+    // And organisations (`org:<id>`) by their names, in the subject column too.
+    names.extend(
+        state
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .map(|o| (format!("org:{}", o.id), o.name)),
+    );
     let actor = |a: &str| names.get(a).cloned().unwrap_or_else(|| a.to_owned());
     let report = if q.verify.is_some() {
         Some(state.store.verify_chain().await?)
@@ -76,7 +86,11 @@ pub async fn log(
             tbody { @for e in &page.events {
                 tr {
                     td { (e.seq) } td { (local_time(e.at_ms)) } td { code { (e.kind) } } td title=(e.actor) { (actor(&e.actor)) }
-                    td { code { (e.subject.clone().unwrap_or_default()) } } td { code title=(e.hash) { (e.hash.get(..12).unwrap_or("")) } }
+                    @match e.subject.as_deref().and_then(|x| names.get(x).map(|n| (x, n))) {
+                        Some((x, n)) => td title=(x) { (n) },
+                        None => td { code { (e.subject.clone().unwrap_or_default()) } },
+                    }
+                    td { code title=(e.hash) { (e.hash.get(..12).unwrap_or("")) } }
                 }
             } }
         }

@@ -13,6 +13,7 @@ use crate::web::auth::{Principal, UiUser};
 use crate::web::error::ApiError;
 use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
+use crate::web::state::AppState;
 
 fn parse(reference: &str) -> Result<EntityRef, ApiError> {
     reference.parse::<EntityRef>().map_err(|e| {
@@ -94,6 +95,7 @@ pub async fn page(
     let path = current_path(&uri);
     let e = parse(&reference)?;
     let pr = profile(&state, &p, e).await?;
+    let names = org_names(&state, pr.links.iter().map(|l| &l.entity)).await?;
     let kind = t(lang, i18n::subject_kind(pr.kind));
     let title = format!("{kind} {}", pr.entity.key());
     let empty = pr.facts.is_empty()
@@ -122,7 +124,7 @@ pub async fn page(
                 h2 { (t(lang, Msg::EntityLinked)) }
                 ul #entity-links { @for l in &pr.links {
                     li data-relation=(l.relation) { (t(lang, relation_label(l.relation))) ": "
-                        a href=(href(&l.entity)) { code { (l.entity.key()) } }
+                        a href=(href(&l.entity)) { (shown(&l.entity, &names)) }
                         @if let Some(x) = &l.label { " — " (crate::web::i18n::subject_label(lang, x)) } }
                 } }
             }
@@ -160,11 +162,60 @@ pub async fn page(
     ))
 }
 
+/// Organisations' names by id, for showing an organisation by its name rather than its id.
+pub type OrgNames = std::collections::HashMap<uuid::Uuid, String>;
+
+/// The names of the organisations among `entities` (no read when there are none). An
+/// organisation's name is no secret within the installation: its entity page shows it to
+/// every reader.
+pub async fn org_names<'a>(
+    state: &AppState,
+    entities: impl Iterator<Item = &'a EntityRef>,
+) -> Result<OrgNames, ApiError> {
+    let wanted: Vec<uuid::Uuid> = entities
+        .filter_map(|e| match e {
+            EntityRef::Organisation(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(OrgNames::new());
+    }
+    Ok(state
+        .store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .filter(|o| wanted.contains(&o.id.uuid()))
+        .map(|o| (o.id.uuid(), o.name))
+        .collect())
+}
+
+/// [`org_names`] of an alert's, incident's or case's subjects.
+pub async fn subject_org_names(
+    state: &AppState,
+    subjects: &[SubjectRef],
+) -> Result<OrgNames, ApiError> {
+    let entities: Vec<EntityRef> = subjects.iter().filter_map(|s| s.entity().ok()).collect();
+    org_names(state, entities.iter()).await
+}
+
+/// How an entity is named in a link: an organisation by its name when known, anything else
+/// by its key.
+fn shown(e: &EntityRef, names: &OrgNames) -> Markup {
+    match e {
+        EntityRef::Organisation(id) if names.contains_key(id) => {
+            html! { (names.get(id).cloned().unwrap_or_default()) }
+        }
+        _ => html! { code { (e.key()) } },
+    }
+}
+
 /// An alert's (or incident's) subjects as links: each to its entity page, and the people,
 /// consignments and releases to their capability's record where the reader may open it; the vessels to the map with their
 /// tracks (both tracks for an encounter). A subject stored in a form that is not a reference
 /// is shown as it was stored.
-pub fn subjects(lang: Lang, p: &Principal, subjects: &[SubjectRef]) -> Markup {
+pub fn subjects(lang: Lang, p: &Principal, subjects: &[SubjectRef], names: &OrgNames) -> Markup {
     let vessels: Vec<u32> = subjects
         .iter()
         .filter_map(|s| match s.entity() {
@@ -186,7 +237,7 @@ pub fn subjects(lang: Lang, p: &Principal, subjects: &[SubjectRef]) -> Markup {
             li data-kind=(s.kind.as_str()) { strong { (t(lang, i18n::subject_kind(s.kind))) } " "
                 @match s.entity() {
                     Ok(e) => {
-                        a.entity href=(href(&e)) { code { (e.key()) } }
+                        a.entity href=(href(&e)) { (shown(&e, names)) }
                         @if let Some(l) = &s.label { " — " (crate::web::i18n::subject_label(lang, l)) }
                         @if let Some(r) = record(&e).filter(|r| may_open(p, r)) {
                             " " a.record href=(r) { "↗ " (t(lang, if s.kind == SubjectKind::Vessel { Msg::EntityOnMap } else { Msg::EntityRecord })) }
