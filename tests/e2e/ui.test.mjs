@@ -106,7 +106,7 @@ test('one alert for the picture beyond the anchors links every subject to its en
   // The container's entity page: every alert naming it that the operator may see.
   await Promise.all([page.waitForURL(/\/entities\/container:MSKU4839210$/), subjects.locator('a[href="/entities/container:MSKU4839210"]').click()]);
   const alerts = await page.textContent('#entity-alerts');
-  assert.match(alerts, /top 2 %/);
+  assert.match(alerts, /number \d+ of \d+ by risk today, in the top 2 %/);
   assert.match(alerts, /Refused driver for a high-risk container/);
   await page.screenshot({ path: path.join(artifacts, 'entity-container.png'), fullPage: false });
   // The vessel's entity page leads to its track on the map.

@@ -114,6 +114,12 @@ pub enum AlertMessage {
         top_percent: f64,
         risk: f64,
         rank_percent: f64,
+        /// Its place in the day's ranking (1 the riskiest) and how many were ranked; absent
+        /// in alerts raised before they were kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rank: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        of: Option<u32>,
     },
     #[serde(rename = "alert.release.driver_mismatch")]
     DriverMismatch { container: String },

@@ -255,13 +255,15 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
                 }
             } else if kind < 60 {
                 // Trucks and trailers on the ferries from the Baltic states and the Netherlands.
-                let (from, plate_prefix, terminal) = pick(
+                // (country, plate prefix, arrival terminal, the ferry): the Ventspils ferry is
+                // the one the demo's AIS picture runs into Norvik; the others are invented.
+                let (from, plate_prefix, terminal, ferry) = pick(
                     rng,
                     &[
-                        ("LT", "LT", "SEKPS"),
-                        ("LV", "LV", "SENYN"),
-                        ("EE", "EE", "SEKPS"),
-                        ("NL", "NL", "SESTO"),
+                        ("LT", "LT", "SEKPS", "BALTIC NAVIGATOR"),
+                        ("LV", "LV", "SENYN", "STENA SCANDICA"),
+                        ("EE", "EE", "SEKPS", "PALDISKI LINK"),
+                        ("NL", "NL", "SESTO", "NORDIC TRAILER"),
                     ],
                 );
                 let (eori, name) = pick(rng, &TRADERS);
@@ -302,6 +304,7 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
                     .into(),
                     terminal.into(),
                 ];
+                c.vessel_call = Some(format!("{ferry} {terminal} {}", date(day)));
                 c.mass_kg = Some(f64::from(rng.gen_range(4_000..24_000)));
                 let per_kg = if tobacco {
                     40.0
@@ -355,6 +358,7 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
                 )
                 .into();
                 c.route_ports = vec![port.into(), "DEHAM".into(), "SENYN".into()];
+                c.vessel_call = Some(format!("ELBE SHUTTLE SENYN {}", date(day)));
                 c.container = Some(container(pick(rng, &["TGH", "MSC", "CMA"]), serial));
                 c.mass_kg = Some(f64::from(rng.gen_range(2_000..26_000)));
                 // Electronics from China declared at a fraction of their worth: a duty fraud.
@@ -376,8 +380,6 @@ pub(crate) fn generate(rng: &mut ChaCha20Rng, now_ms: i64) -> DemoCargo {
                     suspicion += 0.3;
                 }
             }
-            c.vessel_call
-                .get_or_insert_with(|| format!("SENYN {}", date(day)));
             this_day.push((consignments.len(), p_irregular, suspicion));
             consignments.push(c);
         }
@@ -510,6 +512,15 @@ mod tests {
                 >= 10
         );
         assert_eq!(c.story_container, "MSKU4839210");
+        // Every consignment's vessel call names a vessel and the port its route ends at.
+        for k in &c.consignments {
+            let call = k.vessel_call.as_deref().unwrap_or_default();
+            let parsed = hamnvakt_core::entity::parse_manifest_call(call);
+            assert!(parsed.is_ok(), "{call}: {parsed:?}");
+            let Ok((_, port, day)) = parsed else { continue };
+            assert_eq!(Some(&port), k.route_ports.last(), "{call}");
+            assert_eq!(Some(&day), k.date.as_ref(), "{call}");
+        }
         assert!(c.profiles.iter().all(|p| p.validate().is_empty()));
     }
 

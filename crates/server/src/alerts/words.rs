@@ -269,7 +269,29 @@ pub fn render(lang: Lang, m: &AlertMessage) -> String {
             subject,
             top_percent,
             risk,
+            rank: Some(rank),
+            of: Some(of),
+            ..
+        } => {
+            let top = short(lang, *top_percent);
+            pick(
+                lang,
+                format!(
+                    "{subject}: number {rank} of {of} by risk today, in the top {top} % (risk {})",
+                    f(*risk, 2)
+                ),
+                format!(
+                    "{subject}: nummer {rank} av {of} efter risk i dag, bland de {top} % med högst risk (risk {})",
+                    f(*risk, 2)
+                ),
+            )
+        }
+        AlertMessage::HighRisk {
+            subject,
+            top_percent,
+            risk,
             rank_percent,
+            ..
         } => {
             let top = short(lang, *top_percent);
             pick(
@@ -449,6 +471,16 @@ mod tests {
                 top_percent: 2.0,
                 risk: 0.873,
                 rank_percent: 1.4,
+                rank: None,
+                of: None,
+            },
+            M::HighRisk {
+                subject: s("MSKU4839210"),
+                top_percent: 2.0,
+                risk: 0.873,
+                rank_percent: 2.1,
+                rank: Some(3),
+                of: Some(141),
             },
             M::DriverMismatch {
                 container: s("MSKU4839210"),

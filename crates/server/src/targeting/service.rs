@@ -712,6 +712,8 @@ async fn raise_high_risk(
             top_percent: HIGH_RISK_TOP_PERCENT,
             risk: (x.risk * 100.0).round() / 100.0,
             rank_percent: (rank_percent * 10.0).round() / 10.0,
+            rank: u32::try_from(pos + 1).ok(),
+            of: u32::try_from(ranked.len()).ok(),
         };
         let draft = AlertDraft {
             kind: "cargo.high_risk".into(),
