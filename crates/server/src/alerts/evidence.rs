@@ -428,6 +428,17 @@ mod tests {
     }
 
     #[test]
+    fn a_correlations_parts_link_to_their_alerts() {
+        let id = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
+        let e = json!({"parts": [{"part": "cargo", "alert": id, "kind": "cargo.high_risk"}]});
+        let en = render(Lang::En, &e).into_string();
+        assert!(en.contains(&format!("href=\"/alerts/{id}\"")), "{en}");
+        // Text that is not an id stays text.
+        let e = json!({"parts": [{"part": "cargo", "alert": "not an id"}]});
+        assert!(!render(Lang::En, &e).into_string().contains("href"));
+    }
+
+    #[test]
     fn codes_and_profile_reasons_are_words_and_numbers_the_readers() {
         let e = json!({"credential_state": "reported_lost", "decision": "deny", "lane": "red",
                        "distance_km": 10.0645,

@@ -446,7 +446,12 @@ pub async fn alert_panel(
                         @for o in orgs.iter().filter(|o| o.id != p.org()) { option value=(o.id) { (o.name) } }
                     } }
                     @for (i, s) in a.subjects.iter().enumerate() {
-                        label.check { input type="checkbox" name="entity" value=(i) checked; (t(lang, i18n::subject_kind(s.kind))) " " code { (s.reference) } }
+                        label.check { input type="checkbox" name="entity" value=(i) checked; (t(lang, i18n::subject_kind(s.kind))) " "
+                            @match orgs.iter().find(|o| s.kind == hamnvakt_core::alert::SubjectKind::Organisation && o.id.to_string() == s.reference) {
+                                Some(o) => (o.name),
+                                None => code { (s.reference) },
+                            }
+                            @if let Some(l) = &s.label { " — " (i18n::subject_label(lang, l)) } }
                     }
                     button type="submit" #open-incident-submit { (t(lang, Msg::IncOpenIncident)) }
                 }

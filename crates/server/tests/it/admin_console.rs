@@ -69,6 +69,13 @@ async fn the_administrator_manages_users_roles_and_tokens_in_the_console() {
         .unwrap()
         .clone();
     assert_eq!(user["roles"].as_array().unwrap().len(), 2, "{user}");
+    // The audit log names the account those events are about, not its id (kept as the
+    // cell's title).
+    let audit = admin.get("/audit").await.body;
+    assert!(
+        audit.contains(&format!("<td title=\"user:{id}\">Night Operator</td>")),
+        "{audit}"
+    );
     // A bad username is refused with where and why, nothing created.
     let r = form(
         &mut admin,

@@ -350,6 +350,21 @@ async fn release_flow(kind: Kind) {
     assert_eq!(alert["evidence"]["assigned_driver"], drivers[0].as_str());
     assert_eq!(alert["evidence"]["haulier"], app.haulier.to_string());
     assert_eq!(alert["owner_org"], terminal.to_string());
+    // On the alert's page the haulier is named, not shown as its id.
+    let alert_id = raised
+        .iter()
+        .find(|e| e.payload.contains("release.driver_mismatch"))
+        .and_then(|e| e.subject.as_deref()?.strip_prefix("alert:"))
+        .unwrap()
+        .to_owned();
+    let page = term.get(&format!("/alerts/{alert_id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Roslagens Åkeri"), "{}", page.body);
+    assert!(
+        !page.body.contains(&format!("<code>{}</code>", app.haulier)),
+        "{}",
+        page.body
+    );
     // The right driver in another truck.
     let r = gate
         .post_json("/api/v1/access/decisions", &decide("NVK-1001", "XYZ999"))
