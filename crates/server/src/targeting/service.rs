@@ -531,7 +531,11 @@ fn feature_value(
         let at = mapping.categorical.iter().position(|c| c == col)?;
         return r.categorical.get(at).map(|v| json!(v));
     }
-    let v = *r.numeric.get(i - nc - nn)?;
+    // A numeric feature as the model read it: the encoder's row also holds what it derives
+    // (the value per kg), which the record does not.
+    let mut row = Vec::new();
+    m.encoder.row(r, &mut row);
+    let v = *row.get(i)?;
     v.is_finite().then(|| json!(v))
 }
 

@@ -490,6 +490,19 @@ async fn selection_under_capacity(kind: Kind) {
     assert_eq!(first["model"]["version"], 2, "{first}");
     assert!(first["model"]["probability"].as_f64().is_some());
     assert_eq!(first["model"]["reasons"].as_array().unwrap().len(), 3);
+    // Each reason carries the value the model read, what it derives (the value per kg)
+    // included; only a norm that does not exist yet is missing.
+    let mut per_kg = 0;
+    for item in w.json["items"].as_array().unwrap() {
+        for r in item["model"]["reasons"].as_array().unwrap() {
+            per_kg += usize::from(r["feature"] == "value per kg");
+            assert!(
+                !r["value"].is_null() || r["feature"] == "value_vs_norm",
+                "{r} of {item}"
+            );
+        }
+    }
+    assert!(per_kg > 0, "the value per kg is among the reasons");
     assert!(
         first["model"]["reasons"][0]["odds_factor"]
             .as_f64()
