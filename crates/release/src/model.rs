@@ -280,7 +280,7 @@ impl Release {
                 self.customs.clone()
             }
             (_, true) => CustomsLight::Orange {
-                reason: "selected for scanning: present the container at the scanner".into(),
+                reason: "selected for scanning by customs' targeting".into(),
                 scan: true,
             },
             (light, false) => light.clone(),

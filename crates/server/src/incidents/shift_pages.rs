@@ -81,7 +81,7 @@ pub async fn page(
         ul #handovers { @for h in &handovers {
             li data-handover=(h.id) data-acknowledged=(h.acknowledged_by.is_some()) {
                 time { (when(&h.at)) } " " (t(lang, Msg::ShiftHandedOverBy)) " " strong { (name(&h.by.to_string())) } " — "
-                (h.summary.open_alerts.len()) " / " (h.summary.incidents_changed.len()) " / " (h.summary.entries.len())
+                (t(lang, Msg::ShiftOpenAlerts)) " " (h.summary.open_alerts.len()) " · " (t(lang, Msg::ShiftIncidentsChanged)) " " (h.summary.incidents_changed.len()) " · " (t(lang, Msg::ShiftEntries)) " " (h.summary.entries.len())
                 " — "
                 @match h.acknowledged_by {
                     Some(u) => { (t(lang, Msg::ShiftAcknowledgedBy)) " " strong { (name(&u.to_string())) } }
