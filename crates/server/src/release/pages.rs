@@ -353,12 +353,7 @@ pub async fn detail(
             .index
             .credentials
             .values()
-            .filter(|c| {
-                !c.generic
-                    && c.state == hamnvakt_access::model::CredentialState::Active
-                    && c.valid_from_ms <= now
-                    && now < c.valid_until_ms
-            })
+            .filter(|c| service::port_card_in_force(c, now))
             .filter_map(|c| {
                 let x = inner.index.people.get(&c.holder)?;
                 (x.org_id == me).then(|| (x.id, format!("{} — {}", x.name, c.number)))

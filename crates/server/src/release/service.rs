@@ -280,6 +280,15 @@ pub async fn visible(
     ))
 }
 
+/// Whether a credential is a personal port card in force at `now`: what a driver needs to
+/// be assigned.
+pub fn port_card_in_force(c: &hamnvakt_access::model::Credential, now: i64) -> bool {
+    !c.generic
+        && c.state == CredentialState::Active
+        && c.valid_from_ms <= now
+        && now < c.valid_until_ms
+}
+
 /// A step as the API and the console ask for it, before the register is consulted.
 #[derive(Debug, Clone)]
 pub enum Step {
@@ -344,13 +353,11 @@ pub async fn act(
                     inner.index.people.get(&driver).ok_or_else(|| {
                         ApiError::field("driver", "no such person in the register")
                     })?;
-                let card = inner.index.credentials.values().any(|c| {
-                    c.holder == driver
-                        && !c.generic
-                        && c.state == CredentialState::Active
-                        && c.valid_from_ms <= now
-                        && now < c.valid_until_ms
-                });
+                let card = inner
+                    .index
+                    .credentials
+                    .values()
+                    .any(|c| c.holder == driver && port_card_in_force(c, now));
                 (person.org_id, card)
             };
             Action::Assign {
