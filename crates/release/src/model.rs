@@ -105,6 +105,10 @@ pub enum CommercialLight {
     },
 }
 
+/// The reason of the "present for scanning" light a targeting scan selection gives a
+/// release (see [`Release::effective_customs`]).
+pub const SCAN_SELECTED: &str = "selected for scanning by customs' targeting";
+
 /// Customs' light, as Certified Pick-up shows it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,7 +284,7 @@ impl Release {
                 self.customs.clone()
             }
             (_, true) => CustomsLight::Orange {
-                reason: "selected for scanning by customs' targeting".into(),
+                reason: SCAN_SELECTED.into(),
                 scan: true,
             },
             (light, false) => light.clone(),

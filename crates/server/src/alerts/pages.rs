@@ -61,6 +61,26 @@ async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, UiError> 
         .collect())
 }
 
+/// A subject in the queue's Concerns column: an organisation by its name (with its role in
+/// the finding), anything else by its label, or its reference when it has none.
+fn subject_words(
+    lang: Lang,
+    s: &hamnvakt_core::alert::SubjectRef,
+    orgs: &HashMap<OrgId, String>,
+) -> String {
+    let label = s.label.as_deref().map(|l| i18n::subject_label(lang, l));
+    let org = (s.kind == hamnvakt_core::alert::SubjectKind::Organisation)
+        .then(|| s.reference.parse::<OrgId>().ok())
+        .flatten()
+        .and_then(|id| orgs.get(&id));
+    match (org, label) {
+        (Some(name), Some(l)) => format!("{name} ({l})"),
+        (Some(name), None) => name.clone(),
+        (None, Some(l)) => l,
+        (None, None) => s.reference.clone(),
+    }
+}
+
 pub async fn queue(
     State(state): State<AppState>,
     UiUser(p): UiUser,
@@ -177,7 +197,7 @@ pub async fn queue(
                             td { a href={ "/alerts/" (a.id) } { (super::title(lang, a.message.as_ref(), &a.title)) } br; small.kind { (a.kind) } }
                             td { @for s in &a.subjects {
                                 span.subject title=(t(lang, i18n::subject_kind(s.kind))) {
-                                    (t(lang, i18n::subject_kind(s.kind))) ": " (s.label.as_deref().map(|l| i18n::subject_label(lang, l)).unwrap_or_else(|| s.reference.clone()))
+                                    (t(lang, i18n::subject_kind(s.kind))) ": " (subject_words(lang, s, &orgs))
                                 }
                             } }
                             td { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }

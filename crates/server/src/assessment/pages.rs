@@ -224,7 +224,8 @@ pub async fn detail(
                                 br;
                                 small.measured {
                                     @if m.detail != x.evidence { (m.detail) " " }
-                                    a href=(m.link) { "→ " (t(lang, Msg::AsFacts)) }
+                                    // Offered only to a reader whose roles open it.
+                                    @if crate::entities::may_open(&p, &m.link) { a href=(m.link) { "→ " (t(lang, Msg::AsFacts)) } }
                                 }
                             }
                             @if let Some(r) = &x.override_reason { br; small { (t(lang, Msg::AsReason)) ": " (r) } }

@@ -69,16 +69,24 @@ fn relation_label(relation: &str) -> Msg {
 
 /// Whether the reader's roles open a capability's record page at `path` (the links to
 /// records are offered only then, never a link that answers 403).
-fn may_open(p: &Principal, path: &str) -> bool {
+pub fn may_open(p: &Principal, path: &str) -> bool {
     use hamnvakt_identity::Permission;
-    if path.starts_with("/access/") {
+    let under = |root: &str| {
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+    };
+    if under("/access") {
         p.can(Permission::AccessRead)
-    } else if path.starts_with("/targeting/") {
+    } else if under("/targeting") {
         p.can(Permission::CargoRead)
-    } else if path.starts_with("/releases/") {
+    } else if under("/releases") {
         crate::release::may_read(p)
-    } else if path.starts_with("/map") {
+    } else if under("/map") {
         p.can(Permission::SitesRead)
+    } else if under("/audit") {
+        p.can(Permission::AuditRead)
+    } else if under("/alerts") {
+        p.can(Permission::AlertsRead)
     } else {
         true
     }
@@ -97,7 +105,10 @@ pub async fn page(
     let pr = profile(&state, &p, e).await?;
     let names = org_names(&state, pr.links.iter().map(|l| &l.entity)).await?;
     let kind = t(lang, i18n::subject_kind(pr.kind));
-    let title = format!("{kind} {}", pr.entity.key());
+    let title = format!(
+        "{kind} {}",
+        pr.name.clone().unwrap_or_else(|| pr.entity.key())
+    );
     let empty = pr.facts.is_empty()
         && pr.links.is_empty()
         && pr.alerts.is_empty()
@@ -107,7 +118,12 @@ pub async fn page(
         && pr.name.is_none();
     let body = html! {
         article.entity #entity data-entity=(pr.entity.to_string()) {
-            h1 { (kind) " " code { (pr.entity.key()) } @if let Some(n) = &pr.name { " — " (n) } }
+            // A named thing by its name, its key beside it; anything else by its key.
+            h1 { (kind) " "
+                @match &pr.name {
+                    Some(n) => { (n) " " small { code { (pr.entity.key()) } } }
+                    None => code { (pr.entity.key()) },
+                } }
             p.muted { (t(lang, Msg::EntityAll)) }
             @if empty { p.muted #entity-nothing { (t(lang, Msg::EntityNothing)) } }
             p.entity-actions {

@@ -47,7 +47,13 @@ fn lights(lang: Lang, r: &Release) -> Markup {
         CustomsLight::Orange { reason, scan } => light(
             lang,
             None,
-            &if *scan {
+            &if *scan && reason == hamnvakt_release::model::SCAN_SELECTED {
+                format!(
+                    "{} — {}",
+                    t(lang, Msg::RelScan),
+                    t(lang, Msg::RelByTargeting)
+                )
+            } else if *scan {
                 format!("{} — {reason}", t(lang, Msg::RelScan))
             } else {
                 reason.clone()
@@ -433,9 +439,12 @@ pub async fn detail(
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="action" value="assign";
                         label { (t(lang, Msg::RelDriver)) " "
-                            select name="driver" { @for d in &drivers { option value=(d.0) { (d.1) } } } }
+                            // The one assigned now is the one shown: a stray click on Assign must not
+                            // put another driver on the release.
+                            select name="driver" { @for d in &drivers {
+                                option value=(d.0) selected[r.assignment.as_ref().is_some_and(|a| a.driver == d.0)] { (d.1) } } } }
                         " "
-                        label { (t(lang, Msg::RelTruck)) " " input name="plate" required maxlength="20" size="10" list="own-plates" autocomplete="off"; }
+                        label { (t(lang, Msg::RelTruck)) " " input name="plate" required maxlength="20" size="10" list="own-plates" autocomplete="off" value=[r.assignment.as_ref().map(|a| a.plate.as_str())]; }
                         datalist #own-plates { @for x in &plates { option value=(x) {} } }
                         " " button type="submit" { (t(lang, Msg::RelAssign)) }
                     }

@@ -877,6 +877,7 @@ messages! {
     ShiftAwaiting => "Awaiting the incoming operator's acknowledgement", "Väntar på kvittens från inkommande operatör";
     ShiftHandovers => "Handovers", "Överlämningar";
     ShiftHandedOverBy => "Handed over by", "Överlämnad av";
+    RelByTargeting => "selected by customs' targeting", "uttagen av tullens riskanalys";
     RelRevokeConfirm => "I take the right back from everyone after us", "Jag tar tillbaka rätten från alla efter oss";
     EvOpenAlert => "alert", "larm";
     ShiftNote => "Note to the incoming operator (optional)", "Meddelande till inkommande operatör (valfritt)";

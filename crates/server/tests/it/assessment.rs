@@ -482,6 +482,15 @@ async fn assessment_flow(kind: Kind) {
     assert!(page
         .body
         .contains("Biometric check of the collecting driver"));
+    // Each measured answer links to its facts, but only where the reader's roles open them:
+    // the PFSO reads the access policies, not customs' consignments.
+    assert!(
+        page.body.contains("href=\"/access/policies\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("href=\"/targeting\""), "{}", page.body);
+    assert_eq!(pfso.get("/targeting").await.status, 403);
     assert_eq!(pfso.get("/assessments/catalogue").await.status, 200);
     assert_eq!(pfso.get("/assessments/practices").await.status, 200);
 }

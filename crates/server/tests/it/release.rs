@@ -286,6 +286,21 @@ async fn release_flow(kind: Kind) {
     .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["assignment"]["plate"], "ABC123");
+    // The dispatcher's form shows what is assigned, so a stray Assign changes nothing; each
+    // driver is offered with the card that makes them assignable.
+    let page = app
+        .login("haulier.dispatch")
+        .await
+        .get(&format!("/releases/{id}"))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{}\" selected>", drivers[0])),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("value=\"ABC123\""), "{}", page.body);
+    assert!(page.body.contains(" — NVK-1001</option>"), "{}", page.body);
 
     // The gate, before customs and the terminal said anything: refused, each reason named.
     let token = app.machine_token().await;
@@ -360,6 +375,15 @@ async fn release_flow(kind: Kind) {
     let page = term.get(&format!("/alerts/{alert_id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Roslagens Åkeri"), "{}", page.body);
+    // And in the queue's Concerns column, with its role in the finding.
+    let queue = term.get("/alerts").await;
+    assert!(
+        queue
+            .body
+            .contains("Roslagens Åkeri (åkeriet som innehar frisläppandet)"),
+        "{}",
+        queue.body
+    );
     assert!(
         !page.body.contains(&format!("<code>{}</code>", app.haulier)),
         "{}",
