@@ -133,7 +133,11 @@ fn readable(key: &str) -> String {
 fn key_label(lang: Lang, key: &str) -> String {
     match label(key) {
         Some(m) => t(lang, m).to_owned(),
-        None => readable(key),
+        // The id [`named`] kept beside a name.
+        None => match key.strip_suffix("_id").and_then(label) {
+            Some(m) => format!("{} (id)", t(lang, m)),
+            None => readable(key),
+        },
     }
 }
 
@@ -239,6 +243,45 @@ pub fn localised(lang: Lang, kind: &str, evidence: &Value) -> Value {
         }
     }
     e
+}
+
+/// The evidence with the organisations and people it names by id shown by name where
+/// known: an organisation by `org`, a person by the `<key>_name` the detector wrote beside
+/// the id. The id stays, under `<key>_id`, so the evidence loses nothing. Only the top
+/// level: that is where the detectors put them.
+pub fn named(evidence: &Value, org: impl Fn(&str) -> Option<String>) -> Value {
+    let Some(obj) = evidence.as_object() else {
+        return evidence.clone();
+    };
+    let id_of = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| s.parse::<uuid::Uuid>().is_ok())
+    };
+    let name_of = |k: &str| {
+        obj.get(&format!("{k}_name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in obj {
+        let merged_name = k
+            .strip_suffix("_name")
+            .is_some_and(|base| id_of(base).is_some() && name_of(base).is_some());
+        if merged_name {
+            continue;
+        }
+        match id_of(k).and_then(|id| name_of(k).or_else(|| org(id))) {
+            Some(name) => {
+                out.insert(k.clone(), Value::String(name));
+                out.insert(format!("{k}_id"), v.clone());
+            }
+            None => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// One value, under the key it was found at.
@@ -349,9 +392,17 @@ fn fields(lang: Lang, v: &Value) -> Markup {
     }
 }
 
-/// The evidence section of the alert page: the fields for people, then the JSON as recorded.
+/// [`render_as`] of evidence shown as it was recorded.
+#[cfg(test)]
 pub fn render(lang: Lang, evidence: &Value) -> Markup {
-    let raw = serde_json::to_string_pretty(evidence).unwrap_or_default();
+    render_as(lang, evidence, evidence)
+}
+
+/// The evidence section of the alert page: the fields for people, as `shown` (put in the
+/// reader's words and names), then the JSON as it was `recorded`.
+pub fn render_as(lang: Lang, shown: &Value, recorded: &Value) -> Markup {
+    let evidence = shown;
+    let raw = serde_json::to_string_pretty(recorded).unwrap_or_default();
     html! {
         div.evidence #alert-evidence {
             @match evidence {
@@ -425,6 +476,26 @@ mod tests {
         assert!(fields_sv.contains("2026-03-01 02:14"), "{sv}");
         // The JSON as recorded is kept, folded away.
         assert!(en.contains("1772327640000"), "{en}");
+    }
+
+    #[test]
+    fn people_and_organisations_by_name_with_their_ids_kept() {
+        let (driver, haulier, release) = (
+            "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+            "6bc693e2-2b21-472b-a982-be8c496ec489",
+            "830bbb91-6144-4bbd-895c-c6ec1a4bb76d",
+        );
+        let e = json!({"assigned_driver": driver, "assigned_driver_name": "Janis Kazlauskas",
+                       "haulier": haulier, "release": release, "container": "MSKU4839210"});
+        let named = named(&e, |id| {
+            (id == haulier).then(|| "Baltic Road Cargo UAB".to_owned())
+        });
+        assert_eq!(
+            named,
+            json!({"assigned_driver": "Janis Kazlauskas", "assigned_driver_id": driver,
+                   "haulier": "Baltic Road Cargo UAB", "haulier_id": haulier,
+                   "release": release, "container": "MSKU4839210"})
+        );
     }
 
     #[test]

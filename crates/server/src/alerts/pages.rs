@@ -280,6 +280,10 @@ pub async fn detail(
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
     let heading = super::title(lang, a.message.as_ref(), &a.title);
     let org_names = crate::entities::subject_org_names(&state, &a.subjects).await?;
+    let shown_evidence = super::evidence::named(
+        &super::evidence::localised(lang, &a.kind, &a.evidence),
+        |id| id.parse::<OrgId>().ok().and_then(|o| orgs.get(&o).cloned()),
+    );
     let body = html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToQueue)) } }
         article.alert #alert-detail data-state=(a.state.as_str()) {
@@ -308,7 +312,7 @@ pub async fn detail(
             h2 { (t(lang, Msg::Subjects)) }
             (crate::entities::subjects(lang, &p, &a.subjects, &org_names))
             h2 { (t(lang, Msg::Evidence)) }
-            (super::evidence::render(lang, &super::evidence::localised(lang, &a.kind, &a.evidence)))
+            (super::evidence::render_as(lang, &shown_evidence, &a.evidence))
             @if a.state != AlertState::Closed {
                 h2 { (t(lang, Msg::Actions)) }
                 @if acts {

@@ -375,6 +375,24 @@ async fn release_flow(kind: Kind) {
     let page = term.get(&format!("/alerts/{alert_id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Roslagens Åkeri"), "{}", page.body);
+    // The evidence names the drivers and the haulier; the ids stay beside them, and the
+    // evidence as recorded is kept as it was.
+    assert!(
+        page.body.contains("<dd>Assigned Driver</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<dd>Roslagens Åkeri</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("&quot;haulier&quot;: &quot;{}&quot;", app.haulier)),
+        "{}",
+        page.body
+    );
     // And in the queue's Concerns column, with its role in the finding.
     let queue = term.get("/alerts").await;
     assert!(
