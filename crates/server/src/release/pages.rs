@@ -463,7 +463,8 @@ pub async fn detail(
         h2 { (t(lang, Msg::RelTimeline)) }
         ol #timeline {
             @for e in &steps {
-                li { time datetime=(e.at) { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_else(|_| e.at.clone())) } " " code { (e.kind) }
+                li { time datetime=(e.at) { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_else(|_| e.at.clone())) } " "
+                    @match crate::web::i18n::release_event(&e.kind) { Some(m) => span.step title=(e.kind) { (t(lang, m)) }, None => code { (e.kind) } }
                     @if let Some(by) = e.step.get("by").and_then(|b| b.as_str()).and_then(|b| b.parse::<OrgId>().ok()) {
                         " — " (name_of(&orgs, by))
                     }

@@ -877,6 +877,18 @@ messages! {
     ShiftAwaiting => "Awaiting the incoming operator's acknowledgement", "Väntar på kvittens från inkommande operatör";
     ShiftHandovers => "Handovers", "Överlämningar";
     ShiftHandedOverBy => "Handed over by", "Överlämnad av";
+    RelEv_issued => "issued by the line", "utfärdad av rederiet";
+    RelEv_offered => "offered", "erbjuden";
+    RelEv_accepted => "accepted", "accepterad";
+    RelEv_declined => "declined", "avböjd";
+    RelEv_revoked => "taken back", "återtagen";
+    RelEv_assigned => "driver and truck assigned", "förare och lastbil tilldelade";
+    RelEv_unassigned => "assignment taken back", "tilldelningen återtagen";
+    RelEv_withdrawn => "withdrawn by the line", "tillbakadragen av rederiet";
+    RelEv_reissued => "issued again", "utfärdad igen";
+    RelEv_light => "a light set", "en lampa satt";
+    RelEv_collected => "collected at the gate", "hämtad i grinden";
+    RelEv_collect_undone => "collection undone", "hämtningen ångrad";
     RelByTargeting => "selected by customs' targeting", "uttagen av tullens riskanalys";
     RelRevokeConfirm => "I take the right back from everyone after us", "Jag tar tillbaka rätten från alla efter oss";
     EvOpenAlert => "alert", "larm";
@@ -1025,6 +1037,26 @@ pub fn org_kind(k: OrgKind) -> Msg {
         OrgKind::Contractor => Msg::OkContractor,
         OrgKind::OtherPort => Msg::OkOtherPort,
     }
+}
+
+/// The console's words for a step in a release's timeline (`release.offered` …); unknown
+/// kinds are shown as they are.
+pub fn release_event(kind: &str) -> Option<Msg> {
+    Some(match kind.strip_prefix("release.")? {
+        "issued" => Msg::RelEv_issued,
+        "offered" => Msg::RelEv_offered,
+        "accepted" => Msg::RelEv_accepted,
+        "declined" => Msg::RelEv_declined,
+        "revoked" => Msg::RelEv_revoked,
+        "assigned" => Msg::RelEv_assigned,
+        "unassigned" => Msg::RelEv_unassigned,
+        "withdrawn" => Msg::RelEv_withdrawn,
+        "reissued" => Msg::RelEv_reissued,
+        "light" => Msg::RelEv_light,
+        "collected" => Msg::RelEv_collected,
+        "collect_undone" => Msg::RelEv_collect_undone,
+        _ => return None,
+    })
 }
 
 /// Every reason code the console has words for.
@@ -1198,6 +1230,22 @@ mod tests {
                 REASON_CODES.contains(&code),
                 "{code} missing from REASON_CODES (the live feed's labels)"
             );
+        }
+    }
+
+    #[test]
+    fn every_release_step_has_words() {
+        // The kinds a release's timeline and stream carry: `KINDS` in release/stream.rs.
+        let stream = include_str!("../release/stream.rs");
+        let kinds: Vec<String> = stream
+            .split("\"release.")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(|k| format!("release.{k}"))
+            .collect();
+        assert!(kinds.len() >= 10, "{kinds:?}");
+        for k in kinds {
+            assert!(release_event(&k).is_some(), "no words for {k}");
         }
     }
 
