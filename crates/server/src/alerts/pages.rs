@@ -293,7 +293,7 @@ pub async fn detail(
                 dt { (t(lang, Msg::StateCol)) } dd { (state_badge(lang, a.state))
                     @if let Some(o) = a.outcome { " — " (t(lang, i18n::outcome(o))) } }
                 dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&a.owner_org).cloned().unwrap_or_default()) }
-                dt { (t(lang, Msg::Marking)) } dd #alert-marking { (tlp_badge(a.tlp)) " " (hamnvakt_store::alert_marking(&a).audience.as_str()) }
+                dt { (t(lang, Msg::Marking)) } dd #alert-marking { (tlp_badge(a.tlp)) " " (i18n::audience(lang, hamnvakt_store::alert_marking(&a).audience)) }
                 dt { (t(lang, Msg::SharedWith)) } dd {
                     @if a.shared_with.is_empty() { "—" }
                     @for o in &a.shared_with { span.chip { (orgs.get(o).cloned().unwrap_or_else(|| o.to_string())) } }

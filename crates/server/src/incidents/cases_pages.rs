@@ -131,7 +131,7 @@ pub async fn list(
                     @for tl in Tlp::ALL { option value=(tl.as_str()) selected[tl == Tlp::Amber] { (tl.as_str()) } }
                 } }
                 label { (t(lang, Msg::SharingAudience)) select name="audience" {
-                    @for au in Audience::ALL { option value=(au.as_str()) selected[au == Audience::Organisation] { (au.as_str()) } }
+                    @for au in Audience::ALL { option value=(au.as_str()) selected[au == Audience::Organisation] { (i18n::audience(lang, au)) } }
                 } }
                 label { (t(lang, Msg::IncRecipients)) select name="recipient" multiple {
                     @for o in all_orgs.iter().filter(|o| o.id != p.org()) { option value=(o.id) { (o.name) } }
@@ -215,7 +215,7 @@ pub async fn detail(
             dl.facts {
                 dt { (t(lang, Msg::StateCol)) } dd #case-state { (t(lang, case_state_msg(c.state))) }
                 dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&c.owner_org).cloned().unwrap_or_default()) }
-                dt { (t(lang, Msg::Marking)) } dd #case-marking { (tlp_badge(c.marking.tlp)) " " (c.marking.audience.as_str()) }
+                dt { (t(lang, Msg::Marking)) } dd #case-marking { (tlp_badge(c.marking.tlp)) " " (i18n::audience(lang, c.marking.audience)) }
                 dt { (t(lang, Msg::IncRecipients)) } dd { @if c.marking.recipients.is_empty() { "—" }
                     @for o in &c.marking.recipients { span.chip { (orgs.get(o).cloned().unwrap_or_else(|| o.to_string())) } } }
                 @if !c.description.is_empty() { dt { (t(lang, Msg::IncDescription)) } dd { (c.description) } }

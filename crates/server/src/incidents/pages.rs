@@ -194,7 +194,7 @@ pub async fn detail(
                 dt { (t(lang, Msg::StateCol)) } dd #incident-state { (t(lang, state_msg(v.state)))
                     @if let Some(o) = v.outcome { " — " (t(lang, outcome_msg(o))) } }
                 dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&v.owner_org).cloned().unwrap_or_default()) }
-                dt { (t(lang, Msg::Marking)) } dd #incident-marking { (tlp_badge(v.marking.tlp)) " " (v.marking.audience.as_str()) }
+                dt { (t(lang, Msg::Marking)) } dd #incident-marking { (tlp_badge(v.marking.tlp)) " " (i18n::audience(lang, v.marking.audience)) }
                 dt { (t(lang, Msg::IncRecipients)) } dd { @if v.marking.recipients.is_empty() { "—" }
                     @for o in &v.marking.recipients { span.chip { (orgs.get(o).cloned().unwrap_or_else(|| o.to_string())) } } }
                 dt { (t(lang, Msg::IncEscalatedTo)) } dd #incident-escalated { @if v.escalated_to.is_empty() { "—" }
@@ -440,7 +440,7 @@ pub async fn alert_panel(
                         @for tl in Tlp::ALL { option value=(tl.as_str()) selected[tl == Tlp::Amber] { (tl.as_str()) } }
                     } }
                     label { (t(lang, Msg::SharingAudience)) select name="audience" {
-                        @for au in Audience::ALL { option value=(au.as_str()) selected[au == Audience::Organisation] { (au.as_str()) } }
+                        @for au in Audience::ALL { option value=(au.as_str()) selected[au == Audience::Organisation] { (i18n::audience(lang, au)) } }
                     } }
                     label { (t(lang, Msg::IncRecipients)) select name="recipient" multiple {
                         @for o in orgs.iter().filter(|o| o.id != p.org()) { option value=(o.id) { (o.name) } }

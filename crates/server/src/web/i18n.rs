@@ -889,6 +889,10 @@ messages! {
     RelEv_light => "a light set", "en lampa satt";
     RelEv_collected => "collected at the gate", "hämtad i grinden";
     RelEv_collect_undone => "collection undone", "hämtningen ångrad";
+    AudOrganisation => "own organisation only", "endast den egna organisationen";
+    AudNamed => "named organisations", "namngivna organisationer";
+    AudCommunity => "the port community", "hamnens aktörer";
+    AudAlliance => "the port community and the alliance's ports", "hamnens aktörer och alliansens hamnar";
     RelByTargeting => "selected by customs' targeting", "uttagen av tullens riskanalys";
     RelRevokeConfirm => "I take the right back from everyone after us", "Jag tar tillbaka rätten från alla efter oss";
     EvOpenAlert => "alert", "larm";
@@ -1057,6 +1061,18 @@ pub fn release_event(kind: &str) -> Option<Msg> {
         "collect_undone" => Msg::RelEv_collect_undone,
         _ => return None,
     })
+}
+
+/// The console's words for a marking's audience.
+pub fn audience(lang: Lang, a: hamnvakt_core::marking::Audience) -> &'static str {
+    use hamnvakt_core::marking::Audience;
+    match a {
+        Audience::Organisation => Msg::AudOrganisation,
+        Audience::Named => Msg::AudNamed,
+        Audience::Community => Msg::AudCommunity,
+        Audience::Alliance => Msg::AudAlliance,
+    }
+    .text(lang)
 }
 
 /// Every reason code the console has words for.

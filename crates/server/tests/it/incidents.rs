@@ -436,6 +436,17 @@ async fn incident_flow(kind: Kind) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(container), "{}", page.body);
     assert!(page.body.contains(credential), "{}", page.body);
+    // The marking's audience in words, not its code.
+    let marking = page
+        .body
+        .split("id=\"case-marking\"")
+        .nth(1)
+        .and_then(|m| m.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(
+        marking.contains("named organisations") || marking.contains("namngivna organisationer"),
+        "{marking}"
+    );
     let page = customs.get(&format!("/cases/{case}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(container), "{}", page.body);
