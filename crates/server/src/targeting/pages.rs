@@ -42,6 +42,17 @@ pub(super) fn lane_msg(l: &str) -> Msg {
     }
 }
 
+/// A lane's name in a word of the reader's language (the cell's title says what it means).
+fn lane_word(lang: Lang, l: &str) -> &str {
+    match (lang, l) {
+        (Lang::Sv, "red") => "röd",
+        (Lang::Sv, "yellow") => "gul",
+        (Lang::Sv, "blue") => "blå",
+        (Lang::Sv, "green") => "grön",
+        _ => l,
+    }
+}
+
 pub(super) fn subnav(lang: Lang) -> Markup {
     html! { nav.subnav { a href="/targeting" { (t(lang, Msg::Worklist)) } a href="/targeting/profiles" { (t(lang, Msg::Profiles)) }
     a href="/targeting/model" { (match lang { Lang::Sv => "Riskmodell", Lang::En => "Risk model" }) } } }
@@ -150,7 +161,7 @@ pub async fn worklist(
                         }
                     }
                     td { @match sel {
-                        Some(x) => { span class={ "lane lane-" (x.lane) } title=(t(lang, lane_msg(&x.lane))) { (x.lane) } " " small { (super::words::why(lang, &x.why)) } }
+                        Some(x) => { span class={ "lane lane-" (x.lane) } title=(t(lang, lane_msg(&x.lane))) { (lane_word(lang, &x.lane)) } " " small { (super::words::why(lang, &x.why)) } }
                         None => { small.muted { (t(lang, Msg::NotSelected)) } }
                     } }
                 }

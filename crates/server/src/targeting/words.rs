@@ -135,6 +135,7 @@ fn feature(lang: Lang, name: &str, value: &Value) -> String {
                 ("mass", true) => "vikt (kg)",
                 ("value", false) => "value",
                 ("value", true) => "värde",
+                ("value per kg", true) => "värde per kg",
                 ("route_length", false) => "ports on the route",
                 ("route_length", true) => "hamnar på rutten",
                 (other, _) => other,
@@ -261,5 +262,8 @@ mod tests {
         let old = json!({"feature": "importer", "log_odds": -0.31});
         assert_eq!(model_reason(Lang::En, &old), "importer (-0.31)");
         assert_eq!(why(Lang::Sv, "random"), "slumpvis");
+        let r = json!({"feature": "value per kg", "value": 5.0, "odds_factor": 1.43});
+        assert_eq!(model_reason(Lang::En, &r), "×1.4 odds: value per kg 5");
+        assert_eq!(model_reason(Lang::Sv, &r), "×1,4 odds: värde per kg 5");
     }
 }
