@@ -785,27 +785,6 @@ pub(crate) fn generate(
             }
         }
     }
-    // Story 1: the contractor's card at two quay gates at night, outside the permit's schedule.
-    let night = local_midnight + 3 * HOUR;
-    let night = if night + 27 * MINUTE < now_ms {
-        night
-    } else {
-        night - DAY
-    };
-    push(
-        night + 10 * MINUTE,
-        "VHA-G3".into(),
-        Some("SH-204117".into()),
-        None,
-        Direction::In,
-    );
-    push(
-        night + 27 * MINUTE,
-        "VHA-G5".into(),
-        Some("SH-204117".into()),
-        None,
-        Direction::In,
-    );
     // The lost card, presented in the afternoon.
     if let Some(number) = lost_card {
         push(
@@ -815,6 +794,29 @@ pub(crate) fn generate(
             None,
             Direction::In,
         );
+    }
+    // Story 1: the contractor's card at two quay gates at night, outside the permit's
+    // schedule, the last such night whose second presentation is past. Both are always
+    // played: when now falls between 03:10 and 03:27, the first is a few minutes more than a
+    // day back, before the rest of the day's traffic (the past day's window would drop it,
+    // and with it the story).
+    let night = local_midnight + 3 * HOUR;
+    let night = if night + 27 * MINUTE < now_ms {
+        night
+    } else {
+        night - DAY
+    };
+    for (at, gate) in [
+        (night + 10 * MINUTE, "VHA-G3"),
+        (night + 27 * MINUTE, "VHA-G5"),
+    ] {
+        t.push(Presentation {
+            at_ms: at,
+            gate: gate.into(),
+            credential: Some("SH-204117".into()),
+            plate: None,
+            direction: Direction::In,
+        });
     }
     t.sort_by(|x, y| x.at_ms.cmp(&y.at_ms).then_with(|| x.gate.cmp(&y.gate)));
     a.traffic = t;

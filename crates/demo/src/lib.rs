@@ -253,6 +253,22 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("VHA-G3", (3, 10)), ("VHA-G5", (3, 27))]
         );
+        // Generated between the two (03:15), both are still played, in the past: the story
+        // once went missing from a demo started in those minutes.
+        let first = story.first().map(|p| p.at_ms).unwrap_or_default();
+        let now = first + 5 * 60_000;
+        let w = generate(DEFAULT_SEED, now);
+        let story: Vec<_> = w
+            .access
+            .traffic
+            .iter()
+            .filter(|p| p.credential.as_deref() == Some("SH-204117"))
+            .map(|p| (p.gate.as_str(), local(p.at_ms), p.at_ms < now))
+            .collect();
+        assert_eq!(
+            story,
+            [("VHA-G3", (3, 10), true), ("VHA-G5", (3, 27), true)]
+        );
     }
 
     #[test]
