@@ -279,7 +279,6 @@ pub async fn detail(
     let acts = may_act(&p, &a);
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
     let heading = super::title(lang, a.message.as_ref(), &a.title);
-    let org_names = crate::entities::subject_org_names(&state, &a.subjects).await?;
     let shown_evidence = super::evidence::named(
         &super::evidence::localised(lang, &a.kind, &a.evidence),
         |id| id.parse::<OrgId>().ok().and_then(|o| orgs.get(&o).cloned()),
@@ -310,7 +309,7 @@ pub async fn detail(
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
             h2 { (t(lang, Msg::Subjects)) }
-            (crate::entities::subjects(lang, &p, &a.subjects, &org_names))
+            (crate::entities::subjects(lang, &p, &a.subjects, &orgs))
             h2 { (t(lang, Msg::Evidence)) }
             (super::evidence::render_as(lang, &shown_evidence, &a.evidence))
             @if a.state != AlertState::Closed {

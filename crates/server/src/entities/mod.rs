@@ -28,7 +28,7 @@ use crate::web::auth::Principal;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
 
-pub use page::{may_open, subject_org_names, subjects};
+pub use page::{may_open, subjects};
 
 /// The platform state with the access register and the vessel picture.
 #[derive(Clone)]

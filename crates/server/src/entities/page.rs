@@ -178,23 +178,18 @@ pub async fn page(
     ))
 }
 
-/// Organisations' names by id, for showing an organisation by its name rather than its id.
-pub type OrgNames = std::collections::HashMap<uuid::Uuid, String>;
+/// Organisations' names by id, for showing an organisation by its name rather than its id
+/// (the pages that list subjects read every organisation anyway).
+pub type OrgNames = std::collections::HashMap<hamnvakt_core::ids::OrgId, String>;
 
 /// The names of the organisations among `entities` (no read when there are none). An
 /// organisation's name is no secret within the installation: its entity page shows it to
 /// every reader.
-pub async fn org_names<'a>(
+async fn org_names<'a>(
     state: &AppState,
-    entities: impl Iterator<Item = &'a EntityRef>,
+    mut entities: impl Iterator<Item = &'a EntityRef>,
 ) -> Result<OrgNames, ApiError> {
-    let wanted: Vec<uuid::Uuid> = entities
-        .filter_map(|e| match e {
-            EntityRef::Organisation(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    if wanted.is_empty() {
+    if !entities.any(|e| matches!(e, EntityRef::Organisation(_))) {
         return Ok(OrgNames::new());
     }
     Ok(state
@@ -202,27 +197,18 @@ pub async fn org_names<'a>(
         .list_orgs()
         .await?
         .into_iter()
-        .filter(|o| wanted.contains(&o.id.uuid()))
-        .map(|o| (o.id.uuid(), o.name))
+        .map(|o| (o.id, o.name))
         .collect())
-}
-
-/// [`org_names`] of an alert's, incident's or case's subjects.
-pub async fn subject_org_names(
-    state: &AppState,
-    subjects: &[SubjectRef],
-) -> Result<OrgNames, ApiError> {
-    let entities: Vec<EntityRef> = subjects.iter().filter_map(|s| s.entity().ok()).collect();
-    org_names(state, entities.iter()).await
 }
 
 /// How an entity is named in a link: an organisation by its name when known, anything else
 /// by its key.
 fn shown(e: &EntityRef, names: &OrgNames) -> Markup {
     match e {
-        EntityRef::Organisation(id) if names.contains_key(id) => {
-            html! { (names.get(id).cloned().unwrap_or_default()) }
-        }
+        EntityRef::Organisation(id) => match names.get(&hamnvakt_core::Id::from_uuid(*id)) {
+            Some(name) => html! { (name) },
+            None => html! { code { (e.key()) } },
+        },
         _ => html! { code { (e.key()) } },
     }
 }

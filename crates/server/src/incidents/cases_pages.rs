@@ -207,7 +207,6 @@ pub async fn detail(
             }
         }
     };
-    let org_names = crate::entities::subject_org_names(&state, &entities).await?;
     let body = html! {
         p { a href="/cases" { "← " (t(lang, Msg::NavCases)) } }
         article.incident #case-detail data-state=(c.state.as_str()) data-version=(c.version) {
@@ -243,7 +242,7 @@ pub async fn detail(
             @if c.hidden_incidents > 0 { p.muted #case-hidden { (c.hidden_incidents) " " (t(lang, Msg::CaseHiddenIncidents)) } }
             @if !entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
-                div #case-entities { (crate::entities::subjects(lang, &p, &entities, &org_names)) }
+                div #case-entities { (crate::entities::subjects(lang, &p, &entities, &orgs)) }
             }
             @if owner {
                 h2 { (t(lang, Msg::Actions)) }

@@ -185,7 +185,6 @@ pub async fn detail(
             }
         }
     };
-    let org_names = crate::entities::subject_org_names(&state, &v.entities).await?;
     let body = html! {
         p { a href="/incidents" { "← " (t(lang, Msg::NavIncidents)) } }
         article.incident #incident-detail data-state=(v.state.as_str()) data-version=(v.version) {
@@ -213,7 +212,7 @@ pub async fn detail(
             @if v.hidden_alerts > 0 { p.muted { (v.hidden_alerts) " " (t(lang, if v.hidden_alerts == 1 { Msg::IncHiddenAlert } else { Msg::IncHiddenAlerts })) } }
             @if !v.entities.is_empty() {
                 h2 { (t(lang, Msg::IncEntities)) }
-                div #incident-entities { (crate::entities::subjects(lang, &p, &v.entities, &org_names)) }
+                div #incident-entities { (crate::entities::subjects(lang, &p, &v.entities, &orgs)) }
             }
             @if works {
                 h2 { (t(lang, Msg::Actions)) }

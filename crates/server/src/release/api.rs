@@ -98,10 +98,7 @@ pub fn view(r: &Release) -> ReleaseView {
 
 /// One release as a reader is shown it: with the customs light the gate applies.
 async fn shown(state: &AccessState, r: Release) -> Result<ReleaseView, ApiError> {
-    let mut one = [r];
-    service::as_the_gate_sees(state, &mut one).await?;
-    let [r] = one;
-    Ok(view(&r))
+    Ok(view(&service::as_the_gate_sees_one(state, r).await?))
 }
 
 /// The timeline of a release from its events.

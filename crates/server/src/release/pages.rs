@@ -344,9 +344,8 @@ pub async fn detail(
     if !service::visible(&state, id, p.org(), oversee).await? {
         return Err(not_found());
     }
-    let mut one = [service::load(&state, id).await?.ok_or_else(not_found)?];
-    service::as_the_gate_sees(&state, &mut one).await?;
-    let [r] = one;
+    let r = service::load(&state, id).await?.ok_or_else(not_found)?;
+    let r = service::as_the_gate_sees_one(&state, r).await?;
     let steps = timeline(&state, id).await?;
     let orgs = org_names(&state).await?;
     let me = p.org();

@@ -439,6 +439,14 @@ pub async fn as_the_gate_sees(state: &AppState, releases: &mut [Release]) -> Res
     Ok(())
 }
 
+/// [`as_the_gate_sees`] for one release.
+pub async fn as_the_gate_sees_one(state: &AppState, r: Release) -> Result<Release, ApiError> {
+    let mut one = [r];
+    as_the_gate_sees(state, &mut one).await?;
+    let [r] = one;
+    Ok(r)
+}
+
 /// What the gate needs to check a pick-up of a container: its newest release and whether
 /// targeting selected the container for scanning.
 #[derive(Debug, Clone)]
