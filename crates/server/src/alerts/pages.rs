@@ -51,16 +51,6 @@ fn may_act(p: &Principal, a: &AlertRecord) -> bool {
     p.can(Permission::AlertsTriage) && (a.owner_org == p.org() || a.shared_with.contains(&p.org()))
 }
 
-async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, UiError> {
-    Ok(state
-        .store
-        .list_orgs()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 /// A subject in the queue's Concerns column: an organisation by its name (with its role in
 /// the finding), anything else by its label, or its reference when it has none.
 fn subject_words(
@@ -129,7 +119,7 @@ pub async fn queue(
     // Counted before the page is read, as the API counts (`api.rs`).
     let total = state.store.count_alerts(&viewer, &filter).await?;
     let page = state.store.list_alerts(&viewer, &filter).await?;
-    let orgs = org_names(&state).await?;
+    let orgs = crate::entities::org_names(&state).await?;
     let path = current_path(&uri);
     // The first page follows the queue live; a later one stays as it was read.
     let live = q.cursor.is_none();
@@ -257,7 +247,7 @@ pub async fn detail(
         .alert(id, &p.viewer())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("alert {id}")))?;
-    let orgs = org_names(&state).await?;
+    let orgs = crate::entities::org_names(&state).await?;
     let users = state.store.list_users(Some(p.org())).await?;
     let names: HashMap<UserId, String> = users
         .iter()

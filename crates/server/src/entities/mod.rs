@@ -28,7 +28,7 @@ use crate::web::auth::Principal;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
 
-pub use page::{may_open, subjects};
+pub use page::{may_open, org_names, subjects};
 
 /// The platform state with the access register and the vessel picture.
 #[derive(Clone)]

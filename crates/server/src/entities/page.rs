@@ -103,7 +103,16 @@ pub async fn page(
     let path = current_path(&uri);
     let e = parse(&reference)?;
     let pr = profile(&state, &p, e).await?;
-    let names = org_names(&state, pr.links.iter().map(|l| &l.entity)).await?;
+    // Read only when a link names an organisation.
+    let names = if pr
+        .links
+        .iter()
+        .any(|l| matches!(l.entity, EntityRef::Organisation(_)))
+    {
+        org_names(&state).await?
+    } else {
+        OrgNames::new()
+    };
     let kind = t(lang, i18n::subject_kind(pr.kind));
     let title = format!(
         "{kind} {}",
@@ -182,16 +191,9 @@ pub async fn page(
 /// (the pages that list subjects read every organisation anyway).
 pub type OrgNames = std::collections::HashMap<hamnvakt_core::ids::OrgId, String>;
 
-/// The names of the organisations among `entities` (no read when there are none). An
-/// organisation's name is no secret within the installation: its entity page shows it to
-/// every reader.
-async fn org_names<'a>(
-    state: &AppState,
-    mut entities: impl Iterator<Item = &'a EntityRef>,
-) -> Result<OrgNames, ApiError> {
-    if !entities.any(|e| matches!(e, EntityRef::Organisation(_))) {
-        return Ok(OrgNames::new());
-    }
+/// Every organisation's name by id. An organisation's name is no secret within the
+/// installation: its entity page shows it to every reader.
+pub async fn org_names(state: &AppState) -> Result<OrgNames, ApiError> {
     Ok(state
         .store
         .list_orgs()

@@ -3,11 +3,8 @@
 //! the reader may see that incident itself (a case never lends its audience to an incident),
 //! adding an incident, closing and reopening. Every read is the API's visibility-checked one.
 
-use std::collections::HashMap;
-
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{Html, Response};
-use hamnvakt_core::ids::OrgId;
 use hamnvakt_core::marking::Audience;
 use hamnvakt_core::Tlp;
 use hamnvakt_identity::Permission;
@@ -52,16 +49,6 @@ fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page
     }
 }
 
-async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, ApiError> {
-    Ok(state
-        .store
-        .list_orgs()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 /// The incidents the reader may see, most recently changed first (to choose from).
 async fn visible_incidents(
     state: &AppState,
@@ -89,7 +76,7 @@ pub async fn list(
     for r in &rows {
         list.push(view(&state, &p, cases::decode(r)?).await?);
     }
-    let orgs = org_names(&state).await?;
+    let orgs = crate::entities::org_names(&state).await?;
     let all_orgs = state.store.list_orgs().await?;
     let writes = p.can(Permission::IncidentsWrite);
     let incidents = if writes {
@@ -181,7 +168,7 @@ pub async fn detail(
         }
     }
     let c = view(&state, &p, case).await?;
-    let orgs = org_names(&state).await?;
+    let orgs = crate::entities::org_names(&state).await?;
     let path = current_path(&uri);
     let owner = c.owner_org == p.org() && p.can(Permission::IncidentsWrite);
     let addable: Vec<_> = if owner && c.state == CaseState::Open {

@@ -69,16 +69,6 @@ fn tlp_badge(tlp: Tlp) -> Markup {
     html! { span class={ "tlp tlp-" (class) } { (tlp.as_str()) } }
 }
 
-async fn org_names(state: &AppState) -> Result<HashMap<OrgId, String>, UiError> {
-    Ok(state
-        .store
-        .list_orgs()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 fn page<'a>(lang: Lang, p: &'a Principal, path: &'a str, title: &'a str) -> Page<'a> {
     Page {
         lang,
@@ -100,7 +90,7 @@ pub async fn list(
         .store
         .list_marked(Marked::Incident, &p.reader(), &[], None, 200)
         .await?;
-    let orgs = org_names(&state).await?;
+    let orgs = crate::entities::org_names(&state).await?;
     let path = current_path(&uri);
     let mut incidents = Vec::with_capacity(rows.len());
     for r in &rows {
