@@ -42,9 +42,13 @@ test('an operator signs in, sees the queue and acknowledges an alert', async () 
   assert.equal(await after.locator('.state').textContent(), 'Kvitterat');
   assert.equal(Number(await page.textContent('#alert-count')), count, 'acknowledged alerts stay in the active queue');
 
-  // The alert page shows the acknowledgement in its history.
+  // The alert page shows the acknowledgement in its history, in words: the event and who did
+  // it (a person by name, a detector as one), no event codes or actor ids.
   await page.goto(`${demo.url}/alerts/${id}`);
-  assert.ok((await page.textContent('ol.history')).includes('alert.acknowledged'));
+  const history = await page.textContent('ol.history');
+  assert.ok(history.includes('kvitterat'), history);
+  assert.ok(await page.locator('ol.history span.step[title="alert.acknowledged"]').count() === 1, history);
+  assert.ok(!/alert\.|detector:|system:|user:|token:/.test(history), `codes in the history: ${history}`);
 
   // English, every label switched.
   await page.click('a[lang=en]');

@@ -257,10 +257,19 @@ pub async fn detail(
         .iter()
         .filter(|u| !u.disabled && roles::allows(&u.roles, Permission::AlertsTriage))
         .collect();
-    let names_by_actor: HashMap<String, String> = users
+    let mut names_by_actor: HashMap<String, String> = users
         .iter()
         .map(|u| (format!("user:{}", u.id), u.display_name.clone()))
         .collect();
+    // A machine client acts with its user's API token: named by that user.
+    for tok in state.store.list_tokens(None).await? {
+        if let Some(name) = names.get(&tok.user_id) {
+            names_by_actor.insert(
+                format!("token:{}", tok.id),
+                format!("{name} ({})", t(lang, Msg::ActApiToken)),
+            );
+        }
+    }
     let history = state
         .store
         .events_for_subject(&format!("alert:{id}"), 200)
@@ -342,7 +351,12 @@ pub async fn detail(
             (incident_panel)
             h2 { (t(lang, Msg::History)) }
             ol.history { @for e in &history {
-                li { time { (local_time(e.at_ms)) } " " code { (e.kind) } " — " (names_by_actor.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone())) }
+                li {
+                    time { (local_time(e.at_ms)) } " "
+                    @match i18n::alert_event(&e.kind) { Some(m) => span.step title=(e.kind) { (t(lang, m)) }, None => code { (e.kind) } }
+                    " — "
+                    (names_by_actor.get(&e.actor).cloned().or_else(|| i18n::machine_actor(lang, &e.actor)).unwrap_or_else(|| e.actor.clone()))
+                }
             } }
         }
     };

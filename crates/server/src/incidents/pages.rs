@@ -244,7 +244,7 @@ pub async fn detail(
             ol.history #incident-timeline { @for e in &timeline {
                 li data-entry=(e.entry.kind()) {
                     time { (e.at.parse::<jiff::Timestamp>().map(|t| local_time(t.as_millisecond())).unwrap_or_else(|_| e.at.clone())) }
-                    " " strong { (t(lang, entry_msg(&e.entry))) } " — " (people.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone()))
+                    " " strong { (t(lang, entry_msg(&e.entry))) } " — " (people.get(&e.actor).cloned().or_else(|| i18n::machine_actor(lang, &e.actor)).unwrap_or_else(|| e.actor.clone()))
                     @match &e.entry {
                         Entry::Note { text } | Entry::Action { text } => { ": " (text) }
                         Entry::StateChanged { to, outcome, .. } => { ": " (t(lang, state_msg(*to))) @if let Some(o) = outcome { " (" (t(lang, outcome_msg(*o))) ")" } }
