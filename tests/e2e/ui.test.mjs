@@ -49,6 +49,8 @@ test('an operator signs in, sees the queue and acknowledges an alert', async () 
   assert.ok(history.includes('kvitterat'), history);
   assert.ok(await page.locator('ol.history span.step[title="alert.acknowledged"]').count() === 1, history);
   assert.ok(!/alert\.|detector:|system:|user:|token:/.test(history), `codes in the history: ${history}`);
+  const raisedBy = await page.textContent('#alert-raised-by');
+  assert.ok(!/detector:|system:|user:|token:/.test(raisedBy), `raised by a code: ${raisedBy}`);
 
   // English, every label switched.
   await page.click('a[lang=en]');

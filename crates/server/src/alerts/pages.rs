@@ -304,7 +304,12 @@ pub async fn detail(
                     dt { (t(lang, Msg::LastSeen)) } dd #alert-last-seen { (local_time(a.last_seen_ms)) }
                     dt { (t(lang, Msg::SeenTimes)) } dd #alert-occurrences data-occurrences=(a.occurrences) { (a.occurrences) " " (t(lang, Msg::TimesWord)) }
                 }
-                dt { (t(lang, Msg::RaisedBy)) } dd { code { (a.raised_by) } }
+                dt { (t(lang, Msg::RaisedBy)) } dd #alert-raised-by {
+                    @match names_by_actor.get(&a.raised_by).cloned().or_else(|| i18n::machine_actor(lang, &a.raised_by)) {
+                        Some(who) => (who),
+                        None => code { (a.raised_by) },
+                    }
+                }
                 @if let Some(n) = &a.closing_note { dt { (t(lang, Msg::Note)) } dd { (n) } }
             }
             h2 { (t(lang, Msg::Subjects)) }

@@ -13,7 +13,7 @@ use hamnvakt_core::marking::{Audience, Marking};
 use hamnvakt_core::Tlp;
 use hamnvakt_identity::Permission;
 use hamnvakt_incidents::{Entry, IncidentDraft, IncidentOutcome, IncidentState, Step};
-use hamnvakt_store::{AlertRecord, Marked};
+use hamnvakt_store::{AlertFilter, AlertRecord, AlertSort, Marked};
 use maud::{html, Markup};
 
 use super::api::{parse_id, read_timeline, view, who};
@@ -392,6 +392,40 @@ pub async fn step(
     redirect(result)
 }
 
+/// The alerts this one may be merged into as a duplicate: the others the reader's organisation
+/// sees that are still open or acknowledged, those about one of its subjects first, then those
+/// of its kind, newest first within each (at most 100 read).
+async fn merge_candidates(
+    state: &AppState,
+    p: &Principal,
+    a: &AlertRecord,
+) -> Result<Vec<AlertRecord>, ApiError> {
+    let filter = AlertFilter {
+        states: vec![AlertState::Open, AlertState::Acknowledged],
+        sort: AlertSort::Newest,
+        limit: 100,
+        ..Default::default()
+    };
+    let mut found: Vec<AlertRecord> = state
+        .store
+        .list_alerts(&p.viewer(), &filter)
+        .await?
+        .alerts
+        .into_iter()
+        .filter(|c| c.id != a.id)
+        .collect();
+    let shares_a_subject = |c: &AlertRecord| {
+        c.subjects.iter().any(|s| {
+            a.subjects
+                .iter()
+                .any(|o| o.kind == s.kind && o.reference == s.reference)
+        })
+    };
+    // A stable sort keeps the newest first within each group.
+    found.sort_by_key(|c| (!shares_a_subject(c), c.kind != a.kind));
+    Ok(found)
+}
+
 /// What the alert page shows of incidents: the alert's incident (when the reader may see it),
 /// the alert it duplicates, and the forms to open an incident, merge and reopen.
 pub async fn alert_panel(
@@ -409,15 +443,29 @@ pub async fn alert_panel(
         None
     };
     let dup = state.store.alert_duplicate_of(&a.id.to_string()).await?;
+    // The alert it duplicates, by its title where the reader may read it.
+    let dup_title = match dup.as_deref().and_then(|d| d.parse::<AlertId>().ok()) {
+        Some(d) => state
+            .store
+            .alert(d, &p.viewer())
+            .await?
+            .map(|d| crate::alerts::title(lang, d.message.as_ref(), &d.title)),
+        None => None,
+    };
     let orgs = state.store.list_orgs().await?;
     let triage = acts && p.can(Permission::AlertsTriage);
+    let merge_into = if triage && a.state != AlertState::Closed {
+        merge_candidates(state, p, a).await?
+    } else {
+        Vec::new()
+    };
     Ok(html! {
         section.incident-panel #alert-incident {
             @if let Some(i) = &incident {
                 p { strong { (t(lang, Msg::IncInIncident)) ": " } a #alert-incident-link href={ "/incidents/" (i.id) } { (i.title) } }
             }
             @if let Some(d) = &dup {
-                p { strong { (t(lang, Msg::IncDuplicateOf)) ": " } a #duplicate-of href={ "/alerts/" (d) } { (d) } }
+                p { strong { (t(lang, Msg::IncDuplicateOf)) ": " } a #duplicate-of href={ "/alerts/" (d) } { (dup_title.clone().unwrap_or_else(|| d.clone())) } }
             }
             @if incident.is_none() && acts && p.can(Permission::IncidentsWrite) {
                 h2 { (t(lang, Msg::IncFromAlert)) }
@@ -449,8 +497,16 @@ pub async fn alert_panel(
                 form method="post" action={ "/alerts/" (a.id) "/merge" } #merge-alert {
                     input type="hidden" name="csrf" value=(p.csrf());
                     input type="hidden" name="back" value=(path);
-                    label { (t(lang, Msg::IncMergeInto)) input name="into" required; }
-                    button type="submit" { (t(lang, Msg::IncMerge)) }
+                    @if merge_into.is_empty() {
+                        p.muted { (t(lang, Msg::IncNothingToMergeInto)) }
+                    } @else {
+                        label { (t(lang, Msg::IncMergeInto)) select name="into" required {
+                            @for c in &merge_into {
+                                option value=(c.id) { (crate::alerts::title(lang, c.message.as_ref(), &c.title)) " — " (local_time(c.created_ms)) }
+                            }
+                        } }
+                        button type="submit" { (t(lang, Msg::IncMerge)) }
+                    }
                 }
             }
             @if triage && a.state == AlertState::Closed {

@@ -851,7 +851,8 @@ messages! {
     IncEntities => "Entities", "Entiteter";
     IncAlerts => "Alerts", "Larm";
     IncUpdated => "Changed", "Ändrad";
-    IncMergeInto => "Merge as a duplicate of (alert id)", "Slå ihop som dubblett av (larm-id)";
+    IncMergeInto => "Merge as a duplicate of", "Slå ihop som dubblett av";
+    IncNothingToMergeInto => "No other open alert to merge this one into.", "Inget annat öppet larm att slå ihop det här med.";
     IncMerge => "Merge", "Slå ihop";
     IncDuplicateOf => "Duplicate of", "Dubblett av";
     IncReopenAlert => "Reopen the alert", "Återöppna larmet";

@@ -41,6 +41,23 @@ async fn incident_flow(kind: Kind) {
     // Two alerts from the refused driver; the second repeats the first.
     let first = raise(&mut op, "Driver refused at Norvik in-gate").await;
     let second = raise(&mut op, "Driver refused at Norvik in-gate (again)").await;
+    // The console offers the alerts it may be merged into by their titles (not a typed id),
+    // never the alert itself.
+    let page = op.get(&format!("/alerts/{second}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<select name=\"into\" required>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{first}\">Driver refused at Norvik in-gate — "
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("<option value=\"{second}\">")));
     let r = op
         .post_json(
             &format!("/api/v1/alerts/{second}/merge"),
@@ -83,6 +100,15 @@ async fn incident_flow(kind: Kind) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The duplicate's page names the alert it duplicates by its title.
+    let page = op.get(&format!("/alerts/{second}")).await;
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/alerts/{first}\">Driver refused at Norvik in-gate</a>"
+        )),
+        "{}",
+        page.body
+    );
 
     // Open an incident from the alert, for the port authority only (AMBER).
     let r = op
