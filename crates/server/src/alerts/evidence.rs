@@ -284,6 +284,16 @@ pub fn named(evidence: &Value, org: impl Fn(&str) -> Option<String>) -> Value {
     Value::Object(out)
 }
 
+/// The console page of a record an evidence key names by its id.
+fn page_of(key: &str) -> Option<&'static str> {
+    match key {
+        "release" => Some("/releases/"),
+        "incident" => Some("/incidents/"),
+        "case" => Some("/cases/"),
+        _ => None,
+    }
+}
+
 /// One value, under the key it was found at.
 fn value(lang: Lang, key: &str, v: &Value) -> Markup {
     if let Some(ms) = as_time(key, v) {
@@ -302,6 +312,12 @@ fn value(lang: Lang, key: &str, v: &Value) -> Markup {
             // page applies its own marking), not a bare id.
             (None, None) if key == "alert" && s.parse::<uuid::Uuid>().is_ok() => {
                 html! { a.alert-ref href={ "/alerts/" (s) } title=(s) { (t(lang, Msg::EvOpenAlert)) " " code { (s.get(..8).unwrap_or(s)) } } }
+            }
+            // A release, incident or case the finding is about: a link to its page, which
+            // shows it only to those who may read it.
+            (None, None) if s.parse::<uuid::Uuid>().is_ok() && page_of(key).is_some() => {
+                let page = page_of(key).unwrap_or_default();
+                html! { a.record-ref href={ (page) (s) } title=(s) { (key_label(lang, key)) " " code { (s.get(..8).unwrap_or(s)) } } }
             }
             (None, None) => html! { (s) },
         },
@@ -507,6 +523,17 @@ mod tests {
         // Text that is not an id stays text.
         let e = json!({"parts": [{"part": "cargo", "alert": "not an id"}]});
         assert!(!render(Lang::En, &e).into_string().contains("href"));
+    }
+
+    #[test]
+    fn a_release_or_incident_named_by_id_is_a_link_to_its_page() {
+        let id = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
+        let sv = render(Lang::Sv, &json!({"release": id, "incident": id})).into_string();
+        assert!(sv.contains(&format!("href=\"/releases/{id}\"")), "{sv}");
+        assert!(sv.contains(&format!("href=\"/incidents/{id}\"")), "{sv}");
+        // Another key's id is not guessed at.
+        let sv = render(Lang::Sv, &json!({"decision": id})).into_string();
+        assert!(!sv.contains("href"), "{sv}");
     }
 
     #[test]

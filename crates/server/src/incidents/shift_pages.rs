@@ -56,7 +56,7 @@ pub async fn page(
         div.pagehead { h1 { (t(lang, Msg::ShiftTitle)) } }
         form method="post" action="/shift/log" #shift-write {
             input type="hidden" name="csrf" value=(csrf);
-            label { (t(lang, Msg::ShiftWrite)) textarea name="text" maxlength="4000" required {} }
+            label { (t(lang, Msg::ShiftEntry)) textarea name="text" maxlength="4000" required {} }
             button type="submit" { (t(lang, Msg::ShiftWrite)) }
         }
         section #handover-now {

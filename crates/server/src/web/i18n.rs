@@ -867,6 +867,7 @@ messages! {
     TlEscalated => "escalated", "eskalerad";
     ShiftTitle => "Shift log and handover", "Skiftlogg och överlämning";
     ShiftWrite => "Write in the log", "Skriv i loggen";
+    ShiftEntry => "What happened (an observation, a call, a round, an action taken)", "Vad som hänt (en iakttagelse, ett samtal, en rond, en åtgärd)";
     ShiftHandOver => "Hand over", "Lämna över";
     ShiftSince => "Since the last handover", "Sedan förra överlämningen";
     ShiftFirst => "No handover yet: everything so far", "Ingen överlämning än: allt hittills";
