@@ -37,6 +37,14 @@ test('story 2 tops the worklist, and its outcome and re-route are recorded', asy
   assert.match(reasons, /first consignment of importer/);
   assert.match(reasons, /Model/);
   assert.match(reasons, /×\d+(\.\d)? odds: new importer/);
+  // In Swedish every number has a decimal comma, the model's probability too.
+  await page.click('a[lang=sv]');
+  await page.waitForSelector('#worklist tbody tr');
+  const sv = await page.locator('#worklist tbody tr[data-id$="-7781"] td.reasons').textContent();
+  assert.match(sv, /Modell \d+,\d %/);
+  assert.ok(!/\d\.\d/.test(sv), `a decimal point in Swedish: ${sv}`);
+  await page.click('a[lang=en]');
+  await page.waitForSelector('#worklist tbody tr');
   assert.equal(await page.locator('.capacity meter').count(), 2);
   // Red's capacity is 40; the day's hits, random and exploration places use some of it, and
   // what no risk asks for stays free (selection selects, it does not fill).

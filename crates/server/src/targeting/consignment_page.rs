@@ -132,7 +132,7 @@ pub async fn consignment(
                                     (super::words::hit_reasons(lang, h)) }
                             }
                             @if let Some(m) = &s.model {
-                                li.model { strong { (t(lang, Msg::ModelSays)) } " " (format!("{:.1} %", m["probability"].as_f64().unwrap_or(0.0) * 100.0)) ": "
+                                li.model { strong { (t(lang, Msg::ModelSays)) } " " (super::model_page::pct(lang, m["probability"].as_f64().unwrap_or(0.0))) ": "
                                     (super::words::model_reasons(lang, m)) }
                             }
                         }

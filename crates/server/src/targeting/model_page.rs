@@ -22,7 +22,8 @@ fn w(lang: Lang, en: &'static str, sv: &'static str) -> &'static str {
     }
 }
 
-fn pct(lang: Lang, x: f64) -> String {
+/// A probability as a percentage with one decimal, in the reader's decimal sign.
+pub(super) fn pct(lang: Lang, x: f64) -> String {
     let s = format!("{:.1} %", x * 100.0);
     match lang {
         Lang::Sv => s.replace('.', ","),

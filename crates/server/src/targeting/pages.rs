@@ -156,7 +156,7 @@ pub async fn worklist(
                                 (super::words::hit_reasons(lang, h)) }
                         }
                         @if let Some(m) = &s.model {
-                            div.model { (t(lang, Msg::ModelSays)) " " (format!("{:.1} %", m["probability"].as_f64().unwrap_or(0.0) * 100.0)) ": "
+                            div.model { (t(lang, Msg::ModelSays)) " " (super::model_page::pct(lang, m["probability"].as_f64().unwrap_or(0.0))) ": "
                                 (super::words::model_reasons(lang, m)) }
                         }
                     }
