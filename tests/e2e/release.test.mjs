@@ -96,3 +96,16 @@ test('a dispatcher accepts a release, assigns a driver and a truck, and sees the
   assert.ok((await fwd.textContent('#timeline')).includes('taken back'));
   await context.close();
 });
+
+test("the day's pick-ups put story 2's refusal by its own reason: another driver than the assigned one", async () => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, demo.url, 'pfso');
+  await page.goto(`${demo.url}/releases/pickups`);
+  const refused = page.locator('#pickups tbody tr', { hasText: 'MSKU4839210' }).filter({ has: page.locator('ul.reasons li code', { hasText: 'wrong_driver' }) });
+  assert.equal(await refused.count(), 1, await page.textContent('#pickups'));
+  // The impostor came in the assigned truck with his own card: the first reason is the
+  // pick-up's, the permit's plate comes after it.
+  assert.equal(await refused.locator('ul.reasons li code').first().textContent(), 'wrong_driver');
+  await context.close();
+});

@@ -642,12 +642,18 @@ pub fn check_pickup(
     if d.outcome == Outcome::Grant && p.verdict != PickupVerdict::Grant {
         d.reasons.clear();
     }
-    for f in &p.failures {
-        d.reasons.push(Reason {
+    // The pick-up's own reasons first: the request names a container, and what stops the
+    // pick-up (another driver than the assigned one) is what the guard and the terminal look
+    // for first; the gate's other reasons (the driver's own permit) follow.
+    let own: Vec<Reason> = p
+        .failures
+        .iter()
+        .map(|f| Reason {
             code: f.code.into(),
             text: f.text.clone(),
-        });
-    }
+        })
+        .collect();
+    d.reasons.splice(0..0, own);
     match p.verdict {
         PickupVerdict::Deny => d.outcome = Outcome::Deny,
         PickupVerdict::ReferToScanner => {
