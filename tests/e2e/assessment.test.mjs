@@ -41,6 +41,13 @@ test('the PFSO assesses Norvik: gaps ranked with other ports\' practices, measur
   assert.match(wat2, /Hull inspection of vessels from high-risk ports/);
   const inf1 = await page.textContent('#gaps li.gap[data-control="INF-1"]');
   assert.match(inf1, /Port of Antwerp-Bruges/);
+  assert.match(per1, /risk \d+\.\d/);
+  // In Swedish the risk has a decimal comma like every other number there.
+  await page.click('a[lang=sv]');
+  await page.waitForSelector('#gaps');
+  assert.match(await page.textContent('#gaps li.gap[data-control="PER-1"]'), /risk \d+,\d/);
+  await page.click('a[lang=en]');
+  await page.waitForSelector('#gaps');
 
   // The demo measured what it can: the level-2 rule from the policy set in force.
   const lvl = await page.textContent('#controls tr[data-control="LVL-1"]');

@@ -195,7 +195,7 @@ pub async fn detail(
         ol #gaps { @for (g, practices) in &gaps {
             li.gap data-control=(g.control) {
                 strong { (g.control) " " (g.title) } " — " span class=(status_class(Some(g.status))) { (status_word(lang, Some(g.status))) }
-                " · risk " (format!("{:.1}", g.risk))
+                " · risk " (crate::web::i18n::decimal(lang, g.risk, 1))
                 div.practices {
                     em { (t(lang, Msg::AsPracticesUsed)) ": " }
                     @if practices.is_empty() { (t(lang, Msg::AsNoPractices)) }

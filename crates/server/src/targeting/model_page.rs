@@ -24,11 +24,7 @@ fn w(lang: Lang, en: &'static str, sv: &'static str) -> &'static str {
 
 /// A probability as a percentage with one decimal, in the reader's decimal sign.
 pub(super) fn pct(lang: Lang, x: f64) -> String {
-    let s = format!("{:.1} %", x * 100.0);
-    match lang {
-        Lang::Sv => s.replace('.', ","),
-        Lang::En => s,
-    }
+    format!("{} %", crate::web::i18n::decimal(lang, x * 100.0, 1))
 }
 
 fn table(lang: Lang, r: &hamnvakt_targeting::calibrate::Reliability) -> maud::Markup {

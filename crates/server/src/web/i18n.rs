@@ -1078,6 +1078,15 @@ pub fn release_event(kind: &str) -> Option<Msg> {
     })
 }
 
+/// A number with `places` decimals and the reader's decimal sign (a comma in Swedish).
+pub fn decimal(lang: Lang, x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    match lang {
+        Lang::Sv => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
 /// The console's words for an event in an alert's history (`alert.acknowledged` …); unknown
 /// kinds are shown as they are.
 pub fn alert_event(kind: &str) -> Option<Msg> {
@@ -1315,6 +1324,13 @@ mod tests {
         for k in kinds {
             assert!(release_event(&k).is_some(), "no words for {k}");
         }
+    }
+
+    #[test]
+    fn decimals_have_the_readers_sign() {
+        assert_eq!(decimal(Lang::Sv, 48.0, 1), "48,0");
+        assert_eq!(decimal(Lang::En, 69.25, 1), "69.2");
+        assert_eq!(decimal(Lang::Sv, 3.0, 0), "3");
     }
 
     #[test]
