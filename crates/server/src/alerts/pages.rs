@@ -261,19 +261,31 @@ pub async fn detail(
         .iter()
         .map(|u| (format!("user:{}", u.id), u.display_name.clone()))
         .collect();
-    // A machine client acts with its user's API token: named by that user.
-    for tok in state.store.list_tokens(None).await? {
-        if let Some(name) = names.get(&tok.user_id) {
-            names_by_actor.insert(
-                format!("token:{}", tok.id),
-                format!("{name} ({})", t(lang, Msg::ActApiToken)),
-            );
-        }
-    }
     let history = state
         .store
         .events_for_subject(&format!("alert:{id}"), 200)
         .await?;
+    // A machine client acts with its user's API token: named by that user. Only the tokens
+    // that acted on this alert are read.
+    let token_actors: std::collections::BTreeSet<&str> = history
+        .iter()
+        .map(|e| e.actor.as_str())
+        .chain([a.raised_by.as_str()])
+        .filter(|actor| actor.starts_with("token:"))
+        .collect();
+    for actor in token_actors {
+        let Some(token_id) = actor.strip_prefix("token:").and_then(|t| t.parse().ok()) else {
+            continue;
+        };
+        if let Some(tok) = state.store.token(token_id).await? {
+            if let Some(name) = names.get(&tok.user_id) {
+                names_by_actor.insert(
+                    actor.to_owned(),
+                    format!("{name} ({})", t(lang, Msg::ActApiToken)),
+                );
+            }
+        }
+    }
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
     let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;

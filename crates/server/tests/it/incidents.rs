@@ -100,6 +100,12 @@ async fn incident_flow(kind: Kind) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // An alert a machine client raised names it by its account, not by its token's id.
+    let mut machine = Client::new(&app.url).with_bearer(&app.machine_token().await);
+    let by_machine = raise(&mut machine, "Driver refused at Norvik out-gate").await;
+    let page = op.get(&format!("/alerts/{by_machine}")).await;
+    assert!(page.body.contains("(API-token)"), "{}", page.body);
+    assert!(!page.body.contains("token:"), "{}", page.body);
     // The duplicate's page names the alert it duplicates by its title.
     let page = op.get(&format!("/alerts/{second}")).await;
     assert!(
