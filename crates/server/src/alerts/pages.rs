@@ -288,7 +288,8 @@ pub async fn detail(
     }
     let path = current_path(&uri);
     let acts = may_act(&p, &a);
-    let incident_panel = crate::incidents::alert_panel(&state, &p, lang, &a, acts, &path).await?;
+    let incident_panel =
+        crate::incidents::alert_panel(&state, &p, lang, &a, acts, &orgs, &path).await?;
     let heading = super::title(lang, a.message.as_ref(), &a.title);
     let shown_evidence = super::evidence::named(
         &super::evidence::localised(lang, &a.kind, &a.evidence),

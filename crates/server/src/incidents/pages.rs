@@ -427,13 +427,15 @@ async fn merge_candidates(
 }
 
 /// What the alert page shows of incidents: the alert's incident (when the reader may see it),
-/// the alert it duplicates, and the forms to open an incident, merge and reopen.
+/// the alert it duplicates, and the forms to open an incident, merge and reopen. `orgs` are
+/// the organisations' names the alert page has read.
 pub async fn alert_panel(
     state: &AppState,
     p: &Principal,
     lang: Lang,
     a: &AlertRecord,
     acts: bool,
+    orgs: &std::collections::HashMap<OrgId, String>,
     path: &str,
 ) -> Result<Markup, ApiError> {
     let reader = p.reader();
@@ -452,7 +454,10 @@ pub async fn alert_panel(
             .map(|d| crate::alerts::title(lang, d.message.as_ref(), &d.title)),
         None => None,
     };
-    let orgs = state.store.list_orgs().await?;
+    // The recipients to choose from, by name.
+    let mut others: Vec<(&OrgId, &String)> =
+        orgs.iter().filter(|(id, _)| **id != p.org()).collect();
+    others.sort_by(|x, y| x.1.cmp(y.1));
     let triage = acts && p.can(Permission::AlertsTriage);
     let merge_into = if triage && a.state != AlertState::Closed {
         merge_candidates(state, p, a).await?
@@ -480,12 +485,12 @@ pub async fn alert_panel(
                         @for au in Audience::ALL { option value=(au.as_str()) selected[au == Audience::Organisation] { (i18n::audience(lang, au)) } }
                     } }
                     label { (t(lang, Msg::IncRecipients)) select name="recipient" multiple {
-                        @for o in orgs.iter().filter(|o| o.id != p.org()) { option value=(o.id) { (o.name) } }
+                        @for (id, name) in &others { option value=(id) { (name) } }
                     } }
                     @for (i, s) in a.subjects.iter().enumerate() {
                         label.check { input type="checkbox" name="entity" value=(i) checked; (t(lang, i18n::subject_kind(s.kind))) " "
-                            @match orgs.iter().find(|o| s.kind == hamnvakt_core::alert::SubjectKind::Organisation && o.id.to_string() == s.reference) {
-                                Some(o) => (o.name),
+                            @match (s.kind == hamnvakt_core::alert::SubjectKind::Organisation).then(|| s.reference.parse::<OrgId>().ok()).flatten().and_then(|id| orgs.get(&id)) {
+                                Some(name) => (name),
                                 None => code { (s.reference) },
                             }
                             @if let Some(l) = &s.label { " — " (i18n::subject_label(lang, l)) } }
