@@ -24,9 +24,13 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let web = manifest.join("web");
     println!("cargo:rerun-if-changed=web/package-lock.json");
-    println!("cargo:rerun-if-changed=web/node_modules/leaflet/package.json");
     let dist = web.join("node_modules/leaflet/dist");
-    if !dist.join("leaflet.js").exists() {
+    if dist.join("leaflet.js").exists() {
+        // Installed by hand or by an earlier build: a reinstall changes it. Not watched when this
+        // script installs it below: the file would then be newer than this run, and cargo would
+        // run the script and rebuild the crate a second time on every fresh checkout.
+        println!("cargo:rerun-if-changed=web/node_modules/leaflet/package.json");
+    } else {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&web)
@@ -40,6 +44,10 @@ fn main() {
             Err(e) => {
                 println!("cargo:warning=npm is not available ({e}); the live map will lack Leaflet")
             }
+        }
+        if !dist.join("leaflet.js").exists() {
+            // Not installed: try again on the next build (a missing file counts as changed).
+            println!("cargo:rerun-if-changed=web/node_modules/leaflet/package.json");
         }
     }
     copy_or_fallback(

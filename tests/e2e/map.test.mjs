@@ -13,7 +13,8 @@ let demo;
 let browser;
 
 before(async () => {
-  demo = await startDemo();
+  // The coming day's AIS is replayed in real time only by a running demo.
+  demo = await startDemo({ live: true });
   browser = await launchBrowser();
 });
 
