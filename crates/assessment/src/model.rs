@@ -154,11 +154,55 @@ impl Scenario {
 pub struct Measured {
     pub measure: Measure,
     pub status: Status,
-    /// What was found, in words (`at level 2, 0 of 3 general cards open a gate`).
+    /// What was found, in English words (`at level 2, 0 of 3 general cards open a gate`): the
+    /// record's and the exports' text. The console words it in the reader's language from
+    /// `facts`.
     pub detail: String,
+    /// What was found, as facts (absent in measurements recorded before they were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Finding>,
     /// Where to see the facts (a console path).
     pub link: String,
     pub at_ms: i64,
+}
+
+/// The facts a measurement found, one shape a measure; `detail` says the same in words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MeasuredFacts))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// The access policy set in force, evaluated for a general card with a valid permit at
+    /// levels 1 and 2 and for a personal card at level 2 (`true`: let in).
+    Level2Cards {
+        policy_version: i64,
+        general_level1: bool,
+        general_level2: bool,
+        /// The policies that decided the general card at level 2.
+        decided_by: Vec<String>,
+        personal_level2: bool,
+    },
+    /// The audit chain walked whole.
+    AuditChain {
+        intact: bool,
+        events_checked: i64,
+        /// The chain's state when it does not verify.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+    },
+    /// Gate decisions among the audit chain's events.
+    GateDecisions { decisions: i64, chain_intact: bool },
+    /// Container releases handled in the system.
+    Releases { releases: u64, collected: u64 },
+    /// The insider detectors enabled (their codes), of how many.
+    InsiderDetectors { enabled: Vec<String>, total: u64 },
+    /// The last seven days' consignments put in a lane, of all brought in.
+    RiskAssessed { selected: i64, total: i64 },
+    /// Our terminals with an AIS position within `within_km` in the last 24 hours.
+    AisCoverage {
+        within_km: f64,
+        covered: Vec<String>,
+        terminals: u64,
+    },
 }
 
 /// Who gave the answer its status.

@@ -180,6 +180,7 @@ fn measurements_prefill_and_the_assessor_confirms_or_overrides() {
         measure: Measure::Level2CardsStop,
         status,
         detail: detail.into(),
+        facts: None,
         link: "/access/policies".into(),
         at_ms: T0,
     };
@@ -240,6 +241,7 @@ fn measurements_prefill_and_the_assessor_confirms_or_overrides() {
             measure: Measure::GateDecisionsAudited,
             status: Status::Not,
             detail: "no decisions".into(),
+            facts: None,
             link: "/audit".into(),
             at_ms: T0,
         },

@@ -5,32 +5,28 @@
 
 use hamnvakt_access::policy::Facts;
 use hamnvakt_assessment::catalogue::Measure;
-use hamnvakt_assessment::model::{Measured, Status};
+use hamnvakt_assessment::model::{Finding, Measured, Status};
 use hamnvakt_store::ChainStatus;
 
+use super::words::{self, DETECTORS};
 use super::AssessmentState;
 use crate::web::error::ApiError;
+use crate::web::i18n::Lang;
 
 /// How far around one of our terminals a position counts as covering its approach.
 const APPROACH_KM: f64 = 15.0;
 /// How recent a position must be to count.
 const COVERAGE_WINDOW_MS: i64 = 24 * 3_600_000;
 
-fn m(measure: Measure, status: Status, detail: String, link: &str, at_ms: i64) -> Measured {
+/// A measurement of `facts`, with them in English words for the record.
+fn m(measure: Measure, status: Status, facts: Finding, link: &str, at_ms: i64) -> Measured {
     Measured {
         measure,
         status,
-        detail,
+        detail: words::finding(Lang::En, &facts),
+        facts: Some(facts),
         link: link.to_owned(),
         at_ms,
-    }
-}
-
-fn yes(allowed: bool) -> &'static str {
-    if allowed {
-        "let in"
-    } else {
-        "refused"
     }
 }
 
@@ -69,15 +65,13 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
     out.push(m(
         Measure::Level2CardsStop,
         status,
-        format!(
-            "Access policy version {}: a general card with a valid permit is {} at level 1 and {} at \
-             level 2 (decided by {}); a personal card at level 2 is {}.",
-            policies.version,
-            yes(g1.allowed),
-            yes(g2.allowed),
-            if g2.policies.is_empty() { "no rule".to_owned() } else { g2.policies.join(", ") },
-            yes(p2.allowed),
-        ),
+        Finding::Level2Cards {
+            policy_version: policies.version,
+            general_level1: g1.allowed,
+            general_level2: g2.allowed,
+            decided_by: g2.policies.clone(),
+            personal_level2: p2.allowed,
+        },
         "/access/policies",
         at,
     ));
@@ -93,13 +87,10 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
         } else {
             Status::Not
         },
-        if intact {
-            format!(
-                "The audit chain verifies: {} events checked up to the head.",
-                chain.events_checked
-            )
-        } else {
-            format!("The audit chain does not verify: {:?}.", chain.status)
+        Finding::AuditChain {
+            intact,
+            events_checked: chain.events_checked,
+            problem: (!intact).then(|| format!("{:?}", chain.status)),
         },
         "/audit",
         at,
@@ -111,10 +102,10 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
             (true, false) => Status::Partly,
             (false, _) => Status::Not,
         },
-        format!(
-            "{decisions} gate decisions are events in the audit chain, each with its reasons; the chain {}.",
-            if intact { "verifies" } else { "does not verify" }
-        ),
+        Finding::GateDecisions {
+            decisions,
+            chain_intact: intact,
+        },
         "/access/feed",
         at,
     ));
@@ -124,15 +115,14 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
     let collected = releases.iter().filter(|r| r.state == "collected").count();
     out.push(m(
         Measure::PinFreeRelease,
-        if releases.is_empty() { Status::Not } else { Status::Implemented },
         if releases.is_empty() {
-            "No container release is handled in Hamnvakt: releases still travel outside it.".to_owned()
+            Status::Not
         } else {
-            format!(
-                "{} releases handled without PIN codes, the right passed from party to party to a named \
-                 driver and truck; {collected} collected after the gate checked the driver.",
-                releases.len()
-            )
+            Status::Implemented
+        },
+        Finding::Releases {
+            releases: releases.len() as u64,
+            collected: collected as u64,
         },
         "/releases",
         at,
@@ -140,34 +130,31 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
 
     // The insider detectors: each runs when its threshold lets it fire.
     let d = state.config.detectors;
-    let detectors = [
-        (
-            "repeated denials",
-            d.repeated_denials_count > 0 && d.repeated_denials_window_minutes > 0,
-        ),
-        ("unusual hours", d.unusual_hours_max_share > 0.0),
-        (
-            "first visit to a sensitive zone",
-            d.first_sensitive_min_history > 0,
-        ),
-        ("impossible travel", d.max_travel_speed_kmh > 0.0),
-        // No threshold: it runs whenever the gate decides.
-        ("at the stack outside a task", true),
-    ];
-    let on: Vec<&str> = detectors.iter().filter(|x| x.1).map(|x| x.0).collect();
+    let running = |code: &str| match code {
+        "repeated_denials" => d.repeated_denials_count > 0 && d.repeated_denials_window_minutes > 0,
+        "unusual_hours" => d.unusual_hours_max_share > 0.0,
+        "first_sensitive" => d.first_sensitive_min_history > 0,
+        "impossible_travel" => d.max_travel_speed_kmh > 0.0,
+        // No threshold: the stack detector runs whenever the gate decides.
+        _ => true,
+    };
+    let on: Vec<String> = DETECTORS
+        .iter()
+        .map(|(code, _)| *code)
+        .filter(|code| running(code))
+        .map(str::to_owned)
+        .collect();
     out.push(m(
         Measure::InsiderDetectors,
         match on.len() {
             0 => Status::Not,
-            n if n == detectors.len() => Status::Implemented,
+            n if n == DETECTORS.len() => Status::Implemented,
             _ => Status::Partly,
         },
-        format!(
-            "{} of {} insider detectors enabled: {}.",
-            on.len(),
-            detectors.len(),
-            on.join(", ")
-        ),
+        Finding::InsiderDetectors {
+            enabled: on,
+            total: DETECTORS.len() as u64,
+        },
         "/alerts",
         at,
     ));
@@ -188,9 +175,7 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
         } else {
             Status::Implemented
         },
-        format!(
-            "{selected} of the {total} consignments of the last seven days risk-assessed and put in a lane ({share:.0} %)."
-        ),
+        Finding::RiskAssessed { selected, total },
         "/targeting",
         at,
     ));
@@ -201,7 +186,7 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
         .into_iter()
         .filter(|p| p.ours)
         .collect();
-    let covered: Vec<&str> = ours
+    let covered: Vec<String> = ours
         .iter()
         .filter(|p| {
             vessels.iter().any(|v| match (v.lat, v.lon, v.position_ms) {
@@ -213,7 +198,7 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
                 _ => false,
             })
         })
-        .map(|p| p.name.as_str())
+        .map(|p| p.name.clone())
         .collect();
     out.push(m(
         Measure::AisCoverage,
@@ -222,16 +207,11 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
             n if n == ours.len() => Status::Implemented,
             _ => Status::Partly,
         },
-        format!(
-            "AIS positions within {APPROACH_KM} km in the last 24 hours at {} of {} terminals{}.",
-            covered.len(),
-            ours.len(),
-            if covered.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", covered.join(", "))
-            }
-        ),
+        Finding::AisCoverage {
+            within_km: APPROACH_KM,
+            covered,
+            terminals: ours.len() as u64,
+        },
         "/map",
         at,
     ));

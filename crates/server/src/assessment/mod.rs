@@ -20,6 +20,7 @@ mod measure;
 mod pages;
 mod service;
 mod stix;
+mod words;
 
 use std::sync::Arc;
 

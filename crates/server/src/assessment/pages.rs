@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::api::trend;
 use super::catalogues;
 use super::service;
+use super::words;
 use super::AssessmentState;
 use crate::web::auth::{UiForm, UiUser};
 use crate::web::error::ApiError;
@@ -219,11 +220,17 @@ pub async fn detail(
                             Source::Confirmed => Msg::AsConfirmed, Source::Overridden => Msg::AsOverridden })) } }
                     }
                     td {
-                        @if let Some(x) = ans { (x.evidence)
+                        @if let Some(x) = ans {
+                            // The measurement's words are the record's English: the reader
+                            // gets them in their own language, from the facts.
+                            @match x.measured.as_ref().filter(|m| m.detail == x.evidence) {
+                                Some(m) => (words::measured(lang, m)),
+                                None => (x.evidence),
+                            }
                             @if let Some(m) = &x.measured {
                                 br;
                                 small.measured {
-                                    @if m.detail != x.evidence { (m.detail) " " }
+                                    @if m.detail != x.evidence { (words::measured(lang, m)) " " }
                                     // Offered only to a reader whose roles open it.
                                     @if crate::entities::may_open(&p, &m.link) { a href=(m.link) { "→ " (t(lang, Msg::AsFacts)) } }
                                 }

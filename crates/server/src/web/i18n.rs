@@ -746,6 +746,24 @@ messages! {
     AsMarking => "Marking", "Märkning";
     AsSharedBy => "Shared by", "Delad av";
     AsFacts => "the facts", "underlaget";
+    MfLevel2 => "Access policy version {version}: a general card with a valid permit is {general1} at level 1 and {general2} at level 2 (decided by {by}); a personal card at level 2 is {personal2}.", "Åtkomstpolicy version {version}: ett allmänt kort med giltigt tillstånd {general1} på nivå 1 och {general2} på nivå 2 (beslutat av {by}); ett personligt kort på nivå 2 {personal2}.";
+    MfLetIn => "let in", "släpps in";
+    MfRefused => "refused", "nekas";
+    MfNoRule => "no rule", "ingen regel";
+    MfChainVerifies => "The audit chain verifies: {n} events checked up to the head.", "Granskningskedjan är obruten: {n} händelser kontrollerade fram till den senaste.";
+    MfChainBroken => "The audit chain does not verify: {problem}.", "Granskningskedjan är bruten: {problem}.";
+    MfGateDecisionsOk => "{n} gate decisions are events in the audit chain, each with its reasons; the chain verifies.", "{n} grindbeslut är händelser i granskningskedjan, vart och ett med sina skäl; kedjan är obruten.";
+    MfGateDecisionsBroken => "{n} gate decisions are events in the audit chain, each with its reasons; the chain does not verify.", "{n} grindbeslut är händelser i granskningskedjan, vart och ett med sina skäl; kedjan är bruten.";
+    MfNoReleases => "No container release is handled in Hamnvakt: releases still travel outside it.", "Ingen containerutlämning hanteras i Hamnvakt: utlämningarna går fortfarande utanför systemet.";
+    MfReleases => "{n} releases handled without PIN codes, the right passed from party to party to a named driver and truck; {collected} collected after the gate checked the driver.", "{n} utlämningar hanterade utan PIN-koder, rätten överlämnad från part till part till en namngiven förare och lastbil; {collected} hämtade efter att grinden kontrollerat föraren.";
+    MfDetectors => "{n} of {total} insider detectors enabled: {list}.", "{n} av {total} detektorer för insiderbeteende påslagna: {list}.";
+    MfDetRepeatedDenials => "repeated denials", "upprepade nekanden";
+    MfDetUnusualHours => "unusual hours", "ovanliga tider";
+    MfDetFirstSensitive => "first visit to a sensitive zone", "första besök i en känslig zon";
+    MfDetImpossibleTravel => "impossible travel", "omöjlig förflyttning";
+    MfDetStack => "at the stack outside a task", "vid containerstacken utan uppdrag";
+    MfRiskAssessed => "{selected} of the {total} consignments of the last seven days risk-assessed and put in a lane ({share} %).", "{selected} av de {total} sändningarna de senaste sju dagarna riskbedömda och tilldelade en kanal ({share} %).";
+    MfAisCoverage => "AIS positions within {km} km in the last 24 hours at {n} of {total} terminals{list}.", "AIS-positioner inom {km} km det senaste dygnet vid {n} av {total} terminaler{list}.";
     Worklist => "Worklist", "Arbetslista";
     Day => "Day", "Dag";
     Show => "Show", "Visa";
@@ -1085,6 +1103,15 @@ pub fn decimal(lang: Lang, x: f64, places: usize) -> String {
         Lang::Sv => s.replace('.', ","),
         Lang::En => s,
     }
+}
+
+/// `template` with each `{name}` replaced by its value (the messages' placeholders).
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 /// The console's words for an event in an alert's history (`alert.acknowledged` …); unknown

@@ -490,6 +490,22 @@ async fn assessment_flow(kind: Kind) {
         page.body
     );
     assert!(!page.body.contains("href=\"/targeting\""), "{}", page.body);
+    // The measurements are recorded in English (the API above, the audit record), but a
+    // reader of the console gets them in the page's language: Swedish, with no language asked.
+    for swedish in [
+        "Granskningskedjan är obruten:",
+        "grindbeslut är händelser i granskningskedjan",
+        "detektorer för insiderbeteende påslagna",
+    ] {
+        assert!(page.body.contains(swedish), "{swedish}: {}", page.body);
+    }
+    for english in [
+        "The audit chain verifies",
+        "gate decisions are events in the audit chain",
+        "insider detectors enabled",
+    ] {
+        assert!(!page.body.contains(english), "{english}: {}", page.body);
+    }
     assert_eq!(pfso.get("/targeting").await.status, 403);
     assert_eq!(pfso.get("/assessments/catalogue").await.status, 200);
     assert_eq!(pfso.get("/assessments/practices").await.status, 200);
