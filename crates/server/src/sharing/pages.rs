@@ -209,9 +209,7 @@ pub async fn object(
         .ok_or_else(|| ApiError::NotFound(format!("object {id}")))?;
     let all_orgs = state.store.list_orgs().await?;
     let orgs: HashMap<OrgId, String> = all_orgs.iter().map(|o| (o.id, o.name.clone())).collect();
-    let why = marking::check(row.owner_org, &row.marking, &reader)
-        .map(|w| w.to_string())
-        .unwrap_or_default();
+    let why = crate::web::i18n::why(lang, marking::check(row.owner_org, &row.marking, &reader));
     let sightings = if row.stix_type == "indicator" {
         visible(
             &state,
@@ -256,7 +254,7 @@ pub async fn object(
                         td { (o.name) }
                         td { (yes_no(lang, answer.is_ok())) }
                         td { (yes_no(lang, answer.is_ok() && hamnvakt_store::feed_may_carry(&row, &r))) }
-                        td { (match answer { Ok(w) => w.to_string(), Err(w) => w.to_string() }) }
+                        td { (crate::web::i18n::why(lang, answer)) }
                     }
                 } }
             }

@@ -90,6 +90,14 @@ messages! {
     SharingWrittenAbout => "Notes and relationships", "Anteckningar och samband";
     SharingWhoCanSee => "Who can see this and why", "Vem kan se detta och varför";
     SharingWhyYou => "Why you see it", "Varför du ser det";
+    WhyOwner => "your organisation owns it", "din organisation äger den";
+    WhyNamed => "the owner named your organisation", "ägaren har namngett din organisation";
+    WhyCommunity => "it is shared with the port community, which you belong to", "den delas med hamnens aktörer, som du hör till";
+    WhyAlliance => "it is shared with the alliance, which you belong to", "den delas med alliansen, som du hör till";
+    WhyNotOwnerOnly => "it is for the owner's organisation only", "den är bara för ägarens organisation";
+    WhyNotNamed => "it is for named organisations and yours is not one of them", "den är för namngivna organisationer och din är inte en av dem";
+    WhyNotCommunity => "it is for this port community and your organisation is a partner port", "den är för hamnens aktörer och din organisation är en partnerhamn";
+    WhyNotMarking => "its marking does not allow its audience", "dess märkning tillåter inte dess mottagare";
     SharingAudience => "Audience", "Mottagarkrets";
     SharingMarking => "Marking", "Märkning";
     SharingType => "Type", "Typ";
@@ -754,8 +762,8 @@ messages! {
     MfChainBroken => "The audit chain does not verify: {problem}.", "Granskningskedjan är bruten: {problem}.";
     MfGateDecisionsOk => "{n} gate decisions are events in the audit chain, each with its reasons; the chain verifies.", "{n} grindbeslut är händelser i granskningskedjan, vart och ett med sina skäl; kedjan är obruten.";
     MfGateDecisionsBroken => "{n} gate decisions are events in the audit chain, each with its reasons; the chain does not verify.", "{n} grindbeslut är händelser i granskningskedjan, vart och ett med sina skäl; kedjan är bruten.";
-    MfNoReleases => "No container release is handled in Hamnvakt: releases still travel outside it.", "Ingen containerutlämning hanteras i Hamnvakt: utlämningarna går fortfarande utanför systemet.";
-    MfReleases => "{n} releases handled without PIN codes, the right passed from party to party to a named driver and truck; {collected} collected after the gate checked the driver.", "{n} utlämningar hanterade utan PIN-koder, rätten överlämnad från part till part till en namngiven förare och lastbil; {collected} hämtade efter att grinden kontrollerat föraren.";
+    MfNoReleases => "No container release is handled in Hamnvakt: releases still travel outside it.", "Ingen containerfrisläppning hanteras i Hamnvakt: frisläppningarna går fortfarande utanför systemet.";
+    MfReleases => "{n} releases handled without PIN codes, the right passed from party to party to a named driver and truck; {collected} collected after the gate checked the driver.", "{n} frisläppningar hanterade utan PIN-koder, rätten överlämnad från part till part till en namngiven förare och lastbil; {collected} hämtade efter att grinden kontrollerat föraren.";
     MfDetectors => "{n} of {total} insider detectors enabled: {list}.", "{n} av {total} detektorer för insiderbeteende påslagna: {list}.";
     MfDetRepeatedDenials => "repeated denials", "upprepade nekanden";
     MfDetUnusualHours => "unusual hours", "ovanliga tider";
@@ -1152,6 +1160,26 @@ pub fn machine_actor(lang: Lang, actor: &str) -> Option<String> {
 }
 
 /// The console's words for a marking's audience.
+/// The console's words for why the rule lets a reader see an object, or not (the API's are the
+/// rule's own English, `Why`'s and `WhyNot`'s `Display`).
+pub fn why(
+    lang: Lang,
+    answer: Result<hamnvakt_core::marking::Why, hamnvakt_core::marking::WhyNot>,
+) -> &'static str {
+    use hamnvakt_core::marking::{Why, WhyNot};
+    match answer {
+        Ok(Why::Owner) => Msg::WhyOwner,
+        Ok(Why::Named) => Msg::WhyNamed,
+        Ok(Why::Community) => Msg::WhyCommunity,
+        Ok(Why::Alliance) => Msg::WhyAlliance,
+        Err(WhyNot::OwnerOnly) => Msg::WhyNotOwnerOnly,
+        Err(WhyNot::NotNamed) => Msg::WhyNotNamed,
+        Err(WhyNot::NotInCommunity) => Msg::WhyNotCommunity,
+        Err(WhyNot::MarkingForbidsAudience) => Msg::WhyNotMarking,
+    }
+    .text(lang)
+}
+
 pub fn audience(lang: Lang, a: hamnvakt_core::marking::Audience) -> &'static str {
     use hamnvakt_core::marking::Audience;
     match a {

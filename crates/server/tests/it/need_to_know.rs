@@ -29,7 +29,7 @@ use std::collections::HashSet;
 
 use hamnvakt_core::alert::visible_to;
 use hamnvakt_core::ids::OrgId;
-use hamnvakt_core::marking::{may_see, Audience, Marking};
+use hamnvakt_core::marking::{may_see, Audience, Marking, Why};
 use hamnvakt_core::Tlp;
 use hamnvakt_testkit::Kind;
 use proptest::prelude::*;
@@ -510,6 +510,22 @@ async fn check_shared(w: &mut World) -> Result<(), String> {
                 }
                 if !visible && body.contains(&s.token) {
                     return Err(format!("{who}: {path} of {} leaked its name", s.id));
+                }
+            }
+            // The page says why the reader sees it, in the page's language (Swedish here,
+            // with no language asked), by the same rule.
+            if let (true, Ok(why)) = (
+                page.status == 200,
+                hamnvakt_core::marking::check(s.owner, &s.marking, &me_reader),
+            ) {
+                let words = match why {
+                    Why::Owner => "din organisation äger den",
+                    Why::Named => "ägaren har namngett din organisation",
+                    Why::Community => "den delas med hamnens aktörer, som du hör till",
+                    Why::Alliance => "den delas med alliansen, som du hör till",
+                };
+                if !page.body.contains(words) || page.body.contains(&why.to_string()) {
+                    return Err(format!("{who}: page of {} does not say {words:?}", s.id));
                 }
             }
             if s.id.starts_with("x-hamnvakt-best-practice--") && library.status == 200 {
