@@ -136,7 +136,8 @@ pub async fn all(state: &AssessmentState) -> Result<Vec<Measured>, ApiError> {
         "first_sensitive" => d.first_sensitive_min_history > 0,
         "impossible_travel" => d.max_travel_speed_kmh > 0.0,
         // No threshold: the stack detector runs whenever the gate decides.
-        _ => true,
+        "stack_outside_task" => true,
+        _ => false,
     };
     let on: Vec<String> = DETECTORS
         .iter()
