@@ -45,7 +45,8 @@ function freshTemplate(bin) {
   }
 }
 
-function envWithout() {
+/** This process's environment less any `HAMNVAKT_` setting, so the server runs on its defaults. */
+function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HAMNVAKT_')));
 }
 
@@ -70,7 +71,7 @@ function makeTemplate(bin) {
   rmSync(template, { recursive: true, force: true });
   mkdirSync(template, { recursive: true });
   const r = spawnSync(bin, ['demo', '--data-dir', path.join(template, 'demo'), '--no-serve'], {
-    env: envWithout(),
+    env: cleanEnv(),
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -95,7 +96,7 @@ export async function startDemo({ live = false } = {}) {
   let banner = null;
   if (live) {
     child = spawn(bin, ['demo', '--data-dir', data, '--listen', '127.0.0.1:0'], {
-      env: envWithout(),
+      env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {
@@ -105,7 +106,7 @@ export async function startDemo({ live = false } = {}) {
     cpSync(path.join(template, 'demo'), data, { recursive: true });
     child = spawn(bin, ['serve'], {
       env: {
-        ...envWithout(),
+        ...cleanEnv(),
         HAMNVAKT_DATA_DIR: data,
         HAMNVAKT_DATABASE_URL: `sqlite://${path.join(data, 'hamnvakt.db')}`,
         HAMNVAKT_LISTEN_ADDRESS: '127.0.0.1:0',
