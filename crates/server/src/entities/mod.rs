@@ -88,7 +88,7 @@ pub struct AlertLine {
 pub struct IncidentLine {
     pub id: String,
     pub title: String,
-    pub state: String,
+    pub state: hamnvakt_incidents::IncidentState,
 }
 
 /// Everything the reader may see about one entity.
@@ -622,7 +622,7 @@ async fn incidents(
             out.incidents.push(IncidentLine {
                 id: inc.id.to_string(),
                 title: inc.title.clone(),
-                state: row.state.clone(),
+                state: inc.state,
             });
         }
     }

@@ -170,7 +170,7 @@ pub async fn page(
             @if !pr.incidents.is_empty() {
                 h2 { (t(lang, Msg::EntityIncidents)) }
                 ul #entity-incidents { @for i in &pr.incidents {
-                    li { a href={ "/incidents/" (i.id) } { (i.title) } " (" (i.state) ")" }
+                    li { a href={ "/incidents/" (i.id) } { (i.title) } " (" (t(lang, i18n::incident_state(i.state))) ")" }
                 } }
             }
         }

@@ -15,15 +15,16 @@ use maud::{html, Markup};
 
 use super::api::who;
 use super::cases_api::{parse_id, view, CaseView};
-use super::pages::{field, form_marking, redirect, state_msg};
+use super::pages::{field, form_marking, redirect};
 use super::{cases, service};
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
+use crate::web::i18n::incident_state;
 use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
 
-fn case_state_msg(s: CaseState) -> Msg {
+fn case_incident_state(s: CaseState) -> Msg {
     match s {
         CaseState::Open => Msg::CaseStateOpen,
         CaseState::Closed => Msg::CaseStateClosed,
@@ -98,7 +99,7 @@ pub async fn list(
                 tbody { @for c in &list {
                     tr data-case-id=(c.id) data-state=(c.state.as_str()) {
                         td { a href={ "/cases/" (c.id) } { (c.title) } }
-                        td { (t(lang, case_state_msg(c.state))) }
+                        td { (t(lang, case_incident_state(c.state))) }
                         td { (c.incidents.len())
                             @if c.hidden_incidents > 0 { " (+" (c.hidden_incidents) ")" } }
                         td { (orgs.get(&c.owner_org).cloned().unwrap_or_default()) }
@@ -199,7 +200,7 @@ pub async fn detail(
         article.incident #case-detail data-state=(c.state.as_str()) data-version=(c.version) {
             h1 { (c.title) }
             dl.facts {
-                dt { (t(lang, Msg::StateCol)) } dd #case-state { (t(lang, case_state_msg(c.state))) }
+                dt { (t(lang, Msg::StateCol)) } dd #case-state { (t(lang, case_incident_state(c.state))) }
                 dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&c.owner_org).cloned().unwrap_or_default()) }
                 dt { (t(lang, Msg::Marking)) } dd #case-marking { (tlp_badge(c.marking.tlp)) " " (i18n::audience(lang, c.marking.audience)) }
                 dt { (t(lang, Msg::IncRecipients)) } dd { @if c.marking.recipients.is_empty() { "—" }
@@ -212,7 +213,7 @@ pub async fn detail(
                     @let these: Vec<_> = c.incidents.iter().filter(|i| i.state == g).collect();
                     @if !these.is_empty() {
                         section.case-group data-group=(g.as_str()) {
-                            h3 { (t(lang, state_msg(g))) " (" (these.len()) ")" }
+                            h3 { (t(lang, incident_state(g))) " (" (these.len()) ")" }
                             ul { @for i in these {
                                 li data-incident-id=(i.id) {
                                     span class={ "sev sev-" (i.severity.as_str()) } { (t(lang, i18n::severity(i.severity))) }

@@ -20,17 +20,9 @@ use super::api::{parse_id, read_timeline, view, who};
 use super::service;
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
-use crate::web::i18n::{self, Lang, Msg};
+use crate::web::i18n::{self, incident_state, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
-
-pub fn state_msg(s: IncidentState) -> Msg {
-    match s {
-        IncidentState::Open => Msg::IncStateOpen,
-        IncidentState::InProgress => Msg::IncStateInProgress,
-        IncidentState::Closed => Msg::IncStateClosed,
-    }
-}
 
 fn outcome_msg(o: IncidentOutcome) -> Msg {
     match o {
@@ -109,7 +101,7 @@ pub async fn list(
                     tr data-incident-id=(i.id) data-state=(i.state.as_str()) {
                         td { (sev(lang, i.severity)) }
                         td { a href={ "/incidents/" (i.id) } { (i.title) } }
-                        td { (t(lang, state_msg(i.state))) }
+                        td { (t(lang, incident_state(i.state))) }
                         td { (orgs.get(&i.owner_org).cloned().unwrap_or_default()) }
                         td { (tlp_badge(i.marking.tlp)) }
                         td { time { (local_time(i.updated_ms)) } }
@@ -180,7 +172,7 @@ pub async fn detail(
         article.incident #incident-detail data-state=(v.state.as_str()) data-version=(v.version) {
             h1 { (sev(lang, v.severity)) " " (v.title) }
             dl.facts {
-                dt { (t(lang, Msg::StateCol)) } dd #incident-state { (t(lang, state_msg(v.state)))
+                dt { (t(lang, Msg::StateCol)) } dd #incident-state { (t(lang, incident_state(v.state)))
                     @if let Some(o) = v.outcome { " — " (t(lang, outcome_msg(o))) } }
                 dt { (t(lang, Msg::Owner)) } dd { (orgs.get(&v.owner_org).cloned().unwrap_or_default()) }
                 dt { (t(lang, Msg::Marking)) } dd #incident-marking { (tlp_badge(v.marking.tlp)) " " (i18n::audience(lang, v.marking.audience)) }
@@ -247,7 +239,7 @@ pub async fn detail(
                     " " strong { (t(lang, entry_msg(&e.entry))) } " — " (people.get(&e.actor).cloned().or_else(|| i18n::machine_actor(lang, &e.actor)).unwrap_or_else(|| e.actor.clone()))
                     @match &e.entry {
                         Entry::Note { text } | Entry::Action { text } => { ": " (text) }
-                        Entry::StateChanged { to, outcome, .. } => { ": " (t(lang, state_msg(*to))) @if let Some(o) = outcome { " (" (t(lang, outcome_msg(*o))) ")" } }
+                        Entry::StateChanged { to, outcome, .. } => { ": " (t(lang, incident_state(*to))) @if let Some(o) = outcome { " (" (t(lang, outcome_msg(*o))) ")" } }
                         Entry::Escalated { to, .. } => { ": " (orgs.get(to).cloned().unwrap_or_else(|| to.to_string())) }
                         Entry::Attachment { reference, label } => { ": " (label) " " code { (reference) } }
                         Entry::AlertLinked { alert } => {

@@ -7,10 +7,10 @@ use hamnvakt_identity::Permission;
 use maud::html;
 use serde::Deserialize;
 
-use super::pages::state_msg;
 use super::shift;
 use crate::web::auth::{UiForm, UiUser};
 use crate::web::error::ApiError;
+use crate::web::i18n::incident_state;
 use crate::web::i18n::{self, Msg};
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
@@ -67,7 +67,7 @@ pub async fn page(
             } }
             h3 { (t(lang, Msg::ShiftIncidentsChanged)) " (" (now.incidents_changed.len()) ")" }
             ul #handover-incidents { @for i in &now.incidents_changed {
-                li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, state_msg(i.state))) }
+                li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, incident_state(i.state))) }
             } }
             h3 { (t(lang, Msg::ShiftEntries)) " (" (now.entries.len()) ")" }
             ul #handover-entries { @for e in &now.entries { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }
@@ -101,7 +101,7 @@ pub async fn page(
                     } }
                     h4 { (t(lang, Msg::ShiftIncidentsChanged)) " (" (h.summary.incidents_changed.len()) ")" }
                     ul.handover-incidents { @for i in &h.summary.incidents_changed {
-                        li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, state_msg(i.state))) }
+                        li { a href={ "/incidents/" (i.id) } { (i.title) } " — " (t(lang, incident_state(i.state))) }
                     } }
                     h4 { (t(lang, Msg::ShiftEntries)) " (" (h.summary.entries.len()) ")" }
                     ul.handover-entries { @for e in &h.summary.entries { li { time { (when(&e.at)) } " " strong { (name(&e.author)) } ": " (e.text) } } }

@@ -30,14 +30,14 @@ fn tlp_badge(tlp: hamnvakt_core::Tlp) -> Markup {
     html! { span class={ "tlp tlp-" (class) } { (tlp.as_str()) } }
 }
 
-fn audience(m: &Marking, orgs: &HashMap<OrgId, String>) -> Markup {
+fn audience(lang: Lang, m: &Marking, orgs: &HashMap<OrgId, String>) -> Markup {
     let named: Vec<&str> = m
         .recipients
         .iter()
         .map(|r| orgs.get(r).map(String::as_str).unwrap_or("?"))
         .collect();
     html! {
-        (m.audience.as_str())
+        (crate::web::i18n::audience(lang, m.audience))
         @if !named.is_empty() { " — " (named.join(", ")) }
     }
 }
@@ -122,7 +122,7 @@ pub async fn overview(
                         td { (r.stix_type) }
                         td { a href={ "/sharing/objects/" (r.stix_id) } { (name_of(r)) } @if r.revoked { " (" (t(lang, Msg::SharingRevoked)) ")" } }
                         td { (tlp_badge(r.marking.tlp)) }
-                        td { (audience(&r.marking, &orgs)) }
+                        td { (audience(lang, &r.marking, &orgs)) }
                     }
                 } }
             }
@@ -241,7 +241,7 @@ pub async fn object(
         .unwrap_or_default();
     let body = html! {
         h1 { (name_of(&row)) }
-        p { (row.stix_type) " · " (tlp_badge(row.marking.tlp)) " · " (audience(&row.marking, &orgs)) " · " (orgs.get(&row.owner_org).map(String::as_str).unwrap_or("?")) }
+        p { (row.stix_type) " · " (tlp_badge(row.marking.tlp)) " · " (audience(lang, &row.marking, &orgs)) " · " (orgs.get(&row.owner_org).map(String::as_str).unwrap_or("?")) }
         p #why { strong { (t(lang, Msg::SharingWhyYou)) ": " } (why) }
         h2 { (t(lang, Msg::SharingWhoCanSee)) }
         @if row.owner_org == p.org() {

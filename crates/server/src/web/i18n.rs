@@ -1122,6 +1122,16 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
     out
 }
 
+/// The console's words for an incident's state.
+pub fn incident_state(s: hamnvakt_incidents::IncidentState) -> Msg {
+    use hamnvakt_incidents::IncidentState;
+    match s {
+        IncidentState::Open => Msg::IncStateOpen,
+        IncidentState::InProgress => Msg::IncStateInProgress,
+        IncidentState::Closed => Msg::IncStateClosed,
+    }
+}
+
 /// The console's words for an event in an alert's history (`alert.acknowledged` …); unknown
 /// kinds are shown as they are.
 pub fn alert_event(kind: &str) -> Option<Msg> {

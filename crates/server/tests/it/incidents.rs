@@ -468,6 +468,25 @@ async fn incident_flow(kind: Kind) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(container), "{}", page.body);
     assert!(page.body.contains(credential), "{}", page.body);
+    // The container's entity page lists the incident with its state in words.
+    let entity = op.get("/entities/container:MSCU1234565").await;
+    let line = entity
+        .body
+        .split("id=\"entity-incidents\"")
+        .nth(1)
+        .and_then(|m| m.split("</ul>").next())
+        .unwrap_or_default();
+    assert!(
+        line.contains(&format!("/incidents/{inc}")),
+        "{}",
+        entity.body
+    );
+    assert!(
+        ["(Öppen)", "(Pågår)", "(Stängd)"]
+            .iter()
+            .any(|w| line.contains(w)),
+        "{line}"
+    );
     // The marking's audience in words, not its code.
     let marking = page
         .body

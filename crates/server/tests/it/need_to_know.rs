@@ -468,6 +468,14 @@ async fn check_shared(w: &mut World) -> Result<(), String> {
         let list = c.get("/api/v1/sharing/objects?limit=1000").await;
         let export = c.get("/api/v1/sharing/export").await;
         let console = c.get("/sharing").await.body;
+        // Audiences in words, not their codes.
+        for code in ["organisation", "named", "community", "alliance"] {
+            if console.contains(&format!("<td>{code}")) {
+                return Err(format!(
+                    "{who}: the sharing page shows the audience code {code}"
+                ));
+            }
+        }
         let library = c.get("/api/v1/assessments/practices").await;
         let library_page = c.get("/assessments/practices").await.body;
         let taxii = taxii_text(c).await;
