@@ -216,6 +216,15 @@ const CRED_STATE: &[(&str, Msg)] = &[
     ("revoked", Msg::V_revoked),
 ];
 
+/// The console's word for a register field's coded value (`active`, `pedestrian`, `soft` …),
+/// when the field is one of choices and the value one of them.
+pub(super) fn choice_word(kind: &str, key: &str, value: &str) -> Option<Msg> {
+    match spec(kind, key).0 {
+        Spec::Choice(choices) => choices.iter().find(|(c, _)| *c == value).map(|(_, m)| *m),
+        _ => None,
+    }
+}
+
 fn spec(kind: &str, key: &str) -> (Spec, Msg) {
     use Spec::*;
     let (s, m) = match (kind, key) {

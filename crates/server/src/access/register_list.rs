@@ -154,8 +154,8 @@ impl Names<'_> {
         t(self.lang, if b { Msg::SharingYes } else { Msg::SharingNo }).to_owned()
     }
 
-    /// The cell of `field` in a record's JSON.
-    pub fn cell(&self, record: &Value, field: &str) -> Cell {
+    /// The cell of `field` in a record of `kind` as JSON.
+    pub fn cell(&self, kind: &str, record: &Value, field: &str) -> Cell {
         if field == "in_force" {
             return text_cell(self.yes_no(self.in_force(record)));
         }
@@ -176,7 +176,10 @@ impl Names<'_> {
                 text: n.to_string(),
                 key: SortKey::Number(n.as_f64().unwrap_or(0.0)),
             },
-            Some(Value::String(s)) => text_cell(self.lookup(field, s)),
+            Some(Value::String(s)) => match super::pages::choice_word(kind, field, s) {
+                Some(m) => text_cell(t(self.lang, m).to_owned()),
+                None => text_cell(self.lookup(field, s)),
+            },
             Some(Value::Array(a)) => text_cell(
                 a.iter()
                     .filter_map(Value::as_str)
@@ -234,7 +237,9 @@ pub fn rows<R: Record>(
             let json = serde_json::to_value(r).unwrap_or(Value::Null);
             (
                 r.id_text(),
-                cols.iter().map(|(f, _)| names.cell(&json, f)).collect(),
+                cols.iter()
+                    .map(|(f, _)| names.cell(kind, &json, f))
+                    .collect(),
             )
         })
         .collect();

@@ -915,6 +915,11 @@ async fn register_lists_have_columns_sorting_and_pages() {
         .unwrap()
         .name;
     assert!(page.contains(&haulier), "the organisation is named: {page}");
+    // A coded value in the page's words (Swedish, with no language asked), not its code.
+    assert!(
+        page.contains("<td>Personal</td>") && !page.contains("<td>staff</td>"),
+        "{page}"
+    );
     // Sorted by name, descending; the third page holds the last twenty.
     let desc = pfso.get("/access/r/people?sort=-name").await.body;
     let first = desc.find("Person 119").unwrap();
