@@ -25,7 +25,7 @@ use super::AccessState;
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
 use crate::web::extract::ApiQuery;
-use crate::web::i18n::{Lang, Msg};
+use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 
 /// The register kinds the console edits, in menu order.
@@ -209,18 +209,12 @@ const PERSON_KIND: &[(&str, Msg)] = &[
     ("driver", Msg::V_driver),
     ("visitor", Msg::V_visitor),
 ];
-const CRED_STATE: &[(&str, Msg)] = &[
-    ("active", Msg::V_active),
-    ("suspended", Msg::V_suspended),
-    ("reported_lost", Msg::V_reported_lost),
-    ("revoked", Msg::V_revoked),
-];
 
 /// The console's word for a register field's coded value (`active`, `pedestrian`, `soft` …),
 /// when the field is one of choices and the value one of them.
 pub(super) fn choice_word(kind: &str, key: &str, value: &str) -> Option<Msg> {
     match spec(kind, key).0 {
-        Spec::Choice(choices) => choices.iter().find(|(c, _)| *c == value).map(|(_, m)| *m),
+        Spec::Choice(choices) => i18n::coded(choices, value),
         _ => None,
     }
 }
@@ -247,7 +241,7 @@ fn spec(kind: &str, key: &str) -> (Spec, Msg) {
         (_, "anti_passback") => (Choice(APB), Msg::F_anti_passback),
         ("gates", "kind") => (Choice(GATE_KIND), Msg::F_kind),
         ("people", "kind") => (Choice(PERSON_KIND), Msg::F_kind),
-        (_, "state") => (Choice(CRED_STATE), Msg::F_state),
+        (_, "state") => (Choice(i18n::CREDENTIAL_STATES), Msg::F_state),
         (_, "valid_from_ms") => (Time, Msg::F_valid_from_ms),
         (_, "valid_until_ms") => (Time, Msg::F_valid_until_ms),
         (_, "lat") => (Number, Msg::F_lat),
@@ -692,7 +686,7 @@ pub async fn save(
     }
 }
 
-fn outcome_badge(lang: Lang, o: &str) -> Markup {
+pub(super) fn outcome_badge(lang: Lang, o: &str) -> Markup {
     let m = match o {
         "grant" => Msg::Grant,
         "deny" => Msg::Deny,

@@ -26,7 +26,7 @@ fn decisions(lang: Lang, entries: &[FeedEntry]) -> Markup {
                     td { code { (e.gate_code.clone().unwrap_or_default()) } }
                     td { (t(lang, if e.direction == "in" { Msg::DirIn } else { Msg::DirOut })) }
                     td { (e.person_name.clone().unwrap_or_default()) }
-                    td { (e.outcome) }
+                    td { (super::pages::outcome_badge(lang, &e.outcome)) }
                     td { @for r in &e.reasons { small { (i18n::reason(&r.code).map(|m| t(lang, m)).unwrap_or(r.code.as_str())) } " " } }
                 }
             } }
@@ -99,7 +99,7 @@ pub async fn linked(
                 section #linked {
                     h2 { (t(lang, Msg::LinkedCards)) }
                     ul #cards { @for c in &cards {
-                        li { a href={ "/access/r/credentials/" (c.id) } { code { (c.number) } } " " (c.state.as_str()) " · "
+                        li { a href={ "/access/r/credentials/" (c.id) } { code { (c.number) } } " " (i18n::coded(i18n::CREDENTIAL_STATES, c.state.as_str()).map_or(c.state.as_str(), |m| t(lang, m))) " · "
                             (local_time(c.valid_from_ms)) " – " (local_time(c.valid_until_ms)) }
                     } }
                     h2 { (t(lang, Msg::LinkedPermits)) }

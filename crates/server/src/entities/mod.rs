@@ -70,6 +70,9 @@ pub struct Link {
     pub relation: &'static str,
     pub entity: EntityRef,
     pub label: Option<String>,
+    /// The linked thing's state, by its code (a release's, a card's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,6 +252,7 @@ fn link(relation: &'static str, entity: EntityRef, label: Option<String>) -> Lin
         relation,
         entity,
         label,
+        state: None,
     }
 }
 
@@ -465,11 +469,14 @@ async fn releases_of(
     for r in state.store.releases_of_container(container).await? {
         let Ok(id) = r.id.parse() else { continue };
         if crate::release::visible(&state.app, id, p.org(), oversee).await? {
-            out.links.push(link(
-                "released_by",
-                EntityRef::Release(id.uuid()),
-                Some(format!("{} ({})", r.bill_of_lading, r.state)),
-            ));
+            out.links.push(Link {
+                state: Some(r.state.clone()),
+                ..link(
+                    "released_by",
+                    EntityRef::Release(id.uuid()),
+                    Some(r.bill_of_lading.clone()),
+                )
+            });
         }
     }
     Ok(())
@@ -549,8 +556,10 @@ async fn person(
     cards.sort_by(|a, b| a.number.cmp(&b.number));
     for c in cards {
         if let Some(x) = SubjectKind::Credential.entity(&c.number) {
-            out.links
-                .push(link("holds", x, Some(c.state.as_str().to_owned())));
+            out.links.push(Link {
+                state: Some(c.state.as_str().to_owned()),
+                ..link("holds", x, None)
+            });
         }
     }
     Ok(())

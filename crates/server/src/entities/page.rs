@@ -34,6 +34,29 @@ pub async fn api(
     Ok(Json(profile(&state, &p, e).await?))
 }
 
+/// A state's code in the reader's words, for the kind of thing it is the state of.
+fn state_words(lang: Lang, of: &EntityRef, code: &str) -> String {
+    let table = match of {
+        EntityRef::Release(_) => i18n::RELEASE_STATES,
+        EntityRef::Credential(_) => i18n::CREDENTIAL_STATES,
+        _ => &[],
+    };
+    i18n::coded(table, code).map_or_else(|| code.to_owned(), |m| t(lang, m).to_owned())
+}
+
+/// A fact's coded value (a card's or a release's state, an organisation's kind) in the
+/// reader's words; anything else as it is.
+fn fact_words(lang: Lang, of: &EntityRef, label: &str, value: &str) -> String {
+    match label {
+        "state" => state_words(lang, of, value),
+        "org_kind" => value.parse::<hamnvakt_core::org::OrgKind>().map_or_else(
+            |_| value.to_owned(),
+            |k| t(lang, i18n::org_kind(k)).to_owned(),
+        ),
+        _ => value.to_owned(),
+    }
+}
+
 fn fact_label(label: &str) -> Option<Msg> {
     Some(match label {
         "port" => Msg::FxPort,
@@ -142,7 +165,7 @@ pub async fn page(
             @if !pr.facts.is_empty() {
                 dl.facts { @for f in &pr.facts {
                     dt { @match fact_label(f.label) { Some(m) => (t(lang, m)), None => (f.label.to_uppercase()) } }
-                    dd { (f.value) }
+                    dd { (fact_words(lang, &pr.entity, f.label, &f.value)) }
                 } }
             }
             @if !pr.links.is_empty() {
@@ -150,7 +173,8 @@ pub async fn page(
                 ul #entity-links { @for l in &pr.links {
                     li data-relation=(l.relation) { (t(lang, relation_label(l.relation))) ": "
                         a href=(href(&l.entity)) { (shown(&l.entity, &names)) }
-                        @if let Some(x) = &l.label { " — " (crate::web::i18n::subject_label(lang, x)) } }
+                        @if let Some(x) = &l.label { " — " (crate::web::i18n::subject_label(lang, x)) }
+                        @if let Some(s) = &l.state { " (" (state_words(lang, &l.entity, s)) ")" } }
                 } }
             }
             @if !pr.port_calls.is_empty() {

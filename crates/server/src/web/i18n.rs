@@ -1122,6 +1122,26 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
     out
 }
 
+/// The console's words for a card's state, by its code.
+pub const CREDENTIAL_STATES: &[(&str, Msg)] = &[
+    ("active", Msg::V_active),
+    ("suspended", Msg::V_suspended),
+    ("reported_lost", Msg::V_reported_lost),
+    ("revoked", Msg::V_revoked),
+];
+
+/// The console's words for a container release's state, by its code.
+pub const RELEASE_STATES: &[(&str, Msg)] = &[
+    ("active", Msg::RelActive),
+    ("withdrawn", Msg::RelWithdrawn),
+    ("collected", Msg::RelCollected),
+];
+
+/// The words for `code` in `table`, when it is there.
+pub fn coded(table: &[(&str, Msg)], code: &str) -> Option<Msg> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+}
+
 /// The console's words for an incident's state.
 pub fn incident_state(s: hamnvakt_incidents::IncidentState) -> Msg {
     use hamnvakt_incidents::IncidentState;

@@ -225,6 +225,14 @@ async fn story_one_night_at_vartahamnen() {
         "the passages: {linked}"
     );
     assert!(linked.contains("person-alerts"), "{linked}");
+    // The card's state and the passages' outcomes in the page's words, not their codes.
+    assert!(
+        linked.contains("Beviljad")
+            && linked.contains("Nekad")
+            && !linked.contains("<td>deny")
+            && !linked.contains("</a> active ·"),
+        "{linked}"
+    );
     let gates = pfso.get("/api/v1/access/gates?q=VHA-G5").await.json;
     let g5 = gates[0]["id"].as_str().unwrap().to_owned();
     let page = pfso.get(&format!("/access/r/gates/{g5}")).await.body;

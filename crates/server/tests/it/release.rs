@@ -601,6 +601,24 @@ async fn release_flow(kind: Kind) {
         1
     );
 
+    // The container's entity page names the release by its bill of lading, with its state in
+    // the page's words (Swedish, with no language asked), not its code.
+    let page = op
+        .get(&format!("/entities/container:{CONTAINER}"))
+        .await
+        .body;
+    let line = page
+        .split("data-relation=\"released_by\"")
+        .nth(1)
+        .and_then(|l| l.split("</li>").next())
+        .unwrap_or_default();
+    assert!(
+        ["(aktiv)", "(hämtad)", "(återkallad av rederiet)"]
+            .iter()
+            .any(|w| line.contains(w)),
+        "{page}"
+    );
+
     // Every step is an audited event on the chain, and no PIN or secret is in any of them.
     let events = app.events("release").await;
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
