@@ -481,12 +481,12 @@ pub async fn practices(
                 h2 { (x.practice.title) }
                 p { (x.practice.description) }
                 dl {
-                    dt { (t(lang, Msg::AsEffort)) } dd { (format!("{:?}", x.practice.effort).to_lowercase()) }
-                    dt { (t(lang, Msg::AsCost)) } dd { (format!("{:?}", x.practice.cost)) }
+                    dt { (t(lang, Msg::AsEffort)) } dd { (words::effort(lang, x.practice.effort)) }
+                    dt { (t(lang, Msg::AsCost)) } dd { (words::cost(lang, x.practice.cost)) }
                     dt { (t(lang, Msg::AsEffect)) } dd { (x.practice.evidence_of_effect) }
                     dt { (t(lang, Msg::AsControls)) } dd { (x.practice.controls.join(", ")) }
                     dt { (t(lang, Msg::AsSharedBy)) } dd { (orgs.iter().find(|o| o.id == x.owner).map(|o| o.name.as_str()).unwrap_or("")) }
-                    dt { (t(lang, Msg::AsMarking)) } dd { (x.marking.tlp.as_str()) " · " (x.marking.audience.as_str()) }
+                    dt { (t(lang, Msg::AsMarking)) } dd { (x.marking.tlp.as_str()) " · " (crate::web::i18n::audience(lang, x.marking.audience)) }
                 }
             }
         }

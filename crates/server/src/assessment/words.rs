@@ -2,6 +2,7 @@
 //! measurement's `detail`, kept in the record and the exports.
 
 use hamnvakt_assessment::model::{Finding, Measured};
+use hamnvakt_assessment::practice::{CostBand, Effort};
 
 use crate::web::i18n::{decimal, fill, Lang, Msg};
 use crate::web::layout::t;
@@ -141,6 +142,31 @@ pub fn finding(lang: Lang, f: &Finding) -> String {
             ],
         ),
     }
+}
+
+/// A practice's effort in `lang`.
+pub fn effort(lang: Lang, e: Effort) -> &'static str {
+    t(
+        lang,
+        match e {
+            Effort::Low => Msg::EffLow,
+            Effort::Medium => Msg::EffMedium,
+            Effort::High => Msg::EffHigh,
+        },
+    )
+}
+
+/// A practice's cost band in `lang`.
+pub fn cost(lang: Lang, c: CostBand) -> &'static str {
+    t(
+        lang,
+        match c {
+            CostBand::Under100k => Msg::CostUnder100k,
+            CostBand::To1m => Msg::CostTo1m,
+            CostBand::To10m => Msg::CostTo10m,
+            CostBand::Over10m => Msg::CostOver10m,
+        },
+    )
 }
 
 /// A measurement in `lang`: from its facts, or its recorded words when it has none (a

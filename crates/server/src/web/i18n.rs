@@ -754,6 +754,13 @@ messages! {
     AsMarking => "Marking", "Märkning";
     AsSharedBy => "Shared by", "Delad av";
     AsFacts => "the facts", "underlaget";
+    EffLow => "low: days to weeks, within the security team", "låg: dagar till veckor, inom säkerhetsfunktionen";
+    EffMedium => "medium: months, with other departments or a supplier", "medel: månader, med andra avdelningar eller en leverantör";
+    EffHigh => "high: a programme of procurement, construction or agreements with authorities", "hög: ett program med upphandling, byggnation eller avtal med myndigheter";
+    CostUnder100k => "under SEK 100,000", "under 100 000 kr";
+    CostTo1m => "SEK 100,000 to 1 million", "100 000 kr till 1 miljon kr";
+    CostTo10m => "SEK 1 to 10 million", "1 till 10 miljoner kr";
+    CostOver10m => "over SEK 10 million", "över 10 miljoner kr";
     MfLevel2 => "Access policy version {version}: a general card with a valid permit is {general1} at level 1 and {general2} at level 2 (decided by {by}); a personal card at level 2 is {personal2}.", "Åtkomstpolicy version {version}: ett allmänt kort med giltigt tillstånd {general1} på nivå 1 och {general2} på nivå 2 (beslutat av {by}); ett personligt kort på nivå 2 {personal2}.";
     MfLetIn => "let in", "släpps in";
     MfRefused => "refused", "nekas";

@@ -508,7 +508,19 @@ async fn assessment_flow(kind: Kind) {
     }
     assert_eq!(pfso.get("/targeting").await.status, 403);
     assert_eq!(pfso.get("/assessments/catalogue").await.status, 200);
-    assert_eq!(pfso.get("/assessments/practices").await.status, 200);
+    // The library gives a practice's effort, cost and audience in the page's words.
+    let library = pfso.get("/assessments/practices").await;
+    assert_eq!(library.status, 200);
+    for swedish in ["medel: månader", "100 000 kr till 1 miljon kr"] {
+        assert!(
+            library.body.contains(swedish),
+            "{swedish}: {}",
+            library.body
+        );
+    }
+    for code in ["<dd>medium</dd>", "To1m", "· organisation<", "· alliance<"] {
+        assert!(!library.body.contains(code), "{code}: {}", library.body);
+    }
 }
 
 async fn share(app: &TestApp, name: &str, status: &str) -> Client {
