@@ -365,7 +365,8 @@ pub async fn profiles(
             tbody { @for ((row, prof), r) in list.iter().zip(records.iter()) {
                 tr data-id=(row.id) {
                     td { strong { (prof.name) } br; small { (prof.owner) } }
-                    td { span class={ "lane lane-" (format!("{:?}", prof.lane).to_lowercase()) } { (format!("{:?}", prof.lane).to_lowercase()) } " " (prof.weight) }
+                    @let lane = format!("{:?}", prof.lane).to_lowercase();
+                    td { span class={ "lane lane-" (lane) } title=(t(lang, lane_msg(&lane))) { (lane_word(lang, &lane)) } " " (prof.weight) }
                     td { (row.version) }
                     td.hits { (r.hits) " / " (checked) }
                     td { (r.inspected) }

@@ -134,6 +134,14 @@ async fn consignments_in_and_out(kind: Kind) {
     assert_eq!(list.json[0]["hits"], 1, "{}", list.body);
     assert_eq!(list.json[0]["checked"], 299);
     assert!(list.json[0]["precision"].is_null());
+    // The console's list gives the lane in the page's word (Swedish, with no language asked).
+    let profiles = t.get("/targeting/profiles").await;
+    assert_eq!(profiles.status, 200);
+    assert!(
+        profiles.body.contains(">röd</span>") && !profiles.body.contains(">red</span>"),
+        "{}",
+        profiles.body
+    );
     let mut wider = fruit.clone();
     wider["conditions"] = json!([{"kind": "origin_in", "countries": ["CN", "EC"]}]);
     wider["lane"] = json!("yellow");
