@@ -36,12 +36,16 @@ pub async fn api(
 
 /// A state's code in the reader's words, for the kind of thing it is the state of.
 fn state_words(lang: Lang, of: &EntityRef, code: &str) -> String {
-    let table = match of {
-        EntityRef::Release(_) => i18n::RELEASE_STATES,
-        EntityRef::Credential(_) => i18n::CREDENTIAL_STATES,
-        _ => &[],
+    let words = match of {
+        EntityRef::Release(_) => serde_json::from_value::<hamnvakt_release::ReleaseState>(
+            serde_json::Value::String(code.to_owned()),
+        )
+        .ok()
+        .map(i18n::release_state),
+        EntityRef::Credential(_) => i18n::coded(i18n::CREDENTIAL_STATES, code),
+        _ => None,
     };
-    i18n::coded(table, code).map_or_else(|| code.to_owned(), |m| t(lang, m).to_owned())
+    words.map_or_else(|| code.to_owned(), |m| t(lang, m).to_owned())
 }
 
 /// A fact's coded value (a card's or a release's state, an organisation's kind) in the

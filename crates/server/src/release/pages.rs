@@ -89,14 +89,7 @@ fn role_word(lang: Lang, r: Role) -> &'static str {
 }
 
 fn state_word(lang: Lang, s: ReleaseState) -> &'static str {
-    t(
-        lang,
-        match s {
-            ReleaseState::Active => Msg::RelActive,
-            ReleaseState::Withdrawn => Msg::RelWithdrawn,
-            ReleaseState::Collected => Msg::RelCollected,
-        },
-    )
+    t(lang, crate::web::i18n::release_state(s))
 }
 
 async fn org_names(

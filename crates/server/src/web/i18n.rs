@@ -1137,12 +1137,15 @@ pub const CREDENTIAL_STATES: &[(&str, Msg)] = &[
     ("revoked", Msg::V_revoked),
 ];
 
-/// The console's words for a container release's state, by its code.
-pub const RELEASE_STATES: &[(&str, Msg)] = &[
-    ("active", Msg::RelActive),
-    ("withdrawn", Msg::RelWithdrawn),
-    ("collected", Msg::RelCollected),
-];
+/// The console's words for a container release's state.
+pub fn release_state(s: hamnvakt_release::ReleaseState) -> Msg {
+    use hamnvakt_release::ReleaseState;
+    match s {
+        ReleaseState::Active => Msg::RelActive,
+        ReleaseState::Withdrawn => Msg::RelWithdrawn,
+        ReleaseState::Collected => Msg::RelCollected,
+    }
+}
 
 /// The words for `code` in `table`, when it is there.
 pub fn coded(table: &[(&str, Msg)], code: &str) -> Option<Msg> {
