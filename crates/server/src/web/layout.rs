@@ -267,7 +267,8 @@ impl IntoResponse for UiError {
                 body.error-page {
                     main {
                         h1 { (title_sv) " / " span lang="en" { (title_en) } }
-                        @if !detail.is_empty() { p.detail { (detail) } }
+                        // The problem's detail is the API's, in English.
+                        @if !detail.is_empty() { p.detail lang="en" { (detail) } }
                         p { (Msg::ErrorText.text(Lang::Sv)) " " code { (request_id()) } }
                         p lang="en" { (Msg::ErrorText.text(Lang::En)) " " code { (request_id()) } }
                         p { a href="/" { (Msg::BackToStart.text(Lang::Sv)) } " / " a href="/" lang="en" { (Msg::BackToStart.text(Lang::En)) } }

@@ -506,7 +506,15 @@ async fn assessment_flow(kind: Kind) {
     ] {
         assert!(!page.body.contains(english), "{english}: {}", page.body);
     }
-    assert_eq!(pfso.get("/targeting").await.status, 403);
+    let refused = pfso.get("/targeting").await;
+    assert_eq!(refused.status, 403);
+    // The refusal's page is in both languages; the problem's detail, the API's English, is
+    // marked as English for the reader's browser and screen reader.
+    assert!(
+        refused.body.contains("<p class=\"detail\" lang=\"en\">"),
+        "{}",
+        refused.body
+    );
     assert_eq!(pfso.get("/assessments/catalogue").await.status, 200);
     // The library gives a practice's effort, cost and audience in the page's words.
     let library = pfso.get("/assessments/practices").await;
