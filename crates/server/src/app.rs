@@ -242,6 +242,7 @@ pub async fn serve(
         (name = "access", description = "Perimeter and access control: the register, gate decisions, ISPS levels, occupancy and policies"),
         (name = "sharing", description = "Need-to-know sharing: indicators, modi operandi and sightings under TLP 2.0 and an audience; STIX 2.1 export and import; partner feeds over TAXII 2.1 (the TAXII server is at /taxii2/)"),
         (name = "releases", description = "Secure container release: the release right from the shipping line to one named driver and truck, and its three lights"),
+        (name = "entities", description = "One picture of one thing across the capabilities: a container, consignment, vessel, vessel call, person, card, vehicle, organisation, release, gate, zone or site, with its links, port calls, alerts and incidents, as far as the reader may see them"),
         (name = "assessments", description = "Vulnerability assessment: the harmonised catalogue of controls, facility assessments with risk-ranked gaps, evidence measured from the running system, the best-practice library and the comparison across ports"),
     )
 )]
@@ -264,6 +265,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         release::openapi(),
         assessment::openapi(),
         crate::correlation::openapi(),
+        crate::entities::openapi(),
     ] {
         doc.merge(part);
     }

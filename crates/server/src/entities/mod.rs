@@ -11,6 +11,7 @@
 //! subjects as links to their entity pages and capability records, and to the map with the
 //! vessels' tracks.
 
+mod api;
 mod page;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::web::auth::Principal;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
 
+pub use api::openapi;
 pub use page::{may_open, org_names, subjects};
 
 /// The platform state with the access register and the vessel picture.
@@ -53,21 +55,31 @@ impl FromRef<EntityState> for AppState {
 
 pub fn routes() -> Router<EntityState> {
     Router::new()
-        .route("/api/v1/entities/{*reference}", get(page::api))
+        .route("/api/v1/entities/{*reference}", get(api::get_entity))
         .route("/entities/{*reference}", get(page::page))
 }
 
 /// A fact about the entity: a label key (translated on the page) and its value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityFact)]
 pub struct Fact {
+    /// What the value is: `port`, `date`, `mmsi`, `imo`, `destination`, `hs_code`, `origin`,
+    /// `vessel_call`, `state`, `bill_of_lading`, `org_kind`.
+    #[schema(value_type = String)]
     pub label: &'static str,
     pub value: String,
 }
 
 /// A linked thing, with how it is linked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityLink)]
 pub struct Link {
+    /// How it is linked: `vessel`, `declared_in`, `same_vessel`, `container`, `holder`, `line`,
+    /// `driver`, `holds`, `released_by`.
+    #[schema(value_type = String)]
     pub relation: &'static str,
+    /// The linked thing, as `kind:key`.
+    #[schema(value_type = String, example = "release:7c1e5b2a-3f7e-4c1a-9a51-0d2f8e6b4c11")]
     pub entity: EntityRef,
     pub label: Option<String>,
     /// The linked thing's state, by its code (a release's, a card's).
@@ -75,19 +87,22 @@ pub struct Link {
     pub state: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityAlert)]
 pub struct AlertLine {
     pub id: String,
     pub title: String,
     /// The detector's message the title was written from (`{"code", "params"}`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub message: Option<serde_json::Value>,
     pub severity: hamnvakt_core::alert::Severity,
     pub state: hamnvakt_core::alert::AlertState,
     pub created_ms: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityIncident)]
 pub struct IncidentLine {
     pub id: String,
     pub title: String,
@@ -95,8 +110,11 @@ pub struct IncidentLine {
 }
 
 /// Everything the reader may see about one entity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityProfile)]
 pub struct Profile {
+    /// The thing, as `kind:key` (normalised: a container number in capitals).
+    #[schema(value_type = String, example = "container:MSKU4839210")]
     pub entity: EntityRef,
     pub kind: SubjectKind,
     /// A name for people (the vessel's, the person's, the organisation's).
@@ -112,7 +130,8 @@ pub struct Profile {
     pub incidents: Vec<IncidentLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EntityPortCall)]
 pub struct PortCallView {
     pub port: String,
     pub port_name: String,

@@ -2,36 +2,25 @@
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::Html;
-use axum::Json;
 use hamnvakt_core::alert::{SubjectKind, SubjectRef};
 use hamnvakt_core::entity::{EntityRef, VesselKey};
 use hamnvakt_core::validate::FieldError;
 use maud::{html, Markup};
 
-use super::{href, profile, EntityState, Profile};
+use super::{href, profile, EntityState};
 use crate::web::auth::{Principal, UiUser};
 use crate::web::error::ApiError;
 use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
 
-fn parse(reference: &str) -> Result<EntityRef, ApiError> {
+pub(super) fn parse(reference: &str) -> Result<EntityRef, ApiError> {
     reference.parse::<EntityRef>().map_err(|e| {
         ApiError::InvalidFields(vec![FieldError::new(
             "reference",
             format!("{e} (e.g. container:MSKU4839210, vessel:mmsi:265123456, person:<id>)"),
         )])
     })
-}
-
-/// `GET /api/v1/entities/{kind:key}`: what the reader may see about one thing.
-pub async fn api(
-    State(state): State<EntityState>,
-    p: Principal,
-    Path(reference): Path<String>,
-) -> Result<Json<Profile>, ApiError> {
-    let e = parse(&reference)?;
-    Ok(Json(profile(&state, &p, e).await?))
 }
 
 /// A state's code in the reader's words, for the kind of thing it is the state of.

@@ -780,3 +780,161 @@ async fn every_route_answers_malformed_input_with_a_problem_document() {
     }
     assert!(checked > 250, "only {checked} requests");
 }
+
+/// Every string in the server's source that could be a route (`"/…"`, path characters only),
+/// as the path under `/api/v1` it would be there. Routers are built by hand in each capability
+/// (with `nest`, helper macros and conditions), so rather than read their code this collects
+/// every candidate and lets the server say which exist.
+fn route_candidates() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let route_char = |c: char| c.is_ascii_alphanumeric() || "/_-.{}*".contains(c);
+    let mut found = std::collections::BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, _) in text.match_indices("\"/") {
+            let rest = &text[i + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let literal = &rest[..end];
+            // `{}` is a format string's placeholder, not a route's parameter.
+            if literal.len() < 2 || !literal.chars().all(route_char) || literal.contains("{}") {
+                continue;
+            }
+            let under = literal.strip_prefix("/api/v1").unwrap_or(literal);
+            if under.starts_with('/') && under.len() > 1 {
+                found.insert(under.trim_end_matches('/').to_owned());
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Every route the server answers under `/api/v1` is in the OpenAPI document, with each of
+/// its methods: a route missing there is one schemathesis never walks and an integrator never
+/// learns of. The server says which candidates exist: a path and method with no route is
+/// answered 404 with the router's own problem ("route … not found") or 405; anything
+/// else (a handler's 404 for an unknown id included) is a route. `openapi.json` itself is the
+/// one exception.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_route_is_in_the_document() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let t = tokens(&app).await;
+    let doc = document(&app).await;
+    let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let probe = |method: reqwest::Method, path: String| {
+        let http = http.clone();
+        let url = format!("{}/api/v1{path}", app.url);
+        let token = t.port.clone();
+        async move {
+            let r = http
+                .request(method, url)
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            // Only a 404's body is read: a stream's never ends.
+            let body = if status == 404 {
+                serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            };
+            (status, body)
+        }
+    };
+    // The router's own answer for a path it has no route for.
+    let no_route = |path: &str, body: &Value| {
+        body["code"] == "not_found" && body["detail"] == format!("route /api/v1{path} not found")
+    };
+    let (status, body) = probe(reqwest::Method::GET, "/no-such-route-at-all".into()).await;
+    assert!(
+        status == 404 && no_route("/no-such-route-at-all", &body),
+        "{body}"
+    );
+    // A concrete path is the template's when every segment is equal or a parameter.
+    let fits = |template: &str, concrete: &str| {
+        let (t, c): (Vec<_>, Vec<_>) =
+            (template.split('/').collect(), concrete.split('/').collect());
+        t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t.starts_with('{') || t == c)
+    };
+    // (method, the path sent, the route's template as the source writes it).
+    let mut routes = Vec::new();
+    for candidate in route_candidates() {
+        let concrete = candidate
+            .split('/')
+            .map(|s| {
+                if s.starts_with("{*") {
+                    "container:MSKU4839210".to_owned()
+                } else if s.starts_with('{') {
+                    "zz".to_owned()
+                } else {
+                    s.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let (status, body) = probe(m, concrete.clone()).await;
+            let absent = status == 405 || (status == 404 && no_route(&concrete, &body));
+            if !absent && candidate != "/openapi.json" {
+                routes.push((method, concrete.clone(), candidate.clone()));
+            }
+        }
+    }
+    let undocumented: Vec<_> = routes
+        .iter()
+        .filter(|(m, concrete, _)| {
+            !documented
+                .iter()
+                .any(|(dm, t)| dm == m && fits(t, concrete))
+        })
+        .map(|(m, _, template)| format!("{m} {template}"))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes the OpenAPI document does not have: {undocumented:#?}"
+    );
+    // The probe is not blind: it finds every documented operation as a route.
+    let unseen: Vec<_> = documented
+        .iter()
+        .filter(|(dm, t)| {
+            !routes
+                .iter()
+                .any(|(m, concrete, _)| dm == m && fits(t, concrete))
+        })
+        .collect();
+    assert!(
+        unseen.is_empty(),
+        "documented operations the probe did not find: {unseen:#?}"
+    );
+    assert!(routes.len() > 100, "only {} routes", routes.len());
+}
