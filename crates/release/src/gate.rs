@@ -38,7 +38,7 @@ pub enum PickupVerdict {
 }
 
 /// One failed condition.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PickupFailure))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
     /// Stable code: `wrong_driver`, `wrong_truck`, `chain_incomplete` …

@@ -275,6 +275,7 @@ pub struct RaiseAlert {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AlertCreated)]
 pub struct Created {
     #[schema(value_type = String, format = Uuid)]
     pub id: AlertId,

@@ -265,6 +265,7 @@ pub async fn get_one(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IncidentTimelineEntry)]
 pub struct TimelineEntry {
     pub n: i64,
     pub at: String,

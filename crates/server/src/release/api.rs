@@ -25,6 +25,7 @@ use crate::web::time::{parse_time, rfc3339};
 
 /// One step of the release's history, from the audit chain.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReleaseTimelineEntry)]
 pub struct TimelineEntry {
     /// The audit event's sequence number.
     pub seq: i64,

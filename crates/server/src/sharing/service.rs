@@ -229,6 +229,7 @@ pub(crate) async fn check_recipients(
 
 /// What a write made.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SharingCreated)]
 pub struct Created {
     /// The STIX id of the object written.
     pub id: String,
@@ -365,6 +366,7 @@ pub enum Arrival {
 
 /// One object that was not filed, and why.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportFailure)]
 pub struct Failure {
     pub id: Option<String>,
     /// Where in the bundle, `objects[3].modified`.

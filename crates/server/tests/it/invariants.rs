@@ -360,3 +360,59 @@ fn api_handlers_read_input_through_our_extractors() {
         "use ApiPath, ApiQuery or CsvBody instead: {found:#?}"
     );
 }
+
+/// No two types give the OpenAPI document a schema of the same name. The document is merged
+/// from every capability's part, and a second schema of a name silently replaces the first:
+/// an operation is then described with another's body (an alert's `Created` as a shared
+/// indicator's). A type that derives `ToSchema` is named by its `#[schema(as = …)]` if it has
+/// one, by its own name otherwise.
+#[test]
+fn no_two_schemas_share_a_name() {
+    let mut by_name: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in all_rust_files() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if !(code.contains("derive(") && code.contains("ToSchema")) {
+                continue;
+            }
+            // The attributes up to the item they belong to.
+            let mut alias = None;
+            for (j, next) in lines.iter().enumerate().skip(i).take(16) {
+                let next = next.trim();
+                if let Some(at) = next.find("as = ").filter(|_| next.contains("schema(")) {
+                    let name: String = next[at + 5..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                        .collect();
+                    alias = name.rsplit("::").next().map(str::to_owned);
+                }
+                let item = next
+                    .trim_start_matches("pub(crate) ")
+                    .trim_start_matches("pub ");
+                let Some(rest) = item
+                    .strip_prefix("struct ")
+                    .or_else(|| item.strip_prefix("enum "))
+                else {
+                    continue;
+                };
+                let own: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                by_name
+                    .entry(alias.clone().unwrap_or(own))
+                    .or_default()
+                    .push(format!("{}:{}", f.display(), j + 1));
+                break;
+            }
+        }
+    }
+    assert!(by_name.len() > 150, "only {} schemas found", by_name.len());
+    let shared: Vec<_> = by_name.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        shared.is_empty(),
+        "schemas of the same name (give one a #[schema(as = …)]): {shared:#?}"
+    );
+}
