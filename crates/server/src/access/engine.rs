@@ -1096,7 +1096,8 @@ async fn current_pickups(
 /// A group with findings goes the ordinary way rather than the one-round-trip append.
 async fn write_batch(
     state: &AccessState,
-    batch: &mut [Pending],
+    batch: &mut Vec<Pending>,
+    queue: Option<&mut mpsc::Receiver<Pending>>,
 ) -> Result<(Vec<i64>, bool), ApiError> {
     let started = std::time::Instant::now();
     let now = state.now_ms();
@@ -1109,20 +1110,39 @@ async fn write_batch(
         phase = std::time::Instant::now();
     };
     if batch.iter().any(|p| p.made.is_none()) {
-        let (mut t, versions) = state
-            .store
-            .begin_locked_reading(&pickup_containers(batch))
-            .await?;
-        lap(&engine.metrics.group_lock);
-        if shared {
+        let (mut t, versions) = if shared {
+            let mut t = state.store.begin_locked().await?;
+            lap(&engine.metrics.group_lock);
             // Register and policy changes append under the head's lock too: one stored before
             // this group is in its version, and is loaded before the group is decided.
             let version = engine.follow_locked(&mut t).await?;
             if version != engine.lock().version {
                 engine.reload_register(&state.store).await?;
             }
-        }
-        lap(&engine.metrics.group_follow);
+            lap(&engine.metrics.group_follow);
+            // What arrived while the lock was awaited (another instance's group, fsync
+            // included) joins this group: it is decided here as the rest is, under the lock
+            // and after the other instances' decisions, instead of waiting for a whole
+            // further round of lock, follow and commit.
+            if let Some(queue) = queue {
+                while batch.len() < MAX_BATCH {
+                    match queue.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+            }
+            let versions = t.release_versions(&pickup_containers(batch)).await?;
+            (t, versions)
+        } else {
+            let read = state
+                .store
+                .begin_locked_reading(&pickup_containers(batch))
+                .await?;
+            lap(&engine.metrics.group_lock);
+            lap(&engine.metrics.group_follow);
+            read
+        };
         current_pickups(&mut t, batch, versions).await?;
         {
             let mut inner = engine.lock();
@@ -1429,7 +1449,7 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             .access
             .writing
             .store(true, std::sync::atomic::Ordering::Release);
-        let mut written = write_batch(&state, &mut batch).await;
+        let mut written = write_batch(&state, &mut batch, Some(&mut rx)).await;
         if matches!(written, Err(ApiError::Conflict(_))) && batch.iter().any(|p| p.claim.is_some())
         {
             // A release claimed on arrival moved before the claim was written (a hop, a
@@ -1444,7 +1464,7 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
             if let Err(e) = state.access.relearn(&state).await {
                 tracing::error!(error = %e, "reloading the detectors' history failed");
             }
-            written = write_batch(&state, &mut batch).await;
+            written = write_batch(&state, &mut batch, None).await;
         }
         state.access.claims_done(&batch);
         state
