@@ -83,13 +83,22 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .unwrap_or("-")
         .to_owned();
     let method = req.method().as_str().to_owned();
-    let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    // The console's pages: everything but the API, TAXII (which has its own error document),
+    // the static files and the probes.
+    let is_page = !is_api
+        && !path.starts_with("/taxii2")
+        && !path.starts_with("/static/")
+        && !matches!(path, "/healthz" | "/readyz" | "/metrics");
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path());
     let limit = state.config.max_request_body_bytes;
     let fut = REQUEST_ID.scope(id.clone(), async move {
         let resp = next.run(req).await;
         if is_api && resp.status().as_u16() >= 400 && !is_problem(&resp) {
-            as_problem(resp, limit).await
+            as_problem(resp, limit, false).await
+        } else if is_page && resp.status().is_client_error() && is_bare(&resp) {
+            as_problem(resp, limit, true).await
         } else {
             resp
         }
@@ -128,10 +137,20 @@ fn is_problem(resp: &Response) -> bool {
         .is_some_and(|v| v.starts_with("application/problem+json"))
 }
 
+/// A framework's answer: `text/plain` (axum's rejections, the layers) or no body type at all
+/// (a bare status, such as a 405).
+fn is_bare(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"))
+}
+
 /// An error answer of the framework (axum's rejections and layers answer `text/plain` or a
-/// bare status) rebuilt as a problem document with its message as the detail, keeping the
-/// headers that say what to do next (`Allow` on a 405, `Retry-After`, `WWW-Authenticate`).
-async fn as_problem(resp: Response, body_limit: usize) -> Response {
+/// bare status) rebuilt as a problem document with its message as the detail — or, for a
+/// console page (`page`), as the console's error page saying the same — keeping the headers
+/// that say what to do next (`Allow` on a 405, `Retry-After`, `WWW-Authenticate`).
+async fn as_problem(resp: Response, body_limit: usize, page: bool) -> Response {
     let (parts, body) = resp.into_parts();
     let text = match axum::body::to_bytes(body, 4096).await {
         Ok(bytes) if parts.headers.get(header::CONTENT_TYPE).is_some() => {
@@ -139,7 +158,12 @@ async fn as_problem(resp: Response, body_limit: usize) -> Response {
         }
         _ => String::new(),
     };
-    let mut out = problem_for_status(parts.status, &text, body_limit).into_response();
+    let problem = problem_for_status(parts.status, &text, body_limit);
+    let mut out = if page {
+        crate::web::layout::UiError(problem).into_response()
+    } else {
+        problem.into_response()
+    };
     for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
         if let Some(v) = parts.headers.get(&name) {
             out.headers_mut().insert(name, v.clone());

@@ -437,3 +437,44 @@ async fn framework_rejections_are_problem_documents_naming_the_parameter() {
         }
     }
 }
+
+/// What axum's own extractors refuse on a console page (a path segment that is not UTF-8, a
+/// method the page does not have) is the console's error page, in both languages, with the
+/// status and what was wrong, not axum's bare `text/plain`; a 405 still says which methods
+/// there are. TAXII keeps its own error document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_rejections_on_pages_are_the_console_error_page() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let mut a = app.login("admin").await;
+    for (method, path, status, detail) in [
+        (reqwest::Method::GET, "/alerts/%FF", 400, "UTF-8"),
+        (reqwest::Method::GET, "/entities/%FF%FE", 400, "UTF-8"),
+        (reqwest::Method::GET, "/releases/%C3%28", 400, "UTF-8"),
+        (reqwest::Method::GET, "/admin/users/x/roles", 405, ""),
+    ] {
+        let r = a.send(method.clone(), path, None).await;
+        let shown = format!("{method} {path}: {} {:?} {}", r.status, r.headers, r.body);
+        assert_eq!(r.status, status, "{shown}");
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{shown}"
+        );
+        assert!(r.body.contains("error-page"), "{shown}");
+        assert!(r.body.contains("lang=\"en\""), "{shown}");
+        assert!(r.body.contains(detail), "{shown}");
+        if status == 405 {
+            assert!(r.headers.get("allow").is_some(), "{shown}");
+        }
+    }
+    let r = a.send(reqwest::Method::DELETE, "/taxii2/", None).await;
+    assert_eq!(r.status, 405, "{}", r.body);
+    let kind = r.headers.get("content-type").map(|v| v.to_str().unwrap());
+    assert!(
+        !kind.unwrap_or("").starts_with("text/html"),
+        "{:?}",
+        r.headers
+    );
+}
