@@ -393,13 +393,15 @@ where
         match session_principal(state, &parts.headers).await {
             Ok(Some(p)) => Ok(UiUser(p)),
             Ok(None) => Err(login_redirect(parts).into_response()),
-            Err(e) => Err(e.into_response()),
+            Err(e) => Err(page_error(e)),
         }
     }
 }
 
 /// A console form post: a signed-in session, a form body parsed into `T`, and the session's
-/// CSRF token in the `csrf` field (checked, then removed before `T` is parsed).
+/// CSRF token in the `csrf` field (checked, then removed before `T` is parsed). What it refuses
+/// is the console's error page (a form that does not parse, a stale token), not a problem
+/// document: a person at a browser sent it.
 #[derive(Debug)]
 pub struct UiForm<T>(pub Principal, pub T);
 
@@ -416,20 +418,20 @@ where
         let principal = match session_principal(state, &parts.headers).await {
             Ok(Some(p)) => p,
             Ok(None) => return Err(login_redirect(&parts).into_response()),
-            Err(e) => return Err(e.into_response()),
+            Err(e) => return Err(page_error(e)),
         };
         let req = Request::from_parts(parts.clone(), body);
         let FormBody(pairs): FormBody<Vec<(String, String)>> =
             <FormBody<Vec<(String, String)>> as FromRequest<AppState>>::from_request(req, state)
                 .await
-                .map_err(IntoResponse::into_response)?;
+                .map_err(page_error)?;
         let presented = pairs
             .iter()
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
         if !secret::equal(presented, principal.csrf()) {
-            return Err(ApiError::Csrf.into_response());
+            return Err(page_error(ApiError::Csrf));
         }
         let rest: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs.iter().filter(|(k, _)| k != "csrf"))
@@ -437,10 +439,15 @@ where
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(rest.as_bytes()));
         let value = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            ApiError::field(&path, e.into_inner().to_string()).into_response()
+            page_error(ApiError::field(&path, e.into_inner().to_string()))
         })?;
         Ok(UiForm(principal, value))
     }
+}
+
+/// A refusal of a console request as the console's error page.
+fn page_error(e: ApiError) -> Response {
+    crate::web::layout::UiError(e).into_response()
 }
 
 /// What a presented API token turned out to be.

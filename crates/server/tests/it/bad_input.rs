@@ -441,7 +441,8 @@ async fn framework_rejections_are_problem_documents_naming_the_parameter() {
 /// What axum's own extractors refuse on a console page (a path segment that is not UTF-8, a
 /// method the page does not have) is the console's error page, in both languages, with the
 /// status and what was wrong, not axum's bare `text/plain`; a 405 still says which methods
-/// there are. TAXII keeps its own error document.
+/// there are. So is a console form that lacks the session's token or does not parse (it was a
+/// problem document, JSON in a person's browser). TAXII keeps its own error document.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn framework_rejections_on_pages_are_the_console_error_page() {
     let app = TestApp::spawn(Kind::Sqlite).await;
@@ -468,6 +469,23 @@ async fn framework_rejections_on_pages_are_the_console_error_page() {
         if status == 405 {
             assert!(r.headers.get("allow").is_some(), "{shown}");
         }
+    }
+    // A console form without the session's token, and one with it whose fields do not parse.
+    let token = a.csrf.clone().unwrap();
+    for (body, status) in [
+        ("name=x&kind=port".to_owned(), 403),
+        (format!("csrf={token}&username=x&org_id=not-an-id"), 422),
+    ] {
+        let r = a
+            .send(
+                reqwest::Method::POST,
+                "/admin/users",
+                Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            )
+            .await;
+        let shown = format!("{} {:?} {}", r.status, r.headers, r.body);
+        assert_eq!(r.status, status, "{shown}");
+        assert!(r.body.contains("error-page"), "{shown}");
     }
     let r = a.send(reqwest::Method::DELETE, "/taxii2/", None).await;
     assert_eq!(r.status, 405, "{}", r.body);
