@@ -68,13 +68,18 @@ pub fn routes() -> Router<SharingState> {
             get(taxii::versions),
         )
         .route("/{root}/collections/{id}/manifest/", get(taxii::manifest))
-        .route("/{root}/status/{id}/", get(taxii::status));
+        .route("/{root}/status/{id}/", get(taxii::status))
+        .fallback(taxii::no_such_resource)
+        .layer(axum::middleware::from_fn(taxii::errors_as_taxii));
     Router::new()
         .nest("/api/v1", api)
         .route("/sharing", get(pages::overview))
         .route("/sharing/objects/{id}", get(pages::object))
         // Discovery is `/taxii2/`, with its slash, as TAXII 2.1 names it.
-        .route("/taxii2/", get(taxii::discovery))
+        .route(
+            "/taxii2/",
+            get(taxii::discovery).layer(axum::middleware::from_fn(taxii::errors_as_taxii)),
+        )
         .nest("/taxii2", taxii)
 }
 

@@ -75,25 +75,77 @@ impl From<hamnvakt_store::StoreError> for TaxiiError {
 impl IntoResponse for TaxiiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let basic = matches!(self.0, ApiError::Unauthenticated);
-        let mut v = serde_json::to_value(self.0.problem()).unwrap_or_else(|_| json!({}));
-        if let Some(o) = v.as_object_mut() {
-            let detail = o.get("detail").cloned().unwrap_or(Value::Null);
-            o.insert("description".into(), detail);
-            o.insert("http_status".into(), json!(status.as_u16().to_string()));
-        }
+        let v = serde_json::to_value(self.0.problem()).unwrap_or_else(|_| json!({}));
         if let ApiError::Internal(cause) = &self.0 {
             tracing::error!(error = %cause, "TAXII request failed");
         }
-        let mut out = taxii_json(status, v);
-        if basic {
-            out.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"hamnvakt\", Basic realm=\"hamnvakt\""),
-            );
-        }
-        out
+        error_message(status, v)
     }
+}
+
+/// A problem document as a TAXII error message: the problem's fields with TAXII's
+/// `description` and `http_status`; a 401 names both ways to present a token.
+fn error_message(status: StatusCode, mut problem: Value) -> Response {
+    if let Some(o) = problem.as_object_mut() {
+        let detail = o.get("detail").cloned().unwrap_or(Value::Null);
+        o.insert("description".into(), detail);
+        o.insert("http_status".into(), json!(status.as_u16().to_string()));
+    }
+    let mut out = taxii_json(status, problem);
+    if status == StatusCode::UNAUTHORIZED {
+        out.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"hamnvakt\", Basic realm=\"hamnvakt\""),
+        );
+    }
+    out
+}
+
+/// Makes every error answer under `/taxii2/` a TAXII error message, whoever gave it: the
+/// handlers answer one already, but the extractors in front of them (the token, the path's
+/// parameters) answer problem documents, and the router a bare 405 or 404. A problem keeps
+/// its fields; a bare status gets the API's words for it.
+pub async fn errors_as_taxii(req: Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if !(status.is_client_error() || status.is_server_error())
+        || kind.starts_with("application/taxii+json")
+    {
+        return resp;
+    }
+    let is_problem = kind.starts_with("application/problem+json");
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let problem = if is_problem {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}))
+    } else {
+        let text = String::from_utf8_lossy(&bytes);
+        let e = crate::web::error::problem_for_status(status, &text, MAX_CONTENT_LENGTH);
+        serde_json::to_value(e.problem()).unwrap_or_else(|_| json!({}))
+    };
+    let mut out = error_message(status, problem);
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}
+
+/// A path under `/taxii2/` that names nothing.
+pub async fn no_such_resource(req: Request) -> TaxiiError {
+    TaxiiError(ApiError::NotFound(format!(
+        "TAXII resource {}",
+        req.uri().path().chars().take(100).collect::<String>()
+    )))
 }
 
 type TaxiiResult = Result<Response, TaxiiError>;

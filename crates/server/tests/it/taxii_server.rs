@@ -460,3 +460,77 @@ async fn the_taxii_server_answers_filters_and_errors_as_taxii_2_1_says() {
         .await
         .is_error(404);
 }
+
+/// Every error under `/taxii2/` is a TAXII error message (`application/taxii+json;version=2.1`
+/// with `title` and `http_status`), whoever refuses the request: the authentication in front
+/// of the handlers (a missing or unknown token, which also says both ways to present one), the
+/// path's parameters, a method the resource does not have, or a path that names nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_taxii_error_is_a_taxii_error_message() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let machine = app.machine_token().await;
+    let http = reqwest::Client::new();
+    let root = format!("{}/taxii2", app.url);
+    let cases: Vec<(reqwest::Method, String, Option<&str>, u16)> = vec![
+        (reqwest::Method::GET, format!("{root}/"), None, 401),
+        (
+            reqwest::Method::GET,
+            format!("{root}/hamnvakt/collections/"),
+            Some("hvt_not-a-token"),
+            401,
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("{root}/"),
+            Some(&machine),
+            405,
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("{root}/hamnvakt/collections/{ALLIANCE}/objects/"),
+            Some(&machine),
+            405,
+        ),
+        (
+            reqwest::Method::GET,
+            format!("{root}/hamnvakt/collections/%FF/objects/"),
+            Some(&machine),
+            422,
+        ),
+        (
+            reqwest::Method::GET,
+            format!("{root}/hamnvakt/no/such/thing/"),
+            Some(&machine),
+            404,
+        ),
+    ];
+    for (method, url, token, status) in cases {
+        let mut req = http
+            .request(method.clone(), &url)
+            .header("accept", "application/taxii+json;version=2.1");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let headers = r.headers().clone();
+        let body: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null);
+        let shown = format!("{method} {url}: {headers:?} {body}");
+        assert_eq!(body["http_status"], status.to_string(), "{shown}");
+        assert_eq!(
+            headers.get("content-type").map(|v| v.to_str().unwrap()),
+            Some("application/taxii+json;version=2.1"),
+            "{shown}"
+        );
+        assert!(body["title"].is_string(), "{shown}");
+        if status == 401 {
+            let challenge = headers["www-authenticate"].to_str().unwrap();
+            assert!(
+                challenge.contains("Bearer") && challenge.contains("Basic"),
+                "{shown}"
+            );
+        }
+        if status == 405 {
+            assert!(headers.get("allow").is_some(), "{shown}");
+        }
+    }
+}
