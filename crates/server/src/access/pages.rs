@@ -24,7 +24,7 @@ use super::scope::Scope;
 use super::AccessState;
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
-use crate::web::extract::ApiQuery;
+use crate::web::extract::UiQuery;
 use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 
@@ -540,7 +540,7 @@ pub async fn list(
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
     Path(kind): Path<String>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    UiQuery(q): UiQuery<ListQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
     let query = q.q.clone().unwrap_or_default();
@@ -710,7 +710,7 @@ pub async fn feed(
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
-    ApiQuery(f): ApiQuery<FeedFilter>,
+    UiQuery(f): UiQuery<FeedFilter>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AccessRead)?;
     let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());

@@ -15,7 +15,7 @@ use super::api::parse_alert_id;
 use super::service;
 use crate::web::auth::{Principal, UiForm, UiUser};
 use crate::web::error::ApiError;
-use crate::web::extract::ApiQuery;
+use crate::web::extract::UiQuery;
 use crate::web::i18n::{self, Lang, Msg};
 use crate::web::layout::{current_path, layout, local_time, safe_back, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
@@ -76,7 +76,7 @@ pub async fn queue(
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
-    ApiQuery(q): ApiQuery<QueueQuery>,
+    UiQuery(q): UiQuery<QueueQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AlertsRead)?;
     let state_sel = q.state.clone().unwrap_or_else(|| "active".into());

@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::web::auth::UiUser;
-use crate::web::extract::ApiQuery;
+use crate::web::extract::UiQuery;
 use crate::web::i18n::Msg;
 use crate::web::layout::{current_path, layout, local_time, t, Page, UiError, UiLang};
 use crate::web::state::AppState;
@@ -25,7 +25,7 @@ pub async fn log(
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
     OriginalUri(uri): OriginalUri,
-    ApiQuery(q): ApiQuery<AuditQuery>,
+    UiQuery(q): UiQuery<AuditQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::AuditRead)?;
     let reader = super::visibility::reader(&state, &p).await?;

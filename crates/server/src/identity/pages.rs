@@ -12,7 +12,7 @@ use crate::web::auth::{
     cookie, set_cookie, ClientAddress, UiForm, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::web::error::{request_id, ApiError};
-use crate::web::extract::{ApiQuery, FormBody};
+use crate::web::extract::{UiFormBody, UiQuery};
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::{layout, safe_back, t, Page, UiLang};
 use crate::web::state::AppState;
@@ -66,7 +66,7 @@ fn render(
 pub async fn form(
     State(state): State<AppState>,
     UiLang(lang): UiLang,
-    ApiQuery(q): ApiQuery<LoginQuery>,
+    UiQuery(q): UiQuery<LoginQuery>,
 ) -> Response {
     match safe_back("next", q.next.as_deref(), "/") {
         Ok(next) => render(&state, lang, &next, None, StatusCode::OK),
@@ -79,7 +79,7 @@ pub async fn submit(
     UiLang(lang): UiLang,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
-    FormBody(f): FormBody<LoginForm>,
+    UiFormBody(f): UiFormBody<LoginForm>,
 ) -> Response {
     let next = match safe_back("next", f.next.as_deref(), "/") {
         Ok(next) => next,

@@ -72,7 +72,7 @@ pub async fn worklist(
     State(state): State<AppState>,
     UiUser(p): UiUser,
     UiLang(lang): UiLang,
-    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<DayQuery>,
+    crate::web::extract::UiQuery(q): crate::web::extract::UiQuery<DayQuery>,
 ) -> Result<Html<String>, UiError> {
     p.require(Permission::CargoRead)?;
     let date = q.date.clone().unwrap_or_else(|| today(&state));

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::web::error::ApiError;
+use crate::web::layout::UiError;
 use crate::web::state::AppState;
 
 /// A JSON body parsed into `T`. Unknown fields, wrong types and missing fields are refused
@@ -26,6 +27,16 @@ pub struct FormBody<T>(pub T);
 /// A query string parsed into `T`.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
+
+/// [`ApiQuery`] for a console page: a query that does not parse is the console's error page,
+/// not a problem document.
+#[derive(Debug)]
+pub struct UiQuery<T>(pub T);
+
+/// [`FormBody`] for a console form read without a session (signing in): a body that does not
+/// parse is the console's error page. Forms of a signed-in session use `auth::UiForm`.
+#[derive(Debug)]
+pub struct UiFormBody<T>(pub T);
 
 /// The route's path parameters parsed into `T` (one value, or a tuple in route order). A
 /// segment that does not parse — `abc` for an MMSI, bytes that are not UTF-8 once
@@ -209,6 +220,18 @@ where
     }
 }
 
+impl<T: DeserializeOwned + Send, S> FromRequest<S> for UiFormBody<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = UiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let FormBody(v) = FormBody::from_request(req, state).await?;
+        Ok(UiFormBody(v))
+    }
+}
+
 impl<S> FromRequest<S> for CsvBody
 where
     AppState: FromRef<S>,
@@ -307,6 +330,14 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         parse_urlencoded(q.as_bytes()).map(ApiQuery)
+    }
+}
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for UiQuery<T> {
+    type Rejection = UiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        Ok(UiQuery(parse_urlencoded(q.as_bytes())?))
     }
 }
 

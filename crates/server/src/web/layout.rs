@@ -256,9 +256,10 @@ impl IntoResponse for UiError {
                 Msg::ErrorTitle.text(Lang::En),
             ),
         };
+        // The problem document's detail: for invalid fields, each field and why.
         let detail = match &self.0 {
             ApiError::Internal(_) => String::new(),
-            other => other.to_string(),
+            other => other.problem().detail,
         };
         let markup = html! {
             (DOCTYPE)

@@ -452,6 +452,19 @@ async fn framework_rejections_on_pages_are_the_console_error_page() {
         (reqwest::Method::GET, "/entities/%FF%FE", 400, "UTF-8"),
         (reqwest::Method::GET, "/releases/%C3%28", 400, "UTF-8"),
         (reqwest::Method::GET, "/admin/users/x/roles", 405, ""),
+        // A query value that does not parse on a page that reads one.
+        (
+            reqwest::Method::GET,
+            "/access/r/people?page=-1",
+            422,
+            "page",
+        ),
+        (
+            reqwest::Method::GET,
+            "/audit?before=yesterday",
+            422,
+            "before",
+        ),
     ] {
         let r = a.send(method.clone(), path, None).await;
         let shown = format!("{method} {path}: {} {:?} {}", r.status, r.headers, r.body);
@@ -487,6 +500,18 @@ async fn framework_rejections_on_pages_are_the_console_error_page() {
         assert_eq!(r.status, status, "{shown}");
         assert!(r.body.contains("error-page"), "{shown}");
     }
+    // The sign-in form, which has no session yet.
+    let r = app
+        .client()
+        .send(
+            reqwest::Method::POST,
+            "/login",
+            Some(("application/x-www-form-urlencoded", b"username=x".to_vec())),
+        )
+        .await;
+    let shown = format!("{} {:?} {}", r.status, r.headers, r.body);
+    assert_eq!(r.status, 422, "{shown}");
+    assert!(r.body.contains("error-page"), "{shown}");
     let r = a.send(reqwest::Method::DELETE, "/taxii2/", None).await;
     assert_eq!(r.status, 405, "{}", r.body);
     let kind = r.headers.get("content-type").map(|v| v.to_str().unwrap());
