@@ -416,3 +416,32 @@ fn no_two_schemas_share_a_name() {
         "schemas of the same name (give one a #[schema(as = …)]): {shared:#?}"
     );
 }
+
+/// Console pages read their query and forms through the `Ui` extractors (`UiQuery`, `UiForm`,
+/// `UiFormBody`), whose refusals are the console's error page; `ApiQuery` and `FormBody`
+/// refuse with a problem document, JSON in a person's browser.
+#[test]
+fn pages_read_input_through_the_console_extractors() {
+    let mut files = Vec::new();
+    rust_files(&server_src(), &mut files);
+    files.retain(|f| {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        name == "pages.rs"
+            || name == "page.rs"
+            || name.ends_with("_pages.rs")
+            || name.ends_with("_page.rs")
+    });
+    assert!(files.len() >= 10, "{files:?}");
+    let mut found = Vec::new();
+    for needle in ["ApiQuery<", "FormBody<", "ApiJson<"] {
+        found.extend(
+            code_lines_with(&files, needle)
+                .into_iter()
+                .filter(|l| !l.contains("UiFormBody<")),
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "use UiQuery, UiForm or UiFormBody on pages: {found:#?}"
+    );
+}
