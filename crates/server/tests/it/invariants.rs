@@ -10,7 +10,7 @@ fn workspace_root() -> PathBuf {
         .unwrap()
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -208,7 +208,7 @@ fn no_test_is_ignored() {
 }
 
 /// The server's source folder.
-fn server_src() -> PathBuf {
+pub(crate) fn server_src() -> PathBuf {
     workspace_root().join("crates/server/src")
 }
 

@@ -786,21 +786,8 @@ async fn every_route_answers_malformed_input_with_a_problem_document() {
 /// (with `nest`, helper macros and conditions), so rather than read their code this collects
 /// every candidate and lets the server say which exist.
 fn route_candidates() -> Vec<String> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
     let mut files = Vec::new();
-    walk(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut files,
-    );
+    crate::invariants::rust_files(&crate::invariants::server_src(), &mut files);
     let route_char = |c: char| c.is_ascii_alphanumeric() || "/_-.{}*".contains(c);
     let mut found = std::collections::BTreeSet::new();
     for file in files {
