@@ -72,7 +72,7 @@ pub use release::{PickupRead, PickupRow, ReleaseRow};
 pub use sharing::{feed_may_carry, FeedRow, Filed, NewShared, SharedQuery, SharedRow, Versions};
 pub use shift::{HandoverRow, ShiftEntryRow};
 pub use sites::{NewSite, Site};
-pub use tx::{AppendedEvent, NewEvent, WriteTx};
+pub use tx::{AppendedEvent, Followed, NewEvent, WriteTx};
 pub use versioned::{ProfileRow, RuleRow, VersionRow};
 pub use vessels::{PortCallRow, TrackPoint, VesselFlag};
 pub use witness::CheckpointRow;

@@ -147,17 +147,20 @@ impl WriteTx {
 
     /// For the gate's committer on PostgreSQL, in a transaction begun by
     /// [`crate::Store::begin_locked`] (whose first statement locked the head): in one
-    /// statement, the head, the register's version, and the events of `kind` after `after`
-    /// (at most `limit`, oldest first). The statement begins after the lock was granted, so
-    /// it sees every event committed before it. Appends after it hash onto this head.
+    /// statement, the head, the register's and the accounts' authority versions, and the
+    /// events of `kind` after `after` (at most `limit`, oldest first). The statement begins
+    /// after the lock was granted, so it sees every event committed before it (a register or
+    /// authority change appends an event in the transaction that moves its version). Appends
+    /// after it hash onto this head.
     pub async fn head_and_follow(
         &mut self,
         kind: &str,
         after: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<(i64, String)>)> {
+    ) -> Result<Followed> {
         let rows = sqlx::query(
-            "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), e.seq, e.payload \
+            "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), \
+             (SELECT version FROM auth_version WHERE id = 1), e.seq, e.payload \
              FROM chain_head h LEFT JOIN LATERAL (SELECT seq, payload FROM events \
              WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3) e ON TRUE \
              WHERE h.id = 1 ORDER BY e.seq",
@@ -171,14 +174,19 @@ impl WriteTx {
             .first()
             .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
         self.head = Some((first.try_get(0)?, first.try_get(1)?));
-        let version: i64 = first.try_get(2)?;
+        let register: i64 = first.try_get(2)?;
+        let authority: i64 = first.try_get(3)?;
         let mut events = Vec::with_capacity(rows.len());
         for r in &rows {
-            if let Some(seq) = r.try_get::<Option<i64>, _>(3)? {
-                events.push((seq, r.try_get::<String, _>(4)?));
+            if let Some(seq) = r.try_get::<Option<i64>, _>(4)? {
+                events.push((seq, r.try_get::<String, _>(5)?));
             }
         }
-        Ok((version, events))
+        Ok(Followed {
+            register,
+            authority,
+            events,
+        })
     }
 
     /// Appends one event to the chain.
@@ -727,4 +735,15 @@ fn pg_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> S
     set_head(&mut sql, head)
         .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
     sql
+}
+
+/// What [`WriteTx::head_and_follow`] read with the chain head.
+#[derive(Debug)]
+pub struct Followed {
+    /// The access register's version ([`crate::Store::access_version`]).
+    pub register: i64,
+    /// The accounts' authority version ([`crate::Store::auth_version`]).
+    pub authority: i64,
+    /// The events after the given one, oldest first: sequence number and payload.
+    pub events: Vec<(i64, String)>,
 }

@@ -269,7 +269,7 @@ pub struct DecisionView {
     responses((status = 200, body = DecisionView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn decide(
     State(state): State<AccessState>,
-    SelfAuditing(p): SelfAuditing,
+    SelfAuditing(p, unconfirmed): SelfAuditing,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<DecisionView>, ApiError> {
     p.require(Permission::AccessDecide)?;
@@ -315,7 +315,6 @@ pub async fn decide(
         pickup.as_ref().map(|f| f.container.as_str()),
         at_ms,
     );
-    let actor = p.actor();
     let id: DecisionId = crate::web::state::new_time_id(state.now_ms());
     let input = DecisionInput {
         gate,
@@ -332,8 +331,8 @@ pub async fn decide(
     // (read again when the release moved meanwhile).
     let (id, d, checked, facts) = state
         .access
-        .decide_pickup(&state, actor.clone(), input)
-        .await;
+        .decide_confirming(&state, &p, unconfirmed, input)
+        .await?;
     // After the decision, never before it: matching is in memory, and what a match leads to
     // (a sighting, an alert) is written in the background.
     state.observe(watched);

@@ -86,11 +86,25 @@ struct Pending {
     made: Option<Made>,
     actor: Actor,
     /// The event's sequence number and the decision, once durable.
-    reply: oneshot::Sender<Result<(i64, Made), ApiError>>,
+    reply: oneshot::Sender<Result<(i64, Made), Unmade>>,
+    /// PostgreSQL: the accounts' authority version the caller's token was checked under,
+    /// when it was not read for the request (see [`crate::web::auth::SelfAuditing`]). The
+    /// committer decides it only if the version stored under the chain lock is this one.
+    authority: Option<i64>,
     /// SQLite: counted in [`Inner::deferred`] until the committer makes it.
     counted: bool,
     /// SQLite: the release this pick-up collects, claimed on arrival.
     claim: Option<Claim>,
+}
+
+/// Why the committer answers a pending decision without one.
+#[derive(Debug)]
+enum Unmade {
+    /// It could not be made or recorded.
+    Failed(ApiError),
+    /// The caller's authority moved since its token was checked: nothing was decided, and
+    /// the caller checks the token again before presenting it anew.
+    Unconfirmed,
 }
 
 /// A decision made, with its pick-up check.
@@ -384,19 +398,22 @@ impl Engine {
     }
 
     /// [`Engine::follow_in`] in a transaction begun by `Store::begin_locked`: the head, the
-    /// register's version and the first events in one statement. Returns the register's
-    /// version as stored.
-    async fn follow_locked(&self, tx: &mut hamnvakt_store::WriteTx) -> Result<i64, ApiError> {
+    /// register's and the accounts' authority versions and the first events in one
+    /// statement. Returns the two versions as stored.
+    async fn follow_locked(
+        &self,
+        tx: &mut hamnvakt_store::WriteTx,
+    ) -> Result<(i64, i64), ApiError> {
         let after = self.followed.load(std::sync::atomic::Ordering::Acquire);
-        let (version, events) = tx
+        let followed = tx
             .head_and_follow("access.decision", after, FOLLOW_BATCH)
             .await?;
-        let n = self.apply_followed(&events);
+        let n = self.apply_followed(&followed.events);
         self.metrics.group_followed.inc_by(n as u64);
         if n >= FOLLOW_BATCH {
             self.follow_in(tx).await?;
         }
-        Ok(version)
+        Ok((followed.register, followed.authority))
     }
 
     /// Applies other instances' decision events past the newest followed, under the engine's
@@ -726,6 +743,48 @@ impl Engine {
         (id, d)
     }
 
+    /// [`Engine::decide_pickup`] for a caller whose token was checked without reading the
+    /// stored authority version (`unconfirmed`, see [`crate::web::auth::SelfAuditing`]): the
+    /// committer decides it only under the version it was checked with. Where another
+    /// instance changed tokens, roles or accounts since, the token is checked again (a
+    /// refusal is the error, 401 or 403, and chained as any other) and the presentation
+    /// decided on the caller's authority as it now stands.
+    pub async fn decide_confirming(
+        &self,
+        state: &AccessState,
+        principal: &crate::web::auth::Principal,
+        unconfirmed: Option<crate::web::auth::Unconfirmed>,
+        input: DecisionInput,
+    ) -> Result<
+        (
+            DecisionId,
+            Decision,
+            Option<hamnvakt_release::Pickup>,
+            Option<crate::release::PickupFacts>,
+        ),
+        ApiError,
+    > {
+        let Some(unconfirmed) = unconfirmed else {
+            return Ok(self.decide_pickup(state, principal.actor(), input).await);
+        };
+        match self
+            .submit(
+                state,
+                principal.actor(),
+                input.clone(),
+                Some(unconfirmed.version()),
+            )
+            .await
+        {
+            Ok(out) => Ok(out),
+            Err(()) => {
+                let now = unconfirmed.confirm(state).await?;
+                now.require(hamnvakt_identity::Permission::AccessDecide)?;
+                Ok(self.decide_pickup(state, now.actor(), input).await)
+            }
+        }
+    }
+
     /// [`Engine::decide`], with the pick-up check when the input names a container: its
     /// failures are reasons of the decision, which is recorded as one event as any other.
     /// Returns the pick-up's check and the facts it was decided on (read again by the
@@ -754,6 +813,47 @@ impl Engine {
         Option<hamnvakt_release::Pickup>,
         Option<crate::release::PickupFacts>,
     ) {
+        let (id, direction, at_ms) = (
+            input.id.unwrap_or_else(|| new_time_id(state.now_ms())),
+            input.direction,
+            input.at_ms,
+        );
+        let asked = input.pickup.clone();
+        let input = DecisionInput {
+            id: Some(id),
+            ..input
+        };
+        match self.submit(state, actor, input, None).await {
+            Ok(out) => out,
+            // Only a decision with an authority to confirm can come back unmade this way.
+            Err(()) => (
+                id,
+                refused(direction, at_ms, "the caller's authority was not confirmed"),
+                None,
+                asked,
+            ),
+        }
+    }
+
+    /// [`Engine::decide_pickup`]; with `authority`, the version of the accounts' authority
+    /// the caller was checked under, which the committer confirms (`Err` when it moved:
+    /// nothing was decided).
+    #[allow(clippy::type_complexity)]
+    async fn submit(
+        &self,
+        state: &AccessState,
+        actor: Actor,
+        input: DecisionInput,
+        authority: Option<i64>,
+    ) -> Result<
+        (
+            DecisionId,
+            Decision,
+            Option<hamnvakt_release::Pickup>,
+            Option<crate::release::PickupFacts>,
+        ),
+        (),
+    > {
         let id: DecisionId = input.id.unwrap_or_else(|| new_time_id(state.now_ms()));
         let (direction, at_ms) = (input.direction, input.at_ms);
         // On PostgreSQL the committer decides, under the chain head's lock, after comparing
@@ -792,17 +892,18 @@ impl Engine {
                 input,
                 actor,
                 reply: tx,
+                authority: authority.filter(|_| shared),
                 counted: defer,
                 claim,
             };
             if self.queue.try_send(pending).is_err() {
                 drop(inner);
-                return (
+                return Ok((
                     id,
                     refused(direction, at_ms, "the decision queue is full"),
                     None,
                     asked,
-                );
+                ));
             }
             if defer {
                 inner.deferred += 1;
@@ -817,9 +918,10 @@ impl Engine {
                 decide::apply(index, presence, &m.decision);
             }
         }
-        match rx.await {
+        Ok(match rx.await {
             Ok(Ok((_seq, made))) => (id, made.decision, made.pickup, made.facts),
-            Ok(Err(e)) => {
+            Ok(Err(Unmade::Unconfirmed)) => return Err(()),
+            Ok(Err(Unmade::Failed(e))) => {
                 tracing::error!(error = %e, "a gate decision could not be recorded");
                 (
                     id,
@@ -834,7 +936,7 @@ impl Engine {
                 None,
                 asked,
             ),
-        }
+        })
     }
 
     /// Saves a register record: checked against the register, recorded with its event, stored,
@@ -1115,10 +1217,11 @@ async fn write_batch(
             lap(&engine.metrics.group_lock);
             // Register and policy changes append under the head's lock too: one stored before
             // this group is in its version, and is loaded before the group is decided.
-            let version = engine.follow_locked(&mut t).await?;
+            let (version, authority) = engine.follow_locked(&mut t).await?;
             if version != engine.lock().version {
                 engine.reload_register(&state.store).await?;
             }
+            state.tokens.check_version(authority);
             lap(&engine.metrics.group_follow);
             // What arrived while the lock was awaited (another instance's group, fsync
             // included) joins this group: it is decided here as the rest is, under the lock
@@ -1130,6 +1233,21 @@ async fn write_batch(
                         Ok(p) => batch.push(p),
                         Err(_) => break,
                     }
+                }
+            }
+            // A caller whose token was checked under another authority version than the one
+            // stored now (a token revoked, a role or an account changed meanwhile, at any
+            // instance) is not decided: it checks its token again and presents anew.
+            if batch
+                .iter()
+                .any(|p| p.authority.is_some_and(|v| v != authority))
+            {
+                let (keep, moved): (Vec<Pending>, Vec<Pending>) = batch
+                    .drain(..)
+                    .partition(|p| p.authority.is_none_or(|v| v == authority));
+                *batch = keep;
+                for p in moved {
+                    let _ = p.reply.send(Err(Unmade::Unconfirmed));
                 }
             }
             let versions = t.release_versions(&pickup_containers(batch)).await?;
@@ -1486,7 +1604,9 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                 for (p, seq) in batch.into_iter().zip(seqs) {
                     let reply = match p.made {
                         Some(made) => Ok((seq, made)),
-                        None => Err(ApiError::Internal("a decision was not made".into())),
+                        None => Err(Unmade::Failed(ApiError::Internal(
+                            "a decision was not made".into(),
+                        ))),
                     };
                     let _ = p.reply.send(reply);
                 }
@@ -1507,9 +1627,9 @@ async fn committer(state: AccessState, mut rx: mpsc::Receiver<Pending>) {
                     }
                 }
                 for p in batch {
-                    let _ = p
-                        .reply
-                        .send(Err(ApiError::Internal("decision not recorded".into())));
+                    let _ = p.reply.send(Err(Unmade::Failed(ApiError::Internal(
+                        "decision not recorded".into(),
+                    ))));
                 }
                 let reloaded = state.access.reload_presence_from_chain(&state).await;
                 if let Err(e) = reloaded {

@@ -260,9 +260,62 @@ where
 
 /// A caller whose handler records its own audit event naming the caller as the actor (gate
 /// decisions), so a bearer token's use is not written a second time as `auth.token_used`.
-/// Everything else is as [`Principal`].
+/// Everything else is as [`Principal`], except that on PostgreSQL a bearer token is checked
+/// without reading the stored authority version: the handler confirms it where it acts (the
+/// gate's committer reads it with the chain head, under its lock), see [`Unconfirmed`].
 #[derive(Debug, Clone)]
-pub struct SelfAuditing(pub Principal);
+pub struct SelfAuditing(pub Principal, pub Option<Unconfirmed>);
+
+/// A bearer token checked against what this instance last knew of the accounts' authority
+/// (tokens, roles, disabled owners), which another instance may have changed since. The
+/// holder compares [`Unconfirmed::version`] with the stored authority version read where it
+/// acts; when they differ, it checks the token again with [`Unconfirmed::confirm`] before
+/// acting on the request.
+#[derive(Debug, Clone)]
+pub struct Unconfirmed {
+    version: i64,
+    presented: String,
+    method: String,
+    path: String,
+    address: String,
+    request_id: Option<String>,
+}
+
+impl Unconfirmed {
+    /// The authority version the token and its owner were read under.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Checks the token again against the stored authority version, as any other request's
+    /// token is checked (a refusal is chained and answered 401); the caller then asks the
+    /// returned principal for the permission it needs.
+    pub async fn confirm(&self, state: &AppState) -> Result<Principal, ApiError> {
+        match check_token(
+            state,
+            &self.presented,
+            &self.method,
+            &self.path,
+            &self.address,
+            self.request_id.clone(),
+            TokenUse {
+                record: false,
+                defer_version: false,
+            },
+        )
+        .await?
+        {
+            TokenCheck::Valid {
+                token, user, roles, ..
+            } => Ok(Principal {
+                user,
+                roles,
+                via: Via::Token { id: token.id },
+            }),
+            TokenCheck::Refused => Err(ApiError::Unauthenticated),
+        }
+    }
+}
 
 impl<S> FromRequestParts<S> for SelfAuditing
 where
@@ -273,7 +326,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = &AppState::from_ref(state);
-        authenticate(parts, state, false).await.map(SelfAuditing)
+        authenticate_deferring(parts, state, false, true)
+            .await
+            .map(|(p, u)| SelfAuditing(p, u))
     }
 }
 
@@ -282,6 +337,19 @@ async fn authenticate(
     state: &AppState,
     record_token_use: bool,
 ) -> Result<Principal, ApiError> {
+    authenticate_deferring(parts, state, record_token_use, false)
+        .await
+        .map(|(p, _)| p)
+}
+
+/// [`authenticate`]; with `defer_version`, a bearer token's authority version is left for the
+/// caller to confirm (see [`SelfAuditing`]).
+async fn authenticate_deferring(
+    parts: &mut Parts,
+    state: &AppState,
+    record_token_use: bool,
+    defer_version: bool,
+) -> Result<(Principal, Option<Unconfirmed>), ApiError> {
     {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let value = auth.to_str().map_err(|_| ApiError::Unauthenticated)?;
@@ -298,22 +366,41 @@ async fn authenticate(
             };
             let address = client_address(state, parts);
             let path = parts.uri.path().chars().take(200).collect::<String>();
+            let request_id = Some(request_id());
             return match check_token(
                 state,
                 token,
                 parts.method.as_str(),
                 &path,
                 &address,
-                Some(request_id()),
-                record_token_use,
+                request_id.clone(),
+                TokenUse {
+                    record: record_token_use,
+                    defer_version,
+                },
             )
             .await?
             {
-                TokenCheck::Valid { token, user, roles } => Ok(Principal {
+                TokenCheck::Valid {
+                    token: record,
                     user,
                     roles,
-                    via: Via::Token { id: token.id },
-                }),
+                    unconfirmed,
+                } => Ok((
+                    Principal {
+                        user,
+                        roles,
+                        via: Via::Token { id: record.id },
+                    },
+                    unconfirmed.map(|version| Unconfirmed {
+                        version,
+                        presented: token.to_owned(),
+                        method: parts.method.as_str().to_owned(),
+                        path,
+                        address,
+                        request_id,
+                    }),
+                )),
                 TokenCheck::Refused => Err(ApiError::Unauthenticated),
             };
         }
@@ -330,7 +417,7 @@ async fn authenticate(
                 return Err(ApiError::Csrf);
             }
         }
-        Ok(principal)
+        Ok((principal, None))
     }
 }
 
@@ -459,8 +546,24 @@ pub enum TokenCheck {
         token: ApiTokenRecord,
         user: User,
         roles: Vec<Role>,
+        /// Checked without reading the stored authority version (the caller asked to
+        /// confirm it itself): the version the token and its owner were read under. Before
+        /// acting, the caller compares it with the stored one and, where it moved, checks the
+        /// token again ([`Unconfirmed::confirm`]).
+        unconfirmed: Option<i64>,
     },
     Refused,
+}
+
+/// What a caller of [`check_token`] asks of it besides the check.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenUse {
+    /// Record the token's use in the chain (`auth.token_used`); handlers that chain their
+    /// own event naming the token do not.
+    pub record: bool,
+    /// On PostgreSQL, leave the stored authority version unread: the caller confirms it
+    /// where it acts (see [`Unconfirmed`]).
+    pub defer_version: bool,
 }
 
 /// Checks a bearer token and records its use (or the refusal of a known token) in the chain.
@@ -473,8 +576,12 @@ pub async fn check_token(
     path: &str,
     address: &str,
     request_id: Option<String>,
-    record_use: bool,
+    how: TokenUse,
 ) -> Result<TokenCheck, ApiError> {
+    let TokenUse {
+        record: record_use,
+        defer_version,
+    } = how;
     if !secret::well_formed(secret::TOKEN_PREFIX, presented) {
         tracing::warn!(address, "malformed bearer token refused");
         return Ok(TokenCheck::Refused);
@@ -482,33 +589,46 @@ pub async fn check_token(
     let digest = secret::digest(presented);
     let now_ms = state.now_ms();
     // Other instances may have revoked a token or changed a role since the cache was filled.
-    // (On SQLite this instance is the only writer, and clears the cache itself.)
-    if state.store.is_postgres() {
-        state
-            .tokens
-            .check_version(state.store.auth_version().await?);
-    }
-    let (token, user) = match state.tokens.get(&digest, now_ms) {
-        Some((t, u)) => (t, Some(u)),
-        None => {
-            let Some(token) = state.store.token_by_digest(&digest).await? else {
-                tracing::warn!(address, "unknown bearer token refused");
-                state.metrics.login("token_unknown");
-                return Ok(TokenCheck::Refused);
-            };
-            let user = state.store.user(token.user_id).await?;
-            if let Some(u) = &user {
-                state.tokens.put(digest, token.clone(), u.clone(), now_ms);
-            }
-            (token, user)
+    // (On SQLite this instance is the only writer, and clears the cache itself.) A caller
+    // that confirms the version itself, later and before acting, skips the read here.
+    let mut unconfirmed = state.store.is_postgres() && defer_version;
+    let (stamp, token, user, refusal) = loop {
+        if state.store.is_postgres() && !unconfirmed {
+            state
+                .tokens
+                .check_version(state.store.auth_version().await?);
         }
-    };
-    let refusal = match &user {
-        _ if token.revoked_ms.is_some() => Some("revoked"),
-        _ if token.expires_ms <= now_ms => Some("expired"),
-        None => Some("owner_missing"),
-        Some(u) if u.disabled => Some("owner_disabled"),
-        Some(_) => None,
+        let stamp = state.tokens.stamp();
+        let (token, user) = match state.tokens.get(&digest, now_ms, stamp) {
+            Some((t, u)) => (t, Some(u)),
+            None => {
+                let Some(token) = state.store.token_by_digest(&digest).await? else {
+                    tracing::warn!(address, "unknown bearer token refused");
+                    state.metrics.login("token_unknown");
+                    return Ok(TokenCheck::Refused);
+                };
+                let user = state.store.user(token.user_id).await?;
+                if let Some(u) = &user {
+                    state
+                        .tokens
+                        .put(digest.clone(), token.clone(), u.clone(), now_ms, stamp);
+                }
+                (token, user)
+            }
+        };
+        let refusal = match &user {
+            _ if token.revoked_ms.is_some() => Some("revoked"),
+            _ if token.expires_ms <= now_ms => Some("expired"),
+            None => Some("owner_missing"),
+            Some(u) if u.disabled => Some("owner_disabled"),
+            Some(_) => None,
+        };
+        // A refusal is chained: never on what may be stale (an owner enabled again since).
+        if refusal.is_some() && unconfirmed {
+            unconfirmed = false;
+            continue;
+        }
+        break (stamp, token, user, refusal);
     };
     let actor = Actor {
         id: format!("token:{}", token.id),
@@ -560,7 +680,12 @@ pub async fn check_token(
                 .copied()
                 .filter(|r| user.roles.contains(r))
                 .collect();
-            Ok(TokenCheck::Valid { token, user, roles })
+            Ok(TokenCheck::Valid {
+                token,
+                user,
+                roles,
+                unconfirmed: unconfirmed.then_some(stamp.version),
+            })
         }
     }
 }

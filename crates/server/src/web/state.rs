@@ -132,62 +132,109 @@ pub trait PriorityWriter: Send + Sync {
 /// not cost two reads. Entries live [`TokenCache::TTL_MS`]; this instance clears the cache on
 /// every token, role or account change; and where other instances share the database
 /// (PostgreSQL), the cache is cleared whenever the stored authority version
-/// ([`Store::auth_version`], moved by every revocation, role change and disabling) differs from
-/// the one it was filled under, so another instance's revocation applies at the next request.
+/// ([`Store::auth_version`], moved by every revocation, role change and disabling) is found
+/// newer than the one it was filled under, so another instance's revocation applies at the next
+/// request.
+///
+/// A reader takes a [`Stamp`] before it reads a token from the store, and the entry is kept only
+/// if nothing cleared the cache meanwhile: a token read just before a revocation and put just
+/// after the clear it caused would otherwise be served, revoked, for the rest of its life.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    /// The authority version the entries were read under.
-    version: std::sync::atomic::AtomicI64,
-    entries: std::sync::Mutex<
-        std::collections::HashMap<
-            String,
-            (hamnvakt_store::ApiTokenRecord, hamnvakt_store::User, i64),
-        >,
+    entries: std::sync::Mutex<Entries>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    /// The newest stored authority version this instance has seen.
+    version: i64,
+    /// Moved by every clear.
+    generation: u64,
+    map: std::collections::HashMap<
+        String,
+        (hamnvakt_store::ApiTokenRecord, hamnvakt_store::User, i64),
     >,
+}
+
+/// Where a [`TokenCache`] stood when taken: the authority version its entries were read under
+/// (at least; see [`TokenCache::check_version`]) and its generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub version: i64,
+    generation: u64,
 }
 
 impl TokenCache {
     pub const TTL_MS: i64 = 10_000;
 
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Where the cache stands now: take it before reading a token from the store.
+    pub fn stamp(&self) -> Stamp {
+        let e = self.entries();
+        Stamp {
+            version: e.version,
+            generation: e.generation,
+        }
+    }
+
+    /// The cached token and owner, if the cache still stands at `stamp` (an entry found after
+    /// a clear the stamp predates would be read under another authority version than the
+    /// stamp's).
     pub fn get(
         &self,
         digest: &str,
         now_ms: i64,
+        stamp: Stamp,
     ) -> Option<(hamnvakt_store::ApiTokenRecord, hamnvakt_store::User)> {
-        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(digest)
+        let e = self.entries();
+        if e.generation != stamp.generation {
+            return None;
+        }
+        e.map
+            .get(digest)
             .filter(|(_, _, at)| now_ms - at < Self::TTL_MS)
             .map(|(t, u, _)| (t.clone(), u.clone()))
     }
 
+    /// Keeps a token read from the store after `stamp` was taken, unless the cache was cleared
+    /// since (the read may predate the change that cleared it).
     pub fn put(
         &self,
         digest: String,
         token: hamnvakt_store::ApiTokenRecord,
         user: hamnvakt_store::User,
         now_ms: i64,
+        stamp: Stamp,
     ) {
-        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.clear();
+        let mut e = self.entries();
+        if e.generation != stamp.generation {
+            return;
         }
-        map.insert(digest, (token, user, now_ms));
+        if e.map.len() > 10_000 {
+            e.map.clear();
+        }
+        e.map.insert(digest, (token, user, now_ms));
     }
 
-    /// Clears the cache when `version` (the stored authority version, read now) is not the one
-    /// its entries were read under.
+    /// Clears the cache when `version` (the stored authority version, read now) is newer than
+    /// the one its entries were read under. Versions only grow: an older one, read by a
+    /// slower request, changes nothing.
     pub fn check_version(&self, version: i64) {
-        use std::sync::atomic::Ordering;
-        if self.version.swap(version, Ordering::AcqRel) != version {
-            self.clear();
+        let mut e = self.entries();
+        if version > e.version {
+            e.version = version;
+            e.generation += 1;
+            e.map.clear();
         }
     }
 
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut e = self.entries();
+        e.generation += 1;
+        e.map.clear();
     }
 }
 
@@ -336,5 +383,73 @@ impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one place that reads the system clock
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_and_user() -> (hamnvakt_store::ApiTokenRecord, hamnvakt_store::User) {
+        let user = hamnvakt_store::User {
+            id: hamnvakt_core::ids::UserId::from_random_bytes([1; 16]),
+            org_id: hamnvakt_core::ids::OrgId::from_random_bytes([2; 16]),
+            username: "gates".into(),
+            display_name: "Gates".into(),
+            password_hash: None,
+            roles: Vec::new(),
+            locale: "sv".into(),
+            disabled: false,
+            created_ms: 0,
+            org_kind: hamnvakt_core::org::OrgKind::PortAuthority,
+        };
+        let token = hamnvakt_store::ApiTokenRecord {
+            id: hamnvakt_core::ids::TokenId::from_random_bytes([3; 16]),
+            user_id: user.id,
+            name: "gates".into(),
+            roles: Vec::new(),
+            created_ms: 0,
+            expires_ms: i64::MAX,
+            revoked_ms: None,
+        };
+        (token, user)
+    }
+
+    /// A token read before a change cleared the cache, and put after the clear, is not kept:
+    /// it may be the token as it was before a revocation.
+    #[test]
+    fn a_read_that_predates_a_clear_is_not_cached() {
+        let cache = TokenCache::default();
+        let (token, user) = token_and_user();
+        let before = cache.stamp();
+        cache.clear();
+        cache.put("d".into(), token.clone(), user.clone(), 0, before);
+        assert!(cache.get("d", 1, cache.stamp()).is_none());
+        let before = cache.stamp();
+        cache.check_version(3);
+        cache.put("d".into(), token.clone(), user.clone(), 0, before);
+        assert!(cache.get("d", 1, cache.stamp()).is_none());
+        // Read after the clear: kept, and found under the stamp it was read with.
+        let after = cache.stamp();
+        cache.put("d".into(), token, user, 0, after);
+        assert!(cache.get("d", 1, cache.stamp()).is_some());
+        assert_eq!(cache.stamp().version, 3);
+    }
+
+    /// Versions only grow: an older one, read by a slower request, neither clears the cache
+    /// nor moves its version back.
+    #[test]
+    fn an_older_authority_version_changes_nothing() {
+        let cache = TokenCache::default();
+        let (token, user) = token_and_user();
+        cache.check_version(5);
+        let stamp = cache.stamp();
+        cache.put("d".into(), token, user, 0, stamp);
+        cache.check_version(4);
+        assert_eq!(cache.stamp(), stamp);
+        assert!(cache.get("d", 1, stamp).is_some());
+        cache.check_version(6);
+        assert!(cache.get("d", 1, cache.stamp()).is_none());
+        assert_eq!(cache.stamp().version, 6);
     }
 }
