@@ -147,6 +147,25 @@ impl Default for OpenOptions {
     }
 }
 
+/// Begins a PostgreSQL transaction holding the chain head's row lock (see
+/// [`Store::begin_locked`]), on the committer's kept connection: its commit does not wait for
+/// the disk, [`COMMIT_DURABLY`] does after the lock is released.
+const LOCK_HEAD: &str =
+    "BEGIN; SET LOCAL synchronous_commit = off; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE";
+
+/// Ends a transaction begun with [`LOCK_HEAD`] and returns once it is on disk: `COMMIT`, which
+/// releases the chain head's lock without waiting for the log's flush, then in the same round
+/// trip a one-row update in a transaction of its own, whose commit does wait (the session's
+/// `synchronous_commit`, standbys included): the log is flushed in order, so that flush
+/// carries the first commit too. The other instances' committers take the lock while this one
+/// waits for the disk, instead of after. What the first commit wrote is visible to other
+/// transactions just before it is durable, as with any asynchronous commit; an answer to a
+/// caller waits for this round trip. Should the update fail after the commit went through, the
+/// caller sees an error though the group is stored: the gate's committer then answers its
+/// decisions as not recorded and reloads presence from the chain.
+pub(crate) const COMMIT_DURABLY: &str = "COMMIT; INSERT INTO commit_marks (slot, n) \
+    VALUES (pg_backend_pid() % 1024, 1) ON CONFLICT (slot) DO UPDATE SET n = commit_marks.n + 1";
+
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -161,7 +180,9 @@ pub struct Store {
     /// connection to the second file, `<database>.derived` (see [`derived_path`]), which every
     /// other connection attaches; on PostgreSQL the same pool as the rest.
     derived: AnyPool,
-    /// On SQLite, the writer pool's one connection, kept out of it (see [`writer`]).
+    /// On SQLite, the writer pool's one connection, kept out of it (see [`writer`]); on
+    /// PostgreSQL, the connection the gate's committer keeps for its transactions on the
+    /// chain head ([`Store::begin_locked`]).
     write_conn: writer::Writer,
     /// The chain head this process last committed (SQLite; see [`Store::append_durably`]).
     head_hint: tx::HeadHint,
@@ -428,20 +449,48 @@ impl Store {
                 self.writable()?;
                 Ok(self.begin_sqlite(true, None).await?.0)
             }
-            Backend::Postgres => {
-                self.writable()?;
-                let tx = self
-                    .writer
-                    .begin_with("BEGIN; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE")
-                    .await?;
-                Ok(WriteTx::new(
-                    TxConn::Pooled(tx),
-                    self.backend,
-                    Some(self.head_hint.clone()),
-                )
-                .moving(self.facts_generation.clone()))
-            }
+            Backend::Postgres => Ok(self.begin_held(LOCK_HEAD).await?.0),
         }
+    }
+
+    /// On PostgreSQL, [`Store::begin_locked`] and [`WriteTx::head_and_follow`] in one round
+    /// trip: `BEGIN`, the head's lock, then (a statement of its own, begun once the lock is
+    /// granted, so it sees every event committed before) the head, the register's and the
+    /// authority versions and the events of `kind` after `after`. The gate's committer's
+    /// way in.
+    pub async fn begin_locked_following(
+        &self,
+        kind: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<(WriteTx, tx::Followed)> {
+        if self.backend == Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "following other instances is for PostgreSQL".into(),
+            ));
+        }
+        let mut follow = sql::Sql::inline(LOCK_HEAD);
+        follow.push("; ");
+        tx::head_and_follow_sql(&mut follow, kind, after, limit);
+        let (tx, rows) = self.begin_held(&follow.inlined()?).await?;
+        // The lock's one row, then the follow's.
+        let (head, followed) = tx::followed(rows.get(1..).unwrap_or(&[]))?;
+        Ok((tx.with_head(head), followed))
+    }
+
+    /// PostgreSQL: begins a transaction on the committer's kept connection with `begin`
+    /// (plain statements, sent as they are), and returns their rows.
+    async fn begin_held(&self, begin: &str) -> Result<(WriteTx, Vec<sqlx::any::AnyRow>)> {
+        self.writable()?;
+        let mut conn = self.write_conn.lock(&self.writer).await?;
+        let rows = conn.begin_raw(begin).await?;
+        let tx = WriteTx::new(
+            TxConn::Held(conn),
+            self.backend,
+            Some(self.head_hint.clone()),
+        )
+        .moving(self.facts_generation.clone());
+        Ok((tx, rows))
     }
 
     /// [`Store::begin_locked`], and the releases of these containers as

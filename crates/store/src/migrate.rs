@@ -195,6 +195,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../schema/sqlite/0035_releases_by_container.sql"),
         postgres: include_str!("../schema/postgres/0035_releases_by_container.sql"),
     },
+    Migration {
+        version: 36,
+        name: "commit_marks",
+        sqlite: include_str!("../schema/sqlite/0036_commit_marks.sql"),
+        postgres: include_str!("../schema/postgres/0036_commit_marks.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that keeps two instances from migrating at once.

@@ -26,6 +26,10 @@ pub(crate) struct Sql {
     pub text: String,
     args: Vec<Arg>,
     backend: Backend,
+    /// PostgreSQL statements with their values written in as literals ([`Sql::inline`]).
+    inline: bool,
+    /// An argument that cannot be written as a literal (a text holding a NUL, a float).
+    unwritable: Option<&'static str>,
 }
 
 impl Sql {
@@ -35,7 +39,66 @@ impl Sql {
             text: text.to_owned(),
             args: Vec::new(),
             backend,
+            inline: false,
+            unwritable: None,
         }
+    }
+
+    /// A PostgreSQL statement whose arguments are written into its text as literals, for
+    /// PostgreSQL's simple query protocol: several statements in one round trip, which the
+    /// extended protocol (placeholders) does not allow. Only integers and texts: a text is
+    /// an escape string constant (`E'…'`, a backslash and a quote doubled), which means the
+    /// same whatever `standard_conforming_strings` is; one holding a NUL, which PostgreSQL
+    /// texts cannot hold, makes [`Sql::inlined`] an error.
+    pub fn inline(text: &str) -> Sql {
+        Sql {
+            inline: true,
+            ..Sql::on(Backend::Postgres, text)
+        }
+    }
+
+    /// The text of an [`Sql::inline`] statement.
+    pub fn inlined(self) -> crate::Result<String> {
+        match self.unwritable {
+            None if self.inline => Ok(self.text),
+            None => Err(crate::StoreError::Unsupported(
+                "a statement with placeholders has no literal text".into(),
+            )),
+            Some(why) => Err(crate::StoreError::Unsupported(why.into())),
+        }
+    }
+
+    fn literal(&mut self, arg: &Arg) {
+        let text = match arg {
+            Arg::I64(v) | Arg::OptI64(Some(v)) => {
+                self.text.push_str(&v.to_string());
+                return;
+            }
+            Arg::OptText(None) | Arg::OptI64(None) => {
+                self.text.push_str("NULL");
+                return;
+            }
+            Arg::F64(_) | Arg::OptF64(_) => {
+                self.unwritable = Some("a float is not written as a literal");
+                self.text.push_str("NULL");
+                return;
+            }
+            Arg::Text(t) | Arg::OptText(Some(t)) => t,
+        };
+        if text.contains('\0') {
+            self.unwritable = Some("a text holds a NUL character");
+            self.text.push_str("NULL");
+            return;
+        }
+        self.text.push_str("E'");
+        for c in text.chars() {
+            match c {
+                '\\' => self.text.push_str("\\\\"),
+                '\'' => self.text.push_str("''"),
+                c => self.text.push(c),
+            }
+        }
+        self.text.push('\'');
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -54,6 +117,10 @@ impl Sql {
 
     /// Appends a placeholder for `arg` and returns `self` for chaining.
     pub fn arg(&mut self, arg: Arg) -> &mut Self {
+        if self.inline {
+            self.literal(&arg);
+            return self;
+        }
         self.args.push(arg);
         match self.backend {
             Backend::Sqlite => self.text.push('?'),
@@ -127,6 +194,32 @@ mod tests {
             q.row(true, [Arg::Text("x".into()), Arg::OptI64(None)]);
             assert_eq!(q.text, want);
         }
+    }
+
+    #[test]
+    fn inline_statements_write_their_values_as_literals() {
+        let mut q = Sql::inline("SELECT ");
+        q.row(
+            true,
+            [
+                Arg::I64(-7),
+                Arg::Text("a'b\\c".into()),
+                Arg::OptText(None),
+                Arg::OptI64(Some(3)),
+            ],
+        );
+        assert_eq!(
+            q.inlined().ok().as_deref(),
+            Some("SELECT (-7, E'a''b\\\\c', NULL, 3)")
+        );
+        for bad in [Arg::Text("a\0b".into()), Arg::F64(1.5)] {
+            let mut q = Sql::inline("SELECT ");
+            q.arg(bad);
+            assert!(q.inlined().is_err());
+        }
+        let mut q = Sql::on(Backend::Postgres, "SELECT ");
+        q.arg(Arg::I64(1));
+        assert!(q.inlined().is_err(), "placeholders have no literal text");
     }
 
     #[test]

@@ -158,35 +158,12 @@ impl WriteTx {
         after: i64,
         limit: i64,
     ) -> Result<Followed> {
-        let rows = sqlx::query(
-            "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), \
-             (SELECT version FROM auth_version WHERE id = 1), e.seq, e.payload \
-             FROM chain_head h LEFT JOIN LATERAL (SELECT seq, payload FROM events \
-             WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3) e ON TRUE \
-             WHERE h.id = 1 ORDER BY e.seq",
-        )
-        .bind(kind.to_owned())
-        .bind(after)
-        .bind(limit.clamp(1, 100_000))
-        .fetch_all(&mut *self.tx)
-        .await?;
-        let first = rows
-            .first()
-            .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
-        self.head = Some((first.try_get(0)?, first.try_get(1)?));
-        let register: i64 = first.try_get(2)?;
-        let authority: i64 = first.try_get(3)?;
-        let mut events = Vec::with_capacity(rows.len());
-        for r in &rows {
-            if let Some(seq) = r.try_get::<Option<i64>, _>(4)? {
-                events.push((seq, r.try_get::<String, _>(5)?));
-            }
-        }
-        Ok(Followed {
-            register,
-            authority,
-            events,
-        })
+        let mut sql = Sql::on(Backend::Postgres, "");
+        head_and_follow_sql(&mut sql, kind, after, limit);
+        let rows = sql.query().fetch_all(&mut *self.tx).await?;
+        let (head, followed) = followed(&rows)?;
+        self.head = Some(head);
+        Ok(followed)
     }
 
     /// Appends one event to the chain.
@@ -260,6 +237,9 @@ impl WriteTx {
         events: &[NewEvent<'_>],
         unbegun: Option<(i64, String)>,
     ) -> Result<Option<Vec<AppendedEvent>>> {
+        if matches!(self.tx, TxConn::Held(_)) && unbegun.is_none() {
+            return self.append_and_commit_held(events).await.map(Some);
+        }
         let TxConn::Writer(conn) = &mut self.tx else {
             let appended = self.append_many(events).await?;
             self.commit().await?;
@@ -347,6 +327,55 @@ impl WriteTx {
             set_hint(hint, Some(head));
         }
         Ok(Some(appended))
+    }
+
+    /// [`WriteTx::append_and_commit`] on PostgreSQL's kept connection: the events, the head
+    /// and the commit ([`crate::COMMIT_DURABLY`]) in one round trip, their values written in
+    /// as literals ([`Sql::inline`]), since the extended protocol's placeholders allow one
+    /// statement a round trip. The head's lock is released with the commit, before the log's
+    /// flush: this spares every other instance's committer a round trip and a flush of
+    /// waiting.
+    async fn append_and_commit_held(
+        mut self,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<AppendedEvent>> {
+        for (sql, conflict) in std::mem::take(&mut self.with_commit) {
+            self.write_one(&sql, conflict).await?;
+        }
+        let mut statements = String::new();
+        let mut appended = Vec::new();
+        let mut moved = None;
+        if !events.is_empty() {
+            self.lock_head().await?;
+            let (seq, prev_hash) = self
+                .head
+                .take()
+                .ok_or_else(|| StoreError::Corrupt("chain head not read".into()))?;
+            let (rows, out, head) = chain_rows(seq, prev_hash, events);
+            statements = pg_append_into(Sql::inline(""), rows, &head).inlined()?;
+            statements.push_str("; ");
+            appended = out;
+            moved = Some(head);
+        }
+        statements.push_str(crate::COMMIT_DURABLY);
+        let TxConn::Held(conn) = &mut self.tx else {
+            return Err(StoreError::Corrupt("not the kept connection".into()));
+        };
+        // Cut short, the transaction stays open: the guard rolls it back when dropped.
+        let done = conn.finish_raw(&statements).await;
+        // Moved whether or not the commit went through, as in `commit`.
+        if let (true, Some(g)) = (self.facts_touched, &self.facts) {
+            g.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        if let Some(hint) = &self.hint {
+            match (&done, moved) {
+                (Ok(()), Some(head)) => set_hint(hint, Some(head)),
+                (Ok(()), None) => {}
+                (Err(_), _) => set_hint(hint, None),
+            }
+        }
+        done.map_err(StoreError::from_write)?;
+        Ok(appended)
     }
 
     /// Writes `rows` with multi-row statements, `head (…), (…) tail`, chunked as
@@ -688,7 +717,12 @@ fn sqlite_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) 
 /// PostgreSQL's append of `rows` in a transaction that holds the head row's lock: the events
 /// and the new head in one statement.
 fn pg_append(rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
-    let mut sql = Sql::on(Backend::Postgres, "WITH ");
+    pg_append_into(Sql::on(Backend::Postgres, ""), rows, head)
+}
+
+/// [`pg_append`] written into `sql` (with placeholders, or literals for [`Sql::inline`]).
+fn pg_append_into(mut sql: Sql, rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
+    sql.push("WITH ");
     let n = rows.len();
     let mut rows = rows.into_iter();
     for (k, (_, len)) in chunks(n).into_iter().enumerate() {
@@ -735,6 +769,47 @@ fn pg_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> S
     set_head(&mut sql, head)
         .push(" WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) SELECT count(*) FROM u");
     sql
+}
+
+/// The statement of [`WriteTx::head_and_follow`], appended to `sql` (with placeholders, or
+/// literals for [`Sql::inline`]).
+pub(crate) fn head_and_follow_sql(sql: &mut Sql, kind: &str, after: i64, limit: i64) {
+    sql.push(
+        "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), \
+         (SELECT version FROM auth_version WHERE id = 1), e.seq, e.payload \
+         FROM chain_head h LEFT JOIN LATERAL (SELECT seq, payload FROM events \
+         WHERE kind = ",
+    )
+    .arg(Arg::Text(kind.to_owned()))
+    .push(" AND seq > ")
+    .arg(Arg::I64(after))
+    .push(" ORDER BY seq LIMIT ")
+    .arg(Arg::I64(limit.clamp(1, 100_000)))
+    .push(") e ON TRUE WHERE h.id = 1 ORDER BY e.seq");
+}
+
+/// The head and what [`head_and_follow_sql`] read, from its rows.
+pub(crate) fn followed(rows: &[sqlx::any::AnyRow]) -> Result<((i64, String), Followed)> {
+    let first = rows
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("chain_head row is missing".into()))?;
+    let head = (first.try_get(0)?, first.try_get(1)?);
+    let register: i64 = first.try_get(2)?;
+    let authority: i64 = first.try_get(3)?;
+    let mut events = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(seq) = r.try_get::<Option<i64>, _>(4)? {
+            events.push((seq, r.try_get::<String, _>(5)?));
+        }
+    }
+    Ok((
+        head,
+        Followed {
+            register,
+            authority,
+            events,
+        },
+    ))
 }
 
 /// What [`WriteTx::head_and_follow`] read with the chain head.

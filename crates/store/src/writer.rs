@@ -55,13 +55,26 @@ impl Writer {
             slot.conn = Some(pool.acquire().await?);
             slot.open = false;
         }
-        let mut guard = WriterGuard(slot);
-        if guard.0.open {
-            // No transaction open is an error here, and the one wanted outcome either way.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *guard).await;
-            guard.0.open = false;
+        if slot.open {
+            // No transaction open is an error here (SQLite), and the one wanted outcome
+            // either way; a connection that does not answer at all (it broke with the
+            // transaction that failed) is closed and replaced.
+            let answered = match slot.conn.as_deref_mut() {
+                Some(conn) => {
+                    sqlx::query("ROLLBACK").execute(&mut *conn).await.is_ok()
+                        || sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok()
+                }
+                None => true,
+            };
+            if !answered {
+                if let Some(mut conn) = slot.conn.take() {
+                    conn.close_on_drop();
+                }
+                slot.conn = Some(pool.acquire().await?);
+            }
+            slot.open = false;
         }
-        Ok(guard)
+        Ok(WriterGuard(slot))
     }
 
     /// Hands the connection back to its pool (before the pool is closed).
@@ -82,6 +95,23 @@ impl WriterGuard {
     ) -> Result<Vec<sqlx::any::AnyRow>> {
         self.0.open = true;
         Ok(begin.fetch_all(&mut **self).await?)
+    }
+
+    /// [`WriterGuard::begin`] with statements sent as they are (PostgreSQL's simple query
+    /// protocol, so several in one round trip; no placeholders): the rows of all of them.
+    pub(crate) async fn begin_raw(&mut self, begin: &str) -> Result<Vec<sqlx::any::AnyRow>> {
+        self.0.open = true;
+        let conn: &mut AnyConnection = self;
+        Ok(sqlx::Executor::fetch_all(conn, sqlx::raw_sql(begin)).await?)
+    }
+
+    /// Runs statements that end the open transaction with `COMMIT`, as they are (see
+    /// [`WriterGuard::begin_raw`]); the transaction stays marked open if they fail.
+    pub(crate) async fn finish_raw(&mut self, statements: &str) -> sqlx::Result<()> {
+        let conn: &mut AnyConnection = self;
+        sqlx::Executor::execute(conn, sqlx::raw_sql(statements)).await?;
+        self.0.open = false;
+        Ok(())
     }
 
     /// Marks a transaction open (for a statement batch that begins and commits its own).
@@ -124,8 +154,11 @@ impl Drop for WriterGuard {
         rt.spawn(async move {
             let mut slot = slot.lock().await;
             if let (true, Some(conn)) = (slot.open, slot.conn.as_deref_mut()) {
-                let _ = sqlx::query("ROLLBACK").execute(conn).await;
-                slot.open = false;
+                // Left marked open when it fails: the next writer tries again, and replaces
+                // a connection that does not answer.
+                if sqlx::query("ROLLBACK").execute(conn).await.is_ok() {
+                    slot.open = false;
+                }
             }
         });
     }
@@ -160,6 +193,9 @@ impl DerefMut for WriterGuard {
 pub(crate) enum TxConn {
     Writer(WriterGuard),
     Pooled(sqlx::Transaction<'static, Any>),
+    /// PostgreSQL: the connection the gate's committer keeps, its transaction begun and
+    /// ended with plain statements (see [`crate::Store::begin_locked`]).
+    Held(WriterGuard),
 }
 
 impl TxConn {
@@ -168,6 +204,10 @@ impl TxConn {
             TxConn::Writer(mut g) => {
                 g.commit().await?;
                 Ok(Some(g))
+            }
+            TxConn::Held(mut g) => {
+                g.finish_raw(crate::COMMIT_DURABLY).await?;
+                Ok(None)
             }
             TxConn::Pooled(t) => {
                 t.commit().await?;
@@ -182,7 +222,7 @@ impl Deref for TxConn {
 
     fn deref(&self) -> &AnyConnection {
         match self {
-            TxConn::Writer(g) => g,
+            TxConn::Writer(g) | TxConn::Held(g) => g,
             TxConn::Pooled(t) => t,
         }
     }
@@ -191,7 +231,7 @@ impl Deref for TxConn {
 impl DerefMut for TxConn {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
-            TxConn::Writer(g) => g,
+            TxConn::Writer(g) | TxConn::Held(g) => g,
             TxConn::Pooled(t) => t,
         }
     }

@@ -1983,6 +1983,102 @@ async fn targeting_context_in_memory_matches_sql(kind: Kind) {
     );
 }
 
+/// The gate committer's transaction (`begin_locked`, and on PostgreSQL
+/// `begin_locked_following` on the kept connection, whose events go in with their values
+/// written as literals): every text is stored exactly as given, quotes, backslashes and
+/// statement-like text included; a text PostgreSQL cannot hold is refused with nothing
+/// written, and the connection goes on.
+async fn the_committers_transaction_stores_every_text_as_given(kind: Kind) {
+    let (_db, store) = open(kind).await;
+    append(&store, "test.before", json!({})).await;
+    let odd = [
+        "o'neil \\ \\' '' $$ $1 E'x' ; DROP TABLE events; -- \u{1F6A2} å ä ö",
+        "\\",
+        "'",
+        "line\nbreak\ttab\r",
+        "\\x00 \\u0000 \\'; COMMIT; BEGIN",
+    ];
+    let events: Vec<NewEvent> = odd
+        .iter()
+        .enumerate()
+        .map(|(i, t)| NewEvent {
+            at_ms: T0 + i as i64,
+            kind: "test.odd",
+            actor: t,
+            org: Some(t),
+            subject: Some(t),
+            request_id: Some(t),
+            payload: json!({ "text": t, "nul": "a\u{0}b", "i": i }),
+        })
+        .collect();
+    let tx = match kind {
+        Kind::Postgres => {
+            let (tx, followed) = store
+                .begin_locked_following("test.before", 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(followed.events.len(), 1, "{followed:?}");
+            assert_eq!(followed.events[0].0, 1);
+            tx
+        }
+        Kind::Sqlite => store.begin_locked().await.unwrap(),
+    };
+    let appended = tx.append_and_commit(&events).await.unwrap();
+    assert_eq!(
+        appended.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        [2, 3, 4, 5, 6]
+    );
+    let stored = store.events_after(1, 10).await.unwrap();
+    assert_eq!(stored.len(), odd.len());
+    for ((e, t), a) in stored.iter().zip(odd).zip(&appended) {
+        assert_eq!(
+            (e.actor.as_str(), e.org.as_deref(), e.subject.as_deref()),
+            (t, Some(t), Some(t))
+        );
+        assert_eq!(e.request_id.as_deref(), Some(t));
+        let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+        assert_eq!(payload["text"], t);
+        assert_eq!(payload["nul"], "a\u{0}b");
+        assert_eq!(e.hash, a.hash);
+    }
+    assert_eq!(
+        store.verify_chain().await.unwrap().status,
+        ChainStatus::Intact
+    );
+    if kind == Kind::Postgres {
+        // Followed as written.
+        let (tx, followed) = store
+            .begin_locked_following("test.odd", 1, 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            followed.events.iter().map(|e| e.0).collect::<Vec<_>>(),
+            [2, 3, 4]
+        );
+        assert_eq!(followed.events[0].1, stored[0].payload);
+        drop(tx);
+        // A NUL in a text: refused, nothing written, and the kept connection goes on.
+        let tx = store.begin_locked().await.unwrap();
+        let bad = tx
+            .append_and_commit(&[NewEvent {
+                actor: "a\u{0}b",
+                ..event("test.nul", 0)
+            }])
+            .await;
+        assert!(matches!(bad, Err(StoreError::Unsupported(_))), "{bad:?}");
+        let tx = store.begin_locked().await.unwrap();
+        let got = tx
+            .append_and_commit(&[event("test.after", 1)])
+            .await
+            .unwrap();
+        assert_eq!(got[0].seq, 7);
+    }
+    assert_eq!(
+        store.verify_chain().await.unwrap().status,
+        ChainStatus::Intact
+    );
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -2022,4 +2118,5 @@ conformance!(
     assessments_practices_and_scores,
     folds_order_and_the_outbox,
     targeting_context_in_memory_matches_sql,
+    the_committers_transaction_stores_every_text_as_given,
 );

@@ -179,10 +179,11 @@ pub struct ProjectionMetrics {
     pub decisions_projected: Gauge,
     pub projection_errors: Counter,
     /// Beginning the transaction and getting the chain head's lock (on PostgreSQL the wait
-    /// for other instances' groups).
+    /// for other instances' groups, and in the same round trip reading the versions and
+    /// other instances' decisions, applied).
     pub group_lock: prometheus_client::metrics::histogram::Histogram,
-    /// Reading the head, the register's version and other instances' decisions, and
-    /// applying them (PostgreSQL).
+    /// Loading a moved register and setting aside callers whose authority moved
+    /// (PostgreSQL).
     pub group_follow: prometheus_client::metrics::histogram::Histogram,
     /// Other instances' decisions followed by the committer.
     pub group_followed: Counter,
@@ -214,12 +215,12 @@ impl ProjectionMetrics {
         );
         registry.register(
             "decision_group_lock_seconds",
-            "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances; on SQLite with the read of the pick-ups' release versions)",
+            "Gate decisions made in the committer's transaction: beginning it and locking the chain head (the wait for other instances, and on PostgreSQL reading and applying their decisions in the same round trip; on SQLite with the read of the pick-ups' release versions)",
             m.group_lock.clone(),
         );
         registry.register(
             "decision_group_follow_seconds",
-            "Gate decisions made in the committer's transaction: reading and applying other instances' decisions",
+            "Gate decisions made in the committer's transaction: on PostgreSQL, loading a register another instance changed and taking in what queued meanwhile",
             m.group_follow.clone(),
         );
         registry.register(
@@ -397,23 +398,24 @@ impl Engine {
         }
     }
 
-    /// [`Engine::follow_in`] in a transaction begun by `Store::begin_locked`: the head, the
-    /// register's and the accounts' authority versions and the first events in one
-    /// statement. Returns the two versions as stored.
-    async fn follow_locked(
+    /// Begins the committer's transaction on PostgreSQL: the chain head's lock, then the
+    /// register's and the accounts' authority versions and the first events to follow, in
+    /// one round trip ([`Store::begin_locked_following`]); applies what it followed. Returns
+    /// the transaction and the two versions as stored.
+    async fn begin_following(
         &self,
-        tx: &mut hamnvakt_store::WriteTx,
-    ) -> Result<(i64, i64), ApiError> {
+        store: &Store,
+    ) -> Result<(hamnvakt_store::WriteTx, i64, i64), ApiError> {
         let after = self.followed.load(std::sync::atomic::Ordering::Acquire);
-        let followed = tx
-            .head_and_follow("access.decision", after, FOLLOW_BATCH)
+        let (mut tx, followed) = store
+            .begin_locked_following("access.decision", after, FOLLOW_BATCH)
             .await?;
         let n = self.apply_followed(&followed.events);
         self.metrics.group_followed.inc_by(n as u64);
         if n >= FOLLOW_BATCH {
-            self.follow_in(tx).await?;
+            self.follow_in(&mut tx).await?;
         }
-        Ok((followed.register, followed.authority))
+        Ok((tx, followed.register, followed.authority))
     }
 
     /// Applies other instances' decision events past the newest followed, under the engine's
@@ -1213,16 +1215,14 @@ async fn write_batch(
     };
     if batch.iter().any(|p| p.made.is_none()) {
         let (mut t, versions) = if shared {
-            let mut t = state.store.begin_locked().await?;
-            lap(&engine.metrics.group_lock);
             // Register and policy changes append under the head's lock too: one stored before
             // this group is in its version, and is loaded before the group is decided.
-            let (version, authority) = engine.follow_locked(&mut t).await?;
+            let (mut t, version, authority) = engine.begin_following(&state.store).await?;
+            lap(&engine.metrics.group_lock);
             if version != engine.lock().version {
                 engine.reload_register(&state.store).await?;
             }
             state.tokens.check_version(authority);
-            lap(&engine.metrics.group_follow);
             // What arrived while the lock was awaited (another instance's group, fsync
             // included) joins this group: it is decided here as the rest is, under the lock
             // and after the other instances' decisions, instead of waiting for a whole
@@ -1250,6 +1250,7 @@ async fn write_batch(
                     let _ = p.reply.send(Err(Unmade::Unconfirmed));
                 }
             }
+            lap(&engine.metrics.group_follow);
             let versions = t.release_versions(&pickup_containers(batch)).await?;
             (t, versions)
         } else {
