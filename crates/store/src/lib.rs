@@ -148,12 +148,15 @@ impl Default for OpenOptions {
 }
 
 /// Begins a PostgreSQL transaction holding the chain head's row lock (see
-/// [`Store::begin_locked`]), on the committer's kept connection: its commit does not wait for
-/// the disk, [`COMMIT_DURABLY`] does after the lock is released.
-const LOCK_HEAD: &str =
+/// [`Store::begin_locked`]), on the committer's kept connection.
+const LOCK_HEAD: &str = "BEGIN; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE";
+
+/// [`LOCK_HEAD`] for a transaction that lets go of the lock before the log's flush: its
+/// commit does not wait for the disk, [`COMMIT_DURABLY`] does after the lock is released.
+const LOCK_HEAD_EARLY: &str =
     "BEGIN; SET LOCAL synchronous_commit = off; SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE";
 
-/// Ends a transaction begun with [`LOCK_HEAD`] and returns once it is on disk: `COMMIT`, which
+/// Ends a transaction begun with [`LOCK_HEAD_EARLY`] and returns once it is on disk: `COMMIT`, which
 /// releases the chain head's lock without waiting for the log's flush, then in the same round
 /// trip a one-row update in a transaction of its own, whose commit does wait (the session's
 /// `synchronous_commit`, standbys included): the log is flushed in order, so that flush
@@ -449,7 +452,7 @@ impl Store {
                 self.writable()?;
                 Ok(self.begin_sqlite(true, None).await?.0)
             }
-            Backend::Postgres => Ok(self.begin_held(LOCK_HEAD).await?.0),
+            Backend::Postgres => Ok(self.begin_held(LOCK_HEAD_EARLY, None, true).await?.0),
         }
     }
 
@@ -458,32 +461,50 @@ impl Store {
     /// granted, so it sees every event committed before) the head, the register's and the
     /// authority versions and the events of `kind` after `after`. The gate's committer's
     /// way in.
+    ///
+    /// With `early`, the commit lets go of the chain head's lock before the log's flush and
+    /// waits for the disk after it ([`COMMIT_DURABLY`]): worth its second, one-row
+    /// transaction only where another instance waits for the lock meanwhile.
     pub async fn begin_locked_following(
         &self,
         kind: &str,
         after: i64,
         limit: i64,
+        early: bool,
     ) -> Result<(WriteTx, tx::Followed)> {
         if self.backend == Backend::Sqlite {
             return Err(StoreError::Unsupported(
                 "following other instances is for PostgreSQL".into(),
             ));
         }
-        let mut follow = sql::Sql::inline(LOCK_HEAD);
-        follow.push("; ");
+        let mut follow = sql::Sql::on(Backend::Postgres, "");
         tx::head_and_follow_sql(&mut follow, kind, after, limit);
-        let (tx, rows) = self.begin_held(&follow.inlined()?).await?;
+        let lock = if early { LOCK_HEAD_EARLY } else { LOCK_HEAD };
+        let (tx, rows) = self.begin_held(lock, Some(&follow), early).await?;
         // The lock's one row, then the follow's.
         let (head, followed) = tx::followed(rows.get(1..).unwrap_or(&[]))?;
         Ok((tx.with_head(head), followed))
     }
 
     /// PostgreSQL: begins a transaction on the committer's kept connection with `begin`
-    /// (plain statements, sent as they are), and returns their rows.
-    async fn begin_held(&self, begin: &str) -> Result<(WriteTx, Vec<sqlx::any::AnyRow>)> {
+    /// (plain statements, sent as they are) and `then` (a prepared statement's execution, see
+    /// `WriterGuard::execute_text`) in one round trip, to be ended with [`COMMIT_DURABLY`] if
+    /// `early` (it began with [`LOCK_HEAD_EARLY`]), else with `COMMIT`; returns their rows.
+    async fn begin_held(
+        &self,
+        begin: &str,
+        then: Option<&sql::Sql>,
+        early: bool,
+    ) -> Result<(WriteTx, Vec<sqlx::any::AnyRow>)> {
         self.writable()?;
         let mut conn = self.write_conn.lock(&self.writer).await?;
-        let rows = conn.begin_raw(begin).await?;
+        conn.ending_with(if early { COMMIT_DURABLY } else { "COMMIT" });
+        let mut text = begin.to_owned();
+        if let Some(then) = then {
+            text.push_str("; ");
+            conn.execute_text(then, &mut text)?;
+        }
+        let rows = conn.begin_raw(&text).await?;
         let tx = WriteTx::new(
             TxConn::Held(conn),
             self.backend,

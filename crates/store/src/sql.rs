@@ -68,6 +68,20 @@ impl Sql {
         }
     }
 
+    /// This statement's arguments as a parenthesised list of literals, as [`Sql::inline`]
+    /// writes them: for `EXECUTE name(…)` of the statement prepared from this one's text.
+    pub fn literal_args(&self) -> crate::Result<String> {
+        let mut out = Sql::inline("(");
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.literal(a);
+        }
+        out.push(")");
+        out.inlined()
+    }
+
     fn literal(&mut self, arg: &Arg) {
         let text = match arg {
             Arg::I64(v) | Arg::OptI64(Some(v)) => {

@@ -330,7 +330,7 @@ impl WriteTx {
     }
 
     /// [`WriteTx::append_and_commit`] on PostgreSQL's kept connection: the events, the head
-    /// and the commit ([`crate::COMMIT_DURABLY`]) in one round trip, their values written in
+    /// and the commit (`COMMIT`, or [`crate::COMMIT_DURABLY`]) in one round trip, their values written in
     /// as literals ([`Sql::inline`]), since the extended protocol's placeholders allow one
     /// statement a round trip. The head's lock is released with the commit, before the log's
     /// flush: this spares every other instance's committer a round trip and a flush of
@@ -352,15 +352,18 @@ impl WriteTx {
                 .take()
                 .ok_or_else(|| StoreError::Corrupt("chain head not read".into()))?;
             let (rows, out, head) = chain_rows(seq, prev_hash, events);
-            statements = pg_append_into(Sql::inline(""), rows, &head).inlined()?;
+            let TxConn::Held(conn) = &mut self.tx else {
+                return Err(StoreError::Corrupt("not the kept connection".into()));
+            };
+            conn.execute_text(&pg_append(rows, &head), &mut statements)?;
             statements.push_str("; ");
             appended = out;
             moved = Some(head);
         }
-        statements.push_str(crate::COMMIT_DURABLY);
         let TxConn::Held(conn) = &mut self.tx else {
             return Err(StoreError::Corrupt("not the kept connection".into()));
         };
+        statements.push_str(conn.commit_statements());
         // Cut short, the transaction stays open: the guard rolls it back when dropped.
         let done = conn.finish_raw(&statements).await;
         // Moved whether or not the commit went through, as in `commit`.

@@ -23,6 +23,15 @@ pub(crate) struct Slot {
     conn: Option<PoolConnection<Any>>,
     /// A transaction may be open on the connection: roll it back before the next use.
     open: bool,
+    /// PostgreSQL's kept connection: the statements that commit the open transaction.
+    commit: &'static str,
+    /// PostgreSQL's kept connection: the statements prepared on it by
+    /// [`WriterGuard::execute_text`], by their text's hash, and the generation their names
+    /// carry (moved by every failure, since a failed batch may or may not have prepared).
+    prepared: std::collections::HashSet<u64>,
+    generation: u64,
+    /// Prepared by the batch on its way, known only once it has gone through.
+    preparing: Vec<u64>,
 }
 
 /// The writer connection, shared by the clones of one store.
@@ -51,9 +60,16 @@ impl Writer {
     /// dropped as broken), with no transaction open on it.
     pub(crate) async fn lock(&self, pool: &AnyPool) -> Result<WriterGuard> {
         let mut slot = self.0.clone().lock_owned().await;
+        if !slot.preparing.is_empty() {
+            // A batch that prepared was dropped on its way: whether it did is not known.
+            slot.preparing.clear();
+            slot.prepared.clear();
+            slot.generation += 1;
+        }
         if slot.conn.is_none() {
             slot.conn = Some(pool.acquire().await?);
             slot.open = false;
+            slot.prepared.clear();
         }
         if slot.open {
             // No transaction open is an error here (SQLite), and the one wanted outcome
@@ -71,6 +87,7 @@ impl Writer {
                     conn.close_on_drop();
                 }
                 slot.conn = Some(pool.acquire().await?);
+                slot.prepared.clear();
             }
             slot.open = false;
         }
@@ -102,16 +119,73 @@ impl WriterGuard {
     pub(crate) async fn begin_raw(&mut self, begin: &str) -> Result<Vec<sqlx::any::AnyRow>> {
         self.0.open = true;
         let conn: &mut AnyConnection = self;
-        Ok(sqlx::Executor::fetch_all(conn, sqlx::raw_sql(begin)).await?)
+        let rows = sqlx::Executor::fetch_all(conn, sqlx::raw_sql(begin)).await;
+        self.prepared(rows.is_ok());
+        Ok(rows?)
     }
 
     /// Runs statements that end the open transaction with `COMMIT`, as they are (see
     /// [`WriterGuard::begin_raw`]); the transaction stays marked open if they fail.
     pub(crate) async fn finish_raw(&mut self, statements: &str) -> sqlx::Result<()> {
         let conn: &mut AnyConnection = self;
-        sqlx::Executor::execute(conn, sqlx::raw_sql(statements)).await?;
+        let done = sqlx::Executor::execute(conn, sqlx::raw_sql(statements)).await;
+        self.prepared(done.is_ok());
+        done?;
         self.0.open = false;
         Ok(())
+    }
+
+    /// Appends to `out`, for a batch of plain statements, `sql` (a statement with
+    /// placeholders) as `EXECUTE` of a statement prepared from its text, with its arguments as
+    /// literals; the first time, with the `PREPARE` before it. PostgreSQL then plans it as a
+    /// prepared statement (once, or with the cached plan) instead of every time as it would
+    /// the statement written out.
+    pub(crate) fn execute_text(&mut self, sql: &crate::sql::Sql, out: &mut String) -> Result<()> {
+        use std::hash::{Hash, Hasher};
+        let args = sql.literal_args()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        sql.text.hash(&mut h);
+        let key = h.finish();
+        let name = format!("hamnvakt_{}_{key:016x}", self.0.generation);
+        if !self.0.prepared.contains(&key) && !self.0.preparing.contains(&key) {
+            out.push_str("PREPARE ");
+            out.push_str(&name);
+            out.push_str(" AS ");
+            out.push_str(&sql.text);
+            out.push_str("; ");
+            self.0.preparing.push(key);
+        }
+        out.push_str("EXECUTE ");
+        out.push_str(&name);
+        out.push_str(&args);
+        Ok(())
+    }
+
+    /// After a batch: what it prepared is known prepared if it went through; if it failed,
+    /// nothing is known of it, and later statements are prepared again under new names.
+    fn prepared(&mut self, went_through: bool) {
+        let slot = &mut *self.0;
+        if went_through {
+            slot.prepared.extend(slot.preparing.drain(..));
+        } else if !slot.preparing.is_empty() {
+            slot.preparing.clear();
+            slot.prepared.clear();
+            slot.generation += 1;
+        }
+    }
+
+    /// Sets the statements that commit the next transaction (PostgreSQL's kept connection).
+    pub(crate) fn ending_with(&mut self, commit: &'static str) {
+        self.0.commit = commit;
+    }
+
+    /// The statements that commit the open transaction (see [`WriterGuard::ending_with`]).
+    pub(crate) fn commit_statements(&self) -> &'static str {
+        if self.0.commit.is_empty() {
+            "COMMIT"
+        } else {
+            self.0.commit
+        }
     }
 
     /// Marks a transaction open (for a statement batch that begins and commits its own).
@@ -206,7 +280,7 @@ impl TxConn {
                 Ok(Some(g))
             }
             TxConn::Held(mut g) => {
-                g.finish_raw(crate::COMMIT_DURABLY).await?;
+                g.finish_raw(g.commit_statements()).await?;
                 Ok(None)
             }
             TxConn::Pooled(t) => {

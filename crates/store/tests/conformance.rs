@@ -2014,7 +2014,7 @@ async fn the_committers_transaction_stores_every_text_as_given(kind: Kind) {
     let tx = match kind {
         Kind::Postgres => {
             let (tx, followed) = store
-                .begin_locked_following("test.before", 0, 10)
+                .begin_locked_following("test.before", 0, 10, false)
                 .await
                 .unwrap();
             assert_eq!(followed.events.len(), 1, "{followed:?}");
@@ -2048,7 +2048,7 @@ async fn the_committers_transaction_stores_every_text_as_given(kind: Kind) {
     if kind == Kind::Postgres {
         // Followed as written.
         let (tx, followed) = store
-            .begin_locked_following("test.odd", 1, 3)
+            .begin_locked_following("test.odd", 1, 3, true)
             .await
             .unwrap();
         assert_eq!(
