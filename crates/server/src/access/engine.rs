@@ -157,7 +157,7 @@ pub struct Engine {
     /// The newest decision event followed (PostgreSQL: presence and the feed include every
     /// instance's decisions up to it).
     followed: std::sync::atomic::AtomicI64,
-    /// When this instance last followed a decision another instance made (wall clock, ms):
+    /// When this instance last followed a decision another instance made (`monotonic_ms`):
     /// while others decide, the committer lets go of the chain head before its commit's flush
     /// (see [`Engine::begin_following`]).
     others_seen_ms: std::sync::atomic::AtomicI64,
@@ -418,7 +418,7 @@ impl Engine {
     ) -> Result<(hamnvakt_store::WriteTx, i64, i64), ApiError> {
         use std::sync::atomic::Ordering;
         let after = self.followed.load(Ordering::Acquire);
-        let others = wall_ms().saturating_sub(self.others_seen_ms.load(Ordering::Acquire))
+        let others = monotonic_ms().saturating_sub(self.others_seen_ms.load(Ordering::Acquire))
             < OTHERS_ACTIVE_MS;
         let (mut tx, followed) = store
             .begin_locked_following("access.decision", after, FOLLOW_BATCH, others)
@@ -448,7 +448,7 @@ impl Engine {
                 if e.instance.as_deref() == Some(self.instance.as_str()) {
                     continue;
                 }
-                self.others_seen_ms.store(wall_ms(), Ordering::Release);
+                self.others_seen_ms.store(monotonic_ms(), Ordering::Release);
                 let Inner {
                     index,
                     presence,
@@ -1758,12 +1758,12 @@ async fn follower(state: AccessState) {
 /// let go of the chain head before its commit's flush (see [`Engine::begin_following`]).
 const OTHERS_ACTIVE_MS: i64 = 2_000;
 
-/// The wall clock in milliseconds (for [`Engine::begin_following`]'s choice only).
-fn wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// Milliseconds on a monotonic clock, for [`Engine::begin_following`]'s choice only (it
+/// measures an interval, not a time anything is recorded at).
+fn monotonic_ms() -> i64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// How long the follower lets notifications gather before it reads the chain: the live feed's
