@@ -443,7 +443,7 @@ impl Store {
 
     /// Begins a durable write transaction holding the chain head: on PostgreSQL its `BEGIN`
     /// and the head's `FOR UPDATE` go in one round trip, so the next statement sees every
-    /// event committed before the lock was granted (see [`WriteTx::head_and_follow`]); on
+    /// event committed before the lock was granted (see [`Store::begin_locked_following`]); on
     /// SQLite, [`Store::begin`], which holds the only writer, with the head read by the
     /// statement that takes the file's write lock.
     pub async fn begin_locked(&self) -> Result<WriteTx> {
@@ -456,11 +456,10 @@ impl Store {
         }
     }
 
-    /// On PostgreSQL, [`Store::begin_locked`] and [`WriteTx::head_and_follow`] in one round
-    /// trip: `BEGIN`, the head's lock, then (a statement of its own, begun once the lock is
-    /// granted, so it sees every event committed before) the head, the register's and the
-    /// authority versions and the events of `kind` after `after`. The gate's committer's
-    /// way in.
+    /// On PostgreSQL, [`Store::begin_locked`] and the follow statement in one round trip:
+    /// `BEGIN`, the head's lock, then (a statement of its own, begun once the lock is granted,
+    /// so it sees every event committed before) the head, the register's and the authority
+    /// versions and the events of `kind` after `after`. The gate's committer's way in.
     ///
     /// With `early`, the commit lets go of the chain head's lock before the log's flush and
     /// waits for the disk after it ([`COMMIT_DURABLY`]): worth its second, one-row

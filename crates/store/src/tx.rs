@@ -145,27 +145,6 @@ impl WriteTx {
         Ok(seq)
     }
 
-    /// For the gate's committer on PostgreSQL, in a transaction begun by
-    /// [`crate::Store::begin_locked`] (whose first statement locked the head): in one
-    /// statement, the head, the register's and the accounts' authority versions, and the
-    /// events of `kind` after `after` (at most `limit`, oldest first). The statement begins
-    /// after the lock was granted, so it sees every event committed before it (a register or
-    /// authority change appends an event in the transaction that moves its version). Appends
-    /// after it hash onto this head.
-    pub async fn head_and_follow(
-        &mut self,
-        kind: &str,
-        after: i64,
-        limit: i64,
-    ) -> Result<Followed> {
-        let mut sql = Sql::on(Backend::Postgres, "");
-        head_and_follow_sql(&mut sql, kind, after, limit);
-        let rows = sql.query().fetch_all(&mut *self.tx).await?;
-        let (head, followed) = followed(&rows)?;
-        self.head = Some(head);
-        Ok(followed)
-    }
-
     /// Appends one event to the chain.
     pub async fn append(&mut self, e: NewEvent<'_>) -> Result<AppendedEvent> {
         let mut out = self.append_many(std::slice::from_ref(&e)).await?;
@@ -720,12 +699,7 @@ fn sqlite_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) 
 /// PostgreSQL's append of `rows` in a transaction that holds the head row's lock: the events
 /// and the new head in one statement.
 fn pg_append(rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
-    pg_append_into(Sql::on(Backend::Postgres, ""), rows, head)
-}
-
-/// [`pg_append`] written into `sql` (with placeholders, or literals for [`Sql::inline`]).
-fn pg_append_into(mut sql: Sql, rows: Vec<[Arg; 10]>, head: &(i64, String)) -> Sql {
-    sql.push("WITH ");
+    let mut sql = Sql::on(Backend::Postgres, "WITH ");
     let n = rows.len();
     let mut rows = rows.into_iter();
     for (k, (_, len)) in chunks(n).into_iter().enumerate() {
@@ -774,8 +748,9 @@ fn pg_group(rows: Vec<[Arg; 10]>, on: &(i64, String), head: &(i64, String)) -> S
     sql
 }
 
-/// The statement of [`WriteTx::head_and_follow`], appended to `sql` (with placeholders, or
-/// literals for [`Sql::inline`]).
+/// The follow statement of [`crate::Store::begin_locked_following`], appended to `sql`: the
+/// head, the register's and the accounts' authority versions, and the events of `kind` after
+/// `after` (at most `limit`, oldest first).
 pub(crate) fn head_and_follow_sql(sql: &mut Sql, kind: &str, after: i64, limit: i64) {
     sql.push(
         "SELECT h.seq, h.hash, (SELECT version FROM access_version WHERE id = 1), \
@@ -815,7 +790,7 @@ pub(crate) fn followed(rows: &[sqlx::any::AnyRow]) -> Result<((i64, String), Fol
     ))
 }
 
-/// What [`WriteTx::head_and_follow`] read with the chain head.
+/// What [`crate::Store::begin_locked_following`] read with the chain head.
 #[derive(Debug)]
 pub struct Followed {
     /// The access register's version ([`crate::Store::access_version`]).

@@ -103,8 +103,9 @@ enum Unmade {
     /// It could not be made or recorded.
     Failed(ApiError),
     /// The caller's authority moved since its token was checked: nothing was decided, and
-    /// the caller checks the token again before presenting it anew.
-    Unconfirmed,
+    /// the caller checks the token again before presenting it anew (the presentation comes
+    /// back for that).
+    Unconfirmed(Box<DecisionInput>),
 }
 
 /// A decision made, with its pick-up check.
@@ -784,19 +785,14 @@ impl Engine {
             return Ok(self.decide_pickup(state, principal.actor(), input).await);
         };
         match self
-            .submit(
-                state,
-                principal.actor(),
-                input.clone(),
-                Some(unconfirmed.version()),
-            )
+            .submit(state, principal.actor(), input, Some(unconfirmed.version()))
             .await
         {
             Ok(out) => Ok(out),
-            Err(()) => {
+            Err(input) => {
                 let now = unconfirmed.confirm(state).await?;
                 now.require(hamnvakt_identity::Permission::AccessDecide)?;
-                Ok(self.decide_pickup(state, now.actor(), input).await)
+                Ok(self.decide_pickup(state, now.actor(), *input).await)
             }
         }
     }
@@ -842,7 +838,7 @@ impl Engine {
         match self.submit(state, actor, input, None).await {
             Ok(out) => out,
             // Only a decision with an authority to confirm can come back unmade this way.
-            Err(()) => (
+            Err(_) => (
                 id,
                 refused(direction, at_ms, "the caller's authority was not confirmed"),
                 None,
@@ -852,8 +848,8 @@ impl Engine {
     }
 
     /// [`Engine::decide_pickup`]; with `authority`, the version of the accounts' authority
-    /// the caller was checked under, which the committer confirms (`Err` when it moved:
-    /// nothing was decided).
+    /// the caller was checked under, which the committer confirms (`Err` with the
+    /// presentation when it moved: nothing was decided).
     #[allow(clippy::type_complexity)]
     async fn submit(
         &self,
@@ -868,7 +864,7 @@ impl Engine {
             Option<hamnvakt_release::Pickup>,
             Option<crate::release::PickupFacts>,
         ),
-        (),
+        Box<DecisionInput>,
     > {
         let id: DecisionId = input.id.unwrap_or_else(|| new_time_id(state.now_ms()));
         let (direction, at_ms) = (input.direction, input.at_ms);
@@ -936,7 +932,7 @@ impl Engine {
         }
         Ok(match rx.await {
             Ok(Ok((_seq, made))) => (id, made.decision, made.pickup, made.facts),
-            Ok(Err(Unmade::Unconfirmed)) => return Err(()),
+            Ok(Err(Unmade::Unconfirmed(input))) => return Err(input),
             Ok(Err(Unmade::Failed(e))) => {
                 tracing::error!(error = %e, "a gate decision could not be recorded");
                 (
@@ -1261,7 +1257,7 @@ async fn write_batch(
                     .partition(|p| p.authority.is_none_or(|v| v == authority));
                 *batch = keep;
                 for p in moved {
-                    let _ = p.reply.send(Err(Unmade::Unconfirmed));
+                    let _ = p.reply.send(Err(Unmade::Unconfirmed(Box::new(p.input))));
                 }
             }
             lap(&engine.metrics.group_follow);
