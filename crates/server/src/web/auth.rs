@@ -44,6 +44,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The owner of a bearer token that checked valid, with the roles it grants now.
+    fn of_token(token: &ApiTokenRecord, user: User, roles: Vec<Role>) -> Principal {
+        Principal {
+            user,
+            roles,
+            via: Via::Token { id: token.id },
+        }
+    }
+
     pub fn org(&self) -> OrgId {
         self.user.org_id
     }
@@ -307,11 +316,7 @@ impl Unconfirmed {
         {
             TokenCheck::Valid {
                 token, user, roles, ..
-            } => Ok(Principal {
-                user,
-                roles,
-                via: Via::Token { id: token.id },
-            }),
+            } => Ok(Principal::of_token(&token, user, roles)),
             TokenCheck::Refused => Err(ApiError::Unauthenticated),
         }
     }
@@ -387,11 +392,7 @@ async fn authenticate_deferring(
                     roles,
                     unconfirmed,
                 } => Ok((
-                    Principal {
-                        user,
-                        roles,
-                        via: Via::Token { id: record.id },
-                    },
+                    Principal::of_token(&record, user, roles),
                     unconfirmed.map(|version| Unconfirmed {
                         version,
                         presented: token.to_owned(),
